@@ -1,0 +1,32 @@
+# Copyright 2026 sale_econnect_psb developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Sales: Peppol orders through the eConnect PSB",
+    "summary": "Receive Peppol purchase orders from the eConnect Procurement Service Bus "
+    "as draft quotations and answer them with Peppol Order Responses",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Sales",
+    "license": "LGPL-3",
+    "author": "sale_econnect_psb developers",
+    "website": "https://psb.econnect.eu",
+    "depends": [
+        "sale_management",
+        "sale_edi_ubl",
+        "mail",
+    ],
+    "external_dependencies": {"python": ["requests", "lxml"]},
+    "data": [
+        "security/security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "data/product_data.xml",
+        "views/econnect_psb_document_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/econnect_psb_product_code_views.xml",
+        "wizards/econnect_psb_import_wizard_views.xml",
+        "views/menus.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

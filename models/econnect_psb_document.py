@@ -1,0 +1,407 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import logging
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.tools import config, mute_logger
+
+from ..psb import exceptions as psb_errors
+from ..psb.ubl import reader
+from ..psb.ubl.model import UblError
+
+_logger = logging.getLogger(__name__)
+
+TOPIC_TYPES = {
+    "OrderReceived": "order",
+    "OrderChangeReceived": "order_change",
+    "OrderCancellationReceived": "order_cancellation",
+    "OrderResponseSent": "response_status",
+    "OrderResponseSentRetry": "response_status",
+    "OrderResponseSentError": "response_status",
+}
+DOCUMENT_TYPES = ("order", "order_change", "order_cancellation")
+TODO_STATES = ("received", "downloaded")
+MAX_ATTEMPTS = 8
+BATCH_SIZE = 20
+
+
+def _in_test():
+    return bool(modules.module.current_test) or config["test_enable"]
+
+
+class EconnectPsbDocument(models.Model):
+    _name = "econnect.psb.document"
+    _description = "eConnect PSB Incoming Document"
+    _order = "id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    topic = fields.Char(required=True, readonly=True)
+    document_type = fields.Selection(
+        [
+            ("order", "Order"),
+            ("order_change", "Order Change"),
+            ("order_cancellation", "Order Cancellation"),
+            ("response_status", "Order Response status"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    psb_document_id = fields.Char("PSB Document ID", required=True, readonly=True, index=True)
+    ref_document_id = fields.Char("Refers to PSB Document", readonly=True, index="btree_not_null")
+    source = fields.Selection(
+        [("webhook", "Webhook"), ("manual", "Imported by id"), ("upload", "Uploaded file")],
+        default="webhook",
+        required=True,
+        readonly=True,
+    )
+    state = fields.Selection(
+        [
+            ("received", "Received"),
+            ("downloaded", "Downloaded"),
+            ("imported", "Imported"),
+            ("duplicate", "Duplicate"),
+            ("pending", "Needs a person"),
+            ("done", "Done"),
+            ("error", "Error"),
+        ],
+        default="received",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    sender = fields.Char(readonly=True, help="The sender's Peppol id, as the PSB reports it.")
+    buyer_name = fields.Char(readonly=True)
+    buyer_order_ref = fields.Char("Buyer's Order ID", readonly=True, index="btree_not_null")
+    payload = fields.Text("Webhook Event", readonly=True)
+    message = fields.Char(readonly=True, help="The PSB's own description of the event.")
+    received_on = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
+    downloaded_on = fields.Datetime(readonly=True)
+    processed_on = fields.Datetime(readonly=True)
+    attachment_id = fields.Many2one("ir.attachment", "Original XML", readonly=True, ondelete="restrict")
+    xml_preview = fields.Text("XML", compute="_compute_xml_preview")
+    sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null", ondelete="set null")
+    duplicate_of_id = fields.Many2one("econnect.psb.document", "Duplicate Of", readonly=True)
+    error_message = fields.Text(readonly=True)
+    attempt_count = fields.Integer(readonly=True)
+    next_attempt_at = fields.Datetime(readonly=True, index="btree_not_null")
+
+    _event_uniq = models.Constraint(
+        "UNIQUE(company_id, topic, psb_document_id)",
+        "This PSB event was already received.",
+    )
+
+    @api.depends("document_type", "buyer_order_ref", "psb_document_id")
+    def _compute_name(self):
+        labels = dict(self._fields["document_type"].selection)
+        for doc in self:
+            doc.name = f"{labels.get(doc.document_type, '')} {doc.buyer_order_ref or doc.psb_document_id or ''}".strip()
+
+    def _compute_xml_preview(self):
+        for doc in self:
+            raw = doc.attachment_id.sudo().raw if doc.attachment_id else b""
+            doc.xml_preview = raw.decode("utf-8", "replace") if raw else False
+
+    # ------------------------------------------------------------------
+    # Webhook intake: store, answer, process later
+    # ------------------------------------------------------------------
+    @api.model
+    def _psb_store_event(self, company, event):
+        """Record a verified webhook event. Idempotent on (company, topic, documentId).
+
+        :returns: 'stored', 'duplicate' or 'ignored'. Never calls the PSB or imports anything.
+        """
+        topic = event.get("topic")
+        document_type = TOPIC_TYPES.get(topic)
+        document_id = str(event.get("documentId") or "").strip()
+        if not document_type or not document_id:
+            return "ignored"
+        details = event.get("details") if isinstance(event.get("details"), dict) else {}
+        vals = {
+            "company_id": company.id,
+            "topic": topic,
+            "document_type": document_type,
+            "psb_document_id": document_id[:200],
+            "ref_document_id": str(event.get("refToDocumentId") or "")[:200] or False,
+            "sender": str(details.get("sender") or "")[:200] or False,
+            "buyer_order_ref": str(details.get("orderReferenceId") or details.get("id") or "")[:200] or False,
+            "message": str(event.get("message") or "")[:500] or False,
+            "payload": json.dumps(event, indent=2, ensure_ascii=False)[:100000],
+        }
+        Document = self.sudo()
+        if Document.search_count([("company_id", "=", company.id), ("topic", "=", topic),
+                                  ("psb_document_id", "=", vals["psb_document_id"])], limit=1):
+            return "duplicate"
+        try:
+            # The unique constraint settles a race between two deliveries of the same event.
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=True):
+                Document.create(vals)
+        except psycopg2.IntegrityError:
+            return "duplicate"
+        self._trigger_processing()
+        return "stored"
+
+    @api.model
+    def _trigger_processing(self, at=None):
+        cron = self.env.ref("sale_econnect_psb.ir_cron_psb_process_documents", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at)
+
+    # ------------------------------------------------------------------
+    # Scheduled action
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_process_documents(self, batch_size=BATCH_SIZE):
+        """Download, store and import every document that is due, a batch at a time.
+
+        Several workers (or servers) may run this at once: each document row is locked
+        with FOR UPDATE SKIP LOCKED for the time it is processed, and its state is
+        committed after each step, so nothing is imported twice and a crash leaves the
+        document where it was.
+        """
+        domain = self._todo_domain()
+        clients = {}
+        done_ids = []
+        while True:
+            candidates = self.sudo().search(domain + [("id", "not in", done_ids)], order="id", limit=batch_size * 2)
+            docs = candidates.try_lock_for_update(limit=batch_size)
+            if not docs:
+                break
+            for doc in docs:
+                doc._process(clients)
+            done_ids += docs.ids
+            if _in_test():
+                continue
+            remaining = self.sudo().search_count(domain + [("id", "not in", done_ids)])
+            if self.env["ir.cron"]._commit_progress(len(docs), remaining=remaining) <= 0:
+                break
+        self._schedule_next_retry()
+
+    @api.model
+    def _todo_domain(self):
+        now = fields.Datetime.now()
+        return [
+            ("state", "in", TODO_STATES),
+            "|", ("next_attempt_at", "=", False), ("next_attempt_at", "<=", now),
+        ]
+
+    @api.model
+    def _schedule_next_retry(self):
+        nxt = self.sudo().search(
+            [("state", "in", TODO_STATES), ("next_attempt_at", ">", fields.Datetime.now())],
+            order="next_attempt_at",
+            limit=1,
+        )
+        if nxt:
+            self._trigger_processing(nxt.next_attempt_at)
+
+    def _commit(self):
+        if not _in_test():
+            self.env.cr.commit()
+
+    def _process(self, clients=None):
+        """Run the next steps of one document. Any failure ends in a readable state, never an exception."""
+        self.ensure_one()
+        clients = {} if clients is None else clients
+        if self.state == "received" and self.document_type in DOCUMENT_TYPES:
+            if not self._run_step(self._download, clients):
+                return
+            self._commit()
+        if self.state == "downloaded" or (self.state == "received" and self.document_type == "response_status"):
+            self._run_step(self._import)
+            self._commit()
+            if self.state == "imported" and self.source == "webhook":
+                self._delete_remote(clients)
+
+    def _run_step(self, step, *args):
+        try:
+            with self.env.cr.savepoint():
+                step(*args)
+            return True
+        except psb_errors.PsbError as exc:
+            if exc.retryable:
+                self._schedule_retry(exc)
+            else:
+                self._set_error(exc.message)
+        except UblError as exc:
+            self._set_error(exc.message)
+        except UserError as exc:
+            self._set_error(str(exc.args[0] if exc.args else exc))
+        except Exception as exc:  # noqa: BLE001 - the worker must go on with the next document
+            _logger.exception("PSB document %s failed", self.psb_document_id)
+            self._set_error(self.env._("Unexpected error: %(error)s", error=repr(exc)))
+        return False
+
+    def _set_error(self, message):
+        self.write({"state": "error", "error_message": message, "next_attempt_at": False,
+                    "processed_on": fields.Datetime.now()})
+
+    def _schedule_retry(self, exc):
+        attempts = self.attempt_count + 1
+        if attempts >= MAX_ATTEMPTS:
+            self._set_error(self.env._(
+                "The PSB could not be reached after %(n)s attempts (last error: %(error)s). "
+                "Press Retry once the PSB is available again.", n=attempts, error=exc.message))
+            self.attempt_count = attempts
+            return
+        delay = getattr(exc, "retry_after", None) or 60 * 2 ** (attempts - 1)
+        delay = min(delay, 6 * 3600)
+        self.write({
+            "attempt_count": attempts,
+            "next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
+            "error_message": self.env._(
+                "Attempt %(n)s failed, retrying in %(minutes)s minutes: %(error)s",
+                n=attempts, minutes=max(1, round(delay / 60)), error=exc.message),
+        })
+
+    def _client(self, clients):
+        company = self.company_id
+        if company.id not in clients:
+            clients[company.id] = company._psb_client()
+        return clients[company.id]
+
+    def _download(self, clients):
+        """Fetch the XML from the PSB and keep it in Odoo before anything else is done with it."""
+        data = self._client(clients).download_sales_order(self.company_id.sudo().psb_party_id, self.psb_document_id)
+        self._store_xml(data)
+
+    def _store_xml(self, data, filename=None):
+        attachment = self.env["ir.attachment"].sudo().create({
+            "name": filename or f"{self.document_type or 'document'}-{self.psb_document_id}.xml",
+            "raw": data,
+            "mimetype": "application/xml",
+            "res_model": self._name,
+            "res_id": self.id,
+            "company_id": self.company_id.id,
+        })
+        self.write({"attachment_id": attachment.id, "state": "downloaded",
+                    "downloaded_on": fields.Datetime.now(), "error_message": False, "next_attempt_at": False})
+
+    def _import(self):
+        if self.document_type == "response_status":
+            self._process_response_status()
+            return
+        parsed = reader.read_document(self.attachment_id.sudo().raw)
+        self.buyer_name = parsed.buyer.display_name if parsed.buyer else False
+        if parsed.kind != self.document_type and self.source == "webhook":
+            _logger.warning("PSB document %s: topic %s but the XML is a %s", self.psb_document_id, self.topic, parsed.kind)
+        self.document_type = parsed.kind
+        if parsed.kind == "order":
+            self._import_order(parsed)
+        else:
+            self._import_follow_up(parsed)
+
+    def _find_order(self, order_ref, buyer_endpoint):
+        domain = [("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref)]
+        if buyer_endpoint:
+            domain.append(("psb_buyer_endpoint", "=", buyer_endpoint))
+        return self.env["sale.order"].sudo().search(domain, limit=1)
+
+    def _import_order(self, parsed):
+        Importer = self.env["econnect.psb.order.import"].sudo()
+        self.buyer_order_ref = parsed.id
+        existing = self._find_order(parsed.id, Importer._endpoint_label(parsed.buyer))
+        if existing:
+            self._mark_duplicate(existing)
+            return
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                sale_order, _issues = Importer._import_order(self, parsed)
+        except psycopg2.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name != "sale_order__psb_order_uniq":
+                raise
+            # Another worker imported the same buyer order id at the same moment: look again
+            # on the next run, when its transaction is visible, and mark this one a duplicate.
+            raise psb_errors.PsbTransientError(
+                self.env._("The same order is being imported by another worker."), retry_after=60
+            ) from exc
+        self.write({"state": "imported", "sale_order_id": sale_order.id, "error_message": False,
+                    "processed_on": fields.Datetime.now()})
+
+    def _mark_duplicate(self, sale_order):
+        original = sale_order.psb_document_id
+        self.write({
+            "state": "duplicate",
+            "sale_order_id": sale_order.id,
+            "duplicate_of_id": original.id if original and original != self else False,
+            "processed_on": fields.Datetime.now(),
+            "error_message": self.env._(
+                "Order %(ref)s of this buyer was already imported as %(so)s; it was not imported again.",
+                ref=sale_order.psb_order_ref, so=sale_order.name),
+        })
+
+    def _import_follow_up(self, parsed):
+        """Order Change / Order Cancellation: find the sale order and hand it to a person."""
+        Importer = self.env["econnect.psb.order.import"].sudo()
+        self.buyer_order_ref = parsed.order_reference_id
+        sale_order = self._find_order(parsed.order_reference_id, Importer._endpoint_label(parsed.buyer))
+        if not sale_order and self.ref_document_id:
+            sale_order = self.search([("psb_document_id", "=", self.ref_document_id), ("sale_order_id", "!=", False)],
+                                     limit=1).sale_order_id
+        if not sale_order:
+            self._set_error(self.env._(
+                "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. "
+                "Import that order first, then press Retry.",
+                kind=dict(self._fields["document_type"].selection)[parsed.kind], id=parsed.id,
+                ref=parsed.order_reference_id))
+            return
+        self.sale_order_id = sale_order
+        sale_order._psb_receive_follow_up(self, parsed)
+
+    def _process_response_status(self):
+        """OrderResponseSent* hooks: the delivery outcome of an Order Response we sent."""
+        self.write({"state": "done", "processed_on": fields.Datetime.now()})
+
+    def _delete_remote(self, clients):
+        if not self.company_id.psb_delete_after_import:
+            return
+        try:
+            self._client(clients).delete_sales_order(self.company_id.sudo().psb_party_id, self.psb_document_id)
+        except psb_errors.PsbError as exc:
+            _logger.info("PSB document %s was imported but not deleted at the PSB: %s", self.psb_document_id, exc.message)
+
+    # ------------------------------------------------------------------
+    # Manual entry points
+    # ------------------------------------------------------------------
+    def action_retry(self):
+        docs = self.filtered(lambda d: d.state in ("error", "received", "downloaded"))
+        for doc in docs.sudo():
+            doc.write({
+                "state": "downloaded" if doc.attachment_id else "received",
+                "attempt_count": 0,
+                "next_attempt_at": False,
+                "error_message": False,
+            })
+        self._trigger_processing()
+        return True
+
+    def action_process_now(self):
+        """Process the selected documents in this request (used by the import wizard and the Retry button)."""
+        self.action_retry()
+        clients = {}
+        for doc in self.sudo():
+            doc._process(clients)
+        return True
+
+    def action_open_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.sale_order_id.id,
+            "view_mode": "form",
+        }
+
+    def action_download_xml(self):
+        self.ensure_one()
+        if not self.attachment_id:
+            raise UserError(self.env._("This document has not been downloaded yet."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.attachment_id.id}?download=true",
+            "target": "self",
+        }

@@ -1,0 +1,185 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import time
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..psb import client as psb_client
+from ..psb import signature
+
+PSB_GROUP = "sale_econnect_psb.group_psb_manager"
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    psb_environment = fields.Selection(
+        [
+            ("acceptance", "Acceptance (test)"),
+            ("production", "Production"),
+            ("custom", "Custom URLs"),
+        ],
+        string="PSB Environment",
+        default="acceptance",
+        groups=PSB_GROUP,
+    )
+    psb_api_url = fields.Char("PSB API URL", groups=PSB_GROUP)
+    psb_identity_url = fields.Char("PSB Identity URL", groups=PSB_GROUP)
+    psb_client_id = fields.Char("PSB Client ID", groups=PSB_GROUP)
+    psb_client_secret = fields.Char("PSB Client Secret", groups=PSB_GROUP)
+    psb_username = fields.Char("PSB Username", groups=PSB_GROUP)
+    psb_password = fields.Char("PSB Password", groups=PSB_GROUP)
+    psb_subscription_key = fields.Char("PSB Subscription Key", groups=PSB_GROUP)
+    psb_party_id = fields.Char(
+        "PSB Party ID",
+        help="This company's Peppol identifier at the PSB, e.g. 0106:12345678 or NL:KVK:12345678.",
+        copy=False,
+    )
+    psb_webhook_secret = fields.Char("PSB Webhook Secret", groups=PSB_GROUP, copy=False)
+    psb_hook_id = fields.Char("PSB Hook ID", groups=PSB_GROUP, copy=False)
+    psb_hook_state = fields.Selection(
+        [("none", "Not registered"), ("registered", "Registered"), ("error", "Registration failed")],
+        string="Webhook Registration",
+        default="none",
+        copy=False,
+        groups=PSB_GROUP,
+    )
+    psb_hook_message = fields.Char("Webhook Registration Message", copy=False, groups=PSB_GROUP)
+    psb_hook_url = fields.Char("Registered Webhook URL", copy=False, groups=PSB_GROUP)
+    psb_access_token = fields.Char(copy=False, groups="base.group_system")
+    psb_token_expires_at = fields.Float(copy=False, groups="base.group_system")
+    psb_signature_window = fields.Integer(
+        "Webhook Replay Window (minutes)",
+        default=5,
+        groups=PSB_GROUP,
+        help="Webhook events whose sentOn is further than this from now are refused. 0 disables the check.",
+    )
+    psb_user_id = fields.Many2one(
+        "res.users",
+        string="PSB Responsible",
+        help="Salesperson of imported orders whose customer has none, and who gets their follow-up activities.",
+    )
+    psb_delete_after_import = fields.Boolean(
+        "Delete at the PSB after import",
+        help="Delete a document at the PSB once it is safely stored and imported in Odoo "
+        "(otherwise the PSB deletes it 7 days after the first download).",
+    )
+
+    _psb_party_id_uniq = models.UniqueIndex(
+        "(psb_party_id) WHERE psb_party_id IS NOT NULL",
+        "Another company already uses this PSB party id.",
+    )
+
+    # ------------------------------------------------------------------
+    # Client
+    # ------------------------------------------------------------------
+    def _psb_urls(self):
+        self.ensure_one()
+        company = self.sudo()
+        if company.psb_environment in psb_client.ENVIRONMENTS:
+            return psb_client.ENVIRONMENTS[company.psb_environment]
+        return (company.psb_api_url or "").rstrip("/"), (company.psb_identity_url or "").rstrip("/")
+
+    def _psb_check_configured(self):
+        self.ensure_one()
+        company = self.sudo()
+        api_url, identity_url = company._psb_urls()
+        missing = [
+            label
+            for label, value in (
+                (self.env._("API URL"), api_url),
+                (self.env._("Identity URL"), identity_url),
+                (self.env._("Client ID"), company.psb_client_id),
+                (self.env._("Client Secret"), company.psb_client_secret),
+                (self.env._("Party ID"), company.psb_party_id),
+            )
+            if not value
+        ]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "The eConnect PSB connection of %(company)s is not configured: %(missing)s missing. "
+                    "Set it in Settings > Sales > eConnect PSB.",
+                    company=self.name,
+                    missing=", ".join(missing),
+                )
+            )
+
+    def _psb_client(self):
+        """A PSB client for this company; its access token is shared by all workers through the database."""
+        self.ensure_one()
+        self._psb_check_configured()
+        company = self.sudo()
+        api_url, identity_url = company._psb_urls()
+        return psb_client.PsbClient(
+            api_url,
+            identity_url,
+            company.psb_client_id,
+            company.psb_client_secret,
+            username=company.psb_username or None,
+            password=company.psb_password or None,
+            subscription_key=company.psb_subscription_key or None,
+            token_store=_CompanyTokenStore(company),
+        )
+
+    def _psb_webhook_url(self):
+        base_url = self.get_base_url()
+        return f"{base_url}/econnect_psb/webhook"
+
+    def _psb_register_webhook(self):
+        """Register (or update in place) this company's party hook at the PSB."""
+        self.ensure_one()
+        company = self.sudo()
+        if not company.psb_webhook_secret:
+            company.psb_webhook_secret = signature.generate_secret()
+        hook_id = company.psb_hook_id or f"odoo-{self.env.cr.dbname}-{company.id}"
+        url = company._psb_webhook_url()
+        hook = psb_client.build_hook(
+            hook_id,
+            f"Odoo {company.name}",
+            url,
+            company.psb_webhook_secret,
+            psb_client.SELLER_TOPICS,
+        )
+        try:
+            result = company._psb_client().put_hook(hook, party_id=company.psb_party_id)
+        except psb_client.PsbError as exc:
+            company.write({"psb_hook_state": "error", "psb_hook_message": exc.message})
+            raise UserError(self.env._("The webhook could not be registered: %s", exc.message)) from exc
+        company.write(
+            {
+                "psb_hook_id": (result or {}).get("id") or hook_id,
+                "psb_hook_state": "registered",
+                "psb_hook_url": url,
+                "psb_hook_message": self.env._(
+                    "Registered on %(date)s for %(topics)s.",
+                    date=fields.Datetime.now().strftime("%Y-%m-%d %H:%M"),
+                    topics=", ".join(psb_client.SELLER_TOPICS),
+                ),
+            }
+        )
+        return True
+
+    @api.model
+    def _psb_company_for_party(self, party_id):
+        if not party_id:
+            return self.browse()
+        return self.sudo().search([("psb_party_id", "=ilike", party_id.strip())], limit=1)
+
+
+class _CompanyTokenStore:
+    """Keeps the PSB access token on the company row, so every worker reuses it until it expires."""
+
+    def __init__(self, company):
+        self.company = company
+
+    def get(self):
+        company = self.company
+        if company.psb_access_token and company.psb_token_expires_at > time.time():
+            return company.psb_access_token, company.psb_token_expires_at
+        return None
+
+    def set(self, token, expires_at):
+        # Written in the caller's transaction; the scheduled action commits after each document,
+        # so other workers see it from then on (a rolled-back token only costs one new request).
+        self.company.write({"psb_access_token": token, "psb_token_expires_at": expires_at})

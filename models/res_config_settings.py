@@ -1,0 +1,63 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..psb import exceptions as psb_errors
+from ..psb import signature
+
+PSB_GROUP = "sale_econnect_psb.group_psb_manager"
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    psb_environment = fields.Selection(related="company_id.psb_environment", readonly=False, groups=PSB_GROUP)
+    psb_api_url = fields.Char(related="company_id.psb_api_url", readonly=False, groups=PSB_GROUP)
+    psb_identity_url = fields.Char(related="company_id.psb_identity_url", readonly=False, groups=PSB_GROUP)
+    psb_client_id = fields.Char(related="company_id.psb_client_id", readonly=False, groups=PSB_GROUP)
+    psb_client_secret = fields.Char(related="company_id.psb_client_secret", readonly=False, groups=PSB_GROUP)
+    psb_username = fields.Char(related="company_id.psb_username", readonly=False, groups=PSB_GROUP)
+    psb_password = fields.Char(related="company_id.psb_password", readonly=False, groups=PSB_GROUP)
+    psb_subscription_key = fields.Char(related="company_id.psb_subscription_key", readonly=False, groups=PSB_GROUP)
+    psb_party_id = fields.Char(related="company_id.psb_party_id", readonly=False, groups=PSB_GROUP)
+    psb_webhook_secret = fields.Char(related="company_id.psb_webhook_secret", readonly=False, groups=PSB_GROUP)
+    psb_hook_state = fields.Selection(related="company_id.psb_hook_state", groups=PSB_GROUP)
+    psb_hook_message = fields.Char(related="company_id.psb_hook_message", groups=PSB_GROUP)
+    psb_hook_url = fields.Char(related="company_id.psb_hook_url", groups=PSB_GROUP)
+    psb_signature_window = fields.Integer(related="company_id.psb_signature_window", readonly=False, groups=PSB_GROUP)
+    psb_user_id = fields.Many2one(related="company_id.psb_user_id", readonly=False, groups=PSB_GROUP)
+    psb_delete_after_import = fields.Boolean(
+        related="company_id.psb_delete_after_import", readonly=False, groups=PSB_GROUP
+    )
+
+    def _psb_notify(self, message, kind="success"):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": message, "type": kind, "sticky": kind != "success",
+                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+        }
+
+    def action_psb_test_connection(self):
+        self.ensure_one()
+        self.execute()
+        company = self.company_id
+        try:
+            message = company._psb_client().test_connection(company.sudo().psb_party_id)
+        except psb_errors.PsbError as exc:
+            raise UserError(self.env._("The PSB connection does not work: %s", exc.message)) from exc
+        return self._psb_notify(message)
+
+    def action_psb_register_webhook(self):
+        self.ensure_one()
+        self.execute()
+        self.company_id._psb_register_webhook()
+        return self._psb_notify(self.env._("The webhook is registered at the PSB: %s", self.company_id.sudo().psb_hook_url))
+
+    def action_psb_generate_secret(self):
+        """A new webhook secret; the hook must be registered again for the PSB to use it."""
+        self.ensure_one()
+        self.execute()
+        self.company_id.sudo().write({"psb_webhook_secret": signature.generate_secret(), "psb_hook_state": "none",
+                                      "psb_hook_message": self.env._("New secret: register the webhook again.")})
+        return self._psb_notify(self.env._("A new webhook secret was generated. Press Register webhook."), "warning")

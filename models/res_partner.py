@@ -1,0 +1,12 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    psb_needs_review = fields.Boolean(
+        "Created from a Peppol Order",
+        help="Created automatically because no existing contact matched a Peppol order's buyer: check it.",
+    )
+    psb_product_code_ids = fields.One2many("econnect.psb.product.code", "partner_id", "Customer Product Codes")

@@ -1,0 +1,13 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    psb_line_ref = fields.Char("Peppol Line ID", copy=False,
+                               help="The cac:LineItem/cbc:ID of the buyer's order line.")
+    psb_unit_code = fields.Char("Ordered Unit Code", copy=False)
+    psb_ordered_price = fields.Float("Buyer's Price", digits="Product Price", copy=False)
+    psb_requested_date = fields.Date("Requested Delivery", copy=False)
+    psb_import_issue = fields.Char("Peppol Import Issue", copy=False)

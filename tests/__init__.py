@@ -1,0 +1,5 @@
+from . import test_order_import
+from . import test_robustness
+from . import test_webhook
+from . import test_sandbox_e2e
+from . import test_settings

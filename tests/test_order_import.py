@@ -1,0 +1,269 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+from decimal import Decimal
+
+from lxml import etree
+
+from odoo.tests import tagged
+
+from .common import NO_PEPPOL_MSG, PsbCase, official_orders
+
+NS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+UNIT_XMLIDS = {"C62": "uom.product_uom_unit", "EA": "uom.product_uom_unit", "NAR": "uom.product_uom_unit",
+               "H87": "uom.product_uom_unit", "DAY": "uom.product_uom_day", "KGM": "uom.product_uom_kgm"}
+
+
+def text(node, path):
+    return node.findtext(path, namespaces=NS)
+
+
+@tagged("post_install", "-at_install")
+class TestOfficialOrders(PsbCase):
+    """Every official Peppol example order becomes a draft quotation, checked against its XML."""
+
+    def _seed_products(self, tree):
+        """Create catalogue products for every other line (by GTIN or our reference), so that
+        both matched and unmatched lines are exercised."""
+        expected = {}
+        for index, item in enumerate(tree.iterfind(".//cac:OrderLine/cac:LineItem", NS)):
+            line_id = text(item, "cbc:ID")
+            if index % 2:
+                expected[line_id] = None
+                continue
+            gtin = text(item, "cac:Item/cac:StandardItemIdentification/cbc:ID")
+            ours = text(item, "cac:Item/cac:SellersItemIdentification/cbc:ID")
+            if not (gtin or ours):
+                expected[line_id] = None
+                continue
+            product = self.env["product.product"].create({
+                "name": f"Catalogue {text(item, 'cac:Item/cbc:Name')}",
+                "barcode": gtin or False,
+                "default_code": False if gtin else ours,
+            })
+            expected[line_id] = product
+        return expected
+
+    def test_official_examples(self):
+        files = official_orders()
+        if not files:
+            self.skipTest(NO_PEPPOL_MSG)
+        self.assertGreaterEqual(len(files), 8)
+        for path in files:
+            with self.subTest(example=path.name):
+                self._check_example(path.read_bytes())
+
+    def _check_example(self, data):
+        tree = etree.fromstring(data)
+        expected_products = self._seed_products(tree)
+        document = self.upload(data)
+        self.assertEqual(document.state, "imported", document.error_message)
+        order = document.sale_order_id
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.company_id, self.company)
+        self.assertEqual(order.client_order_ref, text(tree, "cbc:ID"))
+        self.assertEqual(order.psb_order_ref, text(tree, "cbc:ID"))
+        self.assertEqual(order.psb_profile, text(tree, "cbc:ProfileID").rsplit(":", 2)[-2])
+        self.assertEqual(order.psb_currency_code, text(tree, "cbc:DocumentCurrencyCode"))
+
+        buyer = tree.find("cac:BuyerCustomerParty/cac:Party", NS)
+        endpoint = buyer.find("cbc:EndpointID", NS)
+        self.assertEqual(order.psb_buyer_endpoint, f"{endpoint.get('schemeID')}:{endpoint.text.strip()}")
+        names = {text(buyer, "cac:PartyLegalEntity/cbc:RegistrationName"), text(buyer, "cac:PartyName/cbc:Name")}
+        self.assertIn(order.partner_id.name, names)
+        self.assertTrue(order.partner_id.psb_needs_review, "a customer created from an order is flagged")
+
+        # The original XML is kept on the sale order.
+        attachments = self.env["ir.attachment"].search([("res_model", "=", "sale.order"), ("res_id", "=", order.id)])
+        self.assertIn(data, attachments.mapped("raw"))
+
+        requested = text(tree, "cac:Delivery/cac:RequestedDeliveryPeriod/cbc:StartDate") or text(
+            tree, "cac:Delivery/cac:RequestedDeliveryPeriod/cbc:EndDate")
+        if requested:
+            self.assertEqual(str(order.commitment_date.date()), requested)
+        for note in tree.findall("cbc:Note", NS):
+            self.assertIn(note.text.strip(), order.psb_buyer_note)
+
+        items = tree.findall(".//cac:OrderLine/cac:LineItem", NS)
+        self.assertEqual(len(order.order_line), len(items))
+        lines = {line.psb_line_ref: line for line in order.order_line}
+        for item in items:
+            line = lines[text(item, "cbc:ID")]
+            quantity = item.find("cbc:Quantity", NS)
+            self.assertEqual(Decimal(str(line.product_uom_qty)), Decimal(quantity.text))
+            unit = quantity.get("unitCode")
+            self.assertEqual(line.psb_unit_code, unit)
+            if unit in UNIT_XMLIDS:
+                self.assertEqual(line.product_uom_id, self.env.ref(UNIT_XMLIDS[unit]))
+            price = text(item, "cac:Price/cbc:PriceAmount")
+            if price is not None:
+                base = Decimal(text(item, "cac:Price/cbc:BaseQuantity") or 1)
+                self.assertAlmostEqual(line.price_unit, float(Decimal(price) / base), places=4)
+            product = expected_products[text(item, "cbc:ID")]
+            if product:
+                self.assertEqual(line.product_id, product)
+                self.assertFalse(line.psb_import_issue)
+            else:
+                self.assertEqual(line.product_id, self.env.ref("sale_econnect_psb.product_psb_unknown"))
+                self.assertIn("product not found", line.psb_import_issue)
+                self.assertIn(text(item, "cac:Item/cbc:Name"), line.name)
+        # Whatever needs a person is listed in one activity for the salesperson.
+        if any(p is None for p in expected_products.values()):
+            self.assertTrue(order.psb_needs_attention)
+            activity = order.activity_ids
+            self.assertEqual(len(activity), 1)
+            self.assertIn("product not found", activity.note)
+
+
+@tagged("post_install", "-at_install")
+class TestMatching(PsbCase):
+    """Customer, delivery address, product and unit matching, on a small hand-made order."""
+
+    ORDER = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+ <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order:3</cbc:CustomizationID>
+ <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:ordering:3</cbc:ProfileID>
+ <cbc:ID>PO-%(id)s</cbc:ID>
+ <cbc:IssueDate>2026-11-20</cbc:IssueDate>
+ <cbc:Note>Please deliver at the back door</cbc:Note>
+ <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
+ <cbc:CustomerReference>REF-77</cbc:CustomerReference>
+ <cac:BuyerCustomerParty><cac:Party>
+  <cbc:EndpointID schemeID="0106">%(buyer_kvk)s</cbc:EndpointID>
+  <cac:PartyName><cbc:Name>%(buyer_name)s</cbc:Name></cac:PartyName>
+  <cac:PostalAddress><cbc:StreetName>Hoofdstraat 1</cbc:StreetName><cbc:CityName>Utrecht</cbc:CityName>
+   <cbc:PostalZone>3511 AA</cbc:PostalZone><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country>
+  </cac:PostalAddress>
+  <cac:PartyTaxScheme><cbc:CompanyID>%(buyer_vat)s</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
+  <cac:PartyLegalEntity><cbc:RegistrationName>%(buyer_name)s</cbc:RegistrationName></cac:PartyLegalEntity>
+ </cac:Party></cac:BuyerCustomerParty>
+ <cac:SellerSupplierParty><cac:Party>
+  <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
+  <cac:PostalAddress><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName></cac:PartyLegalEntity>
+ </cac:Party></cac:SellerSupplierParty>
+ <cac:Delivery>
+  <cac:DeliveryLocation><cbc:ID schemeID="0088">8712345000017</cbc:ID>
+   <cac:Address><cbc:StreetName>Magazijnweg 5</cbc:StreetName><cbc:CityName>Nieuwegein</cbc:CityName>
+    <cbc:PostalZone>3439 AB</cbc:PostalZone><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:Address>
+  </cac:DeliveryLocation>
+  <cac:RequestedDeliveryPeriod><cbc:StartDate>2026-12-01</cbc:StartDate><cbc:EndDate>2026-12-02</cbc:EndDate></cac:RequestedDeliveryPeriod>
+ </cac:Delivery>
+ <cac:OrderLine><cac:LineItem><cbc:ID>1</cbc:ID><cbc:Quantity unitCode="H87">10</cbc:Quantity>
+  <cac:Price><cbc:PriceAmount currencyID="EUR">25.00</cbc:PriceAmount><cbc:BaseQuantity unitCode="H87">10</cbc:BaseQuantity></cac:Price>
+  <cac:Item><cbc:Name>Screws (by GTIN)</cbc:Name><cac:StandardItemIdentification><cbc:ID schemeID="0160">08712345678906</cbc:ID></cac:StandardItemIdentification></cac:Item>
+ </cac:LineItem></cac:OrderLine>
+ <cac:OrderLine><cac:LineItem><cbc:ID>2</cbc:ID><cbc:Quantity unitCode="KGM">2.5</cbc:Quantity>
+  <cac:Item><cbc:Name>Nails (by our ref)</cbc:Name><cac:SellersItemIdentification><cbc:ID>NAIL-01</cbc:ID></cac:SellersItemIdentification></cac:Item>
+ </cac:LineItem></cac:OrderLine>
+ <cac:OrderLine><cac:LineItem><cbc:ID>3</cbc:ID><cbc:Quantity unitCode="XBX">4</cbc:Quantity>
+  <cac:Price><cbc:PriceAmount currencyID="EUR">12.50</cbc:PriceAmount></cac:Price>
+  <cac:Item><cbc:Name>Glue (by their code)</cbc:Name><cac:BuyersItemIdentification><cbc:ID>LIJM-9</cbc:ID></cac:BuyersItemIdentification></cac:Item>
+ </cac:LineItem></cac:OrderLine>
+ <cac:OrderLine><cac:LineItem><cbc:ID>4</cbc:ID><cbc:Quantity unitCode="ZZZ">1</cbc:Quantity>
+  <cac:Item><cbc:Name>Something we do not sell</cbc:Name></cac:Item>
+ </cac:LineItem></cac:OrderLine>
+</Order>"""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.kg = cls.env.ref("uom.product_uom_kgm")
+        cls.unit = cls.env.ref("uom.product_uom_unit")
+        cls.screws = cls.env["product.product"].create({"name": "Screws", "barcode": "8712345678906"})
+        cls.nails = cls.env["product.product"].create({"name": "Nails", "default_code": "NAIL-01", "uom_id": cls.kg.id,
+                                                       "list_price": 7.0})
+        cls.glue = cls.env["product.product"].create({"name": "Glue", "list_price": 3.0})
+        cls.box = cls.env["uom.uom"].create({"name": "Box of 6", "relative_factor": 6, "relative_uom_id": cls.unit.id,
+                                             "psb_unece_code": "XBX"})
+
+    def order_xml(self, order_id="1", buyer_kvk="87654321", buyer_name="Bouwmarkt Utrecht BV", buyer_vat="NL123456789B01"):
+        return self.ORDER % {b"id": order_id.encode(), b"buyer_kvk": buyer_kvk.encode(),
+                             b"buyer_name": buyer_name.encode(), b"buyer_vat": buyer_vat.encode()}
+
+    def test_customer_matching_order(self):
+        by_name = self.env["res.partner"].create({"name": "Bouwmarkt Utrecht BV", "is_company": True})
+        by_vat = self.env["res.partner"].create({"name": "Other name", "is_company": True, "vat": "NL123456789B01"})
+        order = self.upload(self.order_xml("1")).sale_order_id
+        self.assertEqual(order.partner_id, by_vat, "VAT wins over the name")
+        by_endpoint = self.env["res.partner"].create({"name": "Third", "is_company": True,
+                                                      "peppol_eas": "0106", "peppol_endpoint": "87654321"})
+        order = self.upload(self.order_xml("2")).sale_order_id
+        self.assertEqual(order.partner_id, by_endpoint, "the Peppol endpoint wins over VAT")
+        order = self.upload(self.order_xml("3", buyer_kvk="11112222", buyer_vat="")).sale_order_id
+        self.assertEqual(order.partner_id, by_name, "the exact name is the last resort")
+        self.assertFalse(order.partner_id.psb_needs_review)
+
+    def test_new_customer_and_delivery_address(self):
+        order = self.upload(self.order_xml("10", buyer_name="Brand New BV")).sale_order_id
+        customer = order.partner_id
+        self.assertEqual(customer.name, "Brand New BV")
+        self.assertTrue(customer.psb_needs_review)
+        self.assertEqual((customer.peppol_eas, customer.peppol_endpoint), ("0106", "87654321"))
+        self.assertEqual(customer.city, "Utrecht")
+        shipping = order.partner_shipping_id
+        self.assertEqual((shipping.parent_id, shipping.type), (customer, "delivery"))
+        self.assertEqual((shipping.street, shipping.zip, shipping.ref), ("Magazijnweg 5", "3439 AB", "8712345000017"))
+        self.assertIn("New customer", order.psb_import_issues)
+        # The next order of the same customer finds both again.
+        order2 = self.upload(self.order_xml("11", buyer_name="Brand New BV")).sale_order_id
+        self.assertEqual(order2.partner_id, customer)
+        self.assertEqual(order2.partner_shipping_id, shipping)
+        self.assertNotIn("New customer", order2.psb_import_issues or "")
+
+    def test_lines(self):
+        customer = self.env["res.partner"].create({"name": "Bouwmarkt Utrecht BV", "is_company": True,
+                                                   "peppol_eas": "0106", "peppol_endpoint": "87654321"})
+        self.env["econnect.psb.product.code"].create({"partner_id": customer.id, "code": "LIJM-9",
+                                                      "product_id": self.glue.id})
+        document = self.upload(self.order_xml("20"))
+        order = document.sale_order_id
+        self.assertEqual(order.client_order_ref, "PO-20")
+        self.assertEqual(order.psb_customer_reference, "REF-77")
+        self.assertEqual(str(order.commitment_date.date()), "2026-12-01")
+        self.assertIn("back door", order.psb_buyer_note)
+        self.assertIn("back door", str(order.note))
+        lines = {line.psb_line_ref: line for line in order.order_line}
+        self.assertEqual(lines["1"].product_id, self.screws)
+        self.assertEqual(lines["1"].product_uom_id, self.unit)
+        self.assertAlmostEqual(lines["1"].price_unit, 2.5, msg="net price per base quantity")
+        self.assertEqual(lines["2"].product_id, self.nails)
+        self.assertEqual((lines["2"].product_uom_qty, lines["2"].product_uom_id), (2.5, self.kg))
+        self.assertAlmostEqual(lines["2"].price_unit, 7.0, msg="no price in the order: the pricelist price")
+        self.assertEqual(lines["3"].product_id, self.glue)
+        self.assertEqual(lines["3"].product_uom_id, self.box, "a user-defined unit code")
+        self.assertAlmostEqual(lines["3"].price_unit, 12.5)
+        self.assertEqual(lines["4"].product_id, self.env.ref("sale_econnect_psb.product_psb_unknown"))
+        self.assertIn("ZZZ", lines["4"].psb_import_issue)
+        self.assertTrue(order.psb_needs_attention)
+        self.assertEqual(set(order.activity_ids.mapped("user_id")), {order.user_id})
+        # The buyer's prices stay as ordered: recomputing prices does not replace them.
+        lines["1"].product_uom_qty = 20
+        self.assertAlmostEqual(lines["1"].price_unit, 2.5)
+
+    def test_duplicate_buyer_order(self):
+        first = self.upload(self.order_xml("30"))
+        self.assertEqual(first.state, "imported")
+        # Same buyer order id under another PSB document id (here: a slightly different file).
+        second = self.upload(self.order_xml("30").replace(b"back door", b"front door"))
+        self.assertEqual(second.state, "duplicate")
+        self.assertEqual(second.sale_order_id, first.sale_order_id)
+        self.assertEqual(second.duplicate_of_id, first)
+        self.assertEqual(self.env["sale.order"].search_count([("psb_order_ref", "=", "PO-30")]), 1)
+
+    def test_upload_same_file_twice(self):
+        first = self.upload(self.order_xml("31"))
+        again = self.upload(self.order_xml("31"))
+        self.assertEqual(first, again)
+        self.assertEqual(self.env["sale.order"].search_count([("psb_order_ref", "=", "PO-31")]), 1)
+
+    def test_wizard_attachment_is_base64(self):
+        # the wizard is the path a person uses: the stored XML is byte-identical to the file
+        document = self.upload(self.order_xml("32"), filename="po.xml")
+        self.assertEqual(document.attachment_id.raw, self.order_xml("32"))
+        self.assertEqual(document.attachment_id.name, "po.xml")
+        self.assertEqual(base64.b64decode(document.attachment_id.datas), self.order_xml("32"))

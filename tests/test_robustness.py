@@ -1,0 +1,71 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import tagged
+
+from .common import PsbCase
+from .test_order_import import TestMatching
+
+BAD_DOCUMENTS = {
+    "malformed": (b"<Order><cbc:ID>1</Order", "well-formed"),
+    "external entity": (
+        b'<?xml version="1.0"?><!DOCTYPE Order [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2">&x;</Order>',
+        "DTD",
+    ),
+    "billion laughs": (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        b"<lolz>&lol2;</lolz>",
+        "DTD",
+    ),
+    "invoice": (
+        b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" '
+        b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
+        b"<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>"
+        b"<cbc:ID>INV-1</cbc:ID></Invoice>",
+        "nvoice",
+    ),
+    "BIS 2 order": (
+        b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2" '
+        b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
+        b"<cbc:CustomizationID>urn:www.cenbii.eu:transaction:biitrns001:ver2.0:extended:urn:www.peppol.eu:bis:peppol3a:ver2.0</cbc:CustomizationID>"
+        b"<cbc:ProfileID>urn:www.cenbii.eu:profile:bii03:ver2.0</cbc:ProfileID><cbc:ID>1</cbc:ID></Order>",
+        "BIS 2",
+    ),
+    "empty": (b"", ""),
+}
+
+
+@tagged("post_install", "-at_install")
+class TestBadInput(PsbCase):
+    """Bad documents end in a readable error state, create nothing, and the worker keeps going."""
+
+    def test_bad_documents(self):
+        orders_before = self.env["sale.order"].search_count([])
+        for label, (data, words) in BAD_DOCUMENTS.items():
+            with self.subTest(document=label):
+                document = self.Document.sudo().create({
+                    "company_id": self.company.id, "topic": "OrderReceived", "document_type": "order",
+                    "psb_document_id": f"bad-{label}", "source": "upload",
+                })
+                if data:
+                    document._store_xml(data)
+                else:
+                    document.write({"state": "downloaded"})
+                    document.attachment_id = self.env["ir.attachment"].create({"name": "empty.xml", "raw": b""})
+                self.Document._cron_process_documents()
+                self.assertEqual(document.state, "error")
+                self.assertIn(words, document.error_message)
+                self.assertNotIn("Traceback", document.error_message)
+                self.assertFalse(document.sale_order_id)
+        self.assertEqual(self.env["sale.order"].search_count([]), orders_before)
+        # A good document queued after the bad ones is still imported by the same run.
+        good = self.upload(TestMatching.ORDER % {b"id": b"ok", b"buyer_kvk": b"1", b"buyer_name": b"X BV",
+                                                 b"buyer_vat": b""})
+        self.assertEqual(good.state, "imported")
+
+    def test_retry_button_reprocesses_a_fixed_document(self):
+        document = self.upload(b"<not-xml")
+        self.assertEqual(document.state, "error")
+        document.attachment_id.raw = TestMatching.ORDER % {b"id": b"fixed", b"buyer_kvk": b"1",
+                                                           b"buyer_name": b"X BV", b"buyer_vat": b""}
+        document.action_process_now()
+        self.assertEqual(document.state, "imported")

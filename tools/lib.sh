@@ -1,0 +1,157 @@
+# Shared setup for tools/test.sh and tools/demo.sh (sourced, not run).
+#
+# Environment a user may set:
+#   ODOO_PATH      an Odoo 19 source checkout to use (the folder holding odoo/ and addons/)
+#   ODOO_INSTALL=1 clone Odoo 19.0 from Odoo's official repository into .odoo/ when no Odoo 19 is found
+#   PSB_PYTHON     the Python interpreter to build the virtualenv from (default: python3)
+#   PGHOST/PGPORT/PGUSER  the PostgreSQL server and role Odoo uses (default: local socket, role "odoo")
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD="$ROOT/.build"
+VENV="$ROOT/.venv"
+MODULE=sale_econnect_psb
+ODOO_GIT_URL=${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}
+mkdir -p "$BUILD"
+
+say() { printf '\n==> %s\n' "$*"; }
+banner() {
+    printf '\n%s\n' "################################################################################"
+    printf '### %s\n' "$@"
+    printf '%s\n\n' "################################################################################"
+}
+
+# --- Python virtualenv -------------------------------------------------------------
+# --system-site-packages: an Odoo 19 installed for the machine's python3 stays importable.
+setup_venv() {
+    local base=${PSB_PYTHON:-python3}
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "Creating the virtualenv $VENV"
+        "$base" -m venv --system-site-packages "$VENV"
+    fi
+    PY="$VENV/bin/python"
+    local stamp="$VENV/.requirements-dev.sha"
+    local want
+    want=$(sha256sum "$ROOT/requirements-dev.txt" | cut -d' ' -f1)
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        say "Installing the Python dependencies (requirements-dev.txt)"
+        "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-dev.txt"
+        echo "$want" > "$stamp"
+    fi
+}
+
+# --- Odoo 19 -------------------------------------------------------------------------
+# Installs an Odoo source checkout's Python requirements into the virtualenv. Odoo pins the
+# Python 3.12 versions of its dependencies for Ubuntu 24.04; those install cleanly on 3.11 as
+# wheels, unlike some of the 3.11 pins (psycopg2 and python-ldap need compilers and headers).
+install_odoo_requirements() {
+    local src=$1
+    local stamp="$VENV/.odoo-requirements.sha"
+    local want
+    want=$(sha256sum "$src/requirements.txt" | cut -d' ' -f1)
+    [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
+    say "Installing Odoo's Python requirements from $src/requirements.txt"
+    "$PY" - "$src/requirements.txt" > "$BUILD/odoo-requirements.txt" <<'EOF'
+import sys
+from packaging.requirements import Requirement
+env = {"python_version": "3.12", "python_full_version": "3.12.0", "sys_platform": sys.platform,
+       "platform_system": "Linux", "os_name": "posix"}
+for line in open(sys.argv[1]):
+    spec = line.split("#")[0].strip()
+    if not spec:
+        continue
+    req = Requirement(spec)
+    if req.marker is not None and not req.marker.evaluate(env):
+        continue
+    name = {"psycopg2": "psycopg2-binary"}.get(req.name.lower(), req.name)
+    if name.lower() == "python-ldap":   # only for auth_ldap, needs system headers
+        continue
+    print(f"{name}{req.specifier}")
+EOF
+    "$PY" -m pip install --quiet --disable-pip-version-check -r "$BUILD/odoo-requirements.txt"
+    echo "$want" > "$stamp"
+}
+
+odoo_version_ok() {
+    local pp=${PYTHONPATH:-}
+    [ -n "${ODOO_SRC:-}" ] && pp="$ODOO_SRC${pp:+:$pp}"
+    PYTHONPATH="$pp" "$PY" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 19)' >/dev/null 2>&1
+}
+
+# Sets ODOO_SRC (may stay empty when odoo is importable as installed) and ODOO_FOUND=yes|no.
+find_odoo() {
+    ODOO_FOUND=no
+    ODOO_SRC=""
+    if [ -n "${ODOO_PATH:-}" ]; then
+        ODOO_SRC=$(cd "$ODOO_PATH" && pwd)
+        install_odoo_requirements "$ODOO_SRC"
+    elif odoo_version_ok; then
+        ODOO_SRC=""
+    elif [ -d "$ROOT/.odoo/odoo" ]; then
+        ODOO_SRC="$ROOT/.odoo"
+        install_odoo_requirements "$ODOO_SRC"
+    elif [ "${ODOO_INSTALL:-0}" = 1 ]; then
+        say "Cloning Odoo 19.0 from $ODOO_GIT_URL into .odoo (ODOO_INSTALL=1)"
+        if timeout 900 git clone --quiet --depth 1 --branch 19.0 "$ODOO_GIT_URL" "$ROOT/.odoo"; then
+            ODOO_SRC="$ROOT/.odoo"
+            install_odoo_requirements "$ODOO_SRC"
+        else
+            rm -rf "$ROOT/.odoo"
+        fi
+    fi
+    if odoo_version_ok; then
+        ODOO_FOUND=yes
+        if [ -n "$ODOO_SRC" ]; then
+            export PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}"
+        fi
+        ODOO_PKG=$("$PY" -c 'import odoo, os; print(os.path.dirname(list(odoo.__path__)[0]))')
+        ADDONS_PATH="$BUILD/addons"
+        [ -d "$ODOO_PKG/addons" ] && ADDONS_PATH="$ADDONS_PATH,$ODOO_PKG/addons"
+        [ -d "$ODOO_PKG/odoo/addons" ] && ADDONS_PATH="$ADDONS_PATH,$ODOO_PKG/odoo/addons"
+        mkdir -p "$BUILD/addons"
+        ln -sfn "$ROOT" "$BUILD/addons/$MODULE"
+    fi
+}
+
+# --- PostgreSQL ----------------------------------------------------------------------
+# Uses the local server with a dedicated role (Odoo refuses to run as "postgres"); when no
+# server answers, starts a private throwaway cluster under .build/pg.
+setup_postgres() {
+    export PGUSER=${PGUSER:-odoo}
+    if psql -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+        return 0
+    fi
+    # The role may be missing: create it through a superuser that the local server trusts.
+    local su
+    for su in postgres root "$(id -un)"; do
+        if PGUSER=$su psql -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+            PGUSER=$su psql -d postgres -qc "CREATE ROLE \"$PGUSER\" LOGIN CREATEDB" >/dev/null 2>&1 || true
+            psql -d postgres -Atc 'select 1' >/dev/null 2>&1 && return 0
+        fi
+    done
+    say "No PostgreSQL server answers: starting a private cluster in $BUILD/pg"
+    local bindir
+    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -n "$bindir" ] || { echo "PostgreSQL server binaries not found (apt-get install postgresql)"; return 1; }
+    local owner=""
+    [ "$(id -u)" = 0 ] && owner=nobody
+    if [ ! -s "$BUILD/pg/data/PG_VERSION" ]; then
+        mkdir -p "$BUILD/pg/data" "$BUILD/pg/run"
+        [ -n "$owner" ] && chown -R "$owner" "$BUILD/pg"
+        ${owner:+runuser -u "$owner" --} "$bindir/initdb" -D "$BUILD/pg/data" -U "$PGUSER" -A trust >/dev/null
+    fi
+    export PGHOST="$BUILD/pg/run" PGPORT=${PGPORT:-5439}
+    ${owner:+runuser -u "$owner" --} "$bindir/pg_ctl" -D "$BUILD/pg/data" -l "$BUILD/pg/log" -w \
+        -o "-k $PGHOST -p $PGPORT -c listen_addresses=''" start >/dev/null
+}
+
+odoo_db_args() {
+    local args=(--db_user "$PGUSER")
+    [ -n "${PGHOST:-}" ] && args+=(--db_host "$PGHOST")
+    [ -n "${PGPORT:-}" ] && args+=(--db_port "$PGPORT")
+    printf '%s\n' "${args[@]}"
+}
+
+free_port() {
+    "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}

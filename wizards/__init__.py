@@ -1,0 +1,1 @@
+from . import econnect_psb_import_wizard

@@ -1,0 +1,83 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import hashlib
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..models.econnect_psb_document import TOPIC_TYPES
+
+
+class EconnectPsbImportWizard(models.TransientModel):
+    """Bring a document into the PSB pipeline by hand: by its PSB document id (for events the
+    PSB gave up delivering, HookSentError) or by uploading a UBL file."""
+
+    _name = "econnect.psb.import.wizard"
+    _description = "Import a Peppol document"
+
+    mode = fields.Selection(
+        [("upload", "Upload a UBL file"), ("document_id", "Download by PSB document id")],
+        default="upload",
+        required=True,
+    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    topic = fields.Selection(
+        [(topic, topic) for topic, kind in TOPIC_TYPES.items() if kind != "response_status"],
+        default="OrderReceived",
+        required=True,
+    )
+    psb_document_id = fields.Char("PSB Document ID")
+    file = fields.Binary("UBL File")
+    filename = fields.Char()
+    is_psb_manager = fields.Boolean(compute="_compute_is_psb_manager")
+
+    @api.depends_context("uid")
+    def _compute_is_psb_manager(self):
+        for wizard in self:
+            wizard.is_psb_manager = self.env.user.has_group("sale_econnect_psb.group_psb_manager")
+
+    def action_import(self):
+        self.ensure_one()
+        Document = self.env["econnect.psb.document"].sudo()
+        if self.mode == "document_id":
+            if not self.env.user.has_group("sale_econnect_psb.group_psb_manager"):
+                raise AccessError(self.env._("Only PSB administrators can import documents by id."))
+            document_id = (self.psb_document_id or "").strip()
+            if not document_id:
+                raise UserError(self.env._("Enter the PSB document id."))
+            existing = Document.search([("company_id", "=", self.company_id.id), ("topic", "=", self.topic),
+                                        ("psb_document_id", "=", document_id)], limit=1)
+            document = existing or Document.create({
+                "company_id": self.company_id.id,
+                "topic": self.topic,
+                "document_type": TOPIC_TYPES[self.topic],
+                "psb_document_id": document_id,
+                "source": "manual",
+            })
+        else:
+            if not self.file:
+                raise UserError(self.env._("Choose a UBL XML file."))
+            raw = base64.b64decode(self.file)
+            checksum = hashlib.sha256(raw).hexdigest()
+            existing = Document.search([("company_id", "=", self.company_id.id),
+                                        ("psb_document_id", "=", f"upload:{checksum}")], limit=1)
+            if existing:
+                document = existing
+            else:
+                document = Document.create({
+                    "company_id": self.company_id.id,
+                    "topic": self.topic,
+                    "document_type": TOPIC_TYPES[self.topic],
+                    "psb_document_id": f"upload:{checksum}",
+                    "source": "upload",
+                })
+                document._store_xml(raw, self.filename)
+        if document.state in ("received", "downloaded", "error"):
+            document.action_process_now()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "econnect.psb.document",
+            "res_id": document.id,
+            "view_mode": "form",
+            "target": "current",
+        }
