@@ -312,7 +312,7 @@ class EconnectPsbDocument(models.Model):
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 sale_order, _issues = Importer._import_order(self, parsed)
         except psycopg2.errors.UniqueViolation as exc:
-            if exc.diag.constraint_name != "sale_order__psb_order_uniq":
+            if exc.diag.constraint_name != "sale_order_psb_order_uniq":
                 raise
             # Another worker imported the same buyer order id at the same moment: look again
             # on the next run, when its transaction is visible, and mark this one a duplicate.
