@@ -390,6 +390,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 # The buyer's net price is kept as ordered (marked as a manual price, so Odoo's
                 # pricelist does not silently replace it).
                 vals["price_unit"] = float(line.unit_price)
+                vals["technical_price_unit"] = 0.0
                 vals["psb_ordered_price"] = float(line.unit_price)
             if line.requested_start or line.requested_end:
                 day = line.requested_start or line.requested_end

@@ -58,7 +58,7 @@ class MemoryTokenStore:
 
 class PsbClient:
     def __init__(self, api_url, identity_url, client_id, client_secret, username=None, password=None,
-                 subscription_key=None, scope="ap", timeout=(5, 30), token_store=None, session=None,
+                 subscription_key=None, scope="ap", timeout=30, token_store=None, session=None,
                  user_agent="sale_econnect_psb", max_download_bytes=20 * 1024 * 1024):
         if not (api_url and identity_url and client_id and client_secret):
             raise PsbConfigError("The PSB API URL, identity URL, client id and client secret are all required.")

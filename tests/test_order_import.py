@@ -38,7 +38,8 @@ class TestOfficialOrders(PsbCase):
             if not (gtin or ours):
                 expected[line_id] = None
                 continue
-            product = self.env["product.product"].create({
+            domain = [("barcode", "=", gtin)] if gtin else [("default_code", "=", ours)]
+            product = self.env["product.product"].search(domain, limit=1) or self.env["product.product"].create({
                 "name": f"Catalogue {text(item, 'cac:Item/cbc:Name')}",
                 "barcode": gtin or False,
                 "default_code": False if gtin else ours,
@@ -53,7 +54,9 @@ class TestOfficialOrders(PsbCase):
         self.assertGreaterEqual(len(files), 8)
         for path in files:
             with self.subTest(example=path.name):
-                self._check_example(path.read_bytes())
+                order = self._check_example(path.read_bytes())
+                # Several examples reuse a buyer's order id: each is checked on its own.
+                order.unlink()
 
     def _check_example(self, data):
         tree = etree.fromstring(data)
@@ -115,6 +118,7 @@ class TestOfficialOrders(PsbCase):
             activity = order.activity_ids
             self.assertEqual(len(activity), 1)
             self.assertIn("product not found", activity.note)
+        return order
 
 
 @tagged("post_install", "-at_install")
