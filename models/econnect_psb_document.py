@@ -199,21 +199,24 @@ class EconnectPsbDocument(models.Model):
         if nxt:
             self._trigger_processing(nxt.next_attempt_at)
 
-    def _commit(self):
-        if not _in_test():
-            self.env.cr.commit()
+    def _process(self, clients=None, commit=True):
+        """Run the next steps of one document. Any failure ends in a readable state, never an exception.
 
-    def _process(self, clients=None):
-        """Run the next steps of one document. Any failure ends in a readable state, never an exception."""
+        With ``commit`` (the scheduled action), the downloaded XML is committed before the import
+        starts, and the import's outcome right after it.
+        """
         self.ensure_one()
         clients = {} if clients is None else clients
+        commit = commit and not _in_test()
         if self.state == "received" and self.document_type in DOCUMENT_TYPES:
             if not self._run_step(self._download, clients):
                 return
-            self._commit()
+            if commit:
+                self.env.cr.commit()
         if self.state == "downloaded" or (self.state == "received" and self.document_type == "response_status"):
             self._run_step(self._import)
-            self._commit()
+            if commit:
+                self.env.cr.commit()
             if self.state == "imported" and self.source == "webhook":
                 self._delete_remote(clients)
 
@@ -384,7 +387,7 @@ class EconnectPsbDocument(models.Model):
         self.action_retry()
         clients = {}
         for doc in self.sudo():
-            doc._process(clients)
+            doc._process(clients, commit=False)
         return True
 
     def action_open_sale_order(self):

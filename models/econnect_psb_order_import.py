@@ -6,13 +6,12 @@ matches what was read against Odoo's records (customer, delivery address,
 products, units, currency) and creates the quotation.  Every lookup is done
 once per order for all its lines, never once per line.
 """
-import base64
 import datetime
 import logging
 import re
 
-from odoo import Command, api, fields, models
-from odoo.tools import float_compare, html_escape
+from odoo import Command, api, models
+from odoo.tools import html_escape
 
 from odoo.addons.account_edi_ubl_cii.models.res_partner import sanitize_peppol_endpoint
 
@@ -78,7 +77,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 )
 
         pricelist = self._match_pricelist(company, partner, order.currency, issues)
-        user = partner.user_id or company.psb_user_id or env.user
+        user = self._responsible_user(company, partner)
         so_vals = {
             "company_id": company.id,
             "partner_id": partner.id,
@@ -119,6 +118,20 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 note=self._issues_html(env._("This order came in over Peppol; check before confirming:"), issues),
             )
         return sale_order, issues
+
+    @api.model
+    def _responsible_user(self, company, partner):
+        """Who follows the order up: the customer's salesperson, else the company's PSB responsible,
+        else a sales administrator of the company (the scheduled action runs as the system user)."""
+        user = partner.user_id or company.psb_user_id
+        if not user and not self.env.user._is_superuser() and not self.env.user.share:
+            user = self.env.user
+        if not user:
+            user = self.env["res.users"].search([
+                ("group_ids", "in", self.env.ref("sales_team.group_sale_manager").id),
+                ("company_ids", "in", company.id), ("share", "=", False), ("id", "!=", 1),
+            ], order="id", limit=1)
+        return user
 
     # ------------------------------------------------------------------
     # Customer and addresses

@@ -31,7 +31,7 @@ def test_every_official_order_is_read_as_in_the_xml(peppol):
         assert (doc.buyer.endpoint_id, doc.buyer.endpoint_scheme) == (endpoint.text, endpoint.get("schemeID"))
         items = tree.findall(".//cac:LineItem", NS)
         assert [line.line_id for line in doc.lines] == [i.findtext("cbc:ID", namespaces=NS) for i in items]
-        for line, item in zip(doc.lines, items):
+        for line, item in zip(doc.lines, items, strict=True):
             quantity = item.find("cbc:Quantity", NS)
             assert (line.quantity, line.unit_code) == (Decimal(quantity.text), quantity.get("unitCode"))
             assert line.name == item.findtext("cac:Item/cbc:Name", namespaces=NS)
