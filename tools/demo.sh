@@ -22,14 +22,14 @@ if [ "$ODOO_FOUND" != yes ]; then
 fi
 setup_postgres
 mapfile -t DBARGS < <(odoo_db_args)
-ODOO=("$PY" -m odoo "${DBARGS[@]}" -d "$DB" --addons-path="$ADDONS_PATH" --db-filter "^$DB\$")
+OPTS=("${DBARGS[@]}" -d "$DB" --addons-path="$ADDONS_PATH" --db-filter "^$DB\$")
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
 if ! psql -d "$DB" -Atc "select 1 from ir_module_module where name='$MODULE' and state='installed'" 2>/dev/null | grep -q 1; then
     say "Creating database $DB with $MODULE (about a minute)"
-    "${ODOO[@]}" -i "$MODULE" --stop-after-init --log-level warn
+    "$PY" -m odoo server "${OPTS[@]}" -i "$MODULE" --stop-after-init --log-level warn
 fi
 
 say "Starting the PSB sandbox on 127.0.0.1:$SANDBOX_PORT"
@@ -40,7 +40,7 @@ SANDBOX="http://127.0.0.1:$SANDBOX_PORT"
 for _ in $(seq 50); do curl -sf "$SANDBOX/.well-known/openid-configuration" >/dev/null && break; sleep 0.2; done
 
 say "Configuring the company against the sandbox and registering the webhook"
-"${ODOO[@]}" shell --no-http --log-level warn <<EOF
+"$PY" -m odoo shell "${OPTS[@]}" --log-level warn <<EOF
 company = env.ref("base.main_company")
 env["ir.config_parameter"].set_param("web.base.url", "http://127.0.0.1:$ODOO_PORT")
 company.write({
@@ -53,7 +53,7 @@ print("webhook:", company.psb_hook_state, company.psb_hook_url)
 EOF
 
 say "Starting Odoo on http://127.0.0.1:$ODOO_PORT (log: $BUILD/odoo-demo.log)"
-"${ODOO[@]}" --http-port "$ODOO_PORT" --http-interface 127.0.0.1 --max-cron-threads 1 \
+"$PY" -m odoo server "${OPTS[@]}" --http-port "$ODOO_PORT" --http-interface 127.0.0.1 --max-cron-threads 1 \
     > "$BUILD/odoo-demo.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 120); do curl -sf "http://127.0.0.1:$ODOO_PORT/web/login" >/dev/null && break; sleep 0.5; done

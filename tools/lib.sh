@@ -105,11 +105,15 @@ find_odoo() {
             export PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}"
         fi
         ODOO_PKG=$("$PY" -c 'import odoo, os; print(os.path.dirname(list(odoo.__path__)[0]))')
-        ADDONS_PATH="$BUILD/addons"
+        # Odoo finds a module by its folder name: link this checkout as sale_econnect_psb, from a
+        # folder outside the checkout (a link inside it would make the module contain itself).
+        local links
+        links="${TMPDIR:-/tmp}/$MODULE-addons-$(printf '%s' "$ROOT" | sha1sum | cut -c1-10)"
+        mkdir -p "$links"
+        ln -sfn "$ROOT" "$links/$MODULE"
+        ADDONS_PATH="$links"
         [ -d "$ODOO_PKG/addons" ] && ADDONS_PATH="$ADDONS_PATH,$ODOO_PKG/addons"
         [ -d "$ODOO_PKG/odoo/addons" ] && ADDONS_PATH="$ADDONS_PATH,$ODOO_PKG/odoo/addons"
-        mkdir -p "$BUILD/addons"
-        ln -sfn "$ROOT" "$BUILD/addons/$MODULE"
     fi
 }
 
