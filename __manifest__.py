@@ -27,6 +27,11 @@
         "wizards/econnect_psb_import_wizard_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "sale_econnect_psb/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

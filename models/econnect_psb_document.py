@@ -103,7 +103,8 @@ class EconnectPsbDocument(models.Model):
 
     def _compute_xml_preview(self):
         for doc in self:
-            raw = doc.attachment_id.sudo().raw if doc.attachment_id else b""
+            # bin_size: the web client asks for binary sizes, the preview needs the content
+            raw = doc.attachment_id.sudo().with_context(bin_size=False).raw if doc.attachment_id else b""
             doc.xml_preview = raw.decode("utf-8", "replace") if raw else False
 
     # ------------------------------------------------------------------

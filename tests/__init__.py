@@ -3,3 +3,4 @@ from . import test_robustness
 from . import test_webhook
 from . import test_sandbox_e2e
 from . import test_settings
+from . import test_ui

@@ -1,0 +1,53 @@
+import { registry } from "@web/core/registry";
+
+// A sales user follows an imported Peppol order from the incoming documents to the quotation.
+registry.category("web_tour.tours").add("sale_econnect_psb_incoming_order", {
+    steps: () => [
+        {
+            content: "The imported order is listed with its state",
+            trigger: ".o_list_view .o_data_row:contains('Imported') td.o_data_cell[name='buyer_order_ref']:contains('PO-TOUR')",
+            run: "click",
+        },
+        {
+            content: "The document shows the original XML",
+            trigger: ".o_form_view .o_field_widget[name='xml_preview']:contains('PO-TOUR')",
+        },
+        {
+            content: "Open the quotation",
+            trigger: "button[name='action_open_sale_order']",
+            run: "click",
+        },
+        {
+            content: "The quotation lists what needs attention",
+            trigger: ".o_form_view .alert-warning:contains('product not found')",
+        },
+        {
+            content: "Open the Peppol tab",
+            trigger: ".o_notebook .nav-link:contains('Peppol')",
+            run: "click",
+        },
+        {
+            content: "The buyer's order id is kept",
+            trigger: ".o_field_widget[name='psb_order_ref']:contains('PO-TOUR')",
+        },
+    ],
+});
+
+// A sales user uploads a UBL file through the import wizard and sees the error of a bad one.
+registry.category("web_tour.tours").add("sale_econnect_psb_failed_document", {
+    steps: () => [
+        {
+            content: "The failed document is listed in red",
+            trigger: ".o_list_view .o_data_row.text-danger:contains('Error') td.o_data_cell[name='document_type']",
+            run: "click",
+        },
+        {
+            content: "Its error says what is wrong",
+            trigger: ".o_form_view .alert-danger:contains('well-formed')",
+        },
+        {
+            content: "Retry is offered",
+            trigger: ".o_form_statusbar button[name='action_process_now']",
+        },
+    ],
+});
