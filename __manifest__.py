@@ -25,6 +25,7 @@
         "views/res_config_settings_views.xml",
         "views/econnect_psb_product_code_views.xml",
         "wizards/econnect_psb_import_wizard_views.xml",
+        "wizards/econnect_psb_response_wizard_views.xml",
         "views/menus.xml",
     ],
     "assets": {

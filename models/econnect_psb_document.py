@@ -358,7 +358,10 @@ class EconnectPsbDocument(models.Model):
 
     def _process_response_status(self):
         """OrderResponseSent* hooks: the delivery outcome of an Order Response we sent."""
-        self.write({"state": "done", "processed_on": fields.Datetime.now()})
+        response = self.env["econnect.psb.response"]._apply_status_event(self.topic, json.loads(self.payload or "{}"))
+        self.write({"state": "done", "processed_on": fields.Datetime.now(),
+                    "sale_order_id": response.sale_order_id.id if response else False,
+                    "buyer_order_ref": response.sale_order_id.psb_order_ref if response else self.buyer_order_ref})
 
     def _delete_remote(self, clients):
         if not self.company_id.psb_delete_after_import:

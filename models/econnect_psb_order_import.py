@@ -108,6 +108,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
         sale_order = env["sale.order"].with_context(mail_create_nolog=True, tracking_disable=True).create(so_vals)
         self._attach_documents(sale_order, document, order, issues)
+        if company.psb_auto_acknowledge and order.profile != "order_only":
+            sale_order._psb_queue_response("AB", note=env._("Order received; we will confirm it shortly."))
         if issues:
             sale_order.psb_needs_attention = True
             sale_order.psb_import_issues = "\n".join(issues)
@@ -398,6 +400,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 "product_uom_id": uom.id,
                 "psb_line_ref": line.line_id,
                 "psb_unit_code": line.unit_code or False,
+                "psb_ordered_qty": float(line.quantity if line.quantity is not None else 1),
+                "psb_original_product_id": product.id,
             }
             if line.unit_price is not None:
                 # The buyer's net price is kept as ordered (marked as a manual price, so Odoo's

@@ -65,6 +65,16 @@ class ResCompany(models.Model):
         "(otherwise the PSB deletes it 7 days after the first download).",
     )
 
+    psb_auto_acknowledge = fields.Boolean(
+        "Acknowledge imported orders (AB)", default=True,
+        help="Send a Peppol Order Response AB (received) as soon as an order is imported.",
+    )
+    psb_answer_on_confirm = fields.Boolean(
+        "Answer on confirmation (AP / CA)", default=True,
+        help="When a quotation from a Peppol order is confirmed and not answered yet, send AP when it is "
+        "unchanged, CA with the changed lines otherwise.",
+    )
+
     _psb_party_id_uniq = models.UniqueIndex(
         "(psb_party_id) WHERE psb_party_id IS NOT NULL",
         "Another company already uses this PSB party id.",

@@ -30,6 +30,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.psb_delete_after_import", readonly=False, groups=PSB_GROUP
     )
 
+    psb_auto_acknowledge = fields.Boolean(related="company_id.psb_auto_acknowledge", readonly=False)
+    psb_answer_on_confirm = fields.Boolean(related="company_id.psb_answer_on_confirm", readonly=False)
+
     def _psb_notify(self, message, kind="success"):
         return {
             "type": "ir.actions.client",

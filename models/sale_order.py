@@ -1,7 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
 
+from ..psb import exceptions as psb_errors
+from ..psb.ubl import reader
 from .econnect_psb_order_import import PROFILE_SELECTION
+from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES
 
 
 class SaleOrder(models.Model):
@@ -23,11 +28,201 @@ class SaleOrder(models.Model):
     psb_import_issues = fields.Text("Peppol Import Issues", readonly=True, copy=False)
     psb_follow_up_pending = fields.Boolean("Peppol Change Pending", copy=False)
 
+    psb_response_ids = fields.One2many("econnect.psb.response", "sale_order_id", "Peppol Responses", readonly=True)
+    psb_response_code = fields.Selection(RESPONSE_CODES, "Last Peppol Answer", compute="_compute_psb_response",
+                                         store=True)
+    psb_response_state = fields.Selection(
+        [("queued", "Queued"), ("sent", "Sent"), ("delivered", "Delivered"), ("failed", "Failed")],
+        "Peppol Answer Status", compute="_compute_psb_response", store=True,
+    )
+    psb_awaiting_answer = fields.Boolean("Awaiting our Peppol answer", compute="_compute_psb_response", store=True)
+    psb_answerable = fields.Boolean(compute="_compute_psb_answerable")
+    psb_buyer_can_respond = fields.Selection(
+        [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")],
+        "Buyer Receives Order Responses", default="unknown", readonly=True, copy=False,
+    )
+
     _psb_order_uniq = models.UniqueIndex(
         "(company_id, psb_buyer_endpoint, psb_order_ref) WHERE psb_order_ref IS NOT NULL",
         "This Peppol order of this buyer was already imported.",
     )
 
+    @api.depends("psb_response_ids.state", "psb_response_ids.code", "psb_document_id", "psb_profile", "state")
+    def _compute_psb_response(self):
+        for order in self:
+            responses = order.psb_response_ids.sorted("id")
+            last = responses[-1:] if responses else responses
+            order.psb_response_code = last.code or False
+            order.psb_response_state = last.state or False
+            answered = responses.filtered(lambda r: r.code in BUSINESS_CODES and r.state != "failed")
+            order.psb_awaiting_answer = bool(
+                order.psb_document_id and order.psb_profile != "order_only" and not answered
+                and order.state != "cancel"
+            )
+
+    @api.depends("psb_document_id", "psb_profile")
+    def _compute_psb_answerable(self):
+        for order in self:
+            order.psb_answerable = bool(order.psb_document_id) and order.psb_profile in ("ordering", "advanced_ordering")
+
+    # ------------------------------------------------------------------
+    # Answering
+    # ------------------------------------------------------------------
+    def _psb_queue_response(self, code, note=None, lines=None, order_change_ref=None):
+        """Queue one answer; a repeated click while the same answer is still queued adds nothing."""
+        self.ensure_one()
+        if not self.psb_answerable:
+            raise UserError(self.env._(
+                "%s did not come in as a Peppol order that expects an answer (Order Only orders get none).", self.name))
+        if self.psb_buyer_can_respond == "no":
+            raise UserError(self.env._("The buyer cannot receive Peppol Order Responses (checked at the PSB)."))
+        Response = self.env["econnect.psb.response"].sudo()
+        pending = self.psb_response_ids.filtered(
+            lambda r: r.state == "queued" and r.code == code and (r.note or False) == (note or False)
+            and (r.order_change_ref or False) == (order_change_ref or False))
+        if pending and not lines:
+            return pending[0]
+        response = Response.create({
+            "name": f"{self.name}-R{len(self.psb_response_ids) + 1}",
+            "sale_order_id": self.id,
+            "code": code,
+            "note": note or False,
+            "order_change_ref": order_change_ref or False,
+            "line_ids": [fields.Command.create(vals) for vals in (lines or [])],
+        })
+        Response._trigger_sending()
+        return response
+
+    def action_psb_acknowledge(self):
+        for order in self:
+            order._psb_queue_response("AB", note=self.env._("Order received; we will confirm it shortly."))
+        return True
+
+    def action_psb_accept(self):
+        for order in self:
+            order._psb_queue_response("AP")
+        return True
+
+    def _psb_open_answer_wizard(self, code):
+        self.ensure_one()
+        wizard = self.env["econnect.psb.response.wizard"].create({"sale_order_id": self.id, "code": code})
+        if code == "CA":
+            wizard.line_ids = [fields.Command.create(vals) for vals in self._psb_response_lines()]
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": dict(RESPONSE_CODES)[code],
+        }
+
+    def action_psb_reject(self):
+        return self._psb_open_answer_wizard("RE")
+
+    def action_psb_accept_with_changes(self):
+        return self._psb_open_answer_wizard("CA")
+
+    def action_psb_check_buyer(self):
+        for order in self:
+            order._psb_check_buyer()
+        return True
+
+    def _psb_check_buyer(self):
+        """Ask the PSB once whether the buyer can receive Order Responses, and remember it."""
+        self.ensure_one()
+        company = self.company_id
+        try:
+            company._psb_client().query_recipient_party(company.sudo().psb_party_id, [self.psb_buyer_endpoint])
+            self.psb_buyer_can_respond = "yes"
+        except psb_errors.PsbNotFoundError:
+            self.psb_buyer_can_respond = "no"
+        return self.psb_buyer_can_respond
+
+    def _psb_original_order(self):
+        attachment = self.psb_document_id.attachment_id
+        if not attachment:
+            return None
+        return reader.read_document(attachment.sudo().with_context(bin_size=False).raw)
+
+    def _psb_response_lines(self):
+        """Every order line with its status, from what the user changed on the quotation (for a CA)."""
+        self.ensure_one()
+        original = self._psb_original_order()
+        if original is None:
+            return []
+        Line = self.env["econnect.psb.response.line"]
+        sale_lines = self.order_line.filtered(lambda l: not l.display_type)
+        by_ref = {}
+        for line in sale_lines.filtered("psb_line_ref"):
+            by_ref.setdefault(line.psb_line_ref, line)
+        result = []
+        last_ref = None
+        for position, ordered in enumerate(original.lines, start=1):
+            last_ref = ordered.line_id
+            sale_line = by_ref.get(ordered.line_id)
+            vals = {
+                "sequence": position,
+                "order_line_ref": ordered.line_id,
+                "item_name": ordered.name or (sale_line and sale_line.name) or "-",
+                "sellers_item_id": ordered.sellers_item_id or False,
+                "buyers_item_id": ordered.buyers_item_id or False,
+                "unit_code": ordered.unit_code or False,
+                "sale_line_id": sale_line.id if sale_line else False,
+            }
+            if not sale_line or float_compare(sale_line.product_uom_qty, 0, precision_digits=6) == 0:
+                vals.update(status="7", quantity=0)
+                result.append(vals)
+                continue
+            changed_qty = ordered.quantity is not None and float_compare(
+                sale_line.product_uom_qty, float(ordered.quantity), precision_digits=6) != 0
+            changed_price = ordered.unit_price is not None and float_compare(
+                sale_line.price_unit, float(ordered.unit_price), precision_digits=4) != 0
+            substitute = (sale_line.psb_original_product_id and sale_line.product_id != sale_line.psb_original_product_id
+                          and sale_line.product_id != self.env.ref("sale_econnect_psb.product_psb_unknown"))
+            vals.update(
+                status="3" if (changed_qty or changed_price or substitute) else "5",
+                quantity=sale_line.product_uom_qty,
+                quantity_changed=changed_qty,
+                price=sale_line.price_unit,
+                price_changed=changed_price,
+                substitute_product_id=sale_line.product_id.id if substitute else False,
+                unit_code=Line._unit_code(sale_line.product_uom_id) if changed_qty else (ordered.unit_code or False),
+            )
+            result.append(vals)
+        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        for extra in sale_lines.filtered(lambda l: not l.psb_line_ref and l.product_id != placeholder
+                                         and not l.is_downpayment):
+            result.append({
+                "sequence": len(result) + 1,
+                "order_line_ref": last_ref,
+                "status": "1",
+                "item_name": extra.product_id.name,
+                "sellers_item_id": extra.product_id.default_code or False,
+                "quantity": extra.product_uom_qty,
+                "quantity_changed": True,
+                "unit_code": Line._unit_code(extra.product_uom_id),
+                "price": extra.price_unit,
+                "price_changed": True,
+                "sale_line_id": extra.id,
+                "note": self.env._("Added by the seller"),
+            })
+        return result
+
+    def action_confirm(self):
+        result = super().action_confirm()
+        for order in self.filtered(lambda o: o.psb_awaiting_answer and o.company_id.psb_answer_on_confirm):
+            lines = order._psb_response_lines()
+            if lines and any(vals["status"] != "5" for vals in lines):
+                order._psb_queue_response("CA", note=self.env._("Accepted with the changes listed per line."),
+                                          lines=lines)
+            else:
+                order._psb_queue_response("AP")
+        return result
+
+    # ------------------------------------------------------------------
+    # Follow-up documents
+    # ------------------------------------------------------------------
     def _psb_receive_follow_up(self, document, parsed):
         """An Order Change or Order Cancellation arrived for this order: ask a person to handle it."""
         self.ensure_one()
@@ -55,4 +250,5 @@ class SaleOrder(models.Model):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("sale_econnect_psb.action_econnect_psb_document")
         action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {}
         return action

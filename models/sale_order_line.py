@@ -9,5 +9,7 @@ class SaleOrderLine(models.Model):
                                help="The cac:LineItem/cbc:ID of the buyer's order line.")
     psb_unit_code = fields.Char("Ordered Unit Code", copy=False)
     psb_ordered_price = fields.Float("Buyer's Price", digits="Product Price", copy=False)
+    psb_ordered_qty = fields.Float("Ordered Quantity", digits="Product Unit", copy=False)
+    psb_original_product_id = fields.Many2one("product.product", "Product as Imported", copy=False)
     psb_requested_date = fields.Date("Requested Delivery", copy=False)
     psb_import_issue = fields.Char("Peppol Import Issue", copy=False)

@@ -78,9 +78,9 @@ class PsbSandbox:
         self.parties = list(parties or ["0106:12345678"])
         self.token_ttl = token_ttl
         self.auto_response_hooks = auto_response_hooks
-        self.order_response_capable = None  # None: every buyer can receive order responses
         self.log = log
         self.lock = threading.RLock()
+        # order_response_capable (set by reset()): None means every buyer can receive order responses
         self._server = ThreadingHTTPServer((host, port), _Handler)
         self._server.daemon_threads = True
         self._server.sandbox = self
@@ -122,6 +122,7 @@ class PsbSandbox:
             self.requests = []
             self.faults = []
             self.deliveries = []
+            self.order_response_capable = None
 
     # ------------------------------------------------------------------ test API
     def add_document(self, party_id, xml, topic="OrderReceived", document_id=None, ref_to_document_id=None,

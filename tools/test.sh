@@ -44,7 +44,7 @@ say "Odoo tests: a fresh database $DB with $MODULE installed (log: $LOG)"
 set +e
 "$PY" -m odoo "${DBARGS[@]}" -d "$DB" --addons-path="$ADDONS_PATH" \
     -i "$MODULE" --test-enable --test-tags "${ODOO_TEST_TAGS:-/$MODULE}" \
-    --http-port "$PORT" --http-interface 127.0.0.1 --max-cron-threads 0 \
+    --http-port "$PORT" --http-interface 127.0.0.1 --max-cron-threads 0 --limit-memory-hard 0 \
     --stop-after-init --log-level info 2>&1 | tee "$LOG" | grep -E --line-buffered \
     ' (ERROR|CRITICAL|WARNING) |odoo\.tests\.(stats|result)|: (FAIL|ERROR):|Ran [0-9]+ tests|tests when loading|post-tests in'
 odoo_rc=${PIPESTATUS[0]}

@@ -1,0 +1,250 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import logging
+import uuid
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..psb import exceptions as psb_errors
+from ..psb.ubl import response as ubl_response
+from .econnect_psb_document import MAX_ATTEMPTS, _in_test
+
+_logger = logging.getLogger(__name__)
+
+RESPONSE_CODES = [
+    ("AB", "Acknowledged (AB)"),
+    ("AP", "Accepted (AP)"),
+    ("CA", "Accepted with changes (CA)"),
+    ("RE", "Rejected (RE)"),
+]
+BUSINESS_CODES = ("AP", "CA", "RE")
+
+
+def _split_endpoint(value):
+    scheme, sep, ident = (value or "").partition(":")
+    return (scheme, ident) if sep else (None, value)
+
+
+class EconnectPsbResponse(models.Model):
+    """One Peppol Order Response to a buyer: queued, then sent once by the scheduled action."""
+
+    _name = "econnect.psb.response"
+    _description = "Peppol Order Response"
+    _order = "id desc"
+
+    name = fields.Char("Response ID", required=True, readonly=True, copy=False)
+    sale_order_id = fields.Many2one("sale.order", required=True, readonly=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True)
+    code = fields.Selection(RESPONSE_CODES, required=True, readonly=True)
+    note = fields.Text(readonly=True)
+    order_change_ref = fields.Char("Answers Change/Cancellation", readonly=True,
+                                   help="The cbc:ID of the Order Change or Order Cancellation this answers.")
+    state = fields.Selection(
+        [("queued", "Queued"), ("sent", "Sent"), ("delivered", "Delivered"), ("failed", "Failed")],
+        default="queued", required=True, readonly=True, index=True,
+    )
+    idempotency_key = fields.Char(
+        required=True, readonly=True, copy=False, default=lambda self: str(uuid.uuid4()),
+        help="Sent as X-EConnect-DocumentId: the PSB refuses a second response with the same key.",
+    )
+    psb_response_id = fields.Char("PSB Response ID", readonly=True, index="btree_not_null")
+    line_ids = fields.One2many("econnect.psb.response.line", "response_id", "Lines", readonly=True)
+    attachment_id = fields.Many2one("ir.attachment", "UBL Order Response", readonly=True)
+    request_body = fields.Text("Request sent", readonly=True)
+    error_message = fields.Text(readonly=True)
+    attempt_count = fields.Integer(readonly=True)
+    next_attempt_at = fields.Datetime(readonly=True)
+    sent_on = fields.Datetime(readonly=True)
+    delivered_on = fields.Datetime(readonly=True)
+
+    _idempotency_key_uniq = models.Constraint("UNIQUE(idempotency_key)", "The idempotency key must be unique.")
+
+    # ------------------------------------------------------------------
+    # Building
+    # ------------------------------------------------------------------
+    def _response_data(self):
+        """The plain-Python description of this answer (see psb/ubl/response.py)."""
+        self.ensure_one()
+        order = self.sale_order_id
+        company = order.company_id
+        seller_scheme, seller_id = _split_endpoint(order.psb_seller_endpoint or company.psb_party_id)
+        buyer_scheme, buyer_id = _split_endpoint(order.psb_buyer_endpoint)
+        lines = []
+        for position, line in enumerate(self.line_ids, start=1):
+            lines.append(ubl_response.ResponseLine(
+                line_id=str(position),
+                status_code=line.status,
+                order_line_id=line.order_line_ref,
+                item=ubl_response.ResponseItem(
+                    name=line.item_name,
+                    sellers_item_id=line.sellers_item_id or None,
+                    buyers_item_id=line.buyers_item_id or None,
+                ),
+                quantity=line.quantity if line.status in ("1", "3") and line.quantity_changed else None,
+                unit_code=line.unit_code or None,
+                price=line.price if line.status in ("1", "3") and line.price_changed else None,
+                promised_start=line.promised_date if line.status in ("1", "3") and line.promised_date else None,
+                promised_end=line.promised_date if line.status in ("1", "3") and line.promised_date else None,
+                substitute=ubl_response.ResponseItem(
+                    name=line.substitute_product_id.display_name,
+                    sellers_item_id=line.substitute_product_id.default_code or None,
+                    standard_item_id=line.substitute_product_id.barcode or None,
+                ) if line.substitute_product_id else None,
+                note=line.note or None,
+            ))
+        return ubl_response.OrderResponseData(
+            code=self.code,
+            response_id=self.name,
+            issue_date=fields.Date.context_today(self),
+            profile=order.psb_profile,
+            order_id=order.psb_order_ref,
+            currency=order.psb_currency_code or order.currency_id.name,
+            seller=ubl_response.ResponseParty(seller_id, seller_scheme, registration_name=company.name),
+            buyer=ubl_response.ResponseParty(buyer_id, buyer_scheme,
+                                             registration_name=order.partner_id.commercial_partner_id.name),
+            sales_order_id=order.name,
+            note=self.note or None,
+            customer_reference=order.psb_customer_reference or None,
+            order_change_id=self.order_change_ref or None,
+            lines=lines,
+        )
+
+    def _build(self):
+        """Check the answer against the standard's rules and keep its UBL as the record of what was sent."""
+        self.ensure_one()
+        data = self._response_data()
+        try:
+            ubl_response.check(data)
+            xml = ubl_response.build_order_response(data)
+        except ubl_response.ResponseError as exc:
+            raise UserError(str(exc)) from exc
+        body = ubl_response.psb_request(data)
+        attachment = self.env["ir.attachment"].sudo().create({
+            "name": f"OrderResponse-{self.name}.xml",
+            "raw": xml,
+            "mimetype": "application/xml",
+            "res_model": "sale.order",
+            "res_id": self.sale_order_id.id,
+        })
+        self.write({"attachment_id": attachment.id, "request_body": json.dumps(body, ensure_ascii=False, indent=2)})
+        return body, xml
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+    @api.model
+    def _trigger_sending(self, at=None):
+        cron = self.env.ref("sale_econnect_psb.ir_cron_psb_send_responses", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at)
+
+    @api.model
+    def _cron_send_responses(self, batch_size=20):
+        now = fields.Datetime.now()
+        domain = [("state", "=", "queued"), "|", ("next_attempt_at", "=", False), ("next_attempt_at", "<=", now)]
+        done = []
+        while True:
+            responses = self.sudo().search(domain + [("id", "not in", done)], order="id", limit=batch_size * 2)
+            responses = responses.try_lock_for_update(limit=batch_size)
+            if not responses:
+                break
+            for response in responses:
+                response._send()
+                if not _in_test():
+                    self.env.cr.commit()
+            done += responses.ids
+        nxt = self.sudo().search([("state", "=", "queued"), ("next_attempt_at", ">", now)],
+                                 order="next_attempt_at", limit=1)
+        if nxt:
+            self._trigger_sending(nxt.next_attempt_at)
+
+    def _send(self, client=None):
+        """Send once. The idempotency key makes a repeated attempt after a crash a no-op at the PSB."""
+        self.ensure_one()
+        order = self.sale_order_id
+        try:
+            client = client or order.company_id._psb_client()
+            if order.psb_buyer_can_respond == "unknown":
+                order._psb_check_buyer()
+            if order.psb_buyer_can_respond == "no":
+                raise UserError(self.env._(
+                    "The buyer %s cannot receive Peppol Order Responses (the PSB knows no delivery channel "
+                    "for it): tell the buyer by other means.", order.psb_buyer_endpoint))
+            with self.env.cr.savepoint():
+                body, _xml = self._build() if not self.request_body else (json.loads(self.request_body), None)
+                result = client.send_order_response(
+                    order.company_id.sudo().psb_party_id,
+                    order.psb_document_id.psb_document_id,
+                    body["status"],
+                    note=body.get("note"),
+                    response_document_id=self.idempotency_key,
+                )
+        except psb_errors.PsbError as exc:
+            if exc.retryable and self.attempt_count + 1 < MAX_ATTEMPTS:
+                delay = min(getattr(exc, "retry_after", None) or 60 * 2 ** self.attempt_count, 6 * 3600)
+                self.write({
+                    "attempt_count": self.attempt_count + 1,
+                    "next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
+                    "error_message": self.env._("Attempt %(n)s failed, retrying: %(error)s",
+                                                n=self.attempt_count + 1, error=exc.message),
+                })
+            else:
+                self._fail(exc.message)
+            return False
+        except UserError as exc:
+            self._fail(str(exc.args[0] if exc.args else exc))
+            return False
+        self.write({
+            "state": "sent",
+            "psb_response_id": (result or {}).get("id") or self.idempotency_key,
+            "sent_on": fields.Datetime.now(),
+            "error_message": False,
+            "next_attempt_at": False,
+        })
+        order.message_post(
+            body=self.env._("Peppol Order Response %(code)s sent to the buyer through the eConnect PSB.%(note)s",
+                            code=dict(RESPONSE_CODES)[self.code],
+                            note=f" {self.note}" if self.note else ""),
+            attachment_ids=self.attachment_id.ids,
+            message_type="notification",
+        )
+        return True
+
+    def _fail(self, message):
+        self.write({"state": "failed", "error_message": message, "next_attempt_at": False})
+        order = self.sale_order_id
+        order.activity_schedule(
+            "mail.mail_activity_data_warning",
+            user_id=(order.user_id or order.company_id.psb_user_id or self.env.user).id,
+            summary=self.env._("Peppol answer %s failed", self.code),
+            note=message,
+        )
+
+    def action_retry(self):
+        """Send a failed answer again, as a new document at the PSB (the old one never arrived)."""
+        for response in self.filtered(lambda r: r.state == "failed").sudo():
+            response.write({"state": "queued", "attempt_count": 0, "next_attempt_at": False,
+                            "error_message": False, "idempotency_key": str(uuid.uuid4())})
+        self._trigger_sending()
+        return True
+
+    # ------------------------------------------------------------------
+    # Delivery outcome (OrderResponseSent* hooks)
+    # ------------------------------------------------------------------
+    @api.model
+    def _apply_status_event(self, topic, event):
+        document_id = event.get("documentId")
+        response = self.sudo().search(["|", ("psb_response_id", "=", document_id),
+                                       ("idempotency_key", "=", document_id)], limit=1)
+        if not response:
+            return False
+        message = event.get("message") or ""
+        if topic == "OrderResponseSent":
+            response.write({"state": "delivered", "delivered_on": fields.Datetime.now(), "error_message": False})
+        elif topic == "OrderResponseSentError":
+            response._fail(self.env._("The PSB could not deliver the answer to the buyer: %s", message))
+        elif topic == "OrderResponseSentRetry":
+            response.error_message = self.env._("The PSB is retrying the delivery: %s", message)
+        return response

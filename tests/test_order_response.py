@@ -1,0 +1,214 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Answering orders with Peppol Order Responses, sent through the PSB sandbox."""
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from ..psb.peppol_rules import PeppolValidator
+from .common import NO_PEPPOL_MSG, event_body, peppol_dir, signed_headers
+from .test_webhook import PsbHttpCase, order_xml
+
+ADVANCED = b"urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"
+ORDERING = b"urn:fdc:peppol.eu:poacc:bis:ordering:3"
+
+
+@tagged("post_install", "-at_install")
+class TestOrderResponse(PsbHttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Response = cls.env["econnect.psb.response"]
+        cls.salesman = new_test_user(cls.env, "psb_answer_user", groups="sales_team.group_sale_salesman_all_leads")
+        cls.portal = new_test_user(cls.env, "psb_answer_portal", groups="base.group_portal")
+        cls.sku1 = cls.env["product.product"].create({"name": "Screws", "default_code": "SKU-1", "list_price": 2.0})
+
+    def import_order(self, order_id, xml=None):
+        xml = xml or order_xml(order_id)
+        document_id = self.sandbox.add_document(self.PARTY_ID, xml)
+        wizard = self.env["econnect.psb.import.wizard"].create({"mode": "document_id", "psb_document_id": document_id})
+        document = self.Document.browse(wizard.action_import()["res_id"])
+        self.assertEqual(document.state, "imported", document.error_message)
+        return document_id, document.sale_order_id
+
+    def send(self):
+        self.Response._cron_send_responses()
+
+    def post_hook_event(self, body):
+        self.env.flush_all()
+        return self.url_open("/econnect_psb/webhook", data=body, headers=signed_headers(self.SECRET, body))
+
+    def sent(self, document_id):
+        return [r for r in self.sandbox.responses if r["document_id"] == document_id]
+
+    def test_acknowledge_automatically_then_accept_once(self):
+        document_id, order = self.import_order("R1")
+        self.assertEqual(order.psb_response_ids.mapped("code"), ["AB"], "AB is queued on import")
+        self.assertTrue(order.psb_awaiting_answer)
+        self.send()
+        [ab] = self.sent(document_id)
+        self.assertEqual((ab["party"], ab["json"]["status"]), (self.PARTY_ID, "AB"))
+        response = order.psb_response_ids
+        self.assertEqual(ab["response_id"], response.idempotency_key, "sent with X-EConnect-DocumentId")
+        self.assertEqual((response.state, order.psb_response_state), ("sent", "sent"))
+        self.assertEqual(order.psb_buyer_can_respond, "yes")
+        self.assertTrue(response.attachment_id, "the UBL is kept as the record of the answer")
+        self.assertIn("Order Response", order.message_ids[0].body)
+        self.assertEqual(order.message_ids[0].attachment_ids, response.attachment_id)
+
+        order.with_user(self.salesman).action_psb_accept()
+        order.with_user(self.salesman).action_psb_accept()   # a double click
+        self.assertEqual(len(order.psb_response_ids.filtered(lambda r: r.code == "AP")), 1)
+        self.send()
+        self.send()
+        self.assertEqual([r["json"]["status"] for r in self.sent(document_id)], ["AB", "AP"])
+        self.assertFalse(order.psb_awaiting_answer)
+        self.assertEqual(order.psb_response_code, "AP")
+
+    def test_reject_needs_a_reason(self):
+        document_id, order = self.import_order("R2")
+        action = order.with_user(self.salesman).action_psb_reject()
+        wizard = self.env[action["res_model"]].browse(action["res_id"]).with_user(self.salesman)
+        with self.assertRaisesRegex(UserError, "reason"):
+            wizard.action_send()
+        wizard.note = "We no longer deliver to Utrecht"
+        wizard.action_send()
+        self.send()
+        self.assertEqual(self.sent(document_id)[-1]["json"], {"status": "RE", "note": "We no longer deliver to Utrecht"})
+
+    def test_accept_with_changes_prefilled_from_the_quotation(self):
+        document_id, order = self.import_order("R3")
+        lines = {line.psb_line_ref: line for line in order.order_line}
+        lines["1"].product_uom_qty = 8          # fewer than ordered
+        lines["2"].product_uom_qty = 0          # not delivered
+        lines["4"].unlink()                     # an unknown item we drop
+        self.env["sale.order.line"].create({"order_id": order.id, "product_id": self.sku1.id, "product_uom_qty": 1})
+        action = order.action_psb_accept_with_changes()
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        statuses = {(line.order_line_ref, line.status) for line in wizard.line_ids}
+        self.assertEqual(statuses, {("1", "3"), ("2", "7"), ("3", "5"), ("4", "7"), ("4", "1")})
+        with self.assertRaisesRegex(UserError, "why line"):
+            wizard.action_send()
+        for line in wizard.line_ids.filtered(lambda l: l.status == "7"):
+            line.note = "Out of stock"
+        wizard.action_send()
+        self.send()
+        body = self.sent(document_id)[-1]["json"]
+        self.assertEqual(body["status"], "CA")
+        self.assertIn("line 1: quantity 8", body["note"])
+        self.assertIn("line 2: rejected (Out of stock)", body["note"])
+        response = order.psb_response_ids.filtered(lambda r: r.code == "CA")
+        self.assertEqual(len(response.line_ids), 5, "every order line, and the added one")
+        base = peppol_dir()
+        if not base:
+            self.skipTest(NO_PEPPOL_MSG)
+        result = PeppolValidator(base).validate(response.attachment_id.raw)
+        self.assertTrue(result.ok, str(result))
+
+    def test_advanced_ordering_answers_are_t116(self):
+        document_id, order = self.import_order("R4", order_xml("R4").replace(ORDERING, ADVANCED))
+        order.action_psb_accept()
+        self.send()
+        responses = order.psb_response_ids.sorted("id")
+        self.assertEqual(responses.mapped("code"), ["AB", "AP"])
+        self.assertIn(b"order_response_advanced:3", responses[-1].attachment_id.raw)
+        base = peppol_dir()
+        if base:
+            validator = PeppolValidator(base)
+            for response in responses:
+                result = validator.validate(response.attachment_id.raw)
+                self.assertTrue(result.ok, str(result))
+
+    def test_psb_500_then_200_sends_once(self):
+        document_id, order = self.import_order("R5")
+        self.sandbox.inject_fault("POST", r"/response$", status=500, count=1)
+        self.send()
+        response = order.psb_response_ids
+        self.assertEqual((response.state, response.attempt_count), ("queued", 1))
+        self.assertIn("retrying", response.error_message)
+        self.assertEqual(self.sent(document_id), [])
+        response.next_attempt_at = fields.Datetime.now()
+        self.send()
+        self.assertEqual(response.state, "sent")
+        self.assertEqual(len(self.sent(document_id)), 1)
+
+    def test_psb_400_is_shown_and_retried_by_hand(self):
+        document_id, order = self.import_order("R6")
+        self.sandbox.inject_fault("POST", r"/response$", status=400, count=1,
+                                  body={"code": "API400", "message": "The order response is not valid"})
+        self.send()
+        response = order.psb_response_ids
+        self.assertEqual((response.state, order.psb_response_state), ("failed", "failed"))
+        self.assertIn("not valid", response.error_message)
+        self.assertTrue(order.activity_ids.filtered(lambda a: "failed" in (a.summary or "")))
+        self.assertIn(order, self.env["sale.order"].search([("psb_response_state", "=", "failed")]))
+        response.action_retry()
+        self.send()
+        self.assertEqual(response.state, "sent")
+        self.assertEqual(len(self.sent(document_id)), 1)
+
+    def test_delivery_hooks_move_the_status(self):
+        self.company._psb_register_webhook()
+        document_id, order = self.import_order("R7")
+        self.send()
+        response = order.psb_response_ids
+        for topic, state in (("OrderResponseSentRetry", "sent"), ("OrderResponseSent", "delivered")):
+            body = event_body(self.PARTY_ID, response.psb_response_id, topic=topic, refToDocumentId=document_id)
+            self.assertEqual(self.post_hook_event(body).status_code, 200)
+            self.Document._cron_process_documents()
+            self.assertEqual(response.state, state)
+        order.action_psb_accept()
+        self.send()
+        accept = order.psb_response_ids.filtered(lambda r: r.code == "AP")
+        body = event_body(self.PARTY_ID, accept.psb_response_id, topic="OrderResponseSentError",
+                          message="The buyer's access point refused the document")
+        self.post_hook_event(body)
+        self.Document._cron_process_documents()
+        self.assertEqual(accept.state, "failed")
+        self.assertIn("refused", accept.error_message)
+        self.assertTrue(order.psb_awaiting_answer, "a failed answer is not an answer")
+
+    def test_buyer_that_cannot_receive_responses(self):
+        self.sandbox.order_response_capable = set()
+        _document_id, order = self.import_order("R8")
+        self.send()
+        self.assertEqual(order.psb_buyer_can_respond, "no")
+        self.assertEqual(order.psb_response_ids.state, "failed")
+        self.assertIn("cannot receive", order.psb_response_ids.error_message)
+        with self.assertRaisesRegex(UserError, "cannot receive"):
+            order.action_psb_accept()
+
+    def test_order_only_gets_no_answer(self):
+        _document_id, order = self.import_order(
+            "R9", order_xml("R9").replace(ORDERING, b"urn:fdc:peppol.eu:poacc:bis:order_only:3"))
+        self.assertFalse(order.psb_answerable)
+        self.assertFalse(order.psb_response_ids, "no automatic AB either")
+        with self.assertRaisesRegex(UserError, "Order Only"):
+            order.action_psb_accept()
+
+    def test_answer_on_confirmation(self):
+        _document_id, same = self.import_order("R10")
+        same.action_confirm()
+        self.assertEqual(same.psb_response_ids.sorted("id").mapped("code"), ["AB", "AP"])
+        _document_id, changed = self.import_order("R11")
+        changed.order_line.filtered(lambda l: l.psb_line_ref == "1").product_uom_qty = 3
+        changed.action_confirm()
+        self.assertEqual(changed.psb_response_ids.sorted("id")[-1].code, "CA")
+        _document_id, substituted = self.import_order("R12")
+        substituted.order_line.filtered(lambda l: l.psb_line_ref == "4").product_id = self.sku1
+        substituted.action_confirm()
+        answer = substituted.psb_response_ids.sorted("id")[-1]
+        self.assertEqual(answer.code, "CA")
+        self.assertEqual(answer.line_ids.filtered(lambda l: l.order_line_ref == "4").substitute_product_id, self.sku1)
+        self.company.psb_answer_on_confirm = False
+        _document_id, manual = self.import_order("R14")
+        manual.action_confirm()
+        self.assertEqual(manual.psb_response_ids.mapped("code"), ["AB"])
+
+    def test_access(self):
+        _document_id, order = self.import_order("R13")
+        with self.assertRaises(AccessError):
+            order.psb_response_ids.with_user(self.portal).read(["state"])
+        with self.assertRaises(AccessError):
+            order.psb_response_ids.with_user(self.salesman).write({"state": "delivered"})
+        self.assertEqual(order.psb_response_ids.with_user(self.salesman).code, "AB")

@@ -1,0 +1,34 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..models.econnect_psb_response import RESPONSE_CODES
+
+
+class EconnectPsbResponseWizard(models.TransientModel):
+    """Reject (RE, with a reason) or accept with changes (CA, every line with its status)."""
+
+    _name = "econnect.psb.response.wizard"
+    _description = "Answer a Peppol order"
+
+    sale_order_id = fields.Many2one("sale.order", required=True, readonly=True)
+    code = fields.Selection(RESPONSE_CODES, required=True, readonly=True)
+    note = fields.Text("Reason / note for the buyer")
+    line_ids = fields.One2many("econnect.psb.response.wizard.line", "wizard_id", "Lines")
+
+    def action_send(self):
+        self.ensure_one()
+        if self.code == "RE" and not (self.note or "").strip():
+            raise UserError(self.env._("Give the buyer the reason of the rejection."))
+        lines = []
+        if self.code == "CA":
+            if not self.line_ids:
+                raise UserError(self.env._("An acceptance with changes lists every order line."))
+            for line in self.line_ids:
+                if line.status == "7" and not line.note:
+                    raise UserError(self.env._("Say why line %s is rejected.", line.order_line_ref))
+                lines.append(line._response_line_vals())
+            if all(vals["status"] == "5" for vals in lines):
+                raise UserError(self.env._("Nothing changed on any line: accept the order (AP) instead."))
+        self.sale_order_id._psb_queue_response(self.code, note=self.note, lines=lines)
+        return {"type": "ir.actions.act_window_close"}
