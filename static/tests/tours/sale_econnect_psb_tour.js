@@ -30,6 +30,28 @@ registry.category("web_tour.tours").add("sale_econnect_psb_incoming_order", {
             content: "The buyer's order id is kept",
             trigger: ".o_field_widget[name='psb_order_ref']:contains('PO-TOUR')",
         },
+        {
+            content: "The acknowledgement is queued",
+            trigger: ".o_field_widget[name='psb_response_ids'] .o_data_row:contains('Acknowledged')",
+        },
+        {
+            content: "Answer with changes",
+            trigger: ".o_form_statusbar button[name='action_psb_accept_with_changes']",
+            run: "click",
+        },
+        {
+            content: "Every order line is listed with its status",
+            trigger: ".modal .o_field_widget[name='line_ids'] .o_data_row:contains('Something we do not sell')",
+        },
+        {
+            content: "Close without sending",
+            trigger: ".modal .modal-footer button:contains('Cancel')",
+            run: "click",
+        },
+        {
+            content: "Back on the quotation",
+            trigger: ".o_form_view:not(:has(.modal))",
+        },
     ],
 });
 
