@@ -1,4 +1,5 @@
 from . import econnect_psb_document
+from . import econnect_psb_order_change
 from . import econnect_psb_order_import
 from . import econnect_psb_product_code
 from . import econnect_psb_response

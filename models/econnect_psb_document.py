@@ -86,6 +86,8 @@ class EconnectPsbDocument(models.Model):
     xml_preview = fields.Text("XML", compute="_compute_xml_preview")
     sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null", ondelete="set null")
     duplicate_of_id = fields.Many2one("econnect.psb.document", "Duplicate Of", readonly=True)
+    change_ref = fields.Char("Change / Cancellation ID", readonly=True, index="btree_not_null")
+    sequence_number = fields.Integer(readonly=True)
     error_message = fields.Text(readonly=True)
     attempt_count = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(readonly=True, index="btree_not_null")
@@ -289,7 +291,7 @@ class EconnectPsbDocument(models.Model):
         if self.document_type == "response_status":
             self._process_response_status()
             return
-        parsed = reader.read_document(self.attachment_id.sudo().raw)
+        parsed = self._read_xml()
         self.buyer_name = parsed.buyer.display_name if parsed.buyer else False
         if parsed.kind != self.document_type and self.source == "webhook":
             _logger.warning("PSB document %s: topic %s but the XML is a %s", self.psb_document_id, self.topic, parsed.kind)
@@ -338,23 +340,26 @@ class EconnectPsbDocument(models.Model):
                 ref=sale_order.psb_order_ref, so=sale_order.name),
         })
 
+    def _read_xml(self):
+        return reader.read_document(self.attachment_id.sudo().with_context(bin_size=False).raw)
+
     def _import_follow_up(self, parsed):
-        """Order Change / Order Cancellation: find the sale order and hand it to a person."""
+        """Order Change / Order Cancellation: find the sale order (or the one linked by hand) and apply."""
         Importer = self.env["econnect.psb.order.import"].sudo()
         self.buyer_order_ref = parsed.order_reference_id
-        sale_order = self._find_order(parsed.order_reference_id, Importer._endpoint_label(parsed.buyer))
+        sale_order = self.sale_order_id or self._find_order(
+            parsed.order_reference_id, Importer._endpoint_label(parsed.buyer))
         if not sale_order and self.ref_document_id:
             sale_order = self.search([("psb_document_id", "=", self.ref_document_id), ("sale_order_id", "!=", False)],
                                      limit=1).sale_order_id
         if not sale_order:
             self._set_error(self.env._(
-                "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. "
-                "Import that order first, then press Retry.",
+                "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
+                "(or choose its sale order in Link to sale order), then press Retry.",
                 kind=dict(self._fields["document_type"].selection)[parsed.kind], id=parsed.id,
                 ref=parsed.order_reference_id))
             return
-        self.sale_order_id = sale_order
-        sale_order._psb_receive_follow_up(self, parsed)
+        self.env["econnect.psb.order.change"]._receive(self, parsed, sale_order)
 
     def _process_response_status(self):
         """OrderResponseSent* hooks: the delivery outcome of an Order Response we sent."""

@@ -75,6 +75,12 @@ class ResCompany(models.Model):
         "unchanged, CA with the changed lines otherwise.",
     )
 
+    psb_auto_cancel = fields.Boolean(
+        "Cancel on the buyer's request",
+        help="Cancel an order at once when the buyer sends an Order Cancellation and nothing was delivered or "
+        "invoiced yet, and accept it (AP). Otherwise a person decides.",
+    )
+
     _psb_party_id_uniq = models.UniqueIndex(
         "(psb_party_id) WHERE psb_party_id IS NOT NULL",
         "Another company already uses this PSB party id.",

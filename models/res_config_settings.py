@@ -33,6 +33,8 @@ class ResConfigSettings(models.TransientModel):
     psb_auto_acknowledge = fields.Boolean(related="company_id.psb_auto_acknowledge", readonly=False)
     psb_answer_on_confirm = fields.Boolean(related="company_id.psb_answer_on_confirm", readonly=False)
 
+    psb_auto_cancel = fields.Boolean(related="company_id.psb_auto_cancel", readonly=False)
+
     def _psb_notify(self, message, kind="success"):
         return {
             "type": "ir.actions.client",

@@ -27,6 +27,17 @@ class SaleOrder(models.Model):
     psb_needs_attention = fields.Boolean("Peppol Import Needs Attention", copy=False)
     psb_import_issues = fields.Text("Peppol Import Issues", readonly=True, copy=False)
     psb_follow_up_pending = fields.Boolean("Peppol Change Pending", copy=False)
+    psb_pending_document_id = fields.Many2one("econnect.psb.document", "Pending Change or Cancellation",
+                                              readonly=True, copy=False)
+    psb_pending_type = fields.Selection(related="psb_pending_document_id.document_type")
+    psb_pending_summary = fields.Text("Proposed by the Buyer", readonly=True, copy=False)
+    psb_cancellation_note = fields.Char("Buyer's Cancellation Reason", readonly=True, copy=False)
+    psb_last_change_seq = fields.Integer("Last Applied Change", readonly=True, copy=False)
+    psb_last_change_date = fields.Datetime(readonly=True, copy=False)
+    psb_awaiting_buyer = fields.Boolean(
+        "Awaiting the Buyer", readonly=True, copy=False,
+        help="We proposed changes (CA) or cancelled (RE): the buyer's next Order Change or Order Cancellation "
+        "is the answer to that.")
 
     psb_response_ids = fields.One2many("econnect.psb.response", "sale_order_id", "Peppol Responses", readonly=True)
     psb_response_code = fields.Selection(RESPONSE_CODES, "Last Peppol Answer", compute="_compute_psb_response",
@@ -90,6 +101,9 @@ class SaleOrder(models.Model):
             "order_change_ref": order_change_ref or False,
             "line_ids": [fields.Command.create(vals) for vals in (lines or [])],
         })
+        if not order_change_ref and (code == "CA" or (code == "RE" and self.state == "sale")):
+            # On a confirmed order our proposal or cancellation waits for the buyer's change or cancellation.
+            self.sudo().psb_awaiting_buyer = True
         Response._trigger_sending()
         return response
 
@@ -223,28 +237,18 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Follow-up documents
     # ------------------------------------------------------------------
-    def _psb_receive_follow_up(self, document, parsed):
-        """An Order Change or Order Cancellation arrived for this order: ask a person to handle it."""
+    def action_psb_accept_pending(self):
+        """Apply the buyer's pending change (or cancel at its request) and answer AP."""
+        for order in self.sudo():
+            order.env["econnect.psb.order.change"]._decide(order, accept=True)
+        return True
+
+    def action_psb_refuse_pending(self):
+        """Refuse the buyer's pending change or cancellation (RE): the last agreed order stands."""
         self.ensure_one()
-        kind = dict(document._fields["document_type"].selection)[parsed.kind]
-        reason = parsed.cancellation_note or "\n".join(parsed.notes) or ""
-        self.psb_follow_up_pending = True
-        self.message_post(
-            body=self.env._(
-                "%(kind)s %(id)s received from the buyer through the eConnect PSB. %(reason)s",
-                kind=kind, id=parsed.id, reason=reason,
-            ),
-            attachment_ids=document.attachment_id.copy({"res_model": self._name, "res_id": self.id}).ids,
-        )
-        self.activity_schedule(
-            "mail.mail_activity_data_todo",
-            user_id=(self.user_id or self.company_id.psb_user_id or self.env.user).id,
-            summary=self.env._("%(kind)s received for %(order)s", kind=kind, order=self.name),
-            note=self.env._("The buyer sent %(kind)s %(id)s. Review it and update the order. %(reason)s",
-                            kind=kind, id=parsed.id, reason=reason),
-        )
-        document.write({"state": "pending", "processed_on": fields.Datetime.now(),
-                        "error_message": self.env._("Waiting for a person to handle it on %s.", self.name)})
+        action = self._psb_open_answer_wizard("RE")
+        action["context"] = {"psb_refuse_pending": True}
+        return action
 
     def action_psb_view_documents(self):
         self.ensure_one()

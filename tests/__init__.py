@@ -5,3 +5,4 @@ from . import test_sandbox_e2e
 from . import test_settings
 from . import test_ui
 from . import test_order_response
+from . import test_order_change

@@ -30,5 +30,9 @@ class EconnectPsbResponseWizard(models.TransientModel):
                 lines.append(line._response_line_vals())
             if all(vals["status"] == "5" for vals in lines):
                 raise UserError(self.env._("Nothing changed on any line: accept the order (AP) instead."))
-        self.sale_order_id._psb_queue_response(self.code, note=self.note, lines=lines)
+        if self.env.context.get("psb_refuse_pending") and self.sale_order_id.psb_pending_document_id:
+            self.env["econnect.psb.order.change"].sudo()._decide(self.sale_order_id.sudo(), accept=False,
+                                                                 note=self.note)
+        else:
+            self.sale_order_id._psb_queue_response(self.code, note=self.note, lines=lines)
         return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,311 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Order Changes and Order Cancellations from the buyer (Peppol Advanced Ordering).
+
+A change restates the whole order; each line says what happens to it (1 added, 2 deleted,
+3 changed, 4 no action, 74 reopened). On a quotation it is applied at once and accepted; on a
+confirmed order a person decides (apply and accept, or reject: the last agreed order stands).
+A cancellation cancels the order when the company allows it and nothing was delivered or
+invoiced, otherwise a person decides. A change or cancellation that answers our own proposal
+(a CA or an RE we sent) is applied without a further answer.
+"""
+import types
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models
+from odoo.tools import float_compare, html_escape
+
+# A change whose sequence number skips one waits this long for the missing one before it is applied
+# (sequence numbers are not guaranteed to be consecutive).
+CHANGE_GAP_WAIT = timedelta(minutes=10)
+CHANGE_ACTIONS = {"1": "added", "2": "deleted", "3": "changed", "4": "no action", "74": "reopened"}
+
+
+class EconnectPsbOrderChange(models.AbstractModel):
+    _name = "econnect.psb.order.change"
+    _description = "eConnect PSB: Order Changes and Cancellations"
+
+    # ------------------------------------------------------------------
+    # Entry point (called by econnect.psb.document for a change or cancellation)
+    # ------------------------------------------------------------------
+    @api.model
+    def _receive(self, document, parsed, order):
+        order = order.sudo()
+        document.write({"change_ref": parsed.id, "sequence_number": parsed.sequence_number or 0,
+                        "sale_order_id": order.id})
+        if parsed.kind == "order_change":
+            return self._receive_change(document, parsed, order)
+        return self._receive_cancellation(document, parsed, order)
+
+    @api.model
+    def _done(self, document, state, message=False):
+        document.write({"state": state, "processed_on": fields.Datetime.now(), "error_message": message,
+                        "next_attempt_at": False})
+
+    @api.model
+    def _change_moment(self, parsed):
+        if not parsed.issue_date:
+            return None
+        return datetime.combine(parsed.issue_date, parsed.issue_time or time(0))
+
+    # ------------------------------------------------------------------
+    # Order Change
+    # ------------------------------------------------------------------
+    @api.model
+    def _receive_change(self, document, parsed, order):
+        env = self.env
+        earlier = document.search([
+            ("sale_order_id", "=", order.id), ("id", "!=", document.id), ("change_ref", "=", parsed.id),
+            ("document_type", "=", "order_change"), ("state", "in", ("imported", "pending", "done")),
+        ], limit=1)
+        if earlier:
+            return self._done(document, "duplicate", env._(
+                "Order Change %(id)s was already received (%(doc)s); it was not applied again.",
+                id=parsed.id, doc=earlier.display_name))
+        seq = parsed.sequence_number
+        pending = order.psb_pending_document_id
+        if pending and pending != document:
+            retry_at = fields.Datetime.now() + timedelta(hours=1)
+            document.write({"state": "downloaded", "next_attempt_at": retry_at, "error_message": env._(
+                "Waiting for the decision on %s first.", pending.display_name)})
+            document._trigger_processing(retry_at)
+            return None
+        if seq is not None:
+            if seq <= order.psb_last_change_seq:
+                return self._done(document, "duplicate", env._(
+                    "Order Change %(id)s has sequence number %(seq)s, but change %(last)s was already applied: "
+                    "it is older and was not applied.", id=parsed.id, seq=seq, last=order.psb_last_change_seq))
+            waiting_for = document.search_count([
+                ("sale_order_id", "=", order.id), ("document_type", "=", "order_change"),
+                ("state", "in", ("received", "downloaded")), ("id", "!=", document.id),
+                ("sequence_number", ">", order.psb_last_change_seq), ("sequence_number", "<", seq),
+            ])
+            gap = seq > order.psb_last_change_seq + 1 and not order.psb_awaiting_buyer
+            if waiting_for or (gap and fields.Datetime.now() < document.received_on + CHANGE_GAP_WAIT):
+                retry_at = max(fields.Datetime.now() + timedelta(minutes=1), document.received_on + CHANGE_GAP_WAIT)
+                document.write({"state": "downloaded", "next_attempt_at": retry_at, "error_message": env._(
+                    "Waiting for the buyer's change %(n)s before applying change %(seq)s.",
+                    n=order.psb_last_change_seq + 1, seq=seq)})
+                document._trigger_processing(retry_at)
+                return None
+        else:
+            moment = self._change_moment(parsed)
+            if moment and order.psb_last_change_date and moment < order.psb_last_change_date:
+                return self._done(document, "duplicate", env._(
+                    "Order Change %s is older than the last change applied; it was not applied.", parsed.id))
+
+        self._wake_waiting_changes(document, order)
+        if order.psb_awaiting_buyer:
+            # The buyer accepts our proposal (our CA) by restating the order with our values.
+            log = self._apply_change(order, parsed)
+            order.psb_awaiting_buyer = False
+            order.message_post(body=self._log_html(env._("The buyer accepted our proposal with Order Change %s.",
+                                                         parsed.id), log))
+            return self._done(document, "imported")
+        if order.state in ("draft", "sent"):
+            log = self._apply_change(order, parsed)
+            order.message_post(body=self._log_html(env._("Order Change %s from the buyer was applied.", parsed.id),
+                                                   log))
+            order._psb_queue_response("AP", order_change_ref=parsed.id)
+            return self._done(document, "imported")
+        return self._hand_to_person(document, parsed, order, self._describe_change(order, parsed))
+
+    @api.model
+    def _wake_waiting_changes(self, document, order):
+        """Later changes of this order that waited for this one are processed right after it."""
+        waiting = document.search([
+            ("sale_order_id", "=", order.id), ("document_type", "=", "order_change"), ("id", "!=", document.id),
+            ("state", "=", "downloaded"), ("next_attempt_at", "!=", False),
+        ])
+        if waiting:
+            waiting.write({"next_attempt_at": fields.Datetime.now()})
+            document._trigger_processing()
+
+    @api.model
+    def _describe_change(self, order, parsed):
+        """The differences the change would make, without making them."""
+        by_ref = self._lines_by_ref(order)
+        lines = []
+        for line in parsed.lines:
+            current = by_ref.get(line.line_id)
+            action = line.status_code or "3"
+            if action == "4":
+                continue
+            if action == "2":
+                lines.append(self.env._("Line %(id)s: delete %(name)s", id=line.line_id,
+                                        name=current.name.split("\n")[0] if current else line.name))
+            elif action in ("1", "74") or not current:
+                lines.append(self.env._("Line %(id)s: add %(qty)s %(unit)s %(name)s", id=line.line_id,
+                                        qty=line.quantity, unit=line.unit_code or "", name=line.name))
+            else:
+                lines += self._line_changes(current, line)
+        return lines or [self.env._("No line changes.")]
+
+    @api.model
+    def _lines_by_ref(self, order):
+        by_ref = {}
+        for line in order.order_line.filtered(lambda l: l.psb_line_ref and not l.display_type):
+            by_ref.setdefault(line.psb_line_ref, line)
+        return by_ref
+
+    @api.model
+    def _line_changes(self, current, line):
+        changes = []
+        if line.quantity is not None and float_compare(current.product_uom_qty, float(line.quantity), 6):
+            changes.append(self.env._("Line %(id)s: quantity %(old)s → %(new)s", id=line.line_id,
+                                      old=current.product_uom_qty, new=line.quantity))
+        if line.unit_price is not None and float_compare(current.price_unit, float(line.unit_price), 4):
+            changes.append(self.env._("Line %(id)s: price %(old)s → %(new)s", id=line.line_id,
+                                      old=current.price_unit, new=line.unit_price))
+        requested = line.requested_start or line.requested_end
+        if requested and requested != current.psb_requested_date:
+            changes.append(self.env._("Line %(id)s: requested delivery %(old)s → %(new)s", id=line.line_id,
+                                      old=current.psb_requested_date or "-", new=requested))
+        return changes
+
+    @api.model
+    def _apply_change(self, order, parsed):
+        """Apply the change line by line; returns the before/after log."""
+        log = []
+        by_ref = self._lines_by_ref(order)
+        to_add = []
+        for line in parsed.lines:
+            current = by_ref.get(line.line_id)
+            action = line.status_code or "3"
+            if action == "4":
+                continue
+            if action == "2":
+                if current:
+                    log.append(self.env._("Line %(id)s: %(name)s deleted", id=line.line_id,
+                                          name=current.name.split("\n")[0]))
+                    if order.state in ("draft", "sent"):
+                        current.unlink()
+                    else:
+                        current.product_uom_qty = 0
+                continue
+            if not current:
+                to_add.append(line)
+                continue
+            if action == "74" and float_compare(current.product_uom_qty, 0, 6) == 0:
+                log.append(self.env._("Line %(id)s: reopened", id=line.line_id))
+            changes = self._line_changes(current, line)
+            vals = {}
+            if line.quantity is not None:
+                vals["product_uom_qty"] = float(line.quantity)
+            if line.unit_price is not None and float_compare(current.price_unit, float(line.unit_price), 4):
+                vals.update(price_unit=float(line.unit_price), technical_price_unit=0.0,
+                            psb_ordered_price=float(line.unit_price))
+            if line.requested_start or line.requested_end:
+                vals["psb_requested_date"] = line.requested_start or line.requested_end
+            if vals:
+                vals["psb_ordered_qty"] = vals.get("product_uom_qty", current.psb_ordered_qty)
+                current.write(vals)
+            log += changes
+        if to_add:
+            issues = []
+            Importer = self.env["econnect.psb.order.import"]
+            vals_list = Importer._prepare_lines(order.company_id, order.partner_id,
+                                                types.SimpleNamespace(lines=to_add), issues)
+            for vals in vals_list:
+                vals["sequence"] = 1000 + vals["sequence"]
+            order.write({"order_line": [fields.Command.create(vals) for vals in vals_list]})
+            for line in to_add:
+                log.append(self.env._("Line %(id)s: added %(qty)s %(unit)s %(name)s", id=line.line_id,
+                                      qty=line.quantity, unit=line.unit_code or "", name=line.name))
+            if issues:
+                order.psb_needs_attention = True
+                order.psb_import_issues = "\n".join(filter(None, [order.psb_import_issues, *issues]))
+        seq = parsed.sequence_number
+        order.write({
+            "psb_last_change_seq": max(order.psb_last_change_seq, seq or 0),
+            "psb_last_change_date": self._change_moment(parsed) or order.psb_last_change_date,
+        })
+        return log or [self.env._("No line changes.")]
+
+    # ------------------------------------------------------------------
+    # Order Cancellation
+    # ------------------------------------------------------------------
+    @api.model
+    def _receive_cancellation(self, document, parsed, order):
+        env = self.env
+        order.psb_cancellation_note = parsed.cancellation_note
+        if order.psb_awaiting_buyer:
+            # The buyer confirms our cancellation (RE) or turns down our proposal (CA): no answer.
+            order.psb_awaiting_buyer = False
+            if order.state != "cancel":
+                order._action_cancel()
+            order.message_post(body=env._("The buyer confirmed the cancellation with %(id)s: %(note)s",
+                                          id=parsed.id, note=parsed.cancellation_note or ""))
+            return self._done(document, "imported")
+        if order.state == "cancel":
+            return self._done(document, "duplicate", env._("%s is already cancelled.", order.name))
+        blocked = self._cancellation_blocked(order)
+        if order.company_id.psb_auto_cancel and not blocked:
+            order._action_cancel()
+            order.message_post(body=env._("Cancelled at the buyer's request (%(id)s): %(note)s",
+                                          id=parsed.id, note=parsed.cancellation_note or ""))
+            order._psb_queue_response("AP", order_change_ref=parsed.id)
+            return self._done(document, "imported")
+        reasons = [env._("The buyer asks to cancel the order: %s", parsed.cancellation_note or "")]
+        if blocked:
+            reasons.append(blocked)
+        return self._hand_to_person(document, parsed, order, reasons)
+
+    @api.model
+    def _cancellation_blocked(self, order):
+        lines = order.order_line.filtered(lambda l: not l.display_type)
+        if any(float_compare(l.qty_delivered, 0, 6) > 0 for l in lines):
+            return self.env._("Part of the order was already delivered.")
+        if any(float_compare(l.qty_invoiced, 0, 6) > 0 for l in lines) or order.invoice_ids.filtered(
+                lambda m: m.state != "cancel"):
+            return self.env._("Part of the order was already invoiced.")
+        return False
+
+    # ------------------------------------------------------------------
+    # A person decides
+    # ------------------------------------------------------------------
+    @api.model
+    def _hand_to_person(self, document, parsed, order, differences):
+        env = self.env
+        kind = dict(document._fields["document_type"].selection)[parsed.kind]
+        order.write({
+            "psb_pending_document_id": document.id,
+            "psb_pending_summary": "\n".join(differences),
+            "psb_follow_up_pending": True,
+        })
+        attachment = document.attachment_id.sudo().copy({"res_model": order._name, "res_id": order.id})
+        order.message_post(body=self._log_html(env._("%(kind)s %(id)s received from the buyer; it waits for a "
+                                                     "decision.", kind=kind, id=parsed.id), differences),
+                           attachment_ids=attachment.ids)
+        order.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=(order.user_id or order.company_id.psb_user_id or env.user).id,
+            summary=env._("Decide on %(kind)s %(id)s", kind=kind, id=parsed.id),
+            note=self._log_html(env._("The buyer sent %(kind)s %(id)s for %(order)s:", kind=kind, id=parsed.id,
+                                      order=order.name), differences),
+        )
+        return self._done(document, "pending", env._("Waiting for a decision on %s.", order.name))
+
+    @api.model
+    def _decide(self, order, accept, note=None):
+        """Apply (accept) or refuse the pending change or cancellation, and answer the buyer."""
+        document = order.psb_pending_document_id
+        parsed = document._read_xml()
+        if accept:
+            if parsed.kind == "order_change":
+                log = self._apply_change(order, parsed)
+                order.message_post(body=self._log_html(self.env._("Order Change %s applied.", parsed.id), log))
+            else:
+                order._action_cancel()
+                order.message_post(body=self.env._("Cancelled at the buyer's request (%s).", parsed.id))
+        elif parsed.kind == "order_change":
+            order.psb_last_change_seq = max(order.psb_last_change_seq, parsed.sequence_number or 0)
+        order._psb_queue_response("AP" if accept else "RE", note=note, order_change_ref=parsed.id)
+        order.write({"psb_pending_document_id": False, "psb_pending_summary": False, "psb_follow_up_pending": False})
+        self._wake_waiting_changes(document, order)
+        self._done(document, "imported" if accept else "done",
+                   False if accept else self.env._("Refused: %s", note or ""))
+        order.activity_ids.filtered(lambda a: parsed.id in (a.summary or "")).action_done()
+
+    @api.model
+    def _log_html(self, title, lines):
+        return "<p>%s</p><ul>%s</ul>" % (html_escape(title), "".join(f"<li>{html_escape(l)}</li>" for l in lines))

@@ -1,0 +1,256 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Order Changes and Order Cancellations: the five official Advanced Ordering scenarios played
+against the PSB sandbox, and the awkward cases."""
+from datetime import timedelta
+from pathlib import Path
+
+from lxml import etree
+
+from odoo import fields
+from odoo.tests import tagged
+
+from ..psb.peppol_rules import PeppolValidator
+from .common import NO_PEPPOL_MSG, peppol_dir
+from .test_webhook import PsbHttpCase
+
+NS = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+      "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+
+
+@tagged("post_install", "-at_install")
+class TestAdvancedOrdering(PsbHttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.base = peppol_dir()
+        cls.Response = cls.env["econnect.psb.response"]
+
+    def setUp(self):
+        super().setUp()
+        if not self.base:
+            self.skipTest(NO_PEPPOL_MSG)
+        self.validator = PeppolValidator(self.base)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def example(self, kind, scenario, name):
+        return (Path(self.base) / "examples" / kind / "official" / f"advanced_ordering_sc{scenario}" / name).read_bytes()
+
+    def receive(self, xml, topic="OrderReceived"):
+        """The PSB delivers a document: it is downloaded and processed like any other."""
+        document_id = self.sandbox.add_document(self.PARTY_ID, xml, topic=topic)
+        wizard = self.env["econnect.psb.import.wizard"].create(
+            {"mode": "document_id", "psb_document_id": document_id, "topic": topic})
+        return self.Document.browse(wizard.action_import()["res_id"])
+
+    def import_order(self):
+        document = self.receive(self.example("order", 1, "Order_sc1.xml"))
+        self.assertEqual(document.state, "imported", document.error_message)
+        return document.sale_order_id
+
+    def send(self):
+        self.Response._cron_send_responses()
+
+    def answers(self, order):
+        return order.psb_response_ids.sorted("id")
+
+    def wizard(self, action):
+        return self.env[action["res_model"]].browse(action["res_id"]).with_context(**action.get("context", {}))
+
+    def line(self, order, ref):
+        return order.order_line.filtered(lambda l: l.psb_line_ref == ref)
+
+    def assert_same_meaning(self, response, scenario):
+        """Our T116 is valid and means what the official example response means."""
+        ours = etree.fromstring(response.attachment_id.raw)
+        result = self.validator.validate(response.attachment_id.raw)
+        self.assertTrue(result.ok, str(result))
+        official = etree.fromstring(self.example("order_response_advanced", scenario, f"OrderResponse_sc{scenario}.xml"))
+        for path in ("cbc:OrderResponseCode", "cac:OrderReference/cbc:ID",
+                     "cac:SellerSupplierParty/cac:Party/cbc:EndpointID", "cac:BuyerCustomerParty/cac:Party/cbc:EndpointID"):
+            self.assertEqual(ours.findtext(path, namespaces=NS), official.findtext(path, namespaces=NS), path)
+        return ours
+
+    # -- the five scenarios ------------------------------------------------------------------
+    def test_scenario_1_seller_proposes_changes_buyer_accepts(self):
+        order = self.import_order()
+        self.line(order, "1").product_uom_qty = 5
+        action = order.action_psb_accept_with_changes()
+        self.wizard(action).action_send()
+        self.send()
+        ca = self.answers(order)[-1]
+        self.assertEqual(ca.code, "CA")
+        ours = self.assert_same_meaning(ca, 1)
+        statuses = {ol.findtext("cac:OrderLineReference/cbc:LineID", namespaces=NS):
+                    (ol.findtext("cac:LineItem/cbc:LineStatusCode", namespaces=NS),
+                     ol.findtext("cac:LineItem/cbc:Quantity", namespaces=NS)) for ol in ours.findall("cac:OrderLine", NS)}
+        self.assertEqual(statuses["1"], ("3", "5"))
+        self.assertTrue(order.psb_awaiting_buyer)
+        change = self.receive(self.example("order_change", 1, "OrderChange_sc1.xml"), "OrderChangeReceived")
+        self.assertEqual(change.state, "imported", change.error_message)
+        self.assertEqual(self.line(order, "1").product_uom_qty, 5)
+        self.assertEqual(self.line(order, "2").product_uom_qty, 50)
+        self.assertFalse(order.psb_awaiting_buyer)
+        self.assertEqual(self.answers(order).mapped("code"), ["AB", "CA"], "the buyer's acceptance gets no answer")
+
+    def test_scenario_2_buyer_changes_a_confirmed_order(self):
+        order = self.import_order()
+        order.action_confirm()
+        self.assertEqual(self.answers(order).mapped("code"), ["AB", "AP"])
+        change = self.receive(self.example("order_change", 2, "OrderChange_sc2.xml"), "OrderChangeReceived")
+        # Its sequence number is 2 and change 1 never came: it waits a while for it, then goes on.
+        self.assertEqual(change.state, "downloaded")
+        self.assertIn("Waiting", change.error_message)
+        change.received_on = fields.Datetime.now() - timedelta(hours=1)
+        change.next_attempt_at = fields.Datetime.now()
+        self.Document._cron_process_documents()
+        self.assertEqual(change.state, "pending", "a confirmed order is not changed blindly")
+        self.assertEqual(order.psb_pending_document_id, change)
+        self.assertIn("Line 2: delete", order.psb_pending_summary)
+        self.assertEqual(self.line(order, "2").product_uom_qty, 50, "nothing applied yet")
+        self.assertTrue(order.activity_ids.filtered(lambda a: "Change-2" in (a.summary or "")))
+        order.action_psb_accept_pending()
+        self.assertEqual(self.line(order, "2").product_uom_qty, 0)
+        self.assertFalse(order.psb_pending_document_id)
+        self.send()
+        answer = self.answers(order)[-1]
+        self.assertEqual((answer.code, answer.order_change_ref), ("AP", "Change-2"))
+        ours = self.assert_same_meaning(answer, 2)
+        self.assertEqual(ours.findtext("cac:OrderChangeDocumentReference/cbc:ID", namespaces=NS), "Change-2")
+
+    def test_scenario_2_rejecting_the_change_keeps_the_order(self):
+        order = self.import_order()
+        order.action_confirm()
+        change = self.receive(self.example("order_change", 2, "OrderChange_sc2.xml"), "OrderChangeReceived")
+        change.write({"received_on": fields.Datetime.now() - timedelta(hours=1), "next_attempt_at": fields.Datetime.now()})
+        self.Document._cron_process_documents()
+        wizard = self.wizard(order.action_psb_refuse_pending())
+        wizard.note = "Line 2 is already packed"
+        wizard.action_send()
+        self.assertEqual(self.line(order, "2").product_uom_qty, 50, "the last agreed order stands")
+        self.assertEqual(change.state, "done")
+        self.send()
+        answer = self.answers(order)[-1]
+        self.assertEqual((answer.code, answer.order_change_ref, answer.state), ("RE", "Change-2", "sent"))
+        self.assertTrue(self.validator.validate(answer.attachment_id.raw).ok)
+
+    def test_scenario_3_seller_changes_a_confirmed_order(self):
+        order = self.import_order()
+        order.action_confirm()
+        action = order.action_psb_accept_with_changes()
+        wizard = self.wizard(action)
+        first = wizard.line_ids.filtered(lambda l: l.order_line_ref == "1")
+        first.write({"status": "3", "promised_date": "2022-03-01", "note": "New delivery period"})
+        wizard.action_send()
+        self.send()
+        self.assert_same_meaning(self.answers(order)[-1], 3)
+        self.assertTrue(order.psb_awaiting_buyer)
+        change = self.receive(self.example("order_change", 3, "OrderChange_sc3.xml"), "OrderChangeReceived")
+        self.assertEqual(change.state, "imported", change.error_message)
+        self.assertEqual(str(self.line(order, "1").psb_requested_date), "2022-03-01")
+        self.assertEqual(self.line(order, "1").product_uom_qty, 5)
+        self.assertEqual(self.answers(order).mapped("code"), ["AB", "AP", "CA"])
+
+    def test_scenario_4_buyer_cancels(self):
+        self.company.psb_auto_cancel = True
+        order = self.import_order()
+        order.action_confirm()
+        cancellation = self.receive(self.example("order_cancellation", 4, "OrderCancellation_sc4.xml"),
+                                    "OrderCancellationReceived")
+        self.assertEqual(cancellation.state, "imported", cancellation.error_message)
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.psb_cancellation_note, "With reference to phone call")
+        self.send()
+        answer = self.answers(order)[-1]
+        self.assertEqual((answer.code, answer.order_change_ref), ("AP", "Cancellation-1"))
+        self.assert_same_meaning(answer, 4)
+
+    def test_scenario_5_seller_cancels_buyer_confirms(self):
+        order = self.import_order()
+        order.action_confirm()
+        wizard = self.wizard(order.action_psb_reject())
+        wizard.note = "We cannot deliver this order"
+        wizard.action_send()
+        self.send()
+        self.assert_same_meaning(self.answers(order)[-1], 5)
+        cancellation = self.receive(self.example("order_cancellation", 5, "OrderCancellation_sc5.xml"),
+                                    "OrderCancellationReceived")
+        self.assertEqual(cancellation.state, "imported", cancellation.error_message)
+        self.assertEqual(order.state, "cancel")
+        self.send()
+        self.assertEqual(self.answers(order).mapped("code"), ["AB", "AP", "RE"], "no answer to the confirmation")
+
+    # -- awkward cases -----------------------------------------------------------------------
+    def change_xml(self, change_id, seq, qty):
+        xml = self.example("order_change", 1, "OrderChange_sc1.xml")
+        xml = xml.replace(b"<cbc:ID>Change-1</cbc:ID>", f"<cbc:ID>{change_id}</cbc:ID>".encode())
+        xml = xml.replace(b"<cbc:SequenceNumberID>1</cbc:SequenceNumberID>",
+                          f"<cbc:SequenceNumberID>{seq}</cbc:SequenceNumberID>".encode())
+        return xml.replace(b'<cbc:Quantity unitCode="NAR">5</cbc:Quantity>',
+                           f'<cbc:Quantity unitCode="NAR">{qty}</cbc:Quantity>'.encode())
+
+    def test_out_of_order_and_repeated_changes_on_a_quotation(self):
+        order = self.import_order()
+        second = self.receive(self.change_xml("Change-B", 2, 7), "OrderChangeReceived")
+        self.assertEqual(second.state, "downloaded", "change 2 waits for change 1")
+        first = self.receive(self.change_xml("Change-A", 1, 6), "OrderChangeReceived")
+        self.assertEqual(first.state, "imported", first.error_message)
+        self.Document._cron_process_documents()
+        self.assertEqual(second.state, "imported", second.error_message)
+        self.assertEqual(self.line(order, "1").product_uom_qty, 7, "applied in sequence order")
+        self.assertEqual(order.psb_last_change_seq, 2)
+        self.assertIn("quantity 6.0 → 7", order.message_ids[0].body + order.message_ids[1].body)
+        again = self.receive(self.change_xml("Change-A", 1, 6), "OrderChangeReceived")
+        self.assertEqual(again.state, "duplicate")
+        stale = self.receive(self.change_xml("Change-C", 1, 3), "OrderChangeReceived")
+        self.assertEqual(stale.state, "duplicate")
+        self.assertIn("older", stale.error_message)
+        self.assertEqual(self.line(order, "1").product_uom_qty, 7)
+        self.send()
+        self.assertEqual(self.answers(order).mapped("code"), ["AB", "AP", "AP"], "each applied change is accepted")
+        self.assertEqual(self.answers(order)[-1].order_change_ref, "Change-B")
+
+    def test_added_and_reopened_lines(self):
+        order = self.import_order()
+        xml = self.change_xml("Change-D", 1, 5).replace(b"<cbc:LineStatusCode>3</cbc:LineStatusCode>\n",
+                                                        b"<cbc:LineStatusCode>3</cbc:LineStatusCode>\n", 1)
+        tree = etree.fromstring(xml)
+        new_line = etree.fromstring(etree.tostring(tree.findall("cac:OrderLine", NS)[-1]))
+        new_line.find("cac:LineItem/cbc:ID", NS).text = "3"
+        new_line.find("cac:LineItem/cbc:LineStatusCode", NS).text = "1"
+        tree.append(new_line)
+        change = self.receive(etree.tostring(tree), "OrderChangeReceived")
+        self.assertEqual(change.state, "imported", change.error_message)
+        self.assertTrue(self.line(order, "3"), "line 3 was added")
+        self.assertEqual(self.line(order, "3").product_uom_qty, 50)
+
+    def test_cancellation_after_delivery_goes_to_a_person(self):
+        self.company.psb_auto_cancel = True
+        order = self.import_order()
+        order.action_confirm()
+        self.line(order, "1").qty_delivered = 2
+        cancellation = self.receive(self.example("order_cancellation", 4, "OrderCancellation_sc4.xml"),
+                                    "OrderCancellationReceived")
+        self.assertEqual(cancellation.state, "pending")
+        self.assertEqual(order.state, "sale")
+        self.assertIn("already delivered", order.psb_pending_summary)
+        wizard = self.wizard(order.action_psb_refuse_pending())
+        wizard.note = "Already on its way"
+        wizard.action_send()
+        self.assertEqual(order.state, "sale")
+        self.send()
+        self.assertEqual(self.answers(order)[-1].code, "RE")
+
+    def test_cancellation_for_an_unknown_order_is_kept_and_linked_by_hand(self):
+        cancellation = self.receive(self.example("order_cancellation", 4, "OrderCancellation_sc4.xml"),
+                                    "OrderCancellationReceived")
+        self.assertEqual(cancellation.state, "error")
+        self.assertIn("not known", cancellation.error_message)
+        self.assertTrue(cancellation.attachment_id, "nothing is lost")
+        order = self.import_order()
+        order.action_confirm()
+        cancellation.sale_order_id = order
+        cancellation.action_process_now()
+        self.assertEqual(cancellation.state, "pending", "auto-cancellation is off: a person decides")
+        order.action_psb_accept_pending()
+        self.assertEqual(order.state, "cancel")
