@@ -106,35 +106,30 @@ class _Reader:
         value = " ".join(value.split())
         return value or None
 
-    def decimal(self, node, path):
+    def _typed(self, node, path, convert, what):
         value = self.text(node, path)
         if value is None:
             return None
         try:
-            number = Decimal(value)
-        except InvalidOperation:
-            raise InvalidDocumentError(f"{path} has the value {value!r}, which is not a number.") from None
+            return convert(value)
+        except (ValueError, InvalidOperation):
+            raise InvalidDocumentError(f"{path} has the value {value!r}, which is not {what}.") from None
+
+    @staticmethod
+    def _finite_decimal(value):
+        number = Decimal(value)
         if not number.is_finite():
-            raise InvalidDocumentError(f"{path} has the value {value!r}, which is not a number.")
+            raise ValueError(value)
         return number
 
+    def decimal(self, node, path):
+        return self._typed(node, path, self._finite_decimal, "a number")
+
     def date(self, node, path):
-        value = self.text(node, path)
-        if value is None:
-            return None
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            raise InvalidDocumentError(f"{path} has the value {value!r}, which is not a date (YYYY-MM-DD).") from None
+        return self._typed(node, path, lambda v: date.fromisoformat(v[:10]), "a date (YYYY-MM-DD)")
 
     def time(self, node, path):
-        value = self.text(node, path)
-        if value is None:
-            return None
-        try:
-            return time.fromisoformat(value[:8])
-        except ValueError:
-            raise InvalidDocumentError(f"{path} has the value {value!r}, which is not a time.") from None
+        return self._typed(node, path, lambda v: time.fromisoformat(v[:8]), "a time")
 
     @staticmethod
     def attr(node, path, name):
