@@ -215,7 +215,12 @@ class EconnectPsbDocument(models.Model):
             if not self._run_step(self._download, clients):
                 return
             if commit:
+                # The XML is safe in Odoo before the import starts. Committing releases the row lock:
+                # take it again, and stop if another worker got the document in between.
                 self.env.cr.commit()
+                self.invalidate_recordset()
+                if not self.try_lock_for_update() or self.state != "downloaded":
+                    return
         if self.state == "downloaded" or (self.state == "received" and self.document_type == "response_status"):
             self._run_step(self._import)
             if commit:
@@ -311,6 +316,9 @@ class EconnectPsbDocument(models.Model):
         Importer = self.env["econnect.psb.order.import"].sudo()
         self.buyer_order_ref = parsed.id
         existing = self._find_order(parsed.id, Importer._endpoint_label(parsed.buyer))
+        if existing.psb_document_id == self:
+            self.write({"state": "imported", "sale_order_id": existing.id})
+            return
         if existing:
             self._mark_duplicate(existing)
             return

@@ -180,7 +180,9 @@ class ResCompany(models.Model):
     def _psb_company_for_party(self, party_id):
         if not party_id:
             return self.browse()
-        return self.sudo().search([("psb_party_id", "=ilike", party_id.strip())], limit=1)
+        # Case-insensitive, but exact: no LIKE wildcard in a party id coming from outside.
+        escaped = party_id.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return self.sudo().search([("psb_party_id", "=ilike", escaped)], limit=1)
 
 
 class _CompanyTokenStore:

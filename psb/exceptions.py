@@ -1,44 +1,51 @@
-"""Typed errors of the PSB client: each says what happened and what a person can do about it."""
+"""Typed errors of the PSB client.
+
+Every error carries a ``message`` written for the person who reads it in Odoo (what happened and
+what to do), the HTTP ``status``, the PSB error ``code`` (``API403``…) and ``request_id`` when the PSB
+sent its JSON error body, and ``retryable``: whether trying again later may succeed. Callers retry
+only retryable errors, after ``retry_after`` seconds when the PSB said so.
+"""
 
 
 class PsbError(Exception):
-    """Base error. ``retryable`` tells the caller whether trying again later may succeed."""
+    """Base class of every PSB client error."""
 
     retryable = False
 
-    def __init__(self, message, status=None, code=None, request_id=None, retry_after=None):
+    def __init__(self, message, status=None, code=None, request_id=None, retry_after=None, help_link=None):
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
         self.request_id = request_id
         self.retry_after = retry_after
+        self.help_link = help_link
 
     def __str__(self):
         return self.message
 
 
 class PsbConfigError(PsbError):
-    """Settings are missing or wrong on our side."""
+    """Settings are missing or inconsistent on our side; fix them before trying again."""
 
 
 class PsbAuthError(PsbError):
-    """401/403 or a refused token request: credentials or party access are wrong."""
+    """401/403, or the identity server refused the credentials: check them and the party's access."""
 
 
 class PsbNotFoundError(PsbError):
-    """404: the PSB does not know the document (or it was deleted)."""
+    """404: the PSB does not know the document (it may have been deleted, see the retention rules)."""
 
 
 class PsbConflictError(PsbError):
-    """409: already processed (a repeated idempotent request)."""
+    """409: already processed. For idempotent posts (``X-EConnect-DocumentId``) this means success."""
 
 
 class PsbRequestError(PsbError):
-    """Any other 4xx (or a refused redirect, or an oversized answer): not worth retrying."""
+    """Any other refusal (400, 413, other 4xx, a redirect, an unusable answer): retrying will not help."""
 
 
 class PsbTransientError(PsbError):
-    """Network error, time-out, 5xx or 429: try again later."""
+    """Network error, time-out, 5xx or 429: try again later (after ``retry_after`` seconds if set)."""
 
     retryable = True

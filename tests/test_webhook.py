@@ -97,9 +97,12 @@ class TestWebhook(PsbHttpCase):
         self.assertFalse(self.documents("old-doc"))
 
     def test_unknown_party_refused(self):
-        body = event_body("0106:99999999", "doc-x")
-        self.assertEqual(self.post_event(body, signed_headers(self.SECRET, body)).status_code, 401)
+        for party in ("0106:99999999", "%", "0106:1234567_"):
+            body = event_body(party, "doc-x")
+            self.assertEqual(self.post_event(body, signed_headers(self.SECRET, body)).status_code, 401, party)
         self.assertFalse(self.documents("doc-x"))
+        body = event_body(self.PARTY_ID, "doc-y")
+        self.assertEqual(self.post_event(body, signed_headers(self.SECRET, body)).status_code, 200)
 
     def test_same_delivery_twice_one_sale_order(self):
         document_id = self.sandbox.add_document(self.PARTY_ID, order_xml("W3"))
