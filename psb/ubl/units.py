@@ -1,51 +1,86 @@
-"""UN/ECE recommendation 20 / 21 unit codes, mapped to neutral unit keys and Odoo 19's standard units."""
+"""UN/ECE Recommendation 20 / 21 unit codes, mapped to neutral unit keys and to Odoo 19's units.
 
-UNIT_KEYS = {
-    # pieces
-    "C62": "unit", "EA": "unit", "H87": "unit", "NIU": "unit", "NAR": "unit", "PCE": "unit", "XPP": "unit",
-    "DZN": "dozen",
-    # weight
-    "KGM": "kg", "GRM": "g", "TNE": "ton", "LBR": "lb", "ONZ": "oz",
-    # volume
-    "LTR": "litre", "MLT": "ml", "MTQ": "m3", "OZA": "fl_oz", "QT": "quart", "GLL": "gallon",
-    "INQ": "in3", "FTQ": "ft3",
+An order line says its unit as a rec. 20 code (``C62``, ``KGM``…) or a rec. 21 packaging code
+(``XBX`` box…). :func:`unit_key` turns the code into a neutral key ('unit', 'kg', 'box'…);
+:data:`ODOO_UOM_XMLIDS` gives the Odoo 19 standard unit for the keys Odoo ships, the same
+pairs as Odoo 19's own ``UOM_TO_UNECE_CODE`` (``account_edi_ubl_cii``). Packaging keys ('box',
+'carton', 'pallet'…) have no fixed size and no standard Odoo unit: the Odoo layer maps them
+to the company's own units.
+"""
+
+#: Neutral key -> the codes that mean it. The first code is the one written in our documents;
+#: each must be in the Peppol code list (UNECERec20 incl. rec. 21, revision 11e).
+_UNITS = {
+    # count: "one", "each", "piece", "number of articles", "number of international units",
+    # "service unit", rec. 21 "piece"/"unit", and the retired rec. 20 "piece" still seen (PCE)
+    "unit": ("C62", "EA", "H87", "NAR", "NIU", "E48", "XPP", "XUN", "PCE"),
+    "dozen": ("DZN",),
+    # mass
+    "kg": ("KGM",), "g": ("GRM",), "ton": ("TNE",), "lb": ("LBR",), "oz": ("ONZ",),
+    # volume; Odoo's "qt" is the US liquid quart (rec. 20 QTL; QT is its retired code)
+    "litre": ("LTR",), "ml": ("MLT",), "m3": ("MTQ",), "fl_oz": ("OZA",), "quart": ("QTL", "QT"),
+    "gallon": ("GLL",), "in3": ("INQ",), "ft3": ("FTQ",),
     # length and area
-    "MTR": "m", "CMT": "cm", "MMT": "mm", "KMT": "km", "INH": "inch", "FOT": "foot", "YRD": "yard",
-    "SMI": "mile", "MTK": "m2", "FTK": "ft2",
+    "m": ("MTR",), "cm": ("CMT",), "mm": ("MMT",), "km": ("KMT",), "inch": ("INH",), "foot": ("FOT",),
+    "yard": ("YRD",), "mile": ("SMI",), "m2": ("MTK",), "ft2": ("FTK",),
     # time and energy
-    "HUR": "hour", "DAY": "day", "MIN": "minute", "KWH": "kwh",
-    # packaging (rec. 21): no fixed size, map them to your own units
-    "XBX": "box", "XCT": "carton", "XPK": "package", "XPA": "packet", "XPX": "pallet", "XPL": "pail",
-    "XRO": "roll", "XSA": "sack", "XBG": "bag", "XCS": "case",
+    "hour": ("HUR",), "day": ("DAY",), "minute": ("MIN",), "kwh": ("KWH",),
+    # packaging (rec. 21): no fixed size
+    "box": ("XBX",), "carton": ("XCT",), "package": ("XPK",), "packet": ("XPA",), "pallet": ("XPX",),
+    "pail": ("XPL",), "roll": ("XRO",), "sack": ("XSA",), "bag": ("XBG",), "case": ("XCS",),
 }
 
-ODOO_UOM_XMLIDS = {
-    "unit": "uom.product_uom_unit", "dozen": "uom.product_uom_dozen", "kg": "uom.product_uom_kgm",
-    "g": "uom.product_uom_gram", "day": "uom.product_uom_day", "hour": "uom.product_uom_hour",
-    "minute": "uom.product_uom_minute", "ton": "uom.product_uom_ton", "m": "uom.product_uom_meter",
-    "km": "uom.product_uom_km", "cm": "uom.product_uom_cm", "litre": "uom.product_uom_litre",
-    "m3": "uom.product_uom_cubic_meter", "lb": "uom.product_uom_lb", "oz": "uom.product_uom_oz",
-    "inch": "uom.product_uom_inch", "foot": "uom.product_uom_foot", "mile": "uom.product_uom_mile",
-    "fl_oz": "uom.product_uom_floz", "quart": "uom.product_uom_qt", "gallon": "uom.product_uom_gal",
-    "in3": "uom.product_uom_cubic_inch", "ft3": "uom.product_uom_cubic_foot",
-    "m2": "uom.product_uom_square_meter", "ft2": "uom.product_uom_square_foot", "yard": "uom.product_uom_yard",
-    "mm": "uom.product_uom_millimeter", "kwh": "uom.product_uom_kwh",
+#: UN/ECE code -> neutral unit key.
+UNIT_KEYS: dict[str, str] = {code: key for key, codes in _UNITS.items() for code in codes}
+
+#: Neutral unit key -> the code written in our documents.
+CANONICAL_CODES: dict[str, str] = {key: codes[0] for key, codes in _UNITS.items()}
+
+#: Neutral unit key -> XML id of the Odoo 19 standard unit (only the keys Odoo ships).
+ODOO_UOM_XMLIDS: dict[str, str] = {
+    "unit": "uom.product_uom_unit",
+    "dozen": "uom.product_uom_dozen",
+    "kg": "uom.product_uom_kgm",
+    "g": "uom.product_uom_gram",
+    "day": "uom.product_uom_day",
+    "hour": "uom.product_uom_hour",
+    "minute": "uom.product_uom_minute",
+    "ton": "uom.product_uom_ton",
+    "m": "uom.product_uom_meter",
+    "km": "uom.product_uom_km",
+    "cm": "uom.product_uom_cm",
+    "litre": "uom.product_uom_litre",
+    "m3": "uom.product_uom_cubic_meter",
+    "lb": "uom.product_uom_lb",
+    "oz": "uom.product_uom_oz",
+    "inch": "uom.product_uom_inch",
+    "foot": "uom.product_uom_foot",
+    "mile": "uom.product_uom_mile",
+    "fl_oz": "uom.product_uom_floz",
+    "quart": "uom.product_uom_qt",
+    "gallon": "uom.product_uom_gal",
+    "in3": "uom.product_uom_cubic_inch",
+    "ft3": "uom.product_uom_cubic_foot",
+    "m2": "uom.product_uom_square_meter",
+    "ft2": "uom.product_uom_square_foot",
+    "yard": "uom.product_uom_yard",
+    "mm": "uom.product_uom_millimeter",
+    "kwh": "uom.product_uom_kwh",
 }
 
-# The code we write for each key (the first code of the key above, C62 for pieces).
-_CANONICAL = {}
-for _code, _key in UNIT_KEYS.items():
-    _CANONICAL.setdefault(_key, _code)
+_KEYS_BY_XMLID = {xmlid: key for key, xmlid in ODOO_UOM_XMLIDS.items()}
 
 
-def unit_key(code):
-    """The neutral unit key of a rec. 20/21 code, or None when unknown."""
+def unit_key(code: str | None) -> str | None:
+    """The neutral unit key of a rec. 20/21 code (any case, surrounding spaces ignored), or None."""
     return UNIT_KEYS.get((code or "").strip().upper())
 
 
-def unece_code_for_xmlid(xmlid):
-    """The rec. 20 code to write for one of Odoo's standard units (C62 when unknown)."""
-    for key, candidate in ODOO_UOM_XMLIDS.items():
-        if candidate == xmlid:
-            return _CANONICAL[key]
-    return "C62"
+def unece_code_for_xmlid(xmlid: str | None, default: str = "C62") -> str:
+    """The rec. 20 code to write for one of Odoo's standard units, ``default`` for any other unit.
+
+    ``uom.product_uom_unit`` gives ``C62``; a unit without a standard XML id (a company's own
+    unit) gives ``default``: such units should carry their own code instead.
+    """
+    key = _KEYS_BY_XMLID.get(xmlid or "")
+    return CANONICAL_CODES[key] if key else default
