@@ -1,12 +1,21 @@
-"""HTTP client of the eConnect PSB REST API (the parts a seller needs).
+"""HTTP client of the eConnect PSB REST API: the calls a seller receiving Peppol orders needs.
 
-Tokens come from the identity server's OAuth2 token endpoint and are reused until a minute
-before they expire, through a ``token_store`` the caller may share between processes. Errors are
-typed (``exceptions``); nothing here sleeps or loops: a transient error is raised, and the
-caller (Odoo's scheduled action) decides when to try again.
+* Tokens come from the identity server (``POST {identity}/connect/token``, OAuth2 password or
+  client-credentials grant, scope ``ap``) and are reused until a minute before they expire, through
+  a ``token_store`` the caller may share between processes (Odoo keeps it in the database).
+* Errors are typed (:mod:`.exceptions`) and carry a message a person can act on.
+* Nothing here sleeps or loops: a transient failure raises :class:`PsbTransientError` and the
+  caller (a scheduled action) decides when to try again. Redirects are never followed.
+
+See psb-api.md for the contract; the section numbers below refer to it.
 """
+import email.utils
+import math
+import re
+import threading
 import time
-from urllib.parse import quote
+from datetime import UTC, datetime
+from urllib.parse import quote, unquote, urlsplit
 
 import requests
 
@@ -20,10 +29,13 @@ from .exceptions import (
     PsbTransientError,
 )
 
+#: Base URLs of the PSB API and of its identity server, per environment (§1).
 ENVIRONMENTS = {
     "production": ("https://psb.econnect.eu", "https://identity.econnect.eu"),
     "acceptance": ("https://accp-psb.econnect.eu", "https://accp-identity.econnect.eu"),
 }
+
+#: Hook topics a seller subscribes to: incoming orders and the delivery of its responses (§6.2).
 SELLER_TOPICS = [
     "OrderReceived",
     "OrderChangeReceived",
@@ -32,36 +44,64 @@ SELLER_TOPICS = [
     "OrderResponseSentRetry",
     "OrderResponseSentError",
 ]
+
+#: A stored token is renewed when less than this many seconds of validity remain.
 TOKEN_MARGIN = 60
-
-
-def build_hook(hook_id, name, url, secret, topics):
-    """The PSB hook body; the secret travels as the URL fragment, as the PSB documents it."""
-    return {"id": hook_id, "name": name, "action": f"{url}#{secret}", "topics": list(topics), "isActive": True}
+DEFAULT_TIMEOUT = (5, 30)
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+_CHUNK = 64 * 1024
 
 
 def segment(value):
-    """A path segment: party ids contain ':' and must be encoded (0106%3A12345678)."""
+    """``value`` as one URL path segment: party ids contain ``:`` (``0106:123`` → ``0106%3A123``)."""
     return quote(str(value), safe="")
 
 
+def build_hook(hook_id, name, url, secret, topics):
+    """The PSB ``Hook`` body for a webhook; the signing secret travels as the URL fragment (§6.1)."""
+    return {"id": hook_id, "name": name, "action": f"{url}#{secret}", "topics": list(topics), "isActive": True}
+
+
 class MemoryTokenStore:
+    """Token store of one process: ``get() -> (token, expires_at_epoch) | None`` and ``set(token, expires_at)``."""
+
     def __init__(self):
+        self._lock = threading.Lock()
         self._value = None
 
     def get(self):
-        return self._value
+        with self._lock:
+            return self._value
 
     def set(self, token, expires_at):
-        self._value = (token, expires_at)
+        with self._lock:
+            self._value = (token, expires_at)
 
 
 class PsbClient:
+    """Client of one PSB environment with one set of credentials.
+
+    ``username`` and ``password`` select the password grant (the PSB user decides which party ids
+    are accessible); without them the client-credentials grant is used. ``subscription_key`` is
+    the legacy ``Subscription-Key`` header, sent only when configured. ``timeout`` is a requests
+    timeout (connect, read) applied to every call. ``max_download_bytes`` caps downloaded documents.
+    """
+
     def __init__(self, api_url, identity_url, client_id, client_secret, username=None, password=None,
-                 subscription_key=None, scope="ap", timeout=30, token_store=None, session=None,
-                 user_agent="sale_econnect_psb", max_download_bytes=20 * 1024 * 1024):
-        if not (api_url and identity_url and client_id and client_secret):
-            raise PsbConfigError("The PSB API URL, identity URL, client id and client secret are all required.")
+                 subscription_key=None, scope="ap", timeout=DEFAULT_TIMEOUT, token_store=None, session=None,
+                 user_agent="sale_econnect_psb", max_download_bytes=MAX_DOWNLOAD_BYTES):
+        missing = [label for label, value in (("API URL", api_url), ("identity URL", identity_url),
+                                              ("client id", client_id), ("client secret", client_secret))
+                   if not value]
+        if missing:
+            raise PsbConfigError(f"The PSB connection is not configured: {', '.join(missing)} missing.")
+        if bool(username) != bool(password):
+            raise PsbConfigError("Give both the PSB user name and password (password grant), "
+                                 "or neither (client credentials grant).")
+        for label, url in (("API URL", api_url), ("identity URL", identity_url)):
+            parts = urlsplit(url)
+            if parts.scheme not in ("https", "http") or not parts.netloc:
+                raise PsbConfigError(f"The PSB {label} {url!r} is not a web address (https://...).")
         self.api_url = api_url.rstrip("/")
         self.identity_url = identity_url.rstrip("/")
         self.client_id = client_id
@@ -71,215 +111,397 @@ class PsbClient:
         self.subscription_key = subscription_key
         self.scope = scope
         self.timeout = timeout
-        self.token_store = token_store or MemoryTokenStore()
-        self.session = session or requests.Session()
+        self.token_store = token_store if token_store is not None else MemoryTokenStore()
+        self._own_session = session is None
+        self.session = session if session is not None else requests.Session()
         self.user_agent = user_agent
         self.max_download_bytes = max_download_bytes
 
+    def close(self):
+        """Close the HTTP session when this client created it."""
+        if self._own_session:
+            self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
     # ------------------------------------------------------------------ token
     def get_token(self, force=False):
-        cached = None if force else self.token_store.get()
-        if cached and cached[1] - TOKEN_MARGIN > time.time():
-            return cached[0]
+        """A valid access token: the stored one while more than a minute remains, else a new one."""
+        return self._token(force)[0]
+
+    def _token(self, force=False):
+        """``(token, fresh)``: ``fresh`` is False when the token came from the store."""
+        if not force:
+            cached = self.token_store.get()
+            if cached and cached[0] and cached[1] - TOKEN_MARGIN > time.time():
+                return cached[0], False
+        token, expires_at = self._request_token()
+        self.token_store.set(token, expires_at)
+        return token, True
+
+    def _request_token(self):
         data = {"client_id": self.client_id, "client_secret": self.client_secret, "scope": self.scope}
-        if self.username and self.password:
+        if self.username:
             data.update(grant_type="password", username=self.username, password=self.password)
         else:
             data["grant_type"] = "client_credentials"
+        url = f"{self.identity_url}/connect/token"
         try:
-            response = self.session.post(f"{self.identity_url}/connect/token", data=data, timeout=self.timeout,
-                                         headers={"Accept": "application/json", "User-Agent": self.user_agent},
-                                         allow_redirects=False)
+            response = self.session.post(url, data=data, timeout=self.timeout, allow_redirects=False,
+                                         headers={"Accept": "application/json", "User-Agent": self.user_agent})
         except requests.RequestException as exc:
-            raise PsbTransientError(f"The PSB identity server could not be reached: {exc}") from exc
-        if response.status_code >= 500 or response.status_code == 429:
-            raise PsbTransientError(f"The PSB identity server answered {response.status_code}.",
-                                    status=response.status_code)
-        if response.status_code != 200:
-            try:
-                detail = response.json().get("error_description") or response.json().get("error")
-            except ValueError:
-                detail = response.text[:200]
+            raise PsbTransientError(
+                f"The PSB identity server {self.identity_url} could not be reached ({_reason(exc)}). "
+                "It will be tried again later; if this persists, check the identity URL and the network.") from exc
+        status = response.status_code
+        payload = _json_or_none(response)
+        payload = payload if isinstance(payload, dict) else {}
+        if status == 429 or status >= 500:
+            raise PsbTransientError(
+                f"The PSB identity server is unavailable ({status}); it will be tried again later.",
+                status=status, retry_after=_retry_after(response))
+        if status in (400, 401, 403):
+            detail = ": ".join(str(v) for v in (payload.get("error"), payload.get("error_description")) if v)
+            secrets = "client id, client secret, user name and password" if self.username else \
+                "client id and client secret"
             raise PsbAuthError(
-                f"The PSB refused the credentials ({detail or response.status_code}): check the client id, "
-                "client secret, user name and password in Settings.", status=response.status_code)
+                f"The PSB identity server refused the credentials ({detail or status}). Check the {secrets} "
+                "in the PSB settings, and that they belong to this environment (acceptance and production "
+                "have separate credentials).", status=status, code=payload.get("error"))
+        if status != 200:
+            raise PsbRequestError(
+                f"The PSB identity server answered {status} to {url}; check the identity URL.", status=status)
         try:
-            payload = response.json()
             token = payload["access_token"]
-            expires_in = int(payload.get("expires_in", 3600))
-        except (ValueError, KeyError, TypeError):
-            raise PsbAuthError("The PSB identity server gave no usable access token.") from None
-        self.token_store.set(token, time.time() + expires_in)
-        return token
+            expires_in = float(payload.get("expires_in") or 3600)
+        except (KeyError, TypeError, ValueError):
+            token = None
+        if not token or not isinstance(token, str):
+            raise PsbRequestError(f"{url} gave no usable access token; check the identity URL.", status=status)
+        return token, time.time() + expires_in
 
     # ------------------------------------------------------------------ requests
-    def _request(self, method, path, *, json_body=None, data=None, headers=None, params=None,
-                 accept="application/json", stream=False, retry_auth=True):
-        all_headers = {"Authorization": f"Bearer {self.get_token()}", "Accept": accept,
-                       "User-Agent": self.user_agent}
+    def _request(self, method, path, what=None, *, json=None, data=None, headers=None, params=None,
+                 accept="application/json", stream=False, not_found=None):
+        """Send one API call and return the 2xx response; raise the typed error otherwise.
+
+        ``what`` says what the call does, for the error messages ("downloading document X…").
+        A 401 with a stored token (revoked, or expired early) fetches a new token and repeats the
+        call once. ``not_found`` replaces the message of a 404.
+        """
+        what = what or f"calling {method} {unquote(path)}"
+        token, fresh = self._token()
+        response = self._send(method, path, what, token, json, data, headers, params, accept, stream)
+        if response.status_code == 401 and not fresh:
+            response.close()
+            response = self._send(method, path, what, self.get_token(force=True), json, data, headers, params,
+                                  accept, stream)
+        if response.status_code >= 300:
+            try:
+                raise self._error(response, what, not_found)
+            finally:
+                response.close()
+        return response
+
+    def _send(self, method, path, what, token, json, data, headers, params, accept, stream):
+        all_headers = {"Authorization": f"Bearer {token}", "Accept": accept, "User-Agent": self.user_agent}
         if self.subscription_key:
             all_headers["Subscription-Key"] = self.subscription_key
         all_headers.update(headers or {})
-        url = f"{self.api_url}{path}"
         try:
-            response = self.session.request(method, url, json=json_body, data=data, headers=all_headers,
-                                            params=params, timeout=self.timeout, allow_redirects=False,
-                                            stream=stream)
+            return self.session.request(method, self.api_url + path, json=json, data=data, params=params,
+                                        headers=all_headers, timeout=self.timeout, allow_redirects=False,
+                                        stream=stream)
+        except requests.Timeout as exc:
+            raise PsbTransientError(
+                f"The PSB did not answer in time while {what} ({_reason(exc)}); it will be tried again later."
+            ) from exc
         except requests.RequestException as exc:
-            raise PsbTransientError(f"The PSB could not be reached ({method} {path}): {exc}") from exc
-        if response.status_code == 401 and retry_auth:
-            self.get_token(force=True)
-            return self._request(method, path, json_body=json_body, data=data, headers=headers, params=params,
-                                 accept=accept, stream=stream, retry_auth=False)
-        if response.status_code >= 300:
-            raise self._error(response, method, path)
-        return response
+            raise PsbTransientError(
+                f"The PSB could not be reached while {what} ({_reason(exc)}); it will be tried again later. "
+                "If this persists, check the API URL and the network.") from exc
 
     @staticmethod
-    def _error(response, method, path):
+    def _error(response, what, not_found=None):
+        """The typed error for a non-2xx ``response`` (the PSB JSON error body is used when present)."""
         status = response.status_code
-        code = message = request_id = None
-        try:
-            body = response.json()
-            if isinstance(body, dict):
-                code, message, request_id = body.get("code"), body.get("message"), body.get("requestId")
-        except ValueError:
-            message = (response.text or "").strip()[:300] or None
-        detail = f"{message} " if message else ""
-        kwargs = {"status": status, "code": code, "request_id": request_id}
-        if status in (429,) or status >= 500:
-            retry_after = response.headers.get("Retry-After")
-            try:
-                retry_after = int(retry_after) if retry_after else None
-            except ValueError:
-                retry_after = None
-            return PsbTransientError(f"The PSB answered {status} to {method} {path}. {detail}".strip(),
-                                     retry_after=retry_after, **kwargs)
-        if status in (401, 403):
-            return PsbAuthError(
-                f"The PSB refused access ({status}) to {path}. {detail}Check the credentials and that they "
-                "may use this party id.", **kwargs)
-        if status == 404:
-            return PsbNotFoundError(f"The PSB does not know {path} (404). {detail}".strip(), **kwargs)
-        if status == 409:
-            return PsbConflictError(f"The PSB already processed this request (409). {detail}".strip(), **kwargs)
+        code, psb_message, request_id, help_link = _error_details(response)
+        said = f" The PSB said: {psb_message}" if psb_message else ""
+        if request_id:
+            said += f" (PSB request id {request_id})"
+        kwargs = {"status": status, "code": code, "request_id": request_id, "help_link": help_link}
+        if status == 429 or status >= 500:
+            trouble = "is rate limiting requests" if status == 429 else "had a server error"
+            return PsbTransientError(f"The PSB {trouble} ({status}) while {what}; it will be tried again later.{said}",
+                                     retry_after=_retry_after(response), **kwargs)
         if 300 <= status < 400:
-            return PsbRequestError(f"The PSB redirected {method} {path} ({status}); check the API URL.", **kwargs)
-        return PsbRequestError(f"The PSB refused {method} {path} ({status}). {detail}".strip(), **kwargs)
+            location = response.headers.get("Location") or "elsewhere"
+            return PsbRequestError(f"The PSB redirected the request to {location} ({status}) while {what}; "
+                                   f"redirects are not followed. Check the API URL in the PSB settings.{said}",
+                                   **kwargs)
+        if status == 401:
+            return PsbAuthError(f"The PSB did not accept the access token (401) while {what}. Check the client id, "
+                                f"client secret, user name and password in the PSB settings.{said}", **kwargs)
+        if status == 403:
+            return PsbAuthError(f"The PSB refused access (403) while {what}. Check that these credentials may use "
+                                f"this party id (eConnect grants parties to users and applications).{said}",
+                                **kwargs)
+        if status == 404:
+            return PsbNotFoundError(f"{not_found or f'The PSB found nothing (404) while {what}.'}{said}", **kwargs)
+        if status == 409:
+            return PsbConflictError(f"The PSB had already processed this (409, duplicate) while {what}.{said}",
+                                    **kwargs)
+        if status == 413:
+            return PsbRequestError(f"The PSB refused the content as too large (413) while {what}.{said}", **kwargs)
+        return PsbRequestError(f"The PSB refused the request ({status}) while {what}.{said}", **kwargs)
 
-    # ------------------------------------------------------------------ sales orders
+    def _call(self, method, path, what=None, **kwargs):
+        """One API call returning its parsed JSON answer (None when the answer is empty)."""
+        response = self._request(method, path, what, **kwargs)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise PsbRequestError(
+                f"The PSB answered with {response.headers.get('Content-Type') or 'content'} instead of JSON while "
+                f"{what or unquote(path)}; check the API URL in the PSB settings.", status=response.status_code
+            ) from None
+
+    # ------------------------------------------------------------------ sales orders (§4, §5)
+    @staticmethod
+    def _sales_order_path(party_id, document_id, *rest):
+        return "/".join([f"/api/v1/{segment(party_id)}/salesOrder/{segment(document_id)}", *rest])
+
     def download_sales_order(self, party_id, document_id):
-        path = f"/api/v1/{segment(party_id)}/salesOrder/{segment(document_id)}/download"
-        try:
-            response = self._request("GET", path, accept="application/xml", stream=True)
-        except PsbNotFoundError as exc:
-            exc.message = (
-                f"The PSB does not know document {document_id} for party {party_id} (404). It may have been "
-                "deleted: the PSB keeps documents 90 days, and 7 days after their first download.")
-            raise
-        chunks, size = [], 0
-        try:
-            for chunk in response.iter_content(65536):
-                size += len(chunk)
-                if size > self.max_download_bytes:
-                    raise PsbRequestError(
-                        f"Document {document_id} is larger than {self.max_download_bytes // 1024 // 1024} MiB; "
-                        "it was not downloaded.")
-                chunks.append(chunk)
-        except requests.RequestException as exc:
-            raise PsbTransientError(f"The download of document {document_id} broke off: {exc}") from exc
-        finally:
-            response.close()
+        """The received document's XML bytes (an Order, Order Change or Order Cancellation)."""
+        path = self._sales_order_path(party_id, document_id, "download")
+        gone = (f"The PSB does not know document {document_id} for party {party_id} (it may have been deleted: "
+                "the PSB keeps documents 90 days, 7 days after the first download).")
+        response = self._request("GET", path, f"downloading document {document_id} for party {party_id}",
+                                 accept="application/xml", stream=True, not_found=gone)
+        too_big = PsbRequestError(
+            f"Document {document_id} is larger than {self.max_download_bytes:,} bytes and was not downloaded; "
+            "raise the download limit if it is genuine.", status=response.status_code)
+        with response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.max_download_bytes:
+                raise too_big
+            chunks, size = [], 0
+            try:
+                for chunk in response.iter_content(_CHUNK):
+                    size += len(chunk)
+                    if size > self.max_download_bytes:
+                        raise too_big
+                    chunks.append(chunk)
+            except requests.RequestException as exc:
+                raise PsbTransientError(
+                    f"The download of document {document_id} broke off ({_reason(exc)}); it will be tried again "
+                    "later.") from exc
         return b"".join(chunks)
 
     def delete_sales_order(self, party_id, document_id):
-        self._request("DELETE", f"/api/v1/{segment(party_id)}/salesOrder/{segment(document_id)}")
+        """Delete a received document at the PSB now instead of waiting for its automatic deletion."""
+        return self._call("DELETE", self._sales_order_path(party_id, document_id),
+                          f"deleting document {document_id} of party {party_id}")
 
     def sales_order_status(self, party_id, document_id):
-        return self._request("GET", f"/api/v1/{segment(party_id)}/salesOrder/{segment(document_id)}/status").json()
+        """The document's status history, ``[{id, name, description, createdOn}]`` (debugging aid)."""
+        return self._call("GET", self._sales_order_path(party_id, document_id, "status"),
+                          f"reading the status of document {document_id} of party {party_id}")
 
     def send_order_response(self, party_id, document_id, status, note=None, response_document_id=None, xml=None):
-        """Send an Order Response for a received order.
+        """Answer the received order ``document_id`` with an Order Response; returns ``{"id": ...}``.
 
-        The PSB's documented JSON model carries only ``status`` (AB/AP/CA/RE) and ``note``; newer
-        pages say the same path takes a full UBL OrderResponse as ``application/xml`` (psb-api.md
-        §5, an open question). This method is the one place that chooses: JSON by default, the
-        UBL when ``xml`` is given. ``response_document_id`` is sent as ``X-EConnect-DocumentId`` so
-        a retry is idempotent; a 409 (already sent) counts as success.
+        The body is the documented JSON model ``{"status", "note"}`` with ``status`` one of AB, AP,
+        CA, RE (or the OpenAPI names Acknowledge, Accept, ConditionallyAccepted, Reject). Newer
+        eConnect pages claim the same path also takes a full UBL OrderResponse as ``application/xml``
+        (needed for a CA with line changes); that is unconfirmed (psb-api.md §5, open question 2).
+        This method is the one place that chooses: JSON by default, the given ``xml`` bytes when
+        passed, so correcting the choice does not touch the callers.
+
+        ``response_document_id`` is sent as ``X-EConnect-DocumentId`` and becomes the response's
+        PSB id: a repeat of the same call is refused with 409, which is returned here as success,
+        ``{"id": response_document_id, "duplicate": True}``.
         """
-        path = f"/api/v1/{segment(party_id)}/salesOrder/{segment(document_id)}/response"
-        headers = {}
-        if response_document_id:
-            headers["X-EConnect-DocumentId"] = response_document_id
+        path = self._sales_order_path(party_id, document_id, "response")
+        headers = {"X-EConnect-DocumentId": response_document_id} if response_document_id else {}
+        if xml is not None:
+            kwargs = {"data": xml, "headers": {**headers, "Content-Type": "application/xml"}}
+        else:
+            body = {"status": status}
+            if note:
+                body["note"] = note
+            kwargs = {"json": body, "headers": headers}
         try:
-            if xml is not None:
-                headers["Content-Type"] = "application/xml"
-                response = self._request("POST", path, data=xml, headers=headers)
-            else:
-                body = {"status": status}
-                if note:
-                    body["note"] = note
-                response = self._request("POST", path, json_body=body, headers=headers)
+            answer = self._call("POST", path, f"sending Order Response {status or 'XML'} for document {document_id}",
+                                **kwargs)
         except PsbConflictError:
             return {"id": response_document_id, "duplicate": True}
-        try:
-            return response.json()
-        except ValueError:
-            return {"id": response_document_id}
+        if isinstance(answer, dict) and answer.get("id"):
+            return answer
+        return {**(answer if isinstance(answer, dict) else {}), "id": response_document_id}
 
     def query_recipient_party(self, party_id, party_ids, preferred_document_type_id=None):
+        """Which of the buyer's ``party_ids`` can receive our answer: ``{"id", "channel", "description"}``.
+
+        A 404 (:class:`PsbNotFoundError`) means none of them can be reached.
+        """
+        if isinstance(party_ids, str):
+            party_ids = [party_ids]
         params = {"preferredDocumentTypeId": preferred_document_type_id} if preferred_document_type_id else None
-        return self._request("POST", f"/api/v1/{segment(party_id)}/salesOrder/queryRecipientParty",
-                             json_body=list(party_ids), params=params).json()
+        return self._call("POST", f"/api/v1/{segment(party_id)}/salesOrder/queryRecipientParty",
+                          f"looking up whether {', '.join(party_ids)} can receive documents",
+                          json=list(party_ids), params=params)
 
     def delivery_option(self, party_ids, document_family="orderResponse"):
-        return self._request("GET", "/api/v1/peppol/deliveryOption",
-                             params={"partyIds": ",".join(party_ids), "documentFamily": document_family}).json()
+        """The Peppol delivery options of a recipient (a list; empty when it cannot receive the family)."""
+        if isinstance(party_ids, str):
+            party_ids = [party_ids]
+        params = [("partyIds", party) for party in party_ids]
+        if document_family:
+            params.append(("documentFamily", document_family))
+        return self._call("GET", "/api/v1/peppol/deliveryOption",
+                          f"looking up the Peppol delivery options of {', '.join(party_ids)}", params=params)
 
-    # ------------------------------------------------------------------ hooks
-    def _hook_path(self, party_id):
+    # ------------------------------------------------------------------ hooks (§6.1)
+    @staticmethod
+    def _hook_path(party_id):
         return f"/api/v1/{segment(party_id)}/hook" if party_id else "/api/v1/hook"
 
+    @staticmethod
+    def _hook_owner(party_id):
+        return f"party {party_id}" if party_id else "the environment"
+
     def list_hooks(self, party_id=None):
-        return self._request("GET", self._hook_path(party_id)).json()
+        """The party's hooks, or the environment's hooks when ``party_id`` is None."""
+        return self._call("GET", self._hook_path(party_id), f"listing the webhooks of {self._hook_owner(party_id)}")
 
     def put_hook(self, hook, party_id=None):
-        """Add or update (upsert on ``id``) a hook; never delete and recreate one."""
-        response = self._request("PUT", self._hook_path(party_id), json_body=hook)
-        try:
-            return response.json()
-        except ValueError:
-            return hook
+        """Add or update (upsert on ``hook["id"]``) a hook. Update hooks in place: a delete followed by
+        a create can lose events in between (§6.1)."""
+        return self._call("PUT", self._hook_path(party_id),
+                          f"registering webhook {hook.get('id')} for {self._hook_owner(party_id)}", json=hook) or hook
 
     def delete_hook(self, hook_id, party_id=None):
-        self._request("DELETE", f"{self._hook_path(party_id)}/{segment(hook_id)}")
+        """Delete a party hook, or an environment hook when ``party_id`` is None."""
+        return self._call("DELETE", f"{self._hook_path(party_id)}/{segment(hook_id)}",
+                          f"deleting webhook {hook_id} of {self._hook_owner(party_id)}")
 
     def ping_hooks(self, party_id):
-        return self._request("GET", f"/api/v1/{segment(party_id)}/hook/ping").json()
+        """Ask the PSB to send a test event to the party's hooks; returns ``{"id": party_id}``."""
+        return self._call("GET", f"/api/v1/{segment(party_id)}/hook/ping", f"pinging the webhooks of party {party_id}")
 
     # ------------------------------------------------------------------ account
     def me(self):
-        return self._request("GET", "/api/v1/me").json()
+        """The user (or application) the credentials belong to."""
+        return self._call("GET", "/api/v1/me", "reading the PSB user")
 
     def my_parties(self):
-        return self._request("GET", "/api/v1/me/party").json()
+        """The parties these credentials may use: ``[{"id", "name", "permissions"}]``."""
+        return self._call("GET", "/api/v1/me/party", "listing the parties of the PSB user")
 
     def test_connection(self, party_id):
-        """A sentence saying the credentials work and may use ``party_id``; typed errors otherwise."""
+        """Check the credentials and the access to ``party_id``; a sentence on success, a typed error otherwise."""
         self.get_token(force=True)
         try:
             parties = self.my_parties()
-        except PsbNotFoundError:
-            return "The PSB accepted the credentials."
-        items = parties.get("items", parties) if isinstance(parties, dict) else parties
-        ids = set()
-        for item in items or []:
-            ids.add((item.get("id") if isinstance(item, dict) else str(item)) or "")
-        if party_id and ids and party_id.lower() not in {i.lower() for i in ids}:
+        except (PsbNotFoundError, PsbAuthError) as exc:
+            if isinstance(exc, PsbAuthError) and exc.status != 403:
+                raise
+            parties = None  # no party list for these credentials: check the party itself below
+        ids = _party_ids(parties)
+        if ids and not party_id:
+            return f"The PSB accepted the credentials; they may use {', '.join(sorted(ids))}."
+        if party_id and any(known.lower() == party_id.strip().lower() for known in ids):
+            return f"The PSB accepted the credentials, which may use party {party_id}."
+        if ids:
             raise PsbAuthError(
-                f"The PSB accepted the credentials, but they may not use party {party_id} "
-                f"(they may use: {', '.join(sorted(ids))}).")
-        return f"The PSB accepted the credentials for party {party_id}."
+                f"The PSB accepted the credentials, but they may not use party {party_id}; they may use "
+                f"{', '.join(sorted(ids))}. Correct the party id, or ask eConnect for access to it.")
+        if not party_id:
+            return "The PSB accepted the credentials."
+        self.list_hooks(party_id)
+        return f"The PSB accepted the credentials and gives access to party {party_id}."
 
 
-__all__ = ["ENVIRONMENTS", "SELLER_TOPICS", "PsbClient", "PsbError", "build_hook", "segment"]
+def _party_ids(parties):
+    """Party ids from a ``me/party`` answer (a list of parties, or a paged ``{"items": [...]}``)."""
+    if isinstance(parties, dict):
+        parties = parties.get("items")
+    ids = set()
+    for party in parties if isinstance(parties, list) else []:
+        party_id = party.get("id") if isinstance(party, dict) else party
+        if isinstance(party_id, str) and party_id:
+            ids.add(party_id)
+    return ids
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _error_details(response):
+    """``(code, message, request_id, help_link)`` of an error answer.
+
+    The PSB's JSON error is ``{"code", "message", "helpLink", "requestId", "dateTime"}``; ASP.NET
+    validation problems (``{"title", "errors"}``) and plain-text bodies occur too.
+    """
+    body = _json_or_none(response)
+    if isinstance(body, dict):
+        message = body.get("message") or body.get("title") or body.get("error_description") or body.get("error")
+        errors = body.get("errors")
+        if isinstance(errors, dict):
+            problems = "; ".join(f"{key}: {' '.join(map(str, value if isinstance(value, list) else [value]))}"
+                                 for key, value in errors.items())
+            message = f"{message} ({problems})" if message else problems
+        return body.get("code"), (str(message) if message else None), body.get("requestId"), body.get("helpLink")
+    text = re.sub(r"\s+", " ", response.text or "").strip()
+    if text.startswith("<"):
+        text = ""  # an HTML error page says nothing useful here
+    return None, (text[:300] or None), None, None
+
+
+def _retry_after(response):
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), or None."""
+    value = (response.headers.get("Retry-After") or "").strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0, math.ceil((moment - datetime.now(UTC)).total_seconds()))
+
+
+def _reason(exc):
+    """A short reason from a requests exception: its innermost cause, without urllib3's object repr."""
+    reason = exc
+    while True:
+        inner = getattr(reason, "reason", None)
+        if inner is None and reason.args and isinstance(reason.args[0], BaseException):
+            inner = reason.args[0]
+        if not isinstance(inner, BaseException) or inner is reason:
+            break
+        reason = inner
+    return re.sub(r"^<[^>]+>: ", "", str(reason)) or type(reason).__name__
+
+
+__all__ = [
+    "ENVIRONMENTS",
+    "SELLER_TOPICS",
+    "MemoryTokenStore",
+    "PsbClient",
+    "PsbError",
+    "build_hook",
+    "segment",
+]

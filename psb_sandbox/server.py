@@ -1,86 +1,139 @@
-"""A local stand-in for the eConnect PSB: the documented contract, on loopback.
+"""A local stand-in for the eConnect PSB that follows its documented contract, on loopback.
 
-It serves the identity server's token endpoint and the API a seller uses (sales order download,
-delete, status, order response, recipient lookup, hooks, ``me``), requires valid bearer tokens,
-answers errors in the PSB's JSON shape, keeps everything it receives, and delivers webhook
-events signed as the PSB signs them (HMAC-SHA256 of the body with the ``#fragment`` secret of
-the hook's action URL). Faults (status codes, delays) can be injected for tests.
+One HTTP server plays both the identity server (``POST /connect/token``, OpenID discovery) and the
+PSB API a seller uses: sales order download / delete / status / response, recipient lookups, hooks
+and ``me``. Like the PSB it requires a valid bearer token and access to the party, validates what
+it receives, answers errors in the PSB's JSON shape ``{"code", "message", "helpLink", "requestId",
+"dateTime"}``, and delivers webhook events signed as the PSB signs them: ``X-EConnect-Signature:
+sha256=<hex HMAC-SHA256 of the body>`` keyed with the ``#fragment`` of the hook's action URL.
 
-It only depends on the standard library (and ``requests`` to deliver webhooks).
+Tests drive it through :class:`PsbSandbox` (add documents, deliver events, inject faults, inspect
+what it received); other processes use the control API under ``/_sandbox/`` (no token needed).
+
+Only the standard library is used, plus ``requests`` to deliver webhooks.
 """
-import fnmatch
+import base64
 import hashlib
 import hmac
 import json
 import re
 import secrets
+import sys
 import threading
 import time
+import traceback
 import uuid
-from datetime import datetime, timezone
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
-try:
-    from lxml import etree
-except ImportError:  # pragma: no cover - details are then left out of events
-    etree = None
-
-RESPONSE_CODES = {"AB": "AB", "AP": "AP", "CA": "CA", "RE": "RE", "Acknowledge": "AB", "Accept": "AP",
-                  "ConditionallyAccepted": "CA", "Reject": "RE"}
+#: Key of the environment hooks in :attr:`PsbSandbox.hooks` (party hooks are keyed by party id).
+ENVIRONMENT = ""
+#: Order Response codes the PSB accepts: the UBL codes and the OpenAPI names (psb-api.md §5).
+RESPONSE_CODES = {"AB": "AB", "AP": "AP", "CA": "CA", "RE": "RE",
+                  "Acknowledge": "AB", "Accept": "AP", "ConditionallyAccepted": "CA", "Reject": "RE"}
+RESPONSE_NAMES = {"AB": "Acknowledge", "AP": "Accept", "CA": "ConditionallyAccepted", "RE": "Reject"}
+#: The OpenAPI ``DocumentFamily`` enum (psb-api.md §8).
+DOCUMENT_FAMILIES = ("Invoice", "InvoiceResponse", "Review", "Order", "OrderResponse", "OrderChange",
+                     "OrderCancellation", "TimeCard", "MaintenanceInstruction", "MaintenanceStatus",
+                     "DespatchAdvice")
+ORDER_RESPONSE_TYPE = ("urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
+                       "##urn:fdc:peppol.eu:poacc:trns:order_response:3::2.1")
+#: Peppol transactions on UBL 2.3: their document type ids end in ``::2.3`` (the others in ``::2.1``).
+UBL_23_TRANSACTIONS = ("order_change:3", "order_cancellation:3", "order_response_advanced:3")
+HOOK_TIMEOUT = 10
+POLL_INTERVAL = 0.05  # how soon stop() takes effect
+HELP_LINK = "https://psb.econnect.eu/endpoints/overview.html"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 
 
-def _now():
-    return datetime.now(timezone.utc).isoformat()
+def now_iso():
+    """The current time as ISO-8601 UTC with offset, like the PSB writes it."""
+    return datetime.now(UTC).isoformat()
 
 
 def sign(secret, body):
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    """The ``X-EConnect-Signature`` value of ``body`` (bytes) under ``secret``."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
-def _details(xml):
-    """What the PSB puts in an event's details, read from the document."""
-    if etree is None:
-        return {}
+def topic_matches(pattern, topic):
+    """Hook topic matching: exact, or with ``*`` wildcards (``*Received``, ``Order*``, ``*``)."""
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), topic) is not None
+
+
+def event_message(topic):
+    """The human ``message`` of an event, in the PSB's wording (``'Order' received.``)."""
+    for suffix, text in (("ReceivedError", "could not be received"), ("Received", "received"),
+                         ("SentRetry", "could not be sent yet; a retry will be done"),
+                         ("SentError", "could not be sent"), ("Sent", "successfully sent")):
+        if topic.endswith(suffix) and topic != suffix:
+            return f"'{topic[:-len(suffix)]}' {text}."
+    return f"{topic}."
+
+
+def document_details(xml):
+    """The ``details`` the PSB gives for a received UBL document (empty when it does not parse)."""
     try:
-        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
-    except etree.XMLSyntaxError:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
         return {}
+    namespace, _, name = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
     ns = {"cbc": CBC, "cac": CAC}
-    details = {"id": root.findtext("cbc:ID", namespaces=ns) or ""}
+    details = {"id": (root.findtext("cbc:ID", namespaces=ns) or "").strip()}
     endpoint = root.find("cac:BuyerCustomerParty/cac:Party/cbc:EndpointID", ns)
-    if endpoint is not None and endpoint.text:
+    if endpoint is not None and (endpoint.text or "").strip():
         details["sender"] = f"{endpoint.get('schemeID', '')}:{endpoint.text.strip()}"
-    for key, path in (("orderReferenceId", "cac:OrderReference/cbc:ID"), ("sequenceNumberId", "cbc:SequenceNumberID"),
-                      ("cancellationNote", "cbc:CancellationNote"), ("note", "cbc:Note")):
-        value = root.findtext(path, namespaces=ns)
+    customization = (root.findtext("cbc:CustomizationID", namespaces=ns) or "").strip()
+    if customization:
+        version = (root.findtext("cbc:UBLVersionID", namespaces=ns) or "").strip() or (
+            "2.3" if customization.rpartition(":trns:")[2] in UBL_23_TRANSACTIONS else "2.1")
+        details["documentTypeId"] = f"{namespace}::{name}##{customization}::{version}"
+    for key, path in (("orderReferenceId", "cac:OrderReference/cbc:ID"),
+                      ("sequenceNumberId", "cbc:SequenceNumberID"),
+                      ("cancellationNote", "cbc:CancellationNote"),
+                      ("note", "cbc:Note")):
+        value = (root.findtext(path, namespaces=ns) or "").strip()
         if value:
-            details[key] = value.strip()
-    custom = root.findtext("cbc:CustomizationID", namespaces=ns)
-    if custom:
-        details["documentTypeId"] = (
-            f"{etree.QName(root).namespace}::{etree.QName(root).localname}##{custom.strip()}")
+            details[key] = value
     details["protocol"] = "As4"
-    return {k: str(v) for k, v in details.items()}
+    return details
+
+
+def psb_error(status, message):
+    """The PSB's JSON error body."""
+    return {"code": f"API{status}", "message": message, "helpLink": f"{HELP_LINK}#API{status}",
+            "requestId": str(uuid.uuid4()), "dateTime": now_iso()}
 
 
 class PsbSandbox:
-    """Run with ``start()``/``stop()`` or as a context manager; ``url`` is its base URL."""
+    """The sandbox server; ``start()``/``stop()`` or use it as a context manager. ``url`` is its base URL.
+
+    ``clients`` maps client ids to secrets, ``users`` user names to passwords (password grant);
+    ``parties`` are the party ids the credentials may use. Tokens live ``token_ttl`` seconds. With
+    ``auto_response_hooks`` every Order Response received is followed by an ``OrderResponseSent``
+    event to the party's hooks. ``log`` receives one line per request.
+
+    Everything it received is public state: :attr:`requests`, :attr:`responses`, :attr:`hooks`,
+    :attr:`documents`, :attr:`deliveries`. :attr:`order_response_capable` is the set of buyer party
+    ids that can receive Order Responses (None: everyone).
+    """
 
     def __init__(self, host="127.0.0.1", port=0, clients=None, users=None, parties=None, token_ttl=3600,
-                 auto_response_hooks=False, log=None):
-        self.clients = dict(clients or {"sandbox-client": "sandbox-secret"})
+                 auto_response_hooks=False, max_request_bytes=20 * 1024 * 1024, log=None):
+        self.clients = dict(clients if clients is not None else {"sandbox-client": "sandbox-secret"})
         self.users = dict(users or {})
         self.parties = list(parties or ["0106:12345678"])
         self.token_ttl = token_ttl
         self.auto_response_hooks = auto_response_hooks
+        self.max_request_bytes = max_request_bytes
         self.log = log
         self.lock = threading.RLock()
-        # order_response_capable (set by reset()): None means every buyer can receive order responses
         self._server = ThreadingHTTPServer((host, port), _Handler)
         self._server.daemon_threads = True
         self._server.sandbox = self
@@ -91,94 +144,121 @@ class PsbSandbox:
     @property
     def url(self):
         host, port = self._server.server_address[:2]
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
         return f"http://{host}:{port}"
 
     def start(self):
-        self._thread = threading.Thread(target=self._server.serve_forever, name="psb-sandbox", daemon=True)
+        """Serve on a background thread; returns self."""
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(POLL_INTERVAL,),
+                                        name="psb-sandbox", daemon=True)
         self._thread.start()
         return self
+
+    def join(self):
+        """Block until the server stops (the command line uses it)."""
+        while self._thread and self._thread.is_alive():
+            self._thread.join(0.5)
 
     def stop(self):
         self._server.shutdown()
         self._server.server_close()
 
-    def serve_forever(self):
-        self._server.serve_forever()
-
     def __enter__(self):
         return self.start()
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc_info):
         self.stop()
 
     def reset(self):
+        """Forget everything received and registered (tokens, documents, hooks, responses, faults)."""
         with self.lock:
-            self.tokens = {}
-            self.documents = {}      # document_id -> {party, xml, topic, ref, details, deleted}
+            self.tokens = {}            # token -> {"expires": epoch, "subject": name}
+            self.documents = {}         # document id -> {party, xml, topic, ref, details, createdOn, ...}
             self.download_counts = {}
             self.responses = []
-            self.response_ids = set()
-            self.hooks = {}          # party id or "" (environment) -> {hook_id: hook}
+            self.hooks = {}             # party id, or ENVIRONMENT -> {hook id: hook}
             self.requests = []
-            self.faults = []
             self.deliveries = []
+            self.faults = []
             self.order_response_capable = None
 
-    # ------------------------------------------------------------------ test API
+    # ------------------------------------------------------------------ documents and events
+    def party(self, party_id):
+        """The sandbox's spelling of ``party_id`` (party ids compare case-insensitively), or None."""
+        wanted = (party_id or "").strip().lower()
+        return next((party for party in self.parties if party.lower() == wanted), None)
+
     def add_document(self, party_id, xml, topic="OrderReceived", document_id=None, ref_to_document_id=None,
                      details=None):
-        document_id = document_id or str(uuid.uuid4())
+        """Store a document received for ``party_id`` so it can be downloaded; returns its document id.
+
+        ``details`` (event details) are read from the XML and completed or overridden by ``details``.
+        """
+        party = self.party(party_id)
+        if party is None:
+            raise ValueError(f"{party_id!r} is not one of the sandbox's parties {self.parties}")
         if isinstance(xml, str):
             xml = xml.encode("utf-8")
+        document_id = document_id or str(uuid.uuid4())
+        created_on = now_iso()
         with self.lock:
             self.documents[document_id] = {
-                "party": party_id, "xml": xml, "topic": topic, "ref": ref_to_document_id,
-                "details": {**_details(xml), **(details or {})}, "deleted": False,
+                "party": party, "xml": xml, "topic": topic, "ref": ref_to_document_id,
+                "details": {**document_details(xml), **{k: str(v) for k, v in (details or {}).items()}},
+                "createdOn": created_on, "deleted": False,
+                "history": [_status("Received", event_message(topic))],
             }
         return document_id
 
     def downloads(self, document_id):
+        """How many times ``document_id`` was downloaded."""
         with self.lock:
             return self.download_counts.get(document_id, 0)
 
-    def inject_fault(self, method, path_regex, status=500, count=1, delay=0.0, body=None):
-        with self.lock:
-            self.faults.append({"method": method.upper(), "path": re.compile(path_regex), "status": status,
-                                "count": count, "delay": delay, "body": body})
-
-    def reset_faults(self):
-        with self.lock:
-            self.faults = []
-
     def deliver(self, document_id, topic=None):
+        """Send the document's event (its topic, or ``topic``) to the matching hooks; see :meth:`send_event`."""
         with self.lock:
+            if document_id not in self.documents:
+                raise KeyError(f"unknown document {document_id}")
             doc = self.documents[document_id]
-        return self.send_event(doc["party"], topic or doc["topic"], document_id, details=doc["details"],
-                               ref_to_document_id=doc["ref"])
+        return self._post_event(self._hooks_for(doc["party"], topic or doc["topic"]), doc["party"],
+                                topic or doc["topic"], document_id, doc["details"], doc["ref"], None,
+                                doc["createdOn"])
 
     def send_event(self, party_id, topic, document_id, details=None, ref_to_document_id=None, message=None):
-        """POST a signed event to every active hook of the party (then the environment) for this topic."""
-        results = []
+        """POST a signed event to every active hook of the party, then of the environment, whose topics match.
+
+        Returns one ``{"hook_id", "url", "status", "body"}`` per hook called (``status`` None when the
+        hook could not be reached). ``mailto:`` hooks are skipped: the sandbox sends no mail.
+        """
+        return self._post_event(self._hooks_for(party_id, topic), party_id, topic, document_id, details,
+                                ref_to_document_id, message, now_iso())
+
+    def _hooks_for(self, party_id, topic):
         with self.lock:
-            hooks = list(self.hooks.get(party_id, {}).values()) + list(self.hooks.get("", {}).values())
+            hooks = [*self.hooks.get(party_id, {}).values(), *self.hooks.get(ENVIRONMENT, {}).values()]
+        return [hook for hook in hooks if any(topic_matches(pattern, topic) for pattern in hook["topics"])]
+
+    def _post_event(self, hooks, party_id, topic, document_id, details, ref_to_document_id, message, created_on):
+        results = []
         for hook in hooks:
-            if not hook.get("isActive", True) or not any(fnmatch.fnmatchcase(topic, t) for t in hook["topics"]):
+            if not hook.get("isActive", True) or hook["action"].startswith("mailto:"):
                 continue
-            action = hook["action"]
-            if action.startswith("mailto:"):
-                continue
-            url, _, secret = action.partition("#")
-            event = {"topic": topic, "partyId": party_id, "hookId": hook["id"], "documentId": document_id,
-                     "message": message or f"'{topic.replace('Received', '')}' received.",
-                     "details": {k: str(v) for k, v in (details or {}).items()},
-                     "createdOn": _now(), "sentOn": _now()}
+            url, _, secret = hook["action"].partition("#")
+            event = {"topic": topic, "partyId": party_id, "hookId": hook["id"], "documentId": document_id}
             if ref_to_document_id:
                 event["refToDocumentId"] = ref_to_document_id
-            body = json.dumps(event).encode()
+            event.update({"message": message or event_message(topic),
+                          "details": {key: str(value) for key, value in (details or {}).items()},
+                          "createdOn": created_on, "sentOn": now_iso()})
+            body = json.dumps(event, ensure_ascii=False).encode("utf-8")
+            headers = {"Content-Type": "application/json", "User-Agent": "PSB-Sandbox"}
+            if secret:
+                headers["X-EConnect-Signature"] = sign(secret, body)
             try:
-                response = requests.post(url, data=body, timeout=10, headers={
-                    "Content-Type": "application/json", "X-EConnect-Signature": sign(secret, body)})
-                result = {"hook_id": hook["id"], "url": url, "status": response.status_code, "body": response.text}
+                answer = requests.post(url, data=body, headers=headers, timeout=HOOK_TIMEOUT, allow_redirects=False)
+                result = {"hook_id": hook["id"], "url": url, "status": answer.status_code, "body": answer.text}
             except requests.RequestException as exc:
                 result = {"hook_id": hook["id"], "url": url, "status": None, "body": str(exc)}
             with self.lock:
@@ -186,255 +266,494 @@ class PsbSandbox:
             results.append(result)
         return results
 
+    def _in_background(self, target, *args):
+        threading.Thread(target=target, args=args, name="psb-sandbox-event", daemon=True).start()
 
-def _error(code, message):
-    return {"code": f"API{code}", "message": message, "helpLink": "https://psb.econnect.eu/",
-            "requestId": str(uuid.uuid4()), "dateTime": _now()}
+    # ------------------------------------------------------------------ faults
+    def inject_fault(self, method, path_regex, status=500, count=1, delay=0.0, body=None, headers=None):
+        """The next ``count`` API requests matching ``method`` (``*``: any) and ``path_regex`` fail.
+
+        The fault waits ``delay`` seconds (to provoke client time-outs), then answers ``status`` with
+        ``body`` (a dict is sent as JSON; None: the PSB error body) and ``headers`` (e.g.
+        ``{"Retry-After": "30"}``). With ``status=None`` the request is answered normally after the
+        delay. The regex is searched in the raw and in the decoded path.
+        """
+        with self.lock:
+            self.faults.append({"method": (method or "*").upper(), "path": re.compile(path_regex),
+                                "status": status, "count": count, "delay": delay, "body": body,
+                                "headers": dict(headers or {})})
+
+    def reset_faults(self):
+        with self.lock:
+            self.faults = []
+
+    def _take_fault(self, method, path):
+        with self.lock:
+            for fault in self.faults:
+                if fault["count"] > 0 and fault["method"] in ("*", method) and (
+                        fault["path"].search(path) or fault["path"].search(unquote(path))):
+                    fault["count"] -= 1
+                    return fault
+        return None
+
+    # ------------------------------------------------------------------ serving
+    def serve_forever(self):
+        """Serve on the calling thread until :meth:`stop`."""
+        self._server.serve_forever(POLL_INTERVAL)
+
+
+def _status(name, description):
+    return {"id": str(uuid.uuid4()), "name": name, "description": description, "createdOn": now_iso()}
+
+
+class _Reply(Exception):
+    """Raised by request handlers to answer at once (errors, mostly)."""
+
+    def __init__(self, status, body=None, content_type="application/json", headers=None):
+        super().__init__(status)
+        self.status, self.body, self.content_type, self.headers = status, body, content_type, headers
+
+
+def _fail(status, message, headers=None):
+    return _Reply(status, psb_error(status, message), headers=headers)
+
+
+# (method, path pattern, handler): the first route whose pattern matches wins; a match with another
+# method answers 405. Named groups are path segments, URL-decoded before the handler gets them.
+_SEG = r"(?P<{}>[^/]+)"
+_API_ROUTES = [
+    ("GET", "/api/v1/me", "me"),
+    ("GET", "/api/v1/me/party", "my_parties"),
+    ("GET", "/api/v1/peppol/deliveryOption", "delivery_option"),
+    ("GET", "/api/v1/hook", "list_hooks"),
+    ("PUT", "/api/v1/hook", "put_hook"),
+    ("DELETE", f"/api/v1/hook/{_SEG.format('hook')}", "delete_hook"),
+    ("GET", f"/api/v1/{_SEG.format('party')}/hook", "list_hooks"),
+    ("PUT", f"/api/v1/{_SEG.format('party')}/hook", "put_hook"),
+    ("GET", f"/api/v1/{_SEG.format('party')}/hook/ping", "ping_hooks"),
+    ("DELETE", f"/api/v1/{_SEG.format('party')}/hook/{_SEG.format('hook')}", "delete_hook"),
+    ("POST", f"/api/v1/{_SEG.format('party')}/salesOrder/queryRecipientParty", "query_recipient_party"),
+    ("GET", f"/api/v1/{_SEG.format('party')}/salesOrder/{_SEG.format('doc')}/download", "download"),
+    ("GET", f"/api/v1/{_SEG.format('party')}/salesOrder/{_SEG.format('doc')}/status", "status"),
+    ("DELETE", f"/api/v1/{_SEG.format('party')}/salesOrder/{_SEG.format('doc')}", "delete_document"),
+    ("POST", f"/api/v1/{_SEG.format('party')}/salesOrder/{_SEG.format('doc')}/response", "response"),
+]
+_API_ROUTES = [(method, re.compile(pattern), name) for method, pattern, name in _API_ROUTES]
 
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "PSB-Sandbox/1.0"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are written separately: no 40 ms delayed-ACK stall
 
-    def log_message(self, fmt, *args):
-        if self.server.sandbox.log:
-            self.server.sandbox.log(fmt % args)
+    def do_GET(self):
+        self._handle("GET")
+
+    def do_POST(self):
+        self._handle("POST")
+
+    def do_PUT(self):
+        self._handle("PUT")
+
+    def do_DELETE(self):
+        self._handle("DELETE")
+
+    def do_PATCH(self):
+        self._handle("PATCH")
 
     # ------------------------------------------------------------------ plumbing
-    def _send(self, status, body=None, content_type="application/json", headers=None):
+    @property
+    def sandbox(self):
+        return self.server.sandbox
+
+    def log_request(self, code="-", size="-"):
+        if self.sandbox.log:
+            self.sandbox.log(f"{self.command} {self.path} -> {int(code) if str(code).isdigit() else code}")
+
+    def log_message(self, fmt, *args):
+        if self.sandbox.log:
+            self.sandbox.log(fmt % args)
+
+    def _handle(self, method):
+        split = urlsplit(self.path)
+        self.route_path, self.query = split.path, parse_qs(split.query, keep_blank_values=True)
+        try:
+            try:
+                self.body = self._read_body()
+            finally:
+                with self.sandbox.lock:
+                    self.sandbox.requests.append({
+                        "method": method, "path": self.route_path, "query": self.query,
+                        "headers": CaseInsensitiveDict(self.headers.items()), "body": getattr(self, "body", b"")})
+            reply = self._route(method)
+        except _Reply as answer:
+            reply = answer
+        except Exception:  # noqa: BLE001 - a sandbox bug must still produce an answer
+            traceback.print_exc(file=sys.stderr)
+            reply = _fail(500, "Internal sandbox error.")
+        try:
+            self._send(reply)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (e.g. its time-out during an injected delay)
+
+    def _read_body(self):
+        limit = self.sandbox.max_request_bytes
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks, size = [], 0
+            while True:
+                length = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if not length:
+                    while self.rfile.readline().strip():
+                        pass
+                    return b"".join(chunks)
+                size += length
+                if size > limit:
+                    self.close_connection = True
+                    raise _fail(413, "The request body is too large.")
+                chunks.append(self.rfile.read(length))
+                self.rfile.readline()
+        length = self.headers.get("Content-Length") or "0"
+        if not length.isdigit():
+            self.close_connection = True
+            raise _fail(400, "Invalid Content-Length.")
+        if int(length) > limit:
+            self.close_connection = True
+            raise _fail(413, f"The request body is larger than {limit} bytes.")
+        return self.rfile.read(int(length)) if int(length) else b""
+
+    def _send(self, reply):
+        body, content_type = reply.body, reply.content_type
         if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode()
+            body = json.dumps(body, ensure_ascii=False).encode("utf-8")
         elif isinstance(body, str):
-            body = body.encode()
+            body = body.encode("utf-8")
+            content_type = content_type if content_type != "application/json" else "text/plain; charset=utf-8"
         body = body or b""
-        self.send_response(status)
+        self.send_response(reply.status)
         if body:
             self.send_header("Content-Type", content_type)
-        for key, value in (headers or {}).items():
+        for key, value in (reply.headers or {}).items():
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
 
-    def _body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _json(self, body):
+    def _json_body(self, what):
+        """The request's JSON body; 415 for another content type, 400 when it does not parse."""
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise _fail(415, f"{what} must be sent as application/json.")
         try:
-            return json.loads(body or b"null")
-        except ValueError:
-            return None
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise _fail(400, f"{what} is not valid JSON.") from None
 
-    def do_GET(self):
-        self._dispatch("GET")
-
-    def do_POST(self):
-        self._dispatch("POST")
-
-    def do_PUT(self):
-        self._dispatch("PUT")
-
-    def do_DELETE(self):
-        self._dispatch("DELETE")
-
-    def _dispatch(self, method):
-        sandbox = self.server.sandbox
-        split = urlsplit(self.path)
-        path, query = split.path, parse_qs(split.query)
-        body = self._body()
-        with sandbox.lock:
-            sandbox.requests.append({"method": method, "path": path, "query": query,
-                                     "headers": dict(self.headers.items()), "body": body})
-            fault = next((f for f in sandbox.faults if f["count"] > 0 and f["method"] == method
-                          and f["path"].search(path)), None)
-            if fault:
-                fault["count"] -= 1
-        if fault and not path.startswith("/_sandbox/"):
+    def _route(self, method):
+        path = self.route_path
+        if path.startswith("/_sandbox/"):
+            return self._control(method, path)
+        fault = self.sandbox._take_fault(method, path)
+        if fault:
             if fault["delay"]:
                 time.sleep(fault["delay"])
-            if fault["status"]:
-                return self._send(fault["status"], fault["body"] if fault["body"] is not None
-                                  else _error(fault["status"], "Injected fault"),
-                                  headers={"Retry-After": "30"} if fault["status"] == 429 else None)
-        try:
-            if path.startswith("/_sandbox/"):
-                return self._control(method, path, body)
-            if path == "/connect/token" and method == "POST":
-                return self._token(body)
-            if path == "/.well-known/openid-configuration":
-                return self._send(200, {"issuer": sandbox.url, "token_endpoint": f"{sandbox.url}/connect/token"})
-            if path.startswith("/api/"):
-                return self._api(method, path, query, body)
-            return self._send(404, _error(404, "Not found"))
-        except BrokenPipeError:  # pragma: no cover - client went away
-            return None
+            if fault["status"] is not None:
+                body = fault["body"] if fault["body"] is not None else psb_error(fault["status"], "Injected fault.")
+                return _Reply(fault["status"], body, headers=fault["headers"])
+        if path == "/connect/token":
+            if method != "POST":
+                raise _fail(405, "Use POST.")
+            return self._token()
+        if path == "/.well-known/openid-configuration" and method == "GET":
+            base = self.sandbox.url
+            return _Reply(200, {
+                "issuer": base, "token_endpoint": f"{base}/connect/token",
+                "grant_types_supported": ["client_credentials", "password"], "scopes_supported": ["openid", "ap"],
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"]})
+        if path.startswith("/api/"):
+            return self._api(method, path)
+        raise _fail(404, f"Nothing at {path}.")
 
-    # ------------------------------------------------------------------ identity
-    def _token(self, body):
-        sandbox = self.server.sandbox
-        form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-        if sandbox.clients.get(form.get("client_id")) != form.get("client_secret") or not form.get("client_id"):
-            return self._send(400, {"error": "invalid_client"})
-        if "ap" not in (form.get("scope") or "").split():
-            return self._send(400, {"error": "invalid_scope"})
+    # ------------------------------------------------------------------ identity server
+    def _token(self):
+        """OAuth2 token endpoint: client credentials and password grants, scope must include ``ap``."""
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            raise _oauth_error("invalid_request", "The token request must be application/x-www-form-urlencoded.")
+        form = {key: values[0] for key, values in parse_qs(self.body.decode("utf-8", "replace")).items()}
+        client_id, client_secret = form.get("client_id"), form.get("client_secret")
+        authorization = self.headers.get("Authorization") or ""
+        if authorization.lower().startswith("basic "):
+            try:
+                decoded = base64.b64decode(authorization[6:].strip()).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                raise _oauth_error("invalid_client", "Malformed Basic authorization.") from None
+            client_id, _, client_secret = (unquote(part) for part in decoded.partition(":"))
+        sandbox = self.sandbox
+        if not client_id or sandbox.clients.get(client_id) != client_secret:
+            raise _oauth_error("invalid_client", "Unknown client or wrong client secret.")
+        scopes = (form.get("scope") or "").split()
+        if "ap" not in scopes:
+            raise _oauth_error("invalid_scope", "The scope must include 'ap'.")
         grant = form.get("grant_type")
         if grant == "password":
-            if sandbox.users.get(form.get("username")) != form.get("password") or not form.get("username"):
-                return self._send(400, {"error": "invalid_grant"})
-        elif grant != "client_credentials":
-            return self._send(400, {"error": "unsupported_grant_type"})
-        token = secrets.token_urlsafe(24)
+            username = form.get("username")
+            if not username or sandbox.users.get(username) != form.get("password"):
+                raise _oauth_error("invalid_grant", "Invalid user name or password.")
+            subject = username
+        elif grant == "client_credentials":
+            subject = client_id
+        else:
+            raise _oauth_error("unsupported_grant_type", f"Grant type {grant!r} is not supported.")
+        token = secrets.token_urlsafe(32)
         with sandbox.lock:
-            sandbox.tokens[token] = time.time() + sandbox.token_ttl
-        return self._send(200, {"access_token": token, "expires_in": sandbox.token_ttl, "token_type": "Bearer",
-                                "scope": form.get("scope")})
+            sandbox.tokens[token] = {"expires": time.time() + sandbox.token_ttl, "subject": subject}
+        return _Reply(200, {"access_token": token, "expires_in": sandbox.token_ttl, "token_type": "Bearer",
+                            "scope": " ".join(scopes)}, headers={"Cache-Control": "no-store"})
 
     # ------------------------------------------------------------------ API
-    def _api(self, method, path, query, body):
-        sandbox = self.server.sandbox
-        auth = self.headers.get("Authorization", "")
-        token = auth[7:] if auth.startswith("Bearer ") else None
-        with sandbox.lock:
-            expires = sandbox.tokens.get(token)
-        if not expires or expires < time.time():
-            return self._send(401, _error(401, "Not authenticated: missing, invalid or expired bearer token."))
-        parts = [unquote(p) for p in path.split("/")[1:]]   # api, v1, ...
-        rest = parts[2:]
-        if rest == ["me"]:
-            return self._send(200, {"id": "sandbox-user", "name": "Sandbox user"})
-        if rest == ["me", "party"]:
-            return self._send(200, {"items": [{"id": p} for p in sandbox.parties]})
-        if rest[:3] == ["peppol", "deliveryOption"] or rest[:2] == ["peppol", "deliveryOption"]:
-            ids = (query.get("partyIds") or [""])[0].split(",")
-            capable = [p for p in ids if sandbox.order_response_capable is None or p in sandbox.order_response_capable]
-            return self._send(200, [{"partyId": p, "channel": "peppol"} for p in capable])
-        if rest and rest[0] == "hook":
-            return self._hooks(method, "", rest[1:], body)
-        party = rest[0] if rest else ""
-        if party not in sandbox.parties:
-            return self._send(403, _error(403, f"No permission for party {party}."))
-        rest = rest[1:]
-        if rest and rest[0] == "hook":
-            if rest[1:] == ["ping"]:
-                sandbox.send_event(party, "Ping", str(uuid.uuid4()))
-                return self._send(200, {"id": party})
-            return self._hooks(method, party, rest[1:], body)
-        if rest[:1] == ["salesOrder"]:
-            return self._sales_order(method, party, rest[1:], body)
-        return self._send(404, _error(404, "Not found"))
-
-    def _hooks(self, method, party, rest, body):
-        sandbox = self.server.sandbox
-        with sandbox.lock:
-            hooks = sandbox.hooks.setdefault(party, {})
-            if method == "GET" and not rest:
-                return self._send(200, list(hooks.values()))
-            if method in ("PUT", "POST") and not rest:
-                hook = self._json(body)
-                if not isinstance(hook, dict):
-                    return self._send(400, _error(400, "The body must be a Hook JSON object."))
-                action = str(hook.get("action") or "")
-                if not re.match(r"^(https?://|mailto:)", action):
-                    return self._send(400, _error(400, "action must be an https:// URL or a mailto: address."))
-                if not isinstance(hook.get("topics"), list) or not hook["topics"]:
-                    return self._send(400, _error(400, "topics must be a non-empty list."))
-                hook_id = str(hook.get("id") or uuid.uuid4())
-                old = hooks.get(hook_id, {})
-                hooks[hook_id] = {**hook, "id": hook_id, "isActive": hook.get("isActive", True),
-                                  "createdOn": old.get("createdOn", _now()), "changedOn": _now()}
-                return self._send(200, hooks[hook_id])
-            if method == "DELETE" and len(rest) == 1:
-                if hooks.pop(rest[0], None) is None:
-                    return self._send(404, _error(404, f"Hook {rest[0]} not found."))
-                return self._send(200)
-        return self._send(405, _error(405, "Method not allowed"))
-
-    def _sales_order(self, method, party, rest, body):
-        sandbox = self.server.sandbox
-        if rest == ["queryRecipientParty"] and method == "POST":
-            ids = self._json(body)
-            if not isinstance(ids, list) or not ids:
-                return self._send(400, _error(400, "The body must be a list of party ids."))
-            capable = [p for p in ids if sandbox.order_response_capable is None or p in sandbox.order_response_capable]
-            if not capable:
-                return self._send(404, _error(404, "None of these parties can receive order responses."))
-            return self._send(200, {"id": capable[0], "channel": "peppol", "description": "Peppol network"})
-        if not rest:
-            return self._send(404, _error(404, "Not found"))
-        document_id = rest[0]
-        with sandbox.lock:
-            doc = sandbox.documents.get(document_id)
-        if not doc or doc["party"] != party or doc["deleted"]:
-            return self._send(404, _error(404, f"Document {document_id} not found for party {party}."))
-        action = rest[1:]
-        if method == "GET" and action == ["download"]:
-            with sandbox.lock:
-                sandbox.download_counts[document_id] = sandbox.download_counts.get(document_id, 0) + 1
-            return self._send(200, doc["xml"], content_type="application/xml")
-        if method == "DELETE" and not action:
-            with sandbox.lock:
-                doc["deleted"] = True
-            return self._send(200)
-        if method == "GET" and action == ["status"]:
-            return self._send(200, [{"id": "1", "name": "Received", "description": "Document received",
-                                     "createdOn": _now()}])
-        if method == "POST" and action == ["response"]:
-            return self._response(party, document_id, body)
-        return self._send(405, _error(405, "Method not allowed"))
-
-    def _response(self, party, document_id, body):
-        sandbox = self.server.sandbox
-        response_id = self.headers.get("X-EConnect-DocumentId") or str(uuid.uuid4())
-        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
-        if content_type == "application/xml":
-            record = {"xml": body}
+    def _api(self, method, path):
+        allowed = []
+        for route_method, pattern, name in _API_ROUTES:
+            match = pattern.fullmatch(path)
+            if match and route_method == method:
+                break
+            if match:
+                allowed.append(route_method)
         else:
-            payload = self._json(body)
-            if not isinstance(payload, dict) or payload.get("status") not in RESPONSE_CODES:
-                return self._send(400, _error(400, "status must be one of AB, AP, CA, RE."))
-            if "note" in payload and not isinstance(payload["note"], (str, type(None))):
-                return self._send(400, _error(400, "note must be text."))
-            record = {"json": payload}
-        with sandbox.lock:
-            if response_id in sandbox.response_ids:
-                return self._send(409, _error(409, "Already processed, duplicate."))
-            sandbox.response_ids.add(response_id)
-            sandbox.responses.append({"party": party, "document_id": document_id, "response_id": response_id,
-                                      "content_type": content_type, **record})
-        if sandbox.auto_response_hooks:
-            threading.Thread(target=sandbox.send_event, args=(party, "OrderResponseSent", response_id),
-                             kwargs={"ref_to_document_id": document_id}, daemon=True).start()
-        return self._send(200, {"id": response_id})
+            if allowed:
+                raise _fail(405, f"{method} is not allowed here.", headers={"Allow": ", ".join(allowed)})
+            raise _fail(404, f"No API endpoint at {path}.")
+        self.subject = self._authenticate()
+        args = {key: unquote(value) for key, value in match.groupdict().items()}
+        if "party" in args:
+            party = self.sandbox.party(args["party"])
+            if party is None:
+                raise _fail(403, f"You have no permission for party {args['party']}.")
+            args["party"] = party
+        return getattr(self, f"api_{name}")(**args)
 
-    # ------------------------------------------------------------------ control API
-    def _control(self, method, path, body):
-        sandbox = self.server.sandbox
-        payload = self._json(body) or {}
-        if path == "/_sandbox/documents" and method == "POST":
-            document_id = sandbox.add_document(
-                payload["partyId"], payload["xml"], topic=payload.get("topic", "OrderReceived"),
-                document_id=payload.get("documentId"), ref_to_document_id=payload.get("refToDocumentId"),
-                details=payload.get("details"))
+    def _authenticate(self):
+        authorization = self.headers.get("Authorization") or ""
+        token = authorization[7:].strip() if authorization[:7].lower() == "bearer " else None
+        with self.sandbox.lock:
+            grant = self.sandbox.tokens.get(token)
+        if not grant or grant["expires"] <= time.time():
+            raise _fail(401, "Not authenticated: the bearer token is missing, invalid or expired.",
+                        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        return grant["subject"]
+
+    def api_me(self):
+        return _Reply(200, {"name": self.subject})
+
+    def api_my_parties(self):
+        permissions = {"canSendDocument": True, "canReceiveDocument": True, "canRemoveDocument": True,
+                       "canManageHook": True, "canChangeDocumentStatus": True}
+        return _Reply(200, [{"id": party, "name": f"Sandbox party {party}", "permissions": permissions}
+                            for party in self.sandbox.parties])
+
+    def _capable(self, party_ids):
+        capable = self.sandbox.order_response_capable
+        return [party for party in party_ids if capable is None or party in capable]
+
+    def api_delivery_option(self):
+        party_ids = [party for party in self.query.get("partyIds", []) if party]
+        if not party_ids:
+            raise _fail(400, "partyIds is required.")
+        family = (self.query.get("documentFamily") or [""])[0]
+        if family:
+            family = next((known for known in DOCUMENT_FAMILIES if known.lower() == family.lower()), None)
+            if family is None:
+                raise _fail(400, f"documentFamily must be one of {', '.join(DOCUMENT_FAMILIES)}.")
+        return _Reply(200, [{"partyId": party, "documentTypeId": ORDER_RESPONSE_TYPE, "family": family or "OrderResponse",
+                             "protocol": "As4", "url": "https://ap.sandbox.invalid/as4", "accessPoint": "PSB sandbox"}
+                            for party in self._capable(party_ids)])
+
+    # hooks -------------------------------------------------------------
+    def api_list_hooks(self, party=ENVIRONMENT):
+        with self.sandbox.lock:
+            return _Reply(200, [_public_hook(hook) for hook in self.sandbox.hooks.get(party, {}).values()])
+
+    def api_put_hook(self, party=ENVIRONMENT):
+        hook = self._json_body("The hook")
+        if not isinstance(hook, dict):
+            raise _fail(400, "The hook must be a JSON object.")
+        action, topics = hook.get("action"), hook.get("topics")
+        if not isinstance(action, str) or not re.match(r"(https?://[^/#\s]+|mailto:[^@\s]+@\S+)", action):
+            raise _fail(400, "action must be an https:// URL or a mailto: address.")
+        if not isinstance(topics, list) or not topics or not all(isinstance(t, str) and t.strip() for t in topics):
+            raise _fail(400, "topics must be a non-empty list of topic names.")
+        for field in ("id", "name"):
+            if hook.get(field) is not None and not isinstance(hook[field], str):
+                raise _fail(400, f"{field} must be a string.")
+        if not isinstance(hook.get("isActive", True), bool):
+            raise _fail(400, "isActive must be true or false.")
+        hook_id = hook.get("id") or str(uuid.uuid4())
+        with self.sandbox.lock:
+            hooks = self.sandbox.hooks.setdefault(party, {})
+            created_on = hooks.get(hook_id, {}).get("createdOn") or now_iso()
+            hooks[hook_id] = {**hook, "id": hook_id, "name": hook.get("name") or hook_id,
+                              "isActive": hook.get("isActive", True), "createdOn": created_on,
+                              "changedOn": now_iso()}
+            return _Reply(200, _public_hook(hooks[hook_id]))
+
+    def api_delete_hook(self, hook, party=ENVIRONMENT):
+        with self.sandbox.lock:
+            if self.sandbox.hooks.get(party, {}).pop(hook, None) is None:
+                raise _fail(404, f"Hook {hook} does not exist.")
+        return _Reply(200)
+
+    def api_ping_hooks(self, party):
+        """Answer at once and send a ``Ping`` event to every active party hook in the background."""
+        with self.sandbox.lock:
+            hooks = list(self.sandbox.hooks.get(party, {}).values())
+        self.sandbox._in_background(self.sandbox._post_event, hooks, party, "Ping", str(uuid.uuid4()), {},
+                                    None, "Ping.", now_iso())
+        return _Reply(200, {"id": party})
+
+    # sales orders ------------------------------------------------------
+    def api_query_recipient_party(self, party):
+        party_ids = self._json_body("The list of party ids")
+        if not isinstance(party_ids, list) or not party_ids or not all(isinstance(p, str) and p for p in party_ids):
+            raise _fail(400, "The body must be a non-empty JSON array of party ids.")
+        capable = self._capable(party_ids)
+        if not capable:
+            raise _fail(404, "None of these parties can receive the document through the PSB.")
+        return _Reply(200, {"id": capable[0], "channel": "peppol", "description": "Peppol network (sandbox)"})
+
+    def _document(self, party, doc):
+        with self.sandbox.lock:
+            document = self.sandbox.documents.get(doc)
+        if not document or document["party"] != party or document["deleted"]:
+            raise _fail(404, f"Document {doc} does not exist for party {party}.")
+        return document
+
+    def api_download(self, party, doc):
+        document = self._document(party, doc)
+        with self.sandbox.lock:
+            count = self.sandbox.download_counts[doc] = self.sandbox.download_counts.get(doc, 0) + 1
+            if count == 1:
+                document["history"].append(_status("Downloaded", "Downloaded for the first time."))
+        return _Reply(200, document["xml"], content_type="application/xml")
+
+    def api_status(self, party, doc):
+        with self.sandbox.lock:
+            return _Reply(200, list(self._document(party, doc)["history"]))
+
+    def api_delete_document(self, party, doc):
+        document = self._document(party, doc)
+        with self.sandbox.lock:
+            document["deleted"] = True
+        return _Reply(200)
+
+    def api_response(self, party, doc):
+        """An Order Response: the JSON model ``{"status", "note"}`` or a UBL OrderResponse as XML."""
+        document = self._document(party, doc)
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if content_type in ("application/xml", "text/xml"):
+            try:
+                root = ET.fromstring(self.body)
+            except ET.ParseError as exc:
+                raise _fail(400, f"The XML is not well-formed: {exc}.") from None
+            if root.tag.rpartition("}")[2] != "OrderResponse":
+                raise _fail(400, "The XML must be a UBL OrderResponse.")
+            code = (root.findtext(f"{{{CBC}}}OrderResponseCode") or "").strip()
+            record = {"xml": self.body}
+        else:
+            payload = self._json_body("The order response")
+            if not isinstance(payload, dict) or payload.get("status") not in RESPONSE_CODES:
+                raise _fail(400, f"status must be one of {', '.join(RESPONSE_CODES)}.")
+            if not isinstance(payload.get("note"), (str, type(None))):
+                raise _fail(400, "note must be text.")
+            code = RESPONSE_CODES[payload["status"]]
+            record = {"json": payload}
+        response_id = self.headers.get("X-EConnect-DocumentId") or str(uuid.uuid4())
+        with self.sandbox.lock:
+            if any(r["response_id"] == response_id for r in self.sandbox.responses):
+                raise _fail(409, f"Document {response_id} was already processed (duplicate).")
+            self.sandbox.responses.append({"party": party, "document_id": doc, "response_id": response_id,
+                                           "content_type": content_type, "status": code, **record})
+            document["history"].append(_status("ResponseSent", f"Order Response {code} {response_id} sent."))
+        if self.sandbox.auto_response_hooks:
+            details = {"id": response_id, "statusCode": code, "status": RESPONSE_NAMES.get(code, code),
+                       "recipient": document["details"].get("sender", ""), "protocol": "As4", "attempt": "1",
+                       "sourceDocumentTypeId": ORDER_RESPONSE_TYPE, "targetDocumentTypeId": ORDER_RESPONSE_TYPE}
+            self.sandbox._in_background(self.sandbox.send_event, party, "OrderResponseSent", response_id,
+                                        details, doc)
+        return _Reply(200, {"id": response_id})
+
+    # ------------------------------------------------------------------ control API (no token)
+    def _control(self, method, path):
+        sandbox = self.sandbox
+        payload = {}
+        if method == "POST" and self.body:
+            payload = self._json_body("The control request")
+            if not isinstance(payload, dict):
+                raise _fail(400, "The control request must be a JSON object.")
+        if (method, path) == ("POST", "/_sandbox/documents"):
+            if not payload.get("partyId") or not isinstance(payload.get("xml"), str):
+                raise _fail(400, "partyId and xml (text) are required.")
+            try:
+                document_id = sandbox.add_document(
+                    payload["partyId"], payload["xml"], topic=payload.get("topic") or "OrderReceived",
+                    document_id=payload.get("documentId"), ref_to_document_id=payload.get("refToDocumentId"),
+                    details=payload.get("details"))
+            except ValueError as exc:
+                raise _fail(400, str(exc)) from None
             deliveries = sandbox.deliver(document_id) if payload.get("deliver") else []
-            return self._send(200, {"documentId": document_id, "deliveries": deliveries})
-        if path.startswith("/_sandbox/deliver/") and method == "POST":
-            return self._send(200, {"deliveries": sandbox.deliver(path.rsplit("/", 1)[-1], payload.get("topic"))})
-        if path == "/_sandbox/faults" and method == "POST":
-            sandbox.inject_fault(payload.get("method", "GET"), payload.get("path", ".*"), payload.get("status", 500),
-                                 payload.get("count", 1), payload.get("delay", 0.0), payload.get("body"))
-            return self._send(200, {"ok": True})
-        if path == "/_sandbox/requests" and method == "GET":
+            return _Reply(200, {"documentId": document_id, "deliveries": deliveries})
+        if method == "POST" and path.startswith("/_sandbox/deliver/"):
+            try:
+                deliveries = sandbox.deliver(unquote(path[len("/_sandbox/deliver/"):]), payload.get("topic"))
+            except KeyError as exc:
+                raise _fail(404, str(exc.args[0])) from None
+            return _Reply(200, {"deliveries": deliveries})
+        if (method, path) == ("POST", "/_sandbox/events"):
+            if not all(payload.get(key) for key in ("partyId", "topic", "documentId")):
+                raise _fail(400, "partyId, topic and documentId are required.")
+            return _Reply(200, {"deliveries": sandbox.send_event(
+                payload["partyId"], payload["topic"], payload["documentId"], details=payload.get("details"),
+                ref_to_document_id=payload.get("refToDocumentId"), message=payload.get("message"))})
+        if (method, path) == ("POST", "/_sandbox/faults"):
+            try:
+                sandbox.inject_fault(payload.get("method", "*"), payload.get("path", ".*"),
+                                     status=payload.get("status", 500), count=int(payload.get("count", 1)),
+                                     delay=float(payload.get("delay", 0)), body=payload.get("body"),
+                                     headers=payload.get("headers"))
+            except (re.error, TypeError, ValueError) as exc:
+                raise _fail(400, f"Invalid fault: {exc}.") from None
+            return _Reply(200, {"ok": True})
+        if (method, path) == ("GET", "/_sandbox/requests"):
             with sandbox.lock:
-                items = [{k: (v.decode("utf-8", "replace") if isinstance(v, bytes) else v) for k, v in r.items()}
-                         for r in sandbox.requests]
-            return self._send(200, items)
-        if path == "/_sandbox/responses" and method == "GET":
+                return _Reply(200, [_jsonable(request) for request in sandbox.requests])
+        if (method, path) == ("GET", "/_sandbox/responses"):
             with sandbox.lock:
-                items = [{k: (v.decode("utf-8", "replace") if isinstance(v, bytes) else v) for k, v in r.items()}
-                         for r in sandbox.responses]
-            return self._send(200, items)
-        if path == "/_sandbox/reset" and method == "POST":
+                return _Reply(200, [_jsonable(response) for response in sandbox.responses])
+        if (method, path) == ("GET", "/_sandbox/hooks"):
+            with sandbox.lock:
+                return _Reply(200, {party or "environment": list(hooks.values())
+                                    for party, hooks in sandbox.hooks.items()})
+        if (method, path) == ("POST", "/_sandbox/reset"):
             sandbox.reset()
-            return self._send(200, {"ok": True})
-        return self._send(404, _error(404, "Unknown sandbox control call"))
+            return _Reply(200, {"ok": True})
+        raise _fail(404, f"No sandbox control call {method} {path}.")
+
+
+def _oauth_error(error, description):
+    return _Reply(400, {"error": error, "error_description": description})
+
+
+def _public_hook(hook):
+    """A hook as the API shows it: ``init`` (mutual-TLS certificate) is write-only."""
+    return {key: value for key, value in hook.items() if key != "init"}
+
+
+def _jsonable(record):
+    """A recorded request or response for the control API: bytes as text, headers as a dict."""
+    return {key: (value.decode("utf-8", "replace") if isinstance(value, bytes)
+                  else dict(value) if isinstance(value, CaseInsensitiveDict) else value)
+            for key, value in record.items()}
+
+
+__all__ = ["ENVIRONMENT", "PsbSandbox", "document_details", "sign", "topic_matches"]
