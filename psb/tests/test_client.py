@@ -18,7 +18,7 @@ from psb_sandbox.server import PsbSandbox
 
 PARTY = "0106:12345678"  # the sandbox fixture's party
 XML = ('<?xml version="1.0" encoding="UTF-8"?>\r\n<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2">'
-       '<!-- Crème brûlée, 10 € -->\r\n</Order>\n').encode("utf-8")
+       '<!-- Crème brûlée, 10 € -->\r\n</Order>\n').encode()
 
 
 def make_client(box, **kwargs):

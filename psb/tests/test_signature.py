@@ -1,5 +1,5 @@
 """The webhook signature (HMAC-SHA256 of the raw body) and the sentOn replay window."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -8,31 +8,27 @@ from psb import signature
 # The webhook body of eConnect's own signature unit test (econnect-psb-dotnet,
 # EConnect.Psb.UnitTests/WebHook/PsbWebHookSignatureTests.cs): a C# verbatim string, so the bytes
 # that were signed have CRLF line endings (psb-api.md §6.3).
-DOTNET_EVENT = "\r\n".join([
-    "{",
-    '    "topic": "InvoiceSent",',
-    '    "partyId": "NL:KVK:SENDER",',
-    '    "hookId": "111",',
-    '    "documentId": "f96bad15-0500-4d80-b883-1a82c01b8f93",',
-    '    "message": "\'Invoice\' successfully sent: \'ffb4b016-5c24-4bbb-b56c-3571ec4bb6a2@econnect.eu\'.",',
-    '    "details": {',
-    '        "sender": "NL:KVK:SENDER",',
-    '        "id": "12115120",',
-    '        "sourceDocumentTypeId": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##'
-    'urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0::2.1",',
-    '        "attempt": "1",',
-    '        "targetDocumentTypeId": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##'
-    'urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0::2.1",',
-    '        "endpoint": "https://accp-ap.econnect.eu/as4/v1",',
-    '        "recipient": "NL:KVK:RECEIVER",',
-    '        "protocol": "As4",',
-    '        "messageId": "f96bad15-0500-4d80-b883-1a82c01b8f93@econnect.eu",',
-    '        "returnedMessageId": "ffb4b016-5c24-4bbb-b56c-3571ec4bb6a2@econnect.eu"',
-    "    },",
-    '    "createdOn": "2022-01-21T10:03:18.3726197+00:00",',
-    '    "sentOn": "2022-01-21T10:03:18.5951881+00:00"',
-    "}",
-]).encode("utf-8")
+DOTNET_EVENT = """{
+    "topic": "InvoiceSent",
+    "partyId": "NL:KVK:SENDER",
+    "hookId": "111",
+    "documentId": "f96bad15-0500-4d80-b883-1a82c01b8f93",
+    "message": "'Invoice' successfully sent: 'ffb4b016-5c24-4bbb-b56c-3571ec4bb6a2@econnect.eu'.",
+    "details": {
+        "sender": "NL:KVK:SENDER",
+        "id": "12115120",
+        "sourceDocumentTypeId": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0::2.1",
+        "attempt": "1",
+        "targetDocumentTypeId": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0::2.1",
+        "endpoint": "https://accp-ap.econnect.eu/as4/v1",
+        "recipient": "NL:KVK:RECEIVER",
+        "protocol": "As4",
+        "messageId": "f96bad15-0500-4d80-b883-1a82c01b8f93@econnect.eu",
+        "returnedMessageId": "ffb4b016-5c24-4bbb-b56c-3571ec4bb6a2@econnect.eu"
+    },
+    "createdOn": "2022-01-21T10:03:18.3726197+00:00",
+    "sentOn": "2022-01-21T10:03:18.5951881+00:00"
+}""".replace("\n", "\r\n").encode("utf-8")
 DOTNET_SIGNATURE = "sha256=8f3382eadc9a5444977205979f22d5a899cae74b75b6aade80c3274b214096f4"
 
 BODY = b'{"topic":"OrderReceived","partyId":"0106:12345678","documentId":"d1"}'
@@ -92,7 +88,7 @@ def test_missing_secret_never_verifies():
     assert not signature.verify(None, BODY, signature.sign("", BODY))
 
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("sent_on", [
@@ -125,7 +121,7 @@ def test_sent_on_window_is_a_parameter():
     for disabled in (timedelta(0), 0, None):
         assert signature.check_sent_on(None, now=NOW, window=disabled), "a zero window disables the check"
     assert signature.check_sent_on("2026-11-28T12:01:00Z", now=NOW.replace(tzinfo=None)), "naive now is UTC"
-    assert signature.check_sent_on(datetime.now(timezone.utc).isoformat()), "now defaults to the current time"
+    assert signature.check_sent_on(datetime.now(UTC).isoformat()), "now defaults to the current time"
 
 
 def test_generated_secrets_are_strong_and_fragment_safe():
