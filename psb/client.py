@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from datetime import UTC, datetime
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -185,7 +185,7 @@ class PsbClient:
         return token, time.time() + expires_in
 
     # ------------------------------------------------------------------ requests
-    def _request(self, method, path, what=None, *, json=None, data=None, headers=None, params=None,
+    def _request(self, method, path, what, *, json=None, data=None, headers=None, params=None,
                  accept="application/json", stream=False, not_found=None):
         """Send one API call and return the 2xx response; raise the typed error otherwise.
 
@@ -193,7 +193,6 @@ class PsbClient:
         A 401 with a stored token (revoked, or expired early) fetches a new token and repeats the
         call once. ``not_found`` replaces the message of a 404.
         """
-        what = what or f"calling {method} {unquote(path)}"
         token, fresh = self._token()
         response = self._send(method, path, what, token, json, data, headers, params, accept, stream)
         if response.status_code == 401 and not fresh:
@@ -259,7 +258,7 @@ class PsbClient:
             return PsbRequestError(f"The PSB refused the content as too large (413) while {what}.{said}", **kwargs)
         return PsbRequestError(f"The PSB refused the request ({status}) while {what}.{said}", **kwargs)
 
-    def _call(self, method, path, what=None, **kwargs):
+    def _call(self, method, path, what, **kwargs):
         """One API call returning its parsed JSON answer (None when the answer is empty)."""
         response = self._request(method, path, what, **kwargs)
         if not response.content:
@@ -269,7 +268,7 @@ class PsbClient:
         except ValueError:
             raise PsbRequestError(
                 f"The PSB answered with {response.headers.get('Content-Type') or 'content'} instead of JSON while "
-                f"{what or unquote(path)}; check the API URL in the PSB settings.", status=response.status_code
+                f"{what}; check the API URL in the PSB settings.", status=response.status_code
             ) from None
 
     # ------------------------------------------------------------------ sales orders (§4, §5)

@@ -161,7 +161,11 @@ class PsbSandbox:
             self._thread.join(0.5)
 
     def stop(self):
-        self._server.shutdown()
+        """Stop serving and close the listening socket."""
+        if self._thread:
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
         self._server.server_close()
 
     def __enter__(self):
@@ -232,6 +236,7 @@ class PsbSandbox:
         Returns one ``{"hook_id", "url", "status", "body"}`` per hook called (``status`` None when the
         hook could not be reached). ``mailto:`` hooks are skipped: the sandbox sends no mail.
         """
+        party_id = self.party(party_id) or party_id
         return self._post_event(self._hooks_for(party_id, topic), party_id, topic, document_id, details,
                                 ref_to_document_id, message, now_iso())
 
@@ -295,11 +300,6 @@ class PsbSandbox:
                     fault["count"] -= 1
                     return fault
         return None
-
-    # ------------------------------------------------------------------ serving
-    def serve_forever(self):
-        """Serve on the calling thread until :meth:`stop`."""
-        self._server.serve_forever(POLL_INTERVAL)
 
 
 def _status(name, description):
