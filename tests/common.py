@@ -50,7 +50,18 @@ def signed_headers(secret, body):
     return {"Content-Type": "application/json", "X-EConnect-Signature": signature.sign(secret, body)}
 
 
-class PsbCase(TransactionCase):
+class OutboundHttpMixin:
+    """Odoo's test harness lets tests reach loopback only, and compares a request's timeout with a
+    number; the PSB client uses a (connect, read) pair, so give the harness the larger one."""
+
+    @classmethod
+    def _request_handler(cls, s, r, /, **kw):
+        if isinstance(kw.get("timeout"), tuple):
+            kw["timeout"] = max(kw["timeout"])
+        return super()._request_handler(s, r, **kw)
+
+
+class PsbCase(OutboundHttpMixin, TransactionCase):
     """A company configured for the PSB; documents are fed through the same pipeline as in production."""
 
     PARTY_ID = "0106:12345678"

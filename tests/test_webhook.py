@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from odoo.tests import HttpCase, tagged
 
 from ..psb_sandbox.server import PsbSandbox
-from .common import event_body, signed_headers
+from .common import OutboundHttpMixin, event_body, signed_headers
 from .test_order_import import TestMatching
 
 WEBHOOK = "/econnect_psb/webhook"
@@ -16,7 +16,7 @@ def order_xml(order_id):
                                  b"buyer_name": b"Bouwmarkt Utrecht BV", b"buyer_vat": b""}
 
 
-class PsbHttpCase(HttpCase):
+class PsbHttpCase(OutboundHttpMixin, HttpCase):
     """Odoo's HTTP server and the PSB sandbox, both on loopback."""
 
     PARTY_ID = "0106:12345678"
