@@ -349,7 +349,7 @@ class EconnectPsbDocument(models.Model):
         })
 
     def _read_xml(self):
-        return reader.read_document(self.attachment_id.sudo().with_context(bin_size=False).raw)
+        return reader.read_document(self.attachment_id.sudo().with_context(bin_size=False).raw or b"")
 
     def _import_follow_up(self, parsed):
         """Order Change / Order Cancellation: find the sale order (or the one linked by hand) and apply."""
