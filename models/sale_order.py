@@ -157,7 +157,7 @@ class SaleOrder(models.Model):
         attachment = self.psb_document_id.attachment_id
         if not attachment:
             return None
-        return reader.read_document(attachment.sudo().with_context(bin_size=False).raw)
+        return reader.read_document(attachment.sudo().with_context(bin_size=False).raw or b"")
 
     def _psb_response_lines(self):
         """Every order line with its status, from what the user changed on the quotation (for a CA)."""

@@ -264,7 +264,7 @@ class OrderDocument:
     invoicee: Party | None = None               # AccountingCustomerParty
     originator: Party | None = None             # OriginatorCustomerParty
     delivery: Delivery | None = None
-    delivery_terms: str | None = None           # "ID location: special terms"
+    delivery_terms: str | None = None           # "ID (location): special terms"
     payment_terms_note: str | None = None
     allowance_charges: list[AllowanceCharge] = field(default_factory=list)
     tax_amount: Decimal | None = None

@@ -377,10 +377,12 @@ def _delivery(node):
 
 
 def _delivery_terms(node):
-    """``"<ID> <location>: <special terms>"``, e.g. ``"FOB Oslo: CAD"``."""
+    """``"<ID> (<location>): <special terms>"``, e.g. ``"FOB (Oslo): CAD"``, parts left out when absent."""
     if node is None:
         return None
-    terms = " ".join(filter(None, (_ident(node, "cbc:ID"), _ident(node, "cac:DeliveryLocation/cbc:ID"))))
+    terms, location = _ident(node, "cbc:ID"), _ident(node, "cac:DeliveryLocation/cbc:ID")
+    if location:
+        terms = f"{terms} ({location})" if terms else location
     return ": ".join(filter(None, (terms, _note(node, "cbc:SpecialTerms")))) or None
 
 
