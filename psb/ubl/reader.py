@@ -16,8 +16,9 @@ Optional content (prices, totals, dates, parties other than the buyer) may be mi
 The caller keeps the original bytes; nothing here changes them.
 
 Every lookup is a precompiled, namespace-aware XPath relative to one element, so the work is
-linear in the size of the document: a 5,000-line order (4.5 MB) is read in about 0.25 s on a
-2-core test machine, parsing included.
+linear in the size of the document. Measured on a 2-core test machine, parsing included: a
+5,000-line order with short lines (1.7 MB, as in the tests) takes about 0.15 s; 5,000 lines each
+carrying all the content of the official ``Order_Example.xml`` line 1 (17 MB) about 0.5 s.
 """
 import base64
 import binascii
@@ -109,11 +110,6 @@ def _multi_line(value: str | None) -> str | None:
     return "\n".join(lines).strip("\n") or None
 
 
-def _label(path: str) -> str:
-    """A path as a person reads it: ``cac:Price/cbc:PriceAmount`` -> ``Price/PriceAmount``."""
-    return path.replace("cac:", "").replace("cbc:", "")
-
-
 def _shown(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:37] + "...")
 
@@ -172,10 +168,9 @@ def classify(root: etree._Element) -> tuple[str, str]:
     transaction = next((t for t in TRANSACTIONS.values() if _matches(customization, t.customization_id)), None)
     if transaction is None:
         if customization.startswith(_POACC_TRANSACTION_PREFIX):
-            name = customization.removeprefix(_POACC_TRANSACTION_PREFIX).split(":")[0].replace("_", " ")
             raise UnsupportedDocumentError(
-                f"This {local} is a Peppol '{name}' document ({customization}), "
-                "not an Order, Order Change or Order Cancellation.")
+                f"This {local} declares the Peppol transaction {customization}, which is not a BIS 3 Order, "
+                "Order Change or Order Cancellation.")
         raise UnsupportedDocumentError(
             f"This {local} follows the specification {customization}, which is not Peppol BIS 3 Ordering "
             "(a national or private format); it cannot be read as a Peppol order.")
@@ -205,8 +200,7 @@ def _profile(root: etree._Element, transaction: Transaction) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Values. Each takes a context element (``None`` gives ``None``) and a path relative to it, and
-# raises InvalidDocumentError naming the element and the value when the value cannot be read.
+# Values. Each takes a context element (``None`` gives ``None``) and a path relative to it.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -233,66 +227,73 @@ def _attr(node, path, name):
     return None if found is None else _strip(found.get(name))
 
 
-def _invalid(path, value, expected):
-    return InvalidDocumentError(f"{_label(path)} has the value {_shown(value)}, which {expected}.")
+def _typed(node, path, convert, expected):
+    """``convert(text)`` of the element at ``path``; ``None`` when absent or empty.
+
+    ``convert`` returns ``None`` for a value it cannot read, or a string saying what is wrong
+    with it; either becomes an InvalidDocumentError naming the element (with its parent, e.g.
+    ``Price/PriceAmount``) and the value.
+    """
+    found = _first(node, path)
+    value = None if found is None else _strip(found.text)
+    if value is None:
+        return None
+    result = convert(value)
+    if result is None or isinstance(result, str):
+        parent = found.getparent()
+        where = _local_name(found.tag)
+        if parent is not None and parent.getparent() is not None:
+            where = f"{_local_name(parent.tag)}/{where}"
+        raise InvalidDocumentError(f"{where} has the value {_shown(value)}, which {result or expected}.")
+    return result
+
+
+def _to_decimal(value):
+    if not _DECIMAL.fullmatch(value):
+        return None
+    number = Decimal(value)
+    return "is too large" if abs(number) >= _MAX_MAGNITUDE else number
+
+
+def _to_date(value):
+    match = _DATE.fullmatch(value)
+    try:
+        return date(*map(int, match.groups())) if match else None
+    except ValueError:   # a day or month out of range
+        return None
+
+
+def _to_time(value):
+    match = _TIME.fullmatch(value)
+    try:
+        return time(*map(int, match.groups())) if match else None
+    except ValueError:
+        return None
 
 
 def _decimal(node, path):
     """An xsd:decimal (no exponent, no NaN/Infinity), below 10^15 in size."""
-    value = _ident(node, path)
-    if value is None:
-        return None
-    if not _DECIMAL.fullmatch(value):
-        raise _invalid(path, value, "is not a number (digits with an optional decimal point, such as 12.50)")
-    number = Decimal(value)
-    if abs(number) >= _MAX_MAGNITUDE:
-        raise _invalid(path, value, "is too large")
-    return number
+    return _typed(node, path, _to_decimal, "is not a number (digits with an optional decimal point, such as 12.50)")
 
 
 def _date(node, path):
     """An xsd:date, YYYY-MM-DD (a time zone suffix is accepted and ignored)."""
-    value = _ident(node, path)
-    if value is None:
-        return None
-    if match := _DATE.fullmatch(value):
-        try:
-            return date(*map(int, match.groups()))
-        except ValueError:
-            pass
-    raise _invalid(path, value, "is not a date (YYYY-MM-DD)")
+    return _typed(node, path, _to_date, "is not a date (YYYY-MM-DD)")
 
 
 def _time(node, path):
     """An xsd:time, hh:mm:ss (fractions and time zone accepted and ignored: a naive time)."""
-    value = _ident(node, path)
-    if value is None:
-        return None
-    if match := _TIME.fullmatch(value):
-        try:
-            return time(*map(int, match.groups()))
-        except ValueError:
-            pass
-    raise _invalid(path, value, "is not a time (hh:mm:ss)")
+    return _typed(node, path, _to_time, "is not a time (hh:mm:ss)")
 
 
 def _boolean(node, path):
-    value = _ident(node, path)
-    if value is None:
-        return None
-    if value.lower() not in _BOOLEANS:
-        raise _invalid(path, value, "is neither true nor false")
-    return _BOOLEANS[value.lower()]
+    return _typed(node, path, lambda value: _BOOLEANS.get(value.lower()), "is neither true nor false")
 
 
 def _integer(node, path):
     """A non-negative whole number of at most 9 digits (it must fit a database integer)."""
-    value = _ident(node, path)
-    if value is None:
-        return None
-    if not _INTEGER.fullmatch(value):
-        raise _invalid(path, value, "is not a whole number of at most 9 digits")
-    return int(value)
+    return _typed(node, path, lambda value: int(value) if _INTEGER.fullmatch(value) else None,
+                  "is not a whole number of at most 9 digits")
 
 
 # ---------------------------------------------------------------------------------------------
