@@ -392,6 +392,7 @@ def test_classify_and_typed_entry_points():
 
 QUANTITY = '<cbc:Quantity unitCode="C62">2</cbc:Quantity>'
 LINE = "<cac:OrderLine>\n    <cac:LineItem>\n      <cbc:ID>1</cbc:ID>"
+TOTALS = "<cac:AnticipatedMonetaryTotal><cbc:PayableAmount>{}</cbc:PayableAmount></cac:AnticipatedMonetaryTotal>"
 
 
 @pytest.mark.parametrize("replacements, words", [
@@ -416,8 +417,8 @@ LINE = "<cac:OrderLine>\n    <cac:LineItem>\n      <cbc:ID>1</cbc:ID>"
      "Line 1: Price/PriceAmount has the value '12,50'"),
     ([("</cbc:Quantity>", "</cbc:Quantity><cac:AllowanceCharge><cbc:Amount>1</cbc:Amount></cac:AllowanceCharge>")],
      "no ChargeIndicator"),
-    ([("</cbc:DocumentCurrencyCode>", "</cbc:DocumentCurrencyCode><cac:AnticipatedMonetaryTotal>"
-       "<cbc:PayableAmount>lots</cbc:PayableAmount></cac:AnticipatedMonetaryTotal>")], "^AnticipatedMonetaryTotal/PayableAmount has the value 'lots'"),
+    ([("</cbc:DocumentCurrencyCode>", "</cbc:DocumentCurrencyCode>" + TOTALS.format("lots"))],
+     "^AnticipatedMonetaryTotal/PayableAmount has the value 'lots'"),
     ([("</cac:OrderLine>", "</cac:OrderLine>" + LINE.replace("\n", "") + QUANTITY + "</cac:LineItem></cac:OrderLine>")],
      "has two lines numbered 1"),
     ([(LINE, "<cac:OrderLine><cac:LineItem><cbc:ID>1</cbc:ID>"), ("<cac:OrderLine>", "<cac:Other>"),

@@ -69,11 +69,12 @@ _OTHER_UBL_DOCUMENTS = {
 }
 _INVOICES = {"Invoice", "CreditNote"}
 
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# XML Schema lexical forms: ASCII digits only (Python's \d and Decimal() would take any Unicode digit).
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _MAX_MAGNITUDE = Decimal(10) ** 15
-_INTEGER = re.compile(r"\d{1,9}")
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:Z|[+-]\d{2}:\d{2})?")
-_TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
+_INTEGER = re.compile(r"\d{1,9}", re.ASCII)
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:Z|[+-]\d{2}:\d{2})?", re.ASCII)
+_TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?", re.ASCII)
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
