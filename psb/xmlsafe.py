@@ -69,8 +69,10 @@ def _syntax_error(exc: etree.ParseError) -> MalformedXmlError | XmlSecurityError
     detail = _POSITION_SUFFIX.sub("", (exc.msg or "unknown error").strip()).replace("\n", " ")
     line = f"line {exc.lineno}: " if exc.lineno else ""
     if exc.code in _LIMIT_ERRORS:
+        hint = ("; no element may hold more than 10 million characters, which also limits an embedded "
+                "attachment to about 7 MB" if exc.code == etree.ErrorTypes.ERR_NO_MEMORY else "")
         return XmlSecurityError(
-            f"The document exceeds the safety limits of the XML parser ({line}{detail}); "
+            f"The document exceeds the safety limits of the XML parser ({line}{detail}{hint}); "
             "it was refused for safety.")
     return MalformedXmlError(f"The document is not well-formed XML ({line}{detail}).")
 

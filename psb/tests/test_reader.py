@@ -449,7 +449,10 @@ def test_invalid_attachments(monkeypatch):
     embedded = "RHJhd2luZyBvZiB0aGUg\n        cGFydCwgcGFnZSAx"
     with pytest.raises(InvalidDocumentError, match="The attached document drawing.txt is not valid base64"):
         read_document(variant("order_2026.xml", (embedded, "not base64 at all!")))
-    monkeypatch.setattr(reader, "MAX_ATTACHMENT_BYTES", 16)
+    content = b"Drawing of the part, page 1"
+    monkeypatch.setattr(reader, "MAX_ATTACHMENT_BYTES", len(content))
+    assert read_document(data_file("order_2026.xml")).attachments[0].content == content
+    monkeypatch.setattr(reader, "MAX_ATTACHMENT_BYTES", len(content) - 1)
     with pytest.raises(InvalidDocumentError, match="drawing.txt is larger than"):
         read_document(data_file("order_2026.xml"))
 

@@ -410,7 +410,7 @@ def _embedded(binary, name):
     encoded = "".join((binary.text or "").split()) if binary is not None else ""
     if not encoded:
         return None
-    if len(encoded) // 4 * 3 > MAX_ATTACHMENT_BYTES:
+    if len(encoded) // 4 * 3 - encoded[-2:].count("=") > MAX_ATTACHMENT_BYTES:   # size once decoded
         raise InvalidDocumentError(
             f"The attached document {name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB.")
     try:
