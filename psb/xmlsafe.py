@@ -80,10 +80,13 @@ def _syntax_error(exc: etree.ParseError) -> MalformedXmlError | XmlSecurityError
 def parse_envelope(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[etree._Element, Envelope | None]:
     """Parse ``data`` safely; return the business document element and its SBDH, if any.
 
-    :raises MalformedXmlError: empty, larger than ``max_bytes``, or not well-formed.
+    :raises MalformedXmlError: empty (``None`` included), larger than ``max_bytes``, or not well-formed.
+    :raises TypeError: ``data`` is text rather than bytes (a programming error).
     :raises XmlSecurityError: a DTD, an entity or an XInclude is present, or a parser safety
         limit (entity amplification, nesting depth, huge text node) was hit.
     """
+    if data is None or data is False:   # what Odoo gives for an empty attachment
+        data = b""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"parse_envelope() needs the raw bytes of the document, not {type(data).__name__}")
     data = bytes(data)

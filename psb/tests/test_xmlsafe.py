@@ -175,7 +175,7 @@ def test_malformed_xml_is_named(data, words):
     assert caught.value.message.startswith("The document is not well-formed XML (")
 
 
-@pytest.mark.parametrize("data", [b"", b"  \n\t "])
+@pytest.mark.parametrize("data", [b"", b"  \n\t ", None, False])
 def test_empty(data):
     with pytest.raises(MalformedXmlError, match="empty"):
         parse_xml(data)
