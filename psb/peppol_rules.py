@@ -1,99 +1,210 @@
-"""Validation against the official Peppol artefacts: the OASIS UBL XSD and the OpenPeppol
-Schematron compiled to XSLT 2.0 (run with saxonche). The artefacts are not shipped with the addon;
-point ``PeppolValidator`` at a folder laid out like ``shared/peppol`` (``xsd/``, ``schematron/``)."""
+"""Validation against the official Peppol artefacts: the OASIS UBL XSDs and the OpenPeppol
+Schematron rules compiled to XSLT 2.0, run with ``saxonche``.
+
+The artefacts are not shipped with the addon (no redistribution grant for the OpenPeppol files):
+point :class:`PeppolValidator` at a folder laid out like ``shared/peppol``::
+
+    xsd/ubl-2.1/maindoc/…, xsd/ubl-2.3/maindoc/…       OASIS UBL runtime schemas
+    schematron/<release>-xslt/PEPPOLBIS-T76.xslt …      compiled Schematron (newest release is used)
+
+:func:`default_peppol_dir` finds it (``PEPPOL_SHARED_DIR``, or ``../shared/peppol`` beside the
+repository). Used by the tests, and at runtime when the folder is there.
+
+Each stylesheet is compiled once per validator and each XSD loaded once; validating a document
+then takes milliseconds. A validator may be shared between threads (one lock serialises its use).
+"""
 import os
+import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
-# CustomizationID prefix -> (XSD, XSLT); the longest prefix wins.
+NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+SBDH = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
+
+#: CustomizationID -> (XSD under ``xsd/``, XSLT in the Schematron folder). A document's
+#: CustomizationID matches an entry when equal to it or extending it (``<id>:…``); the longest wins.
 ARTEFACTS = {
-    "urn:fdc:peppol.eu:poacc:trns:order:3": ("ubl-2.1/maindoc/UBL-Order-2.1.xsd", "PEPPOLBIS-T01.xslt"),
-    "urn:fdc:peppol.eu:poacc:trns:order_response:3": ("ubl-2.1/maindoc/UBL-OrderResponse-2.1.xsd",
-                                                      "PEPPOLBIS-T76.xslt"),
-    "urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3": ("ubl-2.3/maindoc/UBL-OrderResponse-2.3.xsd",
-                                                               "PEPPOLBIS-T116.xslt"),
-    "urn:fdc:peppol.eu:poacc:trns:order_change:3": ("ubl-2.3/maindoc/UBL-OrderChange-2.3.xsd", "PEPPOLBIS-T114.xslt"),
-    "urn:fdc:peppol.eu:poacc:trns:order_cancellation:3": ("ubl-2.3/maindoc/UBL-OrderCancellation-2.3.xsd",
-                                                          "PEPPOLBIS-T115.xslt"),
+    "urn:fdc:peppol.eu:poacc:trns:order:3":
+        ("ubl-2.1/maindoc/UBL-Order-2.1.xsd", "PEPPOLBIS-T01.xslt"),
+    "urn:fdc:peppol.eu:poacc:trns:order_response:3":
+        ("ubl-2.1/maindoc/UBL-OrderResponse-2.1.xsd", "PEPPOLBIS-T76.xslt"),
+    "urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3":
+        ("ubl-2.3/maindoc/UBL-OrderResponse-2.3.xsd", "PEPPOLBIS-T116.xslt"),
+    "urn:fdc:peppol.eu:poacc:trns:order_change:3":
+        ("ubl-2.3/maindoc/UBL-OrderChange-2.3.xsd", "PEPPOLBIS-T114.xslt"),
+    "urn:fdc:peppol.eu:poacc:trns:order_cancellation:3":
+        ("ubl-2.3/maindoc/UBL-OrderCancellation-2.3.xsd", "PEPPOLBIS-T115.xslt"),
 }
+FATAL_FLAGS = ("fatal", "error")
+
+# Our own documents or a trusted corpus, but read defensively all the same.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=False)
+
+
+def candidate_peppol_dir():
+    """Where the Peppol artefacts are looked for: ``$PEPPOL_SHARED_DIR`` or ``<repo>/../shared/peppol``.
+
+    ``<repo>`` is the addon's checkout (the folder above ``psb/``, symlinks resolved).
+    """
+    repo = Path(os.path.realpath(__file__)).parents[1]
+    return Path(os.environ.get("PEPPOL_SHARED_DIR") or repo.parent / "shared" / "peppol")
 
 
 def default_peppol_dir():
-    """``PEPPOL_SHARED_DIR`` or ``../shared/peppol`` beside the repository, or None when absent."""
-    repo = Path(os.path.realpath(__file__)).parents[1]
-    path = Path(os.environ.get("PEPPOL_SHARED_DIR") or repo.parent / "shared" / "peppol")
-    return path if (path / "xsd").is_dir() else None
+    """:func:`candidate_peppol_dir` when it holds the XSDs and the Schematron, else None."""
+    path = candidate_peppol_dir()
+    return path if (path / "xsd").is_dir() and (path / "schematron").is_dir() else None
+
+
+def artefacts_for(customization_id):
+    """(XSD, XSLT) names for a CustomizationID, by longest matching prefix; ValueError if none."""
+    customization_id = (customization_id or "").strip()
+    for prefix in sorted(ARTEFACTS, key=len, reverse=True):
+        if customization_id == prefix or customization_id.startswith(prefix + ":"):
+            return ARTEFACTS[prefix]
+    raise ValueError(f"No Peppol ordering rules are known for CustomizationID {customization_id!r}.")
 
 
 @dataclass
 class ValidationResult:
-    xsd_errors: list = field(default_factory=list)
-    fatal: list = field(default_factory=list)      # [(rule id, text)]
-    warnings: list = field(default_factory=list)
+    """XSD errors, then Schematron failures as (rule id, text): fatal ones reject the document."""
+
+    xsd_errors: list[str] = field(default_factory=list)
+    fatal: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self):
         return not self.xsd_errors and not self.fatal
 
+    @property
+    def fatal_ids(self):
+        return sorted({rule for rule, _text in self.fatal})
+
     def __str__(self):
-        lines = [f"XSD: {e}" for e in self.xsd_errors] + [f"{i}: {t}" for i, t in self.fatal]
+        lines = [f"XSD: {error}" for error in self.xsd_errors]
+        lines += [f"{rule}: {text}" for rule, text in self.fatal]
+        lines += [f"(warning) {rule}: {text}" for rule, text in self.warnings]
         return "\n".join(lines) or "valid"
 
 
+def _release_key(folder):
+    """Sort key of a Schematron folder name such as ``2026.5-xslt``: by its numbers (2026.11 > 2026.5)."""
+    return [int(n) for n in re.findall(r"\d+", folder.name)], folder.name
+
+
 class PeppolValidator:
-    def __init__(self, peppol_dir):
+    """Validates Peppol BIS ordering documents with the official XSD + Schematron.
+
+    ``peppol_dir`` is laid out like ``shared/peppol``; ``xslt_dir`` defaults to the newest
+    ``schematron/*xslt*`` folder in it.
+    """
+
+    def __init__(self, peppol_dir, xslt_dir=None):
         self.dir = Path(peppol_dir)
-        xslt_dirs = sorted((self.dir / "schematron").glob("*xslt*"))
-        if not xslt_dirs:
-            raise FileNotFoundError(f"No compiled Schematron under {self.dir / 'schematron'}")
-        self.xslt_dir = xslt_dirs[-1]
+        if xslt_dir is None:
+            folders = sorted((p for p in (self.dir / "schematron").glob("*xslt*") if p.is_dir()), key=_release_key)
+            if not folders:
+                raise FileNotFoundError(f"No compiled Schematron (schematron/*xslt*/) under {self.dir}")
+            xslt_dir = folders[-1]
+        self.xslt_dir = Path(xslt_dir)
         self._schemas = {}
         self._stylesheets = {}
         self._processor = None
+        self._lock = threading.RLock()
 
-    def _artefacts(self, customization):
-        for prefix in sorted(ARTEFACTS, key=len, reverse=True):
-            if customization == prefix or customization.startswith(prefix + ":"):
-                return ARTEFACTS[prefix]
-        raise ValueError(f"No Peppol rules known for CustomizationID {customization!r}")
-
+    # -- artefacts, loaded once -----------------------------------------------------------------
     def _schema(self, name):
         if name not in self._schemas:
-            self._schemas[name] = etree.XMLSchema(etree.parse(str(self.dir / "xsd" / name)))
+            path = self.dir / "xsd" / name
+            if not path.is_file():
+                raise FileNotFoundError(f"UBL schema {path} is missing")
+            self._schemas[name] = etree.XMLSchema(etree.parse(str(path)))
         return self._schemas[name]
 
     def _stylesheet(self, name):
         if name not in self._stylesheets:
-            try:
-                from saxonche import PySaxonProcessor
-            except ImportError as exc:  # pragma: no cover
-                raise RuntimeError("saxonche is needed to run the Peppol Schematron (pip install saxonche)") from exc
+            path = self.xslt_dir / name
+            if not path.is_file():
+                raise FileNotFoundError(f"Schematron stylesheet {path} is missing")
             if self._processor is None:
+                try:
+                    from saxonche import PySaxonProcessor
+                except ImportError as exc:
+                    raise RuntimeError("Running the Peppol Schematron needs an XSLT 2.0 processor: "
+                                       "install saxonche (pip install saxonche).") from exc
                 self._processor = PySaxonProcessor(license=False)
             compiler = self._processor.new_xslt30_processor()
-            self._stylesheets[name] = compiler.compile_stylesheet(stylesheet_file=str(self.xslt_dir / name))
+            self._stylesheets[name] = compiler.compile_stylesheet(stylesheet_file=str(path))
         return self._stylesheets[name]
 
-    def validate(self, xml_bytes):
-        doc = etree.fromstring(xml_bytes)
-        customization = (doc.findtext("{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
-                                      "CustomizationID") or "").strip()
-        xsd_name, xslt_name = self._artefacts(customization)
+    def preload(self, *customization_ids):
+        """Compile/load the artefacts for these CustomizationIDs now (all known ones by default)."""
+        with self._lock:
+            for customization_id in customization_ids or ARTEFACTS:
+                xsd_name, xslt_name = artefacts_for(customization_id)
+                self._schema(xsd_name)
+                self._stylesheet(xslt_name)
+
+    # -- validation ------------------------------------------------------------------------------
+    @staticmethod
+    def _payload(xml):
+        """The UBL document of ``xml`` (bytes, str or lxml element), unwrapped from an SBDH envelope."""
+        if isinstance(xml, etree._Element):
+            root = xml
+        else:
+            root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml, _PARSER)
+        if etree.QName(root).namespace == SBDH:
+            payload = [child for child in root if isinstance(child.tag, str)
+                       and etree.QName(child).namespace != SBDH]
+            if not payload:
+                raise ValueError("The SBDH envelope holds no document.")
+            root = payload[0]
+        return root
+
+    def validate(self, xml):
+        """Validate one document (bytes, str or lxml element); returns a :class:`ValidationResult`."""
+        root = self._payload(xml)
+        xsd_name, xslt_name = artefacts_for(root.findtext(f"{{{NS_CBC}}}CustomizationID"))
+        # Serialised again on its own: no DTD, entities or envelope reach either validator.
+        text = etree.tostring(root, encoding="unicode")
         result = ValidationResult()
-        schema = self._schema(xsd_name)
-        if not schema.validate(doc):
-            result.xsd_errors = [f"line {e.line}: {e.message}" for e in schema.error_log]
-        node = self._processor_node(xml_bytes, xslt_name)
-        svrl = etree.fromstring(node.encode())
-        for failed in svrl.iter(f"{SVRL}failed-assert"):
-            entry = (failed.get("id"), " ".join((failed.findtext(f"{SVRL}text") or "").split()))
-            (result.fatal if failed.get("flag") == "fatal" else result.warnings).append(entry)
+        with self._lock:
+            schema = self._schema(xsd_name)
+            if not schema.validate(root):
+                result.xsd_errors = [f"line {error.line}: {error.message}" for error in schema.error_log]
+            stylesheet = self._stylesheet(xslt_name)
+            node = self._processor.parse_xml(xml_text=text)
+            svrl = etree.fromstring(stylesheet.transform_to_string(xdm_node=node).encode(), _PARSER)
+        for failure in svrl.iter(f"{SVRL}failed-assert", f"{SVRL}successful-report"):
+            entry = (failure.get("id") or "", " ".join((failure.findtext(f"{SVRL}text") or "").split()))
+            (result.fatal if (failure.get("flag") or "fatal") in FATAL_FLAGS else result.warnings).append(entry)
         return result
 
-    def _processor_node(self, xml_bytes, xslt_name):
-        stylesheet = self._stylesheet(xslt_name)
-        node = self._processor.parse_xml(xml_text=xml_bytes.decode("utf-8"))
-        return stylesheet.transform_to_string(xdm_node=node)
+
+def main(argv=None):
+    """``python3 -m psb.peppol_rules FILE…``: print each file's result; exit 1 if any is invalid."""
+    import sys
+
+    paths = sys.argv[1:] if argv is None else argv
+    peppol_dir = default_peppol_dir()
+    if peppol_dir is None:
+        print(f"No Peppol artefacts at {candidate_peppol_dir()} (set PEPPOL_SHARED_DIR)", file=sys.stderr)
+        return 2
+    validator = PeppolValidator(peppol_dir)
+    failed = 0
+    for path in paths:
+        result = validator.validate(Path(path).read_bytes())
+        failed += not result.ok
+        print(f"{path}: {'valid' if result.ok else 'INVALID'}")
+        if str(result) != "valid":
+            print("  " + str(result).replace("\n", "\n  "))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

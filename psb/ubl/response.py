@@ -1,41 +1,81 @@
 """Build Peppol Order Responses (T76 for Ordering, T116 for Advanced Ordering) from plain data.
 
-The seller's answer is described by :class:`OrderResponseData`; :func:`check` applies the rules of
-the standard that can be known before building, :func:`build_order_response` writes the UBL, and
-:func:`psb_request` the body of the PSB's ``POST /api/v1/{partyId}/salesOrder/{documentId}/response``.
+The seller's answer is described by :class:`OrderResponseData` (filled by the Odoo layer, or by
+anything else: nothing here depends on Odoo or on the UBL reader). Three functions use it:
 
-How the answer travels to the PSB (one choice, made here and in ``PsbClient.send_order_response``):
-the PSB's documented JSON model carries only ``status`` (AB/AP/CA/RE) and ``note``; it has no lines.
-The addon therefore sends that JSON, with a CA's line changes spelled out in the note in plain
-words, and keeps the full UBL Order Response it built (valid against the Peppol BIS rules) on the
-sale order as the record of the answer. Newer eConnect pages say the same path also takes the UBL
-as ``application/xml``; once confirmed on acceptance, ``PsbClient.send_order_response(xml=...)``
-sends the UBL instead, and nothing else changes.
+* :func:`check` applies the rules of Peppol BIS (Advanced) Ordering 3 that can be known before
+  building, and raises :class:`ResponseError` with a message meant for a person;
+* :func:`build_order_response` writes the UBL Order Response: T76 (UBL 2.1,
+  ``urn:fdc:peppol.eu:poacc:trns:order_response:3``) for an order of profile ``ordering``, T116
+  (UBL 2.3, ``urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3``) for ``advanced_ordering``;
+* :func:`psb_request` gives the body of the PSB call
+  ``POST /api/v1/{partyId}/salesOrder/{documentId}/response``.
+
+**What travels to the PSB.** The PSB's documented JSON model for an Order Response carries only
+``status`` (AB, AP, CA or RE) and ``note``; it has no lines. The addon therefore sends that JSON
+and, for an acceptance with changes (CA), spells out each line's change in the note in plain words
+("line 2: quantity 8 pcs (only 8 in stock); line 3: rejected (out of stock)"), so that the buyer
+learns what changed even though the PSB generates the Peppol document itself. The full UBL Order
+Response built here, valid against the official Peppol BIS rules, is kept with the sale order as
+the record of the answer. Newer eConnect pages say the same endpoint also accepts the UBL itself
+as ``application/xml`` (an open question of psb-api.md §5, to be confirmed on the acceptance
+environment); when it does, that UBL can be sent as is through the same endpoint
+(``PsbClient.send_order_response(..., xml=...)``). The choice lives in one function,
+:func:`psb_request`: it is the only place that decides what the PSB receives.
+
+Numbers are :class:`~decimal.Decimal` (ints and floats are accepted and read through their
+shortest decimal form); they are written as plain decimals, without exponent or needless trailing
+zeros, and never rounded: the Peppol rules put no limit on the decimals of a response's quantities
+or prices (PEPPOL-T76/T116-R005 only asks that the price currency equals the document currency,
+and T01-R028's two-decimal limit exempts unit prices), so rounding would only change the answer.
 """
+import dataclasses
+import re
 from dataclasses import dataclass, field
-from datetime import date, time
-from decimal import Decimal
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+NS_ROOT = "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2"
 NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
-NS_ROOT = "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2"
 
+#: profile -> (CustomizationID, ProfileID) of the answer.
 PROFILES = {
-    "ordering": ("urn:fdc:peppol.eu:poacc:trns:order_response:3", "urn:fdc:peppol.eu:poacc:bis:ordering:3"),
+    "ordering": ("urn:fdc:peppol.eu:poacc:trns:order_response:3",
+                 "urn:fdc:peppol.eu:poacc:bis:ordering:3"),
     "advanced_ordering": ("urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3",
                           "urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"),
 }
+#: profile -> Peppol document type identifier (scheme busdox-docid-qns) of the answer.
 DOCUMENT_TYPE_IDS = {
     "ordering": "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
                 "##urn:fdc:peppol.eu:poacc:trns:order_response:3::2.1",
     "advanced_ordering": "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
                          "##urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3::2.3",
 }
-CODES = ("AB", "AP", "CA", "RE")
+#: Order response codes (UNCL4343 subset of the Peppol rules).
+CODES = {
+    "AB": "acknowledged",
+    "AP": "accepted",
+    "CA": "accepted with changes",
+    "RE": "rejected",
+}
+#: Line status codes (UNCL1229 subset of the Peppol rules).
 LINE_STATUSES = {"1": "added", "3": "changed", "5": "accepted", "7": "rejected", "42": "already delivered"}
+#: Statuses of lines that carry new values (quantity, price, delivery, substitute, backorder).
+VALUE_STATUSES = ("1", "3")
+#: Longest note sent to the PSB (its limit is undocumented; long notes end in a pointer to the UBL).
 NOTE_LIMIT = 1000
+
+# Characters XML 1.0 cannot carry (lxml refuses them): dropped from free text.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+# A few common UN/ECE rec. 20/21 units in words, for the note; any other code is shown as is.
+_UNIT_WORDS = {"C62": "pcs", "EA": "pcs", "H87": "pcs", "NAR": "pcs", "NIU": "pcs", "XPP": "pcs",
+               "KGM": "kg", "GRM": "g", "TNE": "t", "LTR": "l", "MLT": "ml", "MTR": "m", "MTK": "m²",
+               "MTQ": "m³", "HUR": "h", "DAY": "days", "XBX": "boxes", "XPK": "packages", "XPX": "pallets"}
 
 
 class ResponseError(ValueError):
@@ -44,255 +84,490 @@ class ResponseError(ValueError):
 
 @dataclass
 class ResponseParty:
+    """A party of the answer. Only these elements are allowed on response parties: no PartyName,
+    address or Contact (PEPPOL-T116-B01702); at least a registration name or an identifier."""
+
     endpoint_id: str
     endpoint_scheme: str
-    registration_name: str = None
-    identifier: str = None
-    identifier_scheme: str = None
+    registration_name: str | None = None
+    identifier: str | None = None
+    identifier_scheme: str | None = None
 
 
 @dataclass
 class ResponseItem:
-    name: str
-    sellers_item_id: str = None
-    buyers_item_id: str = None
-    standard_item_id: str = None
-    standard_item_scheme: str = "0160"
+    """An item of a response line, or the seller's substitute (which has no buyer's item id)."""
+
+    name: str | None
+    sellers_item_id: str | None = None
+    buyers_item_id: str | None = None
+    standard_item_id: str | None = None
+    standard_item_scheme: str | None = "0160"
 
 
 @dataclass
 class ResponseLine:
+    """One line of a CA answer; ``order_line_id`` is the order's ``cac:LineItem/cbc:ID``.
+
+    New values (quantity, price, promised period, substitute, backorder) are given only on lines
+    with status 1 (added) or 3 (changed); ``None`` means "as ordered".
+    """
+
     line_id: str
     status_code: str
     order_line_id: str
     item: ResponseItem
-    quantity: Decimal = None
-    unit_code: str = None
-    max_backorder_quantity: Decimal = None
-    price: Decimal = None
-    base_quantity: Decimal = None
-    promised_start: date = None
-    promised_end: date = None
-    substitute: ResponseItem = None
-    substitute_line_id: str = None
-    note: str = None
+    quantity: Decimal | None = None
+    unit_code: str | None = None
+    max_backorder_quantity: Decimal | None = None
+    price: Decimal | None = None
+    base_quantity: Decimal | None = None
+    promised_start: date | None = None
+    promised_end: date | None = None
+    substitute: ResponseItem | None = None
+    substitute_line_id: str | None = None
+    note: str | None = None
 
     @property
-    def changes_something(self):
-        return any(v is not None for v in (self.quantity, self.max_backorder_quantity, self.price,
-                                           self.promised_start, self.promised_end, self.substitute))
+    def new_values(self):
+        """Names of the values this line changes."""
+        values = {"quantity": self.quantity, "backorder quantity": self.max_backorder_quantity,
+                  "price": self.price, "price base quantity": self.base_quantity,
+                  "delivery period": self.promised_start or self.promised_end, "substitute": self.substitute}
+        return [name for name, value in values.items() if value is not None]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class OrderResponseData:
+    """The seller's answer to an Order (or, in Advanced Ordering, to an Order Change/Cancellation).
+
+    ``order_id`` is the Order's ``cbc:ID``; ``order_change_id`` (T116 only) the ``cbc:ID`` of the
+    Order Change or Order Cancellation being answered; ``sales_order_id`` the seller's own order
+    number (the Odoo sale order name). ``promised_start``/``promised_end`` is the header delivery.
+    """
+
     code: str
     response_id: str
     issue_date: date
+    issue_time: time | None = None
     profile: str
     order_id: str
     currency: str
     seller: ResponseParty
     buyer: ResponseParty
-    issue_time: time = None
-    sales_order_id: str = None
-    note: str = None
-    customer_reference: str = None
-    order_change_id: str = None
-    promised_start: date = None
-    promised_end: date = None
-    lines: list = field(default_factory=list)
+    sales_order_id: str | None = None
+    note: str | None = None
+    customer_reference: str | None = None
+    order_change_id: str | None = None
+    promised_start: date | None = None
+    promised_end: date | None = None
+    lines: list[ResponseLine] = field(default_factory=list)
 
 
 def document_type_id(profile):
-    return DOCUMENT_TYPE_IDS[profile]
+    """The Peppol document type identifier of the answer to an order of ``profile``."""
+    try:
+        return DOCUMENT_TYPE_IDS[profile]
+    except KeyError:
+        raise ResponseError(_profile_message(profile)) from None
 
 
+# ----------------------------------------------------------------------------------------------
+# Rules
+# ----------------------------------------------------------------------------------------------
 def check(data):
-    """Raise ResponseError when ``data`` breaks a rule of Peppol BIS (Advanced) Ordering."""
-    if data.profile == "order_only":
-        raise ResponseError("An Order Only order gets no Order Response.")
+    """Raise :class:`ResponseError` when ``data`` breaks a rule of Peppol BIS (Advanced) Ordering.
+
+    Covers what can be known without the order itself: which answers exist for the profile, lines
+    only and always with CA, line statuses and their values, unique line ids, references, parties,
+    numbers and periods. Whether a CA lists *every* order line is up to the caller, who has the order.
+    """
+    _checked(data)
+
+
+def _checked(data):
+    """The normalised copy of ``data`` (texts stripped, blanks as None, numbers as Decimal), checked."""
+    data = _normalised(data)
     if data.profile not in PROFILES:
-        raise ResponseError(f"Unknown Peppol profile {data.profile!r}: only ordering and advanced ordering "
-                            "orders are answered.")
+        raise ResponseError(_profile_message(data.profile))
     if data.code not in CODES:
         raise ResponseError(f"Order Response code {data.code!r} is not one of AB, AP, CA, RE.")
-    for label, value in (("response id", data.response_id), ("order id", data.order_id),
-                         ("currency", data.currency), ("seller Peppol id", data.seller and data.seller.endpoint_id),
-                         ("buyer Peppol id", data.buyer and data.buyer.endpoint_id)):
+    for label, value in (("its own id", data.response_id), ("the order's id", data.order_id),
+                         ("the currency", data.currency)):
         if not value:
-            raise ResponseError(f"The answer needs the {label}.")
-    for party, label in ((data.seller, "seller"), (data.buyer, "buyer")):
-        if not party.endpoint_scheme:
-            raise ResponseError(f"The {label}'s Peppol id has no scheme (e.g. 0106:12345678).")
-        if not (party.registration_name or party.identifier):
-            raise ResponseError(f"The {label} needs a registration name or an identifier.")
+            raise ResponseError(f"The answer needs {label}.")
+    if not _CURRENCY.fullmatch(data.currency):
+        raise ResponseError(f"Currency {data.currency!r} is not an ISO 4217 code such as EUR.")
+    _check_date(data.issue_date, "the issue date", required=True)
+    if data.issue_time is not None and not isinstance(data.issue_time, time):
+        raise ResponseError(f"The issue time {data.issue_time!r} is not a time.")
+    for party, role in ((data.seller, "seller"), (data.buyer, "buyer")):
+        _check_party(party, role)
     if data.order_change_id and data.profile != "advanced_ordering":
-        raise ResponseError("Only Advanced Ordering answers refer to an Order Change or Cancellation.")
-    if data.code in ("AB", "AP", "RE") and data.lines:
-        raise ResponseError(f"A {data.code} answer carries no lines; use CA to change lines.")
+        raise ResponseError("Only an Advanced Ordering answer refers to an Order Change or Cancellation; "
+                            "this order is of profile Ordering.")
+    if data.code != "CA" and data.lines:
+        raise ResponseError(f"An {data.code} answer ({CODES[data.code]}) carries no lines; "
+                            "to change or reject single lines, accept with changes (CA).")
     if data.code == "CA" and not data.lines:
         raise ResponseError("An acceptance with changes (CA) lists every order line with its status.")
     _check_period(data.promised_start, data.promised_end, "the promised delivery")
     seen = set()
     for line in data.lines:
-        where = f"response line {line.line_id} (order line {line.order_line_id})"
-        if line.status_code not in LINE_STATUSES:
-            raise ResponseError(f"Line status {line.status_code!r} of {where} is not one of 1, 3, 5, 7, 42.")
-        if line.line_id in seen:
-            raise ResponseError(f"Two response lines have the id {line.line_id}.")
-        seen.add(line.line_id)
-        if not line.order_line_id:
-            raise ResponseError(f"{where} does not refer to an order line.")
-        if not (line.item and line.item.name):
-            raise ResponseError(f"{where} needs the item name.")
-        if line.status_code == "3" and not line.changes_something and not line.note:
-            # (the official sc1 example marks a line changed for an added item id, explained in its note)
-            raise ResponseError(f"{where} is marked changed but changes nothing and says nothing.")
-        if line.quantity is not None and (line.quantity < 0 or not line.unit_code):
-            raise ResponseError(f"The quantity of {where} must be positive and have a unit code.")
-        if line.price is not None and line.price < 0:
-            raise ResponseError(f"The price of {where} cannot be negative.")
-        _check_period(line.promised_start, line.promised_end, where)
+        _check_line(line, seen)
+    # A CA whose lines are all accepted as ordered is allowed: the official example UC2 uses one to
+    # tell the buyer the seller's item ids.
+    return data
+
+
+def _profile_message(profile):
+    if profile == "order_only":
+        return "An order of profile Order Only gets no Order Response (Peppol BIS Order Only 3)."
+    return (f"Unknown Peppol profile {profile!r}: only Ordering and Advanced Ordering orders are answered "
+            "with an Order Response.")
+
+
+def _check_party(party, role):
+    if party is None or not party.endpoint_id:
+        raise ResponseError(f"The answer needs the {role}'s Peppol id (endpoint).")
+    if not party.endpoint_scheme:
+        raise ResponseError(f"The {role}'s Peppol id {party.endpoint_id} has no scheme "
+                            "(such as 0106 in 0106:12345678).")
+    if not (party.registration_name or party.identifier):
+        raise ResponseError(f"The {role} needs a registered name or a party identifier.")
+
+
+def _check_line(line, seen):
+    where = f"Response line {line.line_id} (order line {line.order_line_id})"
+    if not line.line_id:
+        raise ResponseError(f"A response line for order line {line.order_line_id} has no id.")
+    if line.line_id in seen:
+        raise ResponseError(f"Two response lines have the id {line.line_id}: each needs its own.")
+    seen.add(line.line_id)
+    if line.status_code not in LINE_STATUSES:
+        raise ResponseError(f"{where}: status {line.status_code!r} is not one of 1 (added), 3 (changed), "
+                            "5 (accepted), 7 (rejected), 42 (already delivered).")
+    if not line.order_line_id:
+        raise ResponseError(f"Response line {line.line_id} does not say which order line it answers.")
+    if line.item is None or not line.item.name:
+        raise ResponseError(f"{where} needs the item's name.")
+    _check_item(line.item, where)
+    changes = line.new_values
+    if line.status_code not in VALUE_STATUSES and changes:
+        raise ResponseError(f"{where} is {LINE_STATUSES[line.status_code]} and cannot carry a new "
+                            f"{', '.join(changes)}; mark it changed (3) or add a line (1).")
+    if line.status_code == "3" and not changes and not line.note:
+        # The official example sc1 marks a line changed only for an added seller's item id, explained
+        # in the line note: a note alone is accepted, nothing at all is not.
+        raise ResponseError(f"{where} is marked changed but changes nothing and says nothing; "
+                            "give the new quantity, price, delivery date or substitute, or a note.")
+    if line.status_code == "1" and line.quantity is None:
+        raise ResponseError(f"{where} is an added line: it needs the quantity.")
+    if (line.quantity is not None or line.base_quantity is not None) and not line.unit_code:
+        raise ResponseError(f"{where}: a quantity needs its unit code (UN/ECE rec. 20, such as C62).")
+    for label, value in (("quantity", line.quantity), ("backorder quantity", line.max_backorder_quantity),
+                         ("price", line.price)):
+        if value is not None and value < 0:
+            raise ResponseError(f"{where}: the {label} cannot be negative ({_number(value)}).")
+    if line.base_quantity is not None:
+        if line.price is None:
+            raise ResponseError(f"{where}: a price base quantity comes with the price.")
+        if line.base_quantity <= 0:
+            raise ResponseError(f"{where}: the price base quantity must be more than zero.")
+    if line.substitute is not None:
+        if line.substitute.buyers_item_id:
+            raise ResponseError(f"{where}: the substitute item is the seller's, it has no buyer's item id.")
+        if not (line.substitute.name or line.substitute.sellers_item_id or line.substitute.standard_item_id):
+            raise ResponseError(f"{where}: the substitute item needs a name or an item id.")
+        _check_item(line.substitute, where)
+    elif line.substitute_line_id:
+        raise ResponseError(f"{where} has a substitute line id but no substitute item.")
+    _check_period(line.promised_start, line.promised_end, where.lower())
+
+
+def _check_item(item, where):
+    if item.standard_item_id and not item.standard_item_scheme:
+        raise ResponseError(f"{where}: the standard item id {item.standard_item_id} needs its scheme "
+                            "(0160 for a GTIN).")
+
+
+def _check_date(value, label, required=False):
+    if value is None:
+        if required:
+            raise ResponseError(f"The answer needs {label}.")
+    elif not isinstance(value, date):
+        raise ResponseError(f"{label.capitalize()} {value!r} is not a date.")
 
 
 def _check_period(start, end, where):
-    if start and end and end < start:
-        raise ResponseError(f"The end of {where} is before its start.")
+    _check_date(start, f"the start of {where}")
+    _check_date(end, f"the end of {where}")
+    if start and end and _day(end) < _day(start):
+        raise ResponseError(f"The end of {where} ({_day(end).isoformat()}) is before its start "
+                            f"({_day(start).isoformat()}).")
 
 
-def _amount(value, max_decimals):
-    value = Decimal(str(value)).quantize(Decimal(1).scaleb(-max_decimals)).normalize()
-    text = format(value, "f")
-    return text
+# ----------------------------------------------------------------------------------------------
+# Normalising and formatting
+# ----------------------------------------------------------------------------------------------
+def _text(value):
+    """Free text as written: XML-safe, stripped, None when blank."""
+    if value is None:
+        return None
+    value = _NOT_XML.sub("", str(value)).strip()
+    return value or None
 
 
-def _quantity(value):
-    value = Decimal(str(value)).normalize()
-    return format(value, "f")
+def _decimal(value):
+    if value is None or isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            result = Decimal(str(value).strip())    # str(): a float's shortest form, not its binary expansion
+        except InvalidOperation:
+            raise ResponseError(f"{value!r} is not a number.") from None
+    else:
+        raise ResponseError(f"{value!r} is not a number.")
+    if result is not None and not result.is_finite():
+        raise ResponseError(f"{value!r} is not a number.")
+    return result
 
 
-class _Builder:
-    def __init__(self):
-        self.cac = lambda parent, tag: etree.SubElement(parent, f"{{{NS_CAC}}}{tag}")
+def _normalised(data):
+    """A copy of ``data`` with texts stripped (blank -> None) and numbers as Decimal."""
+    def texts(obj, *names):
+        return {name: _text(getattr(obj, name)) for name in names}
 
-    @staticmethod
-    def cbc(parent, tag, text, **attrs):
-        if text is None or str(text).strip() == "":
+    def party(value):
+        if value is None:
             return None
-        element = etree.SubElement(parent, f"{{{NS_CBC}}}{tag}", {k: v for k, v in attrs.items() if v})
-        element.text = str(text)
-        return element
+        return dataclasses.replace(value, **texts(value, "endpoint_id", "endpoint_scheme", "registration_name",
+                                                  "identifier", "identifier_scheme"))
 
-    def party(self, parent, tag, party):
-        wrapper = self.cac(self.cac(parent, tag), "Party")
-        self.cbc(wrapper, "EndpointID", party.endpoint_id, schemeID=party.endpoint_scheme)
-        if party.identifier:
-            self.cbc(self.cac(wrapper, "PartyIdentification"), "ID", party.identifier,
-                     schemeID=party.identifier_scheme)
-        if party.registration_name:
-            self.cbc(self.cac(wrapper, "PartyLegalEntity"), "RegistrationName", party.registration_name)
+    def item(value):
+        if value is None:
+            return None
+        return dataclasses.replace(value, **texts(value, "name", "sellers_item_id", "buyers_item_id",
+                                                  "standard_item_id", "standard_item_scheme"))
 
-    def period(self, parent, start, end):
-        if not (start or end):
-            return
-        period = self.cac(self.cac(parent, "Delivery"), "PromisedDeliveryPeriod")
-        self.cbc(period, "StartDate", start.isoformat() if start else None)
-        self.cbc(period, "EndDate", end.isoformat() if end else None)
+    def line(value):
+        return dataclasses.replace(
+            value, **texts(value, "line_id", "status_code", "order_line_id", "unit_code", "substitute_line_id",
+                           "note"),
+            item=item(value.item), substitute=item(value.substitute),
+            **{name: _decimal(getattr(value, name))
+               for name in ("quantity", "max_backorder_quantity", "price", "base_quantity")})
 
-    def item(self, parent, item):
-        element = self.cac(parent, "Item")
-        self.cbc(element, "Name", item.name)
-        if item.buyers_item_id:
-            self.cbc(self.cac(element, "BuyersItemIdentification"), "ID", item.buyers_item_id)
-        if item.sellers_item_id:
-            self.cbc(self.cac(element, "SellersItemIdentification"), "ID", item.sellers_item_id)
-        if item.standard_item_id:
-            self.cbc(self.cac(element, "StandardItemIdentification"), "ID", item.standard_item_id,
-                     schemeID=item.standard_item_scheme)
+    return dataclasses.replace(
+        data, **texts(data, "code", "response_id", "profile", "order_id", "currency", "sales_order_id", "note",
+                      "customer_reference", "order_change_id"),
+        seller=party(data.seller), buyer=party(data.buyer), lines=[line(value) for value in data.lines or ()])
 
-    def line(self, root, line, data):
-        order_line = self.cac(root, "OrderLine")
-        item = self.cac(order_line, "LineItem")
-        self.cbc(item, "ID", line.line_id)
-        self.cbc(item, "Note", line.note)
-        self.cbc(item, "LineStatusCode", line.status_code)
-        if line.quantity is not None:
-            self.cbc(item, "Quantity", _quantity(line.quantity), unitCode=line.unit_code)
-        if line.max_backorder_quantity is not None:
-            self.cbc(item, "MaximumBackorderQuantity", _quantity(line.max_backorder_quantity),
-                     unitCode=line.unit_code)
-        self.period(item, line.promised_start, line.promised_end)
-        if line.price is not None:
-            price = self.cac(item, "Price")
-            self.cbc(price, "PriceAmount", _amount(line.price, 4), currencyID=data.currency)
-            if line.base_quantity is not None:
-                self.cbc(price, "BaseQuantity", _quantity(line.base_quantity), unitCode=line.unit_code)
-        self.item(item, line.item)
-        if line.substitute:
-            substituted = self.cac(order_line, "SellerSubstitutedLineItem")
-            self.cbc(substituted, "ID", line.substitute_line_id or line.line_id)
-            self.item(substituted, line.substitute)
-        self.cbc(self.cac(order_line, "OrderLineReference"), "LineID", line.order_line_id)
+
+def _number(value):
+    """A plain decimal: no exponent, no needless trailing zeros, never rounded."""
+    value = _decimal(value)
+    if value == 0:
+        return "0"
+    return format(value.normalize(), "f")
+
+
+def _day(value):
+    return value.date() if isinstance(value, datetime) else value
+
+
+# ----------------------------------------------------------------------------------------------
+# Building
+# ----------------------------------------------------------------------------------------------
+def _cac(parent, tag):
+    return etree.SubElement(parent, f"{{{NS_CAC}}}{tag}")
+
+
+def _cbc(parent, tag, text, **attributes):
+    """Add ``cbc:tag`` unless ``text`` is empty: the rules forbid empty elements (PEPPOL-COMMON-R001)."""
+    if text is None or not str(text).strip():
+        return None
+    element = etree.SubElement(parent, f"{{{NS_CBC}}}{tag}", {k: v for k, v in attributes.items() if v})
+    element.text = str(text)
+    return element
+
+
+def _party(parent, tag, party):
+    element = _cac(_cac(parent, tag), "Party")
+    _cbc(element, "EndpointID", party.endpoint_id, schemeID=party.endpoint_scheme)
+    if party.identifier:
+        _cbc(_cac(element, "PartyIdentification"), "ID", party.identifier, schemeID=party.identifier_scheme)
+    if party.registration_name:
+        _cbc(_cac(element, "PartyLegalEntity"), "RegistrationName", party.registration_name)
+
+
+def _delivery(parent, start, end):
+    """``cac:Delivery/cac:PromisedDeliveryPeriod`` (mandatory inside Delivery in T76), when dated."""
+    if not (start or end):
+        return
+    period = _cac(_cac(parent, "Delivery"), "PromisedDeliveryPeriod")
+    _cbc(period, "StartDate", _day(start).isoformat() if start else None)
+    _cbc(period, "EndDate", _day(end).isoformat() if end else None)
+
+
+def _item(parent, item, substitute=False):
+    element = _cac(parent, "Item")
+    _cbc(element, "Name", item.name)
+    if item.buyers_item_id and not substitute:
+        _cbc(_cac(element, "BuyersItemIdentification"), "ID", item.buyers_item_id)
+    if item.sellers_item_id:
+        _cbc(_cac(element, "SellersItemIdentification"), "ID", item.sellers_item_id)
+    if item.standard_item_id:
+        _cbc(_cac(element, "StandardItemIdentification"), "ID", item.standard_item_id,
+             schemeID=item.standard_item_scheme)
+
+
+def _line(root, line, currency):
+    order_line = _cac(root, "OrderLine")
+    line_item = _cac(order_line, "LineItem")
+    _cbc(line_item, "ID", line.line_id)
+    _cbc(line_item, "Note", line.note)
+    _cbc(line_item, "LineStatusCode", line.status_code)
+    if line.quantity is not None:
+        _cbc(line_item, "Quantity", _number(line.quantity), unitCode=line.unit_code)
+    if line.max_backorder_quantity is not None:
+        _cbc(line_item, "MaximumBackorderQuantity", _number(line.max_backorder_quantity), unitCode=line.unit_code)
+    _delivery(line_item, line.promised_start, line.promised_end)
+    if line.price is not None:
+        price = _cac(line_item, "Price")
+        _cbc(price, "PriceAmount", _number(line.price), currencyID=currency)
+        if line.base_quantity is not None:
+            _cbc(price, "BaseQuantity", _number(line.base_quantity), unitCode=line.unit_code)
+    _item(line_item, line.item)
+    if line.substitute is not None:
+        substituted = _cac(order_line, "SellerSubstitutedLineItem")
+        _cbc(substituted, "ID", line.substitute_line_id or line.line_id)
+        _item(substituted, line.substitute, substitute=True)
+    _cbc(_cac(order_line, "OrderLineReference"), "LineID", line.order_line_id)
 
 
 def build_order_response(data):
-    """The UBL Order Response (bytes, UTF-8), checked with :func:`check` first."""
-    check(data)
-    customization, profile = PROFILES[data.profile]
-    b = _Builder()
+    """The UBL Order Response of ``data`` as UTF-8 bytes with an XML declaration.
+
+    Raises :class:`ResponseError` first when :func:`check` finds a rule broken. Elements follow
+    the UBL XSD sequence; nothing empty, no ``cbc:UBLVersionID``, no schema location.
+    """
+    data = _checked(data)
+    customization_id, profile_id = PROFILES[data.profile]
     root = etree.Element(f"{{{NS_ROOT}}}OrderResponse", nsmap={None: NS_ROOT, "cac": NS_CAC, "cbc": NS_CBC})
-    b.cbc(root, "CustomizationID", customization)
-    b.cbc(root, "ProfileID", profile)
-    b.cbc(root, "ID", data.response_id)
-    b.cbc(root, "SalesOrderID", data.sales_order_id)
-    b.cbc(root, "IssueDate", data.issue_date.isoformat())
-    b.cbc(root, "IssueTime", data.issue_time.strftime("%H:%M:%S") if data.issue_time else None)
-    b.cbc(root, "OrderResponseCode", data.code)
-    b.cbc(root, "Note", data.note)
-    b.cbc(root, "DocumentCurrencyCode", data.currency)
-    b.cbc(root, "CustomerReference", data.customer_reference)
-    b.cbc(b.cac(root, "OrderReference"), "ID", data.order_id)
+    _cbc(root, "CustomizationID", customization_id)
+    _cbc(root, "ProfileID", profile_id)
+    _cbc(root, "ID", data.response_id)
+    _cbc(root, "SalesOrderID", data.sales_order_id)
+    _cbc(root, "IssueDate", _day(data.issue_date).isoformat())
+    if data.issue_time is not None:
+        _cbc(root, "IssueTime", data.issue_time.replace(microsecond=0).isoformat())
+    _cbc(root, "OrderResponseCode", data.code)
+    _cbc(root, "Note", data.note)
+    _cbc(root, "DocumentCurrencyCode", data.currency)
+    _cbc(root, "CustomerReference", data.customer_reference)
+    _cbc(_cac(root, "OrderReference"), "ID", data.order_id)
     if data.order_change_id:
-        b.cbc(b.cac(root, "OrderChangeDocumentReference"), "ID", data.order_change_id)
-    b.party(root, "SellerSupplierParty", data.seller)
-    b.party(root, "BuyerCustomerParty", data.buyer)
-    b.period(root, data.promised_start, data.promised_end)
+        _cbc(_cac(root, "OrderChangeDocumentReference"), "ID", data.order_change_id)
+    _party(root, "SellerSupplierParty", data.seller)
+    _party(root, "BuyerCustomerParty", data.buyer)
+    _delivery(root, data.promised_start, data.promised_end)
     for line in data.lines:
-        b.line(root, line, data)
+        _line(root, line, data.currency)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _describe(line):
+# ----------------------------------------------------------------------------------------------
+# The PSB request
+# ----------------------------------------------------------------------------------------------
+def _quantity_words(value, unit_code):
+    unit = _UNIT_WORDS.get(unit_code, unit_code or "")
+    return f"{_number(value)} {unit}".rstrip()
+
+
+def _period_words(start, end):
+    start, end = _day(start), _day(end)
+    if start and end and start != end:
+        return f"delivery {start.isoformat()} to {end.isoformat()}"
+    if start:
+        return f"delivery on {start.isoformat()}"
+    return f"delivery by {end.isoformat()}"
+
+
+def describe_line(line, currency=None):
+    """One line's answer in plain words, as the buyer reads it in the PSB note.
+
+    For example ``line 2: quantity 8 pcs, delivery on 2026-12-03 (only 8 in stock)``; the line is
+    named by the buyer's own order line number.
+    """
     parts = []
-    if line.status_code == "7":
-        parts.append("rejected")
-    elif line.status_code == "42":
-        parts.append("already delivered")
-    elif line.status_code == "1":
-        parts.append(f"added: {line.item.name}")
-    if line.status_code in ("1", "3"):
-        if line.quantity is not None:
-            parts.append(f"quantity {_quantity(line.quantity)} {line.unit_code or ''}".rstrip())
-        if line.price is not None:
-            parts.append(f"price {_amount(line.price, 4)}")
-        if line.promised_start or line.promised_end:
-            parts.append(f"delivery {(line.promised_start or line.promised_end).isoformat()}")
-        if line.substitute:
-            parts.append(f"replaced by {line.substitute.name}")
+    if line.status_code == "1":
+        parts.append(f"added {line.item.name}" if line.item and line.item.name else "added")
+    elif line.status_code in ("7", "42", "5"):
+        parts.append(LINE_STATUSES[line.status_code])
+    if line.quantity is not None:
+        parts.append(f"quantity {_quantity_words(line.quantity, line.unit_code)}")
+    if line.price is not None:
+        price = f"price {_number(line.price)} {currency or ''}".rstrip()
+        if line.base_quantity is not None and line.base_quantity != 1:
+            price += f" per {_quantity_words(line.base_quantity, line.unit_code)}"
+        parts.append(price)
+    if line.promised_start or line.promised_end:
+        parts.append(_period_words(line.promised_start, line.promised_end))
+    if line.substitute is not None:
+        substitute = line.substitute
+        ids = ", ".join(i for i in (substitute.sellers_item_id, substitute.standard_item_id) if i)
+        name = substitute.name or ids
+        parts.append(f"replaced by {name} ({ids})" if ids and name != ids else f"replaced by {name}")
     if line.max_backorder_quantity is not None:
-        parts.append(f"{_quantity(line.max_backorder_quantity)} more later")
-    text = f"line {line.order_line_id}: " + ", ".join(parts)
+        parts.append(f"{_quantity_words(line.max_backorder_quantity, line.unit_code)} to follow later"
+                     if line.max_backorder_quantity > 0 else "the rest will not be delivered")
+    text = f"line {line.order_line_id}: {', '.join(parts) or LINE_STATUSES.get(line.status_code, 'changed')}"
     return f"{text} ({line.note})" if line.note else text
 
 
-def psb_request(data):
-    """The JSON body for the PSB. A CA's line changes are spelled out in the note (the JSON has no lines)."""
+def _shorten(text, limit):
+    """``text`` cut at a word to at most ``limit`` characters, ending in "…" when cut."""
+    if not text or len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(None, 1)[0] if " " in cut.strip() else cut).rstrip() + "…"
+
+
+def _fit(header, entries, limit):
+    """``header`` then the ``entries`` joined by "; ", cut at a whole entry to stay within ``limit``.
+
+    The header gets at most half the room when there are entries: the line answers matter more.
+    """
+    header = _shorten(header, limit // 2 if entries else limit)
+
+    def join(count):
+        rest = len(entries) - count
+        body = "; ".join(entries[:count])
+        if rest:
+            more = f"{rest} more line{'s' if rest > 1 else ''}, see the Order Response"
+            body = f"{body}; and {more}" if body else f"and {more}"
+        return "\n".join(part for part in (header, body) if part)
+
+    for count in range(len(entries), -1, -1):
+        text = join(count)
+        if len(text) <= limit:
+            return text
+    return _shorten(join(0), limit)
+
+
+def psb_request(data, limit=NOTE_LIMIT):
+    """The JSON body of the PSB's ``salesOrder/{documentId}/response``: ``{"status", "note"}``.
+
+    ``note`` is left out when empty. The JSON model has no lines, so a CA's line answers (all but
+    the lines accepted as ordered) are spelled out after the header note, in order; past ``limit``
+    characters the note stops at a whole line and points to the Order Response for the rest.
+    This is the one place that decides what the PSB receives (see the module docstring).
+    """
+    data = _checked(data)
+    entries = [describe_line(line, data.currency) for line in data.lines if line.status_code != "5"]
+    note = _fit(data.note, entries, limit)
     body = {"status": data.code}
-    note = (data.note or "").strip()
-    if data.code == "CA":
-        changes = [_describe(line) for line in data.lines if line.status_code != "5"]
-        if changes:
-            note = (note + "\n" if note else "") + "; ".join(changes)
     if note:
-        body["note"] = note if len(note) <= NOTE_LIMIT else note[: NOTE_LIMIT - 1] + "…"
+        body["note"] = note
     return body
