@@ -167,7 +167,11 @@ class PeppolValidator:
         return root
 
     def validate(self, xml):
-        """Validate one document (bytes, str or lxml element); returns a :class:`ValidationResult`."""
+        """Validate one document (bytes, str or lxml element; an SBDH envelope is opened).
+
+        Returns a :class:`ValidationResult`; raises ValueError for a document whose CustomizationID
+        these rules do not cover, and lxml's XMLSyntaxError for one that is not XML.
+        """
         root = self._payload(xml)
         xsd_name, xslt_name = artefacts_for(root.findtext(f"{{{NS_CBC}}}CustomizationID"))
         # Serialised again on its own: no DTD, entities or envelope reach either validator.
@@ -184,6 +188,23 @@ class PeppolValidator:
             entry = (failure.get("id") or "", " ".join((failure.findtext(f"{SVRL}text") or "").split()))
             (result.fatal if (failure.get("flag") or "fatal") in FATAL_FLAGS else result.warnings).append(entry)
         return result
+
+
+_shared = {}
+_shared_lock = threading.Lock()
+
+
+def shared_validator(peppol_dir=None):
+    """One validator per folder for the whole process (``peppol_dir`` defaults to
+    :func:`default_peppol_dir`), or None when the artefacts are absent: for runtime checks."""
+    peppol_dir = peppol_dir or default_peppol_dir()
+    if peppol_dir is None:
+        return None
+    key = Path(peppol_dir).resolve()
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = PeppolValidator(key)
+        return _shared[key]
 
 
 def main(argv=None):

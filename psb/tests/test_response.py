@@ -495,6 +495,13 @@ def test_default_peppol_dir(monkeypatch, tmp_path):
     assert peppol_rules.candidate_peppol_dir() == repo.parent / "shared" / "peppol"
 
 
+def test_shared_validator(monkeypatch, tmp_path):
+    monkeypatch.setenv("PEPPOL_SHARED_DIR", str(tmp_path / "absent"))
+    assert peppol_rules.shared_validator() is None
+    if PEPPOL is not None:
+        assert peppol_rules.shared_validator(PEPPOL) is peppol_rules.shared_validator(PEPPOL)
+
+
 def test_validator_reads_an_sbdh_envelope(validator):
     xml = build_order_response(answer("AP"))
     envelope = (b'<StandardBusinessDocument xmlns="http://www.unece.org/cefact/namespaces/'
@@ -683,3 +690,40 @@ def test_official_example_reproduced(examples, validator, name):
     assert text(ours, "cac:OrderReference/cbc:ID") == text(official, "cac:OrderReference/cbc:ID")
     if data.code == "CA":
         assert psb_request(data)["note"].startswith(theirs["note"])
+
+
+#: The buyer's documents that follow our CA proposal (sc1, sc3) or our cancellation (sc5).
+FOLLOW_UPS = {
+    "sc1": (f"{CHANGE}/advanced_ordering_sc1/OrderChange_sc1.xml", f"{CANCELLATION}/advanced_ordering_sc1/"
+                                                                   "OrderCancellation_sc1.xml"),
+    "sc3": (f"{CHANGE}/advanced_ordering_sc3/OrderChange_sc3.xml", f"{CANCELLATION}/advanced_ordering_sc3/"
+                                                                   "OrderCancellation_sc3.xml"),
+    "sc5": (f"{CANCELLATION}/advanced_ordering_sc5/OrderCancellation_sc5.xml",),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOLLOW_UPS))
+def test_buyer_follow_ups_fit_our_answer(examples, validator, name):
+    """The buyer accepts our proposal with an Order Change restating our values, or refuses it (or
+    confirms our cancellation) with an Order Cancellation: both refer to the order we answered."""
+    official_path, answered_path, order_path = (examples / path for path in OFFICIAL_PAIRS[name])
+    order = etree.parse(str(order_path)).getroot()
+    data = _answer_like_official(etree.parse(str(official_path)).getroot(),
+                                 etree.parse(str(answered_path)).getroot(), order)
+    ours = etree.fromstring(build_order_response(data))
+    for path in FOLLOW_UPS[name]:
+        follow_up = etree.parse(str(examples / path)).getroot()
+        assert validator.validate(etree.tostring(follow_up)).ok
+        assert text(follow_up, "cac:OrderReference/cbc:ID") == text(ours, "cac:OrderReference/cbc:ID")
+        if etree.QName(follow_up).localname != "OrderChange":
+            continue
+        restated = {text(item, "cbc:ID"): item for item in xp(follow_up, "cac:OrderLine/cac:LineItem")}
+        for proposed in data.lines:
+            item = restated[proposed.order_line_id]
+            if proposed.quantity is not None:
+                assert Decimal(text(item, "cbc:Quantity")) == proposed.quantity
+            if proposed.promised_start:
+                assert text(item, "cac:Delivery/cac:RequestedDeliveryPeriod/cbc:StartDate") == (
+                    proposed.promised_start.isoformat())
+                assert text(item, "cac:Delivery/cac:RequestedDeliveryPeriod/cbc:EndDate") == (
+                    proposed.promised_end.isoformat())

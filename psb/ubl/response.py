@@ -21,7 +21,8 @@ the record of the answer. Newer eConnect pages say the same endpoint also accept
 as ``application/xml`` (an open question of psb-api.md §5, to be confirmed on the acceptance
 environment); when it does, that UBL can be sent as is through the same endpoint
 (``PsbClient.send_order_response(..., xml=...)``). The choice lives in one function,
-:func:`psb_request`: it is the only place that decides what the PSB receives.
+:func:`psb_request`: it alone decides what the PSB receives, and is the one place to change when
+the XML route is confirmed (the UBL bytes are those of :func:`build_order_response`).
 
 Numbers are :class:`~decimal.Decimal` (ints and floats are accepted and read through their
 shortest decimal form); they are written as plain decimals, without exponent or needless trailing
