@@ -256,6 +256,14 @@ def test_blank_values_are_left_out_and_text_is_xml_safe():
     assert data.note == "  Accepted \x0b with changes ", "the caller's data is not changed"
 
 
+def test_odoo_empty_values_count_as_none():
+    data = answer("CA", note=False, customer_reference=False, promised_start=False, lines=[
+        line("3", quantity=2.0, unit_code="C62", price=False, promised_start=False, note=False)])
+    tree = assert_clean(build_order_response(data))
+    assert not xp(tree, "cbc:Note | cbc:CustomerReference | cac:Delivery | //cac:Price | //cac:LineItem/cbc:Note")
+    assert text(tree, "//cbc:Quantity") == "2"
+
+
 def test_dates_and_times():
     data = answer("AP", issue_date=datetime(2026, 11, 28, 23, 59), issue_time=time(8, 0, 0, 999),
                   promised_start=date(2026, 12, 1))

@@ -312,14 +312,16 @@ def _check_period(start, end, where):
 # Normalising and formatting
 # ----------------------------------------------------------------------------------------------
 def _text(value):
-    """Free text as written: XML-safe, stripped, None when blank."""
-    if value is None:
+    """Free text as written: XML-safe, stripped, None when blank (or False, Odoo's empty value)."""
+    if value is None or value is False:
         return None
     value = _NOT_XML.sub("", str(value)).strip()
     return value or None
 
 
 def _decimal(value):
+    if value is False:      # Odoo's empty value
+        value = None
     if value is None or isinstance(value, Decimal):
         result = value
     elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
@@ -335,7 +337,11 @@ def _decimal(value):
 
 
 def _normalised(data):
-    """A copy of ``data`` with texts stripped (blank -> None) and numbers as Decimal."""
+    """A copy of ``data`` with texts stripped, numbers as Decimal, and blanks (or False) as None."""
+
+    def dates(obj, *names):
+        return {name: getattr(obj, name) or None for name in names}
+
     def texts(obj, *names):
         return {name: _text(getattr(obj, name)) for name in names}
 
@@ -355,6 +361,7 @@ def _normalised(data):
         return dataclasses.replace(
             value, **texts(value, "line_id", "status_code", "order_line_id", "unit_code", "substitute_line_id",
                            "note"),
+            **dates(value, "promised_start", "promised_end"),
             item=item(value.item), substitute=item(value.substitute),
             **{name: _decimal(getattr(value, name))
                for name in ("quantity", "max_backorder_quantity", "price", "base_quantity")})
@@ -362,6 +369,7 @@ def _normalised(data):
     return dataclasses.replace(
         data, **texts(data, "code", "response_id", "profile", "order_id", "currency", "sales_order_id", "note",
                       "customer_reference", "order_change_id"),
+        **dates(data, "issue_date", "issue_time", "promised_start", "promised_end"),
         seller=party(data.seller), buyer=party(data.buyer), lines=[line(value) for value in data.lines or ()])
 
 
