@@ -355,10 +355,22 @@ class EconnectPsbOrderImport(models.AbstractModel):
         return match
 
     @api.model
+    def _analytic_models_apply(self, company):
+        """Whether an analytic distribution model may apply to this company's order lines.
+
+        Without any, Odoo's per-line computation of ``analytic_distribution`` (two searches of
+        distribution models per line) always ends empty: the lines get that empty value directly,
+        one query per order instead of two per line.
+        """
+        Model = self.env["account.analytic.distribution.model"].sudo()
+        return bool(Model.search_count([("company_id", "in", [False, company.id])], limit=1))
+
+    @api.model
     def _prepare_lines(self, company, partner, order, issues):
         match_product = self._match_products(company, partner, order.lines)
         match_uom = self._uom_matcher()
         placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        no_analytic_model = not self._analytic_models_apply(company)
         vals_list = []
         for sequence, line in enumerate(order.lines, start=1):
             line_issues = []
@@ -403,6 +415,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 "psb_ordered_qty": float(line.quantity if line.quantity is not None else 1),
                 "psb_original_product_id": product.id,
             }
+            if no_analytic_model:
+                vals["analytic_distribution"] = False
             if line.unit_price is not None:
                 # The buyer's net price is kept as ordered (marked as a manual price, so Odoo's
                 # pricelist does not silently replace it).

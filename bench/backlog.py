@@ -1,0 +1,199 @@
+"""Figure 2: a backlog of Peppol orders delivered at once through the PSB sandbox, then imported.
+
+    python bench/backlog.py deliver --sandbox URL --count 1000 --lines 10 --prefix BL1 --out F
+    python bench/backlog.py wait --dsn DSN --prefix BL1 --count 1000 --out F [--timeout 300]
+
+``deliver`` stores each order in the sandbox and has the sandbox deliver its signed webhook event
+to Odoo (control API ``POST /_sandbox/documents`` with ``deliver: true``), eight at a time.
+``wait`` polls the database until every document of the backlog is imported (or failed), records
+the progress over time, and checks that no buyer order became two sale orders.
+"""
+import argparse
+import json
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import orders
+from stats import summary
+
+
+def post_json(url, payload, timeout=60):
+    request = urllib.request.Request(url, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as answer:
+        return json.load(answer)
+
+
+def cmd_deliver(args):
+    xmls = [orders.order_xml(f"{args.prefix}-{i:05d}", args.lines, buyer_index=i, first_product=i * args.lines)
+            .decode() for i in range(args.count)]
+    results = [None] * args.count
+    document_ids = [None] * args.count
+    next_index = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + args.timeout
+
+    def worker():
+        while time.monotonic() < deadline:
+            with lock:
+                index = next_index[0]
+                next_index[0] += 1
+            if index >= args.count:
+                return
+            try:
+                answer = post_json(f"{args.sandbox}/_sandbox/documents",
+                                   {"partyId": orders.PARTY_ID, "xml": xmls[index], "deliver": True})
+                results[index] = [d.get("status") for d in answer.get("deliveries", [])]
+                document_ids[index] = answer.get("documentId")
+            except OSError as exc:
+                results[index] = [f"error: {exc}"]
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(args.concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(1.0, deadline - time.monotonic()))
+    seconds = time.perf_counter() - started
+    delivered = sum(1 for r in results if r == [200])
+    out = {"count": args.count, "lines": args.lines, "delivered_200": delivered, "seconds": round(seconds, 2),
+           "per_second": round(args.count / seconds, 1),
+           "failures": [r for r in results if r != [200]][:5], "document_ids": document_ids}
+    Path(args.out).write_text(json.dumps(out, indent=2))
+    print(json.dumps({k: v for k, v in out.items() if k != "document_ids"}), file=sys.stderr)
+
+
+def snapshot(cr, prefix):
+    cr.execute("SELECT state, count(*) FROM econnect_psb_document WHERE buyer_order_ref LIKE %s GROUP BY state",
+               (prefix + "-%",))
+    return dict(cr.fetchall())
+
+
+def cmd_wait(args):
+    import psycopg2
+
+    connection = psycopg2.connect(args.dsn)
+    connection.autocommit = True
+    cr = connection.cursor()
+    started = time.perf_counter()
+    progress = []  # (seconds, imported)
+    began = None   # when the first document left the state 'received'
+    states = {}
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        states = snapshot(cr, args.prefix)
+        now = time.perf_counter() - started
+        done = states.get("imported", 0)
+        if began is None and states.get("received", 0) < args.count and sum(states.values()) >= args.count:
+            began = max(0.0, now - args.poll / 2)
+        if not progress or progress[-1][1] != done:
+            progress.append((round(now, 3), done))
+        finished = done + states.get("error", 0) + states.get("duplicate", 0)
+        if finished >= args.count:
+            break
+        time.sleep(args.poll)
+    seconds = progress[-1][0] if progress else None
+
+    # Throughput per slice of the backlog (orders 0-99, 100-199, ...): the repeated measurement.
+    def time_at(count):
+        for t, n in progress:
+            if n >= count:
+                return t
+        return None
+
+    slice_size = max(1, args.count // 10)
+    rates = []
+    for start in range(0, args.count, slice_size):
+        t0 = time_at(start) if start else began
+        t1 = time_at(start + slice_size)
+        if t0 is not None and t1 is not None and t1 > t0:
+            rates.append(slice_size / (t1 - t0))
+
+    downloads = None
+    if args.sandbox and args.documents:
+        wanted = set(json.loads(Path(args.documents).read_text()).get("document_ids") or [])
+        with urllib.request.urlopen(f"{args.sandbox}/_sandbox/requests", timeout=60) as answer:
+            requests_log = json.load(answer)
+        counts = {}
+        for request in requests_log:
+            path = request.get("path") or ""
+            if request.get("method") == "GET" and path.endswith("/download"):
+                document_id = urllib.parse.unquote(path.rsplit("/", 2)[-2])
+                if document_id in wanted:
+                    counts[document_id] = counts.get(document_id, 0) + 1
+        downloads = {"documents": len(wanted), "downloaded": len(counts), "downloads": sum(counts.values()),
+                     "downloaded_more_than_once": sum(1 for n in counts.values() if n > 1)}
+
+    cr.execute("""SELECT count(*), count(DISTINCT psb_order_ref), count(*) FILTER (WHERE state = 'draft')
+                  FROM sale_order WHERE psb_order_ref LIKE %s""", (args.prefix + "-%",))
+    orders_total, distinct_refs, drafts = cr.fetchone()
+    cr.execute("""SELECT psb_order_ref, count(*) FROM sale_order WHERE psb_order_ref LIKE %s
+                  GROUP BY 1 HAVING count(*) > 1""", (args.prefix + "-%",))
+    twice = cr.fetchall()
+    cr.execute("""SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
+                  WHERE o.psb_order_ref LIKE %s""", (args.prefix + "-%",))
+    lines = cr.fetchone()[0]
+    cr.execute("""SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
+                  JOIN product_product p ON p.id = l.product_id
+                  WHERE o.psb_order_ref LIKE %s AND p.default_code LIKE 'BENCH-%%'""", (args.prefix + "-%",))
+    matched = cr.fetchone()[0]
+    cr.execute("""SELECT min(downloaded_on), max(processed_on) FROM econnect_psb_document
+                  WHERE buyer_order_ref LIKE %s""", (args.prefix + "-%",))
+    db_first, db_last = cr.fetchone()
+    cr.execute("""SELECT error_message FROM econnect_psb_document
+                  WHERE buyer_order_ref LIKE %s AND state != 'imported' AND error_message IS NOT NULL
+                  LIMIT 3""", (args.prefix + "-%",))
+    errors = [row[0] for row in cr.fetchall()]
+    imported = states.get("imported", 0)
+    window = seconds - began if seconds is not None and began is not None else seconds
+    out = {
+        "count": args.count,
+        "states": states,
+        "all_quotations": imported == args.count and drafts == args.count,
+        "seconds_from_launch": seconds,
+        "seconds_processing": round(window, 3) if window else None,
+        "orders_per_second": round(imported / window, 2) if window else None,
+        "orders_per_second_slices": summary(rates, 2),
+        "db_window": [str(db_first), str(db_last)],
+        "sale_orders": orders_total, "distinct_order_refs": distinct_refs, "draft": drafts,
+        "created_twice": len(twice), "sale_order_lines": lines, "lines_matched": matched,
+        "errors": errors,
+        "psb_downloads": downloads,
+        "progress": progress[:: max(1, len(progress) // 60)],
+    }
+    Path(args.out).write_text(json.dumps(out, indent=2, default=str))
+    print(json.dumps({k: v for k, v in out.items() if k != "progress"}, default=str), file=sys.stderr)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    deliver = sub.add_parser("deliver")
+    deliver.add_argument("--sandbox", required=True)
+    deliver.add_argument("--count", type=int, default=1000)
+    deliver.add_argument("--lines", type=int, default=10)
+    deliver.add_argument("--prefix", required=True)
+    deliver.add_argument("--concurrency", type=int, default=8)
+    deliver.add_argument("--timeout", type=float, default=240)
+    deliver.add_argument("--out", required=True)
+    wait = sub.add_parser("wait")
+    wait.add_argument("--dsn", required=True)
+    wait.add_argument("--prefix", required=True)
+    wait.add_argument("--count", type=int, default=1000)
+    wait.add_argument("--timeout", type=float, default=300)
+    wait.add_argument("--poll", type=float, default=0.25)
+    wait.add_argument("--sandbox", default="")
+    wait.add_argument("--documents", default="", help="the deliver step's JSON (its document ids)")
+    wait.add_argument("--out", required=True)
+    args = parser.parse_args()
+    {"deliver": cmd_deliver, "wait": cmd_wait}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

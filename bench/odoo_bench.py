@@ -1,0 +1,454 @@
+"""The parts of the benchmarks that run inside Odoo (a registry opened on the benchmark database).
+
+    python bench/odoo_bench.py setup   --out F [options] -- <odoo options: -d DB --addons-path ...>
+    python bench/odoo_bench.py imports --out F [options] -- <odoo options>
+    python bench/odoo_bench.py process --out F --ready-dir D --workers N -- <odoo options>
+
+* ``setup``: the company configured against the PSB sandbox (webhook registered), the catalogue
+  (5,000 products ``BENCH-00001``...) and the buyers (20 customers with their Peppol id and delivery
+  address), committed.
+* ``imports``: figures 3 and 4. Each import runs in its own transaction, rolled back afterwards:
+  ours is ``econnect.psb.document`` ``_store_xml`` + ``_process(commit=False)`` (what the scheduled
+  action does once the XML is downloaded); Odoo's is ``sale.order._create_records_from_attachments``
+  (what *Upload* in the sale order list does, ``sale_edi_ubl``). Both start from the XML bytes and
+  end after ``flush_all()``; ours and theirs alternate, so a ratio compares runs made side by side.
+* ``process``: one "cron worker": ``_cron_process_documents()`` until nothing is due (figure 2).
+"""
+import argparse
+import contextlib
+import gc
+import json
+import os
+import re
+import sys
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import orders
+from stats import summary
+
+
+def open_registry(odoo_args):
+    import threading
+
+    import odoo  # noqa: F401
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(odoo_args, setup_logging=True)
+    db = config["db_name"][0] if isinstance(config["db_name"], list) else config["db_name"]
+    threading.current_thread().dbname = db
+    return Registry(db)
+
+
+@contextlib.contextmanager
+def environment(registry, commit=False):
+    from odoo import SUPERUSER_ID, api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        try:
+            yield env
+        finally:
+            if commit:
+                cr.commit()
+            else:
+                cr.rollback()
+
+
+def rss_peak_reset():
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+
+
+def rss_kb(field):
+    with open("/proc/self/status") as handle:
+        return int(re.search(rf"{field}:\s+(\d+)", handle.read()).group(1))
+
+
+# ------------------------------------------------------------------------------------------------
+# setup
+# ------------------------------------------------------------------------------------------------
+def cmd_setup(registry, args):
+    started = time.perf_counter()
+    with environment(registry, commit=True) as env:
+        company = env.ref("base.main_company")
+        env["ir.config_parameter"].set_param("web.base.url", args.odoo_url)
+        # A Dutch wholesaler selling in euros (the orders are in EUR): no "other currency" issue.
+        eur = env.ref("base.EUR")
+        eur.active = True
+        if company.currency_id != eur:
+            company.currency_id = eur
+        env["product.pricelist"].with_context(active_test=False).search([]).write({"currency_id": eur.id})
+        company.partner_id.write({"name": "Bench Wholesale BV", "country_id": env.ref("base.nl").id})
+        company.write({
+            "psb_environment": "custom", "psb_api_url": args.sandbox_url, "psb_identity_url": args.sandbox_url,
+            "psb_client_id": args.client_id, "psb_client_secret": args.client_secret,
+            "psb_party_id": orders.PARTY_ID, "psb_webhook_secret": args.secret,
+        })
+        Product = env["product.product"].with_context(tracking_disable=True, mail_create_nolog=True)
+        existing = set(Product.search([("default_code", "=like", "BENCH-%")]).mapped("default_code"))
+        vals = [{"name": f"Bench article {orders.product_code(i)}", "default_code": orders.product_code(i),
+                 "list_price": float(orders.product_price(i)), "type": "consu", "sale_ok": True}
+                for i in range(orders.CATALOGUE_SIZE) if orders.product_code(i) not in existing]
+        for start in range(0, len(vals), 1000):
+            Product.create(vals[start:start + 1000])
+        Partner = env["res.partner"].with_context(tracking_disable=True, mail_create_nolog=True)
+        nl = env.ref("base.nl")
+        for index in range(orders.BUYERS):
+            b = orders.buyer(index)
+            if Partner.search_count([("peppol_endpoint", "=", b["endpoint"])]):
+                continue
+            customer = Partner.create({
+                "name": b["name"], "is_company": True, "peppol_eas": "0106", "peppol_endpoint": b["endpoint"],
+                "street": b["street"], "city": b["city"], "zip": b["zip"], "country_id": nl.id,
+            })
+            Partner.create({"parent_id": customer.id, "type": "delivery", "name": f"{b['name']} warehouse",
+                            "ref": b["gln"], "street": f"Magazijnweg {b['endpoint']}", "city": "Nieuwegein",
+                            "zip": "3439 AB", "country_id": nl.id})
+        env.cr.commit()
+        hook = None
+        if args.register:
+            company._psb_register_webhook()
+            hook = company.sudo().psb_hook_url
+    out = {"products": orders.CATALOGUE_SIZE, "buyers": orders.BUYERS, "hook_url": hook,
+           "seconds": round(time.perf_counter() - started, 1)}
+    Path(args.out).write_text(json.dumps(out, indent=2))
+    print(json.dumps(out))
+
+
+# ------------------------------------------------------------------------------------------------
+# imports (figures 3 and 4)
+# ------------------------------------------------------------------------------------------------
+def patch_odoo_commits():
+    """Odoo's import commits around the decoder (``rollbackable_transaction``): use a savepoint
+    instead, with the same all-or-nothing effect, so that each run can be rolled back."""
+    from odoo.addons.account.models import account_document_import_mixin as mixin
+
+    @contextlib.contextmanager
+    def savepoint_transaction(cr):
+        with cr.savepoint():
+            yield
+
+    mixin.rollbackable_transaction = savepoint_transaction
+
+
+def run_ours(registry, xml, trace=False):
+    from odoo import sql_db
+
+    with environment(registry) as env:
+        company = env.ref("base.main_company")
+        Document = env["econnect.psb.document"].sudo()
+        gc.collect()
+        rss_peak_reset()
+        rss_before = rss_kb("VmRSS")
+        if trace:
+            tracemalloc.start()
+        queries = sql_db.sql_counter
+        started = time.perf_counter()
+        document = Document.create({
+            "company_id": company.id, "topic": "OrderReceived", "document_type": "order",
+            "psb_document_id": f"bench-{uuid.uuid4()}", "source": "webhook",
+        })
+        document._store_xml(xml)
+        document._process(commit=False)
+        env.flush_all()
+        seconds = time.perf_counter() - started
+        queries = sql_db.sql_counter - queries
+        peak = None
+        if trace:
+            peak = tracemalloc.get_traced_memory()[1] / 1e6
+            tracemalloc.stop()
+        rss_peak = (rss_kb("VmHWM") - rss_before) / 1024
+        order = document.sale_order_id
+        placeholder = env.ref("sale_econnect_psb.product_psb_unknown")
+        result = {
+            "seconds": seconds, "queries": queries, "rss_peak_mb": rss_peak, "tracemalloc_peak_mb": peak,
+            "state": document.state, "error": document.error_message or None,
+            "lines": len(order.order_line), "matched": len(order.order_line.filtered(lambda l: l.product_id != placeholder)),
+            "partner": order.partner_id.display_name or None,
+        }
+    return result
+
+
+def run_theirs(registry, xml, name="order.xml", trace=False):
+    from odoo import sql_db
+
+    with environment(registry) as env:
+        company = env.ref("base.main_company")
+        SaleOrder = env["sale.order"].with_company(company).with_context(default_partner_id=env.user.partner_id.id)
+        gc.collect()
+        rss_peak_reset()
+        rss_before = rss_kb("VmRSS")
+        if trace:
+            tracemalloc.start()
+        queries = sql_db.sql_counter
+        started = time.perf_counter()
+        attachment = env["ir.attachment"].create({"name": name, "raw": xml, "mimetype": "application/xml"})
+        sale_orders = SaleOrder._create_records_from_attachments(attachment)
+        env.flush_all()
+        seconds = time.perf_counter() - started
+        queries = sql_db.sql_counter - queries
+        peak = None
+        if trace:
+            peak = tracemalloc.get_traced_memory()[1] / 1e6
+            tracemalloc.stop()
+        rss_peak = (rss_kb("VmHWM") - rss_before) / 1024
+        messages = sale_orders.message_ids.mapped("body")
+        error = next((re.sub(r"<[^>]+>", " ", str(body)).strip() for body in messages
+                      if "Error importing" in str(body) or "not imported" in str(body)), None)
+        lines = sale_orders.order_line.filtered(lambda l: not l.display_type)
+        result = {
+            "seconds": seconds, "queries": queries, "rss_peak_mb": rss_peak, "tracemalloc_peak_mb": peak,
+            "orders": len(sale_orders), "lines": len(lines), "matched": len(lines.filtered("product_id")),
+            "partner": sale_orders[:1].partner_id.display_name or None,
+            "error": re.sub(r"\s+", " ", error)[:300] if error else None,
+        }
+    return result
+
+
+def compare_official(registry, path, args, variant):
+    xml = path.read_bytes()
+    expected = count_lines(xml)
+    pairs = []
+    for rep in range(args.official_reps):
+        if rep % 2 == 0:
+            ours = run_ours(registry, xml)
+            theirs = run_theirs(registry, xml, name=path.name)
+        else:
+            theirs = run_theirs(registry, xml, name=path.name)
+            ours = run_ours(registry, xml)
+        pairs.append((ours, theirs))
+    ours, theirs = pairs[-1]
+    ours_ok = ours["state"] == "imported" and ours["lines"] == expected
+    theirs_ok = theirs["lines"] >= expected and not theirs["error"]
+    print(f"official ({variant}) {path.name}: ours {ours_ok} {ours['lines']}/{expected} lines, "
+          f"{ours['matched']} matched; theirs {theirs_ok} {theirs['lines']}/{expected} lines, "
+          f"{theirs['matched']} with a product {theirs['error'] or ''}", file=sys.stderr, flush=True)
+    return {
+        "file": str(path.relative_to(args.official)),
+        "variant": variant,
+        "xml_lines": expected,
+        "ours": {"imported": ours_ok, "state": ours["state"], "lines": ours["lines"], "matched": ours["matched"],
+                 "error": ours["error"], "partner": ours["partner"],
+                 "seconds": summary([p[0]["seconds"] for p in pairs]),
+                 "queries": summary([p[0]["queries"] for p in pairs], 0)},
+        "theirs": {"imported": theirs_ok, "lines": theirs["lines"], "matched": theirs["matched"],
+                   "extra_lines": max(0, theirs["lines"] - expected), "error": theirs["error"],
+                   "partner": theirs["partner"],
+                   "seconds": summary([p[1]["seconds"] for p in pairs]),
+                   "queries": summary([p[1]["queries"] for p in pairs], 0)},
+        "ratio": summary([p[0]["seconds"] / p[1]["seconds"] for p in pairs], 3) if theirs_ok else None,
+    }
+
+
+def seed_official(registry, files):
+    """Create the official examples' buyers (Peppol id, VAT, name) and products (seller's code, GTIN,
+    name), as a supplier whose customers order what it sells would have them. Committed."""
+    from lxml import etree
+
+    ns = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+          "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+    partners = products = 0
+    with environment(registry, commit=True) as env:
+        Partner = env["res.partner"].with_context(tracking_disable=True)
+        Product = env["product.product"].with_context(tracking_disable=True)
+        eas = dict(Partner._fields["peppol_eas"].selection)
+        for path in files:
+            tree = etree.fromstring(path.read_bytes())
+            buyer = tree.find("cac:BuyerCustomerParty/cac:Party", ns)
+            endpoint = buyer.find("cbc:EndpointID", ns) if buyer is not None else None
+            if endpoint is not None and not Partner.search_count(
+                    [("peppol_endpoint", "=", endpoint.text.strip()), ("peppol_eas", "=", endpoint.get("schemeID"))]):
+                name = (buyer.findtext("cac:PartyLegalEntity/cbc:RegistrationName", namespaces=ns)
+                        or buyer.findtext("cac:PartyName/cbc:Name", namespaces=ns) or endpoint.text).strip()
+                vals = {"name": name, "is_company": True}
+                if endpoint.get("schemeID") in eas:
+                    vals.update({"peppol_eas": endpoint.get("schemeID"), "peppol_endpoint": endpoint.text.strip()})
+                vat = buyer.findtext("cac:PartyTaxScheme/cbc:CompanyID", namespaces=ns)
+                try:
+                    with env.cr.savepoint():
+                        Partner.create({**vals, "vat": vat.strip() if vat else False})
+                except Exception:  # noqa: BLE001 - a VAT or endpoint Odoo refuses: keep the rest
+                    Partner.create(vals)
+                partners += 1
+            for item in tree.iterfind(".//cac:OrderLine/cac:LineItem/cac:Item", ns):
+                code = (item.findtext("cac:SellersItemIdentification/cbc:ID", namespaces=ns) or "").strip()
+                gtin = (item.findtext("cac:StandardItemIdentification/cbc:ID", namespaces=ns) or "").strip()
+                name = (item.findtext("cbc:Name", namespaces=ns) or code or gtin).strip()
+                domain = [("barcode", "=", gtin)] if gtin else [("default_code", "=", code)] if code else [("name", "=", name)]
+                if not Product.search_count(domain):
+                    Product.create({"name": name, "default_code": code or False, "barcode": gtin or False})
+                    products += 1
+    return f"{partners} buyers and {products} products created"
+
+
+def count_lines(xml):
+    return xml.count(b"<cac:OrderLine>") or xml.count(b"OrderLine>") // 2
+
+
+def cmd_imports(registry, args):
+    from odoo.addons.sale_econnect_psb.psb.ubl import reader
+
+    patch_odoo_commits()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    reps, theirs_reps = {}, {}
+    for item in (item for item in args.reps.split(",") if item):   # size:runs[/runs of Odoo's import]
+        size, _, counts = item.partition(":")
+        ours_count, _, theirs_count = counts.partition("/")
+        reps[int(size)] = int(ours_count)
+        theirs_reps[int(size)] = int(theirs_count or ours_count)
+    deadline = time.monotonic() + args.budget
+    out = {"scaling": [], "official": [], "notes": []}
+
+    # Warm-up (registry caches, first-time imports of Python modules): not recorded.
+    warm = orders.order_xml("WARM-1", 10, 0, 100)
+    run_ours(registry, warm)
+    run_theirs(registry, warm)
+
+    # Official examples: which ones each importer imports, and the time ratio. First as they come
+    # (buyers and products unknown to this database), then with their buyers and products in it.
+    files = sorted(Path(args.official).rglob("*.xml")) if args.official else []
+    for variant in ("unknown", "known") if files else ():
+        if variant == "known":
+            seeded = seed_official(registry, files)
+            out["notes"].append(f"official examples, 'known' variant: {seeded}")
+        for path in files:
+            out["official"].append(compare_official(registry, path, args, variant))
+
+    # Generated orders of growing size.
+    for size in sizes:
+        xml = orders.order_xml(f"SCALE-{size}", size, buyer_index=1, first_product=0)
+        parse = []
+        for _ in range(max(3, reps.get(size, 3))):
+            started = time.perf_counter()
+            reader.read_document(xml)
+            parse.append(time.perf_counter() - started)
+        runs = []
+        skipped_theirs = False
+        for rep in range(reps.get(size, 3)):
+            if runs and time.monotonic() > deadline:
+                out["notes"].append(f"{size} lines: stopped after {len(runs)} runs (time budget)")
+                break
+            with_theirs = not (args.theirs_max and size > args.theirs_max) and rep < theirs_reps.get(size, 3)
+            skipped_theirs |= args.theirs_max and size > args.theirs_max
+            if rep % 2 == 0 or not with_theirs:
+                ours = run_ours(registry, xml)
+                theirs = run_theirs(registry, xml) if with_theirs else None
+            else:
+                theirs = run_theirs(registry, xml)
+                ours = run_ours(registry, xml)
+            runs.append((ours, theirs))
+            theirs_text = f"{theirs['seconds']:.3f}s {theirs['queries']}q {theirs['lines']} lines" if theirs else "-"
+            print(f"{size} lines run {rep + 1}: ours {ours['seconds']:.3f}s {ours['queries']}q "
+                  f"{ours['lines']} lines; theirs {theirs_text}", file=sys.stderr, flush=True)
+        traced = run_ours(registry, xml, trace=True) if args.trace and size <= args.trace_max else None
+        ours_runs = [r[0] for r in runs]
+        theirs_runs = [r[1] for r in runs if r[1]]
+        last_ours = ours_runs[-1]
+        entry = {
+            "lines": size,
+            "xml_bytes": len(xml),
+            "ours": {
+                "ok": all(r["state"] == "imported" and r["lines"] == size and r["matched"] == size for r in ours_runs),
+                "seconds": summary([r["seconds"] for r in ours_runs]),
+                "ms_per_line": summary([r["seconds"] * 1000 / size for r in ours_runs], 3),
+                "queries": summary([r["queries"] for r in ours_runs], 0),
+                "rss_peak_mb": summary([r["rss_peak_mb"] for r in ours_runs], 1),
+                "tracemalloc_peak_mb": round(traced["tracemalloc_peak_mb"], 1) if traced else None,
+                "parse_seconds": summary(parse),
+                "error": last_ours["error"],
+            },
+        }
+        if theirs_runs:
+            paired = [r for r in runs if r[1]]
+            entry["theirs"] = {
+                "ok": all(r["lines"] == size and r["matched"] == size and not r["error"] for r in theirs_runs),
+                "seconds": summary([r["seconds"] for r in theirs_runs]),
+                "queries": summary([r["queries"] for r in theirs_runs], 0),
+                "rss_peak_mb": summary([r["rss_peak_mb"] for r in theirs_runs], 1),
+                "error": theirs_runs[-1]["error"],
+                "lines_imported": theirs_runs[-1]["lines"],
+            }
+            entry["ratio"] = summary([o["seconds"] / t["seconds"] for o, t in paired], 3)
+        elif skipped_theirs:
+            entry["theirs"] = {"skipped": f"not run above {args.theirs_max} lines (time budget)"}
+        out["scaling"].append(entry)
+    Path(args.out).write_text(json.dumps(out, indent=2, default=str))
+
+
+# ------------------------------------------------------------------------------------------------
+# process (figure 2, one worker)
+# ------------------------------------------------------------------------------------------------
+def cmd_process(registry, args):
+    from odoo import SUPERUSER_ID, api
+
+    ready = Path(args.ready_dir)
+    ready.mkdir(parents=True, exist_ok=True)
+    (ready / f"ready-{os.getpid()}").touch()
+    wait_until = time.monotonic() + 120
+    while len(list(ready.glob("ready-*"))) < args.workers and time.monotonic() < wait_until:
+        time.sleep(0.05)
+    started = time.time()
+    deadline = time.monotonic() + args.timeout
+    rounds = 0
+    while time.monotonic() < deadline and rounds < 100000:
+        rounds += 1
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            Document = env["econnect.psb.document"]
+            Document._cron_process_documents()
+            cr.commit()
+            todo = Document.search_count(Document._todo_domain())
+        if not todo:
+            break
+        time.sleep(0.1)
+    out = {"pid": os.getpid(), "started": started, "ended": time.time(), "rounds": rounds,
+           "timed_out": time.monotonic() >= deadline}
+    Path(args.out).write_text(json.dumps(out))
+
+
+def main():
+    argv = sys.argv[1:]
+    odoo_args = []
+    if "--" in argv:
+        index = argv.index("--")
+        argv, odoo_args = argv[:index], argv[index + 1:]
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    setup = sub.add_parser("setup")
+    setup.add_argument("--out", required=True)
+    setup.add_argument("--odoo-url", required=True)
+    setup.add_argument("--sandbox-url", required=True)
+    setup.add_argument("--client-id", required=True)
+    setup.add_argument("--client-secret", required=True)
+    setup.add_argument("--secret", required=True)
+    setup.add_argument("--register", action="store_true")
+    imports = sub.add_parser("imports")
+    imports.add_argument("--out", required=True)
+    imports.add_argument("--sizes", default="1,10,100,1000,5000")
+    imports.add_argument("--reps", default="1:7,10:7,100:5,1000:3,5000:3/2",
+                         help="size:runs[/runs of Odoo's import], ...")
+    imports.add_argument("--official", default="")
+    imports.add_argument("--official-reps", type=int, default=5)
+    imports.add_argument("--theirs-max", type=int, default=0, help="skip Odoo's import above this many lines")
+    imports.add_argument("--trace", action="store_true", help="one extra run per size under tracemalloc")
+    imports.add_argument("--trace-max", type=int, default=1000, help="no tracemalloc run above this many lines")
+    imports.add_argument("--budget", type=float, default=300, help="seconds; later sizes get fewer runs")
+    process = sub.add_parser("process")
+    process.add_argument("--out", required=True)
+    process.add_argument("--ready-dir", required=True)
+    process.add_argument("--workers", type=int, default=2)
+    process.add_argument("--timeout", type=float, default=300)
+    args = parser.parse_args(argv)
+    registry = open_registry(odoo_args)
+    {"setup": cmd_setup, "imports": cmd_imports, "process": cmd_process}[args.cmd](registry, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# The benchmarks of sale_econnect_psb, in one command (see bench/README.md):
+#
+#   bench/run.sh
+#
+# Against a real Odoo 19 + PostgreSQL + the PSB sandbox on this machine: a fresh database
+# psb_bench with the addon, the PSB sandbox and Odoo in multi-worker mode on free loopback ports.
+# Prints a table and writes bench/results/latest.json (and the raw parts under .build/bench/).
+#
+#   BENCH_DB=psb_bench_x          another database name (must start with psb_bench)
+#   BENCH_WORKERS="2 4"           Odoo HTTP worker counts for the webhook figure
+#   BENCH_BACKLOG=1000            orders in the backlog of the throughput figure
+#   BENCH_SIZES=1,10,100,1000,5000  BENCH_REPS=1:7,10:7,100:5,1000:3,5000:3/2
+#                                 order sizes, and runs per size (/ runs of Odoo's own import)
+#   BENCH_QUICK=1                 a smaller, faster run (for trying the scripts out)
+#   BENCH_KEEP_DB=1               keep the database afterwards
+#   PEPPOL_SHARED_DIR=...         the official Peppol examples and rules (default ../shared/peppol)
+source "$(dirname "$0")/../tools/lib.sh"
+
+BENCH="$ROOT/bench"
+WORK="$BUILD/bench"
+RESULTS="$BENCH/results"
+DB=${BENCH_DB:-psb_bench}
+PEPPOL=${PEPPOL_SHARED_DIR:-$ROOT/../shared/peppol}
+WORKERS=${BENCH_WORKERS:-"2 4"}
+BACKLOG=${BENCH_BACKLOG:-1000}
+SIZES=${BENCH_SIZES:-1,10,100,1000,5000}
+REPS=${BENCH_REPS:-1:7,10:7,100:5,1000:3,5000:3/2}
+WEBHOOK_REQUESTS=${BENCH_WEBHOOK_REQUESTS:-1:150,8:400,32:640}
+ROUNDS=3
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+    WORKERS=${BENCH_WORKERS:-2}; BACKLOG=${BENCH_BACKLOG:-100}; SIZES=${BENCH_SIZES:-1,10,100,1000}
+    REPS=${BENCH_REPS:-1:3,10:3,100:3,1000:2}; WEBHOOK_REQUESTS=1:40,8:80,32:128; ROUNDS=2
+fi
+case "$DB" in psb_bench*) ;; *) echo "BENCH_DB must start with psb_bench"; exit 2 ;; esac
+SECRET="bench-webhook-secret"
+CLIENT_ID="bench-client"
+CLIENT_SECRET="bench-client-secret"
+PARTY="0106:12345678"
+STARTED=$(date +%s)
+
+setup_venv
+find_odoo
+if [ "$ODOO_FOUND" != yes ]; then
+    banner "NO ODOO 19 FOUND" "Make Odoo 19 importable by python3, or run ODOO_PATH=/path/to/odoo bench/run.sh"
+    exit 1
+fi
+setup_postgres
+mapfile -t DBARGS < <(odoo_db_args)
+rm -rf "$WORK"
+mkdir -p "$WORK" "$RESULTS"
+ODOO_ARGS=("${DBARGS[@]}" -d "$DB" --addons-path="$ADDONS_PATH" --data-dir "$WORK/data"
+           --http-interface 127.0.0.1 --log-level warn)
+DSN="dbname=$DB user=$PGUSER${PGHOST:+ host=$PGHOST}${PGPORT:+ port=$PGPORT}"
+
+pick_port() {
+    local port
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        port=$(free_port)
+        case "$port" in 8069|8765|"${SANDBOX_PORT:-}"|"${ODOO_PORT:-}") continue ;; esac
+        echo "$port"; return 0
+    done
+    return 1
+}
+SANDBOX_PORT=$(pick_port)
+ODOO_PORT=$(pick_port)
+GEVENT_PORT=$(pick_port)
+SANDBOX="http://127.0.0.1:$SANDBOX_PORT"
+ODOO_URL="http://127.0.0.1:$ODOO_PORT"
+
+pids=()
+ODOO_PID=""
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+    if [ "${BENCH_KEEP_DB:-0}" != 1 ]; then
+        dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+        rm -rf "$WORK/data/filestore/$DB"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+elapsed() { echo $(( $(date +%s) - STARTED ))s; }
+
+start_odoo() {  # start_odoo WORKERS CRON_THREADS LOG [more Odoo options]
+    local workers=$1 crons=$2 log=$3
+    shift 3
+    "$PY" "$BENCH/odoo_server.py" server "${ODOO_ARGS[@]}" --db-filter "^$DB\$" \
+        --http-port "$ODOO_PORT" --gevent-port "$GEVENT_PORT" --workers "$workers" --max-cron-threads "$crons" \
+        --limit-time-real 600 "$@" > "$log" 2>&1 &
+    ODOO_PID=$!
+    pids+=("$ODOO_PID")
+    for _ in $(seq 120); do
+        curl -sf "$ODOO_URL/web/health" >/dev/null 2>&1 && return 0
+        kill -0 "$ODOO_PID" 2>/dev/null || break
+        sleep 0.5
+    done
+    echo "Odoo did not start: see $log"; tail -20 "$log"; return 1
+}
+
+stop_odoo() {
+    [ -n "$ODOO_PID" ] || return 0
+    kill "$ODOO_PID" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$ODOO_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$ODOO_PID" 2>/dev/null || true
+    wait "$ODOO_PID" 2>/dev/null || true
+    # the prefork workers leave with their master; wait until the port is free
+    for _ in $(seq 50); do curl -s -o /dev/null "$ODOO_URL/web/health" 2>/dev/null || break; sleep 0.2; done
+    ODOO_PID=""
+}
+
+say "Database $DB: a fresh one with $MODULE installed ($(elapsed))"
+dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+rm -rf "$WORK/data/filestore/$DB"
+timeout 600 "$PY" -m odoo "${ODOO_ARGS[@]}" -i "$MODULE" --stop-after-init --http-port "$ODOO_PORT" \
+    > "$WORK/install.log" 2>&1 || { echo "Install failed: see $WORK/install.log"; tail -20 "$WORK/install.log"; exit 1; }
+
+say "PSB sandbox on $SANDBOX ($(elapsed))"
+(cd "$ROOT" && exec "$PY" -m psb_sandbox --host 127.0.0.1 --port "$SANDBOX_PORT" --client-id "$CLIENT_ID" \
+    --client-secret "$CLIENT_SECRET" --party "$PARTY" --quiet) > "$WORK/sandbox.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do curl -sf "$SANDBOX/.well-known/openid-configuration" >/dev/null && break; sleep 0.2; done
+
+say "Company, catalogue (5,000 products), buyers; webhook registered at the sandbox ($(elapsed))"
+"$PY" "$BENCH/odoo_bench.py" setup --register --out "$WORK/setup.json" --odoo-url "$ODOO_URL" \
+    --sandbox-url "$SANDBOX" --client-id "$CLIENT_ID" --client-secret "$CLIENT_SECRET" --secret "$SECRET" \
+    -- "${ODOO_ARGS[@]}" 2> "$WORK/setup.log" || { tail -20 "$WORK/setup.log"; exit 1; }
+
+say "Generated orders against the official XSD and Schematron ($(elapsed))"
+"$PY" "$BENCH/check_orders.py" --peppol "$PEPPOL" --sizes "$SIZES" --out "$WORK/check_orders.json"
+
+# 1. Webhook acknowledgement latency -------------------------------------------------------
+for workers in $WORKERS; do
+    say "1. Webhook latency, Odoo --workers $workers --max-cron-threads 0 ($(elapsed))"
+    start_odoo "$workers" 0 "$WORK/odoo-webhook-$workers.log"
+    "$PY" "$BENCH/webhook_load.py" --url "$ODOO_URL/econnect_psb/webhook" --secret "$SECRET" --dsn "$DSN" \
+        --requests "$WEBHOOK_REQUESTS" --rounds "$ROUNDS" --workers "$workers" --budget 150 \
+        --floor-url "$ODOO_URL/web/health" --out "$WORK/webhook-$workers.json"
+    stop_odoo
+done
+
+# 2. Throughput: a backlog delivered at once, then imported ----------------------------------
+deliver_backlog() {  # deliver_backlog PREFIX
+    "$PY" "$BENCH/backlog.py" deliver --sandbox "$SANDBOX" --count "$BACKLOG" --lines 10 --prefix "$1" \
+        --out "$WORK/deliver-$1.json"
+}
+CRON_ID=$(psql -d "$DB" -Atc "SELECT res_id FROM ir_model_data WHERE module = '$MODULE'
+                               AND name = 'ir_cron_psb_process_documents'")
+
+say "2a. Throughput: $BACKLOG ten-line orders delivered, then Odoo --workers 2 --max-cron-threads 2 ($(elapsed))"
+# The scheduled action is paused while the backlog arrives (the webhook then adds no trigger), and
+# woken up the way a webhook wakes it: active again, due now, and a NOTIFY to the cron workers.
+psql -d "$DB" -qc "UPDATE ir_cron SET active = false WHERE id = $CRON_ID"
+start_odoo 2 2 "$WORK/odoo-cron.log" --log-handler odoo.addons.base.models.ir_cron:INFO
+deliver_backlog BLA
+"$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix BLA --count "$BACKLOG" --timeout 300 \
+    --sandbox "$SANDBOX" --documents "$WORK/deliver-BLA.json" --out "$WORK/throughput-cron.json" &
+waiter=$!
+pids+=("$waiter")
+psql -d "$DB" -qc "UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZONE 'UTC' WHERE id = $CRON_ID"
+psql -d postgres -qAtc "SELECT pg_notify('cron_trigger', '$DB')" >/dev/null
+wait "$waiter" || true
+stop_odoo
+
+say "2b. Throughput: $BACKLOG more, then two processes running the scheduled action's method ($(elapsed))"
+start_odoo 2 0 "$WORK/odoo-deliver-BLB.log"
+deliver_backlog BLB
+stop_odoo
+"$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix BLB --count "$BACKLOG" --timeout 300 \
+    --sandbox "$SANDBOX" --documents "$WORK/deliver-BLB.json" --out "$WORK/throughput-processes.json" &
+waiter=$!
+pids+=("$waiter")
+workers_pids=()
+for n in 1 2; do
+    "$PY" "$BENCH/odoo_bench.py" process --out "$WORK/process-$n.json" --ready-dir "$WORK/ready" --workers 2 \
+        --timeout 300 -- "${ODOO_ARGS[@]}" > "$WORK/process-$n.log" 2>&1 &
+    workers_pids+=($!)
+    pids+=($!)
+done
+wait "$waiter" || true
+for pid in "${workers_pids[@]}"; do wait "$pid" || true; done
+
+# 3 and 4. Scaling with order size, side by side with Odoo's sale_edi_ubl ----------------------
+say "3-4. Import time, memory and SQL queries by order size; Odoo's own import of the same files ($(elapsed))"
+"$PY" "$BENCH/odoo_bench.py" imports --out "$WORK/imports.json" --sizes "$SIZES" --reps "$REPS" \
+    --official "$PEPPOL/examples/order/official" --official-reps 5 --trace --trace-max 5000 --budget 330 \
+    -- "${ODOO_ARGS[@]}" 2> "$WORK/imports.log" || { tail -30 "$WORK/imports.log"; exit 1; }
+grep -E "^(official|[0-9]+ lines run)" "$WORK/imports.log" | cut -c1-160 || true
+
+# 5. Order Responses ------------------------------------------------------------------------
+say "5. Order Responses: 100-line CA, built and validated ($(elapsed))"
+"$PY" "$BENCH/responses.py" --peppol "$PEPPOL" --out "$WORK/responses.json" --rounds 5 --seconds 0.6
+
+say "Results ($(elapsed))"
+"$PY" "$BENCH/report.py" --work "$WORK" --out "$RESULTS/latest.json" --seconds "$(( $(date +%s) - STARTED ))"
