@@ -151,8 +151,12 @@ class EconnectPsbDocument(models.Model):
     @api.model
     def _trigger_processing(self, at=None):
         cron = self.env.ref("sale_econnect_psb.ir_cron_psb_process_documents", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(at)
+        if not cron:
+            return
+        if at is None and self.env["ir.cron.trigger"].sudo().search_count(
+                [("cron_id", "=", cron.id), ("call_at", "<=", fields.Datetime.now())], limit=1):
+            return  # a run is already due: it will see this document too
+        cron.sudo()._trigger(at)
 
     # ------------------------------------------------------------------
     # Scheduled action
@@ -170,17 +174,26 @@ class EconnectPsbDocument(models.Model):
         clients = {}
         done_ids = []
         while True:
-            candidates = self.sudo().search(domain + [("id", "not in", done_ids)], order="id", limit=batch_size * 2)
-            docs = candidates.try_lock_for_update(limit=batch_size)
-            if not docs:
+            candidates = self.sudo().search(domain + [("id", "not in", done_ids)], order="id", limit=batch_size)
+            if not candidates:
                 break
-            for doc in docs:
+            processed = 0
+            for candidate in candidates:
+                done_ids.append(candidate.id)
+                # One row lock per document, taken right before it is processed (each step commits,
+                # which releases every lock held): another worker skips it, or got it first.
+                doc = candidate.try_lock_for_update()
+                if not doc:
+                    continue
+                doc.invalidate_recordset()
+                if doc.state not in TODO_STATES or (doc.next_attempt_at and doc.next_attempt_at > fields.Datetime.now()):
+                    continue
                 doc._process(clients)
-            done_ids += docs.ids
+                processed += 1
             if _in_test():
                 continue
             remaining = self.sudo().search_count(domain + [("id", "not in", done_ids)])
-            if self.env["ir.cron"]._commit_progress(len(docs), remaining=remaining) <= 0:
+            if self.env["ir.cron"]._commit_progress(processed, remaining=remaining) <= 0:
                 break
         self._schedule_next_retry()
 
@@ -238,6 +251,11 @@ class EconnectPsbDocument(models.Model):
                 self._schedule_retry(exc)
             else:
                 self._set_error(exc.message)
+        except psycopg2.errors.SerializationFailure as exc:
+            # Another worker changed this document at the same moment: try again shortly.
+            self._schedule_retry(psb_errors.PsbTransientError(
+                self.env._("The document was being processed elsewhere at the same time."), retry_after=60))
+            _logger.info("PSB document %s: concurrent update (%s), retried later", self.psb_document_id, exc)
         except UblError as exc:
             self._set_error(exc.message)
         except UserError as exc:

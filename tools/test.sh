@@ -34,7 +34,7 @@ fi
 
 setup_postgres
 DB=${PSB_TEST_DB:-psb_test_$$}
-LOG="$BUILD/odoo-test.log"
+LOG="$BUILD/odoo-test-$DB.log"
 PORT=$(free_port)
 mapfile -t DBARGS < <(odoo_db_args)
 dropdb --if-exists "$DB" >/dev/null 2>&1 || true
