@@ -123,13 +123,8 @@ class EconnectPsbOrderChange(models.AbstractModel):
     @api.model
     def _describe_change(self, order, parsed):
         """The differences the change would make, without making them."""
-        by_ref = self._lines_by_ref(order)
         lines = []
-        for line in parsed.lines:
-            current = by_ref.get(line.line_id)
-            action = line.status_code or "3"
-            if action == "4":
-                continue
+        for line, current, action in self._line_actions(order, parsed):
             if action == "2":
                 lines.append(self.env._("Line %(id)s: delete %(name)s", id=line.line_id,
                                         name=current.name.split("\n")[0] if current else line.name))
@@ -139,6 +134,17 @@ class EconnectPsbOrderChange(models.AbstractModel):
             else:
                 lines += self._line_changes(current, line)
         return lines or [self.env._("No line changes.")]
+
+    @api.model
+    def _line_actions(self, order, parsed):
+        """(change line, the sale order line it refers to or an empty record, action code) for every
+        line of the change that asks for something (code 4, no action, is left out)."""
+        by_ref = self._lines_by_ref(order)
+        empty = self.env["sale.order.line"]
+        for line in parsed.lines:
+            action = line.status_code or "3"
+            if action != "4":
+                yield line, by_ref.get(line.line_id, empty), action
 
     @api.model
     def _lines_by_ref(self, order):
@@ -166,13 +172,8 @@ class EconnectPsbOrderChange(models.AbstractModel):
     def _apply_change(self, order, parsed):
         """Apply the change line by line; returns the before/after log."""
         log = []
-        by_ref = self._lines_by_ref(order)
         to_add = []
-        for line in parsed.lines:
-            current = by_ref.get(line.line_id)
-            action = line.status_code or "3"
-            if action == "4":
-                continue
+        for line, current, action in self._line_actions(order, parsed):
             if action == "2":
                 if current:
                     log.append(self.env._("Line %(id)s: %(name)s deleted", id=line.line_id,
