@@ -302,7 +302,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _match_products(self, company, partner, lines):
-        """Three searches for the whole order: GTIN, our internal reference, the customer's code."""
+        """A few searches for the whole order: GTIN, our internal reference, the customer's code, then the
+        exact item name for what is left."""
         Product = self.env["product.product"].with_company(company)
         base = [("company_id", "in", [False, company.id])]
         gtins = set()
@@ -323,7 +324,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
             ):
                 by_customer_code.setdefault(code.code, code.product_id)
 
-        def match(line):
+        # Last resort, one search for the lines no id matched: a product with exactly the item's name
+        # (used only when one product has it, and the line says so).
+        def match_by_id(line):
             if line.standard_item_id and (p := by_barcode.get(line.standard_item_id.strip().lstrip("0"))):
                 return p
             if line.sellers_item_id and (p := by_code.get(line.sellers_item_id.strip())):
@@ -331,6 +334,22 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if line.buyers_item_id and (p := by_customer_code.get(line.buyers_item_id.strip())):
                 return p
             return Product
+
+        names = {line.name.strip() for line in lines if line.name and not match_by_id(line)}
+        by_name = {}
+        if names:
+            found = Product.search(base + [("name", "in", list(names)), ("sale_ok", "=", True)])
+            for product in found:
+                key = product.name.strip().lower()
+                by_name[key] = Product if key in by_name else product
+
+        def match(line):
+            """(product or an empty record, whether it was matched on the name only)"""
+            product = match_by_id(line)
+            if product or not line.name:
+                return product, False
+            product = by_name.get(line.name.strip().lower(), Product)
+            return product, bool(product)
 
         return match
 
@@ -374,7 +393,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
         vals_list = []
         for sequence, line in enumerate(order.lines, start=1):
             line_issues = []
-            product = match_product(line)
+            product, by_name = match_product(line)
+            if by_name:
+                line_issues.append(self.env._("matched on the item name only: check the product"))
             if not product:
                 ids = ", ".join(
                     filter(None, [

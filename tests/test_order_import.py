@@ -249,6 +249,17 @@ class TestMatching(PsbCase):
         lines["1"].product_uom_qty = 20
         self.assertAlmostEqual(lines["1"].price_unit, 2.5)
 
+    def test_exact_item_name_is_the_last_resort(self):
+        named = self.env["product.product"].create({"name": "Something we do not sell"})
+        order = self.upload(self.order_xml("21")).sale_order_id
+        line = order.order_line.filtered(lambda l: l.psb_line_ref == "4")
+        self.assertEqual(line.product_id, named)
+        self.assertIn("item name only", line.psb_import_issue)
+        self.env["product.product"].create({"name": "Something we do not sell"})   # now ambiguous
+        order = self.upload(self.order_xml("22")).sale_order_id
+        line = order.order_line.filtered(lambda l: l.psb_line_ref == "4")
+        self.assertEqual(line.product_id, self.env.ref("sale_econnect_psb.product_psb_unknown"))
+
     def test_duplicate_buyer_order(self):
         first = self.upload(self.order_xml("30"))
         self.assertEqual(first.state, "imported")
