@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shared helpers of the Odoo tests: where the official Peppol examples are, and a company set up
 against the PSB sandbox (a real HTTP server on loopback, see psb_sandbox/)."""
+import base64
 import json
 import os
 from datetime import datetime, timezone
@@ -50,6 +51,30 @@ def signed_headers(secret, body):
     return {"Content-Type": "application/json", "X-EConnect-Signature": signature.sign(secret, body)}
 
 
+def configure_psb(company, url, client_id, client_secret, party_id, secret):
+    """Point a company's PSB connection at ``url`` (the sandbox, or a closed port)."""
+    company.write({
+        "psb_environment": "custom",
+        "psb_api_url": url,
+        "psb_identity_url": url,
+        "psb_client_id": client_id,
+        "psb_client_secret": client_secret,
+        "psb_party_id": party_id,
+        "psb_webhook_secret": secret,
+    })
+
+
+def upload_document(env, xml_bytes, company=None, filename="order.xml"):
+    """Feed a document into the pipeline as a user does with the import wizard; it is processed at once."""
+    wizard = env["econnect.psb.import.wizard"].create({
+        "mode": "upload",
+        "company_id": (company or env.company).id,
+        "file": base64.b64encode(xml_bytes),
+        "filename": filename,
+    })
+    return env["econnect.psb.document"].browse(wizard.action_import()["res_id"])
+
+
 class OutboundHttpMixin:
     """Odoo's test harness lets tests reach loopback only, and compares a request's timeout with a
     number; the PSB client uses a (connect, read) pair, so give the harness the larger one."""
@@ -71,24 +96,8 @@ class PsbCase(OutboundHttpMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
-        cls.company.write({
-            "psb_environment": "custom",
-            "psb_api_url": "http://127.0.0.1:9",
-            "psb_identity_url": "http://127.0.0.1:9",
-            "psb_client_id": "client",
-            "psb_client_secret": "secret",
-            "psb_party_id": cls.PARTY_ID,
-            "psb_webhook_secret": cls.SECRET,
-        })
+        configure_psb(cls.company, "http://127.0.0.1:9", "client", "secret", cls.PARTY_ID, cls.SECRET)
         cls.Document = cls.env["econnect.psb.document"]
 
     def upload(self, xml_bytes, company=None, filename="order.xml"):
-        """Feed a document into the pipeline as the import wizard does, and process it."""
-        wizard = self.env["econnect.psb.import.wizard"].create({
-            "mode": "upload",
-            "company_id": (company or self.company).id,
-            "file": __import__("base64").b64encode(xml_bytes),
-            "filename": filename,
-        })
-        action = wizard.action_import()
-        return self.Document.browse(action["res_id"])
+        return upload_document(self.env, xml_bytes, company or self.company, filename)

@@ -1,9 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Tours in headless Chromium: what a sales user sees."""
-import base64
-
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import upload_document
 from .test_order_import import TestMatching
 
 
@@ -16,9 +15,7 @@ class TestUi(HttpCase):
         cls.salesman = new_test_user(cls.env, "psb_tour_user", groups="sales_team.group_sale_salesman_all_leads")
 
     def upload(self, data):
-        wizard = self.env["econnect.psb.import.wizard"].create({
-            "mode": "upload", "file": base64.b64encode(data), "filename": "order.xml"})
-        return self.env["econnect.psb.document"].browse(wizard.action_import()["res_id"])
+        return upload_document(self.env, data)
 
     def test_incoming_order_to_quotation(self):
         document = self.upload(TestMatching.ORDER % {b"id": b"TOUR", b"buyer_kvk": b"87654321",

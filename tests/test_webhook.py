@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from odoo.tests import HttpCase, tagged
 
 from ..psb_sandbox.server import PsbSandbox
-from .common import OutboundHttpMixin, event_body, signed_headers
+from .common import OutboundHttpMixin, configure_psb, event_body, signed_headers
 from .test_order_import import TestMatching
 
 WEBHOOK = "/econnect_psb/webhook"
@@ -34,15 +34,7 @@ class PsbHttpCase(OutboundHttpMixin, HttpCase):
 
     @classmethod
     def configure(cls, company, party_id, secret):
-        company.write({
-            "psb_environment": "custom",
-            "psb_api_url": cls.sandbox.url,
-            "psb_identity_url": cls.sandbox.url,
-            "psb_client_id": "odoo-client",
-            "psb_client_secret": "odoo-secret",
-            "psb_party_id": party_id,
-            "psb_webhook_secret": secret,
-        })
+        configure_psb(company, cls.sandbox.url, "odoo-client", "odoo-secret", party_id, secret)
 
     def setUp(self):
         super().setUp()
