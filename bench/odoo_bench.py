@@ -138,37 +138,45 @@ def patch_odoo_commits():
     mixin.rollbackable_transaction = savepoint_transaction
 
 
-def run_ours(registry, xml, trace=False):
+@contextlib.contextmanager
+def measured(env, trace=False):
+    """Time, SQL queries and peak memory of the block (flushed at its end), into the yielded dict."""
     from odoo import sql_db
 
+    figures = {}
+    gc.collect()
+    rss_peak_reset()
+    rss_before = rss_kb("VmRSS")
+    if trace:
+        tracemalloc.start()
+    queries = sql_db.sql_counter
+    started = time.perf_counter()
+    yield figures
+    env.flush_all()
+    figures["seconds"] = time.perf_counter() - started
+    figures["queries"] = sql_db.sql_counter - queries
+    figures["tracemalloc_peak_mb"] = None
+    if trace:
+        figures["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    figures["rss_peak_mb"] = (rss_kb("VmHWM") - rss_before) / 1024
+
+
+def run_ours(registry, xml, trace=False):
     with environment(registry) as env:
         company = env.ref("base.main_company")
         Document = env["econnect.psb.document"].sudo()
-        gc.collect()
-        rss_peak_reset()
-        rss_before = rss_kb("VmRSS")
-        if trace:
-            tracemalloc.start()
-        queries = sql_db.sql_counter
-        started = time.perf_counter()
-        document = Document.create({
-            "company_id": company.id, "topic": "OrderReceived", "document_type": "order",
-            "psb_document_id": f"bench-{uuid.uuid4()}", "source": "webhook",
-        })
-        document._store_xml(xml)
-        document._process(commit=False)
-        env.flush_all()
-        seconds = time.perf_counter() - started
-        queries = sql_db.sql_counter - queries
-        peak = None
-        if trace:
-            peak = tracemalloc.get_traced_memory()[1] / 1e6
-            tracemalloc.stop()
-        rss_peak = (rss_kb("VmHWM") - rss_before) / 1024
+        with measured(env, trace) as figures:
+            document = Document.create({
+                "company_id": company.id, "topic": "OrderReceived", "document_type": "order",
+                "psb_document_id": f"bench-{uuid.uuid4()}", "source": "webhook",
+            })
+            document._store_xml(xml)
+            document._process(commit=False)
         order = document.sale_order_id
         placeholder = env.ref("sale_econnect_psb.product_psb_unknown")
         result = {
-            "seconds": seconds, "queries": queries, "rss_peak_mb": rss_peak, "tracemalloc_peak_mb": peak,
+            **figures,
             "state": document.state, "error": document.error_message or None,
             "lines": len(order.order_line), "matched": len(order.order_line.filtered(lambda l: l.product_id != placeholder)),
             "partner": order.partner_id.display_name or None,
@@ -177,34 +185,18 @@ def run_ours(registry, xml, trace=False):
 
 
 def run_theirs(registry, xml, name="order.xml", trace=False):
-    from odoo import sql_db
-
     with environment(registry) as env:
         company = env.ref("base.main_company")
         SaleOrder = env["sale.order"].with_company(company).with_context(default_partner_id=env.user.partner_id.id)
-        gc.collect()
-        rss_peak_reset()
-        rss_before = rss_kb("VmRSS")
-        if trace:
-            tracemalloc.start()
-        queries = sql_db.sql_counter
-        started = time.perf_counter()
-        attachment = env["ir.attachment"].create({"name": name, "raw": xml, "mimetype": "application/xml"})
-        sale_orders = SaleOrder._create_records_from_attachments(attachment)
-        env.flush_all()
-        seconds = time.perf_counter() - started
-        queries = sql_db.sql_counter - queries
-        peak = None
-        if trace:
-            peak = tracemalloc.get_traced_memory()[1] / 1e6
-            tracemalloc.stop()
-        rss_peak = (rss_kb("VmHWM") - rss_before) / 1024
+        with measured(env, trace) as figures:
+            attachment = env["ir.attachment"].create({"name": name, "raw": xml, "mimetype": "application/xml"})
+            sale_orders = SaleOrder._create_records_from_attachments(attachment)
         messages = sale_orders.message_ids.mapped("body")
         error = next((re.sub(r"<[^>]+>", " ", str(body)).strip() for body in messages
                       if "Error importing" in str(body) or "not imported" in str(body)), None)
         lines = sale_orders.order_line.filtered(lambda l: not l.display_type)
         result = {
-            "seconds": seconds, "queries": queries, "rss_peak_mb": rss_peak, "tracemalloc_peak_mb": peak,
+            **figures,
             "orders": len(sale_orders), "lines": len(lines), "matched": len(lines.filtered("product_id")),
             "partner": sale_orders[:1].partner_id.display_name or None,
             "error": re.sub(r"\s+", " ", error)[:300] if error else None,
