@@ -12,6 +12,7 @@
 #   BENCH_BACKLOG=1000            orders in the backlog of the throughput figure
 #   BENCH_SIZES=1,10,100,1000,5000  BENCH_REPS=1:7,10:7,100:5,1000:3,5000:3/2
 #                                 order sizes, and runs per size (/ runs of Odoo's own import)
+#   BENCH_WEBHOOK_DBFILTER=8:400  deliveries of the reference webhook run with --db-filter (empty: none)
 #   BENCH_QUICK=1                 a smaller, faster run (for trying the scripts out)
 #   BENCH_KEEP_DB=1               keep the database afterwards
 #   PEPPOL_SHARED_DIR=...         the official Peppol examples and rules (default ../shared/peppol)
@@ -27,10 +28,12 @@ BACKLOG=${BENCH_BACKLOG:-1000}
 SIZES=${BENCH_SIZES:-1,10,100,1000,5000}
 REPS=${BENCH_REPS:-1:7,10:7,100:5,1000:3,5000:3/2}
 WEBHOOK_REQUESTS=${BENCH_WEBHOOK_REQUESTS:-1:150,8:400,32:640}
+WEBHOOK_DBFILTER=${BENCH_WEBHOOK_DBFILTER-8:400}   # empty: no reference run with --db-filter
 ROUNDS=3
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
     WORKERS=${BENCH_WORKERS:-2}; BACKLOG=${BENCH_BACKLOG:-100}; SIZES=${BENCH_SIZES:-1,10,100,1000}
     REPS=${BENCH_REPS:-1:3,10:3,100:3,1000:2}; WEBHOOK_REQUESTS=1:40,8:80,32:128; ROUNDS=2
+    WEBHOOK_DBFILTER=${BENCH_WEBHOOK_DBFILTER-8:80}
 fi
 case "$DB" in psb_bench*) ;; *) echo "BENCH_DB must start with psb_bench"; exit 2 ;; esac
 SECRET="bench-webhook-secret"
@@ -92,7 +95,10 @@ elapsed() { echo $(( $(date +%s) - STARTED ))s; }
 start_odoo() {  # start_odoo WORKERS CRON_THREADS LOG [more Odoo options]
     local workers=$1 crons=$2 log=$3
     shift 3
-    "$PY" "$BENCH/odoo_server.py" server "${ODOO_ARGS[@]}" --db-filter "^$DB\$" \
+    # -d DB without --db-filter: Odoo serves that one database and, unlike with --db-filter, does not
+    # list PostgreSQL's databases (a new connection) on every request without a session: every
+    # webhook delivery is such a request. The reference run below shows the difference.
+    "$PY" "$BENCH/odoo_server.py" server "${ODOO_ARGS[@]}" \
         --http-port "$ODOO_PORT" --gevent-port "$GEVENT_PORT" --workers "$workers" --max-cron-threads "$crons" \
         --limit-time-real 600 "$@" > "$log" 2>&1 &
     ODOO_PID=$!
@@ -145,6 +151,14 @@ for workers in $WORKERS; do
         --floor-url "$ODOO_URL/web/health" --out "$WORK/webhook-$workers.json"
     stop_odoo
 done
+if [ -n "$WEBHOOK_DBFILTER" ]; then
+    say "1. Reference: the same with --db-filter, Odoo --workers 2, 8 concurrent ($(elapsed))"
+    start_odoo 2 0 "$WORK/odoo-webhook-2-dbfilter.log" --db-filter "^$DB\$"
+    "$PY" "$BENCH/webhook_load.py" --url "$ODOO_URL/econnect_psb/webhook" --secret "$SECRET" --dsn "$DSN" \
+        --levels 8 --requests "$WEBHOOK_DBFILTER" --rounds "$ROUNDS" --workers 2 --dbfilter --budget 60 \
+        --out "$WORK/webhook-2-dbfilter.json"
+    stop_odoo
+fi
 
 # 2. Throughput: a backlog delivered at once, then imported ----------------------------------
 deliver_backlog() {  # deliver_backlog PREFIX

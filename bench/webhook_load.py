@@ -154,6 +154,8 @@ def main():
     parser.add_argument("--requests", default="1:150,8:400,32:640")
     parser.add_argument("--budget", type=float, default=150, help="seconds for the whole figure")
     parser.add_argument("--workers", type=int, default=0, help="Odoo HTTP workers (for the report)")
+    parser.add_argument("--dbfilter", action="store_true",
+                        help="Odoo runs with --db-filter (for the report: it then lists the databases on every request)")
     parser.add_argument("--floor-url", default="", help="also measure this GET (Odoo's floor), one round per level")
     args = parser.parse_args()
     counts = {int(k): int(v) for k, v in (item.split(":") for item in args.requests.split(","))}
@@ -166,7 +168,8 @@ def main():
     warm, _ = run_round(args.url, args.secret, 8, [f"{prefix}-warm-{i}" for i in range(48)], deadline)
     warm_failures = [r for r in warm if r[2] != 200]
 
-    out = {"levels": [], "run_id": run_id, "warmup_failures": len(warm_failures), "odoo_workers": args.workers}
+    out = {"levels": [], "run_id": run_id, "warmup_failures": len(warm_failures), "odoo_workers": args.workers,
+           "dbfilter": args.dbfilter}
     all_expected = {f"{prefix}-warm-{i}" for i in range(48)}
     all_sends = 48
     for concurrency in levels:

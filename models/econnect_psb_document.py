@@ -140,19 +140,25 @@ class EconnectPsbDocument(models.Model):
                                   ("psb_document_id", "=", vals["psb_document_id"])], limit=1):
             return "duplicate"
         try:
-            # The unique constraint settles a race between two deliveries of the same event.
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=True):
-                Document.create(vals)
-        except psycopg2.IntegrityError:
+            # The unique constraint settles a race between two deliveries of the same event: the
+            # second one waits for the first to commit, then fails here. Nothing else was written
+            # in this (webhook request's) transaction, so it is rolled back as a whole; no savepoint
+            # is needed for that (two round trips less on every delivery).
+            with mute_logger("odoo.sql_db"):
+                Document.create(vals).flush_recordset()
+        except psycopg2.errors.UniqueViolation:
+            self.env.cr.rollback()
             return "duplicate"
         self._trigger_processing()
         return "stored"
 
     @api.model
     def _trigger_processing(self, at=None):
-        cron = self.env.ref("sale_econnect_psb.ir_cron_psb_process_documents", raise_if_not_found=False)
-        if not cron:
+        # _xmlid_to_res_id is cached; env.ref() would also check that the row exists (a query).
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id("sale_econnect_psb.ir_cron_psb_process_documents")
+        if not cron_id:
             return
+        cron = self.env["ir.cron"].browse(cron_id)
         if at is None and self.env["ir.cron.trigger"].sudo().search_count(
                 [("cron_id", "=", cron.id), ("call_at", "<=", fields.Datetime.now())], limit=1):
             return  # a run is already due: it will see this document too

@@ -113,7 +113,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if issues:
             sale_order.psb_needs_attention = True
             sale_order.psb_import_issues = "\n".join(issues)
-            sale_order.activity_schedule(
+            # Like Odoo's own automatic activities (hr, hr_expense): in the assignee's activities, no e-mail.
+            sale_order.with_context(mail_activity_quick_update=True).activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=user.id,
                 summary=env._("Check the Peppol order %s", order.id),
@@ -205,8 +206,14 @@ class EconnectPsbOrderImport(models.AbstractModel):
         return vals
 
     @api.model
+    def _partner_model(self, company=None):
+        """res.partner for the contacts an import creates: no "contact created" log and no followers,
+        the quotation's banner and activity tell about them."""
+        return self.env["res.partner"].with_company(company or self.env.company).with_context(tracking_disable=True)
+
+    @api.model
     def _create_partner(self, company, party):
-        Partner = self.env["res.partner"].with_company(company)
+        Partner = self._partner_model(company)
         vals = {
             "name": party.registration_name or party.name or party.endpoint_id,
             "is_company": True,
@@ -216,23 +223,24 @@ class EconnectPsbOrderImport(models.AbstractModel):
         }
         if party.contact:
             vals.update({"phone": party.contact.phone or False, "email": party.contact.email or False})
+            if party.contact.name:
+                vals["child_ids"] = [Command.create({
+                    "name": party.contact.name, "type": "contact",
+                    "phone": party.contact.phone or False, "email": party.contact.email or False,
+                })]
         scheme_values = dict(Partner._fields["peppol_eas"].selection)
         if party.endpoint_id and party.endpoint_scheme in scheme_values:
             endpoint = sanitize_peppol_endpoint(party.endpoint_id.strip(), party.endpoint_scheme)
             if not Partner._build_error_peppol_endpoint(party.endpoint_scheme, endpoint):
                 vals.update({"peppol_eas": party.endpoint_scheme, "peppol_endpoint": endpoint})
-        partner = Partner.create(vals)
         if party.vat:
             # A VAT number that does not pass Odoo's check is kept out of the field rather than failing the import.
             try:
                 with self.env.cr.savepoint():
-                    partner.vat = party.vat.strip()
+                    return Partner.create({**vals, "vat": party.vat.strip()})
             except Exception:  # noqa: BLE001 - any validation error of the VAT check
-                partner.comment = self.env._("VAT number in the Peppol order: %s", party.vat)
-        if party.contact and party.contact.name:
-            Partner.create({"name": party.contact.name, "parent_id": partner.id, "type": "contact",
-                            "phone": party.contact.phone or False, "email": party.contact.email or False})
-        return partner
+                vals["comment"] = self.env._("VAT number in the Peppol order: %s", party.vat)
+        return Partner.create(vals)
 
     @api.model
     def _match_delivery_address(self, partner, delivery, issues):
@@ -264,7 +272,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         }
         if delivery.contact:
             vals.update({"phone": delivery.contact.phone or False, "email": delivery.contact.email or False})
-        shipping = self.env["res.partner"].create(vals)
+        shipping = self._partner_model().create(vals)
         issues.append(
             self.env._("New delivery address %(name)s was created for %(customer)s.",
                        name=shipping.display_name, customer=partner.display_name)
@@ -504,11 +512,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 })
             elif doc.uri:
                 issues.append(self.env._("The order refers to an external document: %s", doc.uri))
-        sale_order.message_post(
+        # A log, not a post: nobody is notified of it (the activity or the list tell who must act).
+        sale_order._message_log(
             body=self.env._(
                 "Quotation created from Peppol order %(order)s received through the eConnect PSB.",
                 order=order.id,
             ),
             attachment_ids=attachments.ids,
-            message_type="notification",
         )

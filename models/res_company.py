@@ -182,7 +182,9 @@ class ResCompany(models.Model):
             return self.browse()
         # Case-insensitive, but exact: no LIKE wildcard in a party id coming from outside.
         escaped = party_id.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return self.sudo().search([("psb_party_id", "=ilike", escaped)], limit=1)
+        # search_fetch: the webhook reads these two fields, not the company's hundred others.
+        return self.sudo().search_fetch([("psb_party_id", "=ilike", escaped)],
+                                        ["psb_webhook_secret", "psb_signature_window"], limit=1)
 
 
 class _CompanyTokenStore:

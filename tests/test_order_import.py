@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import NO_PEPPOL_MSG, PsbCase, official_orders
@@ -77,6 +78,11 @@ class TestOfficialOrders(PsbCase):
         names = {text(buyer, "cac:PartyLegalEntity/cbc:RegistrationName"), text(buyer, "cac:PartyName/cbc:Name")}
         self.assertIn(order.partner_id.name, names)
         self.assertTrue(order.partner_id.psb_needs_review, "a customer created from an order is flagged")
+        contact = text(buyer, "cac:Contact/cbc:Name")
+        if contact:
+            self.assertIn(contact, order.partner_id.child_ids.filtered(lambda c: c.type == "contact").mapped("name"))
+        # Created by the system: no "contact created" log, no followers.
+        self.assertFalse(order.partner_id.message_ids)
 
         # The original XML is kept on the sale order.
         attachments = self.env["ir.attachment"].search([("res_model", "=", "sale.order"), ("res_id", "=", order.id)])
@@ -218,6 +224,27 @@ class TestMatching(PsbCase):
         self.assertEqual(order2.partner_id, customer)
         self.assertEqual(order2.partner_shipping_id, shipping)
         self.assertNotIn("New customer", order2.psb_import_issues or "")
+
+    def test_new_customer_vat(self):
+        order = self.upload(self.order_xml("12", buyer_name="Valid Vat BV", buyer_vat="NL004495445B01")).sale_order_id
+        self.assertEqual(order.partner_id.vat, "NL004495445B01")
+
+    def test_activity_for_the_salesperson_without_email(self):
+        """What needs attention becomes one activity of the salesperson, shown in their activities;
+        like Odoo's own automatic activities, it sends no notification e-mail per order."""
+        salesman = self.env["res.users"].create({
+            "name": "Sales Sam", "login": "sam-psb", "email": "sam@example.com",
+            "group_ids": [Command.link(self.env.ref("sales_team.group_sale_salesman").id)],
+        })
+        self.company.psb_user_id = salesman
+        order = self.upload(self.order_xml("13", buyer_name="Attention BV")).sale_order_id
+        self.assertEqual(order.activity_ids.user_id, salesman)
+        self.assertIn("New customer", order.activity_ids.note)
+        self.assertFalse(order.message_ids.filtered(lambda m: m.message_type == "user_notification"))
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", order.id)]))
+        # The import itself is logged on the quotation with the original XML attached.
+        log = order.message_ids.filtered(lambda m: "received through the eConnect PSB" in str(m.body))
+        self.assertEqual(log.attachment_ids.mapped("raw"), [self.order_xml("13", buyer_name="Attention BV")])
 
     def test_lines(self):
         customer = self.env["res.partner"].create({"name": "Bouwmarkt Utrecht BV", "is_company": True,

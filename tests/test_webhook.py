@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 from datetime import datetime, timedelta, timezone
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 
@@ -109,6 +110,21 @@ class TestWebhook(PsbHttpCase):
         self.Document._cron_process_documents()
         self.assertEqual(self.env["sale.order"].search_count([("psb_order_ref", "=", "PO-W3")]), 1)
         self.assertEqual(self.sandbox.downloads(document_id), 1)
+
+    def test_simultaneous_deliveries_of_one_event(self):
+        """Two workers receive the same event at the same moment: both find no stored event, the
+        second insert fails on the unique index (after the first committed) and answers duplicate."""
+        body = event_body(self.PARTY_ID, "race-1")
+        self.assertEqual(self.post_event(body, signed_headers(self.SECRET, body)).json()["status"], "stored")
+        Model = type(self.Document)
+        with patch.object(Model, "search_count", lambda *args, **kwargs: 0):
+            response = self.post_event(body, signed_headers(self.SECRET, body))
+        self.assertEqual((response.status_code, response.json()["status"]), (200, "duplicate"))
+        self.assertEqual(len(self.documents("race-1")), 1)
+        # the request's transaction was rolled back cleanly: the next delivery is stored as usual
+        body = event_body(self.PARTY_ID, "race-2")
+        self.assertEqual(self.post_event(body, signed_headers(self.SECRET, body)).json()["status"], "stored")
+        self.assertEqual(len(self.documents("race-2")), 1)
 
     def test_unknown_topic_is_acknowledged_and_ignored(self):
         body = event_body(self.PARTY_ID, "inv-1", topic="InvoiceReceived")
