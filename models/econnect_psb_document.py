@@ -120,8 +120,14 @@ class EconnectPsbDocument(models.Model):
         """
         topic = event.get("topic")
         document_type = TOPIC_TYPES.get(topic)
+        if not document_type:
+            # Not a document (the PSB's Ping from Test webhook): note on the company that the webhook
+            # works. Only here: a company write per order delivery would serialise concurrent deliveries.
+            if isinstance(topic, str) and topic.strip():
+                company._psb_note_hook_event(topic.strip())
+            return "ignored"
         document_id = str(event.get("documentId") or "").strip()
-        if not document_type or not document_id:
+        if not document_id:
             return "ignored"
         details = event.get("details") if isinstance(event.get("details"), dict) else {}
         vals = {

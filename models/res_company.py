@@ -1,13 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
 import time
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..psb import client as psb_client
 from ..psb import signature
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
+# One plain address: it becomes a mailto: URL, so no list, no spaces, no ?query and no %-escapes.
+ALERT_EMAIL_RE = re.compile(r"^[A-Za-z0-9._+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}$")
 
 
 class ResCompany(models.Model):
@@ -46,6 +49,40 @@ class ResCompany(models.Model):
     )
     psb_hook_message = fields.Char("Webhook Registration Message", copy=False, groups=PSB_GROUP)
     psb_hook_url = fields.Char("Registered Webhook URL", copy=False, groups=PSB_GROUP)
+    psb_alert_email = fields.Char(
+        "Alert e-mail",
+        groups=PSB_GROUP,
+        help="When set, Register webhook also asks the PSB to e-mail this address when it cannot deliver an "
+        "event to Odoo (HookSentRetry: it will retry; HookSentError: it gave up). Such a document is then "
+        "fetched with Sales > Peppol > Import a document, by its PSB document id.",
+    )
+    psb_alert_hook_id = fields.Char("PSB Alert Hook ID", groups=PSB_GROUP, copy=False)
+    psb_alert_hook_email = fields.Char(
+        "Alert Hook Address", groups=PSB_GROUP, copy=False,
+        help="The address of the alert hook as last registered at the PSB.",
+    )
+    psb_alert_hook_state = fields.Selection(
+        [("none", "Not registered"), ("registered", "Registered"), ("inactive", "Deactivated"),
+         ("error", "Registration failed")],
+        string="Alert Hook",
+        default="none",
+        copy=False,
+        groups=PSB_GROUP,
+        help="The PSB's e-mail hook on HookSentRetry and HookSentError, kept in line with the alert e-mail "
+        "by Register webhook.",
+    )
+    psb_alert_hook_message = fields.Char("Alert Hook Message", copy=False, groups=PSB_GROUP)
+    psb_hook_last_ping_at = fields.Datetime(
+        "Last Test Event Received",
+        copy=False,
+        groups=PSB_GROUP,
+        help="When the webhook last received a correctly signed event that is not a document, such as the "
+        "PSB's Ping sent by Test webhook.",
+    )
+    psb_hook_last_ping_topic = fields.Char(
+        "Last Test Event Topic", copy=False, groups=PSB_GROUP,
+        help="The topic of the last correctly signed event that is not a document (Ping for Test webhook).",
+    )
     psb_access_token = fields.Char(copy=False, groups="base.group_system")
     psb_token_expires_at = fields.Float(copy=False, groups="base.group_system")
     psb_signature_window = fields.Integer(
@@ -142,10 +179,37 @@ class ResCompany(models.Model):
         base_url = self.get_base_url()
         return f"{base_url}/econnect_psb/webhook"
 
+    @api.constrains("psb_alert_email")
+    def _check_psb_alert_email(self):
+        for company in self:
+            company._psb_alert_address()
+
+    def _psb_alert_address(self):
+        """The alert e-mail address without surrounding spaces, False when none is set; refuses a bad one."""
+        self.ensure_one()
+        address = (self.sudo().psb_alert_email or "").strip()
+        if address and not ALERT_EMAIL_RE.match(address):
+            raise ValidationError(
+                self.env._(
+                    "The alert e-mail of %(company)s, %(address)s, is not a valid e-mail address: enter one "
+                    "address, such as it@example.com.",
+                    company=self.name,
+                    address=address,
+                )
+            )
+        return address or False
+
     def _psb_register_webhook(self):
-        """Register (or update in place) this company's party hook at the PSB."""
+        """Register (or update in place) this company's party hook at the PSB, and its alert e-mail hook.
+
+        :returns: False when the webhook is registered but its alert e-mail hook could not be (the
+            reason is in ``psb_alert_hook_message``), True otherwise.
+        """
         self.ensure_one()
         company = self.sudo()
+        # Checked before anything is sent: a typo in the address leaves the PSB untouched.
+        alert_address = company._psb_alert_address()
+        client = company._psb_client()
         if not company.psb_webhook_secret:
             company.psb_webhook_secret = signature.generate_secret()
         hook_id = company.psb_hook_id or f"odoo-{self.env.cr.dbname}-{company.id}"
@@ -158,7 +222,7 @@ class ResCompany(models.Model):
             psb_client.SELLER_TOPICS,
         )
         try:
-            result = company._psb_client().put_hook(hook, party_id=company.psb_party_id)
+            result = client.put_hook(hook, party_id=company.psb_party_id)
         except psb_client.PsbError as exc:
             company.write({"psb_hook_state": "error", "psb_hook_message": exc.message})
             raise UserError(self.env._("The webhook could not be registered: %s", exc.message)) from exc
@@ -174,7 +238,84 @@ class ResCompany(models.Model):
                 ),
             }
         )
+        return company._psb_register_alert_hook(client, alert_address)
+
+    def _psb_register_alert_hook(self, client, address):
+        """Keep the PSB's alarm e-mail hook in line with ``address``: registered or updated in place (PUT
+        on a stable id) when there is one, deactivated in place when it was cleared, only if one was
+        registered. It never raises: the webhook is registered by now, and rolling back would lose the
+        webhook secret the PSB already signs with.
+        """
+        self.ensure_one()
+        company = self.sudo()
+        if not address:
+            if not company.psb_alert_hook_id or company.psb_alert_hook_state == "inactive":
+                if company.psb_alert_hook_state == "error":  # a first registration failed, then the address went
+                    company.write({"psb_alert_hook_state": "none", "psb_alert_hook_message": False})
+                return True
+        hook_id = company.psb_alert_hook_id or f"{company.psb_hook_id}-alert"
+        hook = psb_client.build_mail_hook(
+            hook_id,
+            f"Odoo {company.name} alarm",
+            address or company.psb_alert_hook_email,
+            psb_client.ALERT_TOPICS,
+            active=bool(address),
+        )
+        try:
+            result = client.put_hook(hook, party_id=company.psb_party_id)
+        except psb_client.PsbError as exc:
+            company.write({
+                "psb_alert_hook_state": "error",
+                "psb_alert_hook_message": self.env._("The alert e-mail hook could not be registered: %s",
+                                                     exc.message),
+            })
+            return False
+        date = fields.Datetime.now().strftime("%Y-%m-%d %H:%M")
+        if address:
+            company.write({
+                "psb_alert_hook_id": (result or {}).get("id") or hook_id,
+                "psb_alert_hook_email": address,
+                "psb_alert_hook_state": "registered",
+                "psb_alert_hook_message": self.env._(
+                    "The PSB e-mails %(address)s when it cannot deliver to Odoo (%(topics)s); registered on "
+                    "%(date)s.",
+                    address=address,
+                    topics=", ".join(psb_client.ALERT_TOPICS),
+                    date=date,
+                ),
+            })
+        else:
+            company.write({
+                "psb_alert_hook_state": "inactive",
+                "psb_alert_hook_message": self.env._(
+                    "Deactivated on %(date)s: no alert e-mail is set.", date=date),
+            })
         return True
+
+    def _psb_ping_webhook(self):
+        """Ask the PSB to send a test event (topic Ping) to this company's hooks. The PSB delivers it
+        later, in the background; the webhook notes its arrival (``_psb_note_hook_event``)."""
+        self.ensure_one()
+        company = self.sudo()
+        if company.psb_hook_state != "registered":
+            raise UserError(
+                self.env._("The webhook of %s is not registered at the PSB: press Register webhook first.",
+                           company.name)
+            )
+        try:
+            company._psb_client().ping_hooks(company.psb_party_id)
+        except psb_client.PsbError as exc:
+            raise UserError(self.env._("The PSB could not be asked to test the webhook: %s", exc.message)) from exc
+        return True
+
+    def _psb_note_hook_event(self, topic):
+        """Note that a correctly signed event that is not a document (the PSB's Ping) reached the webhook.
+
+        Called for those topics only: a write on the company row for every order delivery would make
+        concurrent deliveries wait for each other.
+        """
+        self.ensure_one()
+        self.sudo().write({"psb_hook_last_ping_at": fields.Datetime.now(), "psb_hook_last_ping_topic": topic[:100]})
 
     @api.model
     def _psb_company_for_party(self, party_id):

@@ -24,6 +24,11 @@ class ResConfigSettings(models.TransientModel):
     psb_hook_state = fields.Selection(related="company_id.psb_hook_state", groups=PSB_GROUP)
     psb_hook_message = fields.Char(related="company_id.psb_hook_message", groups=PSB_GROUP)
     psb_hook_url = fields.Char(related="company_id.psb_hook_url", groups=PSB_GROUP)
+    psb_alert_email = fields.Char(related="company_id.psb_alert_email", readonly=False, groups=PSB_GROUP)
+    psb_alert_hook_state = fields.Selection(related="company_id.psb_alert_hook_state", groups=PSB_GROUP)
+    psb_alert_hook_message = fields.Char(related="company_id.psb_alert_hook_message", groups=PSB_GROUP)
+    psb_hook_last_ping_at = fields.Datetime(related="company_id.psb_hook_last_ping_at", groups=PSB_GROUP)
+    psb_hook_last_ping_topic = fields.Char(related="company_id.psb_hook_last_ping_topic", groups=PSB_GROUP)
     psb_signature_window = fields.Integer(related="company_id.psb_signature_window", readonly=False, groups=PSB_GROUP)
     psb_user_id = fields.Many2one(related="company_id.psb_user_id", readonly=False, groups=PSB_GROUP)
     psb_delete_after_import = fields.Boolean(
@@ -56,8 +61,26 @@ class ResConfigSettings(models.TransientModel):
     def action_psb_register_webhook(self):
         self.ensure_one()
         self.execute()
-        self.company_id._psb_register_webhook()
-        return self._psb_notify(self.env._("The webhook is registered at the PSB: %s", self.company_id.sudo().psb_hook_url))
+        company = self.company_id.sudo()
+        if not company._psb_register_webhook():
+            return self._psb_notify(
+                self.env._("The webhook is registered at the PSB: %(url)s. %(problem)s",
+                           url=company.psb_hook_url, problem=company.psb_alert_hook_message),
+                "warning",
+            )
+        return self._psb_notify(self.env._("The webhook is registered at the PSB: %s", company.psb_hook_url))
+
+    def action_psb_test_webhook(self):
+        """Ask the PSB to send a test event to the webhook; it arrives in the background."""
+        self.ensure_one()
+        self.execute()
+        self.company_id._psb_ping_webhook()
+        return self._psb_notify(
+            self.env._(
+                "The PSB was asked to send a test event to the webhook. It arrives within seconds: reload "
+                "this page to see it under Last test event received."
+            )
+        )
 
     def action_psb_generate_secret(self):
         """A new webhook secret; the hook must be registered again for the PSB to use it."""

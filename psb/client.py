@@ -45,6 +45,10 @@ SELLER_TOPICS = [
     "OrderResponseSentError",
 ]
 
+#: The PSB's hook-health topics: it cannot reach a hook and will retry, or it gave up (§6.2). They are
+#: "SpecialHooks": only a ``mailto:`` action works for them, so they raise an alarm by e-mail.
+ALERT_TOPICS = ["HookSentRetry", "HookSentError"]
+
 #: A stored token is renewed when less than this many seconds of validity remain.
 TOKEN_MARGIN = 60
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
@@ -59,6 +63,15 @@ def segment(value):
 def build_hook(hook_id, name, url, secret, topics):
     """The PSB ``Hook`` body for a webhook; the signing secret travels as the URL fragment (§6.1)."""
     return {"id": hook_id, "name": name, "action": f"{url}#{secret}", "topics": list(topics), "isActive": True}
+
+
+def build_mail_hook(hook_id, name, address, topics, active=True):
+    """The PSB ``Hook`` body of an e-mail hook: the PSB mails ``address`` on ``topics`` (§6.1, §6.3).
+
+    ``active=False`` switches an existing hook off in place (PUT is an upsert on the id).
+    """
+    return {"id": hook_id, "name": name, "action": f"mailto:{address}", "topics": list(topics),
+            "isActive": bool(active)}
 
 
 # (connect, read) in seconds: an outage is noticed in 5 s, a slow download gets 30 s.
@@ -500,11 +513,13 @@ def _reason(exc):
 
 
 __all__ = [
+    "ALERT_TOPICS",
     "ENVIRONMENTS",
     "SELLER_TOPICS",
     "MemoryTokenStore",
     "PsbClient",
     "PsbError",
     "build_hook",
+    "build_mail_hook",
     "segment",
 ]

@@ -6,3 +6,4 @@ from . import test_settings
 from . import test_ui
 from . import test_order_response
 from . import test_order_change
+from . import test_webhook_health

@@ -403,6 +403,18 @@ def test_invalid_hook_is_refused(sandbox):
         make_client(sandbox).put_hook({"id": "x", "action": "ftp://x", "topics": ["OrderReceived"]}, PARTY)
 
 
+def test_mail_hook_is_updated_in_place(sandbox):
+    client = make_client(sandbox)
+    hook = psb_client.build_mail_hook("h1-alert", "Odoo alarm", "ops@example.com", psb_client.ALERT_TOPICS)
+    assert hook == {"id": "h1-alert", "name": "Odoo alarm", "action": "mailto:ops@example.com",
+                    "topics": ["HookSentRetry", "HookSentError"], "isActive": True}
+    first = client.put_hook(hook, party_id=PARTY)
+    off = client.put_hook(psb_client.build_mail_hook("h1-alert", "Odoo alarm", "ops@example.com",
+                                                     psb_client.ALERT_TOPICS, active=False), party_id=PARTY)
+    assert (off["isActive"], off["createdOn"]) == (False, first["createdOn"])
+    assert [(h["id"], h["isActive"]) for h in client.list_hooks(PARTY)] == [("h1-alert", False)]
+
+
 def test_ping_hooks(sandbox):
     assert make_client(sandbox).ping_hooks(PARTY) == {"id": PARTY}
 

@@ -73,3 +73,25 @@ registry.category("web_tour.tours").add("sale_econnect_psb_failed_document", {
         },
     ],
 });
+
+// An administrator sees the webhook's health in Settings > Sales > eConnect PSB.
+registry.category("web_tour.tours").add("sale_econnect_psb_webhook_health", {
+    steps: () => [
+        {
+            content: "The alert e-mail can be entered",
+            trigger: "#psb_webhook .o_field_widget[name='psb_alert_email'] input",
+        },
+        {
+            content: "Whether the alert hook is registered",
+            trigger: "#psb_webhook .o_field_widget[name='psb_alert_hook_state']:contains('Registered')",
+        },
+        {
+            content: "When the last test event arrived, and its topic",
+            trigger: "#psb_webhook .o_field_widget[name='psb_hook_last_ping_topic']:contains('Ping')",
+        },
+        {
+            content: "Test webhook sits next to Register webhook",
+            trigger: "#psb_webhook button[name='action_psb_register_webhook'] + button[name='action_psb_test_webhook']",
+        },
+    ],
+});
