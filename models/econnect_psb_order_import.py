@@ -206,6 +206,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
         return vals
 
     @api.model
+    def _contact_vals(self, contact):
+        """Phone and e-mail of an order's contact, as res.partner values."""
+        return {"phone": contact.phone or False, "email": contact.email or False}
+
+    @api.model
     def _partner_model(self, company=None):
         """res.partner for the contacts an import creates: no "contact created" log and no followers,
         the quotation's banner and activity tell about them."""
@@ -222,12 +227,10 @@ class EconnectPsbOrderImport(models.AbstractModel):
             **self._address_vals(party.address),
         }
         if party.contact:
-            vals.update({"phone": party.contact.phone or False, "email": party.contact.email or False})
+            reach = self._contact_vals(party.contact)
+            vals.update(reach)
             if party.contact.name:
-                vals["child_ids"] = [Command.create({
-                    "name": party.contact.name, "type": "contact",
-                    "phone": party.contact.phone or False, "email": party.contact.email or False,
-                })]
+                vals["child_ids"] = [Command.create({"name": party.contact.name, "type": "contact", **reach})]
         scheme_values = dict(Partner._fields["peppol_eas"].selection)
         if party.endpoint_id and party.endpoint_scheme in scheme_values:
             endpoint = sanitize_peppol_endpoint(party.endpoint_id.strip(), party.endpoint_scheme)
@@ -271,7 +274,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
             **address_vals,
         }
         if delivery.contact:
-            vals.update({"phone": delivery.contact.phone or False, "email": delivery.contact.email or False})
+            vals.update(self._contact_vals(delivery.contact))
         shipping = self._partner_model().create(vals)
         issues.append(
             self.env._("New delivery address %(name)s was created for %(customer)s.",
