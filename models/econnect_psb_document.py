@@ -160,15 +160,7 @@ class EconnectPsbDocument(models.Model):
 
     @api.model
     def _trigger_processing(self, at=None):
-        # _xmlid_to_res_id is cached; env.ref() would also check that the row exists (a query).
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id("sale_econnect_psb.ir_cron_psb_process_documents")
-        if not cron_id:
-            return
-        cron = self.env["ir.cron"].browse(cron_id)
-        if at is None and self.env["ir.cron.trigger"].sudo().search_count(
-                [("cron_id", "=", cron.id), ("call_at", "<=", fields.Datetime.now())], limit=1):
-            return  # a run is already due: it will see this document too
-        cron.sudo()._trigger(at)
+        self.env["ir.cron"]._psb_trigger("sale_econnect_psb.ir_cron_psb_process_documents", at)
 
     # ------------------------------------------------------------------
     # Scheduled action

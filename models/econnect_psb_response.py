@@ -136,9 +136,7 @@ class EconnectPsbResponse(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _trigger_sending(self, at=None):
-        cron = self.env.ref("sale_econnect_psb.ir_cron_psb_send_responses", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(at)
+        self.env["ir.cron"]._psb_trigger("sale_econnect_psb.ir_cron_psb_send_responses", at)
 
     @api.model
     def _cron_send_responses(self, batch_size=20):
