@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from .common import PsbCase
@@ -69,3 +71,32 @@ class TestBadInput(PsbCase):
                                                            b"buyer_name": b"X BV", b"buyer_vat": b""}
         document.action_process_now()
         self.assertEqual(document.state, "imported")
+
+
+@tagged("post_install", "-at_install")
+class TestTriggers(PsbCase):
+
+    def test_trigger_while_a_run_is_due(self):
+        """The first call wakes the cron workers (Odoo's _trigger, with its NOTIFY); while that run
+        is due, a further call adds only its trigger row, which a run going on at that moment does
+        not delete when it ends, so nothing committed meanwhile waits for the next interval."""
+        Trigger = self.env["ir.cron.trigger"]
+        for xmlid, wake in (("sale_econnect_psb.ir_cron_psb_process_documents", self.Document._trigger_processing),
+                            ("sale_econnect_psb.ir_cron_psb_send_responses",
+                             self.env["econnect.psb.response"]._trigger_sending)):
+            with self.subTest(cron=xmlid):
+                cron = self.env.ref(xmlid)
+                Trigger.search([("cron_id", "=", cron.id)]).unlink()
+                calls = []
+                original = type(cron)._trigger
+
+                def spy(record, at=None, calls=calls, original=original):
+                    calls.append(at)
+                    return original(record, at)
+
+                with patch.object(type(cron), "_trigger", spy):
+                    wake()
+                    wake()
+                    wake()
+                self.assertEqual(calls, [None], "Odoo's trigger (and NOTIFY) once")
+                self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), 3, "a row per call")
