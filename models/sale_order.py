@@ -39,6 +39,12 @@ class SaleOrder(models.Model):
         help="We proposed changes (CA) or cancelled (RE): the buyer's next Order Change or Order Cancellation "
         "is the answer to that.")
 
+    psb_amounts_state = fields.Selection(
+        [("match", "Match the buyer's order"), ("differ", "Differ from the buyer's order"),
+         ("unchecked", "Not checked")],
+        "Peppol Amounts", readonly=True, copy=False,
+        help="The totals check after import: the quotation's untaxed amount, tax and total compared with the "
+        "buyer's order totals (AnticipatedMonetaryTotal, TaxTotal).")
     psb_response_ids = fields.One2many("econnect.psb.response", "sale_order_id", "Peppol Responses", readonly=True)
     psb_response_code = fields.Selection(RESPONSE_CODES, "Last Peppol Answer", compute="_compute_psb_response",
                                          store=True)
