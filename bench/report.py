@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -64,7 +64,7 @@ def machine():
 
 def gather(work):
     work = Path(work)
-    data = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
+    data = {"measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
     data["generated_orders"] = load(work / "check_orders.json")
     data["setup"] = load(work / "setup.json")
     data["webhook"] = [load(path) for path in sorted(work.glob("webhook-*.json"),

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,7 +34,7 @@ PARTY = "0106:12345678"
 
 
 def event_body(document_id):
-    now = datetime.now(UTC).isoformat()
+    now = datetime.now(timezone.utc).isoformat()
     return json.dumps({
         "topic": "OrderReceived", "partyId": PARTY, "hookId": "bench-hook", "documentId": document_id,
         "message": "'Order' received.", "details": {"sender": "0106:90000001", "id": f"PO-{document_id}"},

@@ -12,7 +12,7 @@ import types
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
-from odoo.tools import float_compare, html_escape
+from odoo.tools import float_compare
 
 # A change whose sequence number skips one waits this long for the missing one before it is applied
 # (sequence numbers are not guaranteed to be consecutive).
@@ -181,7 +181,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
                     if order.state in ("draft", "sent"):
                         current.unlink()
                     else:
-                        current.product_uom_qty = 0
+                        current.write({"product_uom_qty": 0, "psb_ordered_qty": 0})
                 continue
             if not current:
                 to_add.append(line)
@@ -221,6 +221,21 @@ class EconnectPsbOrderChange(models.AbstractModel):
             "psb_last_change_date": self._change_moment(parsed) or order.psb_last_change_date,
         })
         return log or [self.env._("No line changes.")]
+
+    @api.model
+    def _deleted_line_refs(self, order):
+        """The buyer's line ids that its applied Order Changes deleted (and did not add back)."""
+        deleted = set()
+        changes = self.env["econnect.psb.document"].sudo().search([
+            ("sale_order_id", "=", order.id), ("document_type", "=", "order_change"), ("state", "=", "imported"),
+        ], order="sequence_number, id")
+        for change in changes:
+            for line in change._read_xml().lines:
+                if line.status_code == "2":
+                    deleted.add(line.line_id)
+                elif line.status_code in ("1", "74"):
+                    deleted.discard(line.line_id)
+        return deleted
 
     # ------------------------------------------------------------------
     # Order Cancellation
@@ -309,4 +324,4 @@ class EconnectPsbOrderChange(models.AbstractModel):
 
     @api.model
     def _log_html(self, title, lines):
-        return "<p>%s</p><ul>%s</ul>" % (html_escape(title), "".join(f"<li>{html_escape(l)}</li>" for l in lines))
+        return self.env["econnect.psb.order.import"]._issues_html(title, lines)

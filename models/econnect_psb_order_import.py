@@ -10,6 +10,8 @@ import datetime
 import logging
 import re
 
+from markupsafe import Markup
+
 from odoo import Command, api, models
 from odoo.tools import html_escape
 
@@ -492,10 +494,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
     @api.model
     def _issues_html(self, title, issues):
-        return "<p>%s</p><ul>%s</ul>" % (
-            html_escape(title),
-            "".join("<li>%s</li>" % html_escape(issue) for issue in issues),
-        )
+        """A title and a list, as HTML that ``message_post`` and Html fields keep as it is (the texts escaped)."""
+        return Markup("<p>%s</p><ul>%s</ul>") % (title, Markup().join(Markup("<li>%s</li>") % issue for issue in issues))
 
     @api.model
     def _attach_documents(self, sale_order, document, order, issues):

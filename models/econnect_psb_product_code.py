@@ -17,7 +17,9 @@ class EconnectPsbProductCode(models.Model):
     product_id = fields.Many2one("product.product", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
 
-    _code_uniq = models.Constraint(
-        "UNIQUE(partner_id, code, company_id)",
+    # A unique index with the company coalesced: PostgreSQL lets rows with an empty company through a
+    # plain UNIQUE constraint (NULLs are distinct), and a code shared by all companies has none.
+    _partner_code_company_uniq = models.UniqueIndex(
+        "(partner_id, code, COALESCE(company_id, 0))",
         "This customer already uses this code for another product.",
     )

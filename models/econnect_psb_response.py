@@ -140,19 +140,30 @@ class EconnectPsbResponse(models.Model):
 
     @api.model
     def _cron_send_responses(self, batch_size=20):
+        """Send every queued answer that is due, one row lock per answer (as the document cron does).
+
+        Each send commits, which releases every lock held: so the row is locked (FOR UPDATE SKIP LOCKED)
+        right before its own send and its state read again, and an answer another worker locked or
+        already sent is skipped.
+        """
         now = fields.Datetime.now()
         domain = [("state", "=", "queued"), "|", ("next_attempt_at", "=", False), ("next_attempt_at", "<=", now)]
         done = []
         while True:
-            responses = self.sudo().search(domain + [("id", "not in", done)], order="id", limit=batch_size * 2)
-            responses = responses.try_lock_for_update(limit=batch_size)
-            if not responses:
+            candidates = self.sudo().search(domain + [("id", "not in", done)], order="id", limit=batch_size)
+            if not candidates:
                 break
-            for response in responses:
+            for candidate in candidates:
+                done.append(candidate.id)
+                response = candidate.try_lock_for_update()
+                if not response:
+                    continue
+                response.invalidate_recordset()
+                if response.state != "queued" or (response.next_attempt_at and response.next_attempt_at > now):
+                    continue
                 response._send()
                 if not _in_test():
                     self.env.cr.commit()
-            done += responses.ids
         nxt = self.sudo().search([("state", "=", "queued"), ("next_attempt_at", ">", now)],
                                  order="next_attempt_at", limit=1)
         if nxt:

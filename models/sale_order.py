@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import types
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
@@ -178,7 +180,14 @@ class SaleOrder(models.Model):
             by_ref.setdefault(line.psb_line_ref, line)
         result = []
         last_ref = None
-        for position, ordered in enumerate(original.lines, start=1):
+        # What was last agreed: the original lines, less those the buyer deleted with an Order Change,
+        # plus those it added with one (they have a line id too).
+        deleted = self.env["econnect.psb.order.change"]._deleted_line_refs(self)
+        ordered_refs = {ordered.line_id for ordered in original.lines}
+        ordered_lines = [ordered for ordered in original.lines
+                         if ordered.line_id in by_ref or ordered.line_id not in deleted]
+        ordered_lines += [self._psb_ordered_line(line) for ref, line in by_ref.items() if ref not in ordered_refs]
+        for position, ordered in enumerate(ordered_lines, start=1):
             last_ref = ordered.line_id
             sale_line = by_ref.get(ordered.line_id)
             vals = {
@@ -194,10 +203,7 @@ class SaleOrder(models.Model):
                 vals.update(status="7", quantity=0)
                 result.append(vals)
                 continue
-            changed_qty = ordered.quantity is not None and float_compare(
-                sale_line.product_uom_qty, float(ordered.quantity), precision_digits=6) != 0
-            changed_price = ordered.unit_price is not None and float_compare(
-                sale_line.price_unit, float(ordered.unit_price), precision_digits=4) != 0
+            changed_qty, changed_price = sale_line._psb_changes_from_ordered()
             substitute = (sale_line.psb_original_product_id and sale_line.product_id != sale_line.psb_original_product_id
                           and sale_line.product_id != self.env.ref("sale_econnect_psb.product_psb_unknown"))
             vals.update(
@@ -228,6 +234,13 @@ class SaleOrder(models.Model):
                 "note": self.env._("Added by the seller"),
             })
         return result
+
+    def _psb_ordered_line(self, sale_line):
+        """A line the buyer added with an Order Change, described as the original order's lines are."""
+        return types.SimpleNamespace(
+            line_id=sale_line.psb_line_ref, name=sale_line.name.split("\n")[0],
+            sellers_item_id=sale_line.product_id.default_code or None, buyers_item_id=None,
+            unit_code=sale_line.psb_unit_code or None)
 
     def action_confirm(self):
         result = super().action_confirm()

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
+from odoo.tools import float_compare
 
 
 class SaleOrderLine(models.Model):
@@ -13,3 +14,16 @@ class SaleOrderLine(models.Model):
     psb_original_product_id = fields.Many2one("product.product", "Product as Imported", copy=False)
     psb_requested_date = fields.Date("Requested Delivery", copy=False)
     psb_import_issue = fields.Char("Peppol Import Issue", copy=False)
+
+    def _psb_changes_from_ordered(self, quantity=None, price=None):
+        """(quantity changed, price changed): this line (or the given quantity and price) compared with
+        what was last agreed with the buyer, ``psb_ordered_qty``/``psb_ordered_price``, which the import
+        sets and applying a buyer's Order Change keeps current. A line without a buyer's price has no
+        price to differ from."""
+        self.ensure_one()
+        quantity = self.product_uom_qty if quantity is None else quantity
+        price = self.price_unit if price is None else price
+        qty_changed = float_compare(quantity, self.psb_ordered_qty, precision_digits=6) != 0
+        price_changed = bool(self.psb_ordered_price) and float_compare(
+            price, self.psb_ordered_price, precision_digits=4) != 0
+        return qty_changed, price_changed

@@ -14,7 +14,7 @@ import math
 import re
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -495,8 +495,8 @@ def _retry_after(response):
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0, math.ceil((moment - datetime.now(UTC)).total_seconds()))
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0, math.ceil((moment - datetime.now(timezone.utc)).total_seconds()))
 
 
 def _reason(exc):

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 PREFIX = "sha256="
 DEFAULT_WINDOW = timedelta(minutes=5)
@@ -62,7 +62,7 @@ def parse_timestamp(value: str | None) -> datetime | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+        moment = moment.replace(tzinfo=timezone.utc)
     return moment
 
 
@@ -81,9 +81,9 @@ def check_sent_on(sent_on: str | None, now: datetime | None = None,
     moment = parse_timestamp(sent_on)
     if moment is None:
         return False
-    now = now or datetime.now(UTC)
+    now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
+        now = now.replace(tzinfo=timezone.utc)
     return abs(now - moment) <= window
 
 

@@ -4,7 +4,9 @@ A Peppol document never declares a DTD, so any DOCTYPE is refused outright: befo
 (a scan of the prolog, so an entity bomb is never handed to the parser) and again after
 parsing (libxml2's own view of the document). The parser itself is configured so that even a
 document slipping past the scan can neither expand entities nor load anything from disk or
-network; libxml2's limits (entity amplification, nesting depth, 10 MB per text node) apply.
+network. Our own limits (nesting depth, length of a text or attribute) are checked whatever libxml2
+version lxml brings, and errors are described in our words rather than libxml2's, whose wording
+changes between versions.
 
 An SBDH envelope (``StandardBusinessDocument``) is unwrapped: the business document inside
 is returned, with what the header says about it.
@@ -32,20 +34,64 @@ _WIDE_ENCODINGS = (
     (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"),
     (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le"),
 )
-# libxml2 errors that mean "a safety limit was hit" rather than "a typing mistake".
-_LIMIT_ERRORS = {
-    etree.ErrorTypes.ERR_ENTITY_LOOP,       # entity amplification ("billion laughs")
-    etree.ErrorTypes.ERR_INTERNAL_ERROR,    # excessive nesting depth
-    etree.ErrorTypes.ERR_NO_MEMORY,         # a text node or attribute above 10 MB
+# Our own safety limits, the same whatever libxml2 version lxml brings (libxml2 enforces about the
+# same ones, but where exactly, and with which error, changes between versions: 2.10 lets a huge text
+# node through, 2.14 refuses one level of nesting less than 2.12).
+MAX_DEPTH = 256
+MAX_TEXT = 10_000_000
+# Characters XML 1.0 does not allow, even as character references.
+_FORBIDDEN_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+# A text node or an attribute value: a run of bytes without markup delimiters.
+_MARKUP = re.compile(rb"[<>\"']")
+_DEEPER = etree.XPath("boolean(/" + "*/" * MAX_DEPTH + "*)")
+_TOO_LONG = etree.XPath(f"boolean(//text()[string-length() > {MAX_TEXT}] | //@*[string-length() > {MAX_TEXT}])")
+
+_ERRORS = etree.ErrorTypes
+# What a libxml2 error code means, in our words (the codes are stable across versions, the texts not).
+_SYNTAX_ERRORS = {
+    _ERRORS.ERR_DOCUMENT_EMPTY: "no XML element found; is it an XML file at all?",
+    _ERRORS.ERR_DOCUMENT_END: "there is content after the end of the root element",
+    _ERRORS.ERR_TAG_NAME_MISMATCH: "an end tag does not match its start tag",
+    _ERRORS.ERR_TAG_NOT_FINISHED: "the document ends before all its elements are closed",
+    _ERRORS.ERR_UNDECLARED_ENTITY: ("an entity is used that XML does not define (only &lt; &gt; &amp; &quot; "
+                                    "&apos; and character references are allowed)"),
+    _ERRORS.WAR_UNDECLARED_ENTITY: ("an entity is used that XML does not define (only &lt; &gt; &amp; &quot; "
+                                    "&apos; and character references are allowed)"),
+    _ERRORS.ERR_ATTRIBUTE_REDEFINED: "an element has the same attribute twice",
+    _ERRORS.NS_ERR_UNDEFINED_NAMESPACE: "a namespace prefix is used that is not declared",
 }
+_ENCODING_ERRORS = {_ERRORS.ERR_UNSUPPORTED_ENCODING, _ERRORS.ERR_UNKNOWN_ENCODING}
 _POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
 
 
-def _parser():
+class _DepthLimit(Exception):
+    """Raised by :class:`_DepthProbe` as soon as the document nests too deep."""
+
+
+class _DepthProbe:
+    """A parser target that only follows the nesting depth (lxml calls it while parsing)."""
+
+    def __init__(self):
+        self.depth = 0
+
+    def start(self, tag, attrib, nsmap=None):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _DepthLimit()
+
+    def end(self, tag):
+        self.depth -= 1
+
+    def close(self):
+        return None
+
+
+def _parser(target=None):
     """A fresh parser for each document (lxml parsers must not be shared between threads)."""
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False,
+        huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False, target=target,
     )
 
 
@@ -64,16 +110,81 @@ def _prolog_declares_dtd(data: bytes) -> bool:
     return data.startswith(b"<!DOCTYPE", _PROLOG.match(data).end())
 
 
-def _syntax_error(exc: etree.ParseError) -> MalformedXmlError | XmlSecurityError:
-    """Turn libxml2's error into a message a person can act on."""
-    detail = _POSITION_SUFFIX.sub("", (exc.msg or "unknown error").strip()).replace("\n", " ")
+def _limit_error(what: str) -> XmlSecurityError:
+    limits = {
+        "depth": f"elements nested more than {MAX_DEPTH} levels deep",
+        "text": (f"a text or attribute value longer than {MAX_TEXT:,} characters; this also limits an "
+                 "embedded attachment to about 7 MB"),
+        "entities": "entity expansion",
+    }
+    return XmlSecurityError(
+        f"The document exceeds a safety limit of the XML parser ({limits[what]}); it was refused for safety.")
+
+
+def _limit_hit(data: bytes) -> str | None:
+    """Which of our safety limits a document that libxml2 refused exceeds, if any (measured by us)."""
+    if max(map(len, _MARKUP.split(data)), default=0) > MAX_TEXT:
+        return "text"
+    if data.count(b"<") > MAX_DEPTH:
+        try:
+            etree.fromstring(data, parser=_parser(target=_DepthProbe()))
+        except _DepthLimit:
+            return "depth"
+        except etree.ParseError:
+            pass
+    return None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    match = _DECLARED_ENCODING.match(data.removeprefix(_UTF8_BOM))
+    return match.group(1).decode("ascii") if match else None
+
+
+def _encoding_problem(data: bytes) -> str | None:
+    """An encoding error, or a character XML forbids, found by decoding the bytes ourselves."""
+    encoding = _declared_encoding(data) or "utf-8"
+    for signature, wide in _WIDE_ENCODINGS:
+        if data.startswith(signature):
+            encoding = wide
+            break
+    try:
+        text = data.decode(encoding)
+    except LookupError:   # unknown to Python: libxml2 says whether it knows it
+        return None
+    except UnicodeDecodeError as exc:
+        return (f"line {_line_of(data, exc.start)}: a byte that is not valid {encoding.upper()} (0x{data[exc.start]:02X}); "
+                "is the encoding in the XML declaration the one the file is written in?")
+    forbidden = _FORBIDDEN_CHAR.search(text)
+    if forbidden:
+        return (f"line {text.count(chr(10), 0, forbidden.start()) + 1}: a character that XML does not allow "
+                f"(U+{ord(forbidden.group()):04X})")
+    return None
+
+
+def _syntax_error(exc: etree.ParseError, data: bytes) -> MalformedXmlError | XmlSecurityError:
+    """Say what is wrong in our own words: a safety limit, an encoding error, or a syntax error.
+
+    libxml2's wording and codes change between versions; the limits and the encoding are checked by us,
+    and only an error we have no words for shows libxml2's own text.
+    """
+    if exc.code == _ERRORS.ERR_ENTITY_LOOP:
+        return _limit_error("entities")
+    limit = _limit_hit(data)
+    if limit:
+        return _limit_error(limit)
+    encoding = _encoding_problem(data)
+    if encoding:
+        return MalformedXmlError(f"The document is not well-formed XML ({encoding}).")
     line = f"line {exc.lineno}: " if exc.lineno else ""
-    if exc.code in _LIMIT_ERRORS:
-        hint = ("; no element may hold more than 10 million characters, which also limits an embedded "
-                "attachment to about 7 MB" if exc.code == etree.ErrorTypes.ERR_NO_MEMORY else "")
-        return XmlSecurityError(
-            f"The document exceeds the safety limits of the XML parser ({line}{detail}{hint}); "
-            "it was refused for safety.")
+    if exc.code in _ENCODING_ERRORS:
+        detail = f"the document declares the encoding {_declared_encoding(data) or '?'}, which is not supported"
+    else:
+        detail = _SYNTAX_ERRORS.get(exc.code) or _POSITION_SUFFIX.sub(
+            "", (exc.msg or "unknown error").strip()).replace("\n", " ")
     return MalformedXmlError(f"The document is not well-formed XML ({line}{detail}).")
 
 
@@ -100,7 +211,11 @@ def parse_envelope(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[etree._Elem
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.ParseError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, data) from None
+    if _DEEPER(root):
+        raise _limit_error("depth")
+    if len(data) > MAX_TEXT and _TOO_LONG(root):   # a shorter document cannot hold such a text
+        raise _limit_error("text")
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise XmlSecurityError(_DTD_REFUSED)

@@ -1,12 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Answering orders with Peppol Order Responses, sent through the PSB sandbox."""
+from unittest.mock import patch
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..psb.peppol_rules import PeppolValidator
-from .common import NO_PEPPOL_MSG, event_body, peppol_dir, signed_headers
-from .test_webhook import PsbHttpCase, order_xml
+from .common import NO_PEPPOL_MSG, PsbHttpCase, event_body, order_xml, peppol_dir, signed_headers
 
 ADVANCED = b"urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"
 ORDERING = b"urn:fdc:peppol.eu:poacc:bis:ordering:3"
@@ -212,3 +213,24 @@ class TestOrderResponse(PsbHttpCase):
         with self.assertRaises(AccessError):
             order.psb_response_ids.with_user(self.salesman).write({"state": "delivered"})
         self.assertEqual(order.psb_response_ids.with_user(self.salesman).code, "AB")
+
+    def test_cron_locks_and_rechecks_each_answer_right_before_sending_it(self):
+        """Sending commits after each answer, which releases every lock: an answer another worker sent
+        meanwhile is not sent again."""
+        first_id, first = self.import_order("R20")
+        second_id, second = self.import_order("R21")
+        queued = (first | second).psb_response_ids
+        self.assertEqual(queued.mapped("state"), ["queued", "queued"])
+        original = type(self.Response)._send
+        sent = []
+
+        def send_and_let_another_worker_send_the_other(response, client=None):
+            sent.append(response.id)
+            if len(sent) == 1:   # meanwhile, another worker sends the second answer
+                (queued - response).write({"state": "sent"})
+            return original(response, client)
+
+        with patch.object(type(self.Response), "_send", send_and_let_another_worker_send_the_other):
+            self.send()
+        self.assertEqual(len(sent), 1, "the answer sent by the other worker was skipped")
+        self.assertEqual(len(self.sent(first_id)) + len(self.sent(second_id)), 1)

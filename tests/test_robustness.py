@@ -32,7 +32,7 @@ BAD_DOCUMENTS = {
         b"<cbc:ProfileID>urn:www.cenbii.eu:profile:bii03:ver2.0</cbc:ProfileID><cbc:ID>1</cbc:ID></Order>",
         "BIS 2",
     ),
-    "empty": (b"", ""),
+    "empty": (b"", "The document is empty."),
 }
 
 

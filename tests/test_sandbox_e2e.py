@@ -4,8 +4,7 @@ action downloads from the sandbox and imports."""
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import NO_PEPPOL_MSG, official_orders
-from .test_webhook import PsbHttpCase, order_xml
+from .common import NO_PEPPOL_MSG, PsbHttpCase, official_orders, order_xml
 
 
 @tagged("post_install", "-at_install")

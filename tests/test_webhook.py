@@ -3,50 +3,9 @@ import json
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from ..psb_sandbox.server import PsbSandbox
-from .common import OutboundHttpMixin, configure_psb, event_body, signed_headers
-from .test_order_import import TestMatching
-
-WEBHOOK = "/econnect_psb/webhook"
-
-
-def order_xml(order_id):
-    return TestMatching.ORDER % {b"id": order_id.encode(), b"buyer_kvk": b"87654321",
-                                 b"buyer_name": b"Bouwmarkt Utrecht BV", b"buyer_vat": b""}
-
-
-class PsbHttpCase(OutboundHttpMixin, HttpCase):
-    """Odoo's HTTP server and the PSB sandbox, both on loopback."""
-
-    PARTY_ID = "0106:12345678"
-    SECRET = "webhook-secret-A"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.sandbox = PsbSandbox(clients={"odoo-client": "odoo-secret"}, parties=[cls.PARTY_ID, "0106:87654321"])
-        cls.sandbox.start()
-        cls.addClassCleanup(cls.sandbox.stop)
-        cls.company = cls.env.company
-        cls.configure(cls.company, cls.PARTY_ID, cls.SECRET)
-        cls.Document = cls.env["econnect.psb.document"]
-
-    @classmethod
-    def configure(cls, company, party_id, secret):
-        configure_psb(company, cls.sandbox.url, "odoo-client", "odoo-secret", party_id, secret)
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.reset()
-        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
-
-    def post_event(self, body, headers):
-        return self.url_open(WEBHOOK, data=body, headers=headers)
-
-    def documents(self, document_id):
-        return self.Document.search([("psb_document_id", "=", document_id)])
+from .common import PsbHttpCase, event_body, order_xml, signed_headers
 
 
 @tagged("post_install", "-at_install")

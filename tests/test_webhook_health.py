@@ -11,8 +11,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import event_body, signed_headers
-from .test_webhook import PsbHttpCase, order_xml
+from .common import PsbHttpCase, event_body, order_xml, signed_headers
 
 ALERT_TOPICS = ["HookSentRetry", "HookSentError"]
 

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Runs the addon end to end on this machine: the PSB sandbox, Odoo with the addon installed and
-# configured against the sandbox, and the official example orders delivered as signed webhooks.
+# configured against the sandbox, and the official example documents delivered as signed webhooks.
 #
 #   tools/demo.sh              start everything, deliver the examples, keep running (Ctrl-C stops)
 #   DEMO_DB=mydb tools/demo.sh use another database name (default psb_demo; created when missing)
-#   ODOO_PORT / SANDBOX_PORT   the ports (default 8069 / 8765)
+#   ODOO_PORT / SANDBOX_PORT   the ports (default 8069 / 8765); a busy port stops the demo at once
+#   DEMO_EXIT=1                set up and deliver, print the summary, then stop (no waiting)
+#
+# The demo company works in EUR, knows the examples' products (by GTIN, our item number or name) and
+# customers (by Peppol id), so most quotations come in clean. Re-running it delivers only what this
+# database has not received yet, and its summary counts only this run.
 source "$(dirname "$0")/lib.sh"
 
 DB=${DEMO_DB:-psb_demo}
@@ -14,6 +19,28 @@ PARTY=${DEMO_PARTY:-0106:12345678}
 PEPPOL=${PEPPOL_SHARED_DIR:-$ROOT/../shared/peppol}
 
 setup_venv
+
+port_busy() {
+    "$PY" - "$1" <<'EOF'
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(0)     # busy
+sys.exit(1)
+EOF
+}
+for spec in "ODOO_PORT:$ODOO_PORT" "SANDBOX_PORT:$SANDBOX_PORT"; do
+    if port_busy "${spec#*:}"; then
+        banner "PORT ${spec#*:} IS ALREADY IN USE: THE DEMO DID NOT START" \
+               "Something else listens on 127.0.0.1:${spec#*:} (an earlier demo, another Odoo?)." \
+               "Stop it, or choose another port: ${spec%%:*}=<free port> tools/demo.sh"
+        exit 1
+    fi
+done
+
 find_odoo
 if [ "$ODOO_FOUND" != yes ]; then
     banner "NO ODOO 19 FOUND" "Make Odoo 19 importable by python3, or run ODOO_PATH=/path/to/odoo tools/demo.sh" \
@@ -22,63 +49,203 @@ if [ "$ODOO_FOUND" != yes ]; then
 fi
 setup_postgres
 mapfile -t DBARGS < <(odoo_db_args)
-OPTS=("${DBARGS[@]}" -d "$DB" --addons-path="$ADDONS_PATH" --db-filter "^$DB\$")
+# One database, selected with --database and no --db-filter: the deployment README.rst recommends.
+OPTS=("${DBARGS[@]}" --database "$DB" --addons-path="$ADDONS_PATH")
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
+started_at=$(date -u '+%Y-%m-%d %H:%M:%S')
 
 if ! psql -d "$DB" -Atc "select 1 from ir_module_module where name='$MODULE' and state='installed'" 2>/dev/null | grep -q 1; then
     say "Creating database $DB with $MODULE (about a minute)"
     "$PY" -m odoo server "${OPTS[@]}" -i "$MODULE" --stop-after-init --log-level warn
 fi
 
-say "Starting the PSB sandbox on 127.0.0.1:$SANDBOX_PORT"
-(cd "$ROOT" && exec "$PY" -m psb_sandbox --host 127.0.0.1 --port "$SANDBOX_PORT" \
+say "Starting the PSB sandbox on 127.0.0.1:$SANDBOX_PORT (log: $BUILD/sandbox.log)"
+(cd "$ROOT" && exec "$PY" -m psb_sandbox --host 127.0.0.1 --port "$SANDBOX_PORT" --auto-response-hooks \
     --client-id demo-client --client-secret demo-secret --party "$PARTY") > "$BUILD/sandbox.log" 2>&1 &
 pids+=($!)
 SANDBOX="http://127.0.0.1:$SANDBOX_PORT"
 for _ in $(seq 50); do curl -sf "$SANDBOX/.well-known/openid-configuration" >/dev/null && break; sleep 0.2; done
+if ! kill -0 "${pids[0]}" 2>/dev/null || ! curl -sf "$SANDBOX/.well-known/openid-configuration" >/dev/null; then
+    tail -n 20 "$BUILD/sandbox.log"
+    banner "THE PSB SANDBOX DID NOT START: see $BUILD/sandbox.log"
+    exit 1
+fi
 
-say "Configuring the company against the sandbox and registering the webhook"
-"$PY" -m odoo shell "${OPTS[@]}" --log-level warn <<EOF
+say "Setting up the demo company (EUR, products, customers, a salesman) against the sandbox"
+DEMO_SANDBOX=$SANDBOX DEMO_PARTY=$PARTY DEMO_ODOO_PORT=$ODOO_PORT DEMO_EXAMPLES=$PEPPOL/examples \
+    "$PY" -m odoo shell "${OPTS[@]}" --log-level warn > "$BUILD/demo-setup.log" 2>&1 <<'EOF'
+import os
+env = env(context=dict(env.context, tracking_disable=True, mail_create_nolog=True, mail_notrack=True))
 company = env.ref("base.main_company")
-env["ir.config_parameter"].set_param("web.base.url", "http://127.0.0.1:$ODOO_PORT")
+env["ir.config_parameter"].set_param("web.base.url", "http://127.0.0.1:%s" % os.environ["DEMO_ODOO_PORT"])
+eur = env.ref("base.EUR")
+eur.active = True
+if company.currency_id != eur:
+    company.currency_id = eur
 company.write({
-    "psb_environment": "custom", "psb_api_url": "$SANDBOX", "psb_identity_url": "$SANDBOX",
-    "psb_client_id": "demo-client", "psb_client_secret": "demo-secret", "psb_party_id": "$PARTY",
+    "psb_environment": "custom", "psb_api_url": os.environ["DEMO_SANDBOX"],
+    "psb_identity_url": os.environ["DEMO_SANDBOX"], "psb_client_id": "demo-client",
+    "psb_client_secret": "demo-secret", "psb_party_id": os.environ["DEMO_PARTY"],
+    "psb_auto_cancel": False,   # the cancellation waits for a person: the demo shows that decision
 })
+
+Users = env["res.users"].with_context(no_reset_password=True)
+salesman = Users.search([("login", "=", "salesman")], limit=1) or Users.create({
+    "name": "Sam Salesman", "login": "salesman", "password": "salesman", "email": "salesman@example.com",
+    "company_id": company.id, "company_ids": [(6, 0, company.ids)],
+    "group_ids": [(6, 0, [env.ref("base.group_user").id, env.ref("sales_team.group_sale_salesman").id])],
+})
+company.psb_user_id = salesman
+
+# The buyers of the official examples, known by their Peppol id.
+Partner = env["res.partner"]
+for name, eas, endpoint, country in (
+        ("City Hospital 345433", "0088", "7300010000001", "base.se"),
+        ("Region West", "0007", "5541277710", "base.se"),
+        ("Helseforetak AS", "0192", "987654325", "base.no")):
+    if not Partner.search([("peppol_eas", "=", eas), ("peppol_endpoint", "=", endpoint)], limit=1):
+        Partner.create({"name": name, "is_company": True, "peppol_eas": eas, "peppol_endpoint": endpoint,
+                        "country_id": env.ref(country).id, "user_id": salesman.id})
+# The examples' items, by GTIN (barcode), our item number (SellersItemIdentification) or exact name.
+units = env.ref("uom.product_uom_unit")
+day = env.ref("uom.product_uom_day")
+Product = env["product.product"]
+for name, barcode, code, price, uom in (
+        ("Needle 4mm", "7560000012345", "121212", 50.0, units),
+        ("Wet tissues", False, "SItemNo011", 15.0, units),
+        ("Brown sauce", "5704066204093", "SN-33", 4.0, units),
+        ("White sauce", "8722700575887", "SN-34", 6.0, units),
+        ("Pepper sauce", "8722700577584", "SN-35", 3.0, units),
+        ("Snow shovel", "9876543211234", False, 1.0, units),
+        ("Item 1", False, False, 40.0, units),
+        ("Item 2", False, False, 6.0, units),
+        ("Translation", False, False, 400.0, day),
+        ("1x12 pack waste bags 1 lit", False, "11111", 4.0, units),
+        ("Waste bags 2,5 lit", False, "111125", 6.0, units),
+        ("Black Plastic bags 25 lit", False, "11135", 3.0, units)):
+    if not Product.search([("name", "=", name)], limit=1):
+        Product.create({"name": name, "barcode": barcode, "default_code": code, "list_price": price,
+                        "uom_id": uom.id, "type": "service" if uom == day else "consu", "sale_ok": True})
+# Prices in EUR, and a pricelist for each other currency the examples use.
+env["product.pricelist"].search([("currency_id", "!=", eur.id), ("name", "not in", ("NOK", "SEK"))]).currency_id = eur
+for code in ("NOK", "SEK"):
+    currency = env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+    currency.active = True
+    if not env["product.pricelist"].search([("currency_id", "=", currency.id)], limit=1):
+        env["product.pricelist"].create({"name": code, "currency_id": currency.id, "company_id": company.id})
+# The customers' delivery places and invoicees, as the import itself records them.
+from pathlib import Path
+from odoo.addons.sale_econnect_psb.psb.ubl import reader
+Importer = env["econnect.psb.order.import"]
+for path in sorted(Path(os.environ["DEMO_EXAMPLES"], "order", "official").rglob("*.xml")):
+    order = reader.read_document(path.read_bytes())
+    partner = Importer._match_partner(company, order.buyer, create=False)[0]
+    if partner:
+        Importer._match_delivery_address(partner, order.delivery, [])
+        if order.invoicee and order.invoicee.display_name and not Importer._match_partner(
+                company, order.invoicee, create=False)[0]:
+            Partner.create({"name": order.invoicee.display_name, "is_company": True, "user_id": salesman.id})
 company._psb_register_webhook()
 env.cr.commit()
 print("webhook:", company.psb_hook_state, company.psb_hook_url)
 EOF
+if ! grep -q "^webhook: " "$BUILD/demo-setup.log"; then
+    tail -n 30 "$BUILD/demo-setup.log"
+    banner "THE DEMO SET-UP FAILED: see $BUILD/demo-setup.log"
+    exit 1
+fi
+grep "^webhook: " "$BUILD/demo-setup.log"
 
 say "Starting Odoo on http://127.0.0.1:$ODOO_PORT (log: $BUILD/odoo-demo.log)"
 "$PY" -m odoo server "${OPTS[@]}" --http-port "$ODOO_PORT" --http-interface 127.0.0.1 --max-cron-threads 1 \
     > "$BUILD/odoo-demo.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 120); do curl -sf "http://127.0.0.1:$ODOO_PORT/web/login" >/dev/null && break; sleep 0.5; done
+odoo_pid=$!
+pids+=("$odoo_pid")
+for _ in $(seq 120); do
+    kill -0 "$odoo_pid" 2>/dev/null || break
+    curl -sf "http://127.0.0.1:$ODOO_PORT/web/login" >/dev/null && break
+    sleep 0.5
+done
+if ! kill -0 "$odoo_pid" 2>/dev/null || ! curl -sf "http://127.0.0.1:$ODOO_PORT/web/login" >/dev/null; then
+    tail -n 20 "$BUILD/odoo-demo.log"
+    banner "ODOO DID NOT START ON PORT $ODOO_PORT: see $BUILD/odoo-demo.log"
+    exit 1
+fi
 
 if [ -d "$PEPPOL/examples/order/official" ]; then
-    say "The sandbox delivers the official example orders as signed webhooks"
-    find "$PEPPOL/examples/order/official" -name '*.xml' | sort | while read -r file; do
-        "$PY" - "$SANDBOX" "$PARTY" "$file" <<'EOF'
-import json, sys, urllib.request
-sandbox, party, path = sys.argv[1:]
-body = json.dumps({"partyId": party, "xml": open(path, encoding="utf-8").read(), "deliver": True}).encode()
-req = urllib.request.Request(sandbox + "/_sandbox/documents", body, {"Content-Type": "application/json"})
-answer = json.load(urllib.request.urlopen(req, timeout=30))
-print(f"  {path.rsplit('/', 1)[-1]:<20} document {answer['documentId']}  webhook answered "
-      f"{[d.get('status') for d in answer.get('deliveries', [])]}")
+    say "The sandbox delivers the official examples as signed webhooks (orders, a change, a cancellation, one failing)"
+    PGDATABASE=$DB "$PY" - "$SANDBOX" "$PARTY" "$PEPPOL/examples" "$started_at" <<'EOF' || { banner "DELIVERING THE EXAMPLES FAILED"; exit 1; }
+import hashlib, json, subprocess, sys, time, urllib.request
+from pathlib import Path
+sandbox, party, examples, started_at = sys.argv[1:]
+examples = Path(examples)
+
+def sql(query, *args):
+    quoted = [("'" + str(a).replace("'", "''") + "'") for a in args]
+    out = subprocess.run(["psql", "-Atc", query % tuple(quoted)], check=True, capture_output=True, text=True).stdout
+    return [line.split("|") for line in out.splitlines() if line]
+
+def variant(path):
+    """The examples reuse order ids (UC1, UC2 and UC6 are all order 1 of City Hospital): give each its own."""
+    xml = path.read_bytes()
+    first = xml.index(b"<cbc:ID>") + len(b"<cbc:ID>")
+    return xml[:first] + path.stem.encode() + b"-" + xml[first:]
+
+plan = [(p.name, variant(p), "OrderReceived") for p in sorted((examples / "order" / "official").glob("*.xml"))]
+sc1 = "advanced_ordering_sc1"
+plan += [
+    ("Order_sc1.xml", (examples / "order" / "official" / sc1 / "Order_sc1.xml").read_bytes(), "OrderReceived"),
+    ("OrderChange_sc1.xml", (examples / "order_change" / "official" / sc1 / "OrderChange_sc1.xml").read_bytes(),
+     "OrderChangeReceived"),
+    ("OrderCancellation_sc4.xml", (examples / "order_cancellation" / "official" / "advanced_ordering_sc4"
+                                   / "OrderCancellation_sc4.xml").read_bytes(), "OrderCancellationReceived"),
+    # not an order at all: it ends in Error, with a message a person can act on
+    ("UC1_Order_response.xml", (examples / "order_response" / "official" / "UC1_Order_response.xml").read_bytes(),
+     "OrderReceived"),
+]
+delivered = []
+for name, xml, topic in plan:
+    checksum = hashlib.sha1(xml).hexdigest()
+    if sql("select 1 from ir_attachment where checksum = %s and res_model = 'econnect.psb.document'", checksum):
+        print(f"  {name:<28} already received by this database in an earlier run: not delivered again")
+        continue
+    body = json.dumps({"partyId": party, "xml": xml.decode("utf-8"), "topic": topic, "deliver": True}).encode()
+    request = urllib.request.Request(sandbox + "/_sandbox/documents", body, {"Content-Type": "application/json"})
+    answer = json.load(urllib.request.urlopen(request, timeout=30))
+    document_id = answer["documentId"]
+    delivered.append(document_id)
+    state = "?"
+    for _ in range(120):   # each document is processed before the next one comes (a change needs its order)
+        rows = sql("select state, coalesce(error_message, '') from econnect_psb_document where psb_document_id = %s",
+                   document_id)
+        if rows and rows[0][0] not in ("received", "downloaded"):
+            state = rows[0][0] + (f" ({rows[0][1][:90]})" if rows[0][1] else "")
+            break
+        time.sleep(0.5)
+    print(f"  {name:<28} {topic:<26} webhook {[d.get('status') for d in answer.get('deliveries', [])]}  -> {state}")
+time.sleep(3)   # the answers go out and the sandbox reports them delivered
+if delivered:
+    ids = ",".join("'%s'" % d for d in delivered)
+    states = sql(f"select state, count(*) from econnect_psb_document where psb_document_id in ({ids}) group by state order by state")
+    quotations = sql(f"select count(*), count(*) filter (where not coalesce(psb_needs_attention, false)) from sale_order "
+                     f"where psb_document_id in (select id from econnect_psb_document where psb_document_id in ({ids}))")
+    answers = sql(f"select state, count(*) from econnect_psb_response where create_date >= %s group by state order by state",
+                  started_at)
+    print(f"\nThis run: {len(delivered)} documents delivered; by state: " + ", ".join(f"{s} {n}" for s, n in states))
+    print(f"          {quotations[0][0]} quotations created, {quotations[0][1]} of them with nothing to check")
+    print("          answers to the buyers: " + (", ".join(f"{s} {n}" for s, n in answers) or "none"))
+else:
+    print("\nThis run delivered nothing new: the database has every example already.")
 EOF
-    done
-    sleep 5
-    count=$(psql -d "$DB" -Atc "select count(*) from sale_order where psb_order_ref is not null")
-    say "$count quotations created from Peppol orders so far"
 else
     echo "No official examples at $PEPPOL: upload your own order in Sales > Peppol > Import a document."
 fi
 
-banner "Odoo:  http://127.0.0.1:$ODOO_PORT/odoo/action-sale_econnect_psb.action_econnect_psb_document" \
-       "Login: admin / admin      Quotations: Sales > Orders > Quotations (filter 'From Peppol')" \
+banner "Odoo:  http://127.0.0.1:$ODOO_PORT/odoo/action-sale.action_quotations_with_onboarding   (quotations)" \
+       "       http://127.0.0.1:$ODOO_PORT/odoo/action-sale_econnect_psb.action_econnect_psb_document   (incoming documents)" \
+       "Login: admin / admin   or the salesman: salesman / salesman" \
        "PSB sandbox: $SANDBOX (control API under /_sandbox/)      Ctrl-C stops both."
+[ "${DEMO_EXIT:-0}" = 1 ] && exit 0
 wait

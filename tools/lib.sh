@@ -4,6 +4,8 @@
 #   ODOO_PATH      an Odoo 19 source checkout to use (the folder holding odoo/ and addons/)
 #   ODOO_INSTALL=1 clone Odoo 19.0 from Odoo's official repository into .odoo/ when no Odoo 19 is found
 #   PSB_PYTHON     the Python interpreter to build the virtualenv from (default: python3)
+#   LXML_VERSION   run against this lxml (e.g. 4.9.3): a throwaway virtualenv .build/venv-lxml-<version>
+#                  without the machine's packages (tools/test.sh --plain only)
 #   PGHOST/PGPORT/PGUSER  the PostgreSQL server and role Odoo uses (default: local socket, role "odoo")
 set -euo pipefail
 
@@ -25,18 +27,28 @@ banner() {
 # --system-site-packages: an Odoo 19 installed for the machine's python3 stays importable.
 setup_venv() {
     local base=${PSB_PYTHON:-python3}
+    local site=--system-site-packages extra=()
+    if [ -n "${LXML_VERSION:-}" ]; then
+        # Only what requirements-dev.txt names, with this lxml: the machine's lxml must not leak in.
+        VENV="$BUILD/venv-lxml-$LXML_VERSION"
+        site=""
+        extra=("lxml==$LXML_VERSION")
+    fi
     if [ ! -x "$VENV/bin/python" ]; then
         say "Creating the virtualenv $VENV"
-        "$base" -m venv --system-site-packages "$VENV"
+        "$base" -m venv ${site:+"$site"} "$VENV"
     fi
     PY="$VENV/bin/python"
     local stamp="$VENV/.requirements-dev.sha"
     local want
-    want=$(sha256sum "$ROOT/requirements-dev.txt" | cut -d' ' -f1)
+    want=$(sha256sum "$ROOT/requirements-dev.txt" | cut -d' ' -f1)${extra:+ ${extra[*]}}
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        say "Installing the Python dependencies (requirements-dev.txt)"
-        "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-dev.txt"
+        say "Installing the Python dependencies (requirements-dev.txt${extra:+ ${extra[*]}})"
+        "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-dev.txt" "${extra[@]}"
         echo "$want" > "$stamp"
+    fi
+    if [ -n "${LXML_VERSION:-}" ]; then
+        say "lxml $("$PY" -c 'import lxml.etree as e; print(".".join(map(str, e.LXML_VERSION[:3])), "with libxml2", ".".join(map(str, e.LIBXML_VERSION)))')"
     fi
 }
 
@@ -114,6 +126,26 @@ find_odoo() {
         ADDONS_PATH="$links"
         [ -d "$ODOO_PKG/addons" ] && ADDONS_PATH="$ADDONS_PATH,$ODOO_PKG/addons"
         [ -d "$ODOO_PKG/odoo/addons" ] && ADDONS_PATH="$ADDONS_PATH,$ODOO_PKG/odoo/addons"
+    fi
+}
+
+# --- Chromium (Odoo's browser tours) ----------------------------------------------------
+# Installs Debian's chromium when we may (root and apt-get); otherwise says loudly that the tours
+# will be skipped. Sets CHROMIUM_FOUND=yes|no.
+setup_chromium() {
+    CHROMIUM_FOUND=no
+    if ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1 \
+            && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "Installing chromium for the browser tours (apt-get)"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+            > "$BUILD/chromium-install.log" 2>&1 || echo "apt-get could not install chromium: see $BUILD/chromium-install.log"
+    fi
+    if command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then
+        CHROMIUM_FOUND=yes
+    else
+        banner "NO CHROMIUM FOUND: THE BROWSER TOURS WILL BE SKIPPED" \
+               "Install it (apt-get install chromium) to run them; tools/test.sh installs it itself" \
+               "when it runs as root on a machine with apt-get."
     fi
 }
 

@@ -6,7 +6,14 @@
 #   tools/test.sh --plain         only the plain-Python tests
 #   REQUIRE_ODOO=1 tools/test.sh  fail when no Odoo 19 is found instead of only saying so
 #   ODOO_TEST_TAGS=/sale_econnect_psb:TestWebhook tools/test.sh   a subset of the Odoo tests
+#   LXML_VERSION=4.9.3 tools/test.sh --plain   the plain tests against another lxml, in a throwaway
+#                                  virtualenv under .build/ (supported: 4.9.3, 5.2.1, the newest 6.x)
 source "$(dirname "$0")/lib.sh"
+
+if [ -n "${LXML_VERSION:-}" ] && [ "${1:-}" != "--plain" ]; then
+    echo "LXML_VERSION runs only the plain-Python tests: use LXML_VERSION=$LXML_VERSION tools/test.sh --plain"
+    exit 2
+fi
 
 setup_venv
 cd "$ROOT"
@@ -32,6 +39,7 @@ if [ "$ODOO_FOUND" != yes ]; then
     exit "$pytest_rc"
 fi
 
+setup_chromium
 setup_postgres
 DB=${PSB_TEST_DB:-psb_test_$$}
 LOG="$BUILD/odoo-test-$DB.log"

@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.tools import float_compare
 
 
 class EconnectPsbResponseWizardLine(models.TransientModel):
@@ -36,12 +35,10 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
     def _response_line_vals(self):
         self.ensure_one()
         changed = self.status in ("1", "3")
-        ordered = self.sale_line_id
-        qty_changed = self.status == "1" or self.quantity_changed or (
-            ordered and float_compare(self.quantity, ordered.psb_ordered_qty, precision_digits=6) != 0)
-        price_changed = self.status == "1" or self.price_changed or (
-            ordered and ordered.psb_ordered_price
-            and float_compare(self.price, ordered.psb_ordered_price, precision_digits=4) != 0)
+        ordered_qty_changed, ordered_price_changed = (
+            self.sale_line_id._psb_changes_from_ordered(self.quantity, self.price) if self.sale_line_id else (False, False))
+        qty_changed = self.status == "1" or self.quantity_changed or ordered_qty_changed
+        price_changed = self.status == "1" or self.price_changed or ordered_price_changed
         return {
             "sequence": self.sequence,
             "sale_line_id": self.sale_line_id.id,

@@ -1,6 +1,6 @@
 """The PSB client against the PSB sandbox, over real HTTP on loopback (``sandbox`` fixture: conftest.py)."""
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
@@ -217,7 +217,7 @@ def test_429_keeps_retry_after(sandbox):
     with pytest.raises(PsbTransientError, match="rate limiting") as err:
         client.me()
     assert err.value.retry_after == 7 and err.value.status == 429
-    later = datetime.now(UTC) + timedelta(seconds=90)
+    later = datetime.now(timezone.utc) + timedelta(seconds=90)
     sandbox.inject_fault("GET", "/me$", status=429, headers={"Retry-After": format_datetime(later, usegmt=True)})
     with pytest.raises(PsbTransientError) as err:
         client.me()

@@ -1,5 +1,5 @@
 """The webhook signature (HMAC-SHA256 of the raw body) and the sentOn replay window."""
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -88,7 +88,7 @@ def test_missing_secret_never_verifies():
     assert not signature.verify(None, BODY, signature.sign("", BODY))
 
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.mark.parametrize("sent_on", [
@@ -121,7 +121,7 @@ def test_sent_on_window_is_a_parameter():
     for disabled in (timedelta(0), 0, None):
         assert signature.check_sent_on(None, now=NOW, window=disabled), "a zero window disables the check"
     assert signature.check_sent_on("2026-11-28T12:01:00Z", now=NOW.replace(tzinfo=None)), "naive now is UTC"
-    assert signature.check_sent_on(datetime.now(UTC).isoformat()), "now defaults to the current time"
+    assert signature.check_sent_on(datetime.now(timezone.utc).isoformat()), "now defaults to the current time"
 
 
 def test_generated_secrets_are_strong_and_fragment_safe():
