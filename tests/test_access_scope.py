@@ -7,10 +7,10 @@ import psycopg2
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.modules import neutralize
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import PsbCase
+from .common import OutboundHttpMixin, PsbCase, configure_psb, upload_document
 from .test_order_import import TestMatching
 
 CANCELLATION = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -57,7 +57,7 @@ class ScopeCase(PsbCase):
                                        company_ids=[cls.company.id], company_id=cls.company.id)
         cls.portal = new_test_user(cls.env, "psb_scope_portal", groups="base.group_portal")
         cls.internal = new_test_user(cls.env, "psb_scope_internal", groups="base.group_user")
-        cls.psb_admin = new_test_user(cls.env, "psb_scope_admin", groups="sale_econnect_psb.group_psb_manager",
+        cls.psb_admin = new_test_user(cls.env, "psb_scope_admin", groups="sale_econnect_psb.group_psb_manager,sales_team.group_sale_salesman_all_leads",
                                       company_ids=[cls.company.id, cls.company_b.id], company_id=cls.company.id)
 
     def import_order(self, order_id, user=None, **kwargs):
@@ -81,23 +81,25 @@ class TestAccessControl(ScopeCase):
 
     def test_only_who_may_change_the_order_decides_on_a_cancellation(self):
         order, _cancellation = self.pending_cancellation("ACL1", self.salesman_a)
+        answers = order.psb_response_ids
         for user in (self.portal, self.internal, self.salesman_b):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 order.with_user(user).action_psb_accept_pending()
         self.assertEqual(order.state, "sale", "nobody without rights cancelled it")
-        self.assertFalse(order.psb_response_ids, "and no answer was queued")
+        self.assertEqual(order.psb_response_ids, answers, "and no answer was queued")
         for method in ("action_psb_acknowledge", "action_psb_accept", "action_psb_reject",
                        "action_psb_accept_with_changes", "action_psb_refuse_pending", "action_psb_check_buyer"):
             for user in (self.portal, self.internal, self.salesman_b):
                 with self.subTest(method=method, user=user.login), self.assertRaises(AccessError):
                     getattr(order.with_user(user), method)()
-        self.assertFalse(order.psb_response_ids)
+        self.assertEqual(order.psb_response_ids, answers)
         order.with_user(self.salesman_a).action_psb_accept_pending()
         self.assertEqual(order.state, "cancel")
-        self.assertEqual(order.psb_response_ids.code, "AP")
+        self.assertEqual((order.psb_response_ids - answers).code, "AP")
 
     def test_refusal_wizard_checks_the_order(self):
         order, _cancellation = self.pending_cancellation("ACL2", self.salesman_a)
+        answers = order.psb_response_ids
         action = order.with_user(self.salesman_a).action_psb_refuse_pending()
         wizard = self.env[action["res_model"]].browse(action["res_id"]).with_context(**action["context"])
         wizard.note = "Already shipped"
@@ -106,7 +108,7 @@ class TestAccessControl(ScopeCase):
         self.assertTrue(order.psb_follow_up_pending)
         wizard.with_user(self.salesman_a).action_send()
         self.assertFalse(order.psb_follow_up_pending)
-        self.assertEqual(order.psb_response_ids.code, "RE")
+        self.assertEqual((order.psb_response_ids - answers).code, "RE")
 
     def test_own_documents_only(self):
         order = self.import_order("ACL3", self.salesman_a)
@@ -142,8 +144,7 @@ class TestAccessControl(ScopeCase):
 
     def test_upload_only_into_own_companies(self):
         wizard = self.env["econnect.psb.import.wizard"].with_user(self.salesman_a)
-        self.assertEqual(wizard._fields["company_id"].get_domain_list(wizard),
-                         [("id", "in", self.salesman_a.company_ids.ids)])
+        self.assertEqual(wizard._fields["company_id"].domain(wizard), [("id", "in", self.salesman_a.company_ids.ids)])
         upload = wizard.create({"mode": "upload", "company_id": self.company_b.id,
                                 "file": base64.b64encode(order_xml("ACL4")), "filename": "o.xml"})
         with self.assertRaises(AccessError):
@@ -321,3 +322,25 @@ class TestCompanySettings(ScopeCase):
         self.assertIn("switched off", response.error_message)
         arch = self.env["res.config.settings"].get_view(view_type="form")["arch"]
         self.assertIn("This database is a neutralized copy.", arch)
+
+
+@tagged("post_install", "-at_install")
+class TestAttachmentDownload(OutboundHttpMixin, HttpCase):
+    """/web/content follows the document's rules: another salesman's order XML is not served."""
+
+    def test_web_content_of_another_salesmans_document(self):
+        company = self.env.company
+        configure_psb(company, "http://127.0.0.1:9", "client", "secret", "0106:12345678", "s")
+        company.psb_auto_acknowledge = False
+        owner = new_test_user(self.env, "psb_dl_a", groups="sales_team.group_sale_salesman")
+        other = new_test_user(self.env, "psb_dl_b", groups="sales_team.group_sale_salesman")
+        document = upload_document(self.env, order_xml("DL1"), company)
+        document.sale_order_id.user_id = owner
+        url = f"/web/content/{document.attachment_id.id}?download=true"
+        self.authenticate("psb_dl_b", "psb_dl_b")
+        self.assertIn(self.url_open(url).status_code, (403, 404))
+        self.assertEqual(other.login, "psb_dl_b")
+        self.authenticate("psb_dl_a", "psb_dl_a")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, order_xml("DL1"))
