@@ -130,6 +130,13 @@ class EconnectPsbDocument(models.Model):
                     "%(doc)s was received for %(company)s: it can only be linked to a sale order of that company.",
                     doc=doc.display_name, company=doc.company_id.name))
 
+    def write(self, vals):
+        # A link by hand (Link to sale order): only to an order the user may change. The pipeline links
+        # with its own rights.
+        if vals.get("sale_order_id") and not self.env.su:
+            self.env["sale.order"].browse(vals["sale_order_id"])._psb_check_access()
+        return super().write(vals)
+
     def _compute_xml_preview(self):
         for doc in self:
             # bin_size: the web client asks for binary sizes, the preview needs the content
@@ -402,7 +409,7 @@ class EconnectPsbDocument(models.Model):
         Importer = env["econnect.psb.order.import"]
         theirs = _norm_id(Importer._endpoint_label(buyer))
         if theirs and ours:
-            if theirs == ours:
+            if theirs == ours or (":" not in theirs and theirs == ours.partition(":")[2]):  # no schemeID given
                 return False
         elif buyer and buyer.vat and partner.vat:
             if _norm_vat(buyer.vat) == _norm_vat(partner.vat):

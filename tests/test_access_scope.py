@@ -186,7 +186,10 @@ class TestFollowUpScope(ScopeCase):
         self.assertIn("its buyer 0106:99999999 is not the buyer of", cancellation.error_message)
         self.assertIn("Link to sale order", cancellation.error_message)
         self.assertFalse(cancellation.sale_order_id or order.psb_follow_up_pending)
-        # a PSB administrator who knows better links it by hand
+        # only to an order one may change; a PSB administrator who knows better links it by hand
+        psb_admin_own = new_test_user(self.env, "psb_scope_admin_own", groups="sale_econnect_psb.group_psb_manager")
+        with self.assertRaises(AccessError):
+            cancellation.with_user(psb_admin_own).sale_order_id = order
         cancellation.with_user(self.psb_admin).sale_order_id = order
         cancellation.with_user(self.psb_admin).action_process_now()
         self.assertEqual(cancellation.state, "pending", cancellation.error_message)
