@@ -1,14 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import logging
+import re
 from datetime import timedelta
 
 import psycopg2
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import config, mute_logger
 
+from ..psb import event as psb_event
 from ..psb import exceptions as psb_errors
 from ..psb.ubl import reader
 from ..psb.ubl.model import UblError
@@ -27,6 +29,23 @@ DOCUMENT_TYPES = ("order", "order_change", "order_cancellation")
 TODO_STATES = ("received", "downloaded")
 MAX_ATTEMPTS = 8
 BATCH_SIZE = 20
+#: The PSB's description of an event is a sentence; the body as a whole is limited by the webhook.
+MAX_EVENT_TEXT = 256 * 1024
+
+
+def _norm_id(value):
+    """A Peppol id as compared: Peppol ids are case-insensitive (``iso6523-actorid-upis::`` left out)."""
+    value = (value or "").strip().lower()
+    return value.removeprefix("iso6523-actorid-upis::")
+
+
+def _norm_vat(value):
+    return re.sub(r"[\s.\-]", "", value or "").upper()
+
+
+def _like_escape(value):
+    """``value`` for an exact, case-insensitive ``=ilike``: no wildcard from outside."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _in_test():
@@ -103,6 +122,21 @@ class EconnectPsbDocument(models.Model):
         for doc in self:
             doc.name = f"{labels.get(doc.document_type, '')} {doc.buyer_order_ref or doc.psb_document_id or ''}".strip()
 
+    @api.constrains("sale_order_id", "company_id")
+    def _check_sale_order_company(self):
+        for doc in self.sudo():
+            if doc.sale_order_id and doc.sale_order_id.company_id != doc.company_id:
+                raise ValidationError(self.env._(
+                    "%(doc)s was received for %(company)s: it can only be linked to a sale order of that company.",
+                    doc=doc.display_name, company=doc.company_id.name))
+
+    def write(self, vals):
+        # A link by hand (Link to sale order): only to an order the user may change. The pipeline links
+        # with its own rights.
+        if vals.get("sale_order_id") and not self.env.su:
+            self.env["sale.order"].browse(vals["sale_order_id"])._psb_check_access()
+        return super().write(vals)
+
     def _compute_xml_preview(self):
         for doc in self:
             # bin_size: the web client asks for binary sizes, the preview needs the content
@@ -126,7 +160,8 @@ class EconnectPsbDocument(models.Model):
             if isinstance(topic, str) and topic.strip():
                 company._psb_note_hook_event(topic.strip())
             return "ignored"
-        document_id = str(event.get("documentId") or "").strip()
+        # The webhook checked the values (psb.event.check): they are stored whole, never cut.
+        document_id = psb_event.text(event.get("documentId"), "documentId")
         if not document_id:
             return "ignored"
         details = event.get("details") if isinstance(event.get("details"), dict) else {}
@@ -134,12 +169,13 @@ class EconnectPsbDocument(models.Model):
             "company_id": company.id,
             "topic": topic,
             "document_type": document_type,
-            "psb_document_id": document_id[:200],
-            "ref_document_id": str(event.get("refToDocumentId") or "")[:200] or False,
-            "sender": str(details.get("sender") or "")[:200] or False,
-            "buyer_order_ref": str(details.get("orderReferenceId") or details.get("id") or "")[:200] or False,
-            "message": str(event.get("message") or "")[:500] or False,
-            "payload": json.dumps(event, indent=2, ensure_ascii=False)[:100000],
+            "psb_document_id": document_id,
+            "ref_document_id": psb_event.text(event.get("refToDocumentId"), "refToDocumentId") or False,
+            "sender": psb_event.text(details.get("sender"), "details.sender") or False,
+            "buyer_order_ref": psb_event.text(details.get("orderReferenceId") or details.get("id"),
+                                              "details.orderReferenceId") or False,
+            "message": psb_event.text(event.get("message"), "message", max_length=MAX_EVENT_TEXT) or False,
+            "payload": json.dumps(event, indent=2, ensure_ascii=False),
         }
         Document = self.sudo()
         if Document.search_count([("company_id", "=", company.id), ("topic", "=", topic),
@@ -329,15 +365,70 @@ class EconnectPsbDocument(models.Model):
             self._import_follow_up(parsed)
 
     def _find_order(self, order_ref, buyer_endpoint):
-        domain = [("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref)]
-        if buyer_endpoint:
-            domain.append(("psb_buyer_endpoint", "=", buyer_endpoint))
-        return self.env["sale.order"].sudo().search(domain, limit=1)
+        """This company's sale order for the buyer's order id under the buyer's Peppol id (compared
+        case-insensitively, as Peppol ids are); nothing without a Peppol id."""
+        if not buyer_endpoint:
+            return self.env["sale.order"].sudo().browse()
+        return self.env["sale.order"].sudo().search([
+            ("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref),
+            ("psb_buyer_endpoint", "=ilike", _like_escape(buyer_endpoint.strip())),
+        ], limit=1)
+
+    def _find_buyer_order(self, order_ref, buyer, sender=None):
+        """This company's sale order for the buyer's order id whose buyer is ``buyer`` (the received
+        XML's) and, when the PSB named one, was sent by that buyer (:meth:`_buyer_mismatch`).
+
+        :returns: (sale.order or an empty recordset, why the orders with that id were not taken or False)
+        """
+        candidates = self.env["sale.order"].sudo().search(
+            [("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref)], order="id", limit=20)
+        reason = False
+        for order in candidates:
+            reason = self._buyer_mismatch(order, buyer, sender)
+            if not reason:
+                return order, False
+        return candidates.browse(), reason
+
+    def _buyer_mismatch(self, order, buyer, sender=None):
+        """False when ``buyer`` (a Party of the received XML) is the buyer of ``order`` and ``sender`` (the
+        PSB's ``details.sender``, when given) its Peppol id; otherwise the reason, for a person.
+
+        The buyer is compared by Peppol id (the order's, else its customer's), else by VAT number, else
+        by GLN / company registration; a buyer with none of those is not the order's buyer.
+        """
+        env = self.env
+        ours = _norm_id(order.psb_buyer_endpoint)
+        partner = order.partner_id.commercial_partner_id
+        if not ours and partner.peppol_endpoint:
+            ours = _norm_id(f"{partner.peppol_eas}:{partner.peppol_endpoint}" if partner.peppol_eas
+                            else partner.peppol_endpoint)
+        label = order.psb_buyer_endpoint or partner.vat or partner.display_name
+        if sender and ours and _norm_id(sender) not in (ours, _norm_id(ours.partition(":")[2])):
+            return env._("it was sent by %(sender)s, not by the buyer of %(order)s (%(buyer)s)",
+                         sender=sender, order=order.name, buyer=label)
+        Importer = env["econnect.psb.order.import"]
+        theirs = _norm_id(Importer._endpoint_label(buyer))
+        if theirs and ours:
+            if theirs == ours or (":" not in theirs and theirs == ours.partition(":")[2]):  # no schemeID given
+                return False
+        elif buyer and buyer.vat and partner.vat:
+            if _norm_vat(buyer.vat) == _norm_vat(partner.vat):
+                return False
+        elif buyer:
+            ids = {_norm_id(value) for value, _scheme in buyer.identifiers if value}
+            ids |= {_norm_id(value) for value in (buyer.gln, buyer.company_id, buyer.endpoint_id) if value}
+            known = {_norm_id(value) for value in (partner.company_registry, partner.peppol_endpoint) if value}
+            if ids & known:
+                return False
+        buyer_label = (Importer._endpoint_label(buyer) or (buyer.vat if buyer else False)
+                       or (buyer.display_name if buyer else False) or env._("a buyer without Peppol id or VAT number"))
+        return env._("its buyer %(theirs)s is not the buyer of %(order)s (%(buyer)s)",
+                     theirs=buyer_label, order=order.name, buyer=label)
 
     def _import_order(self, parsed):
         Importer = self.env["econnect.psb.order.import"].sudo()
         self.buyer_order_ref = parsed.id
-        existing = self._find_order(parsed.id, Importer._endpoint_label(parsed.buyer))
+        existing, _other_buyer = self._find_buyer_order(parsed.id, parsed.buyer)
         if existing.psb_document_id == self:
             self.write({"state": "imported", "sale_order_id": existing.id})
             return
@@ -375,25 +466,49 @@ class EconnectPsbDocument(models.Model):
 
     def _import_follow_up(self, parsed):
         """Order Change / Order Cancellation: find the sale order (or the one linked by hand) and apply."""
-        Importer = self.env["econnect.psb.order.import"].sudo()
         self.buyer_order_ref = parsed.order_reference_id
-        sale_order = self.sale_order_id or self._find_order(
-            parsed.order_reference_id, Importer._endpoint_label(parsed.buyer))
+        kind = dict(self._fields["document_type"].selection)[parsed.kind]
+        # A sale order linked by hand (a PSB administrator's choice) is taken as it is; any other is looked
+        # up within this document's company, and taken only when its buyer sent this document.
+        sale_order, other_buyer = self.sale_order_id, False
+        if not sale_order:
+            sale_order, other_buyer = self._find_buyer_order(parsed.order_reference_id, parsed.buyer, self.sender)
         if not sale_order and self.ref_document_id:
-            sale_order = self.search([("psb_document_id", "=", self.ref_document_id), ("sale_order_id", "!=", False)],
-                                     limit=1).sale_order_id
+            referred = self.sudo().search([("company_id", "=", self.company_id.id),
+                                           ("psb_document_id", "=", self.ref_document_id),
+                                           ("sale_order_id", "!=", False)], limit=1).sale_order_id
+            other_buyer = referred and self._buyer_mismatch(referred, parsed.buyer, self.sender)
+            sale_order = referred if referred and not other_buyer else sale_order
+        if not sale_order and other_buyer:
+            self._set_error(self.env._(
+                "%(kind)s %(id)s names order %(ref)s, but %(reason)s: it was not linked to that order. If it is "
+                "the buyer's after all, a PSB administrator chooses the sale order in Link to sale order and "
+                "presses Retry.", kind=kind, id=parsed.id, ref=parsed.order_reference_id, reason=other_buyer))
+            return
+        if sale_order and not self.sale_order_id and not self._uploader_may_change(sale_order):
+            self._set_error(self.env._(
+                "%(kind)s %(id)s refers to order %(ref)s, which you may not change: it was not applied.",
+                kind=kind, id=parsed.id, ref=parsed.order_reference_id))
+            return
         if not sale_order:
             self._set_error(self.env._(
                 "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
                 "(or choose its sale order in Link to sale order), then press Retry.",
-                kind=dict(self._fields["document_type"].selection)[parsed.kind], id=parsed.id,
-                ref=parsed.order_reference_id))
+                kind=kind, id=parsed.id, ref=parsed.order_reference_id))
             return
         self.env["econnect.psb.order.change"]._receive(self, parsed, sale_order)
 
+    def _uploader_may_change(self, sale_order):
+        """A document uploaded by a user may only act on an order that user may change."""
+        uploader = self.create_uid
+        if self.source != "upload" or not uploader or uploader._is_superuser():
+            return True
+        return sale_order.with_user(uploader).has_access("write")
+
     def _process_response_status(self):
         """OrderResponseSent* hooks: the delivery outcome of an Order Response we sent."""
-        response = self.env["econnect.psb.response"]._apply_status_event(self.topic, json.loads(self.payload or "{}"))
+        response = self.env["econnect.psb.response"]._apply_status_event(
+            self.topic, json.loads(self.payload or "{}"), self.company_id)
         self.write({"state": "done", "processed_on": fields.Datetime.now(),
                     "sale_order_id": response.sale_order_id.id if response else False,
                     "buyer_order_ref": response.sale_order_id.psb_order_ref if response else self.buyer_order_ref})
@@ -409,7 +524,16 @@ class EconnectPsbDocument(models.Model):
     # ------------------------------------------------------------------
     # Manual entry points
     # ------------------------------------------------------------------
+    def _psb_check_access(self):
+        """The caller is a sales user who may read these documents (record rules included): called first
+        by the buttons, which then act with the pipeline's rights."""
+        if not self.env.su and not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(self.env._("Only sales users can process Peppol documents."))
+        self.check_access("read")
+        self.sale_order_id.filtered(lambda o: o.exists())._psb_check_access()
+
     def action_retry(self):
+        self._psb_check_access()
         docs = self.filtered(lambda d: d.state in ("error", "received", "downloaded"))
         for doc in docs.sudo():
             doc.write({
@@ -423,6 +547,7 @@ class EconnectPsbDocument(models.Model):
 
     def action_process_now(self):
         """Process the selected documents in this request (used by the import wizard and the Retry button)."""
+        self._psb_check_access()
         self.action_retry()
         clients = {}
         for doc in self.sudo():
@@ -431,6 +556,7 @@ class EconnectPsbDocument(models.Model):
 
     def action_open_sale_order(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": "sale.order",
@@ -440,6 +566,7 @@ class EconnectPsbDocument(models.Model):
 
     def action_download_xml(self):
         self.ensure_one()
+        self.check_access("read")
         if not self.attachment_id:
             raise UserError(self.env._("This document has not been downloaded yet."))
         return {

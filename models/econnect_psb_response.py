@@ -233,6 +233,8 @@ class EconnectPsbResponse(models.Model):
 
     def action_retry(self):
         """Send a failed answer again, as a new document at the PSB (the old one never arrived)."""
+        self.check_access("read")
+        self.sale_order_id._psb_check_access()
         for response in self.filtered(lambda r: r.state == "failed").sudo():
             response.write({"state": "queued", "attempt_count": 0, "next_attempt_at": False,
                             "error_message": False, "idempotency_key": str(uuid.uuid4())})
@@ -243,9 +245,13 @@ class EconnectPsbResponse(models.Model):
     # Delivery outcome (OrderResponseSent* hooks)
     # ------------------------------------------------------------------
     @api.model
-    def _apply_status_event(self, topic, event):
+    def _apply_status_event(self, topic, event, company):
+        """The delivery outcome of one of ``company``'s answers (the event's company: another company's
+        event never touches it)."""
         document_id = event.get("documentId")
-        response = self.sudo().search(["|", ("psb_response_id", "=", document_id),
+        if not document_id:
+            return False
+        response = self.sudo().search([("company_id", "=", company.id), "|", ("psb_response_id", "=", document_id),
                                        ("idempotency_key", "=", document_id)], limit=1)
         if not response:
             return False

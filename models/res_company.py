@@ -10,6 +10,8 @@ from ..psb import signature
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
 # One plain address: it becomes a mailto: URL, so no list, no spaces, no ?query and no %-escapes.
+#: The widest replay window allowed for webhook events, in minutes (0 turns the check off).
+MAX_SIGNATURE_WINDOW = 60
 ALERT_EMAIL_RE = re.compile(r"^[A-Za-z0-9._+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}$")
 
 
@@ -21,6 +23,7 @@ class ResCompany(models.Model):
             ("acceptance", "Acceptance (test)"),
             ("production", "Production"),
             ("custom", "Custom URLs"),
+            ("disabled", "Off (neutralized copy)"),
         ],
         string="PSB Environment",
         default="acceptance",
@@ -89,7 +92,8 @@ class ResCompany(models.Model):
         "Webhook Replay Window (minutes)",
         default=5,
         groups=PSB_GROUP,
-        help="Webhook events whose sentOn is further than this from now are refused. 0 disables the check.",
+        help="Webhook events whose sentOn is further than this from now are refused (1 to "
+        f"{MAX_SIGNATURE_WINDOW} minutes). 0 disables the check.",
     )
     psb_user_id = fields.Many2one(
         "res.users",
@@ -119,7 +123,8 @@ class ResCompany(models.Model):
     )
 
     _psb_party_id_uniq = models.UniqueIndex(
-        "(psb_party_id) WHERE psb_party_id IS NOT NULL",
+        # Case-insensitive, as the webhook looks a party id up (Peppol ids are case-insensitive).
+        "(lower(psb_party_id)) WHERE psb_party_id IS NOT NULL",
         "Another company already uses this PSB party id.",
     )
 
@@ -136,6 +141,10 @@ class ResCompany(models.Model):
     def _psb_check_configured(self):
         self.ensure_one()
         company = self.sudo()
+        if company.psb_environment == "disabled":
+            raise UserError(self.env._(
+                "The eConnect PSB connection of %s is switched off (this database is a neutralized copy). Choose "
+                "an environment in Settings > Sales > eConnect PSB to use it again.", self.name))
         api_url, identity_url = company._psb_urls()
         missing = [
             label
@@ -178,6 +187,14 @@ class ResCompany(models.Model):
     def _psb_webhook_url(self):
         base_url = self.get_base_url()
         return f"{base_url}/econnect_psb/webhook"
+
+    @api.constrains("psb_signature_window")
+    def _check_psb_signature_window(self):
+        for company in self.sudo():
+            if not 0 <= company.psb_signature_window <= MAX_SIGNATURE_WINDOW:
+                raise ValidationError(self.env._(
+                    "The webhook replay window of %(company)s must be 0 (no check) or 1 to %(max)s minutes.",
+                    company=company.name, max=MAX_SIGNATURE_WINDOW))
 
     @api.constrains("psb_alert_email")
     def _check_psb_alert_email(self):

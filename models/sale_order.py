@@ -2,7 +2,7 @@
 import types
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 from ..psb import exceptions as psb_errors
@@ -62,7 +62,8 @@ class SaleOrder(models.Model):
     )
 
     _psb_order_uniq = models.UniqueIndex(
-        "(company_id, psb_buyer_endpoint, psb_order_ref) WHERE psb_order_ref IS NOT NULL",
+        # Peppol ids are case-insensitive: 9944:NL812345678B01 and 9944:nl812345678b01 are one buyer.
+        "(company_id, lower(psb_buyer_endpoint), psb_order_ref) WHERE psb_order_ref IS NOT NULL",
         "This Peppol order of this buyer was already imported.",
     )
 
@@ -83,6 +84,20 @@ class SaleOrder(models.Model):
     def _compute_psb_answerable(self):
         for order in self:
             order.psb_answerable = bool(order.psb_document_id) and order.psb_profile in ("ordering", "advanced_ordering")
+
+    # ------------------------------------------------------------------
+    # Access: every button checks the caller first, then may act with more rights
+    # ------------------------------------------------------------------
+    def _psb_check_access(self, operation="write"):
+        """The caller is a sales user who may ``operation`` these orders (record rules included).
+
+        Called first by every public method of the addon that acts on an order, before any sudo():
+        portal users and internal users without sales rights reach none of them.
+        """
+        if not self.env.su and not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(self.env._("Only sales users can answer Peppol orders."))
+        self.check_access(operation)
+        return self
 
     # ------------------------------------------------------------------
     # Answering
@@ -116,11 +131,13 @@ class SaleOrder(models.Model):
         return response
 
     def action_psb_acknowledge(self):
+        self._psb_check_access()
         for order in self:
             order._psb_queue_response("AB", note=self.env._("Order received; we will confirm it shortly."))
         return True
 
     def action_psb_accept(self):
+        self._psb_check_access()
         for order in self:
             order._psb_queue_response("AP")
         return True
@@ -140,12 +157,15 @@ class SaleOrder(models.Model):
         }
 
     def action_psb_reject(self):
+        self._psb_check_access()
         return self._psb_open_answer_wizard("RE")
 
     def action_psb_accept_with_changes(self):
+        self._psb_check_access()
         return self._psb_open_answer_wizard("CA")
 
     def action_psb_check_buyer(self):
+        self._psb_check_access()
         for order in self:
             order._psb_check_buyer()
         return True
@@ -258,6 +278,7 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def action_psb_accept_pending(self):
         """Apply the buyer's pending change (or cancel at its request) and answer AP."""
+        self._psb_check_access()
         for order in self.sudo():
             order.env["econnect.psb.order.change"]._decide(order, accept=True)
         return True
@@ -265,12 +286,14 @@ class SaleOrder(models.Model):
     def action_psb_refuse_pending(self):
         """Refuse the buyer's pending change or cancellation (RE): the last agreed order stands."""
         self.ensure_one()
+        self._psb_check_access()
         action = self._psb_open_answer_wizard("RE")
         action["context"] = {"psb_refuse_pending": True}
         return action
 
     def action_psb_view_documents(self):
         self.ensure_one()
+        self._psb_check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("sale_econnect_psb.action_econnect_psb_document")
         action["domain"] = [("sale_order_id", "=", self.id)]
         action["context"] = {}

@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from datetime import datetime, timezone
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
 
@@ -56,8 +56,17 @@ _CHUNK = 64 * 1024
 
 
 def segment(value):
-    """``value`` as one URL path segment: party ids contain ``:`` (``0106:123`` → ``0106%3A123``)."""
-    return quote(str(value), safe="")
+    """``value`` as exactly one URL path segment: party ids contain ``:`` (``0106:123`` → ``0106%3A123``).
+
+    Every character but the unreserved ones is percent-encoded, and the dot-segments ``.`` and ``..``
+    too (``%2E``): HTTP clients and servers collapse those (``…/salesOrder/../download``). An empty
+    value would leave an empty segment (``…/salesOrder//download``): it is refused.
+    """
+    text = str(value)
+    if not text:
+        raise PsbRequestError("An empty id cannot be sent to the PSB.")
+    encoded = quote(text, safe="")
+    return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
 
 
 def build_hook(hook_id, name, url, secret, topics):
@@ -229,9 +238,13 @@ class PsbClient:
             all_headers["Subscription-Key"] = self.subscription_key
         all_headers.update(headers or {})
         try:
-            return self.session.request(method, self.api_url + path, json=json, data=data, params=params,
-                                        headers=all_headers, timeout=self.timeout, allow_redirects=False,
-                                        stream=stream)
+            prepared = self.session.prepare_request(requests.Request(
+                method, self.api_url + path, json=json, data=data, params=params, headers=all_headers))
+            # requests decodes %2E back to "." (unreserved), which makes an id "." or ".." a dot-segment
+            # again: send the path exactly as segment() encoded it.
+            prepared.url = urlunsplit(urlsplit(prepared.url)._replace(path=urlsplit(self.api_url).path + path))
+            settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
+            return self.session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings)
         except requests.Timeout as exc:
             raise PsbTransientError(
                 f"The PSB did not answer in time while {what} ({_reason(exc)}); it will be tried again later."

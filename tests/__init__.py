@@ -9,3 +9,5 @@ from . import test_order_change
 from . import test_webhook_health
 from . import test_i18n
 from . import test_product_code
+from . import test_access_scope
+from . import test_webhook_hardening

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..models.econnect_psb_document import TOPIC_TYPES
+from ..psb import event as psb_event
 
 
 class EconnectPsbImportWizard(models.TransientModel):
@@ -20,7 +21,8 @@ class EconnectPsbImportWizard(models.TransientModel):
         default="upload",
         required=True,
     )
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company,
+                                 domain=lambda self: [("id", "in", self.env.user.company_ids.ids)])
     topic = fields.Selection(
         [(topic, topic) for topic, kind in TOPIC_TYPES.items() if kind != "response_status"],
         default="OrderReceived",
@@ -36,15 +38,25 @@ class EconnectPsbImportWizard(models.TransientModel):
         for wizard in self:
             wizard.is_psb_manager = self.env.user.has_group("sale_econnect_psb.group_psb_manager")
 
+    def _check_company(self):
+        """Only into one of the user's companies (the field's domain is only a hint to the web client)."""
+        if not self.env.su and self.company_id not in self.env.user.company_ids:
+            raise AccessError(self.env._("You cannot import documents into %s.", self.company_id.name))
+
     def action_import(self):
         self.ensure_one()
+        if not self.env.su and not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(self.env._("Only sales users can import Peppol documents."))
+        self._check_company()
         Document = self.env["econnect.psb.document"].sudo()
         if self.mode == "document_id":
             if not self.env.user.has_group("sale_econnect_psb.group_psb_manager"):
                 raise AccessError(self.env._("Only PSB administrators can import documents by id."))
             document_id = (self.psb_document_id or "").strip()
-            if not document_id:
+            if not document_id or document_id in psb_event.DOT_SEGMENTS:
                 raise UserError(self.env._("Enter the PSB document id."))
+            if len(document_id) > psb_event.MAX_ID_LENGTH:
+                raise UserError(self.env._("A PSB document id has at most %s characters.", psb_event.MAX_ID_LENGTH))
             existing = Document.search([("company_id", "=", self.company_id.id), ("topic", "=", self.topic),
                                         ("psb_document_id", "=", document_id)], limit=1)
             document = existing or Document.create({

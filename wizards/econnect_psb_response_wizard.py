@@ -18,6 +18,7 @@ class EconnectPsbResponseWizard(models.TransientModel):
 
     def action_send(self):
         self.ensure_one()
+        self.sale_order_id._psb_check_access()
         if self.code == "RE" and not (self.note or "").strip():
             raise UserError(self.env._("Give the buyer the reason of the rejection."))
         lines = []

@@ -181,6 +181,21 @@ def test_ids_are_encoded_as_one_path_segment(sandbox):
     assert psb_client.segment("NL:KVK:12345678") == "NL%3AKVK%3A12345678"
 
 
+@pytest.mark.parametrize("document_id, encoded", [(".", "%2E"), ("..", "%2E%2E"), ("...", "..."), ("a.b", "a.b")])
+def test_dot_ids_stay_one_path_segment(sandbox, document_id, encoded):
+    doc = sandbox.add_document(PARTY, XML, document_id=document_id)
+    assert make_client(sandbox).download_sales_order(PARTY, doc) == XML
+    assert api_requests(sandbox)[-1]["path"] == f"/api/v1/0106%3A12345678/salesOrder/{encoded}/download"
+    make_client(sandbox).delete_sales_order(PARTY, doc)
+    assert api_requests(sandbox)[-1]["path"] == f"/api/v1/0106%3A12345678/salesOrder/{encoded}"
+
+
+def test_empty_id_is_refused_before_any_request(sandbox):
+    with pytest.raises(PsbRequestError, match="empty id"):
+        make_client(sandbox).download_sales_order(PARTY, "")
+    assert not api_requests(sandbox)
+
+
 def test_unknown_document(sandbox):
     with pytest.raises(PsbNotFoundError) as err:
         make_client(sandbox).download_sales_order(PARTY, "d-404")
