@@ -24,6 +24,7 @@
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/econnect_psb_product_code_views.xml",
+        "views/res_partner_views.xml",
         "wizards/econnect_psb_import_wizard_views.xml",
         "wizards/econnect_psb_response_wizard_views.xml",
         "views/menus.xml",
