@@ -24,11 +24,16 @@
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/econnect_psb_product_code_views.xml",
+        "views/res_partner_views.xml",
+        "views/econnect_psb_dashboard_views.xml",
         "wizards/econnect_psb_import_wizard_views.xml",
         "wizards/econnect_psb_response_wizard_views.xml",
         "views/menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sale_econnect_psb/static/src/**/*",
+        ],
         "web.assets_tests": [
             "sale_econnect_psb/static/tests/tours/**/*",
         ],

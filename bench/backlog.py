@@ -31,8 +31,8 @@ def post_json(url, payload, timeout=60):
 
 
 def cmd_deliver(args):
-    xmls = [orders.order_xml(f"{args.prefix}-{i:05d}", args.lines, buyer_index=i, first_product=i * args.lines)
-            .decode() for i in range(args.count)]
+    xmls = [orders.order_xml(f"{args.prefix}-{i:05d}", args.lines, buyer_index=i, first_product=i * args.lines,
+                             straight_through=args.straight_through).decode() for i in range(args.count)]
     results = [None] * args.count
     document_ids = [None] * args.count
     next_index = [0]
@@ -69,10 +69,16 @@ def cmd_deliver(args):
     print(json.dumps({k: v for k, v in out.items() if k != "document_ids"}), file=sys.stderr)
 
 
-def snapshot(cr, prefix):
+def snapshot(cr, prefix, decided=False):
     cr.execute("SELECT state, count(*) FROM econnect_psb_document WHERE buyer_order_ref LIKE %s GROUP BY state",
                (prefix + "-%",))
-    return dict(cr.fetchall())
+    states = dict(cr.fetchall())
+    if decided:
+        # With automatic confirmation an order is done once it is decided (confirmed, or left for a person).
+        cr.execute("SELECT count(*) FROM sale_order WHERE psb_order_ref LIKE %s AND psb_auto_state IS NOT NULL",
+                   (prefix + "-%",))
+        states["imported"] = min(states.get("imported", 0), cr.fetchone()[0])
+    return states
 
 
 def cmd_wait(args):
@@ -87,7 +93,7 @@ def cmd_wait(args):
     states = {}
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
-        states = snapshot(cr, args.prefix)
+        states = snapshot(cr, args.prefix, decided=args.confirmed)
         now = time.perf_counter() - started
         done = states.get("imported", 0)
         if began is None and states.get("received", 0) < args.count and sum(states.values()) >= args.count:
@@ -151,11 +157,23 @@ def cmd_wait(args):
                   LIMIT 3""", (args.prefix + "-%",))
     errors = [row[0] for row in cr.fetchall()]
     imported = states.get("imported", 0)
+    cr.execute("""SELECT count(*) FILTER (WHERE o.state = 'sale'), count(*) FILTER (WHERE o.psb_auto_state = 'confirmed'),
+                         count(*) FILTER (WHERE o.psb_auto_state = 'person'),
+                         (SELECT count(*) FROM econnect_psb_response r JOIN sale_order s ON s.id = r.sale_order_id
+                          WHERE s.psb_order_ref LIKE %s AND r.code = 'AP')
+                  FROM sale_order o WHERE o.psb_order_ref LIKE %s""", (args.prefix + "-%", args.prefix + "-%"))
+    confirmed, auto_confirmed, for_a_person, ap_answers = cr.fetchone()
+    cr.execute("""SELECT psb_auto_reasons FROM sale_order WHERE psb_order_ref LIKE %s AND psb_auto_state = 'person'
+                  LIMIT 3""", (args.prefix + "-%",))
+    reasons = [row[0] for row in cr.fetchall()]
     window = seconds - began if seconds is not None and began is not None else seconds
     out = {
         "count": args.count,
         "states": states,
         "all_quotations": imported == args.count and drafts == args.count,
+        "all_confirmed": imported == args.count and auto_confirmed == args.count and ap_answers == args.count,
+        "confirmed": confirmed, "auto_confirmed": auto_confirmed, "for_a_person": for_a_person,
+        "ap_answers": ap_answers, "not_confirmed_because": reasons,
         "seconds_from_launch": seconds,
         "seconds_processing": round(window, 3) if window else None,
         "orders_per_second": round(imported / window, 2) if window else None,
@@ -182,6 +200,8 @@ def main():
     deliver.add_argument("--concurrency", type=int, default=8)
     deliver.add_argument("--timeout", type=float, default=240)
     deliver.add_argument("--out", required=True)
+    deliver.add_argument("--straight-through", action="store_true",
+                         help="orders meeting every condition of automatic confirmation")
     wait = sub.add_parser("wait")
     wait.add_argument("--dsn", required=True)
     wait.add_argument("--prefix", required=True)
@@ -190,6 +210,8 @@ def main():
     wait.add_argument("--poll", type=float, default=0.25)
     wait.add_argument("--sandbox", default="")
     wait.add_argument("--documents", default="", help="the deliver step's JSON (its document ids)")
+    wait.add_argument("--confirmed", action="store_true",
+                      help="automatic confirmation is on: an order is done once it is decided")
     wait.add_argument("--out", required=True)
     args = parser.parse_args()
     {"deliver": cmd_deliver, "wait": cmd_wait}[args.cmd](args)

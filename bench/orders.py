@@ -5,6 +5,8 @@ Plain Python (no Odoo). Every line names one of the catalogue's products by its
 importers match every line; amounts and totals are consistent, so the orders pass the official
 XSD and Peppol Schematron (checked by ``bench/run.sh``).
 """
+import datetime
+import re
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
@@ -162,8 +164,11 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def order_xml(order_id, lines, buyer_index=0, first_product=0):
-    """The UTF-8 bytes of an Order ``order_id`` with ``lines`` lines, products from ``first_product`` on."""
+def order_xml(order_id, lines, buyer_index=0, first_product=0, straight_through=False):
+    """The UTF-8 bytes of an Order ``order_id`` with ``lines`` lines, products from ``first_product`` on.
+
+    ``straight_through``: an order meeting every condition of automatic confirmation (no buyer's note,
+    a requested delivery date ahead)."""
     parts, total = [], Decimal(0)
     for n in range(lines):
         index = first_product + n
@@ -176,6 +181,11 @@ def order_xml(order_id, lines, buyer_index=0, first_product=0):
     tax = total * Decimal("0.21")
     header = HEADER.format(order_id=escape(order_id), count=lines, b=buyer(buyer_index), total=_money(total),
                            tax=_money(tax), payable=_money(total + _money_dec(tax)))
+    if straight_through:
+        ahead = datetime.date.today() + datetime.timedelta(days=7)
+        header = re.sub(r"\n  <cbc:Note>[^<]*</cbc:Note>", "", header)
+        header = header.replace("2026-12-01", ahead.isoformat()).replace(
+            "2026-12-02", (ahead + datetime.timedelta(days=1)).isoformat())
     return (header + "".join(parts) + "</Order>\n").encode("utf-8")
 
 

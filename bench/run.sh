@@ -9,7 +9,8 @@
 #
 #   BENCH_DB=psb_bench_x          another database name (must start with psb_bench)
 #   BENCH_WORKERS="2 4"           Odoo HTTP worker counts for the webhook figure
-#   BENCH_BACKLOG=1000            orders in the backlog of the throughput figure
+#   BENCH_BACKLOG=1000            orders in the backlog of the throughput figures (2a, 2b, 2c)
+#   BENCH_ONLY=auto               only the throughput with automatic confirmation (2c), for trying it out
 #   BENCH_SIZES=1,10,100,1000,5000  BENCH_REPS=1:7,10:7,100:5,1000:3,5000:3/2
 #                                 order sizes, and runs per size (/ runs of Odoo's own import)
 #   BENCH_WEBHOOK_DBFILTER=8:400  deliveries of the reference webhook run with --db-filter (empty: none)
@@ -30,6 +31,7 @@ REPS=${BENCH_REPS:-1:7,10:7,100:5,1000:3,5000:3/2}
 WEBHOOK_REQUESTS=${BENCH_WEBHOOK_REQUESTS:-1:150,8:400,32:640}
 WEBHOOK_DBFILTER=${BENCH_WEBHOOK_DBFILTER-8:400}   # empty: no reference run with --db-filter
 ROUNDS=3
+ONLY=${BENCH_ONLY:-}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
     WORKERS=${BENCH_WORKERS:-2}; BACKLOG=${BENCH_BACKLOG:-100}; SIZES=${BENCH_SIZES:-1,10,100,1000}
     REPS=${BENCH_REPS:-1:3,10:3,100:3,1000:2}; WEBHOOK_REQUESTS=1:40,8:80,32:128; ROUNDS=2
@@ -139,6 +141,7 @@ say "Company, catalogue (5,000 products), buyers; webhook registered at the sand
     --sandbox-url "$SANDBOX" --client-id "$CLIENT_ID" --client-secret "$CLIENT_SECRET" --secret "$SECRET" \
     -- "${ODOO_ARGS[@]}" 2> "$WORK/setup.log" || { tail -20 "$WORK/setup.log"; exit 1; }
 
+if [ "$ONLY" != auto ]; then
 say "Generated orders against the official XSD and Schematron ($(elapsed))"
 "$PY" "$BENCH/check_orders.py" --peppol "$PEPPOL" --sizes "$SIZES" --out "$WORK/check_orders.json"
 
@@ -159,15 +162,17 @@ if [ -n "$WEBHOOK_DBFILTER" ]; then
         --out "$WORK/webhook-2-dbfilter.json"
     stop_odoo
 fi
+fi  # BENCH_ONLY
 
 # 2. Throughput: a backlog delivered at once, then imported ----------------------------------
-deliver_backlog() {  # deliver_backlog PREFIX
+deliver_backlog() {  # deliver_backlog PREFIX [--straight-through]
     "$PY" "$BENCH/backlog.py" deliver --sandbox "$SANDBOX" --count "$BACKLOG" --lines 10 --prefix "$1" \
-        --out "$WORK/deliver-$1.json"
+        --out "$WORK/deliver-$1.json" "${@:2}"
 }
 CRON_ID=$(psql -d "$DB" -Atc "SELECT res_id FROM ir_model_data WHERE module = '$MODULE'
                                AND name = 'ir_cron_psb_process_documents'")
 
+if [ "$ONLY" != auto ]; then
 say "2a. Throughput: $BACKLOG ten-line orders delivered, then Odoo --workers 2 --max-cron-threads 2 ($(elapsed))"
 # The scheduled action is paused while the backlog arrives (the webhook then adds no trigger), and
 # woken up the way a webhook wakes it: active again, due now, and a NOTIFY to the cron workers.
@@ -200,7 +205,24 @@ for n in 1 2; do
 done
 wait "$waiter" || true
 for pid in "${workers_pids[@]}"; do wait "$pid" || true; done
+fi  # BENCH_ONLY
 
+say "2c. Throughput with automatic confirmation on: $BACKLOG ten-line orders meeting every condition, as 2a ($(elapsed))"
+psql -d "$DB" -qc "UPDATE ir_cron SET active = false WHERE id = $CRON_ID"
+psql -d "$DB" -qc "UPDATE res_company SET psb_auto_confirm = true WHERE psb_party_id = '$PARTY'"
+start_odoo 2 2 "$WORK/odoo-cron-auto.log" --log-handler odoo.addons.base.models.ir_cron:INFO
+deliver_backlog BLC --straight-through
+"$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix BLC --count "$BACKLOG" --timeout 300 --confirmed \
+    --sandbox "$SANDBOX" --documents "$WORK/deliver-BLC.json" --out "$WORK/throughput-auto.json" &
+waiter=$!
+pids+=("$waiter")
+psql -d "$DB" -qc "UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZONE 'UTC' WHERE id = $CRON_ID"
+psql -d postgres -qAtc "SELECT pg_notify('cron_trigger', '$DB')" >/dev/null
+wait "$waiter" || true
+stop_odoo
+psql -d "$DB" -qc "UPDATE res_company SET psb_auto_confirm = false WHERE psb_party_id = '$PARTY'"
+
+if [ "$ONLY" != auto ]; then
 # 3 and 4. Scaling with order size, side by side with Odoo's sale_edi_ubl ----------------------
 say "3-4. Import time, memory and SQL queries by order size; Odoo's own import of the same files ($(elapsed))"
 "$PY" "$BENCH/odoo_bench.py" imports --out "$WORK/imports.json" --sizes "$SIZES" --reps "$REPS" \
@@ -211,6 +233,8 @@ grep -E "^(official|[0-9]+ lines run)" "$WORK/imports.log" | cut -c1-160 || true
 # 5. Order Responses ------------------------------------------------------------------------
 say "5. Order Responses: 100-line CA, built and validated ($(elapsed))"
 "$PY" "$BENCH/responses.py" --peppol "$PEPPOL" --out "$WORK/responses.json" --rounds 5 --seconds 0.6
+fi  # BENCH_ONLY
 
 say "Results ($(elapsed))"
-"$PY" "$BENCH/report.py" --work "$WORK" --out "$RESULTS/latest.json" --seconds "$(( $(date +%s) - STARTED ))"
+"$PY" "$BENCH/report.py" --work "$WORK" --out "$([ -n "$ONLY" ] && echo "$WORK/latest-$ONLY.json" || echo "$RESULTS/latest.json")" \
+    --seconds "$(( $(date +%s) - STARTED ))"

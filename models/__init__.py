@@ -1,3 +1,5 @@
+from . import econnect_psb_auto_confirm
+from . import econnect_psb_dashboard
 from . import econnect_psb_document
 from . import econnect_psb_order_change
 from . import econnect_psb_order_import

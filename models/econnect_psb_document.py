@@ -278,6 +278,7 @@ class EconnectPsbDocument(models.Model):
             self._run_step(self._import)
             if commit:
                 self.env.cr.commit()
+            self.env["econnect.psb.auto.confirm"]._run(self, commit=commit)
             if self.state == "imported" and self.source == "webhook":
                 self._delete_remote(clients)
 

@@ -340,15 +340,16 @@ class EconnectPsbOrderImport(models.AbstractModel):
         # Last resort, one search for the lines no id matched: a product with exactly the item's name
         # (used only when one product has it, and the line says so).
         def match_by_id(line):
+            """(product or an empty record, the identifier that matched: gtin / seller_code / buyer_code)"""
             if line.standard_item_id and (p := by_barcode.get(line.standard_item_id.strip().lstrip("0"))):
-                return p
+                return p, "gtin"
             if line.sellers_item_id and (p := by_code.get(line.sellers_item_id.strip())):
-                return p
+                return p, "seller_code"
             if line.buyers_item_id and (p := by_customer_code.get(line.buyers_item_id.strip())):
-                return p
-            return Product
+                return p, "buyer_code"
+            return Product, "none"
 
-        names = {line.name.strip() for line in lines if line.name and not match_by_id(line)}
+        names = {line.name.strip() for line in lines if line.name and not match_by_id(line)[0]}
         by_name = {}
         if names:
             found = Product.search(base + [("name", "in", list(names)), ("sale_ok", "=", True)])
@@ -357,12 +358,13 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 by_name[key] = Product if key in by_name else product
 
         def match(line):
-            """(product or an empty record, whether it was matched on the name only)"""
-            product = match_by_id(line)
+            """(product or an empty record, whether it was matched on the name only, how it was matched:
+            gtin / seller_code / buyer_code / name / none)"""
+            product, method = match_by_id(line)
             if product or not line.name:
-                return product, False
+                return product, False, method
             product = by_name.get(line.name.strip().lower(), Product)
-            return product, bool(product)
+            return product, bool(product), "name" if product else "none"
 
         return match
 
@@ -406,7 +408,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         vals_list = []
         for sequence, line in enumerate(order.lines, start=1):
             line_issues = []
-            product, by_name = match_product(line)
+            product, by_name, match_method = match_product(line)
             if by_name:
                 line_issues.append(self.env._("matched on the item name only: check the product"))
             if not product:
@@ -448,6 +450,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 "psb_unit_code": line.unit_code or False,
                 "psb_ordered_qty": float(line.quantity if line.quantity is not None else 1),
                 "psb_original_product_id": product.id,
+                "psb_match_method": match_method,
+                "psb_buyer_line_note": line.note or False,
             }
             if no_analytic_model:
                 vals["analytic_distribution"] = False

@@ -122,6 +122,39 @@ class ResCompany(models.Model):
         "invoiced yet, and accept it (AP). Otherwise a person decides.",
     )
 
+    # Straight-through orders (see psb/autoconfirm.py): automatic confirmation and its conditions.
+    psb_auto_confirm = fields.Boolean(
+        "Confirm Peppol orders automatically",
+        help="Confirm an imported Peppol order (and accept it, AP) when every condition below is met; "
+        "otherwise it stays a quotation and says which condition failed.",
+    )
+    psb_auto_known_customer = fields.Boolean(
+        "Only customers that existed before", default=True,
+        help="Not a customer created from a Peppol order (until a person unticks Created from a Peppol Order).")
+    psb_auto_identified_lines = fields.Boolean(
+        "Every line matched by an identifier", default=True,
+        help="GTIN, our code or the customer's code; not by the item name, not the unidentified item.")
+    psb_auto_units = fields.Boolean("Every unit known and convertible", default=True)
+    psb_auto_price_mode = fields.Selection(
+        [("tolerance", "Within a tolerance of our price"), ("accept", "Accept the buyer's price")],
+        "Buyer's prices", default="tolerance", required=True,
+        help="Compare the buyer's net price with our pricelist price for that customer.")
+    psb_auto_price_tolerance = fields.Float(
+        "Price tolerance (%)", default=0.0,
+        help="How far (in %, up or down) the buyer's net price may be from ours; also flags price differences "
+        "on the lines whatever the other settings.")
+    psb_auto_totals = fields.Boolean("The totals check passes", default=True)
+    psb_auto_future_date = fields.Boolean("Requested delivery date not in the past", default=True)
+    psb_auto_note_needs_person = fields.Boolean(
+        "A buyer's note needs a person", default=True,
+        help="An order or a line with a note from the buyer stays for a person.")
+    psb_auto_max_amount = fields.Monetary(
+        "Maximum order amount", currency_field="currency_id",
+        help="Orders above this total (in the company's currency) stay for a person. 0: no maximum.")
+    psb_auto_trusted_only = fields.Boolean(
+        "Only trusted customers",
+        help="Only customers marked Trusted for automatic confirmation.")
+
     _psb_party_id_uniq = models.UniqueIndex(
         # Case-insensitive, as the webhook looks a party id up (Peppol ids are case-insensitive).
         "(lower(psb_party_id)) WHERE psb_party_id IS NOT NULL",

@@ -40,6 +40,18 @@ class ResConfigSettings(models.TransientModel):
 
     psb_auto_cancel = fields.Boolean(related="company_id.psb_auto_cancel", readonly=False)
 
+    psb_auto_confirm = fields.Boolean(related="company_id.psb_auto_confirm", readonly=False)
+    psb_auto_known_customer = fields.Boolean(related="company_id.psb_auto_known_customer", readonly=False)
+    psb_auto_identified_lines = fields.Boolean(related="company_id.psb_auto_identified_lines", readonly=False)
+    psb_auto_units = fields.Boolean(related="company_id.psb_auto_units", readonly=False)
+    psb_auto_price_mode = fields.Selection(related="company_id.psb_auto_price_mode", readonly=False)
+    psb_auto_price_tolerance = fields.Float(related="company_id.psb_auto_price_tolerance", readonly=False)
+    psb_auto_totals = fields.Boolean(related="company_id.psb_auto_totals", readonly=False)
+    psb_auto_future_date = fields.Boolean(related="company_id.psb_auto_future_date", readonly=False)
+    psb_auto_note_needs_person = fields.Boolean(related="company_id.psb_auto_note_needs_person", readonly=False)
+    psb_auto_max_amount = fields.Monetary(related="company_id.psb_auto_max_amount", readonly=False)
+    psb_auto_trusted_only = fields.Boolean(related="company_id.psb_auto_trusted_only", readonly=False)
+
     def _psb_notify(self, message, kind="success"):
         return {
             "type": "ir.actions.client",

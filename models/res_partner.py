@@ -10,3 +10,8 @@ class ResPartner(models.Model):
         help="Created automatically because no existing contact matched a Peppol order's buyer: check it.",
     )
     psb_product_code_ids = fields.One2many("econnect.psb.product.code", "partner_id", "Customer Product Codes")
+    psb_auto_trusted = fields.Boolean(
+        "Trusted for automatic confirmation",
+        help="When the company confirms Peppol orders automatically only for trusted customers, this one's "
+        "orders may be confirmed without a person (when every other condition is met).",
+    )

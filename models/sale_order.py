@@ -47,6 +47,16 @@ class SaleOrder(models.Model):
         "Peppol Amounts", readonly=True, copy=False,
         help="The totals check after import: the quotation's untaxed amount, tax and total compared with the "
         "buyer's order totals (AnticipatedMonetaryTotal, TaxTotal).")
+    psb_auto_state = fields.Selection(
+        [("confirmed", "Confirmed automatically"), ("person", "Needs a person"), ("off", "Off")],
+        "Automatic Confirmation", readonly=True, copy=False, index="btree_not_null",
+        help="What automatic confirmation decided when the Peppol order was imported.")
+    psb_auto_reasons = fields.Text(
+        "Automatic Confirmation Reasons", readonly=True, copy=False,
+        help="The conditions that failed (or, when confirmed automatically, the conditions met).")
+    psb_price_warning = fields.Text(
+        "Peppol Price Differences", readonly=True, copy=False,
+        help="The lines whose price differs from our pricelist price for this customer.")
     psb_response_ids = fields.One2many("econnect.psb.response", "sale_order_id", "Peppol Responses", readonly=True)
     psb_response_code = fields.Selection(RESPONSE_CODES, "Last Peppol Answer", compute="_compute_psb_response",
                                          store=True)

@@ -14,6 +14,18 @@ class SaleOrderLine(models.Model):
     psb_original_product_id = fields.Many2one("product.product", "Product as Imported", copy=False)
     psb_requested_date = fields.Date("Requested Delivery", copy=False)
     psb_import_issue = fields.Char("Peppol Import Issue", copy=False)
+    psb_match_method = fields.Selection(
+        [("gtin", "GTIN"), ("seller_code", "Our code"), ("buyer_code", "Customer's code"), ("name", "Item name"),
+         ("none", "Not matched")],
+        "Matched By", readonly=True, copy=False,
+        help="How the import found the product of this Peppol order line.")
+    psb_buyer_line_note = fields.Text("Buyer's Line Note", readonly=True, copy=False)
+    psb_our_price = fields.Float(
+        "Our Price", digits="Product Price", readonly=True, copy=False,
+        help="Our pricelist price for this customer, in the ordered unit, when the order was imported.")
+    psb_price_differs = fields.Boolean(
+        "Price Differs", readonly=True, copy=False,
+        help="The buyer's net price is not within the company's tolerance of our pricelist price.")
 
     def _psb_changes_from_ordered(self, quantity=None, price=None):
         """(quantity changed, price changed): this line (or the given quantity and price) compared with

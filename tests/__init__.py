@@ -11,3 +11,5 @@ from . import test_i18n
 from . import test_product_code
 from . import test_access_scope
 from . import test_webhook_hardening
+from . import test_auto_confirm
+from . import test_dashboard

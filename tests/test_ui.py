@@ -28,3 +28,11 @@ class TestUi(HttpCase):
         self.assertEqual(self.upload(b"<Order><broken").state, "error")
         self.start_tour("/odoo/action-sale_econnect_psb.action_econnect_psb_document",
                         "sale_econnect_psb_failed_document", login="psb_tour_user")
+
+    def test_order_desk(self):
+        self.env.company.psb_auto_confirm = True
+        document = self.upload(TestMatching.ORDER % {b"id": b"DESK", b"buyer_kvk": b"87650000",
+                                                     b"buyer_name": b"Desk BV", b"buyer_vat": b""})
+        self.assertEqual(document.sale_order_id.psb_auto_state, "person")
+        self.start_tour("/odoo/action-sale_econnect_psb.action_psb_order_desk",
+                        "sale_econnect_psb_order_desk", login="psb_tour_user")

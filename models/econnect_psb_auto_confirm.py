@@ -1,0 +1,193 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Straight-through Peppol orders: confirm and accept (AP) an imported order when nothing needs a person.
+
+The conditions themselves are plain Python (``psb/autoconfirm.py``); this model gathers their facts
+from the imported quotation in a few batch reads (one pricelist computation per unit for all lines),
+stores the decision and its reasons on the order, and confirms it as the responsible user.
+"""
+import logging
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+
+from ..psb import autoconfirm
+
+_logger = logging.getLogger(__name__)
+
+
+class EconnectPsbAutoConfirm(models.AbstractModel):
+    _name = "econnect.psb.auto.confirm"
+    _description = "eConnect PSB: automatic confirmation of Peppol orders"
+
+    # ------------------------------------------------------------------
+    # Entry point: the document loop, right after the import was committed
+    # ------------------------------------------------------------------
+    @api.model
+    def _run(self, document, commit=False):
+        """Decide on the order ``document`` imported: flag price differences, and confirm it when the
+        company confirms automatically and every condition is met. Never raises; a repeated run (or a
+        repeated delivery of the same order) decides nothing twice."""
+        order = document.sale_order_id
+        if (document.state != "imported" or document.document_type != "order" or not order
+                or order.psb_document_id != document or order.psb_auto_state or order.state != "draft"):
+            return
+        try:
+            with self.env.cr.savepoint():
+                self._decide(order.sudo())
+        except Exception:  # noqa: BLE001 - the import is done; the order simply stays a quotation
+            _logger.exception("PSB document %s: automatic confirmation could not be decided", document.psb_document_id)
+        if commit:
+            self.env.cr.commit()
+
+    @api.model
+    def _decide(self, order):
+        company = order.company_id
+        settings = self._settings(company)
+        facts = self._facts(order, settings)
+        if not company.psb_auto_confirm:
+            order.psb_auto_state = "off"
+            return
+        failures = autoconfirm.evaluate(facts, settings, self.env._)
+        if failures:
+            order.write({"psb_auto_state": "person", "psb_auto_reasons": "\n".join(f.reason for f in failures)})
+            return
+        self._confirm(order, autoconfirm.conditions(settings, self.env._))
+
+    # ------------------------------------------------------------------
+    # Facts, settings
+    # ------------------------------------------------------------------
+    @api.model
+    def _settings(self, company):
+        return autoconfirm.Settings(
+            known_customer=company.psb_auto_known_customer,
+            identified_lines=company.psb_auto_identified_lines,
+            units=company.psb_auto_units,
+            accept_buyer_price=company.psb_auto_price_mode == "accept",
+            price_tolerance=company.psb_auto_price_tolerance or 0.0,
+            totals=company.psb_auto_totals,
+            future_date=company.psb_auto_future_date,
+            note_needs_person=company.psb_auto_note_needs_person,
+            max_amount=company.psb_auto_max_amount or 0.0,
+            trusted_only=company.psb_auto_trusted_only,
+        )
+
+    @api.model
+    def _our_prices(self, order, lines):
+        """Our pricelist price of every line for this customer, in the line's unit and the order's
+        currency: one batch computation per unit (and per quantity only when the pricelist has
+        quantity breaks), never one per line."""
+        pricelist = order.pricelist_id
+        by_quantity = bool(pricelist and pricelist.item_ids.filtered(lambda item: item.min_quantity > 1))
+        groups = defaultdict(lambda: self.env["product.product"])
+        for line in lines:
+            groups[(line.product_uom_id, line.product_uom_qty if by_quantity else 1.0)] |= line.product_id
+        prices = {}
+        for (uom, quantity), products in groups.items():
+            found = pricelist.with_company(order.company_id)._get_products_price(
+                products, quantity, currency=order.currency_id, uom=uom, date=order.date_order)
+            for product_id, price in found.items():
+                prices[(product_id, uom.id, quantity)] = price
+        return {
+            line.id: prices.get((line.product_id.id, line.product_uom_id.id,
+                                 line.product_uom_qty if by_quantity else 1.0))
+            for line in lines
+        }
+
+    @api.model
+    def _facts(self, order, settings):
+        """The order's facts for ``psb.autoconfirm``; flags the lines whose price differs from ours
+        (whatever the company's settings) and notes them on the order for the banner."""
+        company = order.company_id
+        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        lines = order.order_line.filtered(lambda l: not l.display_type and not l.is_downpayment)
+        ours = self._our_prices(order, lines)
+        match_uom = self.env["econnect.psb.order.import"]._uom_matcher()
+        today = fields.Date.context_today(order)
+        line_facts = []
+        for line in lines:
+            code = line.psb_unit_code or ""
+            known = not code or bool(match_uom(code))
+            product_uom = line.product_id.uom_id
+            converts = (line.product_id == placeholder or line.product_uom_id == product_uom
+                        or line.product_uom_id._has_common_reference(product_uom))
+            line_facts.append(autoconfirm.LineFacts(
+                ref=line.psb_line_ref or str(line.sequence),
+                match_method=line.psb_match_method or ("none" if line.product_id == placeholder else "name"),
+                unit_code=code or line.product_uom_id.name,
+                unit_known=known,
+                unit_converts=converts,
+                ordered_price=line.price_unit,
+                our_price=None if line.product_id == placeholder else ours.get(line.id),
+                requested_date=line.psb_requested_date or None,
+                note=line.psb_buyer_line_note or "",
+            ))
+        symbol = order.currency_id.symbol or order.currency_id.name
+        warnings = []
+        for line, facts in zip(lines, line_facts, strict=True):
+            reason = autoconfirm.price_reason(facts, symbol, settings.price_tolerance, self.env._)
+            line.write({"psb_our_price": facts.our_price or 0.0, "psb_price_differs": bool(reason)})
+            if reason:
+                warnings.append(reason)
+        order.psb_price_warning = "\n".join(warnings) or False
+
+        issues = "\n".join(filter(None, [order.psb_import_issues, *lines.mapped("psb_import_issue")]))
+        if not issues and order.psb_needs_attention:
+            issues = self.env._("the order is marked as needing attention")
+        partner = order.partner_id.commercial_partner_id
+        amount = order.currency_id._convert(order.amount_total, company.currency_id, company,
+                                            order.date_order or fields.Date.today())
+        return autoconfirm.OrderFacts(
+            customer_name=partner.display_name,
+            customer_new=partner.psb_needs_review,
+            customer_trusted=partner.psb_auto_trusted,
+            amounts_state=order.psb_amounts_state or None,
+            import_issues=issues,
+            requested_date=order.commitment_date.date() if order.commitment_date else None,
+            note=order.psb_buyer_note or "",
+            amount=amount,
+            today=today,
+            currency_symbol=symbol,
+            company_currency_symbol=company.currency_id.symbol or company.currency_id.name,
+            lines=line_facts,
+        )
+
+    # ------------------------------------------------------------------
+    # Confirming
+    # ------------------------------------------------------------------
+    @api.model
+    def _responsible(self, order):
+        return order.user_id or self.env["econnect.psb.order.import"]._responsible_user(
+            order.company_id, order.partner_id)
+
+    @api.model
+    def _confirm(self, order, met):
+        """Confirm as the responsible user with the company's rights and accept (AP) once. Any failure
+        leaves the quotation as it was, says so in the banner and gives the responsible an activity."""
+        company = order.company_id
+        user = self._responsible(order)
+        try:
+            with self.env.cr.savepoint():
+                as_user = order.with_user(user).with_company(company)
+                as_user.action_confirm()
+                # action_confirm answers AP (or CA) when the company answers on confirmation; else here.
+                if as_user.psb_answerable and as_user.psb_awaiting_answer and as_user.psb_buyer_can_respond != "no":
+                    as_user._psb_queue_response("AP")
+        except Exception as exc:  # noqa: BLE001 - a stock rule, an access error, another module's exception
+            _logger.info("Peppol order %s was not confirmed automatically: %r", order.name, exc)
+            error = str(exc.args[0]) if getattr(exc, "args", None) else repr(exc)
+            reason = self.env._("Automatic confirmation failed: %(error)s", error=error)
+            order.write({"psb_auto_state": "person", "psb_auto_reasons": reason})
+            order.with_context(mail_activity_quick_update=True).activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=user.id or self.env.uid,
+                summary=self.env._("Confirm the Peppol order %s", order.psb_order_ref or order.name),
+                note=self.env["econnect.psb.order.import"]._issues_html(
+                    self.env._("All conditions were met but the automatic confirmation failed:"), [error]),
+            )
+            return False
+        title = self.env._("Confirmed automatically: all conditions met")
+        order.write({"psb_auto_state": "confirmed", "psb_auto_reasons": "\n".join(met)})
+        order._message_log(body=Markup(self.env["econnect.psb.order.import"]._issues_html(title, met)))
+        return True

@@ -1,0 +1,78 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The order desk: the figures of the current company's Peppol orders, each one grouped query."""
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo import api, fields, models
+
+
+class EconnectPsbDashboard(models.AbstractModel):
+    _name = "econnect.psb.dashboard"
+    _description = "eConnect PSB: order desk"
+
+    @api.model
+    def _period_starts(self):
+        """Today's and this week's (Monday) start in the user's time zone, as UTC datetimes."""
+        zone = ZoneInfo(self.env.user.tz or "UTC")
+        today = datetime.now(zone).date()
+        week = today - timedelta(days=today.weekday())
+
+        def utc(day):
+            return datetime.combine(day, time.min, zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+        return utc(today), utc(week)
+
+    @api.model
+    def _age(self, since):
+        hours = max(0, int((fields.Datetime.now() - since).total_seconds() // 3600))
+        if hours < 48:
+            return self.env._("oldest %(n)s h", n=hours)
+        return self.env._("oldest %(n)s days", n=hours // 24)
+
+    @api.model
+    def get_figures(self):
+        """The order desk's cards for the current company: count, label, and the list each one opens."""
+        company = self.env.company
+        SaleOrder = self.env["sale.order"]
+        Document = self.env["econnect.psb.document"]
+        today, week = self._period_starts()
+        base = [("company_id", "=", company.id), ("psb_document_id", "!=", False)]
+        received_today = base + [("create_date", ">=", fields.Datetime.to_string(today))]
+        received_week = base + [("create_date", ">=", fields.Datetime.to_string(week))]
+        auto_week = received_week + [("psb_auto_state", "=", "confirmed")]
+        waiting = base + [("state", "in", ("draft", "sent"))]
+        queued = base + [("psb_response_state", "=", "queued")]
+        failed = base + [("psb_response_state", "=", "failed")]
+        pending = base + [("psb_pending_document_id", "!=", False)]
+        errors = [("company_id", "=", company.id), ("state", "=", "error")]
+
+        [(waiting_count, oldest)] = SaleOrder._read_group(waiting, [], ["__count", "create_date:min"])
+        answers = dict(SaleOrder._read_group(base + [("psb_response_state", "in", ("queued", "failed"))],
+                                             ["psb_response_state"], ["__count"]))
+        week_count = SaleOrder.search_count(received_week)
+        auto_count = SaleOrder.search_count(auto_week)
+
+        def card(key, label, value, domain, model="sale.order", hint=""):
+            return {"key": key, "label": label, "value": value, "domain": domain, "model": model, "hint": hint}
+
+        _ = self.env._
+        return {
+            "company": company.name,
+            "figures": [
+                card("today", _("Orders received today"), SaleOrder.search_count(received_today), received_today),
+                card("week", _("Orders received this week"), week_count, received_week),
+                card("auto", _("Confirmed automatically this week"), auto_count, auto_week),
+                card("waiting", _("Waiting for a person"), waiting_count, waiting,
+                     hint=self._age(oldest) if waiting_count and oldest else ""),
+                card("queued", _("Answers not yet sent"), answers.get("queued", 0), queued),
+                card("failed", _("Answers failed"), answers.get("failed", 0), failed),
+                card("errors", _("Documents in error"), Document.search_count(errors), errors,
+                     model="econnect.psb.document"),
+                card("pending", _("Changes and cancellations awaiting a decision"),
+                     SaleOrder.search_count(pending), pending),
+                card("touchless", _("Touchless rate this week"),
+                     f"{round(100 * auto_count / week_count)} %" if week_count else "-", auto_week,
+                     hint=_("%(auto)s of %(total)s orders confirmed without a person", auto=auto_count,
+                            total=week_count)),
+            ],
+        }

@@ -1,0 +1,196 @@
+"""Straight-through orders: which conditions for confirming a Peppol order automatically fail, and why.
+
+One function, :func:`evaluate`, takes plain facts about an imported order (gathered by the Odoo
+layer in a few batch reads) and the company's settings, and returns the failed conditions with a
+reason a sales user can act on, per line where it applies. An empty list means a careful person
+would also have confirmed the order. :func:`price_check` is the per-line price comparison, also
+used for the price-difference flag that exists whatever the settings.
+
+Texts go through ``_`` (``env._`` from Odoo, so they are translated; plain ``%`` formatting here).
+"""
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+# How a line was matched to a product; only the first three are identifiers.
+IDENTIFIER_METHODS = ("gtin", "seller_code", "buyer_code")
+
+
+def _plain(message, **kwargs):
+    return message % kwargs if kwargs else message
+
+
+@dataclass
+class LineFacts:
+    ref: str                              # the buyer's line id: "line 3"
+    match_method: str = "none"            # gtin / seller_code / buyer_code / name / none
+    unit_code: str = ""
+    unit_known: bool = True
+    unit_converts: bool = True
+    ordered_price: float | None = None    # the buyer's net price per ordered unit, None when not given
+    our_price: float | None = None        # our pricelist price for this customer, same unit and currency
+    requested_date: date | None = None
+    note: str = ""
+
+
+@dataclass
+class OrderFacts:
+    customer_name: str = ""
+    customer_new: bool = False            # created by an import (and not reviewed since)
+    customer_trusted: bool = False
+    amounts_state: str | None = None      # match / differ / unchecked (the totals check)
+    import_issues: str = ""               # whatever the import flagged, as text
+    requested_date: date | None = None
+    note: str = ""
+    amount: float = 0.0                   # the order's total in the company's currency
+    today: date | None = None
+    currency_symbol: str = ""             # of the prices
+    company_currency_symbol: str = ""     # of ``amount`` and the maximum
+    lines: list = field(default_factory=list)
+
+
+@dataclass
+class Settings:
+    known_customer: bool = True
+    identified_lines: bool = True
+    units: bool = True
+    accept_buyer_price: bool = False
+    price_tolerance: float = 0.0          # percent
+    totals: bool = True
+    future_date: bool = True
+    note_needs_person: bool = True
+    max_amount: float = 0.0               # 0: no maximum
+    trusted_only: bool = False
+
+
+@dataclass
+class Failure:
+    condition: str
+    reason: str
+
+
+def _dec(value):
+    return Decimal(str(round(float(value), 6)))
+
+
+def _money(symbol, value):
+    amount = f"{abs(value):,.2f}" if round(abs(value), 2) == round(abs(value), 6) else f"{abs(value):,.4f}"
+    return f"{'-' if value < 0 else ''}{symbol}{amount}"
+
+
+def _percent(value):
+    text = f"{abs(value):.1f}".rstrip("0").rstrip(".")
+    return f"{'−' if value < 0 else '+' if value > 0 else ''}{text} %"
+
+
+def price_check(ordered, ours, tolerance):
+    """Whether the buyer's price is within ``tolerance`` % of ours (exactly at the tolerance passes).
+
+    :returns: (within, deviation in % or None when our price is 0), or (True, None) when either
+        price is unknown.
+    """
+    if ordered is None or ours is None:
+        return True, None
+    ordered, ours, tolerance = _dec(ordered), _dec(ours), _dec(tolerance)
+    difference = ordered - ours
+    if not ours:
+        return not difference, None
+    within = abs(difference) * 100 <= abs(ours) * tolerance
+    return within, float(difference * 100 / ours)
+
+
+def price_reason(line, symbol, tolerance, _=_plain):
+    """ "line 3: €4.10 ordered, our price €4.60 (−10.9 %, tolerance 2 %)", or "" when within."""
+    within, deviation = price_check(line.ordered_price, line.our_price, tolerance)
+    if within:
+        return ""
+    return _("line %(line)s: %(ordered)s ordered, our price %(ours)s (%(deviation)s, tolerance %(tolerance)s)",
+             line=line.ref, ordered=_money(symbol, line.ordered_price), ours=_money(symbol, line.our_price),
+             deviation=_percent(deviation) if deviation is not None else "-",
+             tolerance=_percent(tolerance).lstrip("+"))
+
+
+def conditions(settings, _=_plain):
+    """The conditions these settings check, as a person reads them (for "all conditions met")."""
+    items = []
+    if settings.known_customer:
+        items.append(_("the customer existed before"))
+    if settings.trusted_only:
+        items.append(_("the customer is trusted for automatic confirmation"))
+    if settings.identified_lines:
+        items.append(_("every line matched a product by GTIN, our code or the customer's code"))
+    if settings.units:
+        items.append(_("every unit is known and converts to the product's unit"))
+    if settings.accept_buyer_price:
+        items.append(_("the buyer's prices are accepted"))
+    else:
+        items.append(_("every price is within %(tolerance)s of our price",
+                       tolerance=_percent(settings.price_tolerance).lstrip("+")))
+    if settings.totals:
+        items.append(_("the totals match the buyer's order"))
+    items.append(_("the import flagged nothing"))
+    if settings.future_date:
+        items.append(_("the requested delivery date is not in the past"))
+    if settings.note_needs_person:
+        items.append(_("no buyer's note"))
+    if settings.max_amount:
+        items.append(_("the order amount is at most %(max)s", max=f"{settings.max_amount:,.2f}"))
+    return items
+
+
+def evaluate(order, settings, _=_plain):
+    """The conditions ``order`` (:class:`OrderFacts`) fails under ``settings``, with their reasons.
+
+    :returns: list of :class:`Failure`, empty when the order may be confirmed automatically.
+    """
+    failed = []
+
+    def fail(condition, reason):
+        failed.append(Failure(condition, reason))
+
+    if settings.known_customer and order.customer_new:
+        fail("customer", _("the customer %(name)s was created from a Peppol order and not reviewed yet",
+                           name=order.customer_name))
+    if settings.trusted_only and not order.customer_trusted:
+        fail("trusted", _("the customer %(name)s is not trusted for automatic confirmation",
+                          name=order.customer_name))
+    for line in order.lines:
+        if settings.identified_lines and line.match_method not in IDENTIFIER_METHODS:
+            fail("identified", _("line %(line)s: matched on the item name only", line=line.ref)
+                 if line.match_method == "name" else _("line %(line)s: no product matched", line=line.ref))
+        if settings.units and not line.unit_known:
+            fail("units", _("line %(line)s: unit code %(unit)s is not known", line=line.ref, unit=line.unit_code))
+        elif settings.units and not line.unit_converts:
+            fail("units", _("line %(line)s: unit %(unit)s does not convert to the product's unit",
+                            line=line.ref, unit=line.unit_code))
+        if not settings.accept_buyer_price:
+            reason = price_reason(line, order.currency_symbol, settings.price_tolerance, _)
+            if reason:
+                fail("price", reason)
+    if settings.totals and order.amounts_state == "differ":
+        fail("totals", _("the totals differ from the buyer's order"))
+    if order.import_issues:
+        fail("issues", _("the import flagged: %(issues)s", issues=order.import_issues.replace("\n", "; ")))
+    if settings.future_date and order.today:
+        if order.requested_date and order.requested_date < order.today:
+            fail("date", _("the requested delivery date %(date)s is in the past", date=order.requested_date.isoformat()))
+        for line in order.lines:
+            if line.requested_date and line.requested_date < order.today:
+                fail("date", _("line %(line)s: the requested delivery date %(date)s is in the past",
+                               line=line.ref, date=line.requested_date.isoformat()))
+    if settings.note_needs_person:
+        if order.note:
+            fail("note", _("the buyer wrote a note: %(note)s", note=_short(order.note)))
+        for line in order.lines:
+            if line.note:
+                fail("note", _("line %(line)s: the buyer wrote a note: %(note)s", line=line.ref, note=_short(line.note)))
+    if settings.max_amount and order.amount > settings.max_amount:
+        fail("max_amount", _("the order amount %(amount)s is above the maximum %(max)s",
+                             amount=_money(order.company_currency_symbol, order.amount),
+                             max=_money(order.company_currency_symbol, settings.max_amount)))
+    return failed
+
+
+def _short(text, size=80):
+    text = " ".join((text or "").split())
+    return text if len(text) <= size else text[: size - 1] + "…"

@@ -1,0 +1,38 @@
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { ControlPanel } from "@web/search/control_panel/control_panel";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+
+import { Component, onWillStart, useState } from "@odoo/owl";
+
+// The order desk: the company's Peppol order figures (one model call), each opening its filtered list.
+export class PsbOrderDesk extends Component {
+    static template = "sale_econnect_psb.OrderDesk";
+    static props = { ...standardActionServiceProps };
+    static components = { ControlPanel };
+
+    setup() {
+        this.orm = useService("orm");
+        this.action = useService("action");
+        this.state = useState({ company: "", figures: [] });
+        onWillStart(() => this.load());
+    }
+
+    async load() {
+        const data = await this.orm.call("econnect.psb.dashboard", "get_figures", []);
+        Object.assign(this.state, data);
+    }
+
+    open(card) {
+        return this.action.doAction({
+            type: "ir.actions.act_window",
+            name: card.label,
+            res_model: card.model,
+            domain: card.domain,
+            views: [[false, "list"], [false, "form"]],
+            target: "current",
+        });
+    }
+}
+
+registry.category("actions").add("sale_econnect_psb.order_desk", PsbOrderDesk);

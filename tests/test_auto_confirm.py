@@ -1,0 +1,278 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Straight-through orders: confirmed and accepted (AP) after import when every condition is met."""
+from datetime import date, timedelta
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import PsbCase
+
+ORDER = """<?xml version="1.0" encoding="UTF-8"?>
+<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+ <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order:3</cbc:CustomizationID>
+ <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:ordering:3</cbc:ProfileID>
+ <cbc:ID>AUTO-{id}</cbc:ID>
+ <cbc:IssueDate>{today}</cbc:IssueDate>{note}
+ <cbc:DocumentCurrencyCode>{currency}</cbc:DocumentCurrencyCode>
+ <cac:BuyerCustomerParty><cac:Party>
+  <cbc:EndpointID schemeID="0106">{buyer}</cbc:EndpointID>
+  <cac:PartyName><cbc:Name>Buyer {buyer}</cbc:Name></cac:PartyName>
+  <cac:PostalAddress><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Buyer {buyer}</cbc:RegistrationName></cac:PartyLegalEntity>
+ </cac:Party></cac:BuyerCustomerParty>
+ <cac:SellerSupplierParty><cac:Party>
+  <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
+  <cac:PostalAddress><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName></cac:PartyLegalEntity>
+ </cac:Party></cac:SellerSupplierParty>
+ <cac:Delivery>{location}
+  <cac:RequestedDeliveryPeriod><cbc:StartDate>{requested}</cbc:StartDate></cac:RequestedDeliveryPeriod>
+ </cac:Delivery>
+{lines}
+</Order>"""
+
+LINE = """ <cac:OrderLine>{note}<cac:LineItem><cbc:ID>{n}</cbc:ID><cbc:Quantity unitCode="{unit}">{qty}</cbc:Quantity>
+  <cac:Price><cbc:PriceAmount currencyID="{currency}">{price}</cbc:PriceAmount></cac:Price>
+  <cac:Item><cbc:Name>{name}</cbc:Name>{ids}</cac:Item>
+ </cac:LineItem></cac:OrderLine>"""
+
+
+@tagged("post_install", "-at_install")
+class TestAutoConfirm(PsbCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"psb_auto_confirm": True, "psb_auto_acknowledge": True, "psb_answer_on_confirm": True})
+        cls.eur = cls.env.ref("base.EUR")
+        cls.chf = cls.env.ref("base.CHF")
+        (cls.eur | cls.chf).active = True
+        cls.env["res.currency.rate"].create([
+            {"currency_id": c.id, "rate": 1.0, "name": "2020-01-01", "company_id": cls.company.id}
+            for c in (cls.eur | cls.chf) if c != cls.company.currency_id
+        ])
+        cls.salesman = new_test_user(cls.env, "psb_auto_user", groups="sales_team.group_sale_salesman_all_leads")
+        cls.screws = cls.env["product.product"].create({"name": "Screws", "barcode": "5400000000017", "list_price": 10.0})
+        cls.nails = cls.env["product.product"].create({"name": "Nails", "default_code": "AUTO-NAIL", "list_price": 4.6})
+        cls.glue = cls.env["product.product"].create({"name": "Glue", "list_price": 3.0})
+        cls.pricelist = cls.env["product.pricelist"].create({
+            "name": "Known EUR", "currency_id": cls.eur.id, "company_id": cls.company.id,
+            "item_ids": [(0, 0, {"applied_on": "0_product_variant", "product_id": cls.screws.id,
+                                 "compute_price": "fixed", "fixed_price": 10.0})],
+        })
+        cls.customer = cls.make_customer("11112222", cls.pricelist)
+        cls.env["econnect.psb.product.code"].create(
+            {"partner_id": cls.customer.id, "code": "LIJM-9", "product_id": cls.glue.id})
+
+    @classmethod
+    def make_customer(cls, kvk, pricelist):
+        partner = cls.env["res.partner"].create({
+            "name": f"Buyer {kvk}", "is_company": True, "peppol_eas": "0106", "peppol_endpoint": kvk,
+            "user_id": cls.salesman.id,
+        })
+        partner.with_company(cls.company).property_product_pricelist = pricelist
+        return partner
+
+    def order_xml(self, order_id, buyer="11112222", currency="EUR", note="", requested=None, location="",
+                  lines=None):
+        lines = lines or [
+            {"ids": "<cac:StandardItemIdentification><cbc:ID schemeID=\"0160\">5400000000017</cbc:ID>"
+                    "</cac:StandardItemIdentification>", "price": "10.00", "name": "Screws"},
+            {"ids": "<cac:SellersItemIdentification><cbc:ID>AUTO-NAIL</cbc:ID></cac:SellersItemIdentification>",
+             "price": "4.60", "name": "Nails"},
+            {"ids": "<cac:BuyersItemIdentification><cbc:ID>LIJM-9</cbc:ID></cac:BuyersItemIdentification>",
+             "price": "3.00", "name": "Glue"},
+        ]
+        body = "\n".join(LINE.format(n=n, currency=currency, **{"unit": "C62", "qty": 5, "note": "", **line})
+                         for n, line in enumerate(lines, start=1))
+        requested = requested or (date.today() + timedelta(days=7))
+        return ORDER.format(
+            id=order_id, today=date.today().isoformat(), currency=currency, buyer=buyer,
+            note=f"\n <cbc:Note>{note}</cbc:Note>" if note else "", requested=requested.isoformat(),
+            location=location, lines=body).encode()
+
+    def imported(self, xml):
+        document = self.upload(xml)
+        self.assertEqual(document.state, "imported", document.error_message)
+        return document, document.sale_order_id
+
+    def assert_needs_person(self, order, reason):
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.psb_auto_state, "person")
+        self.assertIn(reason, order.psb_auto_reasons)
+        self.assertNotIn("AP", order.psb_response_ids.mapped("code"))
+
+    # ------------------------------------------------------------------
+    def test_all_conditions_met(self):
+        document, order = self.imported(self.order_xml("OK"))
+        self.assertEqual(order.order_line.mapped("psb_match_method"), ["gtin", "seller_code", "buyer_code"])
+        self.assertEqual(order.state, "sale", order.psb_auto_reasons)
+        self.assertEqual(order.psb_auto_state, "confirmed")
+        self.assertEqual(order.psb_response_ids.sorted("id").mapped("code"), ["AB", "AP"], "AB first, AP once")
+        self.assertFalse(order.psb_price_warning)
+        self.assertFalse(any(order.order_line.mapped("psb_price_differs")))
+        log = order.message_ids.filtered(lambda m: "Confirmed automatically" in (m.body or ""))
+        self.assertEqual(len(log), 1)
+        self.assertIn("all conditions met", log.body)
+        self.assertIn("every line matched a product by GTIN", log.body)
+
+        # A repeated delivery of the same order confirms (and answers) nothing twice.
+        self.assertEqual(self.upload(self.order_xml("OK")), document, "the same file is the same document")
+        again = self.upload(self.order_xml("OK") + b"\n")   # the same order under another document id
+        self.assertEqual((again.state, again.sale_order_id), ("duplicate", order))
+        document.action_process_now()
+        self.env["econnect.psb.auto.confirm"]._run(document)
+        self.assertEqual(order.psb_response_ids.mapped("code"), ["AB", "AP"])
+        self.assertEqual(len(order.message_ids.filtered(lambda m: "Confirmed automatically" in (m.body or ""))), 1)
+
+    def test_accept_once_without_answer_on_confirm_or_acknowledgement(self):
+        self.company.write({"psb_answer_on_confirm": False, "psb_auto_acknowledge": False})
+        _document, order = self.imported(self.order_xml("NOAB"))
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.psb_response_ids.mapped("code"), ["AP"])
+
+    def test_each_condition_alone(self):
+        past = date.today() - timedelta(days=1)
+        nails_by_name = {"ids": "", "price": "4.60", "name": "Nails"}
+        unknown_unit = {"ids": "<cac:SellersItemIdentification><cbc:ID>AUTO-NAIL</cbc:ID>"
+                               "</cac:SellersItemIdentification>", "price": "4.60", "name": "Nails", "unit": "ZZZ"}
+        cheap = {"ids": "<cac:StandardItemIdentification><cbc:ID schemeID=\"0160\">5400000000017</cbc:ID>"
+                        "</cac:StandardItemIdentification>", "price": "9.99", "name": "Screws"}
+        new_place = ("<cac:DeliveryLocation><cbc:ID schemeID=\"0088\">8712345000099</cbc:ID><cac:Address>"
+                     "<cbc:StreetName>Elsewhere 1</cbc:StreetName><cbc:CityName>Gouda</cbc:CityName>"
+                     "<cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:Address>"
+                     "</cac:DeliveryLocation>")
+        line_note = {**cheap, "price": "10.00", "note": "<cbc:Note>Blue ones</cbc:Note>"}
+        cases = [
+            ("name", {"lines": [nails_by_name]}, "line 1: matched on the item name only", None),
+            ("unit", {"lines": [unknown_unit]}, "line 1: unit code ZZZ is not known", None),
+            ("price", {"lines": [cheap]}, "line 1: €9.99 ordered, our price €10.00 (−0.1 %, tolerance 0 %)", None),
+            ("issue", {"location": new_place}, "the import flagged: New delivery address", None),
+            ("date", {"requested": past}, f"the requested delivery date {past.isoformat()} is in the past", None),
+            ("note", {"note": "Call before delivery"}, "the buyer wrote a note: Call before delivery", None),
+            ("line-note", {"lines": [line_note]}, "line 1: the buyer wrote a note: Blue ones", None),
+            ("max", {}, "is above the maximum", {"psb_auto_max_amount": 10.0}),
+            ("trusted", {}, "is not trusted for automatic confirmation", {"psb_auto_trusted_only": True}),
+        ]
+        for name, xml_args, reason, settings in cases:
+            with self.subTest(condition=name):
+                if settings:
+                    self.company.write(settings)
+                _document, order = self.imported(self.order_xml(f"ALONE-{name}", **xml_args))
+                self.assert_needs_person(order, reason)
+                if name in ("price", "date", "note", "line-note", "max", "trusted"):
+                    self.assertEqual(len(order.psb_auto_reasons.splitlines()), 1, order.psb_auto_reasons)
+                if settings:
+                    self.company.write({key: False for key in settings})
+
+    def test_customer_not_reviewed(self):
+        self.customer.psb_needs_review = True
+        _document, order = self.imported(self.order_xml("NEWCUST"))
+        self.assert_needs_person(order, "the customer Buyer 11112222 was created from a Peppol order")
+        self.assertEqual(len(order.psb_auto_reasons.splitlines()), 1, order.psb_auto_reasons)
+
+    def test_new_customer(self):
+        _document, order = self.imported(self.order_xml("NEWBUYER", buyer="99998888"))
+        self.assert_needs_person(order, "the customer Buyer 99998888 was created from a Peppol order")
+
+    def test_totals_differ(self):
+        self.company.psb_auto_confirm = False
+        document, order = self.imported(self.order_xml("TOTALS"))
+        self.assertEqual((order.state, order.psb_auto_state), ("draft", "off"))
+        # The totals check of the import (another step) found a difference: decided again with it.
+        self.company.psb_auto_confirm = True
+        order.write({"psb_amounts_state": "differ", "psb_auto_state": False})
+        self.env["econnect.psb.auto.confirm"]._run(document)
+        self.assert_needs_person(order, "the totals differ from the buyer's order")
+        self.assertEqual(order.psb_auto_reasons, "the totals differ from the buyer's order")
+
+    def test_price_flag_whatever_the_setting(self):
+        self.company.psb_auto_confirm = False
+        cheap = {"ids": "<cac:StandardItemIdentification><cbc:ID schemeID=\"0160\">5400000000017</cbc:ID>"
+                        "</cac:StandardItemIdentification>", "price": "4.10", "name": "Screws"}
+        _document, order = self.imported(self.order_xml("FLAG", lines=[cheap]))
+        self.assertEqual((order.state, order.psb_auto_state), ("draft", "off"))
+        self.assertTrue(order.order_line.psb_price_differs)
+        self.assertEqual(order.order_line.psb_our_price, 10.0)
+        self.assertEqual(order.psb_price_warning, "line 1: €4.10 ordered, our price €10.00 (−59 %, tolerance 0 %)")
+
+    def test_tolerance_per_customer_and_currency(self):
+        self.company.psb_auto_price_tolerance = 2.0
+        other = self.env["product.pricelist"].create({
+            "name": "Other EUR", "currency_id": self.eur.id, "company_id": self.company.id,
+            "item_ids": [(0, 0, {"applied_on": "0_product_variant", "product_id": self.screws.id,
+                                 "compute_price": "fixed", "fixed_price": 12.0})],
+        })
+        swiss = self.env["product.pricelist"].create({
+            "name": "Swiss", "currency_id": self.chf.id, "company_id": self.company.id,
+            "item_ids": [(0, 0, {"applied_on": "0_product_variant", "product_id": self.screws.id,
+                                 "compute_price": "fixed", "fixed_price": 11.0})],
+        })
+        self.make_customer("33334444", other)
+        self.make_customer("55556666", swiss)
+
+        def screws(price):
+            return [{"ids": "<cac:StandardItemIdentification><cbc:ID schemeID=\"0160\">5400000000017</cbc:ID>"
+                            "</cac:StandardItemIdentification>", "price": price, "name": "Screws"}]
+
+        cases = [
+            ("11112222", "EUR", "9.80", True), ("11112222", "EUR", "9.79", False),
+            ("11112222", "EUR", "10.20", True), ("11112222", "EUR", "10.21", False),
+            ("33334444", "EUR", "11.76", True), ("33334444", "EUR", "11.75", False),
+            ("55556666", "CHF", "10.78", True), ("55556666", "CHF", "10.77", False),
+        ]
+        for buyer, currency, price, confirmed in cases:
+            with self.subTest(buyer=buyer, price=price):
+                _document, order = self.imported(
+                    self.order_xml(f"TOL-{buyer}-{price}", buyer=buyer, currency=currency, lines=screws(price)))
+                self.assertEqual(order.currency_id.name, currency)
+                self.assertEqual(order.state == "sale", confirmed, order.psb_auto_reasons)
+                self.assertEqual(order.order_line.psb_price_differs, not confirmed)
+                if not confirmed:
+                    self.assertIn("tolerance 2 %", order.psb_auto_reasons)
+        order = self.env["sale.order"].search([("psb_order_ref", "=", "AUTO-TOL-55556666-10.77")])
+        self.assertIn(f"line 1: {self.chf.symbol}10.77 ordered, our price {self.chf.symbol}11.00 (−2.1 %",
+                      order.psb_auto_reasons)
+
+    def test_confirmation_failing(self):
+        SaleOrder = type(self.env["sale.order"])
+
+        def failing(orders):
+            raise UserError("No route to deliver Screws")
+
+        # Inside action_confirm, after the order was already written as confirmed.
+        with patch.object(SaleOrder, "_action_confirm", failing):
+            document, order = self.imported(self.order_xml("FAIL"))
+        self.assertEqual(document.state, "imported", "the import stays")
+        self.assertEqual(order.state, "draft", "the quotation is intact")
+        self.assertEqual(len(order.order_line), 3)
+        self.assertEqual(order.psb_auto_state, "person")
+        self.assertEqual(order.psb_auto_reasons, "Automatic confirmation failed: No route to deliver Screws")
+        self.assertEqual(order.psb_response_ids.mapped("code"), ["AB"], "no AP for an order not confirmed")
+        activity = order.activity_ids.filtered(lambda a: "Confirm the Peppol order" in (a.summary or ""))
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.salesman)
+        self.assertIn("No route to deliver Screws", activity.note)
+
+    def test_confirmed_as_the_responsible_user(self):
+        seen = []
+        SaleOrder = type(self.env["sale.order"])
+        original = SaleOrder.action_confirm
+
+        def spy(orders):
+            seen.append((orders.env.uid, orders.env.su, orders.env.company))
+            return original(orders)
+
+        with patch.object(SaleOrder, "action_confirm", spy):
+            _document, order = self.imported(self.order_xml("USER"))
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(seen, [(self.salesman.id, False, self.company)])
+
+    def test_off_by_default(self):
+        company = self.env["res.company"].create({"name": "Fresh company"})
+        self.assertFalse(company.psb_auto_confirm)
+        self.assertEqual(company.psb_auto_price_mode, "tolerance")
+        self.assertTrue(company.psb_auto_known_customer and company.psb_auto_identified_lines)
