@@ -22,6 +22,7 @@
         "data/product_data.xml",
         "views/econnect_psb_document_views.xml",
         "views/sale_order_views.xml",
+        "views/econnect_psb_lifecycle_views.xml",
         "views/res_config_settings_views.xml",
         "views/econnect_psb_product_code_views.xml",
         "wizards/econnect_psb_import_wizard_views.xml",

@@ -60,7 +60,8 @@ class SaleOrder(models.Model):
     )
 
     _psb_order_uniq = models.UniqueIndex(
-        "(company_id, psb_buyer_endpoint, psb_order_ref) WHERE psb_order_ref IS NOT NULL",
+        "(company_id, psb_buyer_endpoint, psb_order_ref) WHERE psb_order_ref IS NOT NULL"
+        " AND psb_order_ref_reused IS NOT TRUE",
         "This Peppol order of this buyer was already imported.",
     )
 
