@@ -45,10 +45,16 @@ class Difference:
     new: object = None
 
 
+def _decimal(value):
+    """``value`` without trailing zeros, written plainly (10.00 → 10, not 1E+1)."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
 def _value(obj, name):
     value = getattr(obj, name, None)
     if isinstance(value, Decimal):
-        return value.normalize()
+        return _decimal(value)
     if isinstance(value, list):
         return tuple(value)
     return value
@@ -63,7 +69,7 @@ def content(order):
 
 def _normalised(value):
     if isinstance(value, Decimal):
-        return value.normalize()
+        return _decimal(value)
     if isinstance(value, dict):
         return {key: _normalised(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -77,7 +83,7 @@ def same_content(old, new):
 
 
 def _line_summary(line):
-    return (line.quantity.normalize() if isinstance(line.quantity, Decimal) else line.quantity,
+    return (_decimal(line.quantity) if isinstance(line.quantity, Decimal) else line.quantity,
             line.unit_code, line.name)
 
 

@@ -63,3 +63,11 @@ def test_revision_declared_by_the_order():
         b"<cac:OrderDocumentReference><cbc:ID>PO-0</cbc:ID></cac:OrderDocumentReference><cac:BuyerCustomerParty>"))
     rev = order_diff.revision(revised)
     assert rev and rev.refers_to == "PO-0" and rev.order_type_code == "227" and not rev.nso
+
+
+def test_numbers_are_written_plainly():
+    old = read(MINIMAL.replace(b'unitCode="C62">2<', b'unitCode="C62">10.00<'))
+    new = read(MINIMAL.replace(b'unitCode="C62">2<', b'unitCode="C62">12<'))
+    [diff] = order_diff.differences(old, new)
+    assert (str(diff.old), str(diff.new)) == ("10", "12")
+    assert order_diff.same_content(old, read(MINIMAL.replace(b'unitCode="C62">2<', b'unitCode="C62">10<')))
