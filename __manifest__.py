@@ -19,6 +19,7 @@
         "security/security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
+        "data/ir_cron_rules_data.xml",
         "data/product_data.xml",
         "views/econnect_psb_document_views.xml",
         "views/sale_order_views.xml",

@@ -212,5 +212,9 @@ grep -E "^(official|[0-9]+ lines run)" "$WORK/imports.log" | cut -c1-160 || true
 say "5. Order Responses: 100-line CA, built and validated ($(elapsed))"
 "$PY" "$BENCH/responses.py" --peppol "$PEPPOL" --out "$WORK/responses.json" --rounds 5 --seconds 0.6
 
+# 6. Inbound Peppol rule checks ---------------------------------------------------------------
+say "6. Inbound Peppol rules: a 1,000-line order checked against XSD + Schematron ($(elapsed))"
+"$PY" "$BENCH/rules.py" --peppol "$PEPPOL" --out "$WORK/rules.json" --lines 1000 --rounds 5
+
 say "Results ($(elapsed))"
 "$PY" "$BENCH/report.py" --work "$WORK" --out "$RESULTS/latest.json" --seconds "$(( $(date +%s) - STARTED ))"

@@ -19,6 +19,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..psb import exceptions as psb_errors
+from .econnect_psb_document import _in_test
 from ..psb import lifecycle, order_diff, peppol_rules
 from ..psb.ubl import reader
 from ..psb.ubl.model import OrderLine, UblError, UnsupportedDocumentError
@@ -30,6 +31,7 @@ PSB_GROUP = "sale_econnect_psb.group_psb_manager"
 #: ``off`` disables them. Default: ``$PEPPOL_SHARED_DIR``, else ``../shared/peppol`` beside the module.
 RULES_DIR_PARAM = "sale_econnect_psb.peppol_rules_dir"
 MB = 1024 * 1024
+RULES_CRON = "sale_econnect_psb.ir_cron_psb_check_rules"
 
 
 class EconnectPsbDocument(models.Model):
@@ -46,7 +48,8 @@ class EconnectPsbDocument(models.Model):
     psb_deleted_on = fields.Datetime("Deleted at the PSB", readonly=True, copy=False)
     psb_expiry_alerted = fields.Boolean(readonly=True, copy=False)
     psb_rule_state = fields.Selection(
-        [("ok", "Follows the rules"), ("violations", "Breaks rules"), ("unavailable", "Not checked")],
+        [("queued", "Waiting to be checked"), ("ok", "Follows the rules"), ("violations", "Breaks rules"),
+         ("unavailable", "Not checked")],
         "Peppol Rules", readonly=True, copy=False)
     psb_rule_violations = fields.Text("Rule Violations", readonly=True, copy=False)
     psb_rule_violation_count = fields.Integer("Rule Violations (count)", readonly=True, copy=False)
@@ -104,7 +107,7 @@ class EconnectPsbDocument(models.Model):
             "attempt_count": attempts,
             "next_attempt_at": nxt,
             "error_message": self.env._(
-                "Attempt %(n)s failed, next attempt at %(at)s (the PSB keeps the document until %(deadline)s): "
+                "Attempt %(n)s failed, retrying at %(at)s (the PSB keeps the document until %(deadline)s): "
                 "%(error)s", n=attempts, at=nxt, deadline=deadline or "-", error=exc.message),
         })
 
@@ -190,7 +193,30 @@ class EconnectPsbDocument(models.Model):
                 "Peppol BIS 3 Order, Order Change or Order Cancellation: %(error)s Clear the setting and press "
                 "Retry to download it as sent.", target=target, error=exc.message)) from exc
         if self.document_type in ("order", "order_change", "order_cancellation") and self.attachment_id:
-            self._psb_check_rules()
+            # Checked by its own scheduled action, after the import is committed: a 1,000-line order takes
+            # seconds to check, which neither the import nor the way from webhook to quotation waits for.
+            self.psb_rule_state = "queued"
+            self.env["ir.cron"]._psb_trigger(RULES_CRON)
+
+    def action_process_now(self):
+        result = super().action_process_now()
+        # A person is waiting for these (Retry, import wizard): check them at once.
+        self.filtered(lambda d: d.psb_rule_state == "queued")._psb_check_rules()
+        return result
+
+    @api.model
+    def _cron_check_rules(self, batch_size=20):
+        """Check the documents waiting for the rule checks, committing after each."""
+        while True:
+            docs = self.sudo().search([("psb_rule_state", "=", "queued")], order="id", limit=batch_size)
+            if not docs:
+                return
+            for doc in docs:
+                doc._psb_check_rules()
+            if _in_test():
+                continue
+            if self.env["ir.cron"]._commit_progress(len(docs)) <= 0:
+                return
 
     # ------------------------------------------------------------------
     # Inbound Peppol rules
@@ -207,8 +233,12 @@ class EconnectPsbDocument(models.Model):
         return peppol_rules.shared_validator(path)
 
     def _psb_check_rules(self):
-        """Check the document against the official rules; never fails the import. Fatal violations are shown
+        """Check the documents against the official rules; never fails anything. Fatal violations are shown
         on the document and on the quotation."""
+        for doc in self:
+            doc._psb_check_rules_one()
+
+    def _psb_check_rules_one(self):
         started = time.perf_counter()
         try:
             validator = self._psb_rules_validator()
@@ -222,7 +252,7 @@ class EconnectPsbDocument(models.Model):
             return
         problems = [self.env._("XSD: %s", error) for error in result.xsd_errors]
         problems += [f"{rule}: {text}" for rule, text in result.fatal]
-        _logger.debug("PSB document %s: rules checked in %.3f s", self.psb_document_id, time.perf_counter() - started)
+        _logger.info("PSB document %s: Peppol rules checked in %.3f s", self.psb_document_id, time.perf_counter() - started)
         self.write({"psb_rule_state": "violations" if problems else "ok",
                     "psb_rule_violations": "\n".join(problems) or False,
                     "psb_rule_violation_count": len(problems)})

@@ -196,7 +196,7 @@ class TestPsbOutage(SandboxCase):
             now = min(docs.mapped("next_attempt_at"))
             self.assertLessEqual(now - t0 - timedelta(days=0), timedelta(days=4))
         self.assertGreater(document.attempt_count, 100)
-        self.assertIn("next attempt at", document.error_message)
+        self.assertIn("retrying at", document.error_message)
         self.assertIn(str(t0 + timedelta(days=90)), document.error_message)
         self.assertLessEqual(document.next_attempt_at - now, timedelta(minutes=30))
         # The PSB is back.
@@ -366,3 +366,15 @@ class TestInboundRules(PsbCase):
         document = self.upload(order_xml("NR1"))
         self.assertEqual((document.state, document.psb_rule_state), ("imported", "unavailable"))
         self.assertFalse(json.loads(json.dumps(document.psb_rule_violations)))
+
+    def test_scheduled_import_queues_the_check_for_its_own_action(self):
+        data = (peppol_dir() / "examples/order/official/UC1_Order.xml").read_bytes()
+        data = re.sub(rb'currencyID="[A-Z]+"', b'currencyID="ZZZ"', data, count=1)
+        document = self.Document.create({"company_id": self.company.id, "topic": "OrderReceived",
+                                         "document_type": "order", "psb_document_id": "rules-queued"})
+        document._store_xml(data)
+        document._process(commit=False)
+        self.assertEqual((document.state, document.psb_rule_state), ("imported", "queued"))
+        self.Document._cron_check_rules()
+        self.assertEqual(document.psb_rule_state, "violations")
+        self.assertIn("PEPPOL-T01-R003", document.sale_order_id.psb_rule_violations)
