@@ -67,7 +67,7 @@ class EconnectPsbDocument(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         return super(EconnectPsbDocument, self.with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)).create(vals_list)
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)).create(vals_list)
 
     @api.depends("payload")
     def _compute_psb_created_on(self):
