@@ -235,6 +235,10 @@ say "5. Order Responses: 100-line CA, built and validated ($(elapsed))"
 "$PY" "$BENCH/responses.py" --peppol "$PEPPOL" --out "$WORK/responses.json" --rounds 5 --seconds 0.6
 fi  # BENCH_ONLY
 
+# 6. Inbound Peppol rule checks ---------------------------------------------------------------
+say "6. Inbound Peppol rules: a 1,000-line order checked against XSD + Schematron ($(elapsed))"
+"$PY" "$BENCH/rules.py" --peppol "$PEPPOL" --out "$WORK/rules.json" --lines 1000 --rounds 5
+
 say "Results ($(elapsed))"
 "$PY" "$BENCH/report.py" --work "$WORK" --out "$([ -n "$ONLY" ] && echo "$WORK/latest-$ONLY.json" || echo "$RESULTS/latest.json")" \
     --seconds "$(( $(date +%s) - STARTED ))"

@@ -464,6 +464,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if line.requested_start or line.requested_end:
                 day = line.requested_start or line.requested_end
                 vals["psb_requested_date"] = day
+            self._psb_check_line_values(company, line, vals, line_issues)
             if line_issues:
                 vals["psb_import_issue"] = "; ".join(line_issues)
                 issues.append(self.env._("Line %(line)s: %(issues)s", line=line.line_id, issues="; ".join(line_issues)))

@@ -73,7 +73,8 @@ class SaleOrder(models.Model):
 
     _psb_order_uniq = models.UniqueIndex(
         # Peppol ids are case-insensitive: 9944:NL812345678B01 and 9944:nl812345678b01 are one buyer.
-        "(company_id, lower(psb_buyer_endpoint), psb_order_ref) WHERE psb_order_ref IS NOT NULL",
+        "(company_id, lower(psb_buyer_endpoint), psb_order_ref) WHERE psb_order_ref IS NOT NULL"
+        " AND psb_order_ref_reused IS NOT TRUE",
         "This Peppol order of this buyer was already imported.",
     )
 

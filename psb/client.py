@@ -306,16 +306,19 @@ class PsbClient:
     def _sales_order_path(party_id, document_id, *rest):
         return "/".join([f"/api/v1/{segment(party_id)}/salesOrder/{segment(document_id)}", *rest])
 
-    def download_sales_order(self, party_id, document_id):
-        """The received document's XML bytes (an Order, Order Change or Order Cancellation)."""
+    def download_sales_order(self, party_id, document_id, target_document_type_id=None):
+        """The received document's XML bytes (an Order, Order Change or Order Cancellation), converted
+        by the PSB to ``target_document_type_id`` when given (default: the format it was sent in)."""
         path = self._sales_order_path(party_id, document_id, "download")
+        params = {"targetDocumentTypeId": target_document_type_id} if target_document_type_id else None
         gone = (f"The PSB does not know document {document_id} for party {party_id} (it may have been deleted: "
                 "the PSB keeps documents 90 days, 7 days after the first download).")
         response = self._request("GET", path, f"downloading document {document_id} for party {party_id}",
-                                 accept="application/xml", stream=True, not_found=gone)
+                                 accept="application/xml", stream=True, not_found=gone,
+                                 params=params)
         too_big = PsbRequestError(
             f"Document {document_id} is larger than {self.max_download_bytes:,} bytes and was not downloaded; "
-            "raise the download limit if it is genuine.", status=response.status_code)
+            "raise the download limit if it is genuine.", status=response.status_code, code="too_large")
         with response:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self.max_download_bytes:

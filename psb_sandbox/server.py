@@ -105,6 +105,31 @@ def document_details(xml):
     return details
 
 
+#: Conversions the sandbox performs on download (``targetDocumentTypeId``): the Peppol BIS 2 order (the
+#: document as the older BIS 2 would state it, to test a converted document that is not BIS 3).
+BIS2_ORDER_TYPE = ("urn:oasis:names:specification:ubl:schema:xsd:Order-2::Order##urn:www.cenbii.eu:transaction:"
+                   "biitrns001:ver2.0:extended:urn:www.peppol.eu:bis:peppol28a:ver1.0::2.1")
+DOCUMENT_TYPE_ID_RE = re.compile(r"[A-Za-z0-9\-:.]+##[A-Za-z0-9\-:.#*]+")
+
+
+def convert_document(xml, source_type, target):
+    """The document converted to ``target`` (a document type id), as the PSB's download does with
+    ``targetDocumentTypeId``; a 400 for a value that is no document type id or a conversion it does not know."""
+    if not DOCUMENT_TYPE_ID_RE.fullmatch(target):
+        raise _fail(400, f"targetDocumentTypeId {target!r} is not a document type id (namespace::root##customization"
+                         "::version).")
+    if target == source_type:
+        return xml
+    if target == BIS2_ORDER_TYPE and (source_type or "").startswith(
+            "urn:oasis:names:specification:ubl:schema:xsd:Order-2::Order##"):
+        customization = target.partition("##")[2].rpartition("::")[0].encode()
+        xml = re.sub(rb"<cbc:CustomizationID>[^<]*</cbc:CustomizationID>",
+                     b"<cbc:CustomizationID>" + customization + b"</cbc:CustomizationID>", xml, count=1)
+        return re.sub(rb"<cbc:ProfileID>[^<]*</cbc:ProfileID>",
+                      b"<cbc:ProfileID>urn:www.cenbii.eu:profile:bii28:ver2.0</cbc:ProfileID>", xml, count=1)
+    raise _fail(400, f"The document ({source_type or 'unknown type'}) cannot be converted to {target}.")
+
+
 def psb_error(status, message):
     """The PSB's JSON error body."""
     return {"code": f"API{status}", "message": message, "helpLink": f"{HELP_LINK}#API{status}",
@@ -631,11 +656,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def api_download(self, party, doc):
         document = self._document(party, doc)
+        xml = document["xml"]
+        target = (self.query.get("targetDocumentTypeId") or [""])[0]
+        if target:
+            xml = convert_document(xml, document["details"].get("documentTypeId"), target)
         with self.sandbox.lock:
             count = self.sandbox.download_counts[doc] = self.sandbox.download_counts.get(doc, 0) + 1
             if count == 1:
                 document["history"].append(_status("Downloaded", "Downloaded for the first time."))
-        return _Reply(200, document["xml"], content_type="application/xml")
+        return _Reply(200, xml, content_type="application/xml")
 
     def api_status(self, party, doc):
         with self.sandbox.lock:

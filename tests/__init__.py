@@ -13,3 +13,4 @@ from . import test_access_scope
 from . import test_webhook_hardening
 from . import test_auto_confirm
 from . import test_dashboard
+from . import test_lifecycle

@@ -602,10 +602,11 @@ def read_order_cancellation(root: etree._Element) -> OrderDocument:
     return _read_expected(root, "order_cancellation")
 
 
-def read_document(data: bytes) -> OrderDocument:
-    """Parse the raw bytes of a document safely and read it.
+def read_document(data: bytes, max_bytes: int | None = None) -> OrderDocument:
+    """Parse the raw bytes of a document safely and read it (``max_bytes``: the parser's size limit,
+    :data:`~psb.xmlsafe.MAX_BYTES` by default).
 
     :raises UblError: only subclasses of it, whatever the bytes are.
     """
-    root, envelope = parse_envelope(data)
+    root, envelope = parse_envelope(data, max_bytes) if max_bytes else parse_envelope(data)
     return read_root(root, envelope)
