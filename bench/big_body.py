@@ -4,9 +4,10 @@
 
 Sends the body three ways: chunked (no Content-Length), with its Content-Length, and a small
 ordinary event for reference, each on its own connection; meanwhile it samples every 10 ms the
-resident memory (VmRSS) of the Odoo workers (the children of ``--master-pid``). It prints, per
-case, the HTTP status, the time to the answer, and the largest growth of any worker's memory over
-its level before the request.
+resident memory (VmRSS) of the Odoo processes (the children of ``--master-pid``). After
+``--warmup`` rounds (a worker's first requests fill its caches) it repeats every case ``--rounds``
+times and prints, per case, the HTTP status, the median time to the answer, and the growth of the
+most grown process's memory over its level before the request (median and maximum).
 """
 import argparse
 import http.client
@@ -96,19 +97,31 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--master-pid", type=int, required=True)
     parser.add_argument("--mb", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=2)
     args = parser.parse_args()
     size = args.mb * 1024 * 1024
     workers = children(args.master_pid)
     print(f"Odoo workers: {workers} (pid {os.getpid()} sampling)")
-    for label, body_size, chunked in (("small event", None, False), (f"{args.mb} MB chunked", size, True),
-                                      (f"{args.mb} MB with Content-Length", size, False)):
-        sampler = Sampler(children(args.master_pid))
-        sampler.start()
-        status, seconds = send(args.url, body_size, chunked)
-        time.sleep(0.3)
-        sampler.stop.set()
-        sampler.join()
-        print(f"{label:32} status {status}  {seconds * 1000:8.0f} ms  worker memory +{sampler.growth_mb():.1f} MB")
+    cases = (("small event", None, False), (f"{args.mb} MB chunked", size, True),
+             (f"{args.mb} MB with Content-Length", size, False))
+    results = {label: [] for label, _size, _chunked in cases}
+    for round_ in range(args.warmup + args.rounds):
+        for label, body_size, chunked in cases:
+            sampler = Sampler(workers)
+            sampler.start()
+            status, seconds = send(args.url, body_size, chunked)
+            time.sleep(0.3)
+            sampler.stop.set()
+            sampler.join()
+            if round_ >= args.warmup:  # the first requests of a worker allocate its caches
+                results[label].append((status, seconds, sampler.growth_mb()))
+    for label, runs in results.items():
+        statuses = sorted({str(status) for status, _s, _g in runs})
+        times = sorted(seconds for _st, seconds, _g in runs)
+        growth = [g for _st, _s, g in runs]
+        print(f"{label:32} status {'/'.join(statuses):5} median {times[len(times) // 2] * 1000:6.0f} ms  "
+              f"worker memory growth median +{sorted(growth)[len(growth) // 2]:.1f} MB, max +{max(growth):.1f} MB")
 
 
 if __name__ == "__main__":
