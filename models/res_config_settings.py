@@ -40,6 +40,11 @@ class ResConfigSettings(models.TransientModel):
 
     psb_auto_cancel = fields.Boolean(related="company_id.psb_auto_cancel", readonly=False)
 
+    psb_create_pricelist = fields.Boolean(related="company_id.psb_create_pricelist", readonly=False)
+    psb_discount_product_id = fields.Many2one(related="company_id.psb_discount_product_id", readonly=False)
+    psb_charge_product_id = fields.Many2one(related="company_id.psb_charge_product_id", readonly=False)
+    psb_freight_product_id = fields.Many2one(related="company_id.psb_freight_product_id", readonly=False)
+
     def _psb_notify(self, message, kind="success"):
         return {
             "type": "ir.actions.client",

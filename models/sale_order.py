@@ -5,7 +5,7 @@ from odoo.tools import float_compare
 
 from ..psb import exceptions as psb_errors
 from ..psb.ubl import reader
-from .econnect_psb_order_import import PROFILE_SELECTION
+from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
 from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES
 
 
@@ -45,6 +45,13 @@ class SaleOrder(models.Model):
         "Peppol Amounts", readonly=True, copy=False,
         help="The totals check after import: the quotation's untaxed amount, tax and total compared with the "
         "buyer's order totals (AnticipatedMonetaryTotal, TaxTotal).")
+    psb_amounts_note = fields.Text(
+        "Peppol Amount Differences", readonly=True, copy=False,
+        help="Each total of the quotation that is not the buyer's, with both amounts and the likely cause.")
+    psb_order_type = fields.Selection(
+        ORDER_TYPE_SELECTION, "Peppol Order Type", readonly=True, copy=False, index="btree_not_null",
+        help="The buyer's OrderTypeCode (UNCL1001): e.g. 227, a consignment order, is not an ordinary order.")
+    psb_order_type_code = fields.Char("Peppol Order Type Code", readonly=True, copy=False)
     psb_response_ids = fields.One2many("econnect.psb.response", "sale_order_id", "Peppol Responses", readonly=True)
     psb_response_code = fields.Selection(RESPONSE_CODES, "Last Peppol Answer", compute="_compute_psb_response",
                                          store=True)
@@ -196,8 +203,7 @@ class SaleOrder(models.Model):
                 continue
             changed_qty = ordered.quantity is not None and float_compare(
                 sale_line.product_uom_qty, float(ordered.quantity), precision_digits=6) != 0
-            changed_price = ordered.unit_price is not None and float_compare(
-                sale_line.price_unit, float(ordered.unit_price), precision_digits=4) != 0
+            changed_price = sale_line._psb_price_changed()
             substitute = (sale_line.psb_original_product_id and sale_line.product_id != sale_line.psb_original_product_id
                           and sale_line.product_id != self.env.ref("sale_econnect_psb.product_psb_unknown"))
             vals.update(
@@ -212,7 +218,7 @@ class SaleOrder(models.Model):
             result.append(vals)
         placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
         for extra in sale_lines.filtered(lambda l: not l.psb_line_ref and l.product_id != placeholder
-                                         and not l.is_downpayment):
+                                         and not l.is_downpayment and not l.psb_allowance_kind):
             result.append({
                 "sequence": len(result) + 1,
                 "order_line_ref": last_ref,
