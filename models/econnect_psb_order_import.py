@@ -624,15 +624,13 @@ class EconnectPsbOrderImport(models.AbstractModel):
         Edi = self.env["account.edi.common"]
         supplier = company.partner_id
         customer = partner.commercial_partner_id
-        sale_taxes = self.env["account.tax"].with_company(company).search([
-            *self.env["account.tax"]._check_company_domain(company),
-            ("type_tax_use", "=", "sale"), ("amount_type", "=", "percent"),
-        ], order="sequence, id")
+        sale_taxes = []   # read once, when a line's tax is not ours
         categories = {}
 
         def category(tax):
             if tax.id not in categories:
-                categories[tax.id] = Edi._get_tax_category_code(customer, supplier, tax)
+                categories[tax.id] = tax.ubl_cii_tax_category_code or Edi._get_tax_category_code(
+                    customer, supplier, tax)
             return categories[tax.id]
 
         def fits(taxes, code, percent):
@@ -646,7 +644,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
         def find(code, percent):
             key = (code, percent)
             if key not in exact:
-                found = sale_taxes.filtered(lambda t: fits(t, code, percent))
+                if not sale_taxes:
+                    sale_taxes.append(self.env["account.tax"].with_company(company).search([
+                        *self.env["account.tax"]._check_company_domain(company),
+                        ("type_tax_use", "=", "sale"), ("amount_type", "=", "percent"),
+                    ], order="sequence, id"))
+                found = sale_taxes[0].filtered(lambda t: fits(t, code, percent))
                 explicit = found.filtered(lambda t: t.ubl_cii_tax_category_code == code)
                 exact[key] = (explicit or found)[:1]
             return exact[key]

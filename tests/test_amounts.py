@@ -177,3 +177,32 @@ class TestAmounts(PsbCase):
         self.assertEqual(document.state, "error")
         self.assertIn("no pricelist uses that currency", document.error_message)
         self.assertFalse(document.sale_order_id)
+
+    def test_no_query_per_line(self):
+        """Taxes, allowance products and the totals check are looked up once per order, not per line."""
+        from odoo import sql_db
+
+        template = order_xml("order_amounts.xml", "{id}")
+        first = template.index(b" <cac:OrderLine>")
+        head, body = template[:first], template[first:template.index(b"</Order>")]
+        # Five different lines (allowances, base quantity, S 21 / S 9 / E / AE), repeated with new ids.
+        lines = body.split(b" <cac:OrderLine>")[1:]
+
+        def order_of(order_id, copies):
+            parts = []
+            for n in range(copies):
+                for index, line in enumerate(lines, start=1):
+                    parts.append(b" <cac:OrderLine>" + line.replace(
+                        b"<cbc:ID>%d</cbc:ID>" % index, b"<cbc:ID>%d</cbc:ID>" % (n * 5 + index), 1))
+            return head.replace(b"{id}", order_id.encode()) + b"".join(parts) + b"</Order>\n"
+
+        def queries(order_id, copies):
+            before = sql_db.sql_counter
+            order = self.import_order(order_of(order_id, copies))
+            self.env.flush_all()
+            self.assertEqual(len(order.order_line.filtered("psb_line_ref")), 5 * copies)
+            return sql_db.sql_counter - before
+
+        queries("Q-0", 1)   # the delivery address is created once
+        small, large = queries("Q-1", 1), queries("Q-2", 8)
+        self.assertLess(large - small, 35, f"{small} queries for 5 lines, {large} for 40")
