@@ -91,10 +91,18 @@ def cmd_setup(registry, args):
             "psb_client_id": args.client_id, "psb_client_secret": args.client_secret,
             "psb_party_id": orders.PARTY_ID, "psb_webhook_secret": args.secret,
         })
+        # Its sale tax is the orders' (S 21 %): the lines keep the product's tax, as for a real Dutch seller.
+        Tax = env["account.tax"]
+        tax21 = Tax.search([("company_id", "=", company.id), ("type_tax_use", "=", "sale"), ("amount", "=", 21),
+                            ("amount_type", "=", "percent")], limit=1) or Tax.create({
+            "name": "21% S (bench)", "amount": 21, "type_tax_use": "sale", "company_id": company.id,
+            "ubl_cii_tax_category_code": "S"})
+        company.account_sale_tax_id = tax21
         Product = env["product.product"].with_context(tracking_disable=True, mail_create_nolog=True)
         existing = set(Product.search([("default_code", "=like", "BENCH-%")]).mapped("default_code"))
         vals = [{"name": f"Bench article {orders.product_code(i)}", "default_code": orders.product_code(i),
-                 "list_price": float(orders.product_price(i)), "type": "consu", "sale_ok": True}
+                 "list_price": float(orders.product_price(i)), "type": "consu", "sale_ok": True,
+                 "taxes_id": [(6, 0, tax21.ids)]}
                 for i in range(orders.CATALOGUE_SIZE) if orders.product_code(i) not in existing]
         for start in range(0, len(vals), 1000):
             Product.create(vals[start:start + 1000])

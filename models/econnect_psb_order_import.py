@@ -13,13 +13,24 @@ import re
 from markupsafe import Markup
 
 from odoo import Command, api, models
-from odoo.tools import html_escape
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, format_amount, html_escape
 
 from odoo.addons.account_edi_ubl_cii.models.res_partner import sanitize_peppol_endpoint
 
-from ..psb.ubl import units
+from ..psb.ubl import amounts, units
 
 _logger = logging.getLogger(__name__)
+
+#: UNCL1001 codes of an order's OrderTypeCode (Peppol code list UNCL1001_T01).
+ORDER_TYPE_SELECTION = [
+    ("105", "Purchase order"),
+    ("220", "Order"),
+    ("221", "Blanket order"),
+    ("226", "Call-off order"),
+    ("227", "Consignment order"),
+    ("402", "Cross-docking order"),
+]
 
 PROFILE_SELECTION = [
     ("ordering", "Ordering"),
@@ -79,6 +90,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 )
 
         pricelist = self._match_pricelist(company, partner, order.currency, issues)
+        currency = pricelist.currency_id if pricelist else company.currency_id
+        fiscal_position = env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner, shipping)
         user = self._responsible_user(company, partner)
         so_vals = {
             "company_id": company.id,
@@ -100,15 +113,23 @@ class EconnectPsbOrderImport(models.AbstractModel):
         }
         if pricelist:
             so_vals["pricelist_id"] = pricelist.id
+        so_vals["fiscal_position_id"] = fiscal_position.id
+        so_vals.update(self._order_type_vals(order, issues))
         if order.issue_date:
             so_vals["date_order"] = datetime.datetime.combine(order.issue_date, order.issue_time or datetime.time(12))
         if order.requested_start or order.requested_end:
             so_vals["commitment_date"] = datetime.datetime.combine(
                 order.requested_start or order.requested_end, datetime.time(12)
             )
-        so_vals["order_line"] = [Command.create(vals) for vals in self._prepare_lines(company, partner, order, issues)]
+        pricing = {}
+        line_vals = self._prepare_lines(company, partner, order, issues, currency=currency,
+                                        fiscal_position=fiscal_position, pricing=pricing)
+        line_vals += self._prepare_document_allowances(company, partner, order, issues, line_vals, currency=currency,
+                                                       fiscal_position=fiscal_position, pricing=pricing)
+        so_vals["order_line"] = [Command.create(vals) for vals in line_vals]
 
         sale_order = env["sale.order"].with_context(mail_create_nolog=True, tracking_disable=True).create(so_vals)
+        self._check_amounts(sale_order, order, issues, pricing)
         self._attach_documents(sale_order, document, order, issues)
         if company.psb_auto_acknowledge and order.profile != "order_only":
             sale_order._psb_queue_response("AB", note=env._("Order received; we will confirm it shortly."))
@@ -264,19 +285,26 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if match:
                 return match[0]
             partner_key = (_norm(partner.street), _norm(partner.zip), _norm(partner.city))
-            if partner_key == key:
+            # The customer's own address, unless the order gives the place an id or a name of its own.
+            if partner_key == key and not (delivery.location_id or delivery.location_name):
                 return partner
         elif not delivery.location_id:
             return partner
         vals = {
             "parent_id": partner.id,
             "type": "delivery",
-            "name": delivery.party_name or (delivery.address and delivery.address.street) or delivery.location_id,
+            # Named after the place (the location's or the delivery party's name), not the desk or the street.
+            "name": (delivery.location_name or delivery.party_name or (delivery.address and delivery.address.street)
+                     or delivery.location_id),
             "ref": delivery.location_id or False,
             **address_vals,
         }
         if delivery.contact:
             vals.update(self._contact_vals(delivery.contact))
+            if delivery.contact.name:
+                vals["child_ids"] = [Command.create({
+                    "name": delivery.contact.name, "type": "contact", **self._contact_vals(delivery.contact),
+                })]
         shipping = self._partner_model().create(vals)
         issues.append(
             self.env._("New delivery address %(name)s was created for %(customer)s.",
@@ -286,29 +314,49 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
     @api.model
     def _match_pricelist(self, company, partner, currency_code, issues):
+        """A pricelist in the order's currency: the customer's, else any of the company's, else (company option)
+        a new one named after the currency. The quotation is never in another currency than the order: when
+        no pricelist can be had, the order stops for a person (UserError)."""
         pricelist = partner.with_company(company).property_product_pricelist
         if not currency_code or (pricelist and pricelist.currency_id.name == currency_code):
             return pricelist
+        if not pricelist and company.currency_id.name == currency_code:
+            return pricelist
         currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)], limit=1)
         if not currency:
-            issues.append(self.env._("Unknown order currency %s.", currency_code))
-            return pricelist
+            raise UserError(self.env._(
+                "The order is in %s, a currency this database does not know: add the currency (Accounting > "
+                "Settings > Currencies) and press Retry.", currency_code))
         other = self.env["product.pricelist"].search(
             [("currency_id", "=", currency.id), ("company_id", "in", [False, company.id])], limit=1
         )
         if other:
             return other
-        if not pricelist and company.currency_id == currency:
-            return pricelist
-        issues.append(
-            self.env._(
-                "The order is in %(currency)s but no pricelist uses that currency: amounts were kept as "
-                "ordered in the quotation's currency (%(ours)s). Check the prices.",
-                currency=currency_code,
-                ours=(pricelist.currency_id or company.currency_id).name,
-            )
-        )
-        return pricelist
+        if not company.psb_create_pricelist:
+            raise UserError(self.env._(
+                "The order is in %(currency)s but no pricelist uses that currency, and creating one is switched off "
+                "(Settings > eConnect PSB): add a pricelist in %(currency)s and press Retry.", currency=currency_code))
+        if not currency.active:
+            currency.sudo().active = True
+            issues.append(self.env._(
+                "The currency %s was activated for this order: check its exchange rate.", currency_code))
+        created = self.env["product.pricelist"].sudo().create({
+            "name": currency_code, "currency_id": currency.id, "company_id": company.id,
+        })
+        issues.append(self.env._(
+            "The order is in %(currency)s: the pricelist %(pricelist)s was created for it; the buyer's prices are "
+            "kept, check the prices of lines without one.", currency=currency_code, pricelist=created.display_name))
+        return created
+
+    @api.model
+    def _order_type_vals(self, order, issues):
+        code = (getattr(order, "order_type_code", None) or "").strip()
+        if not code:
+            return {}
+        if code not in dict(ORDER_TYPE_SELECTION):
+            issues.append(self.env._("The order type code %s is not a known Peppol order type.", code))
+            return {"psb_order_type_code": code}
+        return {"psb_order_type_code": code, "psb_order_type": code}
 
     # ------------------------------------------------------------------
     # Lines
@@ -400,11 +448,23 @@ class EconnectPsbOrderImport(models.AbstractModel):
         return bool(Model.search_count([("company_id", "in", [False, company.id])], limit=1))
 
     @api.model
-    def _prepare_lines(self, company, partner, order, issues):
+    def _prepare_lines(self, company, partner, order, issues, currency=None, fiscal_position=None, pricing=None):
+        """The quotation lines' values for the order's lines.
+
+        :param pricing: a dict filled with what the totals check needs to name a cause: per Peppol line id,
+            the ``amounts.LinePricing``; under ``"tax_flagged"`` the line ids whose tax is not the order's.
+        """
+        currency = currency or company.currency_id
+        pricing = {} if pricing is None else pricing
+        fiscal_position = fiscal_position if fiscal_position is not None else self.env[
+            "account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
         match_product = self._match_products(company, partner, order.lines)
         match_uom = self._uom_matcher()
+        match_tax = pricing["match_tax"] = self._tax_matcher(company, partner, fiscal_position)
+        digits = currency.decimal_places
+        discount_digits = self.env["decimal.precision"].precision_get("Discount")
         placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
-        no_analytic_model = not self._analytic_models_apply(company)
+        no_analytic_model = pricing["no_analytic_model"] = not self._analytic_models_apply(company)
         vals_list = []
         for sequence, line in enumerate(order.lines, start=1):
             line_issues = []
@@ -455,12 +515,35 @@ class EconnectPsbOrderImport(models.AbstractModel):
             }
             if no_analytic_model:
                 vals["analytic_distribution"] = False
-            if line.unit_price is not None:
-                # The buyer's net price is kept as ordered (marked as a manual price, so Odoo's
+            priced = amounts.price_line(line.quantity, line.price, line.base_quantity, line.allowance_charges,
+                                        line.line_amount, digits=digits, discount_digits=discount_digits)
+            pricing[line.line_id] = priced
+            if priced.price_unit is not None:
+                # The buyer's net amount is kept as ordered (marked as a manual price, so Odoo's
                 # pricelist does not silently replace it).
-                vals["price_unit"] = float(line.unit_price)
-                vals["technical_price_unit"] = 0.0
-                vals["psb_ordered_price"] = float(line.unit_price)
+                vals.update({
+                    "price_unit": float(priced.price_unit),
+                    "discount": float(priced.discount),
+                    "technical_price_unit": 0.0,
+                    "psb_ordered_price": float(priced.net_unit_price),
+                    "psb_ordered_gross_price": float(priced.gross_unit_price if priced.gross_unit_price is not None
+                                                     else priced.price_unit),
+                    "psb_ordered_discount": float(priced.discount),
+                })
+            if line.line_amount is not None or priced.amount is not None:
+                vals["psb_ordered_amount"] = float(line.line_amount if line.line_amount is not None else priced.amount)
+            applied = self._applied_label(priced, line, currency)
+            if applied:
+                name_parts.insert(1, applied)
+                vals["name"] = "\n".join(name_parts)
+            line_issues += self._pricing_issues(priced, currency)
+            taxes, tax_issue, effective = match_tax(product, line.tax_category, line.tax_percent)
+            pricing.setdefault("line_taxes", set()).add(tuple(effective.ids))
+            if taxes is not None:
+                vals["tax_ids"] = [Command.set(taxes.ids)]
+            if tax_issue:
+                line_issues.append(tax_issue)
+                pricing.setdefault("tax_flagged", []).append(line.line_id)
             if line.requested_start or line.requested_end:
                 day = line.requested_start or line.requested_end
                 vals["psb_requested_date"] = day
@@ -470,6 +553,318 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 issues.append(self.env._("Line %(line)s: %(issues)s", line=line.line_id, issues="; ".join(line_issues)))
             vals_list.append(vals)
         return vals_list
+
+    # ------------------------------------------------------------------
+    # Amounts: allowances, charges, taxes and the totals check
+    # ------------------------------------------------------------------
+    @api.model
+    def _money(self, amount, currency):
+        return format_amount(self.env, float(amount), currency)
+
+    @api.model
+    def _reason(self, applied):
+        return applied.reason or applied.reason_code or (
+            self.env._("charge") if applied.is_charge else self.env._("allowance"))
+
+    @api.model
+    def _applied_label(self, priced, line, currency):
+        """What was applied to the buyer's price, for the line description: "−5 % project discount, +€12.50
+        cutting charge"."""
+        parts = []
+        if line.gross_price is not None and line.price_discount:
+            parts.append(self.env._("list price %(gross)s less %(discount)s",
+                                    gross=self._money(line.gross_price, currency),
+                                    discount=self._money(line.price_discount, currency)))
+        for applied in priced.applied:
+            sign = "+" if applied.is_charge else "−"
+            if applied.percent is not None and applied.amount is not None:
+                parts.append(f"{sign}{applied.percent.normalize():f} % {self._reason(applied)}"
+                             f" ({self._money(applied.amount, currency)})")
+            elif applied.amount is not None:
+                parts.append(f"{sign}{self._money(applied.amount, currency)} {self._reason(applied)}")
+        return ", ".join(parts)
+
+    @api.model
+    def _problem_text(self, problem, currency, reason=""):
+        values = problem.values
+        money = lambda key: self._money(values[key], currency) if values.get(key) is not None else "-"  # noqa: E731
+        if problem.code == "stated_amount_differs":
+            return self.env._(
+                "the order states a line amount of %(stated)s but its quantity × price ± allowances gives "
+                "%(computed)s; the quotation uses %(computed)s: check with the buyer",
+                stated=money("stated"), computed=money("computed"))
+        if problem.code == "no_amount":
+            return self.env._("the %s has neither an amount nor a percentage: it was not applied, add it by hand",
+                              reason or self.env._("allowance or charge"))
+        if problem.code == "percent_without_base":
+            return self.env._("the %(percent)s %% %(reason)s has no base amount: it was not applied, add it by hand",
+                              percent=values["percent"].normalize(), reason=reason)
+        if problem.code == "amount_contradicts_percent":
+            return self.env._(
+                "the %(reason)s of %(amount)s is not %(percent)s %% of %(base)s (%(computed)s); the stated amount "
+                "was used", reason=reason, amount=money("amount"), percent=values["percent"].normalize(),
+                base=money("base"), computed=money("computed"))
+        if problem.code == "bad_base_quantity":
+            return self.env._("the price's base quantity %s is not positive: the price was taken per unit",
+                              values["base_quantity"])
+        return problem.code
+
+    @api.model
+    def _pricing_issues(self, priced, currency):
+        issues = []
+        by_problem = {id(a.problem): a for a in priced.applied if a.problem}
+        for problem in priced.problems:
+            applied = by_problem.get(id(problem))
+            issues.append(self._problem_text(problem, currency, self._reason(applied) if applied else ""))
+        return issues
+
+    @api.model
+    def _tax_matcher(self, company, partner, fiscal_position):
+        """(product, category, percent) -> (taxes to set or None to keep Odoo's, issue or None, the line's taxes).
+
+        The order's tax category (UNCL5305) and percent are matched against the company's sale taxes, read
+        once per order; a tax's category is Odoo's own reading of it (``account.edi.common``
+        ``_get_tax_category_code``: its UBL category code, else what its rate and the parties' countries
+        imply). Our product's tax (through the fiscal position) stays when it already is the order's; the
+        buyer's category wins only when exactly one kind of tax matches it; otherwise ours stays, flagged.
+        """
+        Edi = self.env["account.edi.common"]
+        supplier = company.partner_id
+        customer = partner.commercial_partner_id
+        sale_taxes = []   # read once, when a line's tax is not ours
+        categories = {}
+
+        def category(tax):
+            if tax.id not in categories:
+                categories[tax.id] = tax.ubl_cii_tax_category_code or Edi._get_tax_category_code(
+                    customer, supplier, tax)
+            return categories[tax.id]
+
+        def fits(taxes, code, percent):
+            if not taxes:
+                return code in ("E", "O") and not percent
+            return len(taxes) == 1 and taxes.amount_type == "percent" and not taxes.price_include and \
+                float_compare(taxes.amount, percent, precision_digits=4) == 0 and category(taxes) == code
+
+        exact = {}
+
+        def find(code, percent):
+            key = (code, percent)
+            if key not in exact:
+                if not sale_taxes:
+                    sale_taxes.append(self.env["account.tax"].with_company(company).search([
+                        *self.env["account.tax"]._check_company_domain(company),
+                        ("type_tax_use", "=", "sale"), ("amount_type", "=", "percent"),
+                    ], order="sequence, id"))
+                found = sale_taxes[0].filtered(lambda t: fits(t, code, percent))
+                explicit = found.filtered(lambda t: t.ubl_cii_tax_category_code == code)
+                exact[key] = (explicit or found)[:1]
+            return exact[key]
+
+        product_taxes = {}
+
+        def match(product, code, percent):
+            key = product.id
+            if key not in product_taxes:
+                product_taxes[key] = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
+            ours = product_taxes[key]
+            if not code:
+                return None, None, ours
+            code = code.strip().upper()
+            percent = float(percent or 0)
+            if fits(ours, code, percent):
+                return None, None, ours
+            theirs = find(code, percent)
+            if theirs:
+                return theirs, None, theirs
+            issue = self.env._(
+                "the order's tax %(theirs)s has no matching sale tax here; ours (%(ours)s) was kept: check the tax",
+                theirs=f"{code} {percent:g} %", ours=", ".join(ours.mapped("name")) or self.env._("no tax"))
+            return None, issue, ours
+
+        return match
+
+    @api.model
+    def _allowance_products(self, company):
+        """The service products of document-level allowances and charges (read once per import)."""
+        discount = company.psb_discount_product_id or self.env.ref("sale_econnect_psb.product_psb_order_discount")
+        charge = company.psb_charge_product_id or self.env.ref("sale_econnect_psb.product_psb_order_charge")
+        freight = company.psb_freight_product_id
+        if not freight:
+            freight = self.env.ref("delivery.product_product_delivery", raise_if_not_found=False) or charge
+        return discount, charge, freight
+
+    @api.model
+    def _prepare_document_allowances(self, company, partner, order, issues, line_vals, currency=None,
+                                     fiscal_position=None, pricing=None):
+        """One quotation line per document-level allowance or charge, never a silent drop."""
+        if not getattr(order, "allowance_charges", None):
+            return []
+        currency = currency or company.currency_id
+        pricing = {} if pricing is None else pricing
+        fiscal_position = fiscal_position if fiscal_position is not None else self.env[
+            "account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
+        discount_product, charge_product, freight_product = self._allowance_products(company)
+        match_tax = pricing.get("match_tax") or self._tax_matcher(company, partner, fiscal_position)
+        # An allowance or charge without a tax category follows the lines when they all have the same taxes.
+        line_taxes = pricing.get("line_taxes") or set()
+        shared_taxes = list(next(iter(line_taxes))) if len(line_taxes) == 1 else None
+        no_analytic_model = pricing.get("no_analytic_model", None)
+        if no_analytic_model is None:
+            no_analytic_model = not self._analytic_models_apply(company)
+        sequence = max((v["sequence"] for v in line_vals), default=0)
+        result = []
+        for number, ac in enumerate(order.allowance_charges, start=1):
+            applied = amounts.allowance_charge_amount(ac, currency.decimal_places)
+            pricing.setdefault("document", []).append(applied)
+            product = (freight_product if applied.is_freight else charge_product) if ac.is_charge else discount_product
+            reason = self._reason(applied)
+            name = reason
+            if applied.percent is not None:
+                name = f"{reason} ({applied.percent.normalize():f} %" + (
+                    f" × {self._money(applied.base_amount, currency)})" if applied.base_amount is not None else ")")
+            amount = applied.amount or 0
+            sequence += 10
+            vals = {
+                "sequence": sequence,
+                "product_id": product.id,
+                "name": name,
+                "product_uom_qty": 1.0,
+                "price_unit": float(amount if ac.is_charge else -amount),
+                "discount": 0.0,
+                "technical_price_unit": 0.0,
+                "psb_allowance_kind": "charge" if ac.is_charge else "allowance",
+                "psb_ordered_price": float(applied.signed),
+                "psb_ordered_amount": float(applied.signed),
+            }
+            if no_analytic_model:
+                vals["analytic_distribution"] = False
+            line_issues = []
+            if applied.problem:
+                line_issues.append(self._problem_text(applied.problem, currency, reason))
+            if applied.tax_category:
+                taxes, tax_issue, _effective = match_tax(product, applied.tax_category, applied.tax_percent)
+                if taxes is not None:
+                    vals["tax_ids"] = [Command.set(taxes.ids)]
+                if tax_issue:
+                    line_issues.append(tax_issue)
+                    pricing.setdefault("tax_flagged", []).append(reason)
+            elif shared_taxes is not None:
+                vals["tax_ids"] = [Command.set(shared_taxes)]
+            elif applied.amount:
+                line_issues.append(self.env._("no tax category in the order and the lines have different taxes: "
+                                              "check the tax of this line"))
+            if line_issues:
+                vals["psb_import_issue"] = "; ".join(line_issues)
+                kind = self.env._("Charge") if ac.is_charge else self.env._("Allowance")
+                issues.append(self.env._("%(kind)s %(name)s: %(issues)s", kind=kind, name=reason,
+                                         issues="; ".join(line_issues)))
+            result.append(vals)
+        return result
+
+    @api.model
+    def _total_labels(self):
+        return {
+            "line_extension": self.env._("Sum of the lines"),
+            "allowance_total": self.env._("Order discounts"),
+            "charge_total": self.env._("Order charges"),
+            "tax_exclusive": self.env._("Untaxed amount"),
+            "tax": self.env._("Tax"),
+            "tax_inclusive": self.env._("Total"),
+            "payable": self.env._("Amount due"),
+        }
+
+    @api.model
+    def _check_amounts(self, sale_order, order, issues, pricing):
+        """Compare the quotation's totals with the order's and fill ``psb_amounts_state``; every difference
+        goes into ``issues`` with both amounts and its likely cause."""
+        ordered = amounts.ordered_totals(order)
+        currency = sale_order.currency_id
+        digits = currency.decimal_places
+        inconsistencies = amounts.order_inconsistencies(order, digits)
+        for problem in inconsistencies:
+            issues.append(self._inconsistency_text(problem, currency))
+        if not ordered:
+            sale_order.psb_amounts_state = "unchecked"
+            return []
+        lines = sale_order.order_line.filtered(lambda l: not l.display_type)
+        allowances = lines.filtered(lambda l: l.psb_allowance_kind == "allowance")
+        charges = lines.filtered(lambda l: l.psb_allowance_kind == "charge")
+        goods = lines - allowances - charges
+        quoted = amounts.quoted_totals(
+            sum(goods.mapped("price_subtotal")), -sum(allowances.mapped("price_subtotal")),
+            sum(charges.mapped("price_subtotal")), sale_order.amount_untaxed, sale_order.amount_tax,
+            sale_order.amount_total, order.prepaid_amount, order.payable_rounding_amount)
+        differences = amounts.compare_totals(ordered, quoted, digits)
+        labels = self._total_labels()
+        messages = []
+        for difference in differences:
+            cause = self._difference_cause(difference, order, goods, pricing, inconsistencies, currency)
+            messages.append(self.env._(
+                "%(total)s: the buyer's order says %(ordered)s, the quotation %(quoted)s (%(cause)s).",
+                total=labels[difference.key], ordered=self._money(difference.ordered, currency),
+                quoted=self._money(difference.quoted, currency), cause=cause))
+        sale_order.write({"psb_amounts_state": "differ" if differences else "match",
+                          "psb_amounts_note": "\n".join(messages) or False})
+        issues.extend(messages)
+        return differences
+
+    @api.model
+    def _inconsistency_text(self, problem, currency):
+        texts = {
+            "lines_sum": self.env._("its sum of the lines"),
+            "allowances_sum": self.env._("its total of the order discounts"),
+            "charges_sum": self.env._("its total of the order charges"),
+            "tax_exclusive_sum": self.env._("its untaxed amount"),
+            "tax_inclusive_sum": self.env._("its total with tax"),
+            "payable_sum": self.env._("its amount due"),
+        }
+        return self.env._(
+            "The buyer's order does not add up: %(what)s is %(stated)s but its own amounts give %(computed)s.",
+            what=texts.get(problem.code, problem.code), stated=self._money(problem.values["stated"], currency),
+            computed=self._money(problem.values["computed"], currency))
+
+    @api.model
+    def _difference_cause(self, difference, order, goods, pricing, inconsistencies, currency):
+        """The likely cause of a difference, in words: a line, a charge, a tax, or the buyer's arithmetic."""
+        key = difference.key
+        own = {p.code for p in inconsistencies}
+        causes = []
+        if key in ("line_extension", "tax_exclusive", "tax_inclusive", "payable"):
+            differing = [line.psb_line_ref for line in goods if line.psb_line_ref and float_compare(
+                line.price_subtotal, line.psb_ordered_amount, precision_digits=currency.decimal_places) != 0
+                and line.psb_line_ref in pricing and pricing[line.psb_line_ref].amount is not None]
+            unpriced = [ref for ref, priced in pricing.items()
+                        if isinstance(priced, amounts.LinePricing) and priced.price_unit is None]
+            if differing:
+                causes.append(self.env._("line %s differs from the ordered line amount", ", ".join(differing[:5])))
+            if unpriced:
+                causes.append(self.env._("line %s had no price in the order: our price was used",
+                                         ", ".join(unpriced[:5])))
+            if "lines_sum" in own:
+                causes.append(self.env._("the order's own lines do not add up to its total"))
+        if key in ("allowance_total", "charge_total", "tax_exclusive", "tax_inclusive", "payable"):
+            bad = [self._reason(a) for a in pricing.get("document", []) if a.problem]
+            if bad:
+                causes.append(self.env._("the order discount or charge %s could not be applied as stated",
+                                         ", ".join(bad)))
+            if own & {"allowances_sum", "charges_sum", "tax_exclusive_sum"}:
+                causes.append(self.env._("the order's own totals do not add up"))
+        if key in ("tax", "tax_inclusive", "payable"):
+            if pricing.get("tax_flagged"):
+                causes.append(self.env._("the tax of %s is not the order's",
+                                         ", ".join(str(r) for r in pricing["tax_flagged"][:5])))
+            own_tax = amounts.order_tax(order, currency.decimal_places)
+            if own_tax is not None and order.tax_amount is not None and \
+                    amounts.quantize(own_tax, currency.decimal_places) != amounts.quantize(order.tax_amount,
+                                                                                            currency.decimal_places):
+                causes.append(self.env._("the order's tax total does not match its own tax categories (%s)",
+                                         self._money(own_tax, currency)))
+            elif not pricing.get("tax_flagged"):
+                causes.append(self.env._("check the taxes of the lines and the tax rounding of the company"))
+        if key in ("tax_inclusive", "payable") and own & {"tax_inclusive_sum", "payable_sum"}:
+            causes.append(self.env._("the order's own totals do not add up"))
+        return "; ".join(dict.fromkeys(causes)) or self.env._("a line was changed")
 
     # ------------------------------------------------------------------
     # Attachments and texts

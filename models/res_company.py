@@ -154,6 +154,26 @@ class ResCompany(models.Model):
     psb_auto_trusted_only = fields.Boolean(
         "Only trusted customers",
         help="Only customers marked Trusted for automatic confirmation.")
+    psb_create_pricelist = fields.Boolean(
+        "Create a pricelist for a new order currency", default=True,
+        help="When an order is in a currency no pricelist uses, create a pricelist named after the currency "
+        "(and flag the quotation). Off: such an order waits for a person in Incoming documents.",
+    )
+    psb_discount_product_id = fields.Many2one(
+        "product.product", "Order discount product", check_company=True,
+        help="The product of the quotation lines made of the order's document-level allowances (discounts). "
+        "Empty: the module's Peppol order discount.",
+    )
+    psb_charge_product_id = fields.Many2one(
+        "product.product", "Order charge product", check_company=True,
+        help="The product of the quotation lines made of the order's document-level charges. Empty: the "
+        "module's Peppol order charge.",
+    )
+    psb_freight_product_id = fields.Many2one(
+        "product.product", "Freight charge product", check_company=True,
+        help="The product of a freight charge (reason code FC), e.g. your delivery product. Empty: the delivery "
+        "module's standard delivery product when it is installed, else the order charge product.",
+    )
 
     _psb_party_id_uniq = models.UniqueIndex(
         # Case-insensitive, as the webhook looks a party id up (Peppol ids are case-insensitive).

@@ -7,7 +7,7 @@ from odoo.tools import float_compare
 
 from ..psb import exceptions as psb_errors
 from ..psb.ubl import reader
-from .econnect_psb_order_import import PROFILE_SELECTION
+from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
 from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES
 
 
@@ -57,6 +57,13 @@ class SaleOrder(models.Model):
     psb_price_warning = fields.Text(
         "Peppol Price Differences", readonly=True, copy=False,
         help="The lines whose price differs from our pricelist price for this customer.")
+    psb_amounts_note = fields.Text(
+        "Peppol Amount Differences", readonly=True, copy=False,
+        help="Each total of the quotation that is not the buyer's, with both amounts and the likely cause.")
+    psb_order_type = fields.Selection(
+        ORDER_TYPE_SELECTION, "Peppol Order Type", readonly=True, copy=False, index="btree_not_null",
+        help="The buyer's OrderTypeCode (UNCL1001): e.g. 227, a consignment order, is not an ordinary order.")
+    psb_order_type_code = fields.Char("Peppol Order Type Code", readonly=True, copy=False)
     psb_response_ids = fields.One2many("econnect.psb.response", "sale_order_id", "Peppol Responses", readonly=True)
     psb_response_code = fields.Selection(RESPONSE_CODES, "Last Peppol Answer", compute="_compute_psb_response",
                                          store=True)
@@ -249,7 +256,7 @@ class SaleOrder(models.Model):
             result.append(vals)
         placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
         for extra in sale_lines.filtered(lambda l: not l.psb_line_ref and l.product_id != placeholder
-                                         and not l.is_downpayment):
+                                         and not l.is_downpayment and not l.psb_allowance_kind):
             result.append({
                 "sequence": len(result) + 1,
                 "order_line_ref": last_ref,

@@ -9,7 +9,20 @@ class SaleOrderLine(models.Model):
     psb_line_ref = fields.Char("Peppol Line ID", copy=False,
                                help="The cac:LineItem/cbc:ID of the buyer's order line.")
     psb_unit_code = fields.Char("Ordered Unit Code", copy=False)
-    psb_ordered_price = fields.Float("Buyer's Price", digits="Product Price", copy=False)
+    psb_ordered_price = fields.Float(
+        "Buyer's Price", min_display_digits="Product Price", copy=False,
+        help="The buyer's net price of one unit, as the quotation holds it (unit price less discount): the order's "
+        "price per base quantity with its line allowances and charges applied.")
+    psb_ordered_gross_price = fields.Float(
+        "Buyer's Price before Allowances", min_display_digits="Product Price", copy=False,
+        help="The order's price of one unit (PriceAmount / BaseQuantity) before the line's allowances and charges.")
+    psb_ordered_discount = fields.Float("Buyer's Discount (%)", digits="Discount", copy=False)
+    psb_ordered_amount = fields.Monetary(
+        "Ordered Amount", currency_field="currency_id", copy=False,
+        help="The order line's net amount (LineExtensionAmount), or the amount of a document allowance or charge.")
+    psb_allowance_kind = fields.Selection(
+        [("allowance", "Order discount"), ("charge", "Order charge")], "Peppol Allowance/Charge", copy=False,
+        help="Set on the lines made of the order's document-level allowances and charges.")
     psb_ordered_qty = fields.Float("Ordered Quantity", digits="Product Unit", copy=False)
     psb_original_product_id = fields.Many2one("product.product", "Product as Imported", copy=False)
     psb_requested_date = fields.Date("Requested Delivery", copy=False)
@@ -34,8 +47,19 @@ class SaleOrderLine(models.Model):
         price to differ from."""
         self.ensure_one()
         quantity = self.product_uom_qty if quantity is None else quantity
-        price = self.price_unit if price is None else price
         qty_changed = float_compare(quantity, self.psb_ordered_qty, precision_digits=6) != 0
+        if price is None:
+            return qty_changed, self._psb_price_changed()
         price_changed = bool(self.psb_ordered_price) and float_compare(
             price, self.psb_ordered_price, precision_digits=4) != 0
         return qty_changed, price_changed
+
+    def _psb_price_changed(self):
+        """Whether the line's effective net unit price (unit price less discount) differs from the net unit price
+        the buyer ordered, to the price precision (at least four decimals). False when the buyer gave no price."""
+        self.ensure_one()
+        if not self.psb_line_ref or not (self.psb_ordered_price or self.psb_ordered_amount or self.psb_ordered_gross_price):
+            return False
+        digits = max(self.env["decimal.precision"].precision_get("Product Price"), 4)
+        effective = self.price_unit * (1 - (self.discount or 0.0) / 100)
+        return float_compare(effective, self.psb_ordered_price, precision_digits=digits) != 0

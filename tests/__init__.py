@@ -14,3 +14,4 @@ from . import test_webhook_hardening
 from . import test_auto_confirm
 from . import test_dashboard
 from . import test_lifecycle
+from . import test_amounts

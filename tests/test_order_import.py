@@ -7,6 +7,7 @@ from lxml import etree
 from odoo import Command
 from odoo.tests import tagged
 
+from ..psb.ubl import amounts, reader
 from .common import NO_PEPPOL_MSG, ORDER_TEMPLATE, PsbCase, official_orders, order_xml
 
 NS = {
@@ -24,6 +25,18 @@ def text(node, path):
 @tagged("post_install", "-at_install")
 class TestOfficialOrders(PsbCase):
     """Every official Peppol example order becomes a draft quotation, checked against its XML."""
+
+    def _seed_taxes(self, tree):
+        """Sale taxes as the order states them (category and percent), as a supplier selling to it has."""
+        Tax = self.env["account.tax"]
+        for category in [*tree.iterfind(".//cac:ClassifiedTaxCategory", NS),
+                         *tree.iterfind("cac:AllowanceCharge/cac:TaxCategory", NS)]:
+            code, percent = text(category, "cbc:ID").strip(), float(text(category, "cbc:Percent") or 0)
+            domain = [("type_tax_use", "=", "sale"), ("amount", "=", percent), ("ubl_cii_tax_category_code", "=", code),
+                      ("company_id", "=", self.company.id)]
+            if not Tax.search_count(domain):
+                Tax.create({"name": f"{code} {percent:g}% (test)", "amount": percent, "type_tax_use": "sale",
+                            "ubl_cii_tax_category_code": code, "company_id": self.company.id})
 
     def _seed_products(self, tree):
         """Create catalogue products for every other line (by GTIN or our reference), so that
@@ -61,6 +74,7 @@ class TestOfficialOrders(PsbCase):
 
     def _check_example(self, data):
         tree = etree.fromstring(data)
+        self._seed_taxes(tree)
         expected_products = self._seed_products(tree)
         document = self.upload(data)
         self.assertEqual(document.state, "imported", document.error_message)
@@ -96,8 +110,9 @@ class TestOfficialOrders(PsbCase):
             self.assertIn(note.text.strip(), order.psb_buyer_note)
 
         items = tree.findall(".//cac:OrderLine/cac:LineItem", NS)
-        self.assertEqual(len(order.order_line), len(items))
-        lines = {line.psb_line_ref: line for line in order.order_line}
+        goods = order.order_line.filtered(lambda l: not l.psb_allowance_kind)
+        self.assertEqual(len(goods), len(items))
+        lines = {line.psb_line_ref: line for line in goods}
         for item in items:
             line = lines[text(item, "cbc:ID")]
             quantity = item.find("cbc:Quantity", NS)
@@ -107,9 +122,15 @@ class TestOfficialOrders(PsbCase):
             if unit in UNIT_XMLIDS:
                 self.assertEqual(line.product_uom_id, self.env.ref(UNIT_XMLIDS[unit]))
             price = text(item, "cac:Price/cbc:PriceAmount")
-            if price is not None:
+            if price is not None and item.find("cac:AllowanceCharge", NS) is None:
                 base = Decimal(text(item, "cac:Price/cbc:BaseQuantity") or 1)
                 self.assertAlmostEqual(line.price_unit, float(Decimal(price) / base), places=4)
+            amount = text(item, "cbc:LineExtensionAmount")
+            if amount is not None:
+                # The buyer's net line amount, to the cent, whatever allowances and charges it carries.
+                self.assertEqual(self._cents(line.price_subtotal), Decimal(amount).quantize(Decimal("0.01")))
+                self.assertEqual(self._cents(line.psb_ordered_amount), Decimal(amount).quantize(Decimal("0.01")))
+                self.assertFalse(line._psb_price_changed())
             product = expected_products[text(item, "cbc:ID")]
             if product:
                 self.assertEqual(line.product_id, product)
@@ -118,6 +139,7 @@ class TestOfficialOrders(PsbCase):
                 self.assertEqual(line.product_id, self.env.ref("sale_econnect_psb.product_psb_unknown"))
                 self.assertIn("product not found", line.psb_import_issue)
                 self.assertIn(text(item, "cac:Item/cbc:Name"), line.name)
+        self._check_totals(order, data, tree)
         # Whatever needs a person is listed in one activity for the salesperson.
         if any(p is None for p in expected_products.values()):
             self.assertTrue(order.psb_needs_attention)
@@ -125,6 +147,36 @@ class TestOfficialOrders(PsbCase):
             self.assertEqual(len(activity), 1)
             self.assertIn("product not found", activity.note)
         return order
+
+
+    @staticmethod
+    def _cents(value):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+
+    def _check_totals(self, order, data, tree):
+        """Untaxed = TaxExclusiveAmount (or LineExtensionAmount); tax = TaxTotal when the order's own tax
+        categories give its TaxTotal, otherwise the difference is named."""
+        parsed = reader.read_document(data)
+        self.assertEqual(order.currency_id.name, parsed.currency, "the quotation is in the order's currency")
+        document_lines = order.order_line.filtered("psb_allowance_kind")
+        self.assertEqual(len(document_lines), len(parsed.allowance_charges))
+        untaxed = parsed.tax_exclusive_amount if parsed.tax_exclusive_amount is not None else parsed.line_extension_amount
+        if untaxed is not None:
+            self.assertEqual(self._cents(order.amount_untaxed), untaxed.quantize(Decimal("0.01")))
+        if parsed.tax_amount is None:
+            return
+        own_tax = amounts.order_tax(parsed)
+        if own_tax is None:
+            return   # a line without a tax category (UC3): the order does not say how its tax is made
+        if own_tax == parsed.tax_amount:
+            self.assertEqual(self._cents(order.amount_tax), parsed.tax_amount.quantize(Decimal("0.01")))
+            self.assertEqual(order.psb_amounts_state, "match", order.psb_amounts_note)
+        else:
+            # e.g. Order_Example.xml: TaxTotal 100.00 where its 25 % lines give 1,468.13.
+            self.assertEqual(order.psb_amounts_state, "differ")
+            self.assertIn("Tax: the buyer's order says", order.psb_amounts_note)
+            self.assertIn("does not match its own tax categories", order.psb_amounts_note)
+            self.assertIn("Tax: the buyer's order says", order.psb_import_issues)
 
 
 @tagged("post_install", "-at_install")

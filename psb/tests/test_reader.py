@@ -165,8 +165,8 @@ def test_order_example(peppol):
     assert doc.payment_terms_note == "Payment terms description"
 
     assert doc.allowance_charges == [
-        AllowanceCharge(True, D("400.00"), "Miscellaneous services", "ABK"),
-        AllowanceCharge(False, D("652.50"), "Discount", "95", D(10), D("6525.00")),
+        AllowanceCharge(True, D("400.00"), "Miscellaneous services", "ABK", tax_category="Z", tax_percent=D(0)),
+        AllowanceCharge(False, D("652.50"), "Discount", "95", D(10), D("6525.00"), "S", D(25)),
     ]
     assert (doc.tax_amount, doc.line_extension_amount, doc.tax_exclusive_amount, doc.tax_inclusive_amount) == (
         D(100), D(6525), D("6272.50"), D("6372.50"))

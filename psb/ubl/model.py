@@ -178,6 +178,8 @@ class AllowanceCharge:
     reason_code: str | None = None
     percent: Decimal | None = None              # MultiplierFactorNumeric
     base_amount: Decimal | None = None
+    tax_category: str | None = None             # TaxCategory/ID (document level)
+    tax_percent: Decimal | None = None          # TaxCategory/Percent
 
 
 @dataclass
@@ -202,6 +204,8 @@ class OrderLine:
     price: Decimal | None = None                # net Price/PriceAmount, for base_quantity units
     base_quantity: Decimal | None = None
     base_quantity_unit: str | None = None
+    gross_price: Decimal | None = None          # Price/AllowanceCharge/BaseAmount (price before its discount)
+    price_discount: Decimal | None = None       # Price/AllowanceCharge/Amount
     name: str | None = None
     description: str | None = None
     sellers_item_id: str | None = None
@@ -274,6 +278,8 @@ class OrderDocument:
     allowance_total: Decimal | None = None
     charge_total: Decimal | None = None
     payable_amount: Decimal | None = None
+    prepaid_amount: Decimal | None = None
+    payable_rounding_amount: Decimal | None = None
     lines: list[OrderLine] = field(default_factory=list)
     envelope: Envelope | None = None            # the SBDH, when the document came wrapped in one
 

@@ -356,6 +356,8 @@ def _allowance_charges(node):
             reason_code=_ident(element, "cbc:AllowanceChargeReasonCode"),
             percent=_decimal(element, "cbc:MultiplierFactorNumeric"),
             base_amount=_decimal(element, "cbc:BaseAmount"),
+            tax_category=_ident(element, "cac:TaxCategory/cbc:ID"),
+            tax_percent=_decimal(element, "cac:TaxCategory/cbc:Percent"),
         ))
     return result
 
@@ -470,6 +472,8 @@ def _line_content(order_line, item, line_id, kind):
         price=_decimal(price, "cbc:PriceAmount"),
         base_quantity=_decimal(price, "cbc:BaseQuantity"),
         base_quantity_unit=_attr(price, "cbc:BaseQuantity", "unitCode"),
+        gross_price=_decimal(price, "cac:AllowanceCharge/cbc:BaseAmount"),
+        price_discount=_decimal(price, "cac:AllowanceCharge/cbc:Amount"),
         name=_text(article, "cbc:Name"),
         description=_note(article, "cbc:Description"),
         sellers_item_id=_ident(article, "cac:SellersItemIdentification/cbc:ID"),
@@ -559,6 +563,8 @@ def _document(root, kind, profile):
         allowance_total=_decimal(totals, "cbc:AllowanceTotalAmount"),
         charge_total=_decimal(totals, "cbc:ChargeTotalAmount"),
         payable_amount=_decimal(totals, "cbc:PayableAmount"),
+        prepaid_amount=_decimal(totals, "cbc:PrepaidAmount"),
+        payable_rounding_amount=_decimal(totals, "cbc:PayableRoundingAmount"),
     )
     if kind != "order" and not document.order_reference_id:
         raise InvalidDocumentError(f"The {label} {doc_id} does not say which order it refers to (OrderReference/ID).")
