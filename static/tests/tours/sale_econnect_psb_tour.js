@@ -95,3 +95,76 @@ registry.category("web_tour.tours").add("sale_econnect_psb_webhook_health", {
         },
     ],
 });
+
+// Confirm on a Peppol quotation with an unidentified line warns first, and says what confirming answers.
+registry.category("web_tour.tours").add("sale_econnect_psb_confirm_warning", {
+    steps: () => [
+        {
+            content: "The banner lists the unidentified line",
+            trigger: ".o_form_view .o_psb_attention:contains('Line 4')",
+        },
+        {
+            content: "Confirm",
+            trigger: ".o_form_statusbar button[name='action_confirm']",
+            run: "click",
+        },
+        {
+            content: "The warning lists what is open",
+            trigger: ".modal .o_field_widget[name='issues']:contains('product not found')",
+        },
+        {
+            content: "and says that confirming answers the buyer",
+            trigger: ".modal .o_field_widget[name='answer']:contains('AP (accepted as ordered)')",
+        },
+        {
+            content: "Go back and fix it",
+            trigger: ".modal .modal-footer button:contains('Go back')",
+            run: "click",
+        },
+        {
+            content: "Still a quotation, with Mark as checked in the banner",
+            trigger: ".o_form_view:not(:has(.modal)) .o_psb_attention button[name='action_psb_mark_checked']",
+        },
+    ],
+});
+
+// Refusing a buyer's cancellation has its own dialog, and the cancellation band goes afterwards.
+registry.category("web_tour.tours").add("sale_econnect_psb_refuse_cancellation", {
+    steps: () => [
+        {
+            content: "The buyer asks to cancel",
+            trigger: ".o_form_view .alert-info:contains('The buyer asks to cancel this order')",
+        },
+        {
+            content: "Refuse the cancellation",
+            trigger: ".alert-info button[name='action_psb_refuse_pending']",
+            run: "click",
+        },
+        {
+            content: "The dialog is about the cancellation, not a rejection of the order",
+            trigger: ".modal .modal-title:contains('Refuse the cancellation (RE)')",
+        },
+        {
+            content: "and says what the buyer is told",
+            trigger: ".modal p:contains('the order is not cancelled')",
+        },
+        {
+            content: "Give the reason",
+            trigger: ".modal .o_field_widget[name='note'] textarea",
+            run: "edit Already on its way",
+        },
+        {
+            content: "Send",
+            trigger: ".modal .modal-footer button[name='action_send']",
+            run: "click",
+        },
+        {
+            content: "The chatter says the cancellation was refused",
+            trigger: ".o_form_view:not(:has(.modal)) .o-mail-Message:contains('Cancellation refused')",
+        },
+        {
+            content: "The cancellation band is gone",
+            trigger: ".o_form_view:not(:has(.alert-info:contains('asks to cancel'))):not(:has(.alert:contains('cancellation reason')))",
+        },
+    ],
+});
