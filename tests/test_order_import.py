@@ -257,7 +257,8 @@ class TestMatching(PsbCase):
             b"</cac:SellersItemIdentification>").replace(
             b"<cbc:Name>Something we do not sell</cbc:Name>",
             b"<cbc:Name>Item 4</cbc:Name><cac:SellersItemIdentification><cbc:ID>X-4</cbc:ID>"
-            b"</cac:SellersItemIdentification>").replace(b'unitCode="ZZZ"', b'unitCode="H87"')
+            b"</cac:SellersItemIdentification>").replace(b'unitCode="ZZZ"', b'unitCode="H87"').replace(
+            b"EUR", self.company.currency_id.name.encode())
         clean = self.upload(clean_xml).sale_order_id
         self.assertFalse(clean.psb_attention_text, clean.psb_attention_text)
         self.assertFalse(clean.activity_ids)

@@ -31,22 +31,12 @@ registry.category("web_tour.tours").add("sale_econnect_psb_incoming_order", {
             trigger: ".o_field_widget[name='psb_order_ref']:contains('PO-TOUR')",
         },
         {
-            content: "The acknowledgement is queued",
-            trigger: ".o_field_widget[name='psb_response_ids'] .o_data_row:contains('Acknowledged')",
+            content: "An uploaded order says that no answer goes through the PSB",
+            trigger: ".o_form_view .alert-secondary:contains('uploaded by hand')",
         },
         {
-            content: "Answer with changes",
-            trigger: ".o_form_statusbar button[name='action_psb_accept_with_changes']",
-            run: "click",
-        },
-        {
-            content: "Every order line is listed with its status",
-            trigger: ".modal .o_field_widget[name='line_ids'] .o_data_row:contains('Something we do not sell')",
-        },
-        {
-            content: "Close without sending",
-            trigger: ".modal .modal-footer button:contains('Cancel')",
-            run: "click",
+            content: "and offers no Peppol answer",
+            trigger: ".o_form_statusbar:not(:has(button[name='action_psb_answer_menu']))",
         },
         {
             content: "Back on the quotation",
@@ -124,6 +114,29 @@ registry.category("web_tour.tours").add("sale_econnect_psb_confirm_warning", {
         {
             content: "Still a quotation, with Mark as checked in the banner",
             trigger: ".o_form_view:not(:has(.modal)) .o_psb_attention button[name='action_psb_mark_checked']",
+        },
+        {
+            content: "One Peppol answer menu instead of a button per answer",
+            trigger: ".o_form_statusbar button[name='action_psb_answer_menu']",
+            run: "click",
+        },
+        {
+            content: "It offers no second AB (one is queued), and accepting with changes",
+            trigger: ".modal:not(:has(button[name='action_acknowledge'])) button[name='action_accept_with_changes']",
+            run: "click",
+        },
+        {
+            content: "Every order line is listed with its status",
+            trigger: ".modal .o_field_widget[name='line_ids'] .o_data_row:contains('Something we do not sell')",
+        },
+        {
+            content: "Close without sending",
+            trigger: ".modal .modal-footer button:contains('Cancel')",
+            run: "click",
+        },
+        {
+            content: "Back on the quotation",
+            trigger: ".o_form_view:not(:has(.modal))",
         },
     ],
 });
