@@ -30,6 +30,8 @@
         "views/econnect_psb_dashboard_views.xml",
         "wizards/econnect_psb_import_wizard_views.xml",
         "wizards/econnect_psb_response_wizard_views.xml",
+        "wizards/econnect_psb_answer_wizards_views.xml",
+        "wizards/econnect_psb_document_wizard_views.xml",
         "views/menus.xml",
     ],
     "assets": {

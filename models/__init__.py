@@ -9,6 +9,7 @@ from . import econnect_psb_product_code
 from . import econnect_psb_response
 from . import econnect_psb_response_line
 from . import ir_cron
+from . import mail_activity
 from . import res_company
 from . import res_company_psb_lifecycle
 from . import res_config_settings

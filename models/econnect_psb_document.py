@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import hashlib
 import json
 import logging
 import re
@@ -12,7 +13,7 @@ from odoo.tools import config, mute_logger
 
 from ..psb import event as psb_event
 from ..psb import exceptions as psb_errors
-from ..psb.ubl import reader
+from ..psb.ubl import peek, reader
 from ..psb.ubl.model import UblError
 
 _logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def _in_test():
 
 class EconnectPsbDocument(models.Model):
     _name = "econnect.psb.document"
+    _inherit = ["mail.thread"]
     _description = "eConnect PSB Incoming Document"
     _order = "id desc"
 
@@ -87,6 +89,7 @@ class EconnectPsbDocument(models.Model):
             ("pending", "Needs a person"),
             ("done", "Done"),
             ("error", "Error"),
+            ("ignored", "Ignored"),
         ],
         default="received",
         required=True,
@@ -116,11 +119,99 @@ class EconnectPsbDocument(models.Model):
         "This PSB event was already received.",
     )
 
-    @api.depends("document_type", "buyer_order_ref", "psb_document_id")
+    # -- what tells documents apart, and the person's own actions (chatter, Ignore) ------------
+    file_name = fields.Char("File", related="attachment_id.name")
+    error_summary = fields.Char("Error", compute="_compute_error_summary")
+    ignore_note = fields.Text("Why Ignored", readonly=True)
+
+    @api.depends("document_type", "buyer_order_ref", "psb_document_id", "attachment_id.name", "topic", "source")
     def _compute_name(self):
         labels = dict(self._fields["document_type"].selection)
         for doc in self:
-            doc.name = f"{labels.get(doc.document_type, '')} {doc.buyer_order_ref or doc.psb_document_id or ''}".strip()
+            label = labels.get(doc.document_type, "")
+            if doc.buyer_order_ref:
+                doc.name = f"{label} {doc.buyer_order_ref}".strip()
+            elif doc.source == "upload" and doc.attachment_id.name:
+                doc.name = f"{label} ({doc.attachment_id.name})".strip()
+            else:
+                doc.name = f"{label} ({doc.topic} {doc.psb_document_id or ''})".strip()
+
+    @api.depends("error_message")
+    def _compute_error_summary(self):
+        for doc in self:
+            first = (doc.error_message or "").strip().split("\n")[0]
+            doc.error_summary = first if len(first) <= 80 else first[:77].rstrip() + "..."
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # No "created" entry and no follower per received event: the chatter is for what people do.
+        return super(EconnectPsbDocument, self.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)).create(vals_list)
+
+    def _fill_from_peek(self):
+        """A document that could not be read still shows its order id and buyer when they can be seen."""
+        if self.buyer_order_ref and self.buyer_name or not self.attachment_id:
+            return
+        found = peek.peek(self.attachment_id.sudo().with_context(bin_size=False).raw or b"")
+        vals = {"buyer_order_ref": self.buyer_order_ref or (found["order_id"] or "")[:200] or False,
+                "buyer_name": self.buyer_name or (found["buyer_name"] or "")[:200] or False}
+        if self.source == "upload" and found["kind"]:
+            vals["document_type"] = found["kind"]
+        self.write(vals)
+
+    @api.model
+    def _action_open_documents(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale_econnect_psb.action_econnect_psb_document")
+        if self.env.user.has_group("sale_econnect_psb.group_psb_manager"):
+            action["context"] = {"search_default_filter_documents": 1, "search_default_group_state": 1}
+        return action
+
+    @api.model
+    def _create_from_upload(self, company, raw, filename=None):
+        """A file uploaded by a person, into the same pipeline (processed at once); the same file twice is
+        one document. The file says what it is; one that cannot be read goes in as an order and ends in
+        Error with the reason."""
+        Document = self.sudo()
+        psb_id = f"upload:{hashlib.sha256(raw).hexdigest()}"
+        document = Document.search([("company_id", "=", company.id), ("psb_document_id", "=", psb_id)], limit=1)
+        if not document:
+            kind = peek.detect_kind(raw) or peek.peek(raw)["kind"] or "order"
+            topic = next(t for t, k in TOPIC_TYPES.items() if k == kind)
+            document = Document.create({"company_id": company.id, "topic": topic, "document_type": kind,
+                                        "psb_document_id": psb_id, "source": "upload"})
+            document._store_xml(raw, filename)
+        if document.state in ("received", "downloaded", "error"):
+            document.action_process_now()
+        return document
+
+    def action_ignore(self):
+        return self._open_person_wizard("ignore")
+
+    def action_link(self):
+        return self._open_person_wizard("link")
+
+    def _open_person_wizard(self, mode):
+        self.ensure_one()
+        wizard = self.env["econnect.psb.document.wizard"].create({"document_id": self.id, "mode": mode})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": dict(wizard._fields["mode"]._description_selection(self.env))[mode],
+        }
+
+    def _ignore(self, note):
+        self.ensure_one()
+        self.write({"state": "ignored", "ignore_note": note, "next_attempt_at": False})
+        self.message_post(body=self.env._("Ignored: %s", note), message_type="comment", subtype_xmlid="mail.mt_note")
+
+    def _link(self, sale_order):
+        self.ensure_one()
+        self.sale_order_id = sale_order
+        self.message_post(body=self.env._("Linked to %s by hand.", sale_order.name), message_type="comment",
+                          subtype_xmlid="mail.mt_note")
 
     @api.constrains("sale_order_id", "company_id")
     def _check_sale_order_company(self):
@@ -309,6 +400,7 @@ class EconnectPsbDocument(models.Model):
     def _set_error(self, message):
         self.write({"state": "error", "error_message": message, "next_attempt_at": False,
                     "processed_on": fields.Datetime.now()})
+        self._fill_from_peek()
 
     def _schedule_retry(self, exc):
         attempts = self.attempt_count + 1
@@ -494,8 +586,9 @@ class EconnectPsbDocument(models.Model):
         if not sale_order:
             self._set_error(self.env._(
                 "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
-                "(or choose its sale order in Link to sale order), then press Retry.",
-                kind=kind, id=parsed.id, ref=parsed.order_reference_id))
+                "and press Retry, or press Link to sale order and choose its sale order.",
+                kind=dict(self._fields["document_type"].selection)[parsed.kind], id=parsed.id,
+                ref=parsed.order_reference_id))
             return
         self.env["econnect.psb.order.change"]._receive(self, parsed, sale_order)
 
@@ -535,8 +628,10 @@ class EconnectPsbDocument(models.Model):
 
     def action_retry(self):
         self._psb_check_access()
-        docs = self.filtered(lambda d: d.state in ("error", "received", "downloaded"))
+        docs = self.filtered(lambda d: d.state in ("error", "received", "downloaded", "ignored"))
         for doc in docs.sudo():
+            if doc.state in ("error", "ignored"):
+                doc._message_log(body=self.env._("Retried."))
             doc.write({
                 "state": "downloaded" if doc.attachment_id else "received",
                 "attempt_count": 0,

@@ -105,7 +105,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
             log = self._apply_change(order, parsed)
             order.message_post(body=self._log_html(env._("Order Change %s from the buyer was applied.", parsed.id),
                                                    log))
-            order._psb_queue_response("AP", order_change_ref=parsed.id)
+            order._psb_queue_response("AP", order_change_ref=parsed.id, auto=True)
             return self._done(document, "imported")
         return self._hand_to_person(document, parsed, order, self._describe_change(order, parsed))
 
@@ -259,7 +259,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
             order._action_cancel()
             order.message_post(body=env._("Cancelled at the buyer's request (%(id)s): %(note)s",
                                           id=parsed.id, note=parsed.cancellation_note or ""))
-            order._psb_queue_response("AP", order_change_ref=parsed.id)
+            order._psb_queue_response("AP", order_change_ref=parsed.id, auto=True)
             return self._done(document, "imported")
         reasons = [env._("The buyer asks to cancel the order: %s", parsed.cancellation_note or "")]
         if blocked:
@@ -292,12 +292,12 @@ class EconnectPsbOrderChange(models.AbstractModel):
         order.message_post(body=self._log_html(env._("%(kind)s %(id)s received from the buyer; it waits for a "
                                                      "decision.", kind=kind, id=parsed.id), differences),
                            attachment_ids=attachment.ids)
-        order.activity_schedule(
-            "mail.mail_activity_data_todo",
-            user_id=(order.user_id or order.company_id.psb_user_id or env.user).id,
+        order._psb_activity(
+            "decide",
             summary=env._("Decide on %(kind)s %(id)s", kind=kind, id=parsed.id),
             note=self._log_html(env._("The buyer sent %(kind)s %(id)s for %(order)s:", kind=kind, id=parsed.id,
                                       order=order.name), differences),
+            document=document,
         )
         return self._done(document, "pending", env._("Waiting for a decision on %s.", order.name))
 
@@ -315,12 +315,19 @@ class EconnectPsbOrderChange(models.AbstractModel):
                 order.message_post(body=self.env._("Cancelled at the buyer's request (%s).", parsed.id))
         elif parsed.kind == "order_change":
             order.psb_last_change_seq = max(order.psb_last_change_seq, parsed.sequence_number or 0)
-        order._psb_queue_response("AP" if accept else "RE", note=note, order_change_ref=parsed.id)
+            order.message_post(body=self._log_html(self.env._("Order Change %s refused.", parsed.id),
+                                                   [note or "-"]))
+        else:
+            # The order stands: the buyer's cancellation reason is no longer shown on it.
+            order.psb_cancellation_note = False
+            order.message_post(body=self._log_html(self.env._("Cancellation refused (%s).", parsed.id),
+                                                   [note or "-"]))
+        order._psb_queue_response("AP" if accept else "RE", note=note, order_change_ref=parsed.id, auto=True)
         order.write({"psb_pending_document_id": False, "psb_pending_summary": False, "psb_follow_up_pending": False})
         self._wake_waiting_changes(document, order)
         self._done(document, "imported" if accept else "done",
                    False if accept else self.env._("Refused: %s", note or ""))
-        order.activity_ids.filtered(lambda a: parsed.id in (a.summary or "")).action_done()
+        order._psb_close_activities("decide", document)
 
     @api.model
     def _log_html(self, title, lines):

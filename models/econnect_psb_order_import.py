@@ -132,16 +132,15 @@ class EconnectPsbOrderImport(models.AbstractModel):
         self._check_amounts(sale_order, order, issues, pricing)
         self._attach_documents(sale_order, document, order, issues)
         if company.psb_auto_acknowledge and order.profile != "order_only":
-            sale_order._psb_queue_response("AB", note=env._("Order received; we will confirm it shortly."))
+            sale_order._psb_queue_response("AB", note=env._("Order received; we will confirm it shortly."), auto=True)
         if issues:
-            sale_order.psb_needs_attention = True
             sale_order.psb_import_issues = "\n".join(issues)
-            # Like Odoo's own automatic activities (hr, hr_expense): in the assignee's activities, no e-mail.
-            sale_order.with_context(mail_activity_quick_update=True).activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=user.id,
+        if sale_order._psb_open_issues():
+            sale_order._psb_activity(
+                "import",
                 summary=env._("Check the Peppol order %s", order.id),
                 note=self._issues_html(env._("This order came in over Peppol; check before confirming:"), issues),
+                user=user,
             )
         return sale_order, issues
 
@@ -915,11 +914,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 })
             elif doc.uri:
                 issues.append(self.env._("The order refers to an external document: %s", doc.uri))
-        # A log, not a post: nobody is notified of it (the activity or the list tell who must act).
-        sale_order._message_log(
-            body=self.env._(
-                "Quotation created from Peppol order %(order)s received through the eConnect PSB.",
-                order=order.id,
-            ),
-            attachment_ids=attachments.ids,
-        )
+        # The one notification of a new order (README, "Who is told what"): its responsible is told, in
+        # Odoo or by e-mail as they chose in their preferences; activities send no e-mail of their own.
+        body = self.env._("Quotation created from Peppol order %(order)s received through the eConnect PSB.",
+                          order=order.id)
+        if sale_order.user_id and not sale_order.user_id._is_superuser():
+            sale_order.message_post(body=body, attachment_ids=attachments.ids, subtype_xmlid="mail.mt_note",
+                                    partner_ids=sale_order.user_id.partner_id.ids, message_type="comment")
+        else:
+            sale_order._message_log(body=body, attachment_ids=attachments.ids)

@@ -1,11 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import logging
+import re
 import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html_escape
 
 from ..psb import exceptions as psb_errors
 from ..psb.ubl import response as ubl_response
@@ -20,6 +22,23 @@ RESPONSE_CODES = [
     ("RE", "Rejected (RE)"),
 ]
 BUSINESS_CODES = ("AP", "CA", "RE")
+
+
+# What the PSB says when the buyer's access point takes no Order Responses (OrderResponseSentError).
+_NOT_SUPPORTED = re.compile(r"(does not|doesn't|cannot|can not) (support|receive|accept)\w*\b.*order\s*response",
+                            re.IGNORECASE)
+
+
+def psb_error_advice(env, exc):
+    """What a person can do about a PSB error (whether retrying can help at all)."""
+    if isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError)):
+        return env._("Check the PSB connection in Settings > Sales > eConnect PSB (Test connection), then try again.")
+    if exc.retryable:
+        return env._("The PSB could not be reached; try again in a few minutes.")
+    if isinstance(exc, psb_errors.PsbNotFoundError):
+        return env._("The PSB does not know it (any more); retrying will not help.")
+    return env._("The PSB refused it; retrying the same will not help. Tell the buyer by other means "
+                 "or correct the order first.")
 
 
 def _split_endpoint(value):
@@ -54,6 +73,9 @@ class EconnectPsbResponse(models.Model):
     attachment_id = fields.Many2one("ir.attachment", "UBL Order Response", readonly=True)
     request_body = fields.Text("Request sent", readonly=True)
     error_message = fields.Text(readonly=True)
+    can_retry = fields.Boolean("Retry can help", readonly=True,
+                               help="Whether sending the failed answer again may succeed (not for a buyer that "
+                               "cannot receive answers, nor for what the PSB refused as such).")
     attempt_count = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(readonly=True)
     sent_on = fields.Datetime(readonly=True)
@@ -200,10 +222,11 @@ class EconnectPsbResponse(models.Model):
                                                 n=self.attempt_count + 1, error=exc.message),
                 })
             else:
-                self._fail(exc.message)
+                retry_helps = exc.retryable or isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError))
+                self._fail(f"{exc.message}\n{psb_error_advice(self.env, exc)}", can_retry=retry_helps)
             return False
         except UserError as exc:
-            self._fail(str(exc.args[0] if exc.args else exc))
+            self._fail(str(exc.args[0] if exc.args else exc), can_retry=order.psb_buyer_can_respond != "no")
             return False
         self.write({
             "state": "sent",
@@ -219,23 +242,32 @@ class EconnectPsbResponse(models.Model):
             attachment_ids=self.attachment_id.ids,
             message_type="notification",
         )
+        self._close_failure_activity()
         return True
 
-    def _fail(self, message):
-        self.write({"state": "failed", "error_message": message, "next_attempt_at": False})
+    def _fail(self, message, can_retry=True):
+        """The answer did not reach the buyer: one activity per order for failed answers, kept up to date."""
+        self.write({"state": "failed", "error_message": message, "next_attempt_at": False, "can_retry": can_retry})
         order = self.sale_order_id
-        order.activity_schedule(
-            "mail.mail_activity_data_warning",
-            user_id=(order.user_id or order.company_id.psb_user_id or self.env.user).id,
+        advice = (self.env._("Press Retry on the Peppol tab once the cause is fixed.") if can_retry
+                  else self.env._("Retrying will not help: tell the buyer by other means."))
+        order._psb_activity(
+            "answer",
             summary=self.env._("Peppol answer %s failed", self.code),
-            note=message,
+            note=f"<p>{html_escape(message)}</p><p>{html_escape(advice)}</p>",
         )
+
+    def _close_failure_activity(self):
+        order = self.sale_order_id
+        if not order.psb_response_ids.filtered(lambda r: r.state == "failed" and r != self):
+            order._psb_close_activities("answer")
 
     def action_retry(self):
         """Send a failed answer again, as a new document at the PSB (the old one never arrived)."""
         self.check_access("read")
         self.sale_order_id._psb_check_access()
         for response in self.filtered(lambda r: r.state == "failed").sudo():
+            response.sale_order_id._message_log(body=self.env._("Peppol answer %s: sending again.", response.code))
             response.write({"state": "queued", "attempt_count": 0, "next_attempt_at": False,
                             "error_message": False, "idempotency_key": str(uuid.uuid4())})
         self._trigger_sending()
@@ -258,6 +290,12 @@ class EconnectPsbResponse(models.Model):
         message = event.get("message") or ""
         if topic == "OrderResponseSent":
             response.write({"state": "delivered", "delivered_on": fields.Datetime.now(), "error_message": False})
+        elif topic == "OrderResponseSentError" and _NOT_SUPPORTED.search(message):
+            # Sending again cannot help: remember that this buyer takes no answers.
+            response.sale_order_id.psb_buyer_can_respond = "no"
+            response._fail(self.env._(
+                "The buyer cannot receive Peppol Order Responses (the PSB says: %s). The order now says so; "
+                "no further answers are sent to this buyer's order.", message), can_retry=False)
         elif topic == "OrderResponseSentError":
             response._fail(self.env._("The PSB could not deliver the answer to the buyer: %s", message))
         elif topic == "OrderResponseSentRetry":

@@ -115,6 +115,13 @@ class ResCompany(models.Model):
         help="When a quotation from a Peppol order is confirmed and not answered yet, send AP when it is "
         "unchanged, CA with the changed lines otherwise.",
     )
+    psb_confirm_check = fields.Selection(
+        [("warn", "Warn"), ("refuse", "Refuse")], "Confirming an order that needs attention", default="warn",
+        required=True,
+        help="A quotation from a Peppol order with a line whose product is not identified or has no price, or "
+        "whose import notes nobody checked yet: Warn shows what is open before confirming; Refuse does not "
+        "confirm it until it is fixed.",
+    )
 
     psb_auto_cancel = fields.Boolean(
         "Cancel on the buyer's request",

@@ -1,14 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
 import types
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_is_zero
 
 from ..psb import exceptions as psb_errors
-from ..psb.ubl import reader
+from ..psb.ubl import peek, reader
 from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
-from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES
+from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, psb_error_advice
 
 
 class SaleOrder(models.Model):
@@ -26,8 +27,16 @@ class SaleOrder(models.Model):
     psb_currency_code = fields.Char("Order Currency", readonly=True, copy=False)
     psb_customer_reference = fields.Char("Buyer's Reference", readonly=True, copy=False)
     psb_buyer_note = fields.Text("Buyer's Note", readonly=True, copy=False)
-    psb_needs_attention = fields.Boolean("Peppol Import Needs Attention", copy=False)
-    psb_import_issues = fields.Text("Peppol Import Issues", readonly=True, copy=False)
+    psb_needs_attention = fields.Boolean(
+        "Peppol Import Needs Attention", copy=False, compute="_compute_psb_needs_attention", store=True,
+        readonly=False, help="A person must look at this order: see the banner on the quotation.")
+    psb_import_issues = fields.Text("Peppol Import Issues", readonly=True, copy=False,
+                                    help="What the import (or a buyer's change) noted, as it was noted.")
+    psb_issues_checked = fields.Boolean(
+        "Peppol Import Checked", readonly=True, copy=False,
+        help="A person pressed Mark as checked: the notes of the import are no longer shown (lines without "
+        "an identified product or without a price still are).")
+    psb_attention_text = fields.Text("Open Peppol Issues", compute="_compute_psb_attention_text")
     psb_follow_up_pending = fields.Boolean("Peppol Change Pending", copy=False)
     psb_pending_document_id = fields.Many2one("econnect.psb.document", "Pending Change or Cancellation",
                                               readonly=True, copy=False)
@@ -73,6 +82,13 @@ class SaleOrder(models.Model):
     )
     psb_awaiting_answer = fields.Boolean("Awaiting our Peppol answer", compute="_compute_psb_response", store=True)
     psb_answerable = fields.Boolean(compute="_compute_psb_answerable")
+    psb_uploaded = fields.Boolean(
+        "Uploaded Peppol Order", compute="_compute_psb_answerable",
+        help="The order was uploaded by hand, not delivered by the PSB: no answer can go through the PSB.")
+    psb_next_answer = fields.Selection(
+        [("AB", "Acknowledge (AB)"), ("AP", "Accept (AP)")], compute="_compute_psb_next_answer",
+        help="The one answer the header offers as a button; the others are under Peppol answer.")
+    psb_answer_advice = fields.Char(compute="_compute_psb_answer_advice")
     psb_buyer_can_respond = fields.Selection(
         [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")],
         "Buyer Receives Order Responses", default="unknown", readonly=True, copy=False,
@@ -85,7 +101,8 @@ class SaleOrder(models.Model):
         "This Peppol order of this buyer was already imported.",
     )
 
-    @api.depends("psb_response_ids.state", "psb_response_ids.code", "psb_document_id", "psb_profile", "state")
+    @api.depends("psb_response_ids.state", "psb_response_ids.code", "psb_document_id", "psb_profile", "state",
+                 "psb_document_id.source", "psb_buyer_can_respond")
     def _compute_psb_response(self):
         for order in self:
             responses = order.psb_response_ids.sorted("id")
@@ -93,15 +110,155 @@ class SaleOrder(models.Model):
             order.psb_response_code = last.code or False
             order.psb_response_state = last.state or False
             answered = responses.filtered(lambda r: r.code in BUSINESS_CODES and r.state != "failed")
+            # Only what can be answered through the PSB awaits an answer (not an upload, not a buyer
+            # without a delivery channel for Order Responses).
             order.psb_awaiting_answer = bool(
                 order.psb_document_id and order.psb_profile != "order_only" and not answered
-                and order.state != "cancel"
+                and order.state != "cancel" and order.psb_document_id.source != "upload"
+                and order.psb_buyer_can_respond != "no"
             )
 
-    @api.depends("psb_document_id", "psb_profile")
+    @api.depends("psb_document_id.source", "psb_profile")
     def _compute_psb_answerable(self):
         for order in self:
-            order.psb_answerable = bool(order.psb_document_id) and order.psb_profile in ("ordering", "advanced_ordering")
+            order.psb_uploaded = order.psb_document_id.source == "upload"
+            order.psb_answerable = (bool(order.psb_document_id) and not order.psb_uploaded
+                                    and order.psb_profile in ("ordering", "advanced_ordering"))
+
+    @api.depends("psb_awaiting_answer", "psb_response_ids.code", "psb_response_ids.state", "state",
+                 "psb_pending_document_id", "psb_buyer_can_respond")
+    def _compute_psb_next_answer(self):
+        for order in self:
+            order.psb_next_answer = False
+            if (not order._psb_can_answer() or order.psb_pending_document_id or not order.psb_awaiting_answer):
+                continue
+            if order.state in ("draft", "sent") and not order._psb_acknowledged():
+                order.psb_next_answer = "AB"
+            elif order.state == "sale" or not order.company_id.psb_answer_on_confirm:
+                order.psb_next_answer = "AP"
+
+    @api.depends("psb_response_ids.state", "psb_response_ids.can_retry", "psb_response_ids.error_message")
+    def _compute_psb_answer_advice(self):
+        for order in self:
+            last = order.psb_response_ids.sorted("id")[-1:]
+            order.psb_answer_advice = last.error_message if last.state == "failed" else False
+
+    def _psb_can_answer(self):
+        """Whether answers to this order can go through the PSB at all."""
+        self.ensure_one()
+        return self.psb_answerable and self.state != "cancel" and self.psb_buyer_can_respond != "no"
+
+    def _psb_acknowledged(self):
+        self.ensure_one()
+        return bool(self.psb_response_ids.filtered(lambda r: r.code == "AB" and r.state != "failed"))
+
+    # ------------------------------------------------------------------
+    # What needs attention (computed from the order as it is now)
+    # ------------------------------------------------------------------
+    @api.depends("state", "psb_document_id", "psb_import_issues", "psb_issues_checked",
+                 "order_line.product_id", "order_line.price_unit", "order_line.psb_import_issue",
+                 "order_line.display_type")
+    def _compute_psb_needs_attention(self):
+        for order in self:
+            order.psb_needs_attention = bool(order._psb_open_issues())
+
+    @api.depends("state", "psb_document_id", "psb_import_issues", "psb_issues_checked",
+                 "order_line.product_id", "order_line.price_unit", "order_line.psb_import_issue",
+                 "order_line.display_type")
+    def _compute_psb_attention_text(self):
+        for order in self:
+            order.psb_attention_text = "\n".join(order._psb_open_issues()) or False
+
+    def _psb_open_issues(self, blocking_only=False):
+        """What needs a person on this order now: lines without an identified product or without a
+        price (always), then, until someone presses Mark as checked, the import's notes on lines
+        still as imported and its notes on the order. Nothing on a cancelled order.
+
+        With ``blocking_only``, only what Confirm warns about even after Mark as checked.
+        """
+        self.ensure_one()
+        if not self.psb_document_id or self.state == "cancel":
+            return []
+        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        digits = self.currency_id.decimal_places if self.currency_id else 2
+        issues, covered = [], set()
+        for line in self.order_line.filtered(lambda l: not l.display_type and not l.is_downpayment):
+            ref = line.psb_line_ref or line.name.split("\n")[0]
+            as_imported = line.psb_import_issue and line.product_id == line.psb_original_product_id
+            problems = []
+            if line.product_id == placeholder:
+                problems.append(line.psb_import_issue if as_imported else self.env._("product not identified"))
+            elif as_imported and not self.psb_issues_checked and not blocking_only:
+                problems.append(line.psb_import_issue)
+            if float_is_zero(line.price_unit, precision_digits=digits):
+                problems.append(self.env._("price missing (0.00): the total is incomplete"))
+            if line.psb_line_ref and (line.psb_import_issue or line.product_id == placeholder):
+                covered.add(line.psb_line_ref)
+            if problems:
+                issues.append(self.env._("Line %(line)s: %(issues)s", line=ref, issues="; ".join(problems)))
+        if self.psb_issues_checked or blocking_only:
+            return issues
+        current_refs = set(self.order_line.mapped("psb_line_ref"))
+        for note in (self.psb_import_issues or "").splitlines():
+            ref = self._psb_issue_line_ref(note)
+            # A note on a line is shown with the line above while it stands, and goes with the line.
+            if note.strip() and not (ref and (ref in covered or ref not in current_refs)):
+                issues.append(note)
+        return issues
+
+    def _psb_issue_line_ref(self, note):
+        """The buyer's line id a stored import note is about ("Line 7: ..."), else None."""
+        template = self.env._("Line %(line)s: %(issues)s", line="\x00", issues="\x01")
+        prefix, _sep, rest = template.partition("\x00")
+        patterns = {(prefix, rest.partition("\x01")[0]), ("Line ", ": ")}
+        for start, sep in patterns:
+            if match := re.match(rf"^{re.escape(start)}(\S+?){re.escape(sep)}", note):
+                return match.group(1)
+        return None
+
+    def write(self, vals):
+        if "psb_import_issues" in vals and "psb_issues_checked" not in vals:
+            # Something new was noted (e.g. a buyer's change added lines): it must be looked at again.
+            vals = {**vals, "psb_issues_checked": False}
+        return super().write(vals)
+
+    def action_psb_mark_checked(self):
+        """The person looked at what the import noted: the banner keeps only what is still wrong."""
+        for order in self:
+            order.psb_issues_checked = True
+            order._psb_close_activities("import")
+            order._message_log(body=self.env._("Peppol import marked as checked."))
+        return True
+
+    # ------------------------------------------------------------------
+    # Activities: one per problem, linked to what it is about
+    # ------------------------------------------------------------------
+    def _psb_activity(self, kind, summary, note, user=None, document=None):
+        """Schedule the activity of ``kind`` (and ``document``), or bring the open one up to date.
+
+        Activities never send an e-mail of their own (see README: the new order's notification is the
+        one message a person gets; activities list what needs doing)."""
+        self.ensure_one()
+        existing = self._psb_activities(kind, document)
+        if existing:
+            existing[:1].write({"summary": summary, "note": note})
+            return existing[:1]
+        user = user or self.user_id or self.company_id.psb_user_id or self.env.user
+        activity = self.with_context(mail_activity_quick_update=True).activity_schedule(
+            "mail.mail_activity_data_warning" if kind == "answer" else "mail.mail_activity_data_todo",
+            user_id=user.id, summary=summary, note=note)
+        activity.write({"psb_kind": kind, "psb_document_id": document.id if document else False})
+        return activity
+
+    def _psb_activities(self, kind, document=None):
+        activities = self.sudo().activity_ids.filtered(lambda a: a.psb_kind == kind)
+        if document is not None:
+            activities = activities.filtered(lambda a: a.psb_document_id == document)
+        return activities
+
+    def _psb_close_activities(self, kind, document=None):
+        for order in self:
+            order._psb_activities(kind, document).action_feedback()
 
     # ------------------------------------------------------------------
     # Access: every button checks the caller first, then may act with more rights
@@ -120,14 +277,31 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Answering
     # ------------------------------------------------------------------
-    def _psb_queue_response(self, code, note=None, lines=None, order_change_ref=None):
-        """Queue one answer; a repeated click while the same answer is still queued adds nothing."""
+    def _psb_answer_blocker(self):
+        """Why no answer can go through the PSB for this order, or False."""
         self.ensure_one()
+        if self.psb_uploaded:
+            return self.env._(
+                "%s was uploaded by hand, not delivered by the PSB: no answer can be sent through the PSB. "
+                "Answer the buyer by other means.", self.name)
         if not self.psb_answerable:
-            raise UserError(self.env._(
-                "%s did not come in as a Peppol order that expects an answer (Order Only orders get none).", self.name))
+            return self.env._(
+                "%s did not come in as a Peppol order that expects an answer (Order Only orders get none).", self.name)
         if self.psb_buyer_can_respond == "no":
-            raise UserError(self.env._("The buyer cannot receive Peppol Order Responses (checked at the PSB)."))
+            return self.env._("The buyer cannot receive Peppol Order Responses (checked at the PSB).")
+        return False
+
+    def _psb_queue_response(self, code, note=None, lines=None, order_change_ref=None, auto=False):
+        """Queue one answer; a repeated click while the same answer is still queued adds nothing.
+
+        With ``auto`` (answers the addon sends by itself), an order that cannot be answered through the
+        PSB gets none, and an empty recordset is returned; a person's explicit answer raises why.
+        """
+        self.ensure_one()
+        if blocker := self._psb_answer_blocker():
+            if auto:
+                return self.env["econnect.psb.response"]
+            raise UserError(blocker)
         Response = self.env["econnect.psb.response"].sudo()
         pending = self.psb_response_ids.filtered(
             lambda r: r.state == "queued" and r.code == code and (r.note or False) == (note or False)
@@ -182,10 +356,28 @@ class SaleOrder(models.Model):
         self._psb_check_access()
         return self._psb_open_answer_wizard("CA")
 
+    def action_psb_answer_menu(self):
+        """Every answer that makes sense now, in one dialog (the header offers only the next one)."""
+        self.ensure_one()
+        wizard = self.env["econnect.psb.answer.choice"].create({"sale_order_id": self.id})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Peppol answer"),
+        }
+
     def action_psb_check_buyer(self):
         self._psb_check_access()
         for order in self:
-            order._psb_check_buyer()
+            try:
+                order._psb_check_buyer()
+            except psb_errors.PsbError as exc:
+                raise UserError(self.env._(
+                    "The PSB could not be asked whether the buyer receives Order Responses: %(error)s\n%(advice)s",
+                    error=exc.message, advice=psb_error_advice(self.env, exc))) from exc
         return True
 
     def _psb_check_buyer(self):
@@ -281,15 +473,43 @@ class SaleOrder(models.Model):
             unit_code=sale_line.psb_unit_code or None)
 
     def action_confirm(self):
+        if warning := self._psb_check_before_confirm():
+            return warning
         result = super().action_confirm()
         for order in self.filtered(lambda o: o.psb_awaiting_answer and o.company_id.psb_answer_on_confirm):
             lines = order._psb_response_lines()
             if lines and any(vals["status"] != "5" for vals in lines):
                 order._psb_queue_response("CA", note=self.env._("Accepted with the changes listed per line."),
-                                          lines=lines)
+                                          lines=lines, auto=True)
             else:
-                order._psb_queue_response("AP")
+                order._psb_queue_response("AP", auto=True)
         return result
+
+    def _psb_check_before_confirm(self):
+        """Confirm with a line without product or price, or with the import's notes unchecked: refused
+        (company setting) or, from the Confirm button, a dialog that says what is open and what
+        confirming answers the buyer. Returns that dialog's action, or None to go on."""
+        if self.env.context.get("psb_confirm_anyway"):
+            return None
+        open_orders = self.filtered(lambda o: o.state in ("draft", "sent") and o._psb_open_issues())
+        if not open_orders:
+            return None
+        if any(o.company_id.psb_confirm_check == "refuse" for o in open_orders):
+            order = open_orders[0]
+            raise UserError(self.env._(
+                "%(order)s cannot be confirmed while its Peppol import needs attention:\n%(issues)s",
+                order=order.name, issues="\n".join(order._psb_open_issues())))
+        if not self.env.context.get("psb_confirm_warn"):
+            return None
+        wizard = self.env["econnect.psb.confirm.wizard"].create({"sale_order_ids": [fields.Command.set(self.ids)]})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Confirm a Peppol order that needs attention?"),
+        }
 
     # ------------------------------------------------------------------
     # Follow-up documents
@@ -306,8 +526,42 @@ class SaleOrder(models.Model):
         self.ensure_one()
         self._psb_check_access()
         action = self._psb_open_answer_wizard("RE")
+        wizard = self.env["econnect.psb.response.wizard"].browse(action["res_id"])
+        wizard.purpose = "refuse_cancellation" if self.psb_pending_type == "order_cancellation" else "refuse_change"
+        action["name"] = dict(wizard._fields["purpose"]._description_selection(self.env))[wizard.purpose]
         action["context"] = {"psb_refuse_pending": True}
         return action
+
+    # ------------------------------------------------------------------
+    # Odoo's "Upload Request for Quotation" (sale_edi_ubl): Peppol files go through this addon
+    # ------------------------------------------------------------------
+    def create_document_from_attachment(self, attachment_ids):
+        attachments = self.env["ir.attachment"].browse(attachment_ids)
+        peppol = attachments.filtered(self._psb_is_peppol_attachment)
+        if not peppol:
+            return super().create_document_from_attachment(attachment_ids)
+        Document = self.env["econnect.psb.document"]
+        documents = Document
+        for attachment in peppol:
+            raw = attachment.with_context(bin_size=False).raw
+            documents |= Document._create_from_upload(self.env.company, raw, attachment.name)
+        orders = documents.sale_order_id
+        others = attachments - peppol
+        if others:
+            orders |= self.with_context(
+                default_partner_id=self.env.user.partner_id.id)._create_records_from_attachments(others)
+        peppol.sudo().unlink()
+        if not orders:
+            # Nothing could be read: the incoming documents say why.
+            action = self.env["ir.actions.act_window"]._for_xml_id("sale_econnect_psb.action_econnect_psb_document")
+            action.update(domain=[("id", "in", documents.ids)], context={})
+            return action
+        return orders._get_records_action(name=self.env._("Generated Orders"))
+
+    @api.model
+    def _psb_is_peppol_attachment(self, attachment):
+        is_xml = "xml" in (attachment.mimetype or "") or (attachment.name or "").lower().endswith(".xml")
+        return is_xml and bool(peek.detect_kind(attachment.with_context(bin_size=False).raw or b""))
 
     def action_psb_view_documents(self):
         self.ensure_one()

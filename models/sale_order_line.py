@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import float_compare
 
 
@@ -63,3 +63,25 @@ class SaleOrderLine(models.Model):
         digits = max(self.env["decimal.precision"].precision_get("Product Price"), 4)
         effective = self.price_unit * (1 - (self.discount or 0.0) / 100)
         return float_compare(effective, self.psb_ordered_price, precision_digits=digits) != 0
+
+    psb_price_from_buyer = fields.Boolean(
+        "Price from the Buyer", copy=False, readonly=True,
+        help="The unit price is the buyer's net price (even 0.00): Odoo's pricelist does not replace it when "
+        "the quantity, unit or product changes.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("psb_line_ref") and "psb_ordered_price" in vals:
+                vals.setdefault("psb_price_from_buyer", True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "psb_ordered_price" in vals and "price_unit" in vals and "psb_price_from_buyer" not in vals:
+            vals = {**vals, "psb_price_from_buyer": True}   # a buyer's Order Change set the price
+        return super().write(vals)
+
+    def _compute_price_unit(self):
+        # A zero price is not "manual" for Odoo (technical_price_unit equals price_unit), so only this
+        # keeps a buyer's 0.00 as ordered; non-zero buyer prices are kept by technical_price_unit already.
+        super(SaleOrderLine, self - self.filtered("psb_price_from_buyer"))._compute_price_unit()

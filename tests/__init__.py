@@ -15,3 +15,4 @@ from . import test_auto_confirm
 from . import test_dashboard
 from . import test_lifecycle
 from . import test_amounts
+from . import test_answering

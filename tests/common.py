@@ -2,6 +2,7 @@
 """Shared helpers of the Odoo tests: where the official Peppol examples are, and a company set up
 against the PSB sandbox (a real HTTP server on loopback, see psb_sandbox/)."""
 import base64
+import hashlib
 import json
 import os
 from datetime import datetime, timezone
@@ -130,7 +131,10 @@ def upload_document(env, xml_bytes, company=None, filename="order.xml"):
         "file": base64.b64encode(xml_bytes),
         "filename": filename,
     })
-    return env["econnect.psb.document"].browse(wizard.action_import()["res_id"])
+    wizard.action_import()
+    # The wizard opens the quotation when there is one; the document is found by the file's checksum.
+    return env["econnect.psb.document"].search(
+        [("psb_document_id", "=", f"upload:{hashlib.sha256(xml_bytes).hexdigest()}")], limit=1)
 
 
 class OutboundHttpMixin:

@@ -235,21 +235,41 @@ class TestMatching(PsbCase):
         self.assertEqual(order.partner_id.vat, "NL004495445B01")
 
     def test_activity_for_the_salesperson_without_email(self):
-        """What needs attention becomes one activity of the salesperson, shown in their activities;
-        like Odoo's own automatic activities, it sends no notification e-mail per order."""
+        """The rule (README, "Who is told what"): every new order notifies its responsible once, as
+        Odoo notifies an assignee (in Odoo or by e-mail, as the user chose); what needs doing is one
+        activity, which sends no e-mail of its own."""
         salesman = self.env["res.users"].create({
-            "name": "Sales Sam", "login": "sam-psb", "email": "sam@example.com",
+            "name": "Sales Sam", "login": "sam-psb", "email": "sam@example.com", "notification_type": "email",
             "group_ids": [Command.link(self.env.ref("sales_team.group_sale_salesman").id)],
         })
         self.company.psb_user_id = salesman
         order = self.upload(self.order_xml("13", buyer_name="Attention BV")).sale_order_id
         self.assertEqual(order.activity_ids.user_id, salesman)
         self.assertIn("New customer", order.activity_ids.note)
-        self.assertFalse(order.message_ids.filtered(lambda m: m.message_type == "user_notification"))
-        self.assertFalse(self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", order.id)]))
-        # The import itself is logged on the quotation with the original XML attached.
-        log = order.message_ids.filtered(lambda m: "received through the eConnect PSB" in str(m.body))
-        self.assertEqual(log.attachment_ids.mapped("raw"), [self.order_xml("13", buyer_name="Attention BV")])
+        notice = order.message_ids.filtered(lambda m: "received through the eConnect PSB" in str(m.body))
+        self.assertEqual(notice.notified_partner_ids, salesman.partner_id)
+        self.assertEqual(notice.attachment_ids.mapped("raw"), [self.order_xml("13", buyer_name="Attention BV")])
+        mails = self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", order.id)])
+        self.assertEqual(mails.mail_message_id, notice, "one e-mail, the new order's, none for the activity")
+        # A clean order: the same notification, and no activity (nothing to do but confirm it).
+        salesman.notification_type = "inbox"
+        for line in ("3", "4"):
+            self.env["product.product"].create({"name": f"Item {line}", "default_code": f"X-{line}",
+                                                "list_price": 5.0})
+        clean_xml = self.order_xml("14", buyer_name="Attention BV").replace(
+            b"<cbc:Name>Glue (by their code)</cbc:Name>",
+            b"<cbc:Name>Glue</cbc:Name><cac:SellersItemIdentification><cbc:ID>X-3</cbc:ID>"
+            b"</cac:SellersItemIdentification>").replace(
+            b"<cbc:Name>Something we do not sell</cbc:Name>",
+            b"<cbc:Name>Item 4</cbc:Name><cac:SellersItemIdentification><cbc:ID>X-4</cbc:ID>"
+            b"</cac:SellersItemIdentification>").replace(b'unitCode="ZZZ"', b'unitCode="H87"').replace(
+            b"EUR", self.company.currency_id.name.encode())
+        clean = self.upload(clean_xml).sale_order_id
+        self.assertFalse(clean.psb_attention_text, clean.psb_attention_text)
+        self.assertFalse(clean.activity_ids)
+        notice = clean.message_ids.filtered(lambda m: "received through the eConnect PSB" in str(m.body))
+        self.assertEqual(notice.notified_partner_ids, salesman.partner_id)
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", clean.id)]))
 
     def test_lines(self):
         customer = self.env["res.partner"].create({"name": "Bouwmarkt Utrecht BV", "is_company": True,

@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Tours in headless Chromium: what a sales user sees."""
+from pathlib import Path
+
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import upload_document
+from .common import NO_PEPPOL_MSG, PsbHttpCase, order_xml, peppol_dir, upload_document
 from .test_order_import import TestMatching
 
 
@@ -36,3 +38,40 @@ class TestUi(HttpCase):
         self.assertEqual(document.sale_order_id.psb_auto_state, "person")
         self.start_tour("/odoo/action-sale_econnect_psb.action_psb_order_desk",
                         "sale_econnect_psb_order_desk", login="psb_tour_user")
+
+@tagged("post_install", "-at_install")
+class TestUiAnswering(PsbHttpCase):
+    """The answering flow in a browser: Confirm's warning, and refusing a buyer's cancellation."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = new_test_user(cls.env, "psb_tour_answer", groups="sales_team.group_sale_salesman_all_leads")
+
+    def import_by_id(self, xml, topic="OrderReceived"):
+        document_id = self.sandbox.add_document(self.PARTY_ID, xml, topic=topic)
+        wizard = self.env["econnect.psb.import.wizard"].create(
+            {"mode": "document_id", "psb_document_id": document_id, "topic": topic})
+        return self.env["econnect.psb.document"].browse(wizard.action_import()["res_id"])
+
+    def test_confirm_warning(self):
+        order = self.import_by_id(order_xml("TW1")).sale_order_id
+        self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_confirm_warning", login="psb_tour_answer")
+        self.assertEqual(order.state, "draft", "going back does not confirm")
+        self.assertEqual(order.psb_response_ids.mapped("code"), ["AB"])
+
+    def test_refuse_cancellation(self):
+        base = peppol_dir()
+        if not base:
+            self.skipTest(NO_PEPPOL_MSG)
+        examples = Path(base) / "examples"
+        order = self.import_by_id((examples / "order" / "official" / "advanced_ordering_sc1" / "Order_sc1.xml")
+                                  .read_bytes()).sale_order_id
+        order.action_confirm()
+        cancellation = self.import_by_id((examples / "order_cancellation" / "official" / "advanced_ordering_sc4"
+                                          / "OrderCancellation_sc4.xml").read_bytes(), "OrderCancellationReceived")
+        self.assertEqual(cancellation.state, "pending", cancellation.error_message)
+        self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_refuse_cancellation", login="psb_tour_answer")
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.psb_cancellation_note)
+        self.assertEqual(order.psb_response_ids.sorted("id")[-1].code, "RE")

@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
-import hashlib
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -66,26 +65,21 @@ class EconnectPsbImportWizard(models.TransientModel):
                 "psb_document_id": document_id,
                 "source": "manual",
             })
+            if document.state in ("received", "downloaded", "error"):
+                document.action_process_now()
         else:
             if not self.file:
                 raise UserError(self.env._("Choose a UBL XML file."))
-            raw = base64.b64decode(self.file)
-            checksum = hashlib.sha256(raw).hexdigest()
-            existing = Document.search([("company_id", "=", self.company_id.id),
-                                        ("psb_document_id", "=", f"upload:{checksum}")], limit=1)
-            if existing:
-                document = existing
-            else:
-                document = Document.create({
-                    "company_id": self.company_id.id,
-                    "topic": self.topic,
-                    "document_type": TOPIC_TYPES[self.topic],
-                    "psb_document_id": f"upload:{checksum}",
-                    "source": "upload",
-                })
-                document._store_xml(raw, self.filename)
-        if document.state in ("received", "downloaded", "error"):
-            document.action_process_now()
+            document = Document._create_from_upload(self.company_id, base64.b64decode(self.file), self.filename)
+        if self.mode == "upload" and document.sale_order_id and document.state in ("imported", "duplicate"):
+            # What the person wanted: the quotation (the document is one click away, Peppol tab).
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "sale.order",
+                "res_id": document.sale_order_id.id,
+                "view_mode": "form",
+                "target": "current",
+            }
         return {
             "type": "ir.actions.act_window",
             "res_model": "econnect.psb.document",

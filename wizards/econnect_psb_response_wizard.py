@@ -14,12 +14,18 @@ class EconnectPsbResponseWizard(models.TransientModel):
     sale_order_id = fields.Many2one("sale.order", required=True, readonly=True)
     code = fields.Selection(RESPONSE_CODES, required=True, readonly=True)
     note = fields.Text("Reason / note for the buyer")
+    purpose = fields.Selection(
+        [("answer", "Answer the order"), ("refuse_change", "Reject the change (RE)"),
+         ("refuse_cancellation", "Refuse the cancellation (RE)")],
+        default="answer", required=True, readonly=True)
     line_ids = fields.One2many("econnect.psb.response.wizard.line", "wizard_id", "Lines")
 
     def action_send(self):
         self.ensure_one()
         self.sale_order_id._psb_check_access()
         if self.code == "RE" and not (self.note or "").strip():
+            if self.purpose == "refuse_cancellation":
+                raise UserError(self.env._("Give the buyer the reason why the order is not cancelled."))
             raise UserError(self.env._("Give the buyer the reason of the rejection."))
         lines = []
         if self.code == "CA":

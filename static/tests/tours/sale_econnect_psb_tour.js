@@ -31,22 +31,12 @@ registry.category("web_tour.tours").add("sale_econnect_psb_incoming_order", {
             trigger: ".o_field_widget[name='psb_order_ref']:contains('PO-TOUR')",
         },
         {
-            content: "The acknowledgement is queued",
-            trigger: ".o_field_widget[name='psb_response_ids'] .o_data_row:contains('Acknowledged')",
+            content: "An uploaded order says that no answer goes through the PSB",
+            trigger: ".o_form_view .alert-secondary:contains('uploaded by hand')",
         },
         {
-            content: "Answer with changes",
-            trigger: ".o_form_statusbar button[name='action_psb_accept_with_changes']",
-            run: "click",
-        },
-        {
-            content: "Every order line is listed with its status",
-            trigger: ".modal .o_field_widget[name='line_ids'] .o_data_row:contains('Something we do not sell')",
-        },
-        {
-            content: "Close without sending",
-            trigger: ".modal .modal-footer button:contains('Cancel')",
-            run: "click",
+            content: "and offers no Peppol answer",
+            trigger: ".o_form_statusbar:not(:has(button[name='action_psb_answer_menu']))",
         },
         {
             content: "Back on the quotation",
@@ -92,6 +82,102 @@ registry.category("web_tour.tours").add("sale_econnect_psb_webhook_health", {
         {
             content: "Test webhook sits next to Register webhook",
             trigger: "#psb_webhook button[name='action_psb_register_webhook'] + button[name='action_psb_test_webhook']",
+        },
+    ],
+});
+
+// Confirm on a Peppol quotation with an unidentified line warns first, and says what confirming answers.
+registry.category("web_tour.tours").add("sale_econnect_psb_confirm_warning", {
+    steps: () => [
+        {
+            content: "The banner lists the unidentified line",
+            trigger: ".o_form_view .o_psb_attention:contains('Line 4')",
+        },
+        {
+            content: "Confirm",
+            trigger: ".o_form_statusbar button[name='action_confirm']",
+            run: "click",
+        },
+        {
+            content: "The warning lists what is open",
+            trigger: ".modal .o_field_widget[name='issues']:contains('product not found')",
+        },
+        {
+            content: "and says that confirming answers the buyer",
+            trigger: ".modal .o_field_widget[name='answer']:contains('AP (accepted as ordered)')",
+        },
+        {
+            content: "Go back and fix it",
+            trigger: ".modal .modal-footer button:contains('Go back')",
+            run: "click",
+        },
+        {
+            content: "Still a quotation, with Mark as checked in the banner",
+            trigger: ".o_form_view:not(:has(.modal)) .o_psb_attention button[name='action_psb_mark_checked']",
+        },
+        {
+            content: "One Peppol answer menu instead of a button per answer",
+            trigger: ".o_form_statusbar button[name='action_psb_answer_menu']",
+            run: "click",
+        },
+        {
+            content: "It offers no second AB (one is queued), and accepting with changes",
+            trigger: ".modal:not(:has(button[name='action_acknowledge'])) button[name='action_accept_with_changes']",
+            run: "click",
+        },
+        {
+            content: "Every order line is listed with its status",
+            trigger: ".modal .o_field_widget[name='line_ids'] .o_data_row:contains('Something we do not sell')",
+        },
+        {
+            content: "Close without sending",
+            trigger: ".modal .modal-footer button:contains('Cancel')",
+            run: "click",
+        },
+        {
+            content: "Back on the quotation",
+            trigger: ".o_form_view:not(:has(.modal))",
+        },
+    ],
+});
+
+// Refusing a buyer's cancellation has its own dialog, and the cancellation band goes afterwards.
+registry.category("web_tour.tours").add("sale_econnect_psb_refuse_cancellation", {
+    steps: () => [
+        {
+            content: "The buyer asks to cancel",
+            trigger: ".o_form_view .alert-info:contains('The buyer asks to cancel this order')",
+        },
+        {
+            content: "Refuse the cancellation",
+            trigger: ".alert-info button[name='action_psb_refuse_pending']",
+            run: "click",
+        },
+        {
+            content: "The dialog is about the cancellation, not a rejection of the order",
+            trigger: ".modal .modal-title:contains('Refuse the cancellation (RE)')",
+        },
+        {
+            content: "and says what the buyer is told",
+            trigger: ".modal p:contains('the order is not cancelled')",
+        },
+        {
+            content: "Give the reason",
+            trigger: ".modal .o_field_widget[name='note'] textarea",
+            run: "edit Already on its way",
+        },
+        {
+            content: "Send",
+            trigger: ".modal .modal-footer button[name='action_send']",
+            run: "click",
+        },
+        {
+            content: "The chatter says the cancellation was refused",
+            trigger: ".o_form_view:not(:has(.modal)) .o-mail-Message:contains('Cancellation refused')",
+        },
+        {
+            content: "The cancellation band is gone",
+            trigger: ".o_form_view:not(:has(.alert-info:contains('asks to cancel'))):not(:has(.alert:contains('cancellation reason')))",
         },
     ],
 });
