@@ -226,6 +226,8 @@ class EconnectPsbDocument(models.Model):
         starts, and the import's outcome right after it.
         """
         self.ensure_one()
+        # Errors and logs in the language of who handles the company's PSB documents.
+        self = self.with_context(lang=self.company_id._psb_lang())  # noqa: PLW0642
         clients = {} if clients is None else clients
         commit = commit and not _in_test()
         if self.state == "received" and self.document_type in DOCUMENT_TYPES:
@@ -386,10 +388,11 @@ class EconnectPsbDocument(models.Model):
             self._set_error(self.env._(
                 "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
                 "(or choose its sale order in Link to sale order), then press Retry.",
-                kind=dict(self._fields["document_type"].selection)[parsed.kind], id=parsed.id,
+                kind=dict(self._fields["document_type"]._description_selection(self.env))[parsed.kind], id=parsed.id,
                 ref=parsed.order_reference_id))
             return
-        self.env["econnect.psb.order.change"]._receive(self, parsed, sale_order)
+        lang = sale_order.sudo().user_id.lang or self.env.lang  # the salesperson reads the banner and activity
+        self.env["econnect.psb.order.change"].with_context(lang=lang)._receive(self, parsed, sale_order)
 
     def _process_response_status(self):
         """OrderResponseSent* hooks: the delivery outcome of an Order Response we sent."""

@@ -115,7 +115,8 @@ class SaleOrder(models.Model):
 
     def action_psb_acknowledge(self):
         for order in self:
-            order._psb_queue_response("AB", note=self.env._("Order received; we will confirm it shortly."))
+            buyer_env = order.with_context(lang=order.partner_id.lang or self.env.lang).env  # the buyer reads it
+            order._psb_queue_response("AB", note=buyer_env._("Order received; we will confirm it shortly."))
         return True
 
     def action_psb_accept(self):
