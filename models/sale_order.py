@@ -135,7 +135,7 @@ class SaleOrder(models.Model):
             "res_id": wizard.id,
             "view_mode": "form",
             "target": "new",
-            "name": dict(RESPONSE_CODES)[code],
+            "name": wizard._title(code),
         }
 
     def action_psb_reject(self):

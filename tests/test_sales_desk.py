@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """A Dutch sales desk: generated texts in the reader's language, who follows an order up, missing prices."""
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import MODULE_ROOT, PsbCase
@@ -113,3 +114,48 @@ class TestMissingPrice(PsbCase):
         self.assertIn("price missing — total incomplete", by_ref["4"].psb_import_issue)
         self.assertIn("Line 4: product not found (no item id); unit code ZZZ is not known; the product's unit was "
                       "used; price missing — total incomplete", order.psb_import_issues)
+
+
+@tagged("post_install", "-at_install")
+class TestAnswerWizard(PsbCase):
+    """Accept with changes (CA): Odoo's unit names, lines that need a decision, the same words throughout."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["product.product"].create({"name": "Screws", "barcode": "8712345678906", "list_price": 4.0})
+        cls.env["product.product"].create({"name": "Nails", "default_code": "NAIL-01", "list_price": 0.0,
+                                           "uom_id": cls.env.ref("uom.product_uom_kgm").id})
+
+    def test_lines_to_decide_and_unit_names(self):
+        order = self.upload(order_xml(b"CA-1")).sale_order_id
+        action = order.action_psb_accept_with_changes()
+        self.assertEqual(action["name"], "Accept with changes (CA)")
+        arch = self.env["econnect.psb.response.wizard"].get_view(action.get("view_id"))["arch"]
+        self.assertIn('string="Accept with changes (CA)"', arch, "the button says what the title says")
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        lines = {line.order_line_ref: line for line in wizard.line_ids}
+        unit = self.env.ref("uom.product_uom_unit").name
+        self.assertEqual((lines["1"].status, lines["1"].needs_decision, lines["1"].unit_label),
+                         ("5", False, f"{unit} (H87)"))
+        self.assertEqual((lines["2"].status, lines["2"].needs_decision, lines["2"].unit_label),
+                         (False, "no price", "kg (KGM)"))
+        self.assertEqual((lines["3"].status, lines["3"].needs_decision), (False, "product not identified"),
+                         "the buyer's price 12.50 is kept, but nobody knows the product")
+        self.assertEqual((lines["4"].status, lines["4"].needs_decision), (False, "product not identified, no price"))
+        self.assertEqual(wizard.undecided_summary,
+                         "2 (no price); 3 (product not identified); 4 (product not identified, no price)")
+        self.assertFalse(wizard.nothing_changed)
+        with self.assertRaisesRegex(UserError, r"Decide on these lines first .*: 2 \(no price\)"):
+            wizard.action_send()
+        (lines["2"] | lines["3"] | lines["4"]).status = "5"
+        self.assertFalse(wizard.undecided_summary)
+        self.assertTrue(wizard.nothing_changed, "the wizard warns that nothing changed")
+        with self.assertRaisesRegex(UserError, "Nothing changed on any line"):
+            wizard.action_send()
+        lines["4"].write({"status": "7", "note": "Not in our range"})
+        self.assertFalse(wizard.nothing_changed)
+        wizard.action_send()
+        ca = order.psb_response_ids.filtered(lambda r: r.code == "CA")
+        self.assertEqual(ca.line_ids.mapped("status"), ["5", "5", "5", "7"])
+        self.assertEqual(ca.line_ids.mapped("unit_code"), ["H87", "KGM", "XBX", "ZZZ"], "the codes go to the buyer")

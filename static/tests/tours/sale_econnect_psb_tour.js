@@ -44,6 +44,18 @@ registry.category("web_tour.tours").add("sale_econnect_psb_incoming_order", {
             trigger: ".modal .o_field_widget[name='line_ids'] .o_data_row:contains('Something we do not sell')",
         },
         {
+            content: "Units are Odoo's names, with the Peppol code as a hint",
+            trigger: ".modal .o_data_row:contains('Something we do not sell') td[name='unit_label']:contains('(ZZZ)')",
+        },
+        {
+            content: "The unidentified line is not accepted by itself: the wizard says it needs a decision",
+            trigger: ".modal .alert-warning:contains('These lines need a decision'):contains('product not identified')",
+        },
+        {
+            content: "The button says what the title says",
+            trigger: ".modal .modal-footer button[name='action_send']:contains('Accept with changes (CA)')",
+        },
+        {
             content: "Close without sending",
             trigger: ".modal .modal-footer button:contains('Cancel')",
             run: "click",
