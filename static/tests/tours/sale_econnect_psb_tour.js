@@ -45,7 +45,7 @@ registry.category("web_tour.tours").add("sale_econnect_psb_incoming_order", {
         },
         {
             content: "Units are Odoo's names, with the Peppol code as a hint",
-            trigger: ".modal .o_data_row:contains('Something we do not sell') td[name='unit_label']:contains('(ZZZ)')",
+            trigger: ".modal .o_data_row:contains('Screws (by GTIN)') td[name='unit_label']:contains('(H87)')",
         },
         {
             content: "The unidentified line is not accepted by itself: the wizard says it needs a decision",
