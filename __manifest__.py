@@ -26,6 +26,7 @@
         "views/econnect_psb_product_code_views.xml",
         "wizards/econnect_psb_import_wizard_views.xml",
         "wizards/econnect_psb_response_wizard_views.xml",
+        "report/report_psb_order.xml",
         "views/menus.xml",
     ],
     "assets": {

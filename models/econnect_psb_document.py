@@ -84,6 +84,8 @@ class EconnectPsbDocument(models.Model):
     processed_on = fields.Datetime(readonly=True)
     attachment_id = fields.Many2one("ir.attachment", "Original XML", readonly=True, ondelete="restrict")
     xml_preview = fields.Text("XML", compute="_compute_xml_preview")
+    readable_html = fields.Html("Readable Order", compute="_compute_readable_html", sanitize=False,
+                                help="The buyer's document as a person reads it, from the original XML.")
     sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null", ondelete="set null")
     duplicate_of_id = fields.Many2one("econnect.psb.document", "Duplicate Of", readonly=True)
     change_ref = fields.Char("Change / Cancellation ID", readonly=True, index="btree_not_null")
@@ -108,6 +110,21 @@ class EconnectPsbDocument(models.Model):
             # bin_size: the web client asks for binary sizes, the preview needs the content
             raw = doc.attachment_id.sudo().with_context(bin_size=False).raw if doc.attachment_id else b""
             doc.xml_preview = raw.decode("utf-8", "replace") if raw else False
+
+    def _compute_readable_html(self):
+        Report = self.env["report.sale_econnect_psb.report_psb_order"]
+        for doc in self:
+            if doc.document_type not in DOCUMENT_TYPES:
+                doc.readable_html = False
+                continue
+            doc.readable_html = self.env["ir.qweb"]._render(
+                "sale_econnect_psb.report_psb_order_body", {"view": Report._readable_values(doc)})
+
+    def action_psb_readable(self):
+        """The buyer's document as a person reads it: an HTML preview, or the PDF with psb_pdf in the context."""
+        report = self.env.ref("sale_econnect_psb.action_report_psb_order" if self.env.context.get("psb_pdf")
+                              else "sale_econnect_psb.action_report_psb_order_html")
+        return report.report_action(self, config=False)
 
     # ------------------------------------------------------------------
     # Webhook intake: store, answer, process later

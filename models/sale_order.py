@@ -149,6 +149,13 @@ class SaleOrder(models.Model):
             order._psb_check_buyer()
         return True
 
+    def action_psb_view_original_order(self):
+        """The buyer's original Peppol order as a readable document (printable as PDF)."""
+        self.ensure_one()
+        if not self.psb_document_id:
+            raise UserError(self.env._("%s did not come in as a Peppol order.", self.name))
+        return self.psb_document_id.action_psb_readable()
+
     def _psb_check_buyer(self):
         """Ask the PSB once whether the buyer can receive Order Responses, and remember it."""
         self.ensure_one()

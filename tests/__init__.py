@@ -8,3 +8,4 @@ from . import test_order_response
 from . import test_order_change
 from . import test_webhook_health
 from . import test_sales_desk
+from . import test_readable_order

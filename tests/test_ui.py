@@ -28,3 +28,10 @@ class TestUi(HttpCase):
         self.assertEqual(self.upload(b"<Order><broken").state, "error")
         self.start_tour("/odoo/action-sale_econnect_psb.action_econnect_psb_document",
                         "sale_econnect_psb_failed_document", login="psb_tour_user")
+
+    def test_readable_order(self):
+        document = self.upload(TestMatching.ORDER % {b"id": b"READ", b"buyer_kvk": b"87654322",
+                                                     b"buyer_name": b"Read BV", b"buyer_vat": b""})
+        self.assertEqual(document.state, "imported")
+        self.start_tour("/odoo/action-sale_econnect_psb.action_econnect_psb_document",
+                        "sale_econnect_psb_readable_order", login="psb_tour_user")
