@@ -78,6 +78,10 @@ class _Formatter:
             return ""
         return f"{party.endpoint_scheme}:{party.endpoint_id}" if party.endpoint_scheme else party.endpoint_id
 
+    def profile(self, key):
+        labels = dict(self.env["sale.order"]._fields["psb_profile"]._description_selection(self.env))
+        return labels.get(key, key or "")
+
     def line_status(self, code):
         return self._line_statuses.get(code, code or "")
 
