@@ -3,4 +3,5 @@
 if __name__.startswith("odoo.addons."):
     from . import controllers
     from . import models
+    from . import report
     from . import wizards

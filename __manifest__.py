@@ -32,6 +32,7 @@
         "wizards/econnect_psb_response_wizard_views.xml",
         "wizards/econnect_psb_answer_wizards_views.xml",
         "wizards/econnect_psb_document_wizard_views.xml",
+        "report/report_psb_order.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -106,6 +106,8 @@ class EconnectPsbDocument(models.Model):
     processed_on = fields.Datetime(readonly=True)
     attachment_id = fields.Many2one("ir.attachment", "Original XML", readonly=True, ondelete="restrict")
     xml_preview = fields.Text("XML", compute="_compute_xml_preview")
+    readable_html = fields.Html("Readable Order", compute="_compute_readable_html", sanitize=False,
+                                help="The buyer's document as a person reads it, from the original XML.")
     sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null", ondelete="set null")
     duplicate_of_id = fields.Many2one("econnect.psb.document", "Duplicate Of", readonly=True)
     change_ref = fields.Char("Change / Cancellation ID", readonly=True, index="btree_not_null")
@@ -234,6 +236,21 @@ class EconnectPsbDocument(models.Model):
             raw = doc.attachment_id.sudo().with_context(bin_size=False).raw if doc.attachment_id else b""
             doc.xml_preview = raw.decode("utf-8", "replace") if raw else False
 
+    def _compute_readable_html(self):
+        Report = self.env["report.sale_econnect_psb.report_psb_order"]
+        for doc in self:
+            if doc.document_type not in DOCUMENT_TYPES:
+                doc.readable_html = False
+                continue
+            doc.readable_html = self.env["ir.qweb"]._render(
+                "sale_econnect_psb.report_psb_order_body", {"view": Report._readable_values(doc)})
+
+    def action_psb_readable(self):
+        """The buyer's document as a person reads it: an HTML preview, or the PDF with psb_pdf in the context."""
+        report = self.env.ref("sale_econnect_psb.action_report_psb_order" if self.env.context.get("psb_pdf")
+                              else "sale_econnect_psb.action_report_psb_order_html")
+        return report.report_action(self, config=False)
+
     # ------------------------------------------------------------------
     # Webhook intake: store, answer, process later
     # ------------------------------------------------------------------
@@ -353,6 +370,8 @@ class EconnectPsbDocument(models.Model):
         starts, and the import's outcome right after it.
         """
         self.ensure_one()
+        # Errors and logs in the language of who handles the company's PSB documents.
+        self = self.with_context(lang=self.company_id._psb_lang())  # noqa: PLW0642
         clients = {} if clients is None else clients
         commit = commit and not _in_test()
         if self.state == "received" and self.document_type in DOCUMENT_TYPES:
@@ -587,10 +606,11 @@ class EconnectPsbDocument(models.Model):
             self._set_error(self.env._(
                 "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
                 "and press Retry, or press Link to sale order and choose its sale order.",
-                kind=dict(self._fields["document_type"].selection)[parsed.kind], id=parsed.id,
+                kind=dict(self._fields["document_type"]._description_selection(self.env))[parsed.kind], id=parsed.id,
                 ref=parsed.order_reference_id))
             return
-        self.env["econnect.psb.order.change"]._receive(self, parsed, sale_order)
+        lang = sale_order.sudo().user_id.lang or self.env.lang  # the salesperson reads the banner and activity
+        self.env["econnect.psb.order.change"].with_context(lang=lang)._receive(self, parsed, sale_order)
 
     def _uploader_may_change(self, sale_order):
         """A document uploaded by a user may only act on an order that user may change."""

@@ -282,7 +282,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
     @api.model
     def _hand_to_person(self, document, parsed, order, differences):
         env = self.env
-        kind = dict(document._fields["document_type"].selection)[parsed.kind]
+        kind = dict(document._fields["document_type"]._description_selection(env))[parsed.kind]
         order.write({
             "psb_pending_document_id": document.id,
             "psb_pending_summary": "\n".join(differences),
@@ -294,6 +294,8 @@ class EconnectPsbOrderChange(models.AbstractModel):
                            attachment_ids=attachment.ids)
         order._psb_activity(
             "decide",
+            user=(order.user_id or order.company_id.psb_user_id
+                  or order.company_id._psb_default_responsible(order.partner_id) or env.user),
             summary=env._("Decide on %(kind)s %(id)s", kind=kind, id=parsed.id),
             note=self._log_html(env._("The buyer sent %(kind)s %(id)s for %(order)s:", kind=kind, id=parsed.id,
                                       order=order.name), differences),

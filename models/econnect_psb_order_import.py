@@ -65,10 +65,13 @@ class EconnectPsbOrderImport(models.AbstractModel):
         :returns: (sale.order, list of human-readable issues that need attention)
         """
         company = document.company_id
-        env = self.with_company(company).env
         issues = []
 
         partner, partner_created = self._match_partner(company, order.buyer)
+        user = self._responsible_user(company, partner)
+        # Every text of the import (banner, activity, chatter) in the language of the person who acts on it.
+        self = self.with_context(lang=user.lang or company.partner_id.lang or self.env.lang)  # noqa: PLW0642
+        env = self.with_company(company).env
         if partner_created:
             issues.append(
                 env._(
@@ -92,7 +95,6 @@ class EconnectPsbOrderImport(models.AbstractModel):
         pricelist = self._match_pricelist(company, partner, order.currency, issues)
         currency = pricelist.currency_id if pricelist else company.currency_id
         fiscal_position = env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner, shipping)
-        user = self._responsible_user(company, partner)
         so_vals = {
             "company_id": company.id,
             "partner_id": partner.id,
@@ -109,7 +111,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
             "psb_currency_code": order.currency,
             "psb_customer_reference": order.customer_reference or False,
             "psb_buyer_note": "\n".join(order.notes) or False,
-            "note": self._order_note(order),
+            "note": self.with_context(lang=self._buyer_lang(company, partner))._order_note(order),
         }
         if pricelist:
             so_vals["pricelist_id"] = pricelist.id
@@ -132,7 +134,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
         self._check_amounts(sale_order, order, issues, pricing)
         self._attach_documents(sale_order, document, order, issues)
         if company.psb_auto_acknowledge and order.profile != "order_only":
-            sale_order._psb_queue_response("AB", note=env._("Order received; we will confirm it shortly."), auto=True)
+            buyer_env = self.with_context(lang=self._buyer_lang(company, partner)).env
+            sale_order._psb_queue_response("AB", note=buyer_env._("Order received; we will confirm it shortly."),
+                                           auto=True)
         if issues:
             sale_order.psb_import_issues = "\n".join(issues)
         if sale_order._psb_open_issues():
@@ -145,12 +149,21 @@ class EconnectPsbOrderImport(models.AbstractModel):
         return sale_order, issues
 
     @api.model
+    def _buyer_lang(self, company, partner):
+        """The language of the texts the buyer reads (the note of an answer): the customer's, else the company's."""
+        return partner.lang or company.partner_id.lang or self.env.lang
+
+    @api.model
     def _responsible_user(self, company, partner):
-        """Who follows the order up: the customer's salesperson, else the company's PSB responsible,
-        else a sales administrator of the company (the scheduled action runs as the system user)."""
+        """Who follows the order up: the customer's salesperson, else the company's PSB responsible, else
+        who imports it by hand, else the leader of the customer's (or the company's first) sales team, else
+        the user who registered the webhook, else a sales administrator of the company (the scheduled action
+        runs as the system user)."""
         user = partner.user_id or company.psb_user_id
         if not user and not self.env.user._is_superuser() and not self.env.user.share:
             user = self.env.user
+        if not user:
+            user = company._psb_default_responsible(partner)
         if not user:
             user = self.env["res.users"].search([
                 ("group_ids", "in", self.env.ref("sales_team.group_sale_manager").id),
@@ -296,6 +309,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
             "name": (delivery.location_name or delivery.party_name or (delivery.address and delivery.address.street)
                      or delivery.location_id),
             "ref": delivery.location_id or False,
+            "lang": partner.lang,
             **address_vals,
         }
         if delivery.contact:
@@ -543,6 +557,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if tax_issue:
                 line_issues.append(tax_issue)
                 pricing.setdefault("tax_flagged", []).append(line.line_id)
+            if priced.price_unit is None and product == placeholder:
+                line_issues.append(self.env._("price missing (0.00): the total is incomplete"))
             if line.requested_start or line.requested_end:
                 day = line.requested_start or line.requested_end
                 vals["psb_requested_date"] = day

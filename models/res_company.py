@@ -98,7 +98,14 @@ class ResCompany(models.Model):
     psb_user_id = fields.Many2one(
         "res.users",
         string="PSB Responsible",
-        help="Salesperson of imported orders whose customer has none, and who gets their follow-up activities.",
+        help="Salesperson of imported orders whose customer has none, and who gets their follow-up activities. "
+        "When empty: who imports the order by hand, else the leader of the customer's sales team (else of the "
+        "company's first sales team), else the user who registered the webhook, else a sales administrator. "
+        "Document errors are written in this user's language (else the company's).",
+    )
+    psb_hook_user_id = fields.Many2one(
+        "res.users", "Webhook Registered By", copy=False, readonly=True,
+        help="The user who last registered the webhook: follows up imported orders when nobody else is set.",
     )
     psb_delete_after_import = fields.Boolean(
         "Delete at the PSB after import",
@@ -303,6 +310,9 @@ class ResCompany(models.Model):
         except psb_client.PsbError as exc:
             company.write({"psb_hook_state": "error", "psb_hook_message": exc.message})
             raise UserError(self.env._("The webhook could not be registered: %s", exc.message)) from exc
+        registrar = self.env.user
+        if not registrar._is_superuser() and not registrar.share:
+            company.psb_hook_user_id = registrar
         company.write(
             {
                 "psb_hook_id": (result or {}).get("id") or hook_id,
@@ -393,6 +403,30 @@ class ResCompany(models.Model):
         """
         self.ensure_one()
         self.sudo().write({"psb_hook_last_ping_at": fields.Datetime.now(), "psb_hook_last_ping_topic": topic[:100]})
+
+    def _psb_default_responsible(self, partner=None):
+        """Who follows up a Peppol order when neither the customer's salesperson nor the PSB responsible is
+        set: the leader of the customer's sales team, else of the company's first sales team with a leader,
+        else the user who registered the webhook (an empty recordset when none of them is set)."""
+        self.ensure_one()
+
+        def usable(user):
+            return user if user and user.active and not user.share and self in user.company_ids else user.browse()
+
+        # res.partner has a sales team once crm is installed
+        leader = usable(partner.team_id.user_id) if partner and "team_id" in partner._fields else None
+        if not leader:
+            team = self.env["crm.team"].sudo().search(
+                [("company_id", "in", [False, self.id]), ("user_id", "!=", False)], order="sequence, id", limit=1)
+            leader = usable(team.user_id)
+        return (leader or usable(self.sudo().psb_hook_user_id)).sudo(False)
+
+    def _psb_lang(self):
+        """The language of the texts the PSB pipeline writes for the company (document errors): its PSB
+        responsible's, else the company's."""
+        self.ensure_one()
+        company = self.sudo()
+        return company.psb_user_id.lang or company.partner_id.lang or self.env.lang
 
     @api.model
     def _psb_company_for_party(self, party_id):

@@ -190,8 +190,9 @@ class SaleOrder(models.Model):
                 problems.append(line.psb_import_issue if as_imported else self.env._("product not identified"))
             elif as_imported and not self.psb_issues_checked and not blocking_only:
                 problems.append(line.psb_import_issue)
-            if float_is_zero(line.price_unit, precision_digits=digits):
-                problems.append(self.env._("price missing (0.00): the total is incomplete"))
+            missing = self.env._("price missing (0.00): the total is incomplete")
+            if float_is_zero(line.price_unit, precision_digits=digits) and not any(missing in p for p in problems):
+                problems.append(missing)
             if line.psb_line_ref and (line.psb_import_issue or line.product_id == placeholder):
                 covered.add(line.psb_line_ref)
             if problems:
@@ -325,7 +326,8 @@ class SaleOrder(models.Model):
     def action_psb_acknowledge(self):
         self._psb_check_access()
         for order in self:
-            order._psb_queue_response("AB", note=self.env._("Order received; we will confirm it shortly."))
+            buyer_env = order.with_context(lang=order.partner_id.lang or self.env.lang).env  # the buyer reads it
+            order._psb_queue_response("AB", note=buyer_env._("Order received; we will confirm it shortly."))
         return True
 
     def action_psb_accept(self):
@@ -345,7 +347,7 @@ class SaleOrder(models.Model):
             "res_id": wizard.id,
             "view_mode": "form",
             "target": "new",
-            "name": dict(RESPONSE_CODES)[code],
+            "name": wizard._title(code),
         }
 
     def action_psb_reject(self):
@@ -379,6 +381,13 @@ class SaleOrder(models.Model):
                     "The PSB could not be asked whether the buyer receives Order Responses: %(error)s\n%(advice)s",
                     error=exc.message, advice=psb_error_advice(self.env, exc))) from exc
         return True
+
+    def action_psb_view_original_order(self):
+        """The buyer's original Peppol order as a readable document (printable as PDF)."""
+        self.ensure_one()
+        if not self.psb_document_id:
+            raise UserError(self.env._("%s did not come in as a Peppol order.", self.name))
+        return self.psb_document_id.action_psb_readable()
 
     def _psb_check_buyer(self):
         """Ask the PSB once whether the buyer can receive Order Responses, and remember it."""

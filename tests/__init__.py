@@ -16,3 +16,5 @@ from . import test_dashboard
 from . import test_lifecycle
 from . import test_amounts
 from . import test_answering
+from . import test_sales_desk
+from . import test_readable_order

@@ -88,7 +88,10 @@ class TestAdvancedOrdering(PsbHttpCase):
         order = self.import_order()
         self.line(order, "1").product_uom_qty = 5
         action = order.action_psb_accept_with_changes()
-        self.wizard(action).action_send()
+        wizard = self.wizard(action)
+        self.assertEqual(wizard.undecided_summary, "2 (product not identified)")
+        wizard.line_ids.filtered(lambda l: not l.status).status = "5"   # decided: accepted as ordered
+        wizard.action_send()
         self.send()
         ca = self.answers(order)[-1]
         self.assertEqual(ca.code, "CA")
@@ -153,6 +156,7 @@ class TestAdvancedOrdering(PsbHttpCase):
         wizard = self.wizard(action)
         first = wizard.line_ids.filtered(lambda l: l.order_line_ref == "1")
         first.write({"status": "3", "promised_date": "2022-03-01", "note": "New delivery period"})
+        wizard.line_ids.filtered(lambda l: not l.status).status = "5"   # the unidentified line, decided
         wizard.action_send()
         self.send()
         self.assert_same_meaning(self.answers(order)[-1], 3)

@@ -87,7 +87,12 @@ class TestOrderResponse(PsbHttpCase):
         action = order.action_psb_accept_with_changes()
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         statuses = {(line.order_line_ref, line.status) for line in wizard.line_ids}
-        self.assertEqual(statuses, {("1", "3"), ("2", "7"), ("3", "5"), ("4", "7"), ("4", "1")})
+        self.assertEqual(statuses, {("1", "3"), ("2", "7"), ("3", False), ("4", "7"), ("4", "1")},
+                         "line 3 (an unidentified product) is not pre-filled as accepted")
+        self.assertIn("3 (product not identified", wizard.undecided_summary)
+        with self.assertRaisesRegex(UserError, "Decide on these lines first"):
+            wizard.action_send()
+        wizard.line_ids.filtered(lambda l: not l.status).status = "5"
         with self.assertRaisesRegex(UserError, "why line"):
             wizard.action_send()
         for line in wizard.line_ids.filtered(lambda l: l.status == "7"):

@@ -39,6 +39,14 @@ class TestUi(HttpCase):
         self.start_tour("/odoo/action-sale_econnect_psb.action_psb_order_desk",
                         "sale_econnect_psb_order_desk", login="psb_tour_user")
 
+    def test_readable_order(self):
+        document = self.upload(TestMatching.ORDER % {b"id": b"READ", b"buyer_kvk": b"87654322",
+                                                     b"buyer_name": b"Read BV", b"buyer_vat": b""})
+        self.assertEqual(document.state, "imported")
+        self.start_tour("/odoo/action-sale_econnect_psb.action_econnect_psb_document",
+                        "sale_econnect_psb_readable_order", login="psb_tour_user")
+
+
 @tagged("post_install", "-at_install")
 class TestUiAnswering(PsbHttpCase):
     """The answering flow in a browser: Confirm's warning, and refusing a buyer's cancellation."""

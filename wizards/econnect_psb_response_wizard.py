@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.econnect_psb_response import RESPONSE_CODES
@@ -19,6 +19,24 @@ class EconnectPsbResponseWizard(models.TransientModel):
          ("refuse_cancellation", "Refuse the cancellation (RE)")],
         default="answer", required=True, readonly=True)
     line_ids = fields.One2many("econnect.psb.response.wizard.line", "wizard_id", "Lines")
+    undecided_summary = fields.Char(compute="_compute_summaries")
+    nothing_changed = fields.Boolean(compute="_compute_summaries")
+
+    @api.depends("code", "line_ids.status", "line_ids.needs_decision")
+    def _compute_summaries(self):
+        for wizard in self:
+            lines = wizard.line_ids if wizard.code == "CA" else wizard.line_ids.browse()
+            undecided = lines.filtered(lambda l: not l.status)
+            wizard.undecided_summary = "; ".join(
+                f"{line.order_line_ref} ({line.needs_decision})" if line.needs_decision else line.order_line_ref
+                for line in undecided) or False
+            wizard.nothing_changed = bool(lines) and all(line.status == "5" for line in lines)
+
+    @api.model
+    def _title(self, code):
+        """The words of the wizard's title, which are those of its button."""
+        return {"CA": self.env._("Accept with changes (CA)"), "RE": self.env._("Reject (RE)")}.get(
+            code, dict(self._fields["code"]._description_selection(self.env)).get(code))
 
     def action_send(self):
         self.ensure_one()
@@ -31,6 +49,9 @@ class EconnectPsbResponseWizard(models.TransientModel):
         if self.code == "CA":
             if not self.line_ids:
                 raise UserError(self.env._("An acceptance with changes lists every order line."))
+            if self.undecided_summary:
+                raise UserError(self.env._(
+                    "Decide on these lines first (accepted, changed or rejected): %s.", self.undecided_summary))
             for line in self.line_ids:
                 if line.status == "7" and not line.note:
                     raise UserError(self.env._("Say why line %s is rejected.", line.order_line_ref))

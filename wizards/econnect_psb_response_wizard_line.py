@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import float_compare, float_is_zero
 
 
 class EconnectPsbResponseWizardLine(models.TransientModel):
@@ -16,16 +17,52 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
     buyers_item_id = fields.Char(readonly=True)
     status = fields.Selection(
         [("1", "Added"), ("3", "Changed"), ("5", "Accepted"), ("7", "Rejected"), ("42", "Already delivered")],
-        required=True, default="5",
+        default="5", help="Empty until someone decides on a line that cannot simply be accepted.",
+    )
+    needs_decision = fields.Char(
+        "To Decide", compute="_compute_needs_decision",
+        help="Why this line cannot be accepted as ordered without a look: its product was not identified, or "
+        "it has no price.",
     )
     quantity = fields.Float()
     quantity_changed = fields.Boolean()
-    unit_code = fields.Char("Unit")
+    unit_code = fields.Char("Unit Code", help="The UN/ECE recommendation 20/21 code sent to the buyer.")
+    unit_label = fields.Char("Unit", compute="_compute_unit_label")
     price = fields.Float(digits="Product Price")
     price_changed = fields.Boolean()
     promised_date = fields.Date("Promised Delivery")
     substitute_product_id = fields.Many2one("product.product", "Substitute")
     note = fields.Char()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        # A line that needs a look is never pre-filled as accepted: someone decides on it.
+        lines.filtered(lambda l: l.status == "5" and l.needs_decision).status = False
+        return lines
+
+    @api.depends("sale_line_id.product_id", "sale_line_id.price_unit", "substitute_product_id", "status")
+    def _compute_needs_decision(self):
+        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        for line in self:
+            sale_line = line.sale_line_id
+            reasons = []
+            if sale_line and sale_line.product_id == placeholder and not line.substitute_product_id:
+                reasons.append(self.env._("product not identified"))
+            if sale_line and float_is_zero(sale_line.price_unit, precision_digits=6) and line.status != "7":
+                reasons.append(self.env._("no price"))
+            line.needs_decision = ", ".join(reasons) or False
+
+    @api.depends("unit_code", "sale_line_id.product_uom_id")
+    def _compute_unit_label(self):
+        """Odoo's name of the unit, with the Peppol code as a hint: "kg (KGM)"."""
+        match = self.env["econnect.psb.order.import"]._uom_matcher()
+        for line in self:
+            uom = match(line.unit_code) if line.unit_code else line.sale_line_id.product_uom_id
+            if uom and line.unit_code:
+                line.unit_label = f"{uom.name} ({line.unit_code})"
+            else:
+                line.unit_label = uom.name or line.unit_code or False
 
     @api.onchange("quantity", "price", "promised_date", "substitute_product_id")
     def _onchange_changed_values(self):

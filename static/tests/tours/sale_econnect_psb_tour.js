@@ -9,6 +9,15 @@ registry.category("web_tour.tours").add("sale_econnect_psb_incoming_order", {
             run: "click",
         },
         {
+            content: "The document opens on the readable order",
+            trigger: ".o_form_view .o_field_widget[name='readable_html'] .o_psb_order:contains('PO-TOUR')",
+        },
+        {
+            content: "Next to the original XML",
+            trigger: ".o_notebook .nav-link:contains('XML')",
+            run: "click",
+        },
+        {
             content: "The document shows the original XML",
             trigger: ".o_form_view .o_field_widget[name='xml_preview']:contains('PO-TOUR')",
         },
@@ -178,6 +187,49 @@ registry.category("web_tour.tours").add("sale_econnect_psb_refuse_cancellation",
         {
             content: "The cancellation band is gone",
             trigger: ".o_form_view:not(:has(.alert-info:contains('asks to cancel'))):not(:has(.alert:contains('cancellation reason')))",
+// A sales user reads the buyer's original order: on the incoming document, then from the quotation.
+registry.category("web_tour.tours").add("sale_econnect_psb_readable_order", {
+    steps: () => [
+        {
+            content: "Open the imported order",
+            trigger: ".o_list_view .o_data_row td.o_data_cell[name='buyer_order_ref']:contains('PO-READ')",
+            run: "click",
+        },
+        {
+            content: "Open the readable order",
+            trigger: ".o_notebook .nav-link:contains('Readable order')",
+            run: "click",
+        },
+        {
+            content: "It shows the buyer, the lines with their units and a missing price",
+            trigger: ".o_field_widget[name='readable_html'] .o_psb_order:contains('Read BV') table[name='lines'] tr:contains('Something we do not sell'):contains('no price')",
+        },
+        {
+            content: "The raw XML stays for experts",
+            trigger: ".o_notebook .nav-link:contains('XML')",
+        },
+        {
+            content: "Open the quotation",
+            trigger: "button[name='action_open_sale_order']",
+            run: "click",
+        },
+        {
+            content: "Open the Peppol tab",
+            trigger: ".o_notebook .nav-link:contains('Peppol')",
+            run: "click",
+        },
+        {
+            content: "Open the buyer's order from the quotation",
+            trigger: "button[name='action_psb_view_original_order']",
+            run: "click",
+        },
+        {
+            content: "The report preview shows the order",
+            trigger: ":iframe .o_psb_order h2:contains('PO-READ')",
+        },
+        {
+            content: "With its delivery place",
+            trigger: ":iframe .o_psb_order div[name='delivery']:contains('Magazijnweg 5')",
         },
     ],
 });

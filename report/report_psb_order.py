@@ -1,0 +1,152 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The buyer's Peppol order, change or cancellation as a document a person reads.
+
+Rendered from the plain dataclasses the reader returns (``psb.ubl.model.OrderDocument``), never by
+reading the XML again in the template; the raw XML stays on the document for experts.
+"""
+from odoo import api, models
+from odoo.tools import format_date, formatLang
+
+from ..psb.ubl.model import UblError
+
+
+class _Formatter:
+    """What the template needs to show plain values in the reader's language: amounts in the order's
+    currency, quantities, dates, Odoo's unit names (with the Peppol code as a hint), addresses."""
+
+    def __init__(self, env, order):
+        self.env = env
+        self.currency = order.currency and env["res.currency"].with_context(active_test=False).search(
+            [("name", "=", order.currency)], limit=1)
+        self.currency_code = order.currency or ""
+        self._uom = env["econnect.psb.order.import"]._uom_matcher()
+        codes = set()
+        for party in (order.buyer, order.seller, order.invoicee):
+            if party and party.address and party.address.country_code:
+                codes.add(party.address.country_code.upper())
+        if order.delivery and order.delivery.address and order.delivery.address.country_code:
+            codes.add(order.delivery.address.country_code.upper())
+        self._countries = {c.code: c.name for c in env["res.country"].search([("code", "in", list(codes))])} \
+            if codes else {}
+        self._line_statuses = {
+            "1": env._("Added"), "2": env._("Deleted"), "3": env._("Changed"), "4": env._("No action"),
+            "74": env._("Reopened"),
+        }
+
+    def money(self, value):
+        if value is None:
+            return ""
+        if self.currency:
+            return formatLang(self.env, float(value), currency_obj=self.currency)
+        return f"{formatLang(self.env, float(value))} {self.currency_code}".strip()
+
+    def qty(self, value):
+        if value is None:
+            return ""
+        exponent = value.normalize().as_tuple().exponent
+        digits = max(0, min(6, -exponent)) if isinstance(exponent, int) else 2
+        return formatLang(self.env, float(value), digits=digits)
+
+    def percent(self, value):
+        return "" if value is None else f"{self.qty(value)} %"
+
+    def date(self, value):
+        return format_date(self.env, value) if value else ""
+
+    def period(self, start, end):
+        if start and end and start != end:
+            return f"{self.date(start)} – {self.date(end)}"
+        return self.date(start or end)
+
+    def unit(self, code):
+        """Odoo's name of a unit code, with the code: "kg (KGM)"; the code alone when Odoo does not know it."""
+        if not code:
+            return ""
+        uom = self._uom(code)
+        return f"{uom.name} ({code})" if uom else code
+
+    def address(self, address):
+        if not address:
+            return []
+        city = " ".join(filter(None, [address.zip, address.city]))
+        country = address.country_code and self._countries.get(address.country_code.upper(), address.country_code)
+        return [part for part in (address.street, address.additional_street, *address.lines, city,
+                                  address.subdivision, country) if part]
+
+    def endpoint(self, party):
+        if not party or not party.endpoint_id:
+            return ""
+        return f"{party.endpoint_scheme}:{party.endpoint_id}" if party.endpoint_scheme else party.endpoint_id
+
+    def profile(self, key):
+        labels = dict(self.env["sale.order"]._fields["psb_profile"]._description_selection(self.env))
+        return labels.get(key, key or "")
+
+    def line_status(self, code):
+        return self._line_statuses.get(code, code or "")
+
+    def line_ids(self, line):
+        return [(label, value) for label, value in (
+            (self.env._("GTIN"), line.standard_item_id),
+            (self.env._("Our ref."), line.sellers_item_id),
+            (self.env._("Their ref."), line.buyers_item_id),
+            (self.env._("Manufacturer's ref."), line.manufacturers_item_id),
+        ) if value]
+
+    def references(self, order):
+        return [(label, value) for label, value in (
+            (self.env._("Buyer's reference"), order.customer_reference),
+            (self.env._("Our order"), order.sales_order_id),
+            (self.env._("Accounting cost"), order.accounting_cost),
+            (self.env._("Contract"), order.contract_reference),
+            (self.env._("Project"), order.project_reference),
+            (self.env._("Quotation"), order.quotation_reference),
+            (self.env._("Requisition"), order.originator_document_reference),
+            (self.env._("Catalogue"), order.catalogue_reference),
+            (self.env._("Valid until"), self.date(order.validity_end)),
+            (self.env._("Delivery terms"), order.delivery_terms),
+            (self.env._("Payment terms"), order.payment_terms_note),
+        ) if value]
+
+    def totals(self, order):
+        return [(label, self.money(value)) for label, value in (
+            (self.env._("Lines"), order.line_extension_amount),
+            (self.env._("Allowances"), order.allowance_total),
+            (self.env._("Charges"), order.charge_total),
+            (self.env._("Total without tax"), order.tax_exclusive_amount),
+            (self.env._("Tax"), order.tax_amount),
+            (self.env._("Total with tax"), order.tax_inclusive_amount),
+            (self.env._("To pay"), order.payable_amount),
+        ) if value is not None]
+
+
+class ReportPsbOrder(models.AbstractModel):
+    _name = "report.sale_econnect_psb.report_psb_order"
+    _description = "Readable Peppol order"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        docs = self.env["econnect.psb.document"].browse(docids)
+        return {
+            "doc_ids": docids,
+            "doc_model": docs._name,
+            "docs": docs,
+            "readable": {doc.id: self._readable_values(doc) for doc in docs},
+        }
+
+    @api.model
+    def _readable_values(self, document):
+        """The template's values for one document: the parsed order and its formatter, or why there is none."""
+        titles = {
+            "order": self.env._("Purchase order"),
+            "order_change": self.env._("Order change"),
+            "order_cancellation": self.env._("Order cancellation"),
+        }
+        if not document.attachment_id:
+            return {"error": self.env._("The document has not been downloaded yet.")}
+        try:
+            order = document._read_xml()
+        except UblError as exc:
+            return {"error": self.env._("The document could not be read: %s", exc.message)}
+        return {"order": order, "fmt": _Formatter(self.env, order), "title": titles.get(order.kind, order.kind),
+                "document": document}
