@@ -11,7 +11,7 @@ every function takes ``now``, so an outage of days is tested with a simulated cl
 
 All datetimes are naive UTC (Odoo's convention).
 """
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 KEEP_AFTER_RECEIPT = timedelta(days=90)
 KEEP_AFTER_DOWNLOAD = timedelta(days=7)
@@ -32,7 +32,7 @@ def parse_created_on(value):
     except ValueError:
         return None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
 
 
