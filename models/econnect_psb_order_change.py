@@ -191,7 +191,10 @@ class EconnectPsbOrderChange(models.AbstractModel):
             changes = self._line_changes(current, line)
             vals = {}
             if line.quantity is not None:
-                vals["product_uom_qty"] = float(line.quantity)
+                vals["product_uom_qty"] = max(0.0, float(line.quantity))
+                if line.quantity < 0:  # never a negative sale line without a person deciding
+                    changes.append(self.env._("Line %(id)s: negative quantity %(qty)s set to 0, decide with the buyer",
+                                              id=line.line_id, qty=line.quantity))
             if line.unit_price is not None and float_compare(current.price_unit, float(line.unit_price), 4):
                 vals.update(price_unit=float(line.unit_price), technical_price_unit=0.0,
                             psb_ordered_price=float(line.unit_price))

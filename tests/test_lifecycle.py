@@ -378,3 +378,16 @@ class TestInboundRules(PsbCase):
         self.Document._cron_check_rules()
         self.assertEqual(document.psb_rule_state, "violations")
         self.assertIn("PEPPOL-T01-R003", document.sale_order_id.psb_rule_violations)
+
+
+@tagged("post_install", "-at_install")
+class TestNegativeQuantityInAChange(PsbCase):
+
+    def test_applied_revision_never_makes_a_negative_line(self):
+        first = self.upload(order_xml("NQ1"))
+        revised = self.upload(order_xml("NQ1").replace(LINE1_QTY, LINE1_QTY.replace(b">10<", b">-5<")))
+        self.assertIn("Line 1: quantity 10 → -5", revised.psb_revision_summary)
+        revised.action_psb_revision_apply()
+        line = first.sale_order_id.order_line.filtered(lambda l: l.psb_line_ref == "1")
+        self.assertEqual(line.product_uom_qty, 0)
+        self.assertTrue(first.sale_order_id.message_ids.filtered(lambda m: "negative quantity -5 set to 0" in m.body))
