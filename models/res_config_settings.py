@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..psb import exceptions as psb_errors
@@ -24,6 +24,9 @@ class ResConfigSettings(models.TransientModel):
     psb_hook_state = fields.Selection(related="company_id.psb_hook_state", groups=PSB_GROUP)
     psb_hook_message = fields.Char(related="company_id.psb_hook_message", groups=PSB_GROUP)
     psb_hook_url = fields.Char(related="company_id.psb_hook_url", groups=PSB_GROUP)
+    psb_webhook_url = fields.Char(
+        "Webhook URL", compute="_compute_psb_webhook_url", groups=PSB_GROUP,
+        help="The address the PSB calls, from this database's web.base.url: what Register webhook gives the PSB.")
     psb_alert_email = fields.Char(related="company_id.psb_alert_email", readonly=False, groups=PSB_GROUP)
     psb_alert_hook_state = fields.Selection(related="company_id.psb_alert_hook_state", groups=PSB_GROUP)
     psb_alert_hook_message = fields.Char(related="company_id.psb_alert_hook_message", groups=PSB_GROUP)
@@ -56,6 +59,10 @@ class ResConfigSettings(models.TransientModel):
     psb_discount_product_id = fields.Many2one(related="company_id.psb_discount_product_id", readonly=False)
     psb_charge_product_id = fields.Many2one(related="company_id.psb_charge_product_id", readonly=False)
     psb_freight_product_id = fields.Many2one(related="company_id.psb_freight_product_id", readonly=False)
+    @api.depends("company_id")
+    def _compute_psb_webhook_url(self):
+        for settings in self:
+            settings.psb_webhook_url = settings.company_id._psb_webhook_url()
 
     def _psb_notify(self, message, kind="success"):
         return {

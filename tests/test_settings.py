@@ -46,3 +46,17 @@ class TestAccess(PsbCase):
         self.company.psb_client_secret = False
         with self.assertRaisesRegex(UserError, "Client Secret"):
             self.company._psb_client()
+
+
+@tagged("post_install", "-at_install")
+class TestSettingsLayout(PsbCase):
+
+    def test_webhook_url_before_registering(self):
+        self.env["ir.config_parameter"].set_param("web.base.url", "https://odoo.example.com")
+        self.company.sudo().write({"psb_hook_state": "none", "psb_hook_url": False})
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.psb_webhook_url, "https://odoo.example.com/econnect_psb/webhook")
+        arch = settings.get_view()["arch"]
+        self.assertIn('name="psb_webhook_url"', arch)
+        self.assertIn("CopyClipboardChar", arch)
+        self.assertIn('id="psb_advanced"', arch)

@@ -92,6 +92,18 @@ registry.category("web_tour.tours").add("sale_econnect_psb_webhook_health", {
             content: "Test webhook sits next to Register webhook",
             trigger: "#psb_webhook button[name='action_psb_register_webhook'] + button[name='action_psb_test_webhook']",
         },
+        {
+            content: "The webhook URL is shown, with a copy button",
+            trigger: "#psb_webhook .o_field_widget[name='psb_webhook_url']:contains('/econnect_psb/webhook') button.o_clipboard_button",
+        },
+        {
+            content: "The party id says which form it takes",
+            trigger: "#psb_connection #psb_party_id_hint:contains('NL:KVK:12345678'):contains('0106:12345678')",
+        },
+        {
+            content: "The replay window is under the advanced section",
+            trigger: "#psb_advanced .o_field_widget[name='psb_signature_window'] input",
+        },
     ],
 });
 
