@@ -27,7 +27,7 @@ class EconnectPsbDashboard(models.AbstractModel):
         hours = max(0, int((fields.Datetime.now() - since).total_seconds() // 3600))
         if hours < 48:
             return self.env._("oldest %(n)s h", n=hours)
-        return self.env._("oldest %(n)s days", n=hours // 24)
+        return self.env._("oldest %(n)s days", n=round(hours / 24))
 
     @api.model
     def get_figures(self):

@@ -71,7 +71,9 @@ def _normalised(value):
     if isinstance(value, Decimal):
         return _decimal(value)
     if isinstance(value, dict):
-        return {key: _normalised(item) for key, item in value.items()}
+        # Peppol ids are case-insensitive: 9944:NL812345678B01 and 9944:nl812345678b01 are one party.
+        return {key: item.lower() if key in ("endpoint_id", "endpoint_scheme") and isinstance(item, str)
+                else _normalised(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_normalised(item) for item in value]
     return value

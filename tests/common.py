@@ -137,6 +137,24 @@ def upload_document(env, xml_bytes, company=None, filename="order.xml"):
         [("psb_document_id", "=", f"upload:{hashlib.sha256(xml_bytes).hexdigest()}")], limit=1)
 
 
+def deliver_document(env, xml_bytes, company=None, topic="OrderReceived"):
+    """A document the PSB delivered (so it can be answered through the PSB), without the HTTP download:
+    the event is stored as the webhook stores it, the XML as the download stores it, then it is processed."""
+    Document = env["econnect.psb.document"].sudo()
+    company = company or env.company
+    psb_id = f"delivered-{hashlib.sha256(xml_bytes).hexdigest()[:32]}"
+    document = Document.search([("company_id", "=", company.id), ("psb_document_id", "=", psb_id)], limit=1)
+    if not document:
+        document = Document.create({
+            "company_id": company.id, "topic": topic, "psb_document_id": psb_id, "source": "webhook",
+            "document_type": {"OrderReceived": "order", "OrderChangeReceived": "order_change",
+                              "OrderCancellationReceived": "order_cancellation"}[topic],
+        })
+        document._store_xml(xml_bytes)
+    document._process({}, commit=False)
+    return document
+
+
 class OutboundHttpMixin:
     """Odoo's test harness lets tests reach loopback only, and compares a request's timeout with a
     number; the PSB client uses a (connect, read) pair, so give the harness the larger one."""
@@ -163,6 +181,9 @@ class PsbCase(OutboundHttpMixin, TransactionCase):
 
     def upload(self, xml_bytes, company=None, filename="order.xml"):
         return upload_document(self.env, xml_bytes, company or self.company, filename)
+
+    def deliver(self, xml_bytes, company=None, topic="OrderReceived"):
+        return deliver_document(self.env, xml_bytes, company or self.company, topic)
 
 
 class PsbHttpCase(OutboundHttpMixin, HttpCase):

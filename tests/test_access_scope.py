@@ -2,6 +2,7 @@
 """Who may do what (issue 15 A-D), follow-ups that stay within their company and buyer (1-3), the
 case-insensitive endpoints (F) and party ids (8), the replay window (9) and neutralization (E)."""
 import base64
+import hashlib
 
 import psycopg2
 
@@ -61,7 +62,7 @@ class ScopeCase(PsbCase):
                                       company_ids=[cls.company.id, cls.company_b.id], company_id=cls.company.id)
 
     def import_order(self, order_id, user=None, **kwargs):
-        document = self.upload(order_xml(order_id, **kwargs), filename=f"{order_id}.xml")
+        document = self.deliver(order_xml(order_id, **kwargs))
         self.assertEqual(document.state, "imported", document.error_message)
         order = document.sale_order_id
         if user:
@@ -71,7 +72,7 @@ class ScopeCase(PsbCase):
     def pending_cancellation(self, order_id, user):
         order = self.import_order(order_id, user)
         order.action_confirm()
-        cancellation = self.upload(cancellation_xml(order_id), filename=f"cxl-{order_id}.xml")
+        cancellation = self.deliver(cancellation_xml(order_id), topic="OrderCancellationReceived")
         self.assertEqual(cancellation.state, "pending", cancellation.error_message)
         return order, cancellation
 
@@ -169,8 +170,10 @@ class TestAccessControl(ScopeCase):
         xml = order_xml("ACL6", buyer_kvk=b"11223344")
         wizard = self.env["econnect.psb.import.wizard"].with_user(self.salesman_a).create({
             "mode": "upload", "company_id": self.company.id, "file": base64.b64encode(xml), "filename": "o.xml"})
-        document = self.Document.browse(wizard.action_import()["res_id"])
+        action = wizard.action_import()
+        document = self.Document.search([("psb_document_id", "=", f"upload:{hashlib.sha256(xml).hexdigest()}")])
         self.assertEqual(document.state, "imported", document.error_message)
+        self.assertEqual(action["res_id"], document.sale_order_id.id, "the upload opens the quotation")
         self.assertEqual(document.sale_order_id.partner_id.peppol_endpoint, "11223344")
         self.assertTrue(document.sale_order_id.partner_id.psb_needs_review)
 

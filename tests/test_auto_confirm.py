@@ -95,7 +95,7 @@ class TestAutoConfirm(PsbCase):
             location=location, lines=body).encode()
 
     def imported(self, xml):
-        document = self.upload(xml)
+        document = self.deliver(xml)
         self.assertEqual(document.state, "imported", document.error_message)
         return document, document.sale_order_id
 
@@ -120,8 +120,8 @@ class TestAutoConfirm(PsbCase):
         self.assertIn("every line matched a product by GTIN", log.body)
 
         # A repeated delivery of the same order confirms (and answers) nothing twice.
-        self.assertEqual(self.upload(self.order_xml("OK")), document, "the same file is the same document")
-        again = self.upload(self.order_xml("OK") + b"\n")   # the same order under another document id
+        self.assertEqual(self.deliver(self.order_xml("OK")), document, "the same file is the same document")
+        again = self.deliver(self.order_xml("OK") + b"\n")   # the same order under another document id
         self.assertEqual((again.state, again.sale_order_id), ("duplicate", order))
         document.action_process_now()
         self.env["econnect.psb.auto.confirm"]._run(document)

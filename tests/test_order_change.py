@@ -301,15 +301,14 @@ class TestAdvancedOrdering(PsbHttpCase):
         self.assertEqual(self.line(order, "1")._psb_changes_from_ordered(), (False, False))
         self.assertEqual(self.line(order, "1")._psb_changes_from_ordered(quantity=4), (True, False))
         self.assertEqual(self.line(order, "1")._psb_changes_from_ordered(price=41), (False, True))
-        wizard = self.wizard(order.action_psb_accept_with_changes())
-        lines = {line.order_line_ref: line for line in wizard.line_ids}
+        # The pre-fill itself (the wizard then asks for a decision on the lines whose product is unidentified).
+        lines = {vals["order_line_ref"]: vals for vals in order._psb_response_lines()}
         self.assertEqual(sorted(lines), ["1", "2", "3"])
-        self.assertEqual({ref: line.status for ref, line in lines.items()}, {"1": "5", "2": "5", "3": "5"})
-        self.assertFalse(lines["3"].note, "the buyer's own line is not 'added by the seller'")
+        self.assertEqual({ref: vals["status"] for ref, vals in lines.items()}, {"1": "5", "2": "5", "3": "5"})
+        self.assertFalse(lines["3"].get("note"), "the buyer's own line is not 'added by the seller'")
         # Now we change one: only that line is ours.
         self.line(order, "3").product_uom_qty = 10
-        wizard = self.wizard(order.action_psb_accept_with_changes())
-        statuses = {line.order_line_ref: (line.status, line.quantity) for line in wizard.line_ids}
+        statuses = {vals["order_line_ref"]: (vals["status"], vals["quantity"]) for vals in order._psb_response_lines()}
         self.assertEqual(statuses, {"1": ("5", 6), "2": ("5", 50), "3": ("3", 10)})
 
     def test_ca_prefill_leaves_out_a_line_the_buyer_deleted(self):

@@ -32,7 +32,7 @@ class TestLanguage(PsbCase):
         # The customer speaks Dutch: the note of the AB, which the buyer reads, is Dutch.
         self.env["res.partner"].create({"name": "Tuincentrum BV", "is_company": True, "lang": "nl_NL",
                                         "peppol_eas": "0106", "peppol_endpoint": "87654321"})
-        order = self.upload(order_xml(b"NL-1")).sale_order_id
+        order = self.deliver(order_xml(b"NL-1")).sale_order_id
         self.assertEqual(order.user_id, self.dutch_user)
         self.assertIn("Regel 4: product niet gevonden (geen artikel-ID)", order.psb_import_issues)
         self.assertNotIn("product not found", order.psb_import_issues)
@@ -47,7 +47,7 @@ class TestLanguage(PsbCase):
     def test_english_buyer_gets_english_note_dutch_desk_dutch_banner(self):
         self.env["res.partner"].create({"name": "Garden Ltd", "is_company": True, "lang": "en_US",
                                         "peppol_eas": "0106", "peppol_endpoint": "11223344"})
-        order = self.upload(order_xml(b"EN-1", kvk=b"11223344", name=b"Garden Ltd")).sale_order_id
+        order = self.deliver(order_xml(b"EN-1", kvk=b"11223344", name=b"Garden Ltd")).sale_order_id
         self.assertIn("product niet gevonden", order.psb_import_issues)
         self.assertEqual(order.psb_response_ids.filtered(lambda r: r.code == "AB").note,
                          "Order received; we will confirm it shortly.")
@@ -128,7 +128,7 @@ class TestAnswerWizard(PsbCase):
                                            "uom_id": cls.env.ref("uom.product_uom_kgm").id})
 
     def test_lines_to_decide_and_unit_names(self):
-        order = self.upload(order_xml(b"CA-1")).sale_order_id
+        order = self.deliver(order_xml(b"CA-1")).sale_order_id
         action = order.action_psb_accept_with_changes()
         self.assertEqual(action["name"], "Accept with changes (CA)")
         arch = self.env["econnect.psb.response.wizard"].get_view(action.get("view_id"))["arch"]
