@@ -199,6 +199,10 @@ registry.category("web_tour.tours").add("sale_econnect_psb_refuse_cancellation",
         {
             content: "The cancellation band is gone",
             trigger: ".o_form_view:not(:has(.alert-info:contains('asks to cancel'))):not(:has(.alert:contains('cancellation reason')))",
+        },
+    ],
+});
+
 // A sales user reads the buyer's original order: on the incoming document, then from the quotation.
 registry.category("web_tour.tours").add("sale_econnect_psb_readable_order", {
     steps: () => [
