@@ -10,7 +10,8 @@
 #   BENCH_DB=psb_bench_x          another database name (must start with psb_bench)
 #   BENCH_WORKERS="2 4"           Odoo HTTP worker counts for the webhook figure
 #   BENCH_BACKLOG=1000            orders in the backlog of the throughput figures (2a, 2b, 2c)
-#   BENCH_ONLY=auto               only the throughput with automatic confirmation (2c), for trying it out
+#   BENCH_ONLY=auto               only the throughput with automatic confirmation (2c), for trying it out;
+#   BENCH_ONLY=throughput         2a and 2c side by side
 #   BENCH_SIZES=1,10,100,1000,5000  BENCH_REPS=1:7,10:7,100:5,1000:3,5000:3/2
 #                                 order sizes, and runs per size (/ runs of Odoo's own import)
 #   BENCH_WEBHOOK_DBFILTER=8:400  deliveries of the reference webhook run with --db-filter (empty: none)
@@ -141,7 +142,7 @@ say "Company, catalogue (5,000 products), buyers; webhook registered at the sand
     --sandbox-url "$SANDBOX" --client-id "$CLIENT_ID" --client-secret "$CLIENT_SECRET" --secret "$SECRET" \
     -- "${ODOO_ARGS[@]}" 2> "$WORK/setup.log" || { tail -20 "$WORK/setup.log"; exit 1; }
 
-if [ "$ONLY" != auto ]; then
+if [ -z "$ONLY" ]; then
 say "Generated orders against the official XSD and Schematron ($(elapsed))"
 "$PY" "$BENCH/check_orders.py" --peppol "$PEPPOL" --sizes "$SIZES" --out "$WORK/check_orders.json"
 
@@ -172,7 +173,7 @@ deliver_backlog() {  # deliver_backlog PREFIX [--straight-through]
 CRON_ID=$(psql -d "$DB" -Atc "SELECT res_id FROM ir_model_data WHERE module = '$MODULE'
                                AND name = 'ir_cron_psb_process_documents'")
 
-if [ "$ONLY" != auto ]; then
+if [ "$ONLY" != auto ]; then  # BENCH_ONLY=throughput: 2a and 2c
 say "2a. Throughput: $BACKLOG ten-line orders delivered, then Odoo --workers 2 --max-cron-threads 2 ($(elapsed))"
 # The scheduled action is paused while the backlog arrives (the webhook then adds no trigger), and
 # woken up the way a webhook wakes it: active again, due now, and a NOTIFY to the cron workers.
@@ -187,7 +188,9 @@ psql -d "$DB" -qc "UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZO
 psql -d postgres -qAtc "SELECT pg_notify('cron_trigger', '$DB')" >/dev/null
 wait "$waiter" || true
 stop_odoo
+fi  # BENCH_ONLY
 
+if [ -z "$ONLY" ]; then
 say "2b. Throughput: $BACKLOG more, then two processes running the scheduled action's method ($(elapsed))"
 start_odoo 2 0 "$WORK/odoo-deliver-BLB.log"
 deliver_backlog BLB
@@ -222,7 +225,7 @@ wait "$waiter" || true
 stop_odoo
 psql -d "$DB" -qc "UPDATE res_company SET psb_auto_confirm = false WHERE psb_party_id = '$PARTY'"
 
-if [ "$ONLY" != auto ]; then
+if [ -z "$ONLY" ]; then
 # 3 and 4. Scaling with order size, side by side with Odoo's sale_edi_ubl ----------------------
 say "3-4. Import time, memory and SQL queries by order size; Odoo's own import of the same files ($(elapsed))"
 "$PY" "$BENCH/odoo_bench.py" imports --out "$WORK/imports.json" --sizes "$SIZES" --reps "$REPS" \

@@ -24,7 +24,8 @@ class EconnectPsbDashboard(models.AbstractModel):
 
     @api.model
     def _age(self, since):
-        hours = max(0, int((fields.Datetime.now() - since).total_seconds() // 3600))
+        # The transaction's time, as create_date is.
+        hours = max(0, int((self.env.cr.now() - since).total_seconds() // 3600))
         if hours < 48:
             return self.env._("oldest %(n)s h", n=hours)
         return self.env._("oldest %(n)s days", n=round(hours / 24))

@@ -276,3 +276,18 @@ class TestAutoConfirm(PsbCase):
         self.assertFalse(company.psb_auto_confirm)
         self.assertEqual(company.psb_auto_price_mode, "tolerance")
         self.assertTrue(company.psb_auto_known_customer and company.psb_auto_identified_lines)
+
+    def test_each_company_its_own_settings(self):
+        from .common import configure_psb
+        other = self.env["res.company"].create({"name": "Other Wholesale", "currency_id": self.eur.id})
+        configure_psb(other, "http://127.0.0.1:9", "client", "secret", "0106:87878787", "other-secret")
+        self.assertFalse(other.psb_auto_confirm)
+        self.env.user.company_ids |= other
+        document = self.upload(self.order_xml("OTHER"), company=other)
+        self.assertEqual(document.state, "imported", document.error_message)
+        order = document.sale_order_id
+        self.assertEqual(order.company_id, other)
+        self.assertEqual((order.state, order.psb_auto_state), ("draft", "off"))
+        # The same order for this company (confirming automatically) is confirmed.
+        _document, ours = self.imported(self.order_xml("OTHER"))
+        self.assertEqual((ours.state, ours.psb_auto_state), ("sale", "confirmed"))
