@@ -15,6 +15,7 @@ from ..psb import event as psb_event
 from ..psb import exceptions as psb_errors
 from ..psb.ubl import peek, reader
 from ..psb.ubl.model import UblError
+from .dialog import dialog_action
 
 _logger = logging.getLogger(__name__)
 
@@ -195,14 +196,7 @@ class EconnectPsbDocument(models.Model):
     def _open_person_wizard(self, mode):
         self.ensure_one()
         wizard = self.env["econnect.psb.document.wizard"].create({"document_id": self.id, "mode": mode})
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": wizard._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-            "name": dict(wizard._fields["mode"]._description_selection(self.env))[mode],
-        }
+        return dialog_action(wizard, dict(wizard._fields["mode"]._description_selection(self.env))[mode])
 
     def _ignore(self, note):
         self.ensure_one()

@@ -8,6 +8,7 @@ from odoo.tools import float_compare, float_is_zero
 
 from ..psb import exceptions as psb_errors
 from ..psb.ubl import peek, reader
+from .dialog import dialog_action
 from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
 from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, psb_error_advice
 
@@ -341,14 +342,7 @@ class SaleOrder(models.Model):
         wizard = self.env["econnect.psb.response.wizard"].create({"sale_order_id": self.id, "code": code})
         if code == "CA":
             wizard.line_ids = [fields.Command.create(vals) for vals in self._psb_response_lines()]
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": wizard._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-            "name": wizard._title(code),
-        }
+        return dialog_action(wizard, wizard._title(code))
 
     def action_psb_reject(self):
         self._psb_check_access()
@@ -362,14 +356,7 @@ class SaleOrder(models.Model):
         """Every answer that makes sense now, in one dialog (the header offers only the next one)."""
         self.ensure_one()
         wizard = self.env["econnect.psb.answer.choice"].create({"sale_order_id": self.id})
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": wizard._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-            "name": self.env._("Peppol answer"),
-        }
+        return dialog_action(wizard, self.env._("Peppol answer"))
 
     def action_psb_check_buyer(self):
         self._psb_check_access()
@@ -511,14 +498,7 @@ class SaleOrder(models.Model):
         if not self.env.context.get("psb_confirm_warn"):
             return None
         wizard = self.env["econnect.psb.confirm.wizard"].create({"sale_order_ids": [fields.Command.set(self.ids)]})
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": wizard._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-            "name": self.env._("Confirm a Peppol order that needs attention?"),
-        }
+        return dialog_action(wizard, self.env._("Confirm a Peppol order that needs attention?"))
 
     # ------------------------------------------------------------------
     # Follow-up documents
