@@ -46,6 +46,8 @@ class EconnectPsbDashboard(models.AbstractModel):
         failed = base + [("psb_response_state", "=", "failed")]
         pending = base + [("psb_pending_document_id", "!=", False)]
         errors = [("company_id", "=", company.id), ("state", "=", "error")]
+        rules = [("company_id", "=", company.id), ("psb_rule_state", "=", "violations"),
+                 ("create_date", ">=", fields.Datetime.to_string(week))]
 
         [(waiting_count, oldest)] = SaleOrder._read_group(waiting, [], ["__count", "create_date:min"])
         answers = dict(SaleOrder._read_group(base + [("psb_response_state", "in", ("queued", "failed"))],
@@ -68,6 +70,8 @@ class EconnectPsbDashboard(models.AbstractModel):
                 card("queued", _("Answers not yet sent"), answers.get("queued", 0), queued),
                 card("failed", _("Answers failed"), answers.get("failed", 0), failed),
                 card("errors", _("Documents in error"), Document.search_count(errors), errors,
+                     model="econnect.psb.document"),
+                card("rules", _("Received this week breaking Peppol rules"), Document.search_count(rules), rules,
                      model="econnect.psb.document"),
                 card("pending", _("Changes and cancellations awaiting a decision"),
                      SaleOrder.search_count(pending), pending),

@@ -50,7 +50,7 @@ class EconnectPsbDocument(models.Model):
     psb_rule_state = fields.Selection(
         [("queued", "Waiting to be checked"), ("ok", "Follows the rules"), ("violations", "Breaks rules"),
          ("unavailable", "Not checked")],
-        "Peppol Rules", readonly=True, copy=False)
+        "Peppol Rules", readonly=True, copy=False, index="btree_not_null")
     psb_rule_violations = fields.Text("Rule Violations", readonly=True, copy=False)
     psb_rule_violation_count = fields.Integer("Rule Violations (count)", readonly=True, copy=False)
     psb_revision_state = fields.Selection(

@@ -57,17 +57,19 @@ class TestOrderDesk(TransactionCase):
         self.order(age_days=30, pending=True)
         self.order(auto_state="off", confirm=True)   # confirmed by hand: its AP is queued
         self.document(self.company, state="error")
+        self.document(self.company).psb_rule_state = "violations"
         # Another company's: none of it is counted here.
         self.order(company=self.other, auto_state="confirmed", confirm=True, response="failed")
         self.order(company=self.other, age_days=40)
         self.document(self.other, state="error")
         self.document(self.other, state="error")
+        self.document(self.other).psb_rule_state = "violations"
 
         figures = self.figures()
         values = {key: card["value"] for key, card in figures.items()}
         self.assertEqual(values, {
             "today": 3, "week": 3, "auto": 1, "waiting": 2, "queued": 2, "failed": 1, "errors": 1,
-            "pending": 1, "touchless": "33 %",
+            "rules": 1, "pending": 1, "touchless": "33 %",
         })
         self.assertEqual(figures["waiting"]["hint"], "oldest 30 days")
         self.assertEqual(figures["touchless"]["hint"], "1 of 3 orders confirmed without a person")
@@ -80,7 +82,7 @@ class TestOrderDesk(TransactionCase):
         other = {key: card["value"] for key, card in self.figures(self.other).items()}
         self.assertEqual(other, {
             "today": 1, "week": 1, "auto": 1, "waiting": 1, "queued": 0, "failed": 1, "errors": 2,
-            "pending": 0, "touchless": "100 %",
+            "rules": 1, "pending": 0, "touchless": "100 %",
         })
 
     def test_query_count_does_not_grow_with_the_orders(self):
