@@ -3,7 +3,6 @@ import hashlib
 import json
 import logging
 import re
-from datetime import timedelta
 
 import psycopg2
 
@@ -414,24 +413,6 @@ class EconnectPsbDocument(models.Model):
         self.write({"state": "error", "error_message": message, "next_attempt_at": False,
                     "processed_on": fields.Datetime.now()})
         self._fill_from_peek()
-
-    def _schedule_retry(self, exc):
-        attempts = self.attempt_count + 1
-        if attempts >= MAX_ATTEMPTS:
-            self._set_error(self.env._(
-                "The PSB could not be reached after %(n)s attempts (last error: %(error)s). "
-                "Press Retry once the PSB is available again.", n=attempts, error=exc.message))
-            self.attempt_count = attempts
-            return
-        delay = getattr(exc, "retry_after", None) or 60 * 2 ** (attempts - 1)
-        delay = min(delay, 6 * 3600)
-        self.write({
-            "attempt_count": attempts,
-            "next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
-            "error_message": self.env._(
-                "Attempt %(n)s failed, retrying in %(minutes)s minutes: %(error)s",
-                n=attempts, minutes=max(1, round(delay / 60)), error=exc.message),
-        })
 
     def _client(self, clients):
         company = self.company_id

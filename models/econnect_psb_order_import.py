@@ -18,6 +18,7 @@ from odoo.tools import float_compare, format_amount, html_escape
 
 from odoo.addons.account_edi_ubl_cii.models.res_partner import sanitize_peppol_endpoint
 
+from ..psb import line_checks
 from ..psb.ubl import amounts, units
 
 _logger = logging.getLogger(__name__)
@@ -939,3 +940,24 @@ class EconnectPsbOrderImport(models.AbstractModel):
                                     partner_ids=sale_order.user_id.partner_id.ids, message_type="comment")
         else:
             sale_order._message_log(body=body, attachment_ids=attachments.ids)
+
+    @api.model
+    def _psb_check_line_values(self, company, line, vals, line_issues):
+        """Flag zero, negative and implausibly large quantities and prices of one line (``line_issues``); a
+        negative quantity is put on the sale line as 0 (the ordered value stays in ``psb_ordered_qty``)."""
+        result = line_checks.check_line(line.quantity, line.unit_price, company.psb_max_line_quantity,
+                                        company.psb_max_unit_price)
+        if result.hold:
+            vals["product_uom_qty"] = 0.0
+        texts = {
+            "quantity_zero": lambda p: self.env._("quantity is 0"),
+            "quantity_negative": lambda p: self.env._(
+                "negative quantity %s: imported as 0, decide with the buyer what is meant", p.value),
+            "quantity_too_large": lambda p: self.env._(
+                "quantity %(qty)s is above the plausible %(limit)s: check it", qty=p.value, limit=p.limit),
+            "price_zero": lambda p: self.env._("unit price is 0"),
+            "price_negative": lambda p: self.env._("negative unit price %s: check it", p.value),
+            "price_too_large": lambda p: self.env._(
+                "unit price %(price)s is above the plausible %(limit)s: check it", price=p.value, limit=p.limit),
+        }
+        line_issues += [texts[problem.code](problem) for problem in result.problems]

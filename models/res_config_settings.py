@@ -59,6 +59,11 @@ class ResConfigSettings(models.TransientModel):
     psb_discount_product_id = fields.Many2one(related="company_id.psb_discount_product_id", readonly=False)
     psb_charge_product_id = fields.Many2one(related="company_id.psb_charge_product_id", readonly=False)
     psb_freight_product_id = fields.Many2one(related="company_id.psb_freight_product_id", readonly=False)
+    psb_download_as = fields.Char(related="company_id.psb_download_as", readonly=False, groups=PSB_GROUP)
+    psb_keep_max_mb = fields.Integer(related="company_id.psb_keep_max_mb", readonly=False, groups=PSB_GROUP)
+    psb_import_max_mb = fields.Integer(related="company_id.psb_import_max_mb", readonly=False, groups=PSB_GROUP)
+    psb_max_line_quantity = fields.Float(related="company_id.psb_max_line_quantity", readonly=False)
+    psb_max_unit_price = fields.Float(related="company_id.psb_max_unit_price", readonly=False)
     @api.depends("company_id")
     def _compute_psb_webhook_url(self):
         for settings in self:

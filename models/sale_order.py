@@ -95,6 +95,18 @@ class SaleOrder(models.Model):
         "Buyer Receives Order Responses", default="unknown", readonly=True, copy=False,
     )
 
+    psb_order_ref_reused = fields.Boolean(
+        "Peppol Order ID Reused", readonly=True, copy=False,
+        help="The buyer sent another order under an order id already imported, and a person chose to import "
+        "it as a new order: follow-up documents of that id go to the first order.")
+    psb_revision_document_id = fields.Many2one(
+        "econnect.psb.document", "Revised Order Waiting", readonly=True, copy=False,
+        help="An order with this order id and other content arrived; a person decides what becomes of it.")
+    psb_revision_summary = fields.Text(related="psb_revision_document_id.psb_revision_summary")
+    psb_rule_violations = fields.Text(
+        "Peppol Rule Violations", readonly=True, copy=False,
+        help="The official Peppol rules the buyer's order breaks (fatal ones); it was imported anyway.")
+
     _psb_order_uniq = models.UniqueIndex(
         # Peppol ids are case-insensitive: 9944:NL812345678B01 and 9944:nl812345678b01 are one buyer.
         "(company_id, lower(psb_buyer_endpoint), psb_order_ref) WHERE psb_order_ref IS NOT NULL"
@@ -559,3 +571,10 @@ class SaleOrder(models.Model):
         action["domain"] = [("sale_order_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self.env.context.get("psb_order_ref_reused"):
+            for vals in vals_list if isinstance(vals_list, list) else [vals_list]:
+                vals["psb_order_ref_reused"] = True
+        return super().create(vals_list)

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_is_zero
 
 
 class EconnectPsbResponseWizardLine(models.TransientModel):
