@@ -64,7 +64,7 @@ def segment(value):
     """
     text = str(value)
     if not text:
-        raise PsbRequestError("An empty id cannot be sent to the PSB.")
+        raise PsbRequestError("An empty id cannot be sent to the PSB.", error_code="empty_id")
     encoded = quote(text, safe="")
     return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
 
@@ -120,14 +120,16 @@ class PsbClient:
                                               ("client id", client_id), ("client secret", client_secret))
                    if not value]
         if missing:
-            raise PsbConfigError(f"The PSB connection is not configured: {', '.join(missing)} missing.")
+            raise PsbConfigError(f"The PSB connection is not configured: {', '.join(missing)} missing.",
+                                 error_code="not_configured", params={"missing": missing})
         if bool(username) != bool(password):
             raise PsbConfigError("Give both the PSB user name and password (password grant), "
-                                 "or neither (client credentials grant).")
+                                 "or neither (client credentials grant).", error_code="half_login")
         for label, url in (("API URL", api_url), ("identity URL", identity_url)):
             parts = urlsplit(url)
             if parts.scheme not in ("https", "http") or not parts.netloc:
-                raise PsbConfigError(f"The PSB {label} {url!r} is not a web address (https://...).")
+                raise PsbConfigError(f"The PSB {label} {url!r} is not a web address (https://...).",
+                                     error_code="bad_url", params={"label": label, "url": url})
         self.api_url = api_url.rstrip("/")
         self.identity_url = identity_url.rstrip("/")
         self.client_id = client_id
@@ -182,14 +184,16 @@ class PsbClient:
         except requests.RequestException as exc:
             raise PsbTransientError(
                 f"The PSB identity server {self.identity_url} could not be reached ({_reason(exc)}). "
-                "It will be tried again later; if this persists, check the identity URL and the network.") from exc
+                "It will be tried again later; if this persists, check the identity URL and the network.",
+                error_code="identity_unreachable", params={"url": self.identity_url, "reason": _reason(exc)}) from exc
         status = response.status_code
         payload = _json_or_none(response)
         payload = payload if isinstance(payload, dict) else {}
         if status == 429 or status >= 500:
             raise PsbTransientError(
                 f"The PSB identity server is unavailable ({status}); it will be tried again later.",
-                status=status, retry_after=_retry_after(response))
+                status=status, retry_after=_retry_after(response), error_code="identity_unavailable",
+                params={"status": status})
         if status in (400, 401, 403):
             detail = ": ".join(str(v) for v in (payload.get("error"), payload.get("error_description")) if v)
             credentials = "client id, client secret, user name and password" if self.username else \
@@ -197,17 +201,20 @@ class PsbClient:
             raise PsbAuthError(
                 f"The PSB identity server refused the credentials ({detail or status}). Check the {credentials} "
                 "in the PSB settings, and that they belong to this environment (acceptance and production "
-                "have separate credentials).", status=status, code=payload.get("error"))
+                "have separate credentials).", status=status, code=payload.get("error"),
+                error_code="identity_refused", params={"detail": detail or status, "password": bool(self.username)})
         if status != 200:
             raise PsbRequestError(
-                f"The PSB identity server answered {status} to {url}; check the identity URL.", status=status)
+                f"The PSB identity server answered {status} to {url}; check the identity URL.", status=status,
+                error_code="identity_bad_answer", params={"status": status, "url": url})
         try:
             token = payload["access_token"]
             expires_in = float(payload.get("expires_in") or 3600)
         except (KeyError, TypeError, ValueError):
             token = None
         if not token or not isinstance(token, str):
-            raise PsbRequestError(f"{url} gave no usable access token; check the identity URL.", status=status)
+            raise PsbRequestError(f"{url} gave no usable access token; check the identity URL.", status=status,
+                                  error_code="identity_no_token", params={"url": url})
         return token, time.time() + expires_in
 
     # ------------------------------------------------------------------ requests
@@ -217,7 +224,7 @@ class PsbClient:
 
         ``what`` says what the call does, for the error messages ("downloading document X…").
         A 401 with a stored token (revoked, or expired early) fetches a new token and repeats the
-        call once. ``not_found`` replaces the message of a 404.
+        call once. ``not_found`` replaces the message of a 404: ``(message, error_code, params)``.
         """
         token, fresh = self._token()
         response = self._send(method, path, what, token, json, data, headers, params, accept, stream)
@@ -247,12 +254,13 @@ class PsbClient:
             return self.session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings)
         except requests.Timeout as exc:
             raise PsbTransientError(
-                f"The PSB did not answer in time while {what} ({_reason(exc)}); it will be tried again later."
-            ) from exc
+                f"The PSB did not answer in time while {what} ({_reason(exc)}); it will be tried again later.",
+                error_code="timeout", params={"reason": _reason(exc)}) from exc
         except requests.RequestException as exc:
             raise PsbTransientError(
                 f"The PSB could not be reached while {what} ({_reason(exc)}); it will be tried again later. "
-                "If this persists, check the API URL and the network.") from exc
+                "If this persists, check the API URL and the network.",
+                error_code="unreachable", params={"reason": _reason(exc)}) from exc
 
     @staticmethod
     def _error(response, what, not_found=None):
@@ -263,30 +271,37 @@ class PsbClient:
         if request_id:
             said += f" (PSB request id {request_id})"
         kwargs = {"status": status, "code": code, "request_id": request_id, "help_link": help_link}
+        params = {"status": status, "psb_message": psb_message, "request_id": request_id}
         if status == 429 or status >= 500:
             trouble = "is rate limiting requests" if status == 429 else "had a server error"
             return PsbTransientError(f"The PSB {trouble} ({status}) while {what}; it will be tried again later.{said}",
-                                     retry_after=_retry_after(response), **kwargs)
+                                     retry_after=_retry_after(response), **kwargs,
+                                     error_code="rate_limited" if status == 429 else "server_error", params=params)
         if 300 <= status < 400:
             location = response.headers.get("Location") or "elsewhere"
             return PsbRequestError(f"The PSB redirected the request to {location} ({status}) while {what}; "
                                    f"redirects are not followed. Check the API URL in the PSB settings.{said}",
-                                   **kwargs)
+                                   **kwargs, error_code="redirected", params={**params, "location": location})
         if status == 401:
             return PsbAuthError(f"The PSB did not accept the access token (401) while {what}. Check the client id, "
-                                f"client secret, user name and password in the PSB settings.{said}", **kwargs)
+                                f"client secret, user name and password in the PSB settings.{said}", **kwargs,
+                                error_code="token_refused", params=params)
         if status == 403:
             return PsbAuthError(f"The PSB refused access (403) while {what}. Check that these credentials may use "
                                 f"this party id (eConnect grants parties to users and applications).{said}",
-                                **kwargs)
+                                **kwargs, error_code="access_refused", params=params)
         if status == 404:
-            return PsbNotFoundError(f"{not_found or f'The PSB found nothing (404) while {what}.'}{said}", **kwargs)
+            return PsbNotFoundError(f"{not_found[0] if not_found else f'The PSB found nothing (404) while {what}.'}{said}",
+                                    **kwargs, error_code=not_found[1] if not_found else "not_found",
+                                    params={**params, **(not_found[2] if not_found else {})})
         if status == 409:
             return PsbConflictError(f"The PSB had already processed this (409, duplicate) while {what}.{said}",
-                                    **kwargs)
+                                    **kwargs, error_code="duplicate", params=params)
         if status == 413:
-            return PsbRequestError(f"The PSB refused the content as too large (413) while {what}.{said}", **kwargs)
-        return PsbRequestError(f"The PSB refused the request ({status}) while {what}.{said}", **kwargs)
+            return PsbRequestError(f"The PSB refused the content as too large (413) while {what}.{said}", **kwargs,
+                                   error_code="content_too_large", params=params)
+        return PsbRequestError(f"The PSB refused the request ({status}) while {what}.{said}", **kwargs,
+                               error_code="refused", params=params)
 
     def _call(self, method, path, what, **kwargs):
         """One API call returning its parsed JSON answer (None when the answer is empty)."""
@@ -298,8 +313,8 @@ class PsbClient:
         except ValueError:
             raise PsbRequestError(
                 f"The PSB answered with {response.headers.get('Content-Type') or 'content'} instead of JSON while "
-                f"{what}; check the API URL in the PSB settings.", status=response.status_code
-            ) from None
+                f"{what}; check the API URL in the PSB settings.", status=response.status_code,
+                error_code="not_json", params={"content_type": response.headers.get("Content-Type") or ""}) from None
 
     # ------------------------------------------------------------------ sales orders (§4, §5)
     @staticmethod
@@ -312,13 +327,15 @@ class PsbClient:
         path = self._sales_order_path(party_id, document_id, "download")
         params = {"targetDocumentTypeId": target_document_type_id} if target_document_type_id else None
         gone = (f"The PSB does not know document {document_id} for party {party_id} (it may have been deleted: "
-                "the PSB keeps documents 90 days, 7 days after the first download).")
+                "the PSB keeps documents 90 days, 7 days after the first download).",
+                "document_gone", {"document_id": document_id, "party_id": party_id})
         response = self._request("GET", path, f"downloading document {document_id} for party {party_id}",
                                  accept="application/xml", stream=True, not_found=gone,
                                  params=params)
         too_big = PsbRequestError(
             f"Document {document_id} is larger than {self.max_download_bytes:,} bytes and was not downloaded; "
-            "raise the download limit if it is genuine.", status=response.status_code, code="too_large")
+            "raise the download limit if it is genuine.", status=response.status_code, code="too_large",
+            error_code="download_too_large", params={"document_id": document_id, "limit": self.max_download_bytes})
         with response:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self.max_download_bytes:
@@ -333,7 +350,7 @@ class PsbClient:
             except requests.RequestException as exc:
                 raise PsbTransientError(
                     f"The download of document {document_id} broke off ({_reason(exc)}); it will be tried again "
-                    "later.") from exc
+                    "later.", error_code="download_broken", params={"document_id": document_id, "reason": _reason(exc)}) from exc
         return b"".join(chunks)
 
     def delete_sales_order(self, party_id, document_id):
@@ -454,7 +471,8 @@ class PsbClient:
         if ids:
             raise PsbAuthError(
                 f"The PSB accepted the credentials, but they may not use party {party_id}; they may use "
-                f"{', '.join(sorted(ids))}. Correct the party id, or ask eConnect for access to it.")
+                f"{', '.join(sorted(ids))}. Correct the party id, or ask eConnect for access to it.",
+                error_code="party_not_allowed", params={"party_id": party_id, "allowed": sorted(ids)})
         if not party_id:
             return "The PSB accepted the credentials."
         self.list_hooks(party_id)

@@ -2,7 +2,9 @@
 
 Every error carries a ``message`` written for the person who reads it in Odoo (what happened and
 what to do), the HTTP ``status``, the PSB error ``code`` (``API403``…) and ``request_id`` when the PSB
-sent its JSON error body, and ``retryable``: whether trying again later may succeed. Callers retry
+sent its JSON error body, ``error_code`` and ``params``: our own stable name of the error and its
+values, from which Odoo writes the message in the reader's language (``models/psb_messages.py``;
+``code`` is the PSB's), and ``retryable``: whether trying again later may succeed. Callers retry
 only retryable errors, after ``retry_after`` seconds when the PSB said so.
 """
 
@@ -12,9 +14,12 @@ class PsbError(Exception):
 
     retryable = False
 
-    def __init__(self, message, status=None, code=None, request_id=None, retry_after=None, help_link=None):
+    def __init__(self, message, status=None, code=None, request_id=None, retry_after=None, help_link=None,
+                 error_code=None, params=None):
         super().__init__(message)
         self.message = message
+        self.error_code = error_code
+        self.params = params or {}
         self.status = status
         self.code = code
         self.request_id = request_id

@@ -118,7 +118,8 @@ def _limit_error(what: str) -> XmlSecurityError:
         "entities": "entity expansion",
     }
     return XmlSecurityError(
-        f"The document exceeds a safety limit of the XML parser ({limits[what]}); it was refused for safety.")
+        f"The document exceeds a safety limit of the XML parser ({limits[what]}); it was refused for safety.",
+        error_code=f"limit_{what}", params={"depth": MAX_DEPTH, "text": MAX_TEXT})
 
 
 def _limit_hit(data: bytes) -> str | None:
@@ -178,14 +179,16 @@ def _syntax_error(exc: etree.ParseError, data: bytes) -> MalformedXmlError | Xml
         return _limit_error(limit)
     encoding = _encoding_problem(data)
     if encoding:
-        return MalformedXmlError(f"The document is not well-formed XML ({encoding}).")
+        return MalformedXmlError(f"The document is not well-formed XML ({encoding}).", error_code="bad_encoding",
+                                 params={"detail": encoding})
     line = f"line {exc.lineno}: " if exc.lineno else ""
     if exc.code in _ENCODING_ERRORS:
         detail = f"the document declares the encoding {_declared_encoding(data) or '?'}, which is not supported"
     else:
         detail = _SYNTAX_ERRORS.get(exc.code) or _POSITION_SUFFIX.sub(
             "", (exc.msg or "unknown error").strip()).replace("\n", " ")
-    return MalformedXmlError(f"The document is not well-formed XML ({line}{detail}).")
+    return MalformedXmlError(f"The document is not well-formed XML ({line}{detail}).", error_code="not_well_formed",
+                             params={"line": exc.lineno, "detail": detail})
 
 
 def parse_envelope(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[etree._Element, Envelope | None]:
@@ -202,12 +205,13 @@ def parse_envelope(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[etree._Elem
         raise TypeError(f"parse_envelope() needs the raw bytes of the document, not {type(data).__name__}")
     data = bytes(data)
     if not data.strip():
-        raise MalformedXmlError("The document is empty.")
+        raise MalformedXmlError("The document is empty.", error_code="empty")
     if len(data) > max_bytes:
         raise MalformedXmlError(
-            f"The document is {len(data) // 1024} KiB, more than the {max_bytes // 1024} KiB accepted.")
+            f"The document is {len(data) // 1024} KiB, more than the {max_bytes // 1024} KiB accepted.",
+            error_code="too_large", params={"kib": len(data) // 1024, "max_kib": max_bytes // 1024})
     if _prolog_declares_dtd(data):
-        raise XmlSecurityError(_DTD_REFUSED)
+        raise XmlSecurityError(_DTD_REFUSED, error_code="dtd")
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.ParseError as exc:
@@ -218,12 +222,12 @@ def parse_envelope(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[etree._Elem
         raise _limit_error("text")
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise XmlSecurityError(_DTD_REFUSED)
+        raise XmlSecurityError(_DTD_REFUSED, error_code="dtd")
     if next(root.iter(etree.Entity), None) is not None:
-        raise XmlSecurityError(_DTD_REFUSED)
+        raise XmlSecurityError(_DTD_REFUSED, error_code="dtd")
     if next(root.iter(f"{{{XINCLUDE_NS}}}*"), None) is not None:
         raise XmlSecurityError("The document uses XInclude, which Peppol documents never do; "
-                               "it was refused for safety.")
+                               "it was refused for safety.", error_code="xinclude")
     return unwrap_sbdh(root)
 
 
@@ -249,7 +253,8 @@ def unwrap_sbdh(root: etree._Element) -> tuple[etree._Element, Envelope | None]:
     payload = [child for child in root if child.tag != header_tag]
     if len(payload) != 1:
         raise MalformedXmlError(
-            f"The Standard Business Document envelope holds {len(payload)} documents instead of one.")
+            f"The Standard Business Document envelope holds {len(payload)} documents instead of one.",
+            error_code="sbdh_payload", params={"count": len(payload)})
     return payload[0], _envelope(header)
 
 

@@ -150,39 +150,47 @@ def classify(root: etree._Element) -> tuple[str, str]:
         where = f"in namespace {namespace}" if namespace else "without a namespace"
         raise UnsupportedDocumentError(
             f"This is not a UBL business document (its root element is {local} {where}), "
-            "so it is not a Peppol order.")
+            "so it is not a Peppol order.", error_code="not_ubl", params={"root": local, "namespace": namespace})
     customization = _strip(root.findtext("cbc:CustomizationID", namespaces=NS)) or ""
     if local in _OTHER_UBL_DOCUMENTS:
         found = f" (CustomizationID {customization})" if customization else ""
         advice = (" Invoices are handled in Accounting, not in Sales." if local in _INVOICES
                   else " Only orders, order changes and order cancellations are read here.")
         raise UnsupportedDocumentError(
-            f"This document is {_OTHER_UBL_DOCUMENTS[local]}{found}, not a purchase order.{advice}")
+            f"This document is {_OTHER_UBL_DOCUMENTS[local]}{found}, not a purchase order.{advice}",
+            error_code="other_ubl_document",
+            params={"root": local, "customization": customization, "invoice": local in _INVOICES})
     if not customization:
         raise UnsupportedDocumentError(
             f"The {local} has no CustomizationID, so it does not say which specification it follows: "
-            "it is not a Peppol BIS 3 document.")
+            "it is not a Peppol BIS 3 document.", error_code="no_customization", params={"root": local})
     if customization.startswith(_BIS2_PREFIX):
         raise UnsupportedDocumentError(
             f"This {local} follows the old Peppol BIS 2 ({customization}), which is no longer in use: "
-            f"ask the customer to send Peppol BIS 3 ({TRANSACTIONS['order'].customization_id}).")
+            f"ask the customer to send Peppol BIS 3 ({TRANSACTIONS['order'].customization_id}).", error_code="bis2",
+            params={"root": local, "customization": customization, "bis3": TRANSACTIONS['order'].customization_id})
     transaction = next((t for t in TRANSACTIONS.values() if _matches(customization, t.customization_id)), None)
     if transaction is None:
         if customization.startswith(_POACC_TRANSACTION_PREFIX):
             raise UnsupportedDocumentError(
                 f"This {local} declares the Peppol transaction {customization}, which is not a BIS 3 Order, "
-                "Order Change or Order Cancellation.")
+                "Order Change or Order Cancellation.", error_code="other_transaction",
+                params={"root": local, "customization": customization})
         raise UnsupportedDocumentError(
             f"This {local} follows the specification {customization}, which is not Peppol BIS 3 Ordering "
-            "(a national or private format); it cannot be read as a Peppol order.")
+            "(a national or private format); it cannot be read as a Peppol order.", error_code="other_specification",
+            params={"root": local, "customization": customization})
     if root.tag != transaction.root_tag:
         raise UnsupportedDocumentError(
             f"The document's root element {local} does not match its CustomizationID {customization}, "
-            f"which is for an {transaction.label} ({transaction.root_name}).")
+            f"which is for an {transaction.label} ({transaction.root_name}).", error_code="root_mismatch",
+            params={"root": local, "customization": customization, "kind": transaction.kind,
+                    "expected_root": transaction.root_name})
     if ":extended:" in customization[len(transaction.customization_id):]:
         raise UnsupportedDocumentError(
             f"This {transaction.label} follows an extended national profile ({customization}, e.g. EHF) "
-            "that adds content to Peppol BIS 3; it is not read by this module.")
+            "that adds content to Peppol BIS 3; it is not read by this module.", error_code="extended_profile",
+            params={"kind": transaction.kind, "customization": customization})
     return transaction.kind, _profile(root, transaction)
 
 
@@ -191,12 +199,14 @@ def _profile(root: etree._Element, transaction: Transaction) -> str:
     allowed = ", ".join(sorted(p for p, key in PROFILES.items() if key in transaction.profiles))
     if not profile_id:
         raise UnsupportedDocumentError(
-            f"The {transaction.label} has no ProfileID (expected one of: {allowed}).")
+            f"The {transaction.label} has no ProfileID (expected one of: {allowed}).", error_code="no_profile",
+            params={"kind": transaction.kind, "allowed": allowed})
     profile = PROFILES.get(profile_id)
     if profile not in transaction.profiles:
         raise UnsupportedDocumentError(
             f"The {transaction.label} has ProfileID {profile_id}, which Peppol does not allow for it "
-            f"(allowed: {allowed}).")
+            f"(allowed: {allowed}).", error_code="profile_not_allowed",
+            params={"kind": transaction.kind, "profile": profile_id, "allowed": allowed})
     return profile
 
 
@@ -245,7 +255,9 @@ def _typed(node, path, convert, expected):
         where = _local_name(found.tag)
         if parent is not None and parent.getparent() is not None:
             where = f"{_local_name(parent.tag)}/{where}"
-        raise InvalidDocumentError(f"{where} has the value {_shown(value)}, which {result or expected}.")
+        raise InvalidDocumentError(f"{where} has the value {_shown(value)}, which {result or expected}.",
+                                   error_code="bad_value",
+                                   params={"where": where, "value": _shown(value), "expected": result or expected})
     return result
 
 
@@ -348,7 +360,8 @@ def _allowance_charges(node):
         is_charge = _boolean(element, "cbc:ChargeIndicator")
         if is_charge is None:
             raise InvalidDocumentError(
-                "An AllowanceCharge has no ChargeIndicator, so it is unclear whether it is a discount or a charge.")
+                "An AllowanceCharge has no ChargeIndicator, so it is unclear whether it is a discount or a charge.",
+                error_code="no_charge_indicator")
         result.append(AllowanceCharge(
             is_charge=is_charge,
             amount=_decimal(element, "cbc:Amount"),
@@ -414,11 +427,13 @@ def _embedded(binary, name):
         return None
     if len(encoded) // 4 * 3 - encoded[-2:].count("=") > MAX_ATTACHMENT_BYTES:   # size once decoded
         raise InvalidDocumentError(
-            f"The attached document {name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB.")
+            f"The attached document {name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB.",
+            error_code="attachment_too_large", params={"name": name, "mib": MAX_ATTACHMENT_BYTES // (1024 * 1024)})
     try:
         return base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidDocumentError(f"The attached document {name} is not valid base64.") from None
+        raise InvalidDocumentError(f"The attached document {name} is not valid base64.", error_code="attachment_not_base64",
+                                   params={"name": name}) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,11 +446,14 @@ def _line(order_line, position, kind):
     item = _first(order_line, "cac:LineItem")
     line_id = _ident(item, "cbc:ID")
     if not line_id:
-        raise InvalidDocumentError(f"Order line {position} has no line number (LineItem/ID).")
+        raise InvalidDocumentError(f"Order line {position} has no line number (LineItem/ID).", error_code="line_no_id",
+                                   params={"position": position})
     try:
         return _line_content(order_line, item, line_id, kind)
     except InvalidDocumentError as exc:
-        raise InvalidDocumentError(f"Line {line_id}: {exc.message}") from None
+        raise InvalidDocumentError(f"Line {line_id}: {exc.message}", error_code="in_line", params={
+            "line": line_id, "inner_code": exc.error_code, "inner_params": exc.params, "inner_message": exc.message,
+        }) from None
 
 
 def _line_status(item):
@@ -443,20 +461,22 @@ def _line_status(item):
     status = _ident(item, "cbc:LineStatusCode")
     allowed = ", ".join(f"{code} {meaning}" for code, meaning in ORDER_CHANGE_LINE_STATUSES.items())
     if status is None:
-        raise InvalidDocumentError(f"the line status (LineStatusCode) is missing (expected: {allowed}).")
+        raise InvalidDocumentError(f"the line status (LineStatusCode) is missing (expected: {allowed}).",
+                                   error_code="no_line_status", params={"allowed": allowed})
     if status not in ORDER_CHANGE_LINE_STATUSES:
         raise InvalidDocumentError(
-            f"the line status {_shown(status)} cannot be used in an Order Change (allowed: {allowed}).")
+            f"the line status {_shown(status)} cannot be used in an Order Change (allowed: {allowed}).",
+            error_code="line_status_not_allowed", params={"status": _shown(status), "allowed": allowed})
     return status
 
 
 def _line_content(order_line, item, line_id, kind):
     quantity = _decimal(item, "cbc:Quantity")
     if quantity is None:
-        raise InvalidDocumentError("the ordered quantity (LineItem/Quantity) is missing.")
+        raise InvalidDocumentError("the ordered quantity (LineItem/Quantity) is missing.", error_code="no_quantity")
     unit_code = _attr(item, "cbc:Quantity", "unitCode")
     if not unit_code:
-        raise InvalidDocumentError("the quantity has no unit (unitCode).")
+        raise InvalidDocumentError("the quantity has no unit (unitCode).", error_code="no_unit")
     price = _first(item, "cac:Price")
     article = _first(item, "cac:Item")
     delivery = _first(item, "cac:Delivery")
@@ -503,12 +523,14 @@ def _lines(root, transaction, doc_id):
     lines = [_line(element, position, transaction.kind)
              for position, element in enumerate(_all(root, "cac:OrderLine"), 1)]
     if not lines:
-        raise InvalidDocumentError(f"The {transaction.label} {doc_id} has no order line.")
+        raise InvalidDocumentError(f"The {transaction.label} {doc_id} has no order line.", error_code="no_lines",
+                                   params={"kind": transaction.kind, "id": doc_id})
     seen = set()
     for line in lines:
         if line.line_id in seen:
             raise InvalidDocumentError(
-                f"The {transaction.label} {doc_id} has two lines numbered {line.line_id}; line numbers must be unique.")
+                f"The {transaction.label} {doc_id} has two lines numbered {line.line_id}; line numbers must be unique.",
+                error_code="duplicate_line", params={"kind": transaction.kind, "id": doc_id, "line": line.line_id})
         seen.add(line.line_id)
     return lines
 
@@ -518,10 +540,11 @@ def _document(root, kind, profile):
     label = transaction.label
     doc_id = _ident(root, "cbc:ID")
     if not doc_id:
-        raise InvalidDocumentError(f"The {label} has no number (ID).")
+        raise InvalidDocumentError(f"The {label} has no number (ID).", error_code="no_id", params={"kind": kind})
     buyer = _party(_first(root, "cac:BuyerCustomerParty/cac:Party"))
     if buyer is None or not (buyer.endpoint_id or buyer.display_name or buyer.identifiers):
-        raise InvalidDocumentError(f"The {label} {doc_id} does not say who the buyer is (BuyerCustomerParty).")
+        raise InvalidDocumentError(f"The {label} {doc_id} does not say who the buyer is (BuyerCustomerParty).",
+                                   error_code="no_buyer", params={"kind": kind, "id": doc_id})
     totals = _first(root, "cac:AnticipatedMonetaryTotal")
     document = OrderDocument(
         kind=kind,
@@ -567,7 +590,8 @@ def _document(root, kind, profile):
         payable_rounding_amount=_decimal(totals, "cbc:PayableRoundingAmount"),
     )
     if kind != "order" and not document.order_reference_id:
-        raise InvalidDocumentError(f"The {label} {doc_id} does not say which order it refers to (OrderReference/ID).")
+        raise InvalidDocumentError(f"The {label} {doc_id} does not say which order it refers to (OrderReference/ID).",
+                                   error_code="no_order_reference", params={"kind": kind, "id": doc_id})
     if kind != "order_cancellation":   # a cancellation always cancels the whole order: no lines
         document.lines = _lines(root, transaction, doc_id)
     return document
@@ -589,7 +613,8 @@ def _read_expected(root: etree._Element, expected: str) -> OrderDocument:
     kind, profile = classify(root)
     if kind != expected:
         raise UnsupportedDocumentError(
-            f"Expected an {TRANSACTIONS[expected].label}, but this document is an {TRANSACTIONS[kind].label}.")
+            f"Expected an {TRANSACTIONS[expected].label}, but this document is an {TRANSACTIONS[kind].label}.",
+            error_code="unexpected_kind", params={"expected": expected, "kind": kind})
     return _document(root, kind, profile)
 
 
