@@ -15,6 +15,7 @@ from ..psb import exceptions as psb_errors
 from ..psb.ubl import peek, reader
 from ..psb.ubl.model import UblError
 from .dialog import dialog_action
+from .psb_messages import psb_error_text
 
 _logger = logging.getLogger(__name__)
 
@@ -394,14 +395,14 @@ class EconnectPsbDocument(models.Model):
             if exc.retryable:
                 self._schedule_retry(exc)
             else:
-                self._set_error(exc.message)
+                self._set_error(psb_error_text(self.env, exc))
         except psycopg2.errors.SerializationFailure as exc:
             # Another worker changed this document at the same moment: try again shortly.
             self._schedule_retry(psb_errors.PsbTransientError(
                 self.env._("The document was being processed elsewhere at the same time."), retry_after=60))
             _logger.info("PSB document %s: concurrent update (%s), retried later", self.psb_document_id, exc)
         except UblError as exc:
-            self._set_error(exc.message)
+            self._set_error(psb_error_text(self.env, exc))
         except UserError as exc:
             self._set_error(str(exc.args[0] if exc.args else exc))
         except Exception as exc:  # noqa: BLE001 - the worker must go on with the next document

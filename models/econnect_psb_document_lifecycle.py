@@ -23,6 +23,7 @@ from .econnect_psb_document import _in_test
 from ..psb import lifecycle, order_diff, peppol_rules
 from ..psb.ubl import reader
 from ..psb.ubl.model import OrderLine, UblError, UnsupportedDocumentError
+from .psb_messages import psb_error_text
 
 _logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class EconnectPsbDocument(models.Model):
             self._set_error(self.env._(
                 "The PSB could not be reached in %(n)s attempts up to its retention deadline %(deadline)s (last "
                 "error: %(error)s). The PSB may no longer have the document: ask the buyer to send it again.",
-                n=attempts, deadline=deadline, error=exc.message))
+                n=attempts, deadline=deadline, error=psb_error_text(self.env, exc)))
             self.attempt_count = attempts
             return
         self.write({
@@ -108,7 +109,7 @@ class EconnectPsbDocument(models.Model):
             "next_attempt_at": nxt,
             "error_message": self.env._(
                 "Attempt %(n)s failed, retrying at %(at)s (the PSB keeps the document until %(deadline)s): "
-                "%(error)s", n=attempts, at=nxt, deadline=deadline or "-", error=exc.message),
+                "%(error)s", n=attempts, at=nxt, deadline=deadline or "-", error=psb_error_text(self.env, exc)),
         })
 
     @api.model
@@ -162,12 +163,13 @@ class EconnectPsbDocument(models.Model):
                 raise psb_errors.PsbRequestError(self.env._(
                     "%(error)s Nothing was kept. A PSB administrator can raise \"Keep documents up to (MB)\" "
                     "(now %(mb)s MB) in Settings and press Retry; the PSB keeps the document until %(deadline)s.",
-                    error=exc.message, mb=company.psb_keep_max_mb, deadline=self.psb_keep_until or "-")) from exc
+                    error=psb_error_text(self.env, exc), mb=company.psb_keep_max_mb,
+                    deadline=self.psb_keep_until or "-")) from exc
             if company.psb_download_as and exc.status in (400, 406, 415, 422):
                 raise psb_errors.PsbRequestError(self.env._(
                     "The PSB cannot deliver this document as %(target)s (the setting \"Download orders as\"): "
                     "%(error)s Clear the setting to download it as sent, then press Retry.",
-                    target=company.psb_download_as, error=exc.message), status=exc.status) from exc
+                    target=company.psb_download_as, error=psb_error_text(self.env, exc)), status=exc.status) from exc
             raise
         self._store_xml(data)
 
@@ -191,7 +193,7 @@ class EconnectPsbDocument(models.Model):
             raise UnsupportedDocumentError(self.env._(
                 "The PSB converted the document to %(target)s (the setting \"Download orders as\"), which is not a "
                 "Peppol BIS 3 Order, Order Change or Order Cancellation: %(error)s Clear the setting and press "
-                "Retry to download it as sent.", target=target, error=exc.message)) from exc
+                "Retry to download it as sent.", target=target, error=psb_error_text(self.env, exc))) from exc
         if self.document_type in ("order", "order_change", "order_cancellation") and self.attachment_id:
             # Checked by its own scheduled action, after the import is committed: a 1,000-line order takes
             # seconds to check, which neither the import nor the way from webhook to quotation waits for.
@@ -445,7 +447,8 @@ class EconnectPsbDocument(models.Model):
             except psb_errors.PsbNotFoundError:
                 body = self.env._("The PSB no longer had this document (404): it was already deleted.")
             except psb_errors.PsbError as exc:
-                raise UserError(self.env._("The PSB did not delete the document: %s", exc.message)) from exc
+                raise UserError(self.env._("The PSB did not delete the document: %s",
+                                           psb_error_text(self.env, exc))) from exc
             doc.sudo().psb_deleted_on = fields.Datetime.now()
             doc.message_post(body=body)
         return True

@@ -12,6 +12,7 @@ from odoo.tools import html_escape
 from ..psb import exceptions as psb_errors
 from ..psb.ubl import response as ubl_response
 from .econnect_psb_document import MAX_ATTEMPTS, _in_test
+from .psb_messages import psb_error_text
 
 _logger = logging.getLogger(__name__)
 
@@ -219,11 +220,11 @@ class EconnectPsbResponse(models.Model):
                     "attempt_count": self.attempt_count + 1,
                     "next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
                     "error_message": self.env._("Attempt %(n)s failed, retrying: %(error)s",
-                                                n=self.attempt_count + 1, error=exc.message),
+                                                n=self.attempt_count + 1, error=psb_error_text(self.env, exc)),
                 })
             else:
                 retry_helps = exc.retryable or isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError))
-                self._fail(f"{exc.message}\n{psb_error_advice(self.env, exc)}", can_retry=retry_helps)
+                self._fail(f"{psb_error_text(self.env, exc)}\n{psb_error_advice(self.env, exc)}", can_retry=retry_helps)
             return False
         except UserError as exc:
             self._fail(str(exc.args[0] if exc.args else exc), can_retry=order.psb_buyer_can_respond != "no")

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..psb import client as psb_client
 from ..psb import line_checks
 from ..psb import signature
+from .psb_messages import psb_error_text
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
 # One plain address: it becomes a mailto: URL, so no list, no spaces, no ?query and no %-escapes.
@@ -334,8 +335,9 @@ class ResCompany(models.Model):
         try:
             result = client.put_hook(hook, party_id=company.psb_party_id)
         except psb_client.PsbError as exc:
-            company.write({"psb_hook_state": "error", "psb_hook_message": exc.message})
-            raise UserError(self.env._("The webhook could not be registered: %s", exc.message)) from exc
+            company.write({"psb_hook_state": "error", "psb_hook_message": psb_error_text(self.env, exc)})
+            raise UserError(self.env._("The webhook could not be registered: %s",
+                                       psb_error_text(self.env, exc))) from exc
         registrar = self.env.user
         if not registrar._is_superuser() and not registrar.share:
             company.psb_hook_user_id = registrar
@@ -380,7 +382,7 @@ class ResCompany(models.Model):
             company.write({
                 "psb_alert_hook_state": "error",
                 "psb_alert_hook_message": self.env._("The alert e-mail hook could not be registered: %s",
-                                                     exc.message),
+                                                     psb_error_text(self.env, exc)),
             })
             return False
         date = fields.Datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -418,7 +420,8 @@ class ResCompany(models.Model):
         try:
             company._psb_client().ping_hooks(company.psb_party_id)
         except psb_client.PsbError as exc:
-            raise UserError(self.env._("The PSB could not be asked to test the webhook: %s", exc.message)) from exc
+            raise UserError(self.env._("The PSB could not be asked to test the webhook: %s",
+                                       psb_error_text(self.env, exc))) from exc
         return True
 
     def _psb_note_hook_event(self, topic):

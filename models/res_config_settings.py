@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 
 from ..psb import exceptions as psb_errors
 from ..psb import signature
+from .psb_messages import psb_error_text
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
 
@@ -84,7 +85,7 @@ class ResConfigSettings(models.TransientModel):
         try:
             message = company._psb_client().test_connection(company.sudo().psb_party_id)
         except psb_errors.PsbError as exc:
-            raise UserError(self.env._("The PSB connection does not work: %s", exc.message)) from exc
+            raise UserError(self.env._("The PSB connection does not work: %s", psb_error_text(self.env, exc))) from exc
         return self._psb_notify(message)
 
     def action_psb_register_webhook(self):

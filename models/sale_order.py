@@ -11,6 +11,7 @@ from ..psb.ubl import peek, reader
 from .dialog import dialog_action
 from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
 from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, psb_error_advice
+from .psb_messages import psb_error_text
 
 
 class SaleOrder(models.Model):
@@ -378,7 +379,7 @@ class SaleOrder(models.Model):
             except psb_errors.PsbError as exc:
                 raise UserError(self.env._(
                     "The PSB could not be asked whether the buyer receives Order Responses: %(error)s\n%(advice)s",
-                    error=exc.message, advice=psb_error_advice(self.env, exc))) from exc
+                    error=psb_error_text(self.env, exc), advice=psb_error_advice(self.env, exc))) from exc
         return True
 
     def action_psb_view_original_order(self):

@@ -2,6 +2,7 @@
 the message in the reader's language; ``message``/``str()`` stay the English text."""
 
 import ast
+import importlib.util
 import inspect
 from pathlib import Path
 
@@ -68,3 +69,35 @@ def test_reader_error_carries_code_and_params():
     assert err.value.error_code == "other_specification"
     assert err.value.params == {"root": "Order", "customization": "urn:example:private"}
     assert "is not Peppol BIS 3 Ordering" in str(err.value)
+
+
+def _raised_codes():
+    codes = {"document_gone", "limit_depth", "limit_text", "limit_entities"}   # passed indirectly
+    for _path, node in _error_calls():
+        value = next(kw.value for kw in node.keywords if kw.arg == "error_code")
+        for part in (value.body, value.orelse) if isinstance(value, ast.IfExp) else (value,):
+            if isinstance(part, ast.Constant):
+                codes.add(part.value)
+    return codes
+
+
+def test_every_code_has_a_translatable_text():
+    """models/psb_messages.py (Odoo side, loaded here without Odoo) has a text for every code raised."""
+    spec = importlib.util.spec_from_file_location("psb_messages", PSB.parent / "models" / "psb_messages.py")
+    messages = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(messages)
+
+    class Env:
+        @staticmethod
+        def _(source, *args, **kwargs):
+            return source % (args or kwargs) if (args or kwargs) else source
+
+    known = set()
+    for texts in (messages._xml_texts, messages._reader_texts, messages._client_texts):
+        known |= texts(Env, {}).keys()
+    assert not _raised_codes() - known
+    error = model.MalformedXmlError("The document is not well-formed XML (line 3: x).", error_code="not_well_formed",
+                                    params={"line": 3, "detail": "x"})
+    assert messages.psb_error_text(Env, error) == "The document is not well-formed XML (line 3: x)."
+    unknown = exceptions.PsbError("Something new.", error_code="new_code")
+    assert messages.psb_error_text(Env, unknown) == "Something new."

@@ -1,0 +1,192 @@
+"""The errors of the plain-Python ``psb`` package in the reader's language.
+
+``psb`` writes its messages in English and gives each error a stable ``error_code`` and its ``params``
+(``psb/exceptions.py``, ``psb/ubl/model.py``); :func:`psb_error_text` turns those into a text in the
+language of ``env`` (call it with the reader's ``lang`` in the context). An error without a known code
+shows its own message: a new ``psb`` error stays readable, in English, until it gets a text here.
+"""
+
+
+def _kind(env, kind):
+    return {
+        "order": env._("Order"),
+        "order_change": env._("Order Change"),
+        "order_cancellation": env._("Order Cancellation"),
+    }.get(kind, kind or "")
+
+
+def _xml_texts(env, p):
+    """Texts of the XML guard (psb/xmlsafe.py): the reader's most common messages."""
+    return {
+        "empty": lambda: env._("The document is empty."),
+        "too_large": lambda: env._("The document is %(kib)s KiB, more than the %(max_kib)s KiB accepted.", **p),
+        "not_well_formed": lambda: env._(
+            "The document is not well-formed XML (line %(line)s: %(detail)s).", **p) if p.get("line") else env._(
+            "The document is not well-formed XML (%(detail)s).", **p),
+        "bad_encoding": lambda: env._("The document is not well-formed XML (%(detail)s).", **p),
+        "dtd": lambda: env._("The document declares a DTD/entities, which Peppol documents never do; it was "
+                             "refused for safety."),
+        "xinclude": lambda: env._("The document uses XInclude, which Peppol documents never do; it was refused "
+                                  "for safety."),
+        "limit_depth": lambda: env._("The document exceeds a safety limit of the XML parser (elements nested "
+                                     "more than %(depth)s levels deep); it was refused for safety.", **p),
+        "limit_text": lambda: env._("The document exceeds a safety limit of the XML parser (a text or attribute "
+                                    "value longer than %(text)s characters; this also limits an embedded "
+                                    "attachment to about 7 MB); it was refused for safety.", **p),
+        "limit_entities": lambda: env._("The document exceeds a safety limit of the XML parser (entity "
+                                        "expansion); it was refused for safety."),
+        "sbdh_payload": lambda: env._("The Standard Business Document envelope holds %(count)s documents instead "
+                                      "of one.", **p),
+    }
+
+
+def _value_problem(env, expected):
+    """What is wrong with a value (psb/ubl/reader.py ``_typed``), by its English wording there."""
+    return {
+        "is too large": env._("is too large"),
+        "is not a number (digits with an optional decimal point, such as 12.50)": env._(
+            "is not a number (digits with an optional decimal point, such as 12.50)"),
+        "is not a date (YYYY-MM-DD)": env._("is not a date (YYYY-MM-DD)"),
+        "is not a time (hh:mm:ss)": env._("is not a time (hh:mm:ss)"),
+        "is not a whole number of at most 9 digits": env._("is not a whole number of at most 9 digits"),
+    }.get(expected, expected)
+
+
+def _reader_texts(env, p):
+    """Texts of the UBL reader (psb/ubl/reader.py): unsupported and invalid documents."""
+    k = {"kind": _kind(env, p.get("kind")), "expected": _kind(env, p.get("expected"))}
+    q = {**p, **k}
+    return {
+        "not_ubl": lambda: env._("This is not a UBL business document (its root element is %(root)s), so it is "
+                                 "not a Peppol order.", **q),
+        "other_ubl_document": lambda: env._(
+            "This document is a %(root)s, not a purchase order. Invoices are handled in Accounting, not in "
+            "Sales.", **q) if p.get("invoice") else env._(
+            "This document is a %(root)s, not a purchase order. Only orders, order changes and order "
+            "cancellations are read here.", **q),
+        "no_customization": lambda: env._("The %(root)s has no CustomizationID, so it does not say which "
+                                          "specification it follows: it is not a Peppol BIS 3 document.", **q),
+        "bis2": lambda: env._("This %(root)s follows the old Peppol BIS 2 (%(customization)s), which is no longer "
+                              "in use: ask the customer to send Peppol BIS 3 (%(bis3)s).", **q),
+        "other_transaction": lambda: env._("This %(root)s declares the Peppol transaction %(customization)s, "
+                                           "which is not a BIS 3 Order, Order Change or Order Cancellation.", **q),
+        "other_specification": lambda: env._(
+            "This %(root)s follows the specification %(customization)s, which is not Peppol BIS 3 Ordering (a "
+            "national or private format); it cannot be read as a Peppol order.", **q),
+        "root_mismatch": lambda: env._("The document's root element %(root)s does not match its CustomizationID "
+                                       "%(customization)s, which is for an %(kind)s (%(expected_root)s).", **q),
+        "extended_profile": lambda: env._("This %(kind)s follows an extended national profile (%(customization)s, "
+                                          "e.g. EHF) that adds content to Peppol BIS 3; it is not read by this "
+                                          "module.", **q),
+        "no_profile": lambda: env._("The %(kind)s has no ProfileID (expected one of: %(allowed)s).", **q),
+        "profile_not_allowed": lambda: env._("The %(kind)s has ProfileID %(profile)s, which Peppol does not allow "
+                                             "for it (allowed: %(allowed)s).", **q),
+        "unexpected_kind": lambda: env._("Expected an %(expected)s, but this document is an %(kind)s.", **q),
+        "no_id": lambda: env._("The %(kind)s has no number (ID).", **q),
+        "no_buyer": lambda: env._("The %(kind)s %(id)s does not say who the buyer is (BuyerCustomerParty).", **q),
+        "no_order_reference": lambda: env._("The %(kind)s %(id)s does not say which order it refers to "
+                                            "(OrderReference/ID).", **q),
+        "no_lines": lambda: env._("The %(kind)s %(id)s has no order line.", **q),
+        "duplicate_line": lambda: env._("The %(kind)s %(id)s has two lines numbered %(line)s; line numbers must "
+                                        "be unique.", **q),
+        "bad_value": lambda: env._("%(where)s has the value %(value)s, which %(expected)s.", where=p.get("where"),
+                                   value=p.get("value"), expected=_value_problem(env, p.get("expected"))),
+        "line_no_id": lambda: env._("Order line %(position)s has no line number (LineItem/ID).", **q),
+        "in_line": lambda: env._("Line %(line)s: %(error)s", line=p.get("line"), error=_text(
+            env, p.get("inner_code"), p.get("inner_params") or {}, p.get("inner_message") or "")),
+        "no_quantity": lambda: env._("the ordered quantity (LineItem/Quantity) is missing."),
+        "no_unit": lambda: env._("the quantity has no unit (unitCode)."),
+        "no_line_status": lambda: env._("the line status (LineStatusCode) is missing (expected: %(allowed)s).", **q),
+        "line_status_not_allowed": lambda: env._("the line status %(status)s cannot be used in an Order Change "
+                                                 "(allowed: %(allowed)s).", **q),
+        "no_charge_indicator": lambda: env._("An AllowanceCharge has no ChargeIndicator, so it is unclear whether "
+                                             "it is a discount or a charge."),
+        "attachment_too_large": lambda: env._("The attached document %(name)s is larger than %(mib)s MiB.", **q),
+        "attachment_not_base64": lambda: env._("The attached document %(name)s is not valid base64.", **q),
+    }
+
+
+def _said(env, p):
+    """What the PSB itself said (its own words, untranslated) and its request id."""
+    said = env._(" The PSB said: %s", p["psb_message"]) if p.get("psb_message") else ""
+    if p.get("request_id"):
+        said += env._(" (PSB request id %s)", p["request_id"])
+    return said
+
+
+def _client_texts(env, p):
+    """Texts of the PSB client (psb/client.py)."""
+    said = _said(env, p)
+    q = {**p, "said": said}
+    return {
+        "not_configured": lambda: env._("The PSB connection is not configured: %(missing)s missing.",
+                                        missing=", ".join(p.get("missing") or [])),
+        "half_login": lambda: env._("Give both the PSB user name and password (password grant), or neither "
+                                    "(client credentials grant)."),
+        "bad_url": lambda: env._("The PSB %(label)s %(url)r is not a web address (https://...).", **q),
+        "empty_id": lambda: env._("An empty id cannot be sent to the PSB."),
+        "identity_unreachable": lambda: env._(
+            "The PSB identity server %(url)s could not be reached (%(reason)s). It will be tried again later; if "
+            "this persists, check the identity URL and the network.", **q),
+        "identity_unavailable": lambda: env._("The PSB identity server is unavailable (%(status)s); it will be "
+                                              "tried again later.", **q),
+        "identity_refused": lambda: env._(
+            "The PSB identity server refused the credentials (%(detail)s). Check the client id, client secret, "
+            "user name and password in the PSB settings, and that they belong to this environment (acceptance "
+            "and production have separate credentials).", **q) if p.get("password") else env._(
+            "The PSB identity server refused the credentials (%(detail)s). Check the client id and client secret "
+            "in the PSB settings, and that they belong to this environment (acceptance and production have "
+            "separate credentials).", **q),
+        "identity_bad_answer": lambda: env._("The PSB identity server answered %(status)s to %(url)s; check the "
+                                             "identity URL.", **q),
+        "identity_no_token": lambda: env._("%(url)s gave no usable access token; check the identity URL.", **q),
+        "timeout": lambda: env._("The PSB did not answer in time (%(reason)s); it will be tried again later.", **q),
+        "unreachable": lambda: env._("The PSB could not be reached (%(reason)s); it will be tried again later. If "
+                                     "this persists, check the API URL and the network.", **q),
+        "rate_limited": lambda: env._("The PSB is rate limiting requests (%(status)s); it will be tried again "
+                                      "later.%(said)s", **q),
+        "server_error": lambda: env._("The PSB had a server error (%(status)s); it will be tried again "
+                                      "later.%(said)s", **q),
+        "redirected": lambda: env._("The PSB redirected the request to %(location)s (%(status)s); redirects are "
+                                    "not followed. Check the API URL in the PSB settings.%(said)s", **q),
+        "token_refused": lambda: env._("The PSB did not accept the access token (401). Check the client id, client "
+                                       "secret, user name and password in the PSB settings.%(said)s", **q),
+        "access_refused": lambda: env._("The PSB refused access (403). Check that these credentials may use this "
+                                        "party id (eConnect grants parties to users and applications).%(said)s",
+                                        **q),
+        "not_found": lambda: env._("The PSB found nothing (404).%(said)s", **q),
+        "document_gone": lambda: env._(
+            "The PSB does not know document %(document_id)s for party %(party_id)s (it may have been deleted: the "
+            "PSB keeps documents 90 days, 7 days after the first download).%(said)s", **q),
+        "duplicate": lambda: env._("The PSB had already processed this (409, duplicate).%(said)s", **q),
+        "content_too_large": lambda: env._("The PSB refused the content as too large (413).%(said)s", **q),
+        "refused": lambda: env._("The PSB refused the request (%(status)s).%(said)s", **q),
+        "not_json": lambda: env._("The PSB answered with %(content_type)s instead of JSON; check the API URL in "
+                                  "the PSB settings.", **q),
+        "download_too_large": lambda: env._(
+            "Document %(document_id)s is larger than %(limit)s bytes and was not downloaded; raise the download "
+            "limit if it is genuine.", **q),
+        "download_broken": lambda: env._("The download of document %(document_id)s broke off (%(reason)s); it will "
+                                         "be tried again later.", **q),
+        "party_not_allowed": lambda: env._(
+            "The PSB accepted the credentials, but they may not use party %(party_id)s; they may use %(allowed)s. "
+            "Correct the party id, or ask eConnect for access to it.",
+            party_id=p.get("party_id"), allowed=", ".join(p.get("allowed") or [])),
+    }
+
+
+def _text(env, code, params, message):
+    for texts in (_xml_texts, _reader_texts, _client_texts):   # the codes are unique across psb/
+        text = texts(env, params).get(code) if code else None
+        if text:
+            try:
+                return text()
+            except (KeyError, TypeError, ValueError):   # params that do not fit the text: say it in English
+                return message
+    return message
+
+
+def psb_error_text(env, exc):
+    """The message of a ``psb`` error (PsbError, UblError) in the language of ``env``."""
+    return _text(env, getattr(exc, "error_code", None), getattr(exc, "params", None) or {},
+                 getattr(exc, "message", None) or str(exc))
