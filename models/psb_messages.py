@@ -15,14 +15,34 @@ def _kind(env, kind):
     }.get(kind, kind or "")
 
 
+def _xml_detail(env, detail):
+    """What is wrong with the XML (psb/xmlsafe.py ``_SYNTAX_ERRORS``), by its English wording there;
+    libxml2's own words for anything else stay as they are."""
+    entity = env._("an entity is used that XML does not define (only &lt; &gt; &amp; &quot; &apos; and "
+                   "character references are allowed)")
+    return {
+        "no XML element found; is it an XML file at all?": env._("no XML element found; is it an XML file at all?"),
+        "there is content after the end of the root element": env._(
+            "there is content after the end of the root element"),
+        "an end tag does not match its start tag": env._("an end tag does not match its start tag"),
+        "the document ends before all its elements are closed": env._(
+            "the document ends before all its elements are closed"),
+        "an entity is used that XML does not define (only &lt; &gt; &amp; &quot; &apos; and character references "
+        "are allowed)": entity,
+        "an element has the same attribute twice": env._("an element has the same attribute twice"),
+        "a namespace prefix is used that is not declared": env._("a namespace prefix is used that is not declared"),
+    }.get(detail, detail)
+
+
 def _xml_texts(env, p):
     """Texts of the XML guard (psb/xmlsafe.py): the reader's most common messages."""
     return {
         "empty": lambda: env._("The document is empty."),
         "too_large": lambda: env._("The document is %(kib)s KiB, more than the %(max_kib)s KiB accepted.", **p),
         "not_well_formed": lambda: env._(
-            "The document is not well-formed XML (line %(line)s: %(detail)s).", **p) if p.get("line") else env._(
-            "The document is not well-formed XML (%(detail)s).", **p),
+            "The document is not well-formed XML (line %(line)s: %(detail)s).", line=p["line"],
+            detail=_xml_detail(env, p["detail"])) if p.get("line") else env._(
+            "The document is not well-formed XML (%(detail)s).", detail=_xml_detail(env, p["detail"])),
         "bad_encoding": lambda: env._("The document is not well-formed XML (%(detail)s).", **p),
         "dtd": lambda: env._("The document declares a DTD/entities, which Peppol documents never do; it was "
                              "refused for safety."),

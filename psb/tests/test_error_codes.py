@@ -101,3 +101,26 @@ def test_every_code_has_a_translatable_text():
     assert messages.psb_error_text(Env, error) == "The document is not well-formed XML (line 3: x)."
     unknown = exceptions.PsbError("Something new.", error_code="new_code")
     assert messages.psb_error_text(Env, unknown) == "Something new."
+
+
+def test_known_wordings_are_the_ones_psb_uses():
+    """The Odoo side translates the XML guard's and the reader's fixed wordings, found by their English text:
+    each one psb uses must be found (an env that marks what it translated tells)."""
+    spec = importlib.util.spec_from_file_location("psb_messages", PSB.parent / "models" / "psb_messages.py")
+    messages = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(messages)
+
+    class MarkingEnv:
+        @staticmethod
+        def _(source, *args, **kwargs):
+            return "T:" + (source % (args or kwargs) if (args or kwargs) else source)
+
+    from psb import xmlsafe
+    for detail in xmlsafe._SYNTAX_ERRORS.values():
+        assert messages._xml_detail(MarkingEnv, detail) == "T:" + detail
+    reader_source = (PSB / "ubl" / "reader.py").read_text()
+    for expected in ("is not a number (digits with an optional decimal point, such as 12.50)",
+                     "is not a date (YYYY-MM-DD)", "is not a time (hh:mm:ss)",
+                     "is not a whole number of at most 9 digits", "is too large"):
+        assert f'"{expected}"' in reader_source
+        assert messages._value_problem(MarkingEnv, expected) == "T:" + expected
