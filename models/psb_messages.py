@@ -80,9 +80,9 @@ def _reader_texts(env, p):
         "not_ubl": lambda: env._("This is not a UBL business document (its root element is %(root)s), so it is "
                                  "not a Peppol order.", **q),
         "other_ubl_document": lambda: env._(
-            "This document is a %(root)s, not a purchase order. Invoices are handled in Accounting, not in "
+            "This document is a UBL %(root)s, not a purchase order. Invoices are handled in Accounting, not in "
             "Sales.", **q) if p.get("invoice") else env._(
-            "This document is a %(root)s, not a purchase order. Only orders, order changes and order "
+            "This document is a UBL %(root)s, not a purchase order. Only orders, order changes and order "
             "cancellations are read here.", **q),
         "no_customization": lambda: env._("The %(root)s has no CustomizationID, so it does not say which "
                                           "specification it follows: it is not a Peppol BIS 3 document.", **q),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from psb import exceptions
+from psb import exceptions, xmlsafe
 from psb.ubl import model
 from psb.ubl.reader import read_document
 from psb.xmlsafe import parse_xml
@@ -115,7 +115,6 @@ def test_known_wordings_are_the_ones_psb_uses():
         def _(source, *args, **kwargs):
             return "T:" + (source % (args or kwargs) if (args or kwargs) else source)
 
-    from psb import xmlsafe
     for detail in xmlsafe._SYNTAX_ERRORS.values():
         assert messages._xml_detail(MarkingEnv, detail) == "T:" + detail
     reader_source = (PSB / "ubl" / "reader.py").read_text()
