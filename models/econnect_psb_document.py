@@ -149,7 +149,7 @@ class EconnectPsbDocument(models.Model):
     def create(self, vals_list):
         # No "created" entry and no follower per received event: the chatter is for what people do.
         return super(EconnectPsbDocument, self.with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)).create(vals_list)
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)).create(vals_list)
 
     def _fill_from_peek(self):
         """A document that could not be read still shows its order id and buyer when they can be seen."""

@@ -63,13 +63,8 @@ class EconnectPsbDocument(models.Model):
         "Decision Note", copy=False, help="Why this revised order is ignored (required to ignore it).")
 
     # ------------------------------------------------------------------
-    # Webhook rows: no chatter noise, no followers
+    # When the PSB received the document, and until when it keeps it
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super(EconnectPsbDocument, self.with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)).create(vals_list)
-
     @api.depends("payload")
     def _compute_psb_created_on(self):
         for doc in self:
