@@ -2,6 +2,7 @@
 
     python bench/odoo_bench.py setup   --out F [options] -- <odoo options: -d DB --addons-path ...>
     python bench/odoo_bench.py imports --out F [options] -- <odoo options>
+    python bench/odoo_bench.py profile [--lines N --runs N --top N] -- <odoo options>
     python bench/odoo_bench.py process --out F --ready-dir D --workers N -- <odoo options>
 
 * ``setup``: the company configured against the PSB sandbox (webhook registered), the catalogue
@@ -12,6 +13,8 @@
   action does once the XML is downloaded); Odoo's is ``sale.order._create_records_from_attachments``
   (what *Upload* in the sale order list does, ``sale_edi_ubl``). Both start from the XML bytes and
   end after ``flush_all()``; ours and theirs alternate, so a ratio compares runs made side by side.
+* ``profile``: one ten-line order imported as in ``imports`` (rolled back), its median time and
+  queries, and the queries counted by the addon's function that led to them (``--top``).
 * ``process``: one "cron worker": ``_cron_process_documents()`` until nothing is due (figure 2).
 """
 import argparse
@@ -385,6 +388,52 @@ def cmd_imports(registry, args):
 # ------------------------------------------------------------------------------------------------
 # process (figure 2, one worker)
 # ------------------------------------------------------------------------------------------------
+def cmd_profile(registry, args):
+    """Where an import's queries come from: each query is charged to the innermost frame of this addon
+    (file:function) on its stack, and to the innermost Odoo frame below that (what the addon called)."""
+    import collections
+    import traceback
+
+    from odoo import sql_db
+
+    patch_odoo_commits()
+    xml = orders.order_xml("PROFILE-1", args.lines, straight_through=args.straight_through)
+    for _ in range(3):
+        run_ours(registry, xml)
+    runs = [run_ours(registry, xml) for _ in range(args.runs)]
+    callers = collections.Counter()
+    execute = sql_db.Cursor.execute
+
+    def counting(cr, query, params=None, log_exceptions=True):
+        stack = traceback.extract_stack(limit=60)[:-1]
+        ours = [f for f in stack if "/sale_econnect_psb/" in f.filename or f.filename.startswith(str(HERE.parent))]
+        if ours:
+            frame = ours[-1]
+            index = stack.index(frame)
+            below = next((f for f in stack[index + 1:] if "/odoo/" in f.filename), None)
+            key = f"{Path(frame.filename).name}:{frame.name}"
+            if below:
+                key += f" -> {Path(below.filename).parent.name}/{Path(below.filename).name}:{below.name}"
+        else:
+            key = "(outside the addon)"
+        callers[key] += 1
+        return execute(cr, query, params, log_exceptions)
+
+    sql_db.Cursor.execute = counting
+    try:
+        result = run_ours(registry, xml)
+    finally:
+        sql_db.Cursor.execute = execute
+    out = {
+        "lines": args.lines, "state": result["state"], "error": result["error"],
+        "median_ms": round(sorted(r["seconds"] for r in runs)[len(runs) // 2] * 1000, 1),
+        "queries": result["queries"], "by_caller": dict(callers.most_common(args.top)),
+    }
+    if args.out:
+        Path(args.out).write_text(json.dumps(out, indent=2))
+    print(json.dumps(out, indent=2))
+
+
 def cmd_process(registry, args):
     from odoo import SUPERUSER_ID, api
 
@@ -440,6 +489,12 @@ def main():
     imports.add_argument("--trace", action="store_true", help="one extra run per size under tracemalloc")
     imports.add_argument("--trace-max", type=int, default=1000, help="no tracemalloc run above this many lines")
     imports.add_argument("--budget", type=float, default=300, help="seconds; later sizes get fewer runs")
+    profile = sub.add_parser("profile")
+    profile.add_argument("--out", default="")
+    profile.add_argument("--lines", type=int, default=10)
+    profile.add_argument("--runs", type=int, default=10)
+    profile.add_argument("--top", type=int, default=40)
+    profile.add_argument("--straight-through", action="store_true")
     process = sub.add_parser("process")
     process.add_argument("--out", required=True)
     process.add_argument("--ready-dir", required=True)
@@ -447,7 +502,7 @@ def main():
     process.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args(argv)
     registry = open_registry(odoo_args)
-    {"setup": cmd_setup, "imports": cmd_imports, "process": cmd_process}[args.cmd](registry, args)
+    {"setup": cmd_setup, "imports": cmd_imports, "profile": cmd_profile, "process": cmd_process}[args.cmd](registry, args)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ XSD and Peppol Schematron (checked by ``bench/run.sh``).
 """
 import datetime
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
 
 PARTY_ID = "0106:12345678"        # our company at the PSB (the seller)
@@ -44,7 +44,7 @@ def buyer(index):
 
 
 def _money(value):
-    return f"{value.quantize(Decimal('0.01'))}"
+    return f"{_money_dec(value)}"
 
 
 LINE = """  <cac:OrderLine>
@@ -190,4 +190,5 @@ def order_xml(order_id, lines, buyer_index=0, first_product=0, straight_through=
 
 
 def _money_dec(value):
-    return value.quantize(Decimal("0.01"))
+    """Rounded to the cent half up, as the Peppol rules and Odoo round (Decimal's default is half even)."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
