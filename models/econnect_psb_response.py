@@ -134,15 +134,30 @@ class EconnectPsbResponse(models.Model):
             lines=lines,
         )
 
+    def _check_rules(self):
+        """Raise what breaks the standard's rules in the language of whoever answers, before it is sent."""
+        for response in self:
+            try:
+                ubl_response.check(response._response_data())
+            except ubl_response.ResponseError as exc:
+                raise UserError(psb_error_text(self.env, exc)) from exc
+        return self
+
+    def _reader_lang(self):
+        """The language of what sending writes (errors, the activity, the chatter): the salesperson's, else the
+        PSB pipeline's (``res.company._psb_lang``)."""
+        self.ensure_one()
+        order = self.sale_order_id.sudo()
+        return order.user_id.lang or order.company_id._psb_lang()
+
     def _build(self):
         """Check the answer against the standard's rules and keep its UBL as the record of what was sent."""
         self.ensure_one()
         data = self._response_data()
         try:
-            ubl_response.check(data)
-            xml = ubl_response.build_order_response(data)
+            xml = ubl_response.build_order_response(data)   # checks the rules first
         except ubl_response.ResponseError as exc:
-            raise UserError(str(exc)) from exc
+            raise UserError(psb_error_text(self.env, exc)) from exc
         body = ubl_response.psb_request(data)
         attachment = self.env["ir.attachment"].sudo().create({
             "name": f"OrderResponse-{self.name}.xml",
@@ -195,6 +210,7 @@ class EconnectPsbResponse(models.Model):
     def _send(self, client=None):
         """Send once. The idempotency key makes a repeated attempt after a crash a no-op at the PSB."""
         self.ensure_one()
+        self = self.with_context(lang=self._reader_lang())  # noqa: PLW0642 - written for the salesperson
         order = self.sale_order_id
         try:
             client = client or order.company_id._psb_client()

@@ -1,8 +1,8 @@
 """The errors of the plain-Python ``psb`` package in the reader's language.
 
 ``psb`` writes its messages in English and gives each error a stable ``error_code`` and its ``params``
-(``psb/exceptions.py``, ``psb/ubl/model.py``); :func:`psb_error_text` turns those into a text in the
-language of ``env`` (call it with the reader's ``lang`` in the context). An error without a known code
+(``psb/exceptions.py``, ``psb/ubl/model.py``, ``psb/ubl/response.py``); :func:`psb_error_text` turns those
+into a text in the language of ``env`` (call it with the reader's ``lang`` in the context). An error without a known code
 shows its own message: a new ``psb`` error stays readable, in English, until it gets a text here.
 """
 
@@ -195,8 +195,123 @@ def _client_texts(env, p):
     }
 
 
+def _answer_words(env):
+    """The words of an answer's rules (psb/ubl/response.py): answers, line statuses, values, dates."""
+    return {
+        "AB": env._("acknowledged"), "AP": env._("accepted"), "CA": env._("accepted with changes"),
+        "RE": env._("rejected"),
+        "1": env._("added"), "3": env._("changed"), "5": env._("accepted"), "7": env._("rejected"),
+        "42": env._("already delivered"),
+        "quantity": env._("quantity"), "backorder quantity": env._("backorder quantity"), "price": env._("price"),
+        "price base quantity": env._("price base quantity"), "delivery period": env._("delivery period"),
+        "substitute": env._("substitute"),
+        "start": env._("the start of the promised delivery"),
+        "end": env._("the end of the promised delivery"),
+    }
+
+
+def _answer_line(env, p):
+    """How an error names the response line it is on."""
+    return env._("Response line %(line_id)s (order line %(order_line_id)s)", line_id=p.get("line_id"),
+                 order_line_id=p.get("order_line_id"))
+
+
+def _line_date_text(env, p, words):
+    return env._("%(where)s: %(date)s %(value)s is not a date.", where=_answer_line(env, p),
+                 date=words.get(p["date"], p["date"]), value=p["value"])
+
+
+def _answer_line_texts(env, p, words):
+    """Texts of the rules on one line of an answer, each named "Response line 2 (order line 5)"."""
+    where = _answer_line(env, p)
+    q = {**p, "where": where}
+    return {
+        "answer_line_bad_status": lambda: env._(
+            "%(where)s: status %(status)s is not one of 1 (added), 3 (changed), 5 (accepted), 7 (rejected), "
+            "42 (already delivered).", **q),
+        "answer_line_no_item_name": lambda: env._("%(where)s needs the item's name.", **q),
+        "answer_line_status_without_values": lambda: env._(
+            "%(where)s is %(status)s and cannot carry a new %(changes)s; mark it changed (3) or add a line (1).",
+            where=where, status=words.get(p["status"], p["status"]),
+            changes=", ".join(words.get(name, name) for name in p["changes"])),
+        "answer_line_changes_nothing": lambda: env._(
+            "%(where)s is marked changed but changes nothing and says nothing; give the new quantity, price, "
+            "delivery date or substitute, or a note.", **q),
+        "answer_line_added_no_quantity": lambda: env._("%(where)s is an added line: it needs the quantity.", **q),
+        "answer_line_no_unit": lambda: env._(
+            "%(where)s: a quantity needs its unit code (UN/ECE rec. 20, such as C62).", **q),
+        "answer_line_negative_quantity": lambda: env._("%(where)s: the quantity cannot be negative (%(value)s).",
+                                                       **q),
+        "answer_line_negative_backorder": lambda: env._(
+            "%(where)s: the backorder quantity cannot be negative (%(value)s).", **q),
+        "answer_line_negative_price": lambda: env._("%(where)s: the price cannot be negative (%(value)s).", **q),
+        "answer_line_base_without_price": lambda: env._("%(where)s: a price base quantity comes with the price.",
+                                                        **q),
+        "answer_line_base_not_positive": lambda: env._(
+            "%(where)s: the price base quantity must be more than zero.", **q),
+        "answer_substitute_buyers_id": lambda: env._(
+            "%(where)s: the substitute item is the seller's, it has no buyer's item id.", **q),
+        "answer_substitute_no_id": lambda: env._("%(where)s: the substitute item needs a name or an item id.", **q),
+        "answer_substitute_line_without_item": lambda: env._(
+            "%(where)s has a substitute line id but no substitute item.", **q),
+        "answer_item_no_scheme": lambda: env._(
+            "%(where)s: the standard item id %(item_id)s needs its scheme (0160 for a GTIN).", **q),
+    }
+
+
+def _answer_texts(env, p):
+    """Texts of the rules an Order Response must follow (psb/ubl/response.py ``ResponseError``)."""
+    words = _answer_words(env)
+    seller = p.get("role") == "seller"
+    texts = {
+        "answer_order_only": lambda: env._(
+            "An order of profile Order Only gets no Order Response (Peppol BIS Order Only 3)."),
+        "answer_unknown_profile": lambda: env._(
+            "Unknown Peppol profile %(profile)s: only Ordering and Advanced Ordering orders are answered with an "
+            "Order Response.", **p),
+        "answer_bad_code": lambda: env._("Order Response code %(code)s is not one of AB, AP, CA, RE.", **p),
+        "answer_no_id": lambda: env._("The answer needs its own id."),
+        "answer_no_order_id": lambda: env._("The answer needs the order's id."),
+        "answer_no_currency": lambda: env._("The answer needs the currency."),
+        "answer_bad_currency": lambda: env._("Currency %(currency)s is not an ISO 4217 code such as EUR.", **p),
+        "answer_no_issue_date": lambda: env._("The answer needs the issue date."),
+        "answer_bad_time": lambda: env._("The issue time %(value)s is not a time.", **p),
+        "answer_no_endpoint": lambda: env._("The answer needs the seller's Peppol id (endpoint).") if seller
+        else env._("The answer needs the buyer's Peppol id (endpoint)."),
+        "answer_no_endpoint_scheme": lambda: env._(
+            "The seller's Peppol id %(endpoint)s has no scheme (such as 0106 in 0106:12345678).", **p) if seller
+        else env._("The buyer's Peppol id %(endpoint)s has no scheme (such as 0106 in 0106:12345678).", **p),
+        "answer_no_party_name": lambda: env._("The seller needs a registered name or a party identifier.") if seller
+        else env._("The buyer needs a registered name or a party identifier."),
+        "answer_change_not_advanced": lambda: env._(
+            "Only an Advanced Ordering answer refers to an Order Change or Cancellation; this order is of profile "
+            "Ordering."),
+        "answer_lines_not_ca": lambda: env._(
+            "An %(code)s answer (%(label)s) carries no lines; to change or reject single lines, accept with "
+            "changes (CA).", code=p["code"], label=words.get(p["code"], p["code"])),
+        "answer_ca_without_lines": lambda: env._(
+            "An acceptance with changes (CA) lists every order line with its status."),
+        "answer_line_no_id": lambda: env._("A response line for order line %(order_line_id)s has no id.", **p),
+        "answer_line_id_twice": lambda: env._("Two response lines have the id %(line_id)s: each needs its own.",
+                                              **p),
+        "answer_line_no_order_line": lambda: env._(
+            "Response line %(line_id)s does not say which order line it answers.", **p),
+        "answer_not_a_number": lambda: env._("%(value)s is not a number.", **p),
+        "answer_not_a_date": lambda: _line_date_text(env, p, words) if p.get("line_id") else {
+            "issue_date": lambda: env._("The issue date %(value)s is not a date.", **p),
+            "start": lambda: env._("The start of the promised delivery %(value)s is not a date.", **p),
+            "end": lambda: env._("The end of the promised delivery %(value)s is not a date.", **p),
+        }[p["date"]](),
+        "answer_period_reversed": lambda: env._(
+            "%(where)s: the end of the promised delivery (%(end)s) is before its start (%(start)s).",
+            where=_answer_line(env, p), end=p["end"], start=p["start"]) if p.get("line_id") else env._(
+            "The end of the promised delivery (%(end)s) is before its start (%(start)s).", **p),
+    }
+    return {**_answer_line_texts(env, p, words), **texts}
+
+
 def _text(env, code, params, message):
-    for texts in (_xml_texts, _reader_texts, _client_texts):   # the codes are unique across psb/
+    for texts in (_xml_texts, _reader_texts, _client_texts, _answer_texts):   # the codes are unique across psb/
         text = texts(env, params).get(code) if code else None
         if text:
             try:
@@ -207,6 +322,6 @@ def _text(env, code, params, message):
 
 
 def psb_error_text(env, exc):
-    """The message of a ``psb`` error (PsbError, UblError) in the language of ``env``."""
+    """The message of a ``psb`` error (PsbError, UblError, ResponseError) in the language of ``env``."""
     return _text(env, getattr(exc, "error_code", None), getattr(exc, "params", None) or {},
                  getattr(exc, "message", None) or str(exc))

@@ -341,13 +341,14 @@ class SaleOrder(models.Model):
         self._psb_check_access()
         for order in self:
             buyer_env = order.with_context(lang=order.partner_id.lang or self.env.lang).env  # the buyer reads it
-            order._psb_queue_response("AB", note=buyer_env._("Order received; we will confirm it shortly."))
+            note = buyer_env._("Order received; we will confirm it shortly.")
+            order._psb_queue_response("AB", note=note)._check_rules()
         return True
 
     def action_psb_accept(self):
         self._psb_check_access()
         for order in self:
-            order._psb_queue_response("AP")
+            order._psb_queue_response("AP")._check_rules()
         return True
 
     def _psb_open_answer_wizard(self, code):

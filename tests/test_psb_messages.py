@@ -1,12 +1,37 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Errors of the psb/ package in the reader's language (models/psb_messages.py): a malformed upload and
-a PSB 404 read in Dutch for a Dutch PSB responsible, in English for an English one."""
+a PSB 404 read in Dutch for a Dutch PSB responsible, in English for an English one; an answer that breaks
+the Order Response rules, in the CA wizard for a Dutch salesman and on the failed answer after sending."""
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.translate import code_translations
 
 from ..models.psb_messages import psb_error_text
 from ..psb.exceptions import PsbError
+from ..psb.ubl.response import ResponseError
 from .test_lifecycle import SandboxCase
 from .test_webhook import order_xml
+
+# Dutch for the answers' rule texts, as i18n/nl.po will have them (its msgstr is filled after the merge):
+# the tests fail unless the text is one of the module's translatable texts, asked for in the reader's language.
+ANSWER_TERMS_NL = {
+    "Response line %(line_id)s (order line %(order_line_id)s)": "Antwoordregel %(line_id)s (orderregel "
+                                                                "%(order_line_id)s)",
+    "%(where)s: the quantity cannot be negative (%(value)s).": "%(where)s: de hoeveelheid kan niet negatief "
+                                                               "zijn (%(value)s).",
+    "%(where)s: the price cannot be negative (%(value)s).": "%(where)s: de prijs kan niet negatief zijn "
+                                                            "(%(value)s).",
+    "The answer needs the buyer's Peppol id (endpoint).": "Het antwoord heeft de Peppol-id van de koper nodig.",
+}
+
+
+def dutch_terms(terms):
+    """The module's Dutch code translations with ``terms`` added, for the duration of a ``with``."""
+    key = ("sale_econnect_psb", "nl_NL")
+    current = dict(code_translations.get_python_translations(*key))
+    return patch.dict(code_translations.python_translations, {key: {**current, **terms}})
 
 
 @tagged("post_install", "-at_install")
@@ -54,3 +79,80 @@ class TestPsbErrorsInDutch(SandboxCase):
         self.assertEqual(psb_error_text(env, PsbError("The PSB found nothing (404).", error_code="not_found",
                                                        params={"psb_message": "Gone"})),
                          "De PSB vond niets (404). De PSB zei: Gone")
+
+
+@tagged("post_install", "-at_install")
+class TestAnswerRulesInDutch(SandboxCase):
+    """ResponseError (psb/ubl/response.py) reaches a person through psb_error_text: in the CA wizard, in the
+    language of who answers; after sending, in the salesperson's."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.verkoper = new_test_user(cls.env, "psb_nl_verkoper", groups="sales_team.group_sale_salesman",
+                                     lang="nl_NL")
+        cls.company.psb_auto_acknowledge = False
+        cls.env.user.lang = "en_US"
+
+    def order(self, ref):
+        document = self.deliver(order_xml(ref))
+        self.assertEqual(document.state, "imported", document.error_message)
+        order = document.sale_order_id
+        order.user_id = self.verkoper
+        return order
+
+    def test_ca_wizard_says_the_broken_rule_in_dutch(self):
+        order = self.order("NLCA1")
+        as_dutch = order.with_user(self.verkoper).with_context(lang="nl_NL")
+        action = as_dutch.action_psb_accept_with_changes()
+        wizard = as_dutch.env[action["res_model"]].browse(action["res_id"])
+        wizard.line_ids.filtered(lambda l: not l.status).status = "5"
+        first = wizard.line_ids.filtered(lambda l: l.order_line_ref == "1")
+        first.write({"status": "3", "quantity": -2})
+        with dutch_terms(ANSWER_TERMS_NL), self.assertRaises(UserError) as err:
+            wizard.action_send()
+        self.assertRegex(str(err.exception.args[0]),
+                         r"^Antwoordregel \d+ \(orderregel 1\): de hoeveelheid kan niet negatief zijn \(-2\)\.$")
+        self.assertFalse(order.psb_response_ids, "nothing is queued that breaks the rules")
+        # The same in English for an English user.
+        with self.assertRaisesRegex(UserError, r"^Response line \d+ \(order line 1\): the quantity cannot be "
+                                               r"negative \(-2\)\.$"):
+            wizard.with_context(lang="en_US").action_send()
+
+    def test_accept_without_the_buyers_peppol_id_in_dutch(self):
+        order = self.order("NLAP1")
+        order.psb_buyer_endpoint = False
+        with dutch_terms(ANSWER_TERMS_NL), self.assertRaises(UserError) as err:   # (a savepoint: rolled back)
+            order.with_user(self.verkoper).with_context(lang="nl_NL").action_psb_accept()
+        self.assertEqual(err.exception.args[0], "Het antwoord heeft de Peppol-id van de koper nodig.")
+        self.assertFalse(order.psb_response_ids)
+
+    def test_failed_answer_in_the_salespersons_language(self):
+        order = self.order("NLCA2")
+        lines = order._psb_response_lines()
+        lines[0].update({"status": "3", "price": -1.0, "price_changed": True})
+        response = order._psb_queue_response("CA", note="x", lines=lines, auto=True)   # not checked when queued
+        with dutch_terms(ANSWER_TERMS_NL):
+            self.env["econnect.psb.response"]._cron_send_responses()
+        self.assertEqual(response.state, "failed")
+        self.assertRegex(response.error_message,
+                         r"^Antwoordregel \d+ \(orderregel \d+\): de prijs kan niet negatief zijn \(-1\)\.$")
+        activity = order.activity_ids.filtered(lambda a: a.psb_kind == "answer")
+        self.assertEqual(activity.user_id, self.verkoper)
+        self.assertIn("de prijs kan niet negatief zijn", activity.note)
+        self.assertEqual(activity.summary, "Peppol-antwoord CA mislukt", "the activity in his language too")
+        self.verkoper.lang = "en_US"
+        response.action_retry()
+        self.env["econnect.psb.response"]._cron_send_responses()
+        self.assertRegex(response.error_message, r"the price cannot be negative \(-1\)\.$")
+
+    def test_psb_error_text_asks_env_for_the_english_msgid(self):
+        """The Dutch text comes from env._ with the English msgid: without a Dutch entry it stays English."""
+        error = ResponseError("The answer needs the buyer's Peppol id (endpoint).", error_code="answer_no_endpoint",
+                              params={"role": "buyer"})
+        env = self.env(context={"lang": "nl_NL"})
+        with dutch_terms(ANSWER_TERMS_NL):
+            self.assertEqual(psb_error_text(env, error), "Het antwoord heeft de Peppol-id van de koper nodig.")
+        with dutch_terms({"The answer needs the buyer's Peppol id (endpoint).": "X"}):
+            self.assertEqual(psb_error_text(env, error), "X")

@@ -62,5 +62,6 @@ class EconnectPsbResponseWizard(models.TransientModel):
             self.env["econnect.psb.order.change"].sudo()._decide(self.sale_order_id.sudo(), accept=False,
                                                                  note=self.note)
         else:
-            self.sale_order_id._psb_queue_response(self.code, note=self.note, lines=lines)
+            # What breaks the standard's rules is said now, in the user's language, not when sending fails.
+            self.sale_order_id._psb_queue_response(self.code, note=self.note, lines=lines)._check_rules()
         return {"type": "ir.actions.act_window_close"}

@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 
 from psb import exceptions, xmlsafe
-from psb.ubl import model
+from psb.ubl import model, response
 from psb.ubl.reader import read_document
 from psb.xmlsafe import parse_xml
 
 PSB = Path(__file__).resolve().parent.parent
-ERRORS = {name for module in (exceptions, model) for name, cls in inspect.getmembers(module, inspect.isclass)
-          if issubclass(cls, (exceptions.PsbError, model.UblError))}
+ERRORS = {name for module in (exceptions, model, response) for name, cls in inspect.getmembers(module, inspect.isclass)
+          if issubclass(cls, (exceptions.PsbError, model.UblError, response.ResponseError))}
+# psb/ubl/response.py builds the errors of one answer line with this helper: (line, message, error_code, ...).
+LINE_ERROR = "_line_error"
 
 
 def _error_calls():
@@ -27,9 +29,16 @@ def _error_calls():
                 yield path.relative_to(PSB), node
 
 
+def _line_error_codes():
+    source = (PSB / "ubl" / "response.py").read_text()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == LINE_ERROR:
+            yield node.args[2]
+
+
 def test_every_psb_error_is_built_with_a_code():
     calls = list(_error_calls())
-    assert len(calls) >= 55  # the client, the XML guard and the reader: if this drops, the scan broke
+    assert len(calls) >= 75  # client, XML guard, reader, answers: if this drops, the scan broke
     missing = [f"{path}:{node.lineno} {node.func.id}" for path, node in calls
                if not any(kw.arg == "error_code" for kw in node.keywords)]
     assert not missing, f"errors raised without error_code: {missing}"
@@ -78,6 +87,10 @@ def _raised_codes():
         for part in (value.body, value.orelse) if isinstance(value, ast.IfExp) else (value,):
             if isinstance(part, ast.Constant):
                 codes.add(part.value)
+    for value in _line_error_codes():
+        codes.add(value.value if isinstance(value, ast.Constant) else None)
+    codes |= {"answer_line_negative_quantity", "answer_line_negative_backorder", "answer_line_negative_price"}
+    codes.discard(None)  # the three above, passed through a loop
     return codes
 
 
@@ -93,7 +106,7 @@ def test_every_code_has_a_translatable_text():
             return source % (args or kwargs) if (args or kwargs) else source
 
     known = set()
-    for texts in (messages._xml_texts, messages._reader_texts, messages._client_texts):
+    for texts in (messages._xml_texts, messages._reader_texts, messages._client_texts, messages._answer_texts):
         known |= texts(Env, {}).keys()
     assert not _raised_codes() - known
     error = model.MalformedXmlError("The document is not well-formed XML (line 3: x).", error_code="not_well_formed",

@@ -7,8 +7,10 @@ skipped, naming the folder, when it is absent.
 """
 import copy
 import dataclasses
+import importlib.util
 from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -288,63 +290,130 @@ def test_document_type_ids():
     assert document_type_id("advanced_ordering") == (
         "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
         "##urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3::2.3")
-    with pytest.raises(ResponseError, match="Order Only"):
+    with pytest.raises(ResponseError, match="Order Only") as err:
         document_type_id("order_only")
+    assert err.value.error_code == "answer_order_only"
+    with pytest.raises(ResponseError) as err:
+        document_type_id("billing")
+    assert (err.value.error_code, err.value.params) == ("answer_unknown_profile", {"profile": "billing"})
 
 
-@pytest.mark.parametrize("data, words", [
-    (answer("AP", profile="order_only"), "Order Only gets no Order Response"),
-    (answer("AP", profile="billing"), "Unknown Peppol profile"),
-    (answer("ZZ"), "not one of AB, AP, CA, RE"),
-    (answer("AB", lines=[line("5")]), "An AB answer .* carries no lines"),
-    (answer("AP", lines=[line("5")]), "An AP answer .* carries no lines"),
-    (answer("RE", lines=[line("7")]), "An RE answer .* carries no lines"),
-    (answer("CA"), "lists every order line"),
-    (answer("CA", lines=[line("9")]), "status '9' is not one of"),
-    (answer("CA", lines=[line("2")]), "status '2' is not one of"),
-    (answer("CA", lines=[line("3")]), "changes nothing and says nothing"),
-    (answer("CA", lines=[line("5"), line("5")]), "Two response lines have the id 1"),
-    (answer("CA", lines=[line("5", line_id=" ")]), "has no id"),
-    (answer("CA", lines=[line("5", ref="", line_id="1")]), "does not say which order line"),
-    (answer("CA", lines=[line("5", item=ResponseItem(" "))]), "needs the item's name"),
-    (answer("AP", order_change_id="Change-1"), "Only an Advanced Ordering answer refers to an Order Change"),
-    (answer("CA", lines=[line("3", price=Decimal("-1"))]), "price cannot be negative"),
-    (answer("CA", lines=[line("3", quantity=Decimal("-1"), unit_code="C62")]), "quantity cannot be negative"),
+VIOLATIONS = [
+    (answer("AP", profile="order_only"), "Order Only gets no Order Response", "answer_order_only"),
+    (answer("AP", profile="billing"), "Unknown Peppol profile", "answer_unknown_profile"),
+    (answer("ZZ"), "not one of AB, AP, CA, RE", "answer_bad_code"),
+    (answer("AB", lines=[line("5")]), "An AB answer .* carries no lines", "answer_lines_not_ca"),
+    (answer("AP", lines=[line("5")]), "An AP answer .* carries no lines", "answer_lines_not_ca"),
+    (answer("RE", lines=[line("7")]), "An RE answer .* carries no lines", "answer_lines_not_ca"),
+    (answer("CA"), "lists every order line", "answer_ca_without_lines"),
+    (answer("CA", lines=[line("9")]), "status 9 is not one of", "answer_line_bad_status"),
+    (answer("CA", lines=[line("2")]), "status 2 is not one of", "answer_line_bad_status"),
+    (answer("CA", lines=[line("3")]), "changes nothing and says nothing", "answer_line_changes_nothing"),
+    (answer("CA", lines=[line("5"), line("5")]), "Two response lines have the id 1", "answer_line_id_twice"),
+    (answer("CA", lines=[line("5", line_id=" ")]), "has no id", "answer_line_no_id"),
+    (answer("CA", lines=[line("5", ref="", line_id="1")]),
+     "does not say which order line", "answer_line_no_order_line"),
+    (answer("CA", lines=[line("5", item=ResponseItem(" "))]), "needs the item's name", "answer_line_no_item_name"),
+    (answer("AP", order_change_id="Change-1"),
+     "Only an Advanced Ordering answer refers to an Order Change", "answer_change_not_advanced"),
+    (answer("CA", lines=[line("3", price=Decimal("-1"))]), "price cannot be negative", "answer_line_negative_price"),
+    (answer("CA", lines=[line("3", quantity=Decimal("-1"), unit_code="C62")]),
+     "quantity cannot be negative", "answer_line_negative_quantity"),
     (answer("CA", lines=[line("3", quantity=Decimal("1"), unit_code="C62", max_backorder_quantity=-2)]),
-     "backorder quantity cannot be negative"),
-    (answer("CA", lines=[line("3", quantity=Decimal("8"))]), "needs its unit code"),
+     "backorder quantity cannot be negative", "answer_line_negative_backorder"),
+    (answer("CA", lines=[line("3", quantity=Decimal("8"))]), "needs its unit code", "answer_line_no_unit"),
     (answer("CA", lines=[line("3", price=Decimal("8"), base_quantity=Decimal("0"), unit_code="C62")]),
-     "base quantity must be more than zero"),
-    (answer("CA", lines=[line("3", base_quantity=Decimal("10"), unit_code="C62", note="x")]), "comes with the price"),
-    (answer("CA", lines=[line("3", price="abc")]), "is not a number"),
-    (answer("CA", lines=[line("3", price=Decimal("NaN"))]), "is not a number"),
-    (answer("CA", lines=[line("1")]), "added line: it needs the quantity"),
-    (answer("CA", lines=[line("5", quantity=Decimal("8"), unit_code="C62")]), "accepted and cannot carry a new"),
-    (answer("CA", lines=[line("7", substitute=SUBSTITUTE)]), "rejected and cannot carry a new substitute"),
-    (answer("CA", lines=[line("42", promised_start=date(2026, 1, 1))]), "already delivered and cannot carry"),
+     "base quantity must be more than zero", "answer_line_base_not_positive"),
+    (answer("CA", lines=[line("3", base_quantity=Decimal("10"), unit_code="C62", note="x")]),
+     "comes with the price", "answer_line_base_without_price"),
+    (answer("CA", lines=[line("3", price="abc")]), "is not a number", "answer_not_a_number"),
+    (answer("CA", lines=[line("3", price=Decimal("NaN"))]), "is not a number", "answer_not_a_number"),
+    (answer("CA", lines=[line("1")]), "added line: it needs the quantity", "answer_line_added_no_quantity"),
+    (answer("CA", lines=[line("5", quantity=Decimal("8"), unit_code="C62")]),
+     "accepted and cannot carry a new", "answer_line_status_without_values"),
+    (answer("CA", lines=[line("7", substitute=SUBSTITUTE)]),
+     "rejected and cannot carry a new substitute", "answer_line_status_without_values"),
+    (answer("CA", lines=[line("42", promised_start=date(2026, 1, 1))]),
+     "already delivered and cannot carry", "answer_line_status_without_values"),
     (answer("CA", lines=[line("3", promised_start=date(2026, 12, 4), promised_end=date(2026, 12, 3))]),
-     r"end of response line 1 .* is before its start"),
-    (answer("AP", promised_start=date(2026, 12, 4), promised_end=date(2026, 12, 3)), "before its start"),
-    (answer("AP", promised_start="2026-12-04"), "is not a date"),
-    (answer("CA", lines=[line("3", substitute=ResponseItem(None))]), "substitute item needs a name or an item id"),
-    (answer("CA", lines=[line("3", substitute=ResponseItem("X", buyers_item_id="B-1"))]), "no buyer's item id"),
-    (answer("CA", lines=[line("5", substitute_line_id="2")]), "substitute line id but no substitute"),
+     r"Response line 1 \(order line 1\): the end of the promised delivery \(2026-12-03\) is before its start",
+     "answer_period_reversed"),
+    (answer("CA", lines=[line("3", promised_start="soon", note="x")]),
+     r"Response line 1 \(order line 1\): the start of the promised delivery soon is not a date", "answer_not_a_date"),
+    (answer("AP", promised_end="2026-12-04"), "The end of the promised delivery 2026-12-04 is not a date",
+     "answer_not_a_date"),
+    (answer("AP", promised_start=date(2026, 12, 4), promised_end=date(2026, 12, 3)),
+     "before its start", "answer_period_reversed"),
+    (answer("AP", promised_start="2026-12-04"), "is not a date", "answer_not_a_date"),
+    (answer("CA", lines=[line("3", substitute=ResponseItem(None))]),
+     "substitute item needs a name or an item id", "answer_substitute_no_id"),
+    (answer("CA", lines=[line("3", substitute=ResponseItem("X", buyers_item_id="B-1"))]),
+     "no buyer's item id", "answer_substitute_buyers_id"),
+    (answer("CA", lines=[line("5", substitute_line_id="2")]),
+     "substitute line id but no substitute", "answer_substitute_line_without_item"),
     (answer("CA", lines=[line("3", substitute=ResponseItem("X", standard_item_id="1", standard_item_scheme=None))]),
-     "needs its scheme"),
-    (answer("AP", seller=ResponseParty("12345678", "")), "seller's Peppol id 12345678 has no scheme"),
-    (answer("AP", buyer=ResponseParty("", "0106", registration_name="B")), "buyer's Peppol id"),
-    (answer("AP", buyer=ResponseParty("87654321", "0106")), "buyer needs a registered name or a party identifier"),
-    (answer("AP", currency="euro"), "not an ISO 4217 code"),
-    (answer("AP", order_id=" "), "needs the order's id"),
-    (answer("AP", response_id=None), "needs its own id"),
-    (answer("AP", issue_date=None), "needs the issue date"),
-    (answer("AP", issue_time="10:00"), "is not a time"),
-])
-def test_rule_violations_are_caught_before_building(data, words):
-    with pytest.raises(ResponseError, match=words):
+     "needs its scheme", "answer_item_no_scheme"),
+    (answer("AP", seller=ResponseParty("12345678", "")),
+     "seller's Peppol id 12345678 has no scheme", "answer_no_endpoint_scheme"),
+    (answer("AP", buyer=ResponseParty("", "0106", registration_name="B")), "buyer's Peppol id", "answer_no_endpoint"),
+    (answer("AP", buyer=ResponseParty("87654321", "0106")),
+     "buyer needs a registered name or a party identifier", "answer_no_party_name"),
+    (answer("AP", currency="euro"), "not an ISO 4217 code", "answer_bad_currency"),
+    (answer("AP", order_id=" "), "needs the order's id", "answer_no_order_id"),
+    (answer("AP", response_id=None), "needs its own id", "answer_no_id"),
+    (answer("AP", issue_date=None), "needs the issue date", "answer_no_issue_date"),
+    (answer("AP", issue_time="10:00"), "is not a time", "answer_bad_time"),
+]
+
+
+@pytest.mark.parametrize(("data", "words", "error_code"), VIOLATIONS)
+def test_rule_violations_are_caught_before_building(data, words, error_code):
+    with pytest.raises(ResponseError, match=words) as err:
         check(data)
+    assert err.value.error_code == error_code, "the rule's stable name, from which Odoo writes the text"
+    assert str(err.value) == err.value.message
     with pytest.raises(ResponseError, match=words):
         build_order_response(data)
+
+
+def _odoo_messages():
+    """models/psb_messages.py, the Odoo side's texts of these errors, loaded without Odoo."""
+    path = Path(__file__).resolve().parents[2] / "models" / "psb_messages.py"
+    spec = importlib.util.spec_from_file_location("psb_messages", path)
+    messages = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(messages)
+    return messages
+
+
+class MarkingEnv:
+    """Odoo's ``env._`` in English, marking what it translated: «text»."""
+
+    @staticmethod
+    def _(source, *args, **kwargs):
+        return "«" + (source % (args or kwargs) if (args or kwargs) else source) + "»"
+
+
+@pytest.mark.parametrize(("data", "words", "error_code"), VIOLATIONS)
+def test_odoo_writes_each_violation_as_psb_does(data, words, error_code):
+    """Odoo's translatable text of each code, with the error's params, says in English exactly what psb says:
+    the params fit the text (no fallback to the English message), and the whole text went through ``env._``."""
+    messages = _odoo_messages()
+    with pytest.raises(ResponseError) as err:
+        check(data)
+    text = messages.psb_error_text(MarkingEnv, err.value)
+    assert text.startswith("«") and text.endswith("»"), "the sentence is a translatable text"
+    assert text.replace("«", "").replace("»", "") == str(err.value)
+
+
+def test_answer_codes_are_their_own():
+    """The answers' codes are unique across psb/: Odoo finds a text by its code alone."""
+    messages = _odoo_messages()
+    answer = messages._answer_texts(MarkingEnv, {}).keys()
+    others = set()
+    for texts in (messages._xml_texts, messages._reader_texts, messages._client_texts):
+        others |= texts(MarkingEnv, {}).keys()
+    assert all(code.startswith("answer_") for code in answer)
+    assert not answer & others
 
 
 @pytest.mark.parametrize("kind", sorted(ANSWERS))

@@ -80,7 +80,21 @@ _UNIT_WORDS = {"C62": "pcs", "EA": "pcs", "H87": "pcs", "NAR": "pcs", "NIU": "pc
 
 
 class ResponseError(ValueError):
-    """The answer would break a rule of the standard; the message says which, for a person."""
+    """The answer would break a rule of the standard; the message says which, for a person (in English).
+
+    As the other errors of ``psb`` (``psb/exceptions.py``, ``psb/ubl/model.py``), it carries ``error_code``,
+    the stable name of the rule broken, and ``params``, its values, from which Odoo writes the message in
+    the reader's language (``models/psb_messages.py``).
+    """
+
+    def __init__(self, message, error_code=None, params=None):
+        super().__init__(message)
+        self.message = message
+        self.error_code = error_code
+        self.params = params or {}
+
+    def __str__(self):
+        return self.message
 
 
 @dataclass
@@ -170,7 +184,7 @@ def document_type_id(profile):
     try:
         return DOCUMENT_TYPE_IDS[profile]
     except KeyError:
-        raise ResponseError(_profile_message(profile)) from None
+        raise _profile_error(profile) from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -190,29 +204,38 @@ def _checked(data):
     """The normalised copy of ``data`` (texts stripped, blanks as None, numbers as Decimal), checked."""
     data = _normalised(data)
     if data.profile not in PROFILES:
-        raise ResponseError(_profile_message(data.profile))
+        raise _profile_error(data.profile)
     if data.code not in CODES:
-        raise ResponseError(f"Order Response code {data.code!r} is not one of AB, AP, CA, RE.")
-    for label, value in (("its own id", data.response_id), ("the order's id", data.order_id),
-                         ("the currency", data.currency)):
-        if not value:
-            raise ResponseError(f"The answer needs {label}.")
+        raise ResponseError(f"Order Response code {data.code} is not one of AB, AP, CA, RE.",
+                            error_code="answer_bad_code", params={"code": data.code})
+    if not data.response_id:
+        raise ResponseError("The answer needs its own id.", error_code="answer_no_id")
+    if not data.order_id:
+        raise ResponseError("The answer needs the order's id.", error_code="answer_no_order_id")
+    if not data.currency:
+        raise ResponseError("The answer needs the currency.", error_code="answer_no_currency")
     if not _CURRENCY.fullmatch(data.currency):
-        raise ResponseError(f"Currency {data.currency!r} is not an ISO 4217 code such as EUR.")
-    _check_date(data.issue_date, "the issue date", required=True)
+        raise ResponseError(f"Currency {data.currency} is not an ISO 4217 code such as EUR.",
+                            error_code="answer_bad_currency", params={"currency": data.currency})
+    if data.issue_date is None:
+        raise ResponseError("The answer needs the issue date.", error_code="answer_no_issue_date")
+    _check_date(data.issue_date, "issue_date")
     if data.issue_time is not None and not isinstance(data.issue_time, time):
-        raise ResponseError(f"The issue time {data.issue_time!r} is not a time.")
+        raise ResponseError(f"The issue time {data.issue_time} is not a time.", error_code="answer_bad_time",
+                            params={"value": str(data.issue_time)})
     for party, role in ((data.seller, "seller"), (data.buyer, "buyer")):
         _check_party(party, role)
     if data.order_change_id and data.profile != "advanced_ordering":
         raise ResponseError("Only an Advanced Ordering answer refers to an Order Change or Cancellation; "
-                            "this order is of profile Ordering.")
+                            "this order is of profile Ordering.", error_code="answer_change_not_advanced")
     if data.code != "CA" and data.lines:
         raise ResponseError(f"An {data.code} answer ({CODES[data.code]}) carries no lines; "
-                            "to change or reject single lines, accept with changes (CA).")
+                            "to change or reject single lines, accept with changes (CA).",
+                            error_code="answer_lines_not_ca", params={"code": data.code})
     if data.code == "CA" and not data.lines:
-        raise ResponseError("An acceptance with changes (CA) lists every order line with its status.")
-    _check_period(data.promised_start, data.promised_end, "the promised delivery")
+        raise ResponseError("An acceptance with changes (CA) lists every order line with its status.",
+                            error_code="answer_ca_without_lines")
+    _check_period(data.promised_start, data.promised_end)
     seen = set()
     for line in data.lines:
         _check_line(line, seen)
@@ -221,91 +244,130 @@ def _checked(data):
     return data
 
 
-def _profile_message(profile):
+def _profile_error(profile):
     if profile == "order_only":
-        return "An order of profile Order Only gets no Order Response (Peppol BIS Order Only 3)."
-    return (f"Unknown Peppol profile {profile!r}: only Ordering and Advanced Ordering orders are answered "
-            "with an Order Response.")
+        return ResponseError("An order of profile Order Only gets no Order Response (Peppol BIS Order Only 3).",
+                             error_code="answer_order_only")
+    return ResponseError(f"Unknown Peppol profile {profile}: only Ordering and Advanced Ordering orders are "
+                         "answered with an Order Response.", error_code="answer_unknown_profile",
+                         params={"profile": str(profile)})
 
 
 def _check_party(party, role):
+    """``role`` is "seller" or "buyer" (a word of the English message, and the ``role`` parameter)."""
     if party is None or not party.endpoint_id:
-        raise ResponseError(f"The answer needs the {role}'s Peppol id (endpoint).")
+        raise ResponseError(f"The answer needs the {role}'s Peppol id (endpoint).", error_code="answer_no_endpoint",
+                            params={"role": role})
     if not party.endpoint_scheme:
         raise ResponseError(f"The {role}'s Peppol id {party.endpoint_id} has no scheme "
-                            "(such as 0106 in 0106:12345678).")
+                            "(such as 0106 in 0106:12345678).", error_code="answer_no_endpoint_scheme",
+                            params={"role": role, "endpoint": party.endpoint_id})
     if not (party.registration_name or party.identifier):
-        raise ResponseError(f"The {role} needs a registered name or a party identifier.")
+        raise ResponseError(f"The {role} needs a registered name or a party identifier.",
+                            error_code="answer_no_party_name", params={"role": role})
+
+
+def _line_error(line, message, error_code, **params):
+    """An error of one response line: named "Response line 2 (order line 5)" in the message, its ids in
+    ``params`` (``line_id``, ``order_line_id``) with the rule's own values."""
+    where = f"Response line {line.line_id} (order line {line.order_line_id})"
+    return ResponseError(message.replace("{where}", where, 1), error_code=error_code,
+                         params={"line_id": line.line_id, "order_line_id": line.order_line_id, **params})
 
 
 def _check_line(line, seen):
-    where = f"Response line {line.line_id} (order line {line.order_line_id})"
     if not line.line_id:
-        raise ResponseError(f"A response line for order line {line.order_line_id} has no id.")
+        raise ResponseError(f"A response line for order line {line.order_line_id} has no id.",
+                            error_code="answer_line_no_id", params={"order_line_id": line.order_line_id})
     if line.line_id in seen:
-        raise ResponseError(f"Two response lines have the id {line.line_id}: each needs its own.")
+        raise ResponseError(f"Two response lines have the id {line.line_id}: each needs its own.",
+                            error_code="answer_line_id_twice", params={"line_id": line.line_id})
     seen.add(line.line_id)
     if line.status_code not in LINE_STATUSES:
-        raise ResponseError(f"{where}: status {line.status_code!r} is not one of 1 (added), 3 (changed), "
-                            "5 (accepted), 7 (rejected), 42 (already delivered).")
+        raise _line_error(line, "{where}: status %s is not one of 1 (added), 3 (changed), 5 (accepted), "
+                          "7 (rejected), 42 (already delivered)." % (line.status_code,),
+                          "answer_line_bad_status", status=str(line.status_code))
     if not line.order_line_id:
-        raise ResponseError(f"Response line {line.line_id} does not say which order line it answers.")
+        raise ResponseError(f"Response line {line.line_id} does not say which order line it answers.",
+                            error_code="answer_line_no_order_line", params={"line_id": line.line_id})
     if line.item is None or not line.item.name:
-        raise ResponseError(f"{where} needs the item's name.")
-    _check_item(line.item, where)
+        raise _line_error(line, "{where} needs the item's name.", "answer_line_no_item_name")
+    _check_item(line, line.item)
     changes = line.new_values
     if line.status_code not in VALUE_STATUSES and changes:
-        raise ResponseError(f"{where} is {LINE_STATUSES[line.status_code]} and cannot carry a new "
-                            f"{', '.join(changes)}; mark it changed (3) or add a line (1).")
+        raise _line_error(line, "{where} is %s and cannot carry a new %s; mark it changed (3) or add a line (1)."
+                          % (LINE_STATUSES[line.status_code], ", ".join(changes)),
+                          "answer_line_status_without_values", status=line.status_code, changes=changes)
     if line.status_code == "3" and not changes and not line.note:
         # The official example sc1 marks a line changed only for an added seller's item id, explained
         # in the line note: a note alone is accepted, nothing at all is not.
-        raise ResponseError(f"{where} is marked changed but changes nothing and says nothing; "
-                            "give the new quantity, price, delivery date or substitute, or a note.")
+        raise _line_error(line, "{where} is marked changed but changes nothing and says nothing; give the new "
+                          "quantity, price, delivery date or substitute, or a note.", "answer_line_changes_nothing")
     if line.status_code == "1" and line.quantity is None:
-        raise ResponseError(f"{where} is an added line: it needs the quantity.")
+        raise _line_error(line, "{where} is an added line: it needs the quantity.", "answer_line_added_no_quantity")
     if (line.quantity is not None or line.base_quantity is not None) and not line.unit_code:
-        raise ResponseError(f"{where}: a quantity needs its unit code (UN/ECE rec. 20, such as C62).")
-    for label, value in (("quantity", line.quantity), ("backorder quantity", line.max_backorder_quantity),
-                         ("price", line.price)):
+        raise _line_error(line, "{where}: a quantity needs its unit code (UN/ECE rec. 20, such as C62).",
+                          "answer_line_no_unit")
+    for label, code, value in (("quantity", "answer_line_negative_quantity", line.quantity),
+                               ("backorder quantity", "answer_line_negative_backorder", line.max_backorder_quantity),
+                               ("price", "answer_line_negative_price", line.price)):
         if value is not None and value < 0:
-            raise ResponseError(f"{where}: the {label} cannot be negative ({_number(value)}).")
+            raise _line_error(line, "{where}: the %s cannot be negative (%s)." % (label, _number(value)), code,
+                              value=_number(value))
     if line.base_quantity is not None:
         if line.price is None:
-            raise ResponseError(f"{where}: a price base quantity comes with the price.")
+            raise _line_error(line, "{where}: a price base quantity comes with the price.",
+                              "answer_line_base_without_price")
         if line.base_quantity <= 0:
-            raise ResponseError(f"{where}: the price base quantity must be more than zero.")
+            raise _line_error(line, "{where}: the price base quantity must be more than zero.",
+                              "answer_line_base_not_positive")
     if line.substitute is not None:
         if line.substitute.buyers_item_id:
-            raise ResponseError(f"{where}: the substitute item is the seller's, it has no buyer's item id.")
+            raise _line_error(line, "{where}: the substitute item is the seller's, it has no buyer's item id.",
+                              "answer_substitute_buyers_id")
         if not (line.substitute.name or line.substitute.sellers_item_id or line.substitute.standard_item_id):
-            raise ResponseError(f"{where}: the substitute item needs a name or an item id.")
-        _check_item(line.substitute, where)
+            raise _line_error(line, "{where}: the substitute item needs a name or an item id.",
+                              "answer_substitute_no_id")
+        _check_item(line, line.substitute)
     elif line.substitute_line_id:
-        raise ResponseError(f"{where} has a substitute line id but no substitute item.")
-    _check_period(line.promised_start, line.promised_end, where.lower())
+        raise _line_error(line, "{where} has a substitute line id but no substitute item.",
+                          "answer_substitute_line_without_item")
+    _check_period(line.promised_start, line.promised_end, line)
 
 
-def _check_item(item, where):
+def _check_item(line, item):
     if item.standard_item_id and not item.standard_item_scheme:
-        raise ResponseError(f"{where}: the standard item id {item.standard_item_id} needs its scheme "
-                            "(0160 for a GTIN).")
+        raise _line_error(line, "{where}: the standard item id %s needs its scheme (0160 for a GTIN)."
+                          % (item.standard_item_id,), "answer_item_no_scheme", item_id=item.standard_item_id)
 
 
-def _check_date(value, label, required=False):
-    if value is None:
-        if required:
-            raise ResponseError(f"The answer needs {label}.")
-    elif not isinstance(value, date):
-        raise ResponseError(f"{label.capitalize()} {value!r} is not a date.")
+#: The dates an answer checks (``params["date"]`` of its errors): header, then a line's.
+_DATES = {"issue_date": "the issue date", "start": "the start of the promised delivery",
+          "end": "the end of the promised delivery"}
 
 
-def _check_period(start, end, where):
-    _check_date(start, f"the start of {where}")
-    _check_date(end, f"the end of {where}")
+def _check_date(value, which, line=None):
+    """``value`` is empty or a date; ``which`` names it (``_DATES``), ``line`` the response line it is on."""
+    if value is not None and not isinstance(value, date):
+        label = _DATES[which]
+        if line is not None:
+            raise _line_error(line, "{where}: %s %s is not a date." % (label, value), "answer_not_a_date",
+                              date=which, value=str(value))
+        raise ResponseError(f"{label.capitalize()} {value} is not a date.", error_code="answer_not_a_date",
+                            params={"date": which, "value": str(value)})
+
+
+def _check_period(start, end, line=None):
+    """The promised delivery of the answer, or of ``line``: dates, and the end not before the start."""
+    _check_date(start, "start", line)
+    _check_date(end, "end", line)
     if start and end and _day(end) < _day(start):
-        raise ResponseError(f"The end of {where} ({_day(end).isoformat()}) is before its start "
-                            f"({_day(start).isoformat()}).")
+        start, end = _day(start).isoformat(), _day(end).isoformat()
+        if line is not None:
+            raise _line_error(line, "{where}: the end of the promised delivery (%s) is before its start (%s)."
+                              % (end, start), "answer_period_reversed", start=start, end=end)
+        raise ResponseError(f"The end of the promised delivery ({end}) is before its start ({start}).",
+                            error_code="answer_period_reversed", params={"start": start, "end": end})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -328,12 +390,16 @@ def _decimal(value):
         try:
             result = Decimal(str(value).strip())    # str(): a float's shortest form, not its binary expansion
         except InvalidOperation:
-            raise ResponseError(f"{value!r} is not a number.") from None
+            raise _not_a_number(value) from None
     else:
-        raise ResponseError(f"{value!r} is not a number.")
+        raise _not_a_number(value)
     if result is not None and not result.is_finite():
-        raise ResponseError(f"{value!r} is not a number.")
+        raise _not_a_number(value)
     return result
+
+
+def _not_a_number(value):
+    return ResponseError(f"{value} is not a number.", error_code="answer_not_a_number", params={"value": str(value)})
 
 
 def _normalised(data):
