@@ -60,7 +60,9 @@ class EconnectPsbDocument(models.Model):
     _description = "eConnect PSB Incoming Document"
     _order = "id desc"
 
-    name = fields.Char(compute="_compute_name", store=True)
+    # The title is written at display time in the reader's language ("Bestelling PO-1" for a Dutch user):
+    # not stored, searchable by what it shows (the order id, the file name, the PSB id).
+    name = fields.Char(compute="_compute_name", search="_search_name", compute_sudo=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     topic = fields.Char(required=True, readonly=True)
     document_type = fields.Selection(
@@ -128,8 +130,9 @@ class EconnectPsbDocument(models.Model):
     ignore_note = fields.Text("Why Ignored", readonly=True)
 
     @api.depends("document_type", "buyer_order_ref", "psb_document_id", "attachment_id.name", "topic", "source")
+    @api.depends_context("lang")
     def _compute_name(self):
-        labels = dict(self._fields["document_type"].selection)
+        labels = self._type_labels()
         for doc in self:
             label = labels.get(doc.document_type, "")
             if doc.buyer_order_ref:
@@ -138,6 +141,36 @@ class EconnectPsbDocument(models.Model):
                 doc.name = f"{label} ({doc.attachment_id.name})".strip()
             else:
                 doc.name = f"{label} ({doc.topic} {doc.psb_document_id or ''})".strip()
+
+    @api.depends("name")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for doc in self:
+            doc.display_name = doc.name
+
+    def _type_labels(self):
+        """The document types' labels in the reader's language."""
+        return dict(self._fields["document_type"]._description_selection(self.env))
+
+    def _search_name(self, operator, value):
+        """A title is its type's label and what tells the document apart: searched on the latter, and on the
+        type when the text starts with a label ("Order Change 45" finds the changes of order 45...)."""
+        if operator not in ("ilike", "like", "=ilike", "=like", "in"):
+            return NotImplemented
+        if operator == "in":
+            values = [v for v in value if v]
+            return ["|", "|", ("buyer_order_ref", "in", values), ("attachment_id.name", "in", values),
+                    ("psb_document_id", "in", values)]
+        domain = []
+        text = (value or "").strip()
+        for kind, label in sorted(self._type_labels().items(), key=lambda item: -len(item[1])):
+            if operator.endswith("ilike") and text.lower().startswith(label.lower() + " ") or text == label:
+                domain, text = [("document_type", "=", kind)], text[len(label):].strip(" ()")
+                break
+        if not text:
+            return domain or [("id", "!=", False)]
+        return domain + ["|", "|", ("buyer_order_ref", operator, text), ("attachment_id.name", operator, text),
+                         ("psb_document_id", operator, text)]
 
     @api.depends("error_message")
     def _compute_error_summary(self):

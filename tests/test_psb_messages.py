@@ -5,7 +5,7 @@ the Order Response rules, in the CA wizard for a Dutch salesman and on the faile
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.translate import code_translations
 
 from ..models.psb_messages import psb_error_text
@@ -156,3 +156,48 @@ class TestAnswerRulesInDutch(SandboxCase):
             self.assertEqual(psb_error_text(env, error), "Het antwoord heeft de Peppol-id van de koper nodig.")
         with dutch_terms({"The answer needs the buyer's Peppol id (endpoint).": "X"}):
             self.assertEqual(psb_error_text(env, error), "X")
+
+
+@tagged("post_install", "-at_install")
+class TestRecordTitlesInDutch(TransactionCase):
+    """A document's title is written when it is shown, in the reader's language, not stored in English."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
+        cls.verkoper = new_test_user(cls.env, "psb_nl_titels", groups="sales_team.group_sale_salesman",
+                                     lang="nl_NL")
+        Document = cls.env["econnect.psb.document"]
+        cls.change = Document.create({"company_id": cls.env.company.id, "topic": "OrderChangeReceived",
+                                      "document_type": "order_change", "psb_document_id": "title-1",
+                                      "buyer_order_ref": "4500099999"})
+        cls.cancellation = Document.create({"company_id": cls.env.company.id, "topic": "OrderCancellationReceived",
+                                            "document_type": "order_cancellation", "psb_document_id": "title-2"})
+
+    def test_titles_in_the_readers_language(self):
+        dutch = self.change.with_user(self.verkoper).with_context(lang="nl_NL")
+        english = self.change.with_context(lang="en_US")
+        # Read in both languages in one transaction: each reader gets his own (no English from the cache).
+        self.assertEqual(english.name, "Order Change 4500099999")
+        self.assertEqual(dutch.name, "Orderwijziging 4500099999")
+        self.assertEqual(dutch.display_name, "Orderwijziging 4500099999")
+        self.assertEqual(english.display_name, "Order Change 4500099999")
+        self.assertEqual(self.cancellation.with_context(lang="nl_NL").display_name,
+                         "Orderannulering (OrderCancellationReceived title-2)")
+        # A sale order's Many2one shows it in the reader's language too.
+        order = self.env["sale.order"].create({"partner_id": self.env["res.partner"].create({"name": "T"}).id,
+                                               "psb_pending_document_id": self.change.id})
+        self.assertEqual(order.with_context(lang="nl_NL").psb_pending_document_id.display_name,
+                         "Orderwijziging 4500099999")
+
+    def test_titles_are_searched_by_what_they_show(self):
+        Document = self.env["econnect.psb.document"].with_user(self.verkoper).with_context(lang="nl_NL")
+        self.assertEqual(Document.search([("name", "ilike", "Orderwijziging 4500099999")]), self.change)
+        self.assertEqual(Document.search([("name", "ilike", "4500099999")]), self.change)
+        self.assertEqual(Document.search([("name", "ilike", "Orderannulering")]), self.cancellation)
+        self.assertFalse(Document.search([("name", "ilike", "Orderannulering 4500099999")]))
+        self.assertEqual([r[0] for r in Document.name_search("4500099999")], [self.change.id])
+        self.assertEqual(Document.with_context(lang="en_US").search([("name", "ilike", "Order Change 45000")]),
+                         self.change)
