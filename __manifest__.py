@@ -28,6 +28,7 @@
         "views/econnect_psb_product_code_views.xml",
         "views/res_partner_views.xml",
         "views/econnect_psb_dashboard_views.xml",
+        "views/mail_activity_views.xml",
         "wizards/econnect_psb_import_wizard_views.xml",
         "wizards/econnect_psb_response_wizard_views.xml",
         "wizards/econnect_psb_answer_wizards_views.xml",

@@ -31,6 +31,15 @@ class EconnectPsbDashboard(models.AbstractModel):
         return self.env._("oldest %(n)s days", n=round(hours / 24))
 
     @api.model
+    def _team_activities_domain(self, company):
+        """The company's Peppol activities on orders of a sales team the user leads or belongs to (the
+        activities one may see: one's own, and those of orders one may read)."""
+        uid = self.env.uid
+        return [("psb_kind", "!=", False), ("res_model", "=", "sale.order"),
+                ("psb_sale_order_id", "any", [("company_id", "=", company.id), "|", ("team_id.user_id", "=", uid),
+                                              ("team_id.member_ids", "in", [uid])])]
+
+    @api.model
     def get_figures(self):
         """The order desk's cards for the current company: count, label, and the list each one opens."""
         company = self.env.company
@@ -55,8 +64,11 @@ class EconnectPsbDashboard(models.AbstractModel):
         week_count = SaleOrder.search_count(received_week)
         auto_count = SaleOrder.search_count(auto_week)
 
-        def card(key, label, value, domain, model="sale.order", hint=""):
-            return {"key": key, "label": label, "value": value, "domain": domain, "model": model, "hint": hint}
+        def card(key, label, value, domain, model="sale.order", hint="", action=False):
+            return {"key": key, "label": label, "value": value, "domain": domain, "model": model, "hint": hint,
+                    "action": action}
+
+        team_activities = self._team_activities_domain(company)
 
         _ = self.env._
         return {
@@ -75,6 +87,10 @@ class EconnectPsbDashboard(models.AbstractModel):
                      model="econnect.psb.document"),
                 card("pending", _("Changes and cancellations awaiting a decision"),
                      SaleOrder.search_count(pending), pending),
+                card("team_activities", _("Peppol activities of my team"),
+                     self.env["mail.activity"].search_count(team_activities), team_activities, model="mail.activity",
+                     hint=_("on the orders of the sales teams you lead or belong to"),
+                     action="sale_econnect_psb.action_psb_team_activities"),
                 card("touchless", _("Touchless rate this week"),
                      f"{round(100 * auto_count / week_count)} %" if week_count else "-", auto_week,
                      hint=_("%(auto)s of %(total)s orders confirmed without a person", auto=auto_count,

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.fields import Domain
 
 PSB_ACTIVITY_KINDS = [
     ("import", "Check the imported order"),
@@ -10,10 +11,38 @@ PSB_ACTIVITY_KINDS = [
 
 class MailActivity(models.Model):
     """An activity the addon schedules says what it is about (a kind and, for a change or a
-    cancellation, its document), so that it is found and closed by that, never by its text."""
+    cancellation, its document), so that it is found and closed by that, never by its text.
+
+    Its sale order and that order's sales team are shown and searched (not stored: an order moved to
+    another team takes its activities with it), so that a team finds the Peppol activities it can act
+    on (*Sales > Peppol > Team activities*). Who sees which activity stays Odoo's rule: the activities
+    assigned to oneself, and those of the orders one may read."""
 
     _inherit = "mail.activity"
 
     psb_kind = fields.Selection(PSB_ACTIVITY_KINDS, "Peppol Activity", readonly=True, index="btree_not_null")
     psb_document_id = fields.Many2one("econnect.psb.document", "Peppol Document", readonly=True,
                                       ondelete="set null")
+    psb_sale_order_id = fields.Many2one("sale.order", "Sale Order", compute="_compute_psb_sale_order_id",
+                                        search="_search_psb_sale_order_id")
+    psb_team_id = fields.Many2one(related="psb_sale_order_id.team_id", string="Sales Team")
+    psb_customer_id = fields.Many2one(related="psb_sale_order_id.partner_id", string="Customer")
+
+    @api.depends("res_model", "res_id")
+    def _compute_psb_sale_order_id(self):
+        SaleOrder = self.env["sale.order"]
+        for activity in self:
+            activity.psb_sale_order_id = SaleOrder.browse(activity.res_id if activity.res_model == "sale.order"
+                                                          else ())
+
+    def _search_psb_sale_order_id(self, operator, value):
+        if operator == "any":
+            orders = self.env["sale.order"]._search(value)
+        elif operator == "in":
+            ids = [v for v in value if v]
+            orders = ids
+            if False in value:
+                return Domain("res_model", "!=", "sale.order") | self._search_psb_sale_order_id("in", ids)
+        else:
+            return NotImplemented
+        return Domain("res_model", "=", "sale.order") & Domain("res_id", "in", orders)

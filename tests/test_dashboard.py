@@ -69,7 +69,7 @@ class TestOrderDesk(TransactionCase):
         values = {key: card["value"] for key, card in figures.items()}
         self.assertEqual(values, {
             "today": 3, "week": 3, "auto": 1, "waiting": 2, "queued": 2, "failed": 1, "errors": 1,
-            "rules": 1, "pending": 1, "touchless": "33 %",
+            "rules": 1, "pending": 1, "team_activities": 0, "touchless": "33 %",
         })
         self.assertEqual(figures["waiting"]["hint"], "oldest 30 days")
         self.assertEqual(figures["touchless"]["hint"], "1 of 3 orders confirmed without a person")
@@ -82,7 +82,7 @@ class TestOrderDesk(TransactionCase):
         other = {key: card["value"] for key, card in self.figures(self.other).items()}
         self.assertEqual(other, {
             "today": 1, "week": 1, "auto": 1, "waiting": 1, "queued": 0, "failed": 1, "errors": 2,
-            "rules": 1, "pending": 0, "touchless": "100 %",
+            "rules": 1, "pending": 0, "team_activities": 0, "touchless": "100 %",
         })
 
     def test_query_count_does_not_grow_with_the_orders(self):

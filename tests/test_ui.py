@@ -39,6 +39,21 @@ class TestUi(HttpCase):
         self.start_tour("/odoo/action-sale_econnect_psb.action_psb_order_desk",
                         "sale_econnect_psb_order_desk", login="psb_tour_user")
 
+    def test_team_activities_from_the_desk(self):
+        colleague = new_test_user(self.env, "psb_tour_colleague", groups="sales_team.group_sale_salesman")
+        self.env["crm.team"].create({"name": "Peppol Team Tour", "user_id": self.salesman.id,
+                                     "member_ids": [(6, 0, [colleague.id])]})
+        partner = self.env["res.partner"].create({"name": "Team Tour BV", "is_company": True})
+        document = self.env["econnect.psb.document"].create({
+            "company_id": self.env.company.id, "topic": "OrderReceived", "document_type": "order",
+            "psb_document_id": "team-tour", "state": "imported"})
+        order = self.env["sale.order"].create({
+            "partner_id": partner.id, "user_id": colleague.id, "psb_document_id": document.id,
+            "team_id": self.env["crm.team"].search([("name", "=", "Peppol Team Tour")]).id})
+        order._psb_activity("import", summary="Check the Peppol order TEAM-1", note="<p>x</p>", user=colleague)
+        self.start_tour("/odoo/action-sale_econnect_psb.action_psb_order_desk",
+                        "sale_econnect_psb_team_activities", login="psb_tour_user")
+
     def test_readable_order(self):
         document = self.upload(TestMatching.ORDER % {b"id": b"READ", b"buyer_kvk": b"87654322",
                                                      b"buyer_name": b"Read BV", b"buyer_vat": b""})

@@ -23,7 +23,12 @@ export class PsbOrderDesk extends Component {
         Object.assign(this.state, data);
     }
 
-    open(card) {
+    async open(card) {
+        if (card.action) {
+            // The card's own list (its views and filters), showing exactly what the card counts.
+            const action = await this.action.loadAction(card.action);
+            return this.action.doAction({ ...action, name: card.label, domain: card.domain });
+        }
         return this.action.doAction({
             type: "ir.actions.act_window",
             name: card.label,
