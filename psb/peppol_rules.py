@@ -137,6 +137,7 @@ class PeppolValidator:
                 except ImportError as exc:
                     raise RuntimeError("Running the Peppol Schematron needs an XSLT 2.0 processor: "
                                        "install saxonche (pip install saxonche).") from exc
+                check_address_space()
                 self._processor = PySaxonProcessor(license=False)
             compiler = self._processor.new_xslt30_processor()
             self._stylesheets[name] = compiler.compile_stylesheet(stylesheet_file=str(path))
@@ -188,6 +189,33 @@ class PeppolValidator:
             entry = (failure.get("id") or "", " ".join((failure.findtext(f"{SVRL}text") or "").split()))
             (result.fatal if (failure.get("flag") or "fatal") in FATAL_FLAGS else result.warnings).append(entry)
         return result
+
+
+#: The virtual address space saxonche's GraalVM isolate reserves when it starts (measured: it starts with
+#: 34 GiB, not with 32): address space, not memory used.
+SAXON_ADDRESS_SPACE = 40 * 2 ** 30
+
+
+def check_address_space(limit=None):
+    """Raise RuntimeError when the process may not reserve the address space saxonche needs.
+
+    Under a smaller ``RLIMIT_AS`` (Odoo sets one from ``limit_memory_hard``, 2.5 GB by default) saxonche
+    does not raise: it ends the whole process ("graal_create_isolate error"), and with it the Odoo server.
+    ``limit`` (bytes, None = unlimited) is the soft limit; by default the process's own.
+    """
+    if limit is None:
+        try:
+            import resource
+        except ImportError:     # not a POSIX system: no such limit
+            return
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = None if soft == resource.RLIM_INFINITY else soft
+    if limit is not None and limit < SAXON_ADDRESS_SPACE:
+        raise RuntimeError(
+            f"The Peppol rules cannot run in this process: its virtual memory is limited to {limit // 2 ** 20} MB "
+            f"(Odoo's limit_memory_hard), and the Schematron processor (saxonche) reserves about "
+            f"{SAXON_ADDRESS_SPACE // 2 ** 30} GB of address space when it starts (not memory it uses): it would "
+            "end the process. Run Odoo with limit_memory_hard = 0 (--limit-memory-hard 0), or at least that much.")
 
 
 _shared = {}
