@@ -17,6 +17,7 @@ from pathlib import Path
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import config
 
 from ..psb import exceptions as psb_errors
 from .econnect_psb_document import _in_test
@@ -31,6 +32,20 @@ PSB_GROUP = "sale_econnect_psb.group_psb_manager"
 #: System parameter: folder of the official Peppol artefacts (``xsd/``, ``schematron/``) for the rule checks;
 #: ``off`` disables them. Default: ``$PEPPOL_SHARED_DIR``, else ``../shared/peppol`` beside the module.
 RULES_DIR_PARAM = "sale_econnect_psb.peppol_rules_dir"
+
+
+def memory_limits_block_rules(options=None):
+    """Why Odoo's memory limits leave no room for the rule checks, or None. Both limits measure virtual memory,
+    and saxonche reserves ``peppol_rules.SAXON_ADDRESS_SPACE`` of it: under ``limit_memory_hard`` it would end
+    the process, past ``limit_memory_soft`` the server restarts (a worker is recycled) after each check."""
+    options = config if options is None else options
+    low = [f"{name} = {options[name] // 2 ** 20} MB" for name in ("limit_memory_soft", "limit_memory_hard")
+           if options.get(name) and options[name] < peppol_rules.SAXON_ADDRESS_SPACE]
+    if not low:
+        return None
+    return (f"Peppol rules not checked: Odoo's memory limits ({', '.join(low)}) count virtual memory, and the "
+            f"Schematron processor reserves {peppol_rules.SAXON_ADDRESS_SPACE // 2 ** 30} GB of it when it starts; "
+            "run Odoo with limit_memory_soft = 0 and limit_memory_hard = 0 (or above that) to check them.")
 MB = 1024 * 1024
 RULES_CRON = "sale_econnect_psb.ir_cron_psb_check_rules"
 
@@ -226,6 +241,10 @@ class EconnectPsbDocument(models.Model):
             return None
         path = Path(configured) if configured else peppol_rules.candidate_peppol_dir()
         if not ((path / "xsd").is_dir() and (path / "schematron").is_dir()):
+            return None
+        # The tests run no server loop (nothing restarts on the soft limit); the hard one psb checks itself.
+        if not _in_test() and (blocked := memory_limits_block_rules()):
+            _logger.warning(blocked)
             return None
         return peppol_rules.shared_validator(path)
 

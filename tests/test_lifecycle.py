@@ -4,12 +4,14 @@ download format, size limits, retention, delete at the PSB, inbound Peppol rules
 import json
 import re
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models import econnect_psb_document_lifecycle as lifecycle_model
 from ..psb_sandbox.server import BIS2_ORDER_TYPE, PsbSandbox
 from .common import NO_PEPPOL_MSG, PsbCase, configure_psb, official_orders, peppol_dir
 from .test_webhook import order_xml
@@ -366,6 +368,24 @@ class TestInboundRules(PsbCase):
         document = self.upload(order_xml("NR1"))
         self.assertEqual((document.state, document.psb_rule_state), ("imported", "unavailable"))
         self.assertFalse(json.loads(json.dumps(document.psb_rule_violations)))
+
+    def test_memory_limits_that_saxonche_cannot_live_with(self):
+        """Odoo's memory limits count virtual memory: with the defaults (2 GB soft, 2.5 GB hard) the rules are not
+        checked (saxonche would end or restart the server), and the log says what to set."""
+        mb = 2 ** 20
+        self.assertIsNone(lifecycle_model.memory_limits_block_rules({"limit_memory_soft": 0, "limit_memory_hard": 0}))
+        self.assertIsNone(lifecycle_model.memory_limits_block_rules({"limit_memory_soft": 64 * 1024 * mb}))
+        blocked = lifecycle_model.memory_limits_block_rules({"limit_memory_soft": 2048 * mb,
+                                                             "limit_memory_hard": 2560 * mb})
+        self.assertIn("limit_memory_soft = 2048 MB, limit_memory_hard = 2560 MB", blocked)
+        self.assertIn("limit_memory_soft = 0 and limit_memory_hard = 0", blocked)
+        defaults = {"limit_memory_soft": 2048 * mb, "limit_memory_hard": 0}
+        with patch.object(lifecycle_model, "_in_test", lambda: False), \
+                patch.object(lifecycle_model, "config", defaults), \
+                self.assertLogs(lifecycle_model.__name__, "WARNING") as logs:
+            self.assertIsNone(self.Document._psb_rules_validator(), "documents are marked Not checked")
+        self.assertIn("limit_memory_soft = 2048 MB", logs.output[0])
+        self.assertTrue(self.Document._psb_rules_validator(), "without the limits they are checked")
 
     def test_scheduled_import_queues_the_check_for_its_own_action(self):
         data = (peppol_dir() / "examples/order/official/UC1_Order.xml").read_bytes()

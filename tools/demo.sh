@@ -159,9 +159,9 @@ fi
 grep "^webhook: " "$BUILD/demo-setup.log"
 
 say "Starting Odoo on http://127.0.0.1:$ODOO_PORT (log: $BUILD/odoo-demo.log)"
-# No limit_memory_hard: the Peppol rule checks' saxonche reserves ~34 GB of address space (README.rst).
+# No memory limits: the Peppol rule checks' saxonche reserves ~34 GB of address space (README.rst).
 "$PY" -m odoo server "${OPTS[@]}" --http-port "$ODOO_PORT" --http-interface 127.0.0.1 --max-cron-threads 1 \
-    --limit-memory-hard 0 > "$BUILD/odoo-demo.log" 2>&1 &
+    --limit-memory-hard 0 --limit-memory-soft 0 > "$BUILD/odoo-demo.log" 2>&1 &
 odoo_pid=$!
 pids+=("$odoo_pid")
 for _ in $(seq 120); do
