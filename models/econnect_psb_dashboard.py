@@ -89,7 +89,7 @@ class EconnectPsbDashboard(models.AbstractModel):
                      SaleOrder.search_count(pending), pending),
                 card("team_activities", _("Peppol activities of my team"),
                      self.env["mail.activity"].search_count(team_activities), team_activities, model="mail.activity",
-                     hint=_("on the orders of the sales teams you lead or belong to"),
+                     hint=_("on your sales teams' orders"),
                      action="sale_econnect_psb.action_psb_team_activities"),
                 card("touchless", _("Touchless rate this week"),
                      f"{round(100 * auto_count / week_count)} %" if week_count else "-", auto_week,

@@ -15,7 +15,7 @@ from ..psb import exceptions as psb_errors
 from ..psb.ubl import peek, reader
 from ..psb.ubl.model import UblError
 from .dialog import dialog_action
-from .psb_messages import psb_error_text
+from .psb_messages import psb_code_text, psb_error_text
 
 _logger = logging.getLogger(__name__)
 
@@ -116,6 +116,11 @@ class EconnectPsbDocument(models.Model):
     change_ref = fields.Char("Change / Cancellation ID", readonly=True, index="btree_not_null")
     sequence_number = fields.Integer(readonly=True)
     error_message = fields.Text(readonly=True)
+    # A psb error keeps its code and params: it is shown in the reader's language (error_text), whatever the
+    # language it was written in. Any other error_message written clears them.
+    error_code = fields.Char(readonly=True)
+    error_params = fields.Json(readonly=True)
+    error_text = fields.Text("Error Message", compute="_compute_error_text")
     attempt_count = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(readonly=True, index="btree_not_null")
 
@@ -172,10 +177,18 @@ class EconnectPsbDocument(models.Model):
         return domain + ["|", "|", ("buyer_order_ref", operator, text), ("attachment_id.name", operator, text),
                          ("psb_document_id", operator, text)]
 
-    @api.depends("error_message")
+    @api.depends("error_message", "error_code", "error_params")
+    @api.depends_context("lang")
+    def _compute_error_text(self):
+        for doc in self:
+            doc.error_text = (psb_code_text(self.env, doc.error_code, doc.error_params, doc.error_message)
+                              if doc.error_code else doc.error_message)
+
+    @api.depends("error_text")
+    @api.depends_context("lang")
     def _compute_error_summary(self):
         for doc in self:
-            first = (doc.error_message or "").strip().split("\n")[0]
+            first = (doc.error_text or "").strip().split("\n")[0]
             doc.error_summary = first if len(first) <= 80 else first[:77].rstrip() + "..."
 
     @api.model_create_multi
@@ -255,6 +268,8 @@ class EconnectPsbDocument(models.Model):
         # with its own rights.
         if vals.get("sale_order_id") and not self.env.su:
             self.env["sale.order"].browse(vals["sale_order_id"])._psb_check_access()
+        if "error_message" in vals and "error_code" not in vals:
+            vals = {**vals, "error_code": False, "error_params": False}
         return super().write(vals)
 
     def _compute_xml_preview(self):
@@ -263,6 +278,7 @@ class EconnectPsbDocument(models.Model):
             raw = doc.attachment_id.sudo().with_context(bin_size=False).raw if doc.attachment_id else b""
             doc.xml_preview = raw.decode("utf-8", "replace") if raw else False
 
+    @api.depends_context("lang")
     def _compute_readable_html(self):
         Report = self.env["report.sale_econnect_psb.report_psb_order"]
         for doc in self:
@@ -428,14 +444,14 @@ class EconnectPsbDocument(models.Model):
             if exc.retryable:
                 self._schedule_retry(exc)
             else:
-                self._set_error(psb_error_text(self.env, exc))
+                self._set_error(psb_error_text(self.env, exc), exc)
         except psycopg2.errors.SerializationFailure as exc:
             # Another worker changed this document at the same moment: try again shortly.
             self._schedule_retry(psb_errors.PsbTransientError(
                 self.env._("The document was being processed elsewhere at the same time."), retry_after=60))
             _logger.info("PSB document %s: concurrent update (%s), retried later", self.psb_document_id, exc)
         except UblError as exc:
-            self._set_error(psb_error_text(self.env, exc))
+            self._set_error(psb_error_text(self.env, exc), exc)
         except UserError as exc:
             self._set_error(str(exc.args[0] if exc.args else exc))
         except Exception as exc:  # noqa: BLE001 - the worker must go on with the next document
@@ -443,9 +459,13 @@ class EconnectPsbDocument(models.Model):
             self._set_error(self.env._("Unexpected error: %(error)s", error=repr(exc)))
         return False
 
-    def _set_error(self, message):
+    def _set_error(self, message, exc=None):
+        """``message`` in the language of the PSB responsible; for a psb error ``exc``, its code and params too,
+        from which each reader gets it in his own language."""
+        code = getattr(exc, "error_code", None)
         self.write({"state": "error", "error_message": message, "next_attempt_at": False,
-                    "processed_on": fields.Datetime.now()})
+                    "processed_on": fields.Datetime.now(), "error_code": code or False,
+                    "error_params": json.loads(json.dumps(exc.params, default=str)) if code else False})
         self._fill_from_peek()
 
     def _client(self, clients):

@@ -321,6 +321,12 @@ def _text(env, code, params, message):
     return message
 
 
+def psb_code_text(env, code, params, message):
+    """The text of a stored ``psb`` error (its code, params and English or earlier message) in the language
+    of ``env``: what a record keeps to show its error in the reader's language."""
+    return _text(env, code, params or {}, message)
+
+
 def psb_error_text(env, exc):
     """The message of a ``psb`` error (PsbError, UblError, ResponseError) in the language of ``env``."""
     return _text(env, getattr(exc, "error_code", None), getattr(exc, "params", None) or {},

@@ -356,7 +356,8 @@ class SaleOrder(models.Model):
         wizard = self.env["econnect.psb.response.wizard"].create({"sale_order_id": self.id, "code": code})
         if code == "CA":
             wizard.line_ids = [fields.Command.create(vals) for vals in self._psb_response_lines()]
-        return dialog_action(wizard, wizard._title(code))
+        # Every line with its status, quantity, unit, price, date, substitute and note: the widest dialog.
+        return dialog_action(wizard, wizard._title(code), size="extra-large" if code == "CA" else None)
 
     def action_psb_reject(self):
         self._psb_check_access()

@@ -7,6 +7,7 @@ reading the XML again in the template; the raw XML stays on the document for exp
 from odoo import api, models
 from odoo.tools import format_date, formatLang
 
+from ..models.psb_messages import psb_error_text
 from ..psb.ubl.model import UblError
 
 
@@ -147,6 +148,6 @@ class ReportPsbOrder(models.AbstractModel):
         try:
             order = document._read_xml()
         except UblError as exc:
-            return {"error": self.env._("The document could not be read: %s", exc.message)}
+            return {"error": self.env._("The document could not be read: %s", psb_error_text(self.env, exc))}
         return {"order": order, "fmt": _Formatter(self.env, order), "title": titles.get(order.kind, order.kind),
                 "document": document}

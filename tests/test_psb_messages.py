@@ -57,6 +57,23 @@ class TestPsbErrorsInDutch(SandboxCase):
         self.assertEqual(document.error_message,
                          "The document is not well-formed XML (line 2: an end tag does not match its start tag).")
 
+    def test_each_reader_sees_the_error_in_his_language(self):
+        """Written in the PSB responsible's language (Dutch), shown to an English reader in English: the
+        document keeps the error's code and params."""
+        document = self.upload(b'<?xml version="1.0"?>\n<Order><a></Order>', filename="kapot2.xml")
+        self.assertEqual((document.error_code, document.error_params["line"]), ("not_well_formed", 2))
+        english = document.with_context(lang="en_US")
+        self.assertEqual(english.error_text,
+                         "The document is not well-formed XML (line 2: an end tag does not match its start tag).")
+        self.assertTrue(english.error_summary.startswith("The document is not well-formed XML"))
+        dutch = document.with_user(self.dutch_user).with_context(lang="nl_NL")
+        self.assertEqual(dutch.error_text,
+                         "Het document is geen goedgevormde XML (regel 2: een eindtag past niet bij zijn begintag).")
+        # Another message written later is shown as written, and the stale code is gone.
+        document.write({"error_message": "Checked by hand."})
+        self.assertFalse(document.error_code)
+        self.assertEqual(document.with_context(lang="en_US").error_text, "Checked by hand.")
+
     def test_unsafe_and_unsupported_uploads_in_dutch(self):
         dtd = self.upload(b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', filename="dtd.xml")
         self.assertIn("declareert een DTD of entiteiten", dtd.error_message)

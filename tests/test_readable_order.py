@@ -78,3 +78,12 @@ class TestReadableOrder(PsbCase):
     def test_unreadable_document_says_why(self):
         document = self.upload(b"<Order><broken")
         self.assertIn("could not be read", document.readable_html)
+
+    def test_unreadable_document_says_why_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
+        document = self.upload(b'<?xml version="1.0"?>\n<Order><a></Order>')
+        dutch = document.with_context(lang="nl_NL").readable_html
+        self.assertIn("Het document is geen goedgevormde XML (regel 2: een eindtag past niet bij zijn begintag).",
+                      dutch, "the psb error in the reader's language, not its English message")
+        self.assertNotIn("not well-formed", dutch)
