@@ -120,7 +120,7 @@ class EconnectPsbDocument(models.Model):
     # language it was written in. Any other error_message written clears them.
     error_code = fields.Char(readonly=True)
     error_params = fields.Json(readonly=True)
-    error_text = fields.Text("Error Message", compute="_compute_error_text")
+    error_text = fields.Text("Error Details", compute="_compute_error_text")
     attempt_count = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(readonly=True, index="btree_not_null")
 
