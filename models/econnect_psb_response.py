@@ -254,7 +254,7 @@ class EconnectPsbResponse(models.Model):
         })
         order.message_post(
             body=self.env._("Peppol Order Response %(code)s sent to the buyer through the eConnect PSB.%(note)s",
-                            code=dict(RESPONSE_CODES)[self.code],
+                            code=dict(self._fields["code"]._description_selection(self.env))[self.code],
                             note=f" {self.note}" if self.note else ""),
             attachment_ids=self.attachment_id.ids,
             message_type="notification",

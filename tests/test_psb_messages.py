@@ -107,6 +107,7 @@ class TestAnswerRulesInDutch(SandboxCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
         cls.verkoper = new_test_user(cls.env, "psb_nl_verkoper", groups="sales_team.group_sale_salesman",
                                      lang="nl_NL")
         cls.company.psb_auto_acknowledge = False
@@ -163,6 +164,17 @@ class TestAnswerRulesInDutch(SandboxCase):
         response.action_retry()
         self.env["econnect.psb.response"]._cron_send_responses()
         self.assertRegex(response.error_message, r"the price cannot be negative \(-1\)\.$")
+
+    def test_sent_answer_in_the_salespersons_language(self):
+        _document_id, document = self.receive(order_xml("NLAP2"))   # at the PSB: the answer can reach it
+        document._process(commit=False)
+        order = document.sale_order_id
+        order.user_id = self.verkoper
+        order._psb_queue_response("AP", auto=True)
+        self.env["econnect.psb.response"]._cron_send_responses()
+        self.assertEqual(order.psb_response_ids.state, "sent")
+        self.assertIn("Peppol-orderreactie Geaccepteerd (AP) via de eConnect PSB naar de koper verzonden.",
+                      order.message_ids[0].body, "the answer's label in his language too")
 
     def test_psb_error_text_asks_env_for_the_english_msgid(self):
         """The Dutch text comes from env._ with the English msgid: without a Dutch entry it stays English."""
