@@ -179,6 +179,7 @@ class SaleOrder(models.Model):
     @api.depends("state", "psb_document_id", "psb_import_issues", "psb_issues_checked",
                  "order_line.product_id", "order_line.price_unit", "order_line.psb_import_issue",
                  "order_line.display_type")
+    @api.depends_context("lang")
     def _compute_psb_attention_text(self):
         for order in self:
             order.psb_attention_text = "\n".join(order._psb_open_issues()) or False
@@ -222,10 +223,15 @@ class SaleOrder(models.Model):
         return issues
 
     def _psb_issue_line_ref(self, note):
-        """The buyer's line id a stored import note is about ("Line 7: ..."), else None."""
-        template = self.env._("Line %(line)s: %(issues)s", line="\x00", issues="\x01")
-        prefix, _sep, rest = template.partition("\x00")
-        patterns = {(prefix, rest.partition("\x01")[0]), ("Line ", ": ")}
+        """The buyer's line id a stored import note is about ("Line 7: ...", "Regel 7: ..."), else None.
+
+        A note is stored in the language it was written in, which need not be the reader's: the prefix of
+        every installed language is recognised."""
+        patterns = {("Line ", ": ")}
+        for code, _name in self.env["res.lang"].get_installed():
+            template = self.with_context(lang=code).env._("Line %(line)s: %(issues)s", line="\x00", issues="\x01")
+            prefix, _sep, rest = template.partition("\x00")
+            patterns.add((prefix, rest.partition("\x01")[0]))
         for start, sep in patterns:
             if match := re.match(rf"^{re.escape(start)}(\S+?){re.escape(sep)}", note):
                 return match.group(1)

@@ -74,6 +74,17 @@ class TestPsbErrorsInDutch(SandboxCase):
         self.assertFalse(document.error_code)
         self.assertEqual(document.with_context(lang="en_US").error_text, "Checked by hand.")
 
+    def test_dutch_import_read_in_english_lists_each_line_once(self):
+        """The import's notes are stored in Dutch (the responsible's language); the banner computed for an
+        English reader still knows which line each note is about, and shows it once."""
+        order = self.upload(order_xml("NLB1"), filename="nlb1.xml").sale_order_id
+        self.assertIn("Regel ", order.psb_import_issues, "stored as written, in Dutch")
+        dutch = order.with_context(lang="nl_NL").psb_attention_text.splitlines()
+        english = order.with_context(lang="en_US").psb_attention_text.splitlines()
+        self.assertEqual(len(english), len(dutch), english)
+        self.assertTrue(any(line.startswith("Line ") for line in english))
+        self.assertFalse(any(line.startswith("Regel ") for line in english), "no line twice, once per language")
+
     def test_unsafe_and_unsupported_uploads_in_dutch(self):
         dtd = self.upload(b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', filename="dtd.xml")
         self.assertIn("declareert een DTD of entiteiten", dtd.error_message)
