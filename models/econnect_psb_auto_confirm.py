@@ -51,7 +51,10 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             return
         failures = autoconfirm.evaluate(facts, settings, self.env._)
         if failures:
-            order.write({"psb_auto_state": "person", "psb_auto_reasons": "\n".join(f.reason for f in failures)})
+            reasons = [f.reason for f in failures]
+            order.write({"psb_auto_state": "person", "psb_auto_reasons": "\n".join(reasons)})
+            if not order._psb_activities("import"):
+                self._ask_person(order, self.env._("Not confirmed automatically:"), reasons)
             return
         self._confirm(order, autoconfirm.conditions(settings, self.env._))
 
@@ -162,6 +165,16 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             order.company_id, order.partner_id)
 
     @api.model
+    def _ask_person(self, order, title, reasons, user=None):
+        """The responsible's activity for an order the automatic confirmation left for a person."""
+        order._psb_activity(
+            "confirm",
+            summary=self.env._("Confirm the Peppol order %s", order.psb_order_ref or order.name),
+            note=self.env["econnect.psb.order.import"]._issues_html(title, reasons),
+            user=user or self._responsible(order),
+        )
+
+    @api.model
     def _confirm(self, order, met):
         """Confirm as the responsible user with the company's rights and accept (AP) once. Any failure
         leaves the quotation as it was, says so in the banner and gives the responsible an activity."""
@@ -179,13 +192,8 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             error = str(exc.args[0]) if getattr(exc, "args", None) else repr(exc)
             reason = self.env._("Automatic confirmation failed: %(error)s", error=error)
             order.write({"psb_auto_state": "person", "psb_auto_reasons": reason})
-            order.with_context(mail_activity_quick_update=True).activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=user.id or self.env.uid,
-                summary=self.env._("Confirm the Peppol order %s", order.psb_order_ref or order.name),
-                note=self.env["econnect.psb.order.import"]._issues_html(
-                    self.env._("All conditions were met but the automatic confirmation failed:"), [error]),
-            )
+            self._ask_person(order, self.env._("All conditions were met but the automatic confirmation failed:"),
+                             [error], user=user)
             return False
         title = self.env._("Confirmed automatically: all conditions met")
         order.write({"psb_auto_state": "confirmed", "psb_auto_reasons": "\n".join(met)})

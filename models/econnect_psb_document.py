@@ -312,6 +312,12 @@ class EconnectPsbDocument(models.Model):
         committed after each step, so nothing is imported twice and a crash leaves the
         document where it was.
         """
+        with self.env["ir.cron"]._psb_batched_triggers():
+            self._process_due_documents(batch_size)
+        self._schedule_next_retry()
+
+    @api.model
+    def _process_due_documents(self, batch_size):
         domain = self._todo_domain()
         clients = {}
         done_ids = []
@@ -335,9 +341,9 @@ class EconnectPsbDocument(models.Model):
             if _in_test():
                 continue
             remaining = self.sudo().search_count(domain + [("id", "not in", done_ids)])
+            self.env["ir.cron"]._psb_send_triggers()
             if self.env["ir.cron"]._commit_progress(processed, remaining=remaining) <= 0:
                 break
-        self._schedule_next_retry()
 
     @api.model
     def _todo_domain(self):

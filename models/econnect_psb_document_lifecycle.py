@@ -19,7 +19,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..psb import exceptions as psb_errors
-from .econnect_psb_document import _in_test
+from .econnect_psb_document import BATCH_SIZE, _in_test
 from ..psb import lifecycle, order_diff, peppol_rules
 from ..psb.ubl import reader
 from ..psb.ubl.model import OrderLine, UblError, UnsupportedDocumentError
@@ -203,10 +203,14 @@ class EconnectPsbDocument(models.Model):
 
     @api.model
     def _cron_check_rules(self, batch_size=20):
-        """Check the documents waiting for the rule checks, committing after each."""
+        """Check the documents waiting for the rule checks, committing after each.
+
+        The checks never hold up an import: while the import has a backlog (more than a batch of
+        documents due), this action stops after its batch; the import's action wakes it again when
+        its run ends."""
         while True:
             docs = self.sudo().search([("psb_rule_state", "=", "queued")], order="id", limit=batch_size)
-            if not docs:
+            if not docs or self._psb_import_backlog():
                 return
             for doc in docs:
                 doc._psb_check_rules()
@@ -214,6 +218,11 @@ class EconnectPsbDocument(models.Model):
                 continue
             if self.env["ir.cron"]._commit_progress(len(docs)) <= 0:
                 return
+
+    @api.model
+    def _psb_import_backlog(self):
+        """More than a batch of documents waits for the import (the rule checks wait for it)."""
+        return self.sudo().search_count(self._todo_domain(), limit=BATCH_SIZE + 1) > BATCH_SIZE
 
     # ------------------------------------------------------------------
     # Inbound Peppol rules

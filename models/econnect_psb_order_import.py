@@ -931,15 +931,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 })
             elif doc.uri:
                 issues.append(self.env._("The order refers to an external document: %s", doc.uri))
-        # The one notification of a new order (README, "Who is told what"): its responsible is told, in
-        # Odoo or by e-mail as they chose in their preferences; activities send no e-mail of their own.
-        body = self.env._("Quotation created from Peppol order %(order)s received through the eConnect PSB.",
-                          order=order.id)
-        if sale_order.user_id and not sale_order.user_id._is_superuser():
-            sale_order.message_post(body=body, attachment_ids=attachments.ids, subtype_xmlid="mail.mt_note",
-                                    partner_ids=sale_order.user_id.partner_id.ids, message_type="comment")
-        else:
-            sale_order._message_log(body=body, attachment_ids=attachments.ids)
+        # Logged, nobody notified (README, "Who is told what"): an order that needs a person gets an
+        # activity (here, or when the automatic confirmation stops it), the rest are on the order desk.
+        sale_order._message_log(
+            body=self.env._("Quotation created from Peppol order %(order)s received through the eConnect PSB.",
+                            order=order.id),
+            attachment_ids=attachments.ids)
 
     @api.model
     def _psb_check_line_values(self, company, line, vals, line_issues):

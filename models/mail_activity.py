@@ -3,6 +3,7 @@ from odoo import fields, models
 
 PSB_ACTIVITY_KINDS = [
     ("import", "Check the imported order"),
+    ("confirm", "Confirm the order (not confirmed automatically)"),
     ("decide", "Decide on a change or cancellation"),
     ("answer", "A Peppol answer failed"),
 ]

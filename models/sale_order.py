@@ -251,8 +251,8 @@ class SaleOrder(models.Model):
     def _psb_activity(self, kind, summary, note, user=None, document=None):
         """Schedule the activity of ``kind`` (and ``document``), or bring the open one up to date.
 
-        Activities never send an e-mail of their own (see README: the new order's notification is the
-        one message a person gets; activities list what needs doing)."""
+        Activities send no e-mail of their own (README, "Who is told what"): they are the responsible's
+        list of what needs doing, in their activities and on the order desk."""
         self.ensure_one()
         existing = self._psb_activities(kind, document)
         if existing:
@@ -485,6 +485,7 @@ class SaleOrder(models.Model):
         if warning := self._psb_check_before_confirm():
             return warning
         result = super().action_confirm()
+        self._psb_close_activities("confirm")
         for order in self.filtered(lambda o: o.psb_awaiting_answer and o.company_id.psb_answer_on_confirm):
             lines = order._psb_response_lines()
             if lines and any(vals["status"] != "5" for vals in lines):
