@@ -453,7 +453,7 @@ def cmd_process(registry, args):
             Document = env["econnect.psb.document"]
             Document._cron_process_documents()
             cr.commit()
-            todo = Document.search_count(Document._todo_domain())
+            todo = Document.search_count(Document._queue_due_domain())
         if not todo:
             break
         time.sleep(0.1)

@@ -19,15 +19,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..psb import exceptions as psb_errors
-from .econnect_psb_document import BATCH_SIZE, _in_test
 from ..psb import lifecycle, order_diff, peppol_rules
-from ..psb.ubl import reader
 from ..psb.ubl.model import OrderLine, UblError, UnsupportedDocumentError
+from .econnect_psb_document import Outcome
+from .econnect_psb_queue_mixin import BATCH_SIZE, _in_test
 from .psb_messages import psb_error_text
+from .res_company import PSB_GROUP
 
 _logger = logging.getLogger(__name__)
 
-PSB_GROUP = "sale_econnect_psb.group_psb_manager"
 #: System parameter: folder of the official Peppol artefacts (``xsd/``, ``schematron/``) for the rule checks;
 #: ``off`` disables them. Default: ``$PEPPOL_SHARED_DIR``, else ``../shared/peppol`` beside the module.
 RULES_DIR_PARAM = "sale_econnect_psb.peppol_rules_dir"
@@ -85,27 +85,11 @@ class EconnectPsbDocument(models.Model):
                 doc.psb_keep_until = lifecycle.retention_deadline(received, doc.downloaded_on)
 
     # ------------------------------------------------------------------
-    # Retries until the PSB's deadline, and the alert a day before
+    # Retries until the PSB's deadline (the queue's _queue_deadline), and the alert a day before
     # ------------------------------------------------------------------
-    def _schedule_retry(self, exc):
-        attempts = self.attempt_count + 1
-        now = fields.Datetime.now()
-        deadline = self.psb_keep_until
-        nxt = lifecycle.next_attempt(now, attempts, deadline, getattr(exc, "retry_after", None))
-        if nxt is None:
-            self._set_error(self.env._(
-                "The PSB could not be reached in %(n)s attempts up to its retention deadline %(deadline)s (last "
-                "error: %(error)s). The PSB may no longer have the document: ask the buyer to send it again.",
-                n=attempts, deadline=deadline, error=psb_error_text(self.env, exc)))
-            self.attempt_count = attempts
-            return
-        self.write({
-            "attempt_count": attempts,
-            "next_attempt_at": nxt,
-            "error_message": self.env._(
-                "Attempt %(n)s failed, retrying at %(at)s (the PSB keeps the document until %(deadline)s): "
-                "%(error)s", n=attempts, at=nxt, deadline=deadline or "-", error=psb_error_text(self.env, exc)),
-        })
+    def _queue_deadline(self):
+        """A document is retried for as long as the PSB keeps it."""
+        return self.psb_keep_until
 
     @api.model
     def _cron_process_documents(self, batch_size=None):
@@ -151,8 +135,7 @@ class EconnectPsbDocument(models.Model):
     def _download(self, clients):
         company = self.company_id.sudo()
         try:
-            data = self._client(clients).download_sales_order(
-                company.psb_party_id, self.psb_document_id, target_document_type_id=company.psb_download_as or None)
+            return super()._download(clients)
         except psb_errors.PsbRequestError as exc:
             if exc.code == "too_large":
                 raise psb_errors.PsbRequestError(self.env._(
@@ -166,21 +149,20 @@ class EconnectPsbDocument(models.Model):
                     "%(error)s Clear the setting to download it as sent, then press Retry.",
                     target=company.psb_download_as, error=psb_error_text(self.env, exc)), status=exc.status) from exc
             raise
-        self._store_xml(data)
 
-    def _read_xml(self):
-        raw = self.attachment_id.sudo().with_context(bin_size=False).raw or b""
+    def _read_xml(self, max_bytes=None):
         limit = max(1, self.company_id.sudo().psb_import_max_mb or 0) * MB
-        if len(raw) > limit:
+        size = self.attachment_id.sudo().file_size
+        if size > limit:
             raise UblError(self.env._(
                 "The document is %(size).1f MB, more than the import limit of %(mb)s MB; it is kept here (Original "
                 "XML) but was not imported. A PSB administrator can raise \"Import documents up to (MB)\" in "
-                "Settings and press Retry.", size=len(raw) / MB, mb=limit // MB))
-        return reader.read_document(raw, max_bytes=limit)
+                "Settings and press Retry.", size=size / MB, mb=limit // MB))
+        return super()._read_xml(min(limit, max_bytes or limit))
 
     def _import(self):
         try:
-            super()._import()
+            outcome = super()._import()
         except UnsupportedDocumentError as exc:
             target = self.company_id.sudo().psb_download_as
             if not target or self.source != "webhook":
@@ -194,6 +176,7 @@ class EconnectPsbDocument(models.Model):
             # seconds to check, which neither the import nor the way from webhook to quotation waits for.
             self.psb_rule_state = "queued"
             self.env["ir.cron"]._psb_trigger(RULES_CRON)
+        return outcome
 
     def action_process_now(self):
         result = super().action_process_now()
@@ -222,7 +205,7 @@ class EconnectPsbDocument(models.Model):
     @api.model
     def _psb_import_backlog(self):
         """More than a batch of documents waits for the import (the rule checks wait for it)."""
-        return self.sudo().search_count(self._todo_domain(), limit=BATCH_SIZE + 1) > BATCH_SIZE
+        return self.sudo().search_count(self._queue_due_domain(), limit=BATCH_SIZE + 1) > BATCH_SIZE
 
     # ------------------------------------------------------------------
     # Inbound Peppol rules
@@ -270,16 +253,6 @@ class EconnectPsbDocument(models.Model):
     # ------------------------------------------------------------------
     # Revised orders: same buyer and order id, other content
     # ------------------------------------------------------------------
-    def _find_order(self, order_ref, buyer_endpoint):
-        found = super()._find_order(order_ref, buyer_endpoint)
-        if found.psb_order_ref_reused:
-            # The first order under that id, not one a person imported as new with a reused id.
-            first = self.env["sale.order"].sudo().search([
-                ("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref),
-                ("psb_buyer_endpoint", "=", buyer_endpoint), ("psb_order_ref_reused", "=", False)], limit=1)
-            found = first or found
-        return found
-
     def _mark_duplicate(self, sale_order):
         original = sale_order.psb_document_id
         if self.document_type != "order" or not original.attachment_id or not self.attachment_id:
@@ -292,22 +265,14 @@ class EconnectPsbDocument(models.Model):
         for earlier in sale_order.psb_document_ids.filtered(
                 lambda d: d.psb_revision_state and d != self and d.attachment_id):
             if order_diff.same_content(earlier._read_xml(), new):
-                super()._mark_duplicate(sale_order)
-                self.duplicate_of_id = earlier
-                return None
+                return dataclasses.replace(super()._mark_duplicate(sale_order), duplicate_of=earlier)
         return self._psb_hold_revision(sale_order, old, new)
 
     def _psb_hold_revision(self, sale_order, old, new):
+        """The same buyer and order id with other content: a person decides (its outcome: pending)."""
         summary = self._psb_describe_revision(old, new)
         env = self.env
-        self.write({
-            "state": "pending", "sale_order_id": sale_order.id, "psb_revision_state": "pending",
-            "psb_revision_summary": "\n".join(summary), "processed_on": fields.Datetime.now(),
-            "duplicate_of_id": sale_order.psb_document_id.id,
-            "error_message": env._(
-                "Order %(ref)s of this buyer was already imported as %(so)s, but this one differs: choose Treat as "
-                "a new order, Apply to the existing quotation or Ignore.", ref=new.id, so=sale_order.name),
-        })
+        self.write({"psb_revision_state": "pending", "psb_revision_summary": "\n".join(summary)})
         sale_order.psb_revision_document_id = self
         Importer = env["econnect.psb.order.import"]
         title = env._("The buyer sent order %(ref)s again with other content (%(doc)s):", ref=new.id,
@@ -316,7 +281,10 @@ class EconnectPsbDocument(models.Model):
         sale_order.with_context(mail_activity_quick_update=True).activity_schedule(
             "mail.mail_activity_data_todo", user_id=(sale_order.user_id or env.user).id,
             summary=env._("Revised Peppol order %s", new.id), note=Importer._issues_html(title, summary))
-        return None
+        return Outcome("pending", env._(
+            "Order %(ref)s of this buyer was already imported as %(so)s, but this one differs: choose Treat as "
+            "a new order, Apply to the existing quotation or Ignore.", ref=new.id, so=sale_order.name),
+            sale_order=sale_order, duplicate_of=sale_order.psb_document_id)
 
     @api.model
     def _psb_describe_revision(self, old, new):
@@ -384,9 +352,8 @@ class EconnectPsbDocument(models.Model):
             order.psb_revision_document_id = False
         order.activity_ids.filtered(lambda a: a.summary and self.buyer_order_ref and
                                     a.summary.endswith(self.buyer_order_ref)).action_done()
-        self.write({"state": state, "psb_revision_state": revision_state, "error_message": message,
-                    "processed_on": fields.Datetime.now(),
-                    **({"sale_order_id": sale_order.id} if sale_order else {})})
+        self.psb_revision_state = revision_state
+        self._apply_outcome(Outcome(state, message, sale_order=sale_order or None))
 
     def action_psb_revision_new_order(self):
         """Import the revised order as its own quotation; its customer reference is marked as reused."""

@@ -10,7 +10,7 @@ from ..psb import exceptions as psb_errors
 from ..psb.ubl import peek, reader
 from .dialog import dialog_action
 from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
-from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, psb_error_advice
+from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, RESPONSE_STATES, psb_error_advice
 from .psb_messages import psb_error_text
 
 
@@ -78,10 +78,8 @@ class SaleOrder(models.Model):
     psb_response_ids = fields.One2many("econnect.psb.response", "sale_order_id", "Peppol Responses", readonly=True)
     psb_response_code = fields.Selection(RESPONSE_CODES, "Last Peppol Answer", compute="_compute_psb_response",
                                          store=True)
-    psb_response_state = fields.Selection(
-        [("queued", "Queued"), ("sent", "Sent"), ("delivered", "Delivered"), ("failed", "Failed")],
-        "Peppol Answer Status", compute="_compute_psb_response", store=True,
-    )
+    psb_response_state = fields.Selection(RESPONSE_STATES, "Peppol Answer Status", compute="_compute_psb_response",
+                                          store=True)
     psb_awaiting_answer = fields.Boolean("Awaiting our Peppol answer", compute="_compute_psb_response", store=True)
     psb_answerable = fields.Boolean(compute="_compute_psb_answerable")
     psb_uploaded = fields.Boolean(
@@ -407,72 +405,80 @@ class SaleOrder(models.Model):
         return reader.read_document(attachment.sudo().with_context(bin_size=False).raw or b"")
 
     def _psb_response_lines(self):
-        """Every order line with its status, from what the user changed on the quotation (for a CA)."""
+        """Every order line with its status, from what the user changed on the quotation (for a CA).
+
+        :returns: the values of the answer's lines (``econnect.psb.response.line``)
+        """
         self.ensure_one()
         original = self._psb_original_order()
         if original is None:
             return []
-        Line = self.env["econnect.psb.response.line"]
-        sale_lines = self.order_line.filtered(lambda l: not l.display_type)
-        by_ref = {}
-        for line in sale_lines.filtered("psb_line_ref"):
-            by_ref.setdefault(line.psb_line_ref, line)
-        result = []
-        last_ref = None
-        # What was last agreed: the original lines, less those the buyer deleted with an Order Change,
-        # plus those it added with one (they have a line id too).
+        by_ref = self.env["econnect.psb.order.change"]._lines_by_ref(self)
+        result = [self._psb_response_line_vals(position, ordered, by_ref.get(ordered.line_id))
+                  for position, ordered in enumerate(self._psb_agreed_lines(original, by_ref), start=1)]
+        last_ref = result[-1]["order_line_ref"] if result else None
+        return result + self._psb_added_line_vals(len(result), last_ref)
+
+    def _psb_agreed_lines(self, original, by_ref):
+        """What was last agreed: the original order's lines, less those the buyer deleted with an Order
+        Change, plus those it added with one (they have a line id too)."""
         deleted = self.env["econnect.psb.order.change"]._deleted_line_refs(self)
         ordered_refs = {ordered.line_id for ordered in original.lines}
-        ordered_lines = [ordered for ordered in original.lines
-                         if ordered.line_id in by_ref or ordered.line_id not in deleted]
-        ordered_lines += [self._psb_ordered_line(line) for ref, line in by_ref.items() if ref not in ordered_refs]
-        for position, ordered in enumerate(ordered_lines, start=1):
-            last_ref = ordered.line_id
-            sale_line = by_ref.get(ordered.line_id)
-            vals = {
-                "sequence": position,
-                "order_line_ref": ordered.line_id,
-                "item_name": ordered.name or (sale_line and sale_line.name) or "-",
-                "sellers_item_id": ordered.sellers_item_id or False,
-                "buyers_item_id": ordered.buyers_item_id or False,
-                "unit_code": ordered.unit_code or False,
-                "sale_line_id": sale_line.id if sale_line else False,
-            }
-            if not sale_line or float_compare(sale_line.product_uom_qty, 0, precision_digits=6) == 0:
-                vals.update(status="7", quantity=0)
-                result.append(vals)
-                continue
-            changed_qty, changed_price = sale_line._psb_changes_from_ordered()
-            substitute = (sale_line.psb_original_product_id and sale_line.product_id != sale_line.psb_original_product_id
-                          and sale_line.product_id != self.env.ref("sale_econnect_psb.product_psb_unknown"))
-            vals.update(
-                status="3" if (changed_qty or changed_price or substitute) else "5",
-                quantity=sale_line.product_uom_qty,
-                quantity_changed=changed_qty,
-                price=sale_line.price_unit,
-                price_changed=changed_price,
-                substitute_product_id=sale_line.product_id.id if substitute else False,
-                unit_code=Line._unit_code(sale_line.product_uom_id) if changed_qty else (ordered.unit_code or False),
-            )
-            result.append(vals)
+        agreed = [ordered for ordered in original.lines if ordered.line_id in by_ref or ordered.line_id not in deleted]
+        return agreed + [self._psb_ordered_line(line) for ref, line in by_ref.items() if ref not in ordered_refs]
+
+    def _psb_response_line_vals(self, position, ordered, sale_line):
+        """The answer for the agreed line ``ordered`` and its sale order line (or None): not available (7)
+        when it is gone or at 0, changed (3) when its quantity, price or product differ, else accepted (5)."""
+        vals = {
+            "sequence": position,
+            "order_line_ref": ordered.line_id,
+            "item_name": ordered.name or (sale_line and sale_line.name) or "-",
+            "sellers_item_id": ordered.sellers_item_id or False,
+            "buyers_item_id": ordered.buyers_item_id or False,
+            "unit_code": ordered.unit_code or False,
+            "sale_line_id": sale_line.id if sale_line else False,
+        }
+        if not sale_line or float_compare(sale_line.product_uom_qty, 0, precision_digits=6) == 0:
+            return {**vals, "status": "7", "quantity": 0}
+        changed_qty, changed_price = sale_line._psb_changes_from_ordered()
+        substitute = (sale_line.psb_original_product_id and sale_line.product_id != sale_line.psb_original_product_id
+                      and sale_line.product_id != self.env.ref("sale_econnect_psb.product_psb_unknown"))
+        unit_code = (self.env["econnect.psb.response.line"]._unit_code(sale_line.product_uom_id) if changed_qty
+                     else vals["unit_code"])
+        return {
+            **vals,
+            "status": "3" if (changed_qty or changed_price or substitute) else "5",
+            "quantity": sale_line.product_uom_qty,
+            "quantity_changed": changed_qty,
+            "price": sale_line.price_unit,
+            "price_changed": changed_price,
+            "substitute_product_id": sale_line.product_id.id if substitute else False,
+            "unit_code": unit_code,
+        }
+
+    def _psb_added_line_vals(self, count, last_ref):
+        """Lines the seller added (not in the buyer's order, nor a discount, charge or down payment), after
+        the ``count`` agreed ones; they refer to the last line of the order (``last_ref``)."""
         placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
-        for extra in sale_lines.filtered(lambda l: not l.psb_line_ref and l.product_id != placeholder
-                                         and not l.is_downpayment and not l.psb_allowance_kind):
-            result.append({
-                "sequence": len(result) + 1,
-                "order_line_ref": last_ref,
-                "status": "1",
-                "item_name": extra.product_id.name,
-                "sellers_item_id": extra.product_id.default_code or False,
-                "quantity": extra.product_uom_qty,
-                "quantity_changed": True,
-                "unit_code": Line._unit_code(extra.product_uom_id),
-                "price": extra.price_unit,
-                "price_changed": True,
-                "sale_line_id": extra.id,
-                "note": self.env._("Added by the seller"),
-            })
-        return result
+        unit_code = self.env["econnect.psb.response.line"]._unit_code
+        extras = self.order_line.filtered(lambda l: not l.display_type and not l.psb_line_ref
+                                          and l.product_id != placeholder and not l.is_downpayment
+                                          and not l.psb_allowance_kind)
+        return [{
+            "sequence": count + position,
+            "order_line_ref": last_ref,
+            "status": "1",
+            "item_name": extra.product_id.name,
+            "sellers_item_id": extra.product_id.default_code or False,
+            "quantity": extra.product_uom_qty,
+            "quantity_changed": True,
+            "unit_code": unit_code(extra.product_uom_id),
+            "price": extra.price_unit,
+            "price_changed": True,
+            "sale_line_id": extra.id,
+            "note": self.env._("Added by the seller"),
+        } for position, extra in enumerate(extras, start=1)]
 
     def _psb_ordered_line(self, sale_line):
         """A line the buyer added with an Order Change, described as the original order's lines are."""

@@ -107,8 +107,8 @@ class TestRevisedOrders(PsbCase):
         self.assertEqual(new.client_order_ref, f"PO-RV5 (reused, also {first.sale_order_id.name})")
         self.assertEqual(new.order_line.filtered(lambda l: l.psb_line_ref == "1").product_uom_qty, 12)
         self.assertFalse(first.sale_order_id.psb_revision_document_id)
-        # Follow-ups of that id still find the first order.
-        self.assertEqual(revised._find_order("PO-RV5", first.sale_order_id.psb_buyer_endpoint), first.sale_order_id)
+        # Follow-ups of that id (found as the pipeline finds them) still go to the first order.
+        self.assertEqual(revised._find_buyer_order("PO-RV5", revised._read_xml().buyer), (first.sale_order_id, False))
 
     def test_apply_to_the_quotation(self):
         first, revised = self._revised("RV6")
