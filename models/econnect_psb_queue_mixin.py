@@ -8,8 +8,10 @@ until when a transient failure is worth retrying (``_queue_deadline``) and what 
 is retried or once it is given up (``_queue_retry_message``, ``_queue_give_up``). The loop, the row
 locks and the back-off (``psb/lifecycle.py``) are the mixin's.
 """
+import psycopg2
+
 from odoo import api, fields, models, modules
-from odoo.tools import config
+from odoo.tools import config, mute_logger
 
 from ..psb import lifecycle
 
@@ -109,9 +111,9 @@ class EconnectPsbQueueMixin(models.AbstractModel):
 
     def _queue_take(self, clients):
         """Lock this candidate, check it again and process it. False when it was skipped."""
-        record = self.try_lock_for_update()
+        record = self._queue_lock()
         if not record:
-            return False  # another worker has it
+            return False  # another worker has it, or had it since this transaction began
         record.invalidate_recordset()
         if not record._queue_ready():
             return False
@@ -119,6 +121,19 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         if self._queue_commit_each and not _in_test():
             self.env.cr.commit()
         return True
+
+    def _queue_lock(self):
+        """This record, locked (FOR UPDATE SKIP LOCKED); empty when another transaction holds it.
+
+        Odoo's transactions are REPEATABLE READ: a row another worker changed and committed after this
+        transaction's snapshot cannot be locked (PostgreSQL refuses with a serialization failure, which
+        would abort the whole run). That worker handled it; it is skipped, and the next run reads it anew.
+        """
+        try:
+            with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
+                return self.try_lock_for_update()
+        except psycopg2.errors.SerializationFailure:
+            return self.browse()
 
     @api.model
     def _queue_wake_next(self):
