@@ -278,9 +278,9 @@ class EconnectPsbDocument(models.Model):
         title = env._("The buyer sent order %(ref)s again with other content (%(doc)s):", ref=new.id,
                       doc=self.display_name)
         sale_order.message_post(body=Importer._issues_html(title, summary))
-        sale_order.with_context(mail_activity_quick_update=True).activity_schedule(
-            "mail.mail_activity_data_todo", user_id=(sale_order.user_id or env.user).id,
-            summary=env._("Revised Peppol order %s", new.id), note=Importer._issues_html(title, summary))
+        sale_order._psb_activity("decide", summary=env._("Revised Peppol order %s", new.id),
+                                 note=Importer._issues_html(title, summary), user=sale_order.user_id or env.user,
+                                 document=self)
         return Outcome("pending", env._(
             "Order %(ref)s of this buyer was already imported as %(so)s, but this one differs: choose Treat as "
             "a new order, Apply to the existing quotation or Ignore.", ref=new.id, so=sale_order.name),
@@ -350,8 +350,7 @@ class EconnectPsbDocument(models.Model):
         order = self.sale_order_id
         if order.psb_revision_document_id == self:
             order.psb_revision_document_id = False
-        order.activity_ids.filtered(lambda a: a.summary and self.buyer_order_ref and
-                                    a.summary.endswith(self.buyer_order_ref)).action_done()
+        order._psb_close_activities("decide", self)
         self.psb_revision_state = revision_state
         self._apply_outcome(Outcome(state, message, sale_order=sale_order or None))
 

@@ -137,6 +137,18 @@ class TestRevisedOrders(PsbCase):
         self.assertTrue(first.sale_order_id.message_ids.filtered(lambda m: "Sent by mistake" in m.body))
         self.assertEqual(first.sale_order_id.order_line.filtered(lambda l: l.psb_line_ref == "1").product_uom_qty, 10)
 
+    def test_the_decision_closes_its_own_activity_only(self):
+        first, revised = self._revised("RV9")
+        order = first.sale_order_id
+        check = order._psb_activities("import")
+        self.assertTrue(check, "the order's import needs checking (an unknown product)")
+        [decide] = order._psb_activities("decide", revised)
+        self.assertEqual(decide.summary, "Revised Peppol order PO-RV9")
+        revised.psb_revision_note = "Sent by mistake"
+        revised.action_psb_revision_ignore()
+        self.assertFalse(decide.exists() and decide.active, "the revision's activity is done")
+        self.assertEqual(order._psb_activities("import"), check, "the import check (same order id) stays open")
+
 
 @tagged("post_install", "-at_install")
 class TestOddQuantities(PsbCase):
