@@ -35,6 +35,13 @@ MB = 1024 * 1024
 RULES_CRON = "sale_econnect_psb.ir_cron_psb_check_rules"
 
 
+def _show(value):
+    """A value of a difference as a person reads it (``-`` for nothing, a tuple joined)."""
+    if value is None or value == ():
+        return "-"
+    return " / ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
 class EconnectPsbDocument(models.Model):
     _name = "econnect.psb.document"
     _inherit = ["econnect.psb.document", "mail.thread", "mail.activity.mixin"]
@@ -289,18 +296,27 @@ class EconnectPsbDocument(models.Model):
     @api.model
     def _psb_describe_revision(self, old, new):
         """The differences, worded for a person, the revision the order declares first."""
-        env = self.env
-        lines = []
         rev = order_diff.revision(new)
-        if rev:
-            what = env._("an Italian NSO revised order") if rev.nso else env._("a revised order")
-            parts = []
-            if rev.refers_to:
-                parts.append(env._("it refers to order %s (OrderDocumentReference)", rev.refers_to))
-            if rev.order_type_code:
-                parts.append(env._("order type code %s", rev.order_type_code))
-            lines.append(env._("The buyer marks this as %(what)s: %(how)s.", what=what, how="; ".join(parts)))
-        labels = {
+        lines = [self._psb_declared_revision(rev)] if rev else []
+        labels = self._psb_revision_labels()
+        return lines + [self._psb_describe_difference(diff, labels.get(diff.field, diff.field))
+                        for diff in order_diff.differences(old, new)]
+
+    @api.model
+    def _psb_declared_revision(self, rev):
+        env = self.env
+        what = env._("an Italian NSO revised order") if rev.nso else env._("a revised order")
+        parts = []
+        if rev.refers_to:
+            parts.append(env._("it refers to order %s (OrderDocumentReference)", rev.refers_to))
+        if rev.order_type_code:
+            parts.append(env._("order type code %s", rev.order_type_code))
+        return env._("The buyer marks this as %(what)s: %(how)s.", what=what, how="; ".join(parts))
+
+    @api.model
+    def _psb_revision_labels(self):
+        env = self.env
+        return {
             "issue_date": env._("issue date"), "issue_time": env._("issue time"),
             "order_type_code": env._("order type"), "currency": env._("currency"),
             "customer_reference": env._("buyer's reference"), "requested_start": env._("requested delivery from"),
@@ -314,32 +330,26 @@ class EconnectPsbDocument(models.Model):
             "note": env._("note"), "other": env._("other details"),
         }
 
-        def show(value):
-            if value is None or value == ():
-                return "-"
-            return " / ".join(map(str, value)) if isinstance(value, tuple) else str(value)
-
-        for diff in order_diff.differences(old, new):
-            label = labels.get(diff.field, diff.field)
-            if diff.kind == "header_changed":
-                lines.append(env._("Order %(what)s: %(old)s → %(new)s", what=label, old=show(diff.old),
-                                   new=show(diff.new)))
-            elif diff.kind == "line_added":
-                qty, unit, name = diff.new
-                lines.append(env._("Line %(id)s added: %(qty)s %(unit)s %(name)s", id=diff.line_id, qty=show(qty),
-                                   unit=unit or "", name=name or ""))
-            elif diff.kind == "line_removed":
-                qty, unit, name = diff.old
-                lines.append(env._("Line %(id)s removed: %(qty)s %(unit)s %(name)s", id=diff.line_id,
-                                   qty=show(qty), unit=unit or "", name=name or ""))
-            elif diff.kind == "line_changed" and diff.field == "other":
-                lines.append(env._("Line %s: other details changed", diff.line_id))
-            elif diff.kind == "line_changed":
-                lines.append(env._("Line %(id)s: %(what)s %(old)s → %(new)s", id=diff.line_id, what=label,
-                                   old=show(diff.old), new=show(diff.new)))
-            else:
-                lines.append(env._("Other content differs (%s)", diff.field))
-        return lines
+    @api.model
+    def _psb_describe_difference(self, diff, label):
+        """One difference of ``psb/order_diff.py`` in words (``label``: what differs)."""
+        env = self.env
+        if diff.kind == "header_changed":
+            return env._("Order %(what)s: %(old)s → %(new)s", what=label, old=_show(diff.old), new=_show(diff.new))
+        if diff.kind == "line_added":
+            qty, unit, name = diff.new
+            return env._("Line %(id)s added: %(qty)s %(unit)s %(name)s", id=diff.line_id, qty=_show(qty),
+                         unit=unit or "", name=name or "")
+        if diff.kind == "line_removed":
+            qty, unit, name = diff.old
+            return env._("Line %(id)s removed: %(qty)s %(unit)s %(name)s", id=diff.line_id, qty=_show(qty),
+                         unit=unit or "", name=name or "")
+        if diff.kind == "line_changed" and diff.field == "other":
+            return env._("Line %s: other details changed", diff.line_id)
+        if diff.kind == "line_changed":
+            return env._("Line %(id)s: %(what)s %(old)s → %(new)s", id=diff.line_id, what=label,
+                         old=_show(diff.old), new=_show(diff.new))
+        return env._("Other content differs (%s)", diff.field)
 
     def _psb_check_revision_pending(self):
         self.ensure_one()

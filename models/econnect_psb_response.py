@@ -184,7 +184,8 @@ class EconnectPsbResponse(models.Model):
         return self.sale_order_id.psb_document_id.psb_keep_until or self.create_date + lifecycle.KEEP_AFTER_DOWNLOAD
 
     def _queue_retry_message(self, attempts, at, deadline, error):
-        return self.env._("Attempt %(n)s failed, retrying: %(error)s", n=attempts, error=psb_error_text(self.env, error))
+        return self.env._("Attempt %(n)s failed, retrying: %(error)s", n=attempts,
+                          error=psb_error_text(self.env, error))
 
     def _queue_give_up(self, attempts, deadline, error):
         self._fail(self.env._(

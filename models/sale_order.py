@@ -192,22 +192,12 @@ class SaleOrder(models.Model):
         if not self.psb_document_id or self.state == "cancel":
             return []
         placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
-        digits = self.currency_id.decimal_places if self.currency_id else 2
         issues, covered = [], set()
         for line in self.order_line.filtered(lambda l: not l.display_type and not l.is_downpayment):
-            ref = line.psb_line_ref or line.name.split("\n")[0]
-            as_imported = line.psb_import_issue and line.product_id == line.psb_original_product_id
-            problems = []
-            if line.product_id == placeholder:
-                problems.append(line.psb_import_issue if as_imported else self.env._("product not identified"))
-            elif as_imported and not self.psb_issues_checked and not blocking_only:
-                problems.append(line.psb_import_issue)
-            missing = self.env._("price missing (0.00): the total is incomplete")
-            if float_is_zero(line.price_unit, precision_digits=digits) and not any(missing in p for p in problems):
-                problems.append(missing)
             if line.psb_line_ref and (line.psb_import_issue or line.product_id == placeholder):
                 covered.add(line.psb_line_ref)
-            if problems:
+            if problems := self._psb_line_problems(line, placeholder, blocking_only):
+                ref = line.psb_line_ref or line.name.split("\n")[0]
                 issues.append(self.env._("Line %(line)s: %(issues)s", line=ref, issues="; ".join(problems)))
         if self.psb_issues_checked or blocking_only:
             return issues
@@ -218,6 +208,21 @@ class SaleOrder(models.Model):
             if note.strip() and not (ref and (ref in covered or ref not in current_refs)):
                 issues.append(note)
         return issues
+
+    def _psb_line_problems(self, line, placeholder, blocking_only=False):
+        """What is open on one line: no identified product, the import's note while the line is as imported
+        (until Mark as checked), no price."""
+        as_imported = line.psb_import_issue and line.product_id == line.psb_original_product_id
+        problems = []
+        if line.product_id == placeholder:
+            problems.append(line.psb_import_issue if as_imported else self.env._("product not identified"))
+        elif as_imported and not self.psb_issues_checked and not blocking_only:
+            problems.append(line.psb_import_issue)
+        missing = self.env._("price missing (0.00): the total is incomplete")
+        digits = self.currency_id.decimal_places if self.currency_id else 2
+        if float_is_zero(line.price_unit, precision_digits=digits) and not any(missing in p for p in problems):
+            problems.append(missing)
+        return problems
 
     def _psb_issue_line_ref(self, note):
         """The buyer's line id a stored import note is about ("Line 7: ..."), else None."""
