@@ -411,9 +411,11 @@ def cmd_profile(registry, args):
             frame = ours[-1]
             index = stack.index(frame)
             below = next((f for f in stack[index + 1:] if "/odoo/" in f.filename), None)
-            key = f"{Path(frame.filename).name}:{frame.name}"
+            key = f"{Path(frame.filename).name}:{frame.lineno}:{frame.name}"
             if below:
                 key += f" -> {Path(below.filename).parent.name}/{Path(below.filename).name}:{below.name}"
+            if args.deep:
+                key += " .. " + " < ".join(f.name for f in stack[-args.deep:][::-1])
         else:
             key = "(outside the addon)"
         callers[key] += 1
@@ -495,6 +497,7 @@ def main():
     profile.add_argument("--runs", type=int, default=10)
     profile.add_argument("--top", type=int, default=40)
     profile.add_argument("--straight-through", action="store_true")
+    profile.add_argument("--deep", type=int, default=0, help="also name the innermost N frames of each query")
     process = sub.add_parser("process")
     process.add_argument("--out", required=True)
     process.add_argument("--ready-dir", required=True)

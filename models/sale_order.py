@@ -12,6 +12,7 @@ from .dialog import dialog_action
 from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
 from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, psb_error_advice
 from .psb_messages import psb_error_text
+from .psb_refs import psb_ref
 
 
 class SaleOrder(models.Model):
@@ -193,7 +194,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if not self.psb_document_id or self.state == "cancel":
             return []
-        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
         digits = self.currency_id.decimal_places if self.currency_id else 2
         issues, covered = [], set()
         for line in self.order_line.filtered(lambda l: not l.display_type and not l.is_downpayment):
@@ -444,7 +445,7 @@ class SaleOrder(models.Model):
                 continue
             changed_qty, changed_price = sale_line._psb_changes_from_ordered()
             substitute = (sale_line.psb_original_product_id and sale_line.product_id != sale_line.psb_original_product_id
-                          and sale_line.product_id != self.env.ref("sale_econnect_psb.product_psb_unknown"))
+                          and sale_line.product_id != psb_ref(self.env, "sale_econnect_psb.product_psb_unknown"))
             vals.update(
                 status="3" if (changed_qty or changed_price or substitute) else "5",
                 quantity=sale_line.product_uom_qty,
@@ -455,7 +456,7 @@ class SaleOrder(models.Model):
                 unit_code=Line._unit_code(sale_line.product_uom_id) if changed_qty else (ordered.unit_code or False),
             )
             result.append(vals)
-        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
         for extra in sale_lines.filtered(lambda l: not l.psb_line_ref and l.product_id != placeholder
                                          and not l.is_downpayment and not l.psb_allowance_kind):
             result.append({
