@@ -173,9 +173,11 @@ def measured(env, trace=False):
     figures["rss_peak_mb"] = (rss_kb("VmHWM") - rss_before) / 1024
 
 
-def run_ours(registry, xml, trace=False):
+def run_ours(registry, xml, trace=False, auto=False):
     with environment(registry) as env:
         company = env.ref("base.main_company")
+        if auto:
+            company.psb_auto_confirm = True
         Document = env["econnect.psb.document"].sudo()
         with measured(env, trace) as figures:
             document = Document.create({
@@ -191,6 +193,7 @@ def run_ours(registry, xml, trace=False):
             "state": document.state, "error": document.error_message or None,
             "lines": len(order.order_line), "matched": len(order.order_line.filtered(lambda l: l.product_id != placeholder)),
             "partner": order.partner_id.display_name or None,
+            "order_state": f"{order.state} ({order.psb_auto_state or '-'}: {order.psb_auto_reasons or ''})",
         }
     return result
 
@@ -399,8 +402,8 @@ def cmd_profile(registry, args):
     patch_odoo_commits()
     xml = orders.order_xml("PROFILE-1", args.lines, straight_through=args.straight_through)
     for _ in range(3):
-        run_ours(registry, xml)
-    runs = [run_ours(registry, xml) for _ in range(args.runs)]
+        run_ours(registry, xml, auto=args.auto)
+    runs = [run_ours(registry, xml, auto=args.auto) for _ in range(args.runs)]
     callers = collections.Counter()
     execute = sql_db.Cursor.execute
 
@@ -423,11 +426,11 @@ def cmd_profile(registry, args):
 
     sql_db.Cursor.execute = counting
     try:
-        result = run_ours(registry, xml)
+        result = run_ours(registry, xml, auto=args.auto)
     finally:
         sql_db.Cursor.execute = execute
     out = {
-        "lines": args.lines, "state": result["state"], "error": result["error"],
+        "lines": args.lines, "state": result["state"], "error": result["error"], "order_state": result["order_state"],
         "median_ms": round(sorted(r["seconds"] for r in runs)[len(runs) // 2] * 1000, 1),
         "queries": result["queries"], "by_caller": dict(callers.most_common(args.top)),
     }
@@ -497,6 +500,7 @@ def main():
     profile.add_argument("--runs", type=int, default=10)
     profile.add_argument("--top", type=int, default=40)
     profile.add_argument("--straight-through", action="store_true")
+    profile.add_argument("--auto", action="store_true", help="with automatic confirmation on")
     profile.add_argument("--deep", type=int, default=0, help="also name the innermost N frames of each query")
     process = sub.add_parser("process")
     process.add_argument("--out", required=True)
