@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import re
 import types
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -25,7 +26,7 @@ class SaleOrder(models.Model):
     psb_order_ref = fields.Char("Peppol Order ID", readonly=True, copy=False,
                                 help="The cbc:ID of the buyer's Peppol Order.")
     psb_profile = fields.Selection(PROFILE_SELECTION, "Peppol Profile", readonly=True, copy=False)
-    psb_buyer_endpoint = fields.Char("Buyer Peppol ID", readonly=True, copy=False)
+    psb_buyer_endpoint = fields.Char("Buyer Peppol ID", readonly=True, copy=False, index="btree_not_null")
     psb_seller_endpoint = fields.Char("Seller Peppol ID", readonly=True, copy=False)
     psb_currency_code = fields.Char("Order Currency", readonly=True, copy=False)
     psb_customer_reference = fields.Char("Buyer's Reference", readonly=True, copy=False)
@@ -96,6 +97,7 @@ class SaleOrder(models.Model):
         [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")],
         "Buyer Receives Order Responses", default="unknown", readonly=True, copy=False,
     )
+    psb_buyer_checked_on = fields.Datetime("Buyer Checked On", readonly=True, copy=False)
 
     psb_order_ref_reused = fields.Boolean(
         "Peppol Order ID Reused", readonly=True, copy=False,
@@ -391,15 +393,30 @@ class SaleOrder(models.Model):
         return self.psb_document_id.action_psb_readable()
 
     def _psb_check_buyer(self):
-        """Ask the PSB once whether the buyer can receive Order Responses, and remember it."""
+        """Ask the PSB once whether the buyer can receive Order Responses, and remember it. A "yes" the PSB
+        gave for the same buyer within the last day is taken over (a buyer sending many orders is asked
+        once a day, not once per order); a "no" is always asked again."""
         self.ensure_one()
         company = self.company_id
+        now = fields.Datetime.now()
+        if self._psb_buyer_known_to_respond(now):
+            self.write({"psb_buyer_can_respond": "yes", "psb_buyer_checked_on": now})
+            return "yes"
         try:
             company._psb_client().query_recipient_party(company.sudo().psb_party_id, [self.psb_buyer_endpoint])
-            self.psb_buyer_can_respond = "yes"
+            self.write({"psb_buyer_can_respond": "yes", "psb_buyer_checked_on": now})
         except psb_errors.PsbNotFoundError:
-            self.psb_buyer_can_respond = "no"
+            self.write({"psb_buyer_can_respond": "no", "psb_buyer_checked_on": now})
         return self.psb_buyer_can_respond
+
+    def _psb_buyer_known_to_respond(self, now):
+        if not self.psb_buyer_endpoint:
+            return False
+        return bool(self.sudo().search_count([
+            ("company_id", "=", self.company_id.id), ("psb_buyer_endpoint", "=", self.psb_buyer_endpoint),
+            ("psb_buyer_can_respond", "=", "yes"), ("psb_buyer_checked_on", ">=", now - timedelta(days=1)),
+            ("id", "!=", self.id),
+        ], limit=1))
 
     def _psb_original_order(self):
         attachment = self.psb_document_id.attachment_id
