@@ -20,6 +20,7 @@ from odoo.addons.account_edi_ubl_cii.models.res_partner import sanitize_peppol_e
 
 from ..psb import line_checks
 from ..psb.ubl import amounts, units
+from .psb_refs import psb_ref
 
 _logger = logging.getLogger(__name__)
 
@@ -117,6 +118,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if pricelist:
             so_vals["pricelist_id"] = pricelist.id
         so_vals["fiscal_position_id"] = fiscal_position.id
+        if not company.psb_auto_confirm:
+            so_vals["psb_auto_state"] = "off"   # decided: nothing for the automatic confirmation to do
         so_vals.update(self._order_type_vals(order, issues))
         if order.issue_date:
             so_vals["date_order"] = datetime.datetime.combine(order.issue_date, order.issue_time or datetime.time(12))
@@ -133,6 +136,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
         sale_order = env["sale.order"].with_context(mail_create_nolog=True, tracking_disable=True).create(so_vals)
         self._check_amounts(sale_order, order, issues, pricing)
+        env["econnect.psb.auto.confirm"]._flag_prices(sale_order)
         self._attach_documents(sale_order, document, order, issues)
         if company.psb_auto_acknowledge and order.profile != "order_only":
             buyer_env = self.with_context(lang=self._buyer_lang(company, partner)).env
@@ -444,7 +448,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if code not in cache:
                 uom = custom.get(code)
                 if not uom and (key := units.unit_key(code)) and (xmlid := units.ODOO_UOM_XMLIDS.get(key)):
-                    uom = self.env.ref(xmlid, raise_if_not_found=False)
+                    uom = psb_ref(self.env, xmlid, raise_if_not_found=False)
                 cache[code] = uom or self.env["uom.uom"]
             return cache[code]
 
@@ -477,7 +481,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         match_tax = pricing["match_tax"] = self._tax_matcher(company, partner, fiscal_position)
         digits = currency.decimal_places
         discount_digits = self.env["decimal.precision"].precision_get("Discount")
-        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
         no_analytic_model = pricing["no_analytic_model"] = not self._analytic_models_apply(company)
         vals_list = []
         for sequence, line in enumerate(order.lines, start=1):
@@ -703,11 +707,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
     @api.model
     def _allowance_products(self, company):
         """The service products of document-level allowances and charges (read once per import)."""
-        discount = company.psb_discount_product_id or self.env.ref("sale_econnect_psb.product_psb_order_discount")
-        charge = company.psb_charge_product_id or self.env.ref("sale_econnect_psb.product_psb_order_charge")
+        discount = company.psb_discount_product_id or psb_ref(self.env, "sale_econnect_psb.product_psb_order_discount")
+        charge = company.psb_charge_product_id or psb_ref(self.env, "sale_econnect_psb.product_psb_order_charge")
         freight = company.psb_freight_product_id
         if not freight:
-            freight = self.env.ref("delivery.product_product_delivery", raise_if_not_found=False) or charge
+            freight = psb_ref(self.env, "delivery.product_product_delivery", raise_if_not_found=False) or charge
         return discount, charge, freight
 
     @api.model

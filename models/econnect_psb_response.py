@@ -268,12 +268,12 @@ class EconnectPsbResponse(models.Model):
             "error_message": False,
             "next_attempt_at": False,
         })
-        self.sale_order_id.message_post(
+        # Logged (nobody is notified of an answer that went out; a failed one gets an activity).
+        self.sale_order_id._message_log(
             body=self.env._("Peppol Order Response %(code)s sent to the buyer through the eConnect PSB.%(note)s",
                             code=dict(RESPONSE_CODES)[self.code],
                             note=f" {self.note}" if self.note else ""),
             attachment_ids=self.attachment_id.ids,
-            message_type="notification",
         )
         self._close_failure_activity()
 

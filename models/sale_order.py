@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import re
 import types
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -12,6 +13,7 @@ from .dialog import dialog_action
 from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
 from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, RESPONSE_STATES, psb_error_advice
 from .psb_messages import psb_error_text
+from .psb_refs import psb_ref
 
 
 class SaleOrder(models.Model):
@@ -24,7 +26,7 @@ class SaleOrder(models.Model):
     psb_order_ref = fields.Char("Peppol Order ID", readonly=True, copy=False,
                                 help="The cbc:ID of the buyer's Peppol Order.")
     psb_profile = fields.Selection(PROFILE_SELECTION, "Peppol Profile", readonly=True, copy=False)
-    psb_buyer_endpoint = fields.Char("Buyer Peppol ID", readonly=True, copy=False)
+    psb_buyer_endpoint = fields.Char("Buyer Peppol ID", readonly=True, copy=False, index="btree_not_null")
     psb_seller_endpoint = fields.Char("Seller Peppol ID", readonly=True, copy=False)
     psb_currency_code = fields.Char("Order Currency", readonly=True, copy=False)
     psb_customer_reference = fields.Char("Buyer's Reference", readonly=True, copy=False)
@@ -93,6 +95,7 @@ class SaleOrder(models.Model):
         [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")],
         "Buyer Receives Order Responses", default="unknown", readonly=True, copy=False,
     )
+    psb_buyer_checked_on = fields.Datetime("Buyer Checked On", readonly=True, copy=False)
 
     psb_order_ref_reused = fields.Boolean(
         "Peppol Order ID Reused", readonly=True, copy=False,
@@ -191,7 +194,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if not self.psb_document_id or self.state == "cancel":
             return []
-        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
         issues, covered = [], set()
         for line in self.order_line.filtered(lambda l: not l.display_type and not l.is_downpayment):
             if line.psb_line_ref and (line.psb_import_issue or line.product_id == placeholder):
@@ -393,15 +396,30 @@ class SaleOrder(models.Model):
         return self.psb_document_id.action_psb_readable()
 
     def _psb_check_buyer(self):
-        """Ask the PSB once whether the buyer can receive Order Responses, and remember it."""
+        """Ask the PSB once whether the buyer can receive Order Responses, and remember it. A "yes" the PSB
+        gave for the same buyer within the last day is taken over (a buyer sending many orders is asked
+        once a day, not once per order); a "no" is always asked again."""
         self.ensure_one()
         company = self.company_id
+        now = fields.Datetime.now()
+        if self._psb_buyer_known_to_respond(now):
+            self.write({"psb_buyer_can_respond": "yes", "psb_buyer_checked_on": now})
+            return "yes"
         try:
             company._psb_client().query_recipient_party(company.sudo().psb_party_id, [self.psb_buyer_endpoint])
-            self.psb_buyer_can_respond = "yes"
+            self.write({"psb_buyer_can_respond": "yes", "psb_buyer_checked_on": now})
         except psb_errors.PsbNotFoundError:
-            self.psb_buyer_can_respond = "no"
+            self.write({"psb_buyer_can_respond": "no", "psb_buyer_checked_on": now})
         return self.psb_buyer_can_respond
+
+    def _psb_buyer_known_to_respond(self, now):
+        if not self.psb_buyer_endpoint:
+            return False
+        return bool(self.sudo().search_count([
+            ("company_id", "=", self.company_id.id), ("psb_buyer_endpoint", "=", self.psb_buyer_endpoint),
+            ("psb_buyer_can_respond", "=", "yes"), ("psb_buyer_checked_on", ">=", now - timedelta(days=1)),
+            ("id", "!=", self.id),
+        ], limit=1))
 
     def _psb_original_order(self):
         attachment = self.psb_document_id.attachment_id
@@ -448,7 +466,7 @@ class SaleOrder(models.Model):
             return {**vals, "status": "7", "quantity": 0}
         changed_qty, changed_price = sale_line._psb_changes_from_ordered()
         substitute = (sale_line.psb_original_product_id and sale_line.product_id != sale_line.psb_original_product_id
-                      and sale_line.product_id != self.env.ref("sale_econnect_psb.product_psb_unknown"))
+                      and sale_line.product_id != psb_ref(self.env, "sale_econnect_psb.product_psb_unknown"))
         unit_code = (self.env["econnect.psb.response.line"]._unit_code(sale_line.product_uom_id) if changed_qty
                      else vals["unit_code"])
         return {
@@ -465,7 +483,7 @@ class SaleOrder(models.Model):
     def _psb_added_line_vals(self, count, last_ref):
         """Lines the seller added (not in the buyer's order, nor a discount, charge or down payment), after
         the ``count`` agreed ones; they refer to the last line of the order (``last_ref``)."""
-        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
         unit_code = self.env["econnect.psb.response.line"]._unit_code
         extras = self.order_line.filtered(lambda l: not l.display_type and not l.psb_line_ref
                                           and l.product_id != placeholder and not l.is_downpayment
