@@ -9,7 +9,6 @@ invoiced, otherwise a person decides. A change or cancellation that answers our 
 (a CA or an RE we sent) is applied without a further answer.
 """
 import dataclasses
-import types
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
@@ -284,7 +283,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
         """
         issues = []
         vals_list = self.env["econnect.psb.order.import"]._prepare_lines(
-            order.company_id, order.partner_id, types.SimpleNamespace(lines=lines), issues)
+            order.company_id, order.partner_id, lines, issues)
         for vals in vals_list:
             vals["sequence"] = 1000 + vals["sequence"]
         return vals_list, issues
