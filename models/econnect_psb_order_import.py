@@ -277,11 +277,14 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if not Partner._build_error_peppol_endpoint(party.endpoint_scheme, endpoint):
                 vals.update({"peppol_eas": party.endpoint_scheme, "peppol_endpoint": endpoint})
         if party.vat:
-            # A VAT number that does not pass Odoo's check is kept out of the field rather than failing the import.
-            try:
-                with self.env.cr.savepoint():
-                    return Partner.create({**vals, "vat": party.vat.strip()})
-            except Exception:  # noqa: BLE001 - any validation error of the VAT check
+            # A VAT number that does not pass Odoo's check is kept out of the field rather than failing the import
+            # (Odoo's own check, as account_edi_common._import_partner does).
+            country = self.env["res.country"].browse(vals.get("country_id"))
+            vat, _country_code = Partner._run_vat_checks(country, party.vat.strip(), partner_name=vals.get("name", ""),
+                                                         validation="setnull")
+            if vat:
+                vals["vat"] = vat
+            else:
                 vals["comment"] = self.env._("VAT number in the Peppol order: %s", party.vat)
         return Partner.create(vals)
 

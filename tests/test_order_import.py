@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 from decimal import Decimal
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -233,6 +234,24 @@ class TestMatching(PsbCase):
     def test_new_customer_vat(self):
         order = self.upload(self.order_xml("12", buyer_name="Valid Vat BV", buyer_vat="NL004495445B01")).sale_order_id
         self.assertEqual(order.partner_id.vat, "NL004495445B01")
+
+    def test_new_customer_invalid_vat(self):
+        """A VAT number Odoo's check refuses is kept in the customer's note, not in its VAT field; the
+        customer is still created (Odoo's own check, validation "setnull": base_vat, when installed, empties
+        a number it refuses; here it is made to refuse)."""
+        Partner = type(self.env["res.partner"])
+        seen = []
+
+        def refuse(partners, country, vat, partner_name="", validation="error"):
+            seen.append((vat, validation))
+            return "", False
+
+        with patch.object(Partner, "_run_vat_checks", refuse):
+            order = self.upload(self.order_xml("15", buyer_name="Wrong Vat BV", buyer_vat="NL000000000B00")).sale_order_id
+        self.assertEqual(seen[0], ("NL000000000B00", "setnull"))
+        self.assertEqual(order.partner_id.name, "Wrong Vat BV")
+        self.assertFalse(order.partner_id.vat)
+        self.assertIn("VAT number in the Peppol order: NL000000000B00", str(order.partner_id.comment))
 
     def test_activity_for_the_salesperson_without_email(self):
         """The rule (README, "Who is told what"): a new order notifies nobody; what needs doing is one
