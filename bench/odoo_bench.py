@@ -173,25 +173,36 @@ def measured(env, trace=False):
     figures["rss_peak_mb"] = (rss_kb("VmHWM") - rss_before) / 1024
 
 
-def run_ours(registry, xml, trace=False):
+def run_ours(registry, xml, trace=False, auto=False, batched=False):
+    """``batched``: as inside the scheduled action, whose wake-ups of other actions are sent once per batch."""
     with environment(registry) as env:
         company = env.ref("base.main_company")
-        Document = env["econnect.psb.document"].sudo()
-        with measured(env, trace) as figures:
-            document = Document.create({
-                "company_id": company.id, "topic": "OrderReceived", "document_type": "order",
-                "psb_document_id": f"bench-{uuid.uuid4()}", "source": "webhook",
-            })
-            document._store_xml(xml)
-            document._process(commit=False)
-        order = document.sale_order_id
-        placeholder = env.ref("sale_econnect_psb.product_psb_unknown")
-        result = {
-            **figures,
-            "state": document.state, "error": document.error_message or None,
-            "lines": len(order.order_line), "matched": len(order.order_line.filtered(lambda l: l.product_id != placeholder)),
-            "partner": order.partner_id.display_name or None,
-        }
+        if auto:
+            company.psb_auto_confirm = True
+        if batched:
+            with env["ir.cron"]._psb_batched_triggers():
+                return _run_ours(env, company, xml, trace)
+        return _run_ours(env, company, xml, trace)
+
+
+def _run_ours(env, company, xml, trace):
+    Document = env["econnect.psb.document"].sudo()
+    with measured(env, trace) as figures:
+        document = Document.create({
+            "company_id": company.id, "topic": "OrderReceived", "document_type": "order",
+            "psb_document_id": f"bench-{uuid.uuid4()}", "source": "webhook",
+        })
+        document._store_xml(xml)
+        document._process(commit=False)
+    order = document.sale_order_id
+    placeholder = env.ref("sale_econnect_psb.product_psb_unknown")
+    result = {
+        **figures,
+        "state": document.state, "error": document.error_message or None,
+        "lines": len(order.order_line), "matched": len(order.order_line.filtered(lambda l: l.product_id != placeholder)),
+        "partner": order.partner_id.display_name or None,
+        "order_state": f"{order.state} ({order.psb_auto_state or '-'}: {order.psb_auto_reasons or ''})",
+    }
     return result
 
 
@@ -399,8 +410,8 @@ def cmd_profile(registry, args):
     patch_odoo_commits()
     xml = orders.order_xml("PROFILE-1", args.lines, straight_through=args.straight_through)
     for _ in range(3):
-        run_ours(registry, xml)
-    runs = [run_ours(registry, xml) for _ in range(args.runs)]
+        run_ours(registry, xml, auto=args.auto)
+    runs = [run_ours(registry, xml, auto=args.auto) for _ in range(args.runs)]
     callers = collections.Counter()
     execute = sql_db.Cursor.execute
 
@@ -411,9 +422,11 @@ def cmd_profile(registry, args):
             frame = ours[-1]
             index = stack.index(frame)
             below = next((f for f in stack[index + 1:] if "/odoo/" in f.filename), None)
-            key = f"{Path(frame.filename).name}:{frame.name}"
+            key = f"{Path(frame.filename).name}:{frame.lineno}:{frame.name}"
             if below:
                 key += f" -> {Path(below.filename).parent.name}/{Path(below.filename).name}:{below.name}"
+            if args.deep:
+                key += " .. " + " < ".join(f.name for f in stack[-args.deep:][::-1])
         else:
             key = "(outside the addon)"
         callers[key] += 1
@@ -421,13 +434,15 @@ def cmd_profile(registry, args):
 
     sql_db.Cursor.execute = counting
     try:
-        result = run_ours(registry, xml)
+        result = run_ours(registry, xml, auto=args.auto)
     finally:
         sql_db.Cursor.execute = execute
+    batched = run_ours(registry, xml, auto=args.auto, batched=True)
     out = {
-        "lines": args.lines, "state": result["state"], "error": result["error"],
+        "lines": args.lines, "state": result["state"], "error": result["error"], "order_state": result["order_state"],
         "median_ms": round(sorted(r["seconds"] for r in runs)[len(runs) // 2] * 1000, 1),
-        "queries": result["queries"], "by_caller": dict(callers.most_common(args.top)),
+        "queries": result["queries"], "queries_in_a_scheduled_run": batched["queries"],
+        "by_caller": dict(callers.most_common(args.top)),
     }
     if args.out:
         Path(args.out).write_text(json.dumps(out, indent=2))
@@ -453,7 +468,7 @@ def cmd_process(registry, args):
             Document = env["econnect.psb.document"]
             Document._cron_process_documents()
             cr.commit()
-            todo = Document.search_count(Document._todo_domain())
+            todo = Document.search_count(Document._queue_due_domain())
         if not todo:
             break
         time.sleep(0.1)
@@ -495,6 +510,8 @@ def main():
     profile.add_argument("--runs", type=int, default=10)
     profile.add_argument("--top", type=int, default=40)
     profile.add_argument("--straight-through", action="store_true")
+    profile.add_argument("--auto", action="store_true", help="with automatic confirmation on")
+    profile.add_argument("--deep", type=int, default=0, help="also name the innermost N frames of each query")
     process = sub.add_parser("process")
     process.add_argument("--out", required=True)
     process.add_argument("--ready-dir", required=True)

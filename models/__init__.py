@@ -5,6 +5,7 @@ from . import econnect_psb_document_lifecycle
 from . import econnect_psb_order_change
 from . import econnect_psb_order_import
 from . import econnect_psb_product_code
+from . import econnect_psb_queue_mixin
 from . import econnect_psb_response
 from . import econnect_psb_response_line
 from . import ir_cron

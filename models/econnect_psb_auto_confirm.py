@@ -13,6 +13,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 
 from ..psb import autoconfirm
+from .psb_refs import psb_ref
 
 _logger = logging.getLogger(__name__)
 
@@ -44,14 +45,17 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
     @api.model
     def _decide(self, order):
         company = order.company_id
-        settings = self._settings(company)
-        facts = self._facts(order, settings)
         if not company.psb_auto_confirm:
             order.psb_auto_state = "off"
             return
+        settings = self._settings(company)
+        facts = self._facts(order, settings)
         failures = autoconfirm.evaluate(facts, settings, self.env._)
         if failures:
-            order.write({"psb_auto_state": "person", "psb_auto_reasons": "\n".join(f.reason for f in failures)})
+            reasons = [f.reason for f in failures]
+            order.write({"psb_auto_state": "person", "psb_auto_reasons": "\n".join(reasons)})
+            if not order._psb_activities("import"):
+                self._ask_person(order, self.env._("Not confirmed automatically:"), reasons)
             return
         self._confirm(order, autoconfirm.conditions(settings, self.env._))
 
@@ -96,13 +100,37 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         }
 
     @api.model
-    def _facts(self, order, settings):
-        """The order's facts for ``psb.autoconfirm``; flags the lines whose price differs from ours
-        (whatever the company's settings) and notes them on the order for the banner."""
-        company = order.company_id
-        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
-        lines = order.order_line.filtered(lambda l: not l.display_type and not l.is_downpayment)
+    def _priced_lines(self, order):
+        return order.order_line.filtered(lambda l: not l.display_type and not l.is_downpayment)
+
+    @api.model
+    def _flag_prices(self, order):
+        """Our pricelist price on every line and the flag of those the buyer's price differs from, whatever
+        the company's settings (the import calls this; a sales user wants to know even when confirming by
+        hand), noted on the order for the banner."""
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
+        tolerance = order.company_id.psb_auto_price_tolerance or 0.0
+        lines = self._priced_lines(order)
         ours = self._our_prices(order, lines)
+        symbol = order.currency_id.symbol or order.currency_id.name
+        warnings = []
+        for line in lines:
+            our_price = None if line.product_id == placeholder else ours.get(line.id)
+            reason = autoconfirm.price_reason(
+                autoconfirm.LineFacts(ref=line.psb_line_ref or str(line.sequence), ordered_price=line.price_unit,
+                                      our_price=our_price),
+                symbol, tolerance, self.env._)
+            line.write({"psb_our_price": our_price or 0.0, "psb_price_differs": bool(reason)})
+            if reason:
+                warnings.append(reason)
+        order.psb_price_warning = "\n".join(warnings) or False
+
+    @api.model
+    def _facts(self, order, settings):
+        """The order's facts for ``psb.autoconfirm``; our prices are those the import noted on the lines."""
+        company = order.company_id
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
+        lines = self._priced_lines(order)
         match_uom = self.env["econnect.psb.order.import"]._uom_matcher()
         today = fields.Date.context_today(order)
         line_facts = []
@@ -119,18 +147,11 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
                 unit_known=known,
                 unit_converts=converts,
                 ordered_price=line.price_unit,
-                our_price=None if line.product_id == placeholder else ours.get(line.id),
+                our_price=None if line.product_id == placeholder else line.psb_our_price,
                 requested_date=line.psb_requested_date or None,
                 note=line.psb_buyer_line_note or "",
             ))
         symbol = order.currency_id.symbol or order.currency_id.name
-        warnings = []
-        for line, facts in zip(lines, line_facts, strict=True):
-            reason = autoconfirm.price_reason(facts, symbol, settings.price_tolerance, self.env._)
-            line.write({"psb_our_price": facts.our_price or 0.0, "psb_price_differs": bool(reason)})
-            if reason:
-                warnings.append(reason)
-        order.psb_price_warning = "\n".join(warnings) or False
 
         issues = "\n".join(filter(None, [order.psb_import_issues, *lines.mapped("psb_import_issue")]))
         if not issues and order.psb_needs_attention:
@@ -162,6 +183,16 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             order.company_id, order.partner_id)
 
     @api.model
+    def _ask_person(self, order, title, reasons, user=None):
+        """The responsible's activity for an order the automatic confirmation left for a person."""
+        order._psb_activity(
+            "confirm",
+            summary=self.env._("Confirm the Peppol order %s", order.psb_order_ref or order.name),
+            note=self.env["econnect.psb.order.import"]._issues_html(title, reasons),
+            user=user or self._responsible(order),
+        )
+
+    @api.model
     def _confirm(self, order, met):
         """Confirm as the responsible user with the company's rights and accept (AP) once. Any failure
         leaves the quotation as it was, says so in the banner and gives the responsible an activity."""
@@ -179,13 +210,8 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             error = str(exc.args[0]) if getattr(exc, "args", None) else repr(exc)
             reason = self.env._("Automatic confirmation failed: %(error)s", error=error)
             order.write({"psb_auto_state": "person", "psb_auto_reasons": reason})
-            order.with_context(mail_activity_quick_update=True).activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=user.id or self.env.uid,
-                summary=self.env._("Confirm the Peppol order %s", order.psb_order_ref or order.name),
-                note=self.env["econnect.psb.order.import"]._issues_html(
-                    self.env._("All conditions were met but the automatic confirmation failed:"), [error]),
-            )
+            self._ask_person(order, self.env._("All conditions were met but the automatic confirmation failed:"),
+                             [error], user=user)
             return False
         title = self.env._("Confirmed automatically: all conditions met")
         order.write({"psb_auto_state": "confirmed", "psb_auto_reasons": "\n".join(met)})

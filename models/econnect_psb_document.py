@@ -1,20 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import dataclasses
 import hashlib
 import json
 import logging
 import re
+from datetime import datetime
+from typing import Any
 
 import psycopg2
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import config, mute_logger
+from odoo.tools import mute_logger
 
 from ..psb import event as psb_event
 from ..psb import exceptions as psb_errors
 from ..psb.ubl import peek, reader
 from ..psb.ubl.model import UblError
 from .dialog import dialog_action
+from .econnect_psb_queue_mixin import BATCH_SIZE, _in_test
 from .psb_messages import psb_code_text, psb_error_text
 
 _logger = logging.getLogger(__name__)
@@ -29,8 +33,6 @@ TOPIC_TYPES = {
 }
 DOCUMENT_TYPES = ("order", "order_change", "order_cancellation")
 TODO_STATES = ("received", "downloaded")
-MAX_ATTEMPTS = 8
-BATCH_SIZE = 20
 #: The PSB's description of an event is a sentence; the body as a whole is limited by the webhook.
 MAX_EVENT_TEXT = 256 * 1024
 
@@ -45,18 +47,29 @@ def _norm_vat(value):
     return re.sub(r"[\s.\-]", "", value or "").upper()
 
 
-def _like_escape(value):
-    """``value`` for an exact, case-insensitive ``=ilike``: no wildcard from outside."""
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """What handling a document came to. The handlers (the order import, the change and cancellation
+    handlers, the duplicate and revision checks) return one; only
+    ``econnect.psb.document._apply_outcome`` writes it on the document.
 
+    :param state: the document's state
+    :param message: what a person reads on the document (``error_message``), or False
+    :param sale_order: the sale order it belongs to (None: unchanged)
+    :param retry_at: process it again at this time (a change that waits for another), or None
+    :param duplicate_of: the document it repeats, or an empty recordset (None: unchanged)
+    """
 
-def _in_test():
-    return bool(modules.module.current_test) or config["test_enable"]
+    state: str
+    message: Any = False
+    sale_order: Any = None
+    retry_at: datetime | None = None
+    duplicate_of: Any = None
 
 
 class EconnectPsbDocument(models.Model):
     _name = "econnect.psb.document"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "econnect.psb.queue.mixin"]
     _description = "eConnect PSB Incoming Document"
     _order = "id desc"
 
@@ -115,14 +128,11 @@ class EconnectPsbDocument(models.Model):
     duplicate_of_id = fields.Many2one("econnect.psb.document", "Duplicate Of", readonly=True)
     change_ref = fields.Char("Change / Cancellation ID", readonly=True, index="btree_not_null")
     sequence_number = fields.Integer(readonly=True)
-    error_message = fields.Text(readonly=True)
     # A psb error keeps its code and params: it is shown in the reader's language (error_text), whatever the
-    # language it was written in. Any other error_message written clears them.
+    # language it was written in (error_message). Any other error_message written clears them.
     error_code = fields.Char(readonly=True)
     error_params = fields.Json(readonly=True)
     error_text = fields.Text("Error Details", compute="_compute_error_text")
-    attempt_count = fields.Integer(readonly=True)
-    next_attempt_at = fields.Datetime(readonly=True, index="btree_not_null")
 
     _event_uniq = models.Constraint(
         "UNIQUE(company_id, topic, psb_document_id)",
@@ -246,7 +256,8 @@ class EconnectPsbDocument(models.Model):
 
     def _ignore(self, note):
         self.ensure_one()
-        self.write({"state": "ignored", "ignore_note": note, "next_attempt_at": False})
+        self.ignore_note = note
+        self._apply_outcome(Outcome("ignored", self.error_message))
         self.message_post(body=self.env._("Ignored: %s", note), message_type="comment", subtype_xmlid="mail.mt_note")
 
     def _link(self, sale_order):
@@ -350,7 +361,7 @@ class EconnectPsbDocument(models.Model):
         self.env["ir.cron"]._psb_trigger("sale_econnect_psb.ir_cron_psb_process_documents", at)
 
     # ------------------------------------------------------------------
-    # Scheduled action
+    # Scheduled action: the queue (econnect.psb.queue.mixin)
     # ------------------------------------------------------------------
     @api.model
     def _cron_process_documents(self, batch_size=BATCH_SIZE):
@@ -361,50 +372,29 @@ class EconnectPsbDocument(models.Model):
         committed after each step, so nothing is imported twice and a crash leaves the
         document where it was.
         """
-        domain = self._todo_domain()
-        clients = {}
-        done_ids = []
-        while True:
-            candidates = self.sudo().search(domain + [("id", "not in", done_ids)], order="id", limit=batch_size)
-            if not candidates:
-                break
-            processed = 0
-            for candidate in candidates:
-                done_ids.append(candidate.id)
-                # One row lock per document, taken right before it is processed (each step commits,
-                # which releases every lock held): another worker skips it, or got it first.
-                doc = candidate.try_lock_for_update()
-                if not doc:
-                    continue
-                doc.invalidate_recordset()
-                if doc.state not in TODO_STATES or (doc.next_attempt_at and doc.next_attempt_at > fields.Datetime.now()):
-                    continue
-                doc._process(clients)
-                processed += 1
-            if _in_test():
-                continue
-            remaining = self.sudo().search_count(domain + [("id", "not in", done_ids)])
-            if self.env["ir.cron"]._commit_progress(processed, remaining=remaining) <= 0:
-                break
-        self._schedule_next_retry()
+        self._queue_run(batch_size)
 
     @api.model
-    def _todo_domain(self):
-        now = fields.Datetime.now()
-        return [
-            ("state", "in", TODO_STATES),
-            "|", ("next_attempt_at", "=", False), ("next_attempt_at", "<=", now),
-        ]
+    def _queue_waiting_domain(self):
+        return [("state", "in", TODO_STATES)]
 
     @api.model
-    def _schedule_next_retry(self):
-        nxt = self.sudo().search(
-            [("state", "in", TODO_STATES), ("next_attempt_at", ">", fields.Datetime.now())],
-            order="next_attempt_at",
-            limit=1,
-        )
-        if nxt:
-            self._trigger_processing(nxt.next_attempt_at)
+    def _queue_trigger(self, at=None):
+        self._trigger_processing(at)
+
+    def _queue_process_one(self, clients):
+        self._process(clients)
+
+    def _queue_retry_message(self, attempts, at, deadline, error):
+        return self.env._(
+            "Attempt %(n)s failed, retrying at %(at)s (the PSB keeps the document until %(deadline)s): "
+            "%(error)s", n=attempts, at=at, deadline=deadline or "-", error=psb_error_text(self.env, error))
+
+    def _queue_give_up(self, attempts, deadline, error):
+        self._apply_outcome(Outcome("error", self.env._(
+            "The PSB could not be reached in %(n)s attempts up to its retention deadline %(deadline)s (last "
+            "error: %(error)s). The PSB may no longer have the document: ask the buyer to send it again.",
+            n=attempts, deadline=deadline, error=psb_error_text(self.env, error))))
 
     def _process(self, clients=None, commit=True):
         """Run the next steps of one document. Any failure ends in a readable state, never an exception.
@@ -436,37 +426,61 @@ class EconnectPsbDocument(models.Model):
                 self._delete_remote(clients)
 
     def _run_step(self, step, *args):
+        """Run ``step`` and apply the outcome it returns (if any); a failure is retried or ends in Error."""
         try:
             with self.env.cr.savepoint():
-                step(*args)
+                outcome = step(*args)
+                if outcome:
+                    self._apply_outcome(outcome)
             return True
         except psb_errors.PsbError as exc:
             if exc.retryable:
-                self._schedule_retry(exc)
+                self._queue_retry(exc)
             else:
-                self._set_error(psb_error_text(self.env, exc), exc)
+                self._apply_outcome(Outcome("error", psb_error_text(self.env, exc)))
+                self._keep_error_code(exc)
         except psycopg2.errors.SerializationFailure as exc:
             # Another worker changed this document at the same moment: try again shortly.
-            self._schedule_retry(psb_errors.PsbTransientError(
+            self._queue_retry(psb_errors.PsbTransientError(
                 self.env._("The document was being processed elsewhere at the same time."), retry_after=60))
             _logger.info("PSB document %s: concurrent update (%s), retried later", self.psb_document_id, exc)
         except UblError as exc:
-            self._set_error(psb_error_text(self.env, exc), exc)
+            self._apply_outcome(Outcome("error", psb_error_text(self.env, exc)))
+            self._keep_error_code(exc)
         except UserError as exc:
-            self._set_error(str(exc.args[0] if exc.args else exc))
+            self._apply_outcome(Outcome("error", str(exc.args[0] if exc.args else exc)))
         except Exception as exc:  # noqa: BLE001 - the worker must go on with the next document
             _logger.exception("PSB document %s failed", self.psb_document_id)
-            self._set_error(self.env._("Unexpected error: %(error)s", error=repr(exc)))
+            self._apply_outcome(Outcome("error", self.env._("Unexpected error: %(error)s", error=repr(exc))))
         return False
 
-    def _set_error(self, message, exc=None):
-        """``message`` in the language of the PSB responsible; for a psb error ``exc``, its code and params too,
-        from which each reader gets it in his own language."""
-        code = getattr(exc, "error_code", None)
-        self.write({"state": "error", "error_message": message, "next_attempt_at": False,
-                    "processed_on": fields.Datetime.now(), "error_code": code or False,
-                    "error_params": json.loads(json.dumps(exc.params, default=str)) if code else False})
-        self._fill_from_peek()
+    def _apply_outcome(self, outcome):
+        """Write ``outcome`` (an :class:`Outcome`) on the document: the one writer of a document's state.
+
+        The handlers only say what they came to; the queue's own bookkeeping of a transient failure (the
+        attempts, the next attempt and its message) is the queue's (``_queue_retry``).
+        """
+        self.ensure_one()
+        vals = {"state": outcome.state, "error_message": outcome.message or False,
+                "next_attempt_at": outcome.retry_at or False}
+        if outcome.state not in (*TODO_STATES, "ignored"):
+            vals["processed_on"] = fields.Datetime.now()
+        if outcome.sale_order is not None:
+            vals["sale_order_id"] = outcome.sale_order.id
+        if outcome.duplicate_of is not None:
+            vals["duplicate_of_id"] = outcome.duplicate_of.id
+        self.write(vals)
+        if outcome.state == "error":
+            self._fill_from_peek()
+        if outcome.retry_at:
+            self._trigger_processing(outcome.retry_at)
+        return outcome
+
+    def _keep_error_code(self, exc):
+        """Keep the code and params of the psb error just written (``error_message``, in the language of the PSB
+        responsible), from which each reader gets it in his own language (``error_text``)."""
+        if code := getattr(exc, "error_code", None):
+            self.write({"error_code": code, "error_params": json.loads(json.dumps(exc.params, default=str))})
 
     def _client(self, clients):
         company = self.company_id
@@ -475,8 +489,11 @@ class EconnectPsbDocument(models.Model):
         return clients[company.id]
 
     def _download(self, clients):
-        """Fetch the XML from the PSB and keep it in Odoo before anything else is done with it."""
-        data = self._client(clients).download_sales_order(self.company_id.sudo().psb_party_id, self.psb_document_id)
+        """Fetch the XML from the PSB (as the company's *Download orders as* says) and keep it in Odoo
+        before anything else is done with it."""
+        company = self.company_id.sudo()
+        data = self._client(clients).download_sales_order(
+            company.psb_party_id, self.psb_document_id, target_document_type_id=company.psb_download_as or None)
         self._store_xml(data)
 
     def _store_xml(self, data, filename=None):
@@ -488,41 +505,32 @@ class EconnectPsbDocument(models.Model):
             "res_id": self.id,
             "company_id": self.company_id.id,
         })
-        self.write({"attachment_id": attachment.id, "state": "downloaded",
-                    "downloaded_on": fields.Datetime.now(), "error_message": False, "next_attempt_at": False})
+        self.write({"attachment_id": attachment.id, "downloaded_on": fields.Datetime.now()})
+        self._apply_outcome(Outcome("downloaded"))
 
     def _import(self):
+        """Import the downloaded document. :returns: its :class:`Outcome`."""
         if self.document_type == "response_status":
-            self._process_response_status()
-            return
+            return self._process_response_status()
         parsed = self._read_xml()
         self.buyer_name = parsed.buyer.display_name if parsed.buyer else False
         if parsed.kind != self.document_type and self.source == "webhook":
             _logger.warning("PSB document %s: topic %s but the XML is a %s", self.psb_document_id, self.topic, parsed.kind)
         self.document_type = parsed.kind
         if parsed.kind == "order":
-            self._import_order(parsed)
-        else:
-            self._import_follow_up(parsed)
-
-    def _find_order(self, order_ref, buyer_endpoint):
-        """This company's sale order for the buyer's order id under the buyer's Peppol id (compared
-        case-insensitively, as Peppol ids are); nothing without a Peppol id."""
-        if not buyer_endpoint:
-            return self.env["sale.order"].sudo().browse()
-        return self.env["sale.order"].sudo().search([
-            ("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref),
-            ("psb_buyer_endpoint", "=ilike", _like_escape(buyer_endpoint.strip())),
-        ], limit=1)
+            return self._import_order(parsed)
+        return self._import_follow_up(parsed)
 
     def _find_buyer_order(self, order_ref, buyer, sender=None):
         """This company's sale order for the buyer's order id whose buyer is ``buyer`` (the received
-        XML's) and, when the PSB named one, was sent by that buyer (:meth:`_buyer_mismatch`).
+        XML's) and, when the PSB named one, was sent by that buyer (:meth:`_buyer_mismatch`). The first
+        order under that id comes before one a person imported as new with the id reused.
 
         :returns: (sale.order or an empty recordset, why the orders with that id were not taken or False)
         """
         candidates = self.env["sale.order"].sudo().search(
-            [("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref)], order="id", limit=20)
+            [("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref)],
+            order="psb_order_ref_reused, id", limit=20)
         reason = False
         for order in candidates:
             reason = self._buyer_mismatch(order, buyer, sender)
@@ -567,15 +575,14 @@ class EconnectPsbDocument(models.Model):
                      theirs=buyer_label, order=order.name, buyer=label)
 
     def _import_order(self, parsed):
-        Importer = self.env["econnect.psb.order.import"].sudo()
+        """A Peppol Order: a new quotation, unless this buyer's order id was imported already."""
         self.buyer_order_ref = parsed.id
         existing, _other_buyer = self._find_buyer_order(parsed.id, parsed.buyer)
         if existing.psb_document_id == self:
-            self.write({"state": "imported", "sale_order_id": existing.id})
-            return
+            return Outcome("imported", sale_order=existing)
         if existing:
-            self._mark_duplicate(existing)
-            return
+            return self._mark_duplicate(existing)
+        Importer = self.env["econnect.psb.order.import"].sudo()
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 sale_order, _issues = Importer._import_order(self, parsed)
@@ -587,59 +594,59 @@ class EconnectPsbDocument(models.Model):
             raise psb_errors.PsbTransientError(
                 self.env._("The same order is being imported by another worker."), retry_after=60
             ) from exc
-        self.write({"state": "imported", "sale_order_id": sale_order.id, "error_message": False,
-                    "processed_on": fields.Datetime.now()})
+        return Outcome("imported", sale_order=sale_order)
 
     def _mark_duplicate(self, sale_order):
+        """The outcome of an order whose buyer and order id were already imported as ``sale_order``."""
         original = sale_order.psb_document_id
-        self.write({
-            "state": "duplicate",
-            "sale_order_id": sale_order.id,
-            "duplicate_of_id": original.id if original and original != self else False,
-            "processed_on": fields.Datetime.now(),
-            "error_message": self.env._(
-                "Order %(ref)s of this buyer was already imported as %(so)s; it was not imported again.",
-                ref=sale_order.psb_order_ref, so=sale_order.name),
-        })
+        return Outcome("duplicate", self.env._(
+            "Order %(ref)s of this buyer was already imported as %(so)s; it was not imported again.",
+            ref=sale_order.psb_order_ref, so=sale_order.name),
+            sale_order=sale_order, duplicate_of=original if original != self else original.browse())
 
-    def _read_xml(self):
-        return reader.read_document(self.attachment_id.sudo().with_context(bin_size=False).raw or b"")
+    def _read_xml(self, max_bytes=None):
+        """The kept XML, read (``max_bytes``: the parser's size limit)."""
+        return reader.read_document(self.attachment_id.sudo().with_context(bin_size=False).raw or b"", max_bytes)
 
     def _import_follow_up(self, parsed):
         """Order Change / Order Cancellation: find the sale order (or the one linked by hand) and apply."""
         self.buyer_order_ref = parsed.order_reference_id
-        kind = dict(self._fields["document_type"].selection)[parsed.kind]
-        # A sale order linked by hand (a PSB administrator's choice) is taken as it is; any other is looked
-        # up within this document's company, and taken only when its buyer sent this document.
-        sale_order, other_buyer = self.sale_order_id, False
+        env = self.env
+        kind = dict(self._fields["document_type"]._description_selection(env))[parsed.kind]
+        sale_order, other_buyer = self._follow_up_order(parsed)
+        if not sale_order and other_buyer:
+            return Outcome("error", env._(
+                "%(kind)s %(id)s names order %(ref)s, but %(reason)s: it was not linked to that order. If it is "
+                "the buyer's after all, a PSB administrator chooses the sale order in Link to sale order and "
+                "presses Retry.", kind=kind, id=parsed.id, ref=parsed.order_reference_id, reason=other_buyer))
+        if sale_order and not self.sale_order_id and not self._uploader_may_change(sale_order):
+            return Outcome("error", env._(
+                "%(kind)s %(id)s refers to order %(ref)s, which you may not change: it was not applied.",
+                kind=kind, id=parsed.id, ref=parsed.order_reference_id))
         if not sale_order:
-            sale_order, other_buyer = self._find_buyer_order(parsed.order_reference_id, parsed.buyer, self.sender)
+            return Outcome("error", env._(
+                "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
+                "and press Retry, or press Link to sale order and choose its sale order.",
+                kind=kind, id=parsed.id, ref=parsed.order_reference_id))
+        lang = sale_order.sudo().user_id.lang or env.lang  # the salesperson reads the banner and activity
+        return env["econnect.psb.order.change"].with_context(lang=lang)._receive(self, parsed, sale_order)
+
+    def _follow_up_order(self, parsed):
+        """The sale order a change or cancellation is about: the one linked by hand (a PSB administrator's
+        choice) as it is; any other within this document's company, only when its buyer sent this document.
+
+        :returns: (sale.order or an empty recordset, why an order with that id was not taken or False)
+        """
+        if self.sale_order_id:
+            return self.sale_order_id, False
+        sale_order, other_buyer = self._find_buyer_order(parsed.order_reference_id, parsed.buyer, self.sender)
         if not sale_order and self.ref_document_id:
             referred = self.sudo().search([("company_id", "=", self.company_id.id),
                                            ("psb_document_id", "=", self.ref_document_id),
                                            ("sale_order_id", "!=", False)], limit=1).sale_order_id
             other_buyer = referred and self._buyer_mismatch(referred, parsed.buyer, self.sender)
             sale_order = referred if referred and not other_buyer else sale_order
-        if not sale_order and other_buyer:
-            self._set_error(self.env._(
-                "%(kind)s %(id)s names order %(ref)s, but %(reason)s: it was not linked to that order. If it is "
-                "the buyer's after all, a PSB administrator chooses the sale order in Link to sale order and "
-                "presses Retry.", kind=kind, id=parsed.id, ref=parsed.order_reference_id, reason=other_buyer))
-            return
-        if sale_order and not self.sale_order_id and not self._uploader_may_change(sale_order):
-            self._set_error(self.env._(
-                "%(kind)s %(id)s refers to order %(ref)s, which you may not change: it was not applied.",
-                kind=kind, id=parsed.id, ref=parsed.order_reference_id))
-            return
-        if not sale_order:
-            self._set_error(self.env._(
-                "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
-                "and press Retry, or press Link to sale order and choose its sale order.",
-                kind=dict(self._fields["document_type"]._description_selection(self.env))[parsed.kind], id=parsed.id,
-                ref=parsed.order_reference_id))
-            return
-        lang = sale_order.sudo().user_id.lang or self.env.lang  # the salesperson reads the banner and activity
-        self.env["econnect.psb.order.change"].with_context(lang=lang)._receive(self, parsed, sale_order)
+        return sale_order, other_buyer
 
     def _uploader_may_change(self, sale_order):
         """A document uploaded by a user may only act on an order that user may change."""
@@ -652,9 +659,9 @@ class EconnectPsbDocument(models.Model):
         """OrderResponseSent* hooks: the delivery outcome of an Order Response we sent."""
         response = self.env["econnect.psb.response"]._apply_status_event(
             self.topic, json.loads(self.payload or "{}"), self.company_id)
-        self.write({"state": "done", "processed_on": fields.Datetime.now(),
-                    "sale_order_id": response.sale_order_id.id if response else False,
-                    "buyer_order_ref": response.sale_order_id.psb_order_ref if response else self.buyer_order_ref})
+        if response:
+            self.buyer_order_ref = response.sale_order_id.psb_order_ref
+        return Outcome("done", sale_order=response.sale_order_id if response else self.env["sale.order"])
 
     def _delete_remote(self, clients):
         if not self.company_id.psb_delete_after_import:
@@ -681,12 +688,8 @@ class EconnectPsbDocument(models.Model):
         for doc in docs.sudo():
             if doc.state in ("error", "ignored"):
                 doc._message_log(body=self.env._("Retried."))
-            doc.write({
-                "state": "downloaded" if doc.attachment_id else "received",
-                "attempt_count": 0,
-                "next_attempt_at": False,
-                "error_message": False,
-            })
+            doc._queue_reset()
+            doc._apply_outcome(Outcome("downloaded" if doc.attachment_id else "received"))
         self._trigger_processing()
         return True
 

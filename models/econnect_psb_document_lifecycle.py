@@ -20,15 +20,15 @@ from odoo.exceptions import UserError
 from odoo.tools import config
 
 from ..psb import exceptions as psb_errors
-from .econnect_psb_document import _in_test
 from ..psb import lifecycle, order_diff, peppol_rules
-from ..psb.ubl import reader
 from ..psb.ubl.model import OrderLine, UblError, UnsupportedDocumentError
+from .econnect_psb_document import Outcome
+from .econnect_psb_queue_mixin import BATCH_SIZE, _in_test
 from .psb_messages import psb_error_text
+from .res_company import PSB_GROUP
 
 _logger = logging.getLogger(__name__)
 
-PSB_GROUP = "sale_econnect_psb.group_psb_manager"
 #: System parameter: folder of the official Peppol artefacts (``xsd/``, ``schematron/``) for the rule checks;
 #: ``off`` disables them. Default: ``$PEPPOL_SHARED_DIR``, else ``../shared/peppol`` beside the module.
 RULES_DIR_PARAM = "sale_econnect_psb.peppol_rules_dir"
@@ -48,6 +48,13 @@ def memory_limits_block_rules(options=None):
             "run Odoo with limit_memory_soft = 0 and limit_memory_hard = 0 (or above that) to check them.")
 MB = 1024 * 1024
 RULES_CRON = "sale_econnect_psb.ir_cron_psb_check_rules"
+
+
+def _show(value):
+    """A value of a difference as a person reads it (``-`` for nothing, a tuple joined)."""
+    if value is None or value == ():
+        return "-"
+    return " / ".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
 class EconnectPsbDocument(models.Model):
@@ -100,27 +107,11 @@ class EconnectPsbDocument(models.Model):
                 doc.psb_keep_until = lifecycle.retention_deadline(received, doc.downloaded_on)
 
     # ------------------------------------------------------------------
-    # Retries until the PSB's deadline, and the alert a day before
+    # Retries until the PSB's deadline (the queue's _queue_deadline), and the alert a day before
     # ------------------------------------------------------------------
-    def _schedule_retry(self, exc):
-        attempts = self.attempt_count + 1
-        now = fields.Datetime.now()
-        deadline = self.psb_keep_until
-        nxt = lifecycle.next_attempt(now, attempts, deadline, getattr(exc, "retry_after", None))
-        if nxt is None:
-            self._set_error(self.env._(
-                "The PSB could not be reached in %(n)s attempts up to its retention deadline %(deadline)s (last "
-                "error: %(error)s). The PSB may no longer have the document: ask the buyer to send it again.",
-                n=attempts, deadline=deadline, error=psb_error_text(self.env, exc)))
-            self.attempt_count = attempts
-            return
-        self.write({
-            "attempt_count": attempts,
-            "next_attempt_at": nxt,
-            "error_message": self.env._(
-                "Attempt %(n)s failed, retrying at %(at)s (the PSB keeps the document until %(deadline)s): "
-                "%(error)s", n=attempts, at=nxt, deadline=deadline or "-", error=psb_error_text(self.env, exc)),
-        })
+    def _queue_deadline(self):
+        """A document is retried for as long as the PSB keeps it."""
+        return self.psb_keep_until
 
     @api.model
     def _cron_process_documents(self, batch_size=None):
@@ -166,8 +157,7 @@ class EconnectPsbDocument(models.Model):
     def _download(self, clients):
         company = self.company_id.sudo()
         try:
-            data = self._client(clients).download_sales_order(
-                company.psb_party_id, self.psb_document_id, target_document_type_id=company.psb_download_as or None)
+            return super()._download(clients)
         except psb_errors.PsbRequestError as exc:
             if exc.code == "too_large":
                 raise psb_errors.PsbRequestError(self.env._(
@@ -181,21 +171,20 @@ class EconnectPsbDocument(models.Model):
                     "%(error)s Clear the setting to download it as sent, then press Retry.",
                     target=company.psb_download_as, error=psb_error_text(self.env, exc)), status=exc.status) from exc
             raise
-        self._store_xml(data)
 
-    def _read_xml(self):
-        raw = self.attachment_id.sudo().with_context(bin_size=False).raw or b""
+    def _read_xml(self, max_bytes=None):
         limit = max(1, self.company_id.sudo().psb_import_max_mb or 0) * MB
-        if len(raw) > limit:
+        size = self.attachment_id.sudo().file_size
+        if size > limit:
             raise UblError(self.env._(
                 "The document is %(size).1f MB, more than the import limit of %(mb)s MB; it is kept here (Original "
                 "XML) but was not imported. A PSB administrator can raise \"Import documents up to (MB)\" in "
-                "Settings and press Retry.", size=len(raw) / MB, mb=limit // MB))
-        return reader.read_document(raw, max_bytes=limit)
+                "Settings and press Retry.", size=size / MB, mb=limit // MB))
+        return super()._read_xml(min(limit, max_bytes or limit))
 
     def _import(self):
         try:
-            super()._import()
+            outcome = super()._import()
         except UnsupportedDocumentError as exc:
             target = self.company_id.sudo().psb_download_as
             if not target or self.source != "webhook":
@@ -209,6 +198,7 @@ class EconnectPsbDocument(models.Model):
             # seconds to check, which neither the import nor the way from webhook to quotation waits for.
             self.psb_rule_state = "queued"
             self.env["ir.cron"]._psb_trigger(RULES_CRON)
+        return outcome
 
     def action_process_now(self):
         result = super().action_process_now()
@@ -218,10 +208,14 @@ class EconnectPsbDocument(models.Model):
 
     @api.model
     def _cron_check_rules(self, batch_size=20):
-        """Check the documents waiting for the rule checks, committing after each."""
+        """Check the documents waiting for the rule checks, committing after each.
+
+        The checks never hold up an import: while the import has a backlog (more than a batch of
+        documents due), this action stops after its batch; the import's action wakes it again when
+        its run ends."""
         while True:
             docs = self.sudo().search([("psb_rule_state", "=", "queued")], order="id", limit=batch_size)
-            if not docs:
+            if not docs or self._psb_import_backlog():
                 return
             for doc in docs:
                 doc._psb_check_rules()
@@ -229,6 +223,11 @@ class EconnectPsbDocument(models.Model):
                 continue
             if self.env["ir.cron"]._commit_progress(len(docs)) <= 0:
                 return
+
+    @api.model
+    def _psb_import_backlog(self):
+        """More than a batch of documents waits for the import (the rule checks wait for it)."""
+        return self.sudo().search_count(self._queue_due_domain(), limit=BATCH_SIZE + 1) > BATCH_SIZE
 
     # ------------------------------------------------------------------
     # Inbound Peppol rules
@@ -280,16 +279,6 @@ class EconnectPsbDocument(models.Model):
     # ------------------------------------------------------------------
     # Revised orders: same buyer and order id, other content
     # ------------------------------------------------------------------
-    def _find_order(self, order_ref, buyer_endpoint):
-        found = super()._find_order(order_ref, buyer_endpoint)
-        if found.psb_order_ref_reused:
-            # The first order under that id, not one a person imported as new with a reused id.
-            first = self.env["sale.order"].sudo().search([
-                ("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref),
-                ("psb_buyer_endpoint", "=", buyer_endpoint), ("psb_order_ref_reused", "=", False)], limit=1)
-            found = first or found
-        return found
-
     def _mark_duplicate(self, sale_order):
         original = sale_order.psb_document_id
         if self.document_type != "order" or not original.attachment_id or not self.attachment_id:
@@ -302,47 +291,51 @@ class EconnectPsbDocument(models.Model):
         for earlier in sale_order.psb_document_ids.filtered(
                 lambda d: d.psb_revision_state and d != self and d.attachment_id):
             if order_diff.same_content(earlier._read_xml(), new):
-                super()._mark_duplicate(sale_order)
-                self.duplicate_of_id = earlier
-                return None
+                return dataclasses.replace(super()._mark_duplicate(sale_order), duplicate_of=earlier)
         return self._psb_hold_revision(sale_order, old, new)
 
     def _psb_hold_revision(self, sale_order, old, new):
+        """The same buyer and order id with other content: a person decides (its outcome: pending)."""
         summary = self._psb_describe_revision(old, new)
         env = self.env
-        self.write({
-            "state": "pending", "sale_order_id": sale_order.id, "psb_revision_state": "pending",
-            "psb_revision_summary": "\n".join(summary), "processed_on": fields.Datetime.now(),
-            "duplicate_of_id": sale_order.psb_document_id.id,
-            "error_message": env._(
-                "Order %(ref)s of this buyer was already imported as %(so)s, but this one differs: choose Treat as "
-                "a new order, Apply to the existing quotation or Ignore.", ref=new.id, so=sale_order.name),
-        })
+        self.write({"psb_revision_state": "pending", "psb_revision_summary": "\n".join(summary)})
         sale_order.psb_revision_document_id = self
         Importer = env["econnect.psb.order.import"]
         title = env._("The buyer sent order %(ref)s again with other content (%(doc)s):", ref=new.id,
                       doc=self.display_name)
         sale_order.message_post(body=Importer._issues_html(title, summary))
-        sale_order.with_context(mail_activity_quick_update=True).activity_schedule(
-            "mail.mail_activity_data_todo", user_id=(sale_order.user_id or env.user).id,
-            summary=env._("Revised Peppol order %s", new.id), note=Importer._issues_html(title, summary))
-        return None
+        sale_order._psb_activity("decide", summary=env._("Revised Peppol order %s", new.id),
+                                 note=Importer._issues_html(title, summary), user=sale_order.user_id or env.user,
+                                 document=self)
+        return Outcome("pending", env._(
+            "Order %(ref)s of this buyer was already imported as %(so)s, but this one differs: choose Treat as "
+            "a new order, Apply to the existing quotation or Ignore.", ref=new.id, so=sale_order.name),
+            sale_order=sale_order, duplicate_of=sale_order.psb_document_id)
 
     @api.model
     def _psb_describe_revision(self, old, new):
         """The differences, worded for a person, the revision the order declares first."""
-        env = self.env
-        lines = []
         rev = order_diff.revision(new)
-        if rev:
-            what = env._("an Italian NSO revised order") if rev.nso else env._("a revised order")
-            parts = []
-            if rev.refers_to:
-                parts.append(env._("it refers to order %s (OrderDocumentReference)", rev.refers_to))
-            if rev.order_type_code:
-                parts.append(env._("order type code %s", rev.order_type_code))
-            lines.append(env._("The buyer marks this as %(what)s: %(how)s.", what=what, how="; ".join(parts)))
-        labels = {
+        lines = [self._psb_declared_revision(rev)] if rev else []
+        labels = self._psb_revision_labels()
+        return lines + [self._psb_describe_difference(diff, labels.get(diff.field, diff.field))
+                        for diff in order_diff.differences(old, new)]
+
+    @api.model
+    def _psb_declared_revision(self, rev):
+        env = self.env
+        what = env._("an Italian NSO revised order") if rev.nso else env._("a revised order")
+        parts = []
+        if rev.refers_to:
+            parts.append(env._("it refers to order %s (OrderDocumentReference)", rev.refers_to))
+        if rev.order_type_code:
+            parts.append(env._("order type code %s", rev.order_type_code))
+        return env._("The buyer marks this as %(what)s: %(how)s.", what=what, how="; ".join(parts))
+
+    @api.model
+    def _psb_revision_labels(self):
+        env = self.env
+        return {
             "issue_date": env._("issue date"), "issue_time": env._("issue time"),
             "order_type_code": env._("order type"), "currency": env._("currency"),
             "customer_reference": env._("buyer's reference"), "requested_start": env._("requested delivery from"),
@@ -356,32 +349,26 @@ class EconnectPsbDocument(models.Model):
             "note": env._("note"), "other": env._("other details"),
         }
 
-        def show(value):
-            if value is None or value == ():
-                return "-"
-            return " / ".join(map(str, value)) if isinstance(value, tuple) else str(value)
-
-        for diff in order_diff.differences(old, new):
-            label = labels.get(diff.field, diff.field)
-            if diff.kind == "header_changed":
-                lines.append(env._("Order %(what)s: %(old)s → %(new)s", what=label, old=show(diff.old),
-                                   new=show(diff.new)))
-            elif diff.kind == "line_added":
-                qty, unit, name = diff.new
-                lines.append(env._("Line %(id)s added: %(qty)s %(unit)s %(name)s", id=diff.line_id, qty=show(qty),
-                                   unit=unit or "", name=name or ""))
-            elif diff.kind == "line_removed":
-                qty, unit, name = diff.old
-                lines.append(env._("Line %(id)s removed: %(qty)s %(unit)s %(name)s", id=diff.line_id,
-                                   qty=show(qty), unit=unit or "", name=name or ""))
-            elif diff.kind == "line_changed" and diff.field == "other":
-                lines.append(env._("Line %s: other details changed", diff.line_id))
-            elif diff.kind == "line_changed":
-                lines.append(env._("Line %(id)s: %(what)s %(old)s → %(new)s", id=diff.line_id, what=label,
-                                   old=show(diff.old), new=show(diff.new)))
-            else:
-                lines.append(env._("Other content differs (%s)", diff.field))
-        return lines
+    @api.model
+    def _psb_describe_difference(self, diff, label):
+        """One difference of ``psb/order_diff.py`` in words (``label``: what differs)."""
+        env = self.env
+        if diff.kind == "header_changed":
+            return env._("Order %(what)s: %(old)s → %(new)s", what=label, old=_show(diff.old), new=_show(diff.new))
+        if diff.kind == "line_added":
+            qty, unit, name = diff.new
+            return env._("Line %(id)s added: %(qty)s %(unit)s %(name)s", id=diff.line_id, qty=_show(qty),
+                         unit=unit or "", name=name or "")
+        if diff.kind == "line_removed":
+            qty, unit, name = diff.old
+            return env._("Line %(id)s removed: %(qty)s %(unit)s %(name)s", id=diff.line_id, qty=_show(qty),
+                         unit=unit or "", name=name or "")
+        if diff.kind == "line_changed" and diff.field == "other":
+            return env._("Line %s: other details changed", diff.line_id)
+        if diff.kind == "line_changed":
+            return env._("Line %(id)s: %(what)s %(old)s → %(new)s", id=diff.line_id, what=label,
+                         old=_show(diff.old), new=_show(diff.new))
+        return env._("Other content differs (%s)", diff.field)
 
     def _psb_check_revision_pending(self):
         self.ensure_one()
@@ -392,11 +379,9 @@ class EconnectPsbDocument(models.Model):
         order = self.sale_order_id
         if order.psb_revision_document_id == self:
             order.psb_revision_document_id = False
-        order.activity_ids.filtered(lambda a: a.summary and self.buyer_order_ref and
-                                    a.summary.endswith(self.buyer_order_ref)).action_done()
-        self.write({"state": state, "psb_revision_state": revision_state, "error_message": message,
-                    "processed_on": fields.Datetime.now(),
-                    **({"sale_order_id": sale_order.id} if sale_order else {})})
+        order._psb_close_activities("decide", self)
+        self.psb_revision_state = revision_state
+        self._apply_outcome(Outcome(state, message, sale_order=sale_order or None))
 
     def action_psb_revision_new_order(self):
         """Import the revised order as its own quotation; its customer reference is marked as reused."""

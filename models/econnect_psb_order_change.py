@@ -8,16 +8,19 @@ A cancellation cancels the order when the company allows it and nothing was deli
 invoiced, otherwise a person decides. A change or cancellation that answers our own proposal
 (a CA or an RE we sent) is applied without a further answer.
 """
-import types
+import dataclasses
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
+from .econnect_psb_document import Outcome
+
 # A change whose sequence number skips one waits this long for the missing one before it is applied
 # (sequence numbers are not guaranteed to be consecutive).
 CHANGE_GAP_WAIT = timedelta(minutes=10)
-CHANGE_ACTIONS = {"1": "added", "2": "deleted", "3": "changed", "4": "no action", "74": "reopened"}
+# A change that arrives while a person decides on an earlier one is looked at again after this.
+DECISION_WAIT = timedelta(hours=1)
 
 
 class EconnectPsbOrderChange(models.AbstractModel):
@@ -29,17 +32,14 @@ class EconnectPsbOrderChange(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _receive(self, document, parsed, order):
-        order = order.sudo()
-        document.write({"change_ref": parsed.id, "sequence_number": parsed.sequence_number or 0,
-                        "sale_order_id": order.id})
-        if parsed.kind == "order_change":
-            return self._receive_change(document, parsed, order)
-        return self._receive_cancellation(document, parsed, order)
+        """Handle the change or cancellation ``parsed`` of ``order``, received as ``document``.
 
-    @api.model
-    def _done(self, document, state, message=False):
-        document.write({"state": state, "processed_on": fields.Datetime.now(), "error_message": message,
-                        "next_attempt_at": False})
+        :returns: the document's :class:`~.econnect_psb_document.Outcome` (the document writes it)
+        """
+        order = order.sudo()
+        document.write({"change_ref": parsed.id, "sequence_number": parsed.sequence_number or 0})
+        receive = self._receive_change if parsed.kind == "order_change" else self._receive_cancellation
+        return dataclasses.replace(receive(document, parsed, order), sale_order=order)
 
     @api.model
     def _change_moment(self, parsed):
@@ -52,61 +52,92 @@ class EconnectPsbOrderChange(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _receive_change(self, document, parsed, order):
-        env = self.env
+        """Apply the change now, or say why not (a repeat, an older change, one that waits)."""
+        not_now = (self._repeated_change(document, parsed, order)
+                   or self._waiting_for_decision(document, order)
+                   or self._out_of_sequence(document, parsed, order))
+        if not_now:
+            return not_now
+        self._wake_waiting_changes(document, order)
+        return self._take_change(document, parsed, order)
+
+    @api.model
+    def _repeated_change(self, document, parsed, order):
+        """The outcome of a change already received under the same id, or None."""
         earlier = document.search([
             ("sale_order_id", "=", order.id), ("id", "!=", document.id), ("change_ref", "=", parsed.id),
             ("document_type", "=", "order_change"), ("state", "in", ("imported", "pending", "done")),
         ], limit=1)
-        if earlier:
-            return self._done(document, "duplicate", env._(
-                "Order Change %(id)s was already received (%(doc)s); it was not applied again.",
-                id=parsed.id, doc=earlier.display_name))
-        seq = parsed.sequence_number
-        pending = order.psb_pending_document_id
-        if pending and pending != document:
-            retry_at = fields.Datetime.now() + timedelta(hours=1)
-            document.write({"state": "downloaded", "next_attempt_at": retry_at, "error_message": env._(
-                "Waiting for the decision on %s first.", pending.display_name)})
-            document._trigger_processing(retry_at)
+        if not earlier:
             return None
-        if seq is not None:
-            if seq <= order.psb_last_change_seq:
-                return self._done(document, "duplicate", env._(
-                    "Order Change %(id)s has sequence number %(seq)s, but change %(last)s was already applied: "
-                    "it is older and was not applied.", id=parsed.id, seq=seq, last=order.psb_last_change_seq))
-            waiting_for = document.search_count([
-                ("sale_order_id", "=", order.id), ("document_type", "=", "order_change"),
-                ("state", "in", ("received", "downloaded")), ("id", "!=", document.id),
-                ("sequence_number", ">", order.psb_last_change_seq), ("sequence_number", "<", seq),
-            ])
-            gap = seq > order.psb_last_change_seq + 1 and not order.psb_awaiting_buyer
-            if waiting_for or (gap and fields.Datetime.now() < document.received_on + CHANGE_GAP_WAIT):
-                retry_at = max(fields.Datetime.now() + timedelta(minutes=1), document.received_on + CHANGE_GAP_WAIT)
-                document.write({"state": "downloaded", "next_attempt_at": retry_at, "error_message": env._(
-                    "Waiting for the buyer's change %(n)s before applying change %(seq)s.",
-                    n=order.psb_last_change_seq + 1, seq=seq)})
-                document._trigger_processing(retry_at)
-                return None
-        else:
+        return Outcome("duplicate", self.env._(
+            "Order Change %(id)s was already received (%(doc)s); it was not applied again.",
+            id=parsed.id, doc=earlier.display_name))
+
+    @api.model
+    def _waiting_for_decision(self, document, order):
+        """While a person decides on another change or cancellation of the order, this one waits."""
+        pending = order.psb_pending_document_id
+        if not pending or pending == document:
+            return None
+        return Outcome("downloaded", self.env._("Waiting for the decision on %s first.", pending.display_name),
+                       retry_at=fields.Datetime.now() + DECISION_WAIT)
+
+    @api.model
+    def _out_of_sequence(self, document, parsed, order):
+        """The outcome of a change that comes too late (older than one applied) or too early (one before it
+        is missing: it waits), or None when it is the next one."""
+        env = self.env
+        seq, last = parsed.sequence_number, order.psb_last_change_seq
+        if seq is None:
             moment = self._change_moment(parsed)
             if moment and order.psb_last_change_date and moment < order.psb_last_change_date:
-                return self._done(document, "duplicate", env._(
+                return Outcome("duplicate", env._(
                     "Order Change %s is older than the last change applied; it was not applied.", parsed.id))
+            return None
+        if seq <= last:
+            return Outcome("duplicate", env._(
+                "Order Change %(id)s has sequence number %(seq)s, but change %(last)s was already applied: "
+                "it is older and was not applied.", id=parsed.id, seq=seq, last=last))
+        retry_at = self._gap_wait_until(document, order, seq)
+        if not retry_at:
+            return None
+        return Outcome("downloaded", env._("Waiting for the buyer's change %(n)s before applying change %(seq)s.",
+                                           n=last + 1, seq=seq), retry_at=retry_at)
 
-        self._wake_waiting_changes(document, order)
+    @api.model
+    def _gap_wait_until(self, document, order, seq):
+        """Until when change ``seq`` waits for the changes before it (received, or not yet), or None."""
+        last = order.psb_last_change_seq
+        waiting_for = document.search_count([
+            ("sale_order_id", "=", order.id), ("document_type", "=", "order_change"),
+            ("state", "in", ("received", "downloaded")), ("id", "!=", document.id),
+            ("sequence_number", ">", last), ("sequence_number", "<", seq),
+        ])
+        now = fields.Datetime.now()
+        gap = seq > last + 1 and not order.psb_awaiting_buyer
+        if waiting_for or (gap and now < document.received_on + CHANGE_GAP_WAIT):
+            return max(now + timedelta(minutes=1), document.received_on + CHANGE_GAP_WAIT)
+        return None
+
+    @api.model
+    def _take_change(self, document, parsed, order):
+        """The next change of the order: applied to a quotation (and accepted), or to what we proposed;
+        on a confirmed order a person decides."""
+        env = self.env
         if order.psb_awaiting_buyer:
             # The buyer accepts our proposal (our CA) by restating the order with our values.
             log = self._apply_change(order, parsed)
             order.psb_awaiting_buyer = False
             order.message_post(body=self._log_html(env._("The buyer accepted our proposal with Order Change %s.",
                                                          parsed.id), log))
-            return self._done(document, "imported")
+            return Outcome("imported")
         if order.state in ("draft", "sent"):
             log = self._apply_change(order, parsed)
             order.message_post(body=self._log_html(env._("Order Change %s from the buyer was applied.", parsed.id),
                                                    log))
             order._psb_queue_response("AP", order_change_ref=parsed.id, auto=True)
-            return self._done(document, "imported")
+            return Outcome("imported")
         return self._hand_to_person(document, parsed, order, self._describe_change(order, parsed))
 
     @api.model
@@ -171,59 +202,91 @@ class EconnectPsbOrderChange(models.AbstractModel):
     @api.model
     def _apply_change(self, order, parsed):
         """Apply the change line by line; returns the before/after log."""
-        log = []
-        to_add = []
+        log, to_add = [], []
         for line, current, action in self._line_actions(order, parsed):
             if action == "2":
-                if current:
-                    log.append(self.env._("Line %(id)s: %(name)s deleted", id=line.line_id,
-                                          name=current.name.split("\n")[0]))
-                    if order.state in ("draft", "sent"):
-                        current.unlink()
-                    else:
-                        current.write({"product_uom_qty": 0, "psb_ordered_qty": 0})
-                continue
-            if not current:
+                log += self._delete_line(order, current, line)
+            elif not current:
                 to_add.append(line)
-                continue
-            if action == "74" and float_compare(current.product_uom_qty, 0, 6) == 0:
-                log.append(self.env._("Line %(id)s: reopened", id=line.line_id))
-            changes = self._line_changes(current, line)
-            vals = {}
-            if line.quantity is not None:
-                vals["product_uom_qty"] = max(0.0, float(line.quantity))
-                if line.quantity < 0:  # never a negative sale line without a person deciding
-                    changes.append(self.env._("Line %(id)s: negative quantity %(qty)s set to 0, decide with the buyer",
-                                              id=line.line_id, qty=line.quantity))
-            if line.unit_price is not None and float_compare(current.price_unit, float(line.unit_price), 4):
-                vals.update(price_unit=float(line.unit_price), technical_price_unit=0.0,
-                            psb_ordered_price=float(line.unit_price))
-            if line.requested_start or line.requested_end:
-                vals["psb_requested_date"] = line.requested_start or line.requested_end
-            if vals:
-                vals["psb_ordered_qty"] = vals.get("product_uom_qty", current.psb_ordered_qty)
-                current.write(vals)
-            log += changes
-        if to_add:
-            issues = []
-            Importer = self.env["econnect.psb.order.import"]
-            vals_list = Importer._prepare_lines(order.company_id, order.partner_id,
-                                                types.SimpleNamespace(lines=to_add), issues)
-            for vals in vals_list:
-                vals["sequence"] = 1000 + vals["sequence"]
-            order.write({"order_line": [fields.Command.create(vals) for vals in vals_list]})
-            for line in to_add:
-                log.append(self.env._("Line %(id)s: added %(qty)s %(unit)s %(name)s", id=line.line_id,
-                                      qty=line.quantity, unit=line.unit_code or "", name=line.name))
-            if issues:
-                order.psb_needs_attention = True
-                order.psb_import_issues = "\n".join(filter(None, [order.psb_import_issues, *issues]))
-        seq = parsed.sequence_number
+            else:
+                log += self._change_line(current, line, action)
+        log += self._add_lines(order, to_add)
         order.write({
-            "psb_last_change_seq": max(order.psb_last_change_seq, seq or 0),
+            "psb_last_change_seq": max(order.psb_last_change_seq, parsed.sequence_number or 0),
             "psb_last_change_date": self._change_moment(parsed) or order.psb_last_change_date,
         })
         return log or [self.env._("No line changes.")]
+
+    @api.model
+    def _delete_line(self, order, current, line):
+        """Line code 2: off a quotation; on a confirmed order its quantity becomes 0. :returns: the log"""
+        if not current:
+            return []
+        log = [self.env._("Line %(id)s: %(name)s deleted", id=line.line_id, name=current.name.split("\n")[0])]
+        if order.state in ("draft", "sent"):
+            current.unlink()
+        else:
+            current.write({"product_uom_qty": 0, "psb_ordered_qty": 0})
+        return log
+
+    @api.model
+    def _change_line(self, current, line, action):
+        """Line codes 3 and 74 on the sale order line ``current``. :returns: the log"""
+        log = []
+        if action == "74" and float_compare(current.product_uom_qty, 0, 6) == 0:
+            log.append(self.env._("Line %(id)s: reopened", id=line.line_id))
+        log += self._line_changes(current, line)
+        vals, notes = self._changed_line_vals(current, line)
+        if vals:
+            current.write(vals)
+        return log + notes
+
+    @api.model
+    def _changed_line_vals(self, current, line):
+        """What the change line ``line`` sets on ``current``, and what a person should know about it.
+
+        :returns: (values for ``current``, notes for the log)
+        """
+        vals, notes = {}, []
+        if line.quantity is not None:
+            vals["product_uom_qty"] = max(0.0, float(line.quantity))
+            if line.quantity < 0:  # never a negative sale line without a person deciding
+                notes.append(self.env._("Line %(id)s: negative quantity %(qty)s set to 0, decide with the buyer",
+                                        id=line.line_id, qty=line.quantity))
+        if line.unit_price is not None and float_compare(current.price_unit, float(line.unit_price), 4):
+            vals.update(price_unit=float(line.unit_price), technical_price_unit=0.0,
+                        psb_ordered_price=float(line.unit_price))
+        if line.requested_start or line.requested_end:
+            vals["psb_requested_date"] = line.requested_start or line.requested_end
+        if vals:
+            vals["psb_ordered_qty"] = vals.get("product_uom_qty", current.psb_ordered_qty)
+        return vals, notes
+
+    @api.model
+    def _add_lines(self, order, lines):
+        """Lines the order does not have yet (codes 1 and 74, or an unknown line id). :returns: the log"""
+        if not lines:
+            return []
+        vals_list, issues = self._added_line_vals(order, lines)
+        order.write({"order_line": [fields.Command.create(vals) for vals in vals_list]})
+        if issues:
+            order.psb_needs_attention = True
+            order.psb_import_issues = "\n".join(filter(None, [order.psb_import_issues, *issues]))
+        return [self.env._("Line %(id)s: added %(qty)s %(unit)s %(name)s", id=line.line_id, qty=line.quantity,
+                           unit=line.unit_code or "", name=line.name) for line in lines]
+
+    @api.model
+    def _added_line_vals(self, order, lines):
+        """The new sale order lines, matched as the import matches an order's lines, after the others.
+
+        :returns: (values of the lines, what the matching noted)
+        """
+        issues = []
+        vals_list = self.env["econnect.psb.order.import"]._prepare_lines(
+            order.company_id, order.partner_id, lines, issues)
+        for vals in vals_list:
+            vals["sequence"] = 1000 + vals["sequence"]
+        return vals_list, issues
 
     @api.model
     def _deleted_line_refs(self, order):
@@ -254,16 +317,16 @@ class EconnectPsbOrderChange(models.AbstractModel):
                 order._action_cancel()
             order.message_post(body=env._("The buyer confirmed the cancellation with %(id)s: %(note)s",
                                           id=parsed.id, note=parsed.cancellation_note or ""))
-            return self._done(document, "imported")
+            return Outcome("imported")
         if order.state == "cancel":
-            return self._done(document, "duplicate", env._("%s is already cancelled.", order.name))
+            return Outcome("duplicate", env._("%s is already cancelled.", order.name))
         blocked = self._cancellation_blocked(order)
         if order.company_id.psb_auto_cancel and not blocked:
             order._action_cancel()
             order.message_post(body=env._("Cancelled at the buyer's request (%(id)s): %(note)s",
                                           id=parsed.id, note=parsed.cancellation_note or ""))
             order._psb_queue_response("AP", order_change_ref=parsed.id, auto=True)
-            return self._done(document, "imported")
+            return Outcome("imported")
         reasons = [env._("The buyer asks to cancel the order: %s", parsed.cancellation_note or "")]
         if blocked:
             reasons.append(blocked)
@@ -304,7 +367,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
                                       order=order.name), differences),
             document=document,
         )
-        return self._done(document, "pending", env._("Waiting for a decision on %s.", order.name))
+        return Outcome("pending", env._("Waiting for a decision on %s.", order.name))
 
     @api.model
     def _decide(self, order, accept, note=None):
@@ -330,8 +393,8 @@ class EconnectPsbOrderChange(models.AbstractModel):
         order._psb_queue_response("AP" if accept else "RE", note=note, order_change_ref=parsed.id, auto=True)
         order.write({"psb_pending_document_id": False, "psb_pending_summary": False, "psb_follow_up_pending": False})
         self._wake_waiting_changes(document, order)
-        self._done(document, "imported" if accept else "done",
-                   False if accept else self.env._("Refused: %s", note or ""))
+        document._apply_outcome(Outcome("imported" if accept else "done",
+                                        False if accept else self.env._("Refused: %s", note or "")))
         order._psb_close_activities("decide", document)
 
     @api.model

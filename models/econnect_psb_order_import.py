@@ -20,6 +20,7 @@ from odoo.addons.account_edi_ubl_cii.models.res_partner import sanitize_peppol_e
 
 from ..psb import line_checks
 from ..psb.ubl import amounts, units
+from .psb_refs import psb_ref
 
 _logger = logging.getLogger(__name__)
 
@@ -117,6 +118,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if pricelist:
             so_vals["pricelist_id"] = pricelist.id
         so_vals["fiscal_position_id"] = fiscal_position.id
+        if not company.psb_auto_confirm:
+            so_vals["psb_auto_state"] = "off"   # decided: nothing for the automatic confirmation to do
         so_vals.update(self._order_type_vals(order, issues))
         if order.issue_date:
             so_vals["date_order"] = datetime.datetime.combine(order.issue_date, order.issue_time or datetime.time(12))
@@ -125,7 +128,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 order.requested_start or order.requested_end, datetime.time(12)
             )
         pricing = {}
-        line_vals = self._prepare_lines(company, partner, order, issues, currency=currency,
+        line_vals = self._prepare_lines(company, partner, order.lines, issues, currency=currency,
                                         fiscal_position=fiscal_position, pricing=pricing)
         line_vals += self._prepare_document_allowances(company, partner, order, issues, line_vals, currency=currency,
                                                        fiscal_position=fiscal_position, pricing=pricing)
@@ -133,6 +136,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
         sale_order = env["sale.order"].with_context(mail_create_nolog=True, tracking_disable=True).create(so_vals)
         self._check_amounts(sale_order, order, issues, pricing)
+        env["econnect.psb.auto.confirm"]._flag_prices(sale_order)
         self._attach_documents(sale_order, document, order, issues)
         if company.psb_auto_acknowledge and order.profile != "order_only":
             buyer_env = self.with_context(lang=self._buyer_lang(company, partner)).env
@@ -273,11 +277,14 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if not Partner._build_error_peppol_endpoint(party.endpoint_scheme, endpoint):
                 vals.update({"peppol_eas": party.endpoint_scheme, "peppol_endpoint": endpoint})
         if party.vat:
-            # A VAT number that does not pass Odoo's check is kept out of the field rather than failing the import.
-            try:
-                with self.env.cr.savepoint():
-                    return Partner.create({**vals, "vat": party.vat.strip()})
-            except Exception:  # noqa: BLE001 - any validation error of the VAT check
+            # A VAT number that does not pass Odoo's check is kept out of the field rather than failing the import
+            # (Odoo's own check, as account_edi_common._import_partner does).
+            country = self.env["res.country"].browse(vals.get("country_id"))
+            vat, _country_code = Partner._run_vat_checks(country, party.vat.strip(), partner_name=vals.get("name", ""),
+                                                         validation="setnull")
+            if vat:
+                vals["vat"] = vat
+            else:
                 vals["comment"] = self.env._("VAT number in the Peppol order: %s", party.vat)
         return Partner.create(vals)
 
@@ -444,7 +451,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if code not in cache:
                 uom = custom.get(code)
                 if not uom and (key := units.unit_key(code)) and (xmlid := units.ODOO_UOM_XMLIDS.get(key)):
-                    uom = self.env.ref(xmlid, raise_if_not_found=False)
+                    uom = psb_ref(self.env, xmlid, raise_if_not_found=False)
                 cache[code] = uom or self.env["uom.uom"]
             return cache[code]
 
@@ -462,113 +469,143 @@ class EconnectPsbOrderImport(models.AbstractModel):
         return bool(Model.search_count([("company_id", "in", [False, company.id])], limit=1))
 
     @api.model
-    def _prepare_lines(self, company, partner, order, issues, currency=None, fiscal_position=None, pricing=None):
-        """The quotation lines' values for the order's lines.
+    def _prepare_lines(self, company, partner, lines, issues, currency=None, fiscal_position=None, pricing=None):
+        """The quotation lines' values for the buyer's ``lines`` (``OrderLine``), in the order given.
 
         :param pricing: a dict filled with what the totals check needs to name a cause: per Peppol line id,
             the ``amounts.LinePricing``; under ``"tax_flagged"`` the line ids whose tax is not the order's.
         """
-        currency = currency or company.currency_id
         pricing = {} if pricing is None else pricing
         fiscal_position = fiscal_position if fiscal_position is not None else self.env[
             "account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
-        match_product = self._match_products(company, partner, order.lines)
-        match_uom = self._uom_matcher()
-        match_tax = pricing["match_tax"] = self._tax_matcher(company, partner, fiscal_position)
-        digits = currency.decimal_places
-        discount_digits = self.env["decimal.precision"].precision_get("Discount")
-        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        ctx = {
+            "currency": currency or company.currency_id,
+            "match_product": self._match_products(company, partner, lines),
+            "match_uom": self._uom_matcher(),
+            "match_tax": self._tax_matcher(company, partner, fiscal_position),
+            "discount_digits": self.env["decimal.precision"].precision_get("Discount"),
+            "placeholder": psb_ref(self.env, "sale_econnect_psb.product_psb_unknown"),
+        }
+        pricing["match_tax"] = ctx["match_tax"]
         no_analytic_model = pricing["no_analytic_model"] = not self._analytic_models_apply(company)
         vals_list = []
-        for sequence, line in enumerate(order.lines, start=1):
-            line_issues = []
-            product, by_name, match_method = match_product(line)
-            if by_name:
-                line_issues.append(self.env._("matched on the item name only: check the product"))
-            if not product:
-                ids = ", ".join(
-                    filter(None, [
-                        line.standard_item_id and self.env._("GTIN %s", line.standard_item_id),
-                        line.sellers_item_id and self.env._("our ref. %s", line.sellers_item_id),
-                        line.buyers_item_id and self.env._("their ref. %s", line.buyers_item_id),
-                    ])
-                ) or self.env._("no item id")
-                line_issues.append(self.env._("product not found (%s)", ids))
-                product = placeholder
-            uom = match_uom(line.unit_code)
-            if not uom:
-                line_issues.append(self.env._("unit code %s is not known; the product's unit was used", line.unit_code))
-                uom = product.uom_id
-            elif product != placeholder and uom != product.uom_id and not uom._has_common_reference(product.uom_id):
-                line_issues.append(
-                    self.env._(
-                        "ordered in %(unit)s, which does not convert to the product's unit %(product_unit)s",
-                        unit=uom.name,
-                        product_unit=product.uom_id.name,
-                    )
-                )
-            name_parts = [line.name or product.display_name]
-            if line.description and line.description != line.name:
-                name_parts.append(line.description)
-            if product == placeholder:
-                name_parts += [p for p in (line.standard_item_id, line.sellers_item_id, line.buyers_item_id) if p]
-            if line.note:
-                name_parts.append(line.note)
-            vals = {
-                "sequence": sequence * 10,
-                "product_id": product.id,
-                "name": "\n".join(name_parts),
-                "product_uom_qty": float(line.quantity if line.quantity is not None else 1),
-                "product_uom_id": uom.id,
-                "psb_line_ref": line.line_id,
-                "psb_unit_code": line.unit_code or False,
-                "psb_ordered_qty": float(line.quantity if line.quantity is not None else 1),
-                "psb_original_product_id": product.id,
-                "psb_match_method": match_method,
-                "psb_buyer_line_note": line.note or False,
-            }
+        for sequence, line in enumerate(lines, start=1):
+            vals, line_issues = self._line_vals(company, line, ctx, pricing)
+            vals["sequence"] = sequence * 10
             if no_analytic_model:
                 vals["analytic_distribution"] = False
-            priced = amounts.price_line(line.quantity, line.price, line.base_quantity, line.allowance_charges,
-                                        line.line_amount, digits=digits, discount_digits=discount_digits)
-            pricing[line.line_id] = priced
-            if priced.price_unit is not None:
-                # The buyer's net amount is kept as ordered (marked as a manual price, so Odoo's
-                # pricelist does not silently replace it).
-                vals.update({
-                    "price_unit": float(priced.price_unit),
-                    "discount": float(priced.discount),
-                    "technical_price_unit": 0.0,
-                    "psb_ordered_price": float(priced.net_unit_price),
-                    "psb_ordered_gross_price": float(priced.gross_unit_price if priced.gross_unit_price is not None
-                                                     else priced.price_unit),
-                    "psb_ordered_discount": float(priced.discount),
-                })
-            if line.line_amount is not None or priced.amount is not None:
-                vals["psb_ordered_amount"] = float(line.line_amount if line.line_amount is not None else priced.amount)
-            applied = self._applied_label(priced, line, currency)
-            if applied:
-                name_parts.insert(1, applied)
-                vals["name"] = "\n".join(name_parts)
-            line_issues += self._pricing_issues(priced, currency)
-            taxes, tax_issue, effective = match_tax(product, line.tax_category, line.tax_percent)
-            pricing.setdefault("line_taxes", set()).add(tuple(effective.ids))
-            if taxes is not None:
-                vals["tax_ids"] = [Command.set(taxes.ids)]
-            if tax_issue:
-                line_issues.append(tax_issue)
-                pricing.setdefault("tax_flagged", []).append(line.line_id)
-            if priced.price_unit is None and product == placeholder:
-                line_issues.append(self.env._("price missing (0.00): the total is incomplete"))
-            if line.requested_start or line.requested_end:
-                day = line.requested_start or line.requested_end
-                vals["psb_requested_date"] = day
-            self._psb_check_line_values(company, line, vals, line_issues)
             if line_issues:
                 vals["psb_import_issue"] = "; ".join(line_issues)
                 issues.append(self.env._("Line %(line)s: %(issues)s", line=line.line_id, issues="; ".join(line_issues)))
             vals_list.append(vals)
         return vals_list
+
+    @api.model
+    def _line_vals(self, company, line, ctx, pricing):
+        """One buyer's line: (the sale order line's values, what needs a person's attention)."""
+        product, line_issues, match_method = self._line_product(line, ctx)
+        uom, uom_issues = self._line_uom(line, product, ctx)
+        quantity = float(line.quantity if line.quantity is not None else 1)
+        vals = {
+            "product_id": product.id,
+            "product_uom_qty": quantity,
+            "product_uom_id": uom.id,
+            "psb_line_ref": line.line_id,
+            "psb_unit_code": line.unit_code or False,
+            "psb_ordered_qty": quantity,
+            "psb_original_product_id": product.id,
+            "psb_match_method": match_method,
+            "psb_buyer_line_note": line.note or False,
+        }
+        if line.requested_start or line.requested_end:
+            vals["psb_requested_date"] = line.requested_start or line.requested_end
+        price_vals, applied, price_issues = self._line_price_vals(line, ctx, pricing)
+        vals.update(price_vals)
+        vals["name"] = self._line_name(line, product, applied, ctx)
+        tax_vals, tax_issues = self._line_tax_vals(line, product, ctx, pricing)
+        vals.update(tax_vals)
+        line_issues += uom_issues + price_issues + tax_issues
+        if "price_unit" not in vals and product == ctx["placeholder"]:
+            line_issues.append(self.env._("price missing (0.00): the total is incomplete"))
+        self._psb_check_line_values(company, line, vals, line_issues)
+        return vals, line_issues
+
+    @api.model
+    def _line_product(self, line, ctx):
+        """(product or the placeholder, issues, how it was matched)."""
+        product, by_name, match_method = ctx["match_product"](line)
+        if by_name:
+            return product, [self.env._("matched on the item name only: check the product")], match_method
+        if product:
+            return product, [], match_method
+        ids = ", ".join(filter(None, [
+            line.standard_item_id and self.env._("GTIN %s", line.standard_item_id),
+            line.sellers_item_id and self.env._("our ref. %s", line.sellers_item_id),
+            line.buyers_item_id and self.env._("their ref. %s", line.buyers_item_id),
+        ])) or self.env._("no item id")
+        return ctx["placeholder"], [self.env._("product not found (%s)", ids)], match_method
+
+    @api.model
+    def _line_uom(self, line, product, ctx):
+        """(the unit ordered in, issues): the product's own when the code is unknown."""
+        uom = ctx["match_uom"](line.unit_code)
+        if not uom:
+            return product.uom_id, [
+                self.env._("unit code %s is not known; the product's unit was used", line.unit_code)]
+        if product != ctx["placeholder"] and uom != product.uom_id and not uom._has_common_reference(product.uom_id):
+            return uom, [self.env._("ordered in %(unit)s, which does not convert to the product's unit "
+                                    "%(product_unit)s", unit=uom.name, product_unit=product.uom_id.name)]
+        return uom, []
+
+    @api.model
+    def _line_name(self, line, product, applied, ctx):
+        """The description: the buyer's item name, what was applied to its price, its description, the ids of
+        an unidentified item, the buyer's note."""
+        parts = [line.name or product.display_name]
+        if applied:
+            parts.append(applied)
+        if line.description and line.description != line.name:
+            parts.append(line.description)
+        if product == ctx["placeholder"]:
+            parts += [p for p in (line.standard_item_id, line.sellers_item_id, line.buyers_item_id) if p]
+        if line.note:
+            parts.append(line.note)
+        return "\n".join(parts)
+
+    @api.model
+    def _line_price_vals(self, line, ctx, pricing):
+        """(price values, what was applied as text, issues): the buyer's net amount kept as ordered."""
+        currency = ctx["currency"]
+        priced = amounts.price_line(line.quantity, line.price, line.base_quantity, line.allowance_charges,
+                                    line.line_amount, digits=currency.decimal_places,
+                                    discount_digits=ctx["discount_digits"])
+        pricing[line.line_id] = priced
+        vals = {}
+        if priced.price_unit is not None:
+            # Marked as a manual price, so Odoo's pricelist does not silently replace it.
+            vals.update({
+                "price_unit": float(priced.price_unit),
+                "discount": float(priced.discount),
+                "technical_price_unit": 0.0,
+                "psb_ordered_price": float(priced.net_unit_price),
+                "psb_ordered_gross_price": float(priced.gross_unit_price if priced.gross_unit_price is not None
+                                                 else priced.price_unit),
+                "psb_ordered_discount": float(priced.discount),
+            })
+        if line.line_amount is not None or priced.amount is not None:
+            vals["psb_ordered_amount"] = float(line.line_amount if line.line_amount is not None else priced.amount)
+        return vals, self._applied_label(priced, line, currency), self._pricing_issues(priced, currency)
+
+    @api.model
+    def _line_tax_vals(self, line, product, ctx, pricing):
+        """(tax values, issues): the order's tax category where an exactly matching tax exists, else ours."""
+        taxes, tax_issue, effective = ctx["match_tax"](product, line.tax_category, line.tax_percent)
+        pricing.setdefault("line_taxes", set()).add(tuple(effective.ids))
+        vals = {"tax_ids": [Command.set(taxes.ids)]} if taxes is not None else {}
+        if not tax_issue:
+            return vals, []
+        pricing.setdefault("tax_flagged", []).append(line.line_id)
+        return vals, [tax_issue]
 
     # ------------------------------------------------------------------
     # Amounts: allowances, charges, taxes and the totals check
@@ -703,11 +740,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
     @api.model
     def _allowance_products(self, company):
         """The service products of document-level allowances and charges (read once per import)."""
-        discount = company.psb_discount_product_id or self.env.ref("sale_econnect_psb.product_psb_order_discount")
-        charge = company.psb_charge_product_id or self.env.ref("sale_econnect_psb.product_psb_order_charge")
+        discount = company.psb_discount_product_id or psb_ref(self.env, "sale_econnect_psb.product_psb_order_discount")
+        charge = company.psb_charge_product_id or psb_ref(self.env, "sale_econnect_psb.product_psb_order_charge")
         freight = company.psb_freight_product_id
         if not freight:
-            freight = self.env.ref("delivery.product_product_delivery", raise_if_not_found=False) or charge
+            freight = psb_ref(self.env, "delivery.product_product_delivery", raise_if_not_found=False) or charge
         return discount, charge, freight
 
     @api.model
@@ -931,15 +968,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 })
             elif doc.uri:
                 issues.append(self.env._("The order refers to an external document: %s", doc.uri))
-        # The one notification of a new order (README, "Who is told what"): its responsible is told, in
-        # Odoo or by e-mail as they chose in their preferences; activities send no e-mail of their own.
-        body = self.env._("Quotation created from Peppol order %(order)s received through the eConnect PSB.",
-                          order=order.id)
-        if sale_order.user_id and not sale_order.user_id._is_superuser():
-            sale_order.message_post(body=body, attachment_ids=attachments.ids, subtype_xmlid="mail.mt_note",
-                                    partner_ids=sale_order.user_id.partner_id.ids, message_type="comment")
-        else:
-            sale_order._message_log(body=body, attachment_ids=attachments.ids)
+        # Logged, nobody notified (README, "Who is told what"): an order that needs a person gets an
+        # activity (here, or when the automatic confirmation stops it), the rest are on the order desk.
+        sale_order._message_log(
+            body=self.env._("Quotation created from Peppol order %(order)s received through the eConnect PSB.",
+                            order=order.id),
+            attachment_ids=attachments.ids)
 
     @api.model
     def _psb_check_line_values(self, company, line, vals, line_issues):

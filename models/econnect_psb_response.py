@@ -3,15 +3,15 @@ import json
 import logging
 import re
 import uuid
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html_escape
 
 from ..psb import exceptions as psb_errors
+from ..psb import lifecycle
 from ..psb.ubl import response as ubl_response
-from .econnect_psb_document import MAX_ATTEMPTS, _in_test
+from .econnect_psb_queue_mixin import BATCH_SIZE
 from .psb_messages import psb_error_text
 
 _logger = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ RESPONSE_CODES = [
     ("RE", "Rejected (RE)"),
 ]
 BUSINESS_CODES = ("AP", "CA", "RE")
+RESPONSE_STATES = [("queued", "Queued"), ("sent", "Sent"), ("delivered", "Delivered"), ("failed", "Failed")]
 
 
 # What the PSB says when the buyer's access point takes no Order Responses (OrderResponseSentError).
@@ -51,8 +52,10 @@ class EconnectPsbResponse(models.Model):
     """One Peppol Order Response to a buyer: queued, then sent once by the scheduled action."""
 
     _name = "econnect.psb.response"
+    _inherit = ["econnect.psb.queue.mixin"]
     _description = "Peppol Order Response"
     _order = "id desc"
+    _queue_commit_each = True
 
     name = fields.Char("Response ID", required=True, readonly=True, copy=False)
     sale_order_id = fields.Many2one("sale.order", required=True, readonly=True, index=True, ondelete="cascade")
@@ -61,10 +64,7 @@ class EconnectPsbResponse(models.Model):
     note = fields.Text(readonly=True)
     order_change_ref = fields.Char("Answers Change/Cancellation", readonly=True,
                                    help="The cbc:ID of the Order Change or Order Cancellation this answers.")
-    state = fields.Selection(
-        [("queued", "Queued"), ("sent", "Sent"), ("delivered", "Delivered"), ("failed", "Failed")],
-        default="queued", required=True, readonly=True, index=True,
-    )
+    state = fields.Selection(RESPONSE_STATES, default="queued", required=True, readonly=True, index=True)
     idempotency_key = fields.Char(
         required=True, readonly=True, copy=False, default=lambda self: str(uuid.uuid4()),
         help="Sent as X-EConnect-DocumentId: the PSB refuses a second response with the same key.",
@@ -73,12 +73,9 @@ class EconnectPsbResponse(models.Model):
     line_ids = fields.One2many("econnect.psb.response.line", "response_id", "Lines", readonly=True)
     attachment_id = fields.Many2one("ir.attachment", "UBL Order Response", readonly=True)
     request_body = fields.Text("Request sent", readonly=True)
-    error_message = fields.Text(readonly=True)
     can_retry = fields.Boolean("Retry can help", readonly=True,
                                help="Whether sending the failed answer again may succeed (not for a buyer that "
                                "cannot receive answers, nor for what the PSB refused as such).")
-    attempt_count = fields.Integer(readonly=True)
-    next_attempt_at = fields.Datetime(readonly=True)
     sent_on = fields.Datetime(readonly=True)
     delivered_on = fields.Datetime(readonly=True)
 
@@ -177,74 +174,109 @@ class EconnectPsbResponse(models.Model):
         self.env["ir.cron"]._psb_trigger("sale_econnect_psb.ir_cron_psb_send_responses", at)
 
     @api.model
-    def _cron_send_responses(self, batch_size=20):
-        """Send every queued answer that is due, one row lock per answer (as the document cron does).
+    def _cron_send_responses(self, batch_size=BATCH_SIZE):
+        """Send every queued answer that is due, one row lock per answer (the queue's loop).
 
         Each send commits, which releases every lock held: so the row is locked (FOR UPDATE SKIP LOCKED)
         right before its own send and its state read again, and an answer another worker locked or
         already sent is skipped.
         """
-        now = fields.Datetime.now()
-        domain = [("state", "=", "queued"), "|", ("next_attempt_at", "=", False), ("next_attempt_at", "<=", now)]
-        done = []
-        while True:
-            candidates = self.sudo().search(domain + [("id", "not in", done)], order="id", limit=batch_size)
-            if not candidates:
-                break
-            for candidate in candidates:
-                done.append(candidate.id)
-                response = candidate.try_lock_for_update()
-                if not response:
-                    continue
-                response.invalidate_recordset()
-                if response.state != "queued" or (response.next_attempt_at and response.next_attempt_at > now):
-                    continue
-                response._send()
-                if not _in_test():
-                    self.env.cr.commit()
-        nxt = self.sudo().search([("state", "=", "queued"), ("next_attempt_at", ">", now)],
-                                 order="next_attempt_at", limit=1)
-        if nxt:
-            self._trigger_sending(nxt.next_attempt_at)
+        self._queue_run(batch_size)
 
-    def _send(self, client=None):
-        """Send once. The idempotency key makes a repeated attempt after a crash a no-op at the PSB."""
+    @api.model
+    def _queue_waiting_domain(self):
+        return [("state", "=", "queued")]
+
+    @api.model
+    def _queue_trigger(self, at=None):
+        self._trigger_sending(at)
+
+    def _queue_process_one(self, clients):
+        self._send(clients)
+
+    def _queue_deadline(self):
+        """An answer is retried for as long as the PSB keeps the buyer's order it answers."""
+        return self.sale_order_id.psb_document_id.psb_keep_until or self.create_date + lifecycle.KEEP_AFTER_DOWNLOAD
+
+    def _queue_retry_message(self, attempts, at, deadline, error):
+        return self.env._("Attempt %(n)s failed, retrying: %(error)s", n=attempts,
+                          error=psb_error_text(self.env, error))
+
+    def _queue_give_up(self, attempts, deadline, error):
+        self._fail(self.env._(
+            "The PSB could not be reached in %(n)s attempts up to %(deadline)s, when it stops keeping the buyer's "
+            "order (last error: %(error)s). Press Retry once the PSB is reachable, or tell the buyer by other "
+            "means.", n=attempts, deadline=deadline, error=psb_error_text(self.env, error)))
+
+    def _send(self, clients=None):
+        """Send once. The idempotency key makes a repeated attempt after a crash a no-op at the PSB.
+
+        :param clients: one PSB client per company, shared by a run of the scheduled action
+        :returns: whether the answer went out
+        """
         self.ensure_one()
         self = self.with_context(lang=self._reader_lang())  # noqa: PLW0642 - written for the salesperson
-        order = self.sale_order_id
         try:
-            client = client or order.company_id._psb_client()
-            if order.psb_buyer_can_respond == "unknown":
-                order._psb_check_buyer()
-            if order.psb_buyer_can_respond == "no":
-                raise UserError(self.env._(
-                    "The buyer %s cannot receive Peppol Order Responses (the PSB knows no delivery channel "
-                    "for it): tell the buyer by other means.", order.psb_buyer_endpoint))
-            with self.env.cr.savepoint():
-                body, _xml = self._build() if not self.request_body else (json.loads(self.request_body), None)
-                result = client.send_order_response(
-                    order.company_id.sudo().psb_party_id,
-                    order.psb_document_id.psb_document_id,
-                    body["status"],
-                    note=body.get("note"),
-                    response_document_id=self.idempotency_key,
-                )
+            result = self._deliver(self._client(clients))
         except psb_errors.PsbError as exc:
-            if exc.retryable and self.attempt_count + 1 < MAX_ATTEMPTS:
-                delay = min(getattr(exc, "retry_after", None) or 60 * 2 ** self.attempt_count, 6 * 3600)
-                self.write({
-                    "attempt_count": self.attempt_count + 1,
-                    "next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
-                    "error_message": self.env._("Attempt %(n)s failed, retrying: %(error)s",
-                                                n=self.attempt_count + 1, error=psb_error_text(self.env, exc)),
-                })
-            else:
-                retry_helps = exc.retryable or isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError))
-                self._fail(f"{psb_error_text(self.env, exc)}\n{psb_error_advice(self.env, exc)}", can_retry=retry_helps)
+            self._send_failed(exc)
             return False
         except UserError as exc:
-            self._fail(str(exc.args[0] if exc.args else exc), can_retry=order.psb_buyer_can_respond != "no")
+            self._fail(str(exc.args[0] if exc.args else exc),
+                       can_retry=self.sale_order_id.psb_buyer_can_respond != "no")
             return False
+        self._mark_sent(result)
+        return True
+
+    def _client(self, clients=None):
+        company = self.sale_order_id.company_id
+        if clients is None:
+            return company._psb_client()
+        if company.id not in clients:
+            clients[company.id] = company._psb_client()
+        return clients[company.id]
+
+    def _deliver(self, client):
+        """Send the answer's request (built the first time) to the PSB. :returns: the PSB's reply"""
+        order = self.sale_order_id
+        self._check_buyer_receives()
+        with self.env.cr.savepoint():
+            body = self._request()
+            return client.send_order_response(
+                order.company_id.sudo().psb_party_id,
+                order.psb_document_id.psb_document_id,
+                body["status"],
+                note=body.get("note"),
+                response_document_id=self.idempotency_key,
+            )
+
+    def _check_buyer_receives(self):
+        """Ask the PSB once whether the buyer takes Order Responses; a UserError when it does not."""
+        order = self.sale_order_id
+        if order.psb_buyer_can_respond == "unknown":
+            order._psb_check_buyer()
+        if order.psb_buyer_can_respond == "no":
+            raise UserError(self.env._(
+                "The buyer %s cannot receive Peppol Order Responses (the PSB knows no delivery channel "
+                "for it): tell the buyer by other means.", order.psb_buyer_endpoint))
+
+    def _request(self):
+        """The request body: built (and its UBL kept) at the first attempt, the same at every later one."""
+        if self.request_body:
+            return json.loads(self.request_body)
+        body, _xml = self._build()
+        return body
+
+    def _send_failed(self, exc):
+        """A PSB error: a transient one is retried (the queue's back-off), any other fails the answer."""
+        if exc.retryable:
+            self._queue_retry(exc)
+            return
+        retry_helps = isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError))
+        self._fail(f"{psb_error_text(self.env, exc)}\n{psb_error_advice(self.env, exc)}", can_retry=retry_helps)
+
+    def _mark_sent(self, result):
+        """The PSB took the answer: recorded on the order's chatter with its UBL."""
         self.write({
             "state": "sent",
             "psb_response_id": (result or {}).get("id") or self.idempotency_key,
@@ -252,15 +284,14 @@ class EconnectPsbResponse(models.Model):
             "error_message": False,
             "next_attempt_at": False,
         })
-        order.message_post(
+        # Logged (nobody is notified of an answer that went out; a failed one gets an activity).
+        self.sale_order_id._message_log(
             body=self.env._("Peppol Order Response %(code)s sent to the buyer through the eConnect PSB.%(note)s",
                             code=dict(self._fields["code"]._description_selection(self.env))[self.code],
                             note=f" {self.note}" if self.note else ""),
             attachment_ids=self.attachment_id.ids,
-            message_type="notification",
         )
         self._close_failure_activity()
-        return True
 
     def _fail(self, message, can_retry=True):
         """The answer did not reach the buyer: one activity per order for failed answers, kept up to date."""
@@ -285,8 +316,8 @@ class EconnectPsbResponse(models.Model):
         self.sale_order_id._psb_check_access()
         for response in self.filtered(lambda r: r.state == "failed").sudo():
             response.sale_order_id._message_log(body=self.env._("Peppol answer %s: sending again.", response.code))
-            response.write({"state": "queued", "attempt_count": 0, "next_attempt_at": False,
-                            "error_message": False, "idempotency_key": str(uuid.uuid4())})
+            response._queue_reset()
+            response.write({"state": "queued", "idempotency_key": str(uuid.uuid4())})
         self._trigger_sending()
         return True
 

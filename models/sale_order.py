@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import re
 import types
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -10,8 +11,9 @@ from ..psb import exceptions as psb_errors
 from ..psb.ubl import peek, reader
 from .dialog import dialog_action
 from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
-from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, psb_error_advice
+from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, RESPONSE_STATES, psb_error_advice
 from .psb_messages import psb_error_text
+from .psb_refs import psb_ref
 
 
 class SaleOrder(models.Model):
@@ -24,7 +26,7 @@ class SaleOrder(models.Model):
     psb_order_ref = fields.Char("Peppol Order ID", readonly=True, copy=False,
                                 help="The cbc:ID of the buyer's Peppol Order.")
     psb_profile = fields.Selection(PROFILE_SELECTION, "Peppol Profile", readonly=True, copy=False)
-    psb_buyer_endpoint = fields.Char("Buyer Peppol ID", readonly=True, copy=False)
+    psb_buyer_endpoint = fields.Char("Buyer Peppol ID", readonly=True, copy=False, index="btree_not_null")
     psb_seller_endpoint = fields.Char("Seller Peppol ID", readonly=True, copy=False)
     psb_currency_code = fields.Char("Order Currency", readonly=True, copy=False)
     psb_customer_reference = fields.Char("Buyer's Reference", readonly=True, copy=False)
@@ -78,10 +80,8 @@ class SaleOrder(models.Model):
     psb_response_ids = fields.One2many("econnect.psb.response", "sale_order_id", "Peppol Responses", readonly=True)
     psb_response_code = fields.Selection(RESPONSE_CODES, "Last Peppol Answer", compute="_compute_psb_response",
                                          store=True)
-    psb_response_state = fields.Selection(
-        [("queued", "Queued"), ("sent", "Sent"), ("delivered", "Delivered"), ("failed", "Failed")],
-        "Peppol Answer Status", compute="_compute_psb_response", store=True,
-    )
+    psb_response_state = fields.Selection(RESPONSE_STATES, "Peppol Answer Status", compute="_compute_psb_response",
+                                          store=True)
     psb_awaiting_answer = fields.Boolean("Awaiting our Peppol answer", compute="_compute_psb_response", store=True)
     psb_answerable = fields.Boolean(compute="_compute_psb_answerable")
     psb_uploaded = fields.Boolean(
@@ -95,6 +95,7 @@ class SaleOrder(models.Model):
         [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")],
         "Buyer Receives Order Responses", default="unknown", readonly=True, copy=False,
     )
+    psb_buyer_checked_on = fields.Datetime("Buyer Checked On", readonly=True, copy=False)
 
     psb_order_ref_reused = fields.Boolean(
         "Peppol Order ID Reused", readonly=True, copy=False,
@@ -194,23 +195,13 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if not self.psb_document_id or self.state == "cancel":
             return []
-        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
-        digits = self.currency_id.decimal_places if self.currency_id else 2
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
         issues, covered = [], set()
         for line in self.order_line.filtered(lambda l: not l.display_type and not l.is_downpayment):
-            ref = line.psb_line_ref or line.name.split("\n")[0]
-            as_imported = line.psb_import_issue and line.product_id == line.psb_original_product_id
-            problems = []
-            if line.product_id == placeholder:
-                problems.append(line.psb_import_issue if as_imported else self.env._("product not identified"))
-            elif as_imported and not self.psb_issues_checked and not blocking_only:
-                problems.append(line.psb_import_issue)
-            missing = self.env._("price missing (0.00): the total is incomplete")
-            if float_is_zero(line.price_unit, precision_digits=digits) and not any(missing in p for p in problems):
-                problems.append(missing)
             if line.psb_line_ref and (line.psb_import_issue or line.product_id == placeholder):
                 covered.add(line.psb_line_ref)
-            if problems:
+            if problems := self._psb_line_problems(line, placeholder, blocking_only):
+                ref = line.psb_line_ref or line.name.split("\n")[0]
                 issues.append(self.env._("Line %(line)s: %(issues)s", line=ref, issues="; ".join(problems)))
         if self.psb_issues_checked or blocking_only:
             return issues
@@ -221,6 +212,21 @@ class SaleOrder(models.Model):
             if note.strip() and not (ref and (ref in covered or ref not in current_refs)):
                 issues.append(note)
         return issues
+
+    def _psb_line_problems(self, line, placeholder, blocking_only=False):
+        """What is open on one line: no identified product, the import's note while the line is as imported
+        (until Mark as checked), no price."""
+        as_imported = line.psb_import_issue and line.product_id == line.psb_original_product_id
+        problems = []
+        if line.product_id == placeholder:
+            problems.append(line.psb_import_issue if as_imported else self.env._("product not identified"))
+        elif as_imported and not self.psb_issues_checked and not blocking_only:
+            problems.append(line.psb_import_issue)
+        missing = self.env._("price missing (0.00): the total is incomplete")
+        digits = self.currency_id.decimal_places if self.currency_id else 2
+        if float_is_zero(line.price_unit, precision_digits=digits) and not any(missing in p for p in problems):
+            problems.append(missing)
+        return problems
 
     def _psb_issue_line_ref(self, note):
         """The buyer's line id a stored import note is about ("Line 7: ...", "Regel 7: ..."), else None.
@@ -257,8 +263,8 @@ class SaleOrder(models.Model):
     def _psb_activity(self, kind, summary, note, user=None, document=None):
         """Schedule the activity of ``kind`` (and ``document``), or bring the open one up to date.
 
-        Activities never send an e-mail of their own (see README: the new order's notification is the
-        one message a person gets; activities list what needs doing)."""
+        Activities send no e-mail of their own (README, "Who is told what"): they are the responsible's
+        list of what needs doing, in their activities and on the order desk."""
         self.ensure_one()
         existing = self._psb_activities(kind, document)
         if existing:
@@ -398,15 +404,30 @@ class SaleOrder(models.Model):
         return self.psb_document_id.action_psb_readable()
 
     def _psb_check_buyer(self):
-        """Ask the PSB once whether the buyer can receive Order Responses, and remember it."""
+        """Ask the PSB once whether the buyer can receive Order Responses, and remember it. A "yes" the PSB
+        gave for the same buyer within the last day is taken over (a buyer sending many orders is asked
+        once a day, not once per order); a "no" is always asked again."""
         self.ensure_one()
         company = self.company_id
+        now = fields.Datetime.now()
+        if self._psb_buyer_known_to_respond(now):
+            self.write({"psb_buyer_can_respond": "yes", "psb_buyer_checked_on": now})
+            return "yes"
         try:
             company._psb_client().query_recipient_party(company.sudo().psb_party_id, [self.psb_buyer_endpoint])
-            self.psb_buyer_can_respond = "yes"
+            self.write({"psb_buyer_can_respond": "yes", "psb_buyer_checked_on": now})
         except psb_errors.PsbNotFoundError:
-            self.psb_buyer_can_respond = "no"
+            self.write({"psb_buyer_can_respond": "no", "psb_buyer_checked_on": now})
         return self.psb_buyer_can_respond
+
+    def _psb_buyer_known_to_respond(self, now):
+        if not self.psb_buyer_endpoint:
+            return False
+        return bool(self.sudo().search_count([
+            ("company_id", "=", self.company_id.id), ("psb_buyer_endpoint", "=", self.psb_buyer_endpoint),
+            ("psb_buyer_can_respond", "=", "yes"), ("psb_buyer_checked_on", ">=", now - timedelta(days=1)),
+            ("id", "!=", self.id),
+        ], limit=1))
 
     def _psb_original_order(self):
         attachment = self.psb_document_id.attachment_id
@@ -415,72 +436,80 @@ class SaleOrder(models.Model):
         return reader.read_document(attachment.sudo().with_context(bin_size=False).raw or b"")
 
     def _psb_response_lines(self):
-        """Every order line with its status, from what the user changed on the quotation (for a CA)."""
+        """Every order line with its status, from what the user changed on the quotation (for a CA).
+
+        :returns: the values of the answer's lines (``econnect.psb.response.line``)
+        """
         self.ensure_one()
         original = self._psb_original_order()
         if original is None:
             return []
-        Line = self.env["econnect.psb.response.line"]
-        sale_lines = self.order_line.filtered(lambda l: not l.display_type)
-        by_ref = {}
-        for line in sale_lines.filtered("psb_line_ref"):
-            by_ref.setdefault(line.psb_line_ref, line)
-        result = []
-        last_ref = None
-        # What was last agreed: the original lines, less those the buyer deleted with an Order Change,
-        # plus those it added with one (they have a line id too).
+        by_ref = self.env["econnect.psb.order.change"]._lines_by_ref(self)
+        result = [self._psb_response_line_vals(position, ordered, by_ref.get(ordered.line_id))
+                  for position, ordered in enumerate(self._psb_agreed_lines(original, by_ref), start=1)]
+        last_ref = result[-1]["order_line_ref"] if result else None
+        return result + self._psb_added_line_vals(len(result), last_ref)
+
+    def _psb_agreed_lines(self, original, by_ref):
+        """What was last agreed: the original order's lines, less those the buyer deleted with an Order
+        Change, plus those it added with one (they have a line id too)."""
         deleted = self.env["econnect.psb.order.change"]._deleted_line_refs(self)
         ordered_refs = {ordered.line_id for ordered in original.lines}
-        ordered_lines = [ordered for ordered in original.lines
-                         if ordered.line_id in by_ref or ordered.line_id not in deleted]
-        ordered_lines += [self._psb_ordered_line(line) for ref, line in by_ref.items() if ref not in ordered_refs]
-        for position, ordered in enumerate(ordered_lines, start=1):
-            last_ref = ordered.line_id
-            sale_line = by_ref.get(ordered.line_id)
-            vals = {
-                "sequence": position,
-                "order_line_ref": ordered.line_id,
-                "item_name": ordered.name or (sale_line and sale_line.name) or "-",
-                "sellers_item_id": ordered.sellers_item_id or False,
-                "buyers_item_id": ordered.buyers_item_id or False,
-                "unit_code": ordered.unit_code or False,
-                "sale_line_id": sale_line.id if sale_line else False,
-            }
-            if not sale_line or float_compare(sale_line.product_uom_qty, 0, precision_digits=6) == 0:
-                vals.update(status="7", quantity=0)
-                result.append(vals)
-                continue
-            changed_qty, changed_price = sale_line._psb_changes_from_ordered()
-            substitute = (sale_line.psb_original_product_id and sale_line.product_id != sale_line.psb_original_product_id
-                          and sale_line.product_id != self.env.ref("sale_econnect_psb.product_psb_unknown"))
-            vals.update(
-                status="3" if (changed_qty or changed_price or substitute) else "5",
-                quantity=sale_line.product_uom_qty,
-                quantity_changed=changed_qty,
-                price=sale_line.price_unit,
-                price_changed=changed_price,
-                substitute_product_id=sale_line.product_id.id if substitute else False,
-                unit_code=Line._unit_code(sale_line.product_uom_id) if changed_qty else (ordered.unit_code or False),
-            )
-            result.append(vals)
-        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
-        for extra in sale_lines.filtered(lambda l: not l.psb_line_ref and l.product_id != placeholder
-                                         and not l.is_downpayment and not l.psb_allowance_kind):
-            result.append({
-                "sequence": len(result) + 1,
-                "order_line_ref": last_ref,
-                "status": "1",
-                "item_name": extra.product_id.name,
-                "sellers_item_id": extra.product_id.default_code or False,
-                "quantity": extra.product_uom_qty,
-                "quantity_changed": True,
-                "unit_code": Line._unit_code(extra.product_uom_id),
-                "price": extra.price_unit,
-                "price_changed": True,
-                "sale_line_id": extra.id,
-                "note": self.env._("Added by the seller"),
-            })
-        return result
+        agreed = [ordered for ordered in original.lines if ordered.line_id in by_ref or ordered.line_id not in deleted]
+        return agreed + [self._psb_ordered_line(line) for ref, line in by_ref.items() if ref not in ordered_refs]
+
+    def _psb_response_line_vals(self, position, ordered, sale_line):
+        """The answer for the agreed line ``ordered`` and its sale order line (or None): not available (7)
+        when it is gone or at 0, changed (3) when its quantity, price or product differ, else accepted (5)."""
+        vals = {
+            "sequence": position,
+            "order_line_ref": ordered.line_id,
+            "item_name": ordered.name or (sale_line and sale_line.name) or "-",
+            "sellers_item_id": ordered.sellers_item_id or False,
+            "buyers_item_id": ordered.buyers_item_id or False,
+            "unit_code": ordered.unit_code or False,
+            "sale_line_id": sale_line.id if sale_line else False,
+        }
+        if not sale_line or float_compare(sale_line.product_uom_qty, 0, precision_digits=6) == 0:
+            return {**vals, "status": "7", "quantity": 0}
+        changed_qty, changed_price = sale_line._psb_changes_from_ordered()
+        substitute = (sale_line.psb_original_product_id and sale_line.product_id != sale_line.psb_original_product_id
+                      and sale_line.product_id != psb_ref(self.env, "sale_econnect_psb.product_psb_unknown"))
+        unit_code = (self.env["econnect.psb.response.line"]._unit_code(sale_line.product_uom_id) if changed_qty
+                     else vals["unit_code"])
+        return {
+            **vals,
+            "status": "3" if (changed_qty or changed_price or substitute) else "5",
+            "quantity": sale_line.product_uom_qty,
+            "quantity_changed": changed_qty,
+            "price": sale_line.price_unit,
+            "price_changed": changed_price,
+            "substitute_product_id": sale_line.product_id.id if substitute else False,
+            "unit_code": unit_code,
+        }
+
+    def _psb_added_line_vals(self, count, last_ref):
+        """Lines the seller added (not in the buyer's order, nor a discount, charge or down payment), after
+        the ``count`` agreed ones; they refer to the last line of the order (``last_ref``)."""
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
+        unit_code = self.env["econnect.psb.response.line"]._unit_code
+        extras = self.order_line.filtered(lambda l: not l.display_type and not l.psb_line_ref
+                                          and l.product_id != placeholder and not l.is_downpayment
+                                          and not l.psb_allowance_kind)
+        return [{
+            "sequence": count + position,
+            "order_line_ref": last_ref,
+            "status": "1",
+            "item_name": extra.product_id.name,
+            "sellers_item_id": extra.product_id.default_code or False,
+            "quantity": extra.product_uom_qty,
+            "quantity_changed": True,
+            "unit_code": unit_code(extra.product_uom_id),
+            "price": extra.price_unit,
+            "price_changed": True,
+            "sale_line_id": extra.id,
+            "note": self.env._("Added by the seller"),
+        } for position, extra in enumerate(extras, start=1)]
 
     def _psb_ordered_line(self, sale_line):
         """A line the buyer added with an Order Change, described as the original order's lines are."""
@@ -493,6 +522,7 @@ class SaleOrder(models.Model):
         if warning := self._psb_check_before_confirm():
             return warning
         result = super().action_confirm()
+        self._psb_close_activities("confirm")
         for order in self.filtered(lambda o: o.psb_awaiting_answer and o.company_id.psb_answer_on_confirm):
             lines = order._psb_response_lines()
             if lines and any(vals["status"] != "5" for vals in lines):

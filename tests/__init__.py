@@ -19,4 +19,5 @@ from . import test_answering
 from . import test_sales_desk
 from . import test_readable_order
 from . import test_psb_messages
+from . import test_queue
 from . import test_team_activities

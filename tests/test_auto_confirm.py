@@ -104,6 +104,13 @@ class TestAutoConfirm(PsbCase):
         self.assertEqual(order.psb_auto_state, "person")
         self.assertIn(reason, order.psb_auto_reasons)
         self.assertNotIn("AP", order.psb_response_ids.mapped("code"))
+        # One activity tells the responsible: the import's when it flagged something, else one that
+        # names the reasons (README, "Who is told what").
+        activities = order.activity_ids.filtered(lambda a: a.psb_kind in ("import", "confirm"))
+        self.assertEqual(len(activities), 1, activities.mapped("summary"))
+        if activities.psb_kind == "confirm":
+            self.assertIn(reason, activities.note)
+            self.assertEqual(activities.summary, f"Confirm the Peppol order {order.psb_order_ref}")
 
     # ------------------------------------------------------------------
     def test_all_conditions_met(self):
@@ -111,6 +118,8 @@ class TestAutoConfirm(PsbCase):
         self.assertEqual(order.order_line.mapped("psb_match_method"), ["gtin", "seller_code", "buyer_code"])
         self.assertEqual(order.state, "sale", order.psb_auto_reasons)
         self.assertEqual(order.psb_auto_state, "confirmed")
+        self.assertFalse(order.activity_ids, "nobody is asked for anything")
+        self.assertFalse(order.message_ids.notified_partner_ids, "nobody is notified")
         self.assertEqual(order.psb_response_ids.sorted("id").mapped("code"), ["AB", "AP"], "AB first, AP once")
         self.assertFalse(order.psb_price_warning)
         self.assertFalse(any(order.order_line.mapped("psb_price_differs")))
@@ -167,6 +176,14 @@ class TestAutoConfirm(PsbCase):
                     self.assertEqual(len(order.psb_auto_reasons.splitlines()), 1, order.psb_auto_reasons)
                 if settings:
                     self.company.write({key: False for key in settings})
+
+    def test_activity_closed_by_confirming(self):
+        _document, order = self.imported(self.order_xml("LATER", note="Call before delivery"))
+        self.assert_needs_person(order, "the buyer wrote a note: Call before delivery")
+        self.assertEqual(order.activity_ids.user_id, self.salesman)
+        order.with_context(psb_confirm_anyway=True).action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.activity_ids.filtered(lambda a: a.psb_kind == "confirm"))
 
     def test_customer_not_reviewed(self):
         self.customer.psb_needs_review = True

@@ -109,8 +109,8 @@ class TestRevisedOrders(PsbCase):
         self.assertEqual(new.client_order_ref, f"PO-RV5 (reused, also {first.sale_order_id.name})")
         self.assertEqual(new.order_line.filtered(lambda l: l.psb_line_ref == "1").product_uom_qty, 12)
         self.assertFalse(first.sale_order_id.psb_revision_document_id)
-        # Follow-ups of that id still find the first order.
-        self.assertEqual(revised._find_order("PO-RV5", first.sale_order_id.psb_buyer_endpoint), first.sale_order_id)
+        # Follow-ups of that id (found as the pipeline finds them) still go to the first order.
+        self.assertEqual(revised._find_buyer_order("PO-RV5", revised._read_xml().buyer), (first.sale_order_id, False))
 
     def test_apply_to_the_quotation(self):
         first, revised = self._revised("RV6")
@@ -138,6 +138,18 @@ class TestRevisedOrders(PsbCase):
         self.assertEqual((revised.state, revised.psb_revision_state), ("done", "ignored"))
         self.assertTrue(first.sale_order_id.message_ids.filtered(lambda m: "Sent by mistake" in m.body))
         self.assertEqual(first.sale_order_id.order_line.filtered(lambda l: l.psb_line_ref == "1").product_uom_qty, 10)
+
+    def test_the_decision_closes_its_own_activity_only(self):
+        first, revised = self._revised("RV9")
+        order = first.sale_order_id
+        check = order._psb_activities("import")
+        self.assertTrue(check, "the order's import needs checking (an unknown product)")
+        [decide] = order._psb_activities("decide", revised)
+        self.assertEqual(decide.summary, "Revised Peppol order PO-RV9")
+        revised.psb_revision_note = "Sent by mistake"
+        revised.action_psb_revision_ignore()
+        self.assertFalse(decide.exists() and decide.active, "the revision's activity is done")
+        self.assertEqual(order._psb_activities("import"), check, "the import check (same order id) stays open")
 
 
 @tagged("post_install", "-at_install")
@@ -398,6 +410,41 @@ class TestInboundRules(PsbCase):
         self.Document._cron_check_rules()
         self.assertEqual(document.psb_rule_state, "violations")
         self.assertIn("PEPPOL-T01-R003", document.sale_order_id.psb_rule_violations)
+
+    def test_rule_check_waits_for_an_import_backlog(self):
+        """The import goes first: with more than a batch of documents due, the rule check stops; once the
+        backlog is down to a batch, it checks."""
+        document = self.upload(order_xml("BL1"))
+        document.psb_rule_state = "queued"
+        backlog = self.Document.create([
+            {"company_id": self.company.id, "topic": "OrderReceived", "document_type": "order",
+             "psb_document_id": f"backlog-{n}", "source": "webhook"} for n in range(21)])
+        self.Document._cron_check_rules()
+        self.assertEqual(document.psb_rule_state, "queued", "waits while 21 documents are due")
+        backlog[:1].write({"state": "ignored"})
+        self.Document._cron_check_rules()
+        self.assertNotEqual(document.psb_rule_state, "queued", "20 due: checked")
+
+
+@tagged("post_install", "-at_install")
+class TestBatchedWakeUps(SandboxCase):
+
+    def test_one_wake_up_per_action_and_batch(self):
+        """A scheduled run importing several documents wakes the rule check and the answers' sending
+        once each, not once per document."""
+        self.company.psb_auto_acknowledge = True
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        crons = {xmlid: self.env.ref(f"sale_econnect_psb.{xmlid}").id
+                 for xmlid in ("ir_cron_psb_check_rules", "ir_cron_psb_send_responses")}
+        before = {xmlid: Trigger.search_count([("cron_id", "=", cron)]) for xmlid, cron in crons.items()}
+        ids = [self.receive(order_xml(f"WAKE{n}"))[0] for n in range(3)]
+        self.Document._cron_process_documents()
+        docs = self.Document.search([("psb_document_id", "in", ids)])
+        self.assertEqual(docs.mapped("state"), ["imported"] * 3, docs.mapped("error_message"))
+        self.assertEqual(set(docs.mapped("psb_rule_state")), {"queued"})
+        self.assertEqual(len(docs.sale_order_id.psb_response_ids.filtered(lambda r: r.code == "AB")), 3)
+        for xmlid, cron in crons.items():
+            self.assertEqual(Trigger.search_count([("cron_id", "=", cron)]) - before[xmlid], 1, xmlid)
 
 
 @tagged("post_install", "-at_install")

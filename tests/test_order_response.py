@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Answering orders with Peppol Order Responses, sent through the PSB sandbox."""
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo import fields
@@ -173,6 +174,31 @@ class TestOrderResponse(PsbHttpCase):
         self.assertEqual(accept.state, "failed")
         self.assertIn("refused", accept.error_message)
         self.assertTrue(order.psb_awaiting_answer, "a failed answer is not an answer")
+
+    def test_buyer_asked_once_a_day(self):
+        """The PSB is asked whether a buyer receives answers once a day per buyer, not per order; a "no"
+        is asked again."""
+        def lookups():
+            return [r for r in self.sandbox.requests if r["path"].endswith("/queryRecipientParty")]
+
+        _id1, first = self.import_order("D1")
+        _id2, second = self.import_order("D2")
+        self.assertEqual(first.psb_buyer_endpoint, second.psb_buyer_endpoint)
+        self.send()
+        self.assertEqual((first.psb_buyer_can_respond, second.psb_buyer_can_respond), ("yes", "yes"))
+        self.assertEqual(len(lookups()), 1)
+        self.assertEqual(set((first | second).psb_response_ids.mapped("state")), {"sent"})
+        # A day later the PSB is asked again.
+        (first | second).write({"psb_buyer_checked_on": fields.Datetime.now() - timedelta(days=1, minutes=1)})
+        _id3, third = self.import_order("D3")
+        self.send()
+        self.assertEqual((third.psb_buyer_can_respond, len(lookups())), ("yes", 2))
+        # A buyer that could not receive them is asked again for its next order.
+        third.psb_buyer_can_respond = "no"
+        (first | second).psb_buyer_can_respond = "no"
+        _id4, fourth = self.import_order("D4")
+        self.send()
+        self.assertEqual((fourth.psb_buyer_can_respond, len(lookups())), ("yes", 3))
 
     def test_buyer_that_cannot_receive_responses(self):
         self.sandbox.order_response_capable = set()

@@ -1,0 +1,227 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The queue the incoming documents and the outgoing answers go through (``econnect.psb.queue.mixin``):
+a row lock per record, each record read again before it is processed, progress committed per batch,
+one back-off until a deadline; and the handlers' outcomes, which only the document writes."""
+import uuid
+from contextlib import ExitStack, contextmanager
+from datetime import datetime, timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import SUPERUSER_ID, api
+from odoo.tests import TransactionCase, tagged
+
+from ..models import econnect_psb_queue_mixin as queue_module
+from ..models.econnect_psb_document import Outcome
+from ..psb import lifecycle
+from .common import DATA, PsbCase, order_xml
+from .test_lifecycle import SandboxCase
+
+def status_event_vals(company, **extra):
+    """A received OrderResponseSent event that refers to no answer: processing it needs no PSB."""
+    return {"company_id": company.id, "topic": "OrderResponseSent", "document_type": "response_status",
+            "psb_document_id": f"queue-{uuid.uuid4()}", "payload": "{}", **extra}
+
+
+@tagged("post_install", "-at_install")
+class TestQueueRowLocks(TransactionCase):
+    """Two real transactions, as two workers (the test's own transaction sees nothing another commits)."""
+
+    @contextmanager
+    def two_workers(self, count):
+        """``count`` due documents, committed; a worker's environment and another worker's cursor."""
+        worker, other = self.registry.cursor(), self.registry.cursor()
+        docs = None
+        try:
+            for cr in (worker, other):
+                cr.execute("SET lock_timeout = '10s'")  # a lock waited for fails the test, not hangs it
+            env = api.Environment(worker, SUPERUSER_ID, {})
+            company = env.ref("base.main_company")
+            docs = env["econnect.psb.document"].create([status_event_vals(company) for _n in range(count)])
+            worker.commit()
+            yield env["econnect.psb.document"], docs, other
+        finally:
+            other.rollback()
+            other.close()
+            worker.rollback()
+            if docs:
+                worker.execute("DELETE FROM econnect_psb_document WHERE id IN %s", [tuple(docs.ids)])
+                worker.commit()
+            worker.close()
+
+    def test_a_record_another_worker_holds_is_skipped_and_done_by_the_next_run(self):
+        with self.two_workers(1) as (Document, doc, other):
+            other.execute("SELECT id FROM econnect_psb_document WHERE id = %s FOR UPDATE", [doc.id])
+            Document._cron_process_documents()
+            doc.invalidate_recordset()
+            self.assertEqual(doc.state, "received", "held by the other worker: skipped, not waited for")
+            other.rollback()  # the other worker let go of it without processing it
+            Document._cron_process_documents()
+            doc.invalidate_recordset()
+            self.assertEqual(doc.state, "done")
+
+    def test_a_record_another_worker_handled_since_the_search_is_skipped(self):
+        with self.two_workers(2) as (Document, docs, other):
+            first, second = docs
+            processed = []
+            original = type(Document)._queue_process_one
+
+            def process_while_the_other_worker_handles_the_second(record, clients):
+                processed.append(record.id)
+                if record == first:
+                    other.execute("UPDATE econnect_psb_document SET state = 'done' WHERE id = %s", [second.id])
+                    other.commit()
+                return original(record, clients)
+
+            with patch.object(type(Document), "_queue_process_one", process_while_the_other_worker_handles_the_second):
+                Document._cron_process_documents()
+            self.assertEqual(processed, [first.id], "the second was not processed again")
+            first.invalidate_recordset()
+            self.assertEqual(first.state, "done")
+
+
+@tagged("post_install", "-at_install")
+class TestQueueBatches(PsbCase):
+
+    @contextmanager
+    def outside_tests(self):
+        """The loop as a scheduled action runs it: commits and progress are recorded, not made."""
+        calls = []
+        with ExitStack() as stack:
+            stack.enter_context(patch.object(queue_module, "_in_test", lambda: False))
+            stack.enter_context(patch.object(self.env.cr, "commit", lambda: calls.append("commit")))
+            Cron = type(self.env["ir.cron"])
+            send = Cron._psb_send_triggers
+
+            def send_triggers(cron):
+                calls.append("triggers")
+                return send(cron)
+
+            stack.enter_context(patch.object(Cron, "_psb_send_triggers", send_triggers))
+            stack.enter_context(patch.object(
+                Cron, "_commit_progress",
+                lambda cron, processed=0, remaining=None: calls.append(("progress", processed, remaining))
+                or self.time_left))
+            yield calls
+
+    time_left = 60.0
+
+    def test_progress_is_committed_per_batch_after_the_wake_ups(self):
+        docs = self.Document.create([status_event_vals(self.company) for _n in range(3)])
+        with self.outside_tests() as calls:
+            self.Document._cron_process_documents(batch_size=2)
+        self.assertEqual(docs.mapped("state"), ["done"] * 3)
+        # The documents commit per step themselves: the loop adds no commit per record. The wake-ups of
+        # other actions go before each batch's progress (and at the end of the run).
+        self.assertEqual(calls, ["triggers", ("progress", 2, 1), "triggers", ("progress", 1, 0), "triggers"])
+
+    def test_a_run_out_of_time_stops_after_its_batch(self):
+        docs = self.Document.create([status_event_vals(self.company) for _n in range(3)])
+        self.time_left = 0.0
+        with self.outside_tests() as calls:
+            self.Document._cron_process_documents(batch_size=2)
+        self.assertEqual(docs.sorted("id").mapped("state"), ["done", "done", "received"])
+        self.assertEqual(calls, ["triggers", ("progress", 2, 1), "triggers"])
+
+    def test_answers_commit_after_each_send(self):
+        partner = self.env["res.partner"].create({"name": "Queue buyer"})
+        order = self.env["sale.order"].create({"partner_id": partner.id})
+        Response = self.env["econnect.psb.response"]
+        responses = Response.create([{"name": f"Q-R{n}", "sale_order_id": order.id, "code": "AB"} for n in range(3)])
+        sent = []
+
+        def send(response, clients=None):
+            sent.append(response.id)
+            response.write({"state": "sent"})
+            return True
+
+        with patch.object(type(Response), "_send", send), self.outside_tests() as calls:
+            Response._cron_send_responses(batch_size=2)
+        self.assertEqual(sent, responses.sorted("id").ids)
+        self.assertEqual(calls, ["commit", "commit", "triggers", ("progress", 2, 1),
+                                 "commit", "triggers", ("progress", 1, 0), "triggers"])
+
+
+@tagged("post_install", "-at_install")
+class TestAnswerOutage(SandboxCase):
+
+    def test_an_answer_is_retried_with_the_documents_back_off_until_the_psb_lets_go_of_the_order(self):
+        self.company.psb_auto_acknowledge = True
+        t0 = datetime(2026, 12, 1, 8, 0)
+        with freeze_time(t0):
+            _document_id, document = self.receive(order_xml("QOUT1"), created_on=t0)
+            self.Document._cron_process_documents()
+        self.assertEqual(document.state, "imported", document.error_message)
+        order = document.sale_order_id
+        order.psb_buyer_can_respond = "yes"  # this sandbox does not know the buyer's party
+        response = order.psb_response_ids
+        self.assertEqual(response.code, "AB")
+        deadline = document.psb_keep_until
+        self.assertEqual(deadline, t0 + timedelta(days=7), "7 days after the first download")
+        self.sandbox.inject_fault("POST", r"/response$", status=503, count=10000)
+        Response = self.env["econnect.psb.response"]
+        now, waits = t0, []
+        for _attempt in range(7):
+            with freeze_time(now):
+                Response._cron_send_responses()
+            self.assertEqual(response.state, "queued", response.error_message)
+            waits.append(response.next_attempt_at - now)
+            now = response.next_attempt_at
+        self.assertEqual(waits, [lifecycle.retry_delay(n) for n in range(1, 8)])
+        self.assertEqual(waits[-2:], [timedelta(minutes=30)] * 2, "then every 30 minutes, as the documents")
+        self.assertIn("Attempt 7 failed, retrying", response.error_message)
+        # Days later, still down: one last attempt shortly before the deadline, then the answer fails.
+        with freeze_time(deadline - timedelta(minutes=10)):
+            Response._cron_send_responses()
+        self.assertEqual((response.state, response.next_attempt_at), ("queued", deadline - timedelta(minutes=5)))
+        with freeze_time(deadline - timedelta(minutes=5)):
+            Response._cron_send_responses()
+        self.assertEqual(response.state, "failed")
+        self.assertTrue(response.can_retry)
+        self.assertIn(f"could not be reached in 9 attempts up to {deadline}", response.error_message)
+        self.assertTrue(order._psb_activities("answer"), "the salesperson is told")
+        self.assertFalse([r for r in self.sandbox.responses if r["document_id"] == document.psb_document_id])
+
+
+@tagged("post_install", "-at_install")
+class TestOutcomes(PsbCase):
+    """The handlers return what they came to; the document alone writes it (_apply_outcome)."""
+
+    def downloaded(self, xml, topic="OrderReceived"):
+        document = self.Document.create({
+            "company_id": self.company.id, "topic": topic, "psb_document_id": f"outcome-{uuid.uuid4()}",
+            "document_type": {"OrderReceived": "order", "OrderCancellationReceived": "order_cancellation"}[topic]})
+        document._store_xml(xml)
+        return document
+
+    def test_a_repeated_order_comes_back_as_a_duplicate_outcome(self):
+        first = self.deliver(order_xml("OC1"))
+        again = self.downloaded(order_xml("OC1"))
+        outcome = again._import()
+        self.assertEqual((outcome.state, outcome.sale_order, outcome.duplicate_of),
+                         ("duplicate", first.sale_order_id, first))
+        self.assertIn("was already imported as", outcome.message)
+        self.assertEqual((again.state, again.sale_order_id.id), ("downloaded", False), "not written by the handler")
+        again._apply_outcome(outcome)
+        self.assertEqual((again.state, again.sale_order_id, again.duplicate_of_id),
+                         ("duplicate", first.sale_order_id, first))
+        self.assertTrue(again.processed_on)
+
+    def test_a_cancellation_of_an_unknown_order_comes_back_as_an_error_outcome(self):
+        document = self.downloaded((DATA / "advanced_ordering" / "OrderCancellation_sc4.xml").read_bytes(),
+                                   "OrderCancellationReceived")
+        outcome = document._import()
+        self.assertEqual(outcome.state, "error")
+        self.assertIn("Cancellation-1 refers to order Order-1, which is not known in Odoo", outcome.message)
+        self.assertEqual((document.state, document.error_message), ("downloaded", False))
+
+    def test_an_outcome_to_try_again_later_wakes_the_import(self):
+        document = self.downloaded(order_xml("OC3"))
+        later = datetime(2026, 12, 1, 9, 0)
+        with patch.object(type(self.Document), "_trigger_processing") as trigger:
+            document._apply_outcome(Outcome("downloaded", "Waiting for something", retry_at=later))
+        trigger.assert_called_once_with(later)
+        self.assertEqual((document.state, document.next_attempt_at, document.error_message),
+                         ("downloaded", later, "Waiting for something"))
+        self.assertFalse(document.processed_on, "not processed yet")
