@@ -44,6 +44,4 @@
             "sale_econnect_psb/static/tests/tours/**/*",
         ],
     },
-    "installable": True,
-    "application": False,
 }

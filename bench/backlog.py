@@ -8,6 +8,7 @@ to Odoo (control API ``POST /_sandbox/documents`` with ``deliver: true``), eight
 ``wait`` polls the database until every document of the backlog is imported (or failed), records
 the progress over time, and checks that no buyer order became two sale orders.
 """
+
 import argparse
 import json
 import sys
@@ -20,8 +21,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import orders
-from stats import summary
+import orders  # noqa: E402 - after the sys.path entry above
+from stats import summary  # noqa: E402 - after the sys.path entry above
 
 
 def post_json(url, payload, timeout=60):
@@ -31,8 +32,16 @@ def post_json(url, payload, timeout=60):
 
 
 def cmd_deliver(args):
-    xmls = [orders.order_xml(f"{args.prefix}-{i:05d}", args.lines, buyer_index=i, first_product=i * args.lines,
-                             straight_through=args.straight_through).decode() for i in range(args.count)]
+    xmls = [
+        orders.order_xml(
+            f"{args.prefix}-{i:05d}",
+            args.lines,
+            buyer_index=i,
+            first_product=i * args.lines,
+            straight_through=args.straight_through,
+        ).decode()
+        for i in range(args.count)
+    ]
     results = [None] * args.count
     document_ids = [None] * args.count
     next_index = [0]
@@ -47,8 +56,10 @@ def cmd_deliver(args):
             if index >= args.count:
                 return
             try:
-                answer = post_json(f"{args.sandbox}/_sandbox/documents",
-                                   {"partyId": orders.PARTY_ID, "xml": xmls[index], "deliver": True})
+                answer = post_json(
+                    f"{args.sandbox}/_sandbox/documents",
+                    {"partyId": orders.PARTY_ID, "xml": xmls[index], "deliver": True},
+                )
                 results[index] = [d.get("status") for d in answer.get("deliveries", [])]
                 document_ids[index] = answer.get("documentId")
             except OSError as exc:
@@ -62,21 +73,31 @@ def cmd_deliver(args):
         thread.join(max(1.0, deadline - time.monotonic()))
     seconds = time.perf_counter() - started
     delivered = sum(1 for r in results if r == [200])
-    out = {"count": args.count, "lines": args.lines, "delivered_200": delivered, "seconds": round(seconds, 2),
-           "per_second": round(args.count / seconds, 1),
-           "failures": [r for r in results if r != [200]][:5], "document_ids": document_ids}
+    out = {
+        "count": args.count,
+        "lines": args.lines,
+        "delivered_200": delivered,
+        "seconds": round(seconds, 2),
+        "per_second": round(args.count / seconds, 1),
+        "failures": [r for r in results if r != [200]][:5],
+        "document_ids": document_ids,
+    }
     Path(args.out).write_text(json.dumps(out, indent=2))
     print(json.dumps({k: v for k, v in out.items() if k != "document_ids"}), file=sys.stderr)
 
 
 def snapshot(cr, prefix, decided=False):
-    cr.execute("SELECT state, count(*) FROM econnect_psb_document WHERE buyer_order_ref LIKE %s GROUP BY state",
-               (prefix + "-%",))
+    cr.execute(
+        "SELECT state, count(*) FROM econnect_psb_document WHERE buyer_order_ref LIKE %s GROUP BY state",
+        (prefix + "-%",),
+    )
     states = dict(cr.fetchall())
     if decided:
         # With automatic confirmation an order is done once it is decided (confirmed, or left for a person).
-        cr.execute("SELECT count(*) FROM sale_order WHERE psb_order_ref LIKE %s AND psb_auto_state IS NOT NULL",
-                   (prefix + "-%",))
+        cr.execute(
+            "SELECT count(*) FROM sale_order WHERE psb_order_ref LIKE %s AND psb_auto_state IS NOT NULL",
+            (prefix + "-%",),
+        )
         states["imported"] = min(states.get("imported", 0), cr.fetchone()[0])
     return states
 
@@ -89,7 +110,7 @@ def cmd_wait(args):
     cr = connection.cursor()
     started = time.perf_counter()
     progress = []  # (seconds, imported)
-    began = None   # when the first document left the state 'received'
+    began = None  # when the first document left the state 'received'
     states = {}
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
@@ -133,38 +154,66 @@ def cmd_wait(args):
                 document_id = urllib.parse.unquote(path.rsplit("/", 2)[-2])
                 if document_id in wanted:
                     counts[document_id] = counts.get(document_id, 0) + 1
-        downloads = {"documents": len(wanted), "downloaded": len(counts), "downloads": sum(counts.values()),
-                     "downloaded_more_than_once": sum(1 for n in counts.values() if n > 1)}
+        downloads = {
+            "documents": len(wanted),
+            "downloaded": len(counts),
+            "downloads": sum(counts.values()),
+            "downloaded_more_than_once": sum(1 for n in counts.values() if n > 1),
+        }
 
-    cr.execute("""SELECT count(*), count(DISTINCT psb_order_ref), count(*) FILTER (WHERE state = 'draft')
-                  FROM sale_order WHERE psb_order_ref LIKE %s""", (args.prefix + "-%",))
+    cr.execute(
+        """SELECT count(*), count(DISTINCT psb_order_ref), count(*) FILTER (WHERE state = 'draft')
+                  FROM sale_order WHERE psb_order_ref LIKE %s""",
+        (args.prefix + "-%",),
+    )
     orders_total, distinct_refs, drafts = cr.fetchone()
-    cr.execute("""SELECT psb_order_ref, count(*) FROM sale_order WHERE psb_order_ref LIKE %s
-                  GROUP BY 1 HAVING count(*) > 1""", (args.prefix + "-%",))
+    cr.execute(
+        """SELECT psb_order_ref, count(*) FROM sale_order WHERE psb_order_ref LIKE %s
+                  GROUP BY 1 HAVING count(*) > 1""",
+        (args.prefix + "-%",),
+    )
     twice = cr.fetchall()
-    cr.execute("""SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
-                  WHERE o.psb_order_ref LIKE %s""", (args.prefix + "-%",))
+    cr.execute(
+        """SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
+                  WHERE o.psb_order_ref LIKE %s""",
+        (args.prefix + "-%",),
+    )
     lines = cr.fetchone()[0]
-    cr.execute("""SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
+    cr.execute(
+        """SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
                   JOIN product_product p ON p.id = l.product_id
-                  WHERE o.psb_order_ref LIKE %s AND p.default_code LIKE 'BENCH-%%'""", (args.prefix + "-%",))
+                  WHERE o.psb_order_ref LIKE %s AND p.default_code LIKE 'BENCH-%%'""",
+        (args.prefix + "-%",),
+    )
     matched = cr.fetchone()[0]
-    cr.execute("""SELECT min(downloaded_on), max(processed_on) FROM econnect_psb_document
-                  WHERE buyer_order_ref LIKE %s""", (args.prefix + "-%",))
+    cr.execute(
+        """SELECT min(downloaded_on), max(processed_on) FROM econnect_psb_document
+                  WHERE buyer_order_ref LIKE %s""",
+        (args.prefix + "-%",),
+    )
     db_first, db_last = cr.fetchone()
-    cr.execute("""SELECT error_message FROM econnect_psb_document
+    cr.execute(
+        """SELECT error_message FROM econnect_psb_document
                   WHERE buyer_order_ref LIKE %s AND state != 'imported' AND error_message IS NOT NULL
-                  LIMIT 3""", (args.prefix + "-%",))
+                  LIMIT 3""",
+        (args.prefix + "-%",),
+    )
     errors = [row[0] for row in cr.fetchall()]
     imported = states.get("imported", 0)
-    cr.execute("""SELECT count(*) FILTER (WHERE o.state = 'sale'), count(*) FILTER (WHERE o.psb_auto_state = 'confirmed'),
+    cr.execute(
+        """SELECT count(*) FILTER (WHERE o.state = 'sale'), count(*) FILTER (WHERE o.psb_auto_state = 'confirmed'),
                          count(*) FILTER (WHERE o.psb_auto_state = 'person'),
                          (SELECT count(*) FROM econnect_psb_response r JOIN sale_order s ON s.id = r.sale_order_id
                           WHERE s.psb_order_ref LIKE %s AND r.code = 'AP')
-                  FROM sale_order o WHERE o.psb_order_ref LIKE %s""", (args.prefix + "-%", args.prefix + "-%"))
+                  FROM sale_order o WHERE o.psb_order_ref LIKE %s""",
+        (args.prefix + "-%", args.prefix + "-%"),
+    )
     confirmed, auto_confirmed, for_a_person, ap_answers = cr.fetchone()
-    cr.execute("""SELECT psb_auto_reasons FROM sale_order WHERE psb_order_ref LIKE %s AND psb_auto_state = 'person'
-                  LIMIT 3""", (args.prefix + "-%",))
+    cr.execute(
+        """SELECT psb_auto_reasons FROM sale_order WHERE psb_order_ref LIKE %s AND psb_auto_state = 'person'
+                  LIMIT 3""",
+        (args.prefix + "-%",),
+    )
     reasons = [row[0] for row in cr.fetchall()]
     window = seconds - began if seconds is not None and began is not None else seconds
     out = {
@@ -172,15 +221,22 @@ def cmd_wait(args):
         "states": states,
         "all_quotations": imported == args.count and drafts == args.count,
         "all_confirmed": imported == args.count and auto_confirmed == args.count and ap_answers == args.count,
-        "confirmed": confirmed, "auto_confirmed": auto_confirmed, "for_a_person": for_a_person,
-        "ap_answers": ap_answers, "not_confirmed_because": reasons,
+        "confirmed": confirmed,
+        "auto_confirmed": auto_confirmed,
+        "for_a_person": for_a_person,
+        "ap_answers": ap_answers,
+        "not_confirmed_because": reasons,
         "seconds_from_launch": seconds,
         "seconds_processing": round(window, 3) if window else None,
         "orders_per_second": round(imported / window, 2) if window else None,
         "orders_per_second_slices": summary(rates, 2),
         "db_window": [str(db_first), str(db_last)],
-        "sale_orders": orders_total, "distinct_order_refs": distinct_refs, "draft": drafts,
-        "created_twice": len(twice), "sale_order_lines": lines, "lines_matched": matched,
+        "sale_orders": orders_total,
+        "distinct_order_refs": distinct_refs,
+        "draft": drafts,
+        "created_twice": len(twice),
+        "sale_order_lines": lines,
+        "lines_matched": matched,
         "errors": errors,
         "psb_downloads": downloads,
         "progress": progress[:: max(1, len(progress) // 60)],
@@ -200,8 +256,9 @@ def main():
     deliver.add_argument("--concurrency", type=int, default=8)
     deliver.add_argument("--timeout", type=float, default=240)
     deliver.add_argument("--out", required=True)
-    deliver.add_argument("--straight-through", action="store_true",
-                         help="orders meeting every condition of automatic confirmation")
+    deliver.add_argument(
+        "--straight-through", action="store_true", help="orders meeting every condition of automatic confirmation"
+    )
     wait = sub.add_parser("wait")
     wait.add_argument("--dsn", required=True)
     wait.add_argument("--prefix", required=True)
@@ -210,8 +267,9 @@ def main():
     wait.add_argument("--poll", type=float, default=0.25)
     wait.add_argument("--sandbox", default="")
     wait.add_argument("--documents", default="", help="the deliver step's JSON (its document ids)")
-    wait.add_argument("--confirmed", action="store_true",
-                      help="automatic confirmation is on: an order is done once it is decided")
+    wait.add_argument(
+        "--confirmed", action="store_true", help="automatic confirmation is on: an order is done once it is decided"
+    )
     wait.add_argument("--out", required=True)
     args = parser.parse_args()
     {"deliver": cmd_deliver, "wait": cmd_wait}[args.cmd](args)

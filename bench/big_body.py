@@ -9,6 +9,7 @@ resident memory (VmRSS) of the Odoo processes (the children of ``--master-pid``)
 times and prints, per case, the HTTP status, the median time to the answer, and the growth of the
 most grown process's memory over its level before the request (median and maximum).
 """
+
 import argparse
 import http.client
 import json
@@ -65,14 +66,14 @@ class Sampler(threading.Thread):
 def send(url, size, chunked):
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-    headers = {"Content-Type": "application/json", "X-EConnect-Signature": "sha256=" + "0" * 64,
-               "Connection": "close"}
+    headers = {"Content-Type": "application/json", "X-EConnect-Signature": "sha256=" + "0" * 64, "Connection": "close"}
     started = time.perf_counter()
     try:
         if size is None:
             body = json.dumps({"topic": "Ping", "partyId": "0106:1", "documentId": "x"}).encode()
             connection.request("POST", parts.path, body=body, headers=headers)
         else:
+
             def body():
                 sent = 0
                 yield b'{"pad": "'
@@ -80,6 +81,7 @@ def send(url, size, chunked):
                     yield b"x" * CHUNK
                     sent += CHUNK
                 yield b'"}'
+
             if not chunked:
                 headers["Content-Length"] = str(size + 11 + (-size % CHUNK))
             connection.request("POST", parts.path, body=body(), headers=headers, encode_chunked=chunked)
@@ -103,8 +105,11 @@ def main():
     size = args.mb * 1024 * 1024
     workers = children(args.master_pid)
     print(f"Odoo workers: {workers} (pid {os.getpid()} sampling)")
-    cases = (("small event", None, False), (f"{args.mb} MB chunked", size, True),
-             (f"{args.mb} MB with Content-Length", size, False))
+    cases = (
+        ("small event", None, False),
+        (f"{args.mb} MB chunked", size, True),
+        (f"{args.mb} MB with Content-Length", size, False),
+    )
     results = {label: [] for label, _size, _chunked in cases}
     for round_ in range(args.warmup + args.rounds):
         for label, body_size, chunked in cases:
@@ -120,8 +125,10 @@ def main():
         statuses = sorted({str(status) for status, _s, _g in runs})
         times = sorted(seconds for _st, seconds, _g in runs)
         growth = [g for _st, _s, g in runs]
-        print(f"{label:32} status {'/'.join(statuses):5} median {times[len(times) // 2] * 1000:6.0f} ms  "
-              f"worker memory growth median +{sorted(growth)[len(growth) // 2]:.1f} MB, max +{max(growth):.1f} MB")
+        print(
+            f"{label:32} status {'/'.join(statuses):5} median {times[len(times) // 2] * 1000:6.0f} ms  "
+            f"worker memory growth median +{sorted(growth)[len(growth) // 2]:.1f} MB, max +{max(growth):.1f} MB"
+        )
 
 
 if __name__ == "__main__":

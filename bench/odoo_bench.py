@@ -17,6 +17,7 @@
   queries, and the queries counted by the addon's function that led to them (``--top``).
 * ``process``: one "cron worker": ``_cron_process_documents()`` until nothing is due (figure 2).
 """
+
 import argparse
 import contextlib
 import gc
@@ -32,8 +33,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import orders
-from stats import summary
+import orders  # noqa: E402 - after the sys.path entry above
+from stats import summary  # noqa: E402 - after the sys.path entry above
 
 
 def open_registry(odoo_args):
@@ -89,46 +90,94 @@ def cmd_setup(registry, args):
             company.currency_id = eur
         env["product.pricelist"].with_context(active_test=False).search([]).write({"currency_id": eur.id})
         company.partner_id.write({"name": "Bench Wholesale BV", "country_id": env.ref("base.nl").id})
-        company.write({
-            "psb_environment": "custom", "psb_api_url": args.sandbox_url, "psb_identity_url": args.sandbox_url,
-            "psb_client_id": args.client_id, "psb_client_secret": args.client_secret,
-            "psb_party_id": orders.PARTY_ID, "psb_webhook_secret": args.secret,
-        })
+        company.write(
+            {
+                "psb_environment": "custom",
+                "psb_api_url": args.sandbox_url,
+                "psb_identity_url": args.sandbox_url,
+                "psb_client_id": args.client_id,
+                "psb_client_secret": args.client_secret,
+                "psb_party_id": orders.PARTY_ID,
+                "psb_webhook_secret": args.secret,
+            }
+        )
         # Its sale tax is the orders' (S 21 %): the lines keep the product's tax, as for a real Dutch seller.
         Tax = env["account.tax"]
-        tax21 = Tax.search([("company_id", "=", company.id), ("type_tax_use", "=", "sale"), ("amount", "=", 21),
-                            ("amount_type", "=", "percent")], limit=1) or Tax.create({
-            "name": "21% S (bench)", "amount": 21, "type_tax_use": "sale", "company_id": company.id,
-            "ubl_cii_tax_category_code": "S"})
+        tax21 = Tax.search(
+            [
+                ("company_id", "=", company.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount", "=", 21),
+                ("amount_type", "=", "percent"),
+            ],
+            limit=1,
+        ) or Tax.create(
+            {
+                "name": "21% S (bench)",
+                "amount": 21,
+                "type_tax_use": "sale",
+                "company_id": company.id,
+                "ubl_cii_tax_category_code": "S",
+            }
+        )
         company.account_sale_tax_id = tax21
         Product = env["product.product"].with_context(tracking_disable=True, mail_create_nolog=True)
         existing = set(Product.search([("default_code", "=like", "BENCH-%")]).mapped("default_code"))
-        vals = [{"name": f"Bench article {orders.product_code(i)}", "default_code": orders.product_code(i),
-                 "list_price": float(orders.product_price(i)), "type": "consu", "sale_ok": True,
-                 "taxes_id": [(6, 0, tax21.ids)]}
-                for i in range(orders.CATALOGUE_SIZE) if orders.product_code(i) not in existing]
+        vals = [
+            {
+                "name": f"Bench article {orders.product_code(i)}",
+                "default_code": orders.product_code(i),
+                "list_price": float(orders.product_price(i)),
+                "type": "consu",
+                "sale_ok": True,
+                "taxes_id": [(6, 0, tax21.ids)],
+            }
+            for i in range(orders.CATALOGUE_SIZE)
+            if orders.product_code(i) not in existing
+        ]
         for start in range(0, len(vals), 1000):
-            Product.create(vals[start:start + 1000])
+            Product.create(vals[start : start + 1000])
         Partner = env["res.partner"].with_context(tracking_disable=True, mail_create_nolog=True)
         nl = env.ref("base.nl")
         for index in range(orders.BUYERS):
             b = orders.buyer(index)
             if Partner.search_count([("peppol_endpoint", "=", b["endpoint"])]):
                 continue
-            customer = Partner.create({
-                "name": b["name"], "is_company": True, "peppol_eas": "0106", "peppol_endpoint": b["endpoint"],
-                "street": b["street"], "city": b["city"], "zip": b["zip"], "country_id": nl.id,
-            })
-            Partner.create({"parent_id": customer.id, "type": "delivery", "name": f"{b['name']} warehouse",
-                            "ref": b["gln"], "street": f"Magazijnweg {b['endpoint']}", "city": "Nieuwegein",
-                            "zip": "3439 AB", "country_id": nl.id})
+            customer = Partner.create(
+                {
+                    "name": b["name"],
+                    "is_company": True,
+                    "peppol_eas": "0106",
+                    "peppol_endpoint": b["endpoint"],
+                    "street": b["street"],
+                    "city": b["city"],
+                    "zip": b["zip"],
+                    "country_id": nl.id,
+                }
+            )
+            Partner.create(
+                {
+                    "parent_id": customer.id,
+                    "type": "delivery",
+                    "name": f"{b['name']} warehouse",
+                    "ref": b["gln"],
+                    "street": f"Magazijnweg {b['endpoint']}",
+                    "city": "Nieuwegein",
+                    "zip": "3439 AB",
+                    "country_id": nl.id,
+                }
+            )
         env.cr.commit()
         hook = None
         if args.register:
             company._psb_register_webhook()
             hook = company.sudo().psb_hook_url
-    out = {"products": orders.CATALOGUE_SIZE, "buyers": orders.BUYERS, "hook_url": hook,
-           "seconds": round(time.perf_counter() - started, 1)}
+    out = {
+        "products": orders.CATALOGUE_SIZE,
+        "buyers": orders.BUYERS,
+        "hook_url": hook,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     Path(args.out).write_text(json.dumps(out, indent=2))
     print(json.dumps(out))
 
@@ -188,18 +237,25 @@ def run_ours(registry, xml, trace=False, auto=False, batched=False):
 def _run_ours(env, company, xml, trace):
     Document = env["econnect.psb.document"].sudo()
     with measured(env, trace) as figures:
-        document = Document.create({
-            "company_id": company.id, "topic": "OrderReceived", "document_type": "order",
-            "psb_document_id": f"bench-{uuid.uuid4()}", "source": "webhook",
-        })
+        document = Document.create(
+            {
+                "company_id": company.id,
+                "topic": "OrderReceived",
+                "document_type": "order",
+                "psb_document_id": f"bench-{uuid.uuid4()}",
+                "source": "webhook",
+            }
+        )
         document._store_xml(xml)
         document._process(commit=False)
     order = document.sale_order_id
     placeholder = env.ref("sale_econnect_psb.product_psb_unknown")
     result = {
         **figures,
-        "state": document.state, "error": document.error_message or None,
-        "lines": len(order.order_line), "matched": len(order.order_line.filtered(lambda l: l.product_id != placeholder)),
+        "state": document.state,
+        "error": document.error_message or None,
+        "lines": len(order.order_line),
+        "matched": len(order.order_line.filtered(lambda ln: ln.product_id != placeholder)),
         "partner": order.partner_id.display_name or None,
         "order_state": f"{order.state} ({order.psb_auto_state or '-'}: {order.psb_auto_reasons or ''})",
     }
@@ -214,12 +270,20 @@ def run_theirs(registry, xml, name="order.xml", trace=False):
             attachment = env["ir.attachment"].create({"name": name, "raw": xml, "mimetype": "application/xml"})
             sale_orders = SaleOrder._create_records_from_attachments(attachment)
         messages = sale_orders.message_ids.mapped("body")
-        error = next((re.sub(r"<[^>]+>", " ", str(body)).strip() for body in messages
-                      if "Error importing" in str(body) or "not imported" in str(body)), None)
-        lines = sale_orders.order_line.filtered(lambda l: not l.display_type)
+        error = next(
+            (
+                re.sub(r"<[^>]+>", " ", str(body)).strip()
+                for body in messages
+                if "Error importing" in str(body) or "not imported" in str(body)
+            ),
+            None,
+        )
+        lines = sale_orders.order_line.filtered(lambda ln: not ln.display_type)
         result = {
             **figures,
-            "orders": len(sale_orders), "lines": len(lines), "matched": len(lines.filtered("product_id")),
+            "orders": len(sale_orders),
+            "lines": len(lines),
+            "matched": len(lines.filtered("product_id")),
             "partner": sale_orders[:1].partner_id.display_name or None,
             "error": re.sub(r"\s+", " ", error)[:300] if error else None,
         }
@@ -241,22 +305,37 @@ def compare_official(registry, path, args, variant):
     ours, theirs = pairs[-1]
     ours_ok = ours["state"] == "imported" and ours["lines"] == expected
     theirs_ok = theirs["lines"] >= expected and not theirs["error"]
-    print(f"official ({variant}) {path.name}: ours {ours_ok} {ours['lines']}/{expected} lines, "
-          f"{ours['matched']} matched; theirs {theirs_ok} {theirs['lines']}/{expected} lines, "
-          f"{theirs['matched']} with a product {theirs['error'] or ''}", file=sys.stderr, flush=True)
+    print(
+        f"official ({variant}) {path.name}: ours {ours_ok} {ours['lines']}/{expected} lines, "
+        f"{ours['matched']} matched; theirs {theirs_ok} {theirs['lines']}/{expected} lines, "
+        f"{theirs['matched']} with a product {theirs['error'] or ''}",
+        file=sys.stderr,
+        flush=True,
+    )
     return {
         "file": str(path.relative_to(args.official)),
         "variant": variant,
         "xml_lines": expected,
-        "ours": {"imported": ours_ok, "state": ours["state"], "lines": ours["lines"], "matched": ours["matched"],
-                 "error": ours["error"], "partner": ours["partner"],
-                 "seconds": summary([p[0]["seconds"] for p in pairs]),
-                 "queries": summary([p[0]["queries"] for p in pairs], 0)},
-        "theirs": {"imported": theirs_ok, "lines": theirs["lines"], "matched": theirs["matched"],
-                   "extra_lines": max(0, theirs["lines"] - expected), "error": theirs["error"],
-                   "partner": theirs["partner"],
-                   "seconds": summary([p[1]["seconds"] for p in pairs]),
-                   "queries": summary([p[1]["queries"] for p in pairs], 0)},
+        "ours": {
+            "imported": ours_ok,
+            "state": ours["state"],
+            "lines": ours["lines"],
+            "matched": ours["matched"],
+            "error": ours["error"],
+            "partner": ours["partner"],
+            "seconds": summary([p[0]["seconds"] for p in pairs]),
+            "queries": summary([p[0]["queries"] for p in pairs], 0),
+        },
+        "theirs": {
+            "imported": theirs_ok,
+            "lines": theirs["lines"],
+            "matched": theirs["matched"],
+            "extra_lines": max(0, theirs["lines"] - expected),
+            "error": theirs["error"],
+            "partner": theirs["partner"],
+            "seconds": summary([p[1]["seconds"] for p in pairs]),
+            "queries": summary([p[1]["queries"] for p in pairs], 0),
+        },
         "ratio": summary([p[0]["seconds"] / p[1]["seconds"] for p in pairs], 3) if theirs_ok else None,
     }
 
@@ -266,8 +345,10 @@ def seed_official(registry, files):
     name), as a supplier whose customers order what it sells would have them. Committed."""
     from lxml import etree
 
-    ns = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-          "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+    ns = {
+        "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+        "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    }
     partners = products = 0
     with environment(registry, commit=True) as env:
         Partner = env["res.partner"].with_context(tracking_disable=True)
@@ -278,9 +359,13 @@ def seed_official(registry, files):
             buyer = tree.find("cac:BuyerCustomerParty/cac:Party", ns)
             endpoint = buyer.find("cbc:EndpointID", ns) if buyer is not None else None
             if endpoint is not None and not Partner.search_count(
-                    [("peppol_endpoint", "=", endpoint.text.strip()), ("peppol_eas", "=", endpoint.get("schemeID"))]):
-                name = (buyer.findtext("cac:PartyLegalEntity/cbc:RegistrationName", namespaces=ns)
-                        or buyer.findtext("cac:PartyName/cbc:Name", namespaces=ns) or endpoint.text).strip()
+                [("peppol_endpoint", "=", endpoint.text.strip()), ("peppol_eas", "=", endpoint.get("schemeID"))]
+            ):
+                name = (
+                    buyer.findtext("cac:PartyLegalEntity/cbc:RegistrationName", namespaces=ns)
+                    or buyer.findtext("cac:PartyName/cbc:Name", namespaces=ns)
+                    or endpoint.text
+                ).strip()
                 vals = {"name": name, "is_company": True}
                 if endpoint.get("schemeID") in eas:
                     vals.update({"peppol_eas": endpoint.get("schemeID"), "peppol_endpoint": endpoint.text.strip()})
@@ -295,7 +380,13 @@ def seed_official(registry, files):
                 code = (item.findtext("cac:SellersItemIdentification/cbc:ID", namespaces=ns) or "").strip()
                 gtin = (item.findtext("cac:StandardItemIdentification/cbc:ID", namespaces=ns) or "").strip()
                 name = (item.findtext("cbc:Name", namespaces=ns) or code or gtin).strip()
-                domain = [("barcode", "=", gtin)] if gtin else [("default_code", "=", code)] if code else [("name", "=", name)]
+                domain = (
+                    [("barcode", "=", gtin)]
+                    if gtin
+                    else [("default_code", "=", code)]
+                    if code
+                    else [("name", "=", name)]
+                )
                 if not Product.search_count(domain):
                     Product.create({"name": name, "default_code": code or False, "barcode": gtin or False})
                     products += 1
@@ -312,7 +403,7 @@ def cmd_imports(registry, args):
     patch_odoo_commits()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     reps, theirs_reps = {}, {}
-    for item in (item for item in args.reps.split(",") if item):   # size:runs[/runs of Odoo's import]
+    for item in (item for item in args.reps.split(",") if item):  # size:runs[/runs of Odoo's import]
         size, _, counts = item.partition(":")
         ours_count, _, theirs_count = counts.partition("/")
         reps[int(size)] = int(ours_count)
@@ -359,8 +450,12 @@ def cmd_imports(registry, args):
                 ours = run_ours(registry, xml)
             runs.append((ours, theirs))
             theirs_text = f"{theirs['seconds']:.3f}s {theirs['queries']}q {theirs['lines']} lines" if theirs else "-"
-            print(f"{size} lines run {rep + 1}: ours {ours['seconds']:.3f}s {ours['queries']}q "
-                  f"{ours['lines']} lines; theirs {theirs_text}", file=sys.stderr, flush=True)
+            print(
+                f"{size} lines run {rep + 1}: ours {ours['seconds']:.3f}s {ours['queries']}q "
+                f"{ours['lines']} lines; theirs {theirs_text}",
+                file=sys.stderr,
+                flush=True,
+            )
         traced = run_ours(registry, xml, trace=True) if args.trace and size <= args.trace_max else None
         ours_runs = [r[0] for r in runs]
         theirs_runs = [r[1] for r in runs if r[1]]
@@ -421,12 +516,12 @@ def cmd_profile(registry, args):
         if ours:
             frame = ours[-1]
             index = stack.index(frame)
-            below = next((f for f in stack[index + 1:] if "/odoo/" in f.filename), None)
+            below = next((f for f in stack[index + 1 :] if "/odoo/" in f.filename), None)
             key = f"{Path(frame.filename).name}:{frame.lineno}:{frame.name}"
             if below:
                 key += f" -> {Path(below.filename).parent.name}/{Path(below.filename).name}:{below.name}"
             if args.deep:
-                key += " .. " + " < ".join(f.name for f in stack[-args.deep:][::-1])
+                key += " .. " + " < ".join(f.name for f in stack[-args.deep :][::-1])
         else:
             key = "(outside the addon)"
         callers[key] += 1
@@ -439,9 +534,13 @@ def cmd_profile(registry, args):
         sql_db.Cursor.execute = execute
     batched = run_ours(registry, xml, auto=args.auto, batched=True)
     out = {
-        "lines": args.lines, "state": result["state"], "error": result["error"], "order_state": result["order_state"],
+        "lines": args.lines,
+        "state": result["state"],
+        "error": result["error"],
+        "order_state": result["order_state"],
         "median_ms": round(sorted(r["seconds"] for r in runs)[len(runs) // 2] * 1000, 1),
-        "queries": result["queries"], "queries_in_a_scheduled_run": batched["queries"],
+        "queries": result["queries"],
+        "queries_in_a_scheduled_run": batched["queries"],
         "by_caller": dict(callers.most_common(args.top)),
     }
     if args.out:
@@ -472,8 +571,13 @@ def cmd_process(registry, args):
         if not todo:
             break
         time.sleep(0.1)
-    out = {"pid": os.getpid(), "started": started, "ended": time.time(), "rounds": rounds,
-           "timed_out": time.monotonic() >= deadline}
+    out = {
+        "pid": os.getpid(),
+        "started": started,
+        "ended": time.time(),
+        "rounds": rounds,
+        "timed_out": time.monotonic() >= deadline,
+    }
     Path(args.out).write_text(json.dumps(out))
 
 
@@ -482,7 +586,7 @@ def main():
     odoo_args = []
     if "--" in argv:
         index = argv.index("--")
-        argv, odoo_args = argv[:index], argv[index + 1:]
+        argv, odoo_args = argv[:index], argv[index + 1 :]
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="cmd", required=True)
     setup = sub.add_parser("setup")
@@ -496,8 +600,9 @@ def main():
     imports = sub.add_parser("imports")
     imports.add_argument("--out", required=True)
     imports.add_argument("--sizes", default="1,10,100,1000,5000")
-    imports.add_argument("--reps", default="1:7,10:7,100:5,1000:3,5000:3/2",
-                         help="size:runs[/runs of Odoo's import], ...")
+    imports.add_argument(
+        "--reps", default="1:7,10:7,100:5,1000:3,5000:3/2", help="size:runs[/runs of Odoo's import], ..."
+    )
     imports.add_argument("--official", default="")
     imports.add_argument("--official-reps", type=int, default=5)
     imports.add_argument("--theirs-max", type=int, default=0, help="skip Odoo's import above this many lines")
@@ -519,7 +624,9 @@ def main():
     process.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args(argv)
     registry = open_registry(odoo_args)
-    {"setup": cmd_setup, "imports": cmd_imports, "profile": cmd_profile, "process": cmd_process}[args.cmd](registry, args)
+    {"setup": cmd_setup, "imports": cmd_imports, "profile": cmd_profile, "process": cmd_process}[args.cmd](
+        registry, args
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ it as ``python <sys.argv[0]> gevent ...`` and ``odoo/__main__.py`` cannot run as
 master restarts it in a loop (hundreds of failed Python starts per minute, noise in every timing).
 Started through this file, the gevent process starts once like in production.
 """
+
 import odoo.cli
 
 if __name__ == "__main__":

@@ -5,14 +5,15 @@ Plain Python (no Odoo). Every line names one of the catalogue's products by its
 importers match every line; amounts and totals are consistent, so the orders pass the official
 XSD and Peppol Schematron (checked by ``bench/run.sh``).
 """
+
 import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
 
-PARTY_ID = "0106:12345678"        # our company at the PSB (the seller)
-CATALOGUE_SIZE = 5000             # products BENCH-00001 .. BENCH-05000
-BUYERS = 20                       # customers 0106:900000xx, each with one delivery address
+PARTY_ID = "0106:12345678"  # our company at the PSB (the seller)
+CATALOGUE_SIZE = 5000  # products BENCH-00001 .. BENCH-05000
+BUYERS = 20  # customers 0106:900000xx, each with one delivery address
 
 
 def product_code(index):
@@ -176,16 +177,24 @@ def order_xml(order_id, lines, buyer_index=0, first_product=0, straight_through=
         price = product_price(index)
         amount = qty * price
         total += amount
-        parts.append(LINE.format(line_id=n + 1, qty=qty, amount=_money(amount), price=_money(price),
-                                 code=product_code(index)))
+        parts.append(
+            LINE.format(line_id=n + 1, qty=qty, amount=_money(amount), price=_money(price), code=product_code(index))
+        )
     tax = total * Decimal("0.21")
-    header = HEADER.format(order_id=escape(order_id), count=lines, b=buyer(buyer_index), total=_money(total),
-                           tax=_money(tax), payable=_money(total + _money_dec(tax)))
+    header = HEADER.format(
+        order_id=escape(order_id),
+        count=lines,
+        b=buyer(buyer_index),
+        total=_money(total),
+        tax=_money(tax),
+        payable=_money(total + _money_dec(tax)),
+    )
     if straight_through:
         ahead = datetime.date.today() + datetime.timedelta(days=7)
         header = re.sub(r"\n  <cbc:Note>[^<]*</cbc:Note>", "", header)
         header = header.replace("2026-12-01", ahead.isoformat()).replace(
-            "2026-12-02", (ahead + datetime.timedelta(days=1)).isoformat())
+            "2026-12-02", (ahead + datetime.timedelta(days=1)).isoformat()
+        )
     return (header + "".join(parts) + "</Order>\n").encode("utf-8")
 
 

@@ -7,6 +7,7 @@ standard's rules first) and the PSB request body with ``psb_request``; then vali
 the official UBL XSD and Peppol Schematron (``psb.peppol_rules.PeppolValidator``, T76 and T116).
 When ``psb/ubl/response.py`` does not exist yet, says "not available yet".
 """
+
 import argparse
 import json
 import sys
@@ -20,7 +21,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from stats import summary
+from stats import summary  # noqa: E402 - after the sys.path entry above
 
 LINES = 100
 
@@ -38,24 +39,45 @@ def ca_data(profile="ordering"):
         item = ResponseItem(f"Bench article BENCH-{n:05d}", sellers_item_id=f"BENCH-{n:05d}")
         kind = n % 10
         if kind == 1:
-            line = ResponseLine(str(n), "3", str(n), item, quantity=Decimal(n % 7 + 1), unit_code="C62",
-                                note="Only part in stock")
+            line = ResponseLine(
+                str(n), "3", str(n), item, quantity=Decimal(n % 7 + 1), unit_code="C62", note="Only part in stock"
+            )
         elif kind == 2:
-            line = ResponseLine(str(n), "3", str(n), item, price=Decimal("12.3400"),
-                                promised_start=date(2026, 12, 3), promised_end=date(2026, 12, 4))
+            line = ResponseLine(
+                str(n),
+                "3",
+                str(n),
+                item,
+                price=Decimal("12.3400"),
+                promised_start=date(2026, 12, 3),
+                promised_end=date(2026, 12, 4),
+            )
         elif kind == 3:
             line = ResponseLine(str(n), "7", str(n), item, note="No longer sold")
         elif kind == 4:
-            line = ResponseLine(str(n), "3", str(n), item, substitute=ResponseItem(
-                f"Bench article BENCH-{n:05d}-B", sellers_item_id=f"BENCH-{n:05d}-B"))
+            line = ResponseLine(
+                str(n),
+                "3",
+                str(n),
+                item,
+                substitute=ResponseItem(f"Bench article BENCH-{n:05d}-B", sellers_item_id=f"BENCH-{n:05d}-B"),
+            )
         else:
             line = ResponseLine(str(n), "5", str(n), item)
         lines.append(line)
     return OrderResponseData(
-        code="CA", response_id="S00042-R2", issue_date=date(2026, 11, 28), profile=profile, order_id="BL-00042",
-        currency="EUR", seller=ResponseParty("12345678", "0106", registration_name="Bench Wholesale BV"),
-        buyer=ResponseParty("90000001", "0106", registration_name="Bench Buyer 01 BV"), sales_order_id="S00042",
-        note="Accepted with the changes listed per line.", lines=lines)
+        code="CA",
+        response_id="S00042-R2",
+        issue_date=date(2026, 11, 28),
+        profile=profile,
+        order_id="BL-00042",
+        currency="EUR",
+        seller=ResponseParty("12345678", "0106", registration_name="Bench Wholesale BV"),
+        buyer=ResponseParty("90000001", "0106", registration_name="Bench Buyer 01 BV"),
+        sales_order_id="S00042",
+        note="Accepted with the changes listed per line.",
+        lines=lines,
+    )
 
 
 def rate(function, seconds=1.0, max_iterations=2000):
@@ -95,24 +117,32 @@ def main():
         data = ca_data(profile)
         xml = build_order_response(data)
         entry = {"xml_bytes": len(xml)}
-        entry["build_per_second"] = summary([rate(lambda data=data: build_order_response(data), args.seconds)
-                                             for _ in range(args.rounds)], 1)
-        entry["psb_request_per_second"] = summary([rate(lambda data=data: psb_request(data), args.seconds)
-                                                   for _ in range(args.rounds)], 1)
+        entry["build_per_second"] = summary(
+            [rate(lambda data=data: build_order_response(data), args.seconds) for _ in range(args.rounds)], 1
+        )
+        entry["psb_request_per_second"] = summary(
+            [rate(lambda data=data: psb_request(data), args.seconds) for _ in range(args.rounds)], 1
+        )
         if validator:
             result = validator.validate(xml)  # compiles the stylesheet once
             entry["valid"] = result.ok
             entry["validation_messages"] = str(result)[:500] if not result.ok else None
             entry["build_and_validate_per_second"] = summary(
-                [rate(lambda data=data: validator.validate(build_order_response(data)), args.seconds, 500)
-                 for _ in range(args.rounds)], 1)
+                [
+                    rate(lambda data=data: validator.validate(build_order_response(data)), args.seconds, 500)
+                    for _ in range(args.rounds)
+                ],
+                1,
+            )
         else:
             entry["valid"] = None
             entry["build_and_validate_per_second"] = None
         out[profile] = entry
-        print(f"responses {profile}: build {entry['build_per_second']['median']}/s, build+validate "
-              f"{(entry['build_and_validate_per_second'] or {}).get('median')}/s, valid {entry['valid']}",
-              file=sys.stderr)
+        print(
+            f"responses {profile}: build {entry['build_per_second']['median']}/s, build+validate "
+            f"{(entry['build_and_validate_per_second'] or {}).get('median')}/s, valid {entry['valid']}",
+            file=sys.stderr,
+        )
     Path(args.out).write_text(json.dumps(out, indent=2))
 
 

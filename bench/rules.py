@@ -7,6 +7,7 @@ The same check the scheduled action runs after importing a received document
 validator on the bench order of ``orders.py``. The one-off compilation of the stylesheet is
 measured apart. Says "not available" when the official rules are absent.
 """
+
 import argparse
 import json
 import sys
@@ -48,12 +49,24 @@ def main():
         runs.append(time.perf_counter() - started)
     stat = summary(runs)
     fatal = len(result.xsd_errors) + len(result.fatal)
-    print(f"   rule checks of a {args.lines:,}-line order ({len(xml) / 1024:.0f} KiB): "
-          f"{fmt(stat, 'ms', 1, 1000)} per document; first use compiles the rules in {compile_s * 1000:.0f} ms; "
-          f"{fatal} fatal violation(s)")
-    Path(args.out).write_text(json.dumps({"available": True, "lines": args.lines, "bytes": len(xml),
-                                          "seconds": stat, "compile_seconds": round(compile_s, 4),
-                                          "fatal": fatal}, indent=2))
+    print(
+        f"   rule checks of a {args.lines:,}-line order ({len(xml) / 1024:.0f} KiB): "
+        f"{fmt(stat, 'ms', 1, 1000)} per document; first use compiles the rules in {compile_s * 1000:.0f} ms; "
+        f"{fatal} fatal violation(s)"
+    )
+    Path(args.out).write_text(
+        json.dumps(
+            {
+                "available": True,
+                "lines": args.lines,
+                "bytes": len(xml),
+                "seconds": stat,
+                "compile_seconds": round(compile_s, 4),
+                "fatal": fatal,
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """Small statistics helpers shared by the benchmark scripts (plain Python)."""
+
 import statistics
 
 

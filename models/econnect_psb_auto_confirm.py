@@ -5,6 +5,7 @@ The conditions themselves are plain Python (``psb/autoconfirm.py``); this model 
 from the imported quotation in a few batch reads (one pricelist computation per unit for all lines),
 stores the decision and its reasons on the order, and confirms it as the responsible user.
 """
+
 import logging
 from collections import defaultdict
 
@@ -31,8 +32,14 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         company confirms automatically and every condition is met. Never raises; a repeated run (or a
         repeated delivery of the same order) decides nothing twice."""
         order = document.sale_order_id
-        if (document.state != "imported" or document.document_type != "order" or not order
-                or order.psb_document_id != document or order.psb_auto_state or order.state != "draft"):
+        if (
+            document.state != "imported"
+            or document.document_type != "order"
+            or not order
+            or order.psb_document_id != document
+            or order.psb_auto_state
+            or order.state != "draft"
+        ):
             return
         try:
             with self.env.cr.savepoint():
@@ -40,7 +47,7 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         except Exception:  # noqa: BLE001 - the import is done; the order simply stays a quotation
             _logger.exception("PSB document %s: automatic confirmation could not be decided", document.psb_document_id)
         if commit:
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # the decision is kept (scheduled action only)
 
     @api.model
     def _decide(self, order):
@@ -90,18 +97,20 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         prices = {}
         for (uom, quantity), products in groups.items():
             found = pricelist.with_company(order.company_id)._get_products_price(
-                products, quantity, currency=order.currency_id, uom=uom, date=order.date_order)
+                products, quantity, currency=order.currency_id, uom=uom, date=order.date_order
+            )
             for product_id, price in found.items():
                 prices[(product_id, uom.id, quantity)] = price
         return {
-            line.id: prices.get((line.product_id.id, line.product_uom_id.id,
-                                 line.product_uom_qty if by_quantity else 1.0))
+            line.id: prices.get(
+                (line.product_id.id, line.product_uom_id.id, line.product_uom_qty if by_quantity else 1.0)
+            )
             for line in lines
         }
 
     @api.model
     def _priced_lines(self, order):
-        return order.order_line.filtered(lambda l: not l.display_type and not l.is_downpayment)
+        return order.order_line.filtered(lambda ln: not ln.display_type and not ln.is_downpayment)
 
     @api.model
     def _flag_prices(self, order):
@@ -117,9 +126,13 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         for line in lines:
             our_price = None if line.product_id == placeholder else ours.get(line.id)
             reason = autoconfirm.price_reason(
-                autoconfirm.LineFacts(ref=line.psb_line_ref or str(line.sequence), ordered_price=line.price_unit,
-                                      our_price=our_price),
-                symbol, tolerance, self.env._)
+                autoconfirm.LineFacts(
+                    ref=line.psb_line_ref or str(line.sequence), ordered_price=line.price_unit, our_price=our_price
+                ),
+                symbol,
+                tolerance,
+                self.env._,
+            )
             line.write({"psb_our_price": our_price or 0.0, "psb_price_differs": bool(reason)})
             if reason:
                 warnings.append(reason)
@@ -138,27 +151,33 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             code = line.psb_unit_code or ""
             known = not code or bool(match_uom(code))
             product_uom = line.product_id.uom_id
-            converts = (line.product_id == placeholder or line.product_uom_id == product_uom
-                        or line.product_uom_id._has_common_reference(product_uom))
-            line_facts.append(autoconfirm.LineFacts(
-                ref=line.psb_line_ref or str(line.sequence),
-                match_method=line.psb_match_method or ("none" if line.product_id == placeholder else "name"),
-                unit_code=code or line.product_uom_id.name,
-                unit_known=known,
-                unit_converts=converts,
-                ordered_price=line.price_unit,
-                our_price=None if line.product_id == placeholder else line.psb_our_price,
-                requested_date=line.psb_requested_date or None,
-                note=line.psb_buyer_line_note or "",
-            ))
+            converts = (
+                line.product_id == placeholder
+                or line.product_uom_id == product_uom
+                or line.product_uom_id._has_common_reference(product_uom)
+            )
+            line_facts.append(
+                autoconfirm.LineFacts(
+                    ref=line.psb_line_ref or str(line.sequence),
+                    match_method=line.psb_match_method or ("none" if line.product_id == placeholder else "name"),
+                    unit_code=code or line.product_uom_id.name,
+                    unit_known=known,
+                    unit_converts=converts,
+                    ordered_price=line.price_unit,
+                    our_price=None if line.product_id == placeholder else line.psb_our_price,
+                    requested_date=line.psb_requested_date or None,
+                    note=line.psb_buyer_line_note or "",
+                )
+            )
         symbol = order.currency_id.symbol or order.currency_id.name
 
         issues = "\n".join(filter(None, [order.psb_import_issues, *lines.mapped("psb_import_issue")]))
         if not issues and order.psb_needs_attention:
             issues = self.env._("the order is marked as needing attention")
         partner = order.partner_id.commercial_partner_id
-        amount = order.currency_id._convert(order.amount_total, company.currency_id, company,
-                                            order.date_order or fields.Date.today())
+        amount = order.currency_id._convert(
+            order.amount_total, company.currency_id, company, order.date_order or fields.Date.today()
+        )
         return autoconfirm.OrderFacts(
             customer_name=partner.display_name,
             customer_new=partner.psb_needs_review,
@@ -180,7 +199,8 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
     @api.model
     def _responsible(self, order):
         return order.user_id or self.env["econnect.psb.order.import"]._responsible_user(
-            order.company_id, order.partner_id)
+            order.company_id, order.partner_id
+        )
 
     @api.model
     def _ask_person(self, order, title, reasons, user=None):
@@ -210,8 +230,9 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             error = str(exc.args[0]) if getattr(exc, "args", None) else repr(exc)
             reason = self.env._("Automatic confirmation failed: %(error)s", error=error)
             order.write({"psb_auto_state": "person", "psb_auto_reasons": reason})
-            self._ask_person(order, self.env._("All conditions were met but the automatic confirmation failed:"),
-                             [error], user=user)
+            self._ask_person(
+                order, self.env._("All conditions were met but the automatic confirmation failed:"), [error], user=user
+            )
             return False
         title = self.env._("Confirmed automatically: all conditions met")
         order.write({"psb_auto_state": "confirmed", "psb_auto_reasons": "\n".join(met)})

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The order desk: the figures of the current company's Peppol orders, each one grouped query."""
+
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,9 +36,20 @@ class EconnectPsbDashboard(models.AbstractModel):
         """The company's Peppol activities on orders of a sales team the user leads or belongs to (the
         activities one may see: one's own, and those of orders one may read)."""
         uid = self.env.uid
-        return [("psb_kind", "!=", False), ("res_model", "=", "sale.order"),
-                ("psb_sale_order_id", "any", [("company_id", "=", company.id), "|", ("team_id.user_id", "=", uid),
-                                              ("team_id.member_ids", "in", [uid])])]
+        return [
+            ("psb_kind", "!=", False),
+            ("res_model", "=", "sale.order"),
+            (
+                "psb_sale_order_id",
+                "any",
+                [
+                    ("company_id", "=", company.id),
+                    "|",
+                    ("team_id.user_id", "=", uid),
+                    ("team_id.member_ids", "in", [uid]),
+                ],
+            ),
+        ]
 
     @api.model
     def get_figures(self):
@@ -55,45 +67,88 @@ class EconnectPsbDashboard(models.AbstractModel):
         failed = base + [("psb_response_state", "=", "failed")]
         pending = base + [("psb_pending_document_id", "!=", False)]
         errors = [("company_id", "=", company.id), ("state", "=", "error")]
-        rules = [("company_id", "=", company.id), ("psb_rule_state", "=", "violations"),
-                 ("create_date", ">=", fields.Datetime.to_string(week))]
+        rules = [
+            ("company_id", "=", company.id),
+            ("psb_rule_state", "=", "violations"),
+            ("create_date", ">=", fields.Datetime.to_string(week)),
+        ]
 
         [(waiting_count, oldest)] = SaleOrder._read_group(waiting, [], ["__count", "create_date:min"])
-        answers = dict(SaleOrder._read_group(base + [("psb_response_state", "in", ("queued", "failed"))],
-                                             ["psb_response_state"], ["__count"]))
+        answers = dict(
+            SaleOrder._read_group(
+                base + [("psb_response_state", "in", ("queued", "failed"))], ["psb_response_state"], ["__count"]
+            )
+        )
         week_count = SaleOrder.search_count(received_week)
         auto_count = SaleOrder.search_count(auto_week)
 
         def card(key, label, value, domain, model="sale.order", hint="", action=False):
-            return {"key": key, "label": label, "value": value, "domain": domain, "model": model, "hint": hint,
-                    "action": action}
+            return {
+                "key": key,
+                "label": label,
+                "value": value,
+                "domain": domain,
+                "model": model,
+                "hint": hint,
+                "action": action,
+            }
 
         team_activities = self._team_activities_domain(company)
 
-        _ = self.env._
         return {
             "company": company.name,
             "figures": [
-                card("today", _("Orders received today"), SaleOrder.search_count(received_today), received_today),
-                card("week", _("Orders received this week"), week_count, received_week),
-                card("auto", _("Confirmed automatically this week"), auto_count, auto_week),
-                card("waiting", _("Waiting for a person"), waiting_count, waiting,
-                     hint=self._age(oldest) if waiting_count and oldest else ""),
-                card("queued", _("Answers not yet sent"), answers.get("queued", 0), queued),
-                card("failed", _("Answers failed"), answers.get("failed", 0), failed),
-                card("errors", _("Documents in error"), Document.search_count(errors), errors,
-                     model="econnect.psb.document"),
-                card("rules", _("Received this week breaking Peppol rules"), Document.search_count(rules), rules,
-                     model="econnect.psb.document"),
-                card("pending", _("Changes and cancellations awaiting a decision"),
-                     SaleOrder.search_count(pending), pending),
-                card("team_activities", _("Peppol activities of my team"),
-                     self.env["mail.activity"].search_count(team_activities), team_activities, model="mail.activity",
-                     hint=_("on your sales teams' orders"),
-                     action="sale_econnect_psb.action_psb_team_activities"),
-                card("touchless", _("Touchless rate this week"),
-                     f"{round(100 * auto_count / week_count)} %" if week_count else "-", auto_week,
-                     hint=_("%(auto)s of %(total)s orders confirmed without a person", auto=auto_count,
-                            total=week_count)),
+                card(
+                    "today", self.env._("Orders received today"), SaleOrder.search_count(received_today), received_today
+                ),
+                card("week", self.env._("Orders received this week"), week_count, received_week),
+                card("auto", self.env._("Confirmed automatically this week"), auto_count, auto_week),
+                card(
+                    "waiting",
+                    self.env._("Waiting for a person"),
+                    waiting_count,
+                    waiting,
+                    hint=self._age(oldest) if waiting_count and oldest else "",
+                ),
+                card("queued", self.env._("Answers not yet sent"), answers.get("queued", 0), queued),
+                card("failed", self.env._("Answers failed"), answers.get("failed", 0), failed),
+                card(
+                    "errors",
+                    self.env._("Documents in error"),
+                    Document.search_count(errors),
+                    errors,
+                    model="econnect.psb.document",
+                ),
+                card(
+                    "rules",
+                    self.env._("Received this week breaking Peppol rules"),
+                    Document.search_count(rules),
+                    rules,
+                    model="econnect.psb.document",
+                ),
+                card(
+                    "pending",
+                    self.env._("Changes and cancellations awaiting a decision"),
+                    SaleOrder.search_count(pending),
+                    pending,
+                ),
+                card(
+                    "team_activities",
+                    self.env._("Peppol activities of my team"),
+                    self.env["mail.activity"].search_count(team_activities),
+                    team_activities,
+                    model="mail.activity",
+                    hint=self.env._("on your sales teams' orders"),
+                    action="sale_econnect_psb.action_psb_team_activities",
+                ),
+                card(
+                    "touchless",
+                    self.env._("Touchless rate this week"),
+                    f"{round(100 * auto_count / week_count)} %" if week_count else "-",
+                    auto_week,
+                    hint=self.env._(
+                        "%(auto)s of %(total)s orders confirmed without a person", auto=auto_count, total=week_count
+                    ),
+                ),
             ],
         }

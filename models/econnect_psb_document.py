@@ -122,10 +122,14 @@ class EconnectPsbDocument(models.Model):
     processed_on = fields.Datetime(readonly=True)
     attachment_id = fields.Many2one("ir.attachment", "Original XML", readonly=True, ondelete="restrict")
     xml_preview = fields.Text("XML", compute="_compute_xml_preview")
-    readable_html = fields.Html("Readable Order", compute="_compute_readable_html", sanitize=False,
-                                help="The buyer's document as a person reads it, from the original XML.")
+    readable_html = fields.Html(
+        "Readable Order",
+        compute="_compute_readable_html",
+        sanitize=False,
+        help="The buyer's document as a person reads it, from the original XML.",
+    )
     sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null", ondelete="set null")
-    duplicate_of_id = fields.Many2one("econnect.psb.document", "Duplicate Of", readonly=True)
+    duplicate_of_id = fields.Many2one("econnect.psb.document", readonly=True)
     change_ref = fields.Char("Change / Cancellation ID", readonly=True, index="btree_not_null")
     sequence_number = fields.Integer(readonly=True)
     # A psb error keeps its code and params: it is shown in the reader's language (error_text), whatever the
@@ -174,25 +178,38 @@ class EconnectPsbDocument(models.Model):
             return NotImplemented
         if operator == "in":
             values = [v for v in value if v]
-            return ["|", "|", ("buyer_order_ref", "in", values), ("attachment_id.name", "in", values),
-                    ("psb_document_id", "in", values)]
+            return [
+                "|",
+                "|",
+                ("buyer_order_ref", "in", values),
+                ("attachment_id.name", "in", values),
+                ("psb_document_id", "in", values),
+            ]
         domain = []
         text = (value or "").strip()
         for kind, label in sorted(self._type_labels().items(), key=lambda item: -len(item[1])):
             if operator.endswith("ilike") and text.lower().startswith(label.lower() + " ") or text == label:
-                domain, text = [("document_type", "=", kind)], text[len(label):].strip(" ()")
+                domain, text = [("document_type", "=", kind)], text[len(label) :].strip(" ()")
                 break
         if not text:
             return domain or [("id", "!=", False)]
-        return domain + ["|", "|", ("buyer_order_ref", operator, text), ("attachment_id.name", operator, text),
-                         ("psb_document_id", operator, text)]
+        return domain + [
+            "|",
+            "|",
+            ("buyer_order_ref", operator, text),
+            ("attachment_id.name", operator, text),
+            ("psb_document_id", operator, text),
+        ]
 
     @api.depends("error_message", "error_code", "error_params")
     @api.depends_context("lang")
     def _compute_error_text(self):
         for doc in self:
-            doc.error_text = (psb_code_text(self.env, doc.error_code, doc.error_params, doc.error_message)
-                              if doc.error_code else doc.error_message)
+            doc.error_text = (
+                psb_code_text(self.env, doc.error_code, doc.error_params, doc.error_message)
+                if doc.error_code
+                else doc.error_message
+            )
 
     @api.depends("error_text")
     @api.depends_context("lang")
@@ -204,16 +221,20 @@ class EconnectPsbDocument(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # No "created" entry and no follower per received event: the chatter is for what people do.
-        return super(EconnectPsbDocument, self.with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)).create(vals_list)
+        return super(
+            EconnectPsbDocument,
+            self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True),
+        ).create(vals_list)
 
     def _fill_from_peek(self):
         """A document that could not be read still shows its order id and buyer when they can be seen."""
         if self.buyer_order_ref and self.buyer_name or not self.attachment_id:
             return
         found = peek.peek(self.attachment_id.sudo().with_context(bin_size=False).raw or b"")
-        vals = {"buyer_order_ref": self.buyer_order_ref or (found["order_id"] or "")[:200] or False,
-                "buyer_name": self.buyer_name or (found["buyer_name"] or "")[:200] or False}
+        vals = {
+            "buyer_order_ref": self.buyer_order_ref or (found["order_id"] or "")[:200] or False,
+            "buyer_name": self.buyer_name or (found["buyer_name"] or "")[:200] or False,
+        }
         if self.source == "upload" and found["kind"]:
             vals["document_type"] = found["kind"]
         self.write(vals)
@@ -236,8 +257,15 @@ class EconnectPsbDocument(models.Model):
         if not document:
             kind = peek.detect_kind(raw) or peek.peek(raw)["kind"] or "order"
             topic = next(t for t, k in TOPIC_TYPES.items() if k == kind)
-            document = Document.create({"company_id": company.id, "topic": topic, "document_type": kind,
-                                        "psb_document_id": psb_id, "source": "upload"})
+            document = Document.create(
+                {
+                    "company_id": company.id,
+                    "topic": topic,
+                    "document_type": kind,
+                    "psb_document_id": psb_id,
+                    "source": "upload",
+                }
+            )
             document._store_xml(raw, filename)
         if document.state in ("received", "downloaded", "error"):
             document.action_process_now()
@@ -263,16 +291,23 @@ class EconnectPsbDocument(models.Model):
     def _link(self, sale_order):
         self.ensure_one()
         self.sale_order_id = sale_order
-        self.message_post(body=self.env._("Linked to %s by hand.", sale_order.name), message_type="comment",
-                          subtype_xmlid="mail.mt_note")
+        self.message_post(
+            body=self.env._("Linked to %s by hand.", sale_order.name),
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
 
     @api.constrains("sale_order_id", "company_id")
     def _check_sale_order_company(self):
         for doc in self.sudo():
             if doc.sale_order_id and doc.sale_order_id.company_id != doc.company_id:
-                raise ValidationError(self.env._(
-                    "%(doc)s was received for %(company)s: it can only be linked to a sale order of that company.",
-                    doc=doc.display_name, company=doc.company_id.name))
+                raise ValidationError(
+                    self.env._(
+                        "%(doc)s was received for %(company)s: it can only be linked to a sale order of that company.",
+                        doc=doc.display_name,
+                        company=doc.company_id.name,
+                    )
+                )
 
     def write(self, vals):
         # A link by hand (Link to sale order): only to an order the user may change. The pipeline links
@@ -297,12 +332,16 @@ class EconnectPsbDocument(models.Model):
                 doc.readable_html = False
                 continue
             doc.readable_html = self.env["ir.qweb"]._render(
-                "sale_econnect_psb.report_psb_order_body", {"view": Report._readable_values(doc)})
+                "sale_econnect_psb.report_psb_order_body", {"view": Report._readable_values(doc)}
+            )
 
     def action_psb_readable(self):
         """The buyer's document as a person reads it: an HTML preview, or the PDF with psb_pdf in the context."""
-        report = self.env.ref("sale_econnect_psb.action_report_psb_order" if self.env.context.get("psb_pdf")
-                              else "sale_econnect_psb.action_report_psb_order_html")
+        report = self.env.ref(
+            "sale_econnect_psb.action_report_psb_order"
+            if self.env.context.get("psb_pdf")
+            else "sale_econnect_psb.action_report_psb_order_html"
+        )
         return report.report_action(self, config=False)
 
     # ------------------------------------------------------------------
@@ -334,14 +373,18 @@ class EconnectPsbDocument(models.Model):
             "psb_document_id": document_id,
             "ref_document_id": psb_event.text(event.get("refToDocumentId"), "refToDocumentId") or False,
             "sender": psb_event.text(details.get("sender"), "details.sender") or False,
-            "buyer_order_ref": psb_event.text(details.get("orderReferenceId") or details.get("id"),
-                                              "details.orderReferenceId") or False,
+            "buyer_order_ref": psb_event.text(
+                details.get("orderReferenceId") or details.get("id"), "details.orderReferenceId"
+            )
+            or False,
             "message": psb_event.text(event.get("message"), "message", max_length=MAX_EVENT_TEXT) or False,
             "payload": json.dumps(event, indent=2, ensure_ascii=False),
         }
         Document = self.sudo()
-        if Document.search_count([("company_id", "=", company.id), ("topic", "=", topic),
-                                  ("psb_document_id", "=", vals["psb_document_id"])], limit=1):
+        if Document.search_count(
+            [("company_id", "=", company.id), ("topic", "=", topic), ("psb_document_id", "=", vals["psb_document_id"])],
+            limit=1,
+        ):
             return "duplicate"
         try:
             # The unique constraint settles a race between two deliveries of the same event: the
@@ -387,14 +430,26 @@ class EconnectPsbDocument(models.Model):
 
     def _queue_retry_message(self, attempts, at, deadline, error):
         return self.env._(
-            "Attempt %(n)s failed, retrying at %(at)s (the PSB keeps the document until %(deadline)s): "
-            "%(error)s", n=attempts, at=at, deadline=deadline or "-", error=psb_error_text(self.env, error))
+            "Attempt %(n)s failed, retrying at %(at)s (the PSB keeps the document until %(deadline)s): %(error)s",
+            n=attempts,
+            at=at,
+            deadline=deadline or "-",
+            error=psb_error_text(self.env, error),
+        )
 
     def _queue_give_up(self, attempts, deadline, error):
-        self._apply_outcome(Outcome("error", self.env._(
-            "The PSB could not be reached in %(n)s attempts up to its retention deadline %(deadline)s (last "
-            "error: %(error)s). The PSB may no longer have the document: ask the buyer to send it again.",
-            n=attempts, deadline=deadline, error=psb_error_text(self.env, error))))
+        self._apply_outcome(
+            Outcome(
+                "error",
+                self.env._(
+                    "The PSB could not be reached in %(n)s attempts up to its retention deadline %(deadline)s (last "
+                    "error: %(error)s). The PSB may no longer have the document: ask the buyer to send it again.",
+                    n=attempts,
+                    deadline=deadline,
+                    error=psb_error_text(self.env, error),
+                ),
+            )
+        )
 
     def _process(self, clients=None, commit=True):
         """Run the next steps of one document. Any failure ends in a readable state, never an exception.
@@ -413,14 +468,14 @@ class EconnectPsbDocument(models.Model):
             if commit:
                 # The XML is safe in Odoo before the import starts. Committing releases the row lock:
                 # take it again, and stop if another worker got the document in between.
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # the downloaded XML is kept before the import (scheduled action only)
                 self.invalidate_recordset()
                 if not self.try_lock_for_update() or self.state != "downloaded":
                     return
         if self.state == "downloaded" or (self.state == "received" and self.document_type == "response_status"):
             self._run_step(self._import)
             if commit:
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # the import is kept before the confirmation (scheduled action only)
             self.env["econnect.psb.auto.confirm"]._run(self, commit=commit)
             if self.state == "imported" and self.source == "webhook":
                 self._delete_remote(clients)
@@ -441,8 +496,11 @@ class EconnectPsbDocument(models.Model):
                 self._keep_error_code(exc)
         except psycopg2.errors.SerializationFailure as exc:
             # Another worker changed this document at the same moment: try again shortly.
-            self._queue_retry(psb_errors.PsbTransientError(
-                self.env._("The document was being processed elsewhere at the same time."), retry_after=60))
+            self._queue_retry(
+                psb_errors.PsbTransientError(
+                    self.env._("The document was being processed elsewhere at the same time."), retry_after=60
+                )
+            )
             _logger.info("PSB document %s: concurrent update (%s), retried later", self.psb_document_id, exc)
         except UblError as exc:
             self._apply_outcome(Outcome("error", psb_error_text(self.env, exc)))
@@ -461,8 +519,11 @@ class EconnectPsbDocument(models.Model):
         attempts, the next attempt and its message) is the queue's (``_queue_retry``).
         """
         self.ensure_one()
-        vals = {"state": outcome.state, "error_message": outcome.message or False,
-                "next_attempt_at": outcome.retry_at or False}
+        vals = {
+            "state": outcome.state,
+            "error_message": outcome.message or False,
+            "next_attempt_at": outcome.retry_at or False,
+        }
         if outcome.state not in (*TODO_STATES, "ignored"):
             vals["processed_on"] = fields.Datetime.now()
         if outcome.sale_order is not None:
@@ -493,18 +554,25 @@ class EconnectPsbDocument(models.Model):
         before anything else is done with it."""
         company = self.company_id.sudo()
         data = self._client(clients).download_sales_order(
-            company.psb_party_id, self.psb_document_id, target_document_type_id=company.psb_download_as or None)
+            company.psb_party_id, self.psb_document_id, target_document_type_id=company.psb_download_as or None
+        )
         self._store_xml(data)
 
     def _store_xml(self, data, filename=None):
-        attachment = self.env["ir.attachment"].sudo().create({
-            "name": filename or f"{self.document_type or 'document'}-{self.psb_document_id}.xml",
-            "raw": data,
-            "mimetype": "application/xml",
-            "res_model": self._name,
-            "res_id": self.id,
-            "company_id": self.company_id.id,
-        })
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": filename or f"{self.document_type or 'document'}-{self.psb_document_id}.xml",
+                    "raw": data,
+                    "mimetype": "application/xml",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "company_id": self.company_id.id,
+                }
+            )
+        )
         self.write({"attachment_id": attachment.id, "downloaded_on": fields.Datetime.now()})
         self._apply_outcome(Outcome("downloaded"))
 
@@ -515,7 +583,9 @@ class EconnectPsbDocument(models.Model):
         parsed = self._read_xml()
         self.buyer_name = parsed.buyer.display_name if parsed.buyer else False
         if parsed.kind != self.document_type and self.source == "webhook":
-            _logger.warning("PSB document %s: topic %s but the XML is a %s", self.psb_document_id, self.topic, parsed.kind)
+            _logger.warning(
+                "PSB document %s: topic %s but the XML is a %s", self.psb_document_id, self.topic, parsed.kind
+            )
         self.document_type = parsed.kind
         if parsed.kind == "order":
             return self._import_order(parsed)
@@ -528,9 +598,15 @@ class EconnectPsbDocument(models.Model):
 
         :returns: (sale.order or an empty recordset, why the orders with that id were not taken or False)
         """
-        candidates = self.env["sale.order"].sudo().search(
-            [("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref)],
-            order="psb_order_ref_reused, id", limit=20)
+        candidates = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref)],
+                order="psb_order_ref_reused, id",
+                limit=20,
+            )
+        )
         reason = False
         for order in candidates:
             reason = self._buyer_mismatch(order, buyer, sender)
@@ -549,12 +625,17 @@ class EconnectPsbDocument(models.Model):
         ours = _norm_id(order.psb_buyer_endpoint)
         partner = order.partner_id.commercial_partner_id
         if not ours and partner.peppol_endpoint:
-            ours = _norm_id(f"{partner.peppol_eas}:{partner.peppol_endpoint}" if partner.peppol_eas
-                            else partner.peppol_endpoint)
+            ours = _norm_id(
+                f"{partner.peppol_eas}:{partner.peppol_endpoint}" if partner.peppol_eas else partner.peppol_endpoint
+            )
         label = order.psb_buyer_endpoint or partner.vat or partner.display_name
         if sender and ours and _norm_id(sender) not in (ours, _norm_id(ours.partition(":")[2])):
-            return env._("it was sent by %(sender)s, not by the buyer of %(order)s (%(buyer)s)",
-                         sender=sender, order=order.name, buyer=label)
+            return env._(
+                "it was sent by %(sender)s, not by the buyer of %(order)s (%(buyer)s)",
+                sender=sender,
+                order=order.name,
+                buyer=label,
+            )
         Importer = env["econnect.psb.order.import"]
         theirs = _norm_id(Importer._endpoint_label(buyer))
         if theirs and ours:
@@ -569,10 +650,18 @@ class EconnectPsbDocument(models.Model):
             known = {_norm_id(value) for value in (partner.company_registry, partner.peppol_endpoint) if value}
             if ids & known:
                 return False
-        buyer_label = (Importer._endpoint_label(buyer) or (buyer.vat if buyer else False)
-                       or (buyer.display_name if buyer else False) or env._("a buyer without Peppol id or VAT number"))
-        return env._("its buyer %(theirs)s is not the buyer of %(order)s (%(buyer)s)",
-                     theirs=buyer_label, order=order.name, buyer=label)
+        buyer_label = (
+            Importer._endpoint_label(buyer)
+            or (buyer.vat if buyer else False)
+            or (buyer.display_name if buyer else False)
+            or env._("a buyer without Peppol id or VAT number")
+        )
+        return env._(
+            "its buyer %(theirs)s is not the buyer of %(order)s (%(buyer)s)",
+            theirs=buyer_label,
+            order=order.name,
+            buyer=label,
+        )
 
     def _import_order(self, parsed):
         """A Peppol Order: a new quotation, unless this buyer's order id was imported already."""
@@ -599,10 +688,16 @@ class EconnectPsbDocument(models.Model):
     def _mark_duplicate(self, sale_order):
         """The outcome of an order whose buyer and order id were already imported as ``sale_order``."""
         original = sale_order.psb_document_id
-        return Outcome("duplicate", self.env._(
-            "Order %(ref)s of this buyer was already imported as %(so)s; it was not imported again.",
-            ref=sale_order.psb_order_ref, so=sale_order.name),
-            sale_order=sale_order, duplicate_of=original if original != self else original.browse())
+        return Outcome(
+            "duplicate",
+            self.env._(
+                "Order %(ref)s of this buyer was already imported as %(so)s; it was not imported again.",
+                ref=sale_order.psb_order_ref,
+                so=sale_order.name,
+            ),
+            sale_order=sale_order,
+            duplicate_of=original if original != self else original.browse(),
+        )
 
     def _read_xml(self, max_bytes=None):
         """The kept XML, read (``max_bytes``: the parser's size limit)."""
@@ -615,19 +710,39 @@ class EconnectPsbDocument(models.Model):
         kind = dict(self._fields["document_type"]._description_selection(env))[parsed.kind]
         sale_order, other_buyer = self._follow_up_order(parsed)
         if not sale_order and other_buyer:
-            return Outcome("error", env._(
-                "%(kind)s %(id)s names order %(ref)s, but %(reason)s: it was not linked to that order. If it is "
-                "the buyer's after all, a PSB administrator chooses the sale order in Link to sale order and "
-                "presses Retry.", kind=kind, id=parsed.id, ref=parsed.order_reference_id, reason=other_buyer))
+            return Outcome(
+                "error",
+                env._(
+                    "%(kind)s %(id)s names order %(ref)s, but %(reason)s: it was not linked to that order. If it is "
+                    "the buyer's after all, a PSB administrator chooses the sale order in Link to sale order and "
+                    "presses Retry.",
+                    kind=kind,
+                    id=parsed.id,
+                    ref=parsed.order_reference_id,
+                    reason=other_buyer,
+                ),
+            )
         if sale_order and not self.sale_order_id and not self._uploader_may_change(sale_order):
-            return Outcome("error", env._(
-                "%(kind)s %(id)s refers to order %(ref)s, which you may not change: it was not applied.",
-                kind=kind, id=parsed.id, ref=parsed.order_reference_id))
+            return Outcome(
+                "error",
+                env._(
+                    "%(kind)s %(id)s refers to order %(ref)s, which you may not change: it was not applied.",
+                    kind=kind,
+                    id=parsed.id,
+                    ref=parsed.order_reference_id,
+                ),
+            )
         if not sale_order:
-            return Outcome("error", env._(
-                "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
-                "and press Retry, or press Link to sale order and choose its sale order.",
-                kind=kind, id=parsed.id, ref=parsed.order_reference_id))
+            return Outcome(
+                "error",
+                env._(
+                    "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
+                    "and press Retry, or press Link to sale order and choose its sale order.",
+                    kind=kind,
+                    id=parsed.id,
+                    ref=parsed.order_reference_id,
+                ),
+            )
         lang = sale_order.sudo().user_id.lang or env.lang  # the salesperson reads the banner and activity
         return env["econnect.psb.order.change"].with_context(lang=lang)._receive(self, parsed, sale_order)
 
@@ -641,9 +756,18 @@ class EconnectPsbDocument(models.Model):
             return self.sale_order_id, False
         sale_order, other_buyer = self._find_buyer_order(parsed.order_reference_id, parsed.buyer, self.sender)
         if not sale_order and self.ref_document_id:
-            referred = self.sudo().search([("company_id", "=", self.company_id.id),
-                                           ("psb_document_id", "=", self.ref_document_id),
-                                           ("sale_order_id", "!=", False)], limit=1).sale_order_id
+            referred = (
+                self.sudo()
+                .search(
+                    [
+                        ("company_id", "=", self.company_id.id),
+                        ("psb_document_id", "=", self.ref_document_id),
+                        ("sale_order_id", "!=", False),
+                    ],
+                    limit=1,
+                )
+                .sale_order_id
+            )
             other_buyer = referred and self._buyer_mismatch(referred, parsed.buyer, self.sender)
             sale_order = referred if referred and not other_buyer else sale_order
         return sale_order, other_buyer
@@ -658,7 +782,8 @@ class EconnectPsbDocument(models.Model):
     def _process_response_status(self):
         """OrderResponseSent* hooks: the delivery outcome of an Order Response we sent."""
         response = self.env["econnect.psb.response"]._apply_status_event(
-            self.topic, json.loads(self.payload or "{}"), self.company_id)
+            self.topic, json.loads(self.payload or "{}"), self.company_id
+        )
         if response:
             self.buyer_order_ref = response.sale_order_id.psb_order_ref
         return Outcome("done", sale_order=response.sale_order_id if response else self.env["sale.order"])
@@ -669,7 +794,9 @@ class EconnectPsbDocument(models.Model):
         try:
             self._client(clients).delete_sales_order(self.company_id.sudo().psb_party_id, self.psb_document_id)
         except psb_errors.PsbError as exc:
-            _logger.info("PSB document %s was imported but not deleted at the PSB: %s", self.psb_document_id, exc.message)
+            _logger.info(
+                "PSB document %s was imported but not deleted at the PSB: %s", self.psb_document_id, exc.message
+            )
 
     # ------------------------------------------------------------------
     # Manual entry points

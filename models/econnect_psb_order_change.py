@@ -8,6 +8,7 @@ A cancellation cancels the order when the company allows it and nothing was deli
 invoiced, otherwise a person decides. A change or cancellation that answers our own proposal
 (a CA or an RE we sent) is applied without a further answer.
 """
+
 import dataclasses
 from datetime import datetime, time, timedelta
 
@@ -53,9 +54,11 @@ class EconnectPsbOrderChange(models.AbstractModel):
     @api.model
     def _receive_change(self, document, parsed, order):
         """Apply the change now, or say why not (a repeat, an older change, one that waits)."""
-        not_now = (self._repeated_change(document, parsed, order)
-                   or self._waiting_for_decision(document, order)
-                   or self._out_of_sequence(document, parsed, order))
+        not_now = (
+            self._repeated_change(document, parsed, order)
+            or self._waiting_for_decision(document, order)
+            or self._out_of_sequence(document, parsed, order)
+        )
         if not_now:
             return not_now
         self._wake_waiting_changes(document, order)
@@ -64,15 +67,26 @@ class EconnectPsbOrderChange(models.AbstractModel):
     @api.model
     def _repeated_change(self, document, parsed, order):
         """The outcome of a change already received under the same id, or None."""
-        earlier = document.search([
-            ("sale_order_id", "=", order.id), ("id", "!=", document.id), ("change_ref", "=", parsed.id),
-            ("document_type", "=", "order_change"), ("state", "in", ("imported", "pending", "done")),
-        ], limit=1)
+        earlier = document.search(
+            [
+                ("sale_order_id", "=", order.id),
+                ("id", "!=", document.id),
+                ("change_ref", "=", parsed.id),
+                ("document_type", "=", "order_change"),
+                ("state", "in", ("imported", "pending", "done")),
+            ],
+            limit=1,
+        )
         if not earlier:
             return None
-        return Outcome("duplicate", self.env._(
-            "Order Change %(id)s was already received (%(doc)s); it was not applied again.",
-            id=parsed.id, doc=earlier.display_name))
+        return Outcome(
+            "duplicate",
+            self.env._(
+                "Order Change %(id)s was already received (%(doc)s); it was not applied again.",
+                id=parsed.id,
+                doc=earlier.display_name,
+            ),
+        )
 
     @api.model
     def _waiting_for_decision(self, document, order):
@@ -80,8 +94,11 @@ class EconnectPsbOrderChange(models.AbstractModel):
         pending = order.psb_pending_document_id
         if not pending or pending == document:
             return None
-        return Outcome("downloaded", self.env._("Waiting for the decision on %s first.", pending.display_name),
-                       retry_at=fields.Datetime.now() + DECISION_WAIT)
+        return Outcome(
+            "downloaded",
+            self.env._("Waiting for the decision on %s first.", pending.display_name),
+            retry_at=fields.Datetime.now() + DECISION_WAIT,
+        )
 
     @api.model
     def _out_of_sequence(self, document, parsed, order):
@@ -92,28 +109,45 @@ class EconnectPsbOrderChange(models.AbstractModel):
         if seq is None:
             moment = self._change_moment(parsed)
             if moment and order.psb_last_change_date and moment < order.psb_last_change_date:
-                return Outcome("duplicate", env._(
-                    "Order Change %s is older than the last change applied; it was not applied.", parsed.id))
+                return Outcome(
+                    "duplicate",
+                    env._("Order Change %s is older than the last change applied; it was not applied.", parsed.id),
+                )
             return None
         if seq <= last:
-            return Outcome("duplicate", env._(
-                "Order Change %(id)s has sequence number %(seq)s, but change %(last)s was already applied: "
-                "it is older and was not applied.", id=parsed.id, seq=seq, last=last))
+            return Outcome(
+                "duplicate",
+                env._(
+                    "Order Change %(id)s has sequence number %(seq)s, but change %(last)s was already applied: "
+                    "it is older and was not applied.",
+                    id=parsed.id,
+                    seq=seq,
+                    last=last,
+                ),
+            )
         retry_at = self._gap_wait_until(document, order, seq)
         if not retry_at:
             return None
-        return Outcome("downloaded", env._("Waiting for the buyer's change %(n)s before applying change %(seq)s.",
-                                           n=last + 1, seq=seq), retry_at=retry_at)
+        return Outcome(
+            "downloaded",
+            env._("Waiting for the buyer's change %(n)s before applying change %(seq)s.", n=last + 1, seq=seq),
+            retry_at=retry_at,
+        )
 
     @api.model
     def _gap_wait_until(self, document, order, seq):
         """Until when change ``seq`` waits for the changes before it (received, or not yet), or None."""
         last = order.psb_last_change_seq
-        waiting_for = document.search_count([
-            ("sale_order_id", "=", order.id), ("document_type", "=", "order_change"),
-            ("state", "in", ("received", "downloaded")), ("id", "!=", document.id),
-            ("sequence_number", ">", last), ("sequence_number", "<", seq),
-        ])
+        waiting_for = document.search_count(
+            [
+                ("sale_order_id", "=", order.id),
+                ("document_type", "=", "order_change"),
+                ("state", "in", ("received", "downloaded")),
+                ("id", "!=", document.id),
+                ("sequence_number", ">", last),
+                ("sequence_number", "<", seq),
+            ]
+        )
         now = fields.Datetime.now()
         gap = seq > last + 1 and not order.psb_awaiting_buyer
         if waiting_for or (gap and now < document.received_on + CHANGE_GAP_WAIT):
@@ -129,13 +163,15 @@ class EconnectPsbOrderChange(models.AbstractModel):
             # The buyer accepts our proposal (our CA) by restating the order with our values.
             log = self._apply_change(order, parsed)
             order.psb_awaiting_buyer = False
-            order.message_post(body=self._log_html(env._("The buyer accepted our proposal with Order Change %s.",
-                                                         parsed.id), log))
+            order.message_post(
+                body=self._log_html(env._("The buyer accepted our proposal with Order Change %s.", parsed.id), log)
+            )
             return Outcome("imported")
         if order.state in ("draft", "sent"):
             log = self._apply_change(order, parsed)
-            order.message_post(body=self._log_html(env._("Order Change %s from the buyer was applied.", parsed.id),
-                                                   log))
+            order.message_post(
+                body=self._log_html(env._("Order Change %s from the buyer was applied.", parsed.id), log)
+            )
             order._psb_queue_response("AP", order_change_ref=parsed.id, auto=True)
             return Outcome("imported")
         return self._hand_to_person(document, parsed, order, self._describe_change(order, parsed))
@@ -143,10 +179,15 @@ class EconnectPsbOrderChange(models.AbstractModel):
     @api.model
     def _wake_waiting_changes(self, document, order):
         """Later changes of this order that waited for this one are processed right after it."""
-        waiting = document.search([
-            ("sale_order_id", "=", order.id), ("document_type", "=", "order_change"), ("id", "!=", document.id),
-            ("state", "=", "downloaded"), ("next_attempt_at", "!=", False),
-        ])
+        waiting = document.search(
+            [
+                ("sale_order_id", "=", order.id),
+                ("document_type", "=", "order_change"),
+                ("id", "!=", document.id),
+                ("state", "=", "downloaded"),
+                ("next_attempt_at", "!=", False),
+            ]
+        )
         if waiting:
             waiting.write({"next_attempt_at": fields.Datetime.now()})
             document._trigger_processing()
@@ -157,11 +198,23 @@ class EconnectPsbOrderChange(models.AbstractModel):
         lines = []
         for line, current, action in self._line_actions(order, parsed):
             if action == "2":
-                lines.append(self.env._("Line %(id)s: delete %(name)s", id=line.line_id,
-                                        name=current.name.split("\n")[0] if current else line.name))
+                lines.append(
+                    self.env._(
+                        "Line %(id)s: delete %(name)s",
+                        id=line.line_id,
+                        name=current.name.split("\n")[0] if current else line.name,
+                    )
+                )
             elif action in ("1", "74") or not current:
-                lines.append(self.env._("Line %(id)s: add %(qty)s %(unit)s %(name)s", id=line.line_id,
-                                        qty=line.quantity, unit=line.unit_code or "", name=line.name))
+                lines.append(
+                    self.env._(
+                        "Line %(id)s: add %(qty)s %(unit)s %(name)s",
+                        id=line.line_id,
+                        qty=line.quantity,
+                        unit=line.unit_code or "",
+                        name=line.name,
+                    )
+                )
             else:
                 lines += self._line_changes(current, line)
         return lines or [self.env._("No line changes.")]
@@ -180,7 +233,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
     @api.model
     def _lines_by_ref(self, order):
         by_ref = {}
-        for line in order.order_line.filtered(lambda l: l.psb_line_ref and not l.display_type):
+        for line in order.order_line.filtered(lambda ln: ln.psb_line_ref and not ln.display_type):
             by_ref.setdefault(line.psb_line_ref, line)
         return by_ref
 
@@ -188,15 +241,30 @@ class EconnectPsbOrderChange(models.AbstractModel):
     def _line_changes(self, current, line):
         changes = []
         if line.quantity is not None and float_compare(current.product_uom_qty, float(line.quantity), 6):
-            changes.append(self.env._("Line %(id)s: quantity %(old)s → %(new)s", id=line.line_id,
-                                      old=current.product_uom_qty, new=line.quantity))
+            changes.append(
+                self.env._(
+                    "Line %(id)s: quantity %(old)s → %(new)s",
+                    id=line.line_id,
+                    old=current.product_uom_qty,
+                    new=line.quantity,
+                )
+            )
         if line.unit_price is not None and float_compare(current.price_unit, float(line.unit_price), 4):
-            changes.append(self.env._("Line %(id)s: price %(old)s → %(new)s", id=line.line_id,
-                                      old=current.price_unit, new=line.unit_price))
+            changes.append(
+                self.env._(
+                    "Line %(id)s: price %(old)s → %(new)s", id=line.line_id, old=current.price_unit, new=line.unit_price
+                )
+            )
         requested = line.requested_start or line.requested_end
         if requested and requested != current.psb_requested_date:
-            changes.append(self.env._("Line %(id)s: requested delivery %(old)s → %(new)s", id=line.line_id,
-                                      old=current.psb_requested_date or "-", new=requested))
+            changes.append(
+                self.env._(
+                    "Line %(id)s: requested delivery %(old)s → %(new)s",
+                    id=line.line_id,
+                    old=current.psb_requested_date or "-",
+                    new=requested,
+                )
+            )
         return changes
 
     @api.model
@@ -211,10 +279,12 @@ class EconnectPsbOrderChange(models.AbstractModel):
             else:
                 log += self._change_line(current, line, action)
         log += self._add_lines(order, to_add)
-        order.write({
-            "psb_last_change_seq": max(order.psb_last_change_seq, parsed.sequence_number or 0),
-            "psb_last_change_date": self._change_moment(parsed) or order.psb_last_change_date,
-        })
+        order.write(
+            {
+                "psb_last_change_seq": max(order.psb_last_change_seq, parsed.sequence_number or 0),
+                "psb_last_change_date": self._change_moment(parsed) or order.psb_last_change_date,
+            }
+        )
         return log or [self.env._("No line changes.")]
 
     @api.model
@@ -251,11 +321,17 @@ class EconnectPsbOrderChange(models.AbstractModel):
         if line.quantity is not None:
             vals["product_uom_qty"] = max(0.0, float(line.quantity))
             if line.quantity < 0:  # never a negative sale line without a person deciding
-                notes.append(self.env._("Line %(id)s: negative quantity %(qty)s set to 0, decide with the buyer",
-                                        id=line.line_id, qty=line.quantity))
+                notes.append(
+                    self.env._(
+                        "Line %(id)s: negative quantity %(qty)s set to 0, decide with the buyer",
+                        id=line.line_id,
+                        qty=line.quantity,
+                    )
+                )
         if line.unit_price is not None and float_compare(current.price_unit, float(line.unit_price), 4):
-            vals.update(price_unit=float(line.unit_price), technical_price_unit=0.0,
-                        psb_ordered_price=float(line.unit_price))
+            vals.update(
+                price_unit=float(line.unit_price), technical_price_unit=0.0, psb_ordered_price=float(line.unit_price)
+            )
         if line.requested_start or line.requested_end:
             vals["psb_requested_date"] = line.requested_start or line.requested_end
         if vals:
@@ -272,8 +348,16 @@ class EconnectPsbOrderChange(models.AbstractModel):
         if issues:
             order.psb_needs_attention = True
             order.psb_import_issues = "\n".join(filter(None, [order.psb_import_issues, *issues]))
-        return [self.env._("Line %(id)s: added %(qty)s %(unit)s %(name)s", id=line.line_id, qty=line.quantity,
-                           unit=line.unit_code or "", name=line.name) for line in lines]
+        return [
+            self.env._(
+                "Line %(id)s: added %(qty)s %(unit)s %(name)s",
+                id=line.line_id,
+                qty=line.quantity,
+                unit=line.unit_code or "",
+                name=line.name,
+            )
+            for line in lines
+        ]
 
     @api.model
     def _added_line_vals(self, order, lines):
@@ -283,7 +367,8 @@ class EconnectPsbOrderChange(models.AbstractModel):
         """
         issues = []
         vals_list = self.env["econnect.psb.order.import"]._prepare_lines(
-            order.company_id, order.partner_id, lines, issues)
+            order.company_id, order.partner_id, lines, issues
+        )
         for vals in vals_list:
             vals["sequence"] = 1000 + vals["sequence"]
         return vals_list, issues
@@ -292,9 +377,18 @@ class EconnectPsbOrderChange(models.AbstractModel):
     def _deleted_line_refs(self, order):
         """The buyer's line ids that its applied Order Changes deleted (and did not add back)."""
         deleted = set()
-        changes = self.env["econnect.psb.document"].sudo().search([
-            ("sale_order_id", "=", order.id), ("document_type", "=", "order_change"), ("state", "=", "imported"),
-        ], order="sequence_number, id")
+        changes = (
+            self.env["econnect.psb.document"]
+            .sudo()
+            .search(
+                [
+                    ("sale_order_id", "=", order.id),
+                    ("document_type", "=", "order_change"),
+                    ("state", "=", "imported"),
+                ],
+                order="sequence_number, id",
+            )
+        )
         for change in changes:
             for line in change._read_xml().lines:
                 if line.status_code == "2":
@@ -315,16 +409,26 @@ class EconnectPsbOrderChange(models.AbstractModel):
             order.psb_awaiting_buyer = False
             if order.state != "cancel":
                 order._action_cancel()
-            order.message_post(body=env._("The buyer confirmed the cancellation with %(id)s: %(note)s",
-                                          id=parsed.id, note=parsed.cancellation_note or ""))
+            order.message_post(
+                body=env._(
+                    "The buyer confirmed the cancellation with %(id)s: %(note)s",
+                    id=parsed.id,
+                    note=parsed.cancellation_note or "",
+                )
+            )
             return Outcome("imported")
         if order.state == "cancel":
             return Outcome("duplicate", env._("%s is already cancelled.", order.name))
         blocked = self._cancellation_blocked(order)
         if order.company_id.psb_auto_cancel and not blocked:
             order._action_cancel()
-            order.message_post(body=env._("Cancelled at the buyer's request (%(id)s): %(note)s",
-                                          id=parsed.id, note=parsed.cancellation_note or ""))
+            order.message_post(
+                body=env._(
+                    "Cancelled at the buyer's request (%(id)s): %(note)s",
+                    id=parsed.id,
+                    note=parsed.cancellation_note or "",
+                )
+            )
             order._psb_queue_response("AP", order_change_ref=parsed.id, auto=True)
             return Outcome("imported")
         reasons = [env._("The buyer asks to cancel the order: %s", parsed.cancellation_note or "")]
@@ -334,11 +438,12 @@ class EconnectPsbOrderChange(models.AbstractModel):
 
     @api.model
     def _cancellation_blocked(self, order):
-        lines = order.order_line.filtered(lambda l: not l.display_type)
-        if any(float_compare(l.qty_delivered, 0, 6) > 0 for l in lines):
+        lines = order.order_line.filtered(lambda ln: not ln.display_type)
+        if any(float_compare(ln.qty_delivered, 0, 6) > 0 for ln in lines):
             return self.env._("Part of the order was already delivered.")
-        if any(float_compare(l.qty_invoiced, 0, 6) > 0 for l in lines) or order.invoice_ids.filtered(
-                lambda m: m.state != "cancel"):
+        if any(float_compare(ln.qty_invoiced, 0, 6) > 0 for ln in lines) or order.invoice_ids.filtered(
+            lambda m: m.state != "cancel"
+        ):
             return self.env._("Part of the order was already invoiced.")
         return False
 
@@ -349,22 +454,34 @@ class EconnectPsbOrderChange(models.AbstractModel):
     def _hand_to_person(self, document, parsed, order, differences):
         env = self.env
         kind = dict(document._fields["document_type"]._description_selection(env))[parsed.kind]
-        order.write({
-            "psb_pending_document_id": document.id,
-            "psb_pending_summary": "\n".join(differences),
-            "psb_follow_up_pending": True,
-        })
+        order.write(
+            {
+                "psb_pending_document_id": document.id,
+                "psb_pending_summary": "\n".join(differences),
+                "psb_follow_up_pending": True,
+            }
+        )
         attachment = document.attachment_id.sudo().copy({"res_model": order._name, "res_id": order.id})
-        order.message_post(body=self._log_html(env._("%(kind)s %(id)s received from the buyer; it waits for a "
-                                                     "decision.", kind=kind, id=parsed.id), differences),
-                           attachment_ids=attachment.ids)
+        order.message_post(
+            body=self._log_html(
+                env._("%(kind)s %(id)s received from the buyer; it waits for a decision.", kind=kind, id=parsed.id),
+                differences,
+            ),
+            attachment_ids=attachment.ids,
+        )
         order._psb_activity(
             "decide",
-            user=(order.user_id or order.company_id.psb_user_id
-                  or order.company_id._psb_default_responsible(order.partner_id) or env.user),
+            user=(
+                order.user_id
+                or order.company_id.psb_user_id
+                or order.company_id._psb_default_responsible(order.partner_id)
+                or env.user
+            ),
             summary=env._("Decide on %(kind)s %(id)s", kind=kind, id=parsed.id),
-            note=self._log_html(env._("The buyer sent %(kind)s %(id)s for %(order)s:", kind=kind, id=parsed.id,
-                                      order=order.name), differences),
+            note=self._log_html(
+                env._("The buyer sent %(kind)s %(id)s for %(order)s:", kind=kind, id=parsed.id, order=order.name),
+                differences,
+            ),
             document=document,
         )
         return Outcome("pending", env._("Waiting for a decision on %s.", order.name))
@@ -383,18 +500,17 @@ class EconnectPsbOrderChange(models.AbstractModel):
                 order.message_post(body=self.env._("Cancelled at the buyer's request (%s).", parsed.id))
         elif parsed.kind == "order_change":
             order.psb_last_change_seq = max(order.psb_last_change_seq, parsed.sequence_number or 0)
-            order.message_post(body=self._log_html(self.env._("Order Change %s refused.", parsed.id),
-                                                   [note or "-"]))
+            order.message_post(body=self._log_html(self.env._("Order Change %s refused.", parsed.id), [note or "-"]))
         else:
             # The order stands: the buyer's cancellation reason is no longer shown on it.
             order.psb_cancellation_note = False
-            order.message_post(body=self._log_html(self.env._("Cancellation refused (%s).", parsed.id),
-                                                   [note or "-"]))
+            order.message_post(body=self._log_html(self.env._("Cancellation refused (%s).", parsed.id), [note or "-"]))
         order._psb_queue_response("AP" if accept else "RE", note=note, order_change_ref=parsed.id, auto=True)
         order.write({"psb_pending_document_id": False, "psb_pending_summary": False, "psb_follow_up_pending": False})
         self._wake_waiting_changes(document, order)
-        document._apply_outcome(Outcome("imported" if accept else "done",
-                                        False if accept else self.env._("Refused: %s", note or "")))
+        document._apply_outcome(
+            Outcome("imported" if accept else "done", False if accept else self.env._("Refused: %s", note or ""))
+        )
         order._psb_close_activities("decide", document)
 
     @api.model

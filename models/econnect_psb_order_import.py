@@ -6,6 +6,7 @@ matches what was read against Odoo's records (customer, delivery address,
 products, units, currency) and creates the quotation.  Every lookup is done
 once per order for all its lines, never once per line.
 """
+
 import datetime
 import logging
 import re
@@ -91,7 +92,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 invoice = invoicee
             else:
                 issues.append(
-                    env._("The invoicee %s is not a known contact; the customer is invoiced.", order.invoicee.display_name)
+                    env._(
+                        "The invoicee %s is not a known contact; the customer is invoiced.", order.invoicee.display_name
+                    )
                 )
 
         pricelist = self._match_pricelist(company, partner, order.currency, issues)
@@ -119,7 +122,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
             so_vals["pricelist_id"] = pricelist.id
         so_vals["fiscal_position_id"] = fiscal_position.id
         if not company.psb_auto_confirm:
-            so_vals["psb_auto_state"] = "off"   # decided: nothing for the automatic confirmation to do
+            so_vals["psb_auto_state"] = "off"  # decided: nothing for the automatic confirmation to do
         so_vals.update(self._order_type_vals(order, issues))
         if order.issue_date:
             so_vals["date_order"] = datetime.datetime.combine(order.issue_date, order.issue_time or datetime.time(12))
@@ -128,10 +131,19 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 order.requested_start or order.requested_end, datetime.time(12)
             )
         pricing = {}
-        line_vals = self._prepare_lines(company, partner, order.lines, issues, currency=currency,
-                                        fiscal_position=fiscal_position, pricing=pricing)
-        line_vals += self._prepare_document_allowances(company, partner, order, issues, line_vals, currency=currency,
-                                                       fiscal_position=fiscal_position, pricing=pricing)
+        line_vals = self._prepare_lines(
+            company, partner, order.lines, issues, currency=currency, fiscal_position=fiscal_position, pricing=pricing
+        )
+        line_vals += self._prepare_document_allowances(
+            company,
+            partner,
+            order,
+            issues,
+            line_vals,
+            currency=currency,
+            fiscal_position=fiscal_position,
+            pricing=pricing,
+        )
         so_vals["order_line"] = [Command.create(vals) for vals in line_vals]
 
         sale_order = env["sale.order"].with_context(mail_create_nolog=True, tracking_disable=True).create(so_vals)
@@ -140,8 +152,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
         self._attach_documents(sale_order, document, order, issues)
         if company.psb_auto_acknowledge and order.profile != "order_only":
             buyer_env = self.with_context(lang=self._buyer_lang(company, partner)).env
-            sale_order._psb_queue_response("AB", note=buyer_env._("Order received; we will confirm it shortly."),
-                                           auto=True)
+            sale_order._psb_queue_response(
+                "AB", note=buyer_env._("Order received; we will confirm it shortly."), auto=True
+            )
         if issues:
             sale_order.psb_import_issues = "\n".join(issues)
         if sale_order._psb_open_issues():
@@ -170,10 +183,16 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if not user:
             user = company._psb_default_responsible(partner)
         if not user:
-            user = self.env["res.users"].search([
-                ("group_ids", "in", self.env.ref("sales_team.group_sale_manager").id),
-                ("company_ids", "in", company.id), ("share", "=", False), ("id", "!=", 1),
-            ], order="id", limit=1)
+            user = self.env["res.users"].search(
+                [
+                    ("group_ids", "in", self.env.ref("sales_team.group_sale_manager").id),
+                    ("company_ids", "in", company.id),
+                    ("share", "=", False),
+                    ("id", "!=", 1),
+                ],
+                order="id",
+                limit=1,
+            )
         return user
 
     # ------------------------------------------------------------------
@@ -239,7 +258,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
         }
         if country and address.subdivision:
             state = self.env["res.country.state"].search(
-                [("country_id", "=", country.id), "|", ("name", "=ilike", address.subdivision), ("code", "=ilike", address.subdivision)],
+                [
+                    ("country_id", "=", country.id),
+                    "|",
+                    ("name", "=ilike", address.subdivision),
+                    ("code", "=ilike", address.subdivision),
+                ],
                 limit=1,
             )
             vals["state_id"] = state.id or False
@@ -280,8 +304,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
             # A VAT number that does not pass Odoo's check is kept out of the field rather than failing the import
             # (Odoo's own check, as account_edi_common._import_partner does).
             country = self.env["res.country"].browse(vals.get("country_id"))
-            vat, _country_code = Partner._run_vat_checks(country, party.vat.strip(), partner_name=vals.get("name", ""),
-                                                         validation="setnull")
+            vat, _country_code = Partner._run_vat_checks(
+                country, party.vat.strip(), partner_name=vals.get("name", ""), validation="setnull"
+            )
             if vat:
                 vals["vat"] = vat
             else:
@@ -314,8 +339,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
             "parent_id": partner.id,
             "type": "delivery",
             # Named after the place (the location's or the delivery party's name), not the desk or the street.
-            "name": (delivery.location_name or delivery.party_name or (delivery.address and delivery.address.street)
-                     or delivery.location_id),
+            "name": (
+                delivery.location_name
+                or delivery.party_name
+                or (delivery.address and delivery.address.street)
+                or delivery.location_id
+            ),
             "ref": delivery.location_id or False,
             "lang": partner.lang,
             **address_vals,
@@ -323,13 +352,22 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if delivery.contact:
             vals.update(self._contact_vals(delivery.contact))
             if delivery.contact.name:
-                vals["child_ids"] = [Command.create({
-                    "name": delivery.contact.name, "type": "contact", **self._contact_vals(delivery.contact),
-                })]
+                vals["child_ids"] = [
+                    Command.create(
+                        {
+                            "name": delivery.contact.name,
+                            "type": "contact",
+                            **self._contact_vals(delivery.contact),
+                        }
+                    )
+                ]
         shipping = self._partner_model().create(vals)
         issues.append(
-            self.env._("New delivery address %(name)s was created for %(customer)s.",
-                       name=shipping.display_name, customer=partner.display_name)
+            self.env._(
+                "New delivery address %(name)s was created for %(customer)s.",
+                name=shipping.display_name,
+                customer=partner.display_name,
+            )
         )
         return shipping
 
@@ -343,30 +381,54 @@ class EconnectPsbOrderImport(models.AbstractModel):
             return pricelist
         if not pricelist and company.currency_id.name == currency_code:
             return pricelist
-        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)], limit=1)
+        currency = (
+            self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)], limit=1)
+        )
         if not currency:
-            raise UserError(self.env._(
-                "The order is in %s, a currency this database does not know: add the currency (Accounting > "
-                "Settings > Currencies) and press Retry.", currency_code))
+            raise UserError(
+                self.env._(
+                    "The order is in %s, a currency this database does not know: add the currency (Accounting > "
+                    "Settings > Currencies) and press Retry.",
+                    currency_code,
+                )
+            )
         other = self.env["product.pricelist"].search(
             [("currency_id", "=", currency.id), ("company_id", "in", [False, company.id])], limit=1
         )
         if other:
             return other
         if not company.psb_create_pricelist:
-            raise UserError(self.env._(
-                "The order is in %(currency)s but no pricelist uses that currency, and creating one is switched off "
-                "(Settings > eConnect PSB): add a pricelist in %(currency)s and press Retry.", currency=currency_code))
+            raise UserError(
+                self.env._(
+                    "The order is in %(currency)s but no pricelist uses that currency, and creating one is switched off "  # noqa: E501 - a translated text, kept whole
+                    "(Settings > eConnect PSB): add a pricelist in %(currency)s and press Retry.",
+                    currency=currency_code,
+                )
+            )
         if not currency.active:
             currency.sudo().active = True
-            issues.append(self.env._(
-                "The currency %s was activated for this order: check its exchange rate.", currency_code))
-        created = self.env["product.pricelist"].sudo().create({
-            "name": currency_code, "currency_id": currency.id, "company_id": company.id,
-        })
-        issues.append(self.env._(
-            "The order is in %(currency)s: the pricelist %(pricelist)s was created for it; the buyer's prices are "
-            "kept, check the prices of lines without one.", currency=currency_code, pricelist=created.display_name))
+            issues.append(
+                self.env._("The currency %s was activated for this order: check its exchange rate.", currency_code)
+            )
+        created = (
+            self.env["product.pricelist"]
+            .sudo()
+            .create(
+                {
+                    "name": currency_code,
+                    "currency_id": currency.id,
+                    "company_id": company.id,
+                }
+            )
+        )
+        issues.append(
+            self.env._(
+                "The order is in %(currency)s: the pricelist %(pricelist)s was created for it; the buyer's prices are "
+                "kept, check the prices of lines without one.",
+                currency=currency_code,
+                pricelist=created.display_name,
+            )
+        )
         return created
 
     @api.model
@@ -476,8 +538,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
             the ``amounts.LinePricing``; under ``"tax_flagged"`` the line ids whose tax is not the order's.
         """
         pricing = {} if pricing is None else pricing
-        fiscal_position = fiscal_position if fiscal_position is not None else self.env[
-            "account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
+        fiscal_position = (
+            fiscal_position
+            if fiscal_position is not None
+            else self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
+        )
         ctx = {
             "currency": currency or company.currency_id,
             "match_product": self._match_products(company, partner, lines),
@@ -538,11 +603,16 @@ class EconnectPsbOrderImport(models.AbstractModel):
             return product, [self.env._("matched on the item name only: check the product")], match_method
         if product:
             return product, [], match_method
-        ids = ", ".join(filter(None, [
-            line.standard_item_id and self.env._("GTIN %s", line.standard_item_id),
-            line.sellers_item_id and self.env._("our ref. %s", line.sellers_item_id),
-            line.buyers_item_id and self.env._("their ref. %s", line.buyers_item_id),
-        ])) or self.env._("no item id")
+        ids = ", ".join(
+            filter(
+                None,
+                [
+                    line.standard_item_id and self.env._("GTIN %s", line.standard_item_id),
+                    line.sellers_item_id and self.env._("our ref. %s", line.sellers_item_id),
+                    line.buyers_item_id and self.env._("their ref. %s", line.buyers_item_id),
+                ],
+            )
+        ) or self.env._("no item id")
         return ctx["placeholder"], [self.env._("product not found (%s)", ids)], match_method
 
     @api.model
@@ -551,10 +621,16 @@ class EconnectPsbOrderImport(models.AbstractModel):
         uom = ctx["match_uom"](line.unit_code)
         if not uom:
             return product.uom_id, [
-                self.env._("unit code %s is not known; the product's unit was used", line.unit_code)]
+                self.env._("unit code %s is not known; the product's unit was used", line.unit_code)
+            ]
         if product != ctx["placeholder"] and uom != product.uom_id and not uom._has_common_reference(product.uom_id):
-            return uom, [self.env._("ordered in %(unit)s, which does not convert to the product's unit "
-                                    "%(product_unit)s", unit=uom.name, product_unit=product.uom_id.name)]
+            return uom, [
+                self.env._(
+                    "ordered in %(unit)s, which does not convert to the product's unit %(product_unit)s",
+                    unit=uom.name,
+                    product_unit=product.uom_id.name,
+                )
+            ]
         return uom, []
 
     @api.model
@@ -576,22 +652,31 @@ class EconnectPsbOrderImport(models.AbstractModel):
     def _line_price_vals(self, line, ctx, pricing):
         """(price values, what was applied as text, issues): the buyer's net amount kept as ordered."""
         currency = ctx["currency"]
-        priced = amounts.price_line(line.quantity, line.price, line.base_quantity, line.allowance_charges,
-                                    line.line_amount, digits=currency.decimal_places,
-                                    discount_digits=ctx["discount_digits"])
+        priced = amounts.price_line(
+            line.quantity,
+            line.price,
+            line.base_quantity,
+            line.allowance_charges,
+            line.line_amount,
+            digits=currency.decimal_places,
+            discount_digits=ctx["discount_digits"],
+        )
         pricing[line.line_id] = priced
         vals = {}
         if priced.price_unit is not None:
             # Marked as a manual price, so Odoo's pricelist does not silently replace it.
-            vals.update({
-                "price_unit": float(priced.price_unit),
-                "discount": float(priced.discount),
-                "technical_price_unit": 0.0,
-                "psb_ordered_price": float(priced.net_unit_price),
-                "psb_ordered_gross_price": float(priced.gross_unit_price if priced.gross_unit_price is not None
-                                                 else priced.price_unit),
-                "psb_ordered_discount": float(priced.discount),
-            })
+            vals.update(
+                {
+                    "price_unit": float(priced.price_unit),
+                    "discount": float(priced.discount),
+                    "technical_price_unit": 0.0,
+                    "psb_ordered_price": float(priced.net_unit_price),
+                    "psb_ordered_gross_price": float(
+                        priced.gross_unit_price if priced.gross_unit_price is not None else priced.price_unit
+                    ),
+                    "psb_ordered_discount": float(priced.discount),
+                }
+            )
         if line.line_amount is not None or priced.amount is not None:
             vals["psb_ordered_amount"] = float(line.line_amount if line.line_amount is not None else priced.amount)
         return vals, self._applied_label(priced, line, currency), self._pricing_issues(priced, currency)
@@ -616,8 +701,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
     @api.model
     def _reason(self, applied):
-        return applied.reason or applied.reason_code or (
-            self.env._("charge") if applied.is_charge else self.env._("allowance"))
+        return (
+            applied.reason
+            or applied.reason_code
+            or (self.env._("charge") if applied.is_charge else self.env._("allowance"))
+        )
 
     @api.model
     def _applied_label(self, priced, line, currency):
@@ -625,14 +713,20 @@ class EconnectPsbOrderImport(models.AbstractModel):
         cutting charge"."""
         parts = []
         if line.gross_price is not None and line.price_discount:
-            parts.append(self.env._("list price %(gross)s less %(discount)s",
-                                    gross=self._money(line.gross_price, currency),
-                                    discount=self._money(line.price_discount, currency)))
+            parts.append(
+                self.env._(
+                    "list price %(gross)s less %(discount)s",
+                    gross=self._money(line.gross_price, currency),
+                    discount=self._money(line.price_discount, currency),
+                )
+            )
         for applied in priced.applied:
             sign = "+" if applied.is_charge else "−"
             if applied.percent is not None and applied.amount is not None:
-                parts.append(f"{sign}{applied.percent.normalize():f} % {self._reason(applied)}"
-                             f" ({self._money(applied.amount, currency)})")
+                parts.append(
+                    f"{sign}{applied.percent.normalize():f} % {self._reason(applied)}"
+                    f" ({self._money(applied.amount, currency)})"
+                )
             elif applied.amount is not None:
                 parts.append(f"{sign}{self._money(applied.amount, currency)} {self._reason(applied)}")
         return ", ".join(parts)
@@ -645,21 +739,34 @@ class EconnectPsbOrderImport(models.AbstractModel):
             return self.env._(
                 "the order states a line amount of %(stated)s but its quantity × price ± allowances gives "
                 "%(computed)s; the quotation uses %(computed)s: check with the buyer",
-                stated=money("stated"), computed=money("computed"))
+                stated=money("stated"),
+                computed=money("computed"),
+            )
         if problem.code == "no_amount":
-            return self.env._("the %s has neither an amount nor a percentage: it was not applied, add it by hand",
-                              reason or self.env._("allowance or charge"))
+            return self.env._(
+                "the %s has neither an amount nor a percentage: it was not applied, add it by hand",
+                reason or self.env._("allowance or charge"),
+            )
         if problem.code == "percent_without_base":
-            return self.env._("the %(percent)s %% %(reason)s has no base amount: it was not applied, add it by hand",
-                              percent=values["percent"].normalize(), reason=reason)
+            return self.env._(
+                "the %(percent)s %% %(reason)s has no base amount: it was not applied, add it by hand",
+                percent=values["percent"].normalize(),
+                reason=reason,
+            )
         if problem.code == "amount_contradicts_percent":
             return self.env._(
                 "the %(reason)s of %(amount)s is not %(percent)s %% of %(base)s (%(computed)s); the stated amount "
-                "was used", reason=reason, amount=money("amount"), percent=values["percent"].normalize(),
-                base=money("base"), computed=money("computed"))
+                "was used",
+                reason=reason,
+                amount=money("amount"),
+                percent=values["percent"].normalize(),
+                base=money("base"),
+                computed=money("computed"),
+            )
         if problem.code == "bad_base_quantity":
-            return self.env._("the price's base quantity %s is not positive: the price was taken per unit",
-                              values["base_quantity"])
+            return self.env._(
+                "the price's base quantity %s is not positive: the price was taken per unit", values["base_quantity"]
+            )
         return problem.code
 
     @api.model
@@ -684,20 +791,26 @@ class EconnectPsbOrderImport(models.AbstractModel):
         Edi = self.env["account.edi.common"]
         supplier = company.partner_id
         customer = partner.commercial_partner_id
-        sale_taxes = []   # read once, when a line's tax is not ours
+        sale_taxes = []  # read once, when a line's tax is not ours
         categories = {}
 
         def category(tax):
             if tax.id not in categories:
                 categories[tax.id] = tax.ubl_cii_tax_category_code or Edi._get_tax_category_code(
-                    customer, supplier, tax)
+                    customer, supplier, tax
+                )
             return categories[tax.id]
 
         def fits(taxes, code, percent):
             if not taxes:
                 return code in ("E", "O") and not percent
-            return len(taxes) == 1 and taxes.amount_type == "percent" and not taxes.price_include and \
-                float_compare(taxes.amount, percent, precision_digits=4) == 0 and category(taxes) == code
+            return (
+                len(taxes) == 1
+                and taxes.amount_type == "percent"
+                and not taxes.price_include
+                and float_compare(taxes.amount, percent, precision_digits=4) == 0
+                and category(taxes) == code
+            )
 
         exact = {}
 
@@ -705,10 +818,18 @@ class EconnectPsbOrderImport(models.AbstractModel):
             key = (code, percent)
             if key not in exact:
                 if not sale_taxes:
-                    sale_taxes.append(self.env["account.tax"].with_company(company).search([
-                        *self.env["account.tax"]._check_company_domain(company),
-                        ("type_tax_use", "=", "sale"), ("amount_type", "=", "percent"),
-                    ], order="sequence, id"))
+                    sale_taxes.append(
+                        self.env["account.tax"]
+                        .with_company(company)
+                        .search(
+                            [
+                                *self.env["account.tax"]._check_company_domain(company),
+                                ("type_tax_use", "=", "sale"),
+                                ("amount_type", "=", "percent"),
+                            ],
+                            order="sequence, id",
+                        )
+                    )
                 found = sale_taxes[0].filtered(lambda t: fits(t, code, percent))
                 explicit = found.filtered(lambda t: t.ubl_cii_tax_category_code == code)
                 exact[key] = (explicit or found)[:1]
@@ -732,7 +853,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 return theirs, None, theirs
             issue = self.env._(
                 "the order's tax %(theirs)s has no matching sale tax here; ours (%(ours)s) was kept: check the tax",
-                theirs=f"{code} {percent:g} %", ours=", ".join(ours.mapped("name")) or self.env._("no tax"))
+                theirs=f"{code} {percent:g} %",
+                ours=", ".join(ours.mapped("name")) or self.env._("no tax"),
+            )
             return None, issue, ours
 
         return match
@@ -748,15 +871,19 @@ class EconnectPsbOrderImport(models.AbstractModel):
         return discount, charge, freight
 
     @api.model
-    def _prepare_document_allowances(self, company, partner, order, issues, line_vals, currency=None,
-                                     fiscal_position=None, pricing=None):
+    def _prepare_document_allowances(
+        self, company, partner, order, issues, line_vals, currency=None, fiscal_position=None, pricing=None
+    ):
         """One quotation line per document-level allowance or charge, never a silent drop."""
         if not getattr(order, "allowance_charges", None):
             return []
         currency = currency or company.currency_id
         pricing = {} if pricing is None else pricing
-        fiscal_position = fiscal_position if fiscal_position is not None else self.env[
-            "account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
+        fiscal_position = (
+            fiscal_position
+            if fiscal_position is not None
+            else self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
+        )
         discount_product, charge_product, freight_product = self._allowance_products(company)
         match_tax = pricing.get("match_tax") or self._tax_matcher(company, partner, fiscal_position)
         # An allowance or charge without a tax category follows the lines when they all have the same taxes.
@@ -767,7 +894,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
             no_analytic_model = not self._analytic_models_apply(company)
         sequence = max((v["sequence"] for v in line_vals), default=0)
         result = []
-        for number, ac in enumerate(order.allowance_charges, start=1):
+        for ac in order.allowance_charges:
             applied = amounts.allowance_charge_amount(ac, currency.decimal_places)
             pricing.setdefault("document", []).append(applied)
             product = (freight_product if applied.is_freight else charge_product) if ac.is_charge else discount_product
@@ -775,7 +902,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
             name = reason
             if applied.percent is not None:
                 name = f"{reason} ({applied.percent.normalize():f} %" + (
-                    f" × {self._money(applied.base_amount, currency)})" if applied.base_amount is not None else ")")
+                    f" × {self._money(applied.base_amount, currency)})" if applied.base_amount is not None else ")"
+                )
             amount = applied.amount or 0
             sequence += 10
             vals = {
@@ -805,13 +933,17 @@ class EconnectPsbOrderImport(models.AbstractModel):
             elif shared_taxes is not None:
                 vals["tax_ids"] = [Command.set(shared_taxes)]
             elif applied.amount:
-                line_issues.append(self.env._("no tax category in the order and the lines have different taxes: "
-                                              "check the tax of this line"))
+                line_issues.append(
+                    self.env._(
+                        "no tax category in the order and the lines have different taxes: check the tax of this line"
+                    )
+                )
             if line_issues:
                 vals["psb_import_issue"] = "; ".join(line_issues)
                 kind = self.env._("Charge") if ac.is_charge else self.env._("Allowance")
-                issues.append(self.env._("%(kind)s %(name)s: %(issues)s", kind=kind, name=reason,
-                                         issues="; ".join(line_issues)))
+                issues.append(
+                    self.env._("%(kind)s %(name)s: %(issues)s", kind=kind, name=reason, issues="; ".join(line_issues))
+                )
             result.append(vals)
         return result
 
@@ -840,25 +972,40 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if not ordered:
             sale_order.psb_amounts_state = "unchecked"
             return []
-        lines = sale_order.order_line.filtered(lambda l: not l.display_type)
-        allowances = lines.filtered(lambda l: l.psb_allowance_kind == "allowance")
-        charges = lines.filtered(lambda l: l.psb_allowance_kind == "charge")
+        lines = sale_order.order_line.filtered(lambda ln: not ln.display_type)
+        allowances = lines.filtered(lambda ln: ln.psb_allowance_kind == "allowance")
+        charges = lines.filtered(lambda ln: ln.psb_allowance_kind == "charge")
         goods = lines - allowances - charges
         quoted = amounts.quoted_totals(
-            sum(goods.mapped("price_subtotal")), -sum(allowances.mapped("price_subtotal")),
-            sum(charges.mapped("price_subtotal")), sale_order.amount_untaxed, sale_order.amount_tax,
-            sale_order.amount_total, order.prepaid_amount, order.payable_rounding_amount)
+            sum(goods.mapped("price_subtotal")),
+            -sum(allowances.mapped("price_subtotal")),
+            sum(charges.mapped("price_subtotal")),
+            sale_order.amount_untaxed,
+            sale_order.amount_tax,
+            sale_order.amount_total,
+            order.prepaid_amount,
+            order.payable_rounding_amount,
+        )
         differences = amounts.compare_totals(ordered, quoted, digits)
         labels = self._total_labels()
         messages = []
         for difference in differences:
             cause = self._difference_cause(difference, order, goods, pricing, inconsistencies, currency)
-            messages.append(self.env._(
-                "%(total)s: the buyer's order says %(ordered)s, the quotation %(quoted)s (%(cause)s).",
-                total=labels[difference.key], ordered=self._money(difference.ordered, currency),
-                quoted=self._money(difference.quoted, currency), cause=cause))
-        sale_order.write({"psb_amounts_state": "differ" if differences else "match",
-                          "psb_amounts_note": "\n".join(messages) or False})
+            messages.append(
+                self.env._(
+                    "%(total)s: the buyer's order says %(ordered)s, the quotation %(quoted)s (%(cause)s).",
+                    total=labels[difference.key],
+                    ordered=self._money(difference.ordered, currency),
+                    quoted=self._money(difference.quoted, currency),
+                    cause=cause,
+                )
+            )
+        sale_order.write(
+            {
+                "psb_amounts_state": "differ" if differences else "match",
+                "psb_amounts_note": "\n".join(messages) or False,
+            }
+        )
         issues.extend(messages)
         return differences
 
@@ -874,8 +1021,10 @@ class EconnectPsbOrderImport(models.AbstractModel):
         }
         return self.env._(
             "The buyer's order does not add up: %(what)s is %(stated)s but its own amounts give %(computed)s.",
-            what=texts.get(problem.code, problem.code), stated=self._money(problem.values["stated"], currency),
-            computed=self._money(problem.values["computed"], currency))
+            what=texts.get(problem.code, problem.code),
+            stated=self._money(problem.values["stated"], currency),
+            computed=self._money(problem.values["computed"], currency),
+        )
 
     @api.model
     def _difference_cause(self, difference, order, goods, pricing, inconsistencies, currency):
@@ -884,35 +1033,58 @@ class EconnectPsbOrderImport(models.AbstractModel):
         own = {p.code for p in inconsistencies}
         causes = []
         if key in ("line_extension", "tax_exclusive", "tax_inclusive", "payable"):
-            differing = [line.psb_line_ref for line in goods if line.psb_line_ref and float_compare(
-                line.price_subtotal, line.psb_ordered_amount, precision_digits=currency.decimal_places) != 0
-                and line.psb_line_ref in pricing and pricing[line.psb_line_ref].amount is not None]
-            unpriced = [ref for ref, priced in pricing.items()
-                        if isinstance(priced, amounts.LinePricing) and priced.price_unit is None]
+            differing = [
+                line.psb_line_ref
+                for line in goods
+                if line.psb_line_ref
+                and float_compare(
+                    line.price_subtotal, line.psb_ordered_amount, precision_digits=currency.decimal_places
+                )
+                != 0
+                and line.psb_line_ref in pricing
+                and pricing[line.psb_line_ref].amount is not None
+            ]
+            unpriced = [
+                ref
+                for ref, priced in pricing.items()
+                if isinstance(priced, amounts.LinePricing) and priced.price_unit is None
+            ]
             if differing:
                 causes.append(self.env._("line %s differs from the ordered line amount", ", ".join(differing[:5])))
             if unpriced:
-                causes.append(self.env._("line %s had no price in the order: our price was used",
-                                         ", ".join(unpriced[:5])))
+                causes.append(
+                    self.env._("line %s had no price in the order: our price was used", ", ".join(unpriced[:5]))
+                )
             if "lines_sum" in own:
                 causes.append(self.env._("the order's own lines do not add up to its total"))
         if key in ("allowance_total", "charge_total", "tax_exclusive", "tax_inclusive", "payable"):
             bad = [self._reason(a) for a in pricing.get("document", []) if a.problem]
             if bad:
-                causes.append(self.env._("the order discount or charge %s could not be applied as stated",
-                                         ", ".join(bad)))
+                causes.append(
+                    self.env._("the order discount or charge %s could not be applied as stated", ", ".join(bad))
+                )
             if own & {"allowances_sum", "charges_sum", "tax_exclusive_sum"}:
                 causes.append(self.env._("the order's own totals do not add up"))
         if key in ("tax", "tax_inclusive", "payable"):
             if pricing.get("tax_flagged"):
-                causes.append(self.env._("the tax of %s is not the order's",
-                                         ", ".join(str(r) for r in pricing["tax_flagged"][:5])))
+                causes.append(
+                    self.env._(
+                        "the tax of %s is not the order's", ", ".join(str(r) for r in pricing["tax_flagged"][:5])
+                    )
+                )
             own_tax = amounts.order_tax(order, currency.decimal_places)
-            if own_tax is not None and order.tax_amount is not None and \
-                    amounts.quantize(own_tax, currency.decimal_places) != amounts.quantize(order.tax_amount,
-                                                                                            currency.decimal_places):
-                causes.append(self.env._("the order's tax total does not match its own tax categories (%s)",
-                                         self._money(own_tax, currency)))
+            if (
+                own_tax is not None
+                and order.tax_amount is not None
+                and amounts.quantize(own_tax, currency.decimal_places)
+                != amounts.quantize(order.tax_amount, currency.decimal_places)
+            ):
+                causes.append(
+                    self.env._(
+                        "the order's tax total does not match its own tax categories (%s)",
+                        self._money(own_tax, currency),
+                    )
+                )
             elif not pricing.get("tax_flagged"):
                 causes.append(self.env._("check the taxes of the lines and the tax rounding of the company"))
         if key in ("tax_inclusive", "payable") and own & {"tax_inclusive_sum", "payable_sum"}:
@@ -926,10 +1098,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
     def _order_note(self, order):
         parts = []
         if order.notes:
-            parts.append("<p><strong>%s</strong><br/>%s</p>" % (
-                html_escape(self.env._("Buyer's note")),
-                "<br/>".join(html_escape(n) for n in order.notes),
-            ))
+            parts.append(
+                "<p><strong>{}</strong><br/>{}</p>".format(
+                    html_escape(self.env._("Buyer's note")),
+                    "<br/>".join(html_escape(n) for n in order.notes),
+                )
+            )
         refs = [
             (self.env._("Buyer's reference"), order.customer_reference),
             (self.env._("Accounting cost"), order.accounting_cost),
@@ -940,15 +1114,18 @@ class EconnectPsbOrderImport(models.AbstractModel):
             (self.env._("Delivery terms"), order.delivery_terms),
             (self.env._("Payment terms"), order.payment_terms_note),
         ]
-        lines = ["%s: %s" % (html_escape(label), html_escape(value)) for label, value in refs if value]
+        lines = [f"{html_escape(label)}: {html_escape(value)}" for label, value in refs if value]
         if lines:
-            parts.append("<p>%s</p>" % "<br/>".join(lines))
+            parts.append("<p>{}</p>".format("<br/>".join(lines)))
         return "".join(parts) or False
 
     @api.model
     def _issues_html(self, title, issues):
         """A title and a list, as HTML that ``message_post`` and Html fields keep as it is (the texts escaped)."""
-        return Markup("<p>%s</p><ul>%s</ul>") % (title, Markup().join(Markup("<li>%s</li>") % issue for issue in issues))
+        return Markup("<p>%s</p><ul>%s</ul>") % (
+            title,
+            Markup().join(Markup("<li>%s</li>") % issue for issue in issues),
+        )
 
     @api.model
     def _attach_documents(self, sale_order, document, order, issues):
@@ -959,39 +1136,47 @@ class EconnectPsbOrderImport(models.AbstractModel):
             attachments |= document.attachment_id.copy({"res_model": "sale.order", "res_id": sale_order.id})
         for doc in order.attachments:
             if doc.content:
-                attachments |= Attachment.create({
-                    "name": doc.filename or doc.id or "attachment",
-                    "raw": doc.content,
-                    "mimetype": doc.mime_code or False,
-                    "res_model": "sale.order",
-                    "res_id": sale_order.id,
-                })
+                attachments |= Attachment.create(
+                    {
+                        "name": doc.filename or doc.id or "attachment",
+                        "raw": doc.content,
+                        "mimetype": doc.mime_code or False,
+                        "res_model": "sale.order",
+                        "res_id": sale_order.id,
+                    }
+                )
             elif doc.uri:
                 issues.append(self.env._("The order refers to an external document: %s", doc.uri))
         # Logged, nobody notified (README, "Who is told what"): an order that needs a person gets an
         # activity (here, or when the automatic confirmation stops it), the rest are on the order desk.
         sale_order._message_log(
-            body=self.env._("Quotation created from Peppol order %(order)s received through the eConnect PSB.",
-                            order=order.id),
-            attachment_ids=attachments.ids)
+            body=self.env._(
+                "Quotation created from Peppol order %(order)s received through the eConnect PSB.", order=order.id
+            ),
+            attachment_ids=attachments.ids,
+        )
 
     @api.model
     def _psb_check_line_values(self, company, line, vals, line_issues):
         """Flag zero, negative and implausibly large quantities and prices of one line (``line_issues``); a
         negative quantity is put on the sale line as 0 (the ordered value stays in ``psb_ordered_qty``)."""
-        result = line_checks.check_line(line.quantity, line.unit_price, company.psb_max_line_quantity,
-                                        company.psb_max_unit_price)
+        result = line_checks.check_line(
+            line.quantity, line.unit_price, company.psb_max_line_quantity, company.psb_max_unit_price
+        )
         if result.hold:
             vals["product_uom_qty"] = 0.0
         texts = {
             "quantity_zero": lambda p: self.env._("quantity is 0"),
             "quantity_negative": lambda p: self.env._(
-                "negative quantity %s: imported as 0, decide with the buyer what is meant", p.value),
+                "negative quantity %s: imported as 0, decide with the buyer what is meant", p.value
+            ),
             "quantity_too_large": lambda p: self.env._(
-                "quantity %(qty)s is above the plausible %(limit)s: check it", qty=p.value, limit=p.limit),
+                "quantity %(qty)s is above the plausible %(limit)s: check it", qty=p.value, limit=p.limit
+            ),
             "price_zero": lambda p: self.env._("unit price is 0"),
             "price_negative": lambda p: self.env._("negative unit price %s: check it", p.value),
             "price_too_large": lambda p: self.env._(
-                "unit price %(price)s is above the plausible %(limit)s: check it", price=p.value, limit=p.limit),
+                "unit price %(price)s is above the plausible %(limit)s: check it", price=p.value, limit=p.limit
+            ),
         }
         line_issues += [texts[problem.code](problem) for problem in result.problems]

@@ -10,7 +10,11 @@ class EconnectPsbProductCode(models.Model):
     _order = "partner_id, code"
 
     partner_id = fields.Many2one(
-        "res.partner", "Customer", required=True, index=True, ondelete="cascade",
+        "res.partner",
+        "Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
         domain="[('parent_id', '=', False)]",
     )
     code = fields.Char("Customer's Code", required=True, index=True)

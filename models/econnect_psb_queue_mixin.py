@@ -8,6 +8,7 @@ until when a transient failure is worth retrying (``_queue_deadline``) and what 
 is retried or once it is given up (``_queue_retry_message``, ``_queue_give_up``). The loop, the row
 locks and the back-off (``psb/lifecycle.py``) are the mixin's.
 """
+
 import psycopg2
 
 from odoo import api, fields, models, modules
@@ -47,7 +48,10 @@ class EconnectPsbQueueMixin(models.AbstractModel):
     def _queue_due_domain(self):
         """The records due now: waiting, and without a next attempt in the future."""
         return self._queue_waiting_domain() + [
-            "|", ("next_attempt_at", "=", False), ("next_attempt_at", "<=", fields.Datetime.now())]
+            "|",
+            ("next_attempt_at", "=", False),
+            ("next_attempt_at", "<=", fields.Datetime.now()),
+        ]
 
     def _queue_ready(self):
         """This record, locked and read again, is still due (another worker did not handle it meanwhile)."""
@@ -119,7 +123,7 @@ class EconnectPsbQueueMixin(models.AbstractModel):
             return False
         record._queue_process_one(clients)
         if self._queue_commit_each and not _in_test():
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # one commit per record of the queue (scheduled action only)
         return True
 
     def _queue_lock(self):
@@ -137,8 +141,11 @@ class EconnectPsbQueueMixin(models.AbstractModel):
 
     @api.model
     def _queue_wake_next(self):
-        nxt = self.sudo().search(self._queue_waiting_domain() + [("next_attempt_at", ">", fields.Datetime.now())],
-                                 order="next_attempt_at", limit=1)
+        nxt = self.sudo().search(
+            self._queue_waiting_domain() + [("next_attempt_at", ">", fields.Datetime.now())],
+            order="next_attempt_at",
+            limit=1,
+        )
         if nxt:
             self._queue_trigger(nxt.next_attempt_at)
 

@@ -27,8 +27,9 @@ RESPONSE_STATES = [("queued", "Queued"), ("sent", "Sent"), ("delivered", "Delive
 
 
 # What the PSB says when the buyer's access point takes no Order Responses (OrderResponseSentError).
-_NOT_SUPPORTED = re.compile(r"(does not|doesn't|cannot|can not) (support|receive|accept)\w*\b.*order\s*response",
-                            re.IGNORECASE)
+_NOT_SUPPORTED = re.compile(
+    r"(does not|doesn't|cannot|can not) (support|receive|accept)\w*\b.*order\s*response", re.IGNORECASE
+)
 
 
 def psb_error_advice(env, exc):
@@ -39,8 +40,9 @@ def psb_error_advice(env, exc):
         return env._("The PSB could not be reached; try again in a few minutes.")
     if isinstance(exc, psb_errors.PsbNotFoundError):
         return env._("The PSB does not know it (any more); retrying will not help.")
-    return env._("The PSB refused it; retrying the same will not help. Tell the buyer by other means "
-                 "or correct the order first.")
+    return env._(
+        "The PSB refused it; retrying the same will not help. Tell the buyer by other means or correct the order first."
+    )
 
 
 def _split_endpoint(value):
@@ -62,20 +64,29 @@ class EconnectPsbResponse(models.Model):
     company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True)
     code = fields.Selection(RESPONSE_CODES, required=True, readonly=True)
     note = fields.Text(readonly=True)
-    order_change_ref = fields.Char("Answers Change/Cancellation", readonly=True,
-                                   help="The cbc:ID of the Order Change or Order Cancellation this answers.")
+    order_change_ref = fields.Char(
+        "Answers Change/Cancellation",
+        readonly=True,
+        help="The cbc:ID of the Order Change or Order Cancellation this answers.",
+    )
     state = fields.Selection(RESPONSE_STATES, default="queued", required=True, readonly=True, index=True)
     idempotency_key = fields.Char(
-        required=True, readonly=True, copy=False, default=lambda self: str(uuid.uuid4()),
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: str(uuid.uuid4()),
         help="Sent as X-EConnect-DocumentId: the PSB refuses a second response with the same key.",
     )
     psb_response_id = fields.Char("PSB Response ID", readonly=True, index="btree_not_null")
     line_ids = fields.One2many("econnect.psb.response.line", "response_id", "Lines", readonly=True)
     attachment_id = fields.Many2one("ir.attachment", "UBL Order Response", readonly=True)
     request_body = fields.Text("Request sent", readonly=True)
-    can_retry = fields.Boolean("Retry can help", readonly=True,
-                               help="Whether sending the failed answer again may succeed (not for a buyer that "
-                               "cannot receive answers, nor for what the PSB refused as such).")
+    can_retry = fields.Boolean(
+        "Retry can help",
+        readonly=True,
+        help="Whether sending the failed answer again may succeed (not for a buyer that "
+        "cannot receive answers, nor for what the PSB refused as such).",
+    )
     sent_on = fields.Datetime(readonly=True)
     delivered_on = fields.Datetime(readonly=True)
 
@@ -93,27 +104,31 @@ class EconnectPsbResponse(models.Model):
         buyer_scheme, buyer_id = _split_endpoint(order.psb_buyer_endpoint)
         lines = []
         for position, line in enumerate(self.line_ids, start=1):
-            lines.append(ubl_response.ResponseLine(
-                line_id=str(position),
-                status_code=line.status,
-                order_line_id=line.order_line_ref,
-                item=ubl_response.ResponseItem(
-                    name=line.item_name,
-                    sellers_item_id=line.sellers_item_id or None,
-                    buyers_item_id=line.buyers_item_id or None,
-                ),
-                quantity=line.quantity if line.status in ("1", "3") and line.quantity_changed else None,
-                unit_code=line.unit_code or None,
-                price=line.price if line.status in ("1", "3") and line.price_changed else None,
-                promised_start=line.promised_date if line.status in ("1", "3") and line.promised_date else None,
-                promised_end=line.promised_date if line.status in ("1", "3") and line.promised_date else None,
-                substitute=ubl_response.ResponseItem(
-                    name=line.substitute_product_id.display_name,
-                    sellers_item_id=line.substitute_product_id.default_code or None,
-                    standard_item_id=line.substitute_product_id.barcode or None,
-                ) if line.substitute_product_id else None,
-                note=line.note or None,
-            ))
+            lines.append(
+                ubl_response.ResponseLine(
+                    line_id=str(position),
+                    status_code=line.status,
+                    order_line_id=line.order_line_ref,
+                    item=ubl_response.ResponseItem(
+                        name=line.item_name,
+                        sellers_item_id=line.sellers_item_id or None,
+                        buyers_item_id=line.buyers_item_id or None,
+                    ),
+                    quantity=line.quantity if line.status in ("1", "3") and line.quantity_changed else None,
+                    unit_code=line.unit_code or None,
+                    price=line.price if line.status in ("1", "3") and line.price_changed else None,
+                    promised_start=line.promised_date if line.status in ("1", "3") and line.promised_date else None,
+                    promised_end=line.promised_date if line.status in ("1", "3") and line.promised_date else None,
+                    substitute=ubl_response.ResponseItem(
+                        name=line.substitute_product_id.display_name,
+                        sellers_item_id=line.substitute_product_id.default_code or None,
+                        standard_item_id=line.substitute_product_id.barcode or None,
+                    )
+                    if line.substitute_product_id
+                    else None,
+                    note=line.note or None,
+                )
+            )
         return ubl_response.OrderResponseData(
             code=self.code,
             response_id=self.name,
@@ -122,8 +137,9 @@ class EconnectPsbResponse(models.Model):
             order_id=order.psb_order_ref,
             currency=order.psb_currency_code or order.currency_id.name,
             seller=ubl_response.ResponseParty(seller_id, seller_scheme, registration_name=company.name),
-            buyer=ubl_response.ResponseParty(buyer_id, buyer_scheme,
-                                             registration_name=order.partner_id.commercial_partner_id.name),
+            buyer=ubl_response.ResponseParty(
+                buyer_id, buyer_scheme, registration_name=order.partner_id.commercial_partner_id.name
+            ),
             sales_order_id=order.name,
             note=self.note or None,
             customer_reference=order.psb_customer_reference or None,
@@ -152,17 +168,23 @@ class EconnectPsbResponse(models.Model):
         self.ensure_one()
         data = self._response_data()
         try:
-            xml = ubl_response.build_order_response(data)   # checks the rules first
+            xml = ubl_response.build_order_response(data)  # checks the rules first
         except ubl_response.ResponseError as exc:
             raise UserError(psb_error_text(self.env, exc)) from exc
         body = ubl_response.psb_request(data)
-        attachment = self.env["ir.attachment"].sudo().create({
-            "name": f"OrderResponse-{self.name}.xml",
-            "raw": xml,
-            "mimetype": "application/xml",
-            "res_model": "sale.order",
-            "res_id": self.sale_order_id.id,
-        })
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"OrderResponse-{self.name}.xml",
+                    "raw": xml,
+                    "mimetype": "application/xml",
+                    "res_model": "sale.order",
+                    "res_id": self.sale_order_id.id,
+                }
+            )
+        )
         self.write({"attachment_id": attachment.id, "request_body": json.dumps(body, ensure_ascii=False, indent=2)})
         return body, xml
 
@@ -199,14 +221,21 @@ class EconnectPsbResponse(models.Model):
         return self.sale_order_id.psb_document_id.psb_keep_until or self.create_date + lifecycle.KEEP_AFTER_DOWNLOAD
 
     def _queue_retry_message(self, attempts, at, deadline, error):
-        return self.env._("Attempt %(n)s failed, retrying: %(error)s", n=attempts,
-                          error=psb_error_text(self.env, error))
+        return self.env._(
+            "Attempt %(n)s failed, retrying: %(error)s", n=attempts, error=psb_error_text(self.env, error)
+        )
 
     def _queue_give_up(self, attempts, deadline, error):
-        self._fail(self.env._(
-            "The PSB could not be reached in %(n)s attempts up to %(deadline)s, when it stops keeping the buyer's "
-            "order (last error: %(error)s). Press Retry once the PSB is reachable, or tell the buyer by other "
-            "means.", n=attempts, deadline=deadline, error=psb_error_text(self.env, error)))
+        self._fail(
+            self.env._(
+                "The PSB could not be reached in %(n)s attempts up to %(deadline)s, when it stops keeping the buyer's "
+                "order (last error: %(error)s). Press Retry once the PSB is reachable, or tell the buyer by other "
+                "means.",
+                n=attempts,
+                deadline=deadline,
+                error=psb_error_text(self.env, error),
+            )
+        )
 
     def _send(self, clients=None):
         """Send once. The idempotency key makes a repeated attempt after a crash a no-op at the PSB.
@@ -222,8 +251,9 @@ class EconnectPsbResponse(models.Model):
             self._send_failed(exc)
             return False
         except UserError as exc:
-            self._fail(str(exc.args[0] if exc.args else exc),
-                       can_retry=self.sale_order_id.psb_buyer_can_respond != "no")
+            self._fail(
+                str(exc.args[0] if exc.args else exc), can_retry=self.sale_order_id.psb_buyer_can_respond != "no"
+            )
             return False
         self._mark_sent(result)
         return True
@@ -256,9 +286,13 @@ class EconnectPsbResponse(models.Model):
         if order.psb_buyer_can_respond == "unknown":
             order._psb_check_buyer()
         if order.psb_buyer_can_respond == "no":
-            raise UserError(self.env._(
-                "The buyer %s cannot receive Peppol Order Responses (the PSB knows no delivery channel "
-                "for it): tell the buyer by other means.", order.psb_buyer_endpoint))
+            raise UserError(
+                self.env._(
+                    "The buyer %s cannot receive Peppol Order Responses (the PSB knows no delivery channel "
+                    "for it): tell the buyer by other means.",
+                    order.psb_buyer_endpoint,
+                )
+            )
 
     def _request(self):
         """The request body: built (and its UBL kept) at the first attempt, the same at every later one."""
@@ -277,18 +311,22 @@ class EconnectPsbResponse(models.Model):
 
     def _mark_sent(self, result):
         """The PSB took the answer: recorded on the order's chatter with its UBL."""
-        self.write({
-            "state": "sent",
-            "psb_response_id": (result or {}).get("id") or self.idempotency_key,
-            "sent_on": fields.Datetime.now(),
-            "error_message": False,
-            "next_attempt_at": False,
-        })
+        self.write(
+            {
+                "state": "sent",
+                "psb_response_id": (result or {}).get("id") or self.idempotency_key,
+                "sent_on": fields.Datetime.now(),
+                "error_message": False,
+                "next_attempt_at": False,
+            }
+        )
         # Logged (nobody is notified of an answer that went out; a failed one gets an activity).
         self.sale_order_id._message_log(
-            body=self.env._("Peppol Order Response %(code)s sent to the buyer through the eConnect PSB.%(note)s",
-                            code=dict(self._fields["code"]._description_selection(self.env))[self.code],
-                            note=f" {self.note}" if self.note else ""),
+            body=self.env._(
+                "Peppol Order Response %(code)s sent to the buyer through the eConnect PSB.%(note)s",
+                code=dict(self._fields["code"]._description_selection(self.env))[self.code],
+                note=f" {self.note}" if self.note else "",
+            ),
             attachment_ids=self.attachment_id.ids,
         )
         self._close_failure_activity()
@@ -297,8 +335,11 @@ class EconnectPsbResponse(models.Model):
         """The answer did not reach the buyer: one activity per order for failed answers, kept up to date."""
         self.write({"state": "failed", "error_message": message, "next_attempt_at": False, "can_retry": can_retry})
         order = self.sale_order_id
-        advice = (self.env._("Press Retry on the Peppol tab once the cause is fixed.") if can_retry
-                  else self.env._("Retrying will not help: tell the buyer by other means."))
+        advice = (
+            self.env._("Press Retry on the Peppol tab once the cause is fixed.")
+            if can_retry
+            else self.env._("Retrying will not help: tell the buyer by other means.")
+        )
         order._psb_activity(
             "answer",
             summary=self.env._("Peppol answer %s failed", self.code),
@@ -331,8 +372,15 @@ class EconnectPsbResponse(models.Model):
         document_id = event.get("documentId")
         if not document_id:
             return False
-        response = self.sudo().search([("company_id", "=", company.id), "|", ("psb_response_id", "=", document_id),
-                                       ("idempotency_key", "=", document_id)], limit=1)
+        response = self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                "|",
+                ("psb_response_id", "=", document_id),
+                ("idempotency_key", "=", document_id),
+            ],
+            limit=1,
+        )
         if not response:
             return False
         message = event.get("message") or ""
@@ -341,9 +389,14 @@ class EconnectPsbResponse(models.Model):
         elif topic == "OrderResponseSentError" and _NOT_SUPPORTED.search(message):
             # Sending again cannot help: remember that this buyer takes no answers.
             response.sale_order_id.psb_buyer_can_respond = "no"
-            response._fail(self.env._(
-                "The buyer cannot receive Peppol Order Responses (the PSB says: %s). The order now says so; "
-                "no further answers are sent to this buyer's order.", message), can_retry=False)
+            response._fail(
+                self.env._(
+                    "The buyer cannot receive Peppol Order Responses (the PSB says: %s). The order now says so; "
+                    "no further answers are sent to this buyer's order.",
+                    message,
+                ),
+                can_retry=False,
+            )
         elif topic == "OrderResponseSentError":
             response._fail(self.env._("The PSB could not deliver the answer to the buyer: %s", message))
         elif topic == "OrderResponseSentRetry":

@@ -22,10 +22,10 @@ class MailActivity(models.Model):
     _inherit = "mail.activity"
 
     psb_kind = fields.Selection(PSB_ACTIVITY_KINDS, "Peppol Activity", readonly=True, index="btree_not_null")
-    psb_document_id = fields.Many2one("econnect.psb.document", "Peppol Document", readonly=True,
-                                      ondelete="set null")
-    psb_sale_order_id = fields.Many2one("sale.order", "Sale Order", compute="_compute_psb_sale_order_id",
-                                        search="_search_psb_sale_order_id")
+    psb_document_id = fields.Many2one("econnect.psb.document", "Peppol Document", readonly=True, ondelete="set null")
+    psb_sale_order_id = fields.Many2one(
+        "sale.order", "Sale Order", compute="_compute_psb_sale_order_id", search="_search_psb_sale_order_id"
+    )
     psb_team_id = fields.Many2one(related="psb_sale_order_id.team_id", string="Sales Team")
     psb_customer_id = fields.Many2one(related="psb_sale_order_id.partner_id", string="Customer")
 
@@ -33,8 +33,7 @@ class MailActivity(models.Model):
     def _compute_psb_sale_order_id(self):
         SaleOrder = self.env["sale.order"]
         for activity in self:
-            activity.psb_sale_order_id = SaleOrder.browse(activity.res_id if activity.res_model == "sale.order"
-                                                          else ())
+            activity.psb_sale_order_id = SaleOrder.browse(activity.res_id if activity.res_model == "sale.order" else ())
 
     def _search_psb_sale_order_id(self, operator, value):
         if operator in ("any", "any!"):

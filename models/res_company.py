@@ -6,8 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..psb import client as psb_client
-from ..psb import line_checks
-from ..psb import signature
+from ..psb import line_checks, signature
 from .psb_messages import psb_error_text
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
@@ -63,12 +62,18 @@ class ResCompany(models.Model):
     )
     psb_alert_hook_id = fields.Char("PSB Alert Hook ID", groups=PSB_GROUP, copy=False)
     psb_alert_hook_email = fields.Char(
-        "Alert Hook Address", groups=PSB_GROUP, copy=False,
+        "Alert Hook Address",
+        groups=PSB_GROUP,
+        copy=False,
         help="The address of the alert hook as last registered at the PSB.",
     )
     psb_alert_hook_state = fields.Selection(
-        [("none", "Not registered"), ("registered", "Registered"), ("inactive", "Deactivated"),
-         ("error", "Registration failed")],
+        [
+            ("none", "Not registered"),
+            ("registered", "Registered"),
+            ("inactive", "Deactivated"),
+            ("error", "Registration failed"),
+        ],
         string="Alert Hook",
         default="none",
         copy=False,
@@ -85,7 +90,9 @@ class ResCompany(models.Model):
         "PSB's Ping sent by Test webhook.",
     )
     psb_hook_last_ping_topic = fields.Char(
-        "Last Test Event Topic", copy=False, groups=PSB_GROUP,
+        "Last Test Event Topic",
+        copy=False,
+        groups=PSB_GROUP,
         help="The topic of the last correctly signed event that is not a document (Ping for Test webhook).",
     )
     psb_access_token = fields.Char(copy=False, groups="base.group_system")
@@ -106,7 +113,10 @@ class ResCompany(models.Model):
         "Document errors are written in this user's language (else the company's).",
     )
     psb_hook_user_id = fields.Many2one(
-        "res.users", "Webhook Registered By", copy=False, readonly=True,
+        "res.users",
+        "Webhook Registered By",
+        copy=False,
+        readonly=True,
         help="The user who last registered the webhook: follows up imported orders when nobody else is set.",
     )
     psb_delete_after_import = fields.Boolean(
@@ -116,16 +126,20 @@ class ResCompany(models.Model):
     )
 
     psb_auto_acknowledge = fields.Boolean(
-        "Acknowledge imported orders (AB)", default=True,
+        "Acknowledge imported orders (AB)",
+        default=True,
         help="Send a Peppol Order Response AB (received) as soon as an order is imported.",
     )
     psb_answer_on_confirm = fields.Boolean(
-        "Answer on confirmation (AP / CA)", default=True,
+        "Answer on confirmation (AP / CA)",
+        default=True,
         help="When a quotation from a Peppol order is confirmed and not answered yet, send AP when it is "
         "unchanged, CA with the changed lines otherwise.",
     )
     psb_confirm_check = fields.Selection(
-        [("warn", "Warn"), ("refuse", "Refuse")], "Confirming an order that needs attention", default="warn",
+        [("warn", "Warn"), ("refuse", "Refuse")],
+        "Confirming an order that needs attention",
+        default="warn",
         required=True,
         help="A quotation from a Peppol order with a line whose product is not identified or has no price, or "
         "whose import notes nobody checked yet: Warn shows what is open before confirming; Refuse does not "
@@ -145,48 +159,68 @@ class ResCompany(models.Model):
         "otherwise it stays a quotation and says which condition failed.",
     )
     psb_auto_known_customer = fields.Boolean(
-        "Only customers that existed before", default=True,
-        help="Not a customer created from a Peppol order (until a person unticks Created from a Peppol Order).")
+        "Only customers that existed before",
+        default=True,
+        help="Not a customer created from a Peppol order (until a person unticks Created from a Peppol Order).",
+    )
     psb_auto_identified_lines = fields.Boolean(
-        "Every line matched by an identifier", default=True,
-        help="GTIN, our code or the customer's code; not by the item name, not the unidentified item.")
+        "Every line matched by an identifier",
+        default=True,
+        help="GTIN, our code or the customer's code; not by the item name, not the unidentified item.",
+    )
     psb_auto_units = fields.Boolean("Every unit known and convertible", default=True)
     psb_auto_price_mode = fields.Selection(
         [("tolerance", "Within a tolerance of our price"), ("accept", "Accept the buyer's price")],
-        "Buyer's prices", default="tolerance", required=True,
-        help="Compare the buyer's net price with our pricelist price for that customer.")
+        "Buyer's prices",
+        default="tolerance",
+        required=True,
+        help="Compare the buyer's net price with our pricelist price for that customer.",
+    )
     psb_auto_price_tolerance = fields.Float(
-        "Price tolerance (%)", default=0.0,
+        "Price tolerance (%)",
+        default=0.0,
         help="How far (in %, up or down) the buyer's net price may be from ours; also flags price differences "
-        "on the lines whatever the other settings.")
+        "on the lines whatever the other settings.",
+    )
     psb_auto_totals = fields.Boolean("The totals check passes", default=True)
     psb_auto_future_date = fields.Boolean("Requested delivery date not in the past", default=True)
     psb_auto_note_needs_person = fields.Boolean(
-        "A buyer's note needs a person", default=True,
-        help="An order or a line with a note from the buyer stays for a person.")
+        "A buyer's note needs a person",
+        default=True,
+        help="An order or a line with a note from the buyer stays for a person.",
+    )
     psb_auto_max_amount = fields.Monetary(
-        "Maximum order amount", currency_field="currency_id",
-        help="Orders above this total (in the company's currency) stay for a person. 0: no maximum.")
+        "Maximum order amount",
+        currency_field="currency_id",
+        help="Orders above this total (in the company's currency) stay for a person. 0: no maximum.",
+    )
     psb_auto_trusted_only = fields.Boolean(
-        "Only trusted customers",
-        help="Only customers marked Trusted for automatic confirmation.")
+        "Only trusted customers", help="Only customers marked Trusted for automatic confirmation."
+    )
     psb_create_pricelist = fields.Boolean(
-        "Create a pricelist for a new order currency", default=True,
+        "Create a pricelist for a new order currency",
+        default=True,
         help="When an order is in a currency no pricelist uses, create a pricelist named after the currency "
         "(and flag the quotation). Off: such an order waits for a person in Incoming documents.",
     )
     psb_discount_product_id = fields.Many2one(
-        "product.product", "Order discount product", check_company=True,
+        "product.product",
+        "Order discount product",
+        check_company=True,
         help="The product of the quotation lines made of the order's document-level allowances (discounts). "
         "Empty: the module's Peppol order discount.",
     )
     psb_charge_product_id = fields.Many2one(
-        "product.product", "Order charge product", check_company=True,
+        "product.product",
+        "Order charge product",
+        check_company=True,
         help="The product of the quotation lines made of the order's document-level charges. Empty: the "
         "module's Peppol order charge.",
     )
     psb_freight_product_id = fields.Many2one(
-        "product.product", "Freight charge product", check_company=True,
+        "product.product",
+        "Freight charge product",
+        check_company=True,
         help="The product of a freight charge (reason code FC), e.g. your delivery product. Empty: the delivery "
         "module's standard delivery product when it is installed, else the order charge product.",
     )
@@ -200,19 +234,25 @@ class ResCompany(models.Model):
         "returns must be a Peppol BIS 3 Order, Order Change or Order Cancellation.",
     )
     psb_keep_max_mb = fields.Integer(
-        "Keep documents up to (MB)", default=200, groups=PSB_GROUP,
+        "Keep documents up to (MB)",
+        default=200,
+        groups=PSB_GROUP,
         help="Downloaded documents up to this size are kept in Odoo (attachment), whatever the import limit.",
     )
     psb_import_max_mb = fields.Integer(
-        "Import documents up to (MB)", default=20, groups=PSB_GROUP,
+        "Import documents up to (MB)",
+        default=20,
+        groups=PSB_GROUP,
         help="A kept document larger than this is not imported: raise the limit and press Retry.",
     )
     psb_max_line_quantity = fields.Float(
-        "Largest plausible line quantity", default=float(line_checks.DEFAULT_MAX_QUANTITY),
+        "Largest plausible line quantity",
+        default=float(line_checks.DEFAULT_MAX_QUANTITY),
         help="A line ordering more than this is flagged on the quotation (0: no limit).",
     )
     psb_max_unit_price = fields.Float(
-        "Largest plausible unit price", default=float(line_checks.DEFAULT_MAX_UNIT_PRICE),
+        "Largest plausible unit price",
+        default=float(line_checks.DEFAULT_MAX_UNIT_PRICE),
         help="A line priced above this per unit is flagged on the quotation (0: no limit).",
     )
 
@@ -236,9 +276,13 @@ class ResCompany(models.Model):
         self.ensure_one()
         company = self.sudo()
         if company.psb_environment == "disabled":
-            raise UserError(self.env._(
-                "The eConnect PSB connection of %s is switched off (this database is a neutralized copy). Choose "
-                "an environment in Settings > Sales > eConnect PSB to use it again.", self.name))
+            raise UserError(
+                self.env._(
+                    "The eConnect PSB connection of %s is switched off (this database is a neutralized copy). Choose "
+                    "an environment in Settings > Sales > eConnect PSB to use it again.",
+                    self.name,
+                )
+            )
         api_url, identity_url = company._psb_urls()
         missing = [
             label
@@ -286,9 +330,13 @@ class ResCompany(models.Model):
     def _check_psb_signature_window(self):
         for company in self.sudo():
             if not 0 <= company.psb_signature_window <= MAX_SIGNATURE_WINDOW:
-                raise ValidationError(self.env._(
-                    "The webhook replay window of %(company)s must be 0 (no check) or 1 to %(max)s minutes.",
-                    company=company.name, max=MAX_SIGNATURE_WINDOW))
+                raise ValidationError(
+                    self.env._(
+                        "The webhook replay window of %(company)s must be 0 (no check) or 1 to %(max)s minutes.",
+                        company=company.name,
+                        max=MAX_SIGNATURE_WINDOW,
+                    )
+                )
 
     @api.constrains("psb_alert_email")
     def _check_psb_alert_email(self):
@@ -336,8 +384,9 @@ class ResCompany(models.Model):
             result = client.put_hook(hook, party_id=company.psb_party_id)
         except psb_client.PsbError as exc:
             company.write({"psb_hook_state": "error", "psb_hook_message": psb_error_text(self.env, exc)})
-            raise UserError(self.env._("The webhook could not be registered: %s",
-                                       psb_error_text(self.env, exc))) from exc
+            raise UserError(
+                self.env._("The webhook could not be registered: %s", psb_error_text(self.env, exc))
+            ) from exc
         registrar = self.env.user
         if not registrar._is_superuser() and not registrar.share:
             company.psb_hook_user_id = registrar
@@ -379,32 +428,38 @@ class ResCompany(models.Model):
         try:
             result = client.put_hook(hook, party_id=company.psb_party_id)
         except psb_client.PsbError as exc:
-            company.write({
-                "psb_alert_hook_state": "error",
-                "psb_alert_hook_message": self.env._("The alert e-mail hook could not be registered: %s",
-                                                     psb_error_text(self.env, exc)),
-            })
+            company.write(
+                {
+                    "psb_alert_hook_state": "error",
+                    "psb_alert_hook_message": self.env._(
+                        "The alert e-mail hook could not be registered: %s", psb_error_text(self.env, exc)
+                    ),
+                }
+            )
             return False
         date = fields.Datetime.now().strftime("%Y-%m-%d %H:%M")
         if address:
-            company.write({
-                "psb_alert_hook_id": (result or {}).get("id") or hook_id,
-                "psb_alert_hook_email": address,
-                "psb_alert_hook_state": "registered",
-                "psb_alert_hook_message": self.env._(
-                    "The PSB e-mails %(address)s when it cannot deliver to Odoo (%(topics)s); registered on "
-                    "%(date)s.",
-                    address=address,
-                    topics=", ".join(psb_client.ALERT_TOPICS),
-                    date=date,
-                ),
-            })
+            company.write(
+                {
+                    "psb_alert_hook_id": (result or {}).get("id") or hook_id,
+                    "psb_alert_hook_email": address,
+                    "psb_alert_hook_state": "registered",
+                    "psb_alert_hook_message": self.env._(
+                        "The PSB e-mails %(address)s when it cannot deliver to Odoo (%(topics)s); registered on "
+                        "%(date)s.",
+                        address=address,
+                        topics=", ".join(psb_client.ALERT_TOPICS),
+                        date=date,
+                    ),
+                }
+            )
         else:
-            company.write({
-                "psb_alert_hook_state": "inactive",
-                "psb_alert_hook_message": self.env._(
-                    "Deactivated on %(date)s: no alert e-mail is set.", date=date),
-            })
+            company.write(
+                {
+                    "psb_alert_hook_state": "inactive",
+                    "psb_alert_hook_message": self.env._("Deactivated on %(date)s: no alert e-mail is set.", date=date),
+                }
+            )
         return True
 
     def _psb_ping_webhook(self):
@@ -414,14 +469,16 @@ class ResCompany(models.Model):
         company = self.sudo()
         if company.psb_hook_state != "registered":
             raise UserError(
-                self.env._("The webhook of %s is not registered at the PSB: press Register webhook first.",
-                           company.name)
+                self.env._(
+                    "The webhook of %s is not registered at the PSB: press Register webhook first.", company.name
+                )
             )
         try:
             company._psb_client().ping_hooks(company.psb_party_id)
         except psb_client.PsbError as exc:
-            raise UserError(self.env._("The PSB could not be asked to test the webhook: %s",
-                                       psb_error_text(self.env, exc))) from exc
+            raise UserError(
+                self.env._("The PSB could not be asked to test the webhook: %s", psb_error_text(self.env, exc))
+            ) from exc
         return True
 
     def _psb_note_hook_event(self, topic):
@@ -445,8 +502,13 @@ class ResCompany(models.Model):
         # res.partner has a sales team once crm is installed
         leader = usable(partner.team_id.user_id) if partner and "team_id" in partner._fields else None
         if not leader:
-            team = self.env["crm.team"].sudo().search(
-                [("company_id", "in", [False, self.id]), ("user_id", "!=", False)], order="sequence, id", limit=1)
+            team = (
+                self.env["crm.team"]
+                .sudo()
+                .search(
+                    [("company_id", "in", [False, self.id]), ("user_id", "!=", False)], order="sequence, id", limit=1
+                )
+            )
             leader = usable(team.user_id)
         return (leader or usable(self.sudo().psb_hook_user_id)).sudo(False)
 
@@ -464,8 +526,9 @@ class ResCompany(models.Model):
         # Case-insensitive, but exact: no LIKE wildcard in a party id coming from outside.
         escaped = party_id.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         # search_fetch: the webhook reads these two fields, not the company's hundred others.
-        return self.sudo().search_fetch([("psb_party_id", "=ilike", escaped)],
-                                        ["psb_webhook_secret", "psb_signature_window"], limit=1)
+        return self.sudo().search_fetch(
+            [("psb_party_id", "=ilike", escaped)], ["psb_webhook_secret", "psb_signature_window"], limit=1
+        )
 
 
 class _CompanyTokenStore:

@@ -26,8 +26,11 @@ class ResConfigSettings(models.TransientModel):
     psb_hook_message = fields.Char(related="company_id.psb_hook_message", groups=PSB_GROUP)
     psb_hook_url = fields.Char(related="company_id.psb_hook_url", groups=PSB_GROUP)
     psb_webhook_url = fields.Char(
-        "Webhook URL", compute="_compute_psb_webhook_url", groups=PSB_GROUP,
-        help="The address the PSB calls, from this database's web.base.url: what Register webhook gives the PSB.")
+        "Webhook URL",
+        compute="_compute_psb_webhook_url",
+        groups=PSB_GROUP,
+        help="The address the PSB calls, from this database's web.base.url: what Register webhook gives the PSB.",
+    )
     psb_alert_email = fields.Char(related="company_id.psb_alert_email", readonly=False, groups=PSB_GROUP)
     psb_alert_hook_state = fields.Selection(related="company_id.psb_alert_hook_state", groups=PSB_GROUP)
     psb_alert_hook_message = fields.Char(related="company_id.psb_alert_hook_message", groups=PSB_GROUP)
@@ -65,6 +68,7 @@ class ResConfigSettings(models.TransientModel):
     psb_import_max_mb = fields.Integer(related="company_id.psb_import_max_mb", readonly=False, groups=PSB_GROUP)
     psb_max_line_quantity = fields.Float(related="company_id.psb_max_line_quantity", readonly=False)
     psb_max_unit_price = fields.Float(related="company_id.psb_max_unit_price", readonly=False)
+
     @api.depends("company_id")
     def _compute_psb_webhook_url(self):
         for settings in self:
@@ -74,8 +78,12 @@ class ResConfigSettings(models.TransientModel):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"message": message, "type": kind, "sticky": kind != "success",
-                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": kind != "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
         }
 
     def action_psb_test_connection(self):
@@ -94,8 +102,11 @@ class ResConfigSettings(models.TransientModel):
         company = self.company_id.sudo()
         if not company._psb_register_webhook():
             return self._psb_notify(
-                self.env._("The webhook is registered at the PSB: %(url)s. %(problem)s",
-                           url=company.psb_hook_url, problem=company.psb_alert_hook_message),
+                self.env._(
+                    "The webhook is registered at the PSB: %(url)s. %(problem)s",
+                    url=company.psb_hook_url,
+                    problem=company.psb_alert_hook_message,
+                ),
                 "warning",
             )
         return self._psb_notify(self.env._("The webhook is registered at the PSB: %s", company.psb_hook_url))
@@ -116,6 +127,11 @@ class ResConfigSettings(models.TransientModel):
         """A new webhook secret; the hook must be registered again for the PSB to use it."""
         self.ensure_one()
         self.execute()
-        self.company_id.sudo().write({"psb_webhook_secret": signature.generate_secret(), "psb_hook_state": "none",
-                                      "psb_hook_message": self.env._("New secret: register the webhook again.")})
+        self.company_id.sudo().write(
+            {
+                "psb_webhook_secret": signature.generate_secret(),
+                "psb_hook_state": "none",
+                "psb_hook_message": self.env._("New secret: register the webhook again."),
+            }
+        )
         return self._psb_notify(self.env._("A new webhook secret was generated. Press Register webhook."), "warning")

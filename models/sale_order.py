@@ -23,8 +23,9 @@ class SaleOrder(models.Model):
         "econnect.psb.document", "Peppol Order Document", readonly=True, copy=False, index="btree_not_null"
     )
     psb_document_ids = fields.One2many("econnect.psb.document", "sale_order_id", "Peppol Documents", readonly=True)
-    psb_order_ref = fields.Char("Peppol Order ID", readonly=True, copy=False,
-                                help="The cbc:ID of the buyer's Peppol Order.")
+    psb_order_ref = fields.Char(
+        "Peppol Order ID", readonly=True, copy=False, help="The cbc:ID of the buyer's Peppol Order."
+    )
     psb_profile = fields.Selection(PROFILE_SELECTION, "Peppol Profile", readonly=True, copy=False)
     psb_buyer_endpoint = fields.Char("Buyer Peppol ID", readonly=True, copy=False, index="btree_not_null")
     psb_seller_endpoint = fields.Char("Seller Peppol ID", readonly=True, copy=False)
@@ -32,82 +33,141 @@ class SaleOrder(models.Model):
     psb_customer_reference = fields.Char("Buyer's Reference", readonly=True, copy=False)
     psb_buyer_note = fields.Text("Buyer's Note", readonly=True, copy=False)
     psb_needs_attention = fields.Boolean(
-        "Peppol Import Needs Attention", copy=False, compute="_compute_psb_needs_attention", store=True,
-        readonly=False, help="A person must look at this order: see the banner on the quotation.")
-    psb_import_issues = fields.Text("Peppol Import Issues", readonly=True, copy=False,
-                                    help="What the import (or a buyer's change) noted, as it was noted.")
+        "Peppol Import Needs Attention",
+        copy=False,
+        compute="_compute_psb_needs_attention",
+        store=True,
+        readonly=False,
+        help="A person must look at this order: see the banner on the quotation.",
+    )
+    psb_import_issues = fields.Text(
+        "Peppol Import Issues",
+        readonly=True,
+        copy=False,
+        help="What the import (or a buyer's change) noted, as it was noted.",
+    )
     psb_issues_checked = fields.Boolean(
-        "Peppol Import Checked", readonly=True, copy=False,
+        "Peppol Import Checked",
+        readonly=True,
+        copy=False,
         help="A person pressed Mark as checked: the notes of the import are no longer shown (lines without "
-        "an identified product or without a price still are).")
+        "an identified product or without a price still are).",
+    )
     psb_attention_text = fields.Text("Open Peppol Issues", compute="_compute_psb_attention_text")
     psb_follow_up_pending = fields.Boolean("Peppol Change Pending", copy=False)
-    psb_pending_document_id = fields.Many2one("econnect.psb.document", "Pending Change or Cancellation",
-                                              readonly=True, copy=False)
+    psb_pending_document_id = fields.Many2one(
+        "econnect.psb.document", "Pending Change or Cancellation", readonly=True, copy=False
+    )
     psb_pending_type = fields.Selection(related="psb_pending_document_id.document_type")
     psb_pending_summary = fields.Text("Proposed by the Buyer", readonly=True, copy=False)
     psb_cancellation_note = fields.Char("Buyer's Cancellation Reason", readonly=True, copy=False)
     psb_last_change_seq = fields.Integer("Last Applied Change", readonly=True, copy=False)
     psb_last_change_date = fields.Datetime(readonly=True, copy=False)
     psb_awaiting_buyer = fields.Boolean(
-        "Awaiting the Buyer", readonly=True, copy=False,
+        "Awaiting the Buyer",
+        readonly=True,
+        copy=False,
         help="We proposed changes (CA) or cancelled (RE): the buyer's next Order Change or Order Cancellation "
-        "is the answer to that.")
+        "is the answer to that.",
+    )
 
     psb_amounts_state = fields.Selection(
-        [("match", "Match the buyer's order"), ("differ", "Differ from the buyer's order"),
-         ("unchecked", "Not checked")],
-        "Peppol Amounts", readonly=True, copy=False,
+        [
+            ("match", "Match the buyer's order"),
+            ("differ", "Differ from the buyer's order"),
+            ("unchecked", "Not checked"),
+        ],
+        "Peppol Amounts",
+        readonly=True,
+        copy=False,
         help="The totals check after import: the quotation's untaxed amount, tax and total compared with the "
-        "buyer's order totals (AnticipatedMonetaryTotal, TaxTotal).")
+        "buyer's order totals (AnticipatedMonetaryTotal, TaxTotal).",
+    )
     psb_auto_state = fields.Selection(
         [("confirmed", "Confirmed automatically"), ("person", "Needs a person"), ("off", "Off")],
-        "Automatic Confirmation", readonly=True, copy=False, index="btree_not_null",
-        help="What automatic confirmation decided when the Peppol order was imported.")
+        "Automatic Confirmation",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="What automatic confirmation decided when the Peppol order was imported.",
+    )
     psb_auto_reasons = fields.Text(
-        "Automatic Confirmation Reasons", readonly=True, copy=False,
-        help="The conditions that failed (or, when confirmed automatically, the conditions met).")
+        "Automatic Confirmation Reasons",
+        readonly=True,
+        copy=False,
+        help="The conditions that failed (or, when confirmed automatically, the conditions met).",
+    )
     psb_price_warning = fields.Text(
-        "Peppol Price Differences", readonly=True, copy=False,
-        help="The lines whose price differs from our pricelist price for this customer.")
+        "Peppol Price Differences",
+        readonly=True,
+        copy=False,
+        help="The lines whose price differs from our pricelist price for this customer.",
+    )
     psb_amounts_note = fields.Text(
-        "Peppol Amount Differences", readonly=True, copy=False,
-        help="Each total of the quotation that is not the buyer's, with both amounts and the likely cause.")
+        "Peppol Amount Differences",
+        readonly=True,
+        copy=False,
+        help="Each total of the quotation that is not the buyer's, with both amounts and the likely cause.",
+    )
     psb_order_type = fields.Selection(
-        ORDER_TYPE_SELECTION, "Peppol Order Type", readonly=True, copy=False, index="btree_not_null",
-        help="The buyer's OrderTypeCode (UNCL1001): e.g. 227, a consignment order, is not an ordinary order.")
+        ORDER_TYPE_SELECTION,
+        "Peppol Order Type",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The buyer's OrderTypeCode (UNCL1001): e.g. 227, a consignment order, is not an ordinary order.",
+    )
     psb_order_type_code = fields.Char("Peppol Order Type Code", readonly=True, copy=False)
     psb_response_ids = fields.One2many("econnect.psb.response", "sale_order_id", "Peppol Responses", readonly=True)
-    psb_response_code = fields.Selection(RESPONSE_CODES, "Last Peppol Answer", compute="_compute_psb_response",
-                                         store=True)
-    psb_response_state = fields.Selection(RESPONSE_STATES, "Peppol Answer Status", compute="_compute_psb_response",
-                                          store=True)
+    psb_response_code = fields.Selection(
+        RESPONSE_CODES, "Last Peppol Answer", compute="_compute_psb_response", store=True
+    )
+    psb_response_state = fields.Selection(
+        RESPONSE_STATES, "Peppol Answer Status", compute="_compute_psb_response", store=True
+    )
     psb_awaiting_answer = fields.Boolean("Awaiting our Peppol answer", compute="_compute_psb_response", store=True)
     psb_answerable = fields.Boolean(compute="_compute_psb_answerable")
     psb_uploaded = fields.Boolean(
-        "Uploaded Peppol Order", compute="_compute_psb_answerable",
-        help="The order was uploaded by hand, not delivered by the PSB: no answer can go through the PSB.")
+        "Uploaded Peppol Order",
+        compute="_compute_psb_answerable",
+        help="The order was uploaded by hand, not delivered by the PSB: no answer can go through the PSB.",
+    )
     psb_next_answer = fields.Selection(
-        [("AB", "Acknowledge (AB)"), ("AP", "Accept (AP)")], compute="_compute_psb_next_answer",
-        help="The one answer the header offers as a button; the others are under Peppol answer.")
+        [("AB", "Acknowledge (AB)"), ("AP", "Accept (AP)")],
+        compute="_compute_psb_next_answer",
+        help="The one answer the header offers as a button; the others are under Peppol answer.",
+    )
     psb_answer_advice = fields.Char(compute="_compute_psb_answer_advice")
     psb_buyer_can_respond = fields.Selection(
         [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")],
-        "Buyer Receives Order Responses", default="unknown", readonly=True, copy=False,
+        "Buyer Receives Order Responses",
+        default="unknown",
+        readonly=True,
+        copy=False,
     )
     psb_buyer_checked_on = fields.Datetime("Buyer Checked On", readonly=True, copy=False)
 
     psb_order_ref_reused = fields.Boolean(
-        "Peppol Order ID Reused", readonly=True, copy=False,
+        "Peppol Order ID Reused",
+        readonly=True,
+        copy=False,
         help="The buyer sent another order under an order id already imported, and a person chose to import "
-        "it as a new order: follow-up documents of that id go to the first order.")
+        "it as a new order: follow-up documents of that id go to the first order.",
+    )
     psb_revision_document_id = fields.Many2one(
-        "econnect.psb.document", "Revised Order Waiting", readonly=True, copy=False,
-        help="An order with this order id and other content arrived; a person decides what becomes of it.")
+        "econnect.psb.document",
+        "Revised Order Waiting",
+        readonly=True,
+        copy=False,
+        help="An order with this order id and other content arrived; a person decides what becomes of it.",
+    )
     psb_revision_summary = fields.Text(related="psb_revision_document_id.psb_revision_summary")
     psb_rule_violations = fields.Text(
-        "Peppol Rule Violations", readonly=True, copy=False,
-        help="The official Peppol rules the buyer's order breaks (fatal ones); it was imported anyway.")
+        "Peppol Rule Violations",
+        readonly=True,
+        copy=False,
+        help="The official Peppol rules the buyer's order breaks (fatal ones); it was imported anyway.",
+    )
 
     _psb_order_uniq = models.UniqueIndex(
         # Peppol ids are case-insensitive: 9944:NL812345678B01 and 9944:nl812345678b01 are one buyer.
@@ -116,8 +176,15 @@ class SaleOrder(models.Model):
         "This Peppol order of this buyer was already imported.",
     )
 
-    @api.depends("psb_response_ids.state", "psb_response_ids.code", "psb_document_id", "psb_profile", "state",
-                 "psb_document_id.source", "psb_buyer_can_respond")
+    @api.depends(
+        "psb_response_ids.state",
+        "psb_response_ids.code",
+        "psb_document_id",
+        "psb_profile",
+        "state",
+        "psb_document_id.source",
+        "psb_buyer_can_respond",
+    )
     def _compute_psb_response(self):
         for order in self:
             responses = order.psb_response_ids.sorted("id")
@@ -128,8 +195,11 @@ class SaleOrder(models.Model):
             # Only what can be answered through the PSB awaits an answer (not an upload, not a buyer
             # without a delivery channel for Order Responses).
             order.psb_awaiting_answer = bool(
-                order.psb_document_id and order.psb_profile != "order_only" and not answered
-                and order.state != "cancel" and order.psb_document_id.source != "upload"
+                order.psb_document_id
+                and order.psb_profile != "order_only"
+                and not answered
+                and order.state != "cancel"
+                and order.psb_document_id.source != "upload"
                 and order.psb_buyer_can_respond != "no"
             )
 
@@ -137,15 +207,24 @@ class SaleOrder(models.Model):
     def _compute_psb_answerable(self):
         for order in self:
             order.psb_uploaded = order.psb_document_id.source == "upload"
-            order.psb_answerable = (bool(order.psb_document_id) and not order.psb_uploaded
-                                    and order.psb_profile in ("ordering", "advanced_ordering"))
+            order.psb_answerable = (
+                bool(order.psb_document_id)
+                and not order.psb_uploaded
+                and order.psb_profile in ("ordering", "advanced_ordering")
+            )
 
-    @api.depends("psb_awaiting_answer", "psb_response_ids.code", "psb_response_ids.state", "state",
-                 "psb_pending_document_id", "psb_buyer_can_respond")
+    @api.depends(
+        "psb_awaiting_answer",
+        "psb_response_ids.code",
+        "psb_response_ids.state",
+        "state",
+        "psb_pending_document_id",
+        "psb_buyer_can_respond",
+    )
     def _compute_psb_next_answer(self):
         for order in self:
             order.psb_next_answer = False
-            if (not order._psb_can_answer() or order.psb_pending_document_id or not order.psb_awaiting_answer):
+            if not order._psb_can_answer() or order.psb_pending_document_id or not order.psb_awaiting_answer:
                 continue
             if order.state in ("draft", "sent") and not order._psb_acknowledged():
                 order.psb_next_answer = "AB"
@@ -170,16 +249,30 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # What needs attention (computed from the order as it is now)
     # ------------------------------------------------------------------
-    @api.depends("state", "psb_document_id", "psb_import_issues", "psb_issues_checked",
-                 "order_line.product_id", "order_line.price_unit", "order_line.psb_import_issue",
-                 "order_line.display_type")
+    @api.depends(
+        "state",
+        "psb_document_id",
+        "psb_import_issues",
+        "psb_issues_checked",
+        "order_line.product_id",
+        "order_line.price_unit",
+        "order_line.psb_import_issue",
+        "order_line.display_type",
+    )
     def _compute_psb_needs_attention(self):
         for order in self:
             order.psb_needs_attention = bool(order._psb_open_issues())
 
-    @api.depends("state", "psb_document_id", "psb_import_issues", "psb_issues_checked",
-                 "order_line.product_id", "order_line.price_unit", "order_line.psb_import_issue",
-                 "order_line.display_type")
+    @api.depends(
+        "state",
+        "psb_document_id",
+        "psb_import_issues",
+        "psb_issues_checked",
+        "order_line.product_id",
+        "order_line.price_unit",
+        "order_line.psb_import_issue",
+        "order_line.display_type",
+    )
     @api.depends_context("lang")
     def _compute_psb_attention_text(self):
         for order in self:
@@ -197,7 +290,7 @@ class SaleOrder(models.Model):
             return []
         placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
         issues, covered = [], set()
-        for line in self.order_line.filtered(lambda l: not l.display_type and not l.is_downpayment):
+        for line in self.order_line.filtered(lambda ln: not ln.display_type and not ln.is_downpayment):
             if line.psb_line_ref and (line.psb_import_issue or line.product_id == placeholder):
                 covered.add(line.psb_line_ref)
             if problems := self._psb_line_problems(line, placeholder, blocking_only):
@@ -273,7 +366,10 @@ class SaleOrder(models.Model):
         user = user or self.user_id or self.company_id.psb_user_id or self.env.user
         activity = self.with_context(mail_activity_quick_update=True).activity_schedule(
             "mail.mail_activity_data_warning" if kind == "answer" else "mail.mail_activity_data_todo",
-            user_id=user.id, summary=summary, note=note)
+            user_id=user.id,
+            summary=summary,
+            note=note,
+        )
         activity.write({"psb_kind": kind, "psb_document_id": document.id if document else False})
         return activity
 
@@ -310,10 +406,13 @@ class SaleOrder(models.Model):
         if self.psb_uploaded:
             return self.env._(
                 "%s was uploaded by hand, not delivered by the PSB: no answer can be sent through the PSB. "
-                "Answer the buyer by other means.", self.name)
+                "Answer the buyer by other means.",
+                self.name,
+            )
         if not self.psb_answerable:
             return self.env._(
-                "%s did not come in as a Peppol order that expects an answer (Order Only orders get none).", self.name)
+                "%s did not come in as a Peppol order that expects an answer (Order Only orders get none).", self.name
+            )
         if self.psb_buyer_can_respond == "no":
             return self.env._("The buyer cannot receive Peppol Order Responses (checked at the PSB).")
         return False
@@ -331,18 +430,25 @@ class SaleOrder(models.Model):
             raise UserError(blocker)
         Response = self.env["econnect.psb.response"].sudo()
         pending = self.psb_response_ids.filtered(
-            lambda r: r.state == "queued" and r.code == code and (r.note or False) == (note or False)
-            and (r.order_change_ref or False) == (order_change_ref or False))
+            lambda r: (
+                r.state == "queued"
+                and r.code == code
+                and (r.note or False) == (note or False)
+                and (r.order_change_ref or False) == (order_change_ref or False)
+            )
+        )
         if pending and not lines:
             return pending[0]
-        response = Response.create({
-            "name": f"{self.name}-R{len(self.psb_response_ids) + 1}",
-            "sale_order_id": self.id,
-            "code": code,
-            "note": note or False,
-            "order_change_ref": order_change_ref or False,
-            "line_ids": [fields.Command.create(vals) for vals in (lines or [])],
-        })
+        response = Response.create(
+            {
+                "name": f"{self.name}-R{len(self.psb_response_ids) + 1}",
+                "sale_order_id": self.id,
+                "code": code,
+                "note": note or False,
+                "order_change_ref": order_change_ref or False,
+                "line_ids": [fields.Command.create(vals) for vals in (lines or [])],
+            }
+        )
         if not order_change_ref and (code == "CA" or (code == "RE" and self.state == "sale")):
             # On a confirmed order our proposal or cancellation waits for the buyer's change or cancellation.
             self.sudo().psb_awaiting_buyer = True
@@ -391,9 +497,13 @@ class SaleOrder(models.Model):
             try:
                 order._psb_check_buyer()
             except psb_errors.PsbError as exc:
-                raise UserError(self.env._(
-                    "The PSB could not be asked whether the buyer receives Order Responses: %(error)s\n%(advice)s",
-                    error=psb_error_text(self.env, exc), advice=psb_error_advice(self.env, exc))) from exc
+                raise UserError(
+                    self.env._(
+                        "The PSB could not be asked whether the buyer receives Order Responses: %(error)s\n%(advice)s",
+                        error=psb_error_text(self.env, exc),
+                        advice=psb_error_advice(self.env, exc),
+                    )
+                ) from exc
         return True
 
     def action_psb_view_original_order(self):
@@ -423,11 +533,18 @@ class SaleOrder(models.Model):
     def _psb_buyer_known_to_respond(self, now):
         if not self.psb_buyer_endpoint:
             return False
-        return bool(self.sudo().search_count([
-            ("company_id", "=", self.company_id.id), ("psb_buyer_endpoint", "=", self.psb_buyer_endpoint),
-            ("psb_buyer_can_respond", "=", "yes"), ("psb_buyer_checked_on", ">=", now - timedelta(days=1)),
-            ("id", "!=", self.id),
-        ], limit=1))
+        return bool(
+            self.sudo().search_count(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("psb_buyer_endpoint", "=", self.psb_buyer_endpoint),
+                    ("psb_buyer_can_respond", "=", "yes"),
+                    ("psb_buyer_checked_on", ">=", now - timedelta(days=1)),
+                    ("id", "!=", self.id),
+                ],
+                limit=1,
+            )
+        )
 
     def _psb_original_order(self):
         attachment = self.psb_document_id.attachment_id
@@ -445,8 +562,10 @@ class SaleOrder(models.Model):
         if original is None:
             return []
         by_ref = self.env["econnect.psb.order.change"]._lines_by_ref(self)
-        result = [self._psb_response_line_vals(position, ordered, by_ref.get(ordered.line_id))
-                  for position, ordered in enumerate(self._psb_agreed_lines(original, by_ref), start=1)]
+        result = [
+            self._psb_response_line_vals(position, ordered, by_ref.get(ordered.line_id))
+            for position, ordered in enumerate(self._psb_agreed_lines(original, by_ref), start=1)
+        ]
         last_ref = result[-1]["order_line_ref"] if result else None
         return result + self._psb_added_line_vals(len(result), last_ref)
 
@@ -473,10 +592,16 @@ class SaleOrder(models.Model):
         if not sale_line or float_compare(sale_line.product_uom_qty, 0, precision_digits=6) == 0:
             return {**vals, "status": "7", "quantity": 0}
         changed_qty, changed_price = sale_line._psb_changes_from_ordered()
-        substitute = (sale_line.psb_original_product_id and sale_line.product_id != sale_line.psb_original_product_id
-                      and sale_line.product_id != psb_ref(self.env, "sale_econnect_psb.product_psb_unknown"))
-        unit_code = (self.env["econnect.psb.response.line"]._unit_code(sale_line.product_uom_id) if changed_qty
-                     else vals["unit_code"])
+        substitute = (
+            sale_line.psb_original_product_id
+            and sale_line.product_id != sale_line.psb_original_product_id
+            and sale_line.product_id != psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
+        )
+        unit_code = (
+            self.env["econnect.psb.response.line"]._unit_code(sale_line.product_uom_id)
+            if changed_qty
+            else vals["unit_code"]
+        )
         return {
             **vals,
             "status": "3" if (changed_qty or changed_price or substitute) else "5",
@@ -493,30 +618,42 @@ class SaleOrder(models.Model):
         the ``count`` agreed ones; they refer to the last line of the order (``last_ref``)."""
         placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
         unit_code = self.env["econnect.psb.response.line"]._unit_code
-        extras = self.order_line.filtered(lambda l: not l.display_type and not l.psb_line_ref
-                                          and l.product_id != placeholder and not l.is_downpayment
-                                          and not l.psb_allowance_kind)
-        return [{
-            "sequence": count + position,
-            "order_line_ref": last_ref,
-            "status": "1",
-            "item_name": extra.product_id.name,
-            "sellers_item_id": extra.product_id.default_code or False,
-            "quantity": extra.product_uom_qty,
-            "quantity_changed": True,
-            "unit_code": unit_code(extra.product_uom_id),
-            "price": extra.price_unit,
-            "price_changed": True,
-            "sale_line_id": extra.id,
-            "note": self.env._("Added by the seller"),
-        } for position, extra in enumerate(extras, start=1)]
+        extras = self.order_line.filtered(
+            lambda ln: (
+                not ln.display_type
+                and not ln.psb_line_ref
+                and ln.product_id != placeholder
+                and not ln.is_downpayment
+                and not ln.psb_allowance_kind
+            )
+        )
+        return [
+            {
+                "sequence": count + position,
+                "order_line_ref": last_ref,
+                "status": "1",
+                "item_name": extra.product_id.name,
+                "sellers_item_id": extra.product_id.default_code or False,
+                "quantity": extra.product_uom_qty,
+                "quantity_changed": True,
+                "unit_code": unit_code(extra.product_uom_id),
+                "price": extra.price_unit,
+                "price_changed": True,
+                "sale_line_id": extra.id,
+                "note": self.env._("Added by the seller"),
+            }
+            for position, extra in enumerate(extras, start=1)
+        ]
 
     def _psb_ordered_line(self, sale_line):
         """A line the buyer added with an Order Change, described as the original order's lines are."""
         return types.SimpleNamespace(
-            line_id=sale_line.psb_line_ref, name=sale_line.name.split("\n")[0],
-            sellers_item_id=sale_line.product_id.default_code or None, buyers_item_id=None,
-            unit_code=sale_line.psb_unit_code or None)
+            line_id=sale_line.psb_line_ref,
+            name=sale_line.name.split("\n")[0],
+            sellers_item_id=sale_line.product_id.default_code or None,
+            buyers_item_id=None,
+            unit_code=sale_line.psb_unit_code or None,
+        )
 
     def action_confirm(self):
         if warning := self._psb_check_before_confirm():
@@ -526,8 +663,9 @@ class SaleOrder(models.Model):
         for order in self.filtered(lambda o: o.psb_awaiting_answer and o.company_id.psb_answer_on_confirm):
             lines = order._psb_response_lines()
             if lines and any(vals["status"] != "5" for vals in lines):
-                order._psb_queue_response("CA", note=self.env._("Accepted with the changes listed per line."),
-                                          lines=lines, auto=True)
+                order._psb_queue_response(
+                    "CA", note=self.env._("Accepted with the changes listed per line."), lines=lines, auto=True
+                )
             else:
                 order._psb_queue_response("AP", auto=True)
         return result
@@ -543,9 +681,13 @@ class SaleOrder(models.Model):
             return None
         if any(o.company_id.psb_confirm_check == "refuse" for o in open_orders):
             order = open_orders[0]
-            raise UserError(self.env._(
-                "%(order)s cannot be confirmed while its Peppol import needs attention:\n%(issues)s",
-                order=order.name, issues="\n".join(order._psb_open_issues())))
+            raise UserError(
+                self.env._(
+                    "%(order)s cannot be confirmed while its Peppol import needs attention:\n%(issues)s",
+                    order=order.name,
+                    issues="\n".join(order._psb_open_issues()),
+                )
+            )
         if not self.env.context.get("psb_confirm_warn"):
             return None
         wizard = self.env["econnect.psb.confirm.wizard"].create({"sale_order_ids": [fields.Command.set(self.ids)]})
@@ -589,7 +731,8 @@ class SaleOrder(models.Model):
         others = attachments - peppol
         if others:
             orders |= self.with_context(
-                default_partner_id=self.env.user.partner_id.id)._create_records_from_attachments(others)
+                default_partner_id=self.env.user.partner_id.id
+            )._create_records_from_attachments(others)
         peppol.sudo().unlink()
         if not orders:
             # Nothing could be read: the incoming documents say why.

@@ -6,39 +6,65 @@ from odoo.tools import float_compare
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
-    psb_line_ref = fields.Char("Peppol Line ID", copy=False,
-                               help="The cac:LineItem/cbc:ID of the buyer's order line.")
+    psb_line_ref = fields.Char("Peppol Line ID", copy=False, help="The cac:LineItem/cbc:ID of the buyer's order line.")
     psb_unit_code = fields.Char("Ordered Unit Code", copy=False)
     psb_ordered_price = fields.Float(
-        "Buyer's Price", min_display_digits="Product Price", copy=False,
+        "Buyer's Price",
+        min_display_digits="Product Price",
+        copy=False,
         help="The buyer's net price of one unit, as the quotation holds it (unit price less discount): the order's "
-        "price per base quantity with its line allowances and charges applied.")
+        "price per base quantity with its line allowances and charges applied.",
+    )
     psb_ordered_gross_price = fields.Float(
-        "Buyer's Price before Allowances", min_display_digits="Product Price", copy=False,
-        help="The order's price of one unit (PriceAmount / BaseQuantity) before the line's allowances and charges.")
+        "Buyer's Price before Allowances",
+        min_display_digits="Product Price",
+        copy=False,
+        help="The order's price of one unit (PriceAmount / BaseQuantity) before the line's allowances and charges.",
+    )
     psb_ordered_discount = fields.Float("Buyer's Discount (%)", digits="Discount", copy=False)
     psb_ordered_amount = fields.Monetary(
-        "Ordered Amount", currency_field="currency_id", copy=False,
-        help="The order line's net amount (LineExtensionAmount), or the amount of a document allowance or charge.")
+        "Ordered Amount",
+        currency_field="currency_id",
+        copy=False,
+        help="The order line's net amount (LineExtensionAmount), or the amount of a document allowance or charge.",
+    )
     psb_allowance_kind = fields.Selection(
-        [("allowance", "Order discount"), ("charge", "Order charge")], "Peppol Allowance/Charge", copy=False,
-        help="Set on the lines made of the order's document-level allowances and charges.")
+        [("allowance", "Order discount"), ("charge", "Order charge")],
+        "Peppol Allowance/Charge",
+        copy=False,
+        help="Set on the lines made of the order's document-level allowances and charges.",
+    )
     psb_ordered_qty = fields.Float("Ordered Quantity", digits="Product Unit", copy=False)
     psb_original_product_id = fields.Many2one("product.product", "Product as Imported", copy=False)
     psb_requested_date = fields.Date("Requested Delivery", copy=False)
     psb_import_issue = fields.Char("Peppol Import Issue", copy=False)
     psb_match_method = fields.Selection(
-        [("gtin", "GTIN"), ("seller_code", "Our code"), ("buyer_code", "Customer's code"), ("name", "Item name"),
-         ("none", "Not matched")],
-        "Matched By", readonly=True, copy=False,
-        help="How the import found the product of this Peppol order line.")
+        [
+            ("gtin", "GTIN"),
+            ("seller_code", "Our code"),
+            ("buyer_code", "Customer's code"),
+            ("name", "Item name"),
+            ("none", "Not matched"),
+        ],
+        "Matched By",
+        readonly=True,
+        copy=False,
+        help="How the import found the product of this Peppol order line.",
+    )
     psb_buyer_line_note = fields.Text("Buyer's Line Note", readonly=True, copy=False)
     psb_our_price = fields.Float(
-        "Our Price", digits="Product Price", readonly=True, copy=False,
-        help="Our pricelist price for this customer, in the ordered unit, when the order was imported.")
+        "Our Price",
+        digits="Product Price",
+        readonly=True,
+        copy=False,
+        help="Our pricelist price for this customer, in the ordered unit, when the order was imported.",
+    )
     psb_price_differs = fields.Boolean(
-        "Price Differs", readonly=True, copy=False,
-        help="The buyer's net price is not within the company's tolerance of our pricelist price.")
+        "Price Differs",
+        readonly=True,
+        copy=False,
+        help="The buyer's net price is not within the company's tolerance of our pricelist price.",
+    )
 
     def _psb_changes_from_ordered(self, quantity=None, price=None):
         """(quantity changed, price changed): this line (or the given quantity and price) compared with
@@ -50,24 +76,30 @@ class SaleOrderLine(models.Model):
         qty_changed = float_compare(quantity, self.psb_ordered_qty, precision_digits=6) != 0
         if price is None:
             return qty_changed, self._psb_price_changed()
-        price_changed = bool(self.psb_ordered_price) and float_compare(
-            price, self.psb_ordered_price, precision_digits=4) != 0
+        price_changed = (
+            bool(self.psb_ordered_price) and float_compare(price, self.psb_ordered_price, precision_digits=4) != 0
+        )
         return qty_changed, price_changed
 
     def _psb_price_changed(self):
         """Whether the line's effective net unit price (unit price less discount) differs from the net unit price
         the buyer ordered, to the price precision (at least four decimals). False when the buyer gave no price."""
         self.ensure_one()
-        if not self.psb_line_ref or not (self.psb_ordered_price or self.psb_ordered_amount or self.psb_ordered_gross_price):
+        if not self.psb_line_ref or not (
+            self.psb_ordered_price or self.psb_ordered_amount or self.psb_ordered_gross_price
+        ):
             return False
         digits = max(self.env["decimal.precision"].precision_get("Product Price"), 4)
         effective = self.price_unit * (1 - (self.discount or 0.0) / 100)
         return float_compare(effective, self.psb_ordered_price, precision_digits=digits) != 0
 
     psb_price_from_buyer = fields.Boolean(
-        "Price from the Buyer", copy=False, readonly=True,
+        "Price from the Buyer",
+        copy=False,
+        readonly=True,
         help="The unit price is the buyer's net price (even 0.00): Odoo's pricelist does not replace it when "
-        "the quantity, unit or product changes.")
+        "the quantity, unit or product changes.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -78,10 +110,10 @@ class SaleOrderLine(models.Model):
 
     def write(self, vals):
         if "psb_ordered_price" in vals and "price_unit" in vals and "psb_price_from_buyer" not in vals:
-            vals = {**vals, "psb_price_from_buyer": True}   # a buyer's Order Change set the price
+            vals = {**vals, "psb_price_from_buyer": True}  # a buyer's Order Change set the price
         return super().write(vals)
 
     def _compute_price_unit(self):
         # A zero price is not "manual" for Odoo (technical_price_unit equals price_unit), so only this
         # keeps a buyer's 0.00 as ordered; non-zero buyer prices are kept by technical_price_unit already.
-        super(SaleOrderLine, self - self.filtered("psb_price_from_buyer"))._compute_price_unit()
+        return super(SaleOrderLine, self - self.filtered("psb_price_from_buyer"))._compute_price_unit()

@@ -8,6 +8,8 @@ used for the price-difference flag that exists whatever the settings.
 
 Texts go through ``_`` (``env._`` from Odoo, so they are translated; plain ``%`` formatting here).
 """
+
+# pylint: disable=prefer-env-translation  # plain Python: ``_`` is the caller's translation function
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,13 +24,13 @@ def _plain(message, **kwargs):
 
 @dataclass
 class LineFacts:
-    ref: str                              # the buyer's line id: "line 3"
-    match_method: str = "none"            # gtin / seller_code / buyer_code / name / none
+    ref: str  # the buyer's line id: "line 3"
+    match_method: str = "none"  # gtin / seller_code / buyer_code / name / none
     unit_code: str = ""
     unit_known: bool = True
     unit_converts: bool = True
-    ordered_price: float | None = None    # the buyer's net price per ordered unit, None when not given
-    our_price: float | None = None        # our pricelist price for this customer, same unit and currency
+    ordered_price: float | None = None  # the buyer's net price per ordered unit, None when not given
+    our_price: float | None = None  # our pricelist price for this customer, same unit and currency
     requested_date: date | None = None
     note: str = ""
 
@@ -36,16 +38,16 @@ class LineFacts:
 @dataclass
 class OrderFacts:
     customer_name: str = ""
-    customer_new: bool = False            # created by an import (and not reviewed since)
+    customer_new: bool = False  # created by an import (and not reviewed since)
     customer_trusted: bool = False
-    amounts_state: str | None = None      # match / differ / unchecked (the totals check)
-    import_issues: str = ""               # whatever the import flagged, as text
+    amounts_state: str | None = None  # match / differ / unchecked (the totals check)
+    import_issues: str = ""  # whatever the import flagged, as text
     requested_date: date | None = None
     note: str = ""
-    amount: float = 0.0                   # the order's total in the company's currency
+    amount: float = 0.0  # the order's total in the company's currency
     today: date | None = None
-    currency_symbol: str = ""             # of the prices
-    company_currency_symbol: str = ""     # of ``amount`` and the maximum
+    currency_symbol: str = ""  # of the prices
+    company_currency_symbol: str = ""  # of ``amount`` and the maximum
     lines: list = field(default_factory=list)
 
 
@@ -55,11 +57,11 @@ class Settings:
     identified_lines: bool = True
     units: bool = True
     accept_buyer_price: bool = False
-    price_tolerance: float = 0.0          # percent
+    price_tolerance: float = 0.0  # percent
     totals: bool = True
     future_date: bool = True
     note_needs_person: bool = True
-    max_amount: float = 0.0               # 0: no maximum
+    max_amount: float = 0.0  # 0: no maximum
     trusted_only: bool = False
 
 
@@ -104,10 +106,14 @@ def price_reason(line, symbol, tolerance, _=_plain):
     within, deviation = price_check(line.ordered_price, line.our_price, tolerance)
     if within:
         return ""
-    return _("line %(line)s: %(ordered)s ordered, our price %(ours)s (%(deviation)s, tolerance %(tolerance)s)",
-             line=line.ref, ordered=_money(symbol, line.ordered_price), ours=_money(symbol, line.our_price),
-             deviation=_percent(deviation) if deviation is not None else "-",
-             tolerance=_percent(tolerance).lstrip("+"))
+    return _(
+        "line %(line)s: %(ordered)s ordered, our price %(ours)s (%(deviation)s, tolerance %(tolerance)s)",
+        line=line.ref,
+        ordered=_money(symbol, line.ordered_price),
+        ours=_money(symbol, line.our_price),
+        deviation=_percent(deviation) if deviation is not None else "-",
+        tolerance=_percent(tolerance).lstrip("+"),
+    )
 
 
 def conditions(settings, _=_plain):
@@ -124,8 +130,12 @@ def conditions(settings, _=_plain):
     if settings.accept_buyer_price:
         items.append(_("the buyer's prices are accepted"))
     else:
-        items.append(_("every price is within %(tolerance)s of our price",
-                       tolerance=_percent(settings.price_tolerance).lstrip("+")))
+        items.append(
+            _(
+                "every price is within %(tolerance)s of our price",
+                tolerance=_percent(settings.price_tolerance).lstrip("+"),
+            )
+        )
     if settings.totals:
         items.append(_("the totals match the buyer's order"))
     items.append(_("the import flagged nothing"))
@@ -138,7 +148,7 @@ def conditions(settings, _=_plain):
     return items
 
 
-def evaluate(order, settings, _=_plain):
+def evaluate(order, settings, _=_plain):  # noqa: C901 - one check after another, read top to bottom
     """The conditions ``order`` (:class:`OrderFacts`) fails under ``settings``, with their reasons.
 
     :returns: list of :class:`Failure`, empty when the order may be confirmed automatically.
@@ -149,20 +159,31 @@ def evaluate(order, settings, _=_plain):
         failed.append(Failure(condition, reason))
 
     if settings.known_customer and order.customer_new:
-        fail("customer", _("the customer %(name)s was created from a Peppol order and not reviewed yet",
-                           name=order.customer_name))
+        fail(
+            "customer",
+            _("the customer %(name)s was created from a Peppol order and not reviewed yet", name=order.customer_name),
+        )
     if settings.trusted_only and not order.customer_trusted:
-        fail("trusted", _("the customer %(name)s is not trusted for automatic confirmation",
-                          name=order.customer_name))
+        fail("trusted", _("the customer %(name)s is not trusted for automatic confirmation", name=order.customer_name))
     for line in order.lines:
         if settings.identified_lines and line.match_method not in IDENTIFIER_METHODS:
-            fail("identified", _("line %(line)s: matched on the item name only", line=line.ref)
-                 if line.match_method == "name" else _("line %(line)s: no product matched", line=line.ref))
+            fail(
+                "identified",
+                _("line %(line)s: matched on the item name only", line=line.ref)
+                if line.match_method == "name"
+                else _("line %(line)s: no product matched", line=line.ref),
+            )
         if settings.units and not line.unit_known:
             fail("units", _("line %(line)s: unit code %(unit)s is not known", line=line.ref, unit=line.unit_code))
         elif settings.units and not line.unit_converts:
-            fail("units", _("line %(line)s: unit %(unit)s does not convert to the product's unit",
-                            line=line.ref, unit=line.unit_code))
+            fail(
+                "units",
+                _(
+                    "line %(line)s: unit %(unit)s does not convert to the product's unit",
+                    line=line.ref,
+                    unit=line.unit_code,
+                ),
+            )
         if not settings.accept_buyer_price:
             reason = price_reason(line, order.currency_symbol, settings.price_tolerance, _)
             if reason:
@@ -173,21 +194,36 @@ def evaluate(order, settings, _=_plain):
         fail("issues", _("the import flagged: %(issues)s", issues=order.import_issues.replace("\n", "; ")))
     if settings.future_date and order.today:
         if order.requested_date and order.requested_date < order.today:
-            fail("date", _("the requested delivery date %(date)s is in the past", date=order.requested_date.isoformat()))
+            fail(
+                "date", _("the requested delivery date %(date)s is in the past", date=order.requested_date.isoformat())
+            )
         for line in order.lines:
             if line.requested_date and line.requested_date < order.today:
-                fail("date", _("line %(line)s: the requested delivery date %(date)s is in the past",
-                               line=line.ref, date=line.requested_date.isoformat()))
+                fail(
+                    "date",
+                    _(
+                        "line %(line)s: the requested delivery date %(date)s is in the past",
+                        line=line.ref,
+                        date=line.requested_date.isoformat(),
+                    ),
+                )
     if settings.note_needs_person:
         if order.note:
             fail("note", _("the buyer wrote a note: %(note)s", note=_short(order.note)))
         for line in order.lines:
             if line.note:
-                fail("note", _("line %(line)s: the buyer wrote a note: %(note)s", line=line.ref, note=_short(line.note)))
+                fail(
+                    "note", _("line %(line)s: the buyer wrote a note: %(note)s", line=line.ref, note=_short(line.note))
+                )
     if settings.max_amount and order.amount > settings.max_amount:
-        fail("max_amount", _("the order amount %(amount)s is above the maximum %(max)s",
-                             amount=_money(order.company_currency_symbol, order.amount),
-                             max=_money(order.company_currency_symbol, settings.max_amount)))
+        fail(
+            "max_amount",
+            _(
+                "the order amount %(amount)s is above the maximum %(max)s",
+                amount=_money(order.company_currency_symbol, order.amount),
+                max=_money(order.company_currency_symbol, settings.max_amount),
+            ),
+        )
     return failed
 
 

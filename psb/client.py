@@ -9,6 +9,7 @@
 
 See psb-api.md for the contract; the section numbers below refer to it.
 """
+
 import email.utils
 import math
 import re
@@ -79,8 +80,13 @@ def build_mail_hook(hook_id, name, address, topics, active=True):
 
     ``active=False`` switches an existing hook off in place (PUT is an upsert on the id).
     """
-    return {"id": hook_id, "name": name, "action": f"mailto:{address}", "topics": list(topics),
-            "isActive": bool(active)}
+    return {
+        "id": hook_id,
+        "name": name,
+        "action": f"mailto:{address}",
+        "topics": list(topics),
+        "isActive": bool(active),
+    }
 
 
 # (connect, read) in seconds: an outage is noticed in 5 s, a slow download gets 30 s.
@@ -113,23 +119,51 @@ class PsbClient:
     downloaded documents.
     """
 
-    def __init__(self, api_url, identity_url, client_id, client_secret, username=None, password=None,
-                 subscription_key=None, scope="ap", timeout=DEFAULT_TIMEOUT, token_store=None, session=None,
-                 user_agent="sale_econnect_psb", max_download_bytes=MAX_DOWNLOAD_BYTES):
-        missing = [label for label, value in (("API URL", api_url), ("identity URL", identity_url),
-                                              ("client id", client_id), ("client secret", client_secret))
-                   if not value]
+    def __init__(
+        self,
+        api_url,
+        identity_url,
+        client_id,
+        client_secret,
+        username=None,
+        password=None,
+        subscription_key=None,
+        scope="ap",
+        timeout=DEFAULT_TIMEOUT,
+        token_store=None,
+        session=None,
+        user_agent="sale_econnect_psb",
+        max_download_bytes=MAX_DOWNLOAD_BYTES,
+    ):
+        missing = [
+            label
+            for label, value in (
+                ("API URL", api_url),
+                ("identity URL", identity_url),
+                ("client id", client_id),
+                ("client secret", client_secret),
+            )
+            if not value
+        ]
         if missing:
-            raise PsbConfigError(f"The PSB connection is not configured: {', '.join(missing)} missing.",
-                                 error_code="not_configured", params={"missing": missing})
+            raise PsbConfigError(
+                f"The PSB connection is not configured: {', '.join(missing)} missing.",
+                error_code="not_configured",
+                params={"missing": missing},
+            )
         if bool(username) != bool(password):
-            raise PsbConfigError("Give both the PSB user name and password (password grant), "
-                                 "or neither (client credentials grant).", error_code="half_login")
+            raise PsbConfigError(
+                "Give both the PSB user name and password (password grant), or neither (client credentials grant).",
+                error_code="half_login",
+            )
         for label, url in (("API URL", api_url), ("identity URL", identity_url)):
             parts = urlsplit(url)
             if parts.scheme not in ("https", "http") or not parts.netloc:
-                raise PsbConfigError(f"The PSB {label} {url!r} is not a web address (https://...).",
-                                     error_code="bad_url", params={"label": label, "url": url})
+                raise PsbConfigError(
+                    f"The PSB {label} {url!r} is not a web address (https://...).",
+                    error_code="bad_url",
+                    params={"label": label, "url": url},
+                )
         self.api_url = api_url.rstrip("/")
         self.identity_url = identity_url.rstrip("/")
         self.client_id = client_id
@@ -179,47 +213,81 @@ class PsbClient:
             data["grant_type"] = "client_credentials"
         url = f"{self.identity_url}/connect/token"
         try:
-            response = self.session.post(url, data=data, timeout=self.timeout, allow_redirects=False,
-                                         headers={"Accept": "application/json", "User-Agent": self.user_agent})
+            response = self.session.post(
+                url,
+                data=data,
+                timeout=self.timeout,
+                allow_redirects=False,
+                headers={"Accept": "application/json", "User-Agent": self.user_agent},
+            )
         except requests.RequestException as exc:
             raise PsbTransientError(
                 f"The PSB identity server {self.identity_url} could not be reached ({_reason(exc)}). "
                 "It will be tried again later; if this persists, check the identity URL and the network.",
-                error_code="identity_unreachable", params={"url": self.identity_url, "reason": _reason(exc)}) from exc
+                error_code="identity_unreachable",
+                params={"url": self.identity_url, "reason": _reason(exc)},
+            ) from exc
         status = response.status_code
         payload = _json_or_none(response)
         payload = payload if isinstance(payload, dict) else {}
         if status == 429 or status >= 500:
             raise PsbTransientError(
                 f"The PSB identity server is unavailable ({status}); it will be tried again later.",
-                status=status, retry_after=_retry_after(response), error_code="identity_unavailable",
-                params={"status": status})
+                status=status,
+                retry_after=_retry_after(response),
+                error_code="identity_unavailable",
+                params={"status": status},
+            )
         if status in (400, 401, 403):
             detail = ": ".join(str(v) for v in (payload.get("error"), payload.get("error_description")) if v)
-            credentials = "client id, client secret, user name and password" if self.username else \
-                "client id and client secret"
+            credentials = (
+                "client id, client secret, user name and password" if self.username else "client id and client secret"
+            )
             raise PsbAuthError(
                 f"The PSB identity server refused the credentials ({detail or status}). Check the {credentials} "
                 "in the PSB settings, and that they belong to this environment (acceptance and production "
-                "have separate credentials).", status=status, code=payload.get("error"),
-                error_code="identity_refused", params={"detail": detail or status, "password": bool(self.username)})
+                "have separate credentials).",
+                status=status,
+                code=payload.get("error"),
+                error_code="identity_refused",
+                params={"detail": detail or status, "password": bool(self.username)},
+            )
         if status != 200:
             raise PsbRequestError(
-                f"The PSB identity server answered {status} to {url}; check the identity URL.", status=status,
-                error_code="identity_bad_answer", params={"status": status, "url": url})
+                f"The PSB identity server answered {status} to {url}; check the identity URL.",
+                status=status,
+                error_code="identity_bad_answer",
+                params={"status": status, "url": url},
+            )
         try:
             token = payload["access_token"]
             expires_in = float(payload.get("expires_in") or 3600)
         except (KeyError, TypeError, ValueError):
             token = None
         if not token or not isinstance(token, str):
-            raise PsbRequestError(f"{url} gave no usable access token; check the identity URL.", status=status,
-                                  error_code="identity_no_token", params={"url": url})
+            raise PsbRequestError(
+                f"{url} gave no usable access token; check the identity URL.",
+                status=status,
+                error_code="identity_no_token",
+                params={"url": url},
+            )
         return token, time.time() + expires_in
 
     # ------------------------------------------------------------------ requests
-    def _request(self, method, path, what, *, json=None, data=None, headers=None, params=None,
-                 accept="application/json", stream=False, not_found=None):
+    def _request(
+        self,
+        method,
+        path,
+        what,
+        *,
+        json=None,
+        data=None,
+        headers=None,
+        params=None,
+        accept="application/json",
+        stream=False,
+        not_found=None,
+    ):
         """Send one API call and return the 2xx response; raise the typed error otherwise.
 
         ``what`` says what the call does, for the error messages ("downloading document X…").
@@ -230,8 +298,9 @@ class PsbClient:
         response = self._send(method, path, what, token, json, data, headers, params, accept, stream)
         if response.status_code == 401 and not fresh:
             response.close()
-            response = self._send(method, path, what, self.get_token(force=True), json, data, headers, params,
-                                  accept, stream)
+            response = self._send(
+                method, path, what, self.get_token(force=True), json, data, headers, params, accept, stream
+            )
         if response.status_code >= 300:
             try:
                 raise self._error(response, what, not_found)
@@ -245,8 +314,9 @@ class PsbClient:
             all_headers["Subscription-Key"] = self.subscription_key
         all_headers.update(headers or {})
         try:
-            prepared = self.session.prepare_request(requests.Request(
-                method, self.api_url + path, json=json, data=data, params=params, headers=all_headers))
+            prepared = self.session.prepare_request(
+                requests.Request(method, self.api_url + path, json=json, data=data, params=params, headers=all_headers)
+            )
             # requests decodes %2E back to "." (unreserved), which makes an id "." or ".." a dot-segment
             # again: send the path exactly as segment() encoded it.
             prepared.url = urlunsplit(urlsplit(prepared.url)._replace(path=urlsplit(self.api_url).path + path))
@@ -255,12 +325,16 @@ class PsbClient:
         except requests.Timeout as exc:
             raise PsbTransientError(
                 f"The PSB did not answer in time while {what} ({_reason(exc)}); it will be tried again later.",
-                error_code="timeout", params={"reason": _reason(exc)}) from exc
+                error_code="timeout",
+                params={"reason": _reason(exc)},
+            ) from exc
         except requests.RequestException as exc:
             raise PsbTransientError(
                 f"The PSB could not be reached while {what} ({_reason(exc)}); it will be tried again later. "
                 "If this persists, check the API URL and the network.",
-                error_code="unreachable", params={"reason": _reason(exc)}) from exc
+                error_code="unreachable",
+                params={"reason": _reason(exc)},
+            ) from exc
 
     @staticmethod
     def _error(response, what, not_found=None):
@@ -274,34 +348,62 @@ class PsbClient:
         params = {"status": status, "psb_message": psb_message, "request_id": request_id}
         if status == 429 or status >= 500:
             trouble = "is rate limiting requests" if status == 429 else "had a server error"
-            return PsbTransientError(f"The PSB {trouble} ({status}) while {what}; it will be tried again later.{said}",
-                                     retry_after=_retry_after(response), **kwargs,
-                                     error_code="rate_limited" if status == 429 else "server_error", params=params)
+            return PsbTransientError(
+                f"The PSB {trouble} ({status}) while {what}; it will be tried again later.{said}",
+                retry_after=_retry_after(response),
+                **kwargs,
+                error_code="rate_limited" if status == 429 else "server_error",
+                params=params,
+            )
         if 300 <= status < 400:
             location = response.headers.get("Location") or "elsewhere"
-            return PsbRequestError(f"The PSB redirected the request to {location} ({status}) while {what}; "
-                                   f"redirects are not followed. Check the API URL in the PSB settings.{said}",
-                                   **kwargs, error_code="redirected", params={**params, "location": location})
+            return PsbRequestError(
+                f"The PSB redirected the request to {location} ({status}) while {what}; "
+                f"redirects are not followed. Check the API URL in the PSB settings.{said}",
+                **kwargs,
+                error_code="redirected",
+                params={**params, "location": location},
+            )
         if status == 401:
-            return PsbAuthError(f"The PSB did not accept the access token (401) while {what}. Check the client id, "
-                                f"client secret, user name and password in the PSB settings.{said}", **kwargs,
-                                error_code="token_refused", params=params)
+            return PsbAuthError(
+                f"The PSB did not accept the access token (401) while {what}. Check the client id, "
+                f"client secret, user name and password in the PSB settings.{said}",
+                **kwargs,
+                error_code="token_refused",
+                params=params,
+            )
         if status == 403:
-            return PsbAuthError(f"The PSB refused access (403) while {what}. Check that these credentials may use "
-                                f"this party id (eConnect grants parties to users and applications).{said}",
-                                **kwargs, error_code="access_refused", params=params)
+            return PsbAuthError(
+                f"The PSB refused access (403) while {what}. Check that these credentials may use "
+                f"this party id (eConnect grants parties to users and applications).{said}",
+                **kwargs,
+                error_code="access_refused",
+                params=params,
+            )
         if status == 404:
-            return PsbNotFoundError(f"{not_found[0] if not_found else f'The PSB found nothing (404) while {what}.'}{said}",
-                                    **kwargs, error_code=not_found[1] if not_found else "not_found",
-                                    params={**params, **(not_found[2] if not_found else {})})
+            return PsbNotFoundError(
+                f"{not_found[0] if not_found else f'The PSB found nothing (404) while {what}.'}{said}",
+                **kwargs,
+                error_code=not_found[1] if not_found else "not_found",
+                params={**params, **(not_found[2] if not_found else {})},
+            )
         if status == 409:
-            return PsbConflictError(f"The PSB had already processed this (409, duplicate) while {what}.{said}",
-                                    **kwargs, error_code="duplicate", params=params)
+            return PsbConflictError(
+                f"The PSB had already processed this (409, duplicate) while {what}.{said}",
+                **kwargs,
+                error_code="duplicate",
+                params=params,
+            )
         if status == 413:
-            return PsbRequestError(f"The PSB refused the content as too large (413) while {what}.{said}", **kwargs,
-                                   error_code="content_too_large", params=params)
-        return PsbRequestError(f"The PSB refused the request ({status}) while {what}.{said}", **kwargs,
-                               error_code="refused", params=params)
+            return PsbRequestError(
+                f"The PSB refused the content as too large (413) while {what}.{said}",
+                **kwargs,
+                error_code="content_too_large",
+                params=params,
+            )
+        return PsbRequestError(
+            f"The PSB refused the request ({status}) while {what}.{said}", **kwargs, error_code="refused", params=params
+        )
 
     def _call(self, method, path, what, **kwargs):
         """One API call returning its parsed JSON answer (None when the answer is empty)."""
@@ -313,8 +415,11 @@ class PsbClient:
         except ValueError:
             raise PsbRequestError(
                 f"The PSB answered with {response.headers.get('Content-Type') or 'content'} instead of JSON while "
-                f"{what}; check the API URL in the PSB settings.", status=response.status_code,
-                error_code="not_json", params={"content_type": response.headers.get("Content-Type") or ""}) from None
+                f"{what}; check the API URL in the PSB settings.",
+                status=response.status_code,
+                error_code="not_json",
+                params={"content_type": response.headers.get("Content-Type") or ""},
+            ) from None
 
     # ------------------------------------------------------------------ sales orders (§4, §5)
     @staticmethod
@@ -326,16 +431,29 @@ class PsbClient:
         by the PSB to ``target_document_type_id`` when given (default: the format it was sent in)."""
         path = self._sales_order_path(party_id, document_id, "download")
         params = {"targetDocumentTypeId": target_document_type_id} if target_document_type_id else None
-        gone = (f"The PSB does not know document {document_id} for party {party_id} (it may have been deleted: "
-                "the PSB keeps documents 90 days, 7 days after the first download).",
-                "document_gone", {"document_id": document_id, "party_id": party_id})
-        response = self._request("GET", path, f"downloading document {document_id} for party {party_id}",
-                                 accept="application/xml", stream=True, not_found=gone,
-                                 params=params)
+        gone = (
+            f"The PSB does not know document {document_id} for party {party_id} (it may have been deleted: "
+            "the PSB keeps documents 90 days, 7 days after the first download).",
+            "document_gone",
+            {"document_id": document_id, "party_id": party_id},
+        )
+        response = self._request(
+            "GET",
+            path,
+            f"downloading document {document_id} for party {party_id}",
+            accept="application/xml",
+            stream=True,
+            not_found=gone,
+            params=params,
+        )
         too_big = PsbRequestError(
             f"Document {document_id} is larger than {self.max_download_bytes:,} bytes and was not downloaded; "
-            "raise the download limit if it is genuine.", status=response.status_code, code="too_large",
-            error_code="download_too_large", params={"document_id": document_id, "limit": self.max_download_bytes})
+            "raise the download limit if it is genuine.",
+            status=response.status_code,
+            code="too_large",
+            error_code="download_too_large",
+            params={"document_id": document_id, "limit": self.max_download_bytes},
+        )
         with response:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self.max_download_bytes:
@@ -349,19 +467,27 @@ class PsbClient:
                     chunks.append(chunk)
             except requests.RequestException as exc:
                 raise PsbTransientError(
-                    f"The download of document {document_id} broke off ({_reason(exc)}); it will be tried again "
-                    "later.", error_code="download_broken", params={"document_id": document_id, "reason": _reason(exc)}) from exc
+                    f"The download of document {document_id} broke off ({_reason(exc)}); it will be tried again later.",
+                    error_code="download_broken",
+                    params={"document_id": document_id, "reason": _reason(exc)},
+                ) from exc
         return b"".join(chunks)
 
     def delete_sales_order(self, party_id, document_id):
         """Delete a received document at the PSB now instead of waiting for its automatic deletion."""
-        return self._call("DELETE", self._sales_order_path(party_id, document_id),
-                          f"deleting document {document_id} of party {party_id}")
+        return self._call(
+            "DELETE",
+            self._sales_order_path(party_id, document_id),
+            f"deleting document {document_id} of party {party_id}",
+        )
 
     def sales_order_status(self, party_id, document_id):
         """The document's status history, ``[{id, name, description, createdOn}]`` (debugging aid)."""
-        return self._call("GET", self._sales_order_path(party_id, document_id, "status"),
-                          f"reading the status of document {document_id} of party {party_id}")
+        return self._call(
+            "GET",
+            self._sales_order_path(party_id, document_id, "status"),
+            f"reading the status of document {document_id} of party {party_id}",
+        )
 
     def send_order_response(self, party_id, document_id, status, note=None, response_document_id=None, xml=None):
         """Answer the received order ``document_id`` with an Order Response; returns ``{"id": ...}``.
@@ -387,8 +513,9 @@ class PsbClient:
                 body["note"] = note
             kwargs = {"json": body, "headers": headers}
         try:
-            answer = self._call("POST", path, f"sending Order Response {status or 'XML'} for document {document_id}",
-                                **kwargs)
+            answer = self._call(
+                "POST", path, f"sending Order Response {status or 'XML'} for document {document_id}", **kwargs
+            )
         except PsbConflictError:
             return {"id": response_document_id, "duplicate": True}
         if isinstance(answer, dict) and answer.get("id"):
@@ -403,9 +530,13 @@ class PsbClient:
         if isinstance(party_ids, str):
             party_ids = [party_ids]
         params = {"preferredDocumentTypeId": preferred_document_type_id} if preferred_document_type_id else None
-        return self._call("POST", f"/api/v1/{segment(party_id)}/salesOrder/queryRecipientParty",
-                          f"looking up whether {', '.join(party_ids)} can receive documents",
-                          json=list(party_ids), params=params)
+        return self._call(
+            "POST",
+            f"/api/v1/{segment(party_id)}/salesOrder/queryRecipientParty",
+            f"looking up whether {', '.join(party_ids)} can receive documents",
+            json=list(party_ids),
+            params=params,
+        )
 
     def delivery_option(self, party_ids, document_family="orderResponse"):
         """The Peppol delivery options of a recipient (a list; empty when it cannot receive the family)."""
@@ -414,8 +545,12 @@ class PsbClient:
         params = [("partyIds", party) for party in party_ids]
         if document_family:
             params.append(("documentFamily", document_family))
-        return self._call("GET", "/api/v1/peppol/deliveryOption",
-                          f"looking up the Peppol delivery options of {', '.join(party_ids)}", params=params)
+        return self._call(
+            "GET",
+            "/api/v1/peppol/deliveryOption",
+            f"looking up the Peppol delivery options of {', '.join(party_ids)}",
+            params=params,
+        )
 
     # ------------------------------------------------------------------ hooks (§6.1)
     @staticmethod
@@ -433,13 +568,23 @@ class PsbClient:
     def put_hook(self, hook, party_id=None):
         """Add or update (upsert on ``hook["id"]``) a hook. Update hooks in place: a delete followed by
         a create can lose events in between (§6.1)."""
-        return self._call("PUT", self._hook_path(party_id),
-                          f"registering webhook {hook.get('id')} for {self._hook_owner(party_id)}", json=hook) or hook
+        return (
+            self._call(
+                "PUT",
+                self._hook_path(party_id),
+                f"registering webhook {hook.get('id')} for {self._hook_owner(party_id)}",
+                json=hook,
+            )
+            or hook
+        )
 
     def delete_hook(self, hook_id, party_id=None):
         """Delete a party hook, or an environment hook when ``party_id`` is None."""
-        return self._call("DELETE", f"{self._hook_path(party_id)}/{segment(hook_id)}",
-                          f"deleting webhook {hook_id} of {self._hook_owner(party_id)}")
+        return self._call(
+            "DELETE",
+            f"{self._hook_path(party_id)}/{segment(hook_id)}",
+            f"deleting webhook {hook_id} of {self._hook_owner(party_id)}",
+        )
 
     def ping_hooks(self, party_id):
         """Ask the PSB to send a test event to the party's hooks; returns ``{"id": party_id}``."""
@@ -472,7 +617,9 @@ class PsbClient:
             raise PsbAuthError(
                 f"The PSB accepted the credentials, but they may not use party {party_id}; they may use "
                 f"{', '.join(sorted(ids))}. Correct the party id, or ask eConnect for access to it.",
-                error_code="party_not_allowed", params={"party_id": party_id, "allowed": sorted(ids)})
+                error_code="party_not_allowed",
+                params={"party_id": party_id, "allowed": sorted(ids)},
+            )
         if not party_id:
             return "The PSB accepted the credentials."
         self.list_hooks(party_id)
@@ -509,8 +656,10 @@ def _error_details(response):
         message = body.get("message") or body.get("title") or body.get("error_description") or body.get("error")
         errors = body.get("errors")
         if isinstance(errors, dict):
-            problems = "; ".join(f"{key}: {' '.join(map(str, value if isinstance(value, list) else [value]))}"
-                                 for key, value in errors.items())
+            problems = "; ".join(
+                f"{key}: {' '.join(map(str, value if isinstance(value, list) else [value]))}"
+                for key, value in errors.items()
+            )
             message = f"{message} ({problems})" if message else problems
         return body.get("code"), (str(message) if message else None), body.get("requestId"), body.get("helpLink")
     text = re.sub(r"\s+", " ", response.text or "").strip()

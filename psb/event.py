@@ -5,6 +5,7 @@ malformed body is an :class:`EventError` (the webhook answers 4xx with its messa
 exception that reaches the HTTP layer. Values are refused, never cut: an id longer than
 :data:`MAX_ID_LENGTH` is an error, so two different ids never end up stored as one.
 """
+
 import json
 
 #: The longest id taken from an event (partyId, documentId, refToDocumentId, hookId, the sender's

@@ -14,8 +14,17 @@ class PsbError(Exception):
 
     retryable = False
 
-    def __init__(self, message, status=None, code=None, request_id=None, retry_after=None, help_link=None,
-                 error_code=None, params=None):
+    def __init__(
+        self,
+        message,
+        status=None,
+        code=None,
+        request_id=None,
+        retry_after=None,
+        help_link=None,
+        error_code=None,
+        params=None,
+    ):
         super().__init__(message)
         self.message = message
         self.error_code = error_code

@@ -11,6 +11,7 @@ every function takes ``now``, so an outage of days is tested with a simulated cl
 
 All datetimes are naive UTC (Odoo's convention).
 """
+
 from datetime import datetime, timedelta, timezone
 
 KEEP_AFTER_RECEIPT = timedelta(days=90)

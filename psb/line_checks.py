@@ -5,6 +5,7 @@ few orders of magnitude (a GTIN typed into the quantity). None of these may pass
 negative quantity never becomes a negative sale line without a person deciding: it is imported
 as 0 and flagged (the ordered value is kept). Plain Python; the Odoo layer words the problems.
 """
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 

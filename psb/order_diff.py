@@ -8,20 +8,42 @@ lists the differences as plain data; the Odoo layer words them.
 
 The envelope (SBDH) is ignored: the same order forwarded by another access point is the same order.
 """
+
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
 #: Header fields compared one by one, with the difference reported under this name.
 HEADER_FIELDS = (
-    "issue_date", "issue_time", "order_type_code", "currency", "customer_reference",
-    "requested_start", "requested_end", "line_extension_amount", "tax_amount", "tax_exclusive_amount",
-    "tax_inclusive_amount", "allowance_total", "charge_total", "payable_amount", "notes",
+    "issue_date",
+    "issue_time",
+    "order_type_code",
+    "currency",
+    "customer_reference",
+    "requested_start",
+    "requested_end",
+    "line_extension_amount",
+    "tax_amount",
+    "tax_exclusive_amount",
+    "tax_inclusive_amount",
+    "allowance_total",
+    "charge_total",
+    "payable_amount",
+    "notes",
 )
 #: Line fields compared one by one (``unit_price`` is PriceAmount / BaseQuantity).
 LINE_FIELDS = (
-    "quantity", "unit_code", "unit_price", "line_amount", "name", "sellers_item_id", "buyers_item_id",
-    "standard_item_id", "requested_start", "requested_end", "note",
+    "quantity",
+    "unit_code",
+    "unit_price",
+    "line_amount",
+    "name",
+    "sellers_item_id",
+    "buyers_item_id",
+    "standard_item_id",
+    "requested_start",
+    "requested_end",
+    "note",
 )
 #: Fields never compared: the envelope, and what is derived from other fields.
 IGNORED_FIELDS = {"envelope", "lines"}
@@ -72,8 +94,12 @@ def _normalised(value):
         return _decimal(value)
     if isinstance(value, dict):
         # Peppol ids are case-insensitive: 9944:NL812345678B01 and 9944:nl812345678b01 are one party.
-        return {key: item.lower() if key in ("endpoint_id", "endpoint_scheme") and isinstance(item, str)
-                else _normalised(item) for key, item in value.items()}
+        return {
+            key: item.lower()
+            if key in ("endpoint_id", "endpoint_scheme") and isinstance(item, str)
+            else _normalised(item)
+            for key, item in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return [_normalised(item) for item in value]
     return value
@@ -85,8 +111,7 @@ def same_content(old, new):
 
 
 def _line_summary(line):
-    return (_decimal(line.quantity) if isinstance(line.quantity, Decimal) else line.quantity,
-            line.unit_code, line.name)
+    return (_decimal(line.quantity) if isinstance(line.quantity, Decimal) else line.quantity, line.unit_code, line.name)
 
 
 def differences(old, new):
@@ -112,8 +137,9 @@ def differences(old, new):
             before, after = _value(previous, name), _value(line, name)
             if before != after:
                 result.append(Difference("line_changed", line.line_id, name, before, after))
-        if not any(d.line_id == line.line_id for d in result) and \
-                _normalised(dataclasses.asdict(previous)) != _normalised(dataclasses.asdict(line)):
+        if not any(d.line_id == line.line_id for d in result) and _normalised(
+            dataclasses.asdict(previous)
+        ) != _normalised(dataclasses.asdict(line)):
             result.append(Difference("line_changed", line.line_id, "other"))
     for line in old.lines:
         if line.line_id not in new_ids:

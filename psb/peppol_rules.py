@@ -13,6 +13,7 @@ repository). Used by the tests, and at runtime when the folder is there.
 Each stylesheet is compiled once per validator and each XSD loaded once; validating a document
 then takes milliseconds. A validator may be shared between threads (one lock serialises its use).
 """
+
 import os
 import re
 import threading
@@ -28,16 +29,20 @@ SBDH = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 #: CustomizationID -> (XSD under ``xsd/``, XSLT in the Schematron folder). A document's
 #: CustomizationID matches an entry when equal to it or extending it (``<id>:…``); the longest wins.
 ARTEFACTS = {
-    "urn:fdc:peppol.eu:poacc:trns:order:3":
-        ("ubl-2.1/maindoc/UBL-Order-2.1.xsd", "PEPPOLBIS-T01.xslt"),
-    "urn:fdc:peppol.eu:poacc:trns:order_response:3":
-        ("ubl-2.1/maindoc/UBL-OrderResponse-2.1.xsd", "PEPPOLBIS-T76.xslt"),
-    "urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3":
-        ("ubl-2.3/maindoc/UBL-OrderResponse-2.3.xsd", "PEPPOLBIS-T116.xslt"),
-    "urn:fdc:peppol.eu:poacc:trns:order_change:3":
-        ("ubl-2.3/maindoc/UBL-OrderChange-2.3.xsd", "PEPPOLBIS-T114.xslt"),
-    "urn:fdc:peppol.eu:poacc:trns:order_cancellation:3":
-        ("ubl-2.3/maindoc/UBL-OrderCancellation-2.3.xsd", "PEPPOLBIS-T115.xslt"),
+    "urn:fdc:peppol.eu:poacc:trns:order:3": ("ubl-2.1/maindoc/UBL-Order-2.1.xsd", "PEPPOLBIS-T01.xslt"),
+    "urn:fdc:peppol.eu:poacc:trns:order_response:3": (
+        "ubl-2.1/maindoc/UBL-OrderResponse-2.1.xsd",
+        "PEPPOLBIS-T76.xslt",
+    ),
+    "urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3": (
+        "ubl-2.3/maindoc/UBL-OrderResponse-2.3.xsd",
+        "PEPPOLBIS-T116.xslt",
+    ),
+    "urn:fdc:peppol.eu:poacc:trns:order_change:3": ("ubl-2.3/maindoc/UBL-OrderChange-2.3.xsd", "PEPPOLBIS-T114.xslt"),
+    "urn:fdc:peppol.eu:poacc:trns:order_cancellation:3": (
+        "ubl-2.3/maindoc/UBL-OrderCancellation-2.3.xsd",
+        "PEPPOLBIS-T115.xslt",
+    ),
 }
 FATAL_FLAGS = ("fatal", "error")
 
@@ -135,8 +140,10 @@ class PeppolValidator:
                 try:
                     from saxonche import PySaxonProcessor
                 except ImportError as exc:
-                    raise RuntimeError("Running the Peppol Schematron needs an XSLT 2.0 processor: "
-                                       "install saxonche (pip install saxonche).") from exc
+                    raise RuntimeError(
+                        "Running the Peppol Schematron needs an XSLT 2.0 processor: "
+                        "install saxonche (pip install saxonche)."
+                    ) from exc
                 check_address_space()
                 self._processor = PySaxonProcessor(license=False)
             compiler = self._processor.new_xslt30_processor()
@@ -160,8 +167,7 @@ class PeppolValidator:
         else:
             root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml, _PARSER)
         if etree.QName(root).namespace == SBDH:
-            payload = [child for child in root if isinstance(child.tag, str)
-                       and etree.QName(child).namespace != SBDH]
+            payload = [child for child in root if isinstance(child.tag, str) and etree.QName(child).namespace != SBDH]
             if not payload:
                 raise ValueError("The SBDH envelope holds no document.")
             root = payload[0]
@@ -193,7 +199,7 @@ class PeppolValidator:
 
 #: The virtual address space saxonche's GraalVM isolate reserves when it starts (measured: it starts with
 #: 34 GiB, not with 32): address space, not memory used.
-SAXON_ADDRESS_SPACE = 40 * 2 ** 30
+SAXON_ADDRESS_SPACE = 40 * 2**30
 
 
 def check_address_space(limit=None):
@@ -206,16 +212,17 @@ def check_address_space(limit=None):
     if limit is None:
         try:
             import resource
-        except ImportError:     # not a POSIX system: no such limit
+        except ImportError:  # not a POSIX system: no such limit
             return
         soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = None if soft == resource.RLIM_INFINITY else soft
     if limit is not None and limit < SAXON_ADDRESS_SPACE:
         raise RuntimeError(
-            f"The Peppol rules cannot run in this process: its virtual memory is limited to {limit // 2 ** 20} MB "
+            f"The Peppol rules cannot run in this process: its virtual memory is limited to {limit // 2**20} MB "
             f"(Odoo's limit_memory_hard), and the Schematron processor (saxonche) reserves about "
-            f"{SAXON_ADDRESS_SPACE // 2 ** 30} GB of address space when it starts (not memory it uses): it would "
-            "end the process. Run Odoo with limit_memory_hard = 0 (--limit-memory-hard 0), or at least that much.")
+            f"{SAXON_ADDRESS_SPACE // 2**30} GB of address space when it starts (not memory it uses): it would "
+            "end the process. Run Odoo with limit_memory_hard = 0 (--limit-memory-hard 0), or at least that much."
+        )
 
 
 _shared = {}
@@ -242,16 +249,16 @@ def main(argv=None):
     paths = sys.argv[1:] if argv is None else argv
     peppol_dir = default_peppol_dir()
     if peppol_dir is None:
-        print(f"No Peppol artefacts at {candidate_peppol_dir()} (set PEPPOL_SHARED_DIR)", file=sys.stderr)
+        print(f"No Peppol artefacts at {candidate_peppol_dir()} (set PEPPOL_SHARED_DIR)", file=sys.stderr)  # pylint: disable=print-used  # the command line's output
         return 2
     validator = PeppolValidator(peppol_dir)
     failed = 0
     for path in paths:
         result = validator.validate(Path(path).read_bytes())
         failed += not result.ok
-        print(f"{path}: {'valid' if result.ok else 'INVALID'}")
+        print(f"{path}: {'valid' if result.ok else 'INVALID'}")  # pylint: disable=print-used  # the command line's output
         if str(result) != "valid":
-            print("  " + str(result).replace("\n", "\n  "))
+            print("  " + str(result).replace("\n", "\n  "))  # pylint: disable=print-used  # the command line's output
     return 1 if failed else 0
 
 

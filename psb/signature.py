@@ -8,6 +8,7 @@ eConnect's SDKs add a replay check on the event's ``sentOn`` instead (:func:`che
 Always sign and verify the exact bytes received: re-serialised JSON (other key order, spacing or
 line endings) does not match.
 """
+
 import hashlib
 import hmac
 import re
@@ -37,10 +38,10 @@ def verify(secret: str, body: bytes, header: str | None) -> bool:
     header = header.strip()
     if header[: len(PREFIX)].lower() != PREFIX:
         return False
-    received = header[len(PREFIX):]
+    received = header[len(PREFIX) :]
     if not _HEX_DIGEST.fullmatch(received):
         return False
-    expected = sign(secret, body)[len(PREFIX):]
+    expected = sign(secret, body)[len(PREFIX) :]
     return hmac.compare_digest(expected.encode("ascii"), received.lower().encode("ascii"))
 
 
@@ -66,8 +67,9 @@ def parse_timestamp(value: str | None) -> datetime | None:
     return moment
 
 
-def check_sent_on(sent_on: str | None, now: datetime | None = None,
-                  window: timedelta | float | None = DEFAULT_WINDOW) -> bool:
+def check_sent_on(
+    sent_on: str | None, now: datetime | None = None, window: timedelta | float | None = DEFAULT_WINDOW
+) -> bool:
     """True when the event's ``sentOn`` lies within ``window`` of ``now``, before or after.
 
     ``window`` is a timedelta or a number of seconds; 0 (or None) disables the check, which then

@@ -11,6 +11,7 @@ changes between versions.
 An SBDH envelope (``StandardBusinessDocument``) is unwrapped: the business document inside
 is returned, with what the header says about it.
 """
+
 import re
 
 from lxml import etree
@@ -21,18 +22,21 @@ MAX_BYTES = 20 * 1024 * 1024
 SBDH_NS = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 XINCLUDE_NS = "http://www.w3.org/2001/XInclude"
 
-_DTD_REFUSED = ("The document declares a DTD/entities, which Peppol documents never do; "
-                "it was refused for safety.")
+_DTD_REFUSED = "The document declares a DTD/entities, which Peppol documents never do; it was refused for safety."
 
 # Whitespace, the XML declaration, processing instructions and comments may precede a DOCTYPE.
 _PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
 _UTF8_BOM = b"\xef\xbb\xbf"
 # Byte signatures of the UTF-16/32 encodings (with or without a BOM), see XML 1.0 appendix F.
 _WIDE_ENCODINGS = (
-    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
-    (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"),
-    (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
 )
 # Our own safety limits, the same whatever libxml2 version lxml brings (libxml2 enforces about the
 # same ones, but where exactly, and with which error, changes between versions: 2.10 lets a huge text
@@ -54,10 +58,14 @@ _SYNTAX_ERRORS = {
     _ERRORS.ERR_DOCUMENT_END: "there is content after the end of the root element",
     _ERRORS.ERR_TAG_NAME_MISMATCH: "an end tag does not match its start tag",
     _ERRORS.ERR_TAG_NOT_FINISHED: "the document ends before all its elements are closed",
-    _ERRORS.ERR_UNDECLARED_ENTITY: ("an entity is used that XML does not define (only &lt; &gt; &amp; &quot; "
-                                    "&apos; and character references are allowed)"),
-    _ERRORS.WAR_UNDECLARED_ENTITY: ("an entity is used that XML does not define (only &lt; &gt; &amp; &quot; "
-                                    "&apos; and character references are allowed)"),
+    _ERRORS.ERR_UNDECLARED_ENTITY: (
+        "an entity is used that XML does not define (only &lt; &gt; &amp; &quot; "
+        "&apos; and character references are allowed)"
+    ),
+    _ERRORS.WAR_UNDECLARED_ENTITY: (
+        "an entity is used that XML does not define (only &lt; &gt; &amp; &quot; "
+        "&apos; and character references are allowed)"
+    ),
     _ERRORS.ERR_ATTRIBUTE_REDEFINED: "an element has the same attribute twice",
     _ERRORS.NS_ERR_UNDEFINED_NAMESPACE: "a namespace prefix is used that is not declared",
 }
@@ -90,8 +98,15 @@ class _DepthProbe:
 def _parser(target=None):
     """A fresh parser for each document (lxml parsers must not be shared between threads)."""
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False, target=target,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+        target=target,
     )
 
 
@@ -113,13 +128,17 @@ def _prolog_declares_dtd(data: bytes) -> bool:
 def _limit_error(what: str) -> XmlSecurityError:
     limits = {
         "depth": f"elements nested more than {MAX_DEPTH} levels deep",
-        "text": (f"a text or attribute value longer than {MAX_TEXT:,} characters; this also limits an "
-                 "embedded attachment to about 7 MB"),
+        "text": (
+            f"a text or attribute value longer than {MAX_TEXT:,} characters; this also limits an "
+            "embedded attachment to about 7 MB"
+        ),
         "entities": "entity expansion",
     }
     return XmlSecurityError(
         f"The document exceeds a safety limit of the XML parser ({limits[what]}); it was refused for safety.",
-        error_code=f"limit_{what}", params={"depth": MAX_DEPTH, "text": MAX_TEXT})
+        error_code=f"limit_{what}",
+        params={"depth": MAX_DEPTH, "text": MAX_TEXT},
+    )
 
 
 def _limit_hit(data: bytes) -> str | None:
@@ -131,7 +150,7 @@ def _limit_hit(data: bytes) -> str | None:
             etree.fromstring(data, parser=_parser(target=_DepthProbe()))
         except _DepthLimit:
             return "depth"
-        except etree.ParseError:
+        except etree.ParseError:  # pylint: disable=except-pass  # not deep: the caller reports the error itself
             pass
     return None
 
@@ -154,15 +173,19 @@ def _encoding_problem(data: bytes) -> str | None:
             break
     try:
         text = data.decode(encoding)
-    except LookupError:   # unknown to Python: libxml2 says whether it knows it
+    except LookupError:  # unknown to Python: libxml2 says whether it knows it
         return None
     except UnicodeDecodeError as exc:
-        return (f"line {_line_of(data, exc.start)}: a byte that is not valid {encoding.upper()} (0x{data[exc.start]:02X}); "
-                "is the encoding in the XML declaration the one the file is written in?")
+        return (
+            f"line {_line_of(data, exc.start)}: a byte that is not valid {encoding.upper()} (0x{data[exc.start]:02X}); "
+            "is the encoding in the XML declaration the one the file is written in?"
+        )
     forbidden = _FORBIDDEN_CHAR.search(text)
     if forbidden:
-        return (f"line {text.count(chr(10), 0, forbidden.start()) + 1}: a character that XML does not allow "
-                f"(U+{ord(forbidden.group()):04X})")
+        return (
+            f"line {text.count(chr(10), 0, forbidden.start()) + 1}: a character that XML does not allow "
+            f"(U+{ord(forbidden.group()):04X})"
+        )
     return None
 
 
@@ -179,16 +202,21 @@ def _syntax_error(exc: etree.ParseError, data: bytes) -> MalformedXmlError | Xml
         return _limit_error(limit)
     encoding = _encoding_problem(data)
     if encoding:
-        return MalformedXmlError(f"The document is not well-formed XML ({encoding}).", error_code="bad_encoding",
-                                 params={"detail": encoding})
+        return MalformedXmlError(
+            f"The document is not well-formed XML ({encoding}).", error_code="bad_encoding", params={"detail": encoding}
+        )
     line = f"line {exc.lineno}: " if exc.lineno else ""
     if exc.code in _ENCODING_ERRORS:
         detail = f"the document declares the encoding {_declared_encoding(data) or '?'}, which is not supported"
     else:
-        detail = _SYNTAX_ERRORS.get(exc.code) or _POSITION_SUFFIX.sub(
-            "", (exc.msg or "unknown error").strip()).replace("\n", " ")
-    return MalformedXmlError(f"The document is not well-formed XML ({line}{detail}).", error_code="not_well_formed",
-                             params={"line": exc.lineno, "detail": detail})
+        detail = _SYNTAX_ERRORS.get(exc.code) or _POSITION_SUFFIX.sub("", (exc.msg or "unknown error").strip()).replace(
+            "\n", " "
+        )
+    return MalformedXmlError(
+        f"The document is not well-formed XML ({line}{detail}).",
+        error_code="not_well_formed",
+        params={"line": exc.lineno, "detail": detail},
+    )
 
 
 def parse_envelope(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[etree._Element, Envelope | None]:
@@ -199,7 +227,7 @@ def parse_envelope(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[etree._Elem
     :raises XmlSecurityError: a DTD, an entity or an XInclude is present, or a parser safety
         limit (entity amplification, nesting depth, huge text node) was hit.
     """
-    if data is None or data is False:   # what Odoo gives for an empty attachment
+    if data is None or data is False:  # what Odoo gives for an empty attachment
         data = b""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"parse_envelope() needs the raw bytes of the document, not {type(data).__name__}")
@@ -209,7 +237,9 @@ def parse_envelope(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[etree._Elem
     if len(data) > max_bytes:
         raise MalformedXmlError(
             f"The document is {len(data) // 1024} KiB, more than the {max_bytes // 1024} KiB accepted.",
-            error_code="too_large", params={"kib": len(data) // 1024, "max_kib": max_bytes // 1024})
+            error_code="too_large",
+            params={"kib": len(data) // 1024, "max_kib": max_bytes // 1024},
+        )
     if _prolog_declares_dtd(data):
         raise XmlSecurityError(_DTD_REFUSED, error_code="dtd")
     try:
@@ -218,7 +248,7 @@ def parse_envelope(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[etree._Elem
         raise _syntax_error(exc, data) from None
     if _DEEPER(root):
         raise _limit_error("depth")
-    if len(data) > MAX_TEXT and _TOO_LONG(root):   # a shorter document cannot hold such a text
+    if len(data) > MAX_TEXT and _TOO_LONG(root):  # a shorter document cannot hold such a text
         raise _limit_error("text")
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
@@ -226,8 +256,10 @@ def parse_envelope(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[etree._Elem
     if next(root.iter(etree.Entity), None) is not None:
         raise XmlSecurityError(_DTD_REFUSED, error_code="dtd")
     if next(root.iter(f"{{{XINCLUDE_NS}}}*"), None) is not None:
-        raise XmlSecurityError("The document uses XInclude, which Peppol documents never do; "
-                               "it was refused for safety.", error_code="xinclude")
+        raise XmlSecurityError(
+            "The document uses XInclude, which Peppol documents never do; it was refused for safety.",
+            error_code="xinclude",
+        )
     return unwrap_sbdh(root)
 
 
@@ -254,7 +286,9 @@ def unwrap_sbdh(root: etree._Element) -> tuple[etree._Element, Envelope | None]:
     if len(payload) != 1:
         raise MalformedXmlError(
             f"The Standard Business Document envelope holds {len(payload)} documents instead of one.",
-            error_code="sbdh_payload", params={"count": len(payload)})
+            error_code="sbdh_payload",
+            params={"count": len(payload)},
+        )
     return payload[0], _envelope(header)
 
 

@@ -8,6 +8,7 @@ for the first ``--party`` once the server runs and delivers them as signed webho
 first registers that URL (with its ``#secret``) as a hook of the party for every topic. Other
 processes drive the running sandbox through its control API under ``/_sandbox/`` (see server.py).
 """
+
 import argparse
 import json
 import sys
@@ -17,22 +18,43 @@ from .server import PsbSandbox
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m psb_sandbox", description="A local stand-in for the eConnect "
-                                     "PSB API and identity server.")
+    parser = argparse.ArgumentParser(
+        prog="python -m psb_sandbox", description="A local stand-in for the eConnect PSB API and identity server."
+    )
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--client-id", default="sandbox-client", help="OAuth client id (default sandbox-client)")
-    parser.add_argument("--client-secret", default="sandbox-secret",
-                        help="OAuth client secret (default sandbox-secret)")
-    parser.add_argument("--user", action="append", default=[], metavar="NAME:PASSWORD",
-                        help="a user for the password grant (repeatable)")
-    parser.add_argument("--party", action="append", default=[], metavar="PARTY_ID",
-                        help="a party id the credentials may use (repeatable; default 0106:12345678)")
+    parser.add_argument(
+        "--client-secret", default="sandbox-secret", help="OAuth client secret (default sandbox-secret)"
+    )
+    parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="NAME:PASSWORD",
+        help="a user for the password grant (repeatable)",
+    )
+    parser.add_argument(
+        "--party",
+        action="append",
+        default=[],
+        metavar="PARTY_ID",
+        help="a party id the credentials may use (repeatable; default 0106:12345678)",
+    )
     parser.add_argument("--token-ttl", type=int, default=3600, help="access token lifetime in seconds")
-    parser.add_argument("--auto-response-hooks", action="store_true",
-                        help="send OrderResponseSent events for the Order Responses received")
-    parser.add_argument("--deliver", action="append", default=[], metavar="FILE.xml", type=Path,
-                        help="store this document for the first --party and deliver its event (repeatable)")
+    parser.add_argument(
+        "--auto-response-hooks",
+        action="store_true",
+        help="send OrderResponseSent events for the Order Responses received",
+    )
+    parser.add_argument(
+        "--deliver",
+        action="append",
+        default=[],
+        metavar="FILE.xml",
+        type=Path,
+        help="store this document for the first --party and deliver its event (repeatable)",
+    )
     parser.add_argument("--topic", default="OrderReceived", help="topic of the --deliver documents")
     parser.add_argument("--to", metavar="URL#SECRET", help="register this hook action for the first --party first")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
@@ -48,25 +70,37 @@ def parse_args(argv=None):
 
 
 def log(line):
-    print(line, file=sys.stderr, flush=True)
+    print(line, file=sys.stderr, flush=True)  # pylint: disable=print-used  # the command line's output
 
 
 def main(argv=None):
     args = parse_args(argv)
-    sandbox = PsbSandbox(args.host, args.port, clients={args.client_id: args.client_secret},
-                         users=dict(user.split(":", 1) for user in args.user), parties=args.party or None,
-                         token_ttl=args.token_ttl, auto_response_hooks=args.auto_response_hooks,
-                         log=None if args.quiet else log)
+    sandbox = PsbSandbox(
+        args.host,
+        args.port,
+        clients={args.client_id: args.client_secret},
+        users=dict(user.split(":", 1) for user in args.user),
+        parties=args.party or None,
+        token_ttl=args.token_ttl,
+        auto_response_hooks=args.auto_response_hooks,
+        log=None if args.quiet else log,
+    )
     sandbox.start()
-    log(f"PSB sandbox on {sandbox.url} (API and identity server; parties: {', '.join(sandbox.parties)}; "
-        f"control API under {sandbox.url}/_sandbox/)")
+    log(
+        f"PSB sandbox on {sandbox.url} (API and identity server; parties: {', '.join(sandbox.parties)}; "
+        f"control API under {sandbox.url}/_sandbox/)"
+    )
     try:
         party = sandbox.parties[0]
         if args.to:
             with sandbox.lock:
                 sandbox.hooks.setdefault(party, {})["sandbox-cli"] = {
-                    "id": "sandbox-cli", "name": "python -m psb_sandbox --to", "action": args.to,
-                    "topics": ["*"], "isActive": True}
+                    "id": "sandbox-cli",
+                    "name": "python -m psb_sandbox --to",
+                    "action": args.to,
+                    "topics": ["*"],
+                    "isActive": True,
+                }
             if "#" not in args.to:
                 log("warning: --to has no #secret: its events are not signed")
         for path in args.deliver:
@@ -74,7 +108,7 @@ def main(argv=None):
             results = sandbox.deliver(document_id)
             log(f"{path.name}: document {document_id} for {party}; deliveries: {json.dumps(results)}")
         sandbox.join()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # pylint: disable=except-pass  # Ctrl+C stops the sandbox
         pass
     finally:
         sandbox.stop()

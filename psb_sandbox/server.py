@@ -12,6 +12,7 @@ what it received); other processes use the control API under ``/_sandbox/`` (no 
 
 Only the standard library is used, plus ``requests`` to deliver webhooks.
 """
+
 import base64
 import hashlib
 import hmac
@@ -34,15 +35,35 @@ from requests.structures import CaseInsensitiveDict
 #: Key of the environment hooks in :attr:`PsbSandbox.hooks` (party hooks are keyed by party id).
 ENVIRONMENT = ""
 #: Order Response codes the PSB accepts: the UBL codes and the OpenAPI names (psb-api.md §5).
-RESPONSE_CODES = {"AB": "AB", "AP": "AP", "CA": "CA", "RE": "RE",
-                  "Acknowledge": "AB", "Accept": "AP", "ConditionallyAccepted": "CA", "Reject": "RE"}
+RESPONSE_CODES = {
+    "AB": "AB",
+    "AP": "AP",
+    "CA": "CA",
+    "RE": "RE",
+    "Acknowledge": "AB",
+    "Accept": "AP",
+    "ConditionallyAccepted": "CA",
+    "Reject": "RE",
+}
 RESPONSE_NAMES = {"AB": "Acknowledge", "AP": "Accept", "CA": "ConditionallyAccepted", "RE": "Reject"}
 #: The OpenAPI ``DocumentFamily`` enum (psb-api.md §8).
-DOCUMENT_FAMILIES = ("Invoice", "InvoiceResponse", "Review", "Order", "OrderResponse", "OrderChange",
-                     "OrderCancellation", "TimeCard", "MaintenanceInstruction", "MaintenanceStatus",
-                     "DespatchAdvice")
-ORDER_RESPONSE_TYPE = ("urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
-                       "##urn:fdc:peppol.eu:poacc:trns:order_response:3::2.1")
+DOCUMENT_FAMILIES = (
+    "Invoice",
+    "InvoiceResponse",
+    "Review",
+    "Order",
+    "OrderResponse",
+    "OrderChange",
+    "OrderCancellation",
+    "TimeCard",
+    "MaintenanceInstruction",
+    "MaintenanceStatus",
+    "DespatchAdvice",
+)
+ORDER_RESPONSE_TYPE = (
+    "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
+    "##urn:fdc:peppol.eu:poacc:trns:order_response:3::2.1"
+)
 #: Peppol transactions on UBL 2.3: their document type ids end in ``::2.3`` (the others in ``::2.1``).
 UBL_23_TRANSACTIONS = ("order_change:3", "order_cancellation:3", "order_response_advanced:3")
 HOOK_TIMEOUT = 10
@@ -69,11 +90,15 @@ def topic_matches(pattern, topic):
 
 def event_message(topic):
     """The human ``message`` of an event, in the PSB's wording (``'Order' received.``)."""
-    for suffix, text in (("ReceivedError", "could not be received"), ("Received", "received"),
-                         ("SentRetry", "could not be sent yet; a retry will be done"),
-                         ("SentError", "could not be sent"), ("Sent", "successfully sent")):
+    for suffix, text in (
+        ("ReceivedError", "could not be received"),
+        ("Received", "received"),
+        ("SentRetry", "could not be sent yet; a retry will be done"),
+        ("SentError", "could not be sent"),
+        ("Sent", "successfully sent"),
+    ):
         if topic.endswith(suffix) and topic != suffix:
-            return f"'{topic[:-len(suffix)]}' {text}."
+            return f"'{topic[: -len(suffix)]}' {text}."
     return f"{topic}."
 
 
@@ -92,12 +117,15 @@ def document_details(xml):
     customization = (root.findtext("cbc:CustomizationID", namespaces=ns) or "").strip()
     if customization:
         version = (root.findtext("cbc:UBLVersionID", namespaces=ns) or "").strip() or (
-            "2.3" if customization.rpartition(":trns:")[2] in UBL_23_TRANSACTIONS else "2.1")
+            "2.3" if customization.rpartition(":trns:")[2] in UBL_23_TRANSACTIONS else "2.1"
+        )
         details["documentTypeId"] = f"{namespace}::{name}##{customization}::{version}"
-    for key, path in (("orderReferenceId", "cac:OrderReference/cbc:ID"),
-                      ("sequenceNumberId", "cbc:SequenceNumberID"),
-                      ("cancellationNote", "cbc:CancellationNote"),
-                      ("note", "cbc:Note")):
+    for key, path in (
+        ("orderReferenceId", "cac:OrderReference/cbc:ID"),
+        ("sequenceNumberId", "cbc:SequenceNumberID"),
+        ("cancellationNote", "cbc:CancellationNote"),
+        ("note", "cbc:Note"),
+    ):
         value = (root.findtext(path, namespaces=ns) or "").strip()
         if value:
             details[key] = value
@@ -107,8 +135,10 @@ def document_details(xml):
 
 #: Conversions the sandbox performs on download (``targetDocumentTypeId``): the Peppol BIS 2 order (the
 #: document as the older BIS 2 would state it, to test a converted document that is not BIS 3).
-BIS2_ORDER_TYPE = ("urn:oasis:names:specification:ubl:schema:xsd:Order-2::Order##urn:www.cenbii.eu:transaction:"
-                   "biitrns001:ver2.0:extended:urn:www.peppol.eu:bis:peppol28a:ver1.0::2.1")
+BIS2_ORDER_TYPE = (
+    "urn:oasis:names:specification:ubl:schema:xsd:Order-2::Order##urn:www.cenbii.eu:transaction:"
+    "biitrns001:ver2.0:extended:urn:www.peppol.eu:bis:peppol28a:ver1.0::2.1"
+)
 DOCUMENT_TYPE_ID_RE = re.compile(r"[A-Za-z0-9\-:.]+##[A-Za-z0-9\-:.#*]+")
 
 
@@ -116,24 +146,39 @@ def convert_document(xml, source_type, target):
     """The document converted to ``target`` (a document type id), as the PSB's download does with
     ``targetDocumentTypeId``; a 400 for a value that is no document type id or a conversion it does not know."""
     if not DOCUMENT_TYPE_ID_RE.fullmatch(target):
-        raise _fail(400, f"targetDocumentTypeId {target!r} is not a document type id (namespace::root##customization"
-                         "::version).")
+        raise _fail(
+            400, f"targetDocumentTypeId {target!r} is not a document type id (namespace::root##customization::version)."
+        )
     if target == source_type:
         return xml
     if target == BIS2_ORDER_TYPE and (source_type or "").startswith(
-            "urn:oasis:names:specification:ubl:schema:xsd:Order-2::Order##"):
+        "urn:oasis:names:specification:ubl:schema:xsd:Order-2::Order##"
+    ):
         customization = target.partition("##")[2].rpartition("::")[0].encode()
-        xml = re.sub(rb"<cbc:CustomizationID>[^<]*</cbc:CustomizationID>",
-                     b"<cbc:CustomizationID>" + customization + b"</cbc:CustomizationID>", xml, count=1)
-        return re.sub(rb"<cbc:ProfileID>[^<]*</cbc:ProfileID>",
-                      b"<cbc:ProfileID>urn:www.cenbii.eu:profile:bii28:ver2.0</cbc:ProfileID>", xml, count=1)
+        xml = re.sub(
+            rb"<cbc:CustomizationID>[^<]*</cbc:CustomizationID>",
+            b"<cbc:CustomizationID>" + customization + b"</cbc:CustomizationID>",
+            xml,
+            count=1,
+        )
+        return re.sub(
+            rb"<cbc:ProfileID>[^<]*</cbc:ProfileID>",
+            b"<cbc:ProfileID>urn:www.cenbii.eu:profile:bii28:ver2.0</cbc:ProfileID>",
+            xml,
+            count=1,
+        )
     raise _fail(400, f"The document ({source_type or 'unknown type'}) cannot be converted to {target}.")
 
 
 def psb_error(status, message):
     """The PSB's JSON error body."""
-    return {"code": f"API{status}", "message": message, "helpLink": f"{HELP_LINK}#API{status}",
-            "requestId": str(uuid.uuid4()), "dateTime": now_iso()}
+    return {
+        "code": f"API{status}",
+        "message": message,
+        "helpLink": f"{HELP_LINK}#API{status}",
+        "requestId": str(uuid.uuid4()),
+        "dateTime": now_iso(),
+    }
 
 
 class PsbSandbox:
@@ -149,8 +194,18 @@ class PsbSandbox:
     ids that can receive Order Responses (None: everyone).
     """
 
-    def __init__(self, host="127.0.0.1", port=0, clients=None, users=None, parties=None, token_ttl=3600,
-                 auto_response_hooks=False, max_request_bytes=20 * 1024 * 1024, log=None):
+    def __init__(
+        self,
+        host="127.0.0.1",
+        port=0,
+        clients=None,
+        users=None,
+        parties=None,
+        token_ttl=3600,
+        auto_response_hooks=False,
+        max_request_bytes=20 * 1024 * 1024,
+        log=None,
+    ):
         self.clients = dict(clients if clients is not None else {"sandbox-client": "sandbox-secret"})
         self.users = dict(users or {})
         self.parties = list(parties or ["0106:12345678"])
@@ -175,8 +230,9 @@ class PsbSandbox:
 
     def start(self):
         """Serve on a background thread; returns self."""
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(POLL_INTERVAL,),
-                                        name="psb-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(POLL_INTERVAL,), name="psb-sandbox", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -202,11 +258,11 @@ class PsbSandbox:
     def reset(self):
         """Forget everything received and registered (tokens, documents, hooks, responses, faults)."""
         with self.lock:
-            self.tokens = {}            # token -> {"expires": epoch, "subject": name}
-            self.documents = {}         # document id -> {party, xml, topic, ref, details, createdOn, ...}
+            self.tokens = {}  # token -> {"expires": epoch, "subject": name}
+            self.documents = {}  # document id -> {party, xml, topic, ref, details, createdOn, ...}
             self.download_counts = {}
             self.responses = []
-            self.hooks = {}             # party id, or ENVIRONMENT -> {hook id: hook}
+            self.hooks = {}  # party id, or ENVIRONMENT -> {hook id: hook}
             self.requests = []
             self.deliveries = []
             self.faults = []
@@ -218,8 +274,9 @@ class PsbSandbox:
         wanted = (party_id or "").strip().lower()
         return next((party for party in self.parties if party.lower() == wanted), None)
 
-    def add_document(self, party_id, xml, topic="OrderReceived", document_id=None, ref_to_document_id=None,
-                     details=None):
+    def add_document(
+        self, party_id, xml, topic="OrderReceived", document_id=None, ref_to_document_id=None, details=None
+    ):
         """Store a document received for ``party_id`` so it can be downloaded; returns its document id.
 
         ``details`` (event details) are read from the XML and completed or overridden by ``details``.
@@ -233,9 +290,13 @@ class PsbSandbox:
         created_on = now_iso()
         with self.lock:
             self.documents[document_id] = {
-                "party": party, "xml": xml, "topic": topic, "ref": ref_to_document_id,
+                "party": party,
+                "xml": xml,
+                "topic": topic,
+                "ref": ref_to_document_id,
                 "details": {**document_details(xml), **{k: str(v) for k, v in (details or {}).items()}},
-                "createdOn": created_on, "deleted": False,
+                "createdOn": created_on,
+                "deleted": False,
                 "history": [_status("Received", event_message(topic))],
             }
         return document_id
@@ -251,9 +312,16 @@ class PsbSandbox:
             if document_id not in self.documents:
                 raise KeyError(f"unknown document {document_id}")
             doc = self.documents[document_id]
-        return self._post_event(self._hooks_for(doc["party"], topic or doc["topic"]), doc["party"],
-                                topic or doc["topic"], document_id, doc["details"], doc["ref"], None,
-                                doc["createdOn"])
+        return self._post_event(
+            self._hooks_for(doc["party"], topic or doc["topic"]),
+            doc["party"],
+            topic or doc["topic"],
+            document_id,
+            doc["details"],
+            doc["ref"],
+            None,
+            doc["createdOn"],
+        )
 
     def send_event(self, party_id, topic, document_id, details=None, ref_to_document_id=None, message=None):
         """POST a signed event to every active hook of the party, then of the environment, whose topics match.
@@ -262,8 +330,16 @@ class PsbSandbox:
         hook could not be reached). ``mailto:`` hooks are skipped: the sandbox sends no mail.
         """
         party_id = self.party(party_id) or party_id
-        return self._post_event(self._hooks_for(party_id, topic), party_id, topic, document_id, details,
-                                ref_to_document_id, message, now_iso())
+        return self._post_event(
+            self._hooks_for(party_id, topic),
+            party_id,
+            topic,
+            document_id,
+            details,
+            ref_to_document_id,
+            message,
+            now_iso(),
+        )
 
     def _hooks_for(self, party_id, topic):
         with self.lock:
@@ -279,9 +355,14 @@ class PsbSandbox:
             event = {"topic": topic, "partyId": party_id, "hookId": hook["id"], "documentId": document_id}
             if ref_to_document_id:
                 event["refToDocumentId"] = ref_to_document_id
-            event.update({"message": message or event_message(topic),
-                          "details": {key: str(value) for key, value in (details or {}).items()},
-                          "createdOn": created_on, "sentOn": now_iso()})
+            event.update(
+                {
+                    "message": message or event_message(topic),
+                    "details": {key: str(value) for key, value in (details or {}).items()},
+                    "createdOn": created_on,
+                    "sentOn": now_iso(),
+                }
+            )
             body = json.dumps(event, ensure_ascii=False).encode("utf-8")
             headers = {"Content-Type": "application/json", "User-Agent": "PSB-Sandbox"}
             if secret:
@@ -309,9 +390,17 @@ class PsbSandbox:
         delay. The regex is searched in the raw and in the decoded path.
         """
         with self.lock:
-            self.faults.append({"method": (method or "*").upper(), "path": re.compile(path_regex),
-                                "status": status, "count": count, "delay": delay, "body": body,
-                                "headers": dict(headers or {})})
+            self.faults.append(
+                {
+                    "method": (method or "*").upper(),
+                    "path": re.compile(path_regex),
+                    "status": status,
+                    "count": count,
+                    "delay": delay,
+                    "body": body,
+                    "headers": dict(headers or {}),
+                }
+            )
 
     def reset_faults(self):
         with self.lock:
@@ -320,8 +409,11 @@ class PsbSandbox:
     def _take_fault(self, method, path):
         with self.lock:
             for fault in self.faults:
-                if fault["count"] > 0 and fault["method"] in ("*", method) and (
-                        fault["path"].search(path) or fault["path"].search(unquote(path))):
+                if (
+                    fault["count"] > 0
+                    and fault["method"] in ("*", method)
+                    and (fault["path"].search(path) or fault["path"].search(unquote(path)))
+                ):
                     fault["count"] -= 1
                     return fault
         return None
@@ -407,9 +499,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self.body = self._read_body()
             finally:
                 with self.sandbox.lock:
-                    self.sandbox.requests.append({
-                        "method": method, "path": self.route_path, "query": self.query,
-                        "headers": CaseInsensitiveDict(self.headers.items()), "body": getattr(self, "body", b"")})
+                    self.sandbox.requests.append(
+                        {
+                            "method": method,
+                            "path": self.route_path,
+                            "query": self.query,
+                            "headers": CaseInsensitiveDict(self.headers.items()),
+                            "body": getattr(self, "body", b""),
+                        }
+                    )
             reply = self._route(method)
         except _Reply as answer:
             reply = answer
@@ -492,10 +590,16 @@ class _Handler(BaseHTTPRequestHandler):
             return self._token()
         if path == "/.well-known/openid-configuration" and method == "GET":
             base = self.sandbox.url
-            return _Reply(200, {
-                "issuer": base, "token_endpoint": f"{base}/connect/token",
-                "grant_types_supported": ["client_credentials", "password"], "scopes_supported": ["openid", "ap"],
-                "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"]})
+            return _Reply(
+                200,
+                {
+                    "issuer": base,
+                    "token_endpoint": f"{base}/connect/token",
+                    "grant_types_supported": ["client_credentials", "password"],
+                    "scopes_supported": ["openid", "ap"],
+                    "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+                },
+            )
         if path.startswith("/api/"):
             return self._api(method, path)
         raise _fail(404, f"Nothing at {path}.")
@@ -534,13 +638,16 @@ class _Handler(BaseHTTPRequestHandler):
         token = secrets.token_urlsafe(32)
         with sandbox.lock:
             sandbox.tokens[token] = {"expires": time.time() + sandbox.token_ttl, "subject": subject}
-        return _Reply(200, {"access_token": token, "expires_in": sandbox.token_ttl, "token_type": "Bearer",
-                            "scope": " ".join(scopes)}, headers={"Cache-Control": "no-store"})
+        return _Reply(
+            200,
+            {"access_token": token, "expires_in": sandbox.token_ttl, "token_type": "Bearer", "scope": " ".join(scopes)},
+            headers={"Cache-Control": "no-store"},
+        )
 
     # ------------------------------------------------------------------ API
     def _api(self, method, path):
         allowed = []
-        for route_method, pattern, name in _API_ROUTES:
+        for route_method, pattern, name in _API_ROUTES:  # noqa: B007 - name is used after the break
             match = pattern.fullmatch(path)
             if match and route_method == method:
                 break
@@ -565,18 +672,31 @@ class _Handler(BaseHTTPRequestHandler):
         with self.sandbox.lock:
             grant = self.sandbox.tokens.get(token)
         if not grant or grant["expires"] <= time.time():
-            raise _fail(401, "Not authenticated: the bearer token is missing, invalid or expired.",
-                        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            raise _fail(
+                401,
+                "Not authenticated: the bearer token is missing, invalid or expired.",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
         return grant["subject"]
 
     def api_me(self):
         return _Reply(200, {"name": self.subject})
 
     def api_my_parties(self):
-        permissions = {"canSendDocument": True, "canReceiveDocument": True, "canRemoveDocument": True,
-                       "canManageHook": True, "canChangeDocumentStatus": True}
-        return _Reply(200, [{"id": party, "name": f"Sandbox party {party}", "permissions": permissions}
-                            for party in self.sandbox.parties])
+        permissions = {
+            "canSendDocument": True,
+            "canReceiveDocument": True,
+            "canRemoveDocument": True,
+            "canManageHook": True,
+            "canChangeDocumentStatus": True,
+        }
+        return _Reply(
+            200,
+            [
+                {"id": party, "name": f"Sandbox party {party}", "permissions": permissions}
+                for party in self.sandbox.parties
+            ],
+        )
 
     def _capable(self, party_ids):
         capable = self.sandbox.order_response_capable
@@ -591,9 +711,20 @@ class _Handler(BaseHTTPRequestHandler):
             family = next((known for known in DOCUMENT_FAMILIES if known.lower() == family.lower()), None)
             if family is None:
                 raise _fail(400, f"documentFamily must be one of {', '.join(DOCUMENT_FAMILIES)}.")
-        return _Reply(200, [{"partyId": party, "documentTypeId": ORDER_RESPONSE_TYPE, "family": family or "OrderResponse",
-                             "protocol": "As4", "url": "https://ap.sandbox.invalid/as4", "accessPoint": "PSB sandbox"}
-                            for party in self._capable(party_ids)])
+        return _Reply(
+            200,
+            [
+                {
+                    "partyId": party,
+                    "documentTypeId": ORDER_RESPONSE_TYPE,
+                    "family": family or "OrderResponse",
+                    "protocol": "As4",
+                    "url": "https://ap.sandbox.invalid/as4",
+                    "accessPoint": "PSB sandbox",
+                }
+                for party in self._capable(party_ids)
+            ],
+        )
 
     # hooks -------------------------------------------------------------
     def api_list_hooks(self, party=ENVIRONMENT):
@@ -618,9 +749,14 @@ class _Handler(BaseHTTPRequestHandler):
         with self.sandbox.lock:
             hooks = self.sandbox.hooks.setdefault(party, {})
             created_on = hooks.get(hook_id, {}).get("createdOn") or now_iso()
-            hooks[hook_id] = {**hook, "id": hook_id, "name": hook.get("name") or hook_id,
-                              "isActive": hook.get("isActive", True), "createdOn": created_on,
-                              "changedOn": now_iso()}
+            hooks[hook_id] = {
+                **hook,
+                "id": hook_id,
+                "name": hook.get("name") or hook_id,
+                "isActive": hook.get("isActive", True),
+                "createdOn": created_on,
+                "changedOn": now_iso(),
+            }
             return _Reply(200, _public_hook(hooks[hook_id]))
 
     def api_delete_hook(self, hook, party=ENVIRONMENT):
@@ -633,8 +769,9 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer at once and send a ``Ping`` event to every active party hook in the background."""
         with self.sandbox.lock:
             hooks = list(self.sandbox.hooks.get(party, {}).values())
-        self.sandbox._in_background(self.sandbox._post_event, hooks, party, "Ping", str(uuid.uuid4()), {},
-                                    None, "Ping.", now_iso())
+        self.sandbox._in_background(
+            self.sandbox._post_event, hooks, party, "Ping", str(uuid.uuid4()), {}, None, "Ping.", now_iso()
+        )
         return _Reply(200, {"id": party})
 
     # sales orders ------------------------------------------------------
@@ -701,15 +838,29 @@ class _Handler(BaseHTTPRequestHandler):
         with self.sandbox.lock:
             if any(r["response_id"] == response_id for r in self.sandbox.responses):
                 raise _fail(409, f"Document {response_id} was already processed (duplicate).")
-            self.sandbox.responses.append({"party": party, "document_id": doc, "response_id": response_id,
-                                           "content_type": content_type, "status": code, **record})
+            self.sandbox.responses.append(
+                {
+                    "party": party,
+                    "document_id": doc,
+                    "response_id": response_id,
+                    "content_type": content_type,
+                    "status": code,
+                    **record,
+                }
+            )
             document["history"].append(_status("ResponseSent", f"Order Response {code} {response_id} sent."))
         if self.sandbox.auto_response_hooks:
-            details = {"id": response_id, "statusCode": code, "status": RESPONSE_NAMES.get(code, code),
-                       "recipient": document["details"].get("sender", ""), "protocol": "As4", "attempt": "1",
-                       "sourceDocumentTypeId": ORDER_RESPONSE_TYPE, "targetDocumentTypeId": ORDER_RESPONSE_TYPE}
-            self.sandbox._in_background(self.sandbox.send_event, party, "OrderResponseSent", response_id,
-                                        details, doc)
+            details = {
+                "id": response_id,
+                "statusCode": code,
+                "status": RESPONSE_NAMES.get(code, code),
+                "recipient": document["details"].get("sender", ""),
+                "protocol": "As4",
+                "attempt": "1",
+                "sourceDocumentTypeId": ORDER_RESPONSE_TYPE,
+                "targetDocumentTypeId": ORDER_RESPONSE_TYPE,
+            }
+            self.sandbox._in_background(self.sandbox.send_event, party, "OrderResponseSent", response_id, details, doc)
         return _Reply(200, {"id": response_id})
 
     # ------------------------------------------------------------------ control API (no token)
@@ -725,31 +876,50 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _fail(400, "partyId and xml (text) are required.")
             try:
                 document_id = sandbox.add_document(
-                    payload["partyId"], payload["xml"], topic=payload.get("topic") or "OrderReceived",
-                    document_id=payload.get("documentId"), ref_to_document_id=payload.get("refToDocumentId"),
-                    details=payload.get("details"))
+                    payload["partyId"],
+                    payload["xml"],
+                    topic=payload.get("topic") or "OrderReceived",
+                    document_id=payload.get("documentId"),
+                    ref_to_document_id=payload.get("refToDocumentId"),
+                    details=payload.get("details"),
+                )
             except ValueError as exc:
                 raise _fail(400, str(exc)) from None
             deliveries = sandbox.deliver(document_id) if payload.get("deliver") else []
             return _Reply(200, {"documentId": document_id, "deliveries": deliveries})
         if method == "POST" and path.startswith("/_sandbox/deliver/"):
             try:
-                deliveries = sandbox.deliver(unquote(path[len("/_sandbox/deliver/"):]), payload.get("topic"))
+                deliveries = sandbox.deliver(unquote(path[len("/_sandbox/deliver/") :]), payload.get("topic"))
             except KeyError as exc:
                 raise _fail(404, str(exc.args[0])) from None
             return _Reply(200, {"deliveries": deliveries})
         if (method, path) == ("POST", "/_sandbox/events"):
             if not all(payload.get(key) for key in ("partyId", "topic", "documentId")):
                 raise _fail(400, "partyId, topic and documentId are required.")
-            return _Reply(200, {"deliveries": sandbox.send_event(
-                payload["partyId"], payload["topic"], payload["documentId"], details=payload.get("details"),
-                ref_to_document_id=payload.get("refToDocumentId"), message=payload.get("message"))})
+            return _Reply(
+                200,
+                {
+                    "deliveries": sandbox.send_event(
+                        payload["partyId"],
+                        payload["topic"],
+                        payload["documentId"],
+                        details=payload.get("details"),
+                        ref_to_document_id=payload.get("refToDocumentId"),
+                        message=payload.get("message"),
+                    )
+                },
+            )
         if (method, path) == ("POST", "/_sandbox/faults"):
             try:
-                sandbox.inject_fault(payload.get("method", "*"), payload.get("path", ".*"),
-                                     status=payload.get("status", 500), count=int(payload.get("count", 1)),
-                                     delay=float(payload.get("delay", 0)), body=payload.get("body"),
-                                     headers=payload.get("headers"))
+                sandbox.inject_fault(
+                    payload.get("method", "*"),
+                    payload.get("path", ".*"),
+                    status=payload.get("status", 500),
+                    count=int(payload.get("count", 1)),
+                    delay=float(payload.get("delay", 0)),
+                    body=payload.get("body"),
+                    headers=payload.get("headers"),
+                )
             except (re.error, TypeError, ValueError) as exc:
                 raise _fail(400, f"Invalid fault: {exc}.") from None
             return _Reply(200, {"ok": True})
@@ -761,8 +931,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return _Reply(200, [_jsonable(response) for response in sandbox.responses])
         if (method, path) == ("GET", "/_sandbox/hooks"):
             with sandbox.lock:
-                return _Reply(200, {party or "environment": list(hooks.values())
-                                    for party, hooks in sandbox.hooks.items()})
+                return _Reply(
+                    200, {party or "environment": list(hooks.values()) for party, hooks in sandbox.hooks.items()}
+                )
         if (method, path) == ("POST", "/_sandbox/reset"):
             sandbox.reset()
             return _Reply(200, {"ok": True})
@@ -780,9 +951,16 @@ def _public_hook(hook):
 
 def _jsonable(record):
     """A recorded request or response for the control API: bytes as text, headers as a dict."""
-    return {key: (value.decode("utf-8", "replace") if isinstance(value, bytes)
-                  else dict(value) if isinstance(value, CaseInsensitiveDict) else value)
-            for key, value in record.items()}
+    return {
+        key: (
+            value.decode("utf-8", "replace")
+            if isinstance(value, bytes)
+            else dict(value)
+            if isinstance(value, CaseInsensitiveDict)
+            else value
+        )
+        for key, value in record.items()
+    }
 
 
 __all__ = ["ENVIRONMENT", "PsbSandbox", "document_details", "sign", "topic_matches"]

@@ -4,6 +4,7 @@
 Rendered from the plain dataclasses the reader returns (``psb.ubl.model.OrderDocument``), never by
 reading the XML again in the template; the raw XML stays on the document for experts.
 """
+
 from odoo import api, models
 from odoo.tools import format_date, formatLang
 
@@ -18,7 +19,8 @@ class _Formatter:
     def __init__(self, env, order):
         self.env = env
         self.currency = order.currency and env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", order.currency)], limit=1)
+            [("name", "=", order.currency)], limit=1
+        )
         self.currency_code = order.currency or ""
         self._uom = env["econnect.psb.order.import"]._uom_matcher()
         codes = set()
@@ -27,10 +29,14 @@ class _Formatter:
                 codes.add(party.address.country_code.upper())
         if order.delivery and order.delivery.address and order.delivery.address.country_code:
             codes.add(order.delivery.address.country_code.upper())
-        self._countries = {c.code: c.name for c in env["res.country"].search([("code", "in", list(codes))])} \
-            if codes else {}
+        self._countries = (
+            {c.code: c.name for c in env["res.country"].search([("code", "in", list(codes))])} if codes else {}
+        )
         self._line_statuses = {
-            "1": env._("Added"), "2": env._("Deleted"), "3": env._("Changed"), "4": env._("No action"),
+            "1": env._("Added"),
+            "2": env._("Deleted"),
+            "3": env._("Changed"),
+            "4": env._("No action"),
             "74": env._("Reopened"),
         }
 
@@ -71,8 +77,11 @@ class _Formatter:
             return []
         city = " ".join(filter(None, [address.zip, address.city]))
         country = address.country_code and self._countries.get(address.country_code.upper(), address.country_code)
-        return [part for part in (address.street, address.additional_street, *address.lines, city,
-                                  address.subdivision, country) if part]
+        return [
+            part
+            for part in (address.street, address.additional_street, *address.lines, city, address.subdivision, country)
+            if part
+        ]
 
     def endpoint(self, party):
         if not party or not party.endpoint_id:
@@ -87,38 +96,50 @@ class _Formatter:
         return self._line_statuses.get(code, code or "")
 
     def line_ids(self, line):
-        return [(label, value) for label, value in (
-            (self.env._("GTIN"), line.standard_item_id),
-            (self.env._("Our ref."), line.sellers_item_id),
-            (self.env._("Their ref."), line.buyers_item_id),
-            (self.env._("Manufacturer's ref."), line.manufacturers_item_id),
-        ) if value]
+        return [
+            (label, value)
+            for label, value in (
+                (self.env._("GTIN"), line.standard_item_id),
+                (self.env._("Our ref."), line.sellers_item_id),
+                (self.env._("Their ref."), line.buyers_item_id),
+                (self.env._("Manufacturer's ref."), line.manufacturers_item_id),
+            )
+            if value
+        ]
 
     def references(self, order):
-        return [(label, value) for label, value in (
-            (self.env._("Buyer's reference"), order.customer_reference),
-            (self.env._("Our order"), order.sales_order_id),
-            (self.env._("Accounting cost"), order.accounting_cost),
-            (self.env._("Contract"), order.contract_reference),
-            (self.env._("Project"), order.project_reference),
-            (self.env._("Quotation"), order.quotation_reference),
-            (self.env._("Requisition"), order.originator_document_reference),
-            (self.env._("Catalogue"), order.catalogue_reference),
-            (self.env._("Valid until"), self.date(order.validity_end)),
-            (self.env._("Delivery terms"), order.delivery_terms),
-            (self.env._("Payment terms"), order.payment_terms_note),
-        ) if value]
+        return [
+            (label, value)
+            for label, value in (
+                (self.env._("Buyer's reference"), order.customer_reference),
+                (self.env._("Our order"), order.sales_order_id),
+                (self.env._("Accounting cost"), order.accounting_cost),
+                (self.env._("Contract"), order.contract_reference),
+                (self.env._("Project"), order.project_reference),
+                (self.env._("Quotation"), order.quotation_reference),
+                (self.env._("Requisition"), order.originator_document_reference),
+                (self.env._("Catalogue"), order.catalogue_reference),
+                (self.env._("Valid until"), self.date(order.validity_end)),
+                (self.env._("Delivery terms"), order.delivery_terms),
+                (self.env._("Payment terms"), order.payment_terms_note),
+            )
+            if value
+        ]
 
     def totals(self, order):
-        return [(label, self.money(value)) for label, value in (
-            (self.env._("Lines"), order.line_extension_amount),
-            (self.env._("Allowances"), order.allowance_total),
-            (self.env._("Charges"), order.charge_total),
-            (self.env._("Total without tax"), order.tax_exclusive_amount),
-            (self.env._("Tax"), order.tax_amount),
-            (self.env._("Total with tax"), order.tax_inclusive_amount),
-            (self.env._("To pay"), order.payable_amount),
-        ) if value is not None]
+        return [
+            (label, self.money(value))
+            for label, value in (
+                (self.env._("Lines"), order.line_extension_amount),
+                (self.env._("Allowances"), order.allowance_total),
+                (self.env._("Charges"), order.charge_total),
+                (self.env._("Total without tax"), order.tax_exclusive_amount),
+                (self.env._("Tax"), order.tax_amount),
+                (self.env._("Total with tax"), order.tax_inclusive_amount),
+                (self.env._("To pay"), order.payable_amount),
+            )
+            if value is not None
+        ]
 
 
 class ReportPsbOrder(models.AbstractModel):
@@ -149,5 +170,9 @@ class ReportPsbOrder(models.AbstractModel):
             order = document._read_xml()
         except UblError as exc:
             return {"error": self.env._("The document could not be read: %s", psb_error_text(self.env, exc))}
-        return {"order": order, "fmt": _Formatter(self.env, order), "title": titles.get(order.kind, order.kind),
-                "document": document}
+        return {
+            "order": order,
+            "fmt": _Formatter(self.env, order),
+            "title": titles.get(order.kind, order.kind),
+            "document": document,
+        }

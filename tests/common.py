@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shared helpers of the Odoo tests: where the official Peppol examples are, and a company set up
 against the PSB sandbox (a real HTTP server on loopback, see psb_sandbox/)."""
+
 import base64
 import hashlib
 import json
@@ -69,8 +70,12 @@ ORDER_TEMPLATE = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def order_xml(order_id="1", buyer_kvk="87654321", buyer_name="Bouwmarkt Utrecht BV", buyer_vat=""):
     """The hand-made order with its id (``PO-<order_id>``) and buyer."""
-    return ORDER_TEMPLATE % {b"id": order_id.encode(), b"buyer_kvk": buyer_kvk.encode(),
-                             b"buyer_name": buyer_name.encode(), b"buyer_vat": buyer_vat.encode()}
+    return ORDER_TEMPLATE % {
+        b"id": order_id.encode(),
+        b"buyer_kvk": buyer_kvk.encode(),
+        b"buyer_name": buyer_name.encode(),
+        b"buyer_vat": buyer_vat.encode(),
+    }
 
 
 def peppol_dir():
@@ -112,29 +117,34 @@ def signed_headers(secret, body):
 
 def configure_psb(company, url, client_id, client_secret, party_id, secret):
     """Point a company's PSB connection at ``url`` (the sandbox, or a closed port)."""
-    company.write({
-        "psb_environment": "custom",
-        "psb_api_url": url,
-        "psb_identity_url": url,
-        "psb_client_id": client_id,
-        "psb_client_secret": client_secret,
-        "psb_party_id": party_id,
-        "psb_webhook_secret": secret,
-    })
+    company.write(
+        {
+            "psb_environment": "custom",
+            "psb_api_url": url,
+            "psb_identity_url": url,
+            "psb_client_id": client_id,
+            "psb_client_secret": client_secret,
+            "psb_party_id": party_id,
+            "psb_webhook_secret": secret,
+        }
+    )
 
 
 def upload_document(env, xml_bytes, company=None, filename="order.xml"):
     """Feed a document into the pipeline as a user does with the import wizard; it is processed at once."""
-    wizard = env["econnect.psb.import.wizard"].create({
-        "mode": "upload",
-        "company_id": (company or env.company).id,
-        "file": base64.b64encode(xml_bytes),
-        "filename": filename,
-    })
+    wizard = env["econnect.psb.import.wizard"].create(
+        {
+            "mode": "upload",
+            "company_id": (company or env.company).id,
+            "file": base64.b64encode(xml_bytes),
+            "filename": filename,
+        }
+    )
     wizard.action_import()
     # The wizard opens the quotation when there is one; the document is found by the file's checksum.
     return env["econnect.psb.document"].search(
-        [("psb_document_id", "=", f"upload:{hashlib.sha256(xml_bytes).hexdigest()}")], limit=1)
+        [("psb_document_id", "=", f"upload:{hashlib.sha256(xml_bytes).hexdigest()}")], limit=1
+    )
 
 
 def deliver_document(env, xml_bytes, company=None, topic="OrderReceived"):
@@ -145,11 +155,19 @@ def deliver_document(env, xml_bytes, company=None, topic="OrderReceived"):
     psb_id = f"delivered-{hashlib.sha256(xml_bytes).hexdigest()[:32]}"
     document = Document.search([("company_id", "=", company.id), ("psb_document_id", "=", psb_id)], limit=1)
     if not document:
-        document = Document.create({
-            "company_id": company.id, "topic": topic, "psb_document_id": psb_id, "source": "webhook",
-            "document_type": {"OrderReceived": "order", "OrderChangeReceived": "order_change",
-                              "OrderCancellationReceived": "order_cancellation"}[topic],
-        })
+        document = Document.create(
+            {
+                "company_id": company.id,
+                "topic": topic,
+                "psb_document_id": psb_id,
+                "source": "webhook",
+                "document_type": {
+                    "OrderReceived": "order",
+                    "OrderChangeReceived": "order_change",
+                    "OrderCancellationReceived": "order_cancellation",
+                }[topic],
+            }
+        )
         document._store_xml(xml_bytes)
     document._process({}, commit=False)
     return document

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Who may do what (issue 15 A-D), follow-ups that stay within their company and buyer (1-3), the
 case-insensitive endpoints (F) and party ids (8), the replay window (9) and neutralization (E)."""
+
 import base64
 import hashlib
 
@@ -32,34 +33,58 @@ CANCELLATION = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def order_xml(order_id, buyer_kvk=b"87654321", scheme=b"0106", vat=b""):
-    xml = TestMatching.ORDER % {b"id": order_id.encode(), b"buyer_kvk": buyer_kvk,
-                                b"buyer_name": b"Bouwmarkt Utrecht BV", b"buyer_vat": vat}
-    return xml.replace(b'<cbc:EndpointID schemeID="0106">' + buyer_kvk, b'<cbc:EndpointID schemeID="' + scheme
-                       + b'">' + buyer_kvk)
+    xml = TestMatching.ORDER % {
+        b"id": order_id.encode(),
+        b"buyer_kvk": buyer_kvk,
+        b"buyer_name": b"Bouwmarkt Utrecht BV",
+        b"buyer_vat": vat,
+    }
+    return xml.replace(
+        b'<cbc:EndpointID schemeID="0106">' + buyer_kvk, b'<cbc:EndpointID schemeID="' + scheme + b'">' + buyer_kvk
+    )
 
 
-def cancellation_xml(order_id, endpoint=b'<cbc:EndpointID schemeID="0106">87654321</cbc:EndpointID>',
-                     cancel_id=b"CXL-1"):
-    return CANCELLATION % {b"id": order_id.encode(), b"endpoint": endpoint, b"cancel_id": cancel_id,
-                           b"buyer_name": b"Bouwmarkt Utrecht BV"}
+def cancellation_xml(
+    order_id, endpoint=b'<cbc:EndpointID schemeID="0106">87654321</cbc:EndpointID>', cancel_id=b"CXL-1"
+):
+    return CANCELLATION % {
+        b"id": order_id.encode(),
+        b"endpoint": endpoint,
+        b"cancel_id": cancel_id,
+        b"buyer_name": b"Bouwmarkt Utrecht BV",
+    }
 
 
 class ScopeCase(PsbCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.company.psb_auto_acknowledge = False
         cls.company.psb_auto_cancel = False
         cls.company_b = cls.env["res.company"].create({"name": "Second Company BV"})
-        cls.salesman_a = new_test_user(cls.env, "psb_scope_a", groups="sales_team.group_sale_salesman",
-                                       company_ids=[cls.company.id], company_id=cls.company.id)
-        cls.salesman_b = new_test_user(cls.env, "psb_scope_b", groups="sales_team.group_sale_salesman",
-                                       company_ids=[cls.company.id], company_id=cls.company.id)
+        cls.salesman_a = new_test_user(
+            cls.env,
+            "psb_scope_a",
+            groups="sales_team.group_sale_salesman",
+            company_ids=[cls.company.id],
+            company_id=cls.company.id,
+        )
+        cls.salesman_b = new_test_user(
+            cls.env,
+            "psb_scope_b",
+            groups="sales_team.group_sale_salesman",
+            company_ids=[cls.company.id],
+            company_id=cls.company.id,
+        )
         cls.portal = new_test_user(cls.env, "psb_scope_portal", groups="base.group_portal")
         cls.internal = new_test_user(cls.env, "psb_scope_internal", groups="base.group_user")
-        cls.psb_admin = new_test_user(cls.env, "psb_scope_admin", groups="sale_econnect_psb.group_psb_manager,sales_team.group_sale_salesman_all_leads",
-                                      company_ids=[cls.company.id, cls.company_b.id], company_id=cls.company.id)
+        cls.psb_admin = new_test_user(
+            cls.env,
+            "psb_scope_admin",
+            groups="sale_econnect_psb.group_psb_manager,sales_team.group_sale_salesman_all_leads",
+            company_ids=[cls.company.id, cls.company_b.id],
+            company_id=cls.company.id,
+        )
 
     def import_order(self, order_id, user=None, **kwargs):
         document = self.deliver(order_xml(order_id, **kwargs))
@@ -79,7 +104,6 @@ class ScopeCase(PsbCase):
 
 @tagged("post_install", "-at_install")
 class TestAccessControl(ScopeCase):
-
     def test_only_who_may_change_the_order_decides_on_a_cancellation(self):
         order, _cancellation = self.pending_cancellation("ACL1", self.salesman_a)
         answers = order.psb_response_ids
@@ -88,8 +112,14 @@ class TestAccessControl(ScopeCase):
                 order.with_user(user).action_psb_accept_pending()
         self.assertEqual(order.state, "sale", "nobody without rights cancelled it")
         self.assertEqual(order.psb_response_ids, answers, "and no answer was queued")
-        for method in ("action_psb_acknowledge", "action_psb_accept", "action_psb_reject",
-                       "action_psb_accept_with_changes", "action_psb_refuse_pending", "action_psb_check_buyer"):
+        for method in (
+            "action_psb_acknowledge",
+            "action_psb_accept",
+            "action_psb_reject",
+            "action_psb_accept_with_changes",
+            "action_psb_refuse_pending",
+            "action_psb_check_buyer",
+        ):
             for user in (self.portal, self.internal, self.salesman_b):
                 with self.subTest(method=method, user=user.login), self.assertRaises(AccessError):
                     getattr(order.with_user(user), method)()
@@ -146,8 +176,14 @@ class TestAccessControl(ScopeCase):
     def test_upload_only_into_own_companies(self):
         wizard = self.env["econnect.psb.import.wizard"].with_user(self.salesman_a)
         self.assertEqual(wizard._fields["company_id"].domain(wizard), [("id", "in", self.salesman_a.company_ids.ids)])
-        upload = wizard.create({"mode": "upload", "company_id": self.company_b.id,
-                                "file": base64.b64encode(order_xml("ACL4")), "filename": "o.xml"})
+        upload = wizard.create(
+            {
+                "mode": "upload",
+                "company_id": self.company_b.id,
+                "file": base64.b64encode(order_xml("ACL4")),
+                "filename": "o.xml",
+            }
+        )
         with self.assertRaises(AccessError):
             upload.action_import()
         self.assertFalse(self.env["sale.order"].search([("psb_order_ref", "=", "PO-ACL4")]))
@@ -161,15 +197,30 @@ class TestAccessControl(ScopeCase):
         self.assertFalse(cancellation.sale_order_id)
 
     def _upload_as(self, user, xml):
-        wizard = self.env["econnect.psb.import.wizard"].with_user(user).create({
-            "mode": "upload", "company_id": self.company.id, "topic": "OrderCancellationReceived",
-            "file": base64.b64encode(xml), "filename": "upload.xml"})
+        wizard = (
+            self.env["econnect.psb.import.wizard"]
+            .with_user(user)
+            .create(
+                {
+                    "mode": "upload",
+                    "company_id": self.company.id,
+                    "topic": "OrderCancellationReceived",
+                    "file": base64.b64encode(xml),
+                    "filename": "upload.xml",
+                }
+            )
+        )
         return self.Document.browse(wizard.action_import()["res_id"])
 
     def test_salesman_upload_creates_the_customer(self):
         xml = order_xml("ACL6", buyer_kvk=b"11223344")
-        wizard = self.env["econnect.psb.import.wizard"].with_user(self.salesman_a).create({
-            "mode": "upload", "company_id": self.company.id, "file": base64.b64encode(xml), "filename": "o.xml"})
+        wizard = (
+            self.env["econnect.psb.import.wizard"]
+            .with_user(self.salesman_a)
+            .create(
+                {"mode": "upload", "company_id": self.company.id, "file": base64.b64encode(xml), "filename": "o.xml"}
+            )
+        )
         action = wizard.action_import()
         document = self.Document.search([("psb_document_id", "=", f"upload:{hashlib.sha256(xml).hexdigest()}")])
         self.assertEqual(document.state, "imported", document.error_message)
@@ -180,7 +231,6 @@ class TestAccessControl(ScopeCase):
 
 @tagged("post_install", "-at_install")
 class TestFollowUpScope(ScopeCase):
-
     def test_cancellation_from_another_buyer_is_held(self):
         order = self.import_order("FU1", self.salesman_a)
         other = b'<cbc:EndpointID schemeID="0106">99999999</cbc:EndpointID>'
@@ -208,9 +258,15 @@ class TestFollowUpScope(ScopeCase):
     def test_cancellation_from_another_sender_is_held(self):
         order = self.import_order("FU3", self.salesman_a)
         # as the webhook stores it: the PSB's sender is somebody else
-        cancellation = self.Document.create({
-            "company_id": self.company.id, "topic": "OrderCancellationReceived",
-            "document_type": "order_cancellation", "psb_document_id": "sender-doc", "sender": "0106:99999999"})
+        cancellation = self.Document.create(
+            {
+                "company_id": self.company.id,
+                "topic": "OrderCancellationReceived",
+                "document_type": "order_cancellation",
+                "psb_document_id": "sender-doc",
+                "sender": "0106:99999999",
+            }
+        )
         cancellation._store_xml(cancellation_xml("FU3", cancel_id=b"CXL-S"))
         cancellation.action_process_now()
         self.assertEqual(cancellation.state, "error")
@@ -220,23 +276,34 @@ class TestFollowUpScope(ScopeCase):
     def test_sender_in_another_case_is_the_buyer(self):
         order = self.import_order("FU4", self.salesman_a)
         order.action_confirm()
-        cancellation = self.Document.create({
-            "company_id": self.company.id, "topic": "OrderCancellationReceived",
-            "document_type": "order_cancellation", "psb_document_id": "case-doc",
-            "sender": "iso6523-actorid-upis::0106:87654321"})
+        cancellation = self.Document.create(
+            {
+                "company_id": self.company.id,
+                "topic": "OrderCancellationReceived",
+                "document_type": "order_cancellation",
+                "psb_document_id": "case-doc",
+                "sender": "iso6523-actorid-upis::0106:87654321",
+            }
+        )
         cancellation._store_xml(cancellation_xml("FU4"))
         cancellation.action_process_now()
-        self.assertEqual((cancellation.state, cancellation.sale_order_id), ("pending", order),
-                         cancellation.error_message)
+        self.assertEqual(
+            (cancellation.state, cancellation.sale_order_id), ("pending", order), cancellation.error_message
+        )
 
     def test_follow_up_lookups_stay_in_the_company(self):
         order_a = self.import_order("FU5", self.salesman_a)
         self.company_b.psb_party_id = "0106:55555555"
         # company B receives a cancellation naming A's order id and A's PSB document
-        cancellation = self.Document.create({
-            "company_id": self.company_b.id, "topic": "OrderCancellationReceived",
-            "document_type": "order_cancellation", "psb_document_id": "b-doc",
-            "ref_document_id": order_a.psb_document_id.psb_document_id})
+        cancellation = self.Document.create(
+            {
+                "company_id": self.company_b.id,
+                "topic": "OrderCancellationReceived",
+                "document_type": "order_cancellation",
+                "psb_document_id": "b-doc",
+                "ref_document_id": order_a.psb_document_id.psb_document_id,
+            }
+        )
         cancellation._store_xml(cancellation_xml("FU5"))
         cancellation.action_process_now()
         self.assertEqual(cancellation.state, "error")
@@ -251,8 +318,12 @@ class TestFollowUpScope(ScopeCase):
         response = order.psb_response_ids
         response.write({"state": "sent", "psb_response_id": "resp-key-1"})
         self.company_b.psb_party_id = "0106:55555555"
-        event = {"topic": "OrderResponseSentError", "partyId": "0106:55555555", "documentId": "resp-key-1",
-                 "message": "forged"}
+        event = {
+            "topic": "OrderResponseSentError",
+            "partyId": "0106:55555555",
+            "documentId": "resp-key-1",
+            "message": "forged",
+        }
         self.assertEqual(self.Document._psb_store_event(self.company_b, event), "stored")
         status = self.Document.search([("company_id", "=", self.company_b.id), ("psb_document_id", "=", "resp-key-1")])
         status._process()
@@ -283,7 +354,6 @@ class TestFollowUpScope(ScopeCase):
 
 @tagged("post_install", "-at_install")
 class TestCompanySettings(ScopeCase):
-
     def test_party_ids_differing_in_case_are_one(self):
         self.company.psb_party_id = "NL:KVK:12345678"
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.UniqueViolation), self.cr.savepoint():
@@ -303,17 +373,25 @@ class TestCompanySettings(ScopeCase):
         order = self.import_order("NEU1")
         order.action_psb_accept()
         response = order.psb_response_ids
-        self.company.write({"psb_access_token": "prod-token", "psb_token_expires_at": 9e9, "psb_hook_id": "prod-hook",
-                            "psb_hook_state": "registered", "psb_alert_hook_id": "prod-hook-alert"})
+        self.company.write(
+            {
+                "psb_access_token": "prod-token",
+                "psb_token_expires_at": 9e9,
+                "psb_hook_id": "prod-hook",
+                "psb_hook_state": "registered",
+                "psb_alert_hook_id": "prod-hook-alert",
+            }
+        )
         self.env.flush_all()
         queries = list(neutralize.get_neutralization_queries(["sale_econnect_psb"]))
         self.assertEqual(len(queries), 1, "data/neutralize.sql is found by Odoo's neutralization")
-        neutralize.neutralize_database(self.cr)   # every installed module's, as `odoo neutralize` runs them
+        neutralize.neutralize_database(self.cr)  # every installed module's, as `odoo neutralize` runs them
         self.env.invalidate_all()
         company = self.company
         self.assertEqual(company.psb_environment, "disabled")
-        self.assertFalse(company.psb_webhook_secret or company.psb_access_token or company.psb_hook_id
-                         or company.psb_alert_hook_id)
+        self.assertFalse(
+            company.psb_webhook_secret or company.psb_access_token or company.psb_hook_id or company.psb_alert_hook_id
+        )
         self.assertEqual(company.psb_hook_state, "none")
         self.assertTrue(company.psb_client_id, "the credentials stay, for a test against the acceptance PSB")
         with self.assertRaisesRegex(Exception, "switched off"):

@@ -2,6 +2,7 @@
 """The quotation is the buyer's order to the cent: line allowances and charges, document allowances and
 charges, taxes from the order's categories, the totals check, the currency rule (hand-made orders in
 tests/data/)."""
+
 from odoo import Command
 from odoo.tests import tagged
 
@@ -17,7 +18,6 @@ def order_xml(name, order_id, currency="EUR", order_type="220"):
 
 @tagged("post_install", "-at_install")
 class TestAmounts(PsbCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -25,28 +25,44 @@ class TestAmounts(PsbCase):
         cls.company.tax_calculation_rounding_method = "round_globally"
         eur = cls.env.ref("base.EUR")
         eur.active = True
-        cls.eur_pricelist = cls.env["product.pricelist"].create({"name": "Euro", "currency_id": eur.id,
-                                                                 "company_id": cls.company.id})
+        cls.eur_pricelist = cls.env["product.pricelist"].create(
+            {"name": "Euro", "currency_id": eur.id, "company_id": cls.company.id}
+        )
         Tax = cls.env["account.tax"]
 
         def tax(name, amount, code):
-            return Tax.create({"name": name, "amount": amount, "type_tax_use": "sale", "company_id": cls.company.id,
-                               "ubl_cii_tax_category_code": code})
+            return Tax.create(
+                {
+                    "name": name,
+                    "amount": amount,
+                    "type_tax_use": "sale",
+                    "company_id": cls.company.id,
+                    "ubl_cii_tax_category_code": code,
+                }
+            )
 
         cls.tax21 = tax("BTW 21%", 21, "S")
         cls.tax9 = tax("BTW 9%", 9, "S")
         cls.tax_e = tax("BTW vrijgesteld", 0, "E")
         cls.tax_ae = tax("BTW verlegd", 0, "AE")
         cls.products = {
-            code: cls.env["product.product"].create({"name": code, "default_code": code,
-                                                     "taxes_id": [Command.set(cls.tax21.ids)]})
+            code: cls.env["product.product"].create(
+                {"name": code, "default_code": code, "taxes_id": [Command.set(cls.tax21.ids)]}
+            )
             for code in ("MPX-18", "SCHR-440", "ISO-100", "CURSUS-VW", "MONT-UUR")
         }
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Bouwbedrijf De Vries BV", "is_company": True, "peppol_eas": "0106", "peppol_endpoint": "76543210",
-            "street": "Industrieweg 12", "zip": "3821 AB", "city": "Amersfoort",
-            "country_id": cls.env.ref("base.nl").id,
-        })
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Bouwbedrijf De Vries BV",
+                "is_company": True,
+                "peppol_eas": "0106",
+                "peppol_endpoint": "76543210",
+                "street": "Industrieweg 12",
+                "zip": "3821 AB",
+                "city": "Amersfoort",
+                "country_id": cls.env.ref("base.nl").id,
+            }
+        )
 
     def import_order(self, data):
         document = self.upload(data)
@@ -80,8 +96,8 @@ class TestAmounts(PsbCase):
         self.assertEqual(lines["5"].tax_ids, self.tax_ae)
         self.assertFalse(any(line.psb_import_issue for line in order.order_line))
         # the document allowance and the freight charge are lines of their own
-        discount = order.order_line.filtered(lambda l: l.psb_allowance_kind == "allowance")
-        freight = order.order_line.filtered(lambda l: l.psb_allowance_kind == "charge")
+        discount = order.order_line.filtered(lambda ln: ln.psb_allowance_kind == "allowance")
+        freight = order.order_line.filtered(lambda ln: ln.psb_allowance_kind == "charge")
         self.assertEqual(discount.product_id, self.env.ref("sale_econnect_psb.product_psb_order_discount"))
         self.assertEqual((discount.price_subtotal, discount.tax_ids), (-4.67, self.tax21))
         self.assertIn("Contractkorting (2 %", discount.name)
@@ -92,15 +108,22 @@ class TestAmounts(PsbCase):
         self.assertEqual(order.psb_amounts_state, "match")
         self.assertFalse(order.psb_amounts_note)
         # the only thing to look at: the new delivery place
-        self.assertEqual(order.psb_import_issues.splitlines(), [
-            "New delivery address Bouwbedrijf De Vries BV, Bouwplaats Vathorst was created for Bouwbedrijf De Vries BV."])
+        self.assertEqual(
+            order.psb_import_issues.splitlines(),
+            [
+                "New delivery address Bouwbedrijf De Vries BV, Bouwplaats Vathorst was created for Bouwbedrijf De Vries BV."  # noqa: E501 - a translated text, kept whole
+            ],
+        )
         # what else the buyer wrote: the delivery place and its contact, the order type
         shipping = order.partner_shipping_id
         self.assertNotEqual(shipping, self.customer, "same street as the customer, but a place of its own")
-        self.assertEqual((shipping.name, shipping.type, shipping.ref), ("Bouwplaats Vathorst", "delivery", "8712345000123"))
+        self.assertEqual(
+            (shipping.name, shipping.type, shipping.ref), ("Bouwplaats Vathorst", "delivery", "8712345000123")
+        )
         contact = shipping.child_ids
-        self.assertEqual((contact.name, contact.email, contact.phone),
-                         ("Jan Bakker", "jan.bakker@devries.example", "+31 6 12345678"))
+        self.assertEqual(
+            (contact.name, contact.email, contact.phone), ("Jan Bakker", "jan.bakker@devries.example", "+31 6 12345678")
+        )
         self.assertEqual(order.psb_order_type, "227")
         self.assertIn(order, self.env["sale.order"].search([("psb_order_type", "=", "227")]))
         # a CA built from this quotation reports no line as changed, and no "added" document allowance
@@ -116,8 +139,11 @@ class TestAmounts(PsbCase):
         data = order_xml("order_amounts.xml", "AM-2").replace(b">59.72<", b">59.73<").replace(b">618.40<", b">618.41<")
         order = self.import_order(data)
         self.assertEqual(order.psb_amounts_state, "differ")
-        self.assertIn(order, self.env["sale.order"].search([("psb_amounts_state", "=", "differ")]),
-                      "the filter Peppol: amounts differ finds it")
+        self.assertIn(
+            order,
+            self.env["sale.order"].search([("psb_amounts_state", "=", "differ")]),
+            "the filter Peppol: amounts differ finds it",
+        )
         note = order.psb_amounts_note
         self.assertIn("Tax: the buyer's order says", note)
         self.assertIn("59.73", note)
@@ -159,7 +185,7 @@ class TestAmounts(PsbCase):
     def test_order_without_totals_is_unchecked(self):
         data = order_xml("order_amounts.xml", "AM-5")
         start, end = data.index(b"<cac:TaxTotal>"), data.index(b"</cac:AnticipatedMonetaryTotal>")
-        data = data[:start] + data[end + len(b"</cac:AnticipatedMonetaryTotal>"):]
+        data = data[:start] + data[end + len(b"</cac:AnticipatedMonetaryTotal>") :]
         order = self.import_order(data)
         self.assertEqual(order.psb_amounts_state, "unchecked")
 
@@ -184,7 +210,7 @@ class TestAmounts(PsbCase):
 
         template = order_xml("order_amounts.xml", "{id}")
         first = template.index(b" <cac:OrderLine>")
-        head, body = template[:first], template[first:template.index(b"</Order>")]
+        head, body = template[:first], template[first : template.index(b"</Order>")]
         # Five different lines (allowances, base quantity, S 21 / S 9 / E / AE), repeated with new ids.
         lines = body.split(b" <cac:OrderLine>")[1:]
 
@@ -192,8 +218,10 @@ class TestAmounts(PsbCase):
             parts = []
             for n in range(copies):
                 for index, line in enumerate(lines, start=1):
-                    parts.append(b" <cac:OrderLine>" + line.replace(
-                        b"<cbc:ID>%d</cbc:ID>" % index, b"<cbc:ID>%d</cbc:ID>" % (n * 5 + index), 1))
+                    parts.append(
+                        b" <cac:OrderLine>"
+                        + line.replace(b"<cbc:ID>%d</cbc:ID>" % index, b"<cbc:ID>%d</cbc:ID>" % (n * 5 + index), 1)
+                    )
             return head.replace(b"{id}", order_id.encode()) + b"".join(parts) + b"</Order>\n"
 
         def queries(order_id, copies):
@@ -203,6 +231,6 @@ class TestAmounts(PsbCase):
             self.assertEqual(len(order.order_line.filtered("psb_line_ref")), 5 * copies)
             return sql_db.sql_counter - before
 
-        queries("Q-0", 1)   # the delivery address is created once
+        queries("Q-0", 1)  # the delivery address is created once
         small, large = queries("Q-1", 1), queries("Q-2", 8)
         self.assertLess(large - small, 35, f"{small} queries for 5 lines, {large} for 40")

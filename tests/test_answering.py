@@ -2,6 +2,7 @@
 """The answering flow says and does the right thing: Confirm warns before it answers the buyer, a
 refused cancellation is called so, the banner follows the order, uploads get no PSB answer, the
 PSB's "no Order Responses" is remembered, one activity per problem, quiet duplicates, Ignore."""
+
 import base64
 from pathlib import Path
 
@@ -31,7 +32,6 @@ def bodies(record):
 
 @tagged("post_install", "-at_install")
 class TestAnswering(PsbHttpCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -39,8 +39,14 @@ class TestAnswering(PsbHttpCase):
         cls.salesman = new_test_user(cls.env, "psb_flow_user", groups="sales_team.group_sale_salesman_all_leads")
         Product = cls.env["product.product"]
         cls.screws = Product.create({"name": "Screws", "barcode": "8712345678906", "list_price": 2.5})
-        cls.nails = Product.create({"name": "Nails", "default_code": "NAIL-01", "list_price": 7.0,
-                                    "uom_id": cls.env.ref("uom.product_uom_kgm").id})
+        cls.nails = Product.create(
+            {
+                "name": "Nails",
+                "default_code": "NAIL-01",
+                "list_price": 7.0,
+                "uom_id": cls.env.ref("uom.product_uom_kgm").id,
+            }
+        )
         cls.glue = Product.create({"name": "Glue (by their code)", "list_price": 3.0})
         cls.anchor = Product.create({"name": "Wall anchor", "list_price": 4.0})
 
@@ -57,7 +63,7 @@ class TestAnswering(PsbHttpCase):
         self.Response._cron_send_responses()
 
     def line(self, order, ref):
-        return order.order_line.filtered(lambda l: l.psb_line_ref == ref)
+        return order.order_line.filtered(lambda ln: ln.psb_line_ref == ref)
 
     def open_wizard(self, action, user=None):
         wizard = self.env[action["res_model"]].browse(action["res_id"]).with_context(**action.get("context", {}))
@@ -126,7 +132,8 @@ class TestAnswering(PsbHttpCase):
     def receive(self, xml, topic):
         document_id = self.sandbox.add_document(self.PARTY_ID, xml, topic=topic)
         wizard = self.env["econnect.psb.import.wizard"].create(
-            {"mode": "document_id", "psb_document_id": document_id, "topic": topic})
+            {"mode": "document_id", "psb_document_id": document_id, "topic": topic}
+        )
         return self.Document.browse(wizard.action_import()["res_id"])
 
     def test_refuse_the_cancellation(self):
@@ -197,8 +204,9 @@ class TestAnswering(PsbHttpCase):
 
     # -- uploads -----------------------------------------------------------------------------------
     def test_uploaded_order_gets_no_psb_answer(self):
-        wizard = self.env["econnect.psb.import.wizard"].create({
-            "mode": "upload", "file": base64.b64encode(order_xml("U1")), "filename": "po-u1.xml"})
+        wizard = self.env["econnect.psb.import.wizard"].create(
+            {"mode": "upload", "file": base64.b64encode(order_xml("U1")), "filename": "po-u1.xml"}
+        )
         action = wizard.action_import()
         self.assertEqual(action["res_model"], "sale.order", "the upload opens the quotation")
         order = self.env["sale.order"].browse(action["res_id"])
@@ -220,8 +228,9 @@ class TestAnswering(PsbHttpCase):
         self.assertEqual((document.document_type, document.topic), ("order_change", "OrderChangeReceived"))
 
     def test_odoo_upload_request_for_quotation_uses_this_pipeline(self):
-        attachment = self.env["ir.attachment"].create({
-            "name": "po-u2.xml", "raw": order_xml("U2"), "mimetype": "application/xml"})
+        attachment = self.env["ir.attachment"].create(
+            {"name": "po-u2.xml", "raw": order_xml("U2"), "mimetype": "application/xml"}
+        )
         action = self.env["sale.order"].create_document_from_attachment(attachment.ids)
         order = self.env["sale.order"].search([("psb_order_ref", "=", "PO-U2")])
         self.assertEqual(len(order), 1)
@@ -236,8 +245,13 @@ class TestAnswering(PsbHttpCase):
         self.send()
         self.assertEqual(order.psb_buyer_can_respond, "yes")
         ab = order.psb_response_ids
-        body = event_body(self.PARTY_ID, ab.psb_response_id, topic="OrderResponseSentError",
-                          message="Recipient does not support OrderResponse", refToDocumentId=document_id)
+        body = event_body(
+            self.PARTY_ID,
+            ab.psb_response_id,
+            topic="OrderResponseSentError",
+            message="Recipient does not support OrderResponse",
+            refToDocumentId=document_id,
+        )
         self.assertEqual(self.post_hook_event(body).status_code, 200)
         self.Document._cron_process_documents()
         self.assertEqual(order.psb_buyer_can_respond, "no")
@@ -259,8 +273,13 @@ class TestAnswering(PsbHttpCase):
             self.send()
             response.next_attempt_at = fields.Datetime.now()
         self.sandbox.reset_faults()
-        self.sandbox.inject_fault("POST", r"/response$", status=400, count=2,
-                                  body={"code": "API400", "message": "The order response is not valid"})
+        self.sandbox.inject_fault(
+            "POST",
+            r"/response$",
+            status=400,
+            count=2,
+            body={"code": "API400", "message": "The order response is not valid"},
+        )
         self.send()
         self.assertEqual(response.state, "failed")
         self.assertFalse(response.can_retry, "a refusal is not helped by the same request again")
@@ -273,8 +292,9 @@ class TestAnswering(PsbHttpCase):
         response.action_retry()
         self.send()
         self.assertEqual(response.state, "sent")
-        self.assertFalse(answer_activities.exists() and answer_activities.active,
-                         "the activity goes once the answer went")
+        self.assertFalse(
+            answer_activities.exists() and answer_activities.active, "the activity goes once the answer went"
+        )
         self.assertEqual(len(self.sandbox.responses), 1)
 
     # -- the PSB buttons ---------------------------------------------------------------------------------
@@ -310,8 +330,10 @@ class TestAnswering(PsbHttpCase):
 
     # -- a buyer's zero price (issue 11 #7) --------------------------------------------------------
     def test_zero_price_of_the_buyer_stays_zero(self):
-        xml = order_xml("Z1").replace(b'<cbc:PriceAmount currencyID="EUR">12.50</cbc:PriceAmount>',
-                                      b'<cbc:PriceAmount currencyID="EUR">0.00</cbc:PriceAmount>')
+        xml = order_xml("Z1").replace(
+            b'<cbc:PriceAmount currencyID="EUR">12.50</cbc:PriceAmount>',
+            b'<cbc:PriceAmount currencyID="EUR">0.00</cbc:PriceAmount>',
+        )
         _document_id, order = self.import_order("Z1", xml)
         free, unpriced = self.line(order, "3"), self.line(order, "2")
         self.assertEqual(free.price_unit, 0.0)
@@ -369,7 +391,7 @@ class TestIncomingDocuments(PsbHttpCase):
 
     def test_failed_document_shows_what_could_be_read(self):
         good = order_xml("F1")
-        document = upload_document(self.env, good[:-200])    # cut off: not well-formed
+        document = upload_document(self.env, good[:-200])  # cut off: not well-formed
         self.assertEqual(document.state, "error")
         self.assertEqual(document.buyer_order_ref, "PO-F1")
         self.assertEqual(document.buyer_name, "Bouwmarkt Utrecht BV")
@@ -381,8 +403,9 @@ class TestIncomingDocuments(PsbHttpCase):
         if not base:
             self.skipTest(NO_PEPPOL_MSG)
         examples = Path(base) / "examples"
-        cancellation = (examples / "order_cancellation" / "official" / "advanced_ordering_sc4"
-                        / "OrderCancellation_sc4.xml").read_bytes()
+        cancellation = (
+            examples / "order_cancellation" / "official" / "advanced_ordering_sc4" / "OrderCancellation_sc4.xml"
+        ).read_bytes()
         document = upload_document(self.env, cancellation)
         self.assertEqual(document.state, "error")
         self.assertIn("Link to sale order", document.error_message, "the alert names the button")

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Straight-through orders: confirmed and accepted (AP) after import when every condition is met."""
+
 from datetime import date, timedelta
 from unittest.mock import patch
 
@@ -42,7 +43,6 @@ LINE = """ <cac:OrderLine>{note}<cac:LineItem><cbc:ID>{n}</cbc:ID><cbc:Quantity 
 
 @tagged("post_install", "-at_install")
 class TestAutoConfirm(PsbCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -50,49 +50,91 @@ class TestAutoConfirm(PsbCase):
         cls.eur = cls.env.ref("base.EUR")
         cls.chf = cls.env.ref("base.CHF")
         (cls.eur | cls.chf).active = True
-        cls.env["res.currency.rate"].create([
-            {"currency_id": c.id, "rate": 1.0, "name": "2020-01-01", "company_id": cls.company.id}
-            for c in (cls.eur | cls.chf) if c != cls.company.currency_id
-        ])
+        cls.env["res.currency.rate"].create(
+            [
+                {"currency_id": c.id, "rate": 1.0, "name": "2020-01-01", "company_id": cls.company.id}
+                for c in (cls.eur | cls.chf)
+                if c != cls.company.currency_id
+            ]
+        )
         cls.salesman = new_test_user(cls.env, "psb_auto_user", groups="sales_team.group_sale_salesman_all_leads")
-        cls.screws = cls.env["product.product"].create({"name": "Screws", "barcode": "5400000000017", "list_price": 10.0})
+        cls.screws = cls.env["product.product"].create(
+            {"name": "Screws", "barcode": "5400000000017", "list_price": 10.0}
+        )
         cls.nails = cls.env["product.product"].create({"name": "Nails", "default_code": "AUTO-NAIL", "list_price": 4.6})
         cls.glue = cls.env["product.product"].create({"name": "Glue", "list_price": 3.0})
-        cls.pricelist = cls.env["product.pricelist"].create({
-            "name": "Known EUR", "currency_id": cls.eur.id, "company_id": cls.company.id,
-            "item_ids": [(0, 0, {"applied_on": "0_product_variant", "product_id": cls.screws.id,
-                                 "compute_price": "fixed", "fixed_price": 10.0})],
-        })
+        cls.pricelist = cls.env["product.pricelist"].create(
+            {
+                "name": "Known EUR",
+                "currency_id": cls.eur.id,
+                "company_id": cls.company.id,
+                "item_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": cls.screws.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 10.0,
+                        },
+                    )
+                ],
+            }
+        )
         cls.customer = cls.make_customer("11112222", cls.pricelist)
         cls.env["econnect.psb.product.code"].create(
-            {"partner_id": cls.customer.id, "code": "LIJM-9", "product_id": cls.glue.id})
+            {"partner_id": cls.customer.id, "code": "LIJM-9", "product_id": cls.glue.id}
+        )
 
     @classmethod
     def make_customer(cls, kvk, pricelist):
-        partner = cls.env["res.partner"].create({
-            "name": f"Buyer {kvk}", "is_company": True, "peppol_eas": "0106", "peppol_endpoint": kvk,
-            "user_id": cls.salesman.id,
-        })
+        partner = cls.env["res.partner"].create(
+            {
+                "name": f"Buyer {kvk}",
+                "is_company": True,
+                "peppol_eas": "0106",
+                "peppol_endpoint": kvk,
+                "user_id": cls.salesman.id,
+            }
+        )
         partner.with_company(cls.company).property_product_pricelist = pricelist
         return partner
 
-    def order_xml(self, order_id, buyer="11112222", currency="EUR", note="", requested=None, location="",
-                  lines=None):
+    def order_xml(self, order_id, buyer="11112222", currency="EUR", note="", requested=None, location="", lines=None):
         lines = lines or [
-            {"ids": "<cac:StandardItemIdentification><cbc:ID schemeID=\"0160\">5400000000017</cbc:ID>"
-                    "</cac:StandardItemIdentification>", "price": "10.00", "name": "Screws"},
-            {"ids": "<cac:SellersItemIdentification><cbc:ID>AUTO-NAIL</cbc:ID></cac:SellersItemIdentification>",
-             "price": "4.60", "name": "Nails"},
-            {"ids": "<cac:BuyersItemIdentification><cbc:ID>LIJM-9</cbc:ID></cac:BuyersItemIdentification>",
-             "price": "3.00", "name": "Glue"},
+            {
+                "ids": '<cac:StandardItemIdentification><cbc:ID schemeID="0160">5400000000017</cbc:ID>'
+                "</cac:StandardItemIdentification>",
+                "price": "10.00",
+                "name": "Screws",
+            },
+            {
+                "ids": "<cac:SellersItemIdentification><cbc:ID>AUTO-NAIL</cbc:ID></cac:SellersItemIdentification>",
+                "price": "4.60",
+                "name": "Nails",
+            },
+            {
+                "ids": "<cac:BuyersItemIdentification><cbc:ID>LIJM-9</cbc:ID></cac:BuyersItemIdentification>",
+                "price": "3.00",
+                "name": "Glue",
+            },
         ]
-        body = "\n".join(LINE.format(n=n, currency=currency, **{"unit": "C62", "qty": 5, "note": "", **line})
-                         for n, line in enumerate(lines, start=1))
+        body = "\n".join(
+            LINE.format(n=n, currency=currency, **{"unit": "C62", "qty": 5, "note": "", **line})
+            for n, line in enumerate(lines, start=1)
+        )
         requested = requested or (date.today() + timedelta(days=7))
         return ORDER.format(
-            id=order_id, today=date.today().isoformat(), currency=currency, buyer=buyer,
-            note=f"\n <cbc:Note>{note}</cbc:Note>" if note else "", requested=requested.isoformat(),
-            location=location, lines=body).encode()
+            id=order_id,
+            today=date.today().isoformat(),
+            currency=currency,
+            buyer=buyer,
+            note=f"\n <cbc:Note>{note}</cbc:Note>" if note else "",
+            requested=requested.isoformat(),
+            location=location,
+            lines=body,
+        ).encode()
 
     def imported(self, xml):
         document = self.deliver(xml)
@@ -130,7 +172,7 @@ class TestAutoConfirm(PsbCase):
 
         # A repeated delivery of the same order confirms (and answers) nothing twice.
         self.assertEqual(self.deliver(self.order_xml("OK")), document, "the same file is the same document")
-        again = self.deliver(self.order_xml("OK") + b"\n")   # the same order under another document id
+        again = self.deliver(self.order_xml("OK") + b"\n")  # the same order under another document id
         self.assertEqual((again.state, again.sale_order_id), ("duplicate", order))
         document.action_process_now()
         self.env["econnect.psb.auto.confirm"]._run(document)
@@ -146,14 +188,24 @@ class TestAutoConfirm(PsbCase):
     def test_each_condition_alone(self):
         past = date.today() - timedelta(days=1)
         nails_by_name = {"ids": "", "price": "4.60", "name": "Nails"}
-        unknown_unit = {"ids": "<cac:SellersItemIdentification><cbc:ID>AUTO-NAIL</cbc:ID>"
-                               "</cac:SellersItemIdentification>", "price": "4.60", "name": "Nails", "unit": "ZZZ"}
-        cheap = {"ids": "<cac:StandardItemIdentification><cbc:ID schemeID=\"0160\">5400000000017</cbc:ID>"
-                        "</cac:StandardItemIdentification>", "price": "9.99", "name": "Screws"}
-        new_place = ("<cac:DeliveryLocation><cbc:ID schemeID=\"0088\">8712345000099</cbc:ID><cac:Address>"
-                     "<cbc:StreetName>Elsewhere 1</cbc:StreetName><cbc:CityName>Gouda</cbc:CityName>"
-                     "<cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:Address>"
-                     "</cac:DeliveryLocation>")
+        unknown_unit = {
+            "ids": "<cac:SellersItemIdentification><cbc:ID>AUTO-NAIL</cbc:ID></cac:SellersItemIdentification>",
+            "price": "4.60",
+            "name": "Nails",
+            "unit": "ZZZ",
+        }
+        cheap = {
+            "ids": '<cac:StandardItemIdentification><cbc:ID schemeID="0160">5400000000017</cbc:ID>'
+            "</cac:StandardItemIdentification>",
+            "price": "9.99",
+            "name": "Screws",
+        }
+        new_place = (
+            '<cac:DeliveryLocation><cbc:ID schemeID="0088">8712345000099</cbc:ID><cac:Address>'
+            "<cbc:StreetName>Elsewhere 1</cbc:StreetName><cbc:CityName>Gouda</cbc:CityName>"
+            "<cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:Address>"
+            "</cac:DeliveryLocation>"
+        )
         line_note = {**cheap, "price": "10.00", "note": "<cbc:Note>Blue ones</cbc:Note>"}
         cases = [
             ("name", {"lines": [nails_by_name]}, "line 1: matched on the item name only", None),
@@ -208,8 +260,12 @@ class TestAutoConfirm(PsbCase):
 
     def test_price_flag_whatever_the_setting(self):
         self.company.psb_auto_confirm = False
-        cheap = {"ids": "<cac:StandardItemIdentification><cbc:ID schemeID=\"0160\">5400000000017</cbc:ID>"
-                        "</cac:StandardItemIdentification>", "price": "4.10", "name": "Screws"}
+        cheap = {
+            "ids": '<cac:StandardItemIdentification><cbc:ID schemeID="0160">5400000000017</cbc:ID>'
+            "</cac:StandardItemIdentification>",
+            "price": "4.10",
+            "name": "Screws",
+        }
         _document, order = self.imported(self.order_xml("FLAG", lines=[cheap]))
         self.assertEqual((order.state, order.psb_auto_state), ("draft", "off"))
         self.assertTrue(order.order_line.psb_price_differs)
@@ -218,47 +274,87 @@ class TestAutoConfirm(PsbCase):
 
     def test_tolerance_per_customer_and_currency(self):
         self.company.psb_auto_price_tolerance = 2.0
-        other = self.env["product.pricelist"].create({
-            "name": "Other EUR", "currency_id": self.eur.id, "company_id": self.company.id,
-            "item_ids": [(0, 0, {"applied_on": "0_product_variant", "product_id": self.screws.id,
-                                 "compute_price": "fixed", "fixed_price": 12.0})],
-        })
-        swiss = self.env["product.pricelist"].create({
-            "name": "Swiss", "currency_id": self.chf.id, "company_id": self.company.id,
-            "item_ids": [(0, 0, {"applied_on": "0_product_variant", "product_id": self.screws.id,
-                                 "compute_price": "fixed", "fixed_price": 11.0})],
-        })
+        other = self.env["product.pricelist"].create(
+            {
+                "name": "Other EUR",
+                "currency_id": self.eur.id,
+                "company_id": self.company.id,
+                "item_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": self.screws.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 12.0,
+                        },
+                    )
+                ],
+            }
+        )
+        swiss = self.env["product.pricelist"].create(
+            {
+                "name": "Swiss",
+                "currency_id": self.chf.id,
+                "company_id": self.company.id,
+                "item_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": self.screws.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 11.0,
+                        },
+                    )
+                ],
+            }
+        )
         self.make_customer("33334444", other)
         self.make_customer("55556666", swiss)
 
         def screws(price):
-            return [{"ids": "<cac:StandardItemIdentification><cbc:ID schemeID=\"0160\">5400000000017</cbc:ID>"
-                            "</cac:StandardItemIdentification>", "price": price, "name": "Screws"}]
+            return [
+                {
+                    "ids": '<cac:StandardItemIdentification><cbc:ID schemeID="0160">5400000000017</cbc:ID>'
+                    "</cac:StandardItemIdentification>",
+                    "price": price,
+                    "name": "Screws",
+                }
+            ]
 
         cases = [
-            ("11112222", "EUR", "9.80", True), ("11112222", "EUR", "9.79", False),
-            ("11112222", "EUR", "10.20", True), ("11112222", "EUR", "10.21", False),
-            ("33334444", "EUR", "11.76", True), ("33334444", "EUR", "11.75", False),
-            ("55556666", "CHF", "10.78", True), ("55556666", "CHF", "10.77", False),
+            ("11112222", "EUR", "9.80", True),
+            ("11112222", "EUR", "9.79", False),
+            ("11112222", "EUR", "10.20", True),
+            ("11112222", "EUR", "10.21", False),
+            ("33334444", "EUR", "11.76", True),
+            ("33334444", "EUR", "11.75", False),
+            ("55556666", "CHF", "10.78", True),
+            ("55556666", "CHF", "10.77", False),
         ]
         for buyer, currency, price, confirmed in cases:
             with self.subTest(buyer=buyer, price=price):
                 _document, order = self.imported(
-                    self.order_xml(f"TOL-{buyer}-{price}", buyer=buyer, currency=currency, lines=screws(price)))
+                    self.order_xml(f"TOL-{buyer}-{price}", buyer=buyer, currency=currency, lines=screws(price))
+                )
                 self.assertEqual(order.currency_id.name, currency)
                 self.assertEqual(order.state == "sale", confirmed, order.psb_auto_reasons)
                 self.assertEqual(order.order_line.psb_price_differs, not confirmed)
                 if not confirmed:
                     self.assertIn("tolerance 2 %", order.psb_auto_reasons)
         order = self.env["sale.order"].search([("psb_order_ref", "=", "AUTO-TOL-55556666-10.77")])
-        self.assertIn(f"line 1: {self.chf.symbol}10.77 ordered, our price {self.chf.symbol}11.00 (−2.1 %",
-                      order.psb_auto_reasons)
+        self.assertIn(
+            f"line 1: {self.chf.symbol}10.77 ordered, our price {self.chf.symbol}11.00 (−2.1 %", order.psb_auto_reasons
+        )
 
     def test_confirmation_failing(self):
         SaleOrder = type(self.env["sale.order"])
 
         def failing(orders):
-            raise UserError("No route to deliver Screws")
+            raise UserError("No route to deliver Screws")  # pylint: disable=translation-required  # another module's error, simulated
 
         # Inside action_confirm, after the order was already written as confirmed.
         with patch.object(SaleOrder, "_action_confirm", failing):
@@ -296,6 +392,7 @@ class TestAutoConfirm(PsbCase):
 
     def test_each_company_its_own_settings(self):
         from .common import configure_psb
+
         other = self.env["res.company"].create({"name": "Other Wholesale", "currency_id": self.eur.id})
         configure_psb(other, "http://127.0.0.1:9", "client", "secret", "0106:87878787", "other-secret")
         self.assertFalse(other.psb_auto_confirm)

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Issue 12: nothing lost, nothing silently dropped (revised orders, odd quantities, long PSB outages,
 download format, size limits, retention, delete at the PSB, inbound Peppol rules)."""
+
 import json
 import re
 from datetime import datetime, timedelta
@@ -38,15 +39,19 @@ class SandboxCase(PsbCase):
     def receive(self, xml, created_on=None):
         """The PSB received ``xml``: its event is stored as the webhook stores it."""
         document_id = self.sandbox.add_document(self.PARTY_ID, xml)
-        event = {"topic": "OrderReceived", "partyId": self.PARTY_ID, "documentId": document_id, "details": {},
-                 "createdOn": (created_on or datetime.now()).isoformat() + "+00:00"}
+        event = {
+            "topic": "OrderReceived",
+            "partyId": self.PARTY_ID,
+            "documentId": document_id,
+            "details": {},
+            "createdOn": (created_on or datetime.now()).isoformat() + "+00:00",
+        }
         self.assertEqual(self.Document._psb_store_event(self.company, event), "stored")
         return document_id, self.Document.search([("psb_document_id", "=", document_id)])
 
 
 @tagged("post_install", "-at_install")
 class TestRevisedOrders(PsbCase):
-
     def test_identical_twice_is_a_duplicate(self):
         first = self.upload(order_xml("RV1"))
         # Other bytes (a forwarding system's comment), the same order.
@@ -73,16 +78,22 @@ class TestRevisedOrders(PsbCase):
         self.assertTrue(order.activity_ids.filtered(lambda a: a.summary == "Revised Peppol order PO-RV2"))
         self.assertEqual(self.env["sale.order"].search_count([("psb_order_ref", "=", "PO-RV2")]), 1)
         # The same revised order delivered once more is a duplicate of the held one.
-        third = self.upload(order_xml("RV2").replace(LINE1_QTY, LINE1_QTY.replace(b">10<", b">12<")).replace(
-            b"<Order ", b"<!-- once more -->\n<Order ", 1))
+        third = self.upload(
+            order_xml("RV2")
+            .replace(LINE1_QTY, LINE1_QTY.replace(b">10<", b">12<"))
+            .replace(b"<Order ", b"<!-- once more -->\n<Order ", 1)
+        )
         self.assertEqual((third.state, third.duplicate_of_id), ("duplicate", revised))
 
     def test_added_removed_lines_and_dates_are_described(self):
         xml = order_xml("RV3").replace(b"2026-12-01", b"2026-12-08")
         xml = re.sub(rb"<cac:OrderLine><cac:LineItem><cbc:ID>4</cbc:ID>.*?</cac:OrderLine>", b"", xml, flags=re.S)
-        xml = xml.replace(b"</Order>", b"""<cac:OrderLine><cac:LineItem><cbc:ID>5</cbc:ID>
+        xml = xml.replace(
+            b"</Order>",
+            b"""<cac:OrderLine><cac:LineItem><cbc:ID>5</cbc:ID>
             <cbc:Quantity unitCode="H87">3</cbc:Quantity><cac:Item><cbc:Name>Hinges</cbc:Name></cac:Item>
-            </cac:LineItem></cac:OrderLine></Order>""")
+            </cac:LineItem></cac:OrderLine></Order>""",
+        )
         _first, revised = self._revised("RV3", xml)
         summary = revised.psb_revision_summary
         self.assertIn("Order requested delivery from: 2026-12-01 → 2026-12-08", summary)
@@ -90,9 +101,14 @@ class TestRevisedOrders(PsbCase):
         self.assertIn("Line 4 removed: 1 ZZZ Something we do not sell", summary)
 
     def test_revision_reference_is_said(self):
-        xml = order_xml("RV4").replace(LINE1_QTY, LINE1_QTY.replace(b">10<", b">11<")).replace(
-            b"<cac:BuyerCustomerParty>",
-            b"<cac:OrderDocumentReference><cbc:ID>PO-RV4</cbc:ID></cac:OrderDocumentReference><cac:BuyerCustomerParty>")
+        xml = (
+            order_xml("RV4")
+            .replace(LINE1_QTY, LINE1_QTY.replace(b">10<", b">11<"))
+            .replace(
+                b"<cac:BuyerCustomerParty>",
+                b"<cac:OrderDocumentReference><cbc:ID>PO-RV4</cbc:ID></cac:OrderDocumentReference><cac:BuyerCustomerParty>",
+            )
+        )
         _first, revised = self._revised("RV4", xml)
         self.assertIn("it refers to order PO-RV4 (OrderDocumentReference)", revised.psb_revision_summary)
 
@@ -107,7 +123,7 @@ class TestRevisedOrders(PsbCase):
         self.assertEqual(revised.sale_order_id, new)
         self.assertTrue(new.psb_order_ref_reused)
         self.assertEqual(new.client_order_ref, f"PO-RV5 (reused, also {first.sale_order_id.name})")
-        self.assertEqual(new.order_line.filtered(lambda l: l.psb_line_ref == "1").product_uom_qty, 12)
+        self.assertEqual(new.order_line.filtered(lambda ln: ln.psb_line_ref == "1").product_uom_qty, 12)
         self.assertFalse(first.sale_order_id.psb_revision_document_id)
         # Follow-ups of that id (found as the pipeline finds them) still go to the first order.
         self.assertEqual(revised._find_buyer_order("PO-RV5", revised._read_xml().buyer), (first.sale_order_id, False))
@@ -116,7 +132,7 @@ class TestRevisedOrders(PsbCase):
         first, revised = self._revised("RV6")
         order = first.sale_order_id
         revised.action_psb_revision_apply()
-        self.assertEqual(order.order_line.filtered(lambda l: l.psb_line_ref == "1").product_uom_qty, 12)
+        self.assertEqual(order.order_line.filtered(lambda ln: ln.psb_line_ref == "1").product_uom_qty, 12)
         self.assertEqual((revised.state, revised.psb_revision_state), ("imported", "applied"))
         self.assertEqual(order.psb_document_id, revised)
         self.assertTrue(order.message_ids.filtered(lambda m: "revised order PO-RV6 was applied" in m.body))
@@ -137,7 +153,7 @@ class TestRevisedOrders(PsbCase):
         revised.action_psb_revision_ignore()
         self.assertEqual((revised.state, revised.psb_revision_state), ("done", "ignored"))
         self.assertTrue(first.sale_order_id.message_ids.filtered(lambda m: "Sent by mistake" in m.body))
-        self.assertEqual(first.sale_order_id.order_line.filtered(lambda l: l.psb_line_ref == "1").product_uom_qty, 10)
+        self.assertEqual(first.sale_order_id.order_line.filtered(lambda ln: ln.psb_line_ref == "1").product_uom_qty, 10)
 
     def test_the_decision_closes_its_own_activity_only(self):
         first, revised = self._revised("RV9")
@@ -154,19 +170,33 @@ class TestRevisedOrders(PsbCase):
 
 @tagged("post_install", "-at_install")
 class TestOddQuantities(PsbCase):
-
     def _line(self, line_id, qty, price=None):
-        price_xml = f'<cac:Price><cbc:PriceAmount currencyID="EUR">{price}</cbc:PriceAmount></cac:Price>' \
-            if price is not None else ""
-        return (f'<cac:OrderLine><cac:LineItem><cbc:ID>{line_id}</cbc:ID><cbc:Quantity unitCode="H87">{qty}'
-                f'</cbc:Quantity>{price_xml}<cac:Item><cbc:Name>Item {line_id}</cbc:Name></cac:Item></cac:LineItem>'
-                "</cac:OrderLine>").encode()
+        price_xml = (
+            f'<cac:Price><cbc:PriceAmount currencyID="EUR">{price}</cbc:PriceAmount></cac:Price>'
+            if price is not None
+            else ""
+        )
+        return (
+            f'<cac:OrderLine><cac:LineItem><cbc:ID>{line_id}</cbc:ID><cbc:Quantity unitCode="H87">{qty}'
+            f"</cbc:Quantity>{price_xml}<cac:Item><cbc:Name>Item {line_id}</cbc:Name></cac:Item></cac:LineItem>"
+            "</cac:OrderLine>"
+        ).encode()
 
     def test_odd_values_are_flagged_and_a_negative_quantity_is_held(self):
-        xml = re.sub(rb"<cac:OrderLine>.*</cac:OrderLine>", b"".join([
-            self._line("N", "-5", "2.00"), self._line("Z", "0", "2.00"), self._line("H", "8712345678906", "2.00"),
-            self._line("P", "3", "-2.00"), self._line("OK", "3", "2.00"),
-        ]), order_xml("Q1"), flags=re.S)
+        xml = re.sub(
+            rb"<cac:OrderLine>.*</cac:OrderLine>",
+            b"".join(
+                [
+                    self._line("N", "-5", "2.00"),
+                    self._line("Z", "0", "2.00"),
+                    self._line("H", "8712345678906", "2.00"),
+                    self._line("P", "3", "-2.00"),
+                    self._line("OK", "3", "2.00"),
+                ]
+            ),
+            order_xml("Q1"),
+            flags=re.S,
+        )
         document = self.upload(xml)
         self.assertEqual(document.state, "imported", document.error_message)
         order = document.sale_order_id
@@ -192,7 +222,6 @@ class TestOddQuantities(PsbCase):
 
 @tagged("post_install", "-at_install")
 class TestPsbOutage(SandboxCase):
-
     def test_three_day_outage(self):
         t0 = datetime(2026, 12, 1, 8, 0)
         with freeze_time(t0):
@@ -262,7 +291,6 @@ class TestPsbOutage(SandboxCase):
 
 @tagged("post_install", "-at_install")
 class TestPsbLifecycle(SandboxCase):
-
     def test_download_as_sent_passes_no_parameter(self):
         _id, document = self.receive(order_xml("DL0"))
         self.Document._cron_process_documents()
@@ -291,7 +319,7 @@ class TestPsbLifecycle(SandboxCase):
         _id, document = self.receive(order_xml("DL3"))
         self.Document._cron_process_documents()
         self.assertEqual(document.state, "error")
-        self.assertIn('cannot deliver this document as urn:x:Invoice-2', document.error_message)
+        self.assertIn("cannot deliver this document as urn:x:Invoice-2", document.error_message)
         self.assertIn('"Download orders as"', document.error_message)
 
     def test_retention_dates(self):
@@ -306,8 +334,12 @@ class TestPsbLifecycle(SandboxCase):
             self.Document._cron_process_documents()
         self.assertEqual(document.psb_keep_until, t0 + timedelta(days=7))
         with freeze_time(t0 + timedelta(days=5, hours=12)):
-            self.assertIn(document, self.Document.search(
-                [("psb_keep_until", "<=", datetime.now() + timedelta(days=2)), ("psb_deleted_on", "=", False)]))
+            self.assertIn(
+                document,
+                self.Document.search(
+                    [("psb_keep_until", "<=", datetime.now() + timedelta(days=2)), ("psb_deleted_on", "=", False)]
+                ),
+            )
 
     def test_delete_at_the_psb(self):
         document_id, document = self.receive(order_xml("DEL1"))
@@ -321,9 +353,13 @@ class TestPsbLifecycle(SandboxCase):
         document.psb_deleted_on = False
         document.action_psb_delete_at_psb()
         self.assertIn("already deleted", document.message_ids[0].body)
-        user = self.env["res.users"].create({
-            "name": "Sales only", "login": "sales-only-del",
-            "group_ids": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])]})
+        user = self.env["res.users"].create(
+            {
+                "name": "Sales only",
+                "login": "sales-only-del",
+                "group_ids": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
         with self.assertRaisesRegex(UserError, "Only a PSB administrator"):
             document.with_user(user).action_psb_delete_at_psb()
 
@@ -350,7 +386,6 @@ class TestPsbLifecycle(SandboxCase):
 
 @tagged("post_install", "-at_install")
 class TestInboundRules(PsbCase):
-
     def setUp(self):
         super().setUp()
         if not peppol_dir():
@@ -384,17 +419,20 @@ class TestInboundRules(PsbCase):
     def test_memory_limits_that_saxonche_cannot_live_with(self):
         """Odoo's memory limits count virtual memory: with the defaults (2 GB soft, 2.5 GB hard) the rules are not
         checked (saxonche would end or restart the server), and the log says what to set."""
-        mb = 2 ** 20
+        mb = 2**20
         self.assertIsNone(lifecycle_model.memory_limits_block_rules({"limit_memory_soft": 0, "limit_memory_hard": 0}))
         self.assertIsNone(lifecycle_model.memory_limits_block_rules({"limit_memory_soft": 64 * 1024 * mb}))
-        blocked = lifecycle_model.memory_limits_block_rules({"limit_memory_soft": 2048 * mb,
-                                                             "limit_memory_hard": 2560 * mb})
+        blocked = lifecycle_model.memory_limits_block_rules(
+            {"limit_memory_soft": 2048 * mb, "limit_memory_hard": 2560 * mb}
+        )
         self.assertIn("limit_memory_soft = 2048 MB, limit_memory_hard = 2560 MB", blocked)
         self.assertIn("limit_memory_soft = 0 and limit_memory_hard = 0", blocked)
         defaults = {"limit_memory_soft": 2048 * mb, "limit_memory_hard": 0}
-        with patch.object(lifecycle_model, "_in_test", lambda: False), \
-                patch.object(lifecycle_model, "config", defaults), \
-                self.assertLogs(lifecycle_model.__name__, "WARNING") as logs:
+        with (
+            patch.object(lifecycle_model, "_in_test", lambda: False),
+            patch.object(lifecycle_model, "config", defaults),
+            self.assertLogs(lifecycle_model.__name__, "WARNING") as logs,
+        ):
             self.assertIsNone(self.Document._psb_rules_validator(), "documents are marked Not checked")
         self.assertIn("limit_memory_soft = 2048 MB", logs.output[0])
         self.assertTrue(self.Document._psb_rules_validator(), "without the limits they are checked")
@@ -402,8 +440,14 @@ class TestInboundRules(PsbCase):
     def test_scheduled_import_queues_the_check_for_its_own_action(self):
         data = (peppol_dir() / "examples/order/official/UC1_Order.xml").read_bytes()
         data = re.sub(rb'currencyID="[A-Z]+"', b'currencyID="ZZZ"', data, count=1)
-        document = self.Document.create({"company_id": self.company.id, "topic": "OrderReceived",
-                                         "document_type": "order", "psb_document_id": "rules-queued"})
+        document = self.Document.create(
+            {
+                "company_id": self.company.id,
+                "topic": "OrderReceived",
+                "document_type": "order",
+                "psb_document_id": "rules-queued",
+            }
+        )
         document._store_xml(data)
         document._process(commit=False)
         self.assertEqual((document.state, document.psb_rule_state), ("imported", "queued"))
@@ -416,9 +460,18 @@ class TestInboundRules(PsbCase):
         backlog is down to a batch, it checks."""
         document = self.upload(order_xml("BL1"))
         document.psb_rule_state = "queued"
-        backlog = self.Document.create([
-            {"company_id": self.company.id, "topic": "OrderReceived", "document_type": "order",
-             "psb_document_id": f"backlog-{n}", "source": "webhook"} for n in range(21)])
+        backlog = self.Document.create(
+            [
+                {
+                    "company_id": self.company.id,
+                    "topic": "OrderReceived",
+                    "document_type": "order",
+                    "psb_document_id": f"backlog-{n}",
+                    "source": "webhook",
+                }
+                for n in range(21)
+            ]
+        )
         self.Document._cron_check_rules()
         self.assertEqual(document.psb_rule_state, "queued", "waits while 21 documents are due")
         backlog[:1].write({"state": "ignored"})
@@ -428,14 +481,15 @@ class TestInboundRules(PsbCase):
 
 @tagged("post_install", "-at_install")
 class TestBatchedWakeUps(SandboxCase):
-
     def test_one_wake_up_per_action_and_batch(self):
         """A scheduled run importing several documents wakes the rule check and the answers' sending
         once each, not once per document."""
         self.company.psb_auto_acknowledge = True
         Trigger = self.env["ir.cron.trigger"].sudo()
-        crons = {xmlid: self.env.ref(f"sale_econnect_psb.{xmlid}").id
-                 for xmlid in ("ir_cron_psb_check_rules", "ir_cron_psb_send_responses")}
+        crons = {
+            xmlid: self.env.ref(f"sale_econnect_psb.{xmlid}").id
+            for xmlid in ("ir_cron_psb_check_rules", "ir_cron_psb_send_responses")
+        }
         before = {xmlid: Trigger.search_count([("cron_id", "=", cron)]) for xmlid, cron in crons.items()}
         ids = [self.receive(order_xml(f"WAKE{n}"))[0] for n in range(3)]
         self.Document._cron_process_documents()
@@ -449,12 +503,11 @@ class TestBatchedWakeUps(SandboxCase):
 
 @tagged("post_install", "-at_install")
 class TestNegativeQuantityInAChange(PsbCase):
-
     def test_applied_revision_never_makes_a_negative_line(self):
         first = self.upload(order_xml("NQ1"))
         revised = self.upload(order_xml("NQ1").replace(LINE1_QTY, LINE1_QTY.replace(b">10<", b">-5<")))
         self.assertIn("Line 1: quantity 10 → -5", revised.psb_revision_summary)
         revised.action_psb_revision_apply()
-        line = first.sale_order_id.order_line.filtered(lambda l: l.psb_line_ref == "1")
+        line = first.sale_order_id.order_line.filtered(lambda ln: ln.psb_line_ref == "1")
         self.assertEqual(line.product_uom_qty, 0)
         self.assertTrue(first.sale_order_id.message_ids.filtered(lambda m: "negative quantity -5 set to 0" in m.body))

@@ -5,6 +5,7 @@ against the PSB sandbox, and the awkward cases.
 The documents are our own trimmed copies of the official examples (tests/data/advanced_ordering), so
 these tests always run; with the official material (../shared/peppol) our answers are also validated
 against the Peppol rules and compared with the official example responses."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,13 +17,14 @@ from odoo.tests import tagged
 from ..psb.peppol_rules import PeppolValidator
 from .common import DATA, PsbHttpCase, peppol_dir
 
-NS = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-      "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+NS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
 
 
 @tagged("post_install", "-at_install")
 class TestAdvancedOrdering(PsbHttpCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -38,7 +40,9 @@ class TestAdvancedOrdering(PsbHttpCase):
         """A scenario's document: our own copy, or (for the official responses) the official one."""
         if kind != "order_response_advanced":
             return (DATA / "advanced_ordering" / name).read_bytes()
-        return (Path(self.base) / "examples" / kind / "official" / f"advanced_ordering_sc{scenario}" / name).read_bytes()
+        return (
+            Path(self.base) / "examples" / kind / "official" / f"advanced_ordering_sc{scenario}" / name
+        ).read_bytes()
 
     def validate(self, xml):
         """Valid against the official UBL XSD and Peppol Schematron (when they are on this machine)."""
@@ -50,7 +54,8 @@ class TestAdvancedOrdering(PsbHttpCase):
         """The PSB delivers a document: it is downloaded and processed like any other."""
         document_id = self.sandbox.add_document(self.PARTY_ID, xml, topic=topic)
         wizard = self.env["econnect.psb.import.wizard"].create(
-            {"mode": "document_id", "psb_document_id": document_id, "topic": topic})
+            {"mode": "document_id", "psb_document_id": document_id, "topic": topic}
+        )
         return self.Document.browse(wizard.action_import()["res_id"])
 
     def import_order(self):
@@ -68,7 +73,7 @@ class TestAdvancedOrdering(PsbHttpCase):
         return self.env[action["res_model"]].browse(action["res_id"]).with_context(**action.get("context", {}))
 
     def line(self, order, ref):
-        return order.order_line.filtered(lambda l: l.psb_line_ref == ref)
+        return order.order_line.filtered(lambda ln: ln.psb_line_ref == ref)
 
     def assert_same_meaning(self, response, scenario):
         """Our T116 is valid and means what the official example response means."""
@@ -77,9 +82,15 @@ class TestAdvancedOrdering(PsbHttpCase):
         if not self.base:
             return ours
         self.validate(response.attachment_id.raw)
-        official = etree.fromstring(self.example("order_response_advanced", scenario, f"OrderResponse_sc{scenario}.xml"))
-        for path in ("cbc:OrderResponseCode", "cac:OrderReference/cbc:ID",
-                     "cac:SellerSupplierParty/cac:Party/cbc:EndpointID", "cac:BuyerCustomerParty/cac:Party/cbc:EndpointID"):
+        official = etree.fromstring(
+            self.example("order_response_advanced", scenario, f"OrderResponse_sc{scenario}.xml")
+        )
+        for path in (
+            "cbc:OrderResponseCode",
+            "cac:OrderReference/cbc:ID",
+            "cac:SellerSupplierParty/cac:Party/cbc:EndpointID",
+            "cac:BuyerCustomerParty/cac:Party/cbc:EndpointID",
+        ):
             self.assertEqual(ours.findtext(path, namespaces=NS), official.findtext(path, namespaces=NS), path)
         return ours
 
@@ -90,15 +101,19 @@ class TestAdvancedOrdering(PsbHttpCase):
         action = order.action_psb_accept_with_changes()
         wizard = self.wizard(action)
         self.assertEqual(wizard.undecided_summary, "2 (product not identified)")
-        wizard.line_ids.filtered(lambda l: not l.status).status = "5"   # decided: accepted as ordered
+        wizard.line_ids.filtered(lambda ln: not ln.status).status = "5"  # decided: accepted as ordered
         wizard.action_send()
         self.send()
         ca = self.answers(order)[-1]
         self.assertEqual(ca.code, "CA")
         ours = self.assert_same_meaning(ca, 1)
-        statuses = {ol.findtext("cac:OrderLineReference/cbc:LineID", namespaces=NS):
-                    (ol.findtext("cac:LineItem/cbc:LineStatusCode", namespaces=NS),
-                     ol.findtext("cac:LineItem/cbc:Quantity", namespaces=NS)) for ol in ours.findall("cac:OrderLine", NS)}
+        statuses = {
+            ol.findtext("cac:OrderLineReference/cbc:LineID", namespaces=NS): (
+                ol.findtext("cac:LineItem/cbc:LineStatusCode", namespaces=NS),
+                ol.findtext("cac:LineItem/cbc:Quantity", namespaces=NS),
+            )
+            for ol in ours.findall("cac:OrderLine", NS)
+        }
         self.assertEqual(statuses["1"], ("3", "5"))
         self.assertTrue(order.psb_awaiting_buyer)
         change = self.receive(self.example("order_change", 1, "OrderChange_sc1.xml"), "OrderChangeReceived")
@@ -137,7 +152,9 @@ class TestAdvancedOrdering(PsbHttpCase):
         order = self.import_order()
         order.action_confirm()
         change = self.receive(self.example("order_change", 2, "OrderChange_sc2.xml"), "OrderChangeReceived")
-        change.write({"received_on": fields.Datetime.now() - timedelta(hours=1), "next_attempt_at": fields.Datetime.now()})
+        change.write(
+            {"received_on": fields.Datetime.now() - timedelta(hours=1), "next_attempt_at": fields.Datetime.now()}
+        )
         self.Document._cron_process_documents()
         wizard = self.wizard(order.action_psb_refuse_pending())
         wizard.note = "Line 2 is already packed"
@@ -154,9 +171,9 @@ class TestAdvancedOrdering(PsbHttpCase):
         order.action_confirm()
         action = order.action_psb_accept_with_changes()
         wizard = self.wizard(action)
-        first = wizard.line_ids.filtered(lambda l: l.order_line_ref == "1")
+        first = wizard.line_ids.filtered(lambda ln: ln.order_line_ref == "1")
         first.write({"status": "3", "promised_date": "2022-03-01", "note": "New delivery period"})
-        wizard.line_ids.filtered(lambda l: not l.status).status = "5"   # the unidentified line, decided
+        wizard.line_ids.filtered(lambda ln: not ln.status).status = "5"  # the unidentified line, decided
         wizard.action_send()
         self.send()
         self.assert_same_meaning(self.answers(order)[-1], 3)
@@ -171,8 +188,9 @@ class TestAdvancedOrdering(PsbHttpCase):
         self.company.psb_auto_cancel = True
         order = self.import_order()
         order.action_confirm()
-        cancellation = self.receive(self.example("order_cancellation", 4, "OrderCancellation_sc4.xml"),
-                                    "OrderCancellationReceived")
+        cancellation = self.receive(
+            self.example("order_cancellation", 4, "OrderCancellation_sc4.xml"), "OrderCancellationReceived"
+        )
         self.assertEqual(cancellation.state, "imported", cancellation.error_message)
         self.assertEqual(order.state, "cancel")
         self.assertEqual(order.psb_cancellation_note, "With reference to phone call")
@@ -189,8 +207,9 @@ class TestAdvancedOrdering(PsbHttpCase):
         wizard.action_send()
         self.send()
         self.assert_same_meaning(self.answers(order)[-1], 5)
-        cancellation = self.receive(self.example("order_cancellation", 5, "OrderCancellation_sc5.xml"),
-                                    "OrderCancellationReceived")
+        cancellation = self.receive(
+            self.example("order_cancellation", 5, "OrderCancellation_sc5.xml"), "OrderCancellationReceived"
+        )
         self.assertEqual(cancellation.state, "imported", cancellation.error_message)
         self.assertEqual(order.state, "cancel")
         self.send()
@@ -200,10 +219,14 @@ class TestAdvancedOrdering(PsbHttpCase):
     def change_xml(self, change_id, seq, qty):
         xml = self.example("order_change", 1, "OrderChange_sc1.xml")
         xml = xml.replace(b"<cbc:ID>Change-1</cbc:ID>", f"<cbc:ID>{change_id}</cbc:ID>".encode())
-        xml = xml.replace(b"<cbc:SequenceNumberID>1</cbc:SequenceNumberID>",
-                          f"<cbc:SequenceNumberID>{seq}</cbc:SequenceNumberID>".encode())
-        return xml.replace(b'<cbc:Quantity unitCode="NAR">5</cbc:Quantity>',
-                           f'<cbc:Quantity unitCode="NAR">{qty}</cbc:Quantity>'.encode())
+        xml = xml.replace(
+            b"<cbc:SequenceNumberID>1</cbc:SequenceNumberID>",
+            f"<cbc:SequenceNumberID>{seq}</cbc:SequenceNumberID>".encode(),
+        )
+        return xml.replace(
+            b'<cbc:Quantity unitCode="NAR">5</cbc:Quantity>',
+            f'<cbc:Quantity unitCode="NAR">{qty}</cbc:Quantity>'.encode(),
+        )
 
     def test_out_of_order_and_repeated_changes_on_a_quotation(self):
         order = self.import_order()
@@ -228,8 +251,9 @@ class TestAdvancedOrdering(PsbHttpCase):
 
     def test_added_and_reopened_lines(self):
         order = self.import_order()
-        xml = self.change_xml("Change-D", 1, 5).replace(b"<cbc:LineStatusCode>3</cbc:LineStatusCode>\n",
-                                                        b"<cbc:LineStatusCode>3</cbc:LineStatusCode>\n", 1)
+        xml = self.change_xml("Change-D", 1, 5).replace(
+            b"<cbc:LineStatusCode>3</cbc:LineStatusCode>\n", b"<cbc:LineStatusCode>3</cbc:LineStatusCode>\n", 1
+        )
         tree = etree.fromstring(xml)
         new_line = etree.fromstring(etree.tostring(tree.findall("cac:OrderLine", NS)[-1]))
         new_line.find("cac:LineItem/cbc:ID", NS).text = "3"
@@ -245,8 +269,9 @@ class TestAdvancedOrdering(PsbHttpCase):
         order = self.import_order()
         order.action_confirm()
         self.line(order, "1").qty_delivered = 2
-        cancellation = self.receive(self.example("order_cancellation", 4, "OrderCancellation_sc4.xml"),
-                                    "OrderCancellationReceived")
+        cancellation = self.receive(
+            self.example("order_cancellation", 4, "OrderCancellation_sc4.xml"), "OrderCancellationReceived"
+        )
         self.assertEqual(cancellation.state, "pending")
         self.assertEqual(order.state, "sale")
         self.assertIn("already delivered", order.psb_pending_summary)
@@ -258,8 +283,9 @@ class TestAdvancedOrdering(PsbHttpCase):
         self.assertEqual(self.answers(order)[-1].code, "RE")
 
     def test_cancellation_for_an_unknown_order_is_kept_and_linked_by_hand(self):
-        cancellation = self.receive(self.example("order_cancellation", 4, "OrderCancellation_sc4.xml"),
-                                    "OrderCancellationReceived")
+        cancellation = self.receive(
+            self.example("order_cancellation", 4, "OrderCancellation_sc4.xml"), "OrderCancellationReceived"
+        )
         self.assertEqual(cancellation.state, "error")
         self.assertIn("not known", cancellation.error_message)
         self.assertTrue(cancellation.attachment_id, "nothing is lost")
@@ -277,8 +303,9 @@ class TestAdvancedOrdering(PsbHttpCase):
         change = self.receive(self.change_xml("Change-H", 1, 6), "OrderChangeReceived")
         self.assertEqual(change.state, "imported", change.error_message)
         body = order.message_ids.filtered(lambda m: "Change-H" in m.body)[:1].body
-        self.assertIn("<p>Order Change Change-H from the buyer was applied.</p><ul><li>Line 1: quantity 10.0 → 6</li>",
-                      body)
+        self.assertIn(
+            "<p>Order Change Change-H from the buyer was applied.</p><ul><li>Line 1: quantity 10.0 → 6</li>", body
+        )
         self.assertNotIn("&lt;", body)
 
     def added_line_change(self, change_id, seq, qty):
@@ -315,7 +342,8 @@ class TestAdvancedOrdering(PsbHttpCase):
         order = self.import_order()
         xml = self.change_xml("Change-X", 1, 10).replace(
             b"<cbc:ID>2</cbc:ID>\n      <cbc:LineStatusCode>3</cbc:LineStatusCode>",
-            b"<cbc:ID>2</cbc:ID>\n      <cbc:LineStatusCode>2</cbc:LineStatusCode>")
+            b"<cbc:ID>2</cbc:ID>\n      <cbc:LineStatusCode>2</cbc:LineStatusCode>",
+        )
         self.assertIn(b"<cbc:LineStatusCode>2</cbc:LineStatusCode>", xml)
         change = self.receive(xml, "OrderChangeReceived")
         self.assertEqual(change.state, "imported", change.error_message)
@@ -324,5 +352,8 @@ class TestAdvancedOrdering(PsbHttpCase):
         self.assertEqual(wizard.line_ids.mapped("order_line_ref"), ["1"], "not listed as rejected by us")
         self.line(order, "1").unlink()
         wizard = self.wizard(order.action_psb_accept_with_changes())
-        self.assertEqual([(line.order_line_ref, line.status) for line in wizard.line_ids], [("1", "7")],
-                         "a line we removed is rejected")
+        self.assertEqual(
+            [(line.order_line_ref, line.status) for line in wizard.line_ids],
+            [("1", "7")],
+            "a line we removed is rejected",
+        )

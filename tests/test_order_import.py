@@ -15,8 +15,14 @@ NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
-UNIT_XMLIDS = {"C62": "uom.product_uom_unit", "EA": "uom.product_uom_unit", "NAR": "uom.product_uom_unit",
-               "H87": "uom.product_uom_unit", "DAY": "uom.product_uom_day", "KGM": "uom.product_uom_kgm"}
+UNIT_XMLIDS = {
+    "C62": "uom.product_uom_unit",
+    "EA": "uom.product_uom_unit",
+    "NAR": "uom.product_uom_unit",
+    "H87": "uom.product_uom_unit",
+    "DAY": "uom.product_uom_day",
+    "KGM": "uom.product_uom_kgm",
+}
 
 
 def text(node, path):
@@ -30,14 +36,27 @@ class TestOfficialOrders(PsbCase):
     def _seed_taxes(self, tree):
         """Sale taxes as the order states them (category and percent), as a supplier selling to it has."""
         Tax = self.env["account.tax"]
-        for category in [*tree.iterfind(".//cac:ClassifiedTaxCategory", NS),
-                         *tree.iterfind("cac:AllowanceCharge/cac:TaxCategory", NS)]:
+        for category in [
+            *tree.iterfind(".//cac:ClassifiedTaxCategory", NS),
+            *tree.iterfind("cac:AllowanceCharge/cac:TaxCategory", NS),
+        ]:
             code, percent = text(category, "cbc:ID").strip(), float(text(category, "cbc:Percent") or 0)
-            domain = [("type_tax_use", "=", "sale"), ("amount", "=", percent), ("ubl_cii_tax_category_code", "=", code),
-                      ("company_id", "=", self.company.id)]
+            domain = [
+                ("type_tax_use", "=", "sale"),
+                ("amount", "=", percent),
+                ("ubl_cii_tax_category_code", "=", code),
+                ("company_id", "=", self.company.id),
+            ]
             if not Tax.search_count(domain):
-                Tax.create({"name": f"{code} {percent:g}% (test)", "amount": percent, "type_tax_use": "sale",
-                            "ubl_cii_tax_category_code": code, "company_id": self.company.id})
+                Tax.create(
+                    {
+                        "name": f"{code} {percent:g}% (test)",
+                        "amount": percent,
+                        "type_tax_use": "sale",
+                        "ubl_cii_tax_category_code": code,
+                        "company_id": self.company.id,
+                    }
+                )
 
     def _seed_products(self, tree):
         """Create catalogue products for every other line (by GTIN or our reference), so that
@@ -54,11 +73,13 @@ class TestOfficialOrders(PsbCase):
                 expected[line_id] = None
                 continue
             domain = [("barcode", "=", gtin)] if gtin else [("default_code", "=", ours)]
-            product = self.env["product.product"].search(domain, limit=1) or self.env["product.product"].create({
-                "name": f"Catalogue {text(item, 'cac:Item/cbc:Name')}",
-                "barcode": gtin or False,
-                "default_code": False if gtin else ours,
-            })
+            product = self.env["product.product"].search(domain, limit=1) or self.env["product.product"].create(
+                {
+                    "name": f"Catalogue {text(item, 'cac:Item/cbc:Name')}",
+                    "barcode": gtin or False,
+                    "default_code": False if gtin else ours,
+                }
+            )
             expected[line_id] = product
         return expected
 
@@ -104,14 +125,15 @@ class TestOfficialOrders(PsbCase):
         self.assertIn(data, attachments.mapped("raw"))
 
         requested = text(tree, "cac:Delivery/cac:RequestedDeliveryPeriod/cbc:StartDate") or text(
-            tree, "cac:Delivery/cac:RequestedDeliveryPeriod/cbc:EndDate")
+            tree, "cac:Delivery/cac:RequestedDeliveryPeriod/cbc:EndDate"
+        )
         if requested:
             self.assertEqual(str(order.commitment_date.date()), requested)
         for note in tree.findall("cbc:Note", NS):
             self.assertIn(note.text.strip(), order.psb_buyer_note)
 
         items = tree.findall(".//cac:OrderLine/cac:LineItem", NS)
-        goods = order.order_line.filtered(lambda l: not l.psb_allowance_kind)
+        goods = order.order_line.filtered(lambda ln: not ln.psb_allowance_kind)
         self.assertEqual(len(goods), len(items))
         lines = {line.psb_line_ref: line for line in goods}
         for item in items:
@@ -149,7 +171,6 @@ class TestOfficialOrders(PsbCase):
             self.assertIn("product not found", activity.note)
         return order
 
-
     @staticmethod
     def _cents(value):
         return Decimal(str(value)).quantize(Decimal("0.01"))
@@ -161,14 +182,16 @@ class TestOfficialOrders(PsbCase):
         self.assertEqual(order.currency_id.name, parsed.currency, "the quotation is in the order's currency")
         document_lines = order.order_line.filtered("psb_allowance_kind")
         self.assertEqual(len(document_lines), len(parsed.allowance_charges))
-        untaxed = parsed.tax_exclusive_amount if parsed.tax_exclusive_amount is not None else parsed.line_extension_amount
+        untaxed = (
+            parsed.tax_exclusive_amount if parsed.tax_exclusive_amount is not None else parsed.line_extension_amount
+        )
         if untaxed is not None:
             self.assertEqual(self._cents(order.amount_untaxed), untaxed.quantize(Decimal("0.01")))
         if parsed.tax_amount is None:
             return
         own_tax = amounts.order_tax(parsed)
         if own_tax is None:
-            return   # a line without a tax category (UC3): the order does not say how its tax is made
+            return  # a line without a tax category (UC3): the order does not say how its tax is made
         if own_tax == parsed.tax_amount:
             self.assertEqual(self._cents(order.amount_tax), parsed.tax_amount.quantize(Decimal("0.01")))
             self.assertEqual(order.psb_amounts_state, "match", order.psb_amounts_note)
@@ -192,13 +215,17 @@ class TestMatching(PsbCase):
         cls.kg = cls.env.ref("uom.product_uom_kgm")
         cls.unit = cls.env.ref("uom.product_uom_unit")
         cls.screws = cls.env["product.product"].create({"name": "Screws", "barcode": "8712345678906"})
-        cls.nails = cls.env["product.product"].create({"name": "Nails", "default_code": "NAIL-01", "uom_id": cls.kg.id,
-                                                       "list_price": 7.0})
+        cls.nails = cls.env["product.product"].create(
+            {"name": "Nails", "default_code": "NAIL-01", "uom_id": cls.kg.id, "list_price": 7.0}
+        )
         cls.glue = cls.env["product.product"].create({"name": "Glue", "list_price": 3.0})
-        cls.box = cls.env["uom.uom"].create({"name": "Box of 6", "relative_factor": 6, "relative_uom_id": cls.unit.id,
-                                             "psb_unece_code": "XBX"})
+        cls.box = cls.env["uom.uom"].create(
+            {"name": "Box of 6", "relative_factor": 6, "relative_uom_id": cls.unit.id, "psb_unece_code": "XBX"}
+        )
 
-    def order_xml(self, order_id="1", buyer_kvk="87654321", buyer_name="Bouwmarkt Utrecht BV", buyer_vat="NL123456789B01"):
+    def order_xml(
+        self, order_id="1", buyer_kvk="87654321", buyer_name="Bouwmarkt Utrecht BV", buyer_vat="NL123456789B01"
+    ):
         return order_xml(order_id, buyer_kvk, buyer_name, buyer_vat)
 
     def test_customer_matching_order(self):
@@ -206,8 +233,9 @@ class TestMatching(PsbCase):
         by_vat = self.env["res.partner"].create({"name": "Other name", "is_company": True, "vat": "NL123456789B01"})
         order = self.upload(self.order_xml("1")).sale_order_id
         self.assertEqual(order.partner_id, by_vat, "VAT wins over the name")
-        by_endpoint = self.env["res.partner"].create({"name": "Third", "is_company": True,
-                                                      "peppol_eas": "0106", "peppol_endpoint": "87654321"})
+        by_endpoint = self.env["res.partner"].create(
+            {"name": "Third", "is_company": True, "peppol_eas": "0106", "peppol_endpoint": "87654321"}
+        )
         order = self.upload(self.order_xml("2")).sale_order_id
         self.assertEqual(order.partner_id, by_endpoint, "the Peppol endpoint wins over VAT")
         order = self.upload(self.order_xml("3", buyer_kvk="11112222", buyer_vat="")).sale_order_id
@@ -247,7 +275,9 @@ class TestMatching(PsbCase):
             return "", False
 
         with patch.object(Partner, "_run_vat_checks", refuse):
-            order = self.upload(self.order_xml("15", buyer_name="Wrong Vat BV", buyer_vat="NL000000000B00")).sale_order_id
+            order = self.upload(
+                self.order_xml("15", buyer_name="Wrong Vat BV", buyer_vat="NL000000000B00")
+            ).sale_order_id
         self.assertEqual(seen[0], ("NL000000000B00", "setnull"))
         self.assertEqual(order.partner_id.name, "Wrong Vat BV")
         self.assertFalse(order.partner_id.vat)
@@ -256,10 +286,15 @@ class TestMatching(PsbCase):
     def test_activity_for_the_salesperson_without_email(self):
         """The rule (README, "Who is told what"): a new order notifies nobody; what needs doing is one
         activity for the responsible, which sends no e-mail of its own."""
-        salesman = self.env["res.users"].create({
-            "name": "Sales Sam", "login": "sam-psb", "email": "sam@example.com", "notification_type": "email",
-            "group_ids": [Command.link(self.env.ref("sales_team.group_sale_salesman").id)],
-        })
+        salesman = self.env["res.users"].create(
+            {
+                "name": "Sales Sam",
+                "login": "sam-psb",
+                "email": "sam@example.com",
+                "notification_type": "email",
+                "group_ids": [Command.link(self.env.ref("sales_team.group_sale_salesman").id)],
+            }
+        )
         self.company.psb_user_id = salesman
         order = self.upload(self.order_xml("13", buyer_name="Attention BV")).sale_order_id
         self.assertEqual(order.activity_ids.user_id, salesman)
@@ -267,22 +302,30 @@ class TestMatching(PsbCase):
         notice = order.message_ids.filtered(lambda m: "received through the eConnect PSB" in str(m.body))
         self.assertFalse(notice.notified_partner_ids)
         self.assertEqual(notice.attachment_ids.mapped("raw"), [self.order_xml("13", buyer_name="Attention BV")])
-        self.assertFalse(self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", order.id)]),
-                         "no e-mail, neither for the order nor for the activity")
+        self.assertFalse(
+            self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", order.id)]),
+            "no e-mail, neither for the order nor for the activity",
+        )
         self.assertFalse(self.env["mail.notification"].search([("res_partner_id", "=", salesman.partner_id.id)]))
         # A clean order: logged, no activity (nothing to do but confirm it, from the order desk).
         salesman.notification_type = "inbox"
         for line in ("3", "4"):
-            self.env["product.product"].create({"name": f"Item {line}", "default_code": f"X-{line}",
-                                                "list_price": 5.0})
-        clean_xml = self.order_xml("14", buyer_name="Attention BV").replace(
-            b"<cbc:Name>Glue (by their code)</cbc:Name>",
-            b"<cbc:Name>Glue</cbc:Name><cac:SellersItemIdentification><cbc:ID>X-3</cbc:ID>"
-            b"</cac:SellersItemIdentification>").replace(
-            b"<cbc:Name>Something we do not sell</cbc:Name>",
-            b"<cbc:Name>Item 4</cbc:Name><cac:SellersItemIdentification><cbc:ID>X-4</cbc:ID>"
-            b"</cac:SellersItemIdentification>").replace(b'unitCode="ZZZ"', b'unitCode="H87"').replace(
-            b"EUR", self.company.currency_id.name.encode())
+            self.env["product.product"].create({"name": f"Item {line}", "default_code": f"X-{line}", "list_price": 5.0})
+        clean_xml = (
+            self.order_xml("14", buyer_name="Attention BV")
+            .replace(
+                b"<cbc:Name>Glue (by their code)</cbc:Name>",
+                b"<cbc:Name>Glue</cbc:Name><cac:SellersItemIdentification><cbc:ID>X-3</cbc:ID>"
+                b"</cac:SellersItemIdentification>",
+            )
+            .replace(
+                b"<cbc:Name>Something we do not sell</cbc:Name>",
+                b"<cbc:Name>Item 4</cbc:Name><cac:SellersItemIdentification><cbc:ID>X-4</cbc:ID>"
+                b"</cac:SellersItemIdentification>",
+            )
+            .replace(b'unitCode="ZZZ"', b'unitCode="H87"')
+            .replace(b"EUR", self.company.currency_id.name.encode())
+        )
         clean = self.upload(clean_xml).sale_order_id
         self.assertFalse(clean.psb_attention_text, clean.psb_attention_text)
         self.assertFalse(clean.activity_ids)
@@ -292,10 +335,12 @@ class TestMatching(PsbCase):
         self.assertFalse(self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", clean.id)]))
 
     def test_lines(self):
-        customer = self.env["res.partner"].create({"name": "Bouwmarkt Utrecht BV", "is_company": True,
-                                                   "peppol_eas": "0106", "peppol_endpoint": "87654321"})
-        self.env["econnect.psb.product.code"].create({"partner_id": customer.id, "code": "LIJM-9",
-                                                      "product_id": self.glue.id})
+        customer = self.env["res.partner"].create(
+            {"name": "Bouwmarkt Utrecht BV", "is_company": True, "peppol_eas": "0106", "peppol_endpoint": "87654321"}
+        )
+        self.env["econnect.psb.product.code"].create(
+            {"partner_id": customer.id, "code": "LIJM-9", "product_id": self.glue.id}
+        )
         document = self.upload(self.order_xml("20"))
         order = document.sale_order_id
         self.assertEqual(order.client_order_ref, "PO-20")
@@ -324,12 +369,12 @@ class TestMatching(PsbCase):
     def test_exact_item_name_is_the_last_resort(self):
         named = self.env["product.product"].create({"name": "Something we do not sell"})
         order = self.upload(self.order_xml("21")).sale_order_id
-        line = order.order_line.filtered(lambda l: l.psb_line_ref == "4")
+        line = order.order_line.filtered(lambda ln: ln.psb_line_ref == "4")
         self.assertEqual(line.product_id, named)
         self.assertIn("item name only", line.psb_import_issue)
-        self.env["product.product"].create({"name": "Something we do not sell"})   # now ambiguous
+        self.env["product.product"].create({"name": "Something we do not sell"})  # now ambiguous
         order = self.upload(self.order_xml("22")).sale_order_id
-        line = order.order_line.filtered(lambda l: l.psb_line_ref == "4")
+        line = order.order_line.filtered(lambda ln: ln.psb_line_ref == "4")
         self.assertEqual(line.product_id, self.env.ref("sale_econnect_psb.product_psb_unknown"))
 
     def test_duplicate_buyer_order(self):

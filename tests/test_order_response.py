@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Answering orders with Peppol Order Responses, sent through the PSB sandbox."""
-from datetime import datetime, timedelta
+
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
@@ -16,7 +17,6 @@ ORDERING = b"urn:fdc:peppol.eu:poacc:bis:ordering:3"
 
 @tagged("post_install", "-at_install")
 class TestOrderResponse(PsbHttpCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -59,7 +59,7 @@ class TestOrderResponse(PsbHttpCase):
         self.assertEqual(order.message_ids[0].attachment_ids, response.attachment_id)
 
         order.with_user(self.salesman).action_psb_accept()
-        order.with_user(self.salesman).action_psb_accept()   # a double click
+        order.with_user(self.salesman).action_psb_accept()  # a double click
         self.assertEqual(len(order.psb_response_ids.filtered(lambda r: r.code == "AP")), 1)
         self.send()
         self.send()
@@ -76,27 +76,32 @@ class TestOrderResponse(PsbHttpCase):
         wizard.note = "We no longer deliver to Utrecht"
         wizard.action_send()
         self.send()
-        self.assertEqual(self.sent(document_id)[-1]["json"], {"status": "RE", "note": "We no longer deliver to Utrecht"})
+        self.assertEqual(
+            self.sent(document_id)[-1]["json"], {"status": "RE", "note": "We no longer deliver to Utrecht"}
+        )
 
     def test_accept_with_changes_prefilled_from_the_quotation(self):
         document_id, order = self.import_order("R3")
         lines = {line.psb_line_ref: line for line in order.order_line}
-        lines["1"].product_uom_qty = 8          # fewer than ordered
-        lines["2"].product_uom_qty = 0          # not delivered
-        lines["4"].unlink()                     # an unknown item we drop
+        lines["1"].product_uom_qty = 8  # fewer than ordered
+        lines["2"].product_uom_qty = 0  # not delivered
+        lines["4"].unlink()  # an unknown item we drop
         self.env["sale.order.line"].create({"order_id": order.id, "product_id": self.sku1.id, "product_uom_qty": 1})
         action = order.action_psb_accept_with_changes()
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         statuses = {(line.order_line_ref, line.status) for line in wizard.line_ids}
-        self.assertEqual(statuses, {("1", "3"), ("2", "7"), ("3", False), ("4", "7"), ("4", "1")},
-                         "line 3 (an unidentified product) is not pre-filled as accepted")
+        self.assertEqual(
+            statuses,
+            {("1", "3"), ("2", "7"), ("3", False), ("4", "7"), ("4", "1")},
+            "line 3 (an unidentified product) is not pre-filled as accepted",
+        )
         self.assertIn("3 (product not identified", wizard.undecided_summary)
         with self.assertRaisesRegex(UserError, "Decide on these lines first"):
             wizard.action_send()
-        wizard.line_ids.filtered(lambda l: not l.status).status = "5"
+        wizard.line_ids.filtered(lambda ln: not ln.status).status = "5"
         with self.assertRaisesRegex(UserError, "why line"):
             wizard.action_send()
-        for line in wizard.line_ids.filtered(lambda l: l.status == "7"):
+        for line in wizard.line_ids.filtered(lambda ln: ln.status == "7"):
             line.note = "Out of stock"
         wizard.action_send()
         self.send()
@@ -141,8 +146,13 @@ class TestOrderResponse(PsbHttpCase):
 
     def test_psb_400_is_shown_and_retried_by_hand(self):
         document_id, order = self.import_order("R6")
-        self.sandbox.inject_fault("POST", r"/response$", status=400, count=1,
-                                  body={"code": "API400", "message": "The order response is not valid"})
+        self.sandbox.inject_fault(
+            "POST",
+            r"/response$",
+            status=400,
+            count=1,
+            body={"code": "API400", "message": "The order response is not valid"},
+        )
         self.send()
         response = order.psb_response_ids
         self.assertEqual((response.state, order.psb_response_state), ("failed", "failed"))
@@ -167,8 +177,12 @@ class TestOrderResponse(PsbHttpCase):
         order.action_psb_accept()
         self.send()
         accept = order.psb_response_ids.filtered(lambda r: r.code == "AP")
-        body = event_body(self.PARTY_ID, accept.psb_response_id, topic="OrderResponseSentError",
-                          message="The buyer's access point refused the document")
+        body = event_body(
+            self.PARTY_ID,
+            accept.psb_response_id,
+            topic="OrderResponseSentError",
+            message="The buyer's access point refused the document",
+        )
         self.post_hook_event(body)
         self.Document._cron_process_documents()
         self.assertEqual(accept.state, "failed")
@@ -178,6 +192,7 @@ class TestOrderResponse(PsbHttpCase):
     def test_buyer_asked_once_a_day(self):
         """The PSB is asked whether a buyer receives answers once a day per buyer, not per order; a "no"
         is asked again."""
+
         def lookups():
             return [r for r in self.sandbox.requests if r["path"].endswith("/queryRecipientParty")]
 
@@ -212,7 +227,8 @@ class TestOrderResponse(PsbHttpCase):
 
     def test_order_only_gets_no_answer(self):
         _document_id, order = self.import_order(
-            "R9", order_xml("R9").replace(ORDERING, b"urn:fdc:peppol.eu:poacc:bis:order_only:3"))
+            "R9", order_xml("R9").replace(ORDERING, b"urn:fdc:peppol.eu:poacc:bis:order_only:3")
+        )
         self.assertFalse(order.psb_answerable)
         self.assertFalse(order.psb_response_ids, "no automatic AB either")
         with self.assertRaisesRegex(UserError, "Order Only"):
@@ -223,15 +239,15 @@ class TestOrderResponse(PsbHttpCase):
         same.action_confirm()
         self.assertEqual(same.psb_response_ids.sorted("id").mapped("code"), ["AB", "AP"])
         _document_id, changed = self.import_order("R11")
-        changed.order_line.filtered(lambda l: l.psb_line_ref == "1").product_uom_qty = 3
+        changed.order_line.filtered(lambda ln: ln.psb_line_ref == "1").product_uom_qty = 3
         changed.action_confirm()
         self.assertEqual(changed.psb_response_ids.sorted("id")[-1].code, "CA")
         _document_id, substituted = self.import_order("R12")
-        substituted.order_line.filtered(lambda l: l.psb_line_ref == "4").product_id = self.sku1
+        substituted.order_line.filtered(lambda ln: ln.psb_line_ref == "4").product_id = self.sku1
         substituted.action_confirm()
         answer = substituted.psb_response_ids.sorted("id")[-1]
         self.assertEqual(answer.code, "CA")
-        self.assertEqual(answer.line_ids.filtered(lambda l: l.order_line_ref == "4").substitute_product_id, self.sku1)
+        self.assertEqual(answer.line_ids.filtered(lambda ln: ln.order_line_ref == "4").substitute_product_id, self.sku1)
         self.company.psb_answer_on_confirm = False
         _document_id, manual = self.import_order("R14")
         manual.action_confirm()
@@ -257,7 +273,7 @@ class TestOrderResponse(PsbHttpCase):
 
         def send_and_let_another_worker_send_the_other(response, client=None):
             sent.append(response.id)
-            if len(sent) == 1:   # meanwhile, another worker sends the second answer
+            if len(sent) == 1:  # meanwhile, another worker sends the second answer
                 (queued - response).write({"state": "sent"})
             return original(response, client)
 

@@ -7,7 +7,6 @@ from odoo.tools import mute_logger
 
 @tagged("post_install", "-at_install")
 class TestCustomerProductCode(TransactionCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -17,8 +16,14 @@ class TestCustomerProductCode(TransactionCase):
         cls.other = cls.env["product.product"].create({"name": "Other glue"})
 
     def create_code(self, product, company):
-        return self.Code.create({"partner_id": self.customer.id, "code": "LIJM-9", "product_id": product.id,
-                                 "company_id": company.id if company else False})
+        return self.Code.create(
+            {
+                "partner_id": self.customer.id,
+                "code": "LIJM-9",
+                "product_id": product.id,
+                "company_id": company.id if company else False,
+            }
+        )
 
     def test_a_code_is_unique_per_customer_and_company_even_without_a_company(self):
         for company in (self.env.company, False):

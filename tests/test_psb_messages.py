@@ -2,6 +2,7 @@
 """Errors of the psb/ package in the reader's language (models/psb_messages.py): a malformed upload and
 a PSB 404 read in Dutch for a Dutch PSB responsible, in English for an English one; an answer that breaks
 the Order Response rules, in the CA wizard for a Dutch salesman and on the failed answer after sending."""
+
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
@@ -18,11 +19,10 @@ from .test_webhook import order_xml
 # the tests fail unless the text is one of the module's translatable texts, asked for in the reader's language.
 ANSWER_TERMS_NL = {
     "Response line %(line_id)s (order line %(order_line_id)s)": "Antwoordregel %(line_id)s (orderregel "
-                                                                "%(order_line_id)s)",
+    "%(order_line_id)s)",
     "%(where)s: the quantity cannot be negative (%(value)s).": "%(where)s: de hoeveelheid kan niet negatief "
-                                                               "zijn (%(value)s).",
-    "%(where)s: the price cannot be negative (%(value)s).": "%(where)s: de prijs kan niet negatief zijn "
-                                                            "(%(value)s).",
+    "zijn (%(value)s).",
+    "%(where)s: the price cannot be negative (%(value)s).": "%(where)s: de prijs kan niet negatief zijn (%(value)s).",
     "The answer needs the buyer's Peppol id (endpoint).": "Het antwoord heeft de Peppol-id van de koper nodig.",
 }
 
@@ -36,26 +36,30 @@ def dutch_terms(terms):
 
 @tagged("post_install", "-at_install")
 class TestPsbErrorsInDutch(SandboxCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("nl_NL")
         cls.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
-        cls.dutch_user = new_test_user(cls.env, "psb_nl_beheerder", groups="sales_team.group_sale_salesman",
-                                       lang="nl_NL")
+        cls.dutch_user = new_test_user(
+            cls.env, "psb_nl_beheerder", groups="sales_team.group_sale_salesman", lang="nl_NL"
+        )
         cls.company.psb_user_id = cls.dutch_user
         cls.env.user.lang = "en_US"
 
     def test_malformed_upload_in_dutch(self):
         document = self.upload(b'<?xml version="1.0"?>\n<Order><a></Order>', filename="kapot.xml")
         self.assertEqual(document.state, "error")
-        self.assertEqual(document.error_message,
-                         "Het document is geen goedgevormde XML (regel 2: een eindtag past niet bij zijn begintag).")
+        self.assertEqual(
+            document.error_message,
+            "Het document is geen goedgevormde XML (regel 2: een eindtag past niet bij zijn begintag).",
+        )
         self.company.psb_user_id.lang = "en_US"
         document.action_process_now()
-        self.assertEqual(document.error_message,
-                         "The document is not well-formed XML (line 2: an end tag does not match its start tag).")
+        self.assertEqual(
+            document.error_message,
+            "The document is not well-formed XML (line 2: an end tag does not match its start tag).",
+        )
 
     def test_each_reader_sees_the_error_in_his_language(self):
         """Written in the PSB responsible's language (Dutch), shown to an English reader in English: the
@@ -63,12 +67,15 @@ class TestPsbErrorsInDutch(SandboxCase):
         document = self.upload(b'<?xml version="1.0"?>\n<Order><a></Order>', filename="kapot2.xml")
         self.assertEqual((document.error_code, document.error_params["line"]), ("not_well_formed", 2))
         english = document.with_context(lang="en_US")
-        self.assertEqual(english.error_text,
-                         "The document is not well-formed XML (line 2: an end tag does not match its start tag).")
+        self.assertEqual(
+            english.error_text, "The document is not well-formed XML (line 2: an end tag does not match its start tag)."
+        )
         self.assertTrue(english.error_summary.startswith("The document is not well-formed XML"))
         dutch = document.with_user(self.dutch_user).with_context(lang="nl_NL")
-        self.assertEqual(dutch.error_text,
-                         "Het document is geen goedgevormde XML (regel 2: een eindtag past niet bij zijn begintag).")
+        self.assertEqual(
+            dutch.error_text,
+            "Het document is geen goedgevormde XML (regel 2: een eindtag past niet bij zijn begintag).",
+        )
         # Another message written later is shown as written, and the stale code is gone.
         document.write({"error_message": "Checked by hand."})
         self.assertFalse(document.error_code)
@@ -88,9 +95,12 @@ class TestPsbErrorsInDutch(SandboxCase):
     def test_unsafe_and_unsupported_uploads_in_dutch(self):
         dtd = self.upload(b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', filename="dtd.xml")
         self.assertIn("declareert een DTD of entiteiten", dtd.error_message)
-        invoice = self.upload(b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
-                              filename="factuur.xml")
-        self.assertIn("is een UBL-Invoice, geen inkooporder. Facturen worden in Boekhouding verwerkt", invoice.error_message)
+        invoice = self.upload(
+            b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>', filename="factuur.xml"
+        )
+        self.assertIn(
+            "is een UBL-Invoice, geen inkooporder. Facturen worden in Boekhouding verwerkt", invoice.error_message
+        )
 
     def test_psb_404_in_dutch(self):
         self.sandbox.inject_fault("GET", r"/download$", status=404, count=1)
@@ -102,11 +112,13 @@ class TestPsbErrorsInDutch(SandboxCase):
 
     def test_unknown_code_falls_back_to_the_message(self):
         env = self.env(context={"lang": "nl_NL"})
-        self.assertEqual(psb_error_text(env, PsbError("Something new.", error_code="not_known_yet")),
-                         "Something new.")
-        self.assertEqual(psb_error_text(env, PsbError("The PSB found nothing (404).", error_code="not_found",
-                                                       params={"psb_message": "Gone"})),
-                         "De PSB vond niets (404). De PSB zei: Gone")
+        self.assertEqual(psb_error_text(env, PsbError("Something new.", error_code="not_known_yet")), "Something new.")
+        self.assertEqual(
+            psb_error_text(
+                env, PsbError("The PSB found nothing (404).", error_code="not_found", params={"psb_message": "Gone"})
+            ),
+            "De PSB vond niets (404). De PSB zei: Gone",
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -119,8 +131,7 @@ class TestAnswerRulesInDutch(SandboxCase):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("nl_NL")
         cls.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
-        cls.verkoper = new_test_user(cls.env, "psb_nl_verkoper", groups="sales_team.group_sale_salesman",
-                                     lang="nl_NL")
+        cls.verkoper = new_test_user(cls.env, "psb_nl_verkoper", groups="sales_team.group_sale_salesman", lang="nl_NL")
         cls.company.psb_auto_acknowledge = False
         cls.env.user.lang = "en_US"
 
@@ -136,23 +147,28 @@ class TestAnswerRulesInDutch(SandboxCase):
         as_dutch = order.with_user(self.verkoper).with_context(lang="nl_NL")
         action = as_dutch.action_psb_accept_with_changes()
         wizard = as_dutch.env[action["res_model"]].browse(action["res_id"])
-        wizard.line_ids.filtered(lambda l: not l.status).status = "5"
-        first = wizard.line_ids.filtered(lambda l: l.order_line_ref == "1")
+        wizard.line_ids.filtered(lambda ln: not ln.status).status = "5"
+        first = wizard.line_ids.filtered(lambda ln: ln.order_line_ref == "1")
         first.write({"status": "3", "quantity": -2})
         with dutch_terms(ANSWER_TERMS_NL), self.assertRaises(UserError) as err:
             wizard.action_send()
-        self.assertRegex(str(err.exception.args[0]),
-                         r"^Antwoordregel \d+ \(orderregel 1\): de hoeveelheid kan niet negatief zijn \(-2\)\.$")
+        self.assertRegex(
+            str(err.exception.args[0]),
+            r"^Antwoordregel \d+ \(orderregel 1\): de hoeveelheid kan niet negatief zijn \(-2\)\.$",
+        )
         self.assertFalse(order.psb_response_ids, "nothing is queued that breaks the rules")
         # The same in English for an English user.
-        with self.assertRaisesRegex(UserError, r"^Response line \d+ \(order line 1\): the quantity cannot be "
-                                               r"negative \(-2\)\.$"):
+        with self.assertRaisesRegex(
+            UserError,
+            r"^Response line \d+ \(order line 1\): the quantity cannot be "
+            r"negative \(-2\)\.$",
+        ):
             wizard.with_context(lang="en_US").action_send()
 
     def test_accept_without_the_buyers_peppol_id_in_dutch(self):
         order = self.order("NLAP1")
         order.psb_buyer_endpoint = False
-        with dutch_terms(ANSWER_TERMS_NL), self.assertRaises(UserError) as err:   # (a savepoint: rolled back)
+        with dutch_terms(ANSWER_TERMS_NL), self.assertRaises(UserError) as err:  # (a savepoint: rolled back)
             order.with_user(self.verkoper).with_context(lang="nl_NL").action_psb_accept()
         self.assertEqual(err.exception.args[0], "Het antwoord heeft de Peppol-id van de koper nodig.")
         self.assertFalse(order.psb_response_ids)
@@ -161,12 +177,13 @@ class TestAnswerRulesInDutch(SandboxCase):
         order = self.order("NLCA2")
         lines = order._psb_response_lines()
         lines[0].update({"status": "3", "price": -1.0, "price_changed": True})
-        response = order._psb_queue_response("CA", note="x", lines=lines, auto=True)   # not checked when queued
+        response = order._psb_queue_response("CA", note="x", lines=lines, auto=True)  # not checked when queued
         with dutch_terms(ANSWER_TERMS_NL):
             self.env["econnect.psb.response"]._cron_send_responses()
         self.assertEqual(response.state, "failed")
-        self.assertRegex(response.error_message,
-                         r"^Antwoordregel \d+ \(orderregel \d+\): de prijs kan niet negatief zijn \(-1\)\.$")
+        self.assertRegex(
+            response.error_message, r"^Antwoordregel \d+ \(orderregel \d+\): de prijs kan niet negatief zijn \(-1\)\.$"
+        )
         activity = order.activity_ids.filtered(lambda a: a.psb_kind == "answer")
         self.assertEqual(activity.user_id, self.verkoper)
         self.assertIn("de prijs kan niet negatief zijn", activity.note)
@@ -177,20 +194,26 @@ class TestAnswerRulesInDutch(SandboxCase):
         self.assertRegex(response.error_message, r"the price cannot be negative \(-1\)\.$")
 
     def test_sent_answer_in_the_salespersons_language(self):
-        _document_id, document = self.receive(order_xml("NLAP2"))   # at the PSB: the answer can reach it
+        _document_id, document = self.receive(order_xml("NLAP2"))  # at the PSB: the answer can reach it
         document._process(commit=False)
         order = document.sale_order_id
         order.user_id = self.verkoper
         order._psb_queue_response("AP", auto=True)
         self.env["econnect.psb.response"]._cron_send_responses()
         self.assertEqual(order.psb_response_ids.state, "sent")
-        self.assertIn("Peppol-orderreactie Geaccepteerd (AP) via de eConnect PSB naar de koper verzonden.",
-                      order.message_ids[0].body, "the answer's label in his language too")
+        self.assertIn(
+            "Peppol-orderreactie Geaccepteerd (AP) via de eConnect PSB naar de koper verzonden.",
+            order.message_ids[0].body,
+            "the answer's label in his language too",
+        )
 
     def test_psb_error_text_asks_env_for_the_english_msgid(self):
         """The Dutch text comes from env._ with the English msgid: without a Dutch entry it stays English."""
-        error = ResponseError("The answer needs the buyer's Peppol id (endpoint).", error_code="answer_no_endpoint",
-                              params={"role": "buyer"})
+        error = ResponseError(
+            "The answer needs the buyer's Peppol id (endpoint).",
+            error_code="answer_no_endpoint",
+            params={"role": "buyer"},
+        )
         env = self.env(context={"lang": "nl_NL"})
         with dutch_terms(ANSWER_TERMS_NL):
             self.assertEqual(psb_error_text(env, error), "Het antwoord heeft de Peppol-id van de koper nodig.")
@@ -207,14 +230,25 @@ class TestRecordTitlesInDutch(TransactionCase):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("nl_NL")
         cls.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
-        cls.verkoper = new_test_user(cls.env, "psb_nl_titels", groups="sales_team.group_sale_salesman",
-                                     lang="nl_NL")
+        cls.verkoper = new_test_user(cls.env, "psb_nl_titels", groups="sales_team.group_sale_salesman", lang="nl_NL")
         Document = cls.env["econnect.psb.document"]
-        cls.change = Document.create({"company_id": cls.env.company.id, "topic": "OrderChangeReceived",
-                                      "document_type": "order_change", "psb_document_id": "title-1",
-                                      "buyer_order_ref": "4500099999"})
-        cls.cancellation = Document.create({"company_id": cls.env.company.id, "topic": "OrderCancellationReceived",
-                                            "document_type": "order_cancellation", "psb_document_id": "title-2"})
+        cls.change = Document.create(
+            {
+                "company_id": cls.env.company.id,
+                "topic": "OrderChangeReceived",
+                "document_type": "order_change",
+                "psb_document_id": "title-1",
+                "buyer_order_ref": "4500099999",
+            }
+        )
+        cls.cancellation = Document.create(
+            {
+                "company_id": cls.env.company.id,
+                "topic": "OrderCancellationReceived",
+                "document_type": "order_cancellation",
+                "psb_document_id": "title-2",
+            }
+        )
 
     def test_titles_in_the_readers_language(self):
         dutch = self.change.with_user(self.verkoper).with_context(lang="nl_NL")
@@ -224,13 +258,17 @@ class TestRecordTitlesInDutch(TransactionCase):
         self.assertEqual(dutch.name, "Orderwijziging 4500099999")
         self.assertEqual(dutch.display_name, "Orderwijziging 4500099999")
         self.assertEqual(english.display_name, "Order Change 4500099999")
-        self.assertEqual(self.cancellation.with_context(lang="nl_NL").display_name,
-                         "Orderannulering (OrderCancellationReceived title-2)")
+        self.assertEqual(
+            self.cancellation.with_context(lang="nl_NL").display_name,
+            "Orderannulering (OrderCancellationReceived title-2)",
+        )
         # A sale order's Many2one shows it in the reader's language too.
-        order = self.env["sale.order"].create({"partner_id": self.env["res.partner"].create({"name": "T"}).id,
-                                               "psb_pending_document_id": self.change.id})
-        self.assertEqual(order.with_context(lang="nl_NL").psb_pending_document_id.display_name,
-                         "Orderwijziging 4500099999")
+        order = self.env["sale.order"].create(
+            {"partner_id": self.env["res.partner"].create({"name": "T"}).id, "psb_pending_document_id": self.change.id}
+        )
+        self.assertEqual(
+            order.with_context(lang="nl_NL").psb_pending_document_id.display_name, "Orderwijziging 4500099999"
+        )
 
     def test_titles_are_searched_by_what_they_show(self):
         Document = self.env["econnect.psb.document"].with_user(self.verkoper).with_context(lang="nl_NL")
@@ -239,5 +277,6 @@ class TestRecordTitlesInDutch(TransactionCase):
         self.assertEqual(Document.search([("name", "ilike", "Orderannulering")]), self.cancellation)
         self.assertFalse(Document.search([("name", "ilike", "Orderannulering 4500099999")]))
         self.assertEqual([r[0] for r in Document.name_search("4500099999")], [self.change.id])
-        self.assertEqual(Document.with_context(lang="en_US").search([("name", "ilike", "Order Change 45000")]),
-                         self.change)
+        self.assertEqual(
+            Document.with_context(lang="en_US").search([("name", "ilike", "Order Change 45000")]), self.change
+        )

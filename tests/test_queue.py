@@ -2,6 +2,7 @@
 """The queue the incoming documents and the outgoing answers go through (``econnect.psb.queue.mixin``):
 a row lock per record, each record read again before it is processed, progress committed per batch,
 one back-off until a deadline; and the handlers' outcomes, which only the document writes."""
+
 import uuid
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
@@ -18,10 +19,17 @@ from ..psb import lifecycle
 from .common import DATA, PsbCase, order_xml
 from .test_lifecycle import SandboxCase
 
+
 def status_event_vals(company, **extra):
     """A received OrderResponseSent event that refers to no answer: processing it needs no PSB."""
-    return {"company_id": company.id, "topic": "OrderResponseSent", "document_type": "response_status",
-            "psb_document_id": f"queue-{uuid.uuid4()}", "payload": "{}", **extra}
+    return {
+        "company_id": company.id,
+        "topic": "OrderResponseSent",
+        "document_type": "response_status",
+        "psb_document_id": f"queue-{uuid.uuid4()}",
+        "payload": "{}",
+        **extra,
+    }
 
 
 @tagged("post_install", "-at_install")
@@ -83,7 +91,6 @@ class TestQueueRowLocks(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestQueueBatches(PsbCase):
-
     @contextmanager
     def outside_tests(self):
         """The loop as a scheduled action runs it: commits and progress are recorded, not made."""
@@ -99,10 +106,15 @@ class TestQueueBatches(PsbCase):
                 return send(cron)
 
             stack.enter_context(patch.object(Cron, "_psb_send_triggers", send_triggers))
-            stack.enter_context(patch.object(
-                Cron, "_commit_progress",
-                lambda cron, processed=0, remaining=None: calls.append(("progress", processed, remaining))
-                or self.time_left))
+            stack.enter_context(
+                patch.object(
+                    Cron,
+                    "_commit_progress",
+                    lambda cron, processed=0, remaining=None: (
+                        calls.append(("progress", processed, remaining)) or self.time_left
+                    ),
+                )
+            )
             yield calls
 
     time_left = 60.0
@@ -139,13 +151,14 @@ class TestQueueBatches(PsbCase):
         with patch.object(type(Response), "_send", send), self.outside_tests() as calls:
             Response._cron_send_responses(batch_size=2)
         self.assertEqual(sent, responses.sorted("id").ids)
-        self.assertEqual(calls, ["commit", "commit", "triggers", ("progress", 2, 1),
-                                 "commit", "triggers", ("progress", 1, 0), "triggers"])
+        self.assertEqual(
+            calls,
+            ["commit", "commit", "triggers", ("progress", 2, 1), "commit", "triggers", ("progress", 1, 0), "triggers"],
+        )
 
 
 @tagged("post_install", "-at_install")
 class TestAnswerOutage(SandboxCase):
-
     def test_an_answer_is_retried_with_the_documents_back_off_until_the_psb_lets_go_of_the_order(self):
         self.company.psb_auto_acknowledge = True
         t0 = datetime(2026, 12, 1, 8, 0)
@@ -189,9 +202,14 @@ class TestOutcomes(PsbCase):
     """The handlers return what they came to; the document alone writes it (_apply_outcome)."""
 
     def downloaded(self, xml, topic="OrderReceived"):
-        document = self.Document.create({
-            "company_id": self.company.id, "topic": topic, "psb_document_id": f"outcome-{uuid.uuid4()}",
-            "document_type": {"OrderReceived": "order", "OrderCancellationReceived": "order_cancellation"}[topic]})
+        document = self.Document.create(
+            {
+                "company_id": self.company.id,
+                "topic": topic,
+                "psb_document_id": f"outcome-{uuid.uuid4()}",
+                "document_type": {"OrderReceived": "order", "OrderCancellationReceived": "order_cancellation"}[topic],
+            }
+        )
         document._store_xml(xml)
         return document
 
@@ -199,18 +217,21 @@ class TestOutcomes(PsbCase):
         first = self.deliver(order_xml("OC1"))
         again = self.downloaded(order_xml("OC1"))
         outcome = again._import()
-        self.assertEqual((outcome.state, outcome.sale_order, outcome.duplicate_of),
-                         ("duplicate", first.sale_order_id, first))
+        self.assertEqual(
+            (outcome.state, outcome.sale_order, outcome.duplicate_of), ("duplicate", first.sale_order_id, first)
+        )
         self.assertIn("was already imported as", outcome.message)
         self.assertEqual((again.state, again.sale_order_id.id), ("downloaded", False), "not written by the handler")
         again._apply_outcome(outcome)
-        self.assertEqual((again.state, again.sale_order_id, again.duplicate_of_id),
-                         ("duplicate", first.sale_order_id, first))
+        self.assertEqual(
+            (again.state, again.sale_order_id, again.duplicate_of_id), ("duplicate", first.sale_order_id, first)
+        )
         self.assertTrue(again.processed_on)
 
     def test_a_cancellation_of_an_unknown_order_comes_back_as_an_error_outcome(self):
-        document = self.downloaded((DATA / "advanced_ordering" / "OrderCancellation_sc4.xml").read_bytes(),
-                                   "OrderCancellationReceived")
+        document = self.downloaded(
+            (DATA / "advanced_ordering" / "OrderCancellation_sc4.xml").read_bytes(), "OrderCancellationReceived"
+        )
         outcome = document._import()
         self.assertEqual(outcome.state, "error")
         self.assertIn("Cancellation-1 refers to order Order-1, which is not known in Odoo", outcome.message)
@@ -222,6 +243,8 @@ class TestOutcomes(PsbCase):
         with patch.object(type(self.Document), "_trigger_processing") as trigger:
             document._apply_outcome(Outcome("downloaded", "Waiting for something", retry_at=later))
         trigger.assert_called_once_with(later)
-        self.assertEqual((document.state, document.next_attempt_at, document.error_message),
-                         ("downloaded", later, "Waiting for something"))
+        self.assertEqual(
+            (document.state, document.next_attempt_at, document.error_message),
+            ("downloaded", later, "Waiting for something"),
+        )
         self.assertFalse(document.processed_on, "not processed yet")

@@ -1,20 +1,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The buyer's order as a document a person reads (QWeb report and preview), from the parsed order."""
+
 from lxml import html
 
 from odoo.tests import tagged
 
-from .common import NO_PEPPOL_MSG, MODULE_ROOT, PsbCase, peppol_dir
+from .common import MODULE_ROOT, NO_PEPPOL_MSG, PsbCase, peppol_dir
 
 CHANGE = (MODULE_ROOT / "psb" / "tests" / "data" / "order_change_minimal.xml").read_bytes()
 
 
 @tagged("post_install", "-at_install")
 class TestReadableOrder(PsbCase):
-
     def render(self, document):
         content, kind = self.env["ir.actions.report"]._render_qweb_html(
-            "sale_econnect_psb.action_report_psb_order", document.ids)
+            "sale_econnect_psb.action_report_psb_order", document.ids
+        )
         self.assertEqual(kind, "html")
         return html.fromstring(content)
 
@@ -64,6 +65,7 @@ class TestReadableOrder(PsbCase):
 
     def test_missing_price_and_change_lines(self):
         from .test_sales_desk import order_xml
+
         document = self.upload(order_xml(b"READ-1"))
         rows = self.texts(self.render(document), "//table[@name='lines']/tbody/tr")
         self.assertIn("no price", rows[3])
@@ -84,6 +86,9 @@ class TestReadableOrder(PsbCase):
         self.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
         document = self.upload(b'<?xml version="1.0"?>\n<Order><a></Order>')
         dutch = document.with_context(lang="nl_NL").readable_html
-        self.assertIn("Het document is geen goedgevormde XML (regel 2: een eindtag past niet bij zijn begintag).",
-                      dutch, "the psb error in the reader's language, not its English message")
+        self.assertIn(
+            "Het document is geen goedgevormde XML (regel 2: een eindtag past niet bij zijn begintag).",
+            dutch,
+            "the psb error in the reader's language, not its English message",
+        )
         self.assertNotIn("not well-formed", dutch)

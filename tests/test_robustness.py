@@ -44,10 +44,15 @@ class TestBadInput(PsbCase):
         orders_before = self.env["sale.order"].search_count([])
         for label, (data, words) in BAD_DOCUMENTS.items():
             with self.subTest(document=label):
-                document = self.Document.sudo().create({
-                    "company_id": self.company.id, "topic": "OrderReceived", "document_type": "order",
-                    "psb_document_id": f"bad-{label}", "source": "upload",
-                })
+                document = self.Document.sudo().create(
+                    {
+                        "company_id": self.company.id,
+                        "topic": "OrderReceived",
+                        "document_type": "order",
+                        "psb_document_id": f"bad-{label}",
+                        "source": "upload",
+                    }
+                )
                 if data:
                     document._store_xml(data)
                 else:
@@ -60,30 +65,35 @@ class TestBadInput(PsbCase):
                 self.assertFalse(document.sale_order_id)
         self.assertEqual(self.env["sale.order"].search_count([]), orders_before)
         # A good document queued after the bad ones is still imported by the same run.
-        good = self.upload(TestMatching.ORDER % {b"id": b"ok", b"buyer_kvk": b"1", b"buyer_name": b"X BV",
-                                                 b"buyer_vat": b""})
+        good = self.upload(
+            TestMatching.ORDER % {b"id": b"ok", b"buyer_kvk": b"1", b"buyer_name": b"X BV", b"buyer_vat": b""}
+        )
         self.assertEqual(good.state, "imported")
 
     def test_retry_button_reprocesses_a_fixed_document(self):
         document = self.upload(b"<not-xml")
         self.assertEqual(document.state, "error")
-        document.attachment_id.raw = TestMatching.ORDER % {b"id": b"fixed", b"buyer_kvk": b"1",
-                                                           b"buyer_name": b"X BV", b"buyer_vat": b""}
+        document.attachment_id.raw = TestMatching.ORDER % {
+            b"id": b"fixed",
+            b"buyer_kvk": b"1",
+            b"buyer_name": b"X BV",
+            b"buyer_vat": b"",
+        }
         document.action_process_now()
         self.assertEqual(document.state, "imported")
 
 
 @tagged("post_install", "-at_install")
 class TestTriggers(PsbCase):
-
     def test_trigger_while_a_run_is_due(self):
         """The first call wakes the cron workers (Odoo's _trigger, with its NOTIFY); while that run
         is due, a further call adds only its trigger row, which a run going on at that moment does
         not delete when it ends, so nothing committed meanwhile waits for the next interval."""
         Trigger = self.env["ir.cron.trigger"]
-        for xmlid, wake in (("sale_econnect_psb.ir_cron_psb_process_documents", self.Document._trigger_processing),
-                            ("sale_econnect_psb.ir_cron_psb_send_responses",
-                             self.env["econnect.psb.response"]._trigger_sending)):
+        for xmlid, wake in (
+            ("sale_econnect_psb.ir_cron_psb_process_documents", self.Document._trigger_processing),
+            ("sale_econnect_psb.ir_cron_psb_send_responses", self.env["econnect.psb.response"]._trigger_sending),
+        ):
             with self.subTest(cron=xmlid):
                 cron = self.env.ref(xmlid)
                 Trigger.search([("cron_id", "=", cron.id)]).unlink()

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """A Dutch sales desk: generated texts in the reader's language, who follows an order up, missing prices."""
+
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
@@ -23,15 +24,23 @@ class TestLanguage(PsbCase):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("nl_NL")
         cls.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
-        cls.dutch_user = new_test_user(cls.env, "psb_nl_verkoper", groups="sales_team.group_sale_salesman",
-                                       lang="nl_NL")
+        cls.dutch_user = new_test_user(
+            cls.env, "psb_nl_verkoper", groups="sales_team.group_sale_salesman", lang="nl_NL"
+        )
         cls.company.write({"psb_user_id": cls.dutch_user.id, "psb_auto_acknowledge": True})
         cls.env.user.lang = "en_US"
 
     def test_texts_in_the_readers_language(self):
         # The customer speaks Dutch: the note of the AB, which the buyer reads, is Dutch.
-        self.env["res.partner"].create({"name": "Tuincentrum BV", "is_company": True, "lang": "nl_NL",
-                                        "peppol_eas": "0106", "peppol_endpoint": "87654321"})
+        self.env["res.partner"].create(
+            {
+                "name": "Tuincentrum BV",
+                "is_company": True,
+                "lang": "nl_NL",
+                "peppol_eas": "0106",
+                "peppol_endpoint": "87654321",
+            }
+        )
         order = self.deliver(order_xml(b"NL-1")).sale_order_id
         self.assertEqual(order.user_id, self.dutch_user)
         self.assertIn("Regel 4: product niet gevonden (geen artikel-ID)", order.psb_import_issues)
@@ -45,12 +54,21 @@ class TestLanguage(PsbCase):
         self.assertEqual(ab.note, "Order ontvangen; wij bevestigen deze binnenkort.")
 
     def test_english_buyer_gets_english_note_dutch_desk_dutch_banner(self):
-        self.env["res.partner"].create({"name": "Garden Ltd", "is_company": True, "lang": "en_US",
-                                        "peppol_eas": "0106", "peppol_endpoint": "11223344"})
+        self.env["res.partner"].create(
+            {
+                "name": "Garden Ltd",
+                "is_company": True,
+                "lang": "en_US",
+                "peppol_eas": "0106",
+                "peppol_endpoint": "11223344",
+            }
+        )
         order = self.deliver(order_xml(b"EN-1", kvk=b"11223344", name=b"Garden Ltd")).sale_order_id
         self.assertIn("product niet gevonden", order.psb_import_issues)
-        self.assertEqual(order.psb_response_ids.filtered(lambda r: r.code == "AB").note,
-                         "Order received; we will confirm it shortly.")
+        self.assertEqual(
+            order.psb_response_ids.filtered(lambda r: r.code == "AB").note,
+            "Order received; we will confirm it shortly.",
+        )
         # The AB button on the quotation writes in the buyer's language too.
         order.psb_response_ids.unlink()
         order.with_user(self.dutch_user).with_context(lang="nl_NL").action_psb_acknowledge()
@@ -74,17 +92,20 @@ class TestResponsible(PsbCase):
         super().setUpClass()
         cls.company.psb_user_id = False
         cls.leader = new_test_user(cls.env, "psb_team_leader", groups="sales_team.group_sale_salesman")
-        cls.team = cls.env["crm.team"].create({"name": "Peppol desk", "user_id": cls.leader.id, "sequence": -1,
-                                               "company_id": cls.company.id})
+        cls.team = cls.env["crm.team"].create(
+            {"name": "Peppol desk", "user_id": cls.leader.id, "sequence": -1, "company_id": cls.company.id}
+        )
 
     def test_team_leader_by_default(self):
         Importer = self.env["econnect.psb.order.import"].with_user(self.env.ref("base.user_root")).sudo()
         customer = self.env["res.partner"].create({"name": "No salesperson BV"})
         self.assertEqual(Importer._responsible_user(self.company, customer), self.leader)
-        customer.user_id = salesperson = new_test_user(self.env, "psb_salesperson",
-                                                       groups="sales_team.group_sale_salesman")
-        self.assertEqual(Importer._responsible_user(self.company, customer), salesperson,
-                         "the customer's salesperson first")
+        customer.user_id = salesperson = new_test_user(
+            self.env, "psb_salesperson", groups="sales_team.group_sale_salesman"
+        )
+        self.assertEqual(
+            Importer._responsible_user(self.company, customer), salesperson, "the customer's salesperson first"
+        )
 
     def test_webhook_registrar_when_no_team_has_a_leader(self):
         self.env["crm.team"].search([]).write({"user_id": False})
@@ -102,7 +123,6 @@ class TestResponsible(PsbCase):
 
 @tagged("post_install", "-at_install")
 class TestMissingPrice(PsbCase):
-
     def test_unmatched_lines_keep_the_buyers_price_or_say_it_is_missing(self):
         order = self.upload(order_xml(b"PRICE-1")).sale_order_id
         by_ref = {line.psb_line_ref: line for line in order.order_line}
@@ -112,8 +132,11 @@ class TestMissingPrice(PsbCase):
         self.assertNotIn("price missing", by_ref["3"].psb_import_issue or "")
         self.assertEqual(by_ref["4"].product_id, placeholder)
         self.assertIn("price missing (0.00): the total is incomplete", by_ref["4"].psb_import_issue)
-        self.assertIn("Line 4: product not found (no item id); unit code ZZZ is not known; the product's unit was "
-                      "used; price missing (0.00): the total is incomplete", order.psb_import_issues)
+        self.assertIn(
+            "Line 4: product not found (no item id); unit code ZZZ is not known; the product's unit was "
+            "used; price missing (0.00): the total is incomplete",
+            order.psb_import_issues,
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -124,8 +147,14 @@ class TestAnswerWizard(PsbCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["product.product"].create({"name": "Screws", "barcode": "8712345678906", "list_price": 4.0})
-        cls.env["product.product"].create({"name": "Nails", "default_code": "NAIL-01", "list_price": 0.0,
-                                           "uom_id": cls.env.ref("uom.product_uom_kgm").id})
+        cls.env["product.product"].create(
+            {
+                "name": "Nails",
+                "default_code": "NAIL-01",
+                "list_price": 0.0,
+                "uom_id": cls.env.ref("uom.product_uom_kgm").id,
+            }
+        )
 
     def test_lines_to_decide_and_unit_names(self):
         order = self.deliver(order_xml(b"CA-1")).sale_order_id
@@ -136,15 +165,21 @@ class TestAnswerWizard(PsbCase):
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         lines = {line.order_line_ref: line for line in wizard.line_ids}
         unit = self.env.ref("uom.product_uom_unit").name
-        self.assertEqual((lines["1"].status, lines["1"].needs_decision, lines["1"].unit_label),
-                         ("5", False, f"{unit} (H87)"))
-        self.assertEqual((lines["2"].status, lines["2"].needs_decision, lines["2"].unit_label),
-                         (False, "no price", "kg (KGM)"))
-        self.assertEqual((lines["3"].status, lines["3"].needs_decision), (False, "product not identified"),
-                         "the buyer's price 12.50 is kept, but nobody knows the product")
+        self.assertEqual(
+            (lines["1"].status, lines["1"].needs_decision, lines["1"].unit_label), ("5", False, f"{unit} (H87)")
+        )
+        self.assertEqual(
+            (lines["2"].status, lines["2"].needs_decision, lines["2"].unit_label), (False, "no price", "kg (KGM)")
+        )
+        self.assertEqual(
+            (lines["3"].status, lines["3"].needs_decision),
+            (False, "product not identified"),
+            "the buyer's price 12.50 is kept, but nobody knows the product",
+        )
         self.assertEqual((lines["4"].status, lines["4"].needs_decision), (False, "product not identified, no price"))
-        self.assertEqual(wizard.undecided_summary,
-                         "2 (no price); 3 (product not identified); 4 (product not identified, no price)")
+        self.assertEqual(
+            wizard.undecided_summary, "2 (no price); 3 (product not identified); 4 (product not identified, no price)"
+        )
         self.assertFalse(wizard.nothing_changed)
         with self.assertRaisesRegex(UserError, r"Decide on these lines first .*: 2 \(no price\)"):
             wizard.action_send()

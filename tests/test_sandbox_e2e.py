@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """End to end: the PSB sandbox delivers signed webhooks to Odoo's HTTP server, the scheduled
 action downloads from the sandbox and imports."""
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -9,7 +10,6 @@ from .common import NO_PEPPOL_MSG, PsbHttpCase, official_orders, order_xml
 
 @tagged("post_install", "-at_install")
 class TestSandboxEndToEnd(PsbHttpCase):
-
     def setUp(self):
         super().setUp()
         self.company._psb_register_webhook()
@@ -54,8 +54,9 @@ class TestSandboxEndToEnd(PsbHttpCase):
         # never a second quotation on its own.
         orders = {(order.psb_buyer_endpoint, order.psb_order_ref) for order in documents.sale_order_id}
         self.assertEqual(len(documents.filtered(lambda d: d.state == "imported")), len(orders))
-        self.assertLessEqual(set(documents.mapped("state")), {"imported", "duplicate", "pending"},
-                             documents.mapped("error_message"))
+        self.assertLessEqual(
+            set(documents.mapped("state")), {"imported", "duplicate", "pending"}, documents.mapped("error_message")
+        )
         self.assertTrue(all(d.psb_revision_summary for d in documents if d.state == "pending"))
         self.assertEqual(len(documents.sale_order_id), len(orders))
         self.assertGreaterEqual(len(orders), 5)
@@ -93,14 +94,14 @@ class TestSandboxEndToEnd(PsbHttpCase):
         self.assertEqual(document.state, "received")
         self.assertIn("retrying at", document.error_message)
         self.sandbox.reset_faults() if hasattr(self.sandbox, "reset_faults") else self.sandbox.inject_fault(
-            "GET", r"/download$", status=503, count=0)
+            "GET", r"/download$", status=503, count=0
+        )
         document.action_process_now()
         self.assertEqual(document.state, "imported", document.error_message)
 
     def test_import_by_document_id(self):
         document_id = self.sandbox.add_document(self.PARTY_ID, order_xml("E5"))
-        wizard = self.env["econnect.psb.import.wizard"].create({"mode": "document_id",
-                                                                "psb_document_id": document_id})
+        wizard = self.env["econnect.psb.import.wizard"].create({"mode": "document_id", "psb_document_id": document_id})
         document = self.Document.browse(wizard.action_import()["res_id"])
         self.assertEqual((document.state, document.source), ("imported", "manual"), document.error_message)
 
@@ -114,5 +115,6 @@ class TestSandboxEndToEnd(PsbHttpCase):
         self.Document._cron_process_documents()
         self.assertEqual(document.state, "imported", document.error_message)
         self.assertEqual(document.sale_order_id.company_id, company_b)
-        self.assertFalse(self.env["sale.order"].search([("psb_order_ref", "=", "PO-E6"),
-                                                        ("company_id", "=", self.company.id)]))
+        self.assertFalse(
+            self.env["sale.order"].search([("psb_order_ref", "=", "PO-E6"), ("company_id", "=", self.company.id)])
+        )

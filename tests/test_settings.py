@@ -7,7 +7,6 @@ from .common import PsbCase
 
 @tagged("post_install", "-at_install")
 class TestAccess(PsbCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -28,7 +27,7 @@ class TestAccess(PsbCase):
         self.assertEqual(as_salesman.state, "error")
         with self.assertRaises(AccessError):
             as_salesman.write({"state": "imported"})
-        as_salesman.action_retry()   # the Retry button is allowed
+        as_salesman.action_retry()  # the Retry button is allowed
         self.assertEqual(document.state, "downloaded")
 
     def test_portal_user_sees_nothing(self):
@@ -37,8 +36,11 @@ class TestAccess(PsbCase):
             document.with_user(self.portal).read(["state"])
 
     def test_sales_user_cannot_import_by_document_id(self):
-        wizard = self.env["econnect.psb.import.wizard"].with_user(self.salesman).create(
-            {"mode": "document_id", "psb_document_id": "abc"})
+        wizard = (
+            self.env["econnect.psb.import.wizard"]
+            .with_user(self.salesman)
+            .create({"mode": "document_id", "psb_document_id": "abc"})
+        )
         with self.assertRaises(AccessError):
             wizard.action_import()
 
@@ -50,7 +52,6 @@ class TestAccess(PsbCase):
 
 @tagged("post_install", "-at_install")
 class TestSettingsLayout(PsbCase):
-
     def test_webhook_url_before_registering(self):
         self.env["ir.config_parameter"].set_param("web.base.url", "https://odoo.example.com")
         self.company.sudo().write({"psb_hook_state": "none", "psb_hook_url": False})

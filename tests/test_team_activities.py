@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """A sales team sees the Peppol activities it can act on (Sales > Peppol > Team activities, the order desk,
 the quotations' filter), and no more than Odoo's rules let each member read."""
+
 from lxml import etree
 
 from odoo.tests import TransactionCase, new_test_user, tagged
@@ -9,7 +10,6 @@ from odoo.tools.safe_eval import safe_eval
 
 @tagged("post_install", "-at_install")
 class TestTeamActivities(TransactionCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -19,20 +19,39 @@ class TestTeamActivities(TransactionCase):
         cls.bert = new_test_user(cls.env, "psb_team_bert", groups="sales_team.group_sale_salesman")
         cls.carl = new_test_user(cls.env, "psb_team_carl", groups="sales_team.group_sale_salesman")
         Team = cls.env["crm.team"]
-        cls.team = Team.create({"name": "Peppol North", "user_id": cls.leader.id, "company_id": company.id,
-                                "member_ids": [(6, 0, [cls.anna.id, cls.bert.id])]})
-        cls.other_team = Team.create({"name": "Peppol South", "company_id": company.id,
-                                      "member_ids": [(6, 0, [cls.carl.id])]})
+        cls.team = Team.create(
+            {
+                "name": "Peppol North",
+                "user_id": cls.leader.id,
+                "company_id": company.id,
+                "member_ids": [(6, 0, [cls.anna.id, cls.bert.id])],
+            }
+        )
+        cls.other_team = Team.create(
+            {"name": "Peppol South", "company_id": company.id, "member_ids": [(6, 0, [cls.carl.id])]}
+        )
         customer = cls.env["res.partner"].create({"name": "Team Customer", "is_company": True})
         product = cls.env["product.product"].create({"name": "Team product", "list_price": 3.0})
 
         def order(user, team, kind="import", ours=True):
-            document = cls.env["econnect.psb.document"].create({
-                "company_id": company.id, "topic": "OrderReceived", "document_type": "order", "state": "imported",
-                "psb_document_id": f"team-{user.login if user else 'none'}-{team.name}-{kind}"})
-            sale = cls.env["sale.order"].create({
-                "partner_id": customer.id, "user_id": user.id, "team_id": team.id, "psb_document_id": document.id,
-                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})]})
+            document = cls.env["econnect.psb.document"].create(
+                {
+                    "company_id": company.id,
+                    "topic": "OrderReceived",
+                    "document_type": "order",
+                    "state": "imported",
+                    "psb_document_id": f"team-{user.login if user else 'none'}-{team.name}-{kind}",
+                }
+            )
+            sale = cls.env["sale.order"].create(
+                {
+                    "partner_id": customer.id,
+                    "user_id": user.id,
+                    "team_id": team.id,
+                    "psb_document_id": document.id,
+                    "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
+                }
+            )
             if ours:
                 sale._psb_activity(kind, summary=f"Check {sale.name}", note="<p>x</p>", user=user or cls.leader)
             return sale
@@ -77,8 +96,10 @@ class TestTeamActivities(TransactionCase):
     def test_an_order_moved_to_another_team_takes_its_activity_along(self):
         self.order_bert.team_id = self.other_team
         self.assertNotIn(self.order_bert, self.orders_of(self.activities_as(self.leader)))
-        self.assertIn(self.order_bert, self.orders_of(
-            self.Activity.search([("psb_team_id", "=", self.other_team.id), ("psb_kind", "!=", False)])))
+        self.assertIn(
+            self.order_bert,
+            self.orders_of(self.Activity.search([("psb_team_id", "=", self.other_team.id), ("psb_kind", "!=", False)])),
+        )
 
     def test_order_desk_card(self):
         for user, expected in ((self.leader, 3), (self.anna, 2), (self.carl, 1)):

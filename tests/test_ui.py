@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Tours in headless Chromium: what a sales user sees."""
+
 from pathlib import Path
 
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -10,7 +11,6 @@ from .test_order_import import TestMatching
 
 @tagged("post_install", "-at_install")
 class TestUi(HttpCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -20,46 +20,79 @@ class TestUi(HttpCase):
         return upload_document(self.env, data)
 
     def test_incoming_order_to_quotation(self):
-        document = self.upload(TestMatching.ORDER % {b"id": b"TOUR", b"buyer_kvk": b"87654321",
-                                                     b"buyer_name": b"Tour BV", b"buyer_vat": b""})
+        document = self.upload(
+            TestMatching.ORDER
+            % {b"id": b"TOUR", b"buyer_kvk": b"87654321", b"buyer_name": b"Tour BV", b"buyer_vat": b""}
+        )
         self.assertEqual(document.state, "imported")
-        self.start_tour("/odoo/action-sale_econnect_psb.action_econnect_psb_document",
-                        "sale_econnect_psb_incoming_order", login="psb_tour_user")
+        self.start_tour(
+            "/odoo/action-sale_econnect_psb.action_econnect_psb_document",
+            "sale_econnect_psb_incoming_order",
+            login="psb_tour_user",
+        )
 
     def test_failed_document(self):
         self.assertEqual(self.upload(b"<Order><broken").state, "error")
-        self.start_tour("/odoo/action-sale_econnect_psb.action_econnect_psb_document",
-                        "sale_econnect_psb_failed_document", login="psb_tour_user")
+        self.start_tour(
+            "/odoo/action-sale_econnect_psb.action_econnect_psb_document",
+            "sale_econnect_psb_failed_document",
+            login="psb_tour_user",
+        )
 
     def test_order_desk(self):
         self.env.company.psb_auto_confirm = True
-        document = self.upload(TestMatching.ORDER % {b"id": b"DESK", b"buyer_kvk": b"87650000",
-                                                     b"buyer_name": b"Desk BV", b"buyer_vat": b""})
+        document = self.upload(
+            TestMatching.ORDER
+            % {b"id": b"DESK", b"buyer_kvk": b"87650000", b"buyer_name": b"Desk BV", b"buyer_vat": b""}
+        )
         self.assertEqual(document.sale_order_id.psb_auto_state, "person")
-        self.start_tour("/odoo/action-sale_econnect_psb.action_psb_order_desk",
-                        "sale_econnect_psb_order_desk", login="psb_tour_user")
+        self.start_tour(
+            "/odoo/action-sale_econnect_psb.action_psb_order_desk",
+            "sale_econnect_psb_order_desk",
+            login="psb_tour_user",
+        )
 
     def test_team_activities_from_the_desk(self):
         colleague = new_test_user(self.env, "psb_tour_colleague", groups="sales_team.group_sale_salesman")
-        self.env["crm.team"].create({"name": "Peppol Team Tour", "user_id": self.salesman.id,
-                                     "member_ids": [(6, 0, [colleague.id])]})
+        self.env["crm.team"].create(
+            {"name": "Peppol Team Tour", "user_id": self.salesman.id, "member_ids": [(6, 0, [colleague.id])]}
+        )
         partner = self.env["res.partner"].create({"name": "Team Tour BV", "is_company": True})
-        document = self.env["econnect.psb.document"].create({
-            "company_id": self.env.company.id, "topic": "OrderReceived", "document_type": "order",
-            "psb_document_id": "team-tour", "state": "imported"})
-        order = self.env["sale.order"].create({
-            "partner_id": partner.id, "user_id": colleague.id, "psb_document_id": document.id,
-            "team_id": self.env["crm.team"].search([("name", "=", "Peppol Team Tour")]).id})
+        document = self.env["econnect.psb.document"].create(
+            {
+                "company_id": self.env.company.id,
+                "topic": "OrderReceived",
+                "document_type": "order",
+                "psb_document_id": "team-tour",
+                "state": "imported",
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "user_id": colleague.id,
+                "psb_document_id": document.id,
+                "team_id": self.env["crm.team"].search([("name", "=", "Peppol Team Tour")]).id,
+            }
+        )
         order._psb_activity("import", summary="Check the Peppol order TEAM-1", note="<p>x</p>", user=colleague)
-        self.start_tour("/odoo/action-sale_econnect_psb.action_psb_order_desk",
-                        "sale_econnect_psb_team_activities", login="psb_tour_user")
+        self.start_tour(
+            "/odoo/action-sale_econnect_psb.action_psb_order_desk",
+            "sale_econnect_psb_team_activities",
+            login="psb_tour_user",
+        )
 
     def test_readable_order(self):
-        document = self.upload(TestMatching.ORDER % {b"id": b"READ", b"buyer_kvk": b"87654322",
-                                                     b"buyer_name": b"Read BV", b"buyer_vat": b""})
+        document = self.upload(
+            TestMatching.ORDER
+            % {b"id": b"READ", b"buyer_kvk": b"87654322", b"buyer_name": b"Read BV", b"buyer_vat": b""}
+        )
         self.assertEqual(document.state, "imported")
-        self.start_tour("/odoo/action-sale_econnect_psb.action_econnect_psb_document",
-                        "sale_econnect_psb_readable_order", login="psb_tour_user")
+        self.start_tour(
+            "/odoo/action-sale_econnect_psb.action_econnect_psb_document",
+            "sale_econnect_psb_readable_order",
+            login="psb_tour_user",
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -74,7 +107,8 @@ class TestUiAnswering(PsbHttpCase):
     def import_by_id(self, xml, topic="OrderReceived"):
         document_id = self.sandbox.add_document(self.PARTY_ID, xml, topic=topic)
         wizard = self.env["econnect.psb.import.wizard"].create(
-            {"mode": "document_id", "psb_document_id": document_id, "topic": topic})
+            {"mode": "document_id", "psb_document_id": document_id, "topic": topic}
+        )
         return self.env["econnect.psb.document"].browse(wizard.action_import()["res_id"])
 
     def test_confirm_warning(self):
@@ -88,11 +122,16 @@ class TestUiAnswering(PsbHttpCase):
         if not base:
             self.skipTest(NO_PEPPOL_MSG)
         examples = Path(base) / "examples"
-        order = self.import_by_id((examples / "order" / "official" / "advanced_ordering_sc1" / "Order_sc1.xml")
-                                  .read_bytes()).sale_order_id
+        order = self.import_by_id(
+            (examples / "order" / "official" / "advanced_ordering_sc1" / "Order_sc1.xml").read_bytes()
+        ).sale_order_id
         order.action_confirm()
-        cancellation = self.import_by_id((examples / "order_cancellation" / "official" / "advanced_ordering_sc4"
-                                          / "OrderCancellation_sc4.xml").read_bytes(), "OrderCancellationReceived")
+        cancellation = self.import_by_id(
+            (
+                examples / "order_cancellation" / "official" / "advanced_ordering_sc4" / "OrderCancellation_sc4.xml"
+            ).read_bytes(),
+            "OrderCancellationReceived",
+        )
         self.assertEqual(cancellation.state, "pending", cancellation.error_message)
         self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_refuse_cancellation", login="psb_tour_answer")
         self.assertEqual(order.state, "sale")

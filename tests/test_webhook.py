@@ -10,7 +10,6 @@ from .common import PsbHttpCase, event_body, order_xml, signed_headers
 
 @tagged("post_install", "-at_install")
 class TestWebhook(PsbHttpCase):
-
     def test_good_signature_stores_then_cron_imports(self):
         document_id = self.sandbox.add_document(self.PARTY_ID, order_xml("W1"))
         body = event_body(self.PARTY_ID, document_id)

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The webhook over real HTTP with hostile bodies: always a 4xx and one log line, never a 500."""
+
 import json
 import logging
 
@@ -12,11 +13,13 @@ from .test_webhook import PsbHttpCase
 
 @tagged("post_install", "-at_install")
 class TestWebhookHardening(PsbHttpCase):
-
     def post_logged(self, body, headers=None, signed=True):
         """POST ``body``; returns (response, the log records of the request at WARNING and above)."""
-        headers = headers or (signed_headers(self.SECRET, body) if signed else
-                              {"Content-Type": "application/json", "X-EConnect-Signature": "sha256=" + "0" * 64})
+        headers = headers or (
+            signed_headers(self.SECRET, body)
+            if signed
+            else {"Content-Type": "application/json", "X-EConnect-Signature": "sha256=" + "0" * 64}
+        )
         with self.assertLogs(level=logging.WARNING) as logs:
             logging.getLogger("odoo.addons.sale_econnect_psb").warning("start")
             response = self.url_open("/econnect_psb/webhook", data=body, headers=headers)
@@ -34,8 +37,10 @@ class TestWebhookHardening(PsbHttpCase):
         return response
 
     def test_deeply_nested_json(self):
-        for label, body in (("array", b"[" * 100_000 + b"]" * 100_000),
-                            ("object", b'{"a":' * 40_000 + b"1" + b"}" * 40_000)):
+        for label, body in (
+            ("array", b"[" * 100_000 + b"]" * 100_000),
+            ("object", b'{"a":' * 40_000 + b"1" + b"}" * 40_000),
+        ):
             for signed in (True, False):
                 with self.subTest(body=label, signed=signed):
                     self.assert_refused(body, 400, "nested too deeply", signed=signed)
@@ -54,7 +59,7 @@ class TestWebhookHardening(PsbHttpCase):
             body = event_body(self.PARTY_ID, document_id)
             self.assert_refused(body, 400, "longer than 200 characters")
         self.assertFalse(self.Document.search([("psb_document_id", "like", prefix + "%")]))
-        body = event_body(self.PARTY_ID, prefix)   # at the limit: stored whole
+        body = event_body(self.PARTY_ID, prefix)  # at the limit: stored whole
         self.assertEqual(self.post_event(body, signed_headers(self.SECRET, body)).json()["status"], "stored")
         self.assertEqual(self.documents(prefix).psb_document_id, prefix)
         long_ref = event_body(self.PARTY_ID, "ref-doc", details={"orderReferenceId": "r" * 201})
@@ -77,7 +82,7 @@ class TestWebhookHardening(PsbHttpCase):
 
         def chunks():
             yield b'{"pad": "'
-            for _i in range(64):   # 4 MB
+            for _i in range(64):  # 4 MB
                 yield chunk
             yield b'"}'
 
@@ -85,8 +90,9 @@ class TestWebhookHardening(PsbHttpCase):
         self.assert_refused(chunks(), 413, "event too large", headers=headers)
         # a small chunked event is read whole and accepted
         body = event_body(self.PARTY_ID, "chunked-doc")
-        response = self.url_open("/econnect_psb/webhook", data=iter([body[:10], body[10:]]),
-                                 headers=signed_headers(self.SECRET, body))
+        response = self.url_open(
+            "/econnect_psb/webhook", data=iter([body[:10], body[10:]]), headers=signed_headers(self.SECRET, body)
+        )
         self.assertEqual((response.status_code, response.json()["status"]), (200, "stored"))
 
     def test_event_values_are_stored_whole(self):

@@ -2,6 +2,7 @@
 """Webhook health: the PSB's alarm e-mail hook (HookSentRetry / HookSentError) kept in line with the
 company's alert e-mail, and Test webhook (the PSB's Ping, noted on the company), against the PSB
 sandbox over loopback."""
+
 import json
 import time
 from datetime import datetime, timedelta
@@ -18,14 +19,19 @@ ALERT_TOPICS = ["HookSentRetry", "HookSentError"]
 
 @tagged("post_install", "-at_install")
 class TestWebhookHealth(PsbHttpCase):
-
     def setUp(self):
         super().setUp()
-        self.company.write({
-            "psb_alert_email": False, "psb_alert_hook_id": False, "psb_alert_hook_email": False,
-            "psb_alert_hook_state": "none", "psb_alert_hook_message": False,
-            "psb_hook_last_ping_at": False, "psb_hook_last_ping_topic": False,
-        })
+        self.company.write(
+            {
+                "psb_alert_email": False,
+                "psb_alert_hook_id": False,
+                "psb_alert_hook_email": False,
+                "psb_alert_hook_state": "none",
+                "psb_alert_hook_message": False,
+                "psb_hook_last_ping_at": False,
+                "psb_hook_last_ping_topic": False,
+            }
+        )
 
     # ------------------------------------------------------------------ helpers
     def party_hooks(self):
@@ -58,8 +64,9 @@ class TestWebhookHealth(PsbHttpCase):
         self.assertIs(alert["isActive"], True)
         self.assertTrue(hooks[main_id]["action"].startswith(self.base_url() + "/econnect_psb/webhook#"))
         self.assertNotIn("HookSentError", hooks[main_id]["topics"])
-        self.assertEqual((self.company.psb_alert_hook_state, self.company.psb_alert_hook_id),
-                         ("registered", main_id + "-alert"))
+        self.assertEqual(
+            (self.company.psb_alert_hook_state, self.company.psb_alert_hook_id), ("registered", main_id + "-alert")
+        )
         self.assertIn("ops@example.com", self.company.psb_alert_hook_message)
         self.assertEqual(len(self.hook_requests("PUT")), 2)
 
@@ -98,8 +105,13 @@ class TestWebhookHealth(PsbHttpCase):
         self.assertEqual((self.alert_hook()["isActive"], self.alert_hook()["action"]), (True, "mailto:it@example.com"))
 
     def test_invalid_address_is_refused(self):
-        for address in ("ops", "ops@example", "ops @example.com", "ops@example.com, it@example.com",
-                        "ops@example.com?cc=x@example.org"):
+        for address in (
+            "ops",
+            "ops@example",
+            "ops @example.com",
+            "ops@example.com, it@example.com",
+            "ops@example.com?cc=x@example.org",
+        ):
             with self.subTest(address=address), self.assertRaises(UserError) as caught:
                 self.settings(psb_alert_email=address).action_psb_register_webhook()
             self.assertIn(f"{address.strip()}, is not a valid e-mail address", str(caught.exception))
@@ -109,7 +121,7 @@ class TestWebhookHealth(PsbHttpCase):
     def test_alert_hook_failure_keeps_the_webhook(self):
         self.company.psb_alert_email = "ops@example.com"
         self.sandbox.inject_fault("PUT", "/hook$", status=None, count=1)  # the webhook's PUT passes
-        self.sandbox.inject_fault("PUT", "/hook$", status=400, count=1)   # the alert hook's is refused
+        self.sandbox.inject_fault("PUT", "/hook$", status=400, count=1)  # the alert hook's is refused
         action = self.settings().action_psb_register_webhook()
         self.assertEqual(action["params"]["type"], "warning")
         self.assertIn("alert e-mail hook could not be registered", action["params"]["message"])
@@ -118,11 +130,15 @@ class TestWebhookHealth(PsbHttpCase):
         self.assertEqual(list(self.party_hooks()), [self.company.psb_hook_id])
 
     def test_settings_show_webhook_health(self):
-        self.company.write({
-            "psb_alert_email": "ops@example.com", "psb_alert_hook_state": "registered",
-            "psb_hook_state": "registered", "psb_hook_last_ping_at": fields.Datetime.now(),
-            "psb_hook_last_ping_topic": "Ping",
-        })
+        self.company.write(
+            {
+                "psb_alert_email": "ops@example.com",
+                "psb_alert_hook_state": "registered",
+                "psb_hook_state": "registered",
+                "psb_hook_last_ping_at": fields.Datetime.now(),
+                "psb_hook_last_ping_topic": "Ping",
+            }
+        )
         self.start_tour("/odoo/settings#sale_management", "sale_econnect_psb_webhook_health", login="admin")
 
     # ------------------------------------------------------------------ Test webhook (Ping)
@@ -154,8 +170,9 @@ class TestWebhookHealth(PsbHttpCase):
             for target, args in held:
                 self.sandbox._in_background(target, *args)
             deliveries = self.wait_for_delivery("Ping")
-        self.assertEqual([(d["status"], d["hook_id"]) for d in deliveries], [(200, self.company.psb_hook_id)],
-                         deliveries)
+        self.assertEqual(
+            [(d["status"], d["hook_id"]) for d in deliveries], [(200, self.company.psb_hook_id)], deliveries
+        )
         self.env.invalidate_all()
         self.assertEqual(self.company.psb_hook_last_ping_topic, "Ping")
         self.assertGreaterEqual(self.company.psb_hook_last_ping_at, before)
@@ -187,13 +204,11 @@ class TestWebhookHealth(PsbHttpCase):
         self.env.flush_all()
         with patch.object(Company, "write", spy_write), self.allow_requests(all_requests=True):
             results = self.sandbox.deliver(document_id)
-        self.assertEqual([(r["status"], json.loads(r["body"])["status"]) for r in results], [(200, "stored")],
-                         results)
+        self.assertEqual([(r["status"], json.loads(r["body"])["status"]) for r in results], [(200, "stored")], results)
         self.assertEqual(company_writes, [], "an order delivery writes nothing on the company")
         self.env.invalidate_all()
         self.assertEqual(self.documents(document_id).state, "received")
-        self.assertEqual((self.company.psb_hook_last_ping_at, self.company.psb_hook_last_ping_topic),
-                         (earlier, "Ping"))
+        self.assertEqual((self.company.psb_hook_last_ping_at, self.company.psb_hook_last_ping_topic), (earlier, "Ping"))
         # the same delivery path does note an event that is not a document
         body = event_body(self.PARTY_ID, "inv-1", topic="InvoiceReceived")
         self.assertEqual(self.post_event(body, signed_headers(self.SECRET, body)).json()["status"], "ignored")

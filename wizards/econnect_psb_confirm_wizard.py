@@ -21,9 +21,13 @@ class EconnectPsbConfirmWizard(models.TransientModel):
                 prefix = f"{order.name}: " if len(wizard.sale_order_ids) > 1 else ""
                 issues += [prefix + issue for issue in order._psb_open_issues()]
                 if order.psb_awaiting_answer and order.company_id.psb_answer_on_confirm:
-                    answers.append(prefix + self.env._(
-                        "Confirming answers the buyer over Peppol: AP (accepted as ordered), or CA (accepted with "
-                        "changes) when you changed lines."))
+                    answers.append(
+                        prefix
+                        + self.env._(
+                            "Confirming answers the buyer over Peppol: AP (accepted as ordered), or CA (accepted with "
+                            "changes) when you changed lines."
+                        )
+                    )
                 elif order.psb_document_id:
                     answers.append(prefix + self.env._("Confirming sends no Peppol answer to the buyer."))
             wizard.issues = "\n".join(issues)

@@ -14,9 +14,10 @@ class EconnectPsbDocumentWizard(models.TransientModel):
     mode = fields.Selection([("link", "Link to sale order"), ("ignore", "Ignore")], required=True, readonly=True)
     company_id = fields.Many2one(related="document_id.company_id")
     sale_order_id = fields.Many2one(
-        "sale.order", "Sale Order",
+        "sale.order",
         domain="[('psb_document_id', '!=', False), ('company_id', '=', company_id)]",
-        help="The sale order this change or cancellation is about; it is processed again at once.")
+        help="The sale order this change or cancellation is about; it is processed again at once.",
+    )
     note = fields.Text("Why", help="Kept on the document: why nobody needs to act on it.")
 
     @api.model

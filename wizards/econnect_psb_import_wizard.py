@@ -20,8 +20,12 @@ class EconnectPsbImportWizard(models.TransientModel):
         default="upload",
         required=True,
     )
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company,
-                                 domain=lambda self: [("id", "in", self.env.user.company_ids.ids)])
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
+    )
     topic = fields.Selection(
         [(topic, topic) for topic, kind in TOPIC_TYPES.items() if kind != "response_status"],
         default="OrderReceived",
@@ -56,15 +60,23 @@ class EconnectPsbImportWizard(models.TransientModel):
                 raise UserError(self.env._("Enter the PSB document id."))
             if len(document_id) > psb_event.MAX_ID_LENGTH:
                 raise UserError(self.env._("A PSB document id has at most %s characters.", psb_event.MAX_ID_LENGTH))
-            existing = Document.search([("company_id", "=", self.company_id.id), ("topic", "=", self.topic),
-                                        ("psb_document_id", "=", document_id)], limit=1)
-            document = existing or Document.create({
-                "company_id": self.company_id.id,
-                "topic": self.topic,
-                "document_type": TOPIC_TYPES[self.topic],
-                "psb_document_id": document_id,
-                "source": "manual",
-            })
+            existing = Document.search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("topic", "=", self.topic),
+                    ("psb_document_id", "=", document_id),
+                ],
+                limit=1,
+            )
+            document = existing or Document.create(
+                {
+                    "company_id": self.company_id.id,
+                    "topic": self.topic,
+                    "document_type": TOPIC_TYPES[self.topic],
+                    "psb_document_id": document_id,
+                    "source": "manual",
+                }
+            )
             if document.state in ("received", "downloaded", "error"):
                 document.action_process_now()
         else:

@@ -15,9 +15,15 @@ class EconnectPsbResponseWizard(models.TransientModel):
     code = fields.Selection(RESPONSE_CODES, required=True, readonly=True)
     note = fields.Text("Reason / note for the buyer")
     purpose = fields.Selection(
-        [("answer", "Answer the order"), ("refuse_change", "Reject the change (RE)"),
-         ("refuse_cancellation", "Refuse the cancellation (RE)")],
-        default="answer", required=True, readonly=True)
+        [
+            ("answer", "Answer the order"),
+            ("refuse_change", "Reject the change (RE)"),
+            ("refuse_cancellation", "Refuse the cancellation (RE)"),
+        ],
+        default="answer",
+        required=True,
+        readonly=True,
+    )
     line_ids = fields.One2many("econnect.psb.response.wizard.line", "wizard_id", "Lines")
     undecided_summary = fields.Char(compute="_compute_summaries")
     nothing_changed = fields.Boolean(compute="_compute_summaries")
@@ -26,17 +32,22 @@ class EconnectPsbResponseWizard(models.TransientModel):
     def _compute_summaries(self):
         for wizard in self:
             lines = wizard.line_ids if wizard.code == "CA" else wizard.line_ids.browse()
-            undecided = lines.filtered(lambda l: not l.status)
-            wizard.undecided_summary = "; ".join(
-                f"{line.order_line_ref} ({line.needs_decision})" if line.needs_decision else line.order_line_ref
-                for line in undecided) or False
+            undecided = lines.filtered(lambda ln: not ln.status)
+            wizard.undecided_summary = (
+                "; ".join(
+                    f"{line.order_line_ref} ({line.needs_decision})" if line.needs_decision else line.order_line_ref
+                    for line in undecided
+                )
+                or False
+            )
             wizard.nothing_changed = bool(lines) and all(line.status == "5" for line in lines)
 
     @api.model
     def _title(self, code):
         """The words of the wizard's title, which are those of its button."""
         return {"CA": self.env._("Accept with changes (CA)"), "RE": self.env._("Reject (RE)")}.get(
-            code, dict(self._fields["code"]._description_selection(self.env)).get(code))
+            code, dict(self._fields["code"]._description_selection(self.env)).get(code)
+        )
 
     def action_send(self):
         self.ensure_one()
@@ -50,8 +61,11 @@ class EconnectPsbResponseWizard(models.TransientModel):
             if not self.line_ids:
                 raise UserError(self.env._("An acceptance with changes lists every order line."))
             if self.undecided_summary:
-                raise UserError(self.env._(
-                    "Decide on these lines first (accepted, changed or rejected): %s.", self.undecided_summary))
+                raise UserError(
+                    self.env._(
+                        "Decide on these lines first (accepted, changed or rejected): %s.", self.undecided_summary
+                    )
+                )
             for line in self.line_ids:
                 if line.status == "7" and not line.note:
                     raise UserError(self.env._("Say why line %s is rejected.", line.order_line_ref))
@@ -59,8 +73,9 @@ class EconnectPsbResponseWizard(models.TransientModel):
             if all(vals["status"] == "5" for vals in lines):
                 raise UserError(self.env._("Nothing changed on any line: accept the order (AP) instead."))
         if self.env.context.get("psb_refuse_pending") and self.sale_order_id.psb_pending_document_id:
-            self.env["econnect.psb.order.change"].sudo()._decide(self.sale_order_id.sudo(), accept=False,
-                                                                 note=self.note)
+            self.env["econnect.psb.order.change"].sudo()._decide(
+                self.sale_order_id.sudo(), accept=False, note=self.note
+            )
         else:
             # What breaks the standard's rules is said now, in the user's language, not when sending fails.
             self.sale_order_id._psb_queue_response(self.code, note=self.note, lines=lines)._check_rules()

@@ -17,16 +17,18 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
     buyers_item_id = fields.Char(readonly=True)
     status = fields.Selection(
         [("1", "Added"), ("3", "Changed"), ("5", "Accepted"), ("7", "Rejected"), ("42", "Already delivered")],
-        default="5", help="Empty until someone decides on a line that cannot simply be accepted.",
+        default="5",
+        help="Empty until someone decides on a line that cannot simply be accepted.",
     )
     needs_decision = fields.Char(
-        "To Decide", compute="_compute_needs_decision",
+        "To Decide",
+        compute="_compute_needs_decision",
         help="Why this line cannot be accepted as ordered without a look: its product was not identified, or "
         "it has no price.",
     )
     quantity = fields.Float()
     quantity_changed = fields.Boolean()
-    unit_code = fields.Char("Unit Code", help="The UN/ECE recommendation 20/21 code sent to the buyer.")
+    unit_code = fields.Char(help="The UN/ECE recommendation 20/21 code sent to the buyer.")
     unit_label = fields.Char("Unit", compute="_compute_unit_label")
     price = fields.Float(digits="Product Price")
     price_changed = fields.Boolean()
@@ -38,7 +40,7 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
     def create(self, vals_list):
         lines = super().create(vals_list)
         # A line that needs a look is never pre-filled as accepted: someone decides on it.
-        lines.filtered(lambda l: l.status == "5" and l.needs_decision).status = False
+        lines.filtered(lambda ln: ln.status == "5" and ln.needs_decision).status = False
         return lines
 
     @api.depends("sale_line_id.product_id", "sale_line_id.price_unit", "substitute_product_id", "status")
@@ -66,14 +68,17 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
 
     @api.onchange("quantity", "price", "promised_date", "substitute_product_id")
     def _onchange_changed_values(self):
-        for line in self.filtered(lambda l: l.status == "5"):
+        for line in self.filtered(lambda ln: ln.status == "5"):
             line.status = "3"
 
     def _response_line_vals(self):
         self.ensure_one()
         changed = self.status in ("1", "3")
         ordered_qty_changed, ordered_price_changed = (
-            self.sale_line_id._psb_changes_from_ordered(self.quantity, self.price) if self.sale_line_id else (False, False))
+            self.sale_line_id._psb_changes_from_ordered(self.quantity, self.price)
+            if self.sale_line_id
+            else (False, False)
+        )
         qty_changed = self.status == "1" or self.quantity_changed or ordered_qty_changed
         price_changed = self.status == "1" or self.price_changed or ordered_price_changed
         return {

@@ -1,4 +1,5 @@
 """The amounts arithmetic (psb.ubl.amounts): line net amounts, allowances and charges, totals."""
+
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -11,13 +12,29 @@ OFFICIAL = Path(__file__).resolve().parents[3] / "shared" / "peppol" / "examples
 
 
 def allowance(amount=None, percent=None, base=None, reason="Discount", code=None, tax=None, tax_percent=None):
-    return AllowanceCharge(is_charge=False, amount=amount, reason=reason, reason_code=code, percent=percent,
-                           base_amount=base, tax_category=tax, tax_percent=tax_percent)
+    return AllowanceCharge(
+        is_charge=False,
+        amount=amount,
+        reason=reason,
+        reason_code=code,
+        percent=percent,
+        base_amount=base,
+        tax_category=tax,
+        tax_percent=tax_percent,
+    )
 
 
 def charge(amount=None, percent=None, base=None, reason="Handling", code=None, tax=None, tax_percent=None):
-    return AllowanceCharge(is_charge=True, amount=amount, reason=reason, reason_code=code, percent=percent,
-                           base_amount=base, tax_category=tax, tax_percent=tax_percent)
+    return AllowanceCharge(
+        is_charge=True,
+        amount=amount,
+        reason=reason,
+        reason_code=code,
+        percent=percent,
+        base_amount=base,
+        tax_category=tax,
+        tax_percent=tax_percent,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,8 +122,9 @@ def test_base_quantity_100():
 
 
 def test_single_percentage_allowance_is_the_discount():
-    pricing = amounts.price_line(D("10"), D("20.00"), allowance_charges=[allowance(D("10.00"), D("5"), D("200"))],
-                                 stated_amount=D("190.00"))
+    pricing = amounts.price_line(
+        D("10"), D("20.00"), allowance_charges=[allowance(D("10.00"), D("5"), D("200"))], stated_amount=D("190.00")
+    )
     assert (pricing.mode, pricing.price_unit, pricing.discount) == ("discount", D("20.00"), D("5.00"))
     assert pricing.net_unit_price == D("19.0000")
 
@@ -138,7 +156,7 @@ def test_discount_that_does_not_reproduce_the_amount_becomes_a_net_price():
 def test_stated_amount_within_slack_is_reproduced():
     pricing = amounts.price_line(D("3"), D("3.333"), stated_amount=D("10.00"))
     assert pricing.computed_amount == D("10.00") and not pricing.problems
-    pricing = amounts.price_line(D("3"), D("3.33"), stated_amount=D("10.00"))   # 9.99: within 0.02
+    pricing = amounts.price_line(D("3"), D("3.33"), stated_amount=D("10.00"))  # 9.99: within 0.02
     assert pricing.amount == D("10.00") and not pricing.problems
     assert amounts.line_total(D("3"), pricing.price_unit) == D("10.00")
 
@@ -186,7 +204,9 @@ def test_compare_totals_equal_one_cent_off_and_named():
     quoted = amounts.quoted_totals(D("100"), D("2"), D("0"), D("98.00"), D("20.59"), D("118.59"))
     differences = amounts.compare_totals(ordered, quoted)
     assert [(d.key, d.ordered, d.quoted) for d in differences] == [
-        ("tax", D("20.58"), D("20.59")), ("payable", D("118.58"), D("118.59"))]
+        ("tax", D("20.58"), D("20.59")),
+        ("payable", D("118.58"), D("118.59")),
+    ]
     assert differences[0].delta == D("0.01")
     # below the currency's rounding is equal
     quoted = amounts.quoted_totals(D("100.001"), D("2"), D("0"), D("98.004"), D("20.58"), D("118.58"))
@@ -196,8 +216,9 @@ def test_compare_totals_equal_one_cent_off_and_named():
 
 
 def test_payable_uses_prepaid_and_rounding():
-    quoted = amounts.quoted_totals(D("6525"), D("652.5"), D("400"), D("6272.50"), D("100"), D("6372.50"),
-                                   prepaid=D("10"), rounding=D("0.50"))
+    quoted = amounts.quoted_totals(
+        D("6525"), D("652.5"), D("400"), D("6272.50"), D("100"), D("6372.50"), prepaid=D("10"), rounding=D("0.50")
+    )
     assert quoted["payable"] == D("6363.00")
 
 
@@ -205,12 +226,14 @@ def test_payable_uses_prepaid_and_rounding():
 def test_official_example_arithmetic():
     order = reader.read_document((OFFICIAL / "Order_Example.xml").read_bytes())
     line1, line2 = order.lines
-    pricing = amounts.price_line(line1.quantity, line1.price, line1.base_quantity, line1.allowance_charges,
-                                 line1.line_amount)
+    pricing = amounts.price_line(
+        line1.quantity, line1.price, line1.base_quantity, line1.allowance_charges, line1.line_amount
+    )
     assert pricing.mode == "net" and pricing.price_unit == D("52.50") and not pricing.problems
     assert line1.gross_price == D("60.00") and line1.price_discount == D("10.00")
-    pricing = amounts.price_line(line2.quantity, line2.price, line2.base_quantity, line2.allowance_charges,
-                                 line2.line_amount)
+    pricing = amounts.price_line(
+        line2.quantity, line2.price, line2.base_quantity, line2.allowance_charges, line2.line_amount
+    )
     assert pricing.mode == "price" and pricing.price_unit == D("15")
     discount, misc = (amounts.allowance_charge_amount(ac) for ac in reversed(order.allowance_charges))
     assert (discount.amount, discount.tax_category, discount.tax_percent) == (D("652.50"), "S", D("25"))
@@ -230,15 +253,27 @@ def test_official_uc4_document_allowance_without_tax_category():
 
 def test_order_inconsistencies_named():
     from psb.ubl.model import OrderDocument, OrderLine
-    order = OrderDocument(kind="order", customization_id="x", profile_id="y", profile="ordering", id="1",
-                          lines=[OrderLine("1", line_amount=D("50"), tax_category="S", tax_percent=D("21")),
-                                 OrderLine("2", line_amount=D("30"), tax_category="S", tax_percent=D("9"))],
-                          line_extension_amount=D("90"), tax_exclusive_amount=D("90"), tax_amount=D("13.20"),
-                          tax_inclusive_amount=D("103.20"), payable_amount=D("103.20"),
-                          allowance_charges=[allowance(D("5"), tax="S", tax_percent=D("21"))])
+
+    order = OrderDocument(
+        kind="order",
+        customization_id="x",
+        profile_id="y",
+        profile="ordering",
+        id="1",
+        lines=[
+            OrderLine("1", line_amount=D("50"), tax_category="S", tax_percent=D("21")),
+            OrderLine("2", line_amount=D("30"), tax_category="S", tax_percent=D("9")),
+        ],
+        line_extension_amount=D("90"),
+        tax_exclusive_amount=D("90"),
+        tax_amount=D("13.20"),
+        tax_inclusive_amount=D("103.20"),
+        payable_amount=D("103.20"),
+        allowance_charges=[allowance(D("5"), tax="S", tax_percent=D("21"))],
+    )
     codes = {p.code: p.values for p in amounts.order_inconsistencies(order)}
     assert codes["lines_sum"] == {"stated": D("90.00"), "computed": D("80.00")}
     assert codes["allowances_sum"] == {"stated": D("0.00"), "computed": D("5.00")}
-    assert "tax_exclusive_sum" not in codes   # 90 - 0 + 0 = 90 as stated
+    assert "tax_exclusive_sum" not in codes  # 90 - 0 + 0 = 90 as stated
     # 21 % of 45 + 9 % of 30
     assert amounts.order_tax(order) == D("9.45") + D("2.70")

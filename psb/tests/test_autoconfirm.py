@@ -1,4 +1,5 @@
 """The conditions of automatic confirmation: each one alone failing, and the price tolerance's boundaries."""
+
 from dataclasses import replace
 from datetime import date
 
@@ -13,13 +14,27 @@ TODAY = date(2026, 12, 3)
 def good_order(**changes):
     lines = [
         LineFacts(ref="1", match_method="gtin", unit_code="C62", ordered_price=10.0, our_price=10.0),
-        LineFacts(ref="2", match_method="seller_code", unit_code="KGM", ordered_price=4.6, our_price=4.6,
-                  requested_date=date(2026, 12, 10)),
+        LineFacts(
+            ref="2",
+            match_method="seller_code",
+            unit_code="KGM",
+            ordered_price=4.6,
+            our_price=4.6,
+            requested_date=date(2026, 12, 10),
+        ),
         LineFacts(ref="3", match_method="buyer_code", unit_code="C62", ordered_price=None, our_price=7.0),
     ]
-    order = OrderFacts(customer_name="Bouwmarkt BV", customer_trusted=True, amounts_state="match",
-                       requested_date=date(2026, 12, 5), amount=500.0, today=TODAY, currency_symbol="€",
-                       company_currency_symbol="€", lines=lines)
+    order = OrderFacts(
+        customer_name="Bouwmarkt BV",
+        customer_trusted=True,
+        amounts_state="match",
+        requested_date=date(2026, 12, 5),
+        amount=500.0,
+        today=TODAY,
+        currency_symbol="€",
+        company_currency_symbol="€",
+        lines=lines,
+    )
     return replace(order, **changes)
 
 
@@ -39,21 +54,27 @@ def test_all_met():
     assert failed(good_order(amounts_state=None)) == []
 
 
-@pytest.mark.parametrize("order, condition, reason", [
-    (good_order(customer_new=True), "customer", "the customer Bouwmarkt BV was created from a Peppol order"),
-    (with_line(0, match_method="name"), "identified", "line 1: matched on the item name only"),
-    (with_line(1, match_method="none"), "identified", "line 2: no product matched"),
-    (with_line(0, unit_known=False, unit_code="ZZZ"), "units", "line 1: unit code ZZZ is not known"),
-    (with_line(1, unit_converts=False), "units", "line 2: unit KGM does not convert to the product's unit"),
-    (with_line(1, ordered_price=4.10), "price", "line 2: €4.10 ordered, our price €4.60 (−10.9 %, tolerance 0 %)"),
-    (good_order(amounts_state="differ"), "totals", "the totals differ from the buyer's order"),
-    (good_order(import_issues="Line 4: product not found\nNew delivery address"), "issues",
-     "the import flagged: Line 4: product not found; New delivery address"),
-    (good_order(requested_date=date(2026, 12, 2)), "date", "the requested delivery date 2026-12-02 is in the past"),
-    (with_line(1, requested_date=date(2026, 11, 30)), "date", "line 2: the requested delivery date 2026-11-30"),
-    (good_order(note="Deliver at the back door"), "note", "the buyer wrote a note: Deliver at the back door"),
-    (with_line(2, note="Blue ones"), "note", "line 3: the buyer wrote a note: Blue ones"),
-])
+@pytest.mark.parametrize(
+    "order, condition, reason",
+    [
+        (good_order(customer_new=True), "customer", "the customer Bouwmarkt BV was created from a Peppol order"),
+        (with_line(0, match_method="name"), "identified", "line 1: matched on the item name only"),
+        (with_line(1, match_method="none"), "identified", "line 2: no product matched"),
+        (with_line(0, unit_known=False, unit_code="ZZZ"), "units", "line 1: unit code ZZZ is not known"),
+        (with_line(1, unit_converts=False), "units", "line 2: unit KGM does not convert to the product's unit"),
+        (with_line(1, ordered_price=4.10), "price", "line 2: €4.10 ordered, our price €4.60 (−10.9 %, tolerance 0 %)"),
+        (good_order(amounts_state="differ"), "totals", "the totals differ from the buyer's order"),
+        (
+            good_order(import_issues="Line 4: product not found\nNew delivery address"),
+            "issues",
+            "the import flagged: Line 4: product not found; New delivery address",
+        ),
+        (good_order(requested_date=date(2026, 12, 2)), "date", "the requested delivery date 2026-12-02 is in the past"),
+        (with_line(1, requested_date=date(2026, 11, 30)), "date", "line 2: the requested delivery date 2026-11-30"),
+        (good_order(note="Deliver at the back door"), "note", "the buyer wrote a note: Deliver at the back door"),
+        (with_line(2, note="Blue ones"), "note", "line 3: the buyer wrote a note: Blue ones"),
+    ],
+)
 def test_each_condition_alone(order, condition, reason):
     result = failed(order)
     assert len(result) == 1, result
@@ -63,28 +84,46 @@ def test_each_condition_alone(order, condition, reason):
 
 def test_optional_conditions():
     assert failed(good_order(amount=1000.01), Settings(max_amount=1000)) == [
-        ("max_amount", "the order amount €1,000.01 is above the maximum €1,000.00")]
+        ("max_amount", "the order amount €1,000.01 is above the maximum €1,000.00")
+    ]
     assert failed(good_order(amount=1000.0), Settings(max_amount=1000)) == []
     assert failed(good_order(customer_trusted=False), Settings(trusted_only=True)) == [
-        ("trusted", "the customer Bouwmarkt BV is not trusted for automatic confirmation")]
+        ("trusted", "the customer Bouwmarkt BV is not trusted for automatic confirmation")
+    ]
     assert failed(good_order(customer_trusted=False)) == []
 
 
 def test_settings_switch_conditions_off():
-    everything_wrong = good_order(customer_new=True, amounts_state="differ", requested_date=date(2020, 1, 1),
-                                  note="call me")
-    everything_wrong.lines[0] = replace(everything_wrong.lines[0], match_method="name", unit_known=False,
-                                        ordered_price=1.0)
-    off = Settings(known_customer=False, identified_lines=False, units=False, accept_buyer_price=True,
-                   totals=False, future_date=False, note_needs_person=False)
+    everything_wrong = good_order(
+        customer_new=True, amounts_state="differ", requested_date=date(2020, 1, 1), note="call me"
+    )
+    everything_wrong.lines[0] = replace(
+        everything_wrong.lines[0], match_method="name", unit_known=False, ordered_price=1.0
+    )
+    off = Settings(
+        known_customer=False,
+        identified_lines=False,
+        units=False,
+        accept_buyer_price=True,
+        totals=False,
+        future_date=False,
+        note_needs_person=False,
+    )
     assert failed(everything_wrong, off) == []
     # Whatever the import flagged always keeps the order for a person.
     assert [c for c, _r in failed(replace(everything_wrong, import_issues="x"), off)] == ["issues"]
 
 
-@pytest.mark.parametrize("ordered, passes", [
-    (9.80, True), (9.79, False), (10.20, True), (10.21, False), (10.0, True),
-])
+@pytest.mark.parametrize(
+    "ordered, passes",
+    [
+        (9.80, True),
+        (9.79, False),
+        (10.20, True),
+        (10.21, False),
+        (10.0, True),
+    ],
+)
 def test_tolerance_boundary(ordered, passes):
     order = with_line(0, ordered_price=ordered, our_price=10.0)
     assert (failed(order, Settings(price_tolerance=2)) == []) is passes
@@ -104,7 +143,8 @@ def test_price_reason_text():
     line = LineFacts(ref="4", ordered_price=5.0, our_price=4.0)
     assert autoconfirm.price_reason(line, "$", 2.5) == "line 4: $5.00 ordered, our price $4.00 (+25 %, tolerance 2.5 %)"
     assert autoconfirm.price_reason(LineFacts(ref="5", ordered_price=1.0, our_price=0.0), "€", 2).endswith(
-        "(-, tolerance 2 %)")
+        "(-, tolerance 2 %)"
+    )
     assert autoconfirm.price_reason(LineFacts(ref="6", ordered_price=None, our_price=3.0), "€", 0) == ""
 
 

@@ -1,4 +1,5 @@
 """The PSB client against the PSB sandbox, over real HTTP on loopback (``sandbox`` fixture: conftest.py)."""
+
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -17,14 +18,17 @@ from psb.exceptions import (
 from psb_sandbox.server import PsbSandbox
 
 PARTY = "0106:12345678"  # the sandbox fixture's party
-XML = ('<?xml version="1.0" encoding="UTF-8"?>\r\n<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2">'
-       '<!-- Crème brûlée, 10 € -->\r\n</Order>\n').encode()
+XML = (
+    '<?xml version="1.0" encoding="UTF-8"?>\r\n<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2">'
+    "<!-- Crème brûlée, 10 € -->\r\n</Order>\n"
+).encode()
 
 
 def make_client(box, **kwargs):
     kwargs.setdefault("timeout", 5)
-    return psb_client.PsbClient(box.url, box.url, kwargs.pop("client_id", "cid"),
-                                kwargs.pop("client_secret", "csecret"), **kwargs)
+    return psb_client.PsbClient(
+        box.url, box.url, kwargs.pop("client_id", "cid"), kwargs.pop("client_secret", "csecret"), **kwargs
+    )
 
 
 def token_requests(box):
@@ -86,10 +90,15 @@ def test_short_lived_tokens_from_the_identity_server():
 def test_revoked_token_is_replaced_once(sandbox):
     client = make_client(sandbox)
     client.me()
-    sandbox.tokens.clear()                      # the PSB forgot the token before its expiry
+    sandbox.tokens.clear()  # the PSB forgot the token before its expiry
     assert client.me() == {"name": "cid"}
     assert [r["path"] for r in sandbox.requests] == [
-        "/connect/token", "/api/v1/me", "/api/v1/me", "/connect/token", "/api/v1/me"]
+        "/connect/token",
+        "/api/v1/me",
+        "/api/v1/me",
+        "/connect/token",
+        "/api/v1/me",
+    ]
 
 
 def test_a_second_401_is_not_retried(sandbox):
@@ -114,23 +123,36 @@ def test_password_grant(sandbox):
     client = make_client(sandbox, username="user", password="pw")
     assert client.me() == {"name": "user"}
     sent = form(token_requests(sandbox)[0])
-    assert sent == {"grant_type": "password", "username": "user", "password": "pw", "client_id": "cid",
-                    "client_secret": "csecret", "scope": "ap"}
+    assert sent == {
+        "grant_type": "password",
+        "username": "user",
+        "password": "pw",
+        "client_id": "cid",
+        "client_secret": "csecret",
+        "scope": "ap",
+    }
     assert token_requests(sandbox)[0]["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
 
 
 def test_client_credentials_grant(sandbox):
     assert make_client(sandbox).me() == {"name": "cid"}
-    assert form(token_requests(sandbox)[0]) == {"grant_type": "client_credentials", "client_id": "cid",
-                                                "client_secret": "csecret", "scope": "ap"}
+    assert form(token_requests(sandbox)[0]) == {
+        "grant_type": "client_credentials",
+        "client_id": "cid",
+        "client_secret": "csecret",
+        "scope": "ap",
+    }
 
 
-@pytest.mark.parametrize("kwargs, hint", [
-    ({"client_secret": "wrong"}, "client id and client secret"),
-    ({"client_id": "nobody"}, "client id and client secret"),
-    ({"username": "user", "password": "wrong"}, "user name and password"),
-    ({"scope": "openid"}, "invalid_scope"),
-])
+@pytest.mark.parametrize(
+    "kwargs, hint",
+    [
+        ({"client_secret": "wrong"}, "client id and client secret"),
+        ({"client_id": "nobody"}, "client id and client secret"),
+        ({"username": "user", "password": "wrong"}, "user name and password"),
+        ({"scope": "openid"}, "invalid_scope"),
+    ],
+)
 def test_refused_credentials(sandbox, kwargs, hint):
     with pytest.raises(PsbAuthError, match=hint) as err:
         make_client(sandbox, **kwargs).me()
@@ -146,13 +168,16 @@ def test_identity_server_trouble_is_transient(sandbox):
     assert err.value.retryable and err.value.retry_after == 120
 
 
-@pytest.mark.parametrize("args, kwargs, message", [
-    (("", "https://id", "c", "s"), {}, "API URL missing"),
-    (("https://api", "https://id", "", None), {}, "client id, client secret missing"),
-    (("https://api", "https://id", "c", "s"), {"username": "u"}, "user name and password"),
-    (("https://api", "https://id", "c", "s"), {"password": "p"}, "user name and password"),
-    (("psb.econnect.eu", "https://id", "c", "s"), {}, "not a web address"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        (("", "https://id", "c", "s"), {}, "API URL missing"),
+        (("https://api", "https://id", "", None), {}, "client id, client secret missing"),
+        (("https://api", "https://id", "c", "s"), {"username": "u"}, "user name and password"),
+        (("https://api", "https://id", "c", "s"), {"password": "p"}, "user name and password"),
+        (("psb.econnect.eu", "https://id", "c", "s"), {}, "not a web address"),
+    ],
+)
 def test_configuration_errors(args, kwargs, message):
     with pytest.raises(PsbConfigError, match=message) as err:
         psb_client.PsbClient(*args, **kwargs)
@@ -268,9 +293,18 @@ def test_unreachable_is_transient():
 
 def test_bad_request_carries_the_psb_message(sandbox):
     client = make_client(sandbox)
-    sandbox.inject_fault("GET", "/me$", status=400, body={
-        "code": "API400", "message": "Bad party format", "helpLink": "https://psb.econnect.eu/x#API400",
-        "requestId": "req-9", "dateTime": "2026-01-01T00:00:00+00:00"})
+    sandbox.inject_fault(
+        "GET",
+        "/me$",
+        status=400,
+        body={
+            "code": "API400",
+            "message": "Bad party format",
+            "helpLink": "https://psb.econnect.eu/x#API400",
+            "requestId": "req-9",
+            "dateTime": "2026-01-01T00:00:00+00:00",
+        },
+    )
     with pytest.raises(PsbRequestError, match="Bad party format") as err:
         client.me()
     assert (err.value.status, err.value.code, err.value.request_id) == (400, "API400", "req-9")
@@ -279,8 +313,12 @@ def test_bad_request_carries_the_psb_message(sandbox):
     sandbox.inject_fault("GET", "/me$", status=413)
     with pytest.raises(PsbRequestError, match="too large"):
         client.me()
-    sandbox.inject_fault("GET", "/me$", status=400, body={"title": "One or more validation errors occurred.",
-                                                          "errors": {"partyIds": ["The field is required."]}})
+    sandbox.inject_fault(
+        "GET",
+        "/me$",
+        status=400,
+        body={"title": "One or more validation errors occurred.", "errors": {"partyIds": ["The field is required."]}},
+    )
     with pytest.raises(PsbRequestError, match="partyIds: The field is required"):
         client.me()
 
@@ -360,9 +398,11 @@ def test_order_response_refusals(sandbox):
 def test_order_response_as_ubl(sandbox):
     client = make_client(sandbox)
     doc = sandbox.add_document(PARTY, XML)
-    ubl = (b'<OrderResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2" '
-           b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
-           b"<cbc:OrderResponseCode>CA</cbc:OrderResponseCode></OrderResponse>")
+    ubl = (
+        b'<OrderResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2" '
+        b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
+        b"<cbc:OrderResponseCode>CA</cbc:OrderResponseCode></OrderResponse>"
+    )
     assert client.send_order_response(PARTY, doc, "CA", response_document_id="r-x", xml=ubl) == {"id": "r-x"}
     record = sandbox.responses[0]
     assert (record["content_type"], record["xml"], record["status"]) == ("application/xml", ubl, "CA")
@@ -373,7 +413,10 @@ def test_recipient_lookups(sandbox):
     client = make_client(sandbox)
     buyer = "0088:7300010000001"
     assert client.query_recipient_party(PARTY, [buyer, "9944:NL1"]) == {
-        "id": buyer, "channel": "peppol", "description": "Peppol network (sandbox)"}
+        "id": buyer,
+        "channel": "peppol",
+        "description": "Peppol network (sandbox)",
+    }
     options = client.delivery_option([buyer, "9944:NL1"])
     assert [o["partyId"] for o in options] == [buyer, "9944:NL1"]
     assert api_requests(sandbox)[-1]["query"] == {"partyIds": [buyer, "9944:NL1"], "documentFamily": ["orderResponse"]}
@@ -388,10 +431,16 @@ def test_recipient_lookups(sandbox):
 # ---------------------------------------------------------------------- hooks and account
 def test_hook_upsert_keeps_one_hook(sandbox):
     client = make_client(sandbox)
-    hook = psb_client.build_hook("h1", "Odoo", "https://odoo.example/econnect_psb/webhook", "s3cret",
-                                 psb_client.SELLER_TOPICS)
-    assert hook == {"id": "h1", "name": "Odoo", "action": "https://odoo.example/econnect_psb/webhook#s3cret",
-                    "topics": psb_client.SELLER_TOPICS, "isActive": True}
+    hook = psb_client.build_hook(
+        "h1", "Odoo", "https://odoo.example/econnect_psb/webhook", "s3cret", psb_client.SELLER_TOPICS
+    )
+    assert hook == {
+        "id": "h1",
+        "name": "Odoo",
+        "action": "https://odoo.example/econnect_psb/webhook#s3cret",
+        "topics": psb_client.SELLER_TOPICS,
+        "isActive": True,
+    }
     first = client.put_hook(hook, party_id=PARTY)
     second = client.put_hook({**hook, "name": "Odoo 2"}, party_id=PARTY)
     assert [r["method"] for r in api_requests(sandbox)] == ["PUT", "PUT"], "updated in place, never deleted"
@@ -421,11 +470,18 @@ def test_invalid_hook_is_refused(sandbox):
 def test_mail_hook_is_updated_in_place(sandbox):
     client = make_client(sandbox)
     hook = psb_client.build_mail_hook("h1-alert", "Odoo alarm", "ops@example.com", psb_client.ALERT_TOPICS)
-    assert hook == {"id": "h1-alert", "name": "Odoo alarm", "action": "mailto:ops@example.com",
-                    "topics": ["HookSentRetry", "HookSentError"], "isActive": True}
+    assert hook == {
+        "id": "h1-alert",
+        "name": "Odoo alarm",
+        "action": "mailto:ops@example.com",
+        "topics": ["HookSentRetry", "HookSentError"],
+        "isActive": True,
+    }
     first = client.put_hook(hook, party_id=PARTY)
-    off = client.put_hook(psb_client.build_mail_hook("h1-alert", "Odoo alarm", "ops@example.com",
-                                                     psb_client.ALERT_TOPICS, active=False), party_id=PARTY)
+    off = client.put_hook(
+        psb_client.build_mail_hook("h1-alert", "Odoo alarm", "ops@example.com", psb_client.ALERT_TOPICS, active=False),
+        party_id=PARTY,
+    )
     assert (off["isActive"], off["createdOn"]) == (False, first["createdOn"])
     assert [(h["id"], h["isActive"]) for h in client.list_hooks(PARTY)] == [("h1-alert", False)]
 
@@ -441,8 +497,10 @@ def test_account_calls(sandbox):
 
 
 def test_test_connection(sandbox):
-    assert make_client(sandbox).test_connection(PARTY) == \
-        "The PSB accepted the credentials, which may use party 0106:12345678."
+    assert (
+        make_client(sandbox).test_connection(PARTY)
+        == "The PSB accepted the credentials, which may use party 0106:12345678."
+    )
     assert len(token_requests(sandbox)) == 1
     with pytest.raises(PsbAuthError, match="may not use party 0106:00000000; they may use 0106:12345678"):
         make_client(sandbox).test_connection("0106:00000000")
@@ -461,8 +519,10 @@ def test_test_connection_without_a_party_list(sandbox):
 
 def test_public_constants():
     assert psb_client.ENVIRONMENTS["production"] == ("https://psb.econnect.eu", "https://identity.econnect.eu")
-    assert psb_client.ENVIRONMENTS["acceptance"] == ("https://accp-psb.econnect.eu",
-                                                     "https://accp-identity.econnect.eu")
+    assert psb_client.ENVIRONMENTS["acceptance"] == (
+        "https://accp-psb.econnect.eu",
+        "https://accp-identity.econnect.eu",
+    )
     assert "OrderReceived" in psb_client.SELLER_TOPICS and len(psb_client.SELLER_TOPICS) == 6
     assert issubclass(PsbTransientError, PsbError) and PsbTransientError.retryable
     assert psb_client.PsbError is PsbError

@@ -3,6 +3,7 @@
 Python 3.10 is not installable on this project's Debian machines, so the one construct that broke
 it (``datetime.UTC``, new in 3.11) is looked for in the source itself.
 """
+
 import ast
 import os
 from pathlib import Path
@@ -19,8 +20,11 @@ def _sources():
 
 def _uses_datetime_utc(tree):
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "datetime" and any(
-                alias.name == "UTC" for alias in node.names):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "datetime"
+            and any(alias.name == "UTC" for alias in node.names)
+        ):
             return True
         if isinstance(node, ast.Attribute) and node.attr == "UTC" and getattr(node.value, "id", None) == "datetime":
             return True
@@ -28,7 +32,10 @@ def _uses_datetime_utc(tree):
 
 
 def test_no_datetime_utc_which_python_3_10_lacks():
-    offenders = [str(path.relative_to(ROOT)) for path in _sources()
-                 if _uses_datetime_utc(ast.parse(path.read_bytes(), str(path)))]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _sources()
+        if _uses_datetime_utc(ast.parse(path.read_bytes(), str(path)))
+    ]
     assert len(list(_sources())) > 20
     assert offenders == [], f"use timezone.utc instead of datetime.UTC in {offenders}"

@@ -1,4 +1,5 @@
 """Download with targetDocumentTypeId (psb-api.md §4) against the sandbox: as sent, converted, refused."""
+
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from psb_sandbox.server import BIS2_ORDER_TYPE
 
 PARTY = "0106:12345678"
 ORDER = (Path(__file__).parent / "data" / "order_minimal.xml").read_bytes()
-T01 = ("urn:oasis:names:specification:ubl:schema:xsd:Order-2::Order##urn:fdc:peppol.eu:poacc:trns:order:3::2.1")
+T01 = "urn:oasis:names:specification:ubl:schema:xsd:Order-2::Order##urn:fdc:peppol.eu:poacc:trns:order:3::2.1"
 
 
 def test_no_target_sends_no_parameter(sandbox):

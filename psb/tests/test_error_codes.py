@@ -14,8 +14,12 @@ from psb.ubl.reader import read_document
 from psb.xmlsafe import parse_xml
 
 PSB = Path(__file__).resolve().parent.parent
-ERRORS = {name for module in (exceptions, model, response) for name, cls in inspect.getmembers(module, inspect.isclass)
-          if issubclass(cls, (exceptions.PsbError, model.UblError, response.ResponseError))}
+ERRORS = {
+    name
+    for module in (exceptions, model, response)
+    for name, cls in inspect.getmembers(module, inspect.isclass)
+    if issubclass(cls, (exceptions.PsbError, model.UblError, response.ResponseError))
+}
 # psb/ubl/response.py builds the errors of one answer line with this helper: (line, message, error_code, ...).
 LINE_ERROR = "_line_error"
 
@@ -39,15 +43,18 @@ def _line_error_codes():
 def test_every_psb_error_is_built_with_a_code():
     calls = list(_error_calls())
     assert len(calls) >= 75  # client, XML guard, reader, answers: if this drops, the scan broke
-    missing = [f"{path}:{node.lineno} {node.func.id}" for path, node in calls
-               if not any(kw.arg == "error_code" for kw in node.keywords)]
+    missing = [
+        f"{path}:{node.lineno} {node.func.id}"
+        for path, node in calls
+        if not any(kw.arg == "error_code" for kw in node.keywords)
+    ]
     assert not missing, f"errors raised without error_code: {missing}"
 
 
 def test_codes_are_unique_per_message():
     """One code names one message: two different raise sites may share a code only with the same text."""
     seen = {}
-    for path, node in _error_calls():
+    for _path, node in _error_calls():
         code = next(kw.value for kw in node.keywords if kw.arg == "error_code")
         if isinstance(code, ast.Constant):
             text = ast.unparse(node.args[0]) if node.args else ""
@@ -56,11 +63,14 @@ def test_codes_are_unique_per_message():
     assert not doubled
 
 
-@pytest.mark.parametrize(("data", "error_code", "params"), [
-    (b"", "empty", {}),
-    (b"<a><b></a>", "not_well_formed", {"line": 1}),
-    (b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', "dtd", {}),
-])
+@pytest.mark.parametrize(
+    ("data", "error_code", "params"),
+    [
+        (b"", "empty", {}),
+        (b"<a><b></a>", "not_well_formed", {"line": 1}),
+        (b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', "dtd", {}),
+    ],
+)
 def test_xml_errors_carry_code_and_params(data, error_code, params):
     with pytest.raises(model.UblError) as err:
         parse_xml(data)
@@ -70,9 +80,11 @@ def test_xml_errors_carry_code_and_params(data, error_code, params):
 
 
 def test_reader_error_carries_code_and_params():
-    xml = (b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2" '
-           b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
-           b'<cbc:CustomizationID>urn:example:private</cbc:CustomizationID></Order>')
+    xml = (
+        b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2" '
+        b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
+        b"<cbc:CustomizationID>urn:example:private</cbc:CustomizationID></Order>"
+    )
     with pytest.raises(model.UnsupportedDocumentError) as err:
         read_document(xml)
     assert err.value.error_code == "other_specification"
@@ -81,7 +93,7 @@ def test_reader_error_carries_code_and_params():
 
 
 def _raised_codes():
-    codes = {"document_gone", "limit_depth", "limit_text", "limit_entities"}   # passed indirectly
+    codes = {"document_gone", "limit_depth", "limit_text", "limit_entities"}  # passed indirectly
     for _path, node in _error_calls():
         value = next(kw.value for kw in node.keywords if kw.arg == "error_code")
         for part in (value.body, value.orelse) if isinstance(value, ast.IfExp) else (value,):
@@ -109,8 +121,11 @@ def test_every_code_has_a_translatable_text():
     for texts in (messages._xml_texts, messages._reader_texts, messages._client_texts, messages._answer_texts):
         known |= texts(Env, {}).keys()
     assert not _raised_codes() - known
-    error = model.MalformedXmlError("The document is not well-formed XML (line 3: x).", error_code="not_well_formed",
-                                    params={"line": 3, "detail": "x"})
+    error = model.MalformedXmlError(
+        "The document is not well-formed XML (line 3: x).",
+        error_code="not_well_formed",
+        params={"line": 3, "detail": "x"},
+    )
     assert messages.psb_error_text(Env, error) == "The document is not well-formed XML (line 3: x)."
     unknown = exceptions.PsbError("Something new.", error_code="new_code")
     assert messages.psb_error_text(Env, unknown) == "Something new."
@@ -131,8 +146,12 @@ def test_known_wordings_are_the_ones_psb_uses():
     for detail in xmlsafe._SYNTAX_ERRORS.values():
         assert messages._xml_detail(MarkingEnv, detail) == "T:" + detail
     reader_source = (PSB / "ubl" / "reader.py").read_text()
-    for expected in ("is not a number (digits with an optional decimal point, such as 12.50)",
-                     "is not a date (YYYY-MM-DD)", "is not a time (hh:mm:ss)",
-                     "is not a whole number of at most 9 digits", "is too large"):
+    for expected in (
+        "is not a number (digits with an optional decimal point, such as 12.50)",
+        "is not a date (YYYY-MM-DD)",
+        "is not a time (hh:mm:ss)",
+        "is not a whole number of at most 9 digits",
+        "is too large",
+    ):
         assert f'"{expected}"' in reader_source
         assert messages._value_problem(MarkingEnv, expected) == "T:" + expected

@@ -1,4 +1,5 @@
 """Reading webhook bodies: every malformed one is an EventError with a one-line reason."""
+
 import json
 
 import pytest
@@ -18,17 +19,20 @@ def test_a_good_event():
     assert event["details"]["sender"] == "0106:2"
 
 
-@pytest.mark.parametrize("raw, reason", [
-    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
-    (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "nested too deeply"),
-    (b'{"a":' * 20 + b"1" + b"}" * 20, "nested too deeply"),
-    (b'{"partyId": "0106:\\u00001"}', "NUL"),
-    (b'{"details": {"x\\u0000": 1}}', "NUL"),
-    (b'{"details": [["\\u0000"]]}', "NUL"),
-    (b"\xff\xfe", "not JSON"),
-    (b"topic=OrderReceived", "not JSON"),
-    (b"[1, 2]", "not a JSON object"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "nested too deeply"),
+        (b'{"a":' * 20 + b"1" + b"}" * 20, "nested too deeply"),
+        (b'{"partyId": "0106:\\u00001"}', "NUL"),
+        (b'{"details": {"x\\u0000": 1}}', "NUL"),
+        (b'{"details": [["\\u0000"]]}', "NUL"),
+        (b"\xff\xfe", "not JSON"),
+        (b"topic=OrderReceived", "not JSON"),
+        (b"[1, 2]", "not a JSON object"),
+    ],
+)
 def test_malformed_bodies(raw, reason):
     with pytest.raises(psb_event.EventError, match=reason) as err:
         psb_event.parse(raw)
@@ -37,8 +41,13 @@ def test_malformed_bodies(raw, reason):
 
 def test_ids_over_the_limit_are_refused_not_cut():
     long_id = "x" * (psb_event.MAX_ID_LENGTH + 1)
-    for values in ({"documentId": long_id}, {"partyId": long_id}, {"refToDocumentId": long_id},
-                   {"details": {"sender": long_id}}, {"details": {"orderReferenceId": long_id}}):
+    for values in (
+        {"documentId": long_id},
+        {"partyId": long_id},
+        {"refToDocumentId": long_id},
+        {"details": {"sender": long_id}},
+        {"details": {"orderReferenceId": long_id}},
+    ):
         with pytest.raises(psb_event.EventError, match="longer than 200"):
             psb_event.check(psb_event.parse(body(**values)), TOPICS)
     psb_event.check(psb_event.parse(body(documentId="x" * psb_event.MAX_ID_LENGTH)), TOPICS)

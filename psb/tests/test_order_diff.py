@@ -32,8 +32,7 @@ def test_envelope_is_ignored():
 def test_changed_quantity_added_and_removed_lines():
     old = read(MINIMAL)
     changed = read(MINIMAL.replace(b'unitCode="C62">2<', b'unitCode="C62">3<'))
-    assert order_diff.differences(old, changed) == [
-        order_diff.Difference("line_changed", "1", "quantity", 2, 3)]
+    assert order_diff.differences(old, changed) == [order_diff.Difference("line_changed", "1", "quantity", 2, 3)]
     added = read(MINIMAL.replace(b"</Order>", LINE2))
     diffs = order_diff.differences(old, added)
     assert [d.kind for d in diffs] == ["line_added"]
@@ -47,8 +46,12 @@ def test_header_dates_and_other_content():
     old = read(MINIMAL)
     new = read(MINIMAL.replace(b"2026-03-02", b"2026-03-05"))
     [diff] = order_diff.differences(old, new)
-    assert (diff.kind, diff.field, str(diff.old), str(diff.new)) == ("header_changed", "issue_date",
-                                                                     "2026-03-02", "2026-03-05")
+    assert (diff.kind, diff.field, str(diff.old), str(diff.new)) == (
+        "header_changed",
+        "issue_date",
+        "2026-03-02",
+        "2026-03-05",
+    )
     renamed = read(MINIMAL.replace(b"Bouwmarkt Utrecht BV", b"Bouwmarkt Utrecht B.V."))
     assert [(d.kind, d.field) for d in order_diff.differences(old, renamed)] == [("other", "buyer")]
 
@@ -56,11 +59,14 @@ def test_header_dates_and_other_content():
 def test_revision_declared_by_the_order():
     plain = read(MINIMAL)
     assert not order_diff.revision(plain)
-    revised = read(MINIMAL.replace(
-        b"<cbc:DocumentCurrencyCode>",
-        b"<cbc:OrderTypeCode>227</cbc:OrderTypeCode><cbc:DocumentCurrencyCode>").replace(
-        b"<cac:BuyerCustomerParty>",
-        b"<cac:OrderDocumentReference><cbc:ID>PO-0</cbc:ID></cac:OrderDocumentReference><cac:BuyerCustomerParty>"))
+    revised = read(
+        MINIMAL.replace(
+            b"<cbc:DocumentCurrencyCode>", b"<cbc:OrderTypeCode>227</cbc:OrderTypeCode><cbc:DocumentCurrencyCode>"
+        ).replace(
+            b"<cac:BuyerCustomerParty>",
+            b"<cac:OrderDocumentReference><cbc:ID>PO-0</cbc:ID></cac:OrderDocumentReference><cac:BuyerCustomerParty>",
+        )
+    )
     rev = order_diff.revision(revised)
     assert rev and rev.refers_to == "PO-0" and rev.order_type_code == "227" and not rev.nso
 

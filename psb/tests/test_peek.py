@@ -1,5 +1,6 @@
 """Telling documents apart when they cannot be read: the kind of a good one, the order id and buyer
 of a broken one, quietly nothing from bytes that are not an order at all."""
+
 from pathlib import Path
 
 from psb.ubl.peek import detect_kind, peek
@@ -17,7 +18,7 @@ def test_detect_kind():
 
 def test_peek_a_broken_order():
     good = (DATA / "order_minimal.xml").read_bytes()
-    broken = good[: len(good) - 40]   # cut off: not well-formed any more
+    broken = good[: len(good) - 40]  # cut off: not well-formed any more
     assert detect_kind(broken) is None
     found = peek(broken)
     assert found["kind"] == "order"
@@ -26,10 +27,12 @@ def test_peek_a_broken_order():
 
 
 def test_peek_the_buyer_and_nothing_from_noise():
-    data = (b'<Order xmlns:cbc="c" xmlns:cac="a"><cbc:CustomizationID>x</cbc:CustomizationID>'
-            b'<cbc:ID>PO-77</cbc:ID><cac:BuyerCustomerParty><cac:Party><cac:PartyName>'
-            b'<cbc:Name>Bakkerij De Vries</cbc:Name></cac:PartyName></cac:Party></cac:BuyerCustomerParty>'
-            b'<cac:OrderLine><cbc:Broken')
+    data = (
+        b'<Order xmlns:cbc="c" xmlns:cac="a"><cbc:CustomizationID>x</cbc:CustomizationID>'
+        b"<cbc:ID>PO-77</cbc:ID><cac:BuyerCustomerParty><cac:Party><cac:PartyName>"
+        b"<cbc:Name>Bakkerij De Vries</cbc:Name></cac:PartyName></cac:Party></cac:BuyerCustomerParty>"
+        b"<cac:OrderLine><cbc:Broken"
+    )
     assert peek(data) == {"kind": "order", "order_id": "PO-77", "buyer_name": "Bakkerij De Vries"}
     assert peek(b"\x00\xff not xml at all") == {"kind": None, "order_id": None, "buyer_name": None}
     assert peek(b"") == {"kind": None, "order_id": None, "buyer_name": None}

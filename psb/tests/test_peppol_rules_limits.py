@@ -1,5 +1,6 @@
 """Under Odoo's memory limit (RLIMIT_AS from limit_memory_hard) saxonche would end the whole process when it
 starts: the validator refuses to start it and says why, and the process lives on."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_check_address_space():
-    check_address_space(limit=None)                     # unlimited
-    check_address_space(limit=64 * 2 ** 30)
+    check_address_space(limit=None)  # unlimited
+    check_address_space(limit=64 * 2**30)
     with pytest.raises(RuntimeError, match=r"limited to 2560 MB .*limit_memory_hard = 0"):
-        check_address_space(limit=2560 * 2 ** 20)
+        check_address_space(limit=2560 * 2**20)
 
 
 @pytest.mark.skipif(default_peppol_dir() is None, reason="the Peppol material (../shared/peppol) is absent")
@@ -37,4 +38,4 @@ def test_a_limited_process_survives_and_is_told_why():
     assert result.returncode == 0, result.stderr
     assert "refused: The Peppol rules cannot run in this process" in result.stdout
     assert result.stdout.rstrip().endswith("alive")
-    assert peppol_rules.SAXON_ADDRESS_SPACE >= 34 * 2 ** 30
+    assert peppol_rules.SAXON_ADDRESS_SPACE >= 34 * 2**30

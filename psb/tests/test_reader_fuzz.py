@@ -5,6 +5,7 @@ Peppol material is present) and the hand-made documents of ``data/``. Hypothesis
 byte level (truncation, flipped bytes) and at element level (dropped and duplicated elements,
 odd text in numeric, date, code and identifier fields), and also feeds plain random bytes.
 """
+
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,8 +25,11 @@ DATA = Path(__file__).parent / "data"
 def _seeds() -> list[bytes]:
     paths = sorted(DATA.glob("*.xml"))
     if base := peppol_dir():
-        paths += sorted(path for kind in ("order", "order_change", "order_cancellation")
-                        for path in (base / "examples" / kind).rglob("*.xml"))
+        paths += sorted(
+            path
+            for kind in ("order", "order_change", "order_cancellation")
+            for path in (base / "examples" / kind).rglob("*.xml")
+        )
     return [path.read_bytes() for path in paths]
 
 
@@ -33,15 +37,59 @@ SEEDS = _seeds()
 
 #: Local names of the elements whose text the reader converts or relies on.
 TYPED_FIELDS = [
-    "Quantity", "PriceAmount", "BaseQuantity", "Amount", "BaseAmount", "LineExtensionAmount", "TaxAmount",
-    "PayableAmount", "TaxExclusiveAmount", "Percent", "MultiplierFactorNumeric", "IssueDate", "IssueTime",
-    "StartDate", "EndDate", "SequenceNumberID", "PartialDeliveryIndicator", "ChargeIndicator", "LineStatusCode",
-    "EmbeddedDocumentBinaryObject", "CustomizationID", "ProfileID", "ID", "EndpointID",
+    "Quantity",
+    "PriceAmount",
+    "BaseQuantity",
+    "Amount",
+    "BaseAmount",
+    "LineExtensionAmount",
+    "TaxAmount",
+    "PayableAmount",
+    "TaxExclusiveAmount",
+    "Percent",
+    "MultiplierFactorNumeric",
+    "IssueDate",
+    "IssueTime",
+    "StartDate",
+    "EndDate",
+    "SequenceNumberID",
+    "PartialDeliveryIndicator",
+    "ChargeIndicator",
+    "LineStatusCode",
+    "EmbeddedDocumentBinaryObject",
+    "CustomizationID",
+    "ProfileID",
+    "ID",
+    "EndpointID",
 ]
 TRICKY_VALUES = [
-    "", " ", "NaN", "-Infinity", "1e999", "1E5", "0x10", "１２", "١٢", "12,50", "1_000", "-0", ".5", "5.",
-    "99999999999999999999", "2026-13-45", "0000-00-00", "2026-02-29", "24:00:00", "12:60:00", "true", "maybe",
-    "74", "5", "=", "A" * 300, "urn:fdc:peppol.eu:poacc:trns:order:3:extended:x",
+    "",
+    " ",
+    "NaN",
+    "-Infinity",
+    "1e999",
+    "1E5",
+    "0x10",
+    "１２",
+    "١٢",
+    "12,50",
+    "1_000",
+    "-0",
+    ".5",
+    "5.",
+    "99999999999999999999",
+    "2026-13-45",
+    "0000-00-00",
+    "2026-02-29",
+    "24:00:00",
+    "12:60:00",
+    "true",
+    "maybe",
+    "74",
+    "5",
+    "=",
+    "A" * 300,
+    "urn:fdc:peppol.eu:poacc:trns:order:3:extended:x",
 ]
 # Any XML-compatible text (lxml refuses control characters and surrogates in element text).
 XML_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xD7FF), max_size=40)
@@ -71,7 +119,7 @@ def _pick(draw, items):
 
 @st.composite
 def truncate(draw, data):
-    return data[:_pick(draw, range(len(data) + 1))]
+    return data[: _pick(draw, range(len(data) + 1))]
 
 
 @st.composite
@@ -115,8 +163,7 @@ def odd_field_text(draw, data):
             fields.setdefault(name, []).append(element)
     if not fields:
         return data
-    _pick(draw, _pick(draw, sorted(fields.items()))[1]).text = draw(
-        st.one_of(st.sampled_from(TRICKY_VALUES), XML_TEXT))
+    _pick(draw, _pick(draw, sorted(fields.items()))[1]).text = draw(st.one_of(st.sampled_from(TRICKY_VALUES), XML_TEXT))
     return _serialize(root)
 
 

@@ -5,6 +5,7 @@ The building tests always run. The validation tests and the official-example tes
 Peppol material (``../shared/peppol`` beside the repository, or ``$PEPPOL_SHARED_DIR``) and are
 skipped, naming the folder, when it is absent.
 """
+
 import copy
 import dataclasses
 import importlib.util
@@ -32,17 +33,21 @@ from psb.ubl.response import (
     psb_request,
 )
 
-NS = {"ubl": "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2",
-      "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-      "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+NS = {
+    "ubl": "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
 T76 = "urn:fdc:peppol.eu:poacc:trns:order_response:3"
 T116 = "urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3"
 PROFILES = ("ordering", "advanced_ordering")
 
 PEPPOL = default_peppol_dir()
 EXAMPLES = PEPPOL / "examples" if PEPPOL else None
-MISSING = (f"the official Peppol material is missing: no folder {candidate_peppol_dir()} with xsd/, "
-           "schematron/ and examples/ (set PEPPOL_SHARED_DIR to it)")
+MISSING = (
+    f"the official Peppol material is missing: no folder {candidate_peppol_dir()} with xsd/, "
+    "schematron/ and examples/ (set PEPPOL_SHARED_DIR to it)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -97,39 +102,75 @@ BUYER = ResponseParty("87654321", "0106", registration_name="Bouwmarkt BV")
 
 
 def answer(code="AP", profile="ordering", lines=(), **kw):
-    values = dict(code=code, response_id="S00042-R1", issue_date=date(2026, 11, 28), profile=profile,
-                  order_id="PO-1", currency="EUR", seller=copy.deepcopy(SELLER), buyer=copy.deepcopy(BUYER),
-                  sales_order_id="S00042", lines=[copy.deepcopy(line) for line in lines])
+    values = dict(
+        code=code,
+        response_id="S00042-R1",
+        issue_date=date(2026, 11, 28),
+        profile=profile,
+        order_id="PO-1",
+        currency="EUR",
+        seller=copy.deepcopy(SELLER),
+        buyer=copy.deepcopy(BUYER),
+        sales_order_id="S00042",
+        lines=[copy.deepcopy(line) for line in lines],
+    )
     values.update(kw)
     return OrderResponseData(**values)
 
 
 def line(status, ref="1", **kw):
-    return ResponseLine(line_id=kw.pop("line_id", ref), status_code=status, order_line_id=ref,
-                        item=kw.pop("item", ResponseItem("Screws 4x40", sellers_item_id="SKU-1")), **kw)
+    return ResponseLine(
+        line_id=kw.pop("line_id", ref),
+        status_code=status,
+        order_line_id=ref,
+        item=kw.pop("item", ResponseItem("Screws 4x40", sellers_item_id="SKU-1")),
+        **kw,
+    )
 
 
 SUBSTITUTE = ResponseItem("Screws 4x40 (new model)", sellers_item_id="SKU-1B", standard_item_id="08712345678906")
 
 #: Every kind of line a CA can carry.
 LINES = {
-    "1 added": line("1", "7", line_id="8", item=ResponseItem("Screws, second delivery"), quantity=Decimal("5"),
-                    unit_code="C62", promised_start=date(2027, 1, 10), promised_end=date(2027, 1, 10)),
+    "1 added": line(
+        "1",
+        "7",
+        line_id="8",
+        item=ResponseItem("Screws, second delivery"),
+        quantity=Decimal("5"),
+        unit_code="C62",
+        promised_start=date(2027, 1, 10),
+        promised_end=date(2027, 1, 10),
+    ),
     "3 quantity": line("3", "2", quantity=Decimal("8"), unit_code="C62", note="Only 8 in stock"),
     "3 price": line("3", "3", price=Decimal("24.5000"), base_quantity=Decimal("10"), unit_code="C62"),
     "3 delivery period": line("3", "4", promised_start=date(2026, 12, 3), promised_end=date(2026, 12, 4)),
     "3 delivery start only": line("3", "4", promised_start=date(2026, 12, 3)),
     "3 substitute": line("3", "5", substitute=SUBSTITUTE, substitute_line_id="1", note="Model replaced"),
-    "3 everything": line("3", "6", quantity=Decimal("3"), unit_code="KGM", price=Decimal("1.2345"),
-                         promised_start=date(2026, 12, 5), substitute=SUBSTITUTE),
+    "3 everything": line(
+        "3",
+        "6",
+        quantity=Decimal("3"),
+        unit_code="KGM",
+        price=Decimal("1.2345"),
+        promised_start=date(2026, 12, 5),
+        substitute=SUBSTITUTE,
+    ),
     "3 backorder": line("3", "7", quantity=Decimal("5"), unit_code="C62", max_backorder_quantity=Decimal("5")),
-    "3 no backorder": line("3", "7", quantity=Decimal("5"), unit_code="C62", max_backorder_quantity=Decimal("0"),
-                           note="The rest is no longer made"),
+    "3 no backorder": line(
+        "3",
+        "7",
+        quantity=Decimal("5"),
+        unit_code="C62",
+        max_backorder_quantity=Decimal("0"),
+        note="The rest is no longer made",
+    ),
     "3 note only": line("3", "9", note="Our item number added"),
     "5 accepted": line("5", "10"),
     "7 rejected": line("7", "11", note="No longer sold"),
     "42 delivered": line("42", "12"),
 }
+
 
 def _ca_with(value):
     return lambda profile: answer("CA", profile, lines=[value])
@@ -140,30 +181,45 @@ ANSWERS = {
     "AB": lambda profile: answer("AB", profile, note="Order received; we will confirm it shortly."),
     "AP": lambda profile: answer("AP", profile),
     "AP full header": lambda profile: answer(
-        "AP", profile, issue_time=time(14, 30, 5, 123), note="Accepted", customer_reference="REF-77",
-        promised_start=date(2026, 12, 1), promised_end=date(2026, 12, 2),
-        seller=ResponseParty("12345678", "0106", registration_name="Wholesale BV", identifier="12345678",
-                             identifier_scheme="0106"),
-        buyer=ResponseParty("87654321", "0106", identifier="87654321", identifier_scheme="0106")),
+        "AP",
+        profile,
+        issue_time=time(14, 30, 5, 123),
+        note="Accepted",
+        customer_reference="REF-77",
+        promised_start=date(2026, 12, 1),
+        promised_end=date(2026, 12, 2),
+        seller=ResponseParty(
+            "12345678", "0106", registration_name="Wholesale BV", identifier="12345678", identifier_scheme="0106"
+        ),
+        buyer=ResponseParty("87654321", "0106", identifier="87654321", identifier_scheme="0106"),
+    ),
     "AP minimal": lambda profile: answer("AP", profile, sales_order_id=None),
     "RE with note": lambda profile: answer("RE", profile, note="We do not deliver to this address."),
     "CA every line": lambda profile: answer(
-        "CA", profile, note="Accepted with the changes listed per line.", customer_reference="REF-77",
-        lines=[dataclasses.replace(value, line_id=str(n)) for n, value in enumerate(LINES.values(), 1)]),
+        "CA",
+        profile,
+        note="Accepted with the changes listed per line.",
+        customer_reference="REF-77",
+        lines=[dataclasses.replace(value, line_id=str(n)) for n, value in enumerate(LINES.values(), 1)],
+    ),
     **{f"CA {name}": _ca_with(value) for name, value in LINES.items()},
 }
 
 #: Advanced Ordering only: answers to an Order Change or Order Cancellation.
 ADVANCED_ANSWERS = {
     "AP to an Order Change": answer("AP", "advanced_ordering", order_change_id="Change-2", note="Change accepted"),
-    "RE to an Order Change": answer("RE", "advanced_ordering", order_change_id="Change-2",
-                                    note="Already packed: the order stands as agreed."),
-    "AP to an Order Cancellation": answer("AP", "advanced_ordering", order_change_id="Cancellation-1",
-                                          note="Cancellation accepted"),
-    "RE to an Order Cancellation": answer("RE", "advanced_ordering", order_change_id="Cancellation-1",
-                                          note="Already shipped: the order stands."),
-    "CA to an Order Change": answer("CA", "advanced_ordering", order_change_id="Change-3",
-                                    lines=[LINES["3 delivery period"], LINES["5 accepted"]]),
+    "RE to an Order Change": answer(
+        "RE", "advanced_ordering", order_change_id="Change-2", note="Already packed: the order stands as agreed."
+    ),
+    "AP to an Order Cancellation": answer(
+        "AP", "advanced_ordering", order_change_id="Cancellation-1", note="Cancellation accepted"
+    ),
+    "RE to an Order Cancellation": answer(
+        "RE", "advanced_ordering", order_change_id="Cancellation-1", note="Already shipped: the order stands."
+    ),
+    "CA to an Order Change": answer(
+        "CA", "advanced_ordering", order_change_id="Change-3", lines=[LINES["3 delivery period"], LINES["5 accepted"]]
+    ),
 }
 
 
@@ -189,26 +245,63 @@ def test_header_follows_the_xsd_sequence():
     full.promised_start, full.promised_end = date(2026, 12, 1), date(2026, 12, 2)
     tree = etree.fromstring(build_order_response(full))
     assert [etree.QName(child).localname for child in tree] == [
-        "CustomizationID", "ProfileID", "ID", "SalesOrderID", "IssueDate", "IssueTime", "OrderResponseCode",
-        "Note", "DocumentCurrencyCode", "CustomerReference", "OrderReference", "OrderChangeDocumentReference",
-        "SellerSupplierParty", "BuyerCustomerParty", "Delivery", *["OrderLine"] * len(LINES)]
+        "CustomizationID",
+        "ProfileID",
+        "ID",
+        "SalesOrderID",
+        "IssueDate",
+        "IssueTime",
+        "OrderResponseCode",
+        "Note",
+        "DocumentCurrencyCode",
+        "CustomerReference",
+        "OrderReference",
+        "OrderChangeDocumentReference",
+        "SellerSupplierParty",
+        "BuyerCustomerParty",
+        "Delivery",
+        *["OrderLine"] * len(LINES),
+    ]
     assert text(tree, "cbc:IssueTime") == "09:05:00"
     assert text(tree, "cac:Delivery/cac:PromisedDeliveryPeriod/cbc:EndDate") == "2026-12-02"
 
 
 def test_lines_follow_the_xsd_sequence():
-    value = dataclasses.replace(LINES["3 everything"], max_backorder_quantity=Decimal(2), base_quantity=Decimal(1),
-                                note="All of it", item=ResponseItem("Screws", "SKU-1", "B-1", "08712345678906"))
+    value = dataclasses.replace(
+        LINES["3 everything"],
+        max_backorder_quantity=Decimal(2),
+        base_quantity=Decimal(1),
+        note="All of it",
+        item=ResponseItem("Screws", "SKU-1", "B-1", "08712345678906"),
+    )
     tree = etree.fromstring(build_order_response(answer("CA", lines=[value])))
     [order_line] = xp(tree, "cac:OrderLine")
     assert [etree.QName(child).localname for child in order_line] == [
-        "LineItem", "SellerSubstitutedLineItem", "OrderLineReference"]
+        "LineItem",
+        "SellerSubstitutedLineItem",
+        "OrderLineReference",
+    ]
     assert [etree.QName(child).localname for child in xp(order_line, "cac:LineItem/*")] == [
-        "ID", "Note", "LineStatusCode", "Quantity", "MaximumBackorderQuantity", "Delivery", "Price", "Item"]
+        "ID",
+        "Note",
+        "LineStatusCode",
+        "Quantity",
+        "MaximumBackorderQuantity",
+        "Delivery",
+        "Price",
+        "Item",
+    ]
     assert [etree.QName(child).localname for child in xp(order_line, "cac:LineItem/cac:Item/*")] == [
-        "Name", "BuyersItemIdentification", "SellersItemIdentification", "StandardItemIdentification"]
-    assert [etree.QName(child).localname for child in xp(order_line, "cac:SellerSubstitutedLineItem/cac:Item/*")] \
-        == ["Name", "SellersItemIdentification", "StandardItemIdentification"]
+        "Name",
+        "BuyersItemIdentification",
+        "SellersItemIdentification",
+        "StandardItemIdentification",
+    ]
+    assert [etree.QName(child).localname for child in xp(order_line, "cac:SellerSubstitutedLineItem/cac:Item/*")] == [
+        "Name",
+        "SellersItemIdentification",
+        "StandardItemIdentification",
+    ]
     assert text(order_line, "cac:SellerSubstitutedLineItem/cbc:ID") == "6", "the line's own id when none is given"
     assert text(order_line, "cac:LineItem/cac:Delivery/cac:PromisedDeliveryPeriod/cbc:StartDate") == "2026-12-05"
     assert not xp(order_line, "cac:LineItem/cac:Delivery/cac:PromisedDeliveryPeriod/cbc:EndDate")
@@ -218,7 +311,10 @@ def test_parties_carry_only_what_the_rules_allow():
     tree = etree.fromstring(build_order_response(ANSWERS["AP full header"]("ordering")))
     [seller] = xp(tree, "cac:SellerSupplierParty/cac:Party")
     assert [etree.QName(child).localname for child in seller] == [
-        "EndpointID", "PartyIdentification", "PartyLegalEntity"]
+        "EndpointID",
+        "PartyIdentification",
+        "PartyLegalEntity",
+    ]
     assert xp(seller, "cbc:EndpointID/@schemeID") == ["0106"]
     assert xp(seller, "cac:PartyIdentification/cbc:ID/@schemeID") == ["0106"]
     [buyer] = xp(tree, "cac:BuyerCustomerParty/cac:Party")
@@ -226,8 +322,14 @@ def test_parties_carry_only_what_the_rules_allow():
 
 
 def test_numbers_are_plain_decimals_with_their_units_and_currency():
-    value = line("3", quantity=Decimal("10.000"), unit_code="KGM", price=Decimal("0.123456"),
-                 base_quantity=Decimal("1E+2"), max_backorder_quantity=0.1)
+    value = line(
+        "3",
+        quantity=Decimal("10.000"),
+        unit_code="KGM",
+        price=Decimal("0.123456"),
+        base_quantity=Decimal("1E+2"),
+        max_backorder_quantity=0.1,
+    )
     tree = etree.fromstring(build_order_response(answer("CA", lines=[value], currency="SEK")))
     item = xp(tree, "cac:OrderLine/cac:LineItem")[0]
     assert (text(item, "cbc:Quantity"), xp(item, "cbc:Quantity/@unitCode")) == ("10", ["KGM"])
@@ -236,7 +338,9 @@ def test_numbers_are_plain_decimals_with_their_units_and_currency():
     assert text(item, "cac:Price/cbc:PriceAmount") == "0.123456", "prices are never rounded"
     assert xp(item, "cac:Price/cbc:PriceAmount/@currencyID") == ["SEK"], "PEPPOL-T76-R005"
     assert (text(item, "cac:Price/cbc:BaseQuantity"), xp(item, "cac:Price/cbc:BaseQuantity/@unitCode")) == (
-        "100", ["KGM"])
+        "100",
+        ["KGM"],
+    )
     small = build_order_response(answer("CA", lines=[line("3", quantity=Decimal("0.00001"), unit_code="C62")]))
     assert b">0.00001</cbc:Quantity>" in small
     zero = build_order_response(answer("CA", lines=[line("3", quantity=Decimal("-0.0"), unit_code="C62")]))
@@ -244,10 +348,15 @@ def test_numbers_are_plain_decimals_with_their_units_and_currency():
 
 
 def test_blank_values_are_left_out_and_text_is_xml_safe():
-    data = answer("CA", note="  Accepted \x0b with changes ", customer_reference="   ", sales_order_id="",
-                  seller=ResponseParty("12345678", "0106", registration_name="Wholesale BV", identifier=" "),
-                  buyer=ResponseParty(" 87654321 ", "0106", registration_name=" ", identifier="87654321"),
-                  lines=[line("7", note="\n"), line("3", "2", note="Changed\x00", quantity=2, unit_code="C62")])
+    data = answer(
+        "CA",
+        note="  Accepted \x0b with changes ",
+        customer_reference="   ",
+        sales_order_id="",
+        seller=ResponseParty("12345678", "0106", registration_name="Wholesale BV", identifier=" "),
+        buyer=ResponseParty(" 87654321 ", "0106", registration_name=" ", identifier="87654321"),
+        lines=[line("7", note="\n"), line("3", "2", note="Changed\x00", quantity=2, unit_code="C62")],
+    )
     tree = assert_clean(build_order_response(data))
     assert text(tree, "cbc:Note") == "Accepted  with changes"
     assert not xp(tree, "cbc:CustomerReference | cbc:SalesOrderID")
@@ -259,16 +368,22 @@ def test_blank_values_are_left_out_and_text_is_xml_safe():
 
 
 def test_odoo_empty_values_count_as_none():
-    data = answer("CA", note=False, customer_reference=False, promised_start=False, lines=[
-        line("3", quantity=2.0, unit_code="C62", price=False, promised_start=False, note=False)])
+    data = answer(
+        "CA",
+        note=False,
+        customer_reference=False,
+        promised_start=False,
+        lines=[line("3", quantity=2.0, unit_code="C62", price=False, promised_start=False, note=False)],
+    )
     tree = assert_clean(build_order_response(data))
     assert not xp(tree, "cbc:Note | cbc:CustomerReference | cac:Delivery | //cac:Price | //cac:LineItem/cbc:Note")
     assert text(tree, "//cbc:Quantity") == "2"
 
 
 def test_dates_and_times():
-    data = answer("AP", issue_date=datetime(2026, 11, 28, 23, 59), issue_time=time(8, 0, 0, 999),
-                  promised_start=date(2026, 12, 1))
+    data = answer(
+        "AP", issue_date=datetime(2026, 11, 28, 23, 59), issue_time=time(8, 0, 0, 999), promised_start=date(2026, 12, 1)
+    )
     tree = etree.fromstring(build_order_response(data))
     assert text(tree, "cbc:IssueDate") == "2026-11-28"
     assert text(tree, "cbc:IssueTime") == "08:00:00"
@@ -279,17 +394,20 @@ def test_order_change_reference_is_t116_only():
     tree = etree.fromstring(build_order_response(ADVANCED_ANSWERS["AP to an Order Cancellation"]))
     assert text(tree, "cac:OrderReference/cbc:ID") == "PO-1"
     assert text(tree, "cac:OrderChangeDocumentReference/cbc:ID") == "Cancellation-1"
-    assert not xp(etree.fromstring(build_order_response(answer("AP", "advanced_ordering"))),
-                  "cac:OrderChangeDocumentReference")
+    assert not xp(
+        etree.fromstring(build_order_response(answer("AP", "advanced_ordering"))), "cac:OrderChangeDocumentReference"
+    )
 
 
 def test_document_type_ids():
     assert document_type_id("ordering") == (
         "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
-        "##urn:fdc:peppol.eu:poacc:trns:order_response:3::2.1")
+        "##urn:fdc:peppol.eu:poacc:trns:order_response:3::2.1"
+    )
     assert document_type_id("advanced_ordering") == (
         "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
-        "##urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3::2.3")
+        "##urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3::2.3"
+    )
     with pytest.raises(ResponseError, match="Order Only") as err:
         document_type_id("order_only")
     assert err.value.error_code == "answer_order_only"
@@ -311,53 +429,109 @@ VIOLATIONS = [
     (answer("CA", lines=[line("3")]), "changes nothing and says nothing", "answer_line_changes_nothing"),
     (answer("CA", lines=[line("5"), line("5")]), "Two response lines have the id 1", "answer_line_id_twice"),
     (answer("CA", lines=[line("5", line_id=" ")]), "has no id", "answer_line_no_id"),
-    (answer("CA", lines=[line("5", ref="", line_id="1")]),
-     "does not say which order line", "answer_line_no_order_line"),
+    (
+        answer("CA", lines=[line("5", ref="", line_id="1")]),
+        "does not say which order line",
+        "answer_line_no_order_line",
+    ),
     (answer("CA", lines=[line("5", item=ResponseItem(" "))]), "needs the item's name", "answer_line_no_item_name"),
-    (answer("AP", order_change_id="Change-1"),
-     "Only an Advanced Ordering answer refers to an Order Change", "answer_change_not_advanced"),
+    (
+        answer("AP", order_change_id="Change-1"),
+        "Only an Advanced Ordering answer refers to an Order Change",
+        "answer_change_not_advanced",
+    ),
     (answer("CA", lines=[line("3", price=Decimal("-1"))]), "price cannot be negative", "answer_line_negative_price"),
-    (answer("CA", lines=[line("3", quantity=Decimal("-1"), unit_code="C62")]),
-     "quantity cannot be negative", "answer_line_negative_quantity"),
-    (answer("CA", lines=[line("3", quantity=Decimal("1"), unit_code="C62", max_backorder_quantity=-2)]),
-     "backorder quantity cannot be negative", "answer_line_negative_backorder"),
+    (
+        answer("CA", lines=[line("3", quantity=Decimal("-1"), unit_code="C62")]),
+        "quantity cannot be negative",
+        "answer_line_negative_quantity",
+    ),
+    (
+        answer("CA", lines=[line("3", quantity=Decimal("1"), unit_code="C62", max_backorder_quantity=-2)]),
+        "backorder quantity cannot be negative",
+        "answer_line_negative_backorder",
+    ),
     (answer("CA", lines=[line("3", quantity=Decimal("8"))]), "needs its unit code", "answer_line_no_unit"),
-    (answer("CA", lines=[line("3", price=Decimal("8"), base_quantity=Decimal("0"), unit_code="C62")]),
-     "base quantity must be more than zero", "answer_line_base_not_positive"),
-    (answer("CA", lines=[line("3", base_quantity=Decimal("10"), unit_code="C62", note="x")]),
-     "comes with the price", "answer_line_base_without_price"),
+    (
+        answer("CA", lines=[line("3", price=Decimal("8"), base_quantity=Decimal("0"), unit_code="C62")]),
+        "base quantity must be more than zero",
+        "answer_line_base_not_positive",
+    ),
+    (
+        answer("CA", lines=[line("3", base_quantity=Decimal("10"), unit_code="C62", note="x")]),
+        "comes with the price",
+        "answer_line_base_without_price",
+    ),
     (answer("CA", lines=[line("3", price="abc")]), "is not a number", "answer_not_a_number"),
     (answer("CA", lines=[line("3", price=Decimal("NaN"))]), "is not a number", "answer_not_a_number"),
     (answer("CA", lines=[line("1")]), "added line: it needs the quantity", "answer_line_added_no_quantity"),
-    (answer("CA", lines=[line("5", quantity=Decimal("8"), unit_code="C62")]),
-     "accepted and cannot carry a new", "answer_line_status_without_values"),
-    (answer("CA", lines=[line("7", substitute=SUBSTITUTE)]),
-     "rejected and cannot carry a new substitute", "answer_line_status_without_values"),
-    (answer("CA", lines=[line("42", promised_start=date(2026, 1, 1))]),
-     "already delivered and cannot carry", "answer_line_status_without_values"),
-    (answer("CA", lines=[line("3", promised_start=date(2026, 12, 4), promised_end=date(2026, 12, 3))]),
-     r"Response line 1 \(order line 1\): the end of the promised delivery \(2026-12-03\) is before its start",
-     "answer_period_reversed"),
-    (answer("CA", lines=[line("3", promised_start="soon", note="x")]),
-     r"Response line 1 \(order line 1\): the start of the promised delivery soon is not a date", "answer_not_a_date"),
-    (answer("AP", promised_end="2026-12-04"), "The end of the promised delivery 2026-12-04 is not a date",
-     "answer_not_a_date"),
-    (answer("AP", promised_start=date(2026, 12, 4), promised_end=date(2026, 12, 3)),
-     "before its start", "answer_period_reversed"),
+    (
+        answer("CA", lines=[line("5", quantity=Decimal("8"), unit_code="C62")]),
+        "accepted and cannot carry a new",
+        "answer_line_status_without_values",
+    ),
+    (
+        answer("CA", lines=[line("7", substitute=SUBSTITUTE)]),
+        "rejected and cannot carry a new substitute",
+        "answer_line_status_without_values",
+    ),
+    (
+        answer("CA", lines=[line("42", promised_start=date(2026, 1, 1))]),
+        "already delivered and cannot carry",
+        "answer_line_status_without_values",
+    ),
+    (
+        answer("CA", lines=[line("3", promised_start=date(2026, 12, 4), promised_end=date(2026, 12, 3))]),
+        r"Response line 1 \(order line 1\): the end of the promised delivery \(2026-12-03\) is before its start",
+        "answer_period_reversed",
+    ),
+    (
+        answer("CA", lines=[line("3", promised_start="soon", note="x")]),
+        r"Response line 1 \(order line 1\): the start of the promised delivery soon is not a date",
+        "answer_not_a_date",
+    ),
+    (
+        answer("AP", promised_end="2026-12-04"),
+        "The end of the promised delivery 2026-12-04 is not a date",
+        "answer_not_a_date",
+    ),
+    (
+        answer("AP", promised_start=date(2026, 12, 4), promised_end=date(2026, 12, 3)),
+        "before its start",
+        "answer_period_reversed",
+    ),
     (answer("AP", promised_start="2026-12-04"), "is not a date", "answer_not_a_date"),
-    (answer("CA", lines=[line("3", substitute=ResponseItem(None))]),
-     "substitute item needs a name or an item id", "answer_substitute_no_id"),
-    (answer("CA", lines=[line("3", substitute=ResponseItem("X", buyers_item_id="B-1"))]),
-     "no buyer's item id", "answer_substitute_buyers_id"),
-    (answer("CA", lines=[line("5", substitute_line_id="2")]),
-     "substitute line id but no substitute", "answer_substitute_line_without_item"),
-    (answer("CA", lines=[line("3", substitute=ResponseItem("X", standard_item_id="1", standard_item_scheme=None))]),
-     "needs its scheme", "answer_item_no_scheme"),
-    (answer("AP", seller=ResponseParty("12345678", "")),
-     "seller's Peppol id 12345678 has no scheme", "answer_no_endpoint_scheme"),
+    (
+        answer("CA", lines=[line("3", substitute=ResponseItem(None))]),
+        "substitute item needs a name or an item id",
+        "answer_substitute_no_id",
+    ),
+    (
+        answer("CA", lines=[line("3", substitute=ResponseItem("X", buyers_item_id="B-1"))]),
+        "no buyer's item id",
+        "answer_substitute_buyers_id",
+    ),
+    (
+        answer("CA", lines=[line("5", substitute_line_id="2")]),
+        "substitute line id but no substitute",
+        "answer_substitute_line_without_item",
+    ),
+    (
+        answer("CA", lines=[line("3", substitute=ResponseItem("X", standard_item_id="1", standard_item_scheme=None))]),
+        "needs its scheme",
+        "answer_item_no_scheme",
+    ),
+    (
+        answer("AP", seller=ResponseParty("12345678", "")),
+        "seller's Peppol id 12345678 has no scheme",
+        "answer_no_endpoint_scheme",
+    ),
     (answer("AP", buyer=ResponseParty("", "0106", registration_name="B")), "buyer's Peppol id", "answer_no_endpoint"),
-    (answer("AP", buyer=ResponseParty("87654321", "0106")),
-     "buyer needs a registered name or a party identifier", "answer_no_party_name"),
+    (
+        answer("AP", buyer=ResponseParty("87654321", "0106")),
+        "buyer needs a registered name or a party identifier",
+        "answer_no_party_name",
+    ),
     (answer("AP", currency="euro"), "not an ISO 4217 code", "answer_bad_currency"),
     (answer("AP", order_id=" "), "needs the order's id", "answer_no_order_id"),
     (answer("AP", response_id=None), "needs its own id", "answer_no_id"),
@@ -468,8 +642,9 @@ def test_psb_request_note_is_cut_at_a_whole_line():
     assert kept and all(entry.endswith("(Not available from our warehouse this season)") for entry in kept)
     assert rest == f"and {59 - len(kept)} more lines, see the Order Response"
     long_header = psb_request(answer("CA", lines=lines[:1], note="word " * 400), limit=200)["note"]
-    assert len(long_header) <= 200 and long_header.endswith("line 1: rejected (Not available from our warehouse "
-                                                            "this season)")
+    assert len(long_header) <= 200 and long_header.endswith(
+        "line 1: rejected (Not available from our warehouse this season)"
+    )
     assert "…" in long_header.split("\n")[0]
     assert len(psb_request(answer("RE", note="x" * 5000))["note"]) == NOTE_LIMIT
 
@@ -481,8 +656,15 @@ def test_psb_request_checks_the_answer():
 
 def test_module_documents_what_travels_to_the_psb():
     doc = " ".join(response_module.__doc__.split())
-    for words in ("only ``status``", "``note``", "kept with the sale order", "application/xml",
-                  "psb-api.md §5", "lives in one function", ":func:`psb_request`"):
+    for words in (
+        "only ``status``",
+        "``note``",
+        "kept with the sale order",
+        "application/xml",
+        "psb-api.md §5",
+        "lives in one function",
+        ":func:`psb_request`",
+    ):
         assert words in doc
 
 
@@ -507,6 +689,7 @@ def _tampered(change):
         tree = etree.fromstring(xml)
         change(tree)
         return etree.tostring(tree)
+
     return apply
 
 
@@ -519,21 +702,40 @@ def _add(parent_path, tag, value, before=None):
             xp(tree, before)[0].addprevious(element)
         else:
             parent.append(element)
+
     return change
 
 
-@pytest.mark.parametrize("profile, data, change, rule", [
-    ("advanced_ordering", answer("AP", "advanced_ordering"), _add(".", "cbc:UBLVersionID", "2.3",
-                                                                  before="cbc:CustomizationID"),
-     "PEPPOL-T116-B00111"),
-    ("ordering", answer("AP", note="x"), lambda tree: setattr(xp(tree, "cbc:Note")[0], "text", ""),
-     "PEPPOL-COMMON-R001"),
-    ("ordering", answer("CA", lines=[line("5")]),
-     lambda tree: setattr(xp(tree, "cbc:OrderResponseCode")[0], "text", "AP"), "PEPPOL-T76-R008"),
-    ("ordering", answer("AP"), _add("cac:SellerSupplierParty/cac:Party", "cac:Contact", None), "PEPPOL-T76-B01"),
-    ("ordering", answer("AP", order_change_id=None),
-     _add(".", "cac:OrderChangeDocumentReference", None, before="cac:SellerSupplierParty"), "XSD"),
-])
+@pytest.mark.parametrize(
+    "profile, data, change, rule",
+    [
+        (
+            "advanced_ordering",
+            answer("AP", "advanced_ordering"),
+            _add(".", "cbc:UBLVersionID", "2.3", before="cbc:CustomizationID"),
+            "PEPPOL-T116-B00111",
+        ),
+        (
+            "ordering",
+            answer("AP", note="x"),
+            lambda tree: setattr(xp(tree, "cbc:Note")[0], "text", ""),
+            "PEPPOL-COMMON-R001",
+        ),
+        (
+            "ordering",
+            answer("CA", lines=[line("5")]),
+            lambda tree: setattr(xp(tree, "cbc:OrderResponseCode")[0], "text", "AP"),
+            "PEPPOL-T76-R008",
+        ),
+        ("ordering", answer("AP"), _add("cac:SellerSupplierParty/cac:Party", "cac:Contact", None), "PEPPOL-T76-B01"),
+        (
+            "ordering",
+            answer("AP", order_change_id=None),
+            _add(".", "cac:OrderChangeDocumentReference", None, before="cac:SellerSupplierParty"),
+            "XSD",
+        ),
+    ],
+)
 def test_the_validator_catches_what_we_avoid(validator, profile, data, change, rule):
     """The validation tests mean something: small breakages of a valid answer are reported."""
     xml = build_order_response(data)
@@ -547,8 +749,12 @@ def test_the_validator_catches_what_we_avoid(validator, profile, data, change, r
 def test_validator_picks_the_artefacts_by_customization_id(tmp_path):
     assert peppol_rules.artefacts_for(T76)[1] == "PEPPOLBIS-T76.xslt"
     assert peppol_rules.artefacts_for(T116)[1] == "PEPPOLBIS-T116.xslt", "longest prefix first"
-    assert peppol_rules.artefacts_for("urn:fdc:peppol.eu:poacc:trns:order:3:restrictive:urn:www.agid.gov.it:"
-                                      "trns:ordine:3.1")[0] == "ubl-2.1/maindoc/UBL-Order-2.1.xsd"
+    assert (
+        peppol_rules.artefacts_for(
+            "urn:fdc:peppol.eu:poacc:trns:order:3:restrictive:urn:www.agid.gov.it:trns:ordine:3.1"
+        )[0]
+        == "ubl-2.1/maindoc/UBL-Order-2.1.xsd"
+    )
     with pytest.raises(ValueError, match="No Peppol ordering rules"):
         peppol_rules.artefacts_for("urn:cen.eu:en16931:2017")
     with pytest.raises(ValueError, match="No Peppol ordering rules"):
@@ -581,10 +787,11 @@ def test_shared_validator(monkeypatch, tmp_path):
 
 def test_validator_reads_an_sbdh_envelope(validator):
     xml = build_order_response(answer("AP"))
-    envelope = (b'<StandardBusinessDocument xmlns="http://www.unece.org/cefact/namespaces/'
-                b'StandardBusinessDocumentHeader"><StandardBusinessDocumentHeader><HeaderVersion>1.0'
-                b'</HeaderVersion></StandardBusinessDocumentHeader>' + xml.split(b"?>", 1)[1]
-                + b"</StandardBusinessDocument>")
+    envelope = (
+        b'<StandardBusinessDocument xmlns="http://www.unece.org/cefact/namespaces/'
+        b'StandardBusinessDocumentHeader"><StandardBusinessDocumentHeader><HeaderVersion>1.0'
+        b"</HeaderVersion></StandardBusinessDocumentHeader>" + xml.split(b"?>", 1)[1] + b"</StandardBusinessDocument>"
+    )
     assert validator.validate(envelope).ok
 
 
@@ -596,24 +803,40 @@ RESPONSE, ADVANCED = "order_response/official", "order_response_advanced/officia
 
 #: (official response, the document it answers, the order it belongs to).
 OFFICIAL_PAIRS = {
-    **{f"UC{n}": (f"{RESPONSE}/UC{n}_Order_response.xml", f"{ORDER}/UC{n}_Order.xml", f"{ORDER}/UC{n}_Order.xml")
-       for n in range(1, 6)},
+    **{
+        f"UC{n}": (f"{RESPONSE}/UC{n}_Order_response.xml", f"{ORDER}/UC{n}_Order.xml", f"{ORDER}/UC{n}_Order.xml")
+        for n in range(1, 6)
+    },
     # sc1: the seller proposes changes to the order (CA).
-    "sc1": (f"{ADVANCED}/advanced_ordering_sc1/OrderResponse_sc1.xml",
-            f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml", f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml"),
+    "sc1": (
+        f"{ADVANCED}/advanced_ordering_sc1/OrderResponse_sc1.xml",
+        f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml",
+        f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml",
+    ),
     # sc2: the buyer changes the order; the seller accepts the change (AP).
-    "sc2": (f"{ADVANCED}/advanced_ordering_sc2/OrderResponse_sc2.xml",
-            f"{CHANGE}/advanced_ordering_sc2/OrderChange_sc2.xml", f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml"),
+    "sc2": (
+        f"{ADVANCED}/advanced_ordering_sc2/OrderResponse_sc2.xml",
+        f"{CHANGE}/advanced_ordering_sc2/OrderChange_sc2.xml",
+        f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml",
+    ),
     # sc3: the seller changes the confirmed order (CA); the buyer then answers with OrderChange_sc3.
-    "sc3": (f"{ADVANCED}/advanced_ordering_sc3/OrderResponse_sc3.xml",
-            f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml", f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml"),
+    "sc3": (
+        f"{ADVANCED}/advanced_ordering_sc3/OrderResponse_sc3.xml",
+        f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml",
+        f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml",
+    ),
     # sc4: the buyer cancels; the seller accepts the cancellation (AP).
-    "sc4": (f"{ADVANCED}/advanced_ordering_sc4/OrderResponse_sc4.xml",
-            f"{CANCELLATION}/advanced_ordering_sc4/OrderCancellation_sc4.xml",
-            f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml"),
+    "sc4": (
+        f"{ADVANCED}/advanced_ordering_sc4/OrderResponse_sc4.xml",
+        f"{CANCELLATION}/advanced_ordering_sc4/OrderCancellation_sc4.xml",
+        f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml",
+    ),
     # sc5: the seller cancels the confirmed order (RE); the buyer confirms with OrderCancellation_sc5.
-    "sc5": (f"{ADVANCED}/advanced_ordering_sc5/OrderResponse_sc5.xml",
-            f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml", f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml"),
+    "sc5": (
+        f"{ADVANCED}/advanced_ordering_sc5/OrderResponse_sc5.xml",
+        f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml",
+        f"{ORDER}/advanced_ordering_sc1/Order_sc1.xml",
+    ),
 }
 #: Defects of the official examples: these responses name a party other than their order does
 #: (UC1's seller endpoint is the buyer's GLN; UC2's and UC4's buyer endpoint is not their order's).
@@ -634,10 +857,13 @@ def _decimal(value):
 
 def _party(document, role):
     party = xp(document, f"cac:{role}/cac:Party")[0]
-    return ResponseParty(text(party, "cbc:EndpointID"), text(party, "cbc:EndpointID/@schemeID"),
-                         registration_name=text(party, "cac:PartyLegalEntity/cbc:RegistrationName"),
-                         identifier=text(party, "cac:PartyIdentification/cbc:ID"),
-                         identifier_scheme=text(party, "cac:PartyIdentification/cbc:ID/@schemeID"))
+    return ResponseParty(
+        text(party, "cbc:EndpointID"),
+        text(party, "cbc:EndpointID/@schemeID"),
+        registration_name=text(party, "cac:PartyLegalEntity/cbc:RegistrationName"),
+        identifier=text(party, "cac:PartyIdentification/cbc:ID"),
+        identifier_scheme=text(party, "cac:PartyIdentification/cbc:ID/@schemeID"),
+    )
 
 
 def _answer_like_official(official, answered, order):
@@ -651,43 +877,56 @@ def _answer_like_official(official, answered, order):
         ordered = order_lines[ref]
         quantity = text(decided, "cbc:Quantity")
         substitute = xp(official_line, "cac:SellerSubstitutedLineItem")
-        lines.append(ResponseLine(
-            line_id=str(position), status_code=text(decided, "cbc:LineStatusCode"), order_line_id=ref,
-            item=ResponseItem(
-                text(ordered, "cac:Item/cbc:Name"),
-                # the seller's own catalogue, as shown in the official answer
-                sellers_item_id=text(decided, "cac:Item/cac:SellersItemIdentification/cbc:ID"),
-                buyers_item_id=text(ordered, "cac:Item/cac:BuyersItemIdentification/cbc:ID"),
-                standard_item_id=text(ordered, "cac:Item/cac:StandardItemIdentification/cbc:ID")
-                or text(decided, "cac:Item/cac:StandardItemIdentification/cbc:ID")),
-            quantity=_decimal(quantity),
-            unit_code=text(decided, "cbc:Quantity/@unitCode") or text(ordered, "cbc:Quantity/@unitCode"),
-            max_backorder_quantity=_decimal(text(decided, "cbc:MaximumBackorderQuantity")),
-            price=_decimal(text(decided, "cac:Price/cbc:PriceAmount")),
-            base_quantity=_decimal(text(decided, "cac:Price/cbc:BaseQuantity")),
-            promised_start=_date(text(decided, "cac:Delivery/cac:PromisedDeliveryPeriod/cbc:StartDate")),
-            promised_end=_date(text(decided, "cac:Delivery/cac:PromisedDeliveryPeriod/cbc:EndDate")),
-            note=text(decided, "cbc:Note"),
-            substitute=ResponseItem(
-                text(substitute[0], "cac:Item/cbc:Name"),
-                sellers_item_id=text(substitute[0], "cac:Item/cac:SellersItemIdentification/cbc:ID"),
-                standard_item_id=text(substitute[0], "cac:Item/cac:StandardItemIdentification/cbc:ID"),
-                standard_item_scheme=text(substitute[0], "cac:Item/cac:StandardItemIdentification/cbc:ID/@schemeID"),
-            ) if substitute else None,
-            substitute_line_id=text(substitute[0], "cbc:ID") if substitute else None,
-        ))
+        lines.append(
+            ResponseLine(
+                line_id=str(position),
+                status_code=text(decided, "cbc:LineStatusCode"),
+                order_line_id=ref,
+                item=ResponseItem(
+                    text(ordered, "cac:Item/cbc:Name"),
+                    # the seller's own catalogue, as shown in the official answer
+                    sellers_item_id=text(decided, "cac:Item/cac:SellersItemIdentification/cbc:ID"),
+                    buyers_item_id=text(ordered, "cac:Item/cac:BuyersItemIdentification/cbc:ID"),
+                    standard_item_id=text(ordered, "cac:Item/cac:StandardItemIdentification/cbc:ID")
+                    or text(decided, "cac:Item/cac:StandardItemIdentification/cbc:ID"),
+                ),
+                quantity=_decimal(quantity),
+                unit_code=text(decided, "cbc:Quantity/@unitCode") or text(ordered, "cbc:Quantity/@unitCode"),
+                max_backorder_quantity=_decimal(text(decided, "cbc:MaximumBackorderQuantity")),
+                price=_decimal(text(decided, "cac:Price/cbc:PriceAmount")),
+                base_quantity=_decimal(text(decided, "cac:Price/cbc:BaseQuantity")),
+                promised_start=_date(text(decided, "cac:Delivery/cac:PromisedDeliveryPeriod/cbc:StartDate")),
+                promised_end=_date(text(decided, "cac:Delivery/cac:PromisedDeliveryPeriod/cbc:EndDate")),
+                note=text(decided, "cbc:Note"),
+                substitute=ResponseItem(
+                    text(substitute[0], "cac:Item/cbc:Name"),
+                    sellers_item_id=text(substitute[0], "cac:Item/cac:SellersItemIdentification/cbc:ID"),
+                    standard_item_id=text(substitute[0], "cac:Item/cac:StandardItemIdentification/cbc:ID"),
+                    standard_item_scheme=text(
+                        substitute[0], "cac:Item/cac:StandardItemIdentification/cbc:ID/@schemeID"
+                    ),
+                )
+                if substitute
+                else None,
+                substitute_line_id=text(substitute[0], "cbc:ID") if substitute else None,
+            )
+        )
     # Examples UC1-UC4 declare their orders Order Only yet answer them with T76: we answer with the
     # official response's profile (an Order Only order gets no answer, see test_rule_violations...).
     profile = "advanced_ordering" if "advanced_ordering" in text(official, "cbc:ProfileID") else "ordering"
     return OrderResponseData(
-        code=text(official, "cbc:OrderResponseCode"), response_id="S00001-R1", issue_date=date(2026, 11, 28),
-        profile=profile, sales_order_id="S00001",
+        code=text(official, "cbc:OrderResponseCode"),
+        response_id="S00001-R1",
+        issue_date=date(2026, 11, 28),
+        profile=profile,
+        sales_order_id="S00001",
         order_id=text(answered, "cac:OrderReference/cbc:ID") if kind != "Order" else text(answered, "cbc:ID"),
         order_change_id=text(answered, "cbc:ID") if kind in ("OrderChange", "OrderCancellation") else None,
         # an Order Cancellation has no currency: the order's
         currency=text(answered, "cbc:DocumentCurrencyCode") or text(order, "cbc:DocumentCurrencyCode"),
         customer_reference=text(order, "cbc:CustomerReference"),
-        seller=_party(answered, "SellerSupplierParty"), buyer=_party(answered, "BuyerCustomerParty"),
+        seller=_party(answered, "SellerSupplierParty"),
+        buyer=_party(answered, "BuyerCustomerParty"),
         note=text(official, "cbc:Note"),
         promised_start=_date(text(official, "cac:Delivery/cac:PromisedDeliveryPeriod/cbc:StartDate")),
         promised_end=_date(text(official, "cac:Delivery/cac:PromisedDeliveryPeriod/cbc:EndDate")),
@@ -701,30 +940,39 @@ def _meaning(tree):
     Item names are left out: UC2's answer names the items more fully than its order does
     ("Item 1, color red, size 43" for "Item 1"); ours repeats the order's names (asserted apart).
     """
+
     def number(path, node):
         value = text(node, path)
         return str(Decimal(value).normalize()) if value else None
 
     def endpoint(role):
-        return (text(tree, f"cac:{role}/cac:Party/cbc:EndpointID/@schemeID"),
-                text(tree, f"cac:{role}/cac:Party/cbc:EndpointID"))
+        return (
+            text(tree, f"cac:{role}/cac:Party/cbc:EndpointID/@schemeID"),
+            text(tree, f"cac:{role}/cac:Party/cbc:EndpointID"),
+        )
 
     period = "cac:Delivery/cac:PromisedDeliveryPeriod"
     lines = []
     for order_line in xp(tree, "cac:OrderLine"):
         item = xp(order_line, "cac:LineItem")[0]
-        lines.append((
-            text(order_line, "cac:OrderLineReference/cbc:LineID"), text(item, "cbc:LineStatusCode"),
-            number("cbc:Quantity", item), text(item, "cbc:Quantity/@unitCode"),
-            number("cbc:MaximumBackorderQuantity", item),
-            number("cac:Price/cbc:PriceAmount", item), number("cac:Price/cbc:BaseQuantity", item),
-            text(item, f"{period}/cbc:StartDate"), text(item, f"{period}/cbc:EndDate"),
-            text(item, "cac:Item/cac:SellersItemIdentification/cbc:ID"),
-            text(item, "cbc:Note"),
-            text(order_line, "cac:SellerSubstitutedLineItem/cac:Item/cbc:Name"),
-            text(order_line, "cac:SellerSubstitutedLineItem/cac:Item/cac:SellersItemIdentification/cbc:ID"),
-            text(order_line, "cac:SellerSubstitutedLineItem/cac:Item/cac:StandardItemIdentification/cbc:ID"),
-        ))
+        lines.append(
+            (
+                text(order_line, "cac:OrderLineReference/cbc:LineID"),
+                text(item, "cbc:LineStatusCode"),
+                number("cbc:Quantity", item),
+                text(item, "cbc:Quantity/@unitCode"),
+                number("cbc:MaximumBackorderQuantity", item),
+                number("cac:Price/cbc:PriceAmount", item),
+                number("cac:Price/cbc:BaseQuantity", item),
+                text(item, f"{period}/cbc:StartDate"),
+                text(item, f"{period}/cbc:EndDate"),
+                text(item, "cac:Item/cac:SellersItemIdentification/cbc:ID"),
+                text(item, "cbc:Note"),
+                text(order_line, "cac:SellerSubstitutedLineItem/cac:Item/cbc:Name"),
+                text(order_line, "cac:SellerSubstitutedLineItem/cac:Item/cac:SellersItemIdentification/cbc:ID"),
+                text(order_line, "cac:SellerSubstitutedLineItem/cac:Item/cac:StandardItemIdentification/cbc:ID"),
+            )
+        )
     return {
         "profile": text(tree, "cbc:ProfileID"),
         "code": text(tree, "cbc:OrderResponseCode"),
@@ -760,10 +1008,12 @@ def test_official_example_reproduced(examples, validator, name):
         assert theirs["change"] is None and mine["change"] == text(answered, "cbc:ID")
         theirs["change"] = mine["change"]
     assert mine == theirs
-    ordered_names = {text(item, "cbc:ID"): text(item, "cac:Item/cbc:Name")
-                     for item in xp(order, "cac:OrderLine/cac:LineItem")}
+    ordered_names = {
+        text(item, "cbc:ID"): text(item, "cac:Item/cbc:Name") for item in xp(order, "cac:OrderLine/cac:LineItem")
+    }
     assert [text(ol, "cac:LineItem/cac:Item/cbc:Name") for ol in xp(ours, "cac:OrderLine")] == [
-        ordered_names[text(ol, "cac:OrderLineReference/cbc:LineID")] for ol in xp(ours, "cac:OrderLine")]
+        ordered_names[text(ol, "cac:OrderLineReference/cbc:LineID")] for ol in xp(ours, "cac:OrderLine")
+    ]
     assert text(ours, "cac:OrderReference/cbc:ID") == text(official, "cac:OrderReference/cbc:ID")
     if data.code == "CA":
         assert psb_request(data)["note"].startswith(theirs["note"])
@@ -771,10 +1021,14 @@ def test_official_example_reproduced(examples, validator, name):
 
 #: The buyer's documents that follow our CA proposal (sc1, sc3) or our cancellation (sc5).
 FOLLOW_UPS = {
-    "sc1": (f"{CHANGE}/advanced_ordering_sc1/OrderChange_sc1.xml", f"{CANCELLATION}/advanced_ordering_sc1/"
-                                                                   "OrderCancellation_sc1.xml"),
-    "sc3": (f"{CHANGE}/advanced_ordering_sc3/OrderChange_sc3.xml", f"{CANCELLATION}/advanced_ordering_sc3/"
-                                                                   "OrderCancellation_sc3.xml"),
+    "sc1": (
+        f"{CHANGE}/advanced_ordering_sc1/OrderChange_sc1.xml",
+        f"{CANCELLATION}/advanced_ordering_sc1/OrderCancellation_sc1.xml",
+    ),
+    "sc3": (
+        f"{CHANGE}/advanced_ordering_sc3/OrderChange_sc3.xml",
+        f"{CANCELLATION}/advanced_ordering_sc3/OrderCancellation_sc3.xml",
+    ),
     "sc5": (f"{CANCELLATION}/advanced_ordering_sc5/OrderCancellation_sc5.xml",),
 }
 
@@ -785,8 +1039,9 @@ def test_buyer_follow_ups_fit_our_answer(examples, validator, name):
     confirms our cancellation) with an Order Cancellation: both refer to the order we answered."""
     official_path, answered_path, order_path = (examples / path for path in OFFICIAL_PAIRS[name])
     order = etree.parse(str(order_path)).getroot()
-    data = _answer_like_official(etree.parse(str(official_path)).getroot(),
-                                 etree.parse(str(answered_path)).getroot(), order)
+    data = _answer_like_official(
+        etree.parse(str(official_path)).getroot(), etree.parse(str(answered_path)).getroot(), order
+    )
     ours = etree.fromstring(build_order_response(data))
     for path in FOLLOW_UPS[name]:
         follow_up = etree.parse(str(examples / path)).getroot()
@@ -801,6 +1056,8 @@ def test_buyer_follow_ups_fit_our_answer(examples, validator, name):
                 assert Decimal(text(item, "cbc:Quantity")) == proposed.quantity
             if proposed.promised_start:
                 assert text(item, "cac:Delivery/cac:RequestedDeliveryPeriod/cbc:StartDate") == (
-                    proposed.promised_start.isoformat())
+                    proposed.promised_start.isoformat()
+                )
                 assert text(item, "cac:Delivery/cac:RequestedDeliveryPeriod/cbc:EndDate") == (
-                    proposed.promised_end.isoformat())
+                    proposed.promised_end.isoformat()
+                )

@@ -1,4 +1,5 @@
 """The webhook signature (HMAC-SHA256 of the raw body) and the sentOn replay window."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -75,10 +76,23 @@ def test_wrong_secret_and_non_ascii_secret():
     assert signature.verify("sécret-€", BODY, signature.sign("sécret-€", BODY)), "the key is the UTF-8 secret"
 
 
-@pytest.mark.parametrize("bad", [
-    None, "", "sha256=", "sha256", "md5=" + "0" * 64, "0" * 64, "sha256=" + "z" * 64, "sha256=" + "0" * 63,
-    "sha256=" + "0" * 65, "sha256= " + "0" * 64, b"sha256=" + b"0" * 64, "sha256=" + "0" * 64 + "\n0",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        "",
+        "sha256=",
+        "sha256",
+        "md5=" + "0" * 64,
+        "0" * 64,
+        "sha256=" + "z" * 64,
+        "sha256=" + "0" * 63,
+        "sha256=" + "0" * 65,
+        "sha256= " + "0" * 64,
+        b"sha256=" + b"0" * 64,
+        "sha256=" + "0" * 64 + "\n0",
+    ],
+)
 def test_malformed_headers_are_refused(bad):
     assert not signature.verify("secret", BODY, bad)
 
@@ -91,23 +105,36 @@ def test_missing_secret_never_verifies():
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 
 
-@pytest.mark.parametrize("sent_on", [
-    "2026-11-28T12:00:00+00:00",
-    "2026-11-28T12:04:59Z",
-    "2026-11-28T11:55:00z",
-    "2026-11-28T13:01:00.1234567+01:00",       # .NET's seven fraction digits
-    "2026-11-28T10:57:00.5-01:00",
-    "2026-11-28T12:00:00.123456789+00:00",
-    "2026-11-28T12:00:00",                     # no offset: read as UTC
-])
+@pytest.mark.parametrize(
+    "sent_on",
+    [
+        "2026-11-28T12:00:00+00:00",
+        "2026-11-28T12:04:59Z",
+        "2026-11-28T11:55:00z",
+        "2026-11-28T13:01:00.1234567+01:00",  # .NET's seven fraction digits
+        "2026-11-28T10:57:00.5-01:00",
+        "2026-11-28T12:00:00.123456789+00:00",
+        "2026-11-28T12:00:00",  # no offset: read as UTC
+    ],
+)
 def test_sent_on_inside_the_window(sent_on):
     assert signature.check_sent_on(sent_on, now=NOW)
 
 
-@pytest.mark.parametrize("sent_on", [
-    "2026-11-28T11:54:59Z", "2026-11-28T12:05:01+00:00", "2026-11-28T12:00:00+01:00",
-    None, "", "yesterday", "2026-13-28T12:00:00Z", "Z", 1764331200,
-])
+@pytest.mark.parametrize(
+    "sent_on",
+    [
+        "2026-11-28T11:54:59Z",
+        "2026-11-28T12:05:01+00:00",
+        "2026-11-28T12:00:00+01:00",
+        None,
+        "",
+        "yesterday",
+        "2026-13-28T12:00:00Z",
+        "Z",
+        1764331200,
+    ],
+)
 def test_sent_on_outside_the_window_or_unreadable(sent_on):
     assert not signature.check_sent_on(sent_on, now=NOW)
 

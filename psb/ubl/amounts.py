@@ -17,6 +17,7 @@ Everything here is plain :class:`~decimal.Decimal` arithmetic; nothing knows Odo
 returned as codes with their values (``Problem``) so that the caller writes the sentence in the
 user's language.
 """
+
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,9 +26,32 @@ SLACK = Decimal("0.02")
 
 #: ISO 4217 minor units of the currencies that do not have two decimals.
 CURRENCY_DECIMALS = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0,
-    "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3, "CLF": 4, "UYW": 4,
+    "BIF": 0,
+    "CLP": 0,
+    "DJF": 0,
+    "GNF": 0,
+    "ISK": 0,
+    "JPY": 0,
+    "KMF": 0,
+    "KRW": 0,
+    "PYG": 0,
+    "RWF": 0,
+    "UGX": 0,
+    "UYI": 0,
+    "VND": 0,
+    "VUV": 0,
+    "XAF": 0,
+    "XOF": 0,
+    "XPF": 0,
+    "BHD": 3,
+    "IQD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "LYD": 3,
+    "OMR": 3,
+    "TND": 3,
+    "CLF": 4,
+    "UYW": 4,
 }
 
 #: UNCL 5189 / 7161 reason codes read as freight.
@@ -93,16 +117,22 @@ def allowance_charge_amount(allowance, digits=2):
     """
     amount, percent, base = _dec(allowance.amount), _dec(allowance.percent), _dec(allowance.base_amount)
     applied = AppliedAmount(
-        is_charge=allowance.is_charge, amount=None, percent=percent, base_amount=base,
-        reason=allowance.reason, reason_code=allowance.reason_code,
-        tax_category=getattr(allowance, "tax_category", None), tax_percent=_dec(getattr(allowance, "tax_percent", None)),
+        is_charge=allowance.is_charge,
+        amount=None,
+        percent=percent,
+        base_amount=base,
+        reason=allowance.reason,
+        reason_code=allowance.reason_code,
+        tax_category=getattr(allowance, "tax_category", None),
+        tax_percent=_dec(getattr(allowance, "tax_percent", None)),
     )
     computed = quantize(base * percent / 100, digits) if percent is not None and base is not None else None
     if amount is not None:
         applied.amount = amount
         if computed is not None and abs(amount - computed) > SLACK:
-            applied.problem = Problem("amount_contradicts_percent",
-                                      {"amount": amount, "percent": percent, "base": base, "computed": computed})
+            applied.problem = Problem(
+                "amount_contradicts_percent", {"amount": amount, "percent": percent, "base": base, "computed": computed}
+            )
     elif computed is not None:
         applied.amount = computed
     elif percent is not None:
@@ -125,7 +155,7 @@ class LinePricing:
 
     price_unit: Decimal | None = None
     discount: Decimal = Decimal(0)
-    gross_unit_price: Decimal | None = None     # PriceAmount / BaseQuantity
+    gross_unit_price: Decimal | None = None  # PriceAmount / BaseQuantity
     amount: Decimal | None = None
     stated_amount: Decimal | None = None
     computed_amount: Decimal | None = None
@@ -160,8 +190,9 @@ def net_unit_price(amount, quantity, digits=2, min_digits=2, max_digits=10):
     return quantize(exact, max_digits)
 
 
-def price_line(quantity, price, base_quantity=None, allowance_charges=(), stated_amount=None, digits=2,
-               discount_digits=2):
+def price_line(
+    quantity, price, base_quantity=None, allowance_charges=(), stated_amount=None, digits=2, discount_digits=2
+):
     """The quotation line's price and discount that reproduce an order line (``PEPPOL-T01-R024``).
 
     A single percentage allowance becomes the line discount when it reproduces the line amount; a fixed
@@ -190,10 +221,18 @@ def price_line(quantity, price, base_quantity=None, allowance_charges=(), stated
         if target is None or abs(stated_amount - target) <= SLACK:
             target = stated_amount
         else:
-            result.problems.append(Problem("stated_amount_differs", {
-                "stated": stated_amount, "computed": result.computed_amount, "quantity": quantity,
-                "price": result.gross_unit_price, "adjustments": adjustments,
-            }))
+            result.problems.append(
+                Problem(
+                    "stated_amount_differs",
+                    {
+                        "stated": stated_amount,
+                        "computed": result.computed_amount,
+                        "quantity": quantity,
+                        "price": result.gross_unit_price,
+                        "adjustments": adjustments,
+                    },
+                )
+            )
     if target is None:
         return result
     result.amount = target
@@ -220,8 +259,12 @@ def price_line(quantity, price, base_quantity=None, allowance_charges=(), stated
 
 
 def _single_percentage(applied):
-    if len(applied) == 1 and not applied[0].is_charge and applied[0].percent is not None \
-            and applied[0].amount is not None:
+    if (
+        len(applied) == 1
+        and not applied[0].is_charge
+        and applied[0].percent is not None
+        and applied[0].amount is not None
+    ):
         return applied[0].percent
     return None
 
@@ -246,7 +289,7 @@ TOTALS = (
 class Difference:
     """A total of the quotation that is not the order's."""
 
-    key: str                        # one of TOTALS' keys
+    key: str  # one of TOTALS' keys
     ordered: Decimal
     quoted: Decimal
 
@@ -257,12 +300,10 @@ class Difference:
 
 def ordered_totals(order):
     """The totals an order states, by key of ``TOTALS`` (absent ones left out)."""
-    return {key: _dec(getattr(order, attr, None)) for key, attr in TOTALS
-            if getattr(order, attr, None) is not None}
+    return {key: _dec(getattr(order, attr, None)) for key, attr in TOTALS if getattr(order, attr, None) is not None}
 
 
-def quoted_totals(line_extension, allowance_total, charge_total, untaxed, tax, total,
-                  prepaid=None, rounding=None):
+def quoted_totals(line_extension, allowance_total, charge_total, untaxed, tax, total, prepaid=None, rounding=None):
     """The quotation's totals in the same keys; payable is the total less the order's prepaid
     amount plus its rounding amount (they are the buyer's, not ours)."""
     total = _dec(total)
@@ -310,20 +351,29 @@ def order_inconsistencies(order, digits=2):
     allowances = sum((a.amount or 0 for a in document if not a.is_charge), Decimal(0))
     charges = sum((a.amount or 0 for a in document if a.is_charge), Decimal(0))
     # An absent total counts as zero (as the rules read it) once the document has allowances or charges.
-    check("allowances_sum", order.allowance_total if order.allowance_total is not None else allowances and 0,
-          allowances)
+    check(
+        "allowances_sum", order.allowance_total if order.allowance_total is not None else allowances and 0, allowances
+    )
     check("charges_sum", order.charge_total if order.charge_total is not None else charges and 0, charges)
     if order.line_extension_amount is not None:
-        check("tax_exclusive_sum", order.tax_exclusive_amount,
-              order.line_extension_amount - (order.allowance_total or 0) + (order.charge_total or 0))
+        check(
+            "tax_exclusive_sum",
+            order.tax_exclusive_amount,
+            order.line_extension_amount - (order.allowance_total or 0) + (order.charge_total or 0),
+        )
     exclusive = order.tax_exclusive_amount
     if exclusive is None and order.line_extension_amount is not None:
         exclusive = order.line_extension_amount - (order.allowance_total or 0) + (order.charge_total or 0)
     if exclusive is not None and order.tax_amount is not None:
         check("tax_inclusive_sum", order.tax_inclusive_amount, exclusive + order.tax_amount)
     if order.tax_inclusive_amount is not None:
-        check("payable_sum", order.payable_amount, order.tax_inclusive_amount
-              - (getattr(order, "prepaid_amount", None) or 0) + (getattr(order, "payable_rounding_amount", None) or 0))
+        check(
+            "payable_sum",
+            order.payable_amount,
+            order.tax_inclusive_amount
+            - (getattr(order, "prepaid_amount", None) or 0)
+            + (getattr(order, "payable_rounding_amount", None) or 0),
+        )
     return problems
 
 

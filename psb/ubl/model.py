@@ -4,6 +4,7 @@ Everything here is a plain dataclass: amounts and quantities are :class:`~decima
 dates :class:`~datetime.date`, times naive :class:`~datetime.time`; an absent value is ``None``
 and an absent repetition an empty list. Nothing is Odoo-specific.
 """
+
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
@@ -63,12 +64,12 @@ PROFILES = {
 class Transaction:
     """One Peppol transaction this package reads."""
 
-    kind: str                   # 'order' | 'order_change' | 'order_cancellation'
-    label: str                  # human name, used in messages
-    root_tag: str               # Clark notation of the UBL root element
-    customization_id: str       # base cbc:CustomizationID (matched as a prefix, see reader.classify)
-    ubl_version: str            # the XSD version, last part of the document type identifier
-    profiles: frozenset         # allowed profile keys (values of PROFILES)
+    kind: str  # 'order' | 'order_change' | 'order_cancellation'
+    label: str  # human name, used in messages
+    root_tag: str  # Clark notation of the UBL root element
+    customization_id: str  # base cbc:CustomizationID (matched as a prefix, see reader.classify)
+    ubl_version: str  # the XSD version, last part of the document type identifier
+    profiles: frozenset  # allowed profile keys (values of PROFILES)
 
     @property
     def root_name(self) -> str:
@@ -80,21 +81,42 @@ class Transaction:
 
 
 TRANSACTIONS = {
-    t.kind: t for t in (
-        Transaction("order", "Order", f"{{{UBL_NS_PREFIX}Order-2}}Order",
-                    "urn:fdc:peppol.eu:poacc:trns:order:3", "2.1",
-                    frozenset({"ordering", "advanced_ordering", "order_only"})),
-        Transaction("order_change", "Order Change", f"{{{UBL_NS_PREFIX}OrderChange-2}}OrderChange",
-                    "urn:fdc:peppol.eu:poacc:trns:order_change:3", "2.3", frozenset({"advanced_ordering"})),
-        Transaction("order_cancellation", "Order Cancellation",
-                    f"{{{UBL_NS_PREFIX}OrderCancellation-2}}OrderCancellation",
-                    "urn:fdc:peppol.eu:poacc:trns:order_cancellation:3", "2.3", frozenset({"advanced_ordering"})),
+    t.kind: t
+    for t in (
+        Transaction(
+            "order",
+            "Order",
+            f"{{{UBL_NS_PREFIX}Order-2}}Order",
+            "urn:fdc:peppol.eu:poacc:trns:order:3",
+            "2.1",
+            frozenset({"ordering", "advanced_ordering", "order_only"}),
+        ),
+        Transaction(
+            "order_change",
+            "Order Change",
+            f"{{{UBL_NS_PREFIX}OrderChange-2}}OrderChange",
+            "urn:fdc:peppol.eu:poacc:trns:order_change:3",
+            "2.3",
+            frozenset({"advanced_ordering"}),
+        ),
+        Transaction(
+            "order_cancellation",
+            "Order Cancellation",
+            f"{{{UBL_NS_PREFIX}OrderCancellation-2}}OrderCancellation",
+            "urn:fdc:peppol.eu:poacc:trns:order_cancellation:3",
+            "2.3",
+            frozenset({"advanced_ordering"}),
+        ),
     )
 }
 
 #: Line status codes an Order Change may carry (UNCL1229_CHANGE, 2026.5 code list).
 ORDER_CHANGE_LINE_STATUSES = {
-    "1": "added", "2": "deleted", "3": "changed", "4": "no action", "74": "reopened",
+    "1": "added",
+    "2": "deleted",
+    "3": "changed",
+    "4": "no action",
+    "74": "reopened",
 }
 
 
@@ -112,10 +134,10 @@ class Envelope:
 
     sender: str | None = None
     receiver: str | None = None
-    document_type_id: str | None = None     # Scope DOCUMENTID
-    process_id: str | None = None           # Scope PROCESSID
-    instance_id: str | None = None          # DocumentIdentification/InstanceIdentifier
-    created: str | None = None              # DocumentIdentification/CreationDateAndTime, as written
+    document_type_id: str | None = None  # Scope DOCUMENTID
+    process_id: str | None = None  # Scope PROCESSID
+    instance_id: str | None = None  # DocumentIdentification/InstanceIdentifier
+    created: str | None = None  # DocumentIdentification/CreationDateAndTime, as written
 
 
 @dataclass
@@ -140,13 +162,13 @@ class Contact:
 class Party:
     endpoint_id: str | None = None
     endpoint_scheme: str | None = None
-    identifiers: list[tuple[str, str | None]] = field(default_factory=list)   # [(id, schemeID)]
-    name: str | None = None                     # PartyName/Name (trading name)
-    registration_name: str | None = None        # PartyLegalEntity/RegistrationName
-    company_id: str | None = None               # PartyLegalEntity/CompanyID
+    identifiers: list[tuple[str, str | None]] = field(default_factory=list)  # [(id, schemeID)]
+    name: str | None = None  # PartyName/Name (trading name)
+    registration_name: str | None = None  # PartyLegalEntity/RegistrationName
+    company_id: str | None = None  # PartyLegalEntity/CompanyID
     company_id_scheme: str | None = None
-    vat: str | None = None                      # PartyTaxScheme/CompanyID
-    address: Address | None = None              # PostalAddress
+    vat: str | None = None  # PartyTaxScheme/CompanyID
+    address: Address | None = None  # PostalAddress
     contact: Contact | None = None
 
     @property
@@ -157,33 +179,36 @@ class Party:
     @property
     def gln(self) -> str | None:
         """The first GLN (scheme 0088) among identifiers, legal company id and endpoint."""
-        candidates = [*self.identifiers, (self.company_id, self.company_id_scheme),
-                      (self.endpoint_id, self.endpoint_scheme)]
+        candidates = [
+            *self.identifiers,
+            (self.company_id, self.company_id_scheme),
+            (self.endpoint_id, self.endpoint_scheme),
+        ]
         return next((value for value, scheme in candidates if value and scheme == "0088"), None)
 
 
 @dataclass
 class Delivery:
-    location_id: str | None = None              # DeliveryLocation/ID (often a GLN)
+    location_id: str | None = None  # DeliveryLocation/ID (often a GLN)
     location_scheme: str | None = None
-    location_name: str | None = None            # DeliveryLocation/Name
-    address: Address | None = None              # DeliveryLocation/Address
-    party_name: str | None = None               # DeliveryParty/PartyName/Name
-    contact: Contact | None = None              # DeliveryParty/Contact
-    requested_start: date | None = None         # RequestedDeliveryPeriod/StartDate
-    requested_end: date | None = None           # RequestedDeliveryPeriod/EndDate
+    location_name: str | None = None  # DeliveryLocation/Name
+    address: Address | None = None  # DeliveryLocation/Address
+    party_name: str | None = None  # DeliveryParty/PartyName/Name
+    contact: Contact | None = None  # DeliveryParty/Contact
+    requested_start: date | None = None  # RequestedDeliveryPeriod/StartDate
+    requested_end: date | None = None  # RequestedDeliveryPeriod/EndDate
 
 
 @dataclass
 class AllowanceCharge:
-    is_charge: bool                             # ChargeIndicator: True = charge, False = allowance
+    is_charge: bool  # ChargeIndicator: True = charge, False = allowance
     amount: Decimal | None = None
     reason: str | None = None
     reason_code: str | None = None
-    percent: Decimal | None = None              # MultiplierFactorNumeric
+    percent: Decimal | None = None  # MultiplierFactorNumeric
     base_amount: Decimal | None = None
-    tax_category: str | None = None             # TaxCategory/ID (document level)
-    tax_percent: Decimal | None = None          # TaxCategory/Percent
+    tax_category: str | None = None  # TaxCategory/ID (document level)
+    tax_percent: Decimal | None = None  # TaxCategory/Percent
 
 
 @dataclass
@@ -191,45 +216,45 @@ class Attachment:
     """An AdditionalDocumentReference: embedded (``content``) and/or external (``uri``)."""
 
     id: str | None = None
-    description: str | None = None              # DocumentType (Peppol's "document description")
+    description: str | None = None  # DocumentType (Peppol's "document description")
     filename: str | None = None
     mime_code: str | None = None
-    content: bytes | None = None                # decoded EmbeddedDocumentBinaryObject
-    uri: str | None = None                      # ExternalReference/URI
+    content: bytes | None = None  # decoded EmbeddedDocumentBinaryObject
+    uri: str | None = None  # ExternalReference/URI
 
 
 @dataclass
 class OrderLine:
-    line_id: str                                # LineItem/ID: the key for responses and changes
-    status_code: str | None = None              # LineStatusCode (Order Change only)
+    line_id: str  # LineItem/ID: the key for responses and changes
+    status_code: str | None = None  # LineStatusCode (Order Change only)
     quantity: Decimal | None = None
-    unit_code: str | None = None                # Quantity/@unitCode (UN/ECE rec. 20/21)
-    line_amount: Decimal | None = None          # LineExtensionAmount
-    price: Decimal | None = None                # net Price/PriceAmount, for base_quantity units
+    unit_code: str | None = None  # Quantity/@unitCode (UN/ECE rec. 20/21)
+    line_amount: Decimal | None = None  # LineExtensionAmount
+    price: Decimal | None = None  # net Price/PriceAmount, for base_quantity units
     base_quantity: Decimal | None = None
     base_quantity_unit: str | None = None
-    gross_price: Decimal | None = None          # Price/AllowanceCharge/BaseAmount (price before its discount)
-    price_discount: Decimal | None = None       # Price/AllowanceCharge/Amount
+    gross_price: Decimal | None = None  # Price/AllowanceCharge/BaseAmount (price before its discount)
+    price_discount: Decimal | None = None  # Price/AllowanceCharge/Amount
     name: str | None = None
     description: str | None = None
     sellers_item_id: str | None = None
     buyers_item_id: str | None = None
-    standard_item_id: str | None = None         # usually a GTIN (scheme 0160)
+    standard_item_id: str | None = None  # usually a GTIN (scheme 0160)
     standard_item_scheme: str | None = None
     manufacturers_item_id: str | None = None
-    classifications: list[tuple[str, str | None]] = field(default_factory=list)   # [(code, listID)]
+    classifications: list[tuple[str, str | None]] = field(default_factory=list)  # [(code, listID)]
     tax_category: str | None = None
     tax_percent: Decimal | None = None
     note: str | None = None
     accounting_cost: str | None = None
     partial_delivery: bool | None = None
-    requested_start: date | None = None         # line Delivery/RequestedDeliveryPeriod
+    requested_start: date | None = None  # line Delivery/RequestedDeliveryPeriod
     requested_end: date | None = None
-    delivery_location_id: str | None = None     # line Delivery/ID or Delivery/DeliveryLocation/ID
-    delivery_address: Address | None = None     # line Delivery/DeliveryLocation/Address (2025.11)
+    delivery_location_id: str | None = None  # line Delivery/ID or Delivery/DeliveryLocation/ID
+    delivery_address: Address | None = None  # line Delivery/DeliveryLocation/Address (2025.11)
     allowance_charges: list[AllowanceCharge] = field(default_factory=list)
-    properties: list[tuple[str | None, str | None]] = field(default_factory=list)   # [(name, value)]
-    quotation_line_ref: str | None = None       # QuotationLineReference/LineID (2026.5)
+    properties: list[tuple[str | None, str | None]] = field(default_factory=list)  # [(name, value)]
+    quotation_line_ref: str | None = None  # QuotationLineReference/LineID (2026.5)
 
     @property
     def unit_price(self) -> Decimal | None:
@@ -243,23 +268,23 @@ class OrderLine:
 
 @dataclass
 class OrderDocument:
-    kind: str                                   # 'order' | 'order_change' | 'order_cancellation'
+    kind: str  # 'order' | 'order_change' | 'order_cancellation'
     customization_id: str
     profile_id: str
-    profile: str                                # 'ordering' | 'advanced_ordering' | 'order_only'
+    profile: str  # 'ordering' | 'advanced_ordering' | 'order_only'
     id: str
     issue_date: date | None = None
     issue_time: time | None = None
     order_type_code: str | None = None
-    sales_order_id: str | None = None           # SalesOrderID: the seller's order number, if known
+    sales_order_id: str | None = None  # SalesOrderID: the seller's order number, if known
     notes: list[str] = field(default_factory=list)
     currency: str | None = None
     customer_reference: str | None = None
     accounting_cost: str | None = None
     validity_end: date | None = None
-    order_reference_id: str | None = None       # OrderReference/ID (change, cancellation)
-    sequence_number: int | None = None          # SequenceNumberID (change)
-    cancellation_note: str | None = None        # CancellationNote (cancellation)
+    order_reference_id: str | None = None  # OrderReference/ID (change, cancellation)
+    sequence_number: int | None = None  # SequenceNumberID (change)
+    cancellation_note: str | None = None  # CancellationNote (cancellation)
     quotation_reference: str | None = None
     contract_reference: str | None = None
     project_reference: str | None = None
@@ -269,10 +294,10 @@ class OrderDocument:
     attachments: list[Attachment] = field(default_factory=list)
     buyer: Party | None = None
     seller: Party | None = None
-    invoicee: Party | None = None               # AccountingCustomerParty
-    originator: Party | None = None             # OriginatorCustomerParty
+    invoicee: Party | None = None  # AccountingCustomerParty
+    originator: Party | None = None  # OriginatorCustomerParty
     delivery: Delivery | None = None
-    delivery_terms: str | None = None           # "ID (location): special terms"
+    delivery_terms: str | None = None  # "ID (location): special terms"
     payment_terms_note: str | None = None
     allowance_charges: list[AllowanceCharge] = field(default_factory=list)
     tax_amount: Decimal | None = None
@@ -285,7 +310,7 @@ class OrderDocument:
     prepaid_amount: Decimal | None = None
     payable_rounding_amount: Decimal | None = None
     lines: list[OrderLine] = field(default_factory=list)
-    envelope: Envelope | None = None            # the SBDH, when the document came wrapped in one
+    envelope: Envelope | None = None  # the SBDH, when the document came wrapped in one
 
     @property
     def transaction(self) -> Transaction:
@@ -299,8 +324,9 @@ class OrderDocument:
         Italian NSO order keeps its own identifier (peppol-ordering.md §1.2).
         """
         transaction = self.transaction
-        return (f"{transaction.root_namespace}::{transaction.root_name}"
-                f"##{self.customization_id}::{transaction.ubl_version}")
+        return (
+            f"{transaction.root_namespace}::{transaction.root_name}##{self.customization_id}::{transaction.ubl_version}"
+        )
 
     @property
     def requested_start(self) -> date | None:

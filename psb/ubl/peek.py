@@ -3,6 +3,7 @@
 Used only to fill the list of incoming documents (order id, buyer) when reading failed; it never
 parses entities or a DTD (it only searches the raw text) and gives up quietly.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,7 @@ def peek(data: bytes) -> dict:
     """{'kind', 'order_id', 'buyer_name'} found in the raw text, each None when not found."""
     head = (data or b"")[:_LIMIT]
     root = _ROOT.search(head)
-    body = head[root.end():] if root else head
+    body = head[root.end() :] if root else head
     # The document's own ID is the first cbc:ID before any aggregate (UBLVersionID etc. come first).
     first_aggregate = re.search(rb"<(?:[\w.-]+:)?[A-Z]\w*(?:Party|Period|Reference|Line)[\s>]", body)
     top = body[: first_aggregate.start()] if first_aggregate else body

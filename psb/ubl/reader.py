@@ -20,6 +20,7 @@ linear in the size of the document. Measured on a 2-core test machine, parsing i
 5,000-line order with short lines (1.7 MB, as in the tests) takes about 0.15 s; 5,000 lines each
 carrying all the content of the official ``Order_Example.xml`` line 1 (17 MB) about 0.5 s.
 """
+
 import base64
 import binascii
 import functools
@@ -149,48 +150,71 @@ def classify(root: etree._Element) -> tuple[str, str]:
     if not namespace.startswith(UBL_NS_PREFIX):
         where = f"in namespace {namespace}" if namespace else "without a namespace"
         raise UnsupportedDocumentError(
-            f"This is not a UBL business document (its root element is {local} {where}), "
-            "so it is not a Peppol order.", error_code="not_ubl", params={"root": local, "namespace": namespace})
+            f"This is not a UBL business document (its root element is {local} {where}), so it is not a Peppol order.",
+            error_code="not_ubl",
+            params={"root": local, "namespace": namespace},
+        )
     customization = _strip(root.findtext("cbc:CustomizationID", namespaces=NS)) or ""
     if local in _OTHER_UBL_DOCUMENTS:
         found = f" (CustomizationID {customization})" if customization else ""
-        advice = (" Invoices are handled in Accounting, not in Sales." if local in _INVOICES
-                  else " Only orders, order changes and order cancellations are read here.")
+        advice = (
+            " Invoices are handled in Accounting, not in Sales."
+            if local in _INVOICES
+            else " Only orders, order changes and order cancellations are read here."
+        )
         raise UnsupportedDocumentError(
             f"This document is {_OTHER_UBL_DOCUMENTS[local]}{found}, not a purchase order.{advice}",
             error_code="other_ubl_document",
-            params={"root": local, "customization": customization, "invoice": local in _INVOICES})
+            params={"root": local, "customization": customization, "invoice": local in _INVOICES},
+        )
     if not customization:
         raise UnsupportedDocumentError(
             f"The {local} has no CustomizationID, so it does not say which specification it follows: "
-            "it is not a Peppol BIS 3 document.", error_code="no_customization", params={"root": local})
+            "it is not a Peppol BIS 3 document.",
+            error_code="no_customization",
+            params={"root": local},
+        )
     if customization.startswith(_BIS2_PREFIX):
         raise UnsupportedDocumentError(
             f"This {local} follows the old Peppol BIS 2 ({customization}), which is no longer in use: "
-            f"ask the customer to send Peppol BIS 3 ({TRANSACTIONS['order'].customization_id}).", error_code="bis2",
-            params={"root": local, "customization": customization, "bis3": TRANSACTIONS['order'].customization_id})
+            f"ask the customer to send Peppol BIS 3 ({TRANSACTIONS['order'].customization_id}).",
+            error_code="bis2",
+            params={"root": local, "customization": customization, "bis3": TRANSACTIONS["order"].customization_id},
+        )
     transaction = next((t for t in TRANSACTIONS.values() if _matches(customization, t.customization_id)), None)
     if transaction is None:
         if customization.startswith(_POACC_TRANSACTION_PREFIX):
             raise UnsupportedDocumentError(
                 f"This {local} declares the Peppol transaction {customization}, which is not a BIS 3 Order, "
-                "Order Change or Order Cancellation.", error_code="other_transaction",
-                params={"root": local, "customization": customization})
+                "Order Change or Order Cancellation.",
+                error_code="other_transaction",
+                params={"root": local, "customization": customization},
+            )
         raise UnsupportedDocumentError(
             f"This {local} follows the specification {customization}, which is not Peppol BIS 3 Ordering "
-            "(a national or private format); it cannot be read as a Peppol order.", error_code="other_specification",
-            params={"root": local, "customization": customization})
+            "(a national or private format); it cannot be read as a Peppol order.",
+            error_code="other_specification",
+            params={"root": local, "customization": customization},
+        )
     if root.tag != transaction.root_tag:
         raise UnsupportedDocumentError(
             f"The document's root element {local} does not match its CustomizationID {customization}, "
-            f"which is for an {transaction.label} ({transaction.root_name}).", error_code="root_mismatch",
-            params={"root": local, "customization": customization, "kind": transaction.kind,
-                    "expected_root": transaction.root_name})
-    if ":extended:" in customization[len(transaction.customization_id):]:
+            f"which is for an {transaction.label} ({transaction.root_name}).",
+            error_code="root_mismatch",
+            params={
+                "root": local,
+                "customization": customization,
+                "kind": transaction.kind,
+                "expected_root": transaction.root_name,
+            },
+        )
+    if ":extended:" in customization[len(transaction.customization_id) :]:
         raise UnsupportedDocumentError(
             f"This {transaction.label} follows an extended national profile ({customization}, e.g. EHF) "
-            "that adds content to Peppol BIS 3; it is not read by this module.", error_code="extended_profile",
-            params={"kind": transaction.kind, "customization": customization})
+            "that adds content to Peppol BIS 3; it is not read by this module.",
+            error_code="extended_profile",
+            params={"kind": transaction.kind, "customization": customization},
+        )
     return transaction.kind, _profile(root, transaction)
 
 
@@ -199,14 +223,18 @@ def _profile(root: etree._Element, transaction: Transaction) -> str:
     allowed = ", ".join(sorted(p for p, key in PROFILES.items() if key in transaction.profiles))
     if not profile_id:
         raise UnsupportedDocumentError(
-            f"The {transaction.label} has no ProfileID (expected one of: {allowed}).", error_code="no_profile",
-            params={"kind": transaction.kind, "allowed": allowed})
+            f"The {transaction.label} has no ProfileID (expected one of: {allowed}).",
+            error_code="no_profile",
+            params={"kind": transaction.kind, "allowed": allowed},
+        )
     profile = PROFILES.get(profile_id)
     if profile not in transaction.profiles:
         raise UnsupportedDocumentError(
             f"The {transaction.label} has ProfileID {profile_id}, which Peppol does not allow for it "
-            f"(allowed: {allowed}).", error_code="profile_not_allowed",
-            params={"kind": transaction.kind, "profile": profile_id, "allowed": allowed})
+            f"(allowed: {allowed}).",
+            error_code="profile_not_allowed",
+            params={"kind": transaction.kind, "profile": profile_id, "allowed": allowed},
+        )
     return profile
 
 
@@ -255,9 +283,11 @@ def _typed(node, path, convert, expected):
         where = _local_name(found.tag)
         if parent is not None and parent.getparent() is not None:
             where = f"{_local_name(parent.tag)}/{where}"
-        raise InvalidDocumentError(f"{where} has the value {_shown(value)}, which {result or expected}.",
-                                   error_code="bad_value",
-                                   params={"where": where, "value": _shown(value), "expected": result or expected})
+        raise InvalidDocumentError(
+            f"{where} has the value {_shown(value)}, which {result or expected}.",
+            error_code="bad_value",
+            params={"where": where, "value": _shown(value), "expected": result or expected},
+        )
     return result
 
 
@@ -272,7 +302,7 @@ def _to_date(value):
     match = _DATE.fullmatch(value)
     try:
         return date(*map(int, match.groups())) if match else None
-    except ValueError:   # a day or month out of range
+    except ValueError:  # a day or month out of range
         return None
 
 
@@ -305,8 +335,12 @@ def _boolean(node, path):
 
 def _integer(node, path):
     """A non-negative whole number of at most 9 digits (it must fit a database integer)."""
-    return _typed(node, path, lambda value: int(value) if _INTEGER.fullmatch(value) else None,
-                  "is not a whole number of at most 9 digits")
+    return _typed(
+        node,
+        path,
+        lambda value: int(value) if _INTEGER.fullmatch(value) else None,
+        "is not a whole number of at most 9 digits",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,8 +376,11 @@ def _party(node):
     return Party(
         endpoint_id=_ident(node, "cbc:EndpointID"),
         endpoint_scheme=_attr(node, "cbc:EndpointID", "schemeID"),
-        identifiers=[(value, _strip(el.get("schemeID"))) for el in _all(node, "cac:PartyIdentification/cbc:ID")
-                     if (value := _strip(el.text))],
+        identifiers=[
+            (value, _strip(el.get("schemeID")))
+            for el in _all(node, "cac:PartyIdentification/cbc:ID")
+            if (value := _strip(el.text))
+        ],
         name=_text(node, "cac:PartyName/cbc:Name"),
         registration_name=_text(node, "cac:PartyLegalEntity/cbc:RegistrationName"),
         company_id=_ident(node, "cac:PartyLegalEntity/cbc:CompanyID"),
@@ -361,17 +398,20 @@ def _allowance_charges(node):
         if is_charge is None:
             raise InvalidDocumentError(
                 "An AllowanceCharge has no ChargeIndicator, so it is unclear whether it is a discount or a charge.",
-                error_code="no_charge_indicator")
-        result.append(AllowanceCharge(
-            is_charge=is_charge,
-            amount=_decimal(element, "cbc:Amount"),
-            reason=_text(element, "cbc:AllowanceChargeReason"),
-            reason_code=_ident(element, "cbc:AllowanceChargeReasonCode"),
-            percent=_decimal(element, "cbc:MultiplierFactorNumeric"),
-            base_amount=_decimal(element, "cbc:BaseAmount"),
-            tax_category=_ident(element, "cac:TaxCategory/cbc:ID"),
-            tax_percent=_decimal(element, "cac:TaxCategory/cbc:Percent"),
-        ))
+                error_code="no_charge_indicator",
+            )
+        result.append(
+            AllowanceCharge(
+                is_charge=is_charge,
+                amount=_decimal(element, "cbc:Amount"),
+                reason=_text(element, "cbc:AllowanceChargeReason"),
+                reason_code=_ident(element, "cbc:AllowanceChargeReasonCode"),
+                percent=_decimal(element, "cbc:MultiplierFactorNumeric"),
+                base_amount=_decimal(element, "cbc:BaseAmount"),
+                tax_category=_ident(element, "cac:TaxCategory/cbc:ID"),
+                tax_percent=_decimal(element, "cac:TaxCategory/cbc:Percent"),
+            )
+        )
     return result
 
 
@@ -409,14 +449,16 @@ def _attachments(root):
         doc_id = _ident(reference, "cbc:ID")
         binary = _first(reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject")
         filename = _attr(reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject", "filename")
-        result.append(Attachment(
-            id=doc_id,
-            description=_text(reference, "cbc:DocumentType") or _text(reference, "cbc:DocumentDescription"),
-            filename=filename,
-            mime_code=_attr(reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject", "mimeCode"),
-            content=_embedded(binary, filename or doc_id or "without a name"),
-            uri=_ident(reference, "cac:Attachment/cac:ExternalReference/cbc:URI"),
-        ))
+        result.append(
+            Attachment(
+                id=doc_id,
+                description=_text(reference, "cbc:DocumentType") or _text(reference, "cbc:DocumentDescription"),
+                filename=filename,
+                mime_code=_attr(reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject", "mimeCode"),
+                content=_embedded(binary, filename or doc_id or "without a name"),
+                uri=_ident(reference, "cac:Attachment/cac:ExternalReference/cbc:URI"),
+            )
+        )
     return result
 
 
@@ -425,15 +467,20 @@ def _embedded(binary, name):
     encoded = "".join((binary.text or "").split()) if binary is not None else ""
     if not encoded:
         return None
-    if len(encoded) // 4 * 3 - encoded[-2:].count("=") > MAX_ATTACHMENT_BYTES:   # size once decoded
+    if len(encoded) // 4 * 3 - encoded[-2:].count("=") > MAX_ATTACHMENT_BYTES:  # size once decoded
         raise InvalidDocumentError(
             f"The attached document {name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB.",
-            error_code="attachment_too_large", params={"name": name, "mib": MAX_ATTACHMENT_BYTES // (1024 * 1024)})
+            error_code="attachment_too_large",
+            params={"name": name, "mib": MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+        )
     try:
         return base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidDocumentError(f"The attached document {name} is not valid base64.", error_code="attachment_not_base64",
-                                   params={"name": name}) from None
+        raise InvalidDocumentError(
+            f"The attached document {name} is not valid base64.",
+            error_code="attachment_not_base64",
+            params={"name": name},
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,14 +493,24 @@ def _line(order_line, position, kind):
     item = _first(order_line, "cac:LineItem")
     line_id = _ident(item, "cbc:ID")
     if not line_id:
-        raise InvalidDocumentError(f"Order line {position} has no line number (LineItem/ID).", error_code="line_no_id",
-                                   params={"position": position})
+        raise InvalidDocumentError(
+            f"Order line {position} has no line number (LineItem/ID).",
+            error_code="line_no_id",
+            params={"position": position},
+        )
     try:
         return _line_content(order_line, item, line_id, kind)
     except InvalidDocumentError as exc:
-        raise InvalidDocumentError(f"Line {line_id}: {exc.message}", error_code="in_line", params={
-            "line": line_id, "inner_code": exc.error_code, "inner_params": exc.params, "inner_message": exc.message,
-        }) from None
+        raise InvalidDocumentError(
+            f"Line {line_id}: {exc.message}",
+            error_code="in_line",
+            params={
+                "line": line_id,
+                "inner_code": exc.error_code,
+                "inner_params": exc.params,
+                "inner_message": exc.message,
+            },
+        ) from None
 
 
 def _line_status(item):
@@ -461,12 +518,17 @@ def _line_status(item):
     status = _ident(item, "cbc:LineStatusCode")
     allowed = ", ".join(f"{code} {meaning}" for code, meaning in ORDER_CHANGE_LINE_STATUSES.items())
     if status is None:
-        raise InvalidDocumentError(f"the line status (LineStatusCode) is missing (expected: {allowed}).",
-                                   error_code="no_line_status", params={"allowed": allowed})
+        raise InvalidDocumentError(
+            f"the line status (LineStatusCode) is missing (expected: {allowed}).",
+            error_code="no_line_status",
+            params={"allowed": allowed},
+        )
     if status not in ORDER_CHANGE_LINE_STATUSES:
         raise InvalidDocumentError(
             f"the line status {_shown(status)} cannot be used in an Order Change (allowed: {allowed}).",
-            error_code="line_status_not_allowed", params={"status": _shown(status), "allowed": allowed})
+            error_code="line_status_not_allowed",
+            params={"status": _shown(status), "allowed": allowed},
+        )
     return status
 
 
@@ -501,9 +563,11 @@ def _line_content(order_line, item, line_id, kind):
         standard_item_id=_ident(article, "cac:StandardItemIdentification/cbc:ID"),
         standard_item_scheme=_attr(article, "cac:StandardItemIdentification/cbc:ID", "schemeID"),
         manufacturers_item_id=_ident(article, "cac:ManufacturersItemIdentification/cbc:ID"),
-        classifications=[(code, _strip(el.get("listID")))
-                         for el in _all(article, "cac:CommodityClassification/cbc:ItemClassificationCode")
-                         if (code := _strip(el.text))],
+        classifications=[
+            (code, _strip(el.get("listID")))
+            for el in _all(article, "cac:CommodityClassification/cbc:ItemClassificationCode")
+            if (code := _strip(el.text))
+        ],
         tax_category=_ident(tax, "cbc:ID"),
         tax_percent=_decimal(tax, "cbc:Percent"),
         note="\n".join(notes) or None,
@@ -514,23 +578,31 @@ def _line_content(order_line, item, line_id, kind):
         delivery_location_id=_ident(delivery, "cbc:ID") or _ident(location, "cbc:ID"),
         delivery_address=_address(_first(location, "cac:Address")),
         allowance_charges=_allowance_charges(item),
-        properties=[(_text(el, "cbc:Name"), _text(el, "cbc:Value")) for el in _all(article, "cac:AdditionalItemProperty")],
+        properties=[
+            (_text(el, "cbc:Name"), _text(el, "cbc:Value")) for el in _all(article, "cac:AdditionalItemProperty")
+        ],
         quotation_line_ref=_ident(order_line, "cac:QuotationLineReference/cbc:LineID"),
     )
 
 
 def _lines(root, transaction, doc_id):
-    lines = [_line(element, position, transaction.kind)
-             for position, element in enumerate(_all(root, "cac:OrderLine"), 1)]
+    lines = [
+        _line(element, position, transaction.kind) for position, element in enumerate(_all(root, "cac:OrderLine"), 1)
+    ]
     if not lines:
-        raise InvalidDocumentError(f"The {transaction.label} {doc_id} has no order line.", error_code="no_lines",
-                                   params={"kind": transaction.kind, "id": doc_id})
+        raise InvalidDocumentError(
+            f"The {transaction.label} {doc_id} has no order line.",
+            error_code="no_lines",
+            params={"kind": transaction.kind, "id": doc_id},
+        )
     seen = set()
     for line in lines:
         if line.line_id in seen:
             raise InvalidDocumentError(
                 f"The {transaction.label} {doc_id} has two lines numbered {line.line_id}; line numbers must be unique.",
-                error_code="duplicate_line", params={"kind": transaction.kind, "id": doc_id, "line": line.line_id})
+                error_code="duplicate_line",
+                params={"kind": transaction.kind, "id": doc_id, "line": line.line_id},
+            )
         seen.add(line.line_id)
     return lines
 
@@ -543,8 +615,11 @@ def _document(root, kind, profile):
         raise InvalidDocumentError(f"The {label} has no number (ID).", error_code="no_id", params={"kind": kind})
     buyer = _party(_first(root, "cac:BuyerCustomerParty/cac:Party"))
     if buyer is None or not (buyer.endpoint_id or buyer.display_name or buyer.identifiers):
-        raise InvalidDocumentError(f"The {label} {doc_id} does not say who the buyer is (BuyerCustomerParty).",
-                                   error_code="no_buyer", params={"kind": kind, "id": doc_id})
+        raise InvalidDocumentError(
+            f"The {label} {doc_id} does not say who the buyer is (BuyerCustomerParty).",
+            error_code="no_buyer",
+            params={"kind": kind, "id": doc_id},
+        )
     totals = _first(root, "cac:AnticipatedMonetaryTotal")
     document = OrderDocument(
         kind=kind,
@@ -590,9 +665,12 @@ def _document(root, kind, profile):
         payable_rounding_amount=_decimal(totals, "cbc:PayableRoundingAmount"),
     )
     if kind != "order" and not document.order_reference_id:
-        raise InvalidDocumentError(f"The {label} {doc_id} does not say which order it refers to (OrderReference/ID).",
-                                   error_code="no_order_reference", params={"kind": kind, "id": doc_id})
-    if kind != "order_cancellation":   # a cancellation always cancels the whole order: no lines
+        raise InvalidDocumentError(
+            f"The {label} {doc_id} does not say which order it refers to (OrderReference/ID).",
+            error_code="no_order_reference",
+            params={"kind": kind, "id": doc_id},
+        )
+    if kind != "order_cancellation":  # a cancellation always cancels the whole order: no lines
         document.lines = _lines(root, transaction, doc_id)
     return document
 
@@ -614,7 +692,9 @@ def _read_expected(root: etree._Element, expected: str) -> OrderDocument:
     if kind != expected:
         raise UnsupportedDocumentError(
             f"Expected an {TRANSACTIONS[expected].label}, but this document is an {TRANSACTIONS[kind].label}.",
-            error_code="unexpected_kind", params={"expected": expected, "kind": kind})
+            error_code="unexpected_kind",
+            params={"expected": expected, "kind": kind},
+        )
     return _document(root, kind, profile)
 
 

@@ -30,6 +30,7 @@ zeros, and never rounded: the Peppol rules put no limit on the decimals of a res
 or prices (PEPPOL-T76/T116-R005 only asks that the price currency equals the document currency,
 and T01-R028's two-decimal limit exempts unit prices), so rounding would only change the answer.
 """
+
 import dataclasses
 import re
 from dataclasses import dataclass, field
@@ -44,17 +45,18 @@ NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
 #: profile -> (CustomizationID, ProfileID) of the answer.
 PROFILES = {
-    "ordering": ("urn:fdc:peppol.eu:poacc:trns:order_response:3",
-                 "urn:fdc:peppol.eu:poacc:bis:ordering:3"),
-    "advanced_ordering": ("urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3",
-                          "urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"),
+    "ordering": ("urn:fdc:peppol.eu:poacc:trns:order_response:3", "urn:fdc:peppol.eu:poacc:bis:ordering:3"),
+    "advanced_ordering": (
+        "urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3",
+        "urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3",
+    ),
 }
 #: profile -> Peppol document type identifier (scheme busdox-docid-qns) of the answer.
 DOCUMENT_TYPE_IDS = {
     "ordering": "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
-                "##urn:fdc:peppol.eu:poacc:trns:order_response:3::2.1",
+    "##urn:fdc:peppol.eu:poacc:trns:order_response:3::2.1",
     "advanced_ordering": "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
-                         "##urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3::2.3",
+    "##urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3::2.3",
 }
 #: Order response codes (UNCL4343 subset of the Peppol rules).
 CODES = {
@@ -74,9 +76,27 @@ NOTE_LIMIT = 1000
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 # A few common UN/ECE rec. 20/21 units in words, for the note; any other code is shown as is.
-_UNIT_WORDS = {"C62": "pcs", "EA": "pcs", "H87": "pcs", "NAR": "pcs", "NIU": "pcs", "XPP": "pcs",
-               "KGM": "kg", "GRM": "g", "TNE": "t", "LTR": "l", "MLT": "ml", "MTR": "m", "MTK": "m²",
-               "MTQ": "m³", "HUR": "h", "DAY": "days", "XBX": "boxes", "XPK": "packages", "XPX": "pallets"}
+_UNIT_WORDS = {
+    "C62": "pcs",
+    "EA": "pcs",
+    "H87": "pcs",
+    "NAR": "pcs",
+    "NIU": "pcs",
+    "XPP": "pcs",
+    "KGM": "kg",
+    "GRM": "g",
+    "TNE": "t",
+    "LTR": "l",
+    "MLT": "ml",
+    "MTR": "m",
+    "MTK": "m²",
+    "MTQ": "m³",
+    "HUR": "h",
+    "DAY": "days",
+    "XBX": "boxes",
+    "XPK": "packages",
+    "XPX": "pallets",
+}
 
 
 class ResponseError(ValueError):
@@ -146,9 +166,14 @@ class ResponseLine:
     @property
     def new_values(self):
         """Names of the values this line changes."""
-        values = {"quantity": self.quantity, "backorder quantity": self.max_backorder_quantity,
-                  "price": self.price, "price base quantity": self.base_quantity,
-                  "delivery period": self.promised_start or self.promised_end, "substitute": self.substitute}
+        values = {
+            "quantity": self.quantity,
+            "backorder quantity": self.max_backorder_quantity,
+            "price": self.price,
+            "price base quantity": self.base_quantity,
+            "delivery period": self.promised_start or self.promised_end,
+            "substitute": self.substitute,
+        }
         return [name for name, value in values.items() if value is not None]
 
 
@@ -206,8 +231,11 @@ def _checked(data):
     if data.profile not in PROFILES:
         raise _profile_error(data.profile)
     if data.code not in CODES:
-        raise ResponseError(f"Order Response code {data.code} is not one of AB, AP, CA, RE.",
-                            error_code="answer_bad_code", params={"code": data.code})
+        raise ResponseError(
+            f"Order Response code {data.code} is not one of AB, AP, CA, RE.",
+            error_code="answer_bad_code",
+            params={"code": data.code},
+        )
     if not data.response_id:
         raise ResponseError("The answer needs its own id.", error_code="answer_no_id")
     if not data.order_id:
@@ -215,26 +243,40 @@ def _checked(data):
     if not data.currency:
         raise ResponseError("The answer needs the currency.", error_code="answer_no_currency")
     if not _CURRENCY.fullmatch(data.currency):
-        raise ResponseError(f"Currency {data.currency} is not an ISO 4217 code such as EUR.",
-                            error_code="answer_bad_currency", params={"currency": data.currency})
+        raise ResponseError(
+            f"Currency {data.currency} is not an ISO 4217 code such as EUR.",
+            error_code="answer_bad_currency",
+            params={"currency": data.currency},
+        )
     if data.issue_date is None:
         raise ResponseError("The answer needs the issue date.", error_code="answer_no_issue_date")
     _check_date(data.issue_date, "issue_date")
     if data.issue_time is not None and not isinstance(data.issue_time, time):
-        raise ResponseError(f"The issue time {data.issue_time} is not a time.", error_code="answer_bad_time",
-                            params={"value": str(data.issue_time)})
+        raise ResponseError(
+            f"The issue time {data.issue_time} is not a time.",
+            error_code="answer_bad_time",
+            params={"value": str(data.issue_time)},
+        )
     for party, role in ((data.seller, "seller"), (data.buyer, "buyer")):
         _check_party(party, role)
     if data.order_change_id and data.profile != "advanced_ordering":
-        raise ResponseError("Only an Advanced Ordering answer refers to an Order Change or Cancellation; "
-                            "this order is of profile Ordering.", error_code="answer_change_not_advanced")
+        raise ResponseError(
+            "Only an Advanced Ordering answer refers to an Order Change or Cancellation; "
+            "this order is of profile Ordering.",
+            error_code="answer_change_not_advanced",
+        )
     if data.code != "CA" and data.lines:
-        raise ResponseError(f"An {data.code} answer ({CODES[data.code]}) carries no lines; "
-                            "to change or reject single lines, accept with changes (CA).",
-                            error_code="answer_lines_not_ca", params={"code": data.code})
+        raise ResponseError(
+            f"An {data.code} answer ({CODES[data.code]}) carries no lines; "
+            "to change or reject single lines, accept with changes (CA).",
+            error_code="answer_lines_not_ca",
+            params={"code": data.code},
+        )
     if data.code == "CA" and not data.lines:
-        raise ResponseError("An acceptance with changes (CA) lists every order line with its status.",
-                            error_code="answer_ca_without_lines")
+        raise ResponseError(
+            "An acceptance with changes (CA) lists every order line with its status.",
+            error_code="answer_ca_without_lines",
+        )
     _check_period(data.promised_start, data.promised_end)
     seen = set()
     for line in data.lines:
@@ -246,104 +288,164 @@ def _checked(data):
 
 def _profile_error(profile):
     if profile == "order_only":
-        return ResponseError("An order of profile Order Only gets no Order Response (Peppol BIS Order Only 3).",
-                             error_code="answer_order_only")
-    return ResponseError(f"Unknown Peppol profile {profile}: only Ordering and Advanced Ordering orders are "
-                         "answered with an Order Response.", error_code="answer_unknown_profile",
-                         params={"profile": str(profile)})
+        return ResponseError(
+            "An order of profile Order Only gets no Order Response (Peppol BIS Order Only 3).",
+            error_code="answer_order_only",
+        )
+    return ResponseError(
+        f"Unknown Peppol profile {profile}: only Ordering and Advanced Ordering orders are "
+        "answered with an Order Response.",
+        error_code="answer_unknown_profile",
+        params={"profile": str(profile)},
+    )
 
 
 def _check_party(party, role):
     """``role`` is "seller" or "buyer" (a word of the English message, and the ``role`` parameter)."""
     if party is None or not party.endpoint_id:
-        raise ResponseError(f"The answer needs the {role}'s Peppol id (endpoint).", error_code="answer_no_endpoint",
-                            params={"role": role})
+        raise ResponseError(
+            f"The answer needs the {role}'s Peppol id (endpoint).",
+            error_code="answer_no_endpoint",
+            params={"role": role},
+        )
     if not party.endpoint_scheme:
-        raise ResponseError(f"The {role}'s Peppol id {party.endpoint_id} has no scheme "
-                            "(such as 0106 in 0106:12345678).", error_code="answer_no_endpoint_scheme",
-                            params={"role": role, "endpoint": party.endpoint_id})
+        raise ResponseError(
+            f"The {role}'s Peppol id {party.endpoint_id} has no scheme (such as 0106 in 0106:12345678).",
+            error_code="answer_no_endpoint_scheme",
+            params={"role": role, "endpoint": party.endpoint_id},
+        )
     if not (party.registration_name or party.identifier):
-        raise ResponseError(f"The {role} needs a registered name or a party identifier.",
-                            error_code="answer_no_party_name", params={"role": role})
+        raise ResponseError(
+            f"The {role} needs a registered name or a party identifier.",
+            error_code="answer_no_party_name",
+            params={"role": role},
+        )
 
 
 def _line_error(line, message, error_code, **params):
     """An error of one response line: named "Response line 2 (order line 5)" in the message, its ids in
     ``params`` (``line_id``, ``order_line_id``) with the rule's own values."""
     where = f"Response line {line.line_id} (order line {line.order_line_id})"
-    return ResponseError(message.replace("{where}", where, 1), error_code=error_code,
-                         params={"line_id": line.line_id, "order_line_id": line.order_line_id, **params})
+    return ResponseError(
+        message.replace("{where}", where, 1),
+        error_code=error_code,
+        params={"line_id": line.line_id, "order_line_id": line.order_line_id, **params},
+    )
 
 
-def _check_line(line, seen):
+def _check_line(line, seen):  # noqa: C901 - one check after another, read top to bottom
     if not line.line_id:
-        raise ResponseError(f"A response line for order line {line.order_line_id} has no id.",
-                            error_code="answer_line_no_id", params={"order_line_id": line.order_line_id})
+        raise ResponseError(
+            f"A response line for order line {line.order_line_id} has no id.",
+            error_code="answer_line_no_id",
+            params={"order_line_id": line.order_line_id},
+        )
     if line.line_id in seen:
-        raise ResponseError(f"Two response lines have the id {line.line_id}: each needs its own.",
-                            error_code="answer_line_id_twice", params={"line_id": line.line_id})
+        raise ResponseError(
+            f"Two response lines have the id {line.line_id}: each needs its own.",
+            error_code="answer_line_id_twice",
+            params={"line_id": line.line_id},
+        )
     seen.add(line.line_id)
     if line.status_code not in LINE_STATUSES:
-        raise _line_error(line, "{where}: status %s is not one of 1 (added), 3 (changed), 5 (accepted), "
-                          "7 (rejected), 42 (already delivered)." % (line.status_code,),
-                          "answer_line_bad_status", status=str(line.status_code))
+        raise _line_error(
+            line,
+            f"{{where}}: status {line.status_code} is not one of 1 (added), 3 (changed), 5 (accepted), "
+            "7 (rejected), 42 (already delivered).",
+            "answer_line_bad_status",
+            status=str(line.status_code),
+        )
     if not line.order_line_id:
-        raise ResponseError(f"Response line {line.line_id} does not say which order line it answers.",
-                            error_code="answer_line_no_order_line", params={"line_id": line.line_id})
+        raise ResponseError(
+            f"Response line {line.line_id} does not say which order line it answers.",
+            error_code="answer_line_no_order_line",
+            params={"line_id": line.line_id},
+        )
     if line.item is None or not line.item.name:
         raise _line_error(line, "{where} needs the item's name.", "answer_line_no_item_name")
     _check_item(line, line.item)
     changes = line.new_values
     if line.status_code not in VALUE_STATUSES and changes:
-        raise _line_error(line, "{where} is %s and cannot carry a new %s; mark it changed (3) or add a line (1)."
-                          % (LINE_STATUSES[line.status_code], ", ".join(changes)),
-                          "answer_line_status_without_values", status=line.status_code, changes=changes)
+        raise _line_error(
+            line,
+            "{{where}} is {} and cannot carry a new {}; mark it changed (3) or add a line (1).".format(
+                LINE_STATUSES[line.status_code], ", ".join(changes)
+            ),
+            "answer_line_status_without_values",
+            status=line.status_code,
+            changes=changes,
+        )
     if line.status_code == "3" and not changes and not line.note:
         # The official example sc1 marks a line changed only for an added seller's item id, explained
         # in the line note: a note alone is accepted, nothing at all is not.
-        raise _line_error(line, "{where} is marked changed but changes nothing and says nothing; give the new "
-                          "quantity, price, delivery date or substitute, or a note.", "answer_line_changes_nothing")
+        raise _line_error(
+            line,
+            "{where} is marked changed but changes nothing and says nothing; give the new "
+            "quantity, price, delivery date or substitute, or a note.",
+            "answer_line_changes_nothing",
+        )
     if line.status_code == "1" and line.quantity is None:
         raise _line_error(line, "{where} is an added line: it needs the quantity.", "answer_line_added_no_quantity")
     if (line.quantity is not None or line.base_quantity is not None) and not line.unit_code:
-        raise _line_error(line, "{where}: a quantity needs its unit code (UN/ECE rec. 20, such as C62).",
-                          "answer_line_no_unit")
-    for label, code, value in (("quantity", "answer_line_negative_quantity", line.quantity),
-                               ("backorder quantity", "answer_line_negative_backorder", line.max_backorder_quantity),
-                               ("price", "answer_line_negative_price", line.price)):
+        raise _line_error(
+            line, "{where}: a quantity needs its unit code (UN/ECE rec. 20, such as C62).", "answer_line_no_unit"
+        )
+    for label, code, value in (
+        ("quantity", "answer_line_negative_quantity", line.quantity),
+        ("backorder quantity", "answer_line_negative_backorder", line.max_backorder_quantity),
+        ("price", "answer_line_negative_price", line.price),
+    ):
         if value is not None and value < 0:
-            raise _line_error(line, "{where}: the %s cannot be negative (%s)." % (label, _number(value)), code,
-                              value=_number(value))
+            raise _line_error(
+                line,
+                f"{{where}}: the {label} cannot be negative ({_number(value)}).",
+                code,
+                value=_number(value),
+            )
     if line.base_quantity is not None:
         if line.price is None:
-            raise _line_error(line, "{where}: a price base quantity comes with the price.",
-                              "answer_line_base_without_price")
+            raise _line_error(
+                line, "{where}: a price base quantity comes with the price.", "answer_line_base_without_price"
+            )
         if line.base_quantity <= 0:
-            raise _line_error(line, "{where}: the price base quantity must be more than zero.",
-                              "answer_line_base_not_positive")
+            raise _line_error(
+                line, "{where}: the price base quantity must be more than zero.", "answer_line_base_not_positive"
+            )
     if line.substitute is not None:
         if line.substitute.buyers_item_id:
-            raise _line_error(line, "{where}: the substitute item is the seller's, it has no buyer's item id.",
-                              "answer_substitute_buyers_id")
+            raise _line_error(
+                line,
+                "{where}: the substitute item is the seller's, it has no buyer's item id.",
+                "answer_substitute_buyers_id",
+            )
         if not (line.substitute.name or line.substitute.sellers_item_id or line.substitute.standard_item_id):
-            raise _line_error(line, "{where}: the substitute item needs a name or an item id.",
-                              "answer_substitute_no_id")
+            raise _line_error(
+                line, "{where}: the substitute item needs a name or an item id.", "answer_substitute_no_id"
+            )
         _check_item(line, line.substitute)
     elif line.substitute_line_id:
-        raise _line_error(line, "{where} has a substitute line id but no substitute item.",
-                          "answer_substitute_line_without_item")
+        raise _line_error(
+            line, "{where} has a substitute line id but no substitute item.", "answer_substitute_line_without_item"
+        )
     _check_period(line.promised_start, line.promised_end, line)
 
 
 def _check_item(line, item):
     if item.standard_item_id and not item.standard_item_scheme:
-        raise _line_error(line, "{where}: the standard item id %s needs its scheme (0160 for a GTIN)."
-                          % (item.standard_item_id,), "answer_item_no_scheme", item_id=item.standard_item_id)
+        raise _line_error(
+            line,
+            f"{{where}}: the standard item id {item.standard_item_id} needs its scheme (0160 for a GTIN).",
+            "answer_item_no_scheme",
+            item_id=item.standard_item_id,
+        )
 
 
 #: The dates an answer checks (``params["date"]`` of its errors): header, then a line's.
-_DATES = {"issue_date": "the issue date", "start": "the start of the promised delivery",
-          "end": "the end of the promised delivery"}
+_DATES = {
+    "issue_date": "the issue date",
+    "start": "the start of the promised delivery",
+    "end": "the end of the promised delivery",
+}
 
 
 def _check_date(value, which, line=None):
@@ -351,10 +453,18 @@ def _check_date(value, which, line=None):
     if value is not None and not isinstance(value, date):
         label = _DATES[which]
         if line is not None:
-            raise _line_error(line, "{where}: %s %s is not a date." % (label, value), "answer_not_a_date",
-                              date=which, value=str(value))
-        raise ResponseError(f"{label.capitalize()} {value} is not a date.", error_code="answer_not_a_date",
-                            params={"date": which, "value": str(value)})
+            raise _line_error(
+                line,
+                f"{{where}}: {label} {value} is not a date.",
+                "answer_not_a_date",
+                date=which,
+                value=str(value),
+            )
+        raise ResponseError(
+            f"{label.capitalize()} {value} is not a date.",
+            error_code="answer_not_a_date",
+            params={"date": which, "value": str(value)},
+        )
 
 
 def _check_period(start, end, line=None):
@@ -364,10 +474,18 @@ def _check_period(start, end, line=None):
     if start and end and _day(end) < _day(start):
         start, end = _day(start).isoformat(), _day(end).isoformat()
         if line is not None:
-            raise _line_error(line, "{where}: the end of the promised delivery (%s) is before its start (%s)."
-                              % (end, start), "answer_period_reversed", start=start, end=end)
-        raise ResponseError(f"The end of the promised delivery ({end}) is before its start ({start}).",
-                            error_code="answer_period_reversed", params={"start": start, "end": end})
+            raise _line_error(
+                line,
+                f"{{where}}: the end of the promised delivery ({end}) is before its start ({start}).",
+                "answer_period_reversed",
+                start=start,
+                end=end,
+            )
+        raise ResponseError(
+            f"The end of the promised delivery ({end}) is before its start ({start}).",
+            error_code="answer_period_reversed",
+            params={"start": start, "end": end},
+        )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -382,13 +500,13 @@ def _text(value):
 
 
 def _decimal(value):
-    if value is False:      # Odoo's empty value
+    if value is False:  # Odoo's empty value
         value = None
     if value is None or isinstance(value, Decimal):
         result = value
     elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
         try:
-            result = Decimal(str(value).strip())    # str(): a float's shortest form, not its binary expansion
+            result = Decimal(str(value).strip())  # str(): a float's shortest form, not its binary expansion
         except InvalidOperation:
             raise _not_a_number(value) from None
     else:
@@ -414,29 +532,51 @@ def _normalised(data):
     def party(value):
         if value is None:
             return None
-        return dataclasses.replace(value, **texts(value, "endpoint_id", "endpoint_scheme", "registration_name",
-                                                  "identifier", "identifier_scheme"))
+        return dataclasses.replace(
+            value,
+            **texts(value, "endpoint_id", "endpoint_scheme", "registration_name", "identifier", "identifier_scheme"),
+        )
 
     def item(value):
         if value is None:
             return None
-        return dataclasses.replace(value, **texts(value, "name", "sellers_item_id", "buyers_item_id",
-                                                  "standard_item_id", "standard_item_scheme"))
+        return dataclasses.replace(
+            value,
+            **texts(value, "name", "sellers_item_id", "buyers_item_id", "standard_item_id", "standard_item_scheme"),
+        )
 
     def line(value):
         return dataclasses.replace(
-            value, **texts(value, "line_id", "status_code", "order_line_id", "unit_code", "substitute_line_id",
-                           "note"),
+            value,
+            **texts(value, "line_id", "status_code", "order_line_id", "unit_code", "substitute_line_id", "note"),
             **dates(value, "promised_start", "promised_end"),
-            item=item(value.item), substitute=item(value.substitute),
-            **{name: _decimal(getattr(value, name))
-               for name in ("quantity", "max_backorder_quantity", "price", "base_quantity")})
+            item=item(value.item),
+            substitute=item(value.substitute),
+            **{
+                name: _decimal(getattr(value, name))
+                for name in ("quantity", "max_backorder_quantity", "price", "base_quantity")
+            },
+        )
 
     return dataclasses.replace(
-        data, **texts(data, "code", "response_id", "profile", "order_id", "currency", "sales_order_id", "note",
-                      "customer_reference", "order_change_id"),
+        data,
+        **texts(
+            data,
+            "code",
+            "response_id",
+            "profile",
+            "order_id",
+            "currency",
+            "sales_order_id",
+            "note",
+            "customer_reference",
+            "order_change_id",
+        ),
         **dates(data, "issue_date", "issue_time", "promised_start", "promised_end"),
-        seller=party(data.seller), buyer=party(data.buyer), lines=[line(value) for value in data.lines or ()])
+        seller=party(data.seller),
+        buyer=party(data.buyer),
+        lines=[line(value) for value in data.lines or ()],
+    )
 
 
 def _number(value):
@@ -493,8 +633,9 @@ def _item(parent, item, substitute=False):
     if item.sellers_item_id:
         _cbc(_cac(element, "SellersItemIdentification"), "ID", item.sellers_item_id)
     if item.standard_item_id:
-        _cbc(_cac(element, "StandardItemIdentification"), "ID", item.standard_item_id,
-             schemeID=item.standard_item_scheme)
+        _cbc(
+            _cac(element, "StandardItemIdentification"), "ID", item.standard_item_id, schemeID=item.standard_item_scheme
+        )
 
 
 def _line(root, line, currency):
@@ -595,8 +736,11 @@ def describe_line(line, currency=None):
         name = substitute.name or ids
         parts.append(f"replaced by {name} ({ids})" if ids and name != ids else f"replaced by {name}")
     if line.max_backorder_quantity is not None:
-        parts.append(f"{_quantity_words(line.max_backorder_quantity, line.unit_code)} to follow later"
-                     if line.max_backorder_quantity > 0 else "the rest will not be delivered")
+        parts.append(
+            f"{_quantity_words(line.max_backorder_quantity, line.unit_code)} to follow later"
+            if line.max_backorder_quantity > 0
+            else "the rest will not be delivered"
+        )
     text = f"line {line.order_line_id}: {', '.join(parts) or LINE_STATUSES.get(line.status_code, 'changed')}"
     return f"{text} ({line.note})" if line.note else text
 

@@ -1,4 +1,5 @@
 """The PSB sandbox itself: its contract over raw HTTP, its signed webhooks, its control API and its CLI."""
+
 import base64
 import json
 import os
@@ -93,8 +94,7 @@ def receiver():
 
 
 def token(box, **form):
-    data = {"grant_type": "client_credentials", "client_id": "cid", "client_secret": "csecret", "scope": "ap",
-            **form}
+    data = {"grant_type": "client_credentials", "client_id": "cid", "client_secret": "csecret", "scope": "ap", **form}
     return requests.post(f"{box.url}/connect/token", data=data, timeout=5)
 
 
@@ -134,19 +134,26 @@ def test_token_endpoint_grants(box):
     assert answer.json()["token_type"] == "Bearer" and answer.json()["expires_in"] == 3600
     assert token(box, grant_type="password", username="user", password="pw").status_code == 200
     basic = base64.b64encode(b"cid:csecret").decode()
-    answer = requests.post(f"{box.url}/connect/token", data={"grant_type": "client_credentials", "scope": "openid ap"},
-                           headers={"Authorization": f"Basic {basic}"}, timeout=5)
+    answer = requests.post(
+        f"{box.url}/connect/token",
+        data={"grant_type": "client_credentials", "scope": "openid ap"},
+        headers={"Authorization": f"Basic {basic}"},
+        timeout=5,
+    )
     assert answer.status_code == 200 and answer.json()["scope"] == "openid ap"
 
 
-@pytest.mark.parametrize("form, error", [
-    ({"client_secret": "wrong"}, "invalid_client"),
-    ({"client_id": ""}, "invalid_client"),
-    ({"grant_type": "password", "username": "user", "password": "wrong"}, "invalid_grant"),
-    ({"grant_type": "password", "username": "", "password": ""}, "invalid_grant"),
-    ({"scope": "openid"}, "invalid_scope"),
-    ({"grant_type": "authorization_code"}, "unsupported_grant_type"),
-])
+@pytest.mark.parametrize(
+    "form, error",
+    [
+        ({"client_secret": "wrong"}, "invalid_client"),
+        ({"client_id": ""}, "invalid_client"),
+        ({"grant_type": "password", "username": "user", "password": "wrong"}, "invalid_grant"),
+        ({"grant_type": "password", "username": "", "password": ""}, "invalid_grant"),
+        ({"scope": "openid"}, "invalid_scope"),
+        ({"grant_type": "authorization_code"}, "unsupported_grant_type"),
+    ],
+)
 def test_token_endpoint_refusals(box, form, error):
     answer = token(box, **form)
     assert answer.status_code == 400 and answer.json()["error"] == error
@@ -232,8 +239,11 @@ def test_recipient_lookups(box, api):
     box.order_response_capable = {"0088:2"}
     assert api("POST", path, json=["0088:1", "0088:2"]).json()["id"] == "0088:2"
     assert_psb_error(api("POST", path, json=["0088:1"]), 404)
-    options = api("GET", "/peppol/deliveryOption", params=[("partyIds", "0088:1"), ("partyIds", "0088:2"),
-                                                            ("documentFamily", "orderResponse")]).json()
+    options = api(
+        "GET",
+        "/peppol/deliveryOption",
+        params=[("partyIds", "0088:1"), ("partyIds", "0088:2"), ("documentFamily", "orderResponse")],
+    ).json()
     assert [(o["partyId"], o["family"]) for o in options] == [("0088:2", "OrderResponse")]
     assert_psb_error(api("GET", "/peppol/deliveryOption"), 400)
     assert_psb_error(api("GET", "/peppol/deliveryOption", params={"partyIds": "0088:1", "documentFamily": "x"}), 400)
@@ -248,9 +258,15 @@ def test_hook_registration(box, api):
     generated = api("PUT", "/hook", json={"action": "mailto:alarm@example.com", "topics": ["HookSentError"]}).json()
     assert generated["id"] and generated["isActive"] is True
     assert list(box.hooks[ENVIRONMENT]) == [generated["id"]]
-    for bad in ({"action": "ftp://x", "topics": ["A"]}, {"action": "https://x", "topics": []},
-                {"action": "https://x", "topics": "OrderReceived"}, {"action": "https://x", "topics": [""]},
-                {"action": "https://x", "topics": ["A"], "isActive": "yes"}, {"topics": ["A"]}, ["x"]):
+    for bad in (
+        {"action": "ftp://x", "topics": ["A"]},
+        {"action": "https://x", "topics": []},
+        {"action": "https://x", "topics": "OrderReceived"},
+        {"action": "https://x", "topics": [""]},
+        {"action": "https://x", "topics": ["A"], "isActive": "yes"},
+        {"topics": ["A"]},
+        ["x"],
+    ):
         assert_psb_error(api("PUT", "/hook", json=bad), 400)
     assert_psb_error(api("PUT", "/hook", data="{}", headers={"Content-Type": "text/plain"}), 415)
     assert api("DELETE", f"/hook/{generated['id']}").status_code == 200
@@ -268,8 +284,7 @@ def test_signed_webhook_delivery(box, api, receiver):
     put_hook(api, PARTY, "odoo", f"{receiver.url}/econnect_psb/webhook#sig-secret", ["OrderReceived"])
     doc = box.add_document(PARTY, ORDER)
     results = box.deliver(doc)
-    assert results == [{"hook_id": "odoo", "url": f"{receiver.url}/econnect_psb/webhook", "status": 200,
-                        "body": "ok"}]
+    assert results == [{"hook_id": "odoo", "url": f"{receiver.url}/econnect_psb/webhook", "status": 200, "body": "ok"}]
     path, headers, body = receiver.next()
     assert path == "/econnect_psb/webhook", "the #secret is never sent"
     assert headers["Content-Type"] == "application/json"
@@ -278,12 +293,20 @@ def test_signed_webhook_delivery(box, api, receiver):
     event = json.loads(body)
     assert list(event) == ["topic", "partyId", "hookId", "documentId", "message", "details", "createdOn", "sentOn"]
     assert (event["topic"], event["partyId"], event["hookId"], event["documentId"]) == (
-        "OrderReceived", PARTY, "odoo", doc)
+        "OrderReceived",
+        PARTY,
+        "odoo",
+        doc,
+    )
     assert event["message"] == "'Order' received."
     assert event["details"] == {
-        "id": "PO-1", "sender": "0088:7300010000001", "note": "Deliver at the back door", "protocol": "As4",
+        "id": "PO-1",
+        "sender": "0088:7300010000001",
+        "note": "Deliver at the back door",
+        "protocol": "As4",
         "documentTypeId": "urn:oasis:names:specification:ubl:schema:xsd:Order-2::Order"
-                          "##urn:fdc:peppol.eu:poacc:trns:order:3::2.1"}
+        "##urn:fdc:peppol.eu:poacc:trns:order:3::2.1",
+    }
     assert signature.check_sent_on(event["sentOn"]) and signature.check_sent_on(event["createdOn"])
     assert event["sentOn"].endswith("+00:00")
     assert box.deliveries[-1]["event"] == event
@@ -292,8 +315,9 @@ def test_signed_webhook_delivery(box, api, receiver):
 def test_change_events_reference_the_order(box, api, receiver):
     put_hook(api, PARTY, "odoo", f"{receiver.url}/hook#k", ["*Received"])
     order = box.add_document(PARTY, ORDER)
-    change = box.add_document(PARTY, CHANGE, topic="OrderChangeReceived", ref_to_document_id=order,
-                              details={"accessPoint": "CN=PSB sandbox"})
+    change = box.add_document(
+        PARTY, CHANGE, topic="OrderChangeReceived", ref_to_document_id=order, details={"accessPoint": "CN=PSB sandbox"}
+    )
     box.deliver(change)
     event = json.loads(receiver.next()[2])
     assert (event["topic"], event["documentId"], event["refToDocumentId"]) == ("OrderChangeReceived", change, order)
@@ -314,8 +338,10 @@ def test_topic_matching_order_and_hook_states(box, api, receiver):
     assert [receiver.next()[0] for _ in range(2)] == ["/party", "/env"]
     assert [r["hook_id"] for r in box.deliver(doc, topic="InvoiceReceived")] == ["env"]
     assert receiver.next()[0] == "/env"
-    assert box.send_event(PARTY, "OrderResponseSent", "resp-1", ref_to_document_id=doc,
-                          message="Delivered.")[0]["hook_id"] == "party"
+    assert (
+        box.send_event(PARTY, "OrderResponseSent", "resp-1", ref_to_document_id=doc, message="Delivered.")[0]["hook_id"]
+        == "party"
+    )
     event = json.loads(receiver.next()[2])
     assert (event["documentId"], event["refToDocumentId"], event["message"]) == ("resp-1", doc, "Delivered.")
     receiver.next()
@@ -343,14 +369,21 @@ def test_ping_and_auto_response_events(receiver):
         session = requests.Session()
         session.headers["Authorization"] = "Bearer " + token(box).json()["access_token"]
         base = f"{box.url}/api/v1/0106%3A12345678"
-        session.put(f"{base}/hook", json={"id": "h", "action": f"{receiver.url}/hook#s",
-                                          "topics": ["OrderResponse*"]}, timeout=5)
+        session.put(
+            f"{base}/hook",
+            json={"id": "h", "action": f"{receiver.url}/hook#s", "topics": ["OrderResponse*"]},
+            timeout=5,
+        )
         assert session.get(f"{base}/hook/ping", timeout=5).json() == {"id": PARTY}
         _path, headers, body = receiver.next()
         assert json.loads(body)["topic"] == "Ping" and signature.verify("s", body, headers["X-EConnect-Signature"])
         doc = box.add_document(PARTY, ORDER)
-        answer = session.post(f"{base}/salesOrder/{doc}/response", json={"status": "AP"},
-                              headers={"X-EConnect-DocumentId": "resp-7"}, timeout=5)
+        answer = session.post(
+            f"{base}/salesOrder/{doc}/response",
+            json={"status": "AP"},
+            headers={"X-EConnect-DocumentId": "resp-7"},
+            timeout=5,
+        )
         assert answer.json() == {"id": "resp-7"}
         event = json.loads(receiver.next()[2])
         assert (event["topic"], event["documentId"], event["refToDocumentId"]) == ("OrderResponseSent", "resp-7", doc)
@@ -371,12 +404,15 @@ def test_document_details_and_helpers(box):
     assert box.documents[box.add_document(" 0106:12345678 ", "<Order/>")]["party"] == PARTY
 
 
-@pytest.mark.skipif(not (Path(__file__).resolve().parents[3] / "shared" / "peppol" / "examples").is_dir(),
-                    reason="the official Peppol examples are not on this machine")
+@pytest.mark.skipif(
+    not (Path(__file__).resolve().parents[3] / "shared" / "peppol" / "examples").is_dir(),
+    reason="the official Peppol examples are not on this machine",
+)
 def test_details_of_the_official_examples():
     examples = Path(__file__).resolve().parents[3] / "shared" / "peppol" / "examples"
-    cancellation = document_details((examples / "order_cancellation/official/OrderCancellation_Example.xml")
-                                    .read_bytes())
+    cancellation = document_details(
+        (examples / "order_cancellation/official/OrderCancellation_Example.xml").read_bytes()
+    )
     assert cancellation["cancellationNote"] and cancellation["orderReferenceId"] == "Order-1"
     assert cancellation["documentTypeId"].endswith("order_cancellation:3::2.3")
     order = document_details((examples / "order/official/UC1_Order.xml").read_bytes())
@@ -408,10 +444,14 @@ def test_control_api(box, receiver):
     assert requests.get(f"{box.url}/api/v1/me", timeout=5).status_code == 401, "the API still wants a token"
     client = requests.Session()
     client.headers["Authorization"] = "Bearer " + token(box).json()["access_token"]
-    client.put(f"{box.url}/api/v1/0106%3A12345678/hook", json={"id": "h", "action": f"{receiver.url}/h#s",
-                                                               "topics": ["*"]}, timeout=5)
-    answer = requests.post(f"{control}/documents", json={"partyId": PARTY, "xml": ORDER.decode(), "deliver": True},
-                           timeout=5).json()
+    client.put(
+        f"{box.url}/api/v1/0106%3A12345678/hook",
+        json={"id": "h", "action": f"{receiver.url}/h#s", "topics": ["*"]},
+        timeout=5,
+    )
+    answer = requests.post(
+        f"{control}/documents", json={"partyId": PARTY, "xml": ORDER.decode(), "deliver": True}, timeout=5
+    ).json()
     doc = answer["documentId"]
     assert [d["status"] for d in answer["deliveries"]] == [200]
     assert json.loads(receiver.next()[2])["documentId"] == doc
@@ -419,14 +459,19 @@ def test_control_api(box, receiver):
     assert [d["hook_id"] for d in again["deliveries"]] == ["h"]
     assert json.loads(receiver.next()[2])["topic"] == "OrderChangeReceived"
     assert requests.post(f"{control}/deliver/unknown", timeout=5).status_code == 404
-    event = requests.post(f"{control}/events", json={"partyId": PARTY, "topic": "OrderResponseSentError",
-                                                     "documentId": "r1", "message": "No route"}, timeout=5)
+    event = requests.post(
+        f"{control}/events",
+        json={"partyId": PARTY, "topic": "OrderResponseSentError", "documentId": "r1", "message": "No route"},
+        timeout=5,
+    )
     assert event.status_code == 200 and json.loads(receiver.next()[2])["message"] == "No route"
-    assert requests.post(f"{control}/documents", json={"partyId": "0106:1", "xml": "<a/>"}, timeout=5).status_code \
-        == 400
+    assert (
+        requests.post(f"{control}/documents", json={"partyId": "0106:1", "xml": "<a/>"}, timeout=5).status_code == 400
+    )
     assert requests.post(f"{control}/documents", json={"xml": "<a/>"}, timeout=5).status_code == 400
-    assert requests.post(f"{control}/faults", json={"method": "GET", "path": "/download$", "status": 500},
-                         timeout=5).json() == {"ok": True}
+    assert requests.post(
+        f"{control}/faults", json={"method": "GET", "path": "/download$", "status": 500}, timeout=5
+    ).json() == {"ok": True}
     assert requests.post(f"{control}/faults", json={"path": "("}, timeout=5).status_code == 400
     assert client.get(f"{box.url}/api/v1/0106%3A12345678/salesOrder/{doc}/download", timeout=5).status_code == 500
     client.post(f"{box.url}/api/v1/0106%3A12345678/salesOrder/{doc}/response", json={"status": "AB"}, timeout=5)
@@ -447,9 +492,28 @@ def test_command_line_delivers_a_file(tmp_path, receiver):
     order = tmp_path / "order.xml"
     order.write_bytes(ORDER)
     process = subprocess.Popen(
-        [sys.executable, "-m", "psb_sandbox", "--port", "0", "--party", PARTY, "--client-id", "demo",
-         "--client-secret", "demo-secret", "--deliver", str(order), "--to", f"{receiver.url}/hook#cli-secret"],
-        cwd=ROOT, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-m",
+            "psb_sandbox",
+            "--port",
+            "0",
+            "--party",
+            PARTY,
+            "--client-id",
+            "demo",
+            "--client-secret",
+            "demo-secret",
+            "--deliver",
+            str(order),
+            "--to",
+            f"{receiver.url}/hook#cli-secret",
+        ],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         banner = process.stderr.readline()
         assert banner.startswith("PSB sandbox on http://127.0.0.1:"), banner
@@ -459,8 +523,16 @@ def test_command_line_delivers_a_file(tmp_path, receiver):
         event = json.loads(body)
         assert event["details"]["id"] == "PO-1" and event["partyId"] == PARTY
         assert "order.xml: document" in process.stderr.readline()
-        answer = requests.post(f"{url}/connect/token", data={"grant_type": "client_credentials", "client_id": "demo",
-                                                             "client_secret": "demo-secret", "scope": "ap"}, timeout=5)
+        answer = requests.post(
+            f"{url}/connect/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "demo",
+                "client_secret": "demo-secret",
+                "scope": "ap",
+            },
+            timeout=5,
+        )
         assert answer.status_code == 200
         assert process.stderr.readline().strip() == "POST /connect/token -> 200"
     finally:
