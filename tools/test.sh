@@ -2,7 +2,7 @@
 # Runs the whole test suite: the plain-Python tests always, the Odoo tests whenever an Odoo 19
 # is available (an importable odoo, ODOO_PATH=<source checkout>, or ODOO_INSTALL=1 to clone it).
 #
-#   tools/test.sh                 everything
+#   tools/test.sh                 everything (plain tests, OCA checks of tools/lint.sh, Odoo tests)
 #   tools/test.sh --plain         only the plain-Python tests
 #   REQUIRE_ODOO=1 tools/test.sh  fail when no Odoo 19 is found instead of only saying so
 #   ODOO_TEST_TAGS=/sale_econnect_psb:TestWebhook tools/test.sh   a subset of the Odoo tests
@@ -30,13 +30,20 @@ if [ "${1:-}" = "--plain" ]; then
     exit "$pytest_rc"
 fi
 
+say "OCA checks (tools/lint.sh: ruff, pylint-odoo)"
+set +e
+bash "$ROOT/tools/lint.sh"
+lint_rc=$?
+set -e
+
 find_odoo
 if [ "$ODOO_FOUND" != yes ]; then
     banner "NO ODOO 19 FOUND: THE ODOO TESTS DID NOT RUN" \
            "Only the plain-Python tests ran. Make Odoo 19 importable by python3, or run" \
            "ODOO_PATH=/path/to/odoo-19-checkout tools/test.sh (or ODOO_INSTALL=1 to clone it)."
     [ "${REQUIRE_ODOO:-0}" = 1 ] && exit 1
-    exit "$pytest_rc"
+    [ "$lint_rc" = 0 ] && exit "$pytest_rc"
+    exit 1
 fi
 
 setup_chromium
@@ -73,6 +80,7 @@ if [ "$odoo_rc" != 0 ] || [ "$errors" != 0 ]; then
     [ "$odoo_failed" = 0 ] && odoo_failed=1
     echo "Odoo exited with $odoo_rc and logged $errors error(s): see $LOG"
 fi
-banner "Odoo tests: $odoo_run run, $odoo_failed failed or in error; plain tests: pytest exit $pytest_rc"
+banner "Odoo tests: $odoo_run run, $odoo_failed failed or in error; plain tests: pytest exit $pytest_rc;" \
+       "OCA checks: $([ "$lint_rc" = 0 ] && echo clean || echo "FINDINGS (tools/lint.sh)")"
 echo "odoo: $((odoo_run - odoo_failed)) passed, $odoo_failed failed"
-[ "$pytest_rc" = 0 ] && [ "$odoo_failed" = 0 ]
+[ "$pytest_rc" = 0 ] && [ "$odoo_failed" = 0 ] && [ "$lint_rc" = 0 ]
