@@ -2,19 +2,27 @@
 #
 # Environment a user may set:
 #   ODOO_PATH      an Odoo 19 source checkout to use (the folder holding odoo/ and addons/)
-#   ODOO_INSTALL=1 clone Odoo 19.0 from Odoo's official repository into .odoo/ when no Odoo 19 is found
+#   ODOO_INSTALL=1 clone Odoo 19.0 from Odoo's official repository into $PSB_CACHE/odoo when no Odoo 19 is found
 #   PSB_PYTHON     the Python interpreter to build the virtualenv from (default: python3)
-#   LXML_VERSION   run against this lxml (e.g. 4.9.3): a throwaway virtualenv .build/venv-lxml-<version>
+#   LXML_VERSION   run against this lxml (e.g. 4.9.3): a throwaway virtualenv $PSB_CACHE/venv-lxml-<version>
 #                  without the machine's packages (tools/test.sh --plain only)
+#   PSB_CACHE      where the virtualenvs and a cloned Odoo go (default ~/.cache/sale_econnect_psb/<checkout>):
+#                  outside the checkout, which is the module: Odoo's translation export reads every .py
+#                  file under the module's folder, a virtualenv's too
 #   PGHOST/PGPORT/PGUSER  the PostgreSQL server and role Odoo uses (default: local socket, role "odoo")
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD="$ROOT/.build"
-VENV="$ROOT/.venv"
 MODULE=sale_econnect_psb
+PSB_CACHE=${PSB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/$MODULE/$(basename "$ROOT")-$(printf '%s' "$ROOT" | sha1sum | cut -c1-10)}
+VENV="$PSB_CACHE/venv"
 ODOO_GIT_URL=${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}
-mkdir -p "$BUILD"
+mkdir -p "$BUILD" "$PSB_CACHE"
+# Earlier versions kept the virtualenv and the cloned Odoo inside the checkout, where Odoo's
+# translation export reads their .py files: gone (they were ours, made by these tools).
+[ -f "$ROOT/.venv/.requirements-dev.sha" ] && rm -rf "$ROOT/.venv"
+[ -d "$ROOT/.odoo/odoo" ] && [ ! -e "$PSB_CACHE/odoo" ] && mv "$ROOT/.odoo" "$PSB_CACHE/odoo"
 
 say() { printf '\n==> %s\n' "$*"; }
 banner() {
@@ -30,7 +38,7 @@ setup_venv() {
     local site=--system-site-packages extra=()
     if [ -n "${LXML_VERSION:-}" ]; then
         # Only what requirements-dev.txt names, with this lxml: the machine's lxml must not leak in.
-        VENV="$BUILD/venv-lxml-$LXML_VERSION"
+        VENV="$PSB_CACHE/venv-lxml-$LXML_VERSION"
         site=""
         extra=("lxml==$LXML_VERSION")
     fi
@@ -99,16 +107,16 @@ find_odoo() {
         install_odoo_requirements "$ODOO_SRC"
     elif odoo_version_ok; then
         ODOO_SRC=""
-    elif [ -d "$ROOT/.odoo/odoo" ]; then
-        ODOO_SRC="$ROOT/.odoo"
+    elif [ -d "$PSB_CACHE/odoo/odoo" ]; then
+        ODOO_SRC="$PSB_CACHE/odoo"
         install_odoo_requirements "$ODOO_SRC"
     elif [ "${ODOO_INSTALL:-0}" = 1 ]; then
-        say "Cloning Odoo 19.0 from $ODOO_GIT_URL into .odoo (ODOO_INSTALL=1)"
-        if timeout 900 git clone --quiet --depth 1 --branch 19.0 "$ODOO_GIT_URL" "$ROOT/.odoo"; then
-            ODOO_SRC="$ROOT/.odoo"
+        say "Cloning Odoo 19.0 from $ODOO_GIT_URL into $PSB_CACHE/odoo (ODOO_INSTALL=1)"
+        if timeout 900 git clone --quiet --depth 1 --branch 19.0 "$ODOO_GIT_URL" "$PSB_CACHE/odoo"; then
+            ODOO_SRC="$PSB_CACHE/odoo"
             install_odoo_requirements "$ODOO_SRC"
         else
-            rm -rf "$ROOT/.odoo"
+            rm -rf "$PSB_CACHE/odoo"
         fi
     fi
     if odoo_version_ok; then
