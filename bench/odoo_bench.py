@@ -228,7 +228,7 @@ def run_ours(registry, xml, trace=False, auto=False, batched=False):
         company = env.ref("base.main_company")
         if auto:
             company.psb_auto_confirm = True
-        if batched:
+        if batched and hasattr(env["ir.cron"], "_psb_batched_triggers"):   # older versions: no batch
             with env["ir.cron"]._psb_batched_triggers():
                 return _run_ours(env, company, xml, trace)
         return _run_ours(env, company, xml, trace)
@@ -257,7 +257,7 @@ def _run_ours(env, company, xml, trace):
         "lines": len(order.order_line),
         "matched": len(order.order_line.filtered(lambda ln: ln.product_id != placeholder)),
         "partner": order.partner_id.display_name or None,
-        "order_state": f"{order.state} ({order.psb_auto_state or '-'}: {order.psb_auto_reasons or ''})",
+        "order_state": f"{order.state} ({order['psb_auto_state'] if 'psb_auto_state' in order else '-'})",
     }
     return result
 
