@@ -228,7 +228,7 @@ def run_ours(registry, xml, trace=False, auto=False, batched=False):
         company = env.ref("base.main_company")
         if auto:
             company.psb_auto_confirm = True
-        if batched and hasattr(env["ir.cron"], "_psb_batched_triggers"):   # older versions: no batch
+        if batched and hasattr(env["ir.cron"], "_psb_batched_triggers"):  # older versions: no batch
             with env["ir.cron"]._psb_batched_triggers():
                 return _run_ours(env, company, xml, trace)
         return _run_ours(env, company, xml, trace)

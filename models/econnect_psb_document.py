@@ -21,6 +21,8 @@ from .dialog import dialog_action
 from .econnect_psb_queue_mixin import BATCH_SIZE, _in_test
 from .psb_messages import psb_code_text, psb_error_text
 
+BACKLOG_CRON = "sale_econnect_psb.ir_cron_psb_process_documents_backlog"
+
 _logger = logging.getLogger(__name__)
 
 TOPIC_TYPES = {
@@ -424,6 +426,15 @@ class EconnectPsbDocument(models.Model):
     @api.model
     def _queue_trigger(self, at=None):
         self._trigger_processing(at)
+
+    @api.model
+    def _queue_backlog(self, remaining, batch_size):
+        """More than a batch still due: wake the second import action, which works through the same
+        queue in the other cron thread (each document is locked by whoever takes it). Odoo runs one
+        instance of a scheduled action at a time; with two, a backlog is imported about twice as fast.
+        Once the backlog is down to a batch, the second one is not woken again."""
+        if remaining > batch_size:
+            self.env["ir.cron"]._psb_trigger(BACKLOG_CRON)
 
     def _queue_process_one(self, clients):
         self._process(clients)

@@ -67,6 +67,10 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         """Wake the model's scheduled action now, or at ``at``."""
         raise NotImplementedError
 
+    @api.model
+    def _queue_backlog(self, remaining, batch_size):
+        """Called after each batch with what is still due (a hook: e.g. wake a second worker)."""
+
     def _queue_deadline(self):
         """After this moment a transient failure is no longer retried (None: no deadline)."""
         return None
@@ -105,6 +109,7 @@ class EconnectPsbQueueMixin(models.AbstractModel):
             if _in_test():
                 continue
             remaining = self.sudo().search_count(self._queue_due_domain() + [("id", "not in", seen)])
+            self._queue_backlog(remaining, batch_size)
             Cron._psb_send_triggers()
             if Cron._commit_progress(processed, remaining=remaining) <= 0:
                 break

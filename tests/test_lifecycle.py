@@ -481,6 +481,19 @@ class TestInboundRules(PsbCase):
 
 @tagged("post_install", "-at_install")
 class TestBatchedWakeUps(SandboxCase):
+    def test_a_backlog_wakes_the_second_import_action(self):
+        """Odoo runs one instance of a scheduled action at a time: while more than a batch is due, the
+        import wakes its second action (the same queue, the other cron thread); not for less."""
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        second = self.env.ref("sale_econnect_psb.ir_cron_psb_process_documents_backlog")
+        first = self.env.ref("sale_econnect_psb.ir_cron_psb_process_documents")
+        self.assertEqual((second.code, second.active), (first.code, True))
+        before = Trigger.search_count([("cron_id", "=", second.id)])
+        self.Document._queue_backlog(20, 20)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", second.id)]), before)
+        self.Document._queue_backlog(21, 20)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", second.id)]), before + 1)
+
     def test_one_wake_up_per_action_and_batch(self):
         """A scheduled run importing several documents wakes the rule check and the answers' sending
         once each, not once per document."""
