@@ -171,7 +171,10 @@ class EconnectPsbResponse(models.Model):
             xml = ubl_response.build_order_response(data)  # checks the rules first
         except ubl_response.ResponseError as exc:
             raise UserError(psb_error_text(self.env, exc)) from exc
-        body = ubl_response.psb_request(data)
+        # The line answers spelled out in the note, in the buyer's language (the customer's, else the company's).
+        order = self.sale_order_id
+        buyer_lang = self.env["econnect.psb.order.import"]._buyer_lang(order.company_id, order.partner_id)
+        body = ubl_response.psb_request(data, _=self.with_context(lang=buyer_lang).env._)
         attachment = (
             self.env["ir.attachment"]
             .sudo()

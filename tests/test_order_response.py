@@ -117,6 +117,25 @@ class TestOrderResponse(PsbHttpCase):
         result = PeppolValidator(base).validate(response.attachment_id.raw)
         self.assertTrue(result.ok, str(result))
 
+    def test_line_answers_in_the_buyers_language(self):
+        """The line answers spelled out in the PSB note are in the customer's language (Dutch here), whoever
+        answers; what the person wrote stays as written."""
+        self.env["res.lang"]._activate_lang("nl_NL")
+        document_id, order = self.import_order("R3NL")
+        order.partner_id.lang = "nl_NL"
+        lines = {line.psb_line_ref: line for line in order.order_line}
+        lines["1"].product_uom_qty = 8
+        action = order.action_psb_accept_with_changes()
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        wizard.line_ids.filtered(lambda ln: not ln.status).status = "5"
+        wizard.line_ids.filtered(lambda ln: ln.order_line_ref == "1").note = "Only 8 in stock"
+        wizard.action_send()
+        self.send()
+        note = self.sent(document_id)[-1]["json"]["note"]
+        self.assertIn("regel 1: hoeveelheid 8", note)
+        self.assertIn("(Only 8 in stock)", note)
+        self.assertNotIn("quantity", note)
+
     def test_advanced_ordering_answers_are_t116(self):
         document_id, order = self.import_order("R4", order_xml("R4").replace(ORDERING, ADVANCED))
         order.action_psb_accept()

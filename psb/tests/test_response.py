@@ -1061,3 +1061,22 @@ def test_buyer_follow_ups_fit_our_answer(examples, validator, name):
                 assert text(item, "cac:Delivery/cac:RequestedDeliveryPeriod/cbc:EndDate") == (
                     proposed.promised_end.isoformat()
                 )
+
+
+def test_line_answers_in_the_buyers_language():
+    """Every word of a line answer goes through the translation function given (the buyer's language on
+    the Odoo side); without one, English."""
+    seen = []
+
+    def shout(text, **params):
+        seen.append(text)
+        return (text % params if params else text).upper()
+
+    body = psb_request(ANSWERS["CA every line"]("ordering"), _=shout)
+    english = psb_request(ANSWERS["CA every line"]("ordering"))
+    assert body["note"] != english["note"]
+    assert "line %(line)s: %(answer)s" in seen
+    assert "line 3: price 24.5 EUR per 10 pcs" in english["note"]
+    assert "LINE 3: PRICE 24.5 EUR PER 10 PCS" in body["note"]
+    # What a person wrote (a line's note) stays as written.
+    assert "(Only 8 in stock)" in body["note"]

@@ -696,52 +696,73 @@ def build_order_response(data):
 # ----------------------------------------------------------------------------------------------
 # The PSB request
 # ----------------------------------------------------------------------------------------------
-def _quantity_words(value, unit_code):
-    unit = _UNIT_WORDS.get(unit_code, unit_code or "")
-    return f"{_number(value)} {unit}".rstrip()
+def _plain(text, **params):
+    """The English texts, when no translation function is given (``_`` of the Odoo side otherwise)."""
+    return text % params if params else text
 
 
-def _period_words(start, end):
+def _unit_word(unit_code, _):
+    pcs = _("pcs")
+    words = {"C62": pcs, "EA": pcs, "H87": pcs, "NAR": pcs, "NIU": pcs, "XPP": pcs, "HUR": _("h"),
+             "DAY": _("days"), "XBX": _("boxes"), "XPK": _("packages"), "XPX": _("pallets")}
+    return words.get(unit_code) or _UNIT_WORDS.get(unit_code, unit_code or "")
+
+
+def _quantity_words(value, unit_code, _=_plain):
+    return f"{_number(value)} {_unit_word(unit_code, _)}".rstrip()
+
+
+def _period_words(start, end, _=_plain):
     start, end = _day(start), _day(end)
     if start and end and start != end:
-        return f"delivery {start.isoformat()} to {end.isoformat()}"
+        return _("delivery %(start)s to %(end)s", start=start.isoformat(), end=end.isoformat())
     if start:
-        return f"delivery on {start.isoformat()}"
-    return f"delivery by {end.isoformat()}"
+        return _("delivery on %(day)s", day=start.isoformat())
+    return _("delivery by %(day)s", day=end.isoformat())
 
 
-def describe_line(line, currency=None):
-    """One line's answer in plain words, as the buyer reads it in the PSB note.
+def _status_word(status_code, _):
+    words = {"1": _("added"), "3": _("changed"), "5": _("accepted"), "7": _("rejected"), "42": _("already delivered")}
+    return words.get(status_code, _("changed"))
+
+
+def describe_line(line, currency=None, _=_plain):
+    """One line's answer in plain words, as the buyer reads it in the PSB note, in the language of ``_``
+    (the buyer's, on the Odoo side).
 
     For example ``line 2: quantity 8 pcs, delivery on 2026-12-03 (only 8 in stock)``; the line is
     named by the buyer's own order line number.
     """
     parts = []
     if line.status_code == "1":
-        parts.append(f"added {line.item.name}" if line.item and line.item.name else "added")
+        parts.append(_("added %(item)s", item=line.item.name) if line.item and line.item.name else _("added"))
     elif line.status_code in ("7", "42", "5"):
-        parts.append(LINE_STATUSES[line.status_code])
+        parts.append(_status_word(line.status_code, _))
     if line.quantity is not None:
-        parts.append(f"quantity {_quantity_words(line.quantity, line.unit_code)}")
+        parts.append(_("quantity %(quantity)s", quantity=_quantity_words(line.quantity, line.unit_code, _)))
     if line.price is not None:
-        price = f"price {_number(line.price)} {currency or ''}".rstrip()
+        price = f"{_number(line.price)} {currency or ''}".rstrip()
         if line.base_quantity is not None and line.base_quantity != 1:
-            price += f" per {_quantity_words(line.base_quantity, line.unit_code)}"
-        parts.append(price)
+            parts.append(_("price %(price)s per %(base)s", price=price,
+                           base=_quantity_words(line.base_quantity, line.unit_code, _)))
+        else:
+            parts.append(_("price %(price)s", price=price))
     if line.promised_start or line.promised_end:
-        parts.append(_period_words(line.promised_start, line.promised_end))
+        parts.append(_period_words(line.promised_start, line.promised_end, _))
     if line.substitute is not None:
         substitute = line.substitute
         ids = ", ".join(i for i in (substitute.sellers_item_id, substitute.standard_item_id) if i)
         name = substitute.name or ids
-        parts.append(f"replaced by {name} ({ids})" if ids and name != ids else f"replaced by {name}")
+        parts.append(_("replaced by %(name)s (%(ids)s)", name=name, ids=ids) if ids and name != ids
+                     else _("replaced by %(name)s", name=name))
     if line.max_backorder_quantity is not None:
         parts.append(
-            f"{_quantity_words(line.max_backorder_quantity, line.unit_code)} to follow later"
+            _("%(quantity)s to follow later", quantity=_quantity_words(line.max_backorder_quantity, line.unit_code, _))
             if line.max_backorder_quantity > 0
-            else "the rest will not be delivered"
+            else _("the rest will not be delivered")
         )
-    text = f"line {line.order_line_id}: {', '.join(parts) or LINE_STATUSES.get(line.status_code, 'changed')}"
+    text = _("line %(line)s: %(answer)s", line=line.order_line_id,
+             answer=", ".join(parts) or _status_word(line.status_code, _))
     return f"{text} ({line.note})" if line.note else text
 
 
@@ -753,7 +774,7 @@ def _shorten(text, limit):
     return (cut.rsplit(None, 1)[0] if " " in cut.strip() else cut).rstrip() + "…"
 
 
-def _fit(header, entries, limit):
+def _fit(header, entries, limit, _=_plain):
     """``header`` then the ``entries`` joined by "; ", cut at a whole entry to stay within ``limit``.
 
     The header gets at most half the room when there are entries: the line answers matter more.
@@ -764,8 +785,9 @@ def _fit(header, entries, limit):
         rest = len(entries) - count
         body = "; ".join(entries[:count])
         if rest:
-            more = f"{rest} more line{'s' if rest > 1 else ''}, see the Order Response"
-            body = f"{body}; and {more}" if body else f"and {more}"
+            more = (_("%(count)s more lines, see the Order Response", count=rest) if rest > 1
+                    else _("1 more line, see the Order Response"))
+            body = _("%(lines)s; and %(more)s", lines=body, more=more) if body else _("and %(more)s", more=more)
         return "\n".join(part for part in (header, body) if part)
 
     for count in range(len(entries), -1, -1):
@@ -775,8 +797,9 @@ def _fit(header, entries, limit):
     return _shorten(join(0), limit)
 
 
-def psb_request(data, limit=NOTE_LIMIT):
-    """The JSON body of the PSB's ``salesOrder/{documentId}/response``: ``{"status", "note"}``.
+def psb_request(data, limit=NOTE_LIMIT, _=_plain):
+    """The JSON body of the PSB's ``salesOrder/{documentId}/response``: ``{"status", "note"}``, its
+    line answers in the language of ``_`` (the buyer's, on the Odoo side).
 
     ``note`` is left out when empty. The JSON model has no lines, so a CA's line answers (all but
     the lines accepted as ordered) are spelled out after the header note, in order; past ``limit``
@@ -784,8 +807,8 @@ def psb_request(data, limit=NOTE_LIMIT):
     This is the one place that decides what the PSB receives (see the module docstring).
     """
     data = _checked(data)
-    entries = [describe_line(line, data.currency) for line in data.lines if line.status_code != "5"]
-    note = _fit(data.note, entries, limit)
+    entries = [describe_line(line, data.currency, _) for line in data.lines if line.status_code != "5"]
+    note = _fit(data.note, entries, limit, _)
     body = {"status": data.code}
     if note:
         body["note"] = note
