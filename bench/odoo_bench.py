@@ -250,12 +250,15 @@ def _run_ours(env, company, xml, trace):
         document._process(commit=False)
     order = document.sale_order_id
     placeholder = env.ref("sale_econnect_psb.product_psb_unknown")
+    lines = order.order_line
+    goods = lines.filtered(lambda ln: not ln.psb_allowance_kind) if "psb_allowance_kind" in lines else lines
     result = {
         **figures,
         "state": document.state,
         "error": document.error_message or None,
-        "lines": len(order.order_line),
-        "matched": len(order.order_line.filtered(lambda ln: ln.product_id != placeholder)),
+        # The buyer's lines, not those of its document-level allowances and charges.
+        "lines": len(goods),
+        "matched": len(goods.filtered(lambda ln: ln.product_id != placeholder)),
         "partner": order.partner_id.display_name or None,
         "order_state": f"{order.state} ({order['psb_auto_state'] if 'psb_auto_state' in order else '-'})",
     }
