@@ -31,6 +31,7 @@ or prices (PEPPOL-T76/T116-R005 only asks that the price currency equals the doc
 and T01-R028's two-decimal limit exempts unit prices), so rounding would only change the answer.
 """
 
+# pylint: disable=prefer-env-translation  # plain Python: ``_`` is the caller's translation function
 import dataclasses
 import re
 from dataclasses import dataclass, field
@@ -703,8 +704,19 @@ def _plain(text, **params):
 
 def _unit_word(unit_code, _):
     pcs = _("pcs")
-    words = {"C62": pcs, "EA": pcs, "H87": pcs, "NAR": pcs, "NIU": pcs, "XPP": pcs, "HUR": _("h"),
-             "DAY": _("days"), "XBX": _("boxes"), "XPK": _("packages"), "XPX": _("pallets")}
+    words = {
+        "C62": pcs,
+        "EA": pcs,
+        "H87": pcs,
+        "NAR": pcs,
+        "NIU": pcs,
+        "XPP": pcs,
+        "HUR": _("h"),
+        "DAY": _("days"),
+        "XBX": _("boxes"),
+        "XPK": _("packages"),
+        "XPX": _("pallets"),
+    }
     return words.get(unit_code) or _UNIT_WORDS.get(unit_code, unit_code or "")
 
 
@@ -743,8 +755,13 @@ def describe_line(line, currency=None, _=_plain):
     if line.price is not None:
         price = f"{_number(line.price)} {currency or ''}".rstrip()
         if line.base_quantity is not None and line.base_quantity != 1:
-            parts.append(_("price %(price)s per %(base)s", price=price,
-                           base=_quantity_words(line.base_quantity, line.unit_code, _)))
+            parts.append(
+                _(
+                    "price %(price)s per %(base)s",
+                    price=price,
+                    base=_quantity_words(line.base_quantity, line.unit_code, _),
+                )
+            )
         else:
             parts.append(_("price %(price)s", price=price))
     if line.promised_start or line.promised_end:
@@ -753,16 +770,22 @@ def describe_line(line, currency=None, _=_plain):
         substitute = line.substitute
         ids = ", ".join(i for i in (substitute.sellers_item_id, substitute.standard_item_id) if i)
         name = substitute.name or ids
-        parts.append(_("replaced by %(name)s (%(ids)s)", name=name, ids=ids) if ids and name != ids
-                     else _("replaced by %(name)s", name=name))
+        parts.append(
+            _("replaced by %(name)s (%(ids)s)", name=name, ids=ids)
+            if ids and name != ids
+            else _("replaced by %(name)s", name=name)
+        )
     if line.max_backorder_quantity is not None:
         parts.append(
             _("%(quantity)s to follow later", quantity=_quantity_words(line.max_backorder_quantity, line.unit_code, _))
             if line.max_backorder_quantity > 0
             else _("the rest will not be delivered")
         )
-    text = _("line %(line)s: %(answer)s", line=line.order_line_id,
-             answer=", ".join(parts) or _status_word(line.status_code, _))
+    text = _(
+        "line %(line)s: %(answer)s",
+        line=line.order_line_id,
+        answer=", ".join(parts) or _status_word(line.status_code, _),
+    )
     return f"{text} ({line.note})" if line.note else text
 
 
@@ -785,8 +808,11 @@ def _fit(header, entries, limit, _=_plain):
         rest = len(entries) - count
         body = "; ".join(entries[:count])
         if rest:
-            more = (_("%(count)s more lines, see the Order Response", count=rest) if rest > 1
-                    else _("1 more line, see the Order Response"))
+            more = (
+                _("%(count)s more lines, see the Order Response", count=rest)
+                if rest > 1
+                else _("1 more line, see the Order Response")
+            )
             body = _("%(lines)s; and %(more)s", lines=body, more=more) if body else _("and %(more)s", more=more)
         return "\n".join(part for part in (header, body) if part)
 
