@@ -115,6 +115,12 @@ def signed_headers(secret, body):
     return {"Content-Type": "application/json", "X-EConnect-Signature": signature.sign(secret, body)}
 
 
+def activate_dutch(env):
+    """Dutch installed, with this module's Dutch terms (i18n/nl.po) loaded."""
+    env["res.lang"]._activate_lang("nl_NL")
+    env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
+
+
 def configure_psb(company, url, client_id, client_secret, party_id, secret):
     """Point a company's PSB connection at ``url`` (the sandbox, or a closed port)."""
     company.write(

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..psb.peppol_rules import PeppolValidator
-from .common import NO_PEPPOL_MSG, PsbHttpCase, event_body, order_xml, peppol_dir, signed_headers
+from .common import NO_PEPPOL_MSG, PsbHttpCase, activate_dutch, event_body, order_xml, peppol_dir, signed_headers
 
 ADVANCED = b"urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"
 ORDERING = b"urn:fdc:peppol.eu:poacc:bis:ordering:3"
@@ -120,7 +120,7 @@ class TestOrderResponse(PsbHttpCase):
     def test_line_answers_in_the_buyers_language(self):
         """The line answers spelled out in the PSB note are in the customer's language (Dutch here), whoever
         answers; what the person wrote stays as written."""
-        self.env["res.lang"]._activate_lang("nl_NL")
+        activate_dutch(self.env)
         document_id, order = self.import_order("R3NL")
         order.partner_id.lang = "nl_NL"
         lines = {line.psb_line_ref: line for line in order.order_line}

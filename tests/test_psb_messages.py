@@ -12,6 +12,7 @@ from odoo.tools.translate import code_translations
 from ..models.psb_messages import psb_error_text
 from ..psb.exceptions import PsbError
 from ..psb.ubl.response import ResponseError
+from .common import activate_dutch
 from .test_lifecycle import SandboxCase
 from .test_webhook import order_xml
 
@@ -39,8 +40,7 @@ class TestPsbErrorsInDutch(SandboxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("nl_NL")
-        cls.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
+        activate_dutch(cls.env)
         cls.dutch_user = new_test_user(
             cls.env, "psb_nl_beheerder", groups="sales_team.group_sale_salesman", lang="nl_NL"
         )
@@ -129,8 +129,7 @@ class TestAnswerRulesInDutch(SandboxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("nl_NL")
-        cls.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
+        activate_dutch(cls.env)
         cls.verkoper = new_test_user(cls.env, "psb_nl_verkoper", groups="sales_team.group_sale_salesman", lang="nl_NL")
         cls.company.psb_auto_acknowledge = False
         cls.env.user.lang = "en_US"
@@ -228,8 +227,7 @@ class TestRecordTitlesInDutch(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("nl_NL")
-        cls.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
+        activate_dutch(cls.env)
         cls.verkoper = new_test_user(cls.env, "psb_nl_titels", groups="sales_team.group_sale_salesman", lang="nl_NL")
         Document = cls.env["econnect.psb.document"]
         cls.change = Document.create(

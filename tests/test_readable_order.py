@@ -5,7 +5,7 @@ from lxml import html
 
 from odoo.tests import tagged
 
-from .common import MODULE_ROOT, NO_PEPPOL_MSG, PsbCase, peppol_dir
+from .common import MODULE_ROOT, NO_PEPPOL_MSG, PsbCase, activate_dutch, peppol_dir
 
 CHANGE = (MODULE_ROOT / "psb" / "tests" / "data" / "order_change_minimal.xml").read_bytes()
 
@@ -82,8 +82,7 @@ class TestReadableOrder(PsbCase):
         self.assertIn("could not be read", document.readable_html)
 
     def test_unreadable_document_says_why_in_the_readers_language(self):
-        self.env["res.lang"]._activate_lang("nl_NL")
-        self.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
+        activate_dutch(self.env)
         document = self.upload(b'<?xml version="1.0"?>\n<Order><a></Order>')
         dutch = document.with_context(lang="nl_NL").readable_html
         self.assertIn(

@@ -4,7 +4,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import MODULE_ROOT, PsbCase
+from .common import MODULE_ROOT, PsbCase, activate_dutch
 from .test_order_import import TestMatching
 
 CHANGE_FOR_UNKNOWN_ORDER = (MODULE_ROOT / "psb" / "tests" / "data" / "order_change_minimal.xml").read_bytes()
@@ -22,8 +22,7 @@ class TestLanguage(PsbCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("nl_NL")
-        cls.env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
+        activate_dutch(cls.env)
         cls.dutch_user = new_test_user(
             cls.env, "psb_nl_verkoper", groups="sales_team.group_sale_salesman", lang="nl_NL"
         )
