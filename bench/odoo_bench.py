@@ -4,6 +4,7 @@
     python bench/odoo_bench.py imports --out F [options] -- <odoo options>
     python bench/odoo_bench.py profile [--lines N --runs N --top N] -- <odoo options>
     python bench/odoo_bench.py process --out F --ready-dir D --workers N -- <odoo options>
+    bench/instructions.sh LINES RUNS -- <odoo options>   (instructions: under callgrind)
 
 * ``setup``: the company configured against the PSB sandbox (webhook registered), the catalogue
   (5,000 products ``BENCH-00001``...) and the buyers (20 customers with their Peppol id and delivery
@@ -536,6 +537,8 @@ def cmd_profile(registry, args):
     finally:
         sql_db.Cursor.execute = execute
     batched = run_ours(registry, xml, auto=args.auto, batched=True)
+    if args.cprofile:
+        cprofile_runs(registry, xml, args)
     out = {
         "lines": args.lines,
         "state": result["state"],
@@ -549,6 +552,46 @@ def cmd_profile(registry, args):
     if args.out:
         Path(args.out).write_text(json.dumps(out, indent=2))
     print(json.dumps(out, indent=2))
+
+
+def cprofile_runs(registry, xml, args):
+    """Python time of ``--runs`` imports by function (cProfile), written to ``--cprofile`` and its top printed."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    for _ in range(args.runs):
+        profiler.enable()
+        run_ours(registry, xml, auto=args.auto)
+        profiler.disable()
+    profiler.dump_stats(args.cprofile)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(args.top)
+    print(text.getvalue(), file=sys.stderr)
+
+
+def cmd_instructions(registry, args):
+    """``--runs`` imports of the same order with callgrind's instrumentation on around them only (run under
+    ``valgrind --tool=callgrind --instr-atstart=no``, as ``bench/instructions.sh`` does): instructions do
+    not vary with the machine's load, so old and new code compare to a fraction of a percent."""
+    import subprocess
+
+    patch_odoo_commits()
+    xml = orders.order_xml("INSTRUCTIONS-1", args.lines)
+    for _ in range(2):
+        run_ours(registry, xml)
+    gc.collect()
+
+    def instrument(state):
+        subprocess.run(["callgrind_control", "-i", state, str(os.getpid())], check=True, capture_output=True)
+        time.sleep(0.5)
+
+    instrument("on")
+    for _ in range(args.runs):
+        result = run_ours(registry, xml)
+    instrument("off")
+    print(json.dumps({"lines": args.lines, "runs": args.runs, "queries": result["queries"], "state": result["state"]}))
 
 
 def cmd_process(registry, args):
@@ -620,16 +663,24 @@ def main():
     profile.add_argument("--straight-through", action="store_true")
     profile.add_argument("--auto", action="store_true", help="with automatic confirmation on")
     profile.add_argument("--deep", type=int, default=0, help="also name the innermost N frames of each query")
+    profile.add_argument("--cprofile", default="", help="also profile --runs imports' Python into this file")
     process = sub.add_parser("process")
+    instructions = sub.add_parser("instructions")
+    instructions.add_argument("--lines", type=int, default=10)
+    instructions.add_argument("--runs", type=int, default=2)
     process.add_argument("--out", required=True)
     process.add_argument("--ready-dir", required=True)
     process.add_argument("--workers", type=int, default=2)
     process.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args(argv)
     registry = open_registry(odoo_args)
-    {"setup": cmd_setup, "imports": cmd_imports, "profile": cmd_profile, "process": cmd_process}[args.cmd](
-        registry, args
-    )
+    {
+        "setup": cmd_setup,
+        "imports": cmd_imports,
+        "profile": cmd_profile,
+        "instructions": cmd_instructions,
+        "process": cmd_process,
+    }[args.cmd](registry, args)
 
 
 if __name__ == "__main__":

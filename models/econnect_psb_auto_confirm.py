@@ -1,9 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Straight-through Peppol orders: confirm and accept (AP) an imported order when nothing needs a person.
 
-The conditions themselves are plain Python (``psb/autoconfirm.py``); this model gathers their facts
-from the imported quotation in a few batch reads (one pricelist computation per unit for all lines),
-stores the decision and its reasons on the order, and confirms it as the responsible user.
+The conditions themselves are plain Python (``psb/autoconfirm.py``); this model flags the buyer's
+prices against ours while the import prepares the lines (one pricelist computation per unit for all
+lines), gathers the conditions' facts from the imported quotation in a few batch reads, stores the
+decision and its reasons on the order, and confirms it as the responsible user.
 """
 
 import logging
@@ -85,58 +86,89 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         )
 
     @api.model
-    def _our_prices(self, order, lines):
-        """Our pricelist price of every line for this customer, in the line's unit and the order's
-        currency: one batch computation per unit (and per quantity only when the pricelist has
-        quantity breaks), never one per line."""
-        pricelist = order.pricelist_id
-        by_quantity = bool(pricelist and pricelist.item_ids.filtered(lambda item: item.min_quantity > 1))
-        groups = defaultdict(lambda: self.env["product.product"])
-        for line in lines:
-            groups[(line.product_uom_id, line.product_uom_qty if by_quantity else 1.0)] |= line.product_id
+    def _our_prices(self, pricelist, company, currency, date, items):
+        """Our pricelist price of each ``(product, unit, quantity)`` of ``items`` for this customer, in that
+        unit and ``currency``, as Odoo's sale lines compute it: once per unit (and per quantity only when
+        a quantity break applies) for all products, never per line; when no rule of the pricelist applies
+        to any of the products, their sales price converted in one pass (what Odoo falls back to)."""
+        products = self.env["product.product"].browse({product.id for product, _unit, _qty in items})
+        if not products:
+            return []
+        date = date or fields.Datetime.now()
+        rules = pricelist._get_applicable_rules(products, date)
+        by_quantity = bool(rules.filtered(lambda rule: rule.min_quantity > 1))
+        groups = defaultdict(set)
+        for product, unit, quantity in items:
+            groups[(unit, quantity if by_quantity else 1.0)].add(product.id)
         prices = {}
-        for (uom, quantity), products in groups.items():
-            found = pricelist.with_company(order.company_id)._get_products_price(
-                products, quantity, currency=order.currency_id, uom=uom, date=order.date_order
-            )
+        for (unit, quantity), product_ids in groups.items():
+            group = products.browse(product_ids)
+            if rules:
+                found = pricelist.with_company(company)._get_products_price(
+                    group, quantity, currency=currency, uom=unit, date=date
+                )
+            else:
+                found = self._sales_prices(group, company, currency, unit, date)
             for product_id, price in found.items():
-                prices[(product_id, uom.id, quantity)] = price
-        return {
-            line.id: prices.get(
-                (line.product_id.id, line.product_uom_id.id, line.product_uom_qty if by_quantity else 1.0)
-            )
-            for line in lines
-        }
+                prices[(product_id, unit.id, quantity)] = price
+        return [prices.get((p.id, u.id, q if by_quantity else 1.0)) for p, u, q in items]
 
     @api.model
-    def _priced_lines(self, order):
-        return order.order_line.filtered(lambda ln: not ln.display_type and not ln.is_downpayment)
+    def _sales_prices(self, products, company, currency, unit, date):
+        """The products' sales price in ``unit`` and ``currency``: a pricelist line's base when no rule applies
+        (``product.pricelist.item._compute_base_price``)."""
+        prices = products.with_company(company)._price_compute("list_price", uom=unit, date=date)
+        for product in products:
+            if product.currency_id != currency:
+                prices[product.id] = product.currency_id._convert(
+                    prices[product.id], currency, company, date, round=False
+                )
+        return prices
 
     @api.model
-    def _flag_prices(self, order):
-        """Our pricelist price on every line and the flag of those the buyer's price differs from, whatever
-        the company's settings (the import calls this; a sales user wants to know even when confirming by
-        hand), noted on the order for the banner."""
+    def _price_flags(self, company, pricelist, currency, date, vals_list):
+        """Our price on every buyer's line (``vals_list``, before the lines are created) and the flag of those
+        whose net price is not within the company's tolerance of it, whatever the settings (a sales user
+        wants to know even when confirming by hand). The order's own allowances and charges are not
+        compared: the totals check covers them. Returns the warnings, for the banner."""
         placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
-        tolerance = order.company_id.psb_auto_price_tolerance or 0.0
-        lines = self._priced_lines(order)
-        ours = self._our_prices(order, lines)
-        symbol = order.currency_id.symbol or order.currency_id.name
+        lines = [v for v in vals_list if not v.get("psb_allowance_kind") and v["product_id"] != placeholder.id]
+        Product, Unit = self.env["product.product"], self.env["uom.uom"]
+        ours = self._our_prices(
+            pricelist,
+            company,
+            currency,
+            date,
+            [(Product.browse(v["product_id"]), Unit.browse(v["product_uom_id"]), v["product_uom_qty"]) for v in lines],
+        )
+        tolerance = company.psb_auto_price_tolerance or 0.0
+        symbol = currency.symbol or currency.name
         warnings = []
-        for line in lines:
-            our_price = None if line.product_id == placeholder else ours.get(line.id)
+        for vals, our_price in zip(lines, ours, strict=True):
+            vals["psb_our_price"] = our_price or 0.0
+            if "price_unit" not in vals:
+                continue  # no buyer's price: the line takes ours
             reason = autoconfirm.price_reason(
                 autoconfirm.LineFacts(
-                    ref=line.psb_line_ref or str(line.sequence), ordered_price=line.price_unit, our_price=our_price
+                    ref=vals["psb_line_ref"],
+                    ordered_price=vals["price_unit"] * (1 - vals.get("discount", 0.0) / 100),
+                    our_price=our_price,
                 ),
                 symbol,
                 tolerance,
                 self.env._,
             )
-            line.write({"psb_our_price": our_price or 0.0, "psb_price_differs": bool(reason)})
             if reason:
+                vals["psb_price_differs"] = True
                 warnings.append(reason)
-        order.psb_price_warning = "\n".join(warnings) or False
+        return "\n".join(warnings) or False
+
+    @api.model
+    def _priced_lines(self, order):
+        """The buyer's lines: not the order's own allowances and charges (nor sections and notes)."""
+        return order.order_line.filtered(
+            lambda ln: not ln.display_type and not ln.is_downpayment and not ln.psb_allowance_kind
+        )
 
     @api.model
     def _facts(self, order, settings):
@@ -163,7 +195,7 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
                     unit_code=code or line.product_uom_id.name,
                     unit_known=known,
                     unit_converts=converts,
-                    ordered_price=line.price_unit,
+                    ordered_price=line.price_unit * (1 - (line.discount or 0.0) / 100),
                     our_price=None if line.product_id == placeholder else line.psb_our_price,
                     requested_date=line.psb_requested_date or None,
                     note=line.psb_buyer_line_note or "",
@@ -191,6 +223,11 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             currency_symbol=symbol,
             company_currency_symbol=company.currency_id.symbol or company.currency_id.name,
             lines=line_facts,
+            discounts=[
+                (line.name, -line.price_subtotal)
+                for line in order.order_line
+                if line.psb_allowance_kind == "allowance" and line.price_subtotal
+            ],
         )
 
     # ------------------------------------------------------------------

@@ -144,11 +144,13 @@ class EconnectPsbOrderImport(models.AbstractModel):
             fiscal_position=fiscal_position,
             pricing=pricing,
         )
+        so_vals["psb_price_warning"] = env["econnect.psb.auto.confirm"]._price_flags(
+            company, pricelist, currency, so_vals.get("date_order"), line_vals
+        )
         so_vals["order_line"] = [Command.create(vals) for vals in line_vals]
 
         sale_order = env["sale.order"].with_context(mail_create_nolog=True, tracking_disable=True).create(so_vals)
         self._check_amounts(sale_order, order, issues, pricing)
-        env["econnect.psb.auto.confirm"]._flag_prices(sale_order)
         self._attach_documents(sale_order, document, order, issues)
         if company.psb_auto_acknowledge and order.profile != "order_only":
             buyer_env = self.with_context(lang=self._buyer_lang(company, partner)).env
@@ -576,12 +578,15 @@ class EconnectPsbOrderImport(models.AbstractModel):
             "product_uom_qty": quantity,
             "product_uom_id": uom.id,
             "psb_line_ref": line.line_id,
-            "psb_unit_code": line.unit_code or False,
             "psb_ordered_qty": quantity,
             "psb_original_product_id": product.id,
             "psb_match_method": match_method,
-            "psb_buyer_line_note": line.note or False,
         }
+        # Empty values are left to the fields' defaults: each value costs the ORM on every line.
+        if line.unit_code:
+            vals["psb_unit_code"] = line.unit_code
+        if line.note:
+            vals["psb_buyer_line_note"] = line.note
         if line.requested_start or line.requested_end:
             vals["psb_requested_date"] = line.requested_start or line.requested_end
         price_vals, applied, price_issues = self._line_price_vals(line, ctx, pricing)
@@ -674,9 +679,10 @@ class EconnectPsbOrderImport(models.AbstractModel):
                     "psb_ordered_gross_price": float(
                         priced.gross_unit_price if priced.gross_unit_price is not None else priced.price_unit
                     ),
-                    "psb_ordered_discount": float(priced.discount),
                 }
             )
+            if priced.discount:
+                vals["psb_ordered_discount"] = float(priced.discount)
         if line.line_amount is not None or priced.amount is not None:
             vals["psb_ordered_amount"] = float(line.line_amount if line.line_amount is not None else priced.amount)
         return vals, self._applied_label(priced, line, currency), self._pricing_issues(priced, currency)
@@ -835,18 +841,22 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 exact[key] = (explicit or found)[:1]
             return exact[key]
 
-        product_taxes = {}
+        mapped = {}  # the product's taxes (as ids) -> ours, through the fiscal position
+        fitting = {}  # (ours, code, percent) -> whether ours already are the order's
 
         def match(product, code, percent):
-            key = product.id
-            if key not in product_taxes:
-                product_taxes[key] = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
-            ours = product_taxes[key]
+            key = tuple(product.taxes_id.ids)
+            if key not in mapped:
+                mapped[key] = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
+            ours = mapped[key]
             if not code:
                 return None, None, ours
             code = code.strip().upper()
             percent = float(percent or 0)
-            if fits(ours, code, percent):
+            fit_key = (key, code, percent)
+            if fit_key not in fitting:
+                fitting[fit_key] = fits(ours, code, percent)
+            if fitting[fit_key]:
                 return None, None, ours
             theirs = find(code, percent)
             if theirs:

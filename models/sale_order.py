@@ -289,11 +289,15 @@ class SaleOrder(models.Model):
         if not self.psb_document_id or self.state == "cancel":
             return []
         placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
+        texts = {
+            "missing": self.env._("price missing (0.00): the total is incomplete"),
+            "unidentified": self.env._("product not identified"),
+        }
         issues, covered = [], set()
         for line in self.order_line.filtered(lambda ln: not ln.display_type and not ln.is_downpayment):
             if line.psb_line_ref and (line.psb_import_issue or line.product_id == placeholder):
                 covered.add(line.psb_line_ref)
-            if problems := self._psb_line_problems(line, placeholder, blocking_only):
+            if problems := self._psb_line_problems(line, placeholder, blocking_only, texts):
                 ref = line.psb_line_ref or line.name.split("\n")[0]
                 issues.append(self.env._("Line %(line)s: %(issues)s", line=ref, issues="; ".join(problems)))
         if self.psb_issues_checked or blocking_only:
@@ -306,16 +310,16 @@ class SaleOrder(models.Model):
                 issues.append(note)
         return issues
 
-    def _psb_line_problems(self, line, placeholder, blocking_only=False):
+    def _psb_line_problems(self, line, placeholder, blocking_only, texts):
         """What is open on one line: no identified product, the import's note while the line is as imported
-        (until Mark as checked), no price."""
+        (until Mark as checked), no price. ``texts``: the translated words, looked up once per order."""
         as_imported = line.psb_import_issue and line.product_id == line.psb_original_product_id
         problems = []
         if line.product_id == placeholder:
-            problems.append(line.psb_import_issue if as_imported else self.env._("product not identified"))
+            problems.append(line.psb_import_issue if as_imported else texts["unidentified"])
         elif as_imported and not self.psb_issues_checked and not blocking_only:
             problems.append(line.psb_import_issue)
-        missing = self.env._("price missing (0.00): the total is incomplete")
+        missing = texts["missing"]
         digits = self.currency_id.decimal_places if self.currency_id else 2
         if float_is_zero(line.price_unit, precision_digits=digits) and not any(missing in p for p in problems):
             problems.append(missing)

@@ -49,6 +49,8 @@ class OrderFacts:
     currency_symbol: str = ""  # of the prices
     company_currency_symbol: str = ""  # of ``amount`` and the maximum
     lines: list = field(default_factory=list)
+    # The order's own allowances (document level) as (reason, amount): a price the buyer set, not ours.
+    discounts: list = field(default_factory=list)
 
 
 @dataclass
@@ -188,6 +190,16 @@ def evaluate(order, settings, _=_plain):  # noqa: C901 - one check after another
             reason = price_reason(line, order.currency_symbol, settings.price_tolerance, _)
             if reason:
                 fail("price", reason)
+    if not settings.accept_buyer_price:
+        for reason, amount in order.discounts:
+            fail(
+                "price",
+                _(
+                    "the buyer's order takes a discount of %(amount)s: %(reason)s",
+                    amount=_money(order.currency_symbol, amount),
+                    reason=reason,
+                ),
+            )
     if settings.totals and order.amounts_state == "differ":
         fail("totals", _("the totals differ from the buyer's order"))
     if order.import_issues:

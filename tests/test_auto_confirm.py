@@ -31,11 +31,12 @@ ORDER = """<?xml version="1.0" encoding="UTF-8"?>
  </cac:Party></cac:SellerSupplierParty>
  <cac:Delivery>{location}
   <cac:RequestedDeliveryPeriod><cbc:StartDate>{requested}</cbc:StartDate></cac:RequestedDeliveryPeriod>
- </cac:Delivery>
+ </cac:Delivery>{charges}
 {lines}
 </Order>"""
 
-LINE = """ <cac:OrderLine>{note}<cac:LineItem><cbc:ID>{n}</cbc:ID><cbc:Quantity unitCode="{unit}">{qty}</cbc:Quantity>
+LINE = """ <cac:OrderLine>{note}<cac:LineItem><cbc:ID>{n}</cbc:ID>
+  <cbc:Quantity unitCode="{unit}">{qty}</cbc:Quantity>{allowance}
   <cac:Price><cbc:PriceAmount currencyID="{currency}">{price}</cbc:PriceAmount></cac:Price>
   <cac:Item><cbc:Name>{name}</cbc:Name>{ids}</cac:Item>
  </cac:LineItem></cac:OrderLine>"""
@@ -101,7 +102,9 @@ class TestAutoConfirm(PsbCase):
         partner.with_company(cls.company).property_product_pricelist = pricelist
         return partner
 
-    def order_xml(self, order_id, buyer="11112222", currency="EUR", note="", requested=None, location="", lines=None):
+    def order_xml(
+        self, order_id, buyer="11112222", currency="EUR", note="", requested=None, location="", lines=None, charges=""
+    ):
         lines = lines or [
             {
                 "ids": '<cac:StandardItemIdentification><cbc:ID schemeID="0160">5400000000017</cbc:ID>'
@@ -121,7 +124,7 @@ class TestAutoConfirm(PsbCase):
             },
         ]
         body = "\n".join(
-            LINE.format(n=n, currency=currency, **{"unit": "C62", "qty": 5, "note": "", **line})
+            LINE.format(n=n, currency=currency, **{"unit": "C62", "qty": 5, "note": "", "allowance": "", **line})
             for n, line in enumerate(lines, start=1)
         )
         requested = requested or (date.today() + timedelta(days=7))
@@ -133,6 +136,7 @@ class TestAutoConfirm(PsbCase):
             note=f"\n <cbc:Note>{note}</cbc:Note>" if note else "",
             requested=requested.isoformat(),
             location=location,
+            charges=charges,
             lines=body,
         ).encode()
 
@@ -271,6 +275,82 @@ class TestAutoConfirm(PsbCase):
         self.assertTrue(order.order_line.psb_price_differs)
         self.assertEqual(order.order_line.psb_our_price, 10.0)
         self.assertEqual(order.psb_price_warning, "line 1: €4.10 ordered, our price €10.00 (−59 %, tolerance 0 %)")
+
+    @staticmethod
+    def allowance_charge(charge, amount, reason, percent=None, base=None, code=None):
+        """A cac:AllowanceCharge (of the order or, without a tax category, of a line)."""
+        parts = [f"<cbc:ChargeIndicator>{'true' if charge else 'false'}</cbc:ChargeIndicator>"]
+        if code:
+            parts.append(f"<cbc:AllowanceChargeReasonCode>{code}</cbc:AllowanceChargeReasonCode>")
+        parts.append(f"<cbc:AllowanceChargeReason>{reason}</cbc:AllowanceChargeReason>")
+        if percent:
+            parts.append(f"<cbc:MultiplierFactorNumeric>{percent}</cbc:MultiplierFactorNumeric>")
+        parts.append(f'<cbc:Amount currencyID="EUR">{amount}</cbc:Amount>')
+        if base:
+            parts.append(f'<cbc:BaseAmount currencyID="EUR">{base}</cbc:BaseAmount>')
+        return "\n <cac:AllowanceCharge>" + "".join(parts) + "</cac:AllowanceCharge>"
+
+    def with_totals(self, allowance_charge, allowances="0.00", charges="0.00", exclusive="88.00"):
+        """The order's own allowance or charge and its totals (the three lines make 88.00; no tax here)."""
+        return (
+            allowance_charge + "\n <cac:AnticipatedMonetaryTotal>"
+            '<cbc:LineExtensionAmount currencyID="EUR">88.00</cbc:LineExtensionAmount>'
+            f'<cbc:TaxExclusiveAmount currencyID="EUR">{exclusive}</cbc:TaxExclusiveAmount>'
+            f'<cbc:AllowanceTotalAmount currencyID="EUR">{allowances}</cbc:AllowanceTotalAmount>'
+            f'<cbc:ChargeTotalAmount currencyID="EUR">{charges}</cbc:ChargeTotalAmount>'
+            f'<cbc:PayableAmount currencyID="EUR">{exclusive}</cbc:PayableAmount></cac:AnticipatedMonetaryTotal>'
+        )
+
+    def test_document_charges_are_not_lines(self):
+        """An order's own allowances and charges are quotation lines, not buyer's lines: nothing to match by
+        product or to price against our pricelist. A charge passes; a discount the buyer takes is a price
+        difference unless the company accepts the buyer's prices."""
+        (self.screws | self.nails | self.glue).taxes_id = False
+        freight = self.with_totals(
+            self.allowance_charge(True, "12.50", "Freight", code="FC"), charges="12.50", exclusive="100.50"
+        )
+        _document, order = self.imported(self.order_xml("DOC-CHARGE", charges=freight))
+        self.assertEqual(order.psb_amounts_state, "match", order.psb_amounts_note)
+        charge_line = order.order_line.filtered("psb_allowance_kind")
+        self.assertEqual((charge_line.price_unit, charge_line.psb_price_differs), (12.5, False))
+        self.assertEqual((order.state, order.psb_auto_state), ("sale", "confirmed"), order.psb_auto_reasons)
+        self.assertFalse(order.psb_price_warning)
+
+        contract = self.with_totals(
+            self.allowance_charge(False, "1.76", "Contract discount", percent="2", base="88.00"),
+            allowances="1.76",
+            exclusive="86.24",
+        )
+        _document, order = self.imported(self.order_xml("DOC-DISCOUNT", charges=contract))
+        self.assertEqual((order.amount_untaxed, order.psb_amounts_state), (86.24, "match"))
+        self.assertFalse(order.order_line.filtered("psb_allowance_kind").psb_price_differs)
+        self.assert_needs_person(order, "the buyer's order takes a discount of €1.76: Contract discount (2 % × 88.00")
+        self.assertEqual(len(order.psb_auto_reasons.splitlines()), 1, order.psb_auto_reasons)
+
+        self.company.psb_auto_price_mode = "accept"
+        _document, order = self.imported(self.order_xml("DOC-DISCOUNT-OK", charges=contract))
+        self.assertEqual((order.state, order.psb_auto_state), ("sale", "confirmed"), order.psb_auto_reasons)
+
+    def test_line_discount_is_part_of_the_price(self):
+        """The buyer's net price (after its line allowance) is what is compared with ours."""
+        self.company.psb_auto_price_tolerance = 2.0
+        screws = {
+            "ids": '<cac:StandardItemIdentification><cbc:ID schemeID="0160">5400000000017</cbc:ID>'
+            "</cac:StandardItemIdentification>",
+            "price": "10.00",
+            "name": "Screws",
+        }
+        for percent, amount, confirmed in (("1", "0.50", True), ("5", "2.50", False)):
+            with self.subTest(percent=percent):
+                line = {**screws, "allowance": self.allowance_charge(False, amount, "Project", percent, "50.00")}
+                _document, order = self.imported(self.order_xml(f"LINE-DISC-{percent}", lines=[line]))
+                self.assertEqual((order.order_line.price_unit, order.order_line.discount), (10.0, float(percent)))
+                self.assertEqual(order.order_line.psb_price_differs, not confirmed)
+                self.assertEqual(order.state == "sale", confirmed, order.psb_auto_reasons)
+                if not confirmed:
+                    self.assertIn(
+                        "line 1: €9.50 ordered, our price €10.00 (−5 %, tolerance 2 %)", order.psb_auto_reasons
+                    )
 
     def test_tolerance_per_customer_and_currency(self):
         self.company.psb_auto_price_tolerance = 2.0

@@ -73,6 +73,11 @@ def test_all_met():
         (with_line(1, requested_date=date(2026, 11, 30)), "date", "line 2: the requested delivery date 2026-11-30"),
         (good_order(note="Deliver at the back door"), "note", "the buyer wrote a note: Deliver at the back door"),
         (with_line(2, note="Blue ones"), "note", "line 3: the buyer wrote a note: Blue ones"),
+        (
+            good_order(discounts=[("Contract discount", 2.74)]),
+            "price",
+            "the buyer's order takes a discount of €2.74: Contract discount",
+        ),
     ],
 )
 def test_each_condition_alone(order, condition, reason):
@@ -150,6 +155,7 @@ def test_price_reason_text():
 
 def test_accept_buyer_price():
     assert failed(with_line(1, ordered_price=1.0), Settings(accept_buyer_price=True)) == []
+    assert failed(good_order(discounts=[("Contract discount", 2.74)]), Settings(accept_buyer_price=True)) == []
 
 
 def test_translator_is_used():
