@@ -10,6 +10,7 @@ decision and its reasons on the order, and confirms it as the responsible user.
 import logging
 from collections import defaultdict
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -18,6 +19,9 @@ from ..psb import autoconfirm
 from .psb_refs import psb_ref
 
 _logger = logging.getLogger(__name__)
+
+#: How many times the decision is made on a fresh snapshot when another worker changed the order meanwhile.
+ATTEMPTS = 3
 
 
 class EconnectPsbAutoConfirm(models.AbstractModel):
@@ -31,24 +35,56 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
     def _run(self, document, commit=False):
         """Decide on the order ``document`` imported: flag price differences, and confirm it when the
         company confirms automatically and every condition is met. Never raises; a repeated run (or a
-        repeated delivery of the same order) decides nothing twice."""
-        order = document.sale_order_id
-        if (
-            document.state != "imported"
-            or document.document_type != "order"
-            or not order
-            or order.psb_document_id != document
-            or order.psb_auto_state
-            or order.state != "draft"
-        ):
-            return
-        try:
-            with self.env.cr.savepoint():
-                self._decide(order.sudo())
-        except Exception:  # noqa: BLE001 - the import is done; the order simply stays a quotation
-            _logger.exception("PSB document %s: automatic confirmation could not be decided", document.psb_document_id)
+        repeated delivery of the same order) decides nothing twice.
+
+        Another worker may change the order at the same moment (sending its acknowledgement, say):
+        PostgreSQL then refuses this transaction's write. In a scheduled run the decision is made
+        again on a fresh snapshot, up to ``ATTEMPTS`` times; after that, or outside a scheduled run,
+        the order is left for a person, who is told why."""
+        for attempt in range(1, ATTEMPTS + 1):
+            if not self._undecided(document):
+                break
+            try:
+                with self.env.cr.savepoint():
+                    self._decide(document.sale_order_id.sudo())
+            except psycopg2.errors.TransactionRollbackError:
+                if commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit  # a new snapshot to decide (or write) on
+                    self.env.invalidate_all()
+                    if attempt < ATTEMPTS:
+                        continue
+                self._left_for_a_person(document)
+            except Exception:  # noqa: BLE001 - the import is done; the order simply stays a quotation
+                _logger.exception(
+                    "PSB document %s: automatic confirmation could not be decided", document.psb_document_id
+                )
+            break
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit  # the decision is kept (scheduled action only)
+
+    @api.model
+    def _undecided(self, document):
+        """Whether the order ``document`` imported still waits for the decision."""
+        order = document.sale_order_id
+        return (
+            document.state == "imported"
+            and document.document_type == "order"
+            and order
+            and order.psb_document_id == document
+            and not order.psb_auto_state
+            and order.state == "draft"
+        )
+
+    @api.model
+    def _left_for_a_person(self, document):
+        order = document.sale_order_id.sudo()
+        reason = self.env._("the order was changed by another process while it was being decided: confirm it by hand")
+        try:
+            with self.env.cr.savepoint():
+                order.write({"psb_auto_state": "person", "psb_auto_reasons": reason})
+                self._ask_person(order, self.env._("Not confirmed automatically:"), [reason])
+        except psycopg2.errors.TransactionRollbackError:
+            _logger.warning("PSB document %s: the order could not be decided, nor marked", document.psb_document_id)
 
     @api.model
     def _decide(self, order):

@@ -276,16 +276,25 @@ class EconnectPsbDocument(models.Model):
 
         The checks never hold up an import: while the import has a backlog (more than a batch of
         documents due), this action stops after its batch; the import's action wakes it again when
-        its run ends."""
+        its run ends. Once the job's time is up it hands back at once (``_queue_out_of_time``): a large
+        document takes seconds, and a worker's CPU limit covers every job it runs in a row."""
+        queued = [("psb_rule_state", "=", "queued")]
         while True:
-            docs = self.sudo().search([("psb_rule_state", "=", "queued")], order="id", limit=batch_size)
+            if self._queue_out_of_time():
+                self._queue_hand_back(self.sudo().search_count(queued))
+                return
+            docs = self.sudo().search(queued, order="id", limit=batch_size)
             if not docs or self._psb_import_backlog():
                 return
+            checked = 0
             for doc in docs:
                 doc._psb_check_rules()
+                checked += 1
+                if self._queue_out_of_time():
+                    break
             if _in_test():
                 continue
-            if self.env["ir.cron"]._commit_progress(len(docs)) <= 0:
+            if self.env["ir.cron"]._commit_progress(checked) <= 0:
                 return
 
     @api.model

@@ -9,6 +9,8 @@ is retried or once it is given up (``_queue_retry_message``, ``_queue_give_up``)
 locks and the back-off (``psb/lifecycle.py``) are the mixin's.
 """
 
+import time
+
 import psycopg2
 
 from odoo import api, fields, models, modules
@@ -102,10 +104,17 @@ class EconnectPsbQueueMixin(models.AbstractModel):
     @api.model
     def _queue_process_due(self, batch_size):
         Cron = self.env["ir.cron"]
+        if self._queue_out_of_time():
+            self._queue_hand_back(self.sudo().search_count(self._queue_due_domain()))
+            return
         clients, seen = {}, []
         while candidates := self._queue_candidates(seen, batch_size):
-            seen += candidates.ids
-            processed = sum(1 for candidate in candidates if candidate._queue_take(clients))
+            processed = 0
+            for candidate in candidates:
+                seen.append(candidate.id)
+                processed += bool(candidate._queue_take(clients))
+                if self._queue_out_of_time():
+                    break  # a large order takes seconds: the rest of the batch waits for the next call
             if _in_test():
                 continue
             remaining = self.sudo().search_count(self._queue_due_domain() + [("id", "not in", seen)])
@@ -113,6 +122,25 @@ class EconnectPsbQueueMixin(models.AbstractModel):
             Cron._psb_send_triggers()
             if Cron._commit_progress(processed, remaining=remaining) <= 0:
                 break
+
+    @api.model
+    def _queue_out_of_time(self):
+        """Whether the scheduled action's job has used its time (Odoo's ``cron_end_time``; never outside a job)."""
+        end = self.env.context.get("cron_end_time")
+        return end is not None and time.monotonic() >= end
+
+    @api.model
+    def _queue_hand_back(self, remaining):
+        """End this call of the scheduled action at once, the job's time being up.
+
+        Odoo calls the action at least ten times per run of the job, but a worker's CPU limit
+        (``limit_time_cpu``) covers every job it runs in a row. Saying what is left makes Odoo run the
+        job again as soon as the others had their turn; the wake-up (Odoo's NOTIFY) makes that now
+        rather than at the workers' next poll, up to a minute later."""
+        Cron = self.env["ir.cron"]
+        if remaining and self.env.context.get("cron_id"):
+            Cron.sudo().browse(self.env.context["cron_id"])._trigger()
+        Cron._commit_progress(0, remaining=remaining)
 
     @api.model
     def _queue_candidates(self, seen, batch_size):

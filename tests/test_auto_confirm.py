@@ -4,6 +4,8 @@
 from datetime import date, timedelta
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
@@ -449,6 +451,42 @@ class TestAutoConfirm(PsbCase):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.salesman)
         self.assertIn("No route to deliver Screws", activity.note)
+
+    def test_another_worker_changing_the_order_meanwhile(self):
+        """PostgreSQL refuses the decision's write when another worker changed the order at the same moment
+        (sending its AB): a scheduled run decides again on a fresh snapshot; otherwise a person is told."""
+        AutoConfirm = type(self.env["econnect.psb.auto.confirm"])
+        decide = AutoConfirm._decide
+        conflicts = []
+
+        def conflicting(model, order, times):
+            if len(conflicts) < times:
+                conflicts.append(order.id)
+                raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+            return decide(model, order)
+
+        self.company.psb_auto_confirm = False
+        for name, times, commit, expected in (
+            ("RACE-AGAIN", 1, True, ("sale", "confirmed")),
+            ("RACE-PERSON", 3, True, ("draft", "person")),
+            ("RACE-INLINE", 1, False, ("draft", "person")),
+        ):
+            with self.subTest(name):
+                conflicts.clear()
+                document, order = self.imported(self.order_xml(name))
+                order.psb_auto_state = False
+                self.company.psb_auto_confirm = True
+                with (
+                    patch.object(AutoConfirm, "_decide", lambda model, o, t=times: conflicting(model, o, t)),
+                    patch.object(self.env.cr, "commit", lambda: None),
+                ):
+                    self.env["econnect.psb.auto.confirm"]._run(document, commit=commit)
+                self.assertEqual((order.state, order.psb_auto_state), expected)
+                self.assertEqual(len(conflicts), times)
+                if expected[1] == "person":
+                    self.assertIn("changed by another process", order.psb_auto_reasons)
+                    self.assertEqual(len(order.activity_ids.filtered(lambda a: a.psb_kind == "confirm")), 1)
+                self.company.psb_auto_confirm = False
 
     def test_confirmed_as_the_responsible_user(self):
         seen = []

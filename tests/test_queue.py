@@ -3,6 +3,7 @@
 a row lock per record, each record read again before it is processed, progress committed per batch,
 one back-off until a deadline; and the handlers' outcomes, which only the document writes."""
 
+import time
 import uuid
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
@@ -135,6 +136,41 @@ class TestQueueBatches(PsbCase):
             self.Document._cron_process_documents(batch_size=2)
         self.assertEqual(docs.sorted("id").mapped("state"), ["done", "done", "received"])
         self.assertEqual(calls, ["triggers", ("progress", 2, 1), "triggers"])
+
+    def test_a_job_out_of_time_hands_back_at_once(self):
+        """Odoo calls the action at least ten times per job, each time with at least one batch: past the job's
+        time a call processes nothing and says what is left, so that a worker running several jobs in a row
+        stays within its CPU limit, and Odoo runs the job again right after the others."""
+        docs = self.Document.create([status_event_vals(self.company) for _n in range(3)])
+        Document = self.Document.with_context(cron_end_time=time.monotonic() - 1)
+        with self.outside_tests() as calls:
+            Document._cron_process_documents(batch_size=2)
+        self.assertEqual(docs.mapped("state"), ["received"] * 3)
+        self.assertEqual(calls, [("progress", 0, 3), "triggers"])
+        with self.outside_tests() as calls:
+            Document.with_context(cron_end_time=time.monotonic() + 60)._cron_process_documents(batch_size=2)
+        self.assertEqual(docs.mapped("state"), ["done"] * 3)
+
+    def test_a_job_running_out_of_time_stops_after_the_current_document(self):
+        """A large order takes seconds: once the job's time is up, the rest of the batch waits for the next call."""
+        docs = self.Document.create([status_event_vals(self.company) for _n in range(3)])
+        self.time_left = 0.0  # what Odoo's _commit_progress says once the job's time is up
+        Document = type(self.Document)
+        take = Document._queue_take
+        taken = []
+
+        def take_and_count(record, clients):
+            taken.append(record.id)
+            return take(record, clients)
+
+        with (
+            patch.object(Document, "_queue_take", take_and_count),
+            patch.object(Document, "_queue_out_of_time", lambda model: bool(taken)),
+            self.outside_tests() as calls,
+        ):
+            self.Document._queue_process_due(batch_size=2)
+        self.assertEqual(docs.sorted("id").mapped("state"), ["done", "received", "received"])
+        self.assertEqual(calls, ["triggers", ("progress", 1, 2)])
 
     def test_answers_commit_after_each_send(self):
         partner = self.env["res.partner"].create({"name": "Queue buyer"})
