@@ -786,13 +786,16 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
     @api.model
     def _tax_matcher(self, company, partner, fiscal_position):
-        """(product, category, percent) -> (taxes to set or None to keep Odoo's, issue or None, the line's taxes).
+        """(product, category, percent) -> (taxes to set or None to leave them to Odoo, issue or None, the line's
+        taxes).
 
         The order's tax category (UNCL5305) and percent are matched against the company's sale taxes, read
         once per order; a tax's category is Odoo's own reading of it (``account.edi.common``
         ``_get_tax_category_code``: its UBL category code, else what its rate and the parties' countries
         imply). Our product's tax (through the fiscal position) stays when it already is the order's; the
         buyer's category wins only when exactly one kind of tax matches it; otherwise ours stays, flagged.
+        The taxes are always given to the line (Odoo's own UBL import does the same), so that Odoo does not
+        map each line's product taxes a second time; only a combo product's are left to Odoo (it has none).
         """
         Edi = self.env["account.edi.common"]
         supplier = company.partner_id
@@ -849,15 +852,17 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if key not in mapped:
                 mapped[key] = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
             ours = mapped[key]
-            if not code:
+            if product.type == "combo":
                 return None, None, ours
+            if not code:
+                return ours, None, ours
             code = code.strip().upper()
             percent = float(percent or 0)
             fit_key = (key, code, percent)
             if fit_key not in fitting:
                 fitting[fit_key] = fits(ours, code, percent)
             if fitting[fit_key]:
-                return None, None, ours
+                return ours, None, ours
             theirs = find(code, percent)
             if theirs:
                 return theirs, None, theirs
@@ -866,7 +871,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 theirs=f"{code} {percent:g} %",
                 ours=", ".join(ours.mapped("name")) or self.env._("no tax"),
             )
-            return None, issue, ours
+            return ours, issue, ours
 
         return match
 

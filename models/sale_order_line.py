@@ -22,9 +22,10 @@ class SaleOrderLine(models.Model):
         help="The order's price of one unit (PriceAmount / BaseQuantity) before the line's allowances and charges.",
     )
     psb_ordered_discount = fields.Float("Buyer's Discount (%)", digits="Discount", copy=False)
-    psb_ordered_amount = fields.Monetary(
+    # A float shown as money (the order's currency), not a Monetary field: the buyer's amount is kept as
+    # written, and a Monetary value makes the ORM build a new record per line to find its currency.
+    psb_ordered_amount = fields.Float(
         "Ordered Amount",
-        currency_field="currency_id",
         copy=False,
         help="The order line's net amount (LineExtensionAmount), or the amount of a document allowance or charge.",
     )

@@ -135,6 +135,43 @@ class TestAmounts(PsbCase):
         changed = {vals["order_line_ref"]: vals for vals in order._psb_response_lines()}
         self.assertEqual((changed["3"]["status"], changed["3"]["price_changed"]), ("3", True))
 
+    def test_fiscal_position_taxes_are_the_lines(self):
+        """The import gives every line its taxes: ours through the customer's fiscal position where they are
+        the order's or the order states none, the order's where ours differ and its tax exists."""
+        position = self.env["account.fiscal.position"].create({"name": "Verlegd (bouw)", "company_id": self.company.id})
+        reverse = self.env["account.tax"].create(
+            {
+                "name": "BTW verlegd (bouw)",
+                "amount": 0,
+                "type_tax_use": "sale",
+                "company_id": self.company.id,
+                "ubl_cii_tax_category_code": "AE",
+                "fiscal_position_ids": [Command.set(position.ids)],
+                "original_tax_ids": [Command.set(self.tax21.ids)],
+            }
+        )
+        self.customer.property_account_position_id = position
+        data = order_xml("order_amounts.xml", "AM-FP")
+        line4 = data.index(b"<cbc:ID>4</cbc:ID>")
+        start = data.index(b"<cac:ClassifiedTaxCategory>", line4)
+        end = data.index(b"</cac:ClassifiedTaxCategory>", start) + len(b"</cac:ClassifiedTaxCategory>")
+        data = data[:start] + data[end:]  # line 4 states no tax category
+        data = data.replace(
+            b"<cbc:ID>S</cbc:ID><cbc:Percent>9</cbc:Percent>", b"<cbc:ID>S</cbc:ID><cbc:Percent>6</cbc:Percent>"
+        )
+        order = self.import_order(data)
+        lines = self.lines(order)
+        self.assertEqual(order.fiscal_position_id, position)
+        self.assertEqual(lines["5"].tax_ids, reverse, "ours through the fiscal position: the order's AE")
+        self.assertEqual(lines["4"].tax_ids, reverse, "no category in the order: ours through the fiscal position")
+        self.assertEqual(lines["1"].tax_ids, self.tax21, "the order's S 21 %: it exists, it wins")
+        self.assertEqual(lines["3"].tax_ids, reverse, "no S 6 % here: ours stays")
+        self.assertIn("S 6 %", lines["3"].psb_import_issue)
+        self.assertFalse(lines["4"].psb_import_issue or lines["5"].psb_import_issue)
+        # what Odoo computes for the line is what the import gave it
+        for line in (lines["3"], lines["4"], lines["5"]):
+            self.assertEqual(line.tax_ids, position.map_tax(line.product_id.taxes_id))
+
     def test_one_cent_off_is_named(self):
         data = order_xml("order_amounts.xml", "AM-2").replace(b">59.72<", b">59.73<").replace(b">618.40<", b">618.41<")
         order = self.import_order(data)
