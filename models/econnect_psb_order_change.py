@@ -366,8 +366,9 @@ class EconnectPsbOrderChange(models.AbstractModel):
         :returns: (values of the lines, what the matching noted)
         """
         issues = []
+        # The order's own fiscal position: the import gives the lines the taxes it maps them through.
         vals_list = self.env["econnect.psb.order.import"]._prepare_lines(
-            order.company_id, order.partner_id, lines, issues
+            order.company_id, order.partner_id, lines, issues, fiscal_position=order.fiscal_position_id
         )
         for vals in vals_list:
             vals["sequence"] = 1000 + vals["sequence"]

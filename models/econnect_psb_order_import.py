@@ -794,8 +794,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
         ``_get_tax_category_code``: its UBL category code, else what its rate and the parties' countries
         imply). Our product's tax (through the fiscal position) stays when it already is the order's; the
         buyer's category wins only when exactly one kind of tax matches it; otherwise ours stays, flagged.
-        The taxes are always given to the line (Odoo's own UBL import does the same), so that Odoo does not
-        map each line's product taxes a second time; only a combo product's are left to Odoo (it has none).
+        Ours are given to the line (Odoo's own UBL import does the same), so that Odoo does not map each
+        line's product taxes a second time; a combo product's are left to Odoo (it gives the line none).
         """
         Edi = self.env["account.edi.common"]
         supplier = company.partner_id
@@ -852,17 +852,16 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if key not in mapped:
                 mapped[key] = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
             ours = mapped[key]
-            if product.type == "combo":
-                return None, None, ours
+            keep = None if product.type == "combo" else ours
             if not code:
-                return ours, None, ours
+                return keep, None, ours
             code = code.strip().upper()
             percent = float(percent or 0)
             fit_key = (key, code, percent)
             if fit_key not in fitting:
                 fitting[fit_key] = fits(ours, code, percent)
             if fitting[fit_key]:
-                return ours, None, ours
+                return keep, None, ours
             theirs = find(code, percent)
             if theirs:
                 return theirs, None, theirs
@@ -871,7 +870,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 theirs=f"{code} {percent:g} %",
                 ours=", ".join(ours.mapped("name")) or self.env._("no tax"),
             )
-            return ours, issue, ours
+            return keep, issue, ours
 
         return match
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from ..psb.peppol_rules import PeppolValidator
@@ -317,6 +317,27 @@ class TestAdvancedOrdering(PsbHttpCase):
         new_line.find("cac:LineItem/cbc:Quantity", NS).text = "12"
         tree.append(new_line)
         return etree.tostring(tree)
+
+    def test_added_line_takes_the_orders_fiscal_position(self):
+        """A line an Order Change adds gets its taxes through the order's own fiscal position, as Odoo's would."""
+        order = self.import_order()
+        Tax = self.env["account.tax"]
+        vat = {"amount": 20, "type_tax_use": "sale", "company_id": self.company.id, "ubl_cii_tax_category_code": "S"}
+        ours = Tax.create({**vat, "name": "VAT 20%"})
+        position = self.env["account.fiscal.position"].create({"name": "Branch", "company_id": self.company.id})
+        branch = Tax.create(
+            {
+                **vat,
+                "name": "VAT 20% (branch)",
+                "fiscal_position_ids": [Command.set(position.ids)],
+                "original_tax_ids": [Command.set(ours.ids)],
+            }
+        )
+        self.line(order, "2").product_id.taxes_id = ours
+        order.fiscal_position_id = position
+        change = self.receive(self.added_line_change("Change-FP", 1, 6), "OrderChangeReceived")
+        self.assertEqual(change.state, "imported", change.error_message)
+        self.assertEqual(self.line(order, "3").tax_ids, branch)
 
     def test_ca_prefill_compares_with_what_was_last_agreed(self):
         """After the buyer's change, its values are the agreed ones: not our change, and its added line is
