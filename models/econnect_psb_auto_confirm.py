@@ -153,12 +153,16 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
     def _sales_prices(self, products, company, currency, unit, date):
         """The products' sales price in ``unit`` and ``currency``: a pricelist line's base when no rule applies
         (``product.pricelist.item._compute_base_price``)."""
-        prices = products.with_company(company)._price_compute("list_price", uom=unit, date=date)
-        for product in products:
-            if product.currency_id != currency:
-                prices[product.id] = product.currency_id._convert(
-                    prices[product.id], currency, company, date, round=False
-                )
+        prices = {}
+        for product in products.with_company(company):
+            template = product.product_tmpl_id
+            price = template.list_price
+            if product.combination_indices:  # a stored column: no query for products without variants
+                price += product.price_extra
+            price = template.uom_id._compute_price(price, unit)
+            if template.currency_id != currency:
+                price = template.currency_id._convert(price, currency, company, date, round=False)
+            prices[product.id] = price
         return prices
 
     @api.model
