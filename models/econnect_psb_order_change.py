@@ -11,10 +11,12 @@ invoiced, otherwise a person decides. A change or cancellation that answers our 
 
 import dataclasses
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_round
 
+from ..psb.ubl import amounts
 from .econnect_psb_document import Outcome
 
 # A change whose sequence number skips one waits this long for the missing one before it is applied
@@ -168,13 +170,35 @@ class EconnectPsbOrderChange(models.AbstractModel):
             )
             return Outcome("imported")
         if order.state in ("draft", "sent"):
-            log = self._apply_change(order, parsed)
+            log, differences = self._apply_unless_amounts_differ(order, parsed)
+            if differences:
+                return self._hand_to_person(document, parsed, order, self._describe_change(order, parsed) + differences)
             order.message_post(
                 body=self._log_html(env._("Order Change %s from the buyer was applied.", parsed.id), log)
             )
             order._psb_queue_response("AP", order_change_ref=parsed.id, auto=True)
             return Outcome("imported")
         return self._hand_to_person(document, parsed, order, self._describe_change(order, parsed))
+
+    @api.model
+    def _apply_unless_amounts_differ(self, order, parsed):
+        """Apply the change to the quotation and keep it, unless the quotation's amounts were the buyer's
+        and would no longer be the changed order's: then undo it, for a person to decide (the change is
+        accepted on their word only). A quotation whose amounts already differ is flagged for a person
+        anyway; its check is brought up to date.
+
+        :returns: (the log, the amount differences: empty when the change was kept)
+        """
+        matched = order.psb_amounts_state != "differ"
+        savepoint = self.env.cr.savepoint()
+        differences = []
+        try:
+            log = self._apply_change(order, parsed)
+            if matched and order.psb_amounts_state == "differ":
+                differences = (order.psb_amounts_note or "").splitlines()
+        finally:
+            savepoint.close(rollback=bool(differences))
+        return log, differences
 
     @api.model
     def _wake_waiting_changes(self, document, order):
@@ -249,10 +273,14 @@ class EconnectPsbOrderChange(models.AbstractModel):
                     new=line.quantity,
                 )
             )
-        if line.unit_price is not None and float_compare(current.price_unit, float(line.unit_price), 4):
+        price_vals = self._changed_price_vals(current, line)
+        if "price_unit" in price_vals:
             changes.append(
                 self.env._(
-                    "Line %(id)s: price %(old)s → %(new)s", id=line.line_id, old=current.price_unit, new=line.unit_price
+                    "Line %(id)s: price %(old)s → %(new)s",
+                    id=line.line_id,
+                    old=round(current.price_unit * (1 - (current.discount or 0.0) / 100), 4),
+                    new=round(price_vals["psb_ordered_price"], 4),
                 )
             )
         requested = line.requested_start or line.requested_end
@@ -279,13 +307,15 @@ class EconnectPsbOrderChange(models.AbstractModel):
             else:
                 log += self._change_line(current, line, action)
         log += self._add_lines(order, to_add)
+        log += self._restate_allowances(order, parsed)
         order.write(
             {
                 "psb_last_change_seq": max(order.psb_last_change_seq, parsed.sequence_number or 0),
                 "psb_last_change_date": self._change_moment(parsed) or order.psb_last_change_date,
             }
         )
-        return log or [self.env._("No line changes.")]
+        log = log or [self.env._("No line changes.")]
+        return log + self._check_change_amounts(order, parsed)
 
     @api.model
     def _delete_line(self, order, current, line):
@@ -328,15 +358,45 @@ class EconnectPsbOrderChange(models.AbstractModel):
                         qty=line.quantity,
                     )
                 )
-        if line.unit_price is not None and float_compare(current.price_unit, float(line.unit_price), 4):
-            vals.update(
-                price_unit=float(line.unit_price), technical_price_unit=0.0, psb_ordered_price=float(line.unit_price)
-            )
+        vals.update(self._changed_price_vals(current, line))
         if line.requested_start or line.requested_end:
             vals["psb_requested_date"] = line.requested_start or line.requested_end
         if vals:
             vals["psb_ordered_qty"] = vals.get("product_uom_qty", current.psb_ordered_qty)
         return vals, notes
+
+    @api.model
+    def _price_ctx(self, order):
+        """What the import's price arithmetic needs: the order's currency and the discount precision."""
+        return {
+            "currency": order.currency_id,
+            "discount_digits": self.env["decimal.precision"].precision_get("Discount"),
+        }
+
+    @api.model
+    def _changed_price_vals(self, current, line):
+        """The price values the change line ``line`` gives ``current``, priced as the import prices a line (its
+        net amount after the line's allowances and charges): price and discount when the buyer's differ from
+        the line's, the buyer's line amount when it changed; else nothing."""
+        if line.price is None and line.line_amount is None:
+            return {}
+        if line.quantity is None:
+            line = dataclasses.replace(line, quantity=Decimal(str(current.product_uom_qty)))
+        ctx = self._price_ctx(current.order_id)
+        priced, _applied, _issues = self.env["econnect.psb.order.import"]._line_price_vals(line, ctx, {})
+        vals = {}
+        if "price_unit" in priced and (
+            float_compare(current.price_unit, priced["price_unit"], precision_digits=4)
+            or float_compare(current.discount, priced["discount"], precision_digits=ctx["discount_digits"])
+        ):
+            keys = ("price_unit", "discount", "technical_price_unit", "psb_ordered_price", "psb_ordered_gross_price")
+            vals = {key: priced[key] for key in keys}
+            vals["psb_ordered_discount"] = priced.get("psb_ordered_discount", 0.0)
+        amount = priced.get("psb_ordered_amount")
+        digits = current.order_id.currency_id.decimal_places
+        if amount is not None and float_compare(amount, current.psb_ordered_amount, precision_digits=digits):
+            vals["psb_ordered_amount"] = amount
+        return vals
 
     @api.model
     def _add_lines(self, order, lines):
@@ -366,13 +426,121 @@ class EconnectPsbOrderChange(models.AbstractModel):
         :returns: (values of the lines, what the matching noted)
         """
         issues = []
-        # The order's own fiscal position: the import gives the lines the taxes it maps them through.
+        # The order's own currency and fiscal position: the import rounds the buyer's amounts to the one and
+        # gives the lines the taxes it maps them through the other.
         vals_list = self.env["econnect.psb.order.import"]._prepare_lines(
-            order.company_id, order.partner_id, lines, issues, fiscal_position=order.fiscal_position_id
+            order.company_id,
+            order.partner_id,
+            lines,
+            issues,
+            currency=order.currency_id,
+            fiscal_position=order.fiscal_position_id,
         )
         for vals in vals_list:
             vals["sequence"] = 1000 + vals["sequence"]
         return vals_list, issues
+
+    @api.model
+    def _restate_allowances(self, order, parsed):
+        """The order's own allowances and charges (one line each) as the change restates them: those that no
+        longer stand as they are are taken off (set to zero on a confirmed order), the change's new ones
+        added. :returns: the log"""
+        removed, added = self._allowance_differences(order, self._stated_allowances(order, parsed))
+        log = self._allowance_log(order, removed, added)
+        if order.state in ("draft", "sent"):
+            removed.unlink()
+        else:
+            removed.write({"product_uom_qty": 0})
+        if added:
+            order.write({"order_line": [fields.Command.create(vals) for vals in added]})
+        return log
+
+    @api.model
+    def _stated_allowances(self, order, parsed):
+        """The values of the lines the import would make of the change's own allowances and charges."""
+        goods = order.order_line.filtered(lambda ln: not ln.display_type and not ln.psb_allowance_kind)
+        return self.env["econnect.psb.order.import"]._prepare_document_allowances(
+            order.company_id,
+            order.partner_id,
+            parsed,
+            [],
+            [{"sequence": max(order.order_line.mapped("sequence"), default=0)}],
+            currency=order.currency_id,
+            fiscal_position=order.fiscal_position_id,
+            pricing={"line_taxes": {tuple(ln.tax_ids.ids) for ln in goods}},
+        )
+
+    @api.model
+    def _allowance_differences(self, order, stated):
+        """(the allowance and charge lines that no longer stand, the values of those to add): a line stands
+        while the change states one of the same kind, description and amount."""
+        digits = order.currency_id.decimal_places
+        key = lambda kind, name, price: (kind, name, float_round(price, precision_digits=digits))  # noqa: E731
+        to_add = {index: key(v["psb_allowance_kind"], v["name"], v["price_unit"]) for index, v in enumerate(stated)}
+        removed = self.env["sale.order.line"]
+        for line in order.order_line.filtered("psb_allowance_kind"):
+            if not float_compare(line.product_uom_qty, 0, precision_digits=6):
+                continue  # already taken off a confirmed order
+            same = next(
+                (i for i, k in to_add.items() if k == key(line.psb_allowance_kind, line.name, line.price_unit)), None
+            )
+            if same is None:
+                removed |= line
+            else:
+                del to_add[same]
+        return removed, [stated[index] for index in to_add]
+
+    @api.model
+    def _allowance_log(self, order, removed, added):
+        kinds = dict(order.order_line._fields["psb_allowance_kind"]._description_selection(self.env))
+        money = lambda amount: self.env["econnect.psb.order.import"]._money(amount, order.currency_id)  # noqa: E731
+        log = [
+            self.env._(
+                "%(kind)s %(name)s (%(amount)s): no longer in the order",
+                kind=kinds[line.psb_allowance_kind],
+                name=line.name,
+                amount=money(line.price_unit),
+            )
+            for line in removed
+        ]
+        for vals in added:
+            log.append(
+                self.env._(
+                    "%(kind)s %(name)s (%(amount)s): added",
+                    kind=kinds[vals["psb_allowance_kind"]],
+                    name=vals["name"],
+                    amount=money(vals["price_unit"]),
+                )
+            )
+            if vals.get("psb_import_issue"):
+                log.append(vals["psb_import_issue"])
+        return log
+
+    @api.model
+    def _check_change_amounts(self, order, parsed):
+        """The totals check of the import, against the changed order: fills the order's amounts state; every
+        difference is also noted on the order for a person. :returns: the differences, for the log"""
+        Import = self.env["econnect.psb.order.import"]
+        ctx = self._price_ctx(order)
+        pricing = {}
+        for line in parsed.lines:
+            if line.status_code != "2":
+                Import._line_price_vals(line, ctx, pricing)
+        pricing["document"] = [
+            amounts.allowance_charge_amount(ac, order.currency_id.decimal_places) for ac in parsed.allowance_charges
+        ]
+        messages = []
+        if not Import._check_amounts(order, parsed, messages, pricing):
+            return []
+        prefix = self.env._("After Order Change %s:", parsed.id)
+        notes = [f"{prefix} {message}" for message in messages]
+        order.write(
+            {
+                "psb_import_issues": "\n".join(filter(None, [order.psb_import_issues, *notes])),
+                "psb_needs_attention": True,
+            }
+        )
+        return notes
 
     @api.model
     def _deleted_line_refs(self, order):

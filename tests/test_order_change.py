@@ -7,6 +7,7 @@ these tests always run; with the official material (../shared/peppol) our answer
 against the Peppol rules and compared with the official example responses."""
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from lxml import etree
@@ -216,6 +217,85 @@ class TestAdvancedOrdering(PsbHttpCase):
         self.assertEqual(self.answers(order).mapped("code"), ["AB", "AP", "RE"], "no answer to the confirmation")
 
     # -- awkward cases -----------------------------------------------------------------------
+    @staticmethod
+    def balanced(xml):
+        """The document with its amounts restated as a buyer's system states them: each line's amount is its
+        quantity × price ± its allowances and charges; the totals and the tax (each line's and charge's
+        percent) those of the lines not deleted and of the order's own allowances and charges."""
+        tree = etree.fromstring(xml)
+        total = tax = Decimal(0)
+
+        def signed(node):
+            amount = Decimal(node.findtext("cbc:Amount", namespaces=NS))
+            return amount if node.findtext("cbc:ChargeIndicator", namespaces=NS) == "true" else -amount
+
+        for item in tree.iterfind("cac:OrderLine/cac:LineItem", NS):
+            amount = Decimal(item.findtext("cbc:Quantity", namespaces=NS)) * Decimal(
+                item.findtext("cac:Price/cbc:PriceAmount", namespaces=NS)
+            ) + sum((signed(ac) for ac in item.iterfind("cac:AllowanceCharge", NS)), Decimal(0))
+            item.find("cbc:LineExtensionAmount", NS).text = f"{amount:.2f}"
+            if item.findtext("cbc:LineStatusCode", namespaces=NS) != "2":
+                total += amount
+                percent = Decimal(item.findtext("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", namespaces=NS))
+                tax += amount * percent / 100
+        allowances = charges = Decimal(0)
+        for ac in tree.iterfind("cac:AllowanceCharge", NS):
+            amount = signed(ac)
+            allowances, charges = (allowances, charges + amount) if amount > 0 else (allowances - amount, charges)
+            tax += amount * Decimal(ac.findtext("cac:TaxCategory/cbc:Percent", namespaces=NS)) / 100
+        tree.find("cac:TaxTotal/cbc:TaxAmount", NS).text = f"{tax:.2f}"
+        totals = tree.find("cac:AnticipatedMonetaryTotal", NS)
+        exclusive = total - allowances + charges
+        values = {
+            "LineExtensionAmount": total,
+            "TaxExclusiveAmount": exclusive,
+            "TaxInclusiveAmount": exclusive + tax,
+            "AllowanceTotalAmount": allowances,
+            "ChargeTotalAmount": charges,
+            "PayableAmount": exclusive + tax,
+        }
+        for node in list(totals):
+            totals.remove(node)
+        for name, value in values.items():
+            if value or name not in ("AllowanceTotalAmount", "ChargeTotalAmount"):
+                etree.SubElement(totals, f"{{{NS['cbc']}}}{name}", currencyID="EUR").text = f"{value:.2f}"
+        return etree.tostring(tree)
+
+    @staticmethod
+    def allowance(is_charge, reason, amount, percent=None, base=None, tax_percent=None):
+        """A ``cac:AllowanceCharge`` (with a tax category for the order's own)."""
+        node = etree.Element(f"{{{NS['cac']}}}AllowanceCharge")
+
+        def add(parent, prefix, name, text=None, **attrs):
+            child = etree.SubElement(parent, f"{{{NS[prefix]}}}{name}", **attrs)
+            child.text = text
+            return child
+
+        add(node, "cbc", "ChargeIndicator", "true" if is_charge else "false")
+        add(node, "cbc", "AllowanceChargeReason", reason)
+        if percent is not None:
+            add(node, "cbc", "MultiplierFactorNumeric", str(percent))
+        add(node, "cbc", "Amount", str(amount), currencyID="EUR")
+        if base is not None:
+            add(node, "cbc", "BaseAmount", str(base), currencyID="EUR")
+        if tax_percent is not None:
+            category = add(node, "cac", "TaxCategory")
+            add(category, "cbc", "ID", "S")
+            add(category, "cbc", "Percent", str(tax_percent))
+            add(add(category, "cac", "TaxScheme"), "cbc", "ID", "VAT")
+        return node
+
+    def with_allowances(self, xml, lines=None, document=()):
+        """``xml`` with the allowances and charges given per line id (``lines``) and of the order itself
+        (``document``), balanced."""
+        tree = etree.fromstring(xml)
+        for item in tree.iterfind("cac:OrderLine/cac:LineItem", NS):
+            for ac in (lines or {}).get(item.findtext("cbc:ID", namespaces=NS), ()):
+                item.find("cac:Price", NS).addprevious(ac)
+        for ac in document:
+            tree.find("cac:TaxTotal", NS).addprevious(ac)
+        return self.balanced(etree.tostring(tree))
+
     def change_xml(self, change_id, seq, qty):
         xml = self.example("order_change", 1, "OrderChange_sc1.xml")
         xml = xml.replace(b"<cbc:ID>Change-1</cbc:ID>", f"<cbc:ID>{change_id}</cbc:ID>".encode())
@@ -223,9 +303,11 @@ class TestAdvancedOrdering(PsbHttpCase):
             b"<cbc:SequenceNumberID>1</cbc:SequenceNumberID>",
             f"<cbc:SequenceNumberID>{seq}</cbc:SequenceNumberID>".encode(),
         )
-        return xml.replace(
-            b'<cbc:Quantity unitCode="NAR">5</cbc:Quantity>',
-            f'<cbc:Quantity unitCode="NAR">{qty}</cbc:Quantity>'.encode(),
+        return self.balanced(
+            xml.replace(
+                b'<cbc:Quantity unitCode="NAR">5</cbc:Quantity>',
+                f'<cbc:Quantity unitCode="NAR">{qty}</cbc:Quantity>'.encode(),
+            )
         )
 
     def test_out_of_order_and_repeated_changes_on_a_quotation(self):
@@ -259,10 +341,14 @@ class TestAdvancedOrdering(PsbHttpCase):
         new_line.find("cac:LineItem/cbc:ID", NS).text = "3"
         new_line.find("cac:LineItem/cbc:LineStatusCode", NS).text = "1"
         tree.append(new_line)
-        change = self.receive(etree.tostring(tree), "OrderChangeReceived")
+        change = self.receive(self.balanced(etree.tostring(tree)), "OrderChangeReceived")
         self.assertEqual(change.state, "imported", change.error_message)
         self.assertTrue(self.line(order, "3"), "line 3 was added")
         self.assertEqual(self.line(order, "3").product_uom_qty, 50)
+        # No sale tax of 20 % here: the quotation already differed, and its check is that of the change.
+        self.assertEqual(order.psb_amounts_state, "differ")
+        self.assertIn("After Order Change Change-D: Tax: the buyer's order says", order.psb_import_issues)
+        self.assertIn("160.00", order.psb_amounts_note)
 
     def test_cancellation_after_delivery_goes_to_a_person(self):
         self.company.psb_auto_cancel = True
@@ -316,7 +402,7 @@ class TestAdvancedOrdering(PsbHttpCase):
         new_line.find("cac:LineItem/cbc:LineStatusCode", NS).text = "1"
         new_line.find("cac:LineItem/cbc:Quantity", NS).text = "12"
         tree.append(new_line)
-        return etree.tostring(tree)
+        return self.balanced(etree.tostring(tree))
 
     def test_added_line_takes_the_orders_fiscal_position(self):
         """A line an Order Change adds gets its taxes through the order's own fiscal position, as Odoo's would."""
@@ -338,6 +424,97 @@ class TestAdvancedOrdering(PsbHttpCase):
         change = self.receive(self.added_line_change("Change-FP", 1, 6), "OrderChangeReceived")
         self.assertEqual(change.state, "imported", change.error_message)
         self.assertEqual(self.line(order, "3").tax_ids, branch)
+
+    # -- amounts: a change is priced as the import prices an order ------------------------------
+    def sale_tax(self):
+        return self.env["account.tax"].create(
+            {
+                "name": "VAT 20% (S)",
+                "amount": 20,
+                "type_tax_use": "sale",
+                "company_id": self.company.id,
+                "ubl_cii_tax_category_code": "S",
+            }
+        )
+
+    def import_with(self, lines=None, document=()):
+        received = self.receive(self.with_allowances(self.example("order", 1, "Order_sc1.xml"), lines, document))
+        self.assertEqual(received.state, "imported", received.error_message)
+        order = received.sale_order_id
+        self.assertEqual(order.psb_amounts_state, "match", order.psb_amounts_note)
+        return order
+
+    def change_log(self, order, change_id):
+        return order.message_ids.filtered(lambda m: change_id in m.body)[:1].body
+
+    def test_change_keeps_the_line_charges_and_takes_a_new_discount(self):
+        """A change restating a line's fixed charge keeps it in the line's net price; a new percentage becomes
+        the line's discount; the buyer's line amounts are what the quotation now says."""
+        self.sale_tax()
+        cutting = lambda: self.allowance(True, "Cutting", "12.50")  # noqa: E731
+        order = self.import_with({"1": [cutting()], "2": [self.allowance(False, "Project", "15.00", 5, "300")]})
+        self.assertEqual((self.line(order, "2").price_unit, self.line(order, "2").discount), (6, 5))
+        xml = self.with_allowances(
+            self.change_xml("Change-AC", 1, 6),
+            {"1": [cutting()], "2": [self.allowance(False, "Project", "30.00", 10, "300")]},
+        )
+        change = self.receive(xml, "OrderChangeReceived")
+        self.assertEqual(change.state, "imported", change.error_message)
+        first, second = self.line(order, "1"), self.line(order, "2")
+        self.assertAlmostEqual(first.price_subtotal, 252.50, 2, "6 × 40.00 + the 12.50 cutting charge")
+        self.assertAlmostEqual(first.psb_ordered_amount, 252.50, 2)
+        self.assertEqual((second.price_unit, second.discount), (6, 10))
+        self.assertAlmostEqual(second.price_subtotal, 270, 2)
+        self.assertAlmostEqual(second.psb_ordered_price, 5.4, 4)
+        self.assertFalse(second._psb_price_changed(), "the buyer's own new price, not ours")
+        self.assertEqual(order.psb_amounts_state, "match", order.psb_amounts_note)
+        self.assertIn("Line 2: price 5.7 → 5.4", self.change_log(order, "Change-AC"))
+        self.send()
+        self.assertEqual(self.answers(order).mapped("code")[-1], "AP")
+
+    def test_change_restates_the_orders_own_discount(self):
+        """The order's 2 % discount on its base is restated by the change with the new base: the quotation's
+        discount line follows, and the amounts still match."""
+        self.sale_tax()
+        order = self.import_with(document=[self.allowance(False, "Contract", "14.00", 2, "700", tax_percent=20)])
+        self.assertEqual(order.order_line.filtered("psb_allowance_kind").price_unit, -14)
+        xml = self.with_allowances(
+            self.change_xml("Change-OD", 1, 6),
+            document=[self.allowance(False, "Contract", "10.80", 2, "540", tax_percent=20)],
+        )
+        change = self.receive(xml, "OrderChangeReceived")
+        self.assertEqual(change.state, "imported", change.error_message)
+        self.assertEqual(order.order_line.filtered("psb_allowance_kind").mapped("price_unit"), [-10.8])
+        self.assertEqual(order.psb_amounts_state, "match", order.psb_amounts_note)
+        self.assertAlmostEqual(order.amount_total, 635.04, 2, "(540 − 10.80) × 1.2")
+        log = self.change_log(order, "Change-OD")
+        self.assertIn("no longer in the order", log)
+        self.assertIn("added", log)
+
+    def test_change_whose_amounts_differ_waits_for_a_person(self):
+        """The changed quotation would not be the buyer's changed order (here its tax is a cent more): the
+        change is not applied nor accepted until a person decides; then the difference is on the order."""
+        self.sale_tax()
+        order = self.import_order()
+        xml = self.change_xml("Change-T", 1, 6)
+        for total in (b"108.00", b"648.00"):
+            self.assertIn(total, xml)
+            xml = xml.replace(total, b"%.2f" % (float(total) + 0.01))
+        change = self.receive(xml, "OrderChangeReceived")
+        self.assertEqual(change.state, "pending", change.error_message)
+        self.assertEqual(self.line(order, "1").product_uom_qty, 10, "not applied yet")
+        self.assertIn("Line 1: quantity 10.0 → 6", order.psb_pending_summary)
+        self.assertIn("108.01", order.psb_pending_summary)
+        self.assertNotEqual(order.psb_amounts_state, "differ", "the quotation itself still is the order")
+        self.send()
+        self.assertNotIn("AP", self.answers(order).mapped("code"))
+        order.action_psb_accept_pending()
+        self.assertEqual(self.line(order, "1").product_uom_qty, 6)
+        self.assertEqual(order.psb_amounts_state, "differ")
+        self.assertTrue(order.psb_needs_attention)
+        self.assertIn("After Order Change Change-T:", order.psb_import_issues)
+        self.send()
+        self.assertEqual(self.answers(order).mapped("code")[-1], "AP")
 
     def test_ca_prefill_compares_with_what_was_last_agreed(self):
         """After the buyer's change, its values are the agreed ones: not our change, and its added line is
@@ -366,7 +543,7 @@ class TestAdvancedOrdering(PsbHttpCase):
             b"<cbc:ID>2</cbc:ID>\n      <cbc:LineStatusCode>2</cbc:LineStatusCode>",
         )
         self.assertIn(b"<cbc:LineStatusCode>2</cbc:LineStatusCode>", xml)
-        change = self.receive(xml, "OrderChangeReceived")
+        change = self.receive(self.balanced(xml), "OrderChangeReceived")
         self.assertEqual(change.state, "imported", change.error_message)
         self.assertFalse(self.line(order, "2"), "deleted from the quotation")
         wizard = self.wizard(order.action_psb_accept_with_changes())
