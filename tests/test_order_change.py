@@ -516,6 +516,47 @@ class TestAdvancedOrdering(PsbHttpCase):
         self.send()
         self.assertEqual(self.answers(order).mapped("code")[-1], "AP")
 
+    def test_change_queries_do_not_grow_with_its_lines(self):
+        """Pricing a change's lines and checking its amounts cost no query per line (issue 13): a change of
+        16 lines costs little more than one of 2. Half the lines change quantity each time."""
+        from odoo import sql_db
+
+        self.sale_tax()
+
+        def repeated(xml, order_id, copies):
+            xml = xml.replace(b"Order-1", order_id.encode())
+            tree = etree.fromstring(xml)
+            lines = tree.findall("cac:OrderLine", NS)
+            for n in range(1, copies):
+                for line in lines:
+                    copy = etree.fromstring(etree.tostring(line))
+                    ref = copy.find("cac:LineItem/cbc:ID", NS)
+                    ref.text = str(n * len(lines) + int(ref.text))
+                    tree.append(copy)
+            return self.balanced(etree.tostring(tree))
+
+        def change_queries(order_id, copies):
+            order = self.receive(repeated(self.example("order", 1, "Order_sc1.xml"), order_id, copies))
+            self.assertEqual(order.state, "imported", order.error_message)
+            self.env.flush_all()
+            before = sql_db.sql_counter
+            change = self.receive(
+                repeated(self.change_xml(f"C-{order_id}", 1, 6), order_id, copies), "OrderChangeReceived"
+            )
+            self.env.flush_all()
+            count = sql_db.sql_counter - before
+            self.assertEqual(change.state, "imported", change.error_message)
+            quotation = order.sale_order_id
+            self.assertEqual(quotation.psb_amounts_state, "match", quotation.psb_amounts_note)
+            self.assertEqual(
+                sorted(set(quotation.order_line.filtered("psb_line_ref").mapped("product_uom_qty"))), [6, 50]
+            )
+            return count
+
+        change_queries("Q-0", 1)
+        small, large = change_queries("Q-1", 1), change_queries("Q-2", 8)
+        self.assertLess(large - small, 10, f"{small} queries for a change of 2 lines, {large} for 16")
+
     def test_ca_prefill_compares_with_what_was_last_agreed(self):
         """After the buyer's change, its values are the agreed ones: not our change, and its added line is
         listed as an order line, not as one the seller added."""
