@@ -16,7 +16,6 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.tools import float_compare, float_round
 
-from ..psb.ubl import amounts
 from .econnect_psb_document import Outcome
 
 # A change whose sequence number skips one waits this long for the missing one before it is applied
@@ -262,7 +261,9 @@ class EconnectPsbOrderChange(models.AbstractModel):
         return by_ref
 
     @api.model
-    def _line_changes(self, current, line):
+    def _line_changes(self, current, line, price_vals=None):
+        """The log of what ``line`` changes on ``current``; ``price_vals`` those of ``_changed_price_vals``
+        when the caller has them already."""
         changes = []
         if line.quantity is not None and float_compare(current.product_uom_qty, float(line.quantity), 6):
             changes.append(
@@ -273,7 +274,8 @@ class EconnectPsbOrderChange(models.AbstractModel):
                     new=line.quantity,
                 )
             )
-        price_vals = self._changed_price_vals(current, line)
+        if price_vals is None:
+            price_vals = self._changed_price_vals(current, line)
         if "price_unit" in price_vals:
             changes.append(
                 self.env._(
@@ -299,15 +301,16 @@ class EconnectPsbOrderChange(models.AbstractModel):
     def _apply_change(self, order, parsed):
         """Apply the change line by line; returns the before/after log."""
         log, to_add = [], []
+        pricing = {}  # the buyer's lines and allowances as priced here, for the totals check
         for line, current, action in self._line_actions(order, parsed):
             if action == "2":
                 log += self._delete_line(order, current, line)
             elif not current:
                 to_add.append(line)
             else:
-                log += self._change_line(current, line, action)
+                log += self._change_line(current, line, action, pricing)
         log += self._add_lines(order, to_add)
-        log += self._restate_allowances(order, parsed)
+        log += self._restate_allowances(order, parsed, pricing)
         order.write(
             {
                 "psb_last_change_seq": max(order.psb_last_change_seq, parsed.sequence_number or 0),
@@ -315,7 +318,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
             }
         )
         log = log or [self.env._("No line changes.")]
-        return log + self._check_change_amounts(order, parsed)
+        return log + self._check_change_amounts(order, parsed, pricing)
 
     @api.model
     def _delete_line(self, order, current, line):
@@ -330,20 +333,23 @@ class EconnectPsbOrderChange(models.AbstractModel):
         return log
 
     @api.model
-    def _change_line(self, current, line, action):
-        """Line codes 3 and 74 on the sale order line ``current``. :returns: the log"""
+    def _change_line(self, current, line, action, pricing):
+        """Line codes 3 and 74 on the sale order line ``current``; its pricing goes into ``pricing``.
+        :returns: the log"""
         log = []
         if action == "74" and float_compare(current.product_uom_qty, 0, 6) == 0:
             log.append(self.env._("Line %(id)s: reopened", id=line.line_id))
-        log += self._line_changes(current, line)
-        vals, notes = self._changed_line_vals(current, line)
+        price_vals = self._changed_price_vals(current, line, pricing)
+        log += self._line_changes(current, line, price_vals)
+        vals, notes = self._changed_line_vals(current, line, price_vals)
         if vals:
             current.write(vals)
         return log + notes
 
     @api.model
-    def _changed_line_vals(self, current, line):
-        """What the change line ``line`` sets on ``current``, and what a person should know about it.
+    def _changed_line_vals(self, current, line, price_vals):
+        """What the change line ``line`` sets on ``current`` (its price values ``price_vals``), and what a
+        person should know about it.
 
         :returns: (values for ``current``, notes for the log)
         """
@@ -358,7 +364,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
                         qty=line.quantity,
                     )
                 )
-        vals.update(self._changed_price_vals(current, line))
+        vals.update(price_vals)
         if line.requested_start or line.requested_end:
             vals["psb_requested_date"] = line.requested_start or line.requested_end
         if vals:
@@ -374,16 +380,19 @@ class EconnectPsbOrderChange(models.AbstractModel):
         }
 
     @api.model
-    def _changed_price_vals(self, current, line):
+    def _changed_price_vals(self, current, line, pricing=None):
         """The price values the change line ``line`` gives ``current``, priced as the import prices a line (its
         net amount after the line's allowances and charges): price and discount when the buyer's differ from
-        the line's, the buyer's line amount when it changed; else nothing."""
+        the line's, the buyer's line amount when it changed; else nothing. The line's pricing goes into
+        ``pricing`` when it is the buyer's line as written (one without a quantity is priced with ours)."""
         if line.price is None and line.line_amount is None:
             return {}
+        if pricing is None or line.quantity is None:
+            pricing = {}
         if line.quantity is None:
             line = dataclasses.replace(line, quantity=Decimal(str(current.product_uom_qty)))
         ctx = self._price_ctx(current.order_id)
-        priced, _applied, _issues = self.env["econnect.psb.order.import"]._line_price_vals(line, ctx, {})
+        priced, _applied, _issues = self.env["econnect.psb.order.import"]._line_price_vals(line, ctx, pricing)
         vals = {}
         if "price_unit" in priced and (
             float_compare(current.price_unit, priced["price_unit"], precision_digits=4)
@@ -441,11 +450,11 @@ class EconnectPsbOrderChange(models.AbstractModel):
         return vals_list, issues
 
     @api.model
-    def _restate_allowances(self, order, parsed):
+    def _restate_allowances(self, order, parsed, pricing):
         """The order's own allowances and charges (one line each) as the change restates them: those that no
         longer stand as they are are taken off (set to zero on a confirmed order), the change's new ones
-        added. :returns: the log"""
-        removed, added = self._allowance_differences(order, self._stated_allowances(order, parsed))
+        added; their amounts go into ``pricing["document"]``. :returns: the log"""
+        removed, added = self._allowance_differences(order, self._stated_allowances(order, parsed, pricing))
         log = self._allowance_log(order, removed, added)
         if order.state in ("draft", "sent"):
             removed.unlink()
@@ -456,10 +465,12 @@ class EconnectPsbOrderChange(models.AbstractModel):
         return log
 
     @api.model
-    def _stated_allowances(self, order, parsed):
-        """The values of the lines the import would make of the change's own allowances and charges."""
+    def _stated_allowances(self, order, parsed, pricing):
+        """The values of the lines the import would make of the change's own allowances and charges; their
+        amounts go into ``pricing["document"]`` (nothing else of what the import notes while it prices them)."""
         goods = order.order_line.filtered(lambda ln: not ln.display_type and not ln.psb_allowance_kind)
-        return self.env["econnect.psb.order.import"]._prepare_document_allowances(
+        allowance_pricing = {"line_taxes": {tuple(ln.tax_ids.ids) for ln in goods}}
+        stated = self.env["econnect.psb.order.import"]._prepare_document_allowances(
             order.company_id,
             order.partner_id,
             parsed,
@@ -467,8 +478,10 @@ class EconnectPsbOrderChange(models.AbstractModel):
             [{"sequence": max(order.order_line.mapped("sequence"), default=0)}],
             currency=order.currency_id,
             fiscal_position=order.fiscal_position_id,
-            pricing={"line_taxes": {tuple(ln.tax_ids.ids) for ln in goods}},
+            pricing=allowance_pricing,
         )
+        pricing["document"] = allowance_pricing.get("document", [])
+        return stated
 
     @api.model
     def _allowance_differences(self, order, stated):
@@ -517,18 +530,15 @@ class EconnectPsbOrderChange(models.AbstractModel):
         return log
 
     @api.model
-    def _check_change_amounts(self, order, parsed):
+    def _check_change_amounts(self, order, parsed, pricing):
         """The totals check of the import, against the changed order: fills the order's amounts state; every
-        difference is also noted on the order for a person. :returns: the differences, for the log"""
+        difference is also noted on the order for a person. ``pricing``: the lines and allowances the change
+        priced already; the other lines not deleted are priced here. :returns: the differences, for the log"""
         Import = self.env["econnect.psb.order.import"]
         ctx = self._price_ctx(order)
-        pricing = {}
         for line in parsed.lines:
-            if line.status_code != "2":
+            if line.status_code != "2" and line.line_id not in pricing:
                 Import._line_price_vals(line, ctx, pricing)
-        pricing["document"] = [
-            amounts.allowance_charge_amount(ac, order.currency_id.decimal_places) for ac in parsed.allowance_charges
-        ]
         messages = []
         if not Import._check_amounts(order, parsed, messages, pricing):
             return []
