@@ -532,24 +532,30 @@ class EconnectPsbOrderChange(models.AbstractModel):
     @api.model
     def _check_change_amounts(self, order, parsed, pricing):
         """The totals check of the import, against the changed order: fills the order's amounts state; every
-        difference is also noted on the order for a person. ``pricing``: the lines and allowances the change
-        priced already; the other lines not deleted are priced here. :returns: the differences, for the log"""
+        difference is also noted on the order for a person, in place of those of the check before it.
+        ``pricing``: the lines and allowances the change priced already; the other lines not deleted are
+        priced here. :returns: the differences, for the log"""
         Import = self.env["econnect.psb.order.import"]
         ctx = self._price_ctx(order)
         for line in parsed.lines:
             if line.status_code != "2" and line.line_id not in pricing:
                 Import._line_price_vals(line, ctx, pricing)
+        superseded = (order.psb_amounts_note or "").splitlines()
         messages = []
-        if not Import._check_amounts(order, parsed, messages, pricing):
-            return []
-        prefix = self.env._("After Order Change %s:", parsed.id)
-        notes = [f"{prefix} {message}" for message in messages]
-        order.write(
-            {
-                "psb_import_issues": "\n".join(filter(None, [order.psb_import_issues, *notes])),
-                "psb_needs_attention": True,
-            }
-        )
+        notes = []
+        if Import._check_amounts(order, parsed, messages, pricing):
+            prefix = self.env._("After Order Change %s:", parsed.id)
+            notes = [f"{prefix} {message}" for message in messages]
+        issues = [
+            issue
+            for issue in (order.psb_import_issues or "").splitlines()
+            if not any(issue == old or issue.endswith(f" {old}") for old in superseded)
+        ]
+        text = "\n".join(issues + notes) or False
+        if text != (order.psb_import_issues or False):
+            # Something new must be looked at again; only what no longer holds taken off keeps it as it was.
+            extra = {"psb_needs_attention": True} if notes else {"psb_issues_checked": order.psb_issues_checked}
+            order.write({"psb_import_issues": text, **extra})
         return notes
 
     @api.model

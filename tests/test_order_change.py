@@ -333,6 +333,8 @@ class TestAdvancedOrdering(PsbHttpCase):
 
     def test_added_and_reopened_lines(self):
         order = self.import_order()
+        superseded = order.psb_amounts_note.splitlines()
+        self.assertTrue(superseded, "the imported order's amounts differ already")
         xml = self.change_xml("Change-D", 1, 5).replace(
             b"<cbc:LineStatusCode>3</cbc:LineStatusCode>\n", b"<cbc:LineStatusCode>3</cbc:LineStatusCode>\n", 1
         )
@@ -349,6 +351,8 @@ class TestAdvancedOrdering(PsbHttpCase):
         self.assertEqual(order.psb_amounts_state, "differ")
         self.assertIn("After Order Change Change-D: Tax: the buyer's order says", order.psb_import_issues)
         self.assertIn("160.00", order.psb_amounts_note)
+        issues = order.psb_import_issues.splitlines()
+        self.assertFalse(set(superseded) & set(issues), "the differences before the change are not listed any more")
 
     def test_cancellation_after_delivery_goes_to_a_person(self):
         self.company.psb_auto_cancel = True
