@@ -1,3 +1,6 @@
+from . import account_edi_xml_ubl_bis3
+from . import account_move
+from . import account_move_line
 from . import econnect_psb_auto_confirm
 from . import econnect_psb_dashboard
 from . import econnect_psb_document

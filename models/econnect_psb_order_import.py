@@ -115,6 +115,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
             "psb_seller_endpoint": self._endpoint_label(order.seller),
             "psb_currency_code": order.currency,
             "psb_customer_reference": order.customer_reference or False,
+            "psb_contract_reference": order.contract_reference or False,
+            "psb_project_reference": order.project_reference or False,
+            "psb_accounting_cost": order.accounting_cost or False,
             "psb_buyer_note": "\n".join(order.notes) or False,
             "note": self.with_context(lang=self._buyer_lang(company, partner))._order_note(order),
         }
@@ -587,6 +590,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
             vals["psb_unit_code"] = line.unit_code
         if line.note:
             vals["psb_buyer_line_note"] = line.note
+        if line.accounting_cost:
+            vals["psb_accounting_cost"] = line.accounting_cost
         if line.requested_start or line.requested_end:
             vals["psb_requested_date"] = line.requested_start or line.requested_end
         price_vals, applied, price_issues = self._line_price_vals(line, ctx, pricing)

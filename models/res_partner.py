@@ -15,3 +15,10 @@ class ResPartner(models.Model):
         help="When the company confirms Peppol orders automatically only for trusted customers, this one's "
         "orders may be confirmed without a person (when every other condition is met).",
     )
+    psb_invoice_per_order = fields.Boolean(
+        "One Invoice per Peppol Order",
+        default=True,
+        help="When several Peppol orders of this customer are invoiced together, each gets an invoice of its own: "
+        "a Peppol invoice refers to one order, and buyers that match invoices to orders without a person (Dutch "
+        "and Belgian public buyers among them) need it. Off: they go on one invoice, with a warning.",
+    )

@@ -31,6 +31,16 @@ class SaleOrder(models.Model):
     psb_seller_endpoint = fields.Char("Seller Peppol ID", readonly=True, copy=False)
     psb_currency_code = fields.Char("Order Currency", readonly=True, copy=False)
     psb_customer_reference = fields.Char("Buyer's Reference", readonly=True, copy=False)
+    psb_contract_reference = fields.Char(
+        "Buyer's Contract", readonly=True, copy=False, help="The contract the buyer's order refers to (cac:Contract)."
+    )
+    psb_project_reference = fields.Char("Buyer's Project", readonly=True, copy=False)
+    psb_accounting_cost = fields.Char(
+        "Buyer's Accounting Cost",
+        readonly=True,
+        copy=False,
+        help="Where the buyer books the order (cbc:AccountingCost): its invoice carries it back.",
+    )
     psb_buyer_note = fields.Text("Buyer's Note", readonly=True, copy=False)
     psb_needs_attention = fields.Boolean(
         "Peppol Import Needs Attention",
@@ -717,6 +727,61 @@ class SaleOrder(models.Model):
         action["name"] = dict(wizard._fields["purpose"]._description_selection(self.env))[wizard.purpose]
         action["context"] = {"psb_refuse_pending": True}
         return action
+
+    # ------------------------------------------------------------------
+    # Invoicing: one Peppol order per invoice where the customer needs it
+    # ------------------------------------------------------------------
+    def _psb_invoice_apart(self):
+        """The Peppol orders among these whose customer (the invoiced company) wants one order per invoice."""
+        return self.filtered(
+            lambda order: order.psb_order_ref and order.partner_invoice_id.commercial_partner_id.psb_invoice_per_order
+        )
+
+    def _create_invoices(self, grouped=False, final=False, date=None):
+        apart = self.browse() if grouped else self._psb_invoice_apart()
+        if not apart:
+            return super()._create_invoices(grouped=grouped, final=final, date=date)
+        rest = self - apart
+        if not rest:
+            return super()._create_invoices(grouped=True, final=final, date=date)
+        quiet = self.with_context(raise_if_nothing_to_invoice=False)
+        moves = super(SaleOrder, apart.with_env(quiet.env))._create_invoices(grouped=True, final=final, date=date)
+        moves |= super(SaleOrder, rest.with_env(quiet.env))._create_invoices(final=final, date=date)
+        if not moves and self.env.context.get("raise_if_nothing_to_invoice", True):
+            raise UserError(self._nothing_to_invoice_error_message())
+        return moves.with_env(self.env)
+
+    def _psb_invoicing_warning(self):
+        """What invoicing these orders together (Odoo's consolidated billing) does to Peppol orders of one
+        customer: a text per customer with more than one, or False."""
+        by_customer = {}
+        for order in self.filtered("psb_order_ref"):
+            partner = order.partner_invoice_id.commercial_partner_id
+            by_customer[partner] = by_customer.get(partner, self.browse()) | order
+        texts = []
+        for partner, orders in by_customer.items():
+            if len(orders) < 2:
+                continue
+            names = ", ".join(orders.mapped("name"))
+            if partner.psb_invoice_per_order:
+                texts.append(
+                    self.env._(
+                        "%(customer)s: the Peppol orders %(orders)s are invoiced one by one, since the customer wants "
+                        "one invoice per Peppol order.",
+                        customer=partner.display_name,
+                        orders=names,
+                    )
+                )
+            else:
+                texts.append(
+                    self.env._(
+                        "%(customer)s: the Peppol orders %(orders)s go on one invoice; the buyer may not match it to "
+                        "its orders without a person (the customer's setting One Invoice per Peppol Order is off).",
+                        customer=partner.display_name,
+                        orders=names,
+                    )
+                )
+        return "\n".join(texts) or False
 
     # ------------------------------------------------------------------
     # Odoo's "Upload Request for Quotation" (sale_edi_ubl): Peppol files go through this addon

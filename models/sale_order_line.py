@@ -53,6 +53,12 @@ class SaleOrderLine(models.Model):
         help="How the import found the product of this Peppol order line.",
     )
     psb_buyer_line_note = fields.Text("Buyer's Line Note", readonly=True, copy=False)
+    psb_accounting_cost = fields.Char(
+        "Buyer's Line Accounting Cost",
+        readonly=True,
+        copy=False,
+        help="Where the buyer books this line (cbc:AccountingCost): its invoice line carries it back.",
+    )
     psb_our_price = fields.Float(
         "Our Price",
         digits="Product Price",

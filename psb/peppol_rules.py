@@ -1,5 +1,6 @@
 """Validation against the official Peppol artefacts: the OASIS UBL XSDs and the OpenPeppol
-Schematron rules compiled to XSLT 2.0, run with ``saxonche``.
+Schematron rules compiled to XSLT 2.0, run with ``saxonche``: the ordering documents, and the Peppol
+BIS Billing 3 invoices and credit notes (both billing rule sets).
 
 The artefacts are not shipped with the addon (no redistribution grant for the OpenPeppol files):
 point :class:`PeppolValidator` at a folder laid out like ``shared/peppol``::
@@ -44,6 +45,14 @@ ARTEFACTS = {
         "PEPPOLBIS-T115.xslt",
     ),
 }
+#: Peppol BIS Billing 3 (invoices and credit notes): the XSD by the root element, and two rule sets, the
+#: EN 16931 core rules and the Peppol rules (with the national ones): both must pass.
+BILLING_CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+BILLING_XSD = {
+    "Invoice": "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd",
+    "CreditNote": "ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd",
+}
+BILLING_XSLT = ("CEN-EN16931-UBL.xslt", "PEPPOL-EN16931-UBL.xslt")
 FATAL_FLAGS = ("fatal", "error")
 
 # Our own documents or a trusted corpus, but read defensively all the same.
@@ -72,6 +81,15 @@ def artefacts_for(customization_id):
         if customization_id == prefix or customization_id.startswith(prefix + ":"):
             return ARTEFACTS[prefix]
     raise ValueError(f"No Peppol ordering rules are known for CustomizationID {customization_id!r}.")
+
+
+def rules_for(customization_id, root_name=None):
+    """(XSD name, XSLT names) for a document: a Peppol BIS Billing 3 invoice or credit note (by ``root_name``)
+    takes both billing rule sets, an ordering document its own (:func:`artefacts_for`)."""
+    if (customization_id or "").strip() == BILLING_CUSTOMIZATION_ID and root_name in BILLING_XSD:
+        return BILLING_XSD[root_name], BILLING_XSLT
+    xsd_name, xslt_name = artefacts_for(customization_id)
+    return xsd_name, (xslt_name,)
 
 
 @dataclass
@@ -103,7 +121,7 @@ def _release_key(folder):
 
 
 class PeppolValidator:
-    """Validates Peppol BIS ordering documents with the official XSD + Schematron.
+    """Validates Peppol BIS ordering and billing documents with the official XSD + Schematron.
 
     ``peppol_dir`` is laid out like ``shared/peppol``; ``xslt_dir`` defaults to the newest
     ``schematron/*xslt*`` folder in it.
@@ -154,9 +172,14 @@ class PeppolValidator:
         """Compile/load the artefacts for these CustomizationIDs now (all known ones by default)."""
         with self._lock:
             for customization_id in customization_ids or ARTEFACTS:
-                xsd_name, xslt_name = artefacts_for(customization_id)
-                self._schema(xsd_name)
-                self._stylesheet(xslt_name)
+                if customization_id == BILLING_CUSTOMIZATION_ID:
+                    artefacts = [(xsd_name, BILLING_XSLT) for xsd_name in BILLING_XSD.values()]
+                else:
+                    artefacts = [rules_for(customization_id)]
+                for xsd_name, xslt_names in artefacts:
+                    self._schema(xsd_name)
+                    for xslt_name in xslt_names:
+                        self._stylesheet(xslt_name)
 
     # -- validation ------------------------------------------------------------------------------
     @staticmethod
@@ -180,7 +203,7 @@ class PeppolValidator:
         these rules do not cover, and lxml's XMLSyntaxError for one that is not XML.
         """
         root = self._payload(xml)
-        xsd_name, xslt_name = artefacts_for(root.findtext(f"{{{NS_CBC}}}CustomizationID"))
+        xsd_name, xslt_names = rules_for(root.findtext(f"{{{NS_CBC}}}CustomizationID"), etree.QName(root).localname)
         # Serialised again on its own: no DTD, entities or envelope reach either validator.
         text = etree.tostring(root, encoding="unicode")
         result = ValidationResult()
@@ -188,12 +211,15 @@ class PeppolValidator:
             schema = self._schema(xsd_name)
             if not schema.validate(root):
                 result.xsd_errors = [f"line {error.line}: {error.message}" for error in schema.error_log]
-            stylesheet = self._stylesheet(xslt_name)
-            node = self._processor.parse_xml(xml_text=text)
-            svrl = etree.fromstring(stylesheet.transform_to_string(xdm_node=node).encode(), _PARSER)
-        for failure in svrl.iter(f"{SVRL}failed-assert", f"{SVRL}successful-report"):
-            entry = (failure.get("id") or "", " ".join((failure.findtext(f"{SVRL}text") or "").split()))
-            (result.fatal if (failure.get("flag") or "fatal") in FATAL_FLAGS else result.warnings).append(entry)
+            svrls = []
+            for xslt_name in xslt_names:
+                stylesheet = self._stylesheet(xslt_name)
+                node = self._processor.parse_xml(xml_text=text)
+                svrls.append(etree.fromstring(stylesheet.transform_to_string(xdm_node=node).encode(), _PARSER))
+        for svrl in svrls:
+            for failure in svrl.iter(f"{SVRL}failed-assert", f"{SVRL}successful-report"):
+                entry = (failure.get("id") or "", " ".join((failure.findtext(f"{SVRL}text") or "").split()))
+                (result.fatal if (failure.get("flag") or "fatal") in FATAL_FLAGS else result.warnings).append(entry)
         return result
 
 
