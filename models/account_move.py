@@ -29,7 +29,7 @@ class AccountMove(models.Model):
     psb_contract_reference = fields.Char("Buyer's Contract", compute="_compute_psb_references")
     psb_project_reference = fields.Char("Buyer's Project", compute="_compute_psb_references")
     psb_accounting_cost = fields.Char("Buyer's Accounting Cost", compute="_compute_psb_references")
-    psb_orders_warning = fields.Char(compute="_compute_psb_references")
+    psb_orders_warning = fields.Char("Peppol Orders Warning", compute="_compute_psb_references")
 
     @api.depends(
         "invoice_line_ids.sale_line_ids.order_id.psb_order_ref",
@@ -41,8 +41,9 @@ class AccountMove(models.Model):
     @api.depends_context("lang")
     def _compute_psb_references(self):
         for move in self:
-            orders = move.invoice_line_ids.sale_line_ids.order_id.filtered("psb_order_ref").sorted("id")
-            move.psb_sale_order_ids = orders
+            # The references only: read whoever may see the invoice (a salesman's record rules aside).
+            orders = move.sudo().invoice_line_ids.sale_line_ids.order_id.filtered("psb_order_ref").sorted("id")
+            move.psb_sale_order_ids = orders.with_env(self.env)
             move.psb_order_ref = _distinct(orders.mapped("psb_order_ref"))
             move.psb_buyer_reference = _distinct(orders.mapped("psb_customer_reference"))
             move.psb_contract_reference = _distinct(orders.mapped("psb_contract_reference"))

@@ -17,6 +17,7 @@ class AccountMoveLine(models.Model):
     def _compute_psb_line_refs(self):
         for line in self:
             # One invoice line for one buyer's line: a line of several sale lines refers to none.
-            sale_line = line.sale_line_ids if len(line.sale_line_ids) == 1 else line.sale_line_ids.browse()
+            sale_lines = line.sudo().sale_line_ids
+            sale_line = sale_lines if len(sale_lines) == 1 else sale_lines.browse()
             line.psb_line_ref = sale_line.psb_line_ref
             line.psb_accounting_cost = sale_line.psb_accounting_cost

@@ -44,24 +44,29 @@ ORDER = """<?xml version="1.0" encoding="UTF-8"?>
   <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName></cac:PartyLegalEntity>
  </cac:Party></cac:SellerSupplierParty>
  %(invoicee)s
- <cac:OrderLine><cac:LineItem><cbc:ID>10</cbc:ID><cbc:Quantity unitCode="C62">4</cbc:Quantity>
-  <cbc:LineExtensionAmount currencyID="EUR">100.00</cbc:LineExtensionAmount>
-  <cbc:AccountingCost>KST-100-A</cbc:AccountingCost>
-  <cac:Price><cbc:PriceAmount currencyID="EUR">25.00</cbc:PriceAmount></cac:Price>
-  <cac:Item><cbc:Name>Desk lamp</cbc:Name>
-    <cac:SellersItemIdentification><cbc:ID>INV-LAMP</cbc:ID></cac:SellersItemIdentification>
-   <cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>21</cbc:Percent>
-     <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item>
- </cac:LineItem></cac:OrderLine>
- <cac:OrderLine><cac:LineItem><cbc:ID>20</cbc:ID><cbc:Quantity unitCode="C62">2</cbc:Quantity>
-  <cbc:LineExtensionAmount currencyID="EUR">30.00</cbc:LineExtensionAmount>
-  <cac:Price><cbc:PriceAmount currencyID="EUR">15.00</cbc:PriceAmount></cac:Price>
-  <cac:Item><cbc:Name>Lamp bulb</cbc:Name>
-    <cac:SellersItemIdentification><cbc:ID>INV-BULB</cbc:ID></cac:SellersItemIdentification>
-   <cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>21</cbc:Percent>
-     <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item>
- </cac:LineItem></cac:OrderLine>
+ %(lines)s
 </Order>"""
+
+LINE = """<cac:OrderLine><cac:LineItem><cbc:ID>%(id)s</cbc:ID><cbc:Quantity unitCode="C62">%(qty)s</cbc:Quantity>
+  <cbc:LineExtensionAmount currencyID="EUR">%(amount)s</cbc:LineExtensionAmount>%(cost)s
+  <cac:Price><cbc:PriceAmount currencyID="EUR">%(price)s</cbc:PriceAmount></cac:Price>
+  <cac:Item><cbc:Name>%(name)s</cbc:Name>
+   <cac:SellersItemIdentification><cbc:ID>%(code)s</cbc:ID></cac:SellersItemIdentification>
+   <cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>21</cbc:Percent>
+    <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item>
+ </cac:LineItem></cac:OrderLine>"""
+LINES = [
+    {
+        "id": "10",
+        "qty": "4",
+        "amount": "100.00",
+        "price": "25.00",
+        "name": "Desk lamp",
+        "code": "INV-LAMP",
+        "cost": "\n  <cbc:AccountingCost>KST-100-A</cbc:AccountingCost>",
+    },
+    {"id": "20", "qty": "2", "amount": "30.00", "price": "15.00", "name": "Lamp bulb", "code": "INV-BULB", "cost": ""},
+]
 
 INVOICEE = """<cac:AccountingCustomerParty><cac:Party>
   <cbc:EndpointID schemeID="0106">11223344</cbc:EndpointID>
@@ -78,6 +83,7 @@ def order_xml(order_id, scheme="0106", endpoint="87654321", buyer="Bouwmarkt Utr
         "endpoint": endpoint,
         "buyer": buyer,
         "invoicee": INVOICEE if invoicee else "",
+        "lines": "\n ".join(LINE % line for line in LINES),
     }
     return (ORDER % values).encode()
 

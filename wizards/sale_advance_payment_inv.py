@@ -5,7 +5,7 @@ from odoo import api, fields, models
 class SaleAdvancePaymentInv(models.TransientModel):
     _inherit = "sale.advance.payment.inv"
 
-    psb_invoicing_warning = fields.Text(compute="_compute_psb_invoicing_warning")
+    psb_invoicing_warning = fields.Text("Peppol Invoicing Warning", compute="_compute_psb_invoicing_warning")
 
     @api.depends("sale_order_ids", "consolidated_billing")
     @api.depends_context("lang")
