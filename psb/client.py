@@ -282,6 +282,7 @@ class PsbClient:
         *,
         json=None,
         data=None,
+        files=None,
         headers=None,
         params=None,
         accept="application/json",
@@ -295,12 +296,11 @@ class PsbClient:
         call once. ``not_found`` replaces the message of a 404: ``(message, error_code, params)``.
         """
         token, fresh = self._token()
-        response = self._send(method, path, what, token, json, data, headers, params, accept, stream)
+        body = {"json": json, "data": data, "files": files}
+        response = self._send(method, path, what, token, body, headers, params, accept, stream)
         if response.status_code == 401 and not fresh:
             response.close()
-            response = self._send(
-                method, path, what, self.get_token(force=True), json, data, headers, params, accept, stream
-            )
+            response = self._send(method, path, what, self.get_token(force=True), body, headers, params, accept, stream)
         if response.status_code >= 300:
             try:
                 raise self._error(response, what, not_found)
@@ -308,14 +308,15 @@ class PsbClient:
                 response.close()
         return response
 
-    def _send(self, method, path, what, token, json, data, headers, params, accept, stream):
+    def _send(self, method, path, what, token, body, headers, params, accept, stream):
+        """One HTTP exchange; ``body`` holds the ``json``, ``data`` and ``files`` of ``requests.Request``."""
         all_headers = {"Authorization": f"Bearer {token}", "Accept": accept, "User-Agent": self.user_agent}
         if self.subscription_key:
             all_headers["Subscription-Key"] = self.subscription_key
         all_headers.update(headers or {})
         try:
             prepared = self.session.prepare_request(
-                requests.Request(method, self.api_url + path, json=json, data=data, params=params, headers=all_headers)
+                requests.Request(method, self.api_url + path, params=params, headers=all_headers, **body)
             )
             # requests decodes %2E back to "." (unreserved), which makes an id "." or ".." a dot-segment
             # again: send the path exactly as segment() encoded it.
@@ -423,13 +424,15 @@ class PsbClient:
 
     # ------------------------------------------------------------------ sales orders (§4, §5)
     @staticmethod
-    def _sales_order_path(party_id, document_id, *rest):
-        return "/".join([f"/api/v1/{segment(party_id)}/salesOrder/{segment(document_id)}", *rest])
+    def _sales_order_path(party_id, document_id, *rest, family="salesOrder"):
+        return "/".join([f"/api/v1/{segment(party_id)}/{family}/{segment(document_id)}", *rest])
 
-    def download_sales_order(self, party_id, document_id, target_document_type_id=None):
+    def download_sales_order(self, party_id, document_id, target_document_type_id=None, family="salesOrder"):
         """The received document's XML bytes (an Order, Order Change or Order Cancellation), converted
-        by the PSB to ``target_document_type_id`` when given (default: the format it was sent in)."""
-        path = self._sales_order_path(party_id, document_id, "download")
+        by the PSB to ``target_document_type_id`` when given (default: the format it was sent in).
+
+        ``family="generic"`` downloads another received document, e.g. a buyer's Invoice Response."""
+        path = self._sales_order_path(party_id, document_id, "download", family=family)
         params = {"targetDocumentTypeId": target_document_type_id} if target_document_type_id else None
         gone = (
             f"The PSB does not know document {document_id} for party {party_id} (it may have been deleted: "
@@ -522,20 +525,53 @@ class PsbClient:
             return answer
         return {**(answer if isinstance(answer, dict) else {}), "id": response_document_id}
 
-    def query_recipient_party(self, party_id, party_ids, preferred_document_type_id=None):
+    def query_recipient_party(self, party_id, party_ids, preferred_document_type_id=None, family="salesOrder"):
         """Which of the buyer's ``party_ids`` can receive our answer: ``{"id", "channel", "description"}``.
 
-        A 404 (:class:`PsbNotFoundError`) means none of them can be reached.
+        ``family`` is ``salesOrder`` (Order Responses) or ``salesInvoice`` (invoices). A 404
+        (:class:`PsbNotFoundError`) means none of them can be reached.
         """
         if isinstance(party_ids, str):
             party_ids = [party_ids]
         params = {"preferredDocumentTypeId": preferred_document_type_id} if preferred_document_type_id else None
         return self._call(
             "POST",
-            f"/api/v1/{segment(party_id)}/salesOrder/queryRecipientParty",
+            f"/api/v1/{segment(party_id)}/{segment(family)}/queryRecipientParty",
             f"looking up whether {', '.join(party_ids)} can receive documents",
             json=list(party_ids),
             params=params,
+        )
+
+    def send_invoice(self, party_id, xml, invoice_document_id, receiver_id=None, filename="invoice.xml"):
+        """Send a Peppol BIS Billing 3 invoice or credit note (``xml`` bytes) from ``party_id``; returns
+        ``{"id": ...}``, the document id of its ``InvoiceSent*`` status events.
+
+        ``invoice_document_id`` is sent as ``X-EConnect-DocumentId``: a repeat of the same call is refused
+        with 409, which is returned here as success, ``{"id": invoice_document_id, "duplicate": True}``.
+        ``receiver_id`` makes the PSB deliver to that party (else the invoice's AccountingCustomerParty).
+        """
+        params = {"receiverId": receiver_id} if receiver_id else None
+        try:
+            answer = self._call(
+                "POST",
+                f"/api/v1/{segment(party_id)}/salesInvoice/send",
+                f"sending invoice {filename} for party {party_id}",
+                files={"file": (filename, xml, "application/xml")},
+                headers={"X-EConnect-DocumentId": invoice_document_id},
+                params=params,
+            )
+        except PsbConflictError:
+            return {"id": invoice_document_id, "duplicate": True}
+        if isinstance(answer, dict) and answer.get("id"):
+            return answer
+        return {**(answer if isinstance(answer, dict) else {}), "id": invoice_document_id}
+
+    def sales_invoice_status(self, party_id, document_id):
+        """A sent invoice's status history, ``[{id, name, description, createdOn}]`` (debugging aid)."""
+        return self._call(
+            "GET",
+            f"/api/v1/{segment(party_id)}/salesInvoice/{segment(document_id)}/status",
+            f"reading the status of invoice {document_id} of party {party_id}",
         )
 
     def delivery_option(self, party_ids, document_family="orderResponse"):

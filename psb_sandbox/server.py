@@ -26,8 +26,11 @@ import traceback
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import escape
 
 import requests
 from requests.structures import CaseInsensitiveDict
@@ -70,6 +73,18 @@ HOOK_TIMEOUT = 10
 POLL_INTERVAL = 0.05  # how soon stop() takes effect
 HELP_LINK = "https://psb.econnect.eu/endpoints/overview.html"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+#: The Peppol BIS Billing 3 documents ``salesInvoice/send`` takes (by root element).
+INVOICE_ROOTS = ("Invoice", "CreditNote")
+#: Invoice Response status codes (UNCL4343 subset of Peppol T111) and their names.
+INVOICE_RESPONSE_CODES = {
+    "AB": "Message acknowledgement",
+    "IP": "In process",
+    "UQ": "Under query",
+    "CA": "Conditionally accepted",
+    "RE": "Rejected",
+    "AP": "Accepted",
+    "PD": "Fully paid",
+}
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 
 
@@ -181,17 +196,50 @@ def psb_error(status, message):
     }
 
 
+def invoice_response_xml(invoice, code, note=None):
+    """A minimal Peppol Invoice Response (T111 ApplicationResponse) to ``invoice`` with status ``code``."""
+    root = ET.fromstring(invoice["xml"])
+    invoice_number = (root.findtext(f"{{{CBC}}}ID") or "").strip()
+    scheme, _sep, endpoint = invoice["receiver"].partition(":")
+    ours = root.find(f"{{{CAC}}}AccountingSupplierParty/{{{CAC}}}Party/{{{CBC}}}EndpointID")
+    our_scheme, our_endpoint = (ours.get("schemeID"), (ours.text or "").strip()) if ours is not None else ("", "")
+    note_xml = f"<cac:Status><cbc:StatusReason>{_xml_text(note)}</cbc:StatusReason></cac:Status>" if note else ""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<ApplicationResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2"
+ xmlns:cac="{CAC}" xmlns:cbc="{CBC}">
+ <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:invoice_response:3</cbc:CustomizationID>
+ <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:invoice_response:3</cbc:ProfileID>
+ <cbc:ID>IR-{uuid.uuid4().hex[:12]}</cbc:ID>
+ <cbc:IssueDate>{datetime.now(timezone.utc).date().isoformat()}</cbc:IssueDate>
+ <cac:SenderParty><cbc:EndpointID schemeID="{_xml_text(scheme)}">{_xml_text(endpoint)}</cbc:EndpointID>
+ </cac:SenderParty>
+ <cac:ReceiverParty><cbc:EndpointID schemeID="{_xml_text(our_scheme)}">{_xml_text(our_endpoint)}</cbc:EndpointID>
+ </cac:ReceiverParty>
+ <cac:DocumentResponse>
+  <cac:Response><cbc:ResponseCode listID="UNCL4343OpSubset">{code}</cbc:ResponseCode>{note_xml}</cac:Response>
+  <cac:DocumentReference><cbc:ID>{_xml_text(invoice_number)}</cbc:ID>
+   <cbc:DocumentTypeCode listID="UNCL1001">380</cbc:DocumentTypeCode></cac:DocumentReference>
+ </cac:DocumentResponse>
+</ApplicationResponse>""".encode()
+
+
+def _xml_text(value):
+    return escape(value or "", {'"': "&quot;"})
+
+
 class PsbSandbox:
     """The sandbox server; ``start()``/``stop()`` or use it as a context manager. ``url`` is its base URL.
 
     ``clients`` maps client ids to secrets, ``users`` user names to passwords (password grant);
     ``parties`` are the party ids the credentials may use. Tokens live ``token_ttl`` seconds. With
     ``auto_response_hooks`` every Order Response received is followed by an ``OrderResponseSent``
-    event to the party's hooks. ``log`` receives one line per request.
+    event to the party's hooks; with ``auto_invoice_hooks`` every invoice sent by an ``InvoiceSent``
+    event (``InvoiceSentError`` when its receiver cannot receive invoices). ``log`` receives one line per request.
 
     Everything it received is public state: :attr:`requests`, :attr:`responses`, :attr:`hooks`,
     :attr:`documents`, :attr:`deliveries`. :attr:`order_response_capable` is the set of buyer party
-    ids that can receive Order Responses (None: everyone).
+    ids that can receive Order Responses (None: everyone), :attr:`invoice_capable` those that can receive
+    invoices; :attr:`invoices` holds the invoices sent.
     """
 
     def __init__(
@@ -203,6 +251,7 @@ class PsbSandbox:
         parties=None,
         token_ttl=3600,
         auto_response_hooks=False,
+        auto_invoice_hooks=False,
         max_request_bytes=20 * 1024 * 1024,
         log=None,
     ):
@@ -211,6 +260,7 @@ class PsbSandbox:
         self.parties = list(parties or ["0106:12345678"])
         self.token_ttl = token_ttl
         self.auto_response_hooks = auto_response_hooks
+        self.auto_invoice_hooks = auto_invoice_hooks
         self.max_request_bytes = max_request_bytes
         self.log = log
         self.lock = threading.RLock()
@@ -267,6 +317,8 @@ class PsbSandbox:
             self.deliveries = []
             self.faults = []
             self.order_response_capable = None
+            self.invoice_capable = None
+            self.invoices = {}  # document id -> {party, receiver, xml, filename, channel, history}
 
     # ------------------------------------------------------------------ documents and events
     def party(self, party_id):
@@ -380,6 +432,35 @@ class PsbSandbox:
     def _in_background(self, target, *args):
         threading.Thread(target=target, args=args, name="psb-sandbox-event", daemon=True).start()
 
+    # ------------------------------------------------------------------ invoices
+    def invoice_event(self, invoice_id, topic, **details):
+        """Send the status event ``topic`` (``InvoiceSent``, ``InvoiceSentRetry``, ``InvoiceSentError``) of a
+        sent invoice to its party's hooks, as the PSB does while it delivers the invoice."""
+        with self.lock:
+            invoice = self.invoices[invoice_id]
+            invoice["history"].append(_status(topic, event_message(topic)))
+        details = {"recipient": invoice["receiver"], "protocol": "As4", "attempt": "1", **details}
+        return self.send_event(invoice["party"], topic, invoice_id, details)
+
+    def invoice_response(self, invoice_id, code, note=None):
+        """The buyer answers a sent invoice with a Peppol Invoice Response (T111, ``code`` one of
+        :data:`INVOICE_RESPONSE_CODES`): stored as a received document (downloaded through the generic
+        endpoint) and announced by ``InvoiceResponseReceived`` referring to the invoice; returns its id."""
+        if code not in INVOICE_RESPONSE_CODES:
+            raise ValueError(f"{code!r} is not an Invoice Response status ({', '.join(INVOICE_RESPONSE_CODES)})")
+        with self.lock:
+            invoice = self.invoices[invoice_id]
+        xml = invoice_response_xml(invoice, code, note)
+        document_id = self.add_document(
+            invoice["party"],
+            xml,
+            topic="InvoiceResponseReceived",
+            ref_to_document_id=invoice_id,
+            details={"statusCode": code, "status": INVOICE_RESPONSE_CODES[code], "sender": invoice["receiver"]},
+        )
+        self.deliver(document_id)
+        return document_id
+
     # ------------------------------------------------------------------ faults
     def inject_fault(self, method, path_regex, status=500, count=1, delay=0.0, body=None, headers=None):
         """The next ``count`` API requests matching ``method`` (``*``: any) and ``path_regex`` fail.
@@ -454,6 +535,10 @@ _API_ROUTES = [
     ("GET", f"/api/v1/{_SEG.format('party')}/salesOrder/{_SEG.format('doc')}/status", "status"),
     ("DELETE", f"/api/v1/{_SEG.format('party')}/salesOrder/{_SEG.format('doc')}", "delete_document"),
     ("POST", f"/api/v1/{_SEG.format('party')}/salesOrder/{_SEG.format('doc')}/response", "response"),
+    ("POST", f"/api/v1/{_SEG.format('party')}/salesInvoice/queryRecipientParty", "query_invoice_recipient"),
+    ("POST", f"/api/v1/{_SEG.format('party')}/salesInvoice/send", "send_invoice"),
+    ("GET", f"/api/v1/{_SEG.format('party')}/salesInvoice/{_SEG.format('doc')}/status", "invoice_status"),
+    ("GET", f"/api/v1/{_SEG.format('party')}/generic/{_SEG.format('doc')}/download", "download"),
 ]
 _API_ROUTES = [(method, re.compile(pattern), name) for method, pattern, name in _API_ROUTES]
 
@@ -698,8 +783,8 @@ class _Handler(BaseHTTPRequestHandler):
             ],
         )
 
-    def _capable(self, party_ids):
-        capable = self.sandbox.order_response_capable
+    def _capable(self, party_ids, capable=False):
+        capable = self.sandbox.order_response_capable if capable is False else capable
         return [party for party in party_ids if capable is None or party in capable]
 
     def api_delivery_option(self):
@@ -775,11 +860,11 @@ class _Handler(BaseHTTPRequestHandler):
         return _Reply(200, {"id": party})
 
     # sales orders ------------------------------------------------------
-    def api_query_recipient_party(self, party):
+    def api_query_recipient_party(self, party, capable=False):
         party_ids = self._json_body("The list of party ids")
         if not isinstance(party_ids, list) or not party_ids or not all(isinstance(p, str) and p for p in party_ids):
             raise _fail(400, "The body must be a non-empty JSON array of party ids.")
-        capable = self._capable(party_ids)
+        capable = self._capable(party_ids, capable)
         if not capable:
             raise _fail(404, "None of these parties can receive the document through the PSB.")
         return _Reply(200, {"id": capable[0], "channel": "peppol", "description": "Peppol network (sandbox)"})
@@ -862,6 +947,67 @@ class _Handler(BaseHTTPRequestHandler):
             }
             self.sandbox._in_background(self.sandbox.send_event, party, "OrderResponseSent", response_id, details, doc)
         return _Reply(200, {"id": response_id})
+
+    # sales invoices ----------------------------------------------------
+    def api_query_invoice_recipient(self, party):
+        return self.api_query_recipient_party(party, capable=self.sandbox.invoice_capable)
+
+    def _multipart_file(self):
+        """The ``file`` part of a ``multipart/form-data`` body: (file name, bytes); 400/415 otherwise."""
+        content_type = self.headers.get("Content-Type") or ""
+        if content_type.split(";")[0].strip().lower() != "multipart/form-data":
+            raise _fail(415, "The invoice must be sent as multipart/form-data with the document as part 'file'.")
+        message = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + self.body
+        )
+        for part in message.iter_parts() if message.is_multipart() else []:
+            if part.get_param("name", header="content-disposition") == "file":
+                return part.get_filename() or "document.xml", part.get_payload(decode=True) or b""
+        raise _fail(400, "The form has no part 'file'.")
+
+    def api_send_invoice(self, party):
+        """A Peppol BIS Billing 3 invoice or credit note to send: ``{"id"}``, the id of its status events."""
+        filename, xml = self._multipart_file()
+        try:
+            root = ET.fromstring(xml)
+        except ET.ParseError as exc:
+            raise _fail(400, f"The file is not well-formed XML: {exc}.") from None
+        if root.tag.rpartition("}")[2] not in INVOICE_ROOTS:
+            raise _fail(400, "The file must be a UBL Invoice or CreditNote.")
+        endpoint = root.find(f"{{{CAC}}}AccountingCustomerParty/{{{CAC}}}Party/{{{CBC}}}EndpointID")
+        receiver = (self.query.get("receiverId") or [""])[0] or (
+            f"{endpoint.get('schemeID')}:{(endpoint.text or '').strip()}" if endpoint is not None else ""
+        )
+        if not receiver:
+            raise _fail(400, "The invoice names no receiver (AccountingCustomerParty EndpointID) and no receiverId.")
+        invoice_id = self.headers.get("X-EConnect-DocumentId") or str(uuid.uuid4())
+        with self.sandbox.lock:
+            if invoice_id in self.sandbox.invoices:
+                raise _fail(409, f"Document {invoice_id} was already processed (duplicate).")
+            self.sandbox.invoices[invoice_id] = {
+                "party": party,
+                "receiver": receiver,
+                "xml": xml,
+                "filename": filename,
+                "channel": (self.query.get("channel") or [""])[0],
+                "history": [_status("Received", "Invoice received for sending.")],
+            }
+        if self.sandbox.auto_invoice_hooks:
+            if self._capable([receiver], self.sandbox.invoice_capable):
+                self.sandbox._in_background(self.sandbox.invoice_event, invoice_id, "InvoiceSent")
+            else:
+                reason = f"{receiver} cannot receive invoices through Peppol."
+                self.sandbox._in_background(
+                    lambda: self.sandbox.invoice_event(invoice_id, "InvoiceSentError", reason=reason)
+                )
+        return _Reply(200, {"id": invoice_id})
+
+    def api_invoice_status(self, party, doc):
+        with self.sandbox.lock:
+            invoice = self.sandbox.invoices.get(doc)
+            if not invoice or invoice["party"] != party:
+                raise _fail(404, f"Invoice {doc} does not exist for party {party}.")
+            return _Reply(200, list(invoice["history"]))
 
     # ------------------------------------------------------------------ control API (no token)
     def _control(self, method, path):
