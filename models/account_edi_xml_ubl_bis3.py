@@ -14,7 +14,7 @@ class AccountEdiXmlUblBis3(models.AbstractModel):
         template = super()._get_document_template(vals)
         line_tag = self._get_tags_for_document_type(vals)["document_line"]
         line_template = template.get(line_tag)
-        if not line_template or "cbc:AccountingCost" in line_template:
+        if not line_template or "cbc:AccountingCost" in line_template or "cbc:LineExtensionAmount" not in line_template:
             return template
         items = list(line_template.items())
         position = list(line_template).index("cbc:LineExtensionAmount") + 1

@@ -287,6 +287,10 @@ class TestInvoiceReferences(InvoiceCase):
         self.assertEqual(text(tree, "cbc:BuyerReference"), "INKOOP-4711")
         self.assertEqual(self.line_refs(tree), {"Desk lamp": ("10", "KST-100-A"), "Lamp bulb": ("20", None)})
         self.assertPassesPeppolRules(xml)
+        # Odoo's Dutch NLCIUS builder is built on the BIS 3 one: the same references.
+        nlcius = etree.fromstring(self.env["account.edi.xml.ubl_nl"]._export_invoice(invoice)[0])
+        self.assertEqual(text(nlcius, "cac:OrderReference/cbc:ID"), "PO-GOV-1")
+        self.assertEqual(self.line_refs(nlcius), self.line_refs(tree))
 
     def test_an_invoice_without_peppol_order_is_odoos(self):
         """An invoice of an ordinary sale order: Odoo's references, no order line references."""
