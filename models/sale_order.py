@@ -775,8 +775,9 @@ class SaleOrder(models.Model):
             else:
                 texts.append(
                     self.env._(
-                        "%(customer)s: the Peppol orders %(orders)s go on one invoice; the buyer may not match it to "
-                        "its orders without a person (the customer's setting One Invoice per Peppol Order is off).",
+                        "%(customer)s: the Peppol orders %(orders)s go on one invoice where Odoo groups them (the "
+                        "same delivery address and currency); the buyer may not match it to its orders without a "
+                        "person (the customer's setting One Invoice per Peppol Order is off).",
                         customer=partner.display_name,
                         orders=names,
                     )
