@@ -249,6 +249,19 @@ class EconnectPsbDocument(models.Model):
         return action
 
     @api.model
+    def _psb_check_upload(self, company):
+        """The caller may bring a file into the pipeline for ``company`` (Import a document, Odoo's Upload
+        Request for Quotation): a sales user of that company who may create quotations. Called before the
+        pipeline acts with its own rights."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(self.env._("Only sales users can import Peppol documents."))
+        if company not in self.env.user.company_ids:
+            raise AccessError(self.env._("You cannot import documents into %s.", company.name))
+        self.env["sale.order"].with_company(company).check_access("create")
+
+    @api.model
     def _create_from_upload(self, company, raw, filename=None):
         """A file uploaded by a person, into the same pipeline (processed at once); the same file twice is
         one document. The file says what it is; one that cannot be read goes in as an order and ends in

@@ -723,10 +723,13 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def create_document_from_attachment(self, attachment_ids):
         attachments = self.env["ir.attachment"].browse(attachment_ids)
+        attachments.check_access("read")
         peppol = attachments.filtered(self._psb_is_peppol_attachment)
         if not peppol:
             return super().create_document_from_attachment(attachment_ids)
         Document = self.env["econnect.psb.document"]
+        # The same check as Import a document, before the pipeline acts with its own rights.
+        Document._psb_check_upload(self.env.company)
         documents = Document
         for attachment in peppol:
             raw = attachment.with_context(bin_size=False).raw
@@ -737,7 +740,8 @@ class SaleOrder(models.Model):
             orders |= self.with_context(
                 default_partner_id=self.env.user.partner_id.id
             )._create_records_from_attachments(others)
-        peppol.sudo().unlink()
+        # The uploaded files are kept on their documents: the originals go, when the caller may delete them.
+        peppol.filtered(lambda attachment: attachment.has_access("unlink")).unlink()
         if not orders:
             # Nothing could be read: the incoming documents say why.
             action = self.env["ir.actions.act_window"]._for_xml_id("sale_econnect_psb.action_econnect_psb_document")
