@@ -14,6 +14,7 @@ from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
 from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, RESPONSE_STATES, psb_error_advice
 from .psb_messages import psb_error_text
 from .psb_refs import psb_ref
+from .res_company import PSB_GROUP
 
 
 class SaleOrder(models.Model):
@@ -401,6 +402,46 @@ class SaleOrder(models.Model):
         self.check_access(operation)
         return self
 
+    def _psb_check_decider(self):
+        """The caller is one of those asked to decide on a buyer's change, cancellation or revised order of these
+        orders: the order's salesperson (who may change it), a sales manager or a PSB administrator of its
+        company (record rules included). Called first by the decision buttons, which then act with the
+        pipeline's rights; anybody else is refused with a message that names who can decide."""
+        if self.env.su:
+            return self
+        user = self.env.user
+        is_salesman = user.has_group("sales_team.group_sale_salesman")
+        is_decider = user.has_group("sales_team.group_sale_manager") or user.has_group(PSB_GROUP)
+        for order in self:
+            # The order's company among the caller's (active) companies: read as the pipeline, the rules follow.
+            in_company = order.sudo().company_id in self.env.companies
+            if is_salesman and in_company and (is_decider or (order.user_id == user and order.has_access("write"))):
+                continue
+            if not order.has_access("read"):
+                raise AccessError(
+                    self.env._(
+                        "Only the order's salesperson, a sales manager or a PSB administrator of the order's company "
+                        "can decide on it."
+                    )
+                )
+            if order.user_id:
+                message = self.env._(
+                    "Only %(salesperson)s (the salesperson of %(order)s), a sales manager or a PSB administrator of "
+                    "%(company)s can decide on %(order)s.",
+                    salesperson=order.user_id.name,
+                    order=order.name,
+                    company=order.company_id.name,
+                )
+            else:
+                message = self.env._(
+                    "Only a sales manager or a PSB administrator of %(company)s can decide on %(order)s (it has no "
+                    "salesperson).",
+                    order=order.name,
+                    company=order.company_id.name,
+                )
+            raise AccessError(message)
+        return self
+
     # ------------------------------------------------------------------
     # Answering
     # ------------------------------------------------------------------
@@ -702,7 +743,7 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def action_psb_accept_pending(self):
         """Apply the buyer's pending change (or cancel at its request) and answer AP."""
-        self._psb_check_access()
+        self._psb_check_decider()
         for order in self.sudo():
             order.env["econnect.psb.order.change"]._decide(order, accept=True)
         return True
@@ -710,7 +751,7 @@ class SaleOrder(models.Model):
     def action_psb_refuse_pending(self):
         """Refuse the buyer's pending change or cancellation (RE): the last agreed order stands."""
         self.ensure_one()
-        self._psb_check_access()
+        self._psb_check_decider()
         action = self._psb_open_answer_wizard("RE")
         wizard = self.env["econnect.psb.response.wizard"].browse(action["res_id"])
         wizard.purpose = "refuse_cancellation" if self.psb_pending_type == "order_cancellation" else "refuse_change"

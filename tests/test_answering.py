@@ -151,6 +151,7 @@ class TestAnswering(PsbHttpCase):
         self.assertEqual((len(import_activity), len(decide)), (1, 1))
         self.assertEqual(decide.psb_document_id, document, "the activity is linked to the cancellation")
 
+        order.user_id = self.salesman  # the order's salesperson decides (README, "Who sees and does what")
         action = order.with_user(self.salesman).action_psb_refuse_pending()
         self.assertEqual(action["name"], "Refuse the cancellation (RE)")
         wizard = self.open_wizard(action, self.salesman)
