@@ -253,6 +253,7 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         return autoconfirm.OrderFacts(
             customer_name=partner.display_name,
             customer_new=partner.psb_needs_review,
+            customer_by_name=order.psb_customer_by_name,
             customer_trusted=partner.psb_auto_trusted,
             amounts_state=order.psb_amounts_state or None,
             import_issues=issues,

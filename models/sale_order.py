@@ -24,6 +24,13 @@ class SaleOrder(models.Model):
         "econnect.psb.document", "Peppol Order Document", readonly=True, copy=False, index="btree_not_null"
     )
     psb_document_ids = fields.One2many("econnect.psb.document", "sale_order_id", "Peppol Documents", readonly=True)
+    psb_customer_by_name = fields.Boolean(
+        "Peppol Customer Found by Name",
+        readonly=True,
+        copy=False,
+        help="No contact had the buyer's Peppol id, VAT number or registration: the customer was found by its name "
+        "only. Such an order is never confirmed automatically.",
+    )
     psb_order_ref = fields.Char(
         "Peppol Order ID", readonly=True, copy=False, help="The cbc:ID of the buyer's Peppol Order."
     )
