@@ -542,7 +542,8 @@ class EconnectPsbDocument(models.Model):
             )
         )
         document._psb_close_revision("imported", "new", False, sale_order)
-        return self.action_open_sale_order()
+        # The new quotation, for who may read it (a PSB administrator decides on orders he may not read).
+        return self.action_open_sale_order() if sale_order.with_env(self.env).has_access("read") else True
 
     def action_psb_revision_apply(self):
         """Apply the revised order to the existing quotation, line by line as an Order Change would."""

@@ -759,9 +759,11 @@ class SaleOrder(models.Model):
         """Refuse the buyer's pending change or cancellation (RE): the last agreed order stands."""
         self.ensure_one()
         self._psb_check_decider()
+        # A PSB administrator decides on orders he may not read: what is pending is read as the pipeline.
+        pending_type = self.sudo().psb_pending_type
         action = self._psb_open_answer_wizard("RE")
         wizard = self.env["econnect.psb.response.wizard"].browse(action["res_id"])
-        wizard.purpose = "refuse_cancellation" if self.psb_pending_type == "order_cancellation" else "refuse_change"
+        wizard.purpose = "refuse_cancellation" if pending_type == "order_cancellation" else "refuse_change"
         action["name"] = dict(wizard._fields["purpose"]._description_selection(self.env))[wizard.purpose]
         action["context"] = {"psb_refuse_pending": True}
         return action

@@ -321,12 +321,16 @@ class TestDecisions(RpcCase):
         self.assertEqual(revised.psb_revision_state, "new")
         self.assertEqual(len(self.orders("PO-D3")), 2)
 
-    def test_who_decides_on_a_cancellation(self):
-        order = deliver_document(self.env, order_xml("D4"), self.company).sale_order_id
+    def pending_cancellation(self, ref):
+        order = deliver_document(self.env, order_xml(ref), self.company).sale_order_id
         order.user_id = self.salesman
         order.action_confirm()
-        cancellation = deliver_document(self.env, cancellation_xml("D4"), self.company, "OrderCancellationReceived")
+        cancellation = deliver_document(self.env, cancellation_xml(ref), self.company, "OrderCancellationReceived")
         self.assertEqual(cancellation.state, "pending", cancellation.error_message)
+        return order
+
+    def test_who_decides_on_a_cancellation(self):
+        order = self.pending_cancellation("D4")
         self.refused(
             self.colleague,
             "Only Sam Salesman (the salesperson of",
@@ -344,6 +348,19 @@ class TestDecisions(RpcCase):
         self.assertEqual(order.state, "sale")
         self.allowed(self.psb_admin_a, "sale.order", "action_psb_accept_pending", [order.id])
         self.assertEqual(order.state, "cancel")
+
+    def test_psb_administrator_refuses_a_cancellation_of_an_order_he_may_not_read(self):
+        order = self.pending_cancellation("D5")
+        self.assertFalse(order.with_user(self.psb_admin_a).has_access("read"), "Sam's order, not his")
+        wizard = "econnect.psb.response.wizard"
+        self.refused(self.colleague, "Only Sam Salesman", "sale.order", "action_psb_refuse_pending", [order.id])
+        action = self.allowed(self.psb_admin_a, "sale.order", "action_psb_refuse_pending", [order.id])
+        self.assertEqual(action["name"], "Refuse the cancellation (RE)")
+        self.allowed(self.psb_admin_a, wizard, "write", [action["res_id"]], {"note": "Already shipped"})
+        self.allowed(self.psb_admin_a, wizard, "action_send", [action["res_id"]], context=action["context"])
+        self.assertEqual(order.state, "sale", "the order stands")
+        self.assertFalse(order.psb_pending_document_id)
+        self.assertEqual(order.psb_response_ids.sorted("id")[-1:].code, "RE")
 
 
 @tagged("post_install", "-at_install")

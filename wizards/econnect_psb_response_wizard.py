@@ -51,7 +51,8 @@ class EconnectPsbResponseWizard(models.TransientModel):
 
     def action_send(self):
         self.ensure_one()
-        refuse_pending = self.env.context.get("psb_refuse_pending") and self.sale_order_id.psb_pending_document_id
+        pending = self.sale_order_id.sudo().psb_pending_document_id  # which check applies; both check the caller
+        refuse_pending = self.env.context.get("psb_refuse_pending") and pending
         if refuse_pending:
             self.sale_order_id._psb_check_decider()
         else:
