@@ -96,9 +96,16 @@ class EconnectPsbOrderImport(models.AbstractModel):
         shipping = self._match_delivery_address(partner, order.delivery, issues)
         invoice = partner
         if order.invoicee and order.invoicee.display_name:
-            invoicee, _found_by = self._match_partner(company, order.invoicee, create=False)
+            invoicee, invoicee_found_by = self._match_partner(company, order.invoicee, create=False)
             if invoicee:
                 invoice = invoicee
+                if invoicee_found_by == "name" and invoicee != partner:
+                    issues.append(
+                        env._(
+                            "The invoicee %s was found by its name only: check that it is the one to invoice.",
+                            invoicee.display_name,
+                        )
+                    )
             else:
                 issues.append(
                     env._(
