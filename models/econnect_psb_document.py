@@ -224,6 +224,11 @@ class EconnectPsbDocument(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Documents come from the PSB's events and from Import a document, both with the pipeline's rights
+        # once the caller was checked: never created directly (a document's attachment or company is read and
+        # processed with the pipeline's rights).
+        if not self.env.su:
+            raise AccessError(self.env._("Incoming documents come from the PSB or from Import a document."))
         # No "created" entry and no follower per received event: the chatter is for what people do.
         return super(
             EconnectPsbDocument,
@@ -379,6 +384,12 @@ class EconnectPsbDocument(models.Model):
         if "sale_order_id" in vals and not self.env.su:
             self.env["sale.order"].browse(vals["sale_order_id"] or ())._psb_check_access()
             raise AccessError(self.env._("Link a document to a sale order with Link to sale order."))
+        # Everything else of this addon's on a document (its company, its XML, its state...) is the pipeline's:
+        # the buttons act with its rights after checking the caller. The chatter's fields stay Odoo's.
+        if not self.env.su and any(
+            getattr(self._fields.get(name), "_module", None) == "sale_econnect_psb" for name in vals
+        ):
+            raise AccessError(self.env._("Incoming documents are changed by their buttons only."))
         if "error_message" in vals and "error_code" not in vals:
             vals = {**vals, "error_code": False, "error_params": False}
         return super().write(vals)

@@ -267,7 +267,8 @@ class EconnectPsbDocument(models.Model):
     def action_process_now(self):
         result = super().action_process_now()
         # A person is waiting for these (Retry, import wizard): check them at once.
-        self.filtered(lambda d: d.psb_rule_state == "queued")._psb_check_rules()
+        # The pipeline writes the outcome (the caller was checked by super()).
+        self.sudo().filtered(lambda d: d.psb_rule_state == "queued")._psb_check_rules()
         return result
 
     @api.model

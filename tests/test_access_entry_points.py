@@ -184,6 +184,21 @@ class TestDocumentWizards(RpcCase):
             )
         self.assertEqual((cancellation.state, cancellation.sale_order_id), ("error", b_order.browse()))
         self.assertFalse(b_order.psb_follow_up_pending)
+        # Nor does he move his own company's document, point it at B's XML, or make one up (Retry would read it).
+        own = upload_document(self.env, cancellation_xml("W1-own"), self.company)
+        message = "Incoming documents are changed by their buttons only."
+        for vals in ({"company_id": self.company_b.id}, {"attachment_id": cancellation.attachment_id.id}):
+            self.refused(self.psb_admin_a, message, "econnect.psb.document", "write", [own.id], vals)
+        self.assertEqual((own.company_id, own.attachment_id.res_id), (self.company, own.id))
+        vals = {
+            "company_id": self.company.id,
+            "topic": "OrderCancellationReceived",
+            "document_type": "order_cancellation",
+            "psb_document_id": "made-up",
+            "attachment_id": cancellation.attachment_id.id,
+        }
+        message = "Incoming documents come from the PSB or from Import a document."
+        self.refused(self.psb_admin_a, message, "econnect.psb.document", "create", [vals])
         # Company B's own PSB administrator ignores it.
         action = self.allowed(self.psb_admin_b, "econnect.psb.document", "action_ignore", [cancellation.id])
         self.allowed(self.psb_admin_b, action["res_model"], "write", [action["res_id"]], {"note": "A test file"})
