@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 SALES_MANAGER = "sales_team.group_sale_manager"
+SALESMAN = "sales_team.group_sale_salesman"
 
 
 class ResPartner(models.Model):
@@ -31,6 +32,9 @@ class ResPartner(models.Model):
     def write(self, vals):
         if "psb_auto_trusted" in vals:
             self._psb_check_trust_rights()
+        if "psb_needs_review" in vals and not self.env.su and not self.env.user.has_group(SALESMAN):
+            # Unticked, a customer counts as existing for automatic confirmation: reviewed by sales users only.
+            raise AccessError(self.env._("Only sales users can review customers created from Peppol orders."))
         return super().write(vals)
 
     @api.model

@@ -420,6 +420,19 @@ class TestTrustedFlag(RpcCase):
         self.assertFalse(customer.psb_auto_trusted)
         self.allowed(self.manager, "res.partner", "write", [customer.id], {"psb_auto_trusted": True})
         self.assertTrue(customer.psb_auto_trusted)
+        # Nor does a contact editor without sales rights mark a customer made from an order as reviewed.
+        customer.psb_needs_review = True
+        self.refused(
+            self.internal,
+            "Only sales users can review customers created from Peppol orders.",
+            "res.partner",
+            "write",
+            [customer.id],
+            {"psb_needs_review": False},
+        )
+        self.assertTrue(customer.psb_needs_review)
+        self.allowed(self.manager, "res.partner", "write", [customer.id], {"psb_needs_review": False})
+        self.assertFalse(customer.psb_needs_review)
 
 
 @tagged("post_install", "-at_install")
