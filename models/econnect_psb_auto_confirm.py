@@ -92,6 +92,11 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         if not company.psb_auto_confirm:
             order.psb_auto_state = "off"
             return
+        if order.psb_document_id.source == "upload" and not company.psb_auto_confirm_uploads:
+            # Nothing authenticates an uploaded file's sender (the PSB did not deliver it): a person confirms.
+            reason = self.env._("uploaded by hand: uploaded orders are not confirmed automatically (Settings)")
+            order.write({"psb_auto_state": "off", "psb_auto_reasons": reason})
+            return
         settings = self._settings(company)
         facts = self._facts(order, settings)
         failures = autoconfirm.evaluate(facts, settings, self.env._)
@@ -253,6 +258,7 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         return autoconfirm.OrderFacts(
             customer_name=partner.display_name,
             customer_new=partner.psb_needs_review,
+            customer_by_name=order.psb_customer_by_name,
             customer_trusted=partner.psb_auto_trusted,
             amounts_state=order.psb_amounts_state or None,
             import_issues=issues,

@@ -11,10 +11,12 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import mute_logger
 
 from ..psb import event as psb_event
 from ..psb import exceptions as psb_errors
+from ..psb import matching
 from ..psb.ubl import peek, reader
 from ..psb.ubl.model import UblError
 from .dialog import dialog_action
@@ -222,6 +224,11 @@ class EconnectPsbDocument(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Documents come from the PSB's events and from Import a document, both with the pipeline's rights
+        # once the caller was checked: never created directly (a document's attachment or company is read and
+        # processed with the pipeline's rights).
+        if not self.env.su:
+            raise AccessError(self.env._("Incoming documents come from the PSB or from Import a document."))
         # No "created" entry and no follower per received event: the chatter is for what people do.
         return super(
             EconnectPsbDocument,
@@ -247,6 +254,19 @@ class EconnectPsbDocument(models.Model):
         if self.env.user.has_group("sale_econnect_psb.group_psb_manager"):
             action["context"] = {"search_default_filter_documents": 1, "search_default_group_state": 1}
         return action
+
+    @api.model
+    def _psb_check_upload(self, company):
+        """The caller may bring a file into the pipeline for ``company`` (Import a document, Odoo's Upload
+        Request for Quotation): a sales user of that company who may create quotations. Called before the
+        pipeline acts with its own rights."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(self.env._("Only sales users can import Peppol documents."))
+        if company not in self.env.user.company_ids:
+            raise AccessError(self.env._("You cannot import documents into %s.", company.name))
+        self.env["sale.order"].with_company(company).check_access("create")
 
     @api.model
     def _create_from_upload(self, company, raw, filename=None):
@@ -290,13 +310,60 @@ class EconnectPsbDocument(models.Model):
         self._apply_outcome(Outcome("ignored", self.error_message))
         self.message_post(body=self.env._("Ignored: %s", note), message_type="comment", subtype_xmlid="mail.mt_note")
 
-    def _link(self, sale_order):
+    def _link(self, sale_order, override=False):
+        """Link to ``sale_order`` by hand (Link to sale order, which checked the user first). ``override``: why
+        the order's buyer is not this document's, which the user confirmed; the chatter records who overrode it."""
         self.ensure_one()
         self.sale_order_id = sale_order
-        self.message_post(
-            body=self.env._("Linked to %s by hand.", sale_order.name),
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
+        if override:
+            body = self.env._(
+                "Linked to %(order)s by hand by %(user)s, who confirmed it although the buyers differ: %(why)s",
+                order=sale_order.name,
+                user=self.env.user.name,
+                why=override,
+            )
+            sale_order.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+        else:
+            body = self.env._("Linked to %s by hand.", sale_order.name)
+        self.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+
+    def _psb_buyer_party(self):
+        """The buyer (a Party) of the kept XML, or None when it cannot be read."""
+        self.ensure_one()
+        if not self.sudo().attachment_id:
+            return None
+        try:
+            return self.sudo()._read_xml().buyer
+        except UblError:
+            return None
+
+    def _psb_party_label(self, party):
+        """A buyer as a person recognises it: its name with its Peppol id (else VAT number)."""
+        name = party.display_name or self.buyer_name or ""
+        ident = self.env["econnect.psb.order.import"]._endpoint_label(party) or party.vat or ""
+        return f"{name} ({ident})" if name and ident else name or ident
+
+    def _psb_orders_of_buyer(self, buyer, limit=50):
+        """The Peppol orders of ``buyer`` (a Party) in this document's company that the user may change: by the
+        buyer's Peppol id, or the customer its Peppol id, VAT number or registration finds (never a name alone),
+        each checked as the pipeline checks a follow-up's buyer (:meth:`_buyer_mismatch`)."""
+        self.ensure_one()
+        Importer = self.env["econnect.psb.order.import"]
+        endpoint = Importer._endpoint_label(buyer)
+        customer, how = Importer.sudo()._match_partner(self.company_id, buyer, create=False)
+        alternatives = []
+        if endpoint:
+            alternatives.append([("psb_buyer_endpoint", "=ilike", matching.escape_like(endpoint))])
+        if customer and how != "name":
+            alternatives.append([("partner_id.commercial_partner_id", "=", customer.id)])
+        if not alternatives:
+            return self.env["sale.order"]
+        domain = Domain.AND(
+            [[("company_id", "=", self.company_id.id), ("psb_document_id", "!=", False)], Domain.OR(alternatives)]
+        )
+        orders = self.env["sale.order"].search(domain, order="id desc", limit=limit)
+        return orders.filtered(
+            lambda order: order.has_access("write") and not self._buyer_mismatch(order, buyer, self.sender)
         )
 
     @api.constrains("sale_order_id", "company_id")
@@ -312,10 +379,17 @@ class EconnectPsbDocument(models.Model):
                 )
 
     def write(self, vals):
-        # A link by hand (Link to sale order): only to an order the user may change. The pipeline links
-        # with its own rights.
-        if vals.get("sale_order_id") and not self.env.su:
-            self.env["sale.order"].browse(vals["sale_order_id"])._psb_check_access()
+        # A link by hand goes through Link to sale order (the user's rights on the document and the order, the
+        # buyer's confirmation), which links with the pipeline's rights.
+        if "sale_order_id" in vals and not self.env.su:
+            self.env["sale.order"].browse(vals["sale_order_id"] or ())._psb_check_access()
+            raise AccessError(self.env._("Link a document to a sale order with Link to sale order."))
+        # Everything else of this addon's on a document (its company, its XML, its state...) is the pipeline's:
+        # the buttons act with its rights after checking the caller. The chatter's fields stay Odoo's.
+        if not self.env.su and any(
+            getattr(self._fields.get(name), "_module", None) == "sale_econnect_psb" for name in vals
+        ):
+            raise AccessError(self.env._("Incoming documents are changed by their buttons only."))
         if "error_message" in vals and "error_code" not in vals:
             vals = {**vals, "error_code": False, "error_params": False}
         return super().write(vals)

@@ -267,7 +267,8 @@ class EconnectPsbDocument(models.Model):
     def action_process_now(self):
         result = super().action_process_now()
         # A person is waiting for these (Retry, import wizard): check them at once.
-        self.filtered(lambda d: d.psb_rule_state == "queued")._psb_check_rules()
+        # The pipeline writes the outcome (the caller was checked by super()).
+        self.sudo().filtered(lambda d: d.psb_rule_state == "queued")._psb_check_rules()
         return result
 
     @api.model
@@ -500,6 +501,26 @@ class EconnectPsbDocument(models.Model):
         if self.psb_revision_state != "pending" or self.state != "pending":
             raise UserError(self.env._("%s is not a revised order waiting for a decision.", self.display_name))
 
+    def _psb_revision_to_decide(self):
+        """This revised order, with the pipeline's rights, once the caller is found to be one of those asked to
+        decide on it (``sale.order._psb_check_decider``: the order's salesperson, a sales manager, a PSB
+        administrator of its company). The salesperson has no write access to documents: the decision
+        (and its note) is written with the pipeline's rights."""
+        self.ensure_one()
+        document = self.sudo()
+        document.sale_order_id.with_env(self.env)._psb_check_decider()
+        document._psb_check_revision_pending()
+        document.sale_order_id.ensure_one()  # a revised order waits on its order (_psb_hold_revision)
+        return document
+
+    def write(self, vals):
+        if set(vals) == {"psb_revision_note"} and not self.env.su:
+            # The decision note, which Ignore needs, written by whoever may decide.
+            for doc in self:
+                doc._psb_revision_to_decide()
+            return super(EconnectPsbDocument, self.sudo()).write(vals)
+        return super().write(vals)
+
     def _psb_close_revision(self, state, revision_state, message, sale_order=None):
         order = self.sale_order_id
         if order.psb_revision_document_id == self:
@@ -510,26 +531,25 @@ class EconnectPsbDocument(models.Model):
 
     def action_psb_revision_new_order(self):
         """Import the revised order as its own quotation; its customer reference is marked as reused."""
-        self.ensure_one()
-        self._psb_check_revision_pending()
-        parsed = self._read_xml()
-        first = self.sale_order_id
+        document = self._psb_revision_to_decide()
+        parsed = document._read_xml()
+        first = document.sale_order_id
         Importer = self.env["econnect.psb.order.import"].sudo().with_context(psb_order_ref_reused=True)
-        sale_order, _issues = Importer._import_order(self.sudo(), parsed)
+        sale_order, _issues = Importer._import_order(document, parsed)
         sale_order.client_order_ref = self.env._("%(ref)s (reused, also %(first)s)", ref=parsed.id, first=first.name)
         first.message_post(
             body=self.env._(
                 "The buyer's other order %(ref)s was imported as %(so)s.", ref=parsed.id, so=sale_order._get_html_link()
             )
         )
-        self._psb_close_revision("imported", "new", False, sale_order)
-        return self.action_open_sale_order()
+        document._psb_close_revision("imported", "new", False, sale_order)
+        # The new quotation, for who may read it (a PSB administrator decides on orders he may not read).
+        return self.action_open_sale_order() if sale_order.with_env(self.env).has_access("read") else True
 
     def action_psb_revision_apply(self):
         """Apply the revised order to the existing quotation, line by line as an Order Change would."""
-        self.ensure_one()
-        self._psb_check_revision_pending()
-        order = self.sale_order_id.sudo()
+        document = self._psb_revision_to_decide()
+        order = document.sale_order_id
         if order.state not in ("draft", "sent"):
             raise UserError(
                 self.env._(
@@ -538,7 +558,7 @@ class EconnectPsbDocument(models.Model):
                     order.name,
                 )
             )
-        new = self._read_xml()
+        new = document._read_xml()
         old = order.psb_document_id._read_xml()
         lines = [
             dataclasses.replace(line, status_code=code) if line else OrderLine(line_id=line_id, status_code=code)
@@ -549,23 +569,22 @@ class EconnectPsbDocument(models.Model):
         order.message_post(
             body=Change._log_html(self.env._("The buyer's revised order %s was applied to the quotation.", new.id), log)
         )
-        order.psb_document_id = self
-        self._psb_close_revision("imported", "applied", False)
+        order.psb_document_id = document
+        document._psb_close_revision("imported", "applied", False)
         return True
 
     def action_psb_revision_ignore(self):
-        self.ensure_one()
-        self._psb_check_revision_pending()
-        if not (self.psb_revision_note or "").strip():
+        document = self._psb_revision_to_decide()
+        if not (document.psb_revision_note or "").strip():
             raise UserError(self.env._("Write in Decision Note why this revised order is ignored, then press Ignore."))
-        self.sale_order_id.message_post(
+        document.sale_order_id.message_post(
             body=self.env._(
                 "The buyer's revised order %(doc)s was ignored: %(note)s",
-                doc=self.display_name,
-                note=self.psb_revision_note,
+                doc=document.display_name,
+                note=document.psb_revision_note,
             )
         )
-        self._psb_close_revision("done", "ignored", self.env._("Ignored: %s", self.psb_revision_note))
+        document._psb_close_revision("done", "ignored", self.env._("Ignored: %s", document.psb_revision_note))
         return True
 
     # ------------------------------------------------------------------

@@ -19,7 +19,7 @@ from odoo.tools import float_compare, format_amount, html_escape
 
 from odoo.addons.account_edi_ubl_cii.models.res_partner import sanitize_peppol_endpoint
 
-from ..psb import line_checks
+from ..psb import line_checks, matching
 from ..psb.ubl import amounts, units
 from .psb_refs import psb_ref
 
@@ -70,12 +70,21 @@ class EconnectPsbOrderImport(models.AbstractModel):
         company = document.company_id
         issues = []
 
-        partner, partner_created = self._match_partner(company, order.buyer)
+        partner, found_by = self._match_partner(company, order.buyer)
         user = self._responsible_user(company, partner)
         # Every text of the import (banner, activity, chatter) in the language of the person who acts on it.
         self = self.with_context(lang=user.lang or company.partner_id.lang or self.env.lang)  # noqa: PLW0642
         env = self.with_company(company).env
-        if partner_created:
+        if found_by == "name":
+            issues.append(
+                env._(
+                    "Customer %(name)s was found by its name only (no contact has the order's Peppol id "
+                    "%(endpoint)s, VAT number or registration): check that it is the buyer.",
+                    name=partner.display_name,
+                    endpoint=self._endpoint_label(order.buyer) or "-",
+                )
+            )
+        if found_by == "created":
             issues.append(
                 env._(
                     "New customer %(name)s was created from the order (no existing contact matched its "
@@ -87,9 +96,16 @@ class EconnectPsbOrderImport(models.AbstractModel):
         shipping = self._match_delivery_address(partner, order.delivery, issues)
         invoice = partner
         if order.invoicee and order.invoicee.display_name:
-            invoicee, created = self._match_partner(company, order.invoicee, create=False)
+            invoicee, invoicee_found_by = self._match_partner(company, order.invoicee, create=False)
             if invoicee:
                 invoice = invoicee
+                if invoicee_found_by == "name" and invoicee != partner:
+                    issues.append(
+                        env._(
+                            "The invoicee %s was found by its name only: check that it is the one to invoice.",
+                            invoicee.display_name,
+                        )
+                    )
             else:
                 issues.append(
                     env._(
@@ -109,6 +125,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
             "origin": order.quotation_reference or False,
             "user_id": user.id,
             "psb_document_id": document.id,
+            "psb_customer_by_name": found_by == "name",
             "psb_order_ref": order.id,
             "psb_profile": order.profile,
             "psb_buyer_endpoint": self._endpoint_label(order.buyer),
@@ -211,9 +228,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
     @api.model
     def _match_partner(self, company, party, create=True):
-        """Find the customer: Peppol endpoint + scheme, then VAT, then GLN / company id, then exact name.
+        """Find the customer: Peppol endpoint + scheme, then VAT number (normalized, equal), then GLN / company
+        id, then the exact name (case aside). The buyer's texts are compared as they are: a ``%`` or ``_`` in
+        them is no wildcard (``psb/matching.py``).
 
-        :returns: (partner, created)
+        :returns: (partner, how it was found: "endpoint", "vat", "registry", "name", "created", or False)
         """
         Partner = self.env["res.partner"].with_company(company)
         base = [("company_id", "in", [False, company.id])]
@@ -228,24 +247,26 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if party.endpoint_scheme:
                 domain.append(("peppol_eas", "=", party.endpoint_scheme))
             if partner := first(domain):
-                return partner, False
-        if party.vat:
-            vat = re.sub(r"[\s.\-]", "", party.vat).upper()
-            if partner := first([("vat", "=ilike", vat)]):
-                return partner, False
+                return partner, "endpoint"
+        if pattern := matching.vat_like_pattern(party.vat):
+            # The stored spellings (with separators) are found by the buyer's letters and digits, then compared.
+            found = Partner.search(base + [("vat", "=ilike", pattern)], limit=20, order="is_company desc, id")
+            if partner := found.filtered(lambda p: matching.same_vat(p.vat, party.vat))[:1]:
+                return partner.commercial_partner_id, "vat"
         identifiers = {value for value, _scheme in party.identifiers if value}
         if party.company_id:
             identifiers.add(party.company_id)
         if identifiers:
             ids = list(identifiers)
             if partner := first(["|", ("company_registry", "in", ids), ("peppol_endpoint", "in", ids)]):
-                return partner, False
-        for name in (party.registration_name, party.name):
-            if name and (partner := first([("name", "=ilike", name.strip()), ("parent_id", "=", False)])):
-                return partner, False
+                return partner, "registry"
+        for name in filter(None, (party.registration_name, party.name)):
+            exact = [("name", "=ilike", matching.escape_like(name.strip())), ("parent_id", "=", False)]
+            if name.strip() and (partner := first(exact)):
+                return partner, "name"
         if not create:
             return Partner, False
-        return self._create_partner(company, party), True
+        return self._create_partner(company, party), "created"
 
     @api.model
     def _address_vals(self, address):
@@ -295,11 +316,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
             "psb_needs_review": True,
             **self._address_vals(party.address),
         }
-        if party.contact:
-            reach = self._contact_vals(party.contact)
-            vals.update(reach)
-            if party.contact.name:
-                vals["child_ids"] = [Command.create({"name": party.contact.name, "type": "contact", **reach})]
+        contact = party.contact
+        if contact:
+            vals.update(self._contact_vals(contact))
         scheme_values = dict(Partner._fields["peppol_eas"].selection)
         if party.endpoint_id and party.endpoint_scheme in scheme_values:
             endpoint = sanitize_peppol_endpoint(party.endpoint_id.strip(), party.endpoint_scheme)
@@ -316,7 +335,18 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 vals["vat"] = vat
             else:
                 vals["comment"] = self.env._("VAT number in the Peppol order: %s", party.vat)
-        return Partner.create(vals)
+        partner = Partner.create(vals)
+        self._create_contact_person(partner, contact)
+        return partner
+
+    @api.model
+    def _create_contact_person(self, parent, contact):
+        """The order's contact person as a contact of ``parent``. Created on its own, not as a command of the
+        parent's create: Odoo runs res.partner's nested commands with the requesting user's rights, even in
+        sudo (``_allow_sudo_commands = False``), and a salesman may not create contacts."""
+        if contact and contact.name:
+            vals = {"parent_id": parent.id, "name": contact.name, "type": "contact", **self._contact_vals(contact)}
+            self._partner_model().create(vals)
 
     @api.model
     def _match_delivery_address(self, partner, delivery, issues):
@@ -356,17 +386,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
         }
         if delivery.contact:
             vals.update(self._contact_vals(delivery.contact))
-            if delivery.contact.name:
-                vals["child_ids"] = [
-                    Command.create(
-                        {
-                            "name": delivery.contact.name,
-                            "type": "contact",
-                            **self._contact_vals(delivery.contact),
-                        }
-                    )
-                ]
         shipping = self._partner_model().create(vals)
+        self._create_contact_person(shipping, delivery.contact)
         issues.append(
             self.env._(
                 "New delivery address %(name)s was created for %(customer)s.",

@@ -158,6 +158,11 @@ class ResCompany(models.Model):
         help="Confirm an imported Peppol order (and accept it, AP) when every condition below is met; "
         "otherwise it stays a quotation and says which condition failed.",
     )
+    psb_auto_confirm_uploads = fields.Boolean(
+        "Also orders uploaded by hand",
+        help="Confirm orders uploaded by a person (Import a document, Upload Request for Quotation) automatically "
+        "too. Off by default: nothing authenticates an uploaded file's sender, unlike an order the PSB delivered.",
+    )
     psb_auto_known_customer = fields.Boolean(
         "Only customers that existed before",
         default=True,

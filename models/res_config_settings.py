@@ -49,6 +49,7 @@ class ResConfigSettings(models.TransientModel):
     psb_auto_cancel = fields.Boolean(related="company_id.psb_auto_cancel", readonly=False)
 
     psb_auto_confirm = fields.Boolean(related="company_id.psb_auto_confirm", readonly=False)
+    psb_auto_confirm_uploads = fields.Boolean(related="company_id.psb_auto_confirm_uploads", readonly=False)
     psb_auto_known_customer = fields.Boolean(related="company_id.psb_auto_known_customer", readonly=False)
     psb_auto_identified_lines = fields.Boolean(related="company_id.psb_auto_identified_lines", readonly=False)
     psb_auto_units = fields.Boolean(related="company_id.psb_auto_units", readonly=False)

@@ -14,6 +14,7 @@ from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
 from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, RESPONSE_STATES, psb_error_advice
 from .psb_messages import psb_error_text
 from .psb_refs import psb_ref
+from .res_company import PSB_GROUP
 
 
 class SaleOrder(models.Model):
@@ -23,6 +24,13 @@ class SaleOrder(models.Model):
         "econnect.psb.document", "Peppol Order Document", readonly=True, copy=False, index="btree_not_null"
     )
     psb_document_ids = fields.One2many("econnect.psb.document", "sale_order_id", "Peppol Documents", readonly=True)
+    psb_customer_by_name = fields.Boolean(
+        "Peppol Customer Found by Name",
+        readonly=True,
+        copy=False,
+        help="No contact had the buyer's Peppol id, VAT number or registration: the customer was found by its name "
+        "only. Such an order is never confirmed automatically.",
+    )
     psb_order_ref = fields.Char(
         "Peppol Order ID", readonly=True, copy=False, help="The cbc:ID of the buyer's Peppol Order."
     )
@@ -411,6 +419,46 @@ class SaleOrder(models.Model):
         self.check_access(operation)
         return self
 
+    def _psb_check_decider(self):
+        """The caller is one of those asked to decide on a buyer's change, cancellation or revised order of these
+        orders: the order's salesperson (who may change it), a sales manager or a PSB administrator of its
+        company (record rules included). Called first by the decision buttons, which then act with the
+        pipeline's rights; anybody else is refused with a message that names who can decide."""
+        if self.env.su:
+            return self
+        user = self.env.user
+        is_salesman = user.has_group("sales_team.group_sale_salesman")
+        is_decider = user.has_group("sales_team.group_sale_manager") or user.has_group(PSB_GROUP)
+        for order in self:
+            # The order's company among the caller's (active) companies: read as the pipeline, the rules follow.
+            in_company = order.sudo().company_id in self.env.companies
+            if is_salesman and in_company and (is_decider or (order.user_id == user and order.has_access("write"))):
+                continue
+            if not order.has_access("read"):
+                raise AccessError(
+                    self.env._(
+                        "Only the order's salesperson, a sales manager or a PSB administrator of the order's company "
+                        "can decide on it."
+                    )
+                )
+            if order.user_id:
+                message = self.env._(
+                    "Only %(salesperson)s (the salesperson of %(order)s), a sales manager or a PSB administrator of "
+                    "%(company)s can decide on %(order)s.",
+                    salesperson=order.user_id.name,
+                    order=order.name,
+                    company=order.company_id.name,
+                )
+            else:
+                message = self.env._(
+                    "Only a sales manager or a PSB administrator of %(company)s can decide on %(order)s (it has no "
+                    "salesperson).",
+                    order=order.name,
+                    company=order.company_id.name,
+                )
+            raise AccessError(message)
+        return self
+
     # ------------------------------------------------------------------
     # Answering
     # ------------------------------------------------------------------
@@ -712,7 +760,7 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def action_psb_accept_pending(self):
         """Apply the buyer's pending change (or cancel at its request) and answer AP."""
-        self._psb_check_access()
+        self._psb_check_decider()
         for order in self.sudo():
             order.env["econnect.psb.order.change"]._decide(order, accept=True)
         return True
@@ -720,10 +768,12 @@ class SaleOrder(models.Model):
     def action_psb_refuse_pending(self):
         """Refuse the buyer's pending change or cancellation (RE): the last agreed order stands."""
         self.ensure_one()
-        self._psb_check_access()
+        self._psb_check_decider()
+        # A PSB administrator decides on orders he may not read: what is pending is read as the pipeline.
+        pending_type = self.sudo().psb_pending_type
         action = self._psb_open_answer_wizard("RE")
         wizard = self.env["econnect.psb.response.wizard"].browse(action["res_id"])
-        wizard.purpose = "refuse_cancellation" if self.psb_pending_type == "order_cancellation" else "refuse_change"
+        wizard.purpose = "refuse_cancellation" if pending_type == "order_cancellation" else "refuse_change"
         action["name"] = dict(wizard._fields["purpose"]._description_selection(self.env))[wizard.purpose]
         action["context"] = {"psb_refuse_pending": True}
         return action
@@ -789,10 +839,13 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def create_document_from_attachment(self, attachment_ids):
         attachments = self.env["ir.attachment"].browse(attachment_ids)
+        attachments.check_access("read")
         peppol = attachments.filtered(self._psb_is_peppol_attachment)
         if not peppol:
             return super().create_document_from_attachment(attachment_ids)
         Document = self.env["econnect.psb.document"]
+        # The same check as Import a document, before the pipeline acts with its own rights.
+        Document._psb_check_upload(self.env.company)
         documents = Document
         for attachment in peppol:
             raw = attachment.with_context(bin_size=False).raw
@@ -803,7 +856,8 @@ class SaleOrder(models.Model):
             orders |= self.with_context(
                 default_partner_id=self.env.user.partner_id.id
             )._create_records_from_attachments(others)
-        peppol.sudo().unlink()
+        # The uploaded files are kept on their documents: the originals go, when the caller may delete them.
+        peppol.filtered(lambda attachment: attachment.has_access("unlink")).unlink()
         if not orders:
             # Nothing could be read: the incoming documents say why.
             action = self.env["ir.actions.act_window"]._for_xml_id("sale_econnect_psb.action_econnect_psb_document")

@@ -39,6 +39,7 @@ class LineFacts:
 class OrderFacts:
     customer_name: str = ""
     customer_new: bool = False  # created by an import (and not reviewed since)
+    customer_by_name: bool = False  # found by its name only: anybody can write a name in an order
     customer_trusted: bool = False
     amounts_state: str | None = None  # match / differ / unchecked (the totals check)
     import_issues: str = ""  # whatever the import flagged, as text
@@ -164,6 +165,14 @@ def evaluate(order, settings, _=_plain):  # noqa: C901 - one check after another
         fail(
             "customer",
             _("the customer %(name)s was created from a Peppol order and not reviewed yet", name=order.customer_name),
+        )
+    if settings.known_customer and order.customer_by_name:
+        fail(
+            "customer",
+            _(
+                "the customer %(name)s was found by its name only, not by a Peppol id, VAT number or registration",
+                name=order.customer_name,
+            ),
         )
     if settings.trusted_only and not order.customer_trusted:
         fail("trusted", _("the customer %(name)s is not trusted for automatic confirmation", name=order.customer_name))

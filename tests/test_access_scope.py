@@ -239,12 +239,16 @@ class TestFollowUpScope(ScopeCase):
         self.assertIn("its buyer 0106:99999999 is not the buyer of", cancellation.error_message)
         self.assertIn("Link to sale order", cancellation.error_message)
         self.assertFalse(cancellation.sale_order_id or order.psb_follow_up_pending)
-        # only to an order one may change; a PSB administrator who knows better links it by hand
+        # only to an order one may change, through Link to sale order; a PSB administrator who knows better
+        # links it there, confirming that the buyers differ (tests/test_access_entry_points.py)
         psb_admin_own = new_test_user(self.env, "psb_scope_admin_own", groups="sale_econnect_psb.group_psb_manager")
-        with self.assertRaises(AccessError):
-            cancellation.with_user(psb_admin_own).sale_order_id = order
-        cancellation.with_user(self.psb_admin).sale_order_id = order
-        cancellation.with_user(self.psb_admin).action_process_now()
+        for user in (psb_admin_own, self.psb_admin):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                cancellation.with_user(user).sale_order_id = order
+        action = cancellation.with_user(self.psb_admin).action_link()
+        wizard = self.env[action["res_model"]].browse(action["res_id"]).with_user(self.psb_admin)
+        wizard.write({"other_buyer": True, "sale_order_id": order.id, "confirm_other_buyer": True})
+        wizard.action_apply()
         self.assertEqual(cancellation.state, "pending", cancellation.error_message)
         self.assertEqual(order.psb_pending_document_id, cancellation)
 

@@ -151,6 +151,7 @@ class TestAnswering(PsbHttpCase):
         self.assertEqual((len(import_activity), len(decide)), (1, 1))
         self.assertEqual(decide.psb_document_id, document, "the activity is linked to the cancellation")
 
+        order.user_id = self.salesman  # the order's salesperson decides (README, "Who sees and does what")
         action = order.with_user(self.salesman).action_psb_refuse_pending()
         self.assertEqual(action["name"], "Refuse the cancellation (RE)")
         wizard = self.open_wizard(action, self.salesman)
@@ -413,11 +414,19 @@ class TestIncomingDocuments(PsbHttpCase):
         action = document.action_link()
         self.assertEqual(action["name"], "Link to sale order")
         wizard = self.env[action["res_model"]].browse(action["res_id"])
-        wizard.sale_order_id = order
+        self.assertFalse(wizard.buyer_order_ids, "City Hospital has no order here")
+        self.assertIn("No Peppol order of", wizard.no_order_reason)
+        wizard.write({"other_buyer": True, "sale_order_id": order.id})
+        # Another buyer's order (issue 28, 4): refused until the user confirms, with both buyers named.
+        self.assertIn("Bouwmarkt Utrecht BV", wizard.buyer_mismatch)
+        with self.assertRaisesRegex(UserError, "Confirm that you link it to this other buyer's order"):
+            wizard.action_apply()
+        self.assertFalse(document.sale_order_id)
+        wizard.confirm_other_buyer = True
         wizard.action_apply()
         self.assertEqual(document.sale_order_id, order)
         self.assertEqual(document.state, "pending", document.error_message)
-        self.assertIn("Linked to", bodies(document))
+        self.assertIn("although the buyers differ", bodies(document))
         broken = upload_document(self.env, b"<Order><broken")
         broken.action_process_now()
         self.assertIn("Retried", bodies(broken))

@@ -502,6 +502,25 @@ class TestAutoConfirm(PsbCase):
         self.assertEqual(order.state, "sale")
         self.assertEqual(seen, [(self.salesman.id, False, self.company)])
 
+    def test_uploads_are_not_confirmed_automatically(self):
+        """Issue 28, 9: nothing authenticates an uploaded file; a company setting (off) confirms them too."""
+        self.assertFalse(self.company.psb_auto_confirm_uploads)
+        order = self.upload(self.order_xml("UP1")).sale_order_id
+        self.assertEqual((order.state, order.psb_auto_state), ("draft", "off"))
+        self.assertIn("uploaded by hand", order.psb_auto_reasons)
+        self.company.psb_auto_confirm_uploads = True
+        order = self.upload(self.order_xml("UP2")).sale_order_id
+        self.assertEqual((order.state, order.psb_auto_state), ("sale", "confirmed"), order.psb_auto_reasons)
+
+    def test_a_customer_found_by_name_only_is_not_confirmed(self):
+        """Issue 28, 7: another buyer writing a known customer's exact name gets no automatic confirmation."""
+        xml = self.order_xml("BYNAME").replace(b">11112222</cbc:EndpointID>", b">99990000</cbc:EndpointID>")
+        _document, order = self.imported(xml)
+        self.assertEqual(order.partner_id, self.customer, "found by the name Buyer 11112222")
+        self.assertTrue(order.psb_customer_by_name)
+        self.assertIn("was found by its name only", order.psb_import_issues)
+        self.assert_needs_person(order, "the customer Buyer 11112222 was found by its name only")
+
     def test_off_by_default(self):
         company = self.env["res.company"].create({"name": "Fresh company"})
         self.assertFalse(company.psb_auto_confirm)

@@ -41,6 +41,7 @@ class TestUi(HttpCase):
 
     def test_order_desk(self):
         self.env.company.psb_auto_confirm = True
+        self.env.company.psb_auto_confirm_uploads = True  # the order is uploaded (README, "Who sees and does what")
         document = self.upload(
             TestMatching.ORDER
             % {b"id": b"DESK", b"buyer_kvk": b"87650000", b"buyer_name": b"Desk BV", b"buyer_vat": b""}
@@ -126,6 +127,7 @@ class TestUiAnswering(PsbHttpCase):
             (examples / "order" / "official" / "advanced_ordering_sc1" / "Order_sc1.xml").read_bytes()
         ).sale_order_id
         order.action_confirm()
+        order.user_id = self.salesman  # the order's salesperson decides (README, "Who sees and does what")
         cancellation = self.import_by_id(
             (
                 examples / "order_cancellation" / "official" / "advanced_ordering_sc4" / "OrderCancellation_sc4.xml"

@@ -41,16 +41,10 @@ class EconnectPsbImportWizard(models.TransientModel):
         for wizard in self:
             wizard.is_psb_manager = self.env.user.has_group("sale_econnect_psb.group_psb_manager")
 
-    def _check_company(self):
-        """Only into one of the user's companies (the field's domain is only a hint to the web client)."""
-        if not self.env.su and self.company_id not in self.env.user.company_ids:
-            raise AccessError(self.env._("You cannot import documents into %s.", self.company_id.name))
-
     def action_import(self):
         self.ensure_one()
-        if not self.env.su and not self.env.user.has_group("sales_team.group_sale_salesman"):
-            raise AccessError(self.env._("Only sales users can import Peppol documents."))
-        self._check_company()
+        # Only a sales user, only into one of the user's companies (the field's domain is only a hint).
+        self.env["econnect.psb.document"]._psb_check_upload(self.company_id)
         Document = self.env["econnect.psb.document"].sudo()
         if self.mode == "document_id":
             if not self.env.user.has_group("sale_econnect_psb.group_psb_manager"):

@@ -51,7 +51,12 @@ class EconnectPsbResponseWizard(models.TransientModel):
 
     def action_send(self):
         self.ensure_one()
-        self.sale_order_id._psb_check_access()
+        pending = self.sale_order_id.sudo().psb_pending_document_id  # which check applies; both check the caller
+        refuse_pending = self.env.context.get("psb_refuse_pending") and pending
+        if refuse_pending:
+            self.sale_order_id._psb_check_decider()
+        else:
+            self.sale_order_id._psb_check_access()
         if self.code == "RE" and not (self.note or "").strip():
             if self.purpose == "refuse_cancellation":
                 raise UserError(self.env._("Give the buyer the reason why the order is not cancelled."))
@@ -72,7 +77,7 @@ class EconnectPsbResponseWizard(models.TransientModel):
                 lines.append(line._response_line_vals())
             if all(vals["status"] == "5" for vals in lines):
                 raise UserError(self.env._("Nothing changed on any line: accept the order (AP) instead."))
-        if self.env.context.get("psb_refuse_pending") and self.sale_order_id.psb_pending_document_id:
+        if refuse_pending:
             self.env["econnect.psb.order.change"].sudo()._decide(
                 self.sale_order_id.sudo(), accept=False, note=self.note
             )

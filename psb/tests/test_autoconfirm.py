@@ -58,6 +58,7 @@ def test_all_met():
     "order, condition, reason",
     [
         (good_order(customer_new=True), "customer", "the customer Bouwmarkt BV was created from a Peppol order"),
+        (good_order(customer_by_name=True), "customer", "the customer Bouwmarkt BV was found by its name only"),
         (with_line(0, match_method="name"), "identified", "line 1: matched on the item name only"),
         (with_line(1, match_method="none"), "identified", "line 2: no product matched"),
         (with_line(0, unit_known=False, unit_code="ZZZ"), "units", "line 1: unit code ZZZ is not known"),
