@@ -124,6 +124,7 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             note_needs_person=company.psb_auto_note_needs_person,
             max_amount=company.psb_auto_max_amount or 0.0,
             trusted_only=company.psb_auto_trusted_only,
+            order_types=autoconfirm.parse_order_types(company.psb_auto_order_types),
         )
 
     @api.model
@@ -274,6 +275,10 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
                 for line in order.order_line
                 if line.psb_allowance_kind == "allowance" and line.price_subtotal
             ],
+            order_type=order.psb_order_type_code or "",
+            order_type_name=dict(order._fields["psb_order_type"]._description_selection(self.env)).get(
+                order.psb_order_type, ""
+            ),
         )
 
     # ------------------------------------------------------------------

@@ -23,7 +23,7 @@ class EconnectPsbResponseLine(models.Model):
     quantity = fields.Float()
     quantity_changed = fields.Boolean()
     unit_code = fields.Char()
-    price = fields.Float(digits="Product Price")
+    price = fields.Float(min_display_digits="Product Price")
     price_changed = fields.Boolean()
     promised_date = fields.Date("Promised Delivery")
     substitute_product_id = fields.Many2one("product.product", "Substitute")

@@ -5,8 +5,8 @@ import time
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..psb import autoconfirm, line_checks, signature
 from ..psb import client as psb_client
-from ..psb import line_checks, signature
 from .psb_messages import psb_error_text
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
@@ -202,6 +202,13 @@ class ResCompany(models.Model):
     psb_auto_trusted_only = fields.Boolean(
         "Only trusted customers", help="Only customers marked Trusted for automatic confirmation."
     )
+    psb_auto_order_types = fields.Char(
+        "Order types confirmed",
+        default=autoconfirm.ORDINARY_ORDER,
+        help="The buyer's order types (OrderTypeCode, UNCL1001) confirmed automatically, separated by commas: "
+        "220 is an ordinary order, and an order that names no type counts as one. Other types (227, a "
+        "consignment order, say) stay for a person, who is told the type.",
+    )
     psb_create_pricelist = fields.Boolean(
         "Create a pricelist for a new order currency",
         default=True,
@@ -342,6 +349,20 @@ class ResCompany(models.Model):
                         max=MAX_SIGNATURE_WINDOW,
                     )
                 )
+
+    @api.constrains("psb_auto_order_types")
+    def _check_psb_auto_order_types(self):
+        for company in self:
+            try:
+                autoconfirm.parse_order_types(company.psb_auto_order_types)
+            except ValueError:
+                raise ValidationError(
+                    self.env._(
+                        "Order types confirmed: give order type codes (numbers such as 220) separated by commas, "
+                        "not %s.",
+                        company.psb_auto_order_types,
+                    )
+                ) from None
 
     @api.constrains("psb_alert_email")
     def _check_psb_alert_email(self):

@@ -61,7 +61,8 @@ class SaleOrderLine(models.Model):
     )
     psb_our_price = fields.Float(
         "Our Price",
-        digits="Product Price",
+        # Unrounded, as Odoo keeps a line's unit price: a sub-cent contract price compares to the cent.
+        min_display_digits="Product Price",
         readonly=True,
         copy=False,
         help="Our pricelist price for this customer, in the ordered unit, when the order was imported.",

@@ -16,6 +16,20 @@ from decimal import Decimal
 
 # How a line was matched to a product; only the first three are identifiers.
 IDENTIFIER_METHODS = ("gtin", "seller_code", "buyer_code")
+# UNCL1001 220, an ordinary order: what an order that names no type is.
+ORDINARY_ORDER = "220"
+
+
+def parse_order_types(text):
+    """The order type codes of a setting such as "220, 105": a tuple of codes, in their order, once each.
+
+    :raises ValueError: on anything but codes of digits separated by commas or spaces.
+    """
+    codes = [code for code in (text or "").replace(",", " ").split() if code]
+    bad = [code for code in codes if not code.isdigit()]
+    if bad:
+        raise ValueError(bad)
+    return tuple(dict.fromkeys(codes))
 
 
 def _plain(message, **kwargs):
@@ -52,6 +66,8 @@ class OrderFacts:
     lines: list = field(default_factory=list)
     # The order's own allowances (document level) as (reason, amount): a price the buyer set, not ours.
     discounts: list = field(default_factory=list)
+    order_type: str = ""  # the buyer's OrderTypeCode (UNCL1001); "" when the order names none
+    order_type_name: str = ""  # the type as a person reads it ("Consignment order")
 
 
 @dataclass
@@ -66,6 +82,8 @@ class Settings:
     note_needs_person: bool = True
     max_amount: float = 0.0  # 0: no maximum
     trusted_only: bool = False
+    # The order types confirmed automatically; an order that names no type is an ordinary order (220).
+    order_types: tuple = (ORDINARY_ORDER,)
 
 
 @dataclass
@@ -141,6 +159,7 @@ def conditions(settings, _=_plain):
         )
     if settings.totals:
         items.append(_("the totals match the buyer's order"))
+    items.append(_("the order type is one of %(types)s", types=", ".join(settings.order_types) or "-"))
     items.append(_("the import flagged nothing"))
     if settings.future_date:
         items.append(_("the requested delivery date is not in the past"))
@@ -209,6 +228,18 @@ def evaluate(order, settings, _=_plain):  # noqa: C901 - one check after another
                     reason=reason,
                 ),
             )
+    order_type = order.order_type or ORDINARY_ORDER
+    if order_type not in settings.order_types:
+        fail(
+            "order_type",
+            _(
+                "the order type %(name)s (%(code)s) is not confirmed automatically",
+                name=order.order_type_name,
+                code=order_type,
+            )
+            if order.order_type_name
+            else _("the order type %(code)s is not confirmed automatically", code=order_type),
+        )
     if settings.totals and order.amounts_state == "differ":
         fail("totals", _("the totals differ from the buyer's order"))
     if order.import_issues:

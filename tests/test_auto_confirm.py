@@ -6,7 +6,8 @@ from unittest.mock import patch
 
 import psycopg2
 
-from odoo.exceptions import UserError
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import PsbCase
@@ -542,3 +543,49 @@ class TestAutoConfirm(PsbCase):
         # The same order for this company (confirming automatically) is confirmed.
         _document, ours = self.imported(self.order_xml("OTHER"))
         self.assertEqual((ours.state, ours.psb_auto_state), ("sale", "confirmed"))
+
+    def test_only_ordinary_order_types(self):
+        consignment = self.order_xml("TYPE-227").replace(
+            b"<cbc:DocumentCurrencyCode>", b"<cbc:OrderTypeCode>227</cbc:OrderTypeCode>\n <cbc:DocumentCurrencyCode>"
+        )
+        _document, order = self.imported(consignment)
+        self.assert_needs_person(order, "the order type Consignment order (227) is not confirmed automatically")
+        self.assertEqual(len(order.psb_auto_reasons.splitlines()), 1, order.psb_auto_reasons)
+        # An ordinary order (220) goes through; a company that confirms consignment orders says so.
+        ordinary = self.order_xml("TYPE-220").replace(
+            b"<cbc:DocumentCurrencyCode>", b"<cbc:OrderTypeCode>220</cbc:OrderTypeCode>\n <cbc:DocumentCurrencyCode>"
+        )
+        self.assertEqual(self.imported(ordinary)[1].state, "sale")
+        self.company.psb_auto_order_types = "220, 227"
+        _document, order = self.imported(consignment.replace(b"TYPE-227", b"TYPE-227B"))
+        self.assertEqual((order.state, order.psb_auto_state), ("sale", "confirmed"), order.psb_auto_reasons)
+        with self.assertRaisesRegex(ValidationError, "Order types confirmed: give order type codes"):
+            self.company.psb_auto_order_types = "220; consignment"
+
+    def test_sub_cent_contract_price_passes(self):
+        sand = self.env["product.product"].create({"name": "Sand", "default_code": "AUTO-SAND", "list_price": 1.0})
+        self.pricelist.item_ids = [
+            Command.create(
+                {
+                    "applied_on": "0_product_variant",
+                    "product_id": sand.id,
+                    "compute_price": "fixed",
+                    "fixed_price": 0.145,
+                }
+            )
+        ]
+        sand_line = {
+            "ids": "<cac:SellersItemIdentification><cbc:ID>AUTO-SAND</cbc:ID></cac:SellersItemIdentification>",
+            "price": "0.145",
+            "name": "Sand",
+            "qty": 100,
+        }
+        _document, order = self.imported(self.order_xml("SUBCENT", lines=[sand_line]))
+        line = order.order_line
+        self.assertEqual((line.price_unit, line.psb_our_price), (0.145, 0.145))
+        self.assertFalse(line.psb_price_differs)
+        self.assertEqual((order.state, order.psb_auto_state), ("sale", "confirmed"), order.psb_auto_reasons)
+        # A tenth of a cent off is a difference, for the line's flag and the decision alike.
+        _document, order = self.imported(self.order_xml("SUBCENT-OFF", lines=[{**sand_line, "price": "0.144"}]))
+        self.assertTrue(order.order_line.psb_price_differs)
+        self.assert_needs_person(order, "line 1: €0.1440 ordered, our price €0.1450 (−0.7 %, tolerance 0 %)")

@@ -30,7 +30,7 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
     quantity_changed = fields.Boolean()
     unit_code = fields.Char(help="The UN/ECE recommendation 20/21 code sent to the buyer.")
     unit_label = fields.Char("Unit", compute="_compute_unit_label")
-    price = fields.Float(digits="Product Price")
+    price = fields.Float(min_display_digits="Product Price")
     price_changed = fields.Boolean()
     promised_date = fields.Date("Promised Delivery")
     substitute_product_id = fields.Many2one("product.product", "Substitute")

@@ -79,6 +79,12 @@ def test_all_met():
             "price",
             "the buyer's order takes a discount of €2.74: Contract discount",
         ),
+        (
+            good_order(order_type="227", order_type_name="Consignment order"),
+            "order_type",
+            "the order type Consignment order (227) is not confirmed automatically",
+        ),
+        (good_order(order_type="999"), "order_type", "the order type 999 is not confirmed automatically"),
     ],
 )
 def test_each_condition_alone(order, condition, reason):
@@ -97,6 +103,35 @@ def test_optional_conditions():
         ("trusted", "the customer Bouwmarkt BV is not trusted for automatic confirmation")
     ]
     assert failed(good_order(customer_trusted=False)) == []
+
+
+def test_order_types():
+    # An order that names no type is an ordinary order (220); the company may confirm other types too.
+    assert failed(good_order(order_type="220")) == []
+    assert failed(good_order(order_type="")) == []
+    assert failed(good_order(order_type="105"), Settings(order_types=("220", "105"))) == []
+    assert [c for c, _r in failed(good_order(), Settings(order_types=("105",)))] == ["order_type"]
+    assert "the order type is one of 220, 105" in autoconfirm.conditions(Settings(order_types=("220", "105")))
+
+
+@pytest.mark.parametrize(
+    "text, codes",
+    [("220", ("220",)), (" 220, 105 ,220", ("220", "105")), ("220 227", ("220", "227")), ("", ()), (None, ())],
+)
+def test_parse_order_types(text, codes):
+    assert autoconfirm.parse_order_types(text) == codes
+
+
+@pytest.mark.parametrize("text", ["220;105", "abc", "22O"])
+def test_parse_order_types_refuses_other_text(text):
+    with pytest.raises(ValueError):
+        autoconfirm.parse_order_types(text)
+
+
+def test_sub_cent_price_at_full_precision():
+    # A contract price of 0.145 per kg: equal at full precision, a tenth of a cent off is not.
+    assert failed(with_line(1, ordered_price=0.145, our_price=0.145)) == []
+    assert [c for c, _r in failed(with_line(1, ordered_price=0.145, our_price=0.15))] == ["price"]
 
 
 def test_settings_switch_conditions_off():
