@@ -261,6 +261,8 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             customer_new=partner.psb_needs_review,
             customer_by_name=order.psb_customer_by_name,
             customer_trusted=partner.psb_auto_trusted,
+            delivery_name=order.partner_shipping_id.display_name,
+            delivery_new=order.partner_shipping_id != order.partner_id and order.partner_shipping_id.psb_needs_review,
             amounts_state=order.psb_amounts_state or None,
             import_issues=issues,
             requested_date=order.commitment_date.date() if order.commitment_date else None,
@@ -308,7 +310,7 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         user = self._responsible(order)
         try:
             with self.env.cr.savepoint():
-                as_user = order.with_user(user).with_company(company)
+                as_user = order.with_user(user).with_company(company).with_context(psb_auto_confirming=True)
                 as_user.action_confirm()
                 # action_confirm answers AP (or CA) when the company answers on confirmation; else here.
                 if as_user.psb_answerable and as_user.psb_awaiting_answer and as_user.psb_buyer_can_respond != "no":

@@ -382,8 +382,13 @@ class EconnectPsbOrderImport(models.AbstractModel):
             ),
             "ref": delivery.location_id or False,
             "lang": partner.lang,
+            # Held for a person until reviewed: a place the buyer names is not yet one we know.
+            "psb_needs_review": True,
             **address_vals,
         }
+        if delivery.party_name and delivery.party_name != vals["name"]:
+            # The receiving party (a goods reception desk, say) when the place has a name of its own: kept.
+            vals["comment"] = self.env._("Delivery party in the Peppol order: %s", delivery.party_name)
         if delivery.contact:
             vals.update(self._contact_vals(delivery.contact))
         shipping = self._partner_model().create(vals)

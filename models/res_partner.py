@@ -11,7 +11,9 @@ class ResPartner(models.Model):
 
     psb_needs_review = fields.Boolean(
         "Created from a Peppol Order",
-        help="Created automatically because no existing contact matched a Peppol order's buyer: check it.",
+        help="Created automatically because no existing contact matched a Peppol order's buyer or delivery place: "
+        "check it. Until then its orders are not confirmed automatically; a person confirming one of them, or "
+        "unticking this, reviews it.",
     )
     psb_product_code_ids = fields.One2many("econnect.psb.product.code", "partner_id", "Customer Product Codes")
     # Lets orders be confirmed without a person: a sales manager's decision, not any contact editor's.

@@ -722,6 +722,7 @@ class SaleOrder(models.Model):
             return warning
         result = super().action_confirm()
         self._psb_close_activities("confirm")
+        self._psb_review_delivery_addresses()
         for order in self.filtered(lambda o: o.psb_awaiting_answer and o.company_id.psb_answer_on_confirm):
             lines = order._psb_response_lines()
             if lines and any(vals["status"] != "5" for vals in lines):
@@ -731,6 +732,26 @@ class SaleOrder(models.Model):
             else:
                 order._psb_queue_response("AP", auto=True)
         return result
+
+    def _psb_review_delivery_addresses(self):
+        """A person confirming an order to a delivery address an import created has reviewed that address: later
+        orders to it may be confirmed automatically. The automatic confirmation reviews nothing."""
+        if self.env.context.get("psb_auto_confirming"):
+            return
+        for order in self.filtered(lambda o: o.partner_shipping_id.psb_needs_review and o.psb_document_id):
+            address = order.partner_shipping_id.sudo()
+            if address == order.partner_id.sudo():
+                continue  # the customer itself: reviewed on its own form
+            address.psb_needs_review = False
+            address.message_post(
+                body=self.env._(
+                    "Delivery address reviewed by %(user)s, confirming %(order)s.",
+                    user=self.env.user.name,
+                    order=order.name,
+                ),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _psb_check_before_confirm(self):
         """Confirm with a line without product or price, or with the import's notes unchecked: refused

@@ -55,6 +55,8 @@ class OrderFacts:
     customer_new: bool = False  # created by an import (and not reviewed since)
     customer_by_name: bool = False  # found by its name only: anybody can write a name in an order
     customer_trusted: bool = False
+    delivery_name: str = ""
+    delivery_new: bool = False  # the delivery address was created by an import (and not reviewed since)
     amounts_state: str | None = None  # match / differ / unchecked (the totals check)
     import_issues: str = ""  # whatever the import flagged, as text
     requested_date: date | None = None
@@ -141,7 +143,7 @@ def conditions(settings, _=_plain):
     """The conditions these settings check, as a person reads them (for "all conditions met")."""
     items = []
     if settings.known_customer:
-        items.append(_("the customer existed before"))
+        items.append(_("the customer and its delivery address existed before"))
     if settings.trusted_only:
         items.append(_("the customer is trusted for automatic confirmation"))
     if settings.identified_lines:
@@ -191,6 +193,14 @@ def evaluate(order, settings, _=_plain):  # noqa: C901 - one check after another
             _(
                 "the customer %(name)s was found by its name only, not by a Peppol id, VAT number or registration",
                 name=order.customer_name,
+            ),
+        )
+    if settings.known_customer and order.delivery_new:
+        fail(
+            "address",
+            _(
+                "the delivery address %(name)s was created from a Peppol order and not reviewed yet",
+                name=order.delivery_name,
             ),
         )
     if settings.trusted_only and not order.customer_trusted:

@@ -589,3 +589,34 @@ class TestAutoConfirm(PsbCase):
         _document, order = self.imported(self.order_xml("SUBCENT-OFF", lines=[{**sand_line, "price": "0.144"}]))
         self.assertTrue(order.order_line.psb_price_differs)
         self.assert_needs_person(order, "line 1: €0.1440 ordered, our price €0.1450 (−0.7 %, tolerance 0 %)")
+
+    def test_an_unreviewed_delivery_address_holds_every_order_to_it(self):
+        place = (
+            '<cac:DeliveryLocation><cbc:ID schemeID="0088">8712345000123</cbc:ID><cbc:Name>Gebouw B</cbc:Name>'
+            "<cac:Address><cbc:StreetName>Havenweg 4</cbc:StreetName><cbc:CityName>Gouda</cbc:CityName>"
+            "<cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:Address>"
+            "</cac:DeliveryLocation>"
+        )
+        party = (
+            b"</cac:RequestedDeliveryPeriod>\n  <cac:DeliveryParty><cac:PartyName>"
+            b"<cbc:Name>Centraal Magazijn - Goederenontvangst</cbc:Name></cac:PartyName></cac:DeliveryParty>"
+        )
+        first_xml = self.order_xml("PLACE-1", location=place).replace(b"</cac:RequestedDeliveryPeriod>", party)
+        _document, first = self.imported(first_xml)
+        self.assert_needs_person(first, "the import flagged: New delivery address")
+        address = first.partner_shipping_id
+        self.assertEqual((address.name, address.psb_needs_review), ("Gebouw B", True))
+        self.assertIn("Centraal Magazijn - Goederenontvangst", str(address.comment), "the receiving party is kept")
+        # The second order to the same place, while the first still waits, finds the address but is held too.
+        _document, second = self.imported(self.order_xml("PLACE-2", location=place))
+        self.assertEqual(second.partner_shipping_id, address)
+        self.assert_needs_person(
+            second, "the delivery address Buyer 11112222, Gebouw B was created from a Peppol order and not reviewed yet"
+        )
+        self.assertEqual(len(second.psb_auto_reasons.splitlines()), 1, second.psb_auto_reasons)
+        # A person confirming the first order reviews the address: the next order goes through.
+        first.with_user(self.salesman).with_context(psb_confirm_anyway=True).action_confirm()
+        self.assertFalse(address.psb_needs_review)
+        self.assertIn("Delivery address reviewed by", address.message_ids[:1].body)
+        _document, third = self.imported(self.order_xml("PLACE-3", location=place))
+        self.assertEqual((third.state, third.psb_auto_state), ("sale", "confirmed"), third.psb_auto_reasons)

@@ -58,6 +58,11 @@ def test_all_met():
     "order, condition, reason",
     [
         (good_order(customer_new=True), "customer", "the customer Bouwmarkt BV was created from a Peppol order"),
+        (
+            good_order(delivery_new=True, delivery_name="Bouwmarkt BV, Magazijn"),
+            "address",
+            "the delivery address Bouwmarkt BV, Magazijn was created from a Peppol order and not reviewed yet",
+        ),
         (good_order(customer_by_name=True), "customer", "the customer Bouwmarkt BV was found by its name only"),
         (with_line(0, match_method="name"), "identified", "line 1: matched on the item name only"),
         (with_line(1, match_method="none"), "identified", "line 2: no product matched"),
@@ -136,7 +141,11 @@ def test_sub_cent_price_at_full_precision():
 
 def test_settings_switch_conditions_off():
     everything_wrong = good_order(
-        customer_new=True, amounts_state="differ", requested_date=date(2020, 1, 1), note="call me"
+        customer_new=True,
+        delivery_new=True,
+        amounts_state="differ",
+        requested_date=date(2020, 1, 1),
+        note="call me",
     )
     everything_wrong.lines[0] = replace(
         everything_wrong.lines[0], match_method="name", unit_known=False, ordered_price=1.0
