@@ -21,3 +21,4 @@ from . import test_readable_order
 from . import test_psb_messages
 from . import test_queue
 from . import test_team_activities
+from . import test_queue_commits
