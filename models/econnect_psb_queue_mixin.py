@@ -386,9 +386,15 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         self.write({"next_attempt_at": at, "error_message": message})
 
     def _queue_wake_now(self):
-        """What these records waited for has happened: they are due now, and the action is woken."""
-        if self:
-            self.write({"next_attempt_at": fields.Datetime.now()})
+        """What these records waited for has happened: they are due now, and the action is woken.
+
+        A record another worker holds (it is processing it right now) is left to it: waiting for its lock
+        would end this transaction in a serialization failure once that worker commits (the work that
+        woke it, an order's import say, would be rolled back and retried), and that worker tries it again
+        after its own back-off anyway."""
+        free = self.browse([record.id for record in self if record._queue_lock()])
+        if free:
+            free.write({"next_attempt_at": fields.Datetime.now()})
             self._queue_trigger()
 
     def _queue_reset(self):

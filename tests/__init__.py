@@ -22,3 +22,4 @@ from . import test_psb_messages
 from . import test_queue
 from . import test_team_activities
 from . import test_queue_commits
+from . import test_replayed_stream
