@@ -481,20 +481,17 @@ class EconnectPsbDocument(models.Model):
         )
 
     def _queue_give_up_message(self, attempts, deadline, retry):
+        values = {"n": attempts, "deadline": deadline, "error": retry.reason}
         if not isinstance(retry.error, psb_errors.PsbError):
             return self.env._(
-                "Tried %(n)s times up to %(deadline)s without success (last: %(reason)s). Press Retry, or ask the "
+                "Tried %(n)s times up to %(deadline)s without success (last: %(error)s). Press Retry, or ask the "
                 "buyer to send it again.",
-                n=attempts,
-                deadline=deadline,
-                reason=retry.reason,
+                **values,
             )
         return self.env._(
             "The PSB could not be reached in %(n)s attempts up to its retention deadline %(deadline)s (last "
             "error: %(error)s). The PSB may no longer have the document: ask the buyer to send it again.",
-            n=attempts,
-            deadline=deadline,
-            error=retry.reason,
+            **values,
         )
 
     def _apply_outcome(self, outcome):

@@ -55,7 +55,9 @@ class RealCommitCase(OutboundHttpMixin, TransactionCase):
         self.tag = uuid.uuid4().hex[:8].upper()
         with self.committed() as env:
             company = env.company
-            fields = ["psb_environment", "psb_api_url", "psb_identity_url", "psb_client_id", "psb_party_id"]
+            # What the tests write on the company, the PSB's access token included (restored at the end).
+            fields = ["psb_environment", "psb_api_url", "psb_identity_url", "psb_client_id", "psb_client_secret"]
+            fields += ["psb_party_id", "psb_webhook_secret", "psb_access_token", "psb_token_expires_at"]
             fields += ["psb_auto_acknowledge", "psb_auto_confirm"]
             saved = company.read(fields)[0]
             saved.pop("id")
