@@ -609,7 +609,9 @@ def cmd_process(registry, args):
     while time.monotonic() < deadline and rounds < 100000:
         rounds += 1
         with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+            # As the scheduled action runs it (the queue commits per step only in a scheduled action's job).
+            cron = api.Environment(cr, SUPERUSER_ID, {}).ref("sale_econnect_psb.ir_cron_psb_process_documents")
+            env = api.Environment(cr, SUPERUSER_ID, {"cron_id": cron.id})
             Document = env["econnect.psb.document"]
             Document._cron_process_documents()
             cr.commit()

@@ -32,35 +32,38 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
     # Entry point: the document loop, right after the import was committed
     # ------------------------------------------------------------------
     @api.model
-    def _run(self, document, commit=False):
+    def _run(self, document):
+        """Decide on the order ``document`` imported, in this transaction (see :meth:`_decide_steps`)."""
+        for _step in self._decide_steps(document):
+            pass  # nothing is committed here: a conflict leaves the order for a person
+
+    @api.model
+    def _decide_steps(self, document):
         """Decide on the order ``document`` imported: flag price differences, and confirm it when the
         company confirms automatically and every condition is met. Never raises; a repeated run (or a
         repeated delivery of the same order) decides nothing twice.
 
-        Another worker may change the order at the same moment (sending its acknowledgement, say):
-        PostgreSQL then refuses this transaction's write. In a scheduled run the decision is made
-        again on a fresh snapshot, up to ``ATTEMPTS`` times; after that, or outside a scheduled run,
-        the order is left for a person, who is told why."""
+        A generator, steps of the document's processing (``econnect.psb.queue.mixin``). Another worker may
+        change the order at the same moment (sending its acknowledgement, say): PostgreSQL then refuses this
+        transaction's write. It then yields, for the queue to commit: when the queue did (a scheduled run,
+        a fresh snapshot), the decision is made again, up to ``ATTEMPTS`` times; after that, or outside a
+        scheduled run, the order is left for a person, who is told why."""
         for attempt in range(1, ATTEMPTS + 1):
             if not self._undecided(document):
-                break
+                return
             try:
                 with self.env.cr.savepoint():
                     self._decide(document.sale_order_id.sudo())
             except psycopg2.errors.TransactionRollbackError:
-                if commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit  # a new snapshot to decide (or write) on
+                if attempt < ATTEMPTS and (yield):
                     self.env.invalidate_all()
-                    if attempt < ATTEMPTS:
-                        continue
+                    continue
                 self._left_for_a_person(document)
             except Exception:  # noqa: BLE001 - the import is done; the order simply stays a quotation
                 _logger.exception(
                     "PSB document %s: automatic confirmation could not be decided", document.psb_document_id
                 )
-            break
-        if commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit  # the decision is kept (scheduled action only)
+            return
 
     @api.model
     def _undecided(self, document):

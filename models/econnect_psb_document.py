@@ -16,11 +16,12 @@ from odoo.tools import mute_logger
 
 from ..psb import event as psb_event
 from ..psb import exceptions as psb_errors
+from ..psb import lifecycle
 from ..psb import matching
 from ..psb.ubl import peek, reader
 from ..psb.ubl.model import UblError
 from .dialog import dialog_action
-from .econnect_psb_queue_mixin import BATCH_SIZE, _in_test
+from .econnect_psb_queue_mixin import BATCH_SIZE, Failed, RetryLater
 from .psb_messages import psb_code_text, psb_error_text
 
 BACKLOG_CRON = "sale_econnect_psb.ir_cron_psb_process_documents_backlog"
@@ -510,105 +511,71 @@ class EconnectPsbDocument(models.Model):
         if remaining > batch_size:
             self.env["ir.cron"]._psb_trigger(BACKLOG_CRON)
 
-    def _queue_process_one(self, clients):
-        self._process(clients)
+    def _queue_reader(self):
+        """Errors and logs in the language of who handles the company's PSB documents."""
+        return self.with_context(lang=self.company_id._psb_lang())
 
-    def _queue_retry_message(self, attempts, at, deadline, error):
+    def _queue_process_one(self, clients):
+        """The steps of one document, each kept (committed in a scheduled run) before the next: the download
+        (the XML is safe in Odoo before the import starts), the import, the automatic confirmation."""
+        if self.state == "received" and self.document_type in DOCUMENT_TYPES:
+            self._download(clients)
+            yield
+            if self.state != "downloaded":
+                return  # another worker got the document in between
+        if self.state == "downloaded" or (self.state == "received" and self.document_type == "response_status"):
+            self._apply_outcome(self._import())
+            yield
+            yield from self.env["econnect.psb.auto.confirm"]._decide_steps(self)
+            if self.state == "imported" and self.source == "webhook":
+                self._delete_remote(clients)
+
+    def _process(self, clients=None, commit=False):
+        """Run the next steps of one document under the queue's failure policy (never an exception);
+        ``commit`` only in a scheduled action's job."""
+        self.ensure_one()
+        return self._queue_reader()._queue_attempt({} if clients is None else clients, commit)
+
+    def _queue_classify(self, exc):
+        if isinstance(exc, UblError):
+            return Failed(psb_error_text(self.env, exc), error=exc)
+        return super()._queue_classify(exc)
+
+    def _queue_fail(self, failed):
+        self._apply_outcome(Outcome("error", failed.reason))
+        self._keep_error_code(failed.error)
+
+    def _queue_retry_message(self, attempts, at, deadline, retry):
         return self.env._(
             "Attempt %(n)s failed, retrying at %(at)s (the PSB keeps the document until %(deadline)s): %(error)s",
             n=attempts,
             at=at,
             deadline=deadline or "-",
-            error=psb_error_text(self.env, error),
+            error=retry.reason,
         )
 
-    def _queue_give_up(self, attempts, deadline, error):
-        self._apply_outcome(
-            Outcome(
-                "error",
-                self.env._(
-                    "The PSB could not be reached in %(n)s attempts up to its retention deadline %(deadline)s (last "
-                    "error: %(error)s). The PSB may no longer have the document: ask the buyer to send it again.",
-                    n=attempts,
-                    deadline=deadline,
-                    error=psb_error_text(self.env, error),
-                ),
+    def _queue_give_up_message(self, attempts, deadline, retry):
+        values = {"n": attempts, "deadline": deadline, "error": retry.reason}
+        if not isinstance(retry.error, psb_errors.PsbError):
+            return self.env._(
+                "Tried %(n)s times up to %(deadline)s without success (last: %(error)s). Press Retry, or ask the "
+                "buyer to send it again.",
+                **values,
             )
+        return self.env._(
+            "The PSB could not be reached in %(n)s attempts up to its retention deadline %(deadline)s (last "
+            "error: %(error)s). The PSB may no longer have the document: ask the buyer to send it again.",
+            **values,
         )
-
-    def _process(self, clients=None, commit=True):
-        """Run the next steps of one document. Any failure ends in a readable state, never an exception.
-
-        With ``commit`` (the scheduled action), the downloaded XML is committed before the import
-        starts, and the import's outcome right after it.
-        """
-        self.ensure_one()
-        # Errors and logs in the language of who handles the company's PSB documents.
-        self = self.with_context(lang=self.company_id._psb_lang())  # noqa: PLW0642
-        clients = {} if clients is None else clients
-        commit = commit and not _in_test()
-        if self.state == "received" and self.document_type in DOCUMENT_TYPES:
-            if not self._run_step(self._download, clients):
-                return
-            if commit:
-                # The XML is safe in Odoo before the import starts. Committing releases the row lock:
-                # take it again, and stop if another worker got the document in between.
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # the downloaded XML is kept before the import (scheduled action only)
-                self.invalidate_recordset()
-                if not self.try_lock_for_update() or self.state != "downloaded":
-                    return
-        if self.state == "downloaded" or (self.state == "received" and self.document_type == "response_status"):
-            self._run_step(self._import)
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # the import is kept before the confirmation (scheduled action only)
-            self.env["econnect.psb.auto.confirm"]._run(self, commit=commit)
-            if self.state == "imported" and self.source == "webhook":
-                self._delete_remote(clients)
-
-    def _run_step(self, step, *args):
-        """Run ``step`` and apply the outcome it returns (if any); a failure is retried or ends in Error."""
-        try:
-            with self.env.cr.savepoint():
-                outcome = step(*args)
-                if outcome:
-                    self._apply_outcome(outcome)
-            return True
-        except psb_errors.PsbError as exc:
-            if exc.retryable:
-                self._queue_retry(exc)
-            else:
-                self._apply_outcome(Outcome("error", psb_error_text(self.env, exc)))
-                self._keep_error_code(exc)
-        except psycopg2.errors.SerializationFailure as exc:
-            # Another worker changed this document at the same moment: try again shortly.
-            self._queue_retry(
-                psb_errors.PsbTransientError(
-                    self.env._("The document was being processed elsewhere at the same time."), retry_after=60
-                )
-            )
-            _logger.info("PSB document %s: concurrent update (%s), retried later", self.psb_document_id, exc)
-        except UblError as exc:
-            self._apply_outcome(Outcome("error", psb_error_text(self.env, exc)))
-            self._keep_error_code(exc)
-        except UserError as exc:
-            self._apply_outcome(Outcome("error", str(exc.args[0] if exc.args else exc)))
-        except Exception as exc:  # noqa: BLE001 - the worker must go on with the next document
-            _logger.exception("PSB document %s failed", self.psb_document_id)
-            self._apply_outcome(Outcome("error", self.env._("Unexpected error: %(error)s", error=repr(exc))))
-        return False
 
     def _apply_outcome(self, outcome):
         """Write ``outcome`` (an :class:`Outcome`) on the document: the one writer of a document's state.
 
-        The handlers only say what they came to; the queue's own bookkeeping of a transient failure (the
-        attempts, the next attempt and its message) is the queue's (``_queue_retry``).
+        The handlers only say what they came to; the next attempt and what a person reads meanwhile are
+        the queue's (``_queue_wait``, ``_queue_retry``).
         """
         self.ensure_one()
-        vals = {
-            "state": outcome.state,
-            "error_message": outcome.message or False,
-            "next_attempt_at": outcome.retry_at or False,
-        }
+        vals = {"state": outcome.state}
         if outcome.state not in (*TODO_STATES, "ignored"):
             vals["processed_on"] = fields.Datetime.now()
         if outcome.sale_order is not None:
@@ -616,6 +583,7 @@ class EconnectPsbDocument(models.Model):
         if outcome.duplicate_of is not None:
             vals["duplicate_of_id"] = outcome.duplicate_of.id
         self.write(vals)
+        self._queue_wait(outcome.retry_at or False, outcome.message or False)
         if outcome.state == "error":
             self._fill_from_peek()
         if outcome.retry_at:
@@ -689,7 +657,6 @@ class EconnectPsbDocument(models.Model):
             .search(
                 [("company_id", "=", self.company_id.id), ("psb_order_ref", "=", order_ref)],
                 order="psb_order_ref_reused, id",
-                limit=20,
             )
         )
         reason = False
@@ -763,12 +730,35 @@ class EconnectPsbDocument(models.Model):
         except psycopg2.errors.UniqueViolation as exc:
             if exc.diag.constraint_name != "sale_order_psb_order_uniq":
                 raise
-            # Another worker imported the same buyer order id at the same moment: look again
-            # on the next run, when its transaction is visible, and mark this one a duplicate.
-            raise psb_errors.PsbTransientError(
-                self.env._("The same order is being imported by another worker."), retry_after=60
+            # Every order under this id was compared above: the one the index found was committed by another
+            # worker after this transaction began. The next attempt sees it, and marks this one a duplicate.
+            raise RetryLater(
+                self.env._(
+                    "Order %s of this buyer was imported by another worker at the same moment: this document is "
+                    "looked at again shortly, and marked a duplicate of it.",
+                    parsed.id,
+                ),
+                retry_after=60,
+                waiting=True,
+                keep={"buyer_order_ref": parsed.id},
+                error=exc,
             ) from exc
+        self._wake_follow_ups(sale_order)
         return Outcome("imported", sale_order=sale_order)
+
+    def _wake_follow_ups(self, sale_order):
+        """Changes and cancellations of this order that waited for it (delivered before it) are processed now."""
+        waiting = self.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("document_type", "in", ("order_change", "order_cancellation")),
+                ("state", "=", "downloaded"),
+                ("buyer_order_ref", "=", sale_order.psb_order_ref),
+                ("sale_order_id", "=", False),
+                ("next_attempt_at", "!=", False),
+            ]
+        )
+        waiting._queue_wake_now()
 
     def _mark_duplicate(self, sale_order):
         """The outcome of an order whose buyer and order id were already imported as ``sale_order``."""
@@ -818,18 +808,34 @@ class EconnectPsbDocument(models.Model):
                 ),
             )
         if not sale_order:
-            return Outcome(
-                "error",
-                env._(
-                    "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
-                    "and press Retry, or press Link to sale order and choose its sale order.",
-                    kind=kind,
-                    id=parsed.id,
-                    ref=parsed.order_reference_id,
-                ),
-            )
+            raise self._wait_for_order(parsed, kind)
         lang = sale_order.sudo().user_id.lang or env.lang  # the salesperson reads the banner and activity
         return env["econnect.psb.order.change"].with_context(lang=lang)._receive(self, parsed, sale_order)
+
+    def _wait_for_order(self, parsed, kind):
+        """A change or cancellation whose order is not in Odoo yet (delivered after it, or its download failed):
+        it waits, retried with the back-off and at once when the order is imported, until the PSB's deadline
+        (a week for an uploaded one); then it is an error a person resolves."""
+        env = self.env
+        deadline = self._queue_deadline() or self.received_on + lifecycle.KEEP_AFTER_DOWNLOAD
+        values = {"kind": kind, "id": parsed.id, "ref": parsed.order_reference_id}
+        return RetryLater(
+            env._(
+                "%(kind)s %(id)s waits for order %(ref)s, which is not in Odoo yet: it is applied as soon as that "
+                "order is imported (tried again until %(deadline)s). A PSB administrator can also choose its sale "
+                "order with Link to sale order.",
+                deadline=deadline,
+                **values,
+            ),
+            waiting=True,
+            deadline=deadline,
+            final=env._(
+                "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
+                "and press Retry, or press Link to sale order and choose its sale order.",
+                **values,
+            ),
+            keep={"buyer_order_ref": parsed.order_reference_id},
+        )
 
     def _follow_up_order(self, parsed):
         """The sale order a change or cancellation is about: the one linked by hand (a PSB administrator's

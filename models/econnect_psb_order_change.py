@@ -211,9 +211,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
                 ("next_attempt_at", "!=", False),
             ]
         )
-        if waiting:
-            waiting.write({"next_attempt_at": fields.Datetime.now()})
-            document._trigger_processing()
+        waiting._queue_wake_now()
 
     @api.model
     def _describe_change(self, order, parsed):

@@ -5,34 +5,82 @@
 A model that uses the mixin says which of its records wait for their turn (``_queue_waiting_domain``),
 how one is processed (``_queue_process_one``), how its scheduled action is woken (``_queue_trigger``),
 until when a transient failure is worth retrying (``_queue_deadline``) and what a person reads while it
-is retried or once it is given up (``_queue_retry_message``, ``_queue_give_up``). The loop, the row
-locks and the back-off (``psb/lifecycle.py``) are the mixin's.
+is retried or once it is given up (``_queue_retry_message``, ``_queue_give_up``, ``_queue_fail``).
+
+One failure policy, the mixin's alone (in the spirit of OCA's ``queue_job``):
+
+* each record is processed in a savepoint of its own; a handler says *try again later* by raising
+  :class:`RetryLater` (the reason a person reads, and when) and *this cannot succeed* by raising
+  :class:`Failed` (the reason); what it raises otherwise is classified (``_queue_classify``: a PSB outage
+  or a database race is retried, a PSB refusal or a ``UserError`` fails the record);
+* **any other exception fails that record only**: logged with its traceback, shown on the record, and the
+  run goes on with the next one (a scheduled action never stops nor is deactivated because of one record);
+* the mixin alone writes a record's queue state (attempts, next attempt, message) and alone commits: after
+  each step of a record (``_queue_process_one`` may be a generator: each ``yield`` is "keep what was done
+  so far before going on") and after each batch, and only when it runs as a scheduled action's job.
+  Called from a person's action or from another transaction's code, the caller's transaction is the unit.
 """
 
+import inspect
+import logging
 import time
 
 import psycopg2
 
-from odoo import api, fields, models, modules
-from odoo.tools import config, mute_logger
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import mute_logger
 
+from ..psb import exceptions as psb_errors
 from ..psb import lifecycle
+from .psb_messages import psb_error_text
 
 BATCH_SIZE = 20
 
+_logger = logging.getLogger(__name__)
 
-def _in_test():
-    """Running under Odoo's tests: nothing is committed (each test's changes are rolled back)."""
-    return bool(modules.module.current_test) or config["test_enable"]
+
+class RetryLater(Exception):  # noqa: N818 - a decision, not an error
+    """The record cannot be processed now; try it again later.
+
+    :param reason: what a person reads while it waits
+    :param retry_after: seconds to wait at least (else the back-off of ``psb/lifecycle.py``)
+    :param waiting: not a failure but a wait for something else (the reason is shown as it is)
+    :param deadline: retry until then instead of the model's deadline
+    :param final: the message of the error it ends in once the deadline has passed (else the model's)
+    :param keep: values of the record written even though the handler's work is rolled back
+    :param error: the exception it stands for, if any
+    """
+
+    def __init__(self, reason, retry_after=None, waiting=False, deadline=None, final=None, keep=None, error=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.waiting = waiting
+        self.deadline = deadline
+        self.final = final
+        self.keep = keep or {}
+        self.error = error
+
+
+class Failed(Exception):  # noqa: N818 - a decision, not an error
+    """The record cannot succeed as it is: it ends in a state a person acts on.
+
+    :param reason: what a person reads
+    :param retry_helps: whether pressing Retry later may succeed (once a person fixed the cause)
+    :param error: the exception it stands for, if any
+    """
+
+    def __init__(self, reason, retry_helps=True, error=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_helps = retry_helps
+        self.error = error
 
 
 class EconnectPsbQueueMixin(models.AbstractModel):
     _name = "econnect.psb.queue.mixin"
     _description = "eConnect PSB: processing queue with retries"
-
-    #: Commit after each record the loop processed (the answers: one send, one commit). A model that
-    #: commits per step of its own processing (the documents) leaves it off.
-    _queue_commit_each = False
 
     attempt_count = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(readonly=True, index="btree_not_null")
@@ -61,8 +109,16 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         return bool(self.filtered_domain(self._queue_due_domain()))
 
     def _queue_process_one(self, clients):
-        """Process this (locked) record; ``clients`` caches one PSB client per company for the run."""
+        """Process this (locked) record; ``clients`` caches one PSB client per company for the run.
+
+        Raise :class:`RetryLater` or :class:`Failed` to say it cannot be done now or at all. A generator
+        yields where what it did so far is kept (committed) before it goes on; the value sent back says
+        whether it was committed (a fresh snapshot)."""
         raise NotImplementedError
+
+    def _queue_reader(self):
+        """This record in the language of whoever reads what its processing writes."""
+        return self
 
     @api.model
     def _queue_trigger(self, at=None):
@@ -77,13 +133,46 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         """After this moment a transient failure is no longer retried (None: no deadline)."""
         return None
 
-    def _queue_retry_message(self, attempts, at, deadline, error):
-        """What a person reads while the record waits for its next attempt."""
+    def _queue_retry_message(self, attempts, at, deadline, retry):
+        """What a person reads while the record waits for its next attempt after a failure."""
         raise NotImplementedError
 
-    def _queue_give_up(self, attempts, deadline, error):
+    def _queue_give_up(self, attempts, deadline, retry):
         """The next attempt would come after the deadline: end the record in a state a person acts on."""
+        self._queue_fail(Failed(retry.final or self._queue_give_up_message(attempts, deadline, retry)))
+
+    def _queue_give_up_message(self, attempts, deadline, retry):
         raise NotImplementedError
+
+    def _queue_fail(self, failed):
+        """End the record in its failed state with ``failed.reason`` (:class:`Failed`)."""
+        raise NotImplementedError
+
+    def _queue_classify(self, exc):
+        """What an exception a handler raised means: a :class:`RetryLater`, a :class:`Failed`, or None (unexpected)."""
+        env = self.env
+        if isinstance(exc, (RetryLater, Failed)):
+            return exc
+        if isinstance(exc, psb_errors.PsbError):
+            if exc.retryable:
+                return RetryLater(psb_error_text(env, exc), retry_after=exc.retry_after, error=exc)
+            return Failed(psb_error_text(env, exc), error=exc)
+        if isinstance(exc, psycopg2.errors.UniqueViolation):
+            # Another worker stored the same thing at the same moment; its work is visible on the next attempt.
+            return RetryLater(
+                env._("Another worker stored the same at the same moment; looked at again shortly."),
+                retry_after=60,
+                error=exc,
+            )
+        if isinstance(exc, psycopg2.errors.TransactionRollbackError):
+            return RetryLater(
+                env._("It was being processed elsewhere at the same time; looked at again shortly."),
+                retry_after=60,
+                error=exc,
+            )
+        if isinstance(exc, UserError):
+            return Failed(str(exc.args[0] if exc.args else exc), error=exc)
+        return None
 
     # ------------------------------------------------------------------
     # The loop
@@ -95,14 +184,21 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         Several workers (or servers) may run this at once: each record is locked (FOR UPDATE SKIP LOCKED)
         right before it is processed and read again, so a record another worker holds or already handled
         is skipped (and taken by the next run when it is still due). Wake-ups of other actions asked for
-        meanwhile are sent once per batch, before the batch's progress is committed.
+        meanwhile are sent once per batch, after the records that asked for them were committed.
         """
-        with self.env["ir.cron"]._psb_batched_triggers():
-            self._queue_process_due(batch_size)
+        Cron = self.env["ir.cron"]
+        with Cron._psb_batched_triggers() as wake_ups:
+            self._queue_process_due(batch_size, wake_ups)
+            Cron._psb_send_triggers(wake_ups)
         self._queue_wake_next()
 
     @api.model
-    def _queue_process_due(self, batch_size):
+    def _queue_commits(self):
+        """Whether this runs as a scheduled action's job (Odoo's ``cron_id``): only then does the queue commit."""
+        return bool(self.env.context.get("cron_id"))
+
+    @api.model
+    def _queue_process_due(self, batch_size, wake_ups):
         Cron = self.env["ir.cron"]
         if self._queue_out_of_time():
             self._queue_hand_back(self.sudo().search_count(self._queue_due_domain()))
@@ -112,16 +208,25 @@ class EconnectPsbQueueMixin(models.AbstractModel):
             processed = 0
             for candidate in candidates:
                 seen.append(candidate.id)
-                processed += bool(candidate._queue_take(clients))
+                processed += bool(candidate._queue_take(clients, wake_ups))
                 if self._queue_out_of_time():
                     break  # a large order takes seconds: the rest of the batch waits for the next call
-            if _in_test():
+            if not self._queue_commits():
                 continue
             remaining = self.sudo().search_count(self._queue_due_domain() + [("id", "not in", seen)])
             self._queue_backlog(remaining, batch_size)
-            Cron._psb_send_triggers()
-            if Cron._commit_progress(processed, remaining=remaining) <= 0:
+            Cron._psb_send_triggers(wake_ups)
+            if self._queue_commit_progress(processed, remaining) <= 0:
                 break
+
+    @api.model
+    def _queue_commit_progress(self, processed, remaining=None):
+        """Commit a batch's progress (Odoo's ``_commit_progress``) in a scheduled action's job; the time left."""
+        if not self._queue_commits():
+            return float("inf")
+        Cron = self.env["ir.cron"]
+        with Cron._psb_keeping_triggers():
+            return Cron._commit_progress(processed, remaining=remaining)
 
     @api.model
     def _queue_out_of_time(self):
@@ -137,16 +242,15 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         (``limit_time_cpu``) covers every job it runs in a row. Saying what is left makes Odoo run the
         job again as soon as the others had their turn; the wake-up (Odoo's NOTIFY) makes that now
         rather than at the workers' next poll, up to a minute later."""
-        Cron = self.env["ir.cron"]
         if remaining and self.env.context.get("cron_id"):
-            Cron.sudo().browse(self.env.context["cron_id"])._trigger()
-        Cron._commit_progress(0, remaining=remaining)
+            self.env["ir.cron"].sudo().browse(self.env.context["cron_id"])._trigger()
+        self._queue_commit_progress(0, remaining)
 
     @api.model
     def _queue_candidates(self, seen, batch_size):
         return self.sudo().search(self._queue_due_domain() + [("id", "not in", seen)], order="id", limit=batch_size)
 
-    def _queue_take(self, clients):
+    def _queue_take(self, clients, wake_ups=None):
         """Lock this candidate, check it again and process it. False when it was skipped."""
         record = self._queue_lock()
         if not record:
@@ -154,9 +258,7 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         record.invalidate_recordset()
         if not record._queue_ready():
             return False
-        record._queue_process_one(clients)
-        if self._queue_commit_each and not _in_test():
-            self.env.cr.commit()  # pylint: disable=invalid-commit  # one commit per record of the queue (scheduled action only)
+        record._queue_reader()._queue_attempt(clients, self._queue_commits(), wake_ups)
         return True
 
     def _queue_lock(self):
@@ -172,6 +274,81 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         except psycopg2.errors.SerializationFailure:
             return self.browse()
 
+    # ------------------------------------------------------------------
+    # One record: its steps, each in a savepoint, and the failure policy
+    # ------------------------------------------------------------------
+    def _queue_attempt(self, clients, commit=False, wake_ups=None):
+        """Process this (locked) record step by step under the failure policy; with ``commit``, each step is
+        committed before the next (the row taken again: another worker may have taken it in between).
+
+        :returns: whether it went through without a failure
+        """
+        self.ensure_one()
+        steps = self._queue_steps(clients)
+        committed = None
+        while True:
+            try:
+                if not self._queue_step(steps, committed):
+                    break
+            except Exception as exc:  # noqa: BLE001 - one record's failure never stops the run for the others
+                self._queue_failed(exc)
+                self._queue_commit(commit, wake_ups)
+                return False
+            committed = self._queue_commit(commit, wake_ups)
+            if committed and not self._queue_lock():
+                steps.close()  # another worker took it in between: it goes on with it
+                return True
+            self.invalidate_recordset()
+        self._queue_commit(commit, wake_ups)
+        return True
+
+    def _queue_step(self, steps, committed):
+        """Run the next step of ``steps`` in a savepoint (rolled back when it raises). False once there is none."""
+        with self.env.cr.savepoint():
+            try:
+                steps.send(committed)
+            except StopIteration:
+                return False
+        return True
+
+    def _queue_steps(self, clients):
+        result = self._queue_process_one(clients)
+        if inspect.isgenerator(result):
+            yield from result  # what the driver sends (whether it committed) goes on to the handler
+
+    def _queue_commit(self, commit, wake_ups):
+        """The queue's commit (the only one): what this record did is kept, and the wake-ups it asked for go
+        to the batch (sent after the batch, once each). False when nothing is committed (not a job)."""
+        if not commit:
+            return False
+        Cron = self.env["ir.cron"]
+        if wake_ups is not None:
+            wake_ups |= Cron._psb_asked_triggers()
+        with Cron._psb_keeping_triggers():
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # the queue's commit per step (scheduled action only)
+        return True
+
+    def _queue_failed(self, exc):
+        """The failure policy: ``exc``, raised while processing this record (its work rolled back), is retried,
+        ends the record with the reason, or, unexpected, is logged with its traceback and fails the record."""
+        decision = self._queue_classify(exc)
+        if decision is None:
+            _logger.exception("%s %s failed unexpectedly", self._description, self.display_name)
+            decision = Failed(
+                self.env._(
+                    "Unexpected error: %(error)s. It was written to the server log for a developer; the other "
+                    "records went on. Press Retry once the cause is fixed.",
+                    error=f"{type(exc).__name__}: {exc}",
+                ),
+                error=exc,
+            )
+        elif decision is not exc:
+            _logger.info("%s %s: %s", self._description, self.display_name, decision.reason)
+        if isinstance(decision, RetryLater):
+            self._queue_retry(decision)
+        else:
+            self._queue_fail(decision)
+
     @api.model
     def _queue_wake_next(self):
         nxt = self.sudo().search(
@@ -185,22 +362,40 @@ class EconnectPsbQueueMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Retries
     # ------------------------------------------------------------------
-    def _queue_retry(self, exc):
-        """A transient failure (``exc``, a retryable PSB error): the next attempt after the back-off of
+    def _queue_retry(self, retry):
+        """Try again later (``retry``, a :class:`RetryLater`): the next attempt after the back-off of
         ``psb/lifecycle.py``, or the end when it would come after the deadline.
 
         :returns: the time of the next attempt, or None when the record was given up
         """
         self.ensure_one()
         attempts = self.attempt_count + 1
-        deadline = self._queue_deadline()
-        at = lifecycle.next_attempt(fields.Datetime.now(), attempts, deadline, getattr(exc, "retry_after", None))
-        self.attempt_count = attempts
+        deadline = retry.deadline or self._queue_deadline()
+        at = lifecycle.next_attempt(fields.Datetime.now(), attempts, deadline, retry.retry_after)
+        self.write({"attempt_count": attempts, **retry.keep})
         if at is None:
-            self._queue_give_up(attempts, deadline, exc)
+            self._queue_give_up(attempts, deadline, retry)
             return None
-        self.write({"next_attempt_at": at, "error_message": self._queue_retry_message(attempts, at, deadline, exc)})
+        message = retry.reason if retry.waiting else self._queue_retry_message(attempts, at, deadline, retry)
+        self._queue_wait(at, message)
         return at
+
+    def _queue_wait(self, at, message):
+        """Process this record again at ``at`` (not before), ``message`` saying why it waits. The run wakes its
+        action for the earliest next attempt when it ends (``_queue_wake_next``)."""
+        self.write({"next_attempt_at": at, "error_message": message})
+
+    def _queue_wake_now(self):
+        """What these records waited for has happened: they are due now, and the action is woken.
+
+        A record another worker holds (it is processing it right now) is left to it: waiting for its lock
+        would end this transaction in a serialization failure once that worker commits (the work that
+        woke it, an order's import say, would be rolled back and retried), and that worker tries it again
+        after its own back-off anyway."""
+        free = self.browse([record.id for record in self if record._queue_lock()])
+        if free:
+            free.write({"next_attempt_at": fields.Datetime.now()})
+            self._queue_trigger()
 
     def _queue_reset(self):
         """A person asked to try again: the count of attempts starts over."""

@@ -11,7 +11,7 @@ from odoo.tools import html_escape
 from ..psb import exceptions as psb_errors
 from ..psb import lifecycle
 from ..psb.ubl import response as ubl_response
-from .econnect_psb_queue_mixin import BATCH_SIZE
+from .econnect_psb_queue_mixin import BATCH_SIZE, Failed
 from .psb_messages import psb_error_text
 
 _logger = logging.getLogger(__name__)
@@ -57,7 +57,6 @@ class EconnectPsbResponse(models.Model):
     _inherit = ["econnect.psb.queue.mixin"]
     _description = "Peppol Order Response"
     _order = "id desc"
-    _queue_commit_each = True
 
     name = fields.Char("Response ID", required=True, readonly=True, copy=False)
     sale_order_id = fields.Many2one("sale.order", required=True, readonly=True, index=True, ondelete="cascade")
@@ -216,49 +215,62 @@ class EconnectPsbResponse(models.Model):
     def _queue_trigger(self, at=None):
         self._trigger_sending(at)
 
+    def _queue_reader(self):
+        return self.with_context(lang=self._reader_lang())  # written for the salesperson
+
     def _queue_process_one(self, clients):
+        """Ask the PSB once whether the buyer takes Order Responses (what it says is kept, whatever becomes of
+        the answer), then send the answer once."""
+        order = self.sale_order_id
+        if order.psb_buyer_can_respond == "unknown":
+            order._psb_check_buyer()
+            yield
         self._send(clients)
 
     def _queue_deadline(self):
         """An answer is retried for as long as the PSB keeps the buyer's order it answers."""
         return self.sale_order_id.psb_document_id.psb_keep_until or self.create_date + lifecycle.KEEP_AFTER_DOWNLOAD
 
-    def _queue_retry_message(self, attempts, at, deadline, error):
-        return self.env._(
-            "Attempt %(n)s failed, retrying: %(error)s", n=attempts, error=psb_error_text(self.env, error)
-        )
-
-    def _queue_give_up(self, attempts, deadline, error):
-        self._fail(
-            self.env._(
-                "The PSB could not be reached in %(n)s attempts up to %(deadline)s, when it stops keeping the buyer's "
-                "order (last error: %(error)s). Press Retry once the PSB is reachable, or tell the buyer by other "
-                "means.",
-                n=attempts,
-                deadline=deadline,
-                error=psb_error_text(self.env, error),
+    def _queue_classify(self, exc):
+        """A PSB refusal says what a person can do about it; whether Retry can help depends on the cause."""
+        if isinstance(exc, psb_errors.PsbError) and not exc.retryable:
+            return Failed(
+                f"{psb_error_text(self.env, exc)}\n{psb_error_advice(self.env, exc)}",
+                retry_helps=isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError)),
+                error=exc,
             )
+        if isinstance(exc, UserError):
+            return Failed(
+                str(exc.args[0] if exc.args else exc),
+                retry_helps=self.sale_order_id.psb_buyer_can_respond != "no",
+                error=exc,
+            )
+        return super()._queue_classify(exc)
+
+    def _queue_fail(self, failed):
+        self._fail(failed.reason, can_retry=failed.retry_helps)
+
+    def _queue_retry_message(self, attempts, at, deadline, retry):
+        return self.env._("Attempt %(n)s failed, retrying: %(error)s", n=attempts, error=retry.reason)
+
+    def _queue_give_up_message(self, attempts, deadline, retry):
+        return self.env._(
+            "The PSB could not be reached in %(n)s attempts up to %(deadline)s, when it stops keeping the buyer's "
+            "order (last error: %(error)s). Press Retry once the PSB is reachable, or tell the buyer by other "
+            "means.",
+            n=attempts,
+            deadline=deadline,
+            error=retry.reason,
         )
 
     def _send(self, clients=None):
-        """Send once. The idempotency key makes a repeated attempt after a crash a no-op at the PSB.
+        """Send once. The idempotency key makes a repeated attempt after a crash a no-op at the PSB. What goes
+        wrong is raised, for the queue's failure policy (``econnect.psb.queue.mixin``).
 
         :param clients: one PSB client per company, shared by a run of the scheduled action
-        :returns: whether the answer went out
         """
         self.ensure_one()
-        self = self.with_context(lang=self._reader_lang())  # noqa: PLW0642 - written for the salesperson
-        try:
-            result = self._deliver(self._client(clients))
-        except psb_errors.PsbError as exc:
-            self._send_failed(exc)
-            return False
-        except UserError as exc:
-            self._fail(
-                str(exc.args[0] if exc.args else exc), can_retry=self.sale_order_id.psb_buyer_can_respond != "no"
-            )
-            return False
-        self._mark_sent(result)
+        self._mark_sent(self._deliver(self._client(clients)))
         return True
 
     def _client(self, clients=None):
@@ -288,6 +300,13 @@ class EconnectPsbResponse(models.Model):
         order = self.sale_order_id
         if order.psb_buyer_can_respond == "unknown":
             order._psb_check_buyer()
+        if order.psb_buyer_can_respond == "no" and not order.psb_buyer_endpoint:
+            raise UserError(
+                self.env._(
+                    "The buyer's order names no Peppol id of the buyer (EndpointID): no Order Response can reach it "
+                    "through the PSB. Tell the buyer by other means."
+                )
+            )
         if order.psb_buyer_can_respond == "no":
             raise UserError(
                 self.env._(
@@ -303,14 +322,6 @@ class EconnectPsbResponse(models.Model):
             return json.loads(self.request_body)
         body, _xml = self._build()
         return body
-
-    def _send_failed(self, exc):
-        """A PSB error: a transient one is retried (the queue's back-off), any other fails the answer."""
-        if exc.retryable:
-            self._queue_retry(exc)
-            return
-        retry_helps = isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError))
-        self._fail(f"{psb_error_text(self.env, exc)}\n{psb_error_advice(self.env, exc)}", can_retry=retry_helps)
 
     def _mark_sent(self, result):
         """The PSB took the answer: recorded on the order's chatter with its UBL."""

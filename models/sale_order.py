@@ -582,6 +582,10 @@ class SaleOrder(models.Model):
         self.ensure_one()
         company = self.company_id
         now = fields.Datetime.now()
+        if not self.psb_buyer_endpoint:
+            # A buyer without a Peppol id (EndpointID) cannot be asked for, nor sent, an answer.
+            self.write({"psb_buyer_can_respond": "no", "psb_buyer_checked_on": now})
+            return "no"
         if self._psb_buyer_known_to_respond(now):
             self.write({"psb_buyer_can_respond": "yes", "psb_buyer_checked_on": now})
             return "yes"

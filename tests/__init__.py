@@ -23,3 +23,5 @@ from . import test_queue
 from . import test_team_activities
 from . import test_invoice_references
 from . import test_access_entry_points
+from . import test_queue_commits
+from . import test_replayed_stream

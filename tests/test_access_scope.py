@@ -310,8 +310,8 @@ class TestFollowUpScope(ScopeCase):
         )
         cancellation._store_xml(cancellation_xml("FU5"))
         cancellation.action_process_now()
-        self.assertEqual(cancellation.state, "error")
-        self.assertIn("not known in Odoo", cancellation.error_message)
+        self.assertEqual(cancellation.state, "downloaded", "it waits for an order of its own company")
+        self.assertIn("waits for order PO-FU5, which is not in Odoo yet", cancellation.error_message)
         self.assertFalse(order_a.psb_follow_up_pending or order_a.psb_cancellation_note)
         with self.assertRaises(ValidationError):
             cancellation.sale_order_id = order_a

@@ -408,8 +408,8 @@ class TestIncomingDocuments(PsbHttpCase):
             examples / "order_cancellation" / "official" / "advanced_ordering_sc4" / "OrderCancellation_sc4.xml"
         ).read_bytes()
         document = upload_document(self.env, cancellation)
-        self.assertEqual(document.state, "error")
-        self.assertIn("Link to sale order", document.error_message, "the alert names the button")
+        self.assertEqual(document.state, "downloaded", "it waits for its order")
+        self.assertIn("Link to sale order", document.error_message, "the message names the button")
         order = upload_document(self.env, order_xml("L1")).sale_order_id
         action = document.action_link()
         self.assertEqual(action["name"], "Link to sale order")

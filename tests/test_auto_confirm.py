@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Straight-through orders: confirmed and accepted (AP) after import when every condition is met."""
 
+import contextlib
 from datetime import date, timedelta
 from unittest.mock import patch
 
@@ -455,7 +456,8 @@ class TestAutoConfirm(PsbCase):
 
     def test_another_worker_changing_the_order_meanwhile(self):
         """PostgreSQL refuses the decision's write when another worker changed the order at the same moment
-        (sending its AB): a scheduled run decides again on a fresh snapshot; otherwise a person is told."""
+        (sending its AB): a scheduled run decides again on a fresh snapshot (the queue commits at the step's
+        yield); otherwise a person is told."""
         AutoConfirm = type(self.env["econnect.psb.auto.confirm"])
         decide = AutoConfirm._decide
         conflicts = []
@@ -477,11 +479,13 @@ class TestAutoConfirm(PsbCase):
                 document, order = self.imported(self.order_xml(name))
                 order.psb_auto_state = False
                 self.company.psb_auto_confirm = True
-                with (
-                    patch.object(AutoConfirm, "_decide", lambda model, o, t=times: conflicting(model, o, t)),
-                    patch.object(self.env.cr, "commit", lambda: None),
-                ):
-                    self.env["econnect.psb.auto.confirm"]._run(document, commit=commit)
+                with patch.object(AutoConfirm, "_decide", lambda model, o, t=times: conflicting(model, o, t)):
+                    # A step of the queue: at each yield the queue commits (a scheduled run) or not.
+                    steps = self.env["econnect.psb.auto.confirm"]._decide_steps(document)
+                    with contextlib.suppress(StopIteration):
+                        steps.send(None)
+                        while True:
+                            steps.send(commit)
                 self.assertEqual((order.state, order.psb_auto_state), expected)
                 self.assertEqual(len(conflicts), times)
                 if expected[1] == "person":

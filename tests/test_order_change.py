@@ -376,8 +376,8 @@ class TestAdvancedOrdering(PsbHttpCase):
         cancellation = self.receive(
             self.example("order_cancellation", 4, "OrderCancellation_sc4.xml"), "OrderCancellationReceived"
         )
-        self.assertEqual(cancellation.state, "error")
-        self.assertIn("not known", cancellation.error_message)
+        self.assertEqual(cancellation.state, "downloaded", "it waits for its order")
+        self.assertIn("waits for order Order-1, which is not in Odoo yet", cancellation.error_message)
         self.assertTrue(cancellation.attachment_id, "nothing is lost")
         order = self.import_order()
         order.action_confirm()

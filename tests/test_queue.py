@@ -94,17 +94,19 @@ class TestQueueRowLocks(TransactionCase):
 class TestQueueBatches(PsbCase):
     @contextmanager
     def outside_tests(self):
-        """The loop as a scheduled action runs it: commits and progress are recorded, not made."""
+        """The loop as a scheduled action's job runs it: commits and progress are recorded, not made (the
+        commits themselves are tested in test_queue_commits)."""
         calls = []
         with ExitStack() as stack:
-            stack.enter_context(patch.object(queue_module, "_in_test", lambda: False))
+            for model in (self.Document, self.env["econnect.psb.response"]):
+                stack.enter_context(patch.object(type(model), "_queue_commits", lambda model: True))
             stack.enter_context(patch.object(self.env.cr, "commit", lambda: calls.append("commit")))
             Cron = type(self.env["ir.cron"])
             send = Cron._psb_send_triggers
 
-            def send_triggers(cron):
+            def send_triggers(cron, wake_ups):
                 calls.append("triggers")
-                return send(cron)
+                return send(cron, wake_ups)
 
             stack.enter_context(patch.object(Cron, "_psb_send_triggers", send_triggers))
             stack.enter_context(
@@ -125,9 +127,13 @@ class TestQueueBatches(PsbCase):
         with self.outside_tests() as calls:
             self.Document._cron_process_documents(batch_size=2)
         self.assertEqual(docs.mapped("state"), ["done"] * 3)
-        # The documents commit per step themselves: the loop adds no commit per record. The wake-ups of
-        # other actions go before each batch's progress (and at the end of the run).
-        self.assertEqual(calls, ["triggers", ("progress", 2, 1), "triggers", ("progress", 1, 0), "triggers"])
+        # The queue commits after each step of a record (a status event: its import, then the rest); the
+        # wake-ups of other actions go before each batch's progress (and at the end of the run).
+        per_record = ["commit", "commit"]
+        self.assertEqual(
+            calls,
+            [*per_record * 2, "triggers", ("progress", 2, 1), *per_record, "triggers", ("progress", 1, 0), "triggers"],
+        )
 
     def test_a_run_out_of_time_stops_after_its_batch(self):
         docs = self.Document.create([status_event_vals(self.company) for _n in range(3)])
@@ -135,7 +141,7 @@ class TestQueueBatches(PsbCase):
         with self.outside_tests() as calls:
             self.Document._cron_process_documents(batch_size=2)
         self.assertEqual(docs.sorted("id").mapped("state"), ["done", "done", "received"])
-        self.assertEqual(calls, ["triggers", ("progress", 2, 1), "triggers"])
+        self.assertEqual(calls, [*["commit"] * 4, "triggers", ("progress", 2, 1), "triggers"])
 
     def test_a_job_out_of_time_hands_back_at_once(self):
         """Odoo calls the action at least ten times per job, each time with at least one batch: past the job's
@@ -159,22 +165,22 @@ class TestQueueBatches(PsbCase):
         take = Document._queue_take
         taken = []
 
-        def take_and_count(record, clients):
+        def take_and_count(record, clients, wake_ups=None):
             taken.append(record.id)
-            return take(record, clients)
+            return take(record, clients, wake_ups)
 
         with (
             patch.object(Document, "_queue_take", take_and_count),
             patch.object(Document, "_queue_out_of_time", lambda model: bool(taken)),
             self.outside_tests() as calls,
         ):
-            self.Document._queue_process_due(batch_size=2)
+            self.Document._queue_process_due(batch_size=2, wake_ups=set())
         self.assertEqual(docs.sorted("id").mapped("state"), ["done", "received", "received"])
-        self.assertEqual(calls, ["triggers", ("progress", 1, 2)])
+        self.assertEqual(calls, ["commit", "commit", "triggers", ("progress", 1, 2)])
 
     def test_answers_commit_after_each_send(self):
         partner = self.env["res.partner"].create({"name": "Queue buyer"})
-        order = self.env["sale.order"].create({"partner_id": partner.id})
+        order = self.env["sale.order"].create({"partner_id": partner.id, "psb_buyer_can_respond": "yes"})
         Response = self.env["econnect.psb.response"]
         responses = Response.create([{"name": f"Q-R{n}", "sale_order_id": order.id, "code": "AB"} for n in range(3)])
         sent = []
@@ -264,14 +270,16 @@ class TestOutcomes(PsbCase):
         )
         self.assertTrue(again.processed_on)
 
-    def test_a_cancellation_of_an_unknown_order_comes_back_as_an_error_outcome(self):
+    def test_a_cancellation_of_an_unknown_order_waits_for_it(self):
         document = self.downloaded(
             (DATA / "advanced_ordering" / "OrderCancellation_sc4.xml").read_bytes(), "OrderCancellationReceived"
         )
-        outcome = document._import()
-        self.assertEqual(outcome.state, "error")
-        self.assertIn("Cancellation-1 refers to order Order-1, which is not known in Odoo", outcome.message)
-        self.assertEqual((document.state, document.error_message), ("downloaded", False))
+        with self.assertRaises(queue_module.RetryLater) as wait:
+            document._import()
+        self.assertTrue(wait.exception.waiting)
+        self.assertIn("Cancellation-1 waits for order Order-1, which is not in Odoo yet", wait.exception.reason)
+        self.assertIn("Cancellation-1 refers to order Order-1, which is not known in Odoo", wait.exception.final)
+        self.assertEqual(wait.exception.keep, {"buyer_order_ref": "Order-1"})
 
     def test_an_outcome_to_try_again_later_wakes_the_import(self):
         document = self.downloaded(order_xml("OC3"))
@@ -284,3 +292,19 @@ class TestOutcomes(PsbCase):
             ("downloaded", later, "Waiting for something"),
         )
         self.assertFalse(document.processed_on, "not processed yet")
+
+    def test_a_duplicate_behind_more_than_twenty_orders_under_its_id_is_a_duplicate(self):
+        """Other buyers' orders under the same order id come first: every one is compared, so the repeated
+        order is a duplicate (not a unique-index conflict retried as "another worker")."""
+        partner = self.env["res.partner"].create({"name": "Other buyers"})
+        self.env["sale.order"].create(
+            [
+                {"partner_id": partner.id, "psb_order_ref": "PO-MANY", "psb_buyer_endpoint": f"0106:{10000000 + n}"}
+                for n in range(25)
+            ]
+        )
+        first = self.upload(order_xml("MANY"))
+        self.assertEqual(first.state, "imported", first.error_message)
+        again = self.upload(order_xml("MANY").replace(b"<Order ", b"<!-- again -->\n<Order ", 1))
+        self.assertEqual((again.state, again.sale_order_id), ("duplicate", first.sale_order_id), again.error_message)
+        self.assertFalse(again.next_attempt_at)

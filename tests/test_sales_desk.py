@@ -75,11 +75,11 @@ class TestLanguage(PsbCase):
 
     def test_document_error_in_the_responsibles_language(self):
         document = self.upload(CHANGE_FOR_UNKNOWN_ORDER, filename="change.xml")
-        self.assertEqual(document.state, "error")
-        self.assertIn("verwijst naar order PO-1, die niet bekend is in Odoo", document.error_message)
+        self.assertEqual(document.state, "downloaded", "it waits for its order")
+        self.assertIn("wacht op order PO-1, die nog niet in Odoo is", document.error_message)
         self.company.psb_user_id.lang = "en_US"
         document.action_process_now()
-        self.assertIn("refers to order PO-1, which is not known in Odoo", document.error_message)
+        self.assertIn("waits for order PO-1, which is not in Odoo yet", document.error_message)
 
 
 @tagged("post_install", "-at_install")
