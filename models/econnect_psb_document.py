@@ -16,8 +16,7 @@ from odoo.tools import mute_logger
 
 from ..psb import event as psb_event
 from ..psb import exceptions as psb_errors
-from ..psb import lifecycle
-from ..psb import matching
+from ..psb import lifecycle, matching
 from ..psb.ubl import peek, reader
 from ..psb.ubl.model import UblError
 from .dialog import dialog_action
