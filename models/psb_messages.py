@@ -192,13 +192,24 @@ def _said(env, p):
     return said
 
 
+def _setting_label(env, label):
+    """The name of a connection setting the client says is missing (psb/client.py ``PsbClient``)."""
+    return {
+        "API URL": env._("API URL"),
+        "identity URL": env._("Identity URL"),
+        "client id": env._("Client ID"),
+        "client secret": env._("Client Secret"),
+    }.get(label, label)
+
+
 def _client_texts(env, p):
     """Texts of the PSB client (psb/client.py)."""
     said = _said(env, p)
     q = {**p, "said": said}
     return {
         "not_configured": lambda: env._(
-            "The PSB connection is not configured: %(missing)s missing.", missing=", ".join(p.get("missing") or [])
+            "The PSB connection is not configured: %(missing)s missing.",
+            missing=", ".join(_setting_label(env, label) for label in p.get("missing") or []),
         ),
         "half_login": lambda: env._(
             "Give both the PSB user name and password (password grant), or neither (client credentials grant)."
@@ -288,7 +299,9 @@ def _client_texts(env, p):
         "connection_ok_parties": lambda: env._(
             "The PSB accepted the credentials; they may use %(allowed)s.", allowed=", ".join(p.get("allowed") or [])
         ),
-        "connection_ok_party": lambda: env._("The PSB accepted the credentials, which may use party %(party_id)s.", **p),
+        "connection_ok_party": lambda: env._(
+            "The PSB accepted the credentials, which may use party %(party_id)s.", **p
+        ),
         "connection_ok": lambda: env._("The PSB accepted the credentials."),
         "connection_ok_hooks": lambda: env._(
             "The PSB accepted the credentials and gives access to party %(party_id)s.", **p

@@ -63,6 +63,19 @@ class TestReadableOrder(PsbCase):
         self.assertEqual(document.with_context(psb_pdf=True).action_psb_readable()["report_type"], "qweb-pdf")
         self.assertTrue(document.xml_preview.startswith("<?xml"), "the raw XML stays")
 
+    def test_company_header_of_the_external_layout(self):
+        """The report starts with the company's header (Odoo's external layout), not with empty space."""
+        from .test_sales_desk import order_xml
+
+        self.company.write({"street": "Industrieweg 12", "city": "Zwolle", "company_details": False})
+        tree = self.render(self.upload(order_xml(b"READ-HEAD")))
+        header = tree.xpath(
+            f"//div[contains(@class, 'header') and contains(@class, 'o_company_{self.company.id}_layout')]"
+        )
+        self.assertTrue(header, "the company's layout is used")
+        self.assertIn("Industrieweg 12", " ".join(header[0].text_content().split()))
+        self.assertIn("Purchase order PO-READ-HEAD", " ".join(tree.text_content().split()))
+
     def test_missing_price_and_change_lines(self):
         from .test_sales_desk import order_xml
 

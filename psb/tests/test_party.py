@@ -22,8 +22,19 @@ def test_accepted_forms(value, expected):
 
 @pytest.mark.parametrize(
     "value",
-    ["", "   ", "12345678", "106:12345678", "0106 12345678", "0106:", "0106:1234 5678", "NL-KVK-12345678",
-     "NL:KVK:", "https://psb.example/0106:1", "0106:" + "9" * 51],
+    [
+        "",
+        "   ",
+        "12345678",
+        "106:12345678",
+        "0106 12345678",
+        "0106:",
+        "0106:1234 5678",
+        "NL-KVK-12345678",
+        "NL:KVK:",
+        "https://psb.example/0106:1",
+        "0106:" + "9" * 51,
+    ],
 )
 def test_refused_with_both_forms_named(value):
     with pytest.raises(PsbConfigError) as caught:
