@@ -109,6 +109,7 @@ class TestSetupWizard(PsbHttpCase):
         wizard.action_test_webhook()
         self.assertEqual(wizard.message_kind, "success", wizard.message)
         self.assertIn("test event", wizard.message)
+        self.assertTrue(wizard.webhook_tested, "Done becomes the main button")
         self.assertTrue(any(r["path"].endswith("/hook/ping") for r in self.sandbox.requests))
         self.assertEqual([args[2] for args in self.pings], ["Ping"])
         done = wizard.action_done()

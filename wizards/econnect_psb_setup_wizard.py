@@ -57,6 +57,7 @@ class EconnectPsbSetupWizard(models.TransientModel):
     )
     webhook_url = fields.Char("Webhook URL", compute="_compute_webhook_url")
     hook_state = fields.Selection(related="company_id.psb_hook_state")
+    webhook_tested = fields.Boolean(help="Test webhook was pressed: Done becomes the next step.")
     message = fields.Text(readonly=True)
     message_kind = fields.Selection([("success", "Success"), ("warning", "Warning"), ("danger", "Error")])
 
@@ -126,6 +127,7 @@ class EconnectPsbSetupWizard(models.TransientModel):
             self.company_id._psb_ping_webhook()
         except UserError as exc:
             return self._show(exc.args[0], "danger")
+        self.webhook_tested = True
         return self._show(
             self.env._(
                 "The PSB was asked to send a test event to the webhook. It arrives within seconds: Settings then "

@@ -102,8 +102,8 @@ registry.category("web_tour.tours").add("sale_econnect_psb_setup", {
             trigger: ".modal .o_psb_setup_ok:contains('test event')",
         },
         {
-            content: "Done",
-            trigger: ".modal button[name='action_done']",
+            content: "Done is now the main button",
+            trigger: ".modal button.btn-primary[name='action_done']",
             run: "click",
         },
         {

@@ -89,8 +89,8 @@ registry.category("web_tour.tours").add("sale_econnect_psb_webhook_health", {
             trigger: "#psb_status_webhook .o_field_widget[name='psb_hook_last_ping_topic']:contains('Ping')",
         },
         {
-            content: "Test webhook sits next to Register webhook",
-            trigger: "#psb_connection button[name='action_psb_register_webhook'] + button[name='action_psb_test_webhook']",
+            content: "Test webhook sits next to Change connection; Register webhook only when it is needed",
+            trigger: "#psb_connection:not(:has(button[name='action_psb_register_webhook'])) button[name='action_psb_setup'] + button[name='action_psb_test_webhook']",
         },
         {
             content: "Show the advanced settings",
