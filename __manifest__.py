@@ -35,6 +35,7 @@
         "wizards/econnect_psb_answer_wizards_views.xml",
         "wizards/econnect_psb_document_wizard_views.xml",
         "wizards/sale_advance_payment_inv_views.xml",
+        "wizards/econnect_psb_setup_wizard_views.xml",
         "report/report_psb_order.xml",
         "views/menus.xml",
     ],

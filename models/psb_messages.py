@@ -192,13 +192,24 @@ def _said(env, p):
     return said
 
 
+def _setting_label(env, label):
+    """The name of a connection setting the client says is missing (psb/client.py ``PsbClient``)."""
+    return {
+        "API URL": env._("API URL"),
+        "identity URL": env._("Identity URL"),
+        "client id": env._("Client ID"),
+        "client secret": env._("Client Secret"),
+    }.get(label, label)
+
+
 def _client_texts(env, p):
     """Texts of the PSB client (psb/client.py)."""
     said = _said(env, p)
     q = {**p, "said": said}
     return {
         "not_configured": lambda: env._(
-            "The PSB connection is not configured: %(missing)s missing.", missing=", ".join(p.get("missing") or [])
+            "The PSB connection is not configured: %(missing)s missing.",
+            missing=", ".join(_setting_label(env, label) for label in p.get("missing") or []),
         ),
         "half_login": lambda: env._(
             "Give both the PSB user name and password (password grant), or neither (client credentials grant)."
@@ -278,6 +289,22 @@ def _client_texts(env, p):
         ),
         "download_broken": lambda: env._(
             "The download of document %(document_id)s broke off (%(reason)s); it will be tried again later.", **q
+        ),
+        "bad_party_id": lambda: env._(
+            "%(value)s is not a PSB party id: give it as the Peppol form 0106:12345678 (a four-digit scheme such as "
+            "0106 for a KvK number or 0088 for a GLN, a colon, the number) or as the PSB's form NL:KVK:12345678 "
+            "(country, register, number), exactly as eConnect registered the company.",
+            value=p.get("value") or env._("(empty)"),
+        ),
+        "connection_ok_parties": lambda: env._(
+            "The PSB accepted the credentials; they may use %(allowed)s.", allowed=", ".join(p.get("allowed") or [])
+        ),
+        "connection_ok_party": lambda: env._(
+            "The PSB accepted the credentials, which may use party %(party_id)s.", **p
+        ),
+        "connection_ok": lambda: env._("The PSB accepted the credentials."),
+        "connection_ok_hooks": lambda: env._(
+            "The PSB accepted the credentials and gives access to party %(party_id)s.", **p
         ),
         "party_not_allowed": lambda: env._(
             "The PSB accepted the credentials, but they may not use party %(party_id)s; they may use %(allowed)s. "
@@ -469,6 +496,12 @@ def psb_code_text(env, code, params, message):
     """The text of a stored ``psb`` error (its code, params and English or earlier message) in the language
     of ``env``: what a record keeps to show its error in the reader's language."""
     return _text(env, code, params or {}, message)
+
+
+def psb_result_text(env, result):
+    """The text of a ``psb`` outcome that carries ``code``, ``params`` and ``message`` (the client's
+    ``ConnectionCheck``) in the language of ``env``."""
+    return _text(env, result.code, result.params, result.message)
 
 
 def psb_error_text(env, exc):

@@ -372,7 +372,12 @@ class ResCompany(models.Model):
     def _psb_alert_address(self):
         """The alert e-mail address without surrounding spaces, False when none is set; refuses a bad one."""
         self.ensure_one()
-        address = (self.sudo().psb_alert_email or "").strip()
+        return self._psb_check_alert_address(self.sudo().psb_alert_email)
+
+    def _psb_check_alert_address(self, address):
+        """``address`` without surrounding spaces, False when empty; refuses one that is not one e-mail address."""
+        self.ensure_one()
+        address = (address or "").strip()
         if address and not ALERT_EMAIL_RE.match(address):
             raise ValidationError(
                 self.env._(

@@ -3,8 +3,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..psb import exceptions as psb_errors
+from ..psb import party as psb_party
 from ..psb import signature
-from .psb_messages import psb_error_text
+from .psb_messages import psb_error_text, psb_result_text
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
 
@@ -71,6 +72,36 @@ class ResConfigSettings(models.TransientModel):
     psb_max_line_quantity = fields.Float(related="company_id.psb_max_line_quantity", readonly=False)
     psb_max_unit_price = fields.Float(related="company_id.psb_max_unit_price", readonly=False)
 
+    psb_show_advanced = fields.Boolean(
+        "Show advanced settings",
+        config_parameter="sale_econnect_psb.show_advanced",
+        help="Size and plausibility limits, the products of the order's discounts and charges, webhook security.",
+    )
+    psb_party_scheme = fields.Char("Party Scheme", compute="_compute_psb_party_scheme", groups=PSB_GROUP)
+
+    @api.depends("psb_party_id")
+    def _compute_psb_party_scheme(self):
+        """The common name of the party id's scheme (KvK for 0106:…), for the status line."""
+        for settings in self:
+            try:
+                scheme = psb_party.check_party_id(settings.psb_party_id)[1]
+            except psb_errors.PsbError:
+                scheme = ""
+            settings.psb_party_scheme = psb_party.scheme_name(scheme)
+
+    def action_psb_setup(self):
+        """Open the setup wizard: connection (tested before it is saved), then the webhook."""
+        self.ensure_one()
+        self.execute()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Set up the eConnect PSB"),
+            "res_model": "econnect.psb.setup.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_company_id": self.company_id.id},
+        }
+
     @api.depends("company_id")
     def _compute_psb_webhook_url(self):
         for settings in self:
@@ -93,10 +124,10 @@ class ResConfigSettings(models.TransientModel):
         self.execute()
         company = self.company_id
         try:
-            message = company._psb_client().test_connection(company.sudo().psb_party_id)
+            check = company._psb_client().test_connection(company.sudo().psb_party_id)
         except psb_errors.PsbError as exc:
             raise UserError(self.env._("The PSB connection does not work: %s", psb_error_text(self.env, exc))) from exc
-        return self._psb_notify(message)
+        return self._psb_notify(psb_result_text(self.env, check))
 
     def action_psb_register_webhook(self):
         self.ensure_one()

@@ -636,7 +636,8 @@ class PsbClient:
         return self._call("GET", "/api/v1/me/party", "listing the parties of the PSB user")
 
     def test_connection(self, party_id):
-        """Check the credentials and the access to ``party_id``; a sentence on success, a typed error otherwise."""
+        """Check the credentials and the access to ``party_id``: a :class:`ConnectionCheck` on success (its
+        ``code`` and ``params`` let the caller say it in the reader's language), a typed error otherwise."""
         self.get_token(force=True)
         try:
             parties = self.my_parties()
@@ -645,21 +646,50 @@ class PsbClient:
                 raise
             parties = None  # no party list for these credentials: check the party itself below
         ids = _party_ids(parties)
+        allowed = sorted(ids)
         if ids and not party_id:
-            return f"The PSB accepted the credentials; they may use {', '.join(sorted(ids))}."
+            return ConnectionCheck(
+                f"The PSB accepted the credentials; they may use {', '.join(allowed)}.",
+                "connection_ok_parties",
+                {"allowed": allowed},
+            )
         if party_id and any(known.lower() == party_id.strip().lower() for known in ids):
-            return f"The PSB accepted the credentials, which may use party {party_id}."
+            return ConnectionCheck(
+                f"The PSB accepted the credentials, which may use party {party_id}.",
+                "connection_ok_party",
+                {"party_id": party_id},
+            )
         if ids:
             raise PsbAuthError(
                 f"The PSB accepted the credentials, but they may not use party {party_id}; they may use "
-                f"{', '.join(sorted(ids))}. Correct the party id, or ask eConnect for access to it.",
+                f"{', '.join(allowed)}. Correct the party id, or ask eConnect for access to it.",
                 error_code="party_not_allowed",
-                params={"party_id": party_id, "allowed": sorted(ids)},
+                params={"party_id": party_id, "allowed": allowed},
             )
         if not party_id:
-            return "The PSB accepted the credentials."
+            return ConnectionCheck("The PSB accepted the credentials.", "connection_ok", {})
         self.list_hooks(party_id)
-        return f"The PSB accepted the credentials and gives access to party {party_id}."
+        return ConnectionCheck(
+            f"The PSB accepted the credentials and gives access to party {party_id}.",
+            "connection_ok_hooks",
+            {"party_id": party_id},
+        )
+
+
+class ConnectionCheck:
+    """The outcome of :meth:`PsbClient.test_connection`: the English ``message`` (also ``str()``), and
+    ``code`` and ``params`` from which Odoo says it in the reader's language (``models/psb_messages.py``)."""
+
+    def __init__(self, message, code, params):
+        self.message = message
+        self.code = code
+        self.params = params
+
+    def __str__(self):
+        return self.message
+
+    def __repr__(self):
+        return f"ConnectionCheck({self.code!r}, {self.params!r})"
 
 
 def _party_ids(parties):

@@ -8,6 +8,8 @@ reading the XML again in the template; the raw XML stays on the document for exp
 from odoo import api, models
 from odoo.tools import format_date, formatLang
 
+from odoo.addons.base.models.ir_actions_report import _wkhtml
+
 from ..models.psb_messages import psb_error_text
 from ..psb.ubl.model import UblError
 
@@ -154,7 +156,15 @@ class ReportPsbOrder(models.AbstractModel):
             "doc_model": docs._name,
             "docs": docs,
             "readable": {doc.id: self._readable_values(doc) for doc in docs},
+            "psb_header_in_page": self._psb_header_in_page(data),
         }
+
+    @api.model
+    def _psb_header_in_page(self, data):
+        """Whether the PDF needs the company's header inside the page: a wkhtmltopdf built without Odoo's
+        patched Qt (Debian's, say) drops the external layout's header, and would leave the paperformat's
+        top margin empty instead. The HTML preview shows the layout's own header."""
+        return (data or {}).get("report_type") == "pdf" and not _wkhtml().is_patched_qt
 
     @api.model
     def _readable_values(self, document):

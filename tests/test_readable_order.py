@@ -1,10 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The buyer's order as a document a person reads (QWeb report and preview), from the parsed order."""
 
+from types import SimpleNamespace
+from unittest.mock import patch
+
 from lxml import html
 
 from odoo.tests import tagged
 
+from ..report import report_psb_order
 from .common import MODULE_ROOT, NO_PEPPOL_MSG, PsbCase, activate_dutch, peppol_dir
 
 CHANGE = (MODULE_ROOT / "psb" / "tests" / "data" / "order_change_minimal.xml").read_bytes()
@@ -62,6 +66,38 @@ class TestReadableOrder(PsbCase):
         self.assertEqual(action["context"]["active_ids"], document.ids)
         self.assertEqual(document.with_context(psb_pdf=True).action_psb_readable()["report_type"], "qweb-pdf")
         self.assertTrue(document.xml_preview.startswith("<?xml"), "the raw XML stays")
+
+    def test_company_header_of_the_external_layout(self):
+        """The report starts with the company's header (Odoo's external layout), not with empty space."""
+        from .test_sales_desk import order_xml
+
+        self.company.write({"street": "Industrieweg 12", "city": "Zwolle", "company_details": False})
+        tree = self.render(self.upload(order_xml(b"READ-HEAD")))
+        header = tree.xpath(
+            f"//div[contains(@class, 'header') and contains(@class, 'o_company_{self.company.id}_layout')]"
+        )
+        self.assertTrue(header, "the company's layout is used")
+        self.assertIn("Industrieweg 12", " ".join(header[0].text_content().split()))
+        self.assertIn("Purchase order PO-READ-HEAD", " ".join(tree.text_content().split()))
+
+    def test_pdf_keeps_its_header_without_patched_qt(self):
+        """A wkhtmltopdf without Odoo's patched Qt drops the layout's header: the PDF then carries the company's
+        header in the page and keeps no empty top margin for one; with a patched one, Odoo's header serves."""
+        from .test_sales_desk import order_xml
+
+        document = self.upload(order_xml(b"READ-PDF"))
+        for patched in (False, True):
+            info = SimpleNamespace(is_patched_qt=patched)
+            with self.subTest(patched=patched), patch.object(report_psb_order, "_wkhtml", lambda info=info: info):
+                content = self.env["ir.actions.report"]._render_qweb_html(
+                    "sale_econnect_psb.action_report_psb_order", document.ids, data={"report_type": "pdf"}
+                )[0]
+                tree = html.fromstring(content)
+                in_page = tree.xpath("//div[@class='page']/div[@name='company_header']")
+                self.assertEqual(bool(in_page), not patched)
+                self.assertEqual(tree.get("data-report-margin-top"), None if patched else "12")
+        preview = self.render(document)
+        self.assertFalse(preview.xpath("//div[@name='company_header']"), "the preview has the layout's header")
 
     def test_missing_price_and_change_lines(self):
         from .test_sales_desk import order_xml

@@ -61,3 +61,4 @@ class TestSettingsLayout(PsbCase):
         self.assertIn('name="psb_webhook_url"', arch)
         self.assertIn("CopyClipboardChar", arch)
         self.assertIn('id="psb_advanced"', arch)
+        self.assertIn('name="action_psb_setup"', arch)

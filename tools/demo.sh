@@ -6,10 +6,13 @@
 #   DEMO_DB=mydb tools/demo.sh use another database name (default psb_demo; created when missing)
 #   ODOO_PORT / SANDBOX_PORT   the ports (default 8069 / 8765); a busy port stops the demo at once
 #   DEMO_EXIT=1                set up and deliver, print the summary, then stop (no waiting)
+#   DEMO_LANG=en_US            the salesman's language (default nl_NL: Dutch is loaded and he reads Dutch)
 #
 # The demo company works in EUR, knows the examples' products (by GTIN, our item number or name) and
 # customers (by Peppol id), so most quotations come in clean. Re-running it delivers only what this
-# database has not received yet, and its summary counts only this run.
+# database has not received yet, and its summary counts only this run. The company's settings, the
+# users' languages and home pages are set on the first run only: a re-run keeps what you changed (it
+# only points the connection at this run's sandbox).
 source "$(dirname "$0")/lib.sh"
 
 DB=${DEMO_DB:-psb_demo}
@@ -17,6 +20,7 @@ ODOO_PORT=${ODOO_PORT:-8069}
 SANDBOX_PORT=${SANDBOX_PORT:-8765}
 PARTY=${DEMO_PARTY:-0106:12345678}
 PEPPOL=${PEPPOL_SHARED_DIR:-$ROOT/../shared/peppol}
+DEMO_LANG=${DEMO_LANG:-nl_NL}
 
 setup_venv
 
@@ -74,7 +78,7 @@ if ! kill -0 "${pids[0]}" 2>/dev/null || ! curl -sf "$SANDBOX/.well-known/openid
 fi
 
 say "Setting up the demo company (EUR, products, customers, a salesman) against the sandbox"
-DEMO_SANDBOX=$SANDBOX DEMO_PARTY=$PARTY DEMO_ODOO_PORT=$ODOO_PORT DEMO_EXAMPLES=$PEPPOL/examples \
+DEMO_SANDBOX=$SANDBOX DEMO_PARTY=$PARTY DEMO_ODOO_PORT=$ODOO_PORT DEMO_EXAMPLES=$PEPPOL/examples DEMO_LANG=$DEMO_LANG \
     "$PY" -m odoo shell "${OPTS[@]}" --log-level warn > "$BUILD/demo-setup.log" 2>&1 <<'EOF'
 import os
 env = env(context=dict(env.context, tracking_disable=True, mail_create_nolog=True, mail_notrack=True))
@@ -84,20 +88,40 @@ eur = env.ref("base.EUR")
 eur.active = True
 if company.currency_id != eur:
     company.currency_id = eur
+# The connection always points at this run's sandbox; everything a user may change is set once.
 company.write({
     "psb_environment": "custom", "psb_api_url": os.environ["DEMO_SANDBOX"],
     "psb_identity_url": os.environ["DEMO_SANDBOX"], "psb_client_id": "demo-client",
     "psb_client_secret": "demo-secret", "psb_party_id": os.environ["DEMO_PARTY"],
-    "psb_auto_cancel": False,   # the cancellation waits for a person: the demo shows that decision
 })
+Params = env["ir.config_parameter"]
+first_setup = not Params.get_param("sale_econnect_psb.demo_setup_done")
+
+lang = os.environ["DEMO_LANG"]
+if lang != "en_US" and not env["res.lang"]._lang_get(lang):
+    print("loading", lang)
+    language = env["res.lang"].with_context(active_test=False).search([("code", "=", lang)], limit=1)
+    env["base.language.install"].create({"lang_ids": [(6, 0, language.ids)], "overwrite": False}).lang_install()
 
 Users = env["res.users"].with_context(no_reset_password=True)
 salesman = Users.search([("login", "=", "salesman")], limit=1) or Users.create({
     "name": "Sam Salesman", "login": "salesman", "password": "salesman", "email": "salesman@example.com",
-    "company_id": company.id, "company_ids": [(6, 0, company.ids)],
+    "company_id": company.id, "company_ids": [(6, 0, company.ids)], "lang": lang,
     "group_ids": [(6, 0, [env.ref("base.group_user").id, env.ref("sales_team.group_sale_salesman").id])],
 })
-company.psb_user_id = salesman
+if first_setup:
+    company.write({
+        "psb_auto_cancel": False,   # the cancellation waits for a person: the demo shows that decision
+        "psb_user_id": salesman.id,
+    })
+    # The salesman sells in the company's sales team; both users start on the order desk, not in Discuss.
+    team = env.ref("sales_team.team_sales_department", raise_if_not_found=False)
+    if team:
+        team.member_ids = [(4, salesman.id)]
+    desk = env.ref("sale_econnect_psb.action_psb_order_desk")
+    (salesman | env.ref("base.user_admin")).write({"action_id": desk.id})
+    Params.set_param("sale_econnect_psb.demo_setup_done", "1")
+print("first setup:", first_setup)
 
 # The buyers of the official examples, known by their Peppol id.
 Partner = env["res.partner"]
@@ -157,7 +181,7 @@ if ! grep -q "^webhook: " "$BUILD/demo-setup.log"; then
     banner "THE DEMO SET-UP FAILED: see $BUILD/demo-setup.log"
     exit 1
 fi
-grep "^webhook: " "$BUILD/demo-setup.log"
+grep "^webhook: \|^first setup: " "$BUILD/demo-setup.log"
 
 say "Starting Odoo on http://127.0.0.1:$ODOO_PORT (log: $BUILD/odoo-demo.log)"
 # No memory limits: the Peppol rule checks' saxonche reserves ~34 GB of address space (README.rst).
@@ -245,9 +269,15 @@ else
     echo "No official examples at $PEPPOL: upload your own order in Sales > Peppol > Import a document."
 fi
 
-banner "Odoo:  http://127.0.0.1:$ODOO_PORT/odoo/action-sale.action_quotations_with_onboarding   (quotations)" \
-       "       http://127.0.0.1:$ODOO_PORT/odoo/action-sale_econnect_psb.action_econnect_psb_document   (incoming documents)" \
-       "Login: admin / admin   or the salesman: salesman / salesman" \
+# Links by action and menu id, so that they open in the Sales app (an action's xml id alone lets Odoo
+# pick any menu showing it, such as Discuss for the documents).
+ids() { psql -d "$DB" -Atc "select res_id from ir_model_data where module = '$1' and name = '$2'"; }
+SALES_MENU=$(ids sale sale_menu_root)
+link() { echo "http://127.0.0.1:$ODOO_PORT/odoo/action-$(ids "$1" "$2")?menu_id=$SALES_MENU"; }
+banner "Order desk:          $(link sale_econnect_psb action_psb_order_desk)" \
+       "Quotations:          $(link sale action_quotations)   (log in as the salesman: they are his)" \
+       "Incoming documents:  $(link sale_econnect_psb action_econnect_psb_document)" \
+       "Login: the salesman salesman / salesman (language $DEMO_LANG), or the administrator admin / admin" \
        "PSB sandbox: $SANDBOX (control API under /_sandbox/)      Ctrl-C stops both."
 [ "${DEMO_EXIT:-0}" = 1 ] && exit 0
 wait

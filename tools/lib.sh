@@ -32,6 +32,20 @@ banner() {
 }
 
 # --- Python virtualenv -------------------------------------------------------------
+# pip install into the virtualenv, its output in $BUILD/pip.log. The virtualenv sees the machine's
+# packages, whose own requirements pip's resolver then reports as "dependency conflicts" in an ERROR
+# block although the install succeeded: that report stays in the log, with one calm line here.
+quiet_pip() {
+    if ! "$PY" -m pip install --quiet --disable-pip-version-check "$@" > "$BUILD/pip.log" 2>&1; then
+        cat "$BUILD/pip.log"
+        echo "pip install $* failed (above, and in $BUILD/pip.log)"
+        return 1
+    fi
+    if grep -q "dependency conflicts" "$BUILD/pip.log"; then
+        echo "    (installed; pip's notes on other packages of the machine are in $BUILD/pip.log)"
+    fi
+}
+
 # --system-site-packages: an Odoo 19 installed for the machine's python3 stays importable.
 setup_venv() {
     local base=${PSB_PYTHON:-python3}
@@ -52,7 +66,7 @@ setup_venv() {
     want=$(sha256sum "$ROOT/requirements-dev.txt" | cut -d' ' -f1)${extra:+ ${extra[*]}}
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         say "Installing the Python dependencies (requirements-dev.txt${extra:+ ${extra[*]}})"
-        "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-dev.txt" "${extra[@]}"
+        quiet_pip -r "$ROOT/requirements-dev.txt" "${extra[@]}"
         echo "$want" > "$stamp"
     fi
     if [ -n "${LXML_VERSION:-}" ]; then
@@ -88,7 +102,7 @@ for line in open(sys.argv[1]):
         continue
     print(f"{name}{req.specifier}")
 EOF
-    "$PY" -m pip install --quiet --disable-pip-version-check -r "$BUILD/odoo-requirements.txt"
+    quiet_pip -r "$BUILD/odoo-requirements.txt"
     echo "$want" > "$stamp"
 }
 

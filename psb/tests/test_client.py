@@ -497,11 +497,12 @@ def test_account_calls(sandbox):
 
 
 def test_test_connection(sandbox):
-    assert (
-        make_client(sandbox).test_connection(PARTY)
-        == "The PSB accepted the credentials, which may use party 0106:12345678."
-    )
+    check = make_client(sandbox).test_connection(PARTY)
+    assert str(check) == "The PSB accepted the credentials, which may use party 0106:12345678."
+    assert (check.code, check.params) == ("connection_ok_party", {"party_id": PARTY})
     assert len(token_requests(sandbox)) == 1
+    check = make_client(sandbox).test_connection("")
+    assert (check.code, check.params) == ("connection_ok_parties", {"allowed": [PARTY]})
     with pytest.raises(PsbAuthError, match="may not use party 0106:00000000; they may use 0106:12345678"):
         make_client(sandbox).test_connection("0106:00000000")
     with pytest.raises(PsbAuthError, match="refused the credentials"):
@@ -510,7 +511,9 @@ def test_test_connection(sandbox):
 
 def test_test_connection_without_a_party_list(sandbox):
     sandbox.inject_fault("GET", "/me/party$", status=404)
-    assert "gives access to party" in make_client(sandbox).test_connection(PARTY)
+    check = make_client(sandbox).test_connection(PARTY)
+    assert "gives access to party" in str(check)
+    assert (check.code, check.params) == ("connection_ok_hooks", {"party_id": PARTY})
     assert api_requests(sandbox)[-1]["path"] == "/api/v1/0106%3A12345678/hook"
     sandbox.inject_fault("GET", "/me/party$", status=403)
     with pytest.raises(PsbAuthError, match="403"):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from psb import exceptions, xmlsafe
+from psb import client, exceptions, xmlsafe
 from psb.ubl import model, response
 from psb.ubl.reader import read_document
 from psb.xmlsafe import parse_xml
@@ -129,6 +129,10 @@ def test_every_code_has_a_translatable_text():
     assert messages.psb_error_text(Env, error) == "The document is not well-formed XML (line 3: x)."
     unknown = exceptions.PsbError("Something new.", error_code="new_code")
     assert messages.psb_error_text(Env, unknown) == "Something new."
+    # Test connection's answers (psb/client.py ConnectionCheck) go through the same texts.
+    assert {"connection_ok", "connection_ok_party", "connection_ok_parties", "connection_ok_hooks"} <= known
+    check = client.ConnectionCheck("English.", "connection_ok_parties", {"allowed": ["0106:1", "0106:2"]})
+    assert messages.psb_result_text(Env, check) == "The PSB accepted the credentials; they may use 0106:1, 0106:2."
 
 
 def test_known_wordings_are_the_ones_psb_uses():

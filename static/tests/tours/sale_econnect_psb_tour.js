@@ -73,36 +73,46 @@ registry.category("web_tour.tours").add("sale_econnect_psb_failed_document", {
     ],
 });
 
-// An administrator sees the webhook's health in Settings > Sales > eConnect PSB.
+// An administrator sees the webhook's health in Settings > Sales > eConnect PSB: one status line each.
 registry.category("web_tour.tours").add("sale_econnect_psb_webhook_health", {
     steps: () => [
         {
-            content: "The alert e-mail can be entered",
-            trigger: "#psb_webhook .o_field_widget[name='psb_alert_email'] input",
+            content: "Connected as which party",
+            trigger: "#psb_status_party:contains('0106:12345678'):contains('KvK')",
         },
         {
-            content: "Whether the alert hook is registered",
-            trigger: "#psb_webhook .o_field_widget[name='psb_alert_hook_state']:contains('Registered')",
+            content: "The alert address and whether its hook is registered",
+            trigger: "#psb_status_alerts:contains('ops@example.com') .o_field_widget[name='psb_alert_hook_state']:contains('Registered')",
         },
         {
             content: "When the last test event arrived, and its topic",
-            trigger: "#psb_webhook .o_field_widget[name='psb_hook_last_ping_topic']:contains('Ping')",
+            trigger: "#psb_status_webhook .o_field_widget[name='psb_hook_last_ping_topic']:contains('Ping')",
         },
         {
-            content: "Test webhook sits next to Register webhook",
-            trigger: "#psb_webhook button[name='action_psb_register_webhook'] + button[name='action_psb_test_webhook']",
+            content: "Test webhook sits next to Change connection; Register webhook only when it is needed",
+            trigger: "#psb_connection:not(:has(button[name='action_psb_register_webhook'])) button[name='action_psb_setup'] + button[name='action_psb_test_webhook']",
         },
         {
-            content: "The webhook URL is shown, with a copy button",
-            trigger: "#psb_webhook .o_field_widget[name='psb_webhook_url']:contains('/econnect_psb/webhook') button.o_clipboard_button",
+            content: "Show the advanced settings",
+            trigger: "#psb_show_advanced .o_field_widget[name='psb_show_advanced'] input",
+            run: "click",
         },
         {
-            content: "The party id says which form it takes",
-            trigger: "#psb_connection #psb_party_id_hint:contains('NL:KVK:12345678'):contains('0106:12345678')",
+            content: "The webhook URL is shown there, with a copy button",
+            trigger: "#psb_advanced .o_field_widget[name='psb_webhook_url']:contains('/econnect_psb/webhook') button.o_clipboard_button",
         },
         {
             content: "The replay window is under the advanced section",
             trigger: "#psb_advanced .o_field_widget[name='psb_signature_window'] input",
+        },
+        {
+            content: "Save",
+            trigger: "button.o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved",
+            trigger: ".o-settings-form-view:not(:has(.o_dirty_warning)) #psb_advanced",
         },
     ],
 });
