@@ -167,7 +167,8 @@ class TestDocumentWizards(RpcCase):
         """Item 3: a PSB administrator of company A neither links nor ignores company B's document."""
         b_order = self.imported(order_xml("W1"), self.company_b)
         cancellation = upload_document(self.env, cancellation_xml("W1-unknown"), self.company_b)
-        self.assertEqual(cancellation.state, "error", cancellation.error_message)
+        self.assertEqual(cancellation.state, "downloaded", "it waits for its order")
+        self.assertIn("which is not in Odoo yet", cancellation.error_message)
         message = "You can only link or ignore documents of your companies that you may see."
         for mode in ("ignore", "link"):
             vals = {"document_id": cancellation.id, "mode": mode, "note": "not ours", "sale_order_id": b_order.id}
@@ -182,7 +183,7 @@ class TestDocumentWizards(RpcCase):
                 [vals],
                 context={"allowed_company_ids": [self.company.id]},
             )
-        self.assertEqual((cancellation.state, cancellation.sale_order_id), ("error", b_order.browse()))
+        self.assertEqual((cancellation.state, cancellation.sale_order_id), ("downloaded", b_order.browse()))
         self.assertFalse(b_order.psb_follow_up_pending)
         # Nor does he move his own company's document, point it at B's XML, or make one up (Retry would read it).
         own = upload_document(self.env, cancellation_xml("W1-own"), self.company)
@@ -215,7 +216,7 @@ class TestDocumentWizards(RpcCase):
         )
         self.imported(order_xml("L1"), self.company_b)  # the same buyer in company B
         cancellation = upload_document(self.env, cancellation_xml("L9"), self.company)
-        self.assertEqual(cancellation.state, "error")
+        self.assertEqual(cancellation.state, "downloaded", "it waits for its order")
         action = self.allowed(self.psb_admin_a, "econnect.psb.document", "action_link", [cancellation.id])
         wizard_id = action["res_id"]
         [offer] = self.allowed(
