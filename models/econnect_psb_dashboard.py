@@ -66,6 +66,7 @@ class EconnectPsbDashboard(models.AbstractModel):
         queued = base + [("psb_response_state", "=", "queued")]
         failed = base + [("psb_response_state", "=", "failed")]
         pending = base + [("psb_pending_document_id", "!=", False)]
+        overdue = base + [("psb_answer_due", "<=", fields.Datetime.now())]
         errors = [("company_id", "=", company.id), ("state", "=", "error")]
         rules = [
             ("company_id", "=", company.id),
@@ -110,6 +111,7 @@ class EconnectPsbDashboard(models.AbstractModel):
                     waiting,
                     hint=self._age(oldest) if waiting_count and oldest else "",
                 ),
+                card("overdue", self.env._("Answers overdue"), SaleOrder.search_count(overdue), overdue),
                 card("queued", self.env._("Answers not yet sent"), answers.get("queued", 0), queued),
                 card("failed", self.env._("Answers failed"), answers.get("failed", 0), failed),
                 card(

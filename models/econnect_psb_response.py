@@ -416,3 +416,10 @@ class EconnectPsbResponse(models.Model):
         elif topic == "OrderResponseSentRetry":
             response.error_message = self.env._("The PSB is retrying the delivery: %s", message)
         return response
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        responses = super().create(vals_list)
+        # The buyer is (being) answered: an overdue answer's activity is done.
+        responses.filtered(lambda r: r.code in BUSINESS_CODES).sale_order_id._psb_close_activities("overdue")
+        return responses

@@ -7,6 +7,7 @@ PSB_ACTIVITY_KINDS = [
     ("confirm", "Confirm the order (not confirmed automatically)"),
     ("decide", "Decide on a change or cancellation"),
     ("answer", "A Peppol answer failed"),
+    ("overdue", "Answer the buyer: the answering time has passed"),
 ]
 
 

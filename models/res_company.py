@@ -202,6 +202,13 @@ class ResCompany(models.Model):
     psb_auto_trusted_only = fields.Boolean(
         "Only trusted customers", help="Only customers marked Trusted for automatic confirmation."
     )
+    psb_answer_hours = fields.Integer(
+        "Answer Peppol orders within (hours)",
+        default=24,
+        help="How long a Peppol order may wait for our answer (accept, accept with changes or reject) after it "
+        "was received. Past it, the order counts as an overdue answer on the order desk and its sales team's "
+        "leader gets an activity. A customer may have its own time. 0: no answering time.",
+    )
     psb_auto_order_types = fields.Char(
         "Order types confirmed",
         default=autoconfirm.ORDINARY_ORDER,

@@ -62,6 +62,7 @@ class ResConfigSettings(models.TransientModel):
     psb_auto_max_amount = fields.Monetary(related="company_id.psb_auto_max_amount", readonly=False)
     psb_auto_trusted_only = fields.Boolean(related="company_id.psb_auto_trusted_only", readonly=False)
     psb_auto_order_types = fields.Char(related="company_id.psb_auto_order_types", readonly=False)
+    psb_answer_hours = fields.Integer(related="company_id.psb_answer_hours", readonly=False)
     psb_create_pricelist = fields.Boolean(related="company_id.psb_create_pricelist", readonly=False)
     psb_discount_product_id = fields.Many2one(related="company_id.psb_discount_product_id", readonly=False)
     psb_charge_product_id = fields.Many2one(related="company_id.psb_charge_product_id", readonly=False)

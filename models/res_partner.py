@@ -15,6 +15,10 @@ class ResPartner(models.Model):
         "check it. Until then its orders are not confirmed automatically; a person confirming one of them, or "
         "unticking this, reviews it.",
     )
+    psb_answer_hours = fields.Integer(
+        "Answer Peppol orders within (hours)",
+        help="This customer's answering time for its Peppol orders, when it is not the company's. 0: the company's.",
+    )
     psb_product_code_ids = fields.One2many("econnect.psb.product.code", "partner_id", "Customer Product Codes")
     # Lets orders be confirmed without a person: a sales manager's decision, not any contact editor's.
     psb_auto_trusted = fields.Boolean(

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero, format_datetime
 
 from ..psb import exceptions as psb_errors
 from ..psb.ubl import peek, reader
@@ -909,3 +909,76 @@ class SaleOrder(models.Model):
             for vals in vals_list if isinstance(vals_list, list) else [vals_list]:
                 vals["psb_order_ref_reused"] = True
         return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Answering time: an order that needs a person is answered in time
+    # ------------------------------------------------------------------
+    psb_answer_due = fields.Datetime(
+        "Peppol Answer Due",
+        compute="_compute_psb_answer_due",
+        store=True,
+        index="btree_not_null",
+        help="When the buyer should have our answer (accept, accept with changes or reject): the order's "
+        "reception plus the customer's answering time, else the company's. Empty once answered.",
+    )
+    psb_answer_overdue = fields.Boolean(
+        "Peppol Answer Overdue", compute="_compute_psb_answer_overdue", search="_search_psb_answer_overdue"
+    )
+
+    @api.depends(
+        "psb_awaiting_answer",
+        "psb_document_id.create_date",
+        "partner_id.commercial_partner_id.psb_answer_hours",
+        "company_id.psb_answer_hours",
+    )
+    def _compute_psb_answer_due(self):
+        for order in self:
+            hours = order.partner_id.commercial_partner_id.psb_answer_hours or order.company_id.psb_answer_hours
+            received = order.psb_document_id.create_date
+            due = order.psb_awaiting_answer and hours > 0 and received
+            order.psb_answer_due = received + timedelta(hours=hours) if due else False
+
+    @api.depends("psb_answer_due")
+    def _compute_psb_answer_overdue(self):
+        now = fields.Datetime.now()
+        for order in self:
+            order.psb_answer_overdue = bool(order.psb_answer_due and order.psb_answer_due <= now)
+
+    def _search_psb_answer_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search for overdue Peppol answers with 'is set' or 'is not set' only."))
+        overdue = [("psb_answer_due", "<=", fields.Datetime.now())]
+        return overdue if (operator == "=") == value else ["!", *overdue]
+
+    @api.model
+    def _cron_psb_overdue_answers(self, now=None):
+        """The sales team's leader is asked to see that each overdue order is answered (once per order); the
+        activity closes by itself once the order is answered."""
+        now = now or fields.Datetime.now()
+        for order in self.search([("psb_answer_due", "<=", now), ("state", "!=", "cancel")]):
+            if not order._psb_activities("overdue"):
+                order._psb_ask_overdue_answer()
+        self._psb_close_answered_overdue(now)
+
+    def _psb_ask_overdue_answer(self):
+        """The activity of an overdue answer, for the team's leader, in the leader's language and time zone."""
+        self.ensure_one()
+        user = self.team_id.user_id or self.user_id or self.company_id.psb_user_id or self.env.user
+        env = self.with_context(lang=user.lang or self.env.lang).env
+        self._psb_activity(
+            "overdue",
+            summary=env._("Answer the Peppol order %s: its answering time has passed", self.name),
+            note=env._(
+                "The buyer %(buyer)s should have had our answer to order %(ref)s by %(due)s.",
+                buyer=self.partner_id.commercial_partner_id.display_name,
+                ref=self.psb_order_ref or self.name,
+                due=format_datetime(env, self.psb_answer_due, tz=user.tz or False, dt_format="short"),
+            ),
+            user=user,
+        )
+
+    @api.model
+    def _psb_close_answered_overdue(self, now):
+        activities = self.env["mail.activity"].search([("psb_kind", "=", "overdue"), ("res_model", "=", "sale.order")])
+        orders = self.browse(activities.mapped("res_id")).exists()
+        orders.filtered(lambda o: not o.psb_answer_due or o.psb_answer_due > now)._psb_close_activities("overdue")
