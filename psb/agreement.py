@@ -18,6 +18,7 @@ which answers to offer, what Confirm does and whom the order waits for.
                                                                          │
     received, acknowledged, accepted ── buyer's change ──► change
                    AP to the change: accepted; RE: the state before it; CA: proposed
+    change ── buyer's later change (restates the order) ──► change
     received, acknowledged, accepted, change ── buyer's cancellation ──► cancellation
                    (a pending change is superseded)  AP: cancelled; RE: the state before it
     proposed ── buyer's change (restates our proposal, no answer) ──► accepted
@@ -65,8 +66,9 @@ TRANSITIONS = {
 # The buyer may change or cancel an order at any time before it is cancelled: its document waits for us.
 for _state in (RECEIVED, ACKNOWLEDGED, ACCEPTED):
     TRANSITIONS[_state].update({BUYER_CHANGE: CHANGE, BUYER_CANCELLATION: CANCELLATION})
-# A cancellation supersedes a change still waiting for a decision (never answered afterwards).
-TRANSITIONS[CHANGE][BUYER_CANCELLATION] = CANCELLATION
+# A cancellation supersedes a change still waiting for a decision (never answered afterwards); a later change
+# restates the order after one applied to a quotation that waits for Confirm (the later one is answered).
+TRANSITIONS[CHANGE].update({BUYER_CANCELLATION: CANCELLATION, BUYER_CHANGE: CHANGE})
 # After our CA the buyer accepts with an Order Change restating our proposal, or declines with an Order
 # Cancellation; after our RE on a confirmed order the buyer's cancellation confirms it. Neither is answered.
 TRANSITIONS[PROPOSED].update({BUYER_CHANGE: ACCEPTED, BUYER_CANCELLATION: CANCELLED})

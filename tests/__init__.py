@@ -23,3 +23,4 @@ from . import test_queue
 from . import test_team_activities
 from . import test_invoice_references
 from . import test_access_entry_points
+from . import test_agreement_flow
