@@ -182,7 +182,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
             order.message_post(
                 body=self._log_html(env._("Order Change %s from the buyer was applied.", parsed.id), log)
             )
-            if needs_person or order._psb_open_issues():
+            if needs_person:
                 # Not accepted behind the back of the person who checks the quotation: Confirm answers it.
                 order.psb_change_to_answer = parsed.id
                 return Outcome("imported")

@@ -259,28 +259,33 @@ class SaleOrder(models.Model):
             order.psb_agreement_before = (agreement.before if agreement else None) or False
 
     def _psb_derive_agreement(self):
-        """The agreement after the order's answers and the buyer's documents, oldest first."""
+        """The agreement after the order's answers and the buyer's documents, oldest first: an answer to a
+        buyer's document right after that document; at the same moment our answers to the order first (the
+        buyer's documents answer them)."""
         self.ensure_one()
+        now = fields.Datetime.now()
         documents = self.sudo().psb_document_ids.filtered(
             lambda d: (
                 d.document_type in ("order_change", "order_cancellation") and d.state in ("imported", "pending", "done")
             )
         )
-        kinds = {d.change_ref: d.document_type for d in documents if d.change_ref}
-        events = [
-            (d.create_date, d.id, ag.BUYER_CHANGE if d.document_type == "order_change" else ag.BUYER_CANCELLATION)
-            for d in documents
-        ]
+        by_ref = {d.change_ref: d for d in documents if d.change_ref}
+        buyer = {"order_change": ag.BUYER_CHANGE, "order_cancellation": ag.BUYER_CANCELLATION}
         answer_events = {
             "order_change": {"AP": ag.ACCEPT_CHANGE, "RE": ag.REFUSE_CHANGE},
             "order_cancellation": {"AP": ag.ACCEPT_CANCELLATION, "RE": ag.REFUSE_CANCELLATION},
         }
+        events = [((d.create_date or now, 1, d.id, 0, 0), buyer[d.document_type]) for d in documents]
         for response in self.sudo().psb_response_ids:
-            kind = kinds.get(response.order_change_ref) if response.order_change_ref else None
-            event = answer_events[kind].get(response.code, response.code) if kind else response.code
-            events.append((response.create_date, response.id, event))
-        events.sort(key=lambda e: (e[0] or fields.Datetime.now(), e[1]))
-        return ag.derive([event for _date, _id, event in events], advanced=self.psb_profile == "advanced_ordering")
+            document = by_ref.get(response.order_change_ref) if response.order_change_ref else None
+            if document:
+                key = (document.create_date or now, 1, document.id, 1, response.id)
+                event = answer_events[document.document_type].get(response.code, response.code)
+            else:
+                key, event = (response.create_date or now, 0, 0, 0, response.id), response.code
+            events.append((key, event))
+        events.sort(key=lambda item: item[0])
+        return ag.derive([event for _key, event in events], advanced=self.psb_profile == "advanced_ordering")
 
     def _psb_agreement(self):
         self.ensure_one()

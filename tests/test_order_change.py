@@ -313,7 +313,9 @@ class TestAdvancedOrdering(PsbHttpCase):
     def test_out_of_order_and_repeated_changes_on_a_quotation(self):
         order = self.import_order()
         # A quotation that needs nobody: each change is accepted at once.
-        self.line(order, "2").product_id = self.env["product.product"].create({"name": "Syringe"})
+        second, taxes = self.line(order, "2"), self.line(order, "2").tax_ids
+        second.product_id = self.env["product.product"].create({"name": "Syringe"})
+        second.tax_ids = taxes  # the buyer's tax stays: the change's totals are the quotation's
         order.action_psb_mark_checked()
         second = self.receive(self.change_xml("Change-B", 2, 7), "OrderChangeReceived")
         self.assertEqual(second.state, "downloaded", "change 2 waits for change 1")
