@@ -261,8 +261,8 @@ class TestAgreementFlow(PsbHttpCase):
         answer = self.answers(order)[-1]
         self.assertEqual((answer.code, answer.order_change_ref), ("AP", "Change-1"))
         self.assertEqual(order.psb_agreement_state, "accepted")
-        # A new agreement: the buyer's next change may be accepted again (no "already sent").
-        self.assertIs(order.with_context(psb_confirm_warn=True).action_confirm(), True, "agreed: nothing to ask")
+        # Agreed already: confirming sends nothing more.
+        self.assertIn("sends no Peppol answer", self.confirm_dialog(order).answer)
 
     # -- 8. deciding twice, a cancellation superseding a change ---------------------------------
     def pending_change(self, order):

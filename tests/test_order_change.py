@@ -311,11 +311,16 @@ class TestAdvancedOrdering(PsbHttpCase):
         )
 
     def test_out_of_order_and_repeated_changes_on_a_quotation(self):
+        self.sale_tax()
         order = self.import_order()
-        # A quotation that needs nobody: each change is accepted at once.
-        second, taxes = self.line(order, "2"), self.line(order, "2").tax_ids
-        second.product_id = self.env["product.product"].create({"name": "Syringe"})
-        second.tax_ids = taxes  # the buyer's tax stays: the change's totals are the quotation's
+        # A quotation that needs nobody (its line identified, its notes checked): each change is accepted at once.
+        syringe = self.env["product.product"].create({"name": "Syringe"})
+        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        for line in order.order_line.filtered(lambda ln: ln.product_id == placeholder):
+            taxes = line.tax_ids  # the buyer's tax stays: the change's totals are the quotation's
+            line.product_id = syringe
+            line.tax_ids = taxes
+        order.action_psb_mark_checked()
         order.action_psb_mark_checked()
         second = self.receive(self.change_xml("Change-B", 2, 7), "OrderChangeReceived")
         self.assertEqual(second.state, "downloaded", "change 2 waits for change 1")

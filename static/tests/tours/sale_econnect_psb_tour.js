@@ -275,8 +275,13 @@ registry.category("web_tour.tours").add("sale_econnect_psb_identify_placeholder"
             run: "click",
         },
         {
+            content: "Save",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
             content: "The line has our product",
-            trigger: ".o_field_one2many[name='order_line'] .o_data_row:contains('Wood glue 500 ml')",
+            trigger: ".o_field_one2many[name='order_line'] .o_data_row:not(.o_selected_row):contains('Wood glue 500 ml')",
         },
         {
             content: "Confirm",
