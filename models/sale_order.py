@@ -251,7 +251,9 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # The agreement with the buyer (psb/agreement.py owns its moves)
     # ------------------------------------------------------------------
-    @api.depends()  # computed once (creation, install, upgrade); then moved by _psb_agree only
+    # Computed when the order gets its Peppol order (at creation) and for existing orders at install or
+    # upgrade, from their records; then moved by _psb_agree only.
+    @api.depends("psb_document_id")
     def _compute_psb_agreement(self):
         for order in self:
             agreement = order._psb_derive_agreement() if order.psb_document_id else None
@@ -390,9 +392,12 @@ class SaleOrder(models.Model):
             last = responses[-1:] if responses else responses
             order.psb_response_code = last.code or False
             order.psb_response_state = last.state or False
-            # The agreement waits for our answer: to the order, or to a change applied to the quotation.
-            unanswered = order.psb_agreement_state in (ag.RECEIVED, ag.ACKNOWLEDGED) or bool(
-                order.psb_agreement_state == ag.CHANGE and order.psb_change_to_answer
+            # The agreement waits for our answer (to the order, or to a change applied to the quotation), or
+            # the last answer failed: a failed answer is not an answer (Retry sends it).
+            unanswered = (
+                order.psb_agreement_state in (ag.RECEIVED, ag.ACKNOWLEDGED)
+                or bool(order.psb_agreement_state == ag.CHANGE and order.psb_change_to_answer)
+                or last.state == "failed"
             )
             # Only what can be answered through the PSB awaits an answer (not an upload, not a buyer
             # without a delivery channel for Order Responses).

@@ -118,6 +118,14 @@ class TestAgreementFlow(PsbHttpCase):
         self.assertEqual(order.psb_offered_answers, "AP,CA,RE")
         self.assert_derived(order)
 
+    def test_existing_orders_get_their_state_at_install(self):
+        order = self.import_order("T0")
+        order.action_psb_accept()
+        order.write({"psb_agreement_state": False, "psb_agreement_before": False})  # as before the upgrade
+        self.env.add_to_compute(order._fields["psb_agreement_state"], order)  # what Odoo does for a new column
+        self.env.flush_all()
+        self.assertEqual(order.psb_agreement_state, "accepted")
+
     def test_accept_once_per_agreement(self):
         order = self.import_order("T2")
         self.clean(order)

@@ -262,9 +262,10 @@ class TestOrderResponse(PsbHttpCase):
         changed.order_line.filtered(lambda ln: ln.psb_line_ref == "1").product_uom_qty = 3
         changed.action_confirm()
         self.assertEqual(changed.psb_response_ids.sorted("id")[-1].code, "CA")
+        gtin_screws = self.env["product.product"].create({"name": "GTIN screws", "barcode": "8712345678906"})
         _document_id, substituted = self.import_order("R12")
         first = substituted.order_line.filtered(lambda ln: ln.psb_line_ref == "1")
-        self.assertNotEqual(first.product_id, self.sku1)
+        self.assertEqual(first.product_id, gtin_screws, "the buyer's item, identified at import")
         first.product_id = self.sku1
         substituted.action_confirm()
         answer = substituted.psb_response_ids.sorted("id")[-1]

@@ -271,8 +271,18 @@ registry.category("web_tour.tours").add("sale_econnect_psb_identify_placeholder"
         },
         {
             content: "It is our wood glue",
-            trigger: ".o-autocomplete--dropdown-menu .o-autocomplete--dropdown-item:contains('Wood glue 500 ml')",
+            trigger: "ul.ui-autocomplete a:contains('Wood glue 500 ml')",
             run: "click",
+        },
+        {
+            content: "Leave the line (the onchange has run)",
+            trigger: "a[name=order_lines]",
+            run: "click",
+        },
+        {
+            content: "The line has our product",
+            trigger:
+                ".o_field_one2many[name='order_line'] table:not(:has(.o_selected_row)) .o_data_row:contains('Wood glue 500 ml')",
         },
         {
             content: "Save",
@@ -280,13 +290,16 @@ registry.category("web_tour.tours").add("sale_econnect_psb_identify_placeholder"
             run: "click",
         },
         {
-            content: "The line has our product",
-            trigger: ".o_field_one2many[name='order_line'] .o_data_row:not(.o_selected_row):contains('Wood glue 500 ml')",
-        },
-        {
             content: "Confirm",
             trigger: ".o_form_statusbar button[name='action_confirm']",
             run: "click",
+        },
+        {
+            content: "The dialog says which answer goes out",
+            trigger: ".modal .o_field_widget[name='answer']",
+            run() {
+                console.log("confirm dialog: " + this.anchor.textContent);
+            },
         },
         {
             content: "The dialog says AP goes out, not CA",
