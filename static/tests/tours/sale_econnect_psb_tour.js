@@ -298,7 +298,7 @@ registry.category("web_tour.tours").add("sale_econnect_psb_identify_placeholder"
             content: "The dialog says which answer goes out",
             trigger: ".modal .o_field_widget[name='answer']",
             run() {
-                console.log("confirm dialog: " + this.anchor.textContent);
+                console.log("confirm dialog: " + document.querySelector(".modal").innerText.replace(/\n/g, " | "));
             },
         },
         {
