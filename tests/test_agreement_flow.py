@@ -223,10 +223,13 @@ class TestAgreementFlow(PsbHttpCase):
         order = self.import_order("T7")
         glue_line = self.line(order, "3")
         self.assertEqual(glue_line.product_id, self.env.ref(UNKNOWN), "LIJM-9 is not known yet")
-        price = glue_line.price_unit
+        price, taxes = glue_line.price_unit, glue_line.tax_ids
+        self.glue.taxes_id = self.env["account.tax"].create({"name": "Exports 0%", "amount": 0, "type_tax_use": "sale"})
         glue_line.product_id = self.glue
         self.assertEqual(
-            (glue_line.price_unit, glue_line.product_uom_qty), (price, 4), "the buyer's price and quantity"
+            (glue_line.price_unit, glue_line.tax_ids, glue_line.product_uom_qty),
+            (price, taxes, 4),
+            "the buyer's price, tax and quantity",
         )
         self.line(order, "4").product_id = self.anchor
         order.action_psb_mark_checked()

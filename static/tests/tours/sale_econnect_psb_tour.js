@@ -295,13 +295,6 @@ registry.category("web_tour.tours").add("sale_econnect_psb_identify_placeholder"
             run: "click",
         },
         {
-            content: "The dialog says which answer goes out",
-            trigger: ".modal .o_field_widget[name='answer']",
-            run() {
-                console.log("confirm dialog: " + document.querySelector(".modal").innerText.replace(/\n/g, " | "));
-            },
-        },
-        {
             content: "The dialog says AP goes out, not CA",
             trigger: ".modal .o_field_widget[name='answer']:contains('AP (accepted as ordered)')",
         },
