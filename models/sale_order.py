@@ -337,7 +337,7 @@ class SaleOrder(models.Model):
             order.psb_waits_for = waits or False
             order.psb_awaiting_buyer = waits == "buyer"
 
-    @api.depends("psb_agreement_state", "state")
+    @api.depends("psb_agreement_state", "state", "psb_change_to_answer", "psb_answerable")
     @api.depends_context("lang")
     def _compute_psb_agreement_text(self):
         for order in self:
@@ -370,7 +370,14 @@ class SaleOrder(models.Model):
             answers.insert(0, "AP")
         return answers
 
-    @api.depends("psb_agreement_state", "psb_pending_document_id", "state", "psb_buyer_can_respond")
+    @api.depends(
+        "psb_agreement_state",
+        "psb_change_to_answer",
+        "psb_profile",
+        "psb_pending_document_id",
+        "state",
+        "psb_buyer_can_respond",
+    )
     def _compute_psb_offered_answers(self):
         for order in self:
             order.psb_offered_answers = ",".join(order._psb_offered_answers_list()) or False
@@ -420,7 +427,13 @@ class SaleOrder(models.Model):
                 and order.psb_profile in ("ordering", "advanced_ordering")
             )
 
-    @api.depends("psb_agreement_state", "state", "psb_pending_document_id", "psb_buyer_can_respond")
+    @api.depends(
+        "psb_agreement_state",
+        "psb_change_to_answer",
+        "state",
+        "psb_pending_document_id",
+        "psb_buyer_can_respond",
+    )
     def _compute_psb_next_answer(self):
         for order in self:
             order.psb_next_answer = False
