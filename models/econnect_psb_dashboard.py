@@ -62,7 +62,9 @@ class EconnectPsbDashboard(models.AbstractModel):
         received_today = base + [("create_date", ">=", fields.Datetime.to_string(today))]
         received_week = base + [("create_date", ">=", fields.Datetime.to_string(week))]
         auto_week = received_week + [("psb_auto_state", "=", "confirmed")]
-        waiting = base + [("state", "in", ("draft", "sent"))]
+        # Whom the agreement with the buyer waits for (sale.order.psb_waits_for): counted apart.
+        waiting = base + [("psb_waits_for", "=", "person")]
+        waiting_buyer = base + [("psb_waits_for", "=", "buyer")]
         queued = base + [("psb_response_state", "=", "queued")]
         failed = base + [("psb_response_state", "=", "failed")]
         pending = base + [("psb_pending_document_id", "!=", False)]
@@ -74,7 +76,14 @@ class EconnectPsbDashboard(models.AbstractModel):
             ("create_date", ">=", fields.Datetime.to_string(week)),
         ]
 
-        [(waiting_count, oldest)] = SaleOrder._read_group(waiting, [], ["__count", "create_date:min"])
+        waits = {
+            who: (count, oldest)
+            for who, count, oldest in SaleOrder._read_group(
+                base + [("psb_waits_for", "!=", False)], ["psb_waits_for"], ["__count", "create_date:min"]
+            )
+        }
+        waiting_count, oldest = waits.get("person", (0, None))
+        buyer_count, buyer_oldest = waits.get("buyer", (0, None))
         answers = dict(
             SaleOrder._read_group(
                 base + [("psb_response_state", "in", ("queued", "failed"))], ["psb_response_state"], ["__count"]
@@ -110,6 +119,13 @@ class EconnectPsbDashboard(models.AbstractModel):
                     waiting_count,
                     waiting,
                     hint=self._age(oldest) if waiting_count and oldest else "",
+                ),
+                card(
+                    "waiting_buyer",
+                    self.env._("Waiting for the buyer"),
+                    buyer_count,
+                    waiting_buyer,
+                    hint=self._age(buyer_oldest) if buyer_count and buyer_oldest else "",
                 ),
                 card("overdue", self.env._("Answers overdue"), SaleOrder.search_count(overdue), overdue),
                 card("queued", self.env._("Answers not yet sent"), answers.get("queued", 0), queued),

@@ -14,8 +14,10 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round
 
+from ..psb import agreement as ag
 from .econnect_psb_document import Outcome
 
 # A change whose sequence number skips one waits this long for the missing one before it is applied
@@ -157,24 +159,33 @@ class EconnectPsbOrderChange(models.AbstractModel):
 
     @api.model
     def _take_change(self, document, parsed, order):
-        """The next change of the order: applied to a quotation (and accepted), or to what we proposed;
-        on a confirmed order a person decides."""
+        """The next change of the order: the buyer's acceptance of what we proposed (applied, no answer);
+        on a quotation applied, and accepted at once when the quotation needs nobody (else its AP waits for
+        the person who checks and confirms it); on a confirmed order a person decides."""
         env = self.env
-        if order.psb_awaiting_buyer:
+        agreement = order._psb_agreement()
+        if not agreement.allows(ag.BUYER_CHANGE):
+            return Outcome("error", ag.refusal(agreement.state, ag.BUYER_CHANGE, env._))
+        order._psb_agree(ag.BUYER_CHANGE)
+        if agreement.answered_by_nobody(ag.BUYER_CHANGE):
             # The buyer accepts our proposal (our CA) by restating the order with our values.
             log = self._apply_change(order, parsed)
-            order.psb_awaiting_buyer = False
             order.message_post(
                 body=self._log_html(env._("The buyer accepted our proposal with Order Change %s.", parsed.id), log)
             )
             return Outcome("imported")
         if order.state in ("draft", "sent"):
+            needs_person = bool(order._psb_open_issues())
             log, differences = self._apply_unless_amounts_differ(order, parsed)
             if differences:
                 return self._hand_to_person(document, parsed, order, self._describe_change(order, parsed) + differences)
             order.message_post(
                 body=self._log_html(env._("Order Change %s from the buyer was applied.", parsed.id), log)
             )
+            if needs_person:
+                # Not accepted behind the back of the person who checks the quotation: Confirm answers it.
+                order.psb_change_to_answer = parsed.id
+                return Outcome("imported")
             order._psb_queue_response("AP", order_change_ref=parsed.id, auto=True)
             return Outcome("imported")
         return self._hand_to_person(document, parsed, order, self._describe_change(order, parsed))
@@ -587,9 +598,10 @@ class EconnectPsbOrderChange(models.AbstractModel):
     def _receive_cancellation(self, document, parsed, order):
         env = self.env
         order.psb_cancellation_note = parsed.cancellation_note
-        if order.psb_awaiting_buyer:
+        agreement = order._psb_agreement()
+        if agreement.answered_by_nobody(ag.BUYER_CANCELLATION):
             # The buyer confirms our cancellation (RE) or turns down our proposal (CA): no answer.
-            order.psb_awaiting_buyer = False
+            order._psb_agree(ag.BUYER_CANCELLATION)
             if order.state != "cancel":
                 order._action_cancel()
             order.message_post(
@@ -602,6 +614,10 @@ class EconnectPsbOrderChange(models.AbstractModel):
             return Outcome("imported")
         if order.state == "cancel":
             return Outcome("duplicate", env._("%s is already cancelled.", order.name))
+        if not agreement.allows(ag.BUYER_CANCELLATION):
+            return Outcome("error", ag.refusal(agreement.state, ag.BUYER_CANCELLATION, env._))
+        self._supersede_pending_change(order, parsed)
+        order._psb_agree(ag.BUYER_CANCELLATION)
         blocked = self._cancellation_blocked(order)
         if order.company_id.psb_auto_cancel and not blocked:
             order._action_cancel()
@@ -618,6 +634,19 @@ class EconnectPsbOrderChange(models.AbstractModel):
         if blocked:
             reasons.append(blocked)
         return self._hand_to_person(document, parsed, order, reasons)
+
+    @api.model
+    def _supersede_pending_change(self, order, parsed):
+        """The buyer's cancellation supersedes its change still waiting for a decision: the change is closed
+        as superseded, with its activity, and never answered."""
+        pending = order.psb_pending_document_id
+        if not pending or pending.document_type != "order_change":
+            return
+        text = self.env._("Superseded by the buyer's Order Cancellation %s: not applied and not answered.", parsed.id)
+        order.write({"psb_pending_document_id": False, "psb_pending_summary": False, "psb_follow_up_pending": False})
+        pending._apply_outcome(Outcome("done", text))
+        order._psb_close_activities("decide", pending)
+        order.message_post(body=self._log_html(pending.display_name, [text]))
 
     @api.model
     def _cancellation_blocked(self, order):
@@ -671,8 +700,16 @@ class EconnectPsbOrderChange(models.AbstractModel):
 
     @api.model
     def _decide(self, order, accept, note=None):
-        """Apply (accept) or refuse the pending change or cancellation, and answer the buyer."""
+        """Apply (accept) or refuse the pending change or cancellation, and answer the buyer. Deciding on what
+        was already decided (two tabs, a double click) is refused: "already decided"."""
         document = order.psb_pending_document_id
+        cancellation = order.psb_agreement_state == ag.CANCELLATION
+        if cancellation:
+            event = ag.ACCEPT_CANCELLATION if accept else ag.REFUSE_CANCELLATION
+        else:
+            event = ag.ACCEPT_CHANGE if accept else ag.REFUSE_CHANGE
+        if not document or not order._psb_agreement().allows(event):
+            raise UserError(ag.refusal(order.psb_agreement_state or ag.ACCEPTED, event, self.env._))
         parsed = document._read_xml()
         if accept:
             if parsed.kind == "order_change":

@@ -7,14 +7,28 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero, format_datetime
 
+from ..psb import agreement as ag
 from ..psb import exceptions as psb_errors
 from ..psb.ubl import peek, reader
 from .dialog import dialog_action
 from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
-from .econnect_psb_response import BUSINESS_CODES, RESPONSE_CODES, RESPONSE_STATES, psb_error_advice
+from .econnect_psb_response import RESPONSE_CODES, RESPONSE_STATES, psb_error_advice
 from .psb_messages import psb_error_text
 from .psb_refs import psb_ref
 from .res_company import PSB_GROUP
+
+#: The agreement with the buyer (psb/agreement.py), as a sales user reads it.
+AGREEMENT_STATES = [
+    (ag.RECEIVED, "Received, not answered yet"),
+    (ag.ACKNOWLEDGED, "Acknowledged (AB), not accepted yet"),
+    (ag.PROPOSED, "Changes proposed (CA), waiting for the buyer"),
+    (ag.ACCEPTED, "Accepted"),
+    (ag.REJECTED, "Rejected (RE), waiting for the buyer's cancellation"),
+    (ag.CHANGE, "Changed by the buyer, to decide"),
+    (ag.CANCELLATION, "Cancellation requested by the buyer, to decide"),
+    (ag.CANCELLED, "Cancelled"),
+]
+QUOTATION_STATES = ("draft", "sent")
 
 
 class SaleOrder(models.Model):
@@ -83,10 +97,50 @@ class SaleOrder(models.Model):
     psb_last_change_date = fields.Datetime(readonly=True, copy=False)
     psb_awaiting_buyer = fields.Boolean(
         "Awaiting the Buyer",
-        readonly=True,
-        copy=False,
+        compute="_compute_psb_waits_for",
+        store=True,
         help="We proposed changes (CA) or cancelled (RE): the buyer's next Order Change or Order Cancellation "
         "is the answer to that.",
+    )
+    # The agreement with the buyer: moved only by _psb_agree (psb/agreement.py owns the moves); derived
+    # from the order's answers and documents when the addon is installed or upgraded.
+    psb_agreement_state = fields.Selection(
+        AGREEMENT_STATES,
+        "Agreement with the Buyer",
+        compute="_compute_psb_agreement",
+        store=True,
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help='What the buyer was told and what the order waits for: see README, "The agreement with the buyer".',
+    )
+    psb_agreement_before = fields.Selection(
+        AGREEMENT_STATES,
+        "Agreement before the Buyer's Document",
+        compute="_compute_psb_agreement",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="The agreement a refused change or cancellation of the buyer goes back to.",
+    )
+    psb_change_to_answer = fields.Char(
+        "Change Answered on Confirm",
+        readonly=True,
+        copy=False,
+        help="The buyer's Order Change applied to this quotation while it needed attention: the person who "
+        "checks and confirms the order answers it.",
+    )
+    psb_waits_for = fields.Selection(
+        [("person", "A person"), ("buyer", "The buyer")],
+        "Peppol Order Waits For",
+        compute="_compute_psb_waits_for",
+        store=True,
+        index="btree_not_null",
+    )
+    psb_agreement_text = fields.Char("Agreement", compute="_compute_psb_agreement_text")
+    psb_offered_answers = fields.Char(
+        compute="_compute_psb_offered_answers",
+        help="The answers to the order that may go out now, comma separated (AB, AP, CA, RE).",
     )
 
     psb_amounts_state = fields.Selection(
@@ -194,6 +248,140 @@ class SaleOrder(models.Model):
         "This Peppol order of this buyer was already imported.",
     )
 
+    # ------------------------------------------------------------------
+    # The agreement with the buyer (psb/agreement.py owns its moves)
+    # ------------------------------------------------------------------
+    # Computed when the order gets its Peppol order (at creation) and for existing orders at install or
+    # upgrade, from their records; then moved by _psb_agree only.
+    @api.depends("psb_document_id")
+    def _compute_psb_agreement(self):
+        for order in self:
+            agreement = order._psb_derive_agreement() if order.psb_document_id else None
+            order.psb_agreement_state = agreement.state if agreement else False
+            order.psb_agreement_before = (agreement.before if agreement else None) or False
+
+    def _psb_derive_agreement(self):
+        """The agreement after the order's answers and the buyer's documents, oldest first: an answer to a
+        buyer's document right after that document; at the same moment our answers to the order first (the
+        buyer's documents answer them)."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        documents = self.sudo().psb_document_ids.filtered(
+            lambda d: (
+                d.document_type in ("order_change", "order_cancellation") and d.state in ("imported", "pending", "done")
+            )
+        )
+        by_ref = {d.change_ref: d for d in documents if d.change_ref}
+        buyer = {"order_change": ag.BUYER_CHANGE, "order_cancellation": ag.BUYER_CANCELLATION}
+        answer_events = {
+            "order_change": {"AP": ag.ACCEPT_CHANGE, "RE": ag.REFUSE_CHANGE},
+            "order_cancellation": {"AP": ag.ACCEPT_CANCELLATION, "RE": ag.REFUSE_CANCELLATION},
+        }
+        events = [((d.create_date or now, 1, d.id, 0, 0), buyer[d.document_type]) for d in documents]
+        for response in self.sudo().psb_response_ids:
+            document = by_ref.get(response.order_change_ref) if response.order_change_ref else None
+            if document:
+                key = (document.create_date or now, 1, document.id, 1, response.id)
+                event = answer_events[document.document_type].get(response.code, response.code)
+            else:
+                key, event = (response.create_date or now, 0, 0, 0, response.id), response.code
+            events.append((key, event))
+        events.sort(key=lambda item: item[0])
+        return ag.derive([event for _key, event in events], advanced=self.psb_profile == "advanced_ordering")
+
+    def _psb_agreement(self):
+        self.ensure_one()
+        return ag.Agreement(
+            self.psb_agreement_state or ag.RECEIVED,
+            self.psb_agreement_before or None,
+            self.psb_profile == "advanced_ordering",
+        )
+
+    def _psb_agree(self, event):
+        """Move the agreement with the buyer by ``event`` (an answer of ours, a buyer's document, a decision):
+        the one place it moves. :raises UserError: with the reason, when the agreement does not allow it now
+        (an answer already sent, a decision already taken). :returns: the agreement before the move"""
+        self.ensure_one()
+        before = self._psb_agreement()
+        if not self.psb_document_id:
+            return before
+        try:
+            after = before.apply(event, self.env._)
+        except ag.Refused as exc:
+            raise UserError(exc.reason) from None
+        vals = {"psb_agreement_state": after.state, "psb_agreement_before": after.before or False}
+        if after.state != ag.CHANGE:
+            vals["psb_change_to_answer"] = False
+        self.sudo().write(vals)
+        return before
+
+    def _psb_answer_event(self, code, order_change_ref):
+        """The agreement's event for our answer ``code`` (to the buyer's pending document when
+        ``order_change_ref``)."""
+        if order_change_ref and self.psb_agreement_state == ag.CANCELLATION:
+            return {"AP": ag.ACCEPT_CANCELLATION, "RE": ag.REFUSE_CANCELLATION}.get(code, code)
+        if order_change_ref and self.psb_agreement_state == ag.CHANGE:
+            return {"AP": ag.ACCEPT_CHANGE, "RE": ag.REFUSE_CHANGE}.get(code, code)
+        return code
+
+    @api.depends("psb_agreement_state", "state", "psb_answerable")
+    def _compute_psb_waits_for(self):
+        for order in self:
+            waits = False
+            if order.psb_agreement_state and order.state != "cancel":
+                quotation = order.state in QUOTATION_STATES
+                if order.psb_answerable:
+                    waits = order._psb_agreement().waits_for(confirmed=order.state == "sale", quotation=quotation)
+                else:  # nothing is answered: a quotation waits for the person who confirms it
+                    waits = "person" if quotation else False
+            order.psb_waits_for = waits or False
+            order.psb_awaiting_buyer = waits == "buyer"
+
+    @api.depends("psb_agreement_state", "state", "psb_change_to_answer", "psb_answerable")
+    @api.depends_context("lang")
+    def _compute_psb_agreement_text(self):
+        for order in self:
+            state = order.psb_agreement_state
+            quiet = (ag.RECEIVED, ag.ACCEPTED) if order.state != "cancel" else (ag.RECEIVED, ag.ACCEPTED, ag.CANCELLED)
+            if not state or state in quiet or not order.psb_answerable:
+                order.psb_agreement_text = False
+            elif state == ag.CHANGE and order.psb_change_to_answer:
+                order.psb_agreement_text = self.env._(
+                    "The buyer's Order Change %s was applied; confirming the order answers it.",
+                    order.psb_change_to_answer,
+                )
+            elif state == ag.REJECTED and order.state == "sale":
+                order.psb_agreement_text = self.env._(
+                    "Rejected toward the buyer (RE), waiting for the buyer's cancellation: do not deliver or "
+                    "invoice it."
+                )
+            else:
+                order.psb_agreement_text = ag.state_label(state, self.env._)
+
+    def _psb_offered_answers_list(self):
+        """Our answers to the order that may go out now: the agreement's, and AP to a change applied to the
+        quotation; nothing while the buyer's change or cancellation waits for a decision."""
+        self.ensure_one()
+        if not self._psb_can_answer() or self.psb_pending_document_id:
+            return []
+        agreement = self._psb_agreement()
+        answers = list(agreement.answers())
+        if agreement.state == ag.CHANGE and self.psb_change_to_answer:
+            answers.insert(0, "AP")
+        return answers
+
+    @api.depends(
+        "psb_agreement_state",
+        "psb_change_to_answer",
+        "psb_profile",
+        "psb_pending_document_id",
+        "state",
+        "psb_buyer_can_respond",
+    )
+    def _compute_psb_offered_answers(self):
+        for order in self:
+            order.psb_offered_answers = ",".join(order._psb_offered_answers_list()) or False
+
     @api.depends(
         "psb_response_ids.state",
         "psb_response_ids.code",
@@ -202,6 +390,8 @@ class SaleOrder(models.Model):
         "state",
         "psb_document_id.source",
         "psb_buyer_can_respond",
+        "psb_agreement_state",
+        "psb_change_to_answer",
     )
     def _compute_psb_response(self):
         for order in self:
@@ -209,13 +399,19 @@ class SaleOrder(models.Model):
             last = responses[-1:] if responses else responses
             order.psb_response_code = last.code or False
             order.psb_response_state = last.state or False
-            answered = responses.filtered(lambda r: r.code in BUSINESS_CODES and r.state != "failed")
+            # The agreement waits for our answer (to the order, or to a change applied to the quotation), or
+            # the last answer failed: a failed answer is not an answer (Retry sends it).
+            unanswered = (
+                order.psb_agreement_state in (ag.RECEIVED, ag.ACKNOWLEDGED)
+                or bool(order.psb_agreement_state == ag.CHANGE and order.psb_change_to_answer)
+                or last.state == "failed"
+            )
             # Only what can be answered through the PSB awaits an answer (not an upload, not a buyer
             # without a delivery channel for Order Responses).
             order.psb_awaiting_answer = bool(
                 order.psb_document_id
                 and order.psb_profile != "order_only"
-                and not answered
+                and unanswered
                 and order.state != "cancel"
                 and order.psb_document_id.source != "upload"
                 and order.psb_buyer_can_respond != "no"
@@ -232,9 +428,8 @@ class SaleOrder(models.Model):
             )
 
     @api.depends(
-        "psb_awaiting_answer",
-        "psb_response_ids.code",
-        "psb_response_ids.state",
+        "psb_agreement_state",
+        "psb_change_to_answer",
         "state",
         "psb_pending_document_id",
         "psb_buyer_can_respond",
@@ -242,11 +437,10 @@ class SaleOrder(models.Model):
     def _compute_psb_next_answer(self):
         for order in self:
             order.psb_next_answer = False
-            if not order._psb_can_answer() or order.psb_pending_document_id or not order.psb_awaiting_answer:
-                continue
-            if order.state in ("draft", "sent") and not order._psb_acknowledged():
+            answers = order._psb_offered_answers_list()
+            if order.state in QUOTATION_STATES and "AB" in answers:
                 order.psb_next_answer = "AB"
-            elif order.state == "sale" or not order.company_id.psb_answer_on_confirm:
+            elif "AP" in answers and (order.state == "sale" or not order.company_id.psb_answer_on_confirm):
                 order.psb_next_answer = "AP"
 
     @api.depends("psb_response_ids.state", "psb_response_ids.can_retry", "psb_response_ids.error_message")
@@ -259,10 +453,6 @@ class SaleOrder(models.Model):
         """Whether answers to this order can go through the PSB at all."""
         self.ensure_one()
         return self.psb_answerable and self.state != "cancel" and self.psb_buyer_can_respond != "no"
-
-    def _psb_acknowledged(self):
-        self.ensure_one()
-        return bool(self.psb_response_ids.filtered(lambda r: r.code == "AB" and r.state != "failed"))
 
     # ------------------------------------------------------------------
     # What needs attention (computed from the order as it is now)
@@ -401,9 +591,11 @@ class SaleOrder(models.Model):
             activities = activities.filtered(lambda a: a.psb_document_id == document)
         return activities
 
-    def _psb_close_activities(self, kind, document=None):
-        for order in self:
-            order._psb_activities(kind, document).action_feedback()
+    def _psb_close_activities(self, kinds, document=None):
+        """Close the open activities of ``kinds`` (a kind, or a tuple of kinds)."""
+        for kind in (kinds,) if isinstance(kinds, str) else kinds:
+            for order in self:
+                order._psb_activities(kind, document).action_feedback()
 
     # ------------------------------------------------------------------
     # Access: every button checks the caller first, then may act with more rights
@@ -480,27 +672,23 @@ class SaleOrder(models.Model):
         return False
 
     def _psb_queue_response(self, code, note=None, lines=None, order_change_ref=None, auto=False):
-        """Queue one answer; a repeated click while the same answer is still queued adds nothing.
+        """Queue one answer, moving the agreement with the buyer (refused with its reason when the agreement
+        does not allow it now: the same answer twice, a decision already taken).
 
         With ``auto`` (answers the addon sends by itself), an order that cannot be answered through the
-        PSB gets none, and an empty recordset is returned; a person's explicit answer raises why.
+        PSB gets none (the agreement moves all the same: the decision is taken), and an empty recordset is
+        returned; a person's explicit answer raises why.
         """
         self.ensure_one()
-        if blocker := self._psb_answer_blocker():
-            if auto:
-                return self.env["econnect.psb.response"]
+        blocker = self._psb_answer_blocker()
+        if blocker and not auto:
             raise UserError(blocker)
+        # Answering a change applied to the quotation answers that change (scenario 2).
+        order_change_ref = order_change_ref or (self.psb_agreement_state == ag.CHANGE and self.psb_change_to_answer)
+        self._psb_agree(self._psb_answer_event(code, order_change_ref))
         Response = self.env["econnect.psb.response"].sudo()
-        pending = self.psb_response_ids.filtered(
-            lambda r: (
-                r.state == "queued"
-                and r.code == code
-                and (r.note or False) == (note or False)
-                and (r.order_change_ref or False) == (order_change_ref or False)
-            )
-        )
-        if pending and not lines:
-            return pending[0]
+        if blocker:
+            return Response
         response = Response.create(
             {
                 "name": f"{self.name}-R{len(self.psb_response_ids) + 1}",
@@ -511,11 +699,38 @@ class SaleOrder(models.Model):
                 "line_ids": [fields.Command.create(vals) for vals in (lines or [])],
             }
         )
-        if not order_change_ref and (code == "CA" or (code == "RE" and self.state == "sale")):
-            # On a confirmed order our proposal or cancellation waits for the buyer's change or cancellation.
-            self.sudo().psb_awaiting_buyer = True
+        if self.state in QUOTATION_STATES and code == "CA":
+            self._psb_take_proposal(response)
+        elif self.state in QUOTATION_STATES and code == "RE" and not order_change_ref:
+            # The buyer was told the whole order is rejected: the quotation is cancelled.
+            self._action_cancel()
+            self._psb_close_activities(("import", "confirm"))
         Response._trigger_sending()
         return response
+
+    def _psb_take_proposal(self, response):
+        """Our CA on a quotation: the quotation becomes what we proposed (quantities, prices, substitutes,
+        promised dates; rejected lines at 0), and waits for the buyer. What was agreed with the buyer
+        (``psb_ordered_*``) stays the buyer's until its Order Change accepts the proposal."""
+        dates = []
+        for line in response.line_ids.filtered(lambda ln: ln.sale_line_id and ln.status in ("3", "7")):
+            vals = {}
+            if line.status == "7":
+                vals["product_uom_qty"] = 0
+            else:
+                if line.substitute_product_id:
+                    vals["product_id"] = line.substitute_product_id.id
+                if line.quantity_changed:
+                    vals["product_uom_qty"] = line.quantity
+                if line.price_changed or line.substitute_product_id:
+                    vals.update(price_unit=line.price if line.price_changed else line.sale_line_id.price_unit)
+                    vals["discount"] = 0.0 if line.price_changed else line.sale_line_id.discount
+                if line.promised_date:
+                    dates.append(line.promised_date)
+            if vals:
+                line.sale_line_id.write(vals)
+        if dates:
+            self.commitment_date = fields.Datetime.to_datetime(max(dates))
 
     def action_psb_acknowledge(self):
         self._psb_check_access()
@@ -658,10 +873,12 @@ class SaleOrder(models.Model):
         if not sale_line or float_compare(sale_line.product_uom_qty, 0, precision_digits=6) == 0:
             return {**vals, "status": "7", "quantity": 0}
         changed_qty, changed_price = sale_line._psb_changes_from_ordered()
+        # Replacing the unidentified placeholder identifies the buyer's item: no substitution.
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
         substitute = (
             sale_line.psb_original_product_id
             and sale_line.product_id != sale_line.psb_original_product_id
-            and sale_line.product_id != psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
+            and placeholder not in (sale_line.product_id, sale_line.psb_original_product_id)
         )
         unit_code = (
             self.env["econnect.psb.response.line"]._unit_code(sale_line.product_uom_id)
@@ -724,18 +941,48 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         if warning := self._psb_check_before_confirm():
             return warning
+        # What each order answers is decided on the quotation as it is, before Odoo confirms it.
+        plans = {order: order._psb_confirm_plan() for order in self}
         result = super().action_confirm()
-        self._psb_close_activities("confirm")
+        self._psb_close_activities(("import", "confirm"))
         self._psb_review_delivery_addresses()
-        for order in self.filtered(lambda o: o.psb_awaiting_answer and o.company_id.psb_answer_on_confirm):
-            lines = order._psb_response_lines()
-            if lines and any(vals["status"] != "5" for vals in lines):
-                order._psb_queue_response(
-                    "CA", note=self.env._("Accepted with the changes listed per line."), lines=lines, auto=True
-                )
-            else:
-                order._psb_queue_response("AP", auto=True)
+        for order, plan in plans.items():
+            if plan["code"]:
+                note = self.env._("Accepted with the changes listed per line.") if plan["code"] == "CA" else None
+                order._psb_queue_response(plan["code"], note=note, lines=plan["lines"], auto=True)
         return result
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        self._psb_close_activities(("import", "confirm"))
+        return result
+
+    def _psb_confirm_plan(self):
+        """What confirming this order does toward the buyer, read from the agreement: ``mode`` (answer,
+        silent, ask, refuse; None for an order that is not a Peppol order), ``code`` (AP, CA or None) and
+        ``lines`` (a CA's lines). :raises UserError: when the agreement refuses confirming (rejected,
+        cancelled, a buyer's document to decide first)."""
+        self.ensure_one()
+        plan = {"mode": None, "code": None, "lines": []}
+        if not self.psb_document_id or self.state == "sale":
+            return plan
+        agreement = self._psb_agreement()
+        plan["mode"] = agreement.confirm(change_applied=bool(self.psb_change_to_answer))
+        if self.state == "cancel" and plan["mode"] != "refuse":
+            return {**plan, "mode": None}  # cancelled in Odoo only: Odoo says what it says
+        if plan["mode"] == "refuse":
+            raise UserError(
+                self.env._(
+                    "%(order)s cannot be confirmed: %(reason)s",
+                    order=self.name,
+                    reason=ag.refusal(agreement.state, ag.AP, self.env._),
+                )
+            )
+        if plan["mode"] == "answer" and self.psb_awaiting_answer and self.company_id.psb_answer_on_confirm:
+            lines = self._psb_response_lines()
+            changed = any(vals["status"] != "5" for vals in lines)
+            plan.update(code="CA" if changed else "AP", lines=lines if changed else [])
+        return plan
 
     def _psb_review_delivery_addresses(self):
         """A person confirming an order to a delivery address an import created has reviewed that address: later
@@ -759,13 +1006,12 @@ class SaleOrder(models.Model):
 
     def _psb_check_before_confirm(self):
         """Confirm with a line without product or price, or with the import's notes unchecked: refused
-        (company setting) or, from the Confirm button, a dialog that says what is open and what
-        confirming answers the buyer. Returns that dialog's action, or None to go on."""
+        (company setting). From the Confirm button, a Peppol order that answers the buyer, waits for the
+        buyer or needs attention gets a dialog that says which answer confirming sends (AP, or CA with its
+        lines), and what is open. Returns that dialog's action, or None to go on."""
         if self.env.context.get("psb_confirm_anyway"):
             return None
-        open_orders = self.filtered(lambda o: o.state in ("draft", "sent") and o._psb_open_issues())
-        if not open_orders:
-            return None
+        open_orders = self.filtered(lambda o: o.state in QUOTATION_STATES and o._psb_open_issues())
         if any(o.company_id.psb_confirm_check == "refuse" for o in open_orders):
             order = open_orders[0]
             raise UserError(
@@ -775,10 +1021,118 @@ class SaleOrder(models.Model):
                     issues="\n".join(order._psb_open_issues()),
                 )
             )
+        plans = {order: order._psb_confirm_plan() for order in self}
+        asking = [order for order, plan in plans.items() if plan["mode"] == "ask"]
         if not self.env.context.get("psb_confirm_warn"):
+            if asking:
+                raise UserError(
+                    self.env._(
+                        "%s waits for the buyer's answer to our proposed changes (CA): confirm it from its form.",
+                        asking[0].name,
+                    )
+                )
+            return None
+        if not (open_orders or asking or any(plan["code"] for plan in plans.values())):
             return None
         wizard = self.env["econnect.psb.confirm.wizard"].create({"sale_order_ids": [fields.Command.set(self.ids)]})
-        return dialog_action(wizard, self.env._("Confirm a Peppol order that needs attention?"))
+        title = (
+            self.env._("Confirm a Peppol order that needs attention?")
+            if open_orders
+            else self.env._("Confirm the Peppol order?")
+        )
+        return dialog_action(wizard, title)
+
+    def _psb_confirm_text(self):
+        """What confirming tells the buyer, for the confirm dialog: the answer and, for a CA, its lines."""
+        self.ensure_one()
+        plan = self._psb_confirm_plan()
+        if plan["mode"] == "ask":
+            return self.env._(
+                "We proposed changes (CA) and the buyer has not answered yet. Confirming sends nothing to the "
+                "buyer: the buyer may still decline our proposal with an Order Cancellation."
+            )
+        if plan["code"] == "AP":
+            return self.env._("Confirming answers the buyer over Peppol: AP (accepted as ordered).")
+        if plan["code"] == "CA":
+            return "\n".join(
+                [self.env._("Confirming answers the buyer over Peppol: CA (accepted with these changes):")]
+                + [self._psb_describe_response_line(vals) for vals in plan["lines"] if vals["status"] != "5"]
+            )
+        return self.env._("Confirming sends no Peppol answer to the buyer.")
+
+    def _psb_describe_response_line(self, vals):
+        """One line of a CA as the confirm dialog lists it."""
+        if vals["status"] == "7":
+            return self.env._(
+                "Line %(line)s %(name)s: not available", line=vals["order_line_ref"], name=vals["item_name"]
+            )
+        if vals["status"] == "1":
+            return self.env._(
+                "%(name)s: added, %(qty)s at %(price)s",
+                name=vals["item_name"],
+                qty=vals["quantity"],
+                price=vals["price"],
+            )
+        changes = []
+        if vals.get("quantity_changed"):
+            changes.append(self.env._("quantity %s", vals["quantity"]))
+        if vals.get("price_changed"):
+            changes.append(self.env._("price %s", vals["price"]))
+        if vals.get("substitute_product_id"):
+            product = self.env["product.product"].browse(vals["substitute_product_id"])
+            changes.append(self.env._("replaced by %s", product.display_name))
+        return self.env._(
+            "Line %(line)s %(name)s: %(changes)s",
+            line=vals["order_line_ref"],
+            name=vals["item_name"],
+            changes=", ".join(changes),
+        )
+
+    def _psb_identified_codes(self):
+        """The buyer's item codes of the lines a person identified (the unidentified placeholder replaced by
+        a product), that the customer's product codes do not know yet: [(code, product)]."""
+        self.ensure_one()
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
+        identified = self.order_line.filtered(
+            lambda ln: ln.psb_original_product_id == placeholder and ln.product_id not in (placeholder, False)
+        )
+        original = self._psb_original_order() if identified else None
+        if original is None:
+            return []
+        codes = {ordered.line_id: ordered.buyers_item_id for ordered in original.lines if ordered.buyers_item_id}
+        customer = self.partner_id.commercial_partner_id
+        known = set(
+            self.env["econnect.psb.product.code"]
+            .sudo()
+            .search([("partner_id", "=", customer.id), ("code", "in", list(codes.values()))])
+            .mapped("code")
+        )
+        return [
+            (codes[line.psb_line_ref], line.product_id)
+            for line in identified
+            if codes.get(line.psb_line_ref) and codes[line.psb_line_ref] not in known
+        ]
+
+    def _psb_remember_codes(self):
+        """Remember the buyer's item codes of the identified lines: the next order matches by itself."""
+        Code = self.env["econnect.psb.product.code"].sudo()
+        for order in self:
+            for code, product in order._psb_identified_codes():
+                Code.create(
+                    {
+                        "partner_id": order.partner_id.commercial_partner_id.id,
+                        "code": code,
+                        "product_id": product.id,
+                        "company_id": order.company_id.id,
+                    }
+                )
+                order._message_log(
+                    body=self.env._(
+                        "The buyer's item code %(code)s is remembered for %(product)s.",
+                        code=code,
+                        product=product.display_name,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Follow-up documents
@@ -825,6 +1179,18 @@ class SaleOrder(models.Model):
         if not moves and self.env.context.get("raise_if_nothing_to_invoice", True):
             raise UserError(self._nothing_to_invoice_error_message())
         return moves.with_env(self.env)
+
+    def _psb_rejected_warning(self):
+        """For invoicing (and delivering): the orders rejected toward the buyer, whose cancellation we wait
+        for (scenario 5), or False."""
+        rejected = self.filtered(lambda o: o.psb_agreement_state == ag.REJECTED and o.state == "sale")
+        if not rejected:
+            return False
+        return self.env._(
+            "%s: the buyer was told the order is rejected (RE) and its Order Cancellation is awaited; do not "
+            "deliver or invoice it.",
+            ", ".join(rejected.mapped("name")),
+        )
 
     def _psb_invoicing_warning(self):
         """What invoicing these orders together (Odoo's consolidated billing) does to Peppol orders of one

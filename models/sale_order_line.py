@@ -119,7 +119,30 @@ class SaleOrderLine(models.Model):
     def write(self, vals):
         if "psb_ordered_price" in vals and "price_unit" in vals and "psb_price_from_buyer" not in vals:
             vals = {**vals, "psb_price_from_buyer": True}  # a buyer's Order Change set the price
-        return super().write(vals)
+        identified = self._psb_identified_by(vals)
+        kept = {line: (line.price_unit, line.discount, line.tax_ids) for line in identified}
+        result = super().write(vals)
+        for line, (price, discount, taxes) in kept.items():
+            # Identifying the buyer's item is no substitution: the line keeps the buyer's price and tax
+            # (a form's onchange proposes ours).
+            if (line.price_unit, line.discount, line.tax_ids) != (price, discount, taxes):
+                line.write({"price_unit": price, "discount": discount, "tax_ids": [fields.Command.set(taxes.ids)]})
+        return result
+
+    def _psb_identified_by(self, vals):
+        """The lines on the unidentified placeholder with a buyer's price that ``vals`` give a product."""
+        if not vals.get("product_id"):
+            return self.browse()
+        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown", raise_if_not_found=False)
+        return self.filtered(
+            lambda line: (
+                placeholder
+                and line.product_id == placeholder
+                and vals["product_id"] != placeholder.id
+                and line.psb_line_ref
+                and (line.psb_ordered_price or line.psb_ordered_amount)
+            )
+        )
 
     def _compute_price_unit(self):
         # A zero price is not "manual" for Odoo (technical_price_unit equals price_unit), so only this

@@ -16,11 +16,13 @@ which answers to offer, what Confirm does and whom the order waits for.
         ├───── CA ────────┴──► proposed (waits for the buyer)            │
         └───── RE ────────┴──► rejected (confirmed: waits for the buyer) │
                                                                          │
-    received, acknowledged, proposed, accepted ── buyer's change ──► change
-                                       RE to the change: the state before it
-    received, acknowledged, proposed, accepted ── buyer's cancellation ──► cancellation
-                 AP to the cancellation: cancelled; RE: the state before it
-    rejected ── buyer's cancellation (confirms our RE, no answer) ──► cancelled
+    received, acknowledged, accepted ── buyer's change ──► change
+                   AP to the change: accepted; RE: the state before it; CA: proposed
+    change ── buyer's later change (restates the order) ──► change
+    received, acknowledged, accepted, change ── buyer's cancellation ──► cancellation
+                   (a pending change is superseded)  AP: cancelled; RE: the state before it
+    proposed ── buyer's change (restates our proposal, no answer) ──► accepted
+    proposed, rejected ── buyer's cancellation (declines our CA / confirms our RE, no answer) ──► cancelled
     accepted ── CA / RE (Advanced Ordering only) ──► proposed / rejected
 
 Texts go through ``_`` (``env._`` from Odoo, so they are translated; plain ``%`` formatting here).
@@ -55,15 +57,24 @@ TRANSITIONS = {
     PROPOSED: {},
     ACCEPTED: {},
     REJECTED: {},
-    CHANGE: {ACCEPT_CHANGE: ACCEPTED, REFUSE_CHANGE: None},
+    # CA to the buyer's change: we propose changes to the changed order (a change applied to a quotation
+    # that waited for the person who confirms it).
+    CHANGE: {ACCEPT_CHANGE: ACCEPTED, REFUSE_CHANGE: None, CA: PROPOSED},
     CANCELLATION: {ACCEPT_CANCELLATION: CANCELLED, REFUSE_CANCELLATION: None},
     CANCELLED: {},
 }
 # The buyer may change or cancel an order at any time before it is cancelled: its document waits for us.
-for _state in (RECEIVED, ACKNOWLEDGED, PROPOSED, ACCEPTED):
+for _state in (RECEIVED, ACKNOWLEDGED, ACCEPTED):
     TRANSITIONS[_state].update({BUYER_CHANGE: CHANGE, BUYER_CANCELLATION: CANCELLATION})
-# After our RE on a confirmed order the buyer's cancellation confirms it: no answer, the order is cancelled.
+# A cancellation supersedes a change still waiting for a decision (never answered afterwards); a later change
+# restates the order after one applied to a quotation that waits for Confirm (the later one is answered).
+TRANSITIONS[CHANGE].update({BUYER_CANCELLATION: CANCELLATION, BUYER_CHANGE: CHANGE})
+# After our CA the buyer accepts with an Order Change restating our proposal, or declines with an Order
+# Cancellation; after our RE on a confirmed order the buyer's cancellation confirms it. Neither is answered.
+TRANSITIONS[PROPOSED].update({BUYER_CHANGE: ACCEPTED, BUYER_CANCELLATION: CANCELLED})
 TRANSITIONS[REJECTED][BUYER_CANCELLATION] = CANCELLED
+#: The buyer's documents that are answered by nobody: they answer ours.
+UNANSWERED = {(PROPOSED, BUYER_CHANGE), (PROPOSED, BUYER_CANCELLATION), (REJECTED, BUYER_CANCELLATION)}
 #: Advanced Ordering only: on an accepted order the seller may still propose changes (scenario 3) or
 #: cancel it (scenario 5); in Ordering an AP is final.
 ADVANCED_ONLY = {ACCEPTED: {CA: PROPOSED, RE: REJECTED}}
@@ -114,23 +125,31 @@ class Agreement:
         target = moves[event]
         if target is None:  # a refused change or cancellation: the order before it stands
             return Agreement(self.before or RECEIVED, None, self.advanced)
-        before = self.state if target in (CHANGE, CANCELLATION) else None
+        before = None
+        if target in (CHANGE, CANCELLATION):
+            # A cancellation superseding a pending change goes back, when refused, to the order before that change.
+            before = self.before if self.state == CHANGE else self.state
         return Agreement(target, before, self.advanced)
+
+    def answered_by_nobody(self, event):
+        """Whether the buyer's document ``event`` answers ours (scenarios 1, 3 and 5): it gets no answer."""
+        return (self.state, event) in UNANSWERED
 
     def answers(self):
         """Our answers to the order that may go out now (AB, AP, CA, RE), in that order."""
         moves = self._moves()
         return tuple(code for code in ANSWERS if code in moves)
 
-    def confirm(self):
+    def confirm(self, change_applied=False):
         """What confirming the quotation does in this state.
 
         ``answer``: confirm and answer (AP, or CA with the changed lines); ``silent``: confirm, the buyer
         was told already; ``ask``: we proposed changes and the buyer has not answered, confirm only when
         the person says so; ``refuse``: no confirmation (rejected, cancelled, or a buyer's document to
-        decide first).
+        decide first). ``change_applied``: the buyer's change was applied to the quotation and waits for the
+        person who confirms it to be answered (AP to the change, or CA).
         """
-        if self.state in (RECEIVED, ACKNOWLEDGED):
+        if self.state in (RECEIVED, ACKNOWLEDGED) or (self.state == CHANGE and change_applied):
             return "answer"
         if self.state == ACCEPTED:
             return "silent"
@@ -138,11 +157,14 @@ class Agreement:
             return "ask"
         return "refuse"
 
-    def waits_for(self, confirmed=False):
+    def waits_for(self, confirmed=False, quotation=False):
         """``person``, ``buyer`` or None (agreed, or over). A rejected quotation is cancelled at once; only a
-        rejected confirmed order waits for the buyer's cancellation."""
+        rejected confirmed order waits for the buyer's cancellation. An agreed ``quotation`` (still to be
+        confirmed) waits for a person."""
         if self.state == REJECTED and not confirmed:
             return None
+        if self.state == ACCEPTED and quotation:
+            return "person"
         return WAITS_FOR[self.state]
 
 

@@ -27,3 +27,4 @@ from . import test_queue_commits
 from . import test_replayed_stream
 from . import test_setup_wizard
 from . import test_answering_time
+from . import test_agreement_flow

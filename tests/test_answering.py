@@ -93,7 +93,7 @@ class TestAnswering(PsbHttpCase):
         warning = self.open_wizard(action, self.salesman)
         self.assertIn("Line 4: product not found", warning.issues)
         self.assertRegex(warning.issues, r"Line 4: [^\n]*price missing \(0\.00\)")
-        self.assertIn("AP (accepted as ordered), or CA", warning.answer)
+        self.assertIn("AP (accepted as ordered)", warning.answer, "the line was not changed: AP, said before it goes")
         warning.action_confirm()
         self.assertEqual(order.state, "sale")
         self.assertIn(order.psb_response_ids.sorted("id")[-1].code, ("AP", "CA"))
@@ -109,7 +109,10 @@ class TestAnswering(PsbHttpCase):
         # Fixed: the line has a product and a price, and the notes were looked at.
         self.line(order, "4").product_id = self.anchor
         order.action_psb_mark_checked()
-        self.assertIs(order.with_context(psb_confirm_warn=True).action_confirm(), True)
+        # Nothing open: the dialog only says which answer confirming sends.
+        dialog = self.open_wizard(order.with_context(psb_confirm_warn=True).action_confirm())
+        self.assertFalse(dialog.issues)
+        dialog.action_confirm()
         self.assertEqual(order.state, "sale")
         # Warn (the default) stops only the Confirm button; other flows (e.g. an online payment) confirm.
         self.company.psb_confirm_check = "warn"
@@ -141,6 +144,8 @@ class TestAnswering(PsbHttpCase):
         cancellation_file = self.example("order_cancellation", 4, "OrderCancellation_sc4.xml")
         _document_id, order = self.import_order("X", order_file)
         order.action_confirm()
+        self.assertFalse(order.activity_ids.filtered(lambda a: a.psb_kind == "import"), "confirming closed it")
+        order._psb_activity("import", summary="Check the Peppol order Order-1", note="<p>still open</p>")
         # A cancellation id that is part of the import activity's summary ("... Order-1") must not close it.
         cancellation_file = cancellation_file.replace(b"<cbc:ID>Cancellation-1</cbc:ID>", b"<cbc:ID>1</cbc:ID>")
         document = self.receive(cancellation_file, "OrderCancellationReceived")

@@ -92,6 +92,7 @@ class TestOrderDesk(TransactionCase):
                 "week": 3,
                 "auto": 1,
                 "waiting": 2,
+                "waiting_buyer": 0,
                 "overdue": 0,
                 "queued": 2,
                 "failed": 1,
@@ -118,6 +119,7 @@ class TestOrderDesk(TransactionCase):
                 "week": 1,
                 "auto": 1,
                 "waiting": 1,
+                "waiting_buyer": 0,
                 "overdue": 0,
                 "queued": 0,
                 "failed": 1,
@@ -143,4 +145,4 @@ class TestOrderDesk(TransactionCase):
         before = self.env.cr.sql_log_count
         self.figures()
         self.assertEqual(self.env.cr.sql_log_count - before, few)
-        self.assertLessEqual(few, 13)  # one query a figure, at most
+        self.assertLessEqual(few, 14)  # one query a figure, at most

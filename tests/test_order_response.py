@@ -59,7 +59,8 @@ class TestOrderResponse(PsbHttpCase):
         self.assertEqual(order.message_ids[0].attachment_ids, response.attachment_id)
 
         order.with_user(self.salesman).action_psb_accept()
-        order.with_user(self.salesman).action_psb_accept()  # a double click
+        with self.assertRaisesRegex(UserError, r"already told the order is accepted \(AP\)"):
+            order.with_user(self.salesman).action_psb_accept()  # a double click says what was sent
         self.assertEqual(len(order.psb_response_ids.filtered(lambda r: r.code == "AP")), 1)
         self.send()
         self.send()
@@ -261,12 +262,20 @@ class TestOrderResponse(PsbHttpCase):
         changed.order_line.filtered(lambda ln: ln.psb_line_ref == "1").product_uom_qty = 3
         changed.action_confirm()
         self.assertEqual(changed.psb_response_ids.sorted("id")[-1].code, "CA")
+        gtin_screws = self.env["product.product"].create({"name": "GTIN screws", "barcode": "8712345678906"})
         _document_id, substituted = self.import_order("R12")
-        substituted.order_line.filtered(lambda ln: ln.psb_line_ref == "4").product_id = self.sku1
+        first = substituted.order_line.filtered(lambda ln: ln.psb_line_ref == "1")
+        self.assertEqual(first.product_id, gtin_screws, "the buyer's item, identified at import")
+        first.product_id = self.sku1
         substituted.action_confirm()
         answer = substituted.psb_response_ids.sorted("id")[-1]
         self.assertEqual(answer.code, "CA")
-        self.assertEqual(answer.line_ids.filtered(lambda ln: ln.order_line_ref == "4").substitute_product_id, self.sku1)
+        self.assertEqual(answer.line_ids.filtered(lambda ln: ln.order_line_ref == "1").substitute_product_id, self.sku1)
+        # The unidentified placeholder given a product is an identification, not a substitution: AP.
+        _document_id, identified = self.import_order("R13")
+        identified.order_line.filtered(lambda ln: ln.psb_line_ref == "4").product_id = self.sku1
+        identified.action_confirm()
+        self.assertEqual(identified.psb_response_ids.sorted("id").mapped("code"), ["AB", "AP"])
         self.company.psb_answer_on_confirm = False
         _document_id, manual = self.import_order("R14")
         manual.action_confirm()

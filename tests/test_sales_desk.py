@@ -70,6 +70,7 @@ class TestLanguage(PsbCase):
         )
         # The AB button on the quotation writes in the buyer's language too.
         order.psb_response_ids.unlink()
+        order.psb_agreement_state = "received"  # as before its AB: one AB per order
         order.with_user(self.dutch_user).with_context(lang="nl_NL").action_psb_acknowledge()
         self.assertEqual(order.psb_response_ids.note, "Order received; we will confirm it shortly.")
 

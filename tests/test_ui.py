@@ -118,6 +118,18 @@ class TestUiAnswering(PsbHttpCase):
         self.assertEqual(order.state, "draft", "going back does not confirm")
         self.assertEqual(order.psb_response_ids.mapped("code"), ["AB"])
 
+    def test_identify_the_placeholder_then_confirm(self):
+        """Replacing "Unidentified Peppol item" in the browser, then Confirm: AP, and the buyer's code is kept."""
+        glue = self.env["product.product"].create({"name": "Wood glue 500 ml", "list_price": 3.0})
+        order = self.import_by_id(order_xml("TW2")).sale_order_id
+        placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
+        self.assertEqual(order.order_line.filtered(lambda ln: ln.psb_line_ref == "3").product_id, placeholder)
+        self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_identify_placeholder", login="psb_tour_answer")
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.psb_response_ids.sorted("id").mapped("code"), ["AB", "AP"], "AP, not CA")
+        code = self.env["econnect.psb.product.code"].search([("code", "=", "LIJM-9")])
+        self.assertEqual((code.product_id, code.partner_id), (glue, order.partner_id.commercial_partner_id))
+
     def test_refuse_cancellation(self):
         base = peppol_dir()
         if not base:

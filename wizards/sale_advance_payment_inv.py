@@ -7,11 +7,12 @@ class SaleAdvancePaymentInv(models.TransientModel):
 
     psb_invoicing_warning = fields.Text("Peppol Invoicing Warning", compute="_compute_psb_invoicing_warning")
 
-    @api.depends("sale_order_ids", "consolidated_billing")
+    @api.depends("sale_order_ids", "consolidated_billing", "sale_order_ids.psb_agreement_state")
     @api.depends_context("lang")
     def _compute_psb_invoicing_warning(self):
         for wizard in self:
             orders = wizard.sale_order_ids._origin
-            wizard.psb_invoicing_warning = (
-                orders._psb_invoicing_warning() if wizard.consolidated_billing and len(orders) > 1 else False
-            )
+            texts = [orders._psb_rejected_warning()]
+            if wizard.consolidated_billing and len(orders) > 1:
+                texts.append(orders._psb_invoicing_warning())
+            wizard.psb_invoicing_warning = "\n".join(filter(None, texts)) or False

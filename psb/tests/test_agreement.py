@@ -28,11 +28,14 @@ ALLOWED = {
     (ag.ACKNOWLEDGED, ag.RE): ag.REJECTED,
     (ag.RECEIVED, ag.BUYER_CHANGE): ag.CHANGE,
     (ag.ACKNOWLEDGED, ag.BUYER_CHANGE): ag.CHANGE,
-    (ag.PROPOSED, ag.BUYER_CHANGE): ag.CHANGE,
+    (ag.PROPOSED, ag.BUYER_CHANGE): ag.ACCEPTED,
     (ag.ACCEPTED, ag.BUYER_CHANGE): ag.CHANGE,
     (ag.RECEIVED, ag.BUYER_CANCELLATION): ag.CANCELLATION,
     (ag.ACKNOWLEDGED, ag.BUYER_CANCELLATION): ag.CANCELLATION,
-    (ag.PROPOSED, ag.BUYER_CANCELLATION): ag.CANCELLATION,
+    (ag.PROPOSED, ag.BUYER_CANCELLATION): ag.CANCELLED,
+    (ag.CHANGE, ag.BUYER_CANCELLATION): ag.CANCELLATION,
+    (ag.CHANGE, ag.CA): ag.PROPOSED,
+    (ag.CHANGE, ag.BUYER_CHANGE): ag.CHANGE,
     (ag.ACCEPTED, ag.BUYER_CANCELLATION): ag.CANCELLATION,
     (ag.REJECTED, ag.BUYER_CANCELLATION): ag.CANCELLED,
     (ag.CHANGE, ag.ACCEPT_CHANGE): ag.ACCEPTED,
@@ -52,8 +55,9 @@ def test_each_transition(pair, target):
     state, event = pair
     after = at(state).apply(event)
     assert after.state == target
-    # The buyer's pending document remembers the state before it; nothing else does.
-    assert after.before == (state if target in (ag.CHANGE, ag.CANCELLATION) else None)
+    # The buyer's pending document remembers the state before it (a superseded change's); nothing else does.
+    pending = target in (ag.CHANGE, ag.CANCELLATION) and state != ag.CHANGE
+    assert after.before == (state if pending else None)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +78,7 @@ def test_every_other_event_is_refused_with_a_reason(state, event):
     assert not at(state).allows(event)
 
 
-@pytest.mark.parametrize("before", [ag.RECEIVED, ag.ACKNOWLEDGED, ag.PROPOSED, ag.ACCEPTED])
+@pytest.mark.parametrize("before", [ag.RECEIVED, ag.ACKNOWLEDGED, ag.ACCEPTED])
 def test_refusing_the_buyers_document_keeps_the_order_before_it(before):
     changed = at(before).apply(ag.BUYER_CHANGE)
     assert changed.apply(ag.REFUSE_CHANGE) == at(before)
@@ -130,7 +134,7 @@ def test_advanced_ordering_may_still_propose_or_cancel_an_accepted_order():
         (ag.PROPOSED, (), "ask", "buyer"),
         (ag.ACCEPTED, (), "silent", None),
         (ag.REJECTED, (), "refuse", "buyer"),
-        (ag.CHANGE, (), "refuse", "person"),
+        (ag.CHANGE, ("CA",), "refuse", "person"),
         (ag.CANCELLATION, (), "refuse", "person"),
         (ag.CANCELLED, (), "refuse", None),
     ],
@@ -144,6 +148,33 @@ def test_what_each_state_offers(state, answers, confirm, waits):
 
 def test_a_rejected_quotation_waits_for_nobody():
     assert at(ag.REJECTED).waits_for(confirmed=False) is None
+
+
+def test_an_agreed_quotation_waits_for_the_person_who_confirms_it():
+    assert at(ag.ACCEPTED).waits_for(quotation=True) == "person"
+    assert at(ag.ACCEPTED).waits_for(confirmed=True) is None
+
+
+def test_a_cancellation_supersedes_a_pending_change():
+    pending = at(ag.ACCEPTED).apply(ag.BUYER_CHANGE).apply(ag.BUYER_CANCELLATION)
+    assert pending == at(ag.CANCELLATION, before=ag.ACCEPTED)
+    # Refusing the cancellation goes back to the order before the superseded change, never to the change.
+    assert pending.apply(ag.REFUSE_CANCELLATION) == at(ag.ACCEPTED)
+    with pytest.raises(Refused, match="already decided"):
+        pending.apply(ag.ACCEPT_CHANGE)
+
+
+def test_the_buyers_answers_to_ours_get_no_answer():
+    assert at(ag.PROPOSED).answered_by_nobody(ag.BUYER_CHANGE)
+    assert at(ag.PROPOSED).answered_by_nobody(ag.BUYER_CANCELLATION)
+    assert at(ag.REJECTED).answered_by_nobody(ag.BUYER_CANCELLATION)
+    assert not at(ag.ACCEPTED).answered_by_nobody(ag.BUYER_CANCELLATION)
+    assert not at(ag.RECEIVED).answered_by_nobody(ag.BUYER_CHANGE)
+
+
+def test_a_change_applied_to_a_quotation_is_answered_by_confirm():
+    assert at(ag.CHANGE, before=ag.RECEIVED).confirm(change_applied=True) == "answer"
+    assert at(ag.CHANGE, before=ag.RECEIVED).confirm() == "refuse"
 
 
 def test_derive_from_the_record():

@@ -259,3 +259,71 @@ registry.category("web_tour.tours").add("sale_econnect_psb_readable_order", {
         },
     ],
 });
+
+// Identifying an unidentified line is no substitution: Confirm says it sends AP and offers to remember the
+// buyer's item code for the customer (issue 26).
+registry.category("web_tour.tours").add("sale_econnect_psb_identify_placeholder", {
+    steps: () => [
+        {
+            content: "The buyer's glue was not identified",
+            trigger: ".o_form_view .o_psb_attention:contains('Line 3')",
+        },
+        {
+            content: "Open its product",
+            trigger:
+                ".o_field_one2many[name='order_line'] .o_data_row:contains('Glue (by their code)') td[name='product_template_id']",
+            run: "click",
+        },
+        {
+            content: "Look for our glue",
+            trigger: ".o_field_one2many[name='order_line'] .o_selected_row td[name='product_template_id'] input",
+            run: "edit Wood glue",
+        },
+        {
+            content: "It is our wood glue",
+            trigger: "ul.ui-autocomplete a:contains('Wood glue 500 ml')",
+            run: "click",
+        },
+        {
+            content: "Leave the line (the onchange has run)",
+            trigger: "a[name=order_lines]",
+            run: "click",
+        },
+        {
+            content: "The line has our product",
+            trigger:
+                ".o_field_one2many[name='order_line'] table:not(:has(.o_selected_row)) .o_data_row:contains('Wood glue 500 ml')",
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: ".o_form_statusbar button[name='action_confirm']",
+            run: "click",
+        },
+        {
+            content: "The dialog says AP goes out, not CA",
+            trigger: ".modal .o_field_widget[name='answer']:contains('AP (accepted as ordered)')",
+        },
+        {
+            content: "and offers to remember the buyer's code",
+            trigger: ".modal .o_field_widget[name='codes']:contains('LIJM-9')",
+        },
+        {
+            content: "Remembering is ticked",
+            trigger: ".modal .o_field_widget[name='remember_codes'] input:checked",
+        },
+        {
+            content: "Confirm in the dialog",
+            trigger: ".modal .modal-footer button[name='action_confirm']",
+            run: "click",
+        },
+        {
+            content: "A sales order now",
+            trigger: ".o_form_view:not(:has(.modal)) .o_statusbar_status .o_arrow_button_current:contains('Sales Order')",
+        },
+    ],
+});
