@@ -176,7 +176,7 @@ class EconnectPsbResponse(models.Model):
         long), in the user's language; False when everything fits or with the UBL setting. Said before sending."""
         if order.company_id.psb_responses_as_ubl:
             return False
-        draft = self.new(
+        draft = self.sudo().new(  # as the answer is built when queued: the seller's PSB id is the pipeline's
             {
                 "name": order.name,
                 "sale_order_id": order.id,

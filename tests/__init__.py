@@ -26,3 +26,4 @@ from . import test_access_entry_points
 from . import test_queue_commits
 from . import test_replayed_stream
 from . import test_setup_wizard
+from . import test_answer_lines

@@ -788,11 +788,11 @@ def describe_line(line, currency=None, _=_plain):
     For example ``line 2: quantity 8 pcs, delivery on 2026-12-03 (only 8 in stock)``; the line is
     named by the buyer's own order line number.
     """
-    if not line.note:
-        return _("line %(line)s: %(answer)s", line=line.order_line_id, answer=_line_answer(line, currency, _))
     # The note of a person stays outside the translated text, as written.
-    text = _("line %(line)s: %(answer)s", line=line.order_line_id, answer=_line_answer(_without_note(line), currency, _))
-    return f"{text} ({line.note})"
+    text = _(
+        "line %(line)s: %(answer)s", line=line.order_line_id, answer=_line_answer(_without_note(line), currency, _)
+    )
+    return f"{text} ({line.note})" if line.note else text
 
 
 def _without_note(line):
