@@ -558,10 +558,9 @@ class EconnectPsbOrderChange(models.AbstractModel):
         return notes
 
     @api.model
-    def _deleted_line_refs(self, order):
-        """The buyer's line ids that its applied Order Changes deleted (and did not add back)."""
-        deleted = set()
-        changes = (
+    def _applied_changes(self, order):
+        """The buyer's Order Changes applied to ``order``, in the order they were applied."""
+        return (
             self.env["econnect.psb.document"]
             .sudo()
             .search(
@@ -573,7 +572,12 @@ class EconnectPsbOrderChange(models.AbstractModel):
                 order="sequence_number, id",
             )
         )
-        for change in changes:
+
+    @api.model
+    def _deleted_line_refs(self, order):
+        """The buyer's line ids that its applied Order Changes deleted (and did not add back)."""
+        deleted = set()
+        for change in self._applied_changes(order):
             for line in change._read_xml().lines:
                 if line.status_code == "2":
                     deleted.add(line.line_id)

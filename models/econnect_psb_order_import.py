@@ -1061,19 +1061,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         """The totals check again, after a person gave a line another tax: against what the buyer last sent (its
         last applied Order Change, else its order). The Peppol tab and the banner show the new result in place
         of the earlier one."""
-        change = (
-            self.env["econnect.psb.document"]
-            .sudo()
-            .search(
-                [
-                    ("sale_order_id", "=", sale_order.id),
-                    ("document_type", "=", "order_change"),
-                    ("state", "=", "imported"),
-                ],
-                order="sequence_number desc, id desc",
-                limit=1,
-            )
-        )
+        change = self.env["econnect.psb.order.change"]._applied_changes(sale_order)[-1:]
         parsed = change._read_xml() if change else sale_order._psb_original_order()
         if parsed is None:
             return []
