@@ -539,11 +539,12 @@ class EconnectPsbOrderChange(models.AbstractModel):
         return log
 
     @api.model
-    def _check_change_amounts(self, order, parsed, pricing):
+    def _check_change_amounts(self, order, parsed, pricing, label=None):
         """The totals check of the import, against the changed order: fills the order's amounts state; every
         difference is also noted on the order for a person, in place of those of the check before it.
         ``pricing``: the lines and allowances the change priced already; the other lines not deleted are
-        priced here. :returns: the differences, for the log"""
+        priced here; ``label`` starts each difference noted (else "After Order Change <id>:").
+        :returns: the differences, for the log"""
         Import = self.env["econnect.psb.order.import"]
         ctx = self._price_ctx(order)
         for line in parsed.lines:
@@ -553,7 +554,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
         messages = []
         notes = []
         if Import._check_amounts(order, parsed, messages, pricing):
-            prefix = self.env._("After Order Change %s:", parsed.id)
+            prefix = label or self.env._("After Order Change %s:", parsed.id)
             notes = [f"{prefix} {message}" for message in messages]
         issues = [
             issue
@@ -568,10 +569,9 @@ class EconnectPsbOrderChange(models.AbstractModel):
         return notes
 
     @api.model
-    def _deleted_line_refs(self, order):
-        """The buyer's line ids that its applied Order Changes deleted (and did not add back)."""
-        deleted = set()
-        changes = (
+    def _applied_changes(self, order):
+        """The buyer's Order Changes applied to ``order``, in the order they were applied."""
+        return (
             self.env["econnect.psb.document"]
             .sudo()
             .search(
@@ -583,7 +583,12 @@ class EconnectPsbOrderChange(models.AbstractModel):
                 order="sequence_number, id",
             )
         )
-        for change in changes:
+
+    @api.model
+    def _deleted_line_refs(self, order):
+        """The buyer's line ids that its applied Order Changes deleted (and did not add back)."""
+        deleted = set()
+        for change in self._applied_changes(order):
             for line in change._read_xml().lines:
                 if line.status_code == "2":
                     deleted.add(line.line_id)

@@ -725,6 +725,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
         pricing.setdefault("line_taxes", set()).add(tuple(effective.ids))
         vals = {"tax_ids": [Command.set(taxes.ids)]} if taxes is not None else {}
         if not tax_issue:
+            if vals and line.tax_category:
+                vals["psb_tax_from_order"] = True  # the order's tax: kept when a person replaces the product
             return vals, []
         pricing.setdefault("tax_flagged", []).append(line.line_id)
         return vals, [tax_issue]
@@ -1053,6 +1055,19 @@ class EconnectPsbOrderImport(models.AbstractModel):
         )
         issues.extend(messages)
         return differences
+
+    @api.model
+    def _recheck_amounts(self, sale_order):
+        """The totals check again, after a person gave a line another tax: against what the buyer last sent (its
+        last applied Order Change, else its order). The Peppol tab and the banner show the new result in place
+        of the earlier one."""
+        change = self.env["econnect.psb.order.change"]._applied_changes(sale_order)[-1:]
+        parsed = change._read_xml() if change else sale_order._psb_original_order()
+        if parsed is None:
+            return []
+        return self.env["econnect.psb.order.change"]._check_change_amounts(
+            sale_order, parsed, {}, label=self.env._("After a change of a line's tax:")
+        )
 
     @api.model
     def _inconsistency_text(self, problem, currency):

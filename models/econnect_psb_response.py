@@ -147,13 +147,49 @@ class EconnectPsbResponse(models.Model):
         )
 
     def _check_rules(self):
-        """Raise what breaks the standard's rules in the language of whoever answers, before it is sent."""
+        """Raise what breaks the standard's rules, or a note that would not reach the buyer whole, in the
+        language of whoever answers, before it is sent."""
         for response in self:
             try:
-                ubl_response.check(response._response_data())
+                data = response._response_data()
+                ubl_response.check(data)
+                response._psb_body(data)
             except ubl_response.ResponseError as exc:
                 raise UserError(psb_error_text(self.env, exc)) from exc
         return self
+
+    def _buyer_env(self):
+        """The environment in the buyer's language (the customer's, else the company's): the note's words."""
+        order = self.sale_order_id
+        buyer_lang = self.env["econnect.psb.order.import"]._buyer_lang(order.company_id, order.partner_id)
+        return self.with_context(lang=buyer_lang).env
+
+    def _psb_body(self, data):
+        """What the PSB receives (``psb_request``): the UBL with the company's *Send Order Responses as UBL*,
+        else the JSON body; a note that does not fit raises ResponseError, it is never cut."""
+        as_ubl = self.sale_order_id.company_id.psb_responses_as_ubl
+        return ubl_response.psb_request(data, _=self._buyer_env()._, as_ubl=as_ubl)
+
+    @api.model
+    def _note_warning(self, order, code, note, lines):
+        """Which lines of this answer would not reach the buyer through the JSON note (or that the note is too
+        long), in the user's language; False when everything fits or with the UBL setting. Said before sending."""
+        if order.company_id.psb_responses_as_ubl:
+            return False
+        draft = self.sudo().new(  # as the answer is built when queued: the seller's PSB id is the pipeline's
+            {
+                "name": order.name,
+                "sale_order_id": order.id,
+                "code": code,
+                "note": note,
+                "line_ids": [fields.Command.create(vals) for vals in lines],
+            }
+        )
+        try:
+            fit = ubl_response.fit_note(draft._response_data(), _=draft._buyer_env()._)
+        except ubl_response.ResponseError:
+            return False  # a rule broken is said when sending
+        return False if fit.fits else psb_error_text(self.env, ubl_response.note_error(fit))
 
     def _reader_lang(self):
         """The language of what sending writes (errors, the activity, the chatter): the salesperson's, else the
@@ -163,17 +199,15 @@ class EconnectPsbResponse(models.Model):
         return order.user_id.lang or order.company_id._psb_lang()
 
     def _build(self):
-        """Check the answer against the standard's rules and keep its UBL as the record of what was sent."""
+        """Check the answer against the standard's rules and keep its UBL as the record of what was sent.
+        :returns: (the request's body, the UBL); the body says ``"ubl"`` when the UBL itself is sent."""
         self.ensure_one()
         data = self._response_data()
         try:
-            xml = ubl_response.build_order_response(data)  # checks the rules first
+            body = self._psb_body(data)  # checks the rules first; a note that does not fit is refused
         except ubl_response.ResponseError as exc:
             raise UserError(psb_error_text(self.env, exc)) from exc
-        # The line answers spelled out in the note, in the buyer's language (the customer's, else the company's).
-        order = self.sale_order_id
-        buyer_lang = self.env["econnect.psb.order.import"]._buyer_lang(order.company_id, order.partner_id)
-        body = ubl_response.psb_request(data, _=self.with_context(lang=buyer_lang).env._)
+        xml = body.pop("xml", None) or ubl_response.build_order_response(data)
         attachment = (
             self.env["ir.attachment"]
             .sudo()
@@ -187,6 +221,8 @@ class EconnectPsbResponse(models.Model):
                 }
             )
         )
+        if self.sale_order_id.company_id.psb_responses_as_ubl:
+            body["ubl"] = attachment.name  # sent as application/xml: the attachment's bytes
         self.write({"attachment_id": attachment.id, "request_body": json.dumps(body, ensure_ascii=False, indent=2)})
         return body, xml
 
@@ -286,13 +322,14 @@ class EconnectPsbResponse(models.Model):
         order = self.sale_order_id
         self._check_buyer_receives()
         with self.env.cr.savepoint():
-            body = self._request()
+            body, xml = self._request()
             return client.send_order_response(
                 order.company_id.sudo().psb_party_id,
                 order.psb_document_id.psb_document_id,
                 body["status"],
                 note=body.get("note"),
                 response_document_id=self.idempotency_key,
+                xml=xml if body.get("ubl") else None,
             )
 
     def _check_buyer_receives(self):
@@ -317,11 +354,10 @@ class EconnectPsbResponse(models.Model):
             )
 
     def _request(self):
-        """The request body: built (and its UBL kept) at the first attempt, the same at every later one."""
+        """(body, UBL): built (and the UBL kept) at the first attempt, the same at every later one."""
         if self.request_body:
-            return json.loads(self.request_body)
-        body, _xml = self._build()
-        return body
+            return json.loads(self.request_body), self.attachment_id.sudo().raw
+        return self._build()
 
     def _mark_sent(self, result):
         """The PSB took the answer: recorded on the order's chatter with its UBL."""

@@ -477,6 +477,18 @@ def _answer_texts(env, p):
             if p.get("line_id")
             else env._("The end of the promised delivery (%(end)s) is before its start (%(start)s).", **p)
         ),
+        "answer_note_lines_left_out": lambda: env._(
+            "The PSB's JSON note holds %(limit)s characters, even with the changed lines listed compactly: the "
+            "answers for lines %(lines)s (%(count)s lines) would not reach the buyer. Switch on Send Order "
+            "Responses as UBL (Settings > Sales > eConnect PSB) to send every line, or change fewer lines.",
+            **p,
+        ),
+        "answer_note_too_long": lambda: env._(
+            "The PSB's JSON note holds %(limit)s characters: this note is %(excess)s characters too long and would "
+            "not reach the buyer whole. Shorten it, or switch on Send Order Responses as UBL (Settings > Sales > "
+            "eConnect PSB).",
+            **p,
+        ),
     }
     return {**_answer_line_texts(env, p, words), **texts}
 

@@ -136,6 +136,12 @@ class ResCompany(models.Model):
         help="When a quotation from a Peppol order is confirmed and not answered yet, send AP when it is "
         "unchanged, CA with the changed lines otherwise.",
     )
+    psb_responses_as_ubl = fields.Boolean(
+        "Send Order Responses as UBL",
+        help="Send each Order Response to the PSB as the full UBL Order Response (application/xml, every line "
+        "in it) instead of the documented JSON body, whose note is limited and carries no lines. eConnect's "
+        "newer pages say the same endpoint accepts it: check with eConnect before switching it on.",
+    )
     psb_confirm_check = fields.Selection(
         [("warn", "Warn"), ("refuse", "Refuse")],
         "Confirming an order that needs attention",

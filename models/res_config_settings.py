@@ -46,6 +46,7 @@ class ResConfigSettings(models.TransientModel):
     psb_auto_acknowledge = fields.Boolean(related="company_id.psb_auto_acknowledge", readonly=False)
     psb_answer_on_confirm = fields.Boolean(related="company_id.psb_answer_on_confirm", readonly=False)
     psb_confirm_check = fields.Selection(related="company_id.psb_confirm_check", readonly=False)
+    psb_responses_as_ubl = fields.Boolean(related="company_id.psb_responses_as_ubl", readonly=False)
 
     psb_auto_cancel = fields.Boolean(related="company_id.psb_auto_cancel", readonly=False)
 

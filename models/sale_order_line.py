@@ -109,6 +109,14 @@ class SaleOrderLine(models.Model):
         "the quantity, unit or product changes.",
     )
 
+    psb_tax_from_order = fields.Boolean(
+        "Tax from the Peppol Order",
+        copy=False,
+        readonly=True,
+        help="The line's tax is the one the buyer's order gave it: replacing the product keeps it. A tax set by hand "
+        "replaces it, and the totals are checked against the buyer's order again.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -121,12 +129,18 @@ class SaleOrderLine(models.Model):
             vals = {**vals, "psb_price_from_buyer": True}  # a buyer's Order Change set the price
         identified = self._psb_identified_by(vals)
         kept = {line: (line.price_unit, line.discount, line.tax_ids) for line in identified}
+        watched = self._psb_tax_watch(vals)
         result = super().write(vals)
         for line, (price, discount, taxes) in kept.items():
             # Identifying the buyer's item is no substitution: the line keeps the buyer's price and tax
             # (a form's onchange proposes ours).
             if (line.price_unit, line.discount, line.tax_ids) != (price, discount, taxes):
                 line.write({"price_unit": price, "discount": discount, "tax_ids": [fields.Command.set(taxes.ids)]})
+        retaxed = self.browse([line.id for line, before in watched.items() if set(line.tax_ids.ids) != before])
+        if retaxed:
+            retaxed.psb_tax_from_order = False  # a person chose another tax: it is no longer the order's
+            for order in retaxed.order_id:
+                self.env["econnect.psb.order.import"].sudo()._recheck_amounts(order.sudo())
         return result
 
     def _psb_identified_by(self, vals):
@@ -143,6 +157,22 @@ class SaleOrderLine(models.Model):
                 and (line.psb_ordered_price or line.psb_ordered_amount)
             )
         )
+
+    def _psb_tax_watch(self, vals):
+        """{line: its taxes} of the Peppol quotation lines whose tax ``vals`` may change (by a person: the import
+        creates its lines with their taxes)."""
+        if "tax_ids" not in vals:
+            return {}
+        return {
+            line: set(line.tax_ids.ids)
+            for line in self
+            if line.psb_line_ref and line.order_id.psb_document_id and line.order_id.state in ("draft", "sent")
+        }
+
+    def _compute_tax_ids(self):
+        # The tax the import took from the buyer's order stays when the product is replaced: the amounts stay
+        # the buyer's (a product of ours with 0 % would lower the total behind the Peppol tab's "amounts match").
+        return super(SaleOrderLine, self - self.filtered("psb_tax_from_order"))._compute_tax_ids()
 
     def _compute_price_unit(self):
         # A zero price is not "manual" for Odoo (technical_price_unit equals price_unit), so only this

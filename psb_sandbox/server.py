@@ -227,6 +227,18 @@ def _xml_text(value):
     return escape(value or "", {'"': "&quot;"})
 
 
+def _order_id(xml):
+    """The buyer's order id a document is about: an Order's own ``cbc:ID``, a change's or cancellation's
+    ``OrderReference/cbc:ID``; None when it cannot be read."""
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return None
+    if root.tag.rpartition("}")[2] == "Order":
+        return (root.findtext(f"{{{CBC}}}ID") or "").strip() or None
+    return (root.findtext(f"{{{CAC}}}OrderReference/{{{CBC}}}ID") or "").strip() or None
+
+
 class PsbSandbox:
     """The sandbox server; ``start()``/``stop()`` or use it as a context manager. ``url`` is its base URL.
 
@@ -910,7 +922,14 @@ class _Handler(BaseHTTPRequestHandler):
             if root.tag.rpartition("}")[2] != "OrderResponse":
                 raise _fail(400, "The XML must be a UBL OrderResponse.")
             code = (root.findtext(f"{{{CBC}}}OrderResponseCode") or "").strip()
-            record = {"xml": self.body}
+            if code not in RESPONSE_NAMES:
+                raise _fail(400, f"OrderResponseCode must be one of {', '.join(RESPONSE_NAMES)}.")
+            # Not documented: a UBL answer to another order than the one in the path is taken as a mistake.
+            answered = _order_id(document["xml"])
+            referred = (root.findtext(f"{{{CAC}}}OrderReference/{{{CBC}}}ID") or "").strip()
+            if answered and referred != answered:
+                raise _fail(400, f"The OrderResponse refers to order {referred or '(none)'}, not to {answered}.")
+            record = {"xml": self.body, "note": root.findtext(f"{{{CBC}}}Note")}
         else:
             payload = self._json_body("The order response")
             if not isinstance(payload, dict) or payload.get("status") not in RESPONSE_CODES:

@@ -4,7 +4,7 @@ charges, taxes from the order's categories, the totals check, the currency rule 
 tests/data/)."""
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import MODULE_ROOT, PsbCase
 
@@ -271,3 +271,52 @@ class TestAmounts(PsbCase):
         queries("Q-0", 1)  # the delivery address is created once
         small, large = queries("Q-1", 1), queries("Q-2", 8)
         self.assertLess(large - small, 35, f"{small} queries for 5 lines, {large} for 40")
+
+    def test_replacing_a_product_keeps_the_orders_tax(self):
+        """The tax the import took from the order stays when a person replaces the line's product (as a form
+        does, and by write); a tax chosen by hand is checked against the buyer's totals again, and the Peppol
+        tab and the banner say so."""
+        export_tax = self.env["account.tax"].create(
+            {
+                "name": "0% Export",
+                "amount": 0,
+                "type_tax_use": "sale",
+                "company_id": self.company.id,
+                "ubl_cii_tax_category_code": "G",
+            }
+        )
+        export = self.env["product.product"].create(
+            {"name": "Export plywood", "default_code": "EXP-18", "taxes_id": [Command.set(export_tax.ids)]}
+        )
+        order = self.import_order(order_xml("order_amounts.xml", "AM-TAX"))
+        totals = (order.amount_untaxed, order.amount_tax, order.amount_total)
+        self.assertEqual(totals, (558.68, 59.72, 618.40))
+        lines = self.lines(order)
+        self.assertTrue(lines["1"].psb_tax_from_order)
+        lines["3"].product_id = export  # by write
+        self.assertEqual(lines["3"].tax_ids, self.tax9)
+        self.assertEqual((order.amount_untaxed, order.amount_tax, order.amount_total), totals)
+        self.assertEqual(order.psb_amounts_state, "match")
+        with Form(order) as form, form.order_line.edit(list(order.order_line).index(lines["1"])) as line:
+            line.product_id = export
+            self.assertEqual(line.tax_ids[:], self.tax21, "the form shows the order's tax still")
+            line.price_unit = 20.25  # Odoo's form puts our list price; the tax is what this test is about
+        self.assertEqual((lines["1"].product_id, lines["1"].tax_ids), (export, self.tax21))
+        self.assertEqual((order.amount_untaxed, order.amount_tax, order.amount_total), totals)
+        self.assertEqual(order.psb_amounts_state, "match")
+
+        # Another tax, chosen by hand: the totals are checked again, the tab and the banner say they differ.
+        with Form(order) as form, form.order_line.edit(list(order.order_line).index(lines["1"])) as line:
+            line.tax_ids.clear()
+            line.tax_ids.add(export_tax)
+        self.assertEqual(lines["1"].tax_ids, export_tax)
+        self.assertFalse(lines["1"].psb_tax_from_order, "no longer the order's tax")
+        self.assertEqual(order.psb_amounts_state, "differ")
+        self.assertIn("Tax", order.psb_amounts_note)
+        noted = [issue for issue in order.psb_import_issues.splitlines() if issue.startswith("After a change")]
+        self.assertTrue(noted and "59.72" in noted[0], noted)
+        self.assertTrue(order.psb_needs_attention)
+        lines["1"].tax_ids = self.tax21  # by write, back to the order's
+        self.assertEqual(order.psb_amounts_state, "match")
+        self.assertFalse(order.psb_amounts_note)
+        self.assertFalse([i for i in order.psb_import_issues.splitlines() if i.startswith("After a change")])

@@ -27,6 +27,10 @@ class EconnectPsbResponseWizard(models.TransientModel):
     line_ids = fields.One2many("econnect.psb.response.wizard.line", "wizard_id", "Lines")
     undecided_summary = fields.Char(compute="_compute_summaries")
     nothing_changed = fields.Boolean(compute="_compute_summaries")
+    note_warning = fields.Text(
+        compute="_compute_note_warning",
+        help="Which lines would not reach the buyer through the PSB's JSON note: said before anything is sent.",
+    )
 
     @api.depends("code", "line_ids.status", "line_ids.needs_decision")
     def _compute_summaries(self):
@@ -41,6 +45,44 @@ class EconnectPsbResponseWizard(models.TransientModel):
                 or False
             )
             wizard.nothing_changed = bool(lines) and all(line.status == "5" for line in lines)
+
+    @api.depends(
+        "code",
+        "note",
+        "line_ids.status",
+        "line_ids.quantity",
+        "line_ids.price",
+        "line_ids.promised_date",
+        "line_ids.substitute_product_id",
+        "line_ids.note",
+        "sale_order_id.company_id.psb_responses_as_ubl",
+    )
+    def _compute_note_warning(self):
+        Response = self.env["econnect.psb.response"]
+        for wizard in self:
+            lines = [line._response_line_vals() for line in wizard.line_ids] if wizard.code == "CA" else []
+            decided = all(vals["status"] for vals in lines)
+            wizard.note_warning = decided and Response._note_warning(
+                wizard.sale_order_id, wizard.code, wizard.note, lines
+            )
+
+    def action_send_as_ubl(self):
+        """Switch on the company's *Send Order Responses as UBL* (PSB administrators) and send: every line
+        reaches the buyer."""
+        self.ensure_one()
+        if not self.env.user.has_group("sale_econnect_psb.group_psb_manager"):
+            raise UserError(
+                self.env._("Only a PSB administrator can switch on Send Order Responses as UBL (Settings).")
+            )
+        company = self.sale_order_id.company_id
+        company.sudo().psb_responses_as_ubl = True
+        self.invalidate_recordset(["note_warning"])
+        self.sale_order_id._message_log(
+            body=self.env._(
+                "Send Order Responses as UBL switched on for %s: every line reaches the buyer.", company.name
+            )
+        )
+        return self.action_send()
 
     @api.model
     def _title(self, code):
@@ -77,6 +119,8 @@ class EconnectPsbResponseWizard(models.TransientModel):
                 lines.append(line._response_line_vals())
             if all(vals["status"] == "5" for vals in lines):
                 raise UserError(self.env._("Nothing changed on any line: accept the order (AP) instead."))
+        if self.note_warning:
+            raise UserError(self.note_warning)  # never cut behind the user's back: said before anything is queued
         if refuse_pending:
             self.env["econnect.psb.order.change"].sudo()._decide(
                 self.sale_order_id.sudo(), accept=False, note=self.note

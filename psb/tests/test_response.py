@@ -26,10 +26,12 @@ from psb.ubl.response import (
     ResponseItem,
     ResponseLine,
     ResponseParty,
+    _line_numbers,
     build_order_response,
     check,
     describe_line,
     document_type_id,
+    fit_note,
     psb_request,
 )
 
@@ -631,22 +633,68 @@ def test_psb_request_spells_out_a_ca_per_line():
     assert describe_line(line("3", "3", quantity=2, unit_code="XYZ")) == "line 3: quantity 2 XYZ"
 
 
-def test_psb_request_note_is_cut_at_a_whole_line():
+def sixty_changed_lines():
+    """60 lines, each with its own new quantity and price: too many for a 1,000-character note."""
+    return [
+        line("3", str(n), quantity=Decimal(n % 7 + 1), unit_code="C62", price=Decimal(f"{n}.25")) for n in range(1, 61)
+    ]
+
+
+def test_a_long_ca_is_listed_compactly_every_line_named():
+    """Lines with the same answer are named together, with ranges; the currency is said once."""
     lines = [line("7", str(n), note="Not available from our warehouse this season") for n in range(1, 60)]
+    lines[10] = line("3", "11", quantity=Decimal(4), unit_code="C62", price=Decimal("6.5"))
     body = psb_request(answer("CA", lines=lines, note="Partly accepted"))
-    note = body["note"]
-    assert len(note) <= NOTE_LIMIT
-    header, changes = note.split("\n")
-    assert header == "Partly accepted"
-    *kept, rest = changes.split("; ")
-    assert kept and all(entry.endswith("(Not available from our warehouse this season)") for entry in kept)
-    assert rest == f"and {59 - len(kept)} more lines, see the Order Response"
-    long_header = psb_request(answer("CA", lines=lines[:1], note="word " * 400), limit=200)["note"]
-    assert len(long_header) <= 200 and long_header.endswith(
-        "line 1: rejected (Not available from our warehouse this season)"
+    assert body["note"] == (
+        "Partly accepted\n"
+        "prices in EUR; "
+        "lines 1-10, 12-59: rejected (Not available from our warehouse this season); "
+        "line 11: quantity 4 pcs, price 6.5"
     )
-    assert "…" in long_header.split("\n")[0]
-    assert len(psb_request(answer("RE", note="x" * 5000))["note"]) == NOTE_LIMIT
+    assert len(body["note"]) <= NOTE_LIMIT
+    # What fits in full words stays in full words.
+    short = psb_request(answer("CA", lines=lines[:3]))
+    assert short["note"].split("; ")[0] == "line 1: rejected (Not available from our warehouse this season)"
+
+
+def test_line_numbers_as_ranges():
+    assert _line_numbers(["1", "2", "3", "5", "7", "8", "10", "11", "12", "13"]) == "1-3, 5, 7, 8, 10-13"
+    assert _line_numbers(["A1", "A2", "3", "4"]) == "A1, A2, 3, 4", "only whole numbers make ranges"
+    assert _line_numbers(["2", "2"]) == "2, 2"
+
+
+def test_a_note_that_does_not_fit_is_never_cut():
+    """60 lines each changed its own way: not even the compact listing fits; the fit names every line that
+    would not reach the buyer, and the request is refused instead of cut."""
+    data = answer("CA", lines=sixty_changed_lines(), note="Accepted with the changes listed per line.")
+    fit = fit_note(data)
+    assert not fit.fits and fit.excess > 0
+    kept = [ref for entry in fit.text.split("\n")[1].split("; ")[1:] for ref in [entry.split(":")[0].split()[-1]]]
+    assert kept == [str(n) for n in range(1, len(kept) + 1)], "the first lines, whole"
+    assert fit.left_out == tuple(str(n) for n in range(len(kept) + 1, 61)), "every other line is named"
+    assert len(fit.text) <= NOTE_LIMIT
+    with pytest.raises(ResponseError) as raised:
+        psb_request(data)
+    assert raised.value.error_code == "answer_note_lines_left_out"
+    assert raised.value.params["lines"] == f"{len(kept) + 1}-60"
+    assert raised.value.params["count"] == 60 - len(kept)
+    # A header note alone too long: no line is left out, but nothing is cut either.
+    with pytest.raises(ResponseError) as raised:
+        psb_request(answer("RE", note="x" * 5000))
+    assert raised.value.error_code == "answer_note_too_long"
+    assert raised.value.params["excess"] == 4000
+    # A larger limit takes them all.
+    assert fit_note(data, limit=10_000).fits
+
+
+def test_psb_request_as_ubl_carries_every_line(validator):
+    data = answer("CA", lines=sixty_changed_lines(), note="Accepted with the changes listed per line.")
+    body = psb_request(data, as_ubl=True)
+    assert body["status"] == "CA" and set(body) == {"status", "xml"}
+    tree = assert_valid(validator, body["xml"])
+    refs = tree.xpath("cac:OrderLine/cac:OrderLineReference/cbc:LineID/text()", namespaces=NS)
+    assert refs == [str(n) for n in range(1, 61)]
+    assert tree.xpath("cac:OrderLine[60]/cac:LineItem/cbc:Quantity/text()", namespaces=NS) == ["5"]
 
 
 def test_psb_request_checks_the_answer():

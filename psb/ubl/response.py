@@ -12,17 +12,18 @@ anything else: nothing here depends on Odoo or on the UBL reader). Three functio
   ``POST /api/v1/{partyId}/salesOrder/{documentId}/response``.
 
 **What travels to the PSB.** The PSB's documented JSON model for an Order Response carries only
-``status`` (AB, AP, CA or RE) and ``note``; it has no lines. The addon therefore sends that JSON
-and, for an acceptance with changes (CA), spells out each line's change in the note in plain words
-("line 2: quantity 8 pcs (only 8 in stock); line 3: rejected (out of stock)"), so that the buyer
-learns what changed even though the PSB generates the Peppol document itself. The full UBL Order
-Response built here, valid against the official Peppol BIS rules, is kept with the sale order as
-the record of the answer. Newer eConnect pages say the same endpoint also accepts the UBL itself
-as ``application/xml`` (an open question of psb-api.md §5, to be confirmed on the acceptance
-environment); when it does, that UBL can be sent as is through the same endpoint
-(``PsbClient.send_order_response(..., xml=...)``). The choice lives in one function,
-:func:`psb_request`: it alone decides what the PSB receives, and is the one place to change when
-the XML route is confirmed (the UBL bytes are those of :func:`build_order_response`).
+``status`` (AB, AP, CA or RE) and ``note``; it has no lines. By default the addon sends that JSON
+and, for an acceptance with changes (CA), spells out each changed line in the note in plain words
+("line 2: quantity 8 pcs (only 8 in stock); line 3: rejected (out of stock)"), compactly when the
+note would be too long ("lines 3, 5, 7-9: rejected (out of stock)"). A note that still does not fit
+is never cut: :func:`fit_note` says which lines would not reach the buyer, and the caller tells a
+person before anything is sent. The full UBL Order Response built here, valid against the official
+Peppol BIS rules, is kept with the sale order as the record of the answer. Newer eConnect pages say
+the same endpoint also accepts the UBL itself as ``application/xml`` (an open question of
+psb-api.md §5): with the company setting *Send Order Responses as UBL* that UBL is sent as is
+(``PsbClient.send_order_response(..., xml=...)``), every line in it. The choice lives in one
+function, :func:`psb_request`: it alone decides what the PSB receives (the UBL bytes are those of
+:func:`build_order_response`).
 
 Numbers are :class:`~decimal.Decimal` (ints and floats are accepted and read through their
 shortest decimal form); they are written as plain decimals, without exponent or needless trailing
@@ -70,7 +71,7 @@ CODES = {
 LINE_STATUSES = {"1": "added", "3": "changed", "5": "accepted", "7": "rejected", "42": "already delivered"}
 #: Statuses of lines that carry new values (quantity, price, delivery, substitute, backorder).
 VALUE_STATUSES = ("1", "3")
-#: Longest note sent to the PSB (its limit is undocumented; long notes end in a pointer to the UBL).
+#: Longest note sent to the PSB (its limit is undocumented): a longer one is never cut, a person is told.
 NOTE_LIMIT = 1000
 
 # Characters XML 1.0 cannot carry (lxml refuses them): dropped from free text.
@@ -738,13 +739,8 @@ def _status_word(status_code, _):
     return words.get(status_code, _("changed"))
 
 
-def describe_line(line, currency=None, _=_plain):
-    """One line's answer in plain words, as the buyer reads it in the PSB note, in the language of ``_``
-    (the buyer's, on the Odoo side).
-
-    For example ``line 2: quantity 8 pcs, delivery on 2026-12-03 (only 8 in stock)``; the line is
-    named by the buyer's own order line number.
-    """
+def _line_answer(line, currency=None, _=_plain):
+    """What the answer says of one line, without naming the line: "quantity 8 pcs, price 6.5 EUR (note)"."""
     parts = []
     if line.status_code == "1":
         parts.append(_("added %(item)s", item=line.item.name) if line.item and line.item.name else _("added"))
@@ -781,61 +777,161 @@ def describe_line(line, currency=None, _=_plain):
             if line.max_backorder_quantity > 0
             else _("the rest will not be delivered")
         )
+    answer = ", ".join(parts) or _status_word(line.status_code, _)
+    return f"{answer} ({line.note})" if line.note else answer
+
+
+def describe_line(line, currency=None, _=_plain):
+    """One line's answer in plain words, as the buyer reads it in the PSB note, in the language of ``_``
+    (the buyer's, on the Odoo side).
+
+    For example ``line 2: quantity 8 pcs, delivery on 2026-12-03 (only 8 in stock)``; the line is
+    named by the buyer's own order line number.
+    """
+    # The note of a person stays outside the translated text, as written.
     text = _(
-        "line %(line)s: %(answer)s",
-        line=line.order_line_id,
-        answer=", ".join(parts) or _status_word(line.status_code, _),
+        "line %(line)s: %(answer)s", line=line.order_line_id, answer=_line_answer(_without_note(line), currency, _)
     )
     return f"{text} ({line.note})" if line.note else text
 
 
-def _shorten(text, limit):
-    """``text`` cut at a word to at most ``limit`` characters, ending in "…" when cut."""
-    if not text or len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    return (cut.rsplit(None, 1)[0] if " " in cut.strip() else cut).rstrip() + "…"
+def _without_note(line):
+    return dataclasses.replace(line, note=None)
 
 
-def _fit(header, entries, limit, _=_plain):
-    """``header`` then the ``entries`` joined by "; ", cut at a whole entry to stay within ``limit``.
+def _line_numbers(ids):
+    """Order line ids as short as they can be said: "3, 5, 7-9" (runs of whole numbers as ranges)."""
+    parts = []
+    run = []
 
-    The header gets at most half the room when there are entries: the line answers matter more.
-    """
-    header = _shorten(header, limit // 2 if entries else limit)
+    def close():
+        if len(run) > 2:
+            parts.append(f"{run[0]}-{run[-1]}")
+        else:
+            parts.extend(run)
+        run.clear()
 
-    def join(count):
-        rest = len(entries) - count
-        body = "; ".join(entries[:count])
-        if rest:
-            more = (
-                _("%(count)s more lines, see the Order Response", count=rest)
-                if rest > 1
-                else _("1 more line, see the Order Response")
-            )
-            body = _("%(lines)s; and %(more)s", lines=body, more=more) if body else _("and %(more)s", more=more)
-        return "\n".join(part for part in (header, body) if part)
-
-    for count in range(len(entries), -1, -1):
-        text = join(count)
-        if len(text) <= limit:
-            return text
-    return _shorten(join(0), limit)
+    for line_id in ids:
+        if run and line_id.isdigit() and run[-1].isdigit() and int(line_id) == int(run[-1]) + 1:
+            run.append(line_id)
+            continue
+        close()
+        run.append(line_id)
+    close()
+    return ", ".join(parts)
 
 
-def psb_request(data, limit=NOTE_LIMIT, _=_plain):
-    """The JSON body of the PSB's ``salesOrder/{documentId}/response``: ``{"status", "note"}``, its
-    line answers in the language of ``_`` (the buyer's, on the Odoo side).
+def _answered_lines(data):
+    """The lines the note spells out: every line but those accepted as ordered."""
+    return [line for line in data.lines if line.status_code != "5"]
 
-    ``note`` is left out when empty. The JSON model has no lines, so a CA's line answers (all but
-    the lines accepted as ordered) are spelled out after the header note, in order; past ``limit``
-    characters the note stops at a whole line and points to the Order Response for the rest.
-    This is the one place that decides what the PSB receives (see the module docstring).
+
+def note_entries(data, _=_plain):
+    """Every changed line of the answer in full words: ``[(entry, (order line id,)), ...]``, in order."""
+    return [(describe_line(line, data.currency, _), (line.order_line_id,)) for line in _answered_lines(data)]
+
+
+def compact_entries(data, _=_plain):
+    """Every changed line of the answer, as short as it can be said without losing one: lines with the same
+    answer are named together ("lines 3, 5, 7-9: rejected (out of stock)"), prices without their currency
+    (said once, first: "prices in EUR"). ``[(entry, (order line ids)), ...]``, in the order of first use."""
+    groups = {}
+    for line in _answered_lines(data):
+        groups.setdefault(_line_answer(line, None, _), []).append(line.order_line_id)
+    entries = []
+    if any(line.price is not None for line in _answered_lines(data)):
+        entries.append((_("prices in %(currency)s", currency=data.currency), ()))
+    for answer, ids in groups.items():
+        unique = list(dict.fromkeys(ids))
+        named = _line_numbers(unique)
+        text = (
+            _("line %(line)s: %(answer)s", line=named, answer=answer)
+            if len(unique) == 1
+            else _("lines %(lines)s: %(answer)s", lines=named, answer=answer)
+        )
+        entries.append((text, tuple(unique)))
+    return entries
+
+
+@dataclass(frozen=True)
+class NoteFit:
+    """What the JSON note of an answer holds. ``text`` is the whole note when it fits; otherwise ``left_out``
+    names the order lines whose answers would not reach the buyer (empty when the header note alone is too
+    long), ``text`` what would fit, and ``excess`` how many characters are too many. Nothing is ever cut."""
+
+    text: str | None
+    limit: int
+    left_out: tuple = ()
+    excess: int = 0
+
+    @property
+    def fits(self):
+        return not self.excess
+
+
+def _joined(header, entries):
+    body = "; ".join(entry for entry, _ids in entries)
+    return "\n".join(part for part in (header, body) if part) or None
+
+
+def fit_note(data, limit=NOTE_LIMIT, _=_plain):
+    """The note of the JSON request of ``data``: its header note, then every changed line in full words, or,
+    when that is longer than ``limit``, compactly (:func:`compact_entries`). When even that is too long,
+    the :class:`NoteFit` says which lines would not reach the buyer: the caller tells a person, before
+    anything is sent (the UBL carries every line, see :func:`psb_request`)."""
+    data = _checked(data)
+    full = note_entries(data, _)
+    text = _joined(data.note, full)
+    if text is None or len(text) <= limit:
+        return NoteFit(text, limit)
+    compact = compact_entries(data, _)
+    text = _joined(data.note, compact)
+    if len(text) <= limit:
+        return NoteFit(text, limit)
+    kept = 0
+    while kept < len(compact) and len(_joined(data.note, compact[: kept + 1]) or "") <= limit:
+        kept += 1
+    left_out = tuple(dict.fromkeys(i for _entry, ids in compact[kept:] for i in ids))
+    return NoteFit(_joined(data.note, compact[:kept]), limit, left_out, len(text) - limit)
+
+
+def note_error(fit):
+    """The :class:`ResponseError` of a note that does not fit (:func:`fit_note`), for a person."""
+    if fit.left_out:
+        lines = _line_numbers(list(fit.left_out))
+        return ResponseError(
+            f"The PSB's JSON note holds {fit.limit} characters: the answers for lines {lines} would not reach the "
+            "buyer. Send Order Responses as UBL (Settings), or change fewer lines.",
+            error_code="answer_note_lines_left_out",
+            params={"lines": lines, "count": len(fit.left_out), "limit": fit.limit},
+        )
+    return ResponseError(
+        f"The PSB's JSON note holds {fit.limit} characters: this note is {fit.excess} characters too long and "
+        "would not reach the buyer whole. Shorten it, or send Order Responses as UBL (Settings).",
+        error_code="answer_note_too_long",
+        params={"excess": fit.excess, "limit": fit.limit},
+    )
+
+
+def psb_request(data, limit=NOTE_LIMIT, _=_plain, as_ubl=False):
+    """The body of the PSB's ``salesOrder/{documentId}/response``. This is the one place that decides what
+    the PSB receives (see the module docstring).
+
+    With ``as_ubl`` (the company setting *Send Order Responses as UBL*): ``{"status", "xml"}``, the UBL Order
+    Response of :func:`build_order_response`, which carries every line, sent as ``application/xml``.
+    Otherwise the documented JSON model ``{"status", "note"}`` (``note`` left out when empty), its line
+    answers in the language of ``_`` (the buyer's, on the Odoo side): the JSON model has no lines, so a CA's
+    line answers (all but the lines accepted as ordered) are spelled out after the header note, compactly
+    when needed (:func:`fit_note`). A note longer than ``limit`` is never cut: :class:`ResponseError`
+    (:func:`note_error`) says which lines would not reach the buyer.
     """
     data = _checked(data)
-    entries = [describe_line(line, data.currency, _) for line in data.lines if line.status_code != "5"]
-    note = _fit(data.note, entries, limit, _)
+    if as_ubl:
+        return {"status": data.code, "xml": build_order_response(data)}
+    fit = fit_note(data, limit, _)
+    if not fit.fits:
+        raise note_error(fit)
     body = {"status": data.code}
-    if note:
-        body["note"] = note
+    if fit.text:
+        body["note"] = fit.text
     return body

@@ -230,6 +230,32 @@ def test_order_response_validation(box, api):
     assert len(box.responses) == 9
 
 
+def order_response_xml(code="CA", order_id="PO-1"):
+    return (
+        '<OrderResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2"'
+        ' xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"'
+        ' xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
+        f"<cbc:OrderResponseCode>{code}</cbc:OrderResponseCode><cbc:Note>Changed</cbc:Note>"
+        f"<cac:OrderReference><cbc:ID>{order_id}</cbc:ID></cac:OrderReference></OrderResponse>"
+    ).encode()
+
+
+def test_order_response_as_ubl(box, api):
+    """The full UBL on the same endpoint (eConnect's newer pages): recorded as received; an answer to another
+    order, or without a known code, is refused (where the documented contract is silent, see README)."""
+    doc = box.add_document(PARTY, ORDER)
+    path = f"/0106%3A12345678/salesOrder/{doc}/response"
+    xml = {"Content-Type": "application/xml"}
+    answer = api("POST", path, data=order_response_xml(), headers={**xml, "X-EConnect-DocumentId": "ubl-1"})
+    assert answer.json() == {"id": "ubl-1"}
+    (received,) = box.responses
+    assert received["status"] == "CA" and received["xml"] == order_response_xml()
+    assert received["note"] == "Changed" and received["content_type"] == "application/xml"
+    assert_psb_error(api("POST", path, data=order_response_xml(order_id="PO-2"), headers=xml), 400)
+    assert_psb_error(api("POST", path, data=order_response_xml(code="OK"), headers=xml), 400)
+    assert len(box.responses) == 1
+
+
 def test_recipient_lookups(box, api):
     path = "/0106%3A12345678/salesOrder/queryRecipientParty"
     assert api("POST", path, json=["0088:1", "0088:2"]).json()["id"] == "0088:1"
