@@ -130,6 +130,31 @@ class TestUiAnswering(PsbHttpCase):
         code = self.env["econnect.psb.product.code"].search([("code", "=", "LIJM-9")])
         self.assertEqual((code.product_id, code.partner_id), (glue, order.partner_id.commercial_partner_id))
 
+    def test_proposal_then_confirm(self):
+        """Our CA makes the quotation our proposal; Confirm then asks first, and going back sends nothing."""
+        order = self.import_by_id(order_xml("TW3")).sale_order_id
+        wizard = order.action_psb_accept_with_changes()
+        wizard = self.env[wizard["res_model"]].browse(wizard["res_id"])
+        wizard.line_ids.filtered(lambda ln: ln.order_line_ref == "1").write({"status": "3", "quantity": 8})
+        wizard.line_ids.filtered(lambda ln: not ln.status).status = "5"
+        wizard.action_send()
+        self.assertEqual(order.psb_agreement_state, "proposed")
+        self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_proposal_then_confirm", login="psb_tour_answer")
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.psb_response_ids.sorted("id").mapped("code"), ["AB", "CA"], "nothing more went out")
+
+    def test_rejected_then_confirm(self):
+        """Our RE cancels the quotation; set back to a quotation, Confirm is refused with our reason."""
+        order = self.import_by_id(order_xml("TW4")).sale_order_id
+        wizard = order.action_psb_reject()
+        wizard = self.env[wizard["res_model"]].browse(wizard["res_id"])
+        wizard.note = "We cannot deliver this order"
+        wizard.action_send()
+        self.assertEqual(order.state, "cancel")
+        self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_rejected_then_confirm", login="psb_tour_answer")
+        self.assertNotEqual(order.state, "sale")
+        self.assertEqual(order.psb_response_ids.sorted("id").mapped("code"), ["AB", "RE"], "no AP after our RE")
+
     def test_refuse_cancellation(self):
         base = peppol_dir()
         if not base:

@@ -327,3 +327,66 @@ registry.category("web_tour.tours").add("sale_econnect_psb_identify_placeholder"
         },
     ],
 });
+
+registry.category("web_tour.tours").add("sale_econnect_psb_proposal_then_confirm", {
+    steps: () => [
+        {
+            content: "The quotation says we wait for the buyer",
+            trigger: ".o_form_view .alert:contains('waiting for the buyer')",
+        },
+        {
+            content: "It carries our proposal: 8 screws, not the 10 ordered",
+            trigger: ".o_field_one2many[name='order_line'] .o_data_row:contains('Screws') td[name='product_uom_qty']:contains('8.00')",
+        },
+        {
+            content: "Confirm",
+            trigger: ".o_form_statusbar button[name='action_confirm']",
+            run: "click",
+        },
+        {
+            content: "The dialog asks first: the buyer has not answered our proposal",
+            trigger: ".modal .o_field_widget[name='answer']:contains('the buyer has not answered yet')",
+        },
+        {
+            content: "Go back",
+            trigger: ".modal .modal-footer button:contains('Go back')",
+            run: "click",
+        },
+        {
+            content: "Still a quotation",
+            trigger: ".o_form_view:not(:has(.modal)) .o_statusbar_status .o_arrow_button_current:contains('Quotation')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("sale_econnect_psb_rejected_then_confirm", {
+    steps: () => [
+        {
+            content: "The rejected quotation is cancelled",
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Cancelled')",
+        },
+        {
+            content: "Set it back to a quotation, as a user might",
+            trigger: ".o_form_statusbar button[name='action_draft']",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: ".o_form_statusbar button[name='action_confirm']",
+            run: "click",
+        },
+        {
+            content: "Refused: the buyer was told the order is rejected",
+            trigger: ".modal:contains('The buyer was told the order is rejected')",
+        },
+        {
+            content: "Close the message",
+            trigger: ".modal .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "Not a sales order",
+            trigger: ".o_form_view:not(:has(.modal)) .o_statusbar_status .o_arrow_button_current:not(:contains('Sales Order'))",
+        },
+    ],
+});
