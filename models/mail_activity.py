@@ -7,6 +7,8 @@ PSB_ACTIVITY_KINDS = [
     ("confirm", "Confirm the order (not confirmed automatically)"),
     ("decide", "Decide on a change or cancellation"),
     ("answer", "A Peppol answer failed"),
+    ("invoice_send", "A Peppol invoice was not delivered"),
+    ("invoice_response", "The buyer rejected or queried an invoice"),
 ]
 
 

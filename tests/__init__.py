@@ -26,3 +26,5 @@ from . import test_access_entry_points
 from . import test_queue_commits
 from . import test_replayed_stream
 from . import test_setup_wizard
+from . import test_invoice_sending
+from . import test_invoice_sending_commits
