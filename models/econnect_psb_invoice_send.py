@@ -9,10 +9,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import html_escape, mute_logger
 
-from ..psb import exceptions as psb_errors
-from .econnect_psb_queue_mixin import BATCH_SIZE, Failed
-from .econnect_psb_response import psb_error_advice
-from .psb_messages import psb_error_text
+from .econnect_psb_queue_mixin import BATCH_SIZE
+from .econnect_psb_response import psb_refusal
 
 _logger = logging.getLogger(__name__)
 
@@ -140,13 +138,7 @@ class EconnectPsbInvoiceSend(models.Model):
         self._send(clients)
 
     def _queue_classify(self, exc):
-        if isinstance(exc, psb_errors.PsbError) and not exc.retryable:
-            return Failed(
-                f"{psb_error_text(self.env, exc)}\n{psb_error_advice(self.env, exc)}",
-                retry_helps=isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError)),
-                error=exc,
-            )
-        return super()._queue_classify(exc)
+        return psb_refusal(self.env, exc) or super()._queue_classify(exc)
 
     def _queue_fail(self, failed):
         self._fail(failed.reason, can_retry=failed.retry_helps)
