@@ -234,6 +234,14 @@ class TestInvoiceSendingAccess(InvoiceSetup, RpcCase):
         self.allowed(self.billing, "account.move.send.wizard", "action_send_and_print", [wizard_id])
         sending = move.psb_invoice_send_ids
         self.assertEqual(sending.state, "queued")
+        # A salesman opening the invoice sees where it is; the queue records are for invoicing users.
+        move.invoice_user_id = self.salesman
+        self.allowed(self.salesman, "account.move", "get_views", [[False, "form"]])
+        [values] = self.allowed(
+            self.salesman, "account.move", "web_read", move.ids, specification={"psb_send_state": {}}
+        )
+        self.assertEqual(values["psb_send_state"], "queued")
+        self.refused(self.salesman, "", "econnect.psb.invoice.send", "search_read", [], ["state"])
         # The queue record is read-only for everyone; a failed one is retried by a billing user only.
         self.refused(self.billing, "", "econnect.psb.invoice.send", "write", sending.ids, {"state": "sent"})
         sending.sudo().write({"state": "failed", "can_retry": True})
