@@ -100,8 +100,8 @@ class AccountMoveSend(models.AbstractModel):
         if not validator:
             invoice._message_log(
                 body=self.env._(
-                    "The Peppol invoice was not checked against the official Peppol rules (they are not installed "
-                    "on this server); the PSB checks it."
+                    "The Peppol invoice was not checked against the official Peppol rules (not available on this "
+                    "server: not installed, switched off, or no room under Odoo's memory limits); the PSB checks it."
                 )
             )
             return [], "unavailable"
