@@ -1,5 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import html_escape
+
+from ..psb.invoice_response import NEEDS_A_PERSON
+
+INVOICE_RESPONSES = [
+    ("AB", "Received (AB)"),
+    ("IP", "In process (IP)"),
+    ("UQ", "Under query (UQ)"),
+    ("CA", "Conditionally accepted (CA)"),
+    ("RE", "Rejected (RE)"),
+    ("AP", "Accepted (AP)"),
+    ("PD", "Paid (PD)"),
+]
 
 
 def _distinct(values):
@@ -30,6 +43,30 @@ class AccountMove(models.Model):
     psb_project_reference = fields.Char("Buyer's Project", compute="_compute_psb_references")
     psb_accounting_cost = fields.Char("Buyer's Accounting Cost", compute="_compute_psb_references")
     psb_orders_warning = fields.Char("Peppol Orders Warning", compute="_compute_psb_references")
+
+    # Sending through the eConnect PSB, and the buyer's Invoice Response
+    psb_invoice_send_ids = fields.One2many(
+        "econnect.psb.invoice.send", "move_id", "Sent through the PSB", readonly=True
+    )
+    psb_send_state = fields.Selection(
+        [("queued", "Queued"), ("sent", "Sent"), ("delivered", "Delivered"), ("failed", "Failed")],
+        "PSB Sending",
+        compute="_compute_psb_send_state",
+        help="Where the invoice is on its way to the buyer through the eConnect PSB: queued, sent (the PSB took it), "
+        "delivered (the buyer's access point received it) or failed (with the reason).",
+    )
+    psb_send_message = fields.Text("PSB Sending Message", compute="_compute_psb_send_state")
+    psb_send_can_retry = fields.Boolean(compute="_compute_psb_send_state")
+    psb_invoice_response = fields.Selection(
+        INVOICE_RESPONSES,
+        "Buyer's Invoice Response",
+        readonly=True,
+        copy=False,
+        help="The last Peppol Invoice Response of the buyer: received, in process, under query, accepted, "
+        "rejected or paid.",
+    )
+    psb_invoice_response_note = fields.Text("Buyer's Reason", readonly=True, copy=False)
+    psb_invoice_response_on = fields.Datetime("Invoice Response Received On", readonly=True, copy=False)
 
     @api.depends(
         "invoice_line_ids.sale_line_ids.order_id.psb_order_ref",
@@ -65,3 +102,78 @@ class AccountMove(models.Model):
         self.ensure_one()
         orders = self.psb_sale_order_ids
         return orders if len(orders) == 1 else orders.browse()
+
+    @api.depends("psb_invoice_send_ids.state", "psb_invoice_send_ids.error_message")
+    def _compute_psb_send_state(self):
+        for move in self:
+            last = move.sudo().psb_invoice_send_ids.sorted("id")[-1:]
+            move.psb_send_state = last.state
+            move.psb_send_message = last.error_message
+            move.psb_send_can_retry = last.state == "failed" and last.can_retry
+
+    def action_psb_retry_send(self):
+        """Retry the failed sending of these invoices through the eConnect PSB."""
+        failed = self.sudo().psb_invoice_send_ids.filtered(lambda s: s.state == "failed")
+        return failed.with_env(self.env).action_retry()
+
+    # ------------------------------------------------------------------
+    # Activities for the invoice's responsible
+    # ------------------------------------------------------------------
+    def _psb_invoice_activity(self, kind, summary, note):
+        """Schedule the activity of ``kind`` (``send``, ``response``) for the invoice's responsible, or bring the
+        open one up to date."""
+        self.ensure_one()
+        move = self.sudo()
+        if existing := move._psb_invoice_activities(kind):
+            existing[:1].write({"summary": summary, "note": note})
+            return existing[:1]
+        user = move.invoice_user_id or move.company_id.psb_user_id or self.env.user
+        activity = move.with_context(mail_activity_quick_update=True).activity_schedule(
+            "mail.mail_activity_data_warning", user_id=user.id, summary=summary, note=note
+        )
+        activity.psb_kind = f"invoice_{kind}"
+        return activity
+
+    def _psb_invoice_activities(self, kind):
+        return self.sudo().activity_ids.filtered(lambda a: a.psb_kind == f"invoice_{kind}")
+
+    def _psb_close_invoice_activities(self, kind):
+        for move in self:
+            move._psb_invoice_activities(kind).action_feedback()
+
+    # ------------------------------------------------------------------
+    # The buyer's Invoice Response
+    # ------------------------------------------------------------------
+    def _psb_apply_invoice_response(self, response):
+        """Show the buyer's Invoice Response (``psb.invoice_response.InvoiceResponse``) on the invoice; a rejection
+        or a query gives the invoice's responsible an activity, any later answer closes it."""
+        self.ensure_one()
+        label = dict(self._fields["psb_invoice_response"]._description_selection(self.env))[response.code]
+        reason = "; ".join(response.reasons)
+        self.sudo().write(
+            {
+                "psb_invoice_response": response.code,
+                "psb_invoice_response_note": reason or False,
+                "psb_invoice_response_on": fields.Datetime.now(),
+            }
+        )
+        self._message_log(
+            body=self.env._(
+                "The buyer's Invoice Response: %(status)s.%(reason)s",
+                status=label,
+                reason=f" {reason}" if reason else "",
+            )
+        )
+        if response.code not in NEEDS_A_PERSON:
+            self._psb_close_invoice_activities("response")
+            return
+        advice = (
+            self.env._("Contact the buyer; a rejected invoice is corrected with a credit note and a new invoice.")
+            if response.code == "RE"
+            else self.env._("Answer the buyer's question; the buyer sends a new Invoice Response once it is settled.")
+        )
+        self._psb_invoice_activity(
+            "response",
+            self.env._("Buyer's Invoice Response on %(invoice)s: %(status)s", invoice=self.name, status=label),
+            f"<p>{html_escape(reason or label)}</p><p>{html_escape(advice)}</p>",
+        )

@@ -16,7 +16,7 @@ from odoo.tools import mute_logger
 
 from ..psb import event as psb_event
 from ..psb import exceptions as psb_errors
-from ..psb import lifecycle, matching
+from ..psb import invoice_response, lifecycle, matching
 from ..psb.ubl import peek, reader
 from ..psb.ubl.model import UblError
 from .dialog import dialog_action
@@ -34,8 +34,14 @@ TOPIC_TYPES = {
     "OrderResponseSent": "response_status",
     "OrderResponseSentRetry": "response_status",
     "OrderResponseSentError": "response_status",
+    "InvoiceSent": "invoice_status",
+    "InvoiceSentRetry": "invoice_status",
+    "InvoiceSentError": "invoice_status",
+    "InvoiceResponseReceived": "invoice_response",
 }
 DOCUMENT_TYPES = ("order", "order_change", "order_cancellation")
+#: Events that only report on something we sent (nothing to download).
+STATUS_TYPES = ("response_status", "invoice_status")
 TODO_STATES = ("received", "downloaded")
 #: The PSB's description of an event is a sentence; the body as a whole is limited by the webhook.
 MAX_EVENT_TEXT = 256 * 1024
@@ -88,6 +94,8 @@ class EconnectPsbDocument(models.Model):
             ("order_change", "Order Change"),
             ("order_cancellation", "Order Cancellation"),
             ("response_status", "Order Response status"),
+            ("invoice_status", "Invoice status"),
+            ("invoice_response", "Invoice Response"),
         ],
         required=True,
         readonly=True,
@@ -517,16 +525,16 @@ class EconnectPsbDocument(models.Model):
     def _queue_process_one(self, clients):
         """The steps of one document, each kept (committed in a scheduled run) before the next: the download
         (the XML is safe in Odoo before the import starts), the import, the automatic confirmation."""
-        if self.state == "received" and self.document_type in DOCUMENT_TYPES:
+        if self.state == "received" and self.document_type not in STATUS_TYPES:
             self._download(clients)
             yield
             if self.state != "downloaded":
                 return  # another worker got the document in between
-        if self.state == "downloaded" or (self.state == "received" and self.document_type == "response_status"):
+        if self.state == "downloaded" or (self.state == "received" and self.document_type in STATUS_TYPES):
             self._apply_outcome(self._import())
             yield
             yield from self.env["econnect.psb.auto.confirm"]._decide_steps(self)
-            if self.state == "imported" and self.source == "webhook":
+            if self.state == "imported" and self.source == "webhook" and self.document_type in DOCUMENT_TYPES:
                 self._delete_remote(clients)
 
     def _process(self, clients=None, commit=False):
@@ -605,9 +613,14 @@ class EconnectPsbDocument(models.Model):
         """Fetch the XML from the PSB (as the company's *Download orders as* says) and keep it in Odoo
         before anything else is done with it."""
         company = self.company_id.sudo()
-        data = self._client(clients).download_sales_order(
-            company.psb_party_id, self.psb_document_id, target_document_type_id=company.psb_download_as or None
-        )
+        if self.document_type == "invoice_response":  # a buyer's answer to our invoice: the generic endpoint
+            data = self._client(clients).download_sales_order(
+                company.psb_party_id, self.psb_document_id, family="generic"
+            )
+        else:
+            data = self._client(clients).download_sales_order(
+                company.psb_party_id, self.psb_document_id, target_document_type_id=company.psb_download_as or None
+            )
         self._store_xml(data)
 
     def _store_xml(self, data, filename=None):
@@ -632,6 +645,10 @@ class EconnectPsbDocument(models.Model):
         """Import the downloaded document. :returns: its :class:`Outcome`."""
         if self.document_type == "response_status":
             return self._process_response_status()
+        if self.document_type == "invoice_status":
+            return self._process_invoice_status()
+        if self.document_type == "invoice_response":
+            return self._process_invoice_response()
         parsed = self._read_xml()
         self.buyer_name = parsed.buyer.display_name if parsed.buyer else False
         if parsed.kind != self.document_type and self.source == "webhook":
@@ -877,6 +894,46 @@ class EconnectPsbDocument(models.Model):
         if response:
             self.buyer_order_ref = response.sale_order_id.psb_order_ref
         return Outcome("done", sale_order=response.sale_order_id if response else self.env["sale.order"])
+
+    def _process_invoice_status(self):
+        """InvoiceSent* hooks: the delivery outcome of an invoice we sent through the PSB."""
+        self.env["econnect.psb.invoice.send"]._apply_status_event(
+            self.topic, json.loads(self.payload or "{}"), self.company_id
+        )
+        return Outcome("done", sale_order=self.env["sale.order"])
+
+    def _process_invoice_response(self):
+        """A buyer's Invoice Response (T111) to one of our invoices, found by the PSB id of the invoice it refers
+        to, else by the invoice number among this company's invoices sent through the PSB."""
+        data = self.attachment_id.sudo().with_context(bin_size=False).raw or b""
+        try:
+            response = invoice_response.read(data)
+        except invoice_response.InvoiceResponseError as exc:
+            raise UblError(self.env._("Not a Peppol Invoice Response this addon can read: %s", exc)) from exc
+        Send = self.env["econnect.psb.invoice.send"].sudo()
+        domain = [("company_id", "=", self.company_id.id)]
+        sending = self.ref_document_id and Send.search(
+            [
+                *domain,
+                "|",
+                ("psb_document_id", "=", self.ref_document_id),
+                ("idempotency_key", "=", self.ref_document_id),
+            ],
+            limit=1,
+        )
+        if not sending and response.invoice_number:
+            sending = Send.search([*domain, ("move_id.name", "=", response.invoice_number)], limit=1)
+        if not sending:
+            return Outcome(
+                "error",
+                self.env._(
+                    "Invoice Response to invoice %s, which was not sent through the PSB from this company.",
+                    response.invoice_number or self.ref_document_id or "-",
+                ),
+            )
+        sending.move_id._psb_apply_invoice_response(response)
+        self.buyer_order_ref = sending.move_id.name
+        return Outcome("done", sale_order=self.env["sale.order"])
 
     def _delete_remote(self, clients):
         if not self.company_id.psb_delete_after_import:

@@ -167,7 +167,7 @@ class EconnectPsbDocument(models.Model):
             [
                 ("state", "in", ("received", "error")),
                 ("attachment_id", "=", False),
-                ("document_type", "!=", "response_status"),
+                ("document_type", "not in", ("response_status", "invoice_status")),
                 ("psb_expiry_alerted", "=", False),
                 ("psb_deleted_on", "=", False),
                 ("psb_keep_until", "!=", False),

@@ -45,6 +45,18 @@ def psb_error_advice(env, exc):
     )
 
 
+def psb_refusal(env, exc):
+    """A PSB refusal (not worth retrying as it is) as the queue's :class:`Failed`, saying what a person can do and
+    whether Retry can help (after the connection is fixed); None for anything else."""
+    if not isinstance(exc, psb_errors.PsbError) or exc.retryable:
+        return None
+    return Failed(
+        f"{psb_error_text(env, exc)}\n{psb_error_advice(env, exc)}",
+        retry_helps=isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError)),
+        error=exc,
+    )
+
+
 def _split_endpoint(value):
     scheme, sep, ident = (value or "").partition(":")
     return (scheme, ident) if sep else (None, value)
@@ -269,12 +281,8 @@ class EconnectPsbResponse(models.Model):
 
     def _queue_classify(self, exc):
         """A PSB refusal says what a person can do about it; whether Retry can help depends on the cause."""
-        if isinstance(exc, psb_errors.PsbError) and not exc.retryable:
-            return Failed(
-                f"{psb_error_text(self.env, exc)}\n{psb_error_advice(self.env, exc)}",
-                retry_helps=isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError)),
-                error=exc,
-            )
+        if refusal := psb_refusal(self.env, exc):
+            return refusal
         if isinstance(exc, UserError):
             return Failed(
                 str(exc.args[0] if exc.args else exc),

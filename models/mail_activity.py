@@ -8,6 +8,8 @@ PSB_ACTIVITY_KINDS = [
     ("decide", "Decide on a change or cancellation"),
     ("answer", "A Peppol answer failed"),
     ("overdue", "Answer the buyer: the answering time has passed"),
+    ("invoice_send", "A Peppol invoice was not delivered"),
+    ("invoice_response", "The buyer rejected or queried an invoice"),
 ]
 
 

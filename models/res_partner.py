@@ -1,9 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+
+from ..psb import exceptions as psb_errors
+
+_logger = logging.getLogger(__name__)
 
 SALES_MANAGER = "sales_team.group_sale_manager"
 SALESMAN = "sales_team.group_sale_salesman"
+PSB_SENDING_METHOD = "econnect_psb"
+#: How long the PSB's answer whether a customer receives invoices is trusted before it is asked again: a
+#: customer that can is asked once a month, one that cannot once a day (it may join Peppol any day).
+RECEIVER_KEPT = {"yes": timedelta(days=30), "no": timedelta(days=1)}
 
 
 class ResPartner(models.Model):
@@ -36,6 +47,20 @@ class ResPartner(models.Model):
         "and Belgian public buyers among them) need it. Off: they go on one invoice, with a warning.",
     )
 
+    invoice_sending_method = fields.Selection(
+        selection_add=[(PSB_SENDING_METHOD, "Peppol through the eConnect PSB")],
+    )
+    psb_invoice_receiver = fields.Selection(
+        [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")],
+        "Receives Invoices through the PSB",
+        default="unknown",
+        readonly=True,
+        copy=False,
+        help="Whether the eConnect PSB can deliver Peppol invoices to this customer's Peppol id (asked once, "
+        "when an invoice is sent, and remembered: a yes for a month, a no for a day).",
+    )
+    psb_invoice_checked_on = fields.Datetime("Invoice Receiver Checked On", readonly=True, copy=False)
+
     @api.model_create_multi
     def create(self, vals_list):
         if any(vals.get("psb_auto_trusted") for vals in vals_list):
@@ -54,3 +79,37 @@ class ResPartner(models.Model):
     def _psb_check_trust_rights(self):
         if not self.env.su and not self.env.user.has_group(SALES_MANAGER):
             raise AccessError(self.env._("Only sales managers can trust a customer for automatic confirmation."))
+
+    def _psb_invoice_endpoint(self):
+        """The customer's Peppol id (``scheme:id``) an invoice is delivered to, or False."""
+        partner = self.commercial_partner_id
+        return (
+            bool(partner.peppol_eas and partner.peppol_endpoint) and f"{partner.peppol_eas}:{partner.peppol_endpoint}"
+        )
+
+    def _psb_can_receive_invoices(self, company):
+        """Whether ``company``'s PSB can deliver invoices to this customer: asked once
+        (``salesInvoice/queryRecipientParty``) and remembered on the customer with the date (``RECEIVER_KEPT``).
+        The PSB out of reach leaves the last answer as it was."""
+        partner = self.commercial_partner_id.sudo()
+        endpoint = partner._psb_invoice_endpoint()
+        if not endpoint:
+            return False
+        now = fields.Datetime.now()
+        known = partner.psb_invoice_receiver
+        if (
+            known != "unknown"
+            and partner.psb_invoice_checked_on
+            and now - partner.psb_invoice_checked_on < RECEIVER_KEPT[known]
+        ):
+            return known == "yes"
+        try:
+            company._psb_client().query_recipient_party(company.sudo().psb_party_id, [endpoint], family="salesInvoice")
+            known = "yes"
+        except psb_errors.PsbNotFoundError:
+            known = "no"
+        except (psb_errors.PsbError, UserError) as exc:
+            _logger.info("Could not ask the PSB whether %s receives invoices: %s", endpoint, exc)
+            return partner.psb_invoice_receiver == "yes"
+        partner.write({"psb_invoice_receiver": known, "psb_invoice_checked_on": now})
+        return known == "yes"

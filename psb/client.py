@@ -44,6 +44,10 @@ SELLER_TOPICS = [
     "OrderResponseSent",
     "OrderResponseSentRetry",
     "OrderResponseSentError",
+    "InvoiceSent",
+    "InvoiceSentRetry",
+    "InvoiceSentError",
+    "InvoiceResponseReceived",
 ]
 
 #: The PSB's hook-health topics: it cannot reach a hook and will retry, or it gave up (§6.2). They are

@@ -6,3 +6,4 @@ from . import econnect_psb_confirm_wizard
 from . import econnect_psb_document_wizard
 from . import sale_advance_payment_inv
 from . import econnect_psb_setup_wizard
+from . import account_move_send_wizard

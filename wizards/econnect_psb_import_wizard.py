@@ -4,7 +4,7 @@ import base64
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..models.econnect_psb_document import TOPIC_TYPES
+from ..models.econnect_psb_document import DOCUMENT_TYPES, TOPIC_TYPES
 from ..psb import event as psb_event
 
 
@@ -27,7 +27,7 @@ class EconnectPsbImportWizard(models.TransientModel):
         domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
     )
     topic = fields.Selection(
-        [(topic, topic) for topic, kind in TOPIC_TYPES.items() if kind != "response_status"],
+        [(topic, topic) for topic, kind in TOPIC_TYPES.items() if kind in DOCUMENT_TYPES],
         default="OrderReceived",
         required=True,
     )

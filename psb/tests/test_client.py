@@ -526,6 +526,6 @@ def test_public_constants():
         "https://accp-psb.econnect.eu",
         "https://accp-identity.econnect.eu",
     )
-    assert "OrderReceived" in psb_client.SELLER_TOPICS and len(psb_client.SELLER_TOPICS) == 6
+    assert "OrderReceived" in psb_client.SELLER_TOPICS and len(psb_client.SELLER_TOPICS) == 10
     assert issubclass(PsbTransientError, PsbError) and PsbTransientError.retryable
     assert psb_client.PsbError is PsbError
