@@ -29,3 +29,4 @@ from . import test_setup_wizard
 from . import test_answering_time
 from . import test_agreement_flow
 from . import test_answer_lines
+from . import test_auto_change
