@@ -2,7 +2,9 @@
 """Order Changes and Order Cancellations from the buyer (Peppol Advanced Ordering).
 
 A change restates the whole order; each line says what happens to it (1 added, 2 deleted,
-3 changed, 4 no action, 74 reopened). On a quotation it is applied at once and accepted; on a
+3 changed, 4 no action, 74 reopened). On a quotation it is applied at once and accepted; on an
+order confirmed automatically it is applied and accepted when safe (nothing it touches delivered or
+invoiced, the changed order meets every condition of the automatic confirmation); on any other
 confirmed order a person decides (apply and accept, or reject: the last agreed order stands).
 A cancellation cancels the order when the company allows it and nothing was delivered or
 invoiced, otherwise a person decides. A change or cancellation that answers our own proposal
@@ -13,11 +15,14 @@ import dataclasses
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round
 
 from ..psb import agreement as ag
+from ..psb import autoconfirm
 from .econnect_psb_document import Outcome
 
 # A change whose sequence number skips one waits this long for the missing one before it is applied
@@ -161,7 +166,8 @@ class EconnectPsbOrderChange(models.AbstractModel):
     def _take_change(self, document, parsed, order):
         """The next change of the order: the buyer's acceptance of what we proposed (applied, no answer);
         on a quotation applied, and accepted at once when the quotation needs nobody (else its AP waits for
-        the person who checks and confirms it); on a confirmed order a person decides."""
+        the person who checks and confirms it); on an order confirmed automatically applied and accepted when
+        safe (:meth:`_apply_if_safe`); else a person decides."""
         env = self.env
         agreement = order._psb_agreement()
         if not agreement.allows(ag.BUYER_CHANGE):
@@ -188,7 +194,92 @@ class EconnectPsbOrderChange(models.AbstractModel):
                 return Outcome("imported")
             order._psb_queue_response("AP", order_change_ref=parsed.id, auto=True)
             return Outcome("imported")
-        return self._hand_to_person(document, parsed, order, self._describe_change(order, parsed))
+        described = self._describe_change(order, parsed)
+        applied, reasons = self._apply_if_safe(document, parsed, order)
+        if applied:
+            order._psb_queue_response("AP", order_change_ref=parsed.id, auto=True)
+            return Outcome("imported")
+        return self._hand_to_person(document, parsed, order, described + reasons)
+
+    # ------------------------------------------------------------------
+    # A change to an order confirmed automatically
+    # ------------------------------------------------------------------
+    @api.model
+    def _apply_if_safe(self, document, parsed, order):
+        """Apply the change to an order that was confirmed automatically (the company still confirming
+        automatically) when that is safe: none of the lines it touches was delivered or invoiced, Odoo
+        adjusts the confirmed order (its stock rules included), and the changed order meets every condition
+        of the automatic confirmation. Applied and evaluated in a savepoint, rolled back when not safe.
+
+        :returns: (applied, why not: the reasons for the person, empty when it was not tried)
+        """
+        company = order.company_id
+        if order.psb_auto_state != "confirmed" or not company.psb_auto_confirm or order.state != "sale":
+            return False, []
+        if document.source == "upload" and not company.psb_auto_confirm_uploads:
+            reasons = [self.env._("uploaded by hand: uploaded orders are not confirmed automatically (Settings)")]
+        else:
+            reasons, log = self._try_change(order, parsed)
+        if reasons:
+            return False, [self.env._("Not applied automatically: %s", reason) for reason in reasons]
+        order.message_post(
+            body=self._log_html(
+                self.env._(
+                    "Order Change %s from the buyer was applied automatically: nothing it touches was delivered or "
+                    "invoiced, and the changed order meets every condition of the automatic confirmation.",
+                    parsed.id,
+                ),
+                log,
+            )
+        )
+        return True, []
+
+    @api.model
+    def _try_change(self, order, parsed):
+        """Apply the change in a savepoint and keep it only when safe (see :meth:`_apply_if_safe`).
+
+        :returns: (the failed conditions: empty when the change was kept, the change's log)
+        """
+        AutoConfirm = self.env["econnect.psb.auto.confirm"]
+        settings = AutoConfirm._settings(order.company_id)
+        lines = order.order_line.filtered(lambda ln: not ln.display_type)
+        before = {line.id: (self._line_state(line), line.qty_delivered, line.qty_invoiced) for line in lines}
+        savepoint = self.env.cr.savepoint()
+        reasons, log = [], []
+        try:
+            log = self._apply_change(order, parsed)
+            reasons = self._touched_done(lines, before)
+            failures = autoconfirm.evaluate(AutoConfirm._facts(order, settings), settings, self.env._)
+            reasons += [failure.reason for failure in failures]
+        except psycopg2.errors.TransactionRollbackError:
+            savepoint.close(rollback=True)
+            raise  # another worker changed the order: the queue tries again
+        except Exception as exc:  # noqa: BLE001 - a stock rule, a locked order, another module's exception
+            reasons = [str(exc.args[0]) if getattr(exc, "args", None) else repr(exc)]
+        finally:
+            savepoint.close(rollback=bool(reasons))
+        return reasons, log
+
+    @api.model
+    def _line_state(self, line):
+        """What a change may change on a sale order line."""
+        return (line.product_id.id, line.product_uom_qty, line.price_unit, line.discount, line.psb_requested_date)
+
+    @api.model
+    def _touched_done(self, lines, before):
+        """Why the lines the change touched (``before``: their state, delivered and invoiced quantities before
+        it) cannot be changed without a person: delivered or invoiced already."""
+        reasons = []
+        for line in lines:
+            state, delivered, invoiced = before[line.id]
+            if state == self._line_state(line):
+                continue
+            ref = line.psb_line_ref or line.name.split("\n")[0]
+            if float_compare(delivered, 0, 6) > 0:
+                reasons.append(self.env._("line %(line)s: %(qty)s already delivered", line=ref, qty=delivered))
+            if float_compare(invoiced, 0, 6) > 0:
+                reasons.append(self.env._("line %(line)s: %(qty)s already invoiced", line=ref, qty=invoiced))
+        return reasons
 
     @api.model
     def _apply_unless_amounts_differ(self, order, parsed):
@@ -456,6 +547,10 @@ class EconnectPsbOrderChange(models.AbstractModel):
         )
         for vals in vals_list:
             vals["sequence"] = 1000 + vals["sequence"]
+        # Our price on each added line, flagged as the import flags an order's lines.
+        self.env["econnect.psb.auto.confirm"]._price_flags(
+            order.company_id, order.pricelist_id, order.currency_id, order.date_order, vals_list
+        )
         return vals_list, issues
 
     @api.model
