@@ -36,6 +36,8 @@ from ..psb import lifecycle
 from .psb_messages import psb_error_text
 
 BATCH_SIZE = 20
+#: How often a record is tried again when it cannot be locked between two of its steps (see _queue_relock).
+RELOCK_ATTEMPTS = 6
 
 _logger = logging.getLogger(__name__)
 
@@ -295,12 +297,30 @@ class EconnectPsbQueueMixin(models.AbstractModel):
                 self._queue_commit(commit, wake_ups)
                 return False
             committed = self._queue_commit(commit, wake_ups)
-            if committed and not self._queue_lock():
+            if committed and not self._queue_relock():
                 steps.close()  # another worker took it in between: it goes on with it
                 return True
             self.invalidate_recordset()
         self._queue_commit(commit, wake_ups)
         return True
+
+    def _queue_relock(self):
+        """After the commit between two steps: this record locked again, to go on with its next step.
+
+        When the lock cannot be had and the record is still due, another worker took it and goes on with it
+        (False). When it is no longer due (an order imported, with its automatic confirmation still to decide),
+        no other worker would: the row is only held for a moment by a worker that touched it (an answer's), so
+        the lock is tried again on fresh snapshots for a few seconds before the step is given up, logged."""
+        for attempt in range(RELOCK_ATTEMPTS):
+            if self._queue_lock():
+                return True
+            self.invalidate_recordset()
+            if self._queue_ready():
+                return False
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # nothing pending (just committed): a fresh snapshot
+            time.sleep(0.1 * (attempt + 1))
+        _logger.warning("%s %s: could not be locked again to go on with its next step", self._description, self.id)
+        return False
 
     def _queue_step(self, steps, committed):
         """Run the next step of ``steps`` in a savepoint (rolled back when it raises). False once there is none."""
