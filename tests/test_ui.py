@@ -1,12 +1,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Tours in headless Chromium: what a sales user sees."""
 
+from datetime import date, timedelta
 from pathlib import Path
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import NO_PEPPOL_MSG, PsbHttpCase, order_xml, peppol_dir, upload_document
 from .test_order_import import TestMatching
+
+
+def future_order_xml(order_id):
+    """The test order with its requested delivery a month ahead: a past date makes Odoo's form warn that the
+    requested date is too soon (a dialog over the form) whenever an edit recomputes the expected date."""
+    start, end = date.today() + timedelta(days=30), date.today() + timedelta(days=31)
+    xml = order_xml(order_id)
+    return xml.replace(b"2026-12-01", start.isoformat().encode()).replace(b"2026-12-02", end.isoformat().encode())
 
 
 @tagged("post_install", "-at_install")
@@ -121,7 +130,7 @@ class TestUiAnswering(PsbHttpCase):
     def test_identify_the_placeholder_then_confirm(self):
         """Replacing "Unidentified Peppol item" in the browser, then Confirm: AP, and the buyer's code is kept."""
         glue = self.env["product.product"].create({"name": "Wood glue 500 ml", "list_price": 3.0})
-        order = self.import_by_id(order_xml("TW2")).sale_order_id
+        order = self.import_by_id(future_order_xml("TW2")).sale_order_id
         placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
         self.assertEqual(order.order_line.filtered(lambda ln: ln.psb_line_ref == "3").product_id, placeholder)
         self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_identify_placeholder", login="psb_tour_answer")
@@ -132,7 +141,7 @@ class TestUiAnswering(PsbHttpCase):
 
     def test_proposal_then_confirm(self):
         """Our CA makes the quotation our proposal; Confirm then asks first, and going back sends nothing."""
-        order = self.import_by_id(order_xml("TW3")).sale_order_id
+        order = self.import_by_id(future_order_xml("TW3")).sale_order_id
         wizard = order.action_psb_accept_with_changes()
         wizard = self.env[wizard["res_model"]].browse(wizard["res_id"])
         wizard.line_ids.filtered(lambda ln: ln.order_line_ref == "1").write({"status": "3", "quantity": 8})
@@ -145,7 +154,7 @@ class TestUiAnswering(PsbHttpCase):
 
     def test_rejected_then_confirm(self):
         """Our RE cancels the quotation; set back to a quotation, Confirm is refused with our reason."""
-        order = self.import_by_id(order_xml("TW4")).sale_order_id
+        order = self.import_by_id(future_order_xml("TW4")).sale_order_id
         wizard = order.action_psb_reject()
         wizard = self.env[wizard["res_model"]].browse(wizard["res_id"])
         wizard.note = "We cannot deliver this order"
