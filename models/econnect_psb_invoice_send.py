@@ -143,9 +143,6 @@ class EconnectPsbInvoiceSend(models.Model):
     def _queue_fail(self, failed):
         self._fail(failed.reason, can_retry=failed.retry_helps)
 
-    def _queue_retry_message(self, attempts, at, deadline, retry):
-        return self.env._("Attempt %(n)s failed, retrying: %(error)s", n=attempts, error=retry.reason)
-
     def _queue_give_up_message(self, attempts, deadline, retry):
         return self.env._(
             "The PSB could not be reached in %(n)s attempts up to %(deadline)s (last error: %(error)s). Press Retry "

@@ -137,7 +137,7 @@ class EconnectPsbQueueMixin(models.AbstractModel):
 
     def _queue_retry_message(self, attempts, at, deadline, retry):
         """What a person reads while the record waits for its next attempt after a failure."""
-        raise NotImplementedError
+        return self.env._("Attempt %(n)s failed, retrying: %(error)s", n=attempts, error=retry.reason)
 
     def _queue_give_up(self, attempts, deadline, retry):
         """The next attempt would come after the deadline: end the record in a state a person acts on."""
