@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # OCA's checks on the whole tree, as tools/test.sh runs them (exit non-zero on any finding):
-# ruff (lint and format, .ruff.toml) and pylint-odoo (.pylintrc).
+# ruff (lint and format, .ruff.toml) and pylint-odoo (.pylintrc); then prints the size and complexity of
+# the functions (tools/metrics.py; METRICS_CHECK=1 makes a missed target a failure).
 #
 #   tools/lint.sh          check
 #   tools/lint.sh --fix    let ruff fix and format what it can, then check
@@ -19,5 +20,7 @@ say "ruff format --check"
 "$PY" -m ruff format --check -q . || rc=1
 say "pylint-odoo"
 "$PY" -m pylint --rcfile=.pylintrc -j 0 . || rc=1
+say "Function size and complexity (tools/metrics.py)"
+"$PY" "$ROOT/tools/metrics.py" ${METRICS_CHECK:+--check} || rc=1
 [ "$rc" = 0 ] && echo "OCA checks: clean"
 exit "$rc"
