@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models import econnect_psb_document_lifecycle as lifecycle_model
+from ..models import econnect_psb_document_rules as lifecycle_model
 from ..psb_sandbox.server import BIS2_ORDER_TYPE, PsbSandbox
 from .common import NO_PEPPOL_MSG, PsbCase, configure_psb, official_orders, peppol_dir
 from .test_webhook import order_xml
