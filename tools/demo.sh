@@ -237,7 +237,7 @@ if delivered:
     decided = sql(f"select psb_order_ref, coalesce(psb_auto_state, ''), replace(coalesce(psb_auto_reasons, ''), "
                   f"chr(10), '; ') from sale_order where psb_document_id in (select id from econnect_psb_document "
                   f"where psb_document_id in ({ids})) order by id")
-    print("\nAutomatic confirmation (on for the trusted customer City Hospital):")
+    print("\nAutomatic confirmation (on for the trusted customer Region West):")
     for ref, auto, reasons in decided:
         outcome = {"confirmed": "confirmed by itself, answered AP"}.get(auto) or f"waits for a person: {reasons[:150]}"
         print(f"  {ref[:34]:<34} {outcome}")
