@@ -33,3 +33,4 @@ from . import test_invoice_sending
 from . import test_invoice_sending_commits
 from . import test_auto_change
 from . import test_document_kinds
+from . import test_demo
