@@ -134,7 +134,7 @@ class TestFailedDocumentForSalesUser(RpcCase):
 
     def test_retry_that_works_says_so(self):
         """A document in error that Retry can help (e.g. the PSB was unreachable): Retry says what it did."""
-        document = self.imported(scope_order_xml("FIX2")).psb_document_id
+        document = self.imported(scope_order_xml("FIX2"), user=self.salesman).psb_document_id
         self.assertTrue(document)
         document.write({"state": "error", "error_message": "The PSB could not be reached.", "error_fix": "retry"})
         self.env.flush_all()
