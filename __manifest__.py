@@ -22,6 +22,7 @@
         "data/ir_cron_rules_data.xml",
         "data/product_data.xml",
         "views/econnect_psb_document_views.xml",
+        "views/econnect_psb_response_views.xml",
         "views/sale_order_views.xml",
         "views/econnect_psb_lifecycle_views.xml",
         "views/res_config_settings_views.xml",

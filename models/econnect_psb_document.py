@@ -41,6 +41,15 @@ def _norm_vat(value):
     return re.sub(r"[\s.\-]", "", value or "").upper()
 
 
+# Who can act on a document in error, and whether Retry can help (see ``_compute_error_hint``).
+ERROR_FIXES = [
+    ("retry", "Retry can help"),
+    ("link", "A PSB administrator links it to its sale order"),
+    ("settings", "A PSB administrator checks the PSB connection"),
+    ("none", "Retry cannot help"),
+]
+
+
 class EconnectPsbDocument(models.Model):
     _name = "econnect.psb.document"
     # The document's one story is this file: received (webhook, upload, by id), downloaded, processed by its kind's
@@ -122,6 +131,13 @@ class EconnectPsbDocument(models.Model):
     error_code = fields.Char(readonly=True)
     error_params = fields.Json(readonly=True)
     error_text = fields.Text("Error Details", compute="_compute_error_text")
+    error_fix = fields.Selection(
+        ERROR_FIXES,
+        "What Helps",
+        readonly=True,
+        help="Who can act on the error, and whether pressing Retry can help as things are.",
+    )
+    error_hint = fields.Text("What to Do", compute="_compute_error_hint")
 
     _event_uniq = models.Constraint(
         "UNIQUE(company_id, topic, psb_document_id)",
@@ -218,6 +234,48 @@ class EconnectPsbDocument(models.Model):
                 if doc.error_code
                 else doc.error_message
             )
+
+    @api.depends("state", "error_fix")
+    @api.depends_context("lang", "uid")
+    def _compute_error_hint(self):
+        """What the reader can do about the error: said for a sales user (who cannot link, ignore or change the
+        settings) and for a PSB administrator."""
+        manager = self.env.user.has_group("sale_econnect_psb.group_psb_manager")
+        hints = {
+            "retry": (
+                self.env._("Press Retry to process it again now."),
+                self.env._("Press Retry to process it again now."),
+            ),
+            "link": (
+                self.env._(
+                    "Only a PSB administrator can link it to its sale order: ask your PSB administrator to choose "
+                    "the order with Link to sale order. Once its order is in Odoo, Retry applies it."
+                ),
+                self.env._(
+                    "Choose its sale order with Link to sale order, or import that order first; then press Retry."
+                ),
+            ),
+            "settings": (
+                self.env._(
+                    "The connection to the PSB needs a PSB administrator: ask your PSB administrator to check it "
+                    "in Settings (Test connection). Retry helps once it is fixed."
+                ),
+                self.env._("Check the PSB connection in Settings (Test connection), then press Retry."),
+            ),
+            "none": (
+                self.env._(
+                    "Retrying cannot help: the document cannot be used as it is. Ask the buyer to send it again, "
+                    "corrected; your PSB administrator can set this one aside with Ignore."
+                ),
+                self.env._(
+                    "Retrying cannot help: the document cannot be used as it is. Ask the buyer to send it again, "
+                    "corrected, and set this one aside with Ignore."
+                ),
+            ),
+        }
+        for doc in self:
+            texts = hints.get(doc.error_fix) if doc.state == "error" else None
+            doc.error_hint = (texts[1] if manager else texts[0]) if texts else False
 
     @api.depends("error_text")
     @api.depends_context("lang")
@@ -555,8 +613,30 @@ class EconnectPsbDocument(models.Model):
         return super()._queue_classify(exc)
 
     def _queue_fail(self, failed):
-        self._apply_outcome(Outcome("error", failed.reason))
+        self._apply_outcome(Outcome("error", failed.reason, fix=self._failed_fix(failed)))
         self._keep_error_code(failed.error)
+
+    @api.model
+    def _failed_fix(self, failed):
+        """Who can act on a failure (``error_fix``): an unreadable document or a refusal of the PSB cannot be
+        retried as it is; the PSB connection is a PSB administrator's."""
+        exc = failed.error
+        if isinstance(exc, UblError):
+            return "none"
+        if isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError)):
+            return "settings"
+        if isinstance(exc, psb_errors.PsbError):
+            return "retry" if exc.retryable else "none"
+        return "retry" if failed.retry_helps else "none"
+
+    def _queue_give_up(self, attempts, deadline, retry):
+        result = super()._queue_give_up(attempts, deadline, retry)
+        # Its order never came (a person links or imports it), or the PSB's retention deadline passed.
+        if retry.final:
+            self.error_fix = "link"
+        elif isinstance(retry.error, psb_errors.PsbError):
+            self.error_fix = "none"
+        return result
 
     def _queue_retry_message(self, attempts, at, deadline, retry):
         return self.env._(
@@ -595,6 +675,7 @@ class EconnectPsbDocument(models.Model):
             vals["sale_order_id"] = outcome.sale_order.id
         if outcome.duplicate_of is not None:
             vals["duplicate_of_id"] = outcome.duplicate_of.id
+        vals["error_fix"] = outcome.fix if outcome.state == "error" else False
         self.write(vals)
         self._queue_wait(outcome.retry_at or False, outcome.message or False)
         if outcome.state == "error":
@@ -845,6 +926,44 @@ class EconnectPsbDocument(models.Model):
             doc._process(clients, commit=False)
         self._psb_check_rules_now()
         return True
+
+    def action_retry_now(self):
+        """The Retry button: process the document again now, and tell the person what came of it."""
+        self.ensure_one()
+        self.action_process_now()
+        message, kind = self._retry_result()
+        self.sudo()._message_log(body=message)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": kind == "warning",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _retry_result(self):
+        """What Retry came to, for the person who pressed it: (message, notification type)."""
+        self.invalidate_recordset()
+        doc, order = self.display_name, self.sale_order_id.display_name
+        if self.state in ("imported", "done") and order:
+            return self.env._("Retry worked: %(doc)s was applied to %(order)s.", doc=doc, order=order), "success"
+        if self.state in ("imported", "done"):
+            return self.env._("Retry worked: %(doc)s was processed.", doc=doc), "success"
+        if self.state == "pending":
+            return self.env._(
+                "Retry worked: %(doc)s now waits for a decision on %(order)s.", doc=doc, order=order
+            ), "info"
+        if self.state == "duplicate":
+            return self.env._(
+                "Retried: %(doc)s repeats a document already received; nothing was changed.", doc=doc
+            ), "info"
+        if self.state == "error":
+            details = "\n".join(text for text in (self.error_text, self.error_hint) if text)
+            return self.env._("Retried, but %(doc)s failed again: %(details)s", doc=doc, details=details), "warning"
+        return self.env._("Retried: %(doc)s is waiting: %(details)s", doc=doc, details=self.error_text or "-"), "info"
 
     def action_open_sale_order(self):
         self.ensure_one()

@@ -36,6 +36,7 @@ class EconnectPsbKindFollowUp(models.AbstractModel):
                     ref=parsed.order_reference_id,
                     reason=other_buyer,
                 ),
+                fix="link",
             )
         if sale_order and not document.sale_order_id and not self._uploader_may_change(document, sale_order):
             return Outcome(
@@ -46,6 +47,7 @@ class EconnectPsbKindFollowUp(models.AbstractModel):
                     id=parsed.id,
                     ref=parsed.order_reference_id,
                 ),
+                fix="none",
             )
         if not sale_order:
             raise self._wait_for_order(document, parsed, kind)
@@ -72,7 +74,7 @@ class EconnectPsbKindFollowUp(models.AbstractModel):
             deadline=deadline,
             final=env._(
                 "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
-                "and press Retry, or press Link to sale order and choose its sale order.",
+                "and press Retry, or have a PSB administrator choose its sale order with Link to sale order.",
                 **values,
             ),
             keep={"buyer_order_ref": parsed.order_reference_id},

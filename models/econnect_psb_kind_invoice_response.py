@@ -52,6 +52,7 @@ class EconnectPsbKindInvoiceResponse(models.AbstractModel):
                     "Invoice Response to invoice %s, which was not sent through the PSB from this company.",
                     response.invoice_number or document.ref_document_id or "-",
                 ),
+                fix="none",
             )
         sending.move_id._psb_apply_invoice_response(response)
         document.buyer_order_ref = sending.move_id.name

@@ -171,7 +171,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
         env = self.env
         agreement = order._psb_agreement()
         if not agreement.allows(ag.BUYER_CHANGE):
-            return Outcome("error", ag.refusal(agreement.state, ag.BUYER_CHANGE, env._))
+            return Outcome("error", ag.refusal(agreement.state, ag.BUYER_CHANGE, env._), fix="none")
         order._psb_agree(ag.BUYER_CHANGE)
         if agreement.answered_by_nobody(ag.BUYER_CHANGE):
             # The buyer accepts our proposal (our CA) by restating the order with our values.
@@ -715,7 +715,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
         if order.state == "cancel":
             return Outcome("duplicate", env._("%s is already cancelled.", order.name))
         if not agreement.allows(ag.BUYER_CANCELLATION):
-            return Outcome("error", ag.refusal(agreement.state, ag.BUYER_CANCELLATION, env._))
+            return Outcome("error", ag.refusal(agreement.state, ag.BUYER_CANCELLATION, env._), fix="none")
         self._supersede_pending_change(order, parsed)
         order._psb_agree(ag.BUYER_CANCELLATION)
         blocked = self._cancellation_blocked(order)

@@ -1209,11 +1209,28 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 issues.append(self.env._("The order refers to an external document: %s", doc.uri))
         # Logged, nobody notified (README, "Who is told what"): an order that needs a person gets an
         # activity (here, or when the automatic confirmation stops it), the rest are on the order desk.
-        sale_order._message_log(
-            body=self.env._(
-                "Quotation created from Peppol order %(order)s received through the eConnect PSB.", order=order.id
-            ),
-            attachment_ids=attachments.ids,
+        sale_order._message_log(body=self._origin_text(document, order), attachment_ids=attachments.ids)
+
+    @api.model
+    def _origin_text(self, document, order):
+        """The order's first chatter line: where it came from (through the PSB, or a file a person uploaded)."""
+        person = document.create_uid.name or "-"
+        if document.source == "upload":
+            return self.env._(
+                "Quotation created from Peppol order %(order)s, uploaded by hand by %(user)s (file %(file)s): not "
+                "received through the eConnect PSB.",
+                order=order.id,
+                user=person,
+                file=document.attachment_id.name or "-",
+            )
+        if document.source == "manual":
+            return self.env._(
+                "Quotation created from Peppol order %(order)s, fetched from the eConnect PSB by %(user)s.",
+                order=order.id,
+                user=person,
+            )
+        return self.env._(
+            "Quotation created from Peppol order %(order)s received through the eConnect PSB.", order=order.id
         )
 
     @api.model

@@ -15,6 +15,7 @@ class Outcome:
     :param sale_order: the sale order it belongs to (None: unchanged)
     :param retry_at: process it again at this time (a change that waits for another), or None
     :param duplicate_of: the document it repeats, or an empty recordset (None: unchanged)
+    :param fix: for an error, who can act and whether Retry can help (``error_fix``)
     """
 
     state: str
@@ -22,3 +23,4 @@ class Outcome:
     sale_order: Any = None
     retry_at: datetime | None = None
     duplicate_of: Any = None
+    fix: str = "retry"

@@ -1267,6 +1267,9 @@ class SaleOrder(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("sale_econnect_psb.action_econnect_psb_document")
         action["domain"] = [("sale_order_id", "=", self.id)]
         action["context"] = {}
+        documents = self.env["econnect.psb.document"].search(action["domain"], limit=2)
+        if len(documents) == 1:  # the document itself, not a list of one
+            action.update(res_id=documents.id, view_mode="form", views=[(False, "form")])
         return action
 
     @api.model_create_multi

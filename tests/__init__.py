@@ -34,3 +34,4 @@ from . import test_invoice_sending_commits
 from . import test_auto_change
 from . import test_document_kinds
 from . import test_demo
+from . import test_sales_user_views

@@ -62,6 +62,15 @@ class TestUi(HttpCase):
             login="psb_tour_user",
         )
 
+    def test_order_desk_empty(self):
+        """No Peppol order in this company: the desk's cards open empty lists that say why, no sample orders."""
+        self.assertFalse(self.env["sale.order"].search_count([("psb_document_id", "!=", False)]))
+        self.start_tour(
+            "/odoo/action-sale_econnect_psb.action_psb_order_desk",
+            "sale_econnect_psb_order_desk_empty",
+            login="psb_tour_user",
+        )
+
     def test_team_activities_from_the_desk(self):
         colleague = new_test_user(self.env, "psb_tour_colleague", groups="sales_team.group_sale_salesman")
         self.env["crm.team"].create(
