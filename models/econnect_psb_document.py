@@ -22,6 +22,7 @@ from ..psb.ubl.model import UblError
 from .dialog import dialog_action
 from .econnect_psb_queue_mixin import BATCH_SIZE, Failed, RetryLater
 from .psb_messages import psb_code_text, psb_error_text
+from .psb_texts import code_word
 
 BACKLOG_CRON = "sale_econnect_psb.ir_cron_psb_process_documents_backlog"
 
@@ -88,6 +89,7 @@ class EconnectPsbDocument(models.Model):
     name = fields.Char(compute="_compute_name", search="_search_name", compute_sudo=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     topic = fields.Char(required=True, readonly=True)
+    topic_name = fields.Char("Event", compute="_compute_topic_name", help="The PSB's event, in the reader's words.")
     document_type = fields.Selection(
         [
             ("order", "Order"),
@@ -159,6 +161,12 @@ class EconnectPsbDocument(models.Model):
     file_name = fields.Char("File", related="attachment_id.name")
     error_summary = fields.Char("Error", compute="_compute_error_summary")
     ignore_note = fields.Text("Why Ignored", readonly=True)
+
+    @api.depends("topic")
+    @api.depends_context("lang")
+    def _compute_topic_name(self):
+        for document in self:
+            document.topic_name = code_word(self.env, "topic", document.topic) or document.topic
 
     @api.depends("document_type", "buyer_order_ref", "psb_document_id", "attachment_id.name", "topic", "source")
     @api.depends_context("lang")
