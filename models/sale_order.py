@@ -175,6 +175,7 @@ class SaleOrder(models.Model):
         "Automatic Confirmation Reasons",
         compute="_compute_psb_auto_reasons",
         inverse="_inverse_psb_auto_reasons",
+        readonly=True,
         help="The conditions that failed (or, when confirmed automatically, the conditions met).",
     )
     psb_price_warning_data = fields.Json("Peppol Price Differences (data)", readonly=True, copy=False)
