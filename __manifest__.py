@@ -4,7 +4,7 @@
     "name": "Sales: Peppol orders through the eConnect PSB",
     "summary": "Receive Peppol purchase orders from the eConnect Procurement Service Bus "
     "as draft quotations and answer them with Peppol Order Responses",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "sale_econnect_psb developers",

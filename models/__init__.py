@@ -30,6 +30,7 @@ from . import econnect_psb_response
 from . import econnect_psb_response_line
 from . import ir_cron
 from . import mail_activity
+from . import mail_message
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -20,6 +20,7 @@ from .dialog import dialog_action
 from .econnect_psb_queue_mixin import BATCH_SIZE, Failed
 from .psb_messages import psb_code_text, psb_error_text
 from .psb_outcome import Outcome
+from .psb_texts import code_word
 
 BACKLOG_CRON = "sale_econnect_psb.ir_cron_psb_process_documents_backlog"
 MB = 1024 * 1024
@@ -72,6 +73,7 @@ class EconnectPsbDocument(models.Model):
     name = fields.Char(compute="_compute_name", search="_search_name", compute_sudo=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     topic = fields.Char(required=True, readonly=True)
+    topic_name = fields.Char("Event", compute="_compute_topic_name", help="The PSB's event, in the reader's words.")
     # The kinds of document, each with its handler (econnect.psb.kind, models/econnect_psb_kind_*.py).
     document_type = fields.Selection("_psb_kind_selection", required=True, readonly=True)
     psb_kind_readable = fields.Boolean("Readable Kind", compute="_compute_psb_kind")
@@ -171,6 +173,12 @@ class EconnectPsbDocument(models.Model):
             return NotImplemented
         kinds = self.env["econnect.psb.kind"]._psb_kinds("_psb_ordering")
         return [("document_type", "in" if (operator == "=") == value else "not in", kinds)]
+
+    @api.depends("topic")
+    @api.depends_context("lang")
+    def _compute_topic_name(self):
+        for document in self:
+            document.topic_name = code_word(self.env, "topic", document.topic) or document.topic
 
     @api.depends("document_type", "buyer_order_ref", "psb_document_id", "attachment_id.name", "topic", "source")
     @api.depends_context("lang")

@@ -15,6 +15,7 @@ from ..psb import lifecycle
 from ..psb.ubl import response as ubl_response
 from .econnect_psb_queue_mixin import BATCH_SIZE, Failed
 from .psb_messages import psb_error_text
+from .psb_texts import BuyerWords
 
 _logger = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ class EconnectPsbResponse(models.Model):
         """What the PSB receives (``psb_request``): the UBL with the company's *Send Order Responses as UBL*,
         else the JSON body; a note that does not fit raises ResponseError, it is never cut."""
         as_ubl = self.sale_order_id.company_id.psb_responses_as_ubl
-        return ubl_response.psb_request(data, _=self._buyer_env()._, as_ubl=as_ubl)
+        return ubl_response.psb_request(data, _=BuyerWords(self._buyer_env()), as_ubl=as_ubl)
 
     @api.model
     def _note_warning(self, order, code, note, lines):
@@ -200,7 +201,7 @@ class EconnectPsbResponse(models.Model):
             }
         )
         try:
-            fit = ubl_response.fit_note(draft._response_data(), _=draft._buyer_env()._)
+            fit = ubl_response.fit_note(draft._response_data(), _=BuyerWords(draft._buyer_env()))
         except ubl_response.ResponseError:
             return False  # a rule broken is said when sending
         return False if fit.fits else psb_error_text(self.env, ubl_response.note_error(fit))

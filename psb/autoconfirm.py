@@ -94,6 +94,34 @@ class Failure:
     reason: str
 
 
+@dataclass(frozen=True)
+class Formats:
+    """How numbers, amounts and dates are written into the reasons: plain English by default; the Odoo layer
+    gives its own, which keep them as values to be written the reader's way (models/psb_texts.py)."""
+
+    money: object = None  # (currency symbol or code, value) -> text
+    percent: object = None  # (value) -> text, signed
+    date: object = None  # (date) -> text
+    amount: object = None  # (value) -> text, no currency
+
+    def fmt_money(self, currency, value):
+        return self.money(currency, value) if self.money else _money(currency, value)
+
+    def fmt_percent(self, value, signed=True):
+        if self.percent:
+            return self.percent(value, signed)
+        return _percent(value) if signed else _percent(value).lstrip("+")
+
+    def fmt_date(self, value):
+        return self.date(value) if self.date else value.isoformat()
+
+    def fmt_amount(self, value):
+        return self.amount(value) if self.amount else f"{value:,.2f}"
+
+
+PLAIN = Formats()
+
+
 def _dec(value):
     return Decimal(str(round(float(value), 6)))
 
@@ -124,7 +152,7 @@ def price_check(ordered, ours, tolerance):
     return within, float(difference * 100 / ours)
 
 
-def price_reason(line, symbol, tolerance, _=_plain):
+def price_reason(line, symbol, tolerance, _=_plain, fmt=PLAIN):
     """ "line 3: €4.10 ordered, our price €4.60 (−10.9 %, tolerance 2 %)", or "" when within."""
     within, deviation = price_check(line.ordered_price, line.our_price, tolerance)
     if within:
@@ -132,14 +160,14 @@ def price_reason(line, symbol, tolerance, _=_plain):
     return _(
         "line %(line)s: %(ordered)s ordered, our price %(ours)s (%(deviation)s, tolerance %(tolerance)s)",
         line=line.ref,
-        ordered=_money(symbol, line.ordered_price),
-        ours=_money(symbol, line.our_price),
-        deviation=_percent(deviation) if deviation is not None else "-",
-        tolerance=_percent(tolerance).lstrip("+"),
+        ordered=fmt.fmt_money(symbol, line.ordered_price),
+        ours=fmt.fmt_money(symbol, line.our_price),
+        deviation=fmt.fmt_percent(deviation) if deviation is not None else "-",
+        tolerance=fmt.fmt_percent(tolerance, signed=False),
     )
 
 
-def conditions(settings, _=_plain):
+def conditions(settings, _=_plain, fmt=PLAIN):
     """The conditions these settings check, as a person reads them (for "all conditions met")."""
     items = []
     if settings.known_customer:
@@ -156,7 +184,7 @@ def conditions(settings, _=_plain):
         items.append(
             _(
                 "every price is within %(tolerance)s of our price",
-                tolerance=_percent(settings.price_tolerance).lstrip("+"),
+                tolerance=fmt.fmt_percent(settings.price_tolerance, signed=False),
             )
         )
     if settings.totals:
@@ -168,11 +196,11 @@ def conditions(settings, _=_plain):
     if settings.note_needs_person:
         items.append(_("no buyer's note"))
     if settings.max_amount:
-        items.append(_("the order amount is at most %(max)s", max=f"{settings.max_amount:,.2f}"))
+        items.append(_("the order amount is at most %(max)s", max=fmt.fmt_amount(settings.max_amount)))
     return items
 
 
-def evaluate(order, settings, _=_plain):  # noqa: C901 - one check after another, read top to bottom
+def evaluate(order, settings, _=_plain, fmt=PLAIN):  # noqa: C901 - one check after another, read top to bottom
     """The conditions ``order`` (:class:`OrderFacts`) fails under ``settings``, with their reasons.
 
     :returns: list of :class:`Failure`, empty when the order may be confirmed automatically.
@@ -225,7 +253,7 @@ def evaluate(order, settings, _=_plain):  # noqa: C901 - one check after another
                 ),
             )
         if not settings.accept_buyer_price:
-            reason = price_reason(line, order.currency_symbol, settings.price_tolerance, _)
+            reason = price_reason(line, order.currency_symbol, settings.price_tolerance, _, fmt)
             if reason:
                 fail("price", reason)
     if not settings.accept_buyer_price:
@@ -234,7 +262,7 @@ def evaluate(order, settings, _=_plain):  # noqa: C901 - one check after another
                 "price",
                 _(
                     "the buyer's order takes a discount of %(amount)s: %(reason)s",
-                    amount=_money(order.currency_symbol, amount),
+                    amount=fmt.fmt_money(order.currency_symbol, amount),
                     reason=reason,
                 ),
             )
@@ -253,11 +281,19 @@ def evaluate(order, settings, _=_plain):  # noqa: C901 - one check after another
     if settings.totals and order.amounts_state == "differ":
         fail("totals", _("the totals differ from the buyer's order"))
     if order.import_issues:
-        fail("issues", _("the import flagged: %(issues)s", issues=order.import_issues.replace("\n", "; ")))
+        issues = order.import_issues
+        fail(
+            "issues",
+            _(
+                "the import flagged: %(issues)s",
+                issues=issues.replace("\n", "; ") if isinstance(issues, str) else issues,
+            ),
+        )
     if settings.future_date and order.today:
         if order.requested_date and order.requested_date < order.today:
             fail(
-                "date", _("the requested delivery date %(date)s is in the past", date=order.requested_date.isoformat())
+                "date",
+                _("the requested delivery date %(date)s is in the past", date=fmt.fmt_date(order.requested_date)),
             )
         for line in order.lines:
             if line.requested_date and line.requested_date < order.today:
@@ -266,7 +302,7 @@ def evaluate(order, settings, _=_plain):  # noqa: C901 - one check after another
                     _(
                         "line %(line)s: the requested delivery date %(date)s is in the past",
                         line=line.ref,
-                        date=line.requested_date.isoformat(),
+                        date=fmt.fmt_date(line.requested_date),
                     ),
                 )
     if settings.note_needs_person:
@@ -282,8 +318,8 @@ def evaluate(order, settings, _=_plain):  # noqa: C901 - one check after another
             "max_amount",
             _(
                 "the order amount %(amount)s is above the maximum %(max)s",
-                amount=_money(order.company_currency_symbol, order.amount),
-                max=_money(order.company_currency_symbol, settings.max_amount),
+                amount=fmt.fmt_money(order.company_currency_symbol, order.amount),
+                max=fmt.fmt_money(order.company_currency_symbol, settings.max_amount),
             ),
         )
     return failed

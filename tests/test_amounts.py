@@ -166,7 +166,7 @@ class TestAmounts(PsbCase):
         self.assertEqual(lines["4"].tax_ids, reverse, "no category in the order: ours through the fiscal position")
         self.assertEqual(lines["1"].tax_ids, self.tax21, "the order's S 21 %: it exists, it wins")
         self.assertEqual(lines["3"].tax_ids, reverse, "no S 6 % here: ours stays")
-        self.assertIn("S 6 %", lines["3"].psb_import_issue)
+        self.assertIn("standard rate (S) 6 %", lines["3"].psb_import_issue)
         self.assertFalse(lines["4"].psb_import_issue or lines["5"].psb_import_issue)
         # what Odoo computes for the line is what the import gave it
         for line in (lines["3"], lines["4"], lines["5"]):
@@ -210,7 +210,7 @@ class TestAmounts(PsbCase):
         self.assertIn("has no base amount", by_name["Staffelkorting"].psb_import_issue)
         self.assertEqual(by_name["Staffelkorting"].price_unit, 0)
         self.assertIn("neither an amount nor a percentage", by_name["Administratiekosten"].psb_import_issue)
-        self.assertIn("S 6 %", by_name["Milieutoeslag"].psb_import_issue)
+        self.assertIn("standard rate (S) 6 %", by_name["Milieutoeslag"].psb_import_issue)
         self.assertEqual(by_name["Milieutoeslag"].price_subtotal, 2.0)
         issues = order.psb_import_issues
         self.assertIn("The buyer's order does not add up: its sum of the lines", issues)

@@ -135,7 +135,7 @@ class TestAutoChange(PsbCase):
     def test_price_outside_the_tolerance_waits_for_a_person(self):
         order = self.confirmed_order("CH-PRICE")
         change = self.change("CH-PRICE", "Change-P", {"n": 1, "status": "3", "qty": 5, "price": "8.00", **SCREWS})
-        self.assert_waits(order, change, "line 1: €8.00 ordered, our price €10.00 (−20 %, tolerance 0 %)")
+        self.assert_waits(order, change, "line 1: 8.00\xa0€ ordered, our price 10.00\xa0€ (−20 %, tolerance 0 %)")
         # The person applies it: the change is accepted as before.
         order.action_psb_accept_pending()
         self.assertEqual(order.order_line.price_unit, 8)

@@ -205,7 +205,7 @@ class TestOddQuantities(PsbCase):
         self.assertEqual(lines["N"].psb_ordered_qty, -5)
         self.assertIn("negative quantity -5: imported as 0", lines["N"].psb_import_issue)
         self.assertIn("quantity is 0", lines["Z"].psb_import_issue)
-        self.assertIn("quantity 8712345678906 is above the plausible", lines["H"].psb_import_issue)
+        self.assertIn("quantity 8,712,345,678,906 is above the plausible", lines["H"].psb_import_issue)
         self.assertIn("negative unit price -2", lines["P"].psb_import_issue)
         self.assertFalse(lines["OK"].psb_import_issue and "plausible" in lines["OK"].psb_import_issue)
         self.assertTrue(order.psb_needs_attention)

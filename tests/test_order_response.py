@@ -137,6 +137,30 @@ class TestOrderResponse(PsbHttpCase):
         self.assertIn("(Only 8 in stock)", note)
         self.assertNotIn("quantity", note)
 
+    def test_numbers_in_the_note_the_buyers_way(self):
+        """The numbers of the line answers sent to the buyer are written the buyer's way: a decimal comma
+        for a Dutch buyer, a decimal point for an English one (issue 29)."""
+        activate_dutch(self.env)
+        for lang, expected, absent in (
+            ("nl_NL", "regel 1: hoeveelheid 7,5", "7.5"),
+            ("en_US", "line 1: quantity 7.5", "7,5"),
+        ):
+            with self.subTest(lang=lang):
+                document_id, order = self.import_order(f"R5{lang}")
+                order.partner_id.lang = lang
+                lines = {line.psb_line_ref: line for line in order.order_line}
+                lines["1"].product_uom_qty = 7.5
+                lines["1"].price_unit = 6.5
+                action = order.action_psb_accept_with_changes()
+                wizard = self.env[action["res_model"]].browse(action["res_id"])
+                wizard.line_ids.filtered(lambda ln: not ln.status).status = "5"
+                wizard.action_send()
+                self.send()
+                note = self.sent(document_id)[-1]["json"]["note"]
+                self.assertIn(expected, note)
+                self.assertIn("6,5 EUR" if lang == "nl_NL" else "6.5 EUR", note)
+                self.assertNotIn(absent, note)
+
     def test_advanced_ordering_answers_are_t116(self):
         document_id, order = self.import_order("R4", order_xml("R4").replace(ORDERING, ADVANCED))
         order.action_psb_accept()

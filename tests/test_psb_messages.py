@@ -82,10 +82,10 @@ class TestPsbErrorsInDutch(SandboxCase):
         self.assertEqual(document.with_context(lang="en_US").error_text, "Checked by hand.")
 
     def test_dutch_import_read_in_english_lists_each_line_once(self):
-        """The import's notes are stored in Dutch (the responsible's language); the banner computed for an
-        English reader still knows which line each note is about, and shows it once."""
+        """The import's notes are written while the responsible reads Dutch; the banner computed for an
+        English reader is English, knows which line each note is about, and shows it once."""
         order = self.upload(order_xml("NLB1"), filename="nlb1.xml").sale_order_id
-        self.assertIn("Regel ", order.psb_import_issues, "stored as written, in Dutch")
+        self.assertIn("Regel ", order.with_context(lang="nl_NL").psb_import_issues, "shown in Dutch to a Dutch reader")
         dutch = order.with_context(lang="nl_NL").psb_attention_text.splitlines()
         english = order.with_context(lang="en_US").psb_attention_text.splitlines()
         self.assertEqual(len(english), len(dutch), english)
