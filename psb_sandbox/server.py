@@ -376,34 +376,24 @@ class PsbSandbox:
             if document_id not in self.documents:
                 raise KeyError(f"unknown document {document_id}")
             doc = self.documents[document_id]
-        return self._post_event(
-            self._hooks_for(doc["party"], topic or doc["topic"]),
-            doc["party"],
-            topic or doc["topic"],
-            document_id,
-            doc["details"],
-            doc["ref"],
-            None,
-            doc["createdOn"],
+        topic = topic or doc["topic"]
+        return self.send_event(
+            doc["party"], topic, document_id, doc["details"], doc["ref"], created_on=doc["createdOn"]
         )
 
-    def send_event(self, party_id, topic, document_id, details=None, ref_to_document_id=None, message=None):
+    def send_event(
+        self, party_id, topic, document_id, details=None, ref_to_document_id=None, message=None, created_on=None
+    ):
         """POST a signed event to every active hook of the party, then of the environment, whose topics match.
 
         Returns one ``{"hook_id", "url", "status", "body"}`` per hook called (``status`` None when the
-        hook could not be reached). ``mailto:`` hooks are skipped: the sandbox sends no mail.
+        hook could not be reached). ``mailto:`` hooks are skipped: the sandbox sends no mail. The event says
+        it was created ``created_on`` (ISO 8601; now by default).
         """
         party_id = self.party(party_id) or party_id
-        return self._post_event(
-            self._hooks_for(party_id, topic),
-            party_id,
-            topic,
-            document_id,
-            details,
-            ref_to_document_id,
-            message,
-            now_iso(),
-        )
+        hooks = self._hooks_for(party_id, topic)
+        event = (party_id, topic, document_id, details, ref_to_document_id, message, created_on or now_iso())
+        return self._post_event(hooks, *event)
 
     def _hooks_for(self, party_id, topic):
         with self.lock:
