@@ -64,9 +64,7 @@ LINE = """  <cac:OrderLine>
         <cac:ClassifiedTaxCategory>
           <cbc:ID>S</cbc:ID>
           <cbc:Percent>21</cbc:Percent>
-          <cac:TaxScheme>
-            <cbc:ID>VAT</cbc:ID>
-          </cac:TaxScheme>
+          <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>
         </cac:ClassifiedTaxCategory>
       </cac:Item>
     </cac:LineItem>
@@ -101,15 +99,11 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
         <cbc:StreetName>{b[street]}</cbc:StreetName>
         <cbc:CityName>{b[city]}</cbc:CityName>
         <cbc:PostalZone>{b[zip]}</cbc:PostalZone>
-        <cac:Country>
-          <cbc:IdentificationCode>NL</cbc:IdentificationCode>
-        </cac:Country>
+        <cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country>
       </cac:PostalAddress>
       <cac:PartyTaxScheme>
         <cbc:CompanyID>{b[vat]}</cbc:CompanyID>
-        <cac:TaxScheme>
-          <cbc:ID>VAT</cbc:ID>
-        </cac:TaxScheme>
+        <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>
       </cac:PartyTaxScheme>
       <cac:PartyLegalEntity>
         <cbc:RegistrationName>{b[name]}</cbc:RegistrationName>
@@ -127,9 +121,7 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
         <cbc:StreetName>Groothandelsweg 1</cbc:StreetName>
         <cbc:CityName>Amersfoort</cbc:CityName>
         <cbc:PostalZone>3800 AA</cbc:PostalZone>
-        <cac:Country>
-          <cbc:IdentificationCode>NL</cbc:IdentificationCode>
-        </cac:Country>
+        <cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country>
       </cac:PostalAddress>
       <cac:PartyLegalEntity>
         <cbc:RegistrationName>Bench Wholesale BV</cbc:RegistrationName>
@@ -143,9 +135,7 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
         <cbc:StreetName>Magazijnweg {b[endpoint]}</cbc:StreetName>
         <cbc:CityName>Nieuwegein</cbc:CityName>
         <cbc:PostalZone>3439 AB</cbc:PostalZone>
-        <cac:Country>
-          <cbc:IdentificationCode>NL</cbc:IdentificationCode>
-        </cac:Country>
+        <cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country>
       </cac:Address>
     </cac:DeliveryLocation>
     <cac:RequestedDeliveryPeriod>

@@ -178,8 +178,18 @@ deliver_backlog() {  # deliver_backlog PREFIX [--straight-through]
     "$PY" "$BENCH/backlog.py" deliver --sandbox "$SANDBOX" --count "$BACKLOG" --lines 10 --prefix "$1" \
         --out "$WORK/deliver-$1.json" "${@:2}"
 }
+wait_backlog() {  # wait_backlog PREFIX OUT.json [backlog.py wait options]: in the background, $waiter its pid
+    "$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix "$1" --count "$BACKLOG" --timeout "$WAIT" "${@:3}" \
+        --sandbox "$SANDBOX" --documents "$WORK/deliver-$1.json" --out "$WORK/$2" &
+    waiter=$!
+    pids+=("$waiter")
+}
 CRON_ID=$(psql -d "$DB" -Atc "SELECT res_id FROM ir_model_data WHERE module = '$MODULE'
                                AND name = 'ir_cron_psb_process_documents'")
+wake_cron() {  # the scheduled action woken up as a webhook wakes it: active again, due now, a NOTIFY to the cron workers
+    psql -d "$DB" -qc "UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZONE 'UTC' WHERE id = $CRON_ID"
+    psql -d postgres -qAtc "SELECT pg_notify('cron_trigger', '$DB')" >/dev/null
+}
 
 if only throughput; then  # BENCH_ONLY=throughput: 2a and 2c
 say "2a. Throughput: $BACKLOG ten-line orders delivered, then Odoo --workers 2 --max-cron-threads 2 ($(elapsed))"
@@ -188,12 +198,8 @@ say "2a. Throughput: $BACKLOG ten-line orders delivered, then Odoo --workers 2 -
 psql -d "$DB" -qc "UPDATE ir_cron SET active = false WHERE id = $CRON_ID"
 start_odoo 2 2 "$WORK/odoo-cron.log" --log-handler odoo.addons.base.models.ir_cron:INFO
 deliver_backlog BLA
-"$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix BLA --count "$BACKLOG" --timeout "$WAIT" \
-    --sandbox "$SANDBOX" --documents "$WORK/deliver-BLA.json" --out "$WORK/throughput-cron.json" &
-waiter=$!
-pids+=("$waiter")
-psql -d "$DB" -qc "UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZONE 'UTC' WHERE id = $CRON_ID"
-psql -d postgres -qAtc "SELECT pg_notify('cron_trigger', '$DB')" >/dev/null
+wait_backlog BLA throughput-cron.json
+wake_cron
 wait "$waiter" || true
 stop_odoo
 fi  # BENCH_ONLY
@@ -203,10 +209,7 @@ say "2b. Throughput: $BACKLOG more, then two processes running the scheduled act
 start_odoo 2 0 "$WORK/odoo-deliver-BLB.log"
 deliver_backlog BLB
 stop_odoo
-"$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix BLB --count "$BACKLOG" --timeout "$WAIT" \
-    --sandbox "$SANDBOX" --documents "$WORK/deliver-BLB.json" --out "$WORK/throughput-processes.json" &
-waiter=$!
-pids+=("$waiter")
+wait_backlog BLB throughput-processes.json
 workers_pids=()
 for n in 1 2; do
     "$PY" "$BENCH/odoo_bench.py" process --out "$WORK/process-$n.json" --ready-dir "$WORK/ready" --workers 2 \
@@ -224,12 +227,8 @@ psql -d "$DB" -qc "UPDATE ir_cron SET active = false WHERE id = $CRON_ID"
 psql -d "$DB" -qc "UPDATE res_company SET psb_auto_confirm = true WHERE psb_party_id = '$PARTY'"
 start_odoo 2 2 "$WORK/odoo-cron-auto.log" --log-handler odoo.addons.base.models.ir_cron:INFO
 deliver_backlog BLC --straight-through
-"$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix BLC --count "$BACKLOG" --timeout "$WAIT" --confirmed \
-    --sandbox "$SANDBOX" --documents "$WORK/deliver-BLC.json" --out "$WORK/throughput-auto.json" &
-waiter=$!
-pids+=("$waiter")
-psql -d "$DB" -qc "UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZONE 'UTC' WHERE id = $CRON_ID"
-psql -d postgres -qAtc "SELECT pg_notify('cron_trigger', '$DB')" >/dev/null
+wait_backlog BLC throughput-auto.json --confirmed
+wake_cron
 wait "$waiter" || true
 stop_odoo
 psql -d "$DB" -qc "UPDATE res_company SET psb_auto_confirm = false WHERE psb_party_id = '$PARTY'"
@@ -237,18 +236,11 @@ fi  # BENCH_ONLY
 
 if only changes; then
 say "2d. $BACKLOG Advanced Ordering orders confirmed automatically as in 2c, then one Order Change each ($(elapsed))"
-wake_cron() {
-    psql -d "$DB" -qc "UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZONE 'UTC' WHERE id = $CRON_ID"
-    psql -d postgres -qAtc "SELECT pg_notify('cron_trigger', '$DB')" >/dev/null
-}
 psql -d "$DB" -qc "UPDATE ir_cron SET active = false WHERE id = $CRON_ID"
 psql -d "$DB" -qc "UPDATE res_company SET psb_auto_confirm = true WHERE psb_party_id = '$PARTY'"
 start_odoo 2 2 "$WORK/odoo-cron-changes.log" --log-handler odoo.addons.base.models.ir_cron:INFO
 deliver_backlog BLD --straight-through --advanced
-"$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix BLD --count "$BACKLOG" --timeout "$WAIT" --confirmed \
-    --sandbox "$SANDBOX" --documents "$WORK/deliver-BLD.json" --out "$WORK/throughput-changes.json" &
-waiter=$!
-pids+=("$waiter")
+wait_backlog BLD throughput-changes.json --confirmed
 wake_cron
 wait "$waiter" || true
 # The changes arrive as the orders did: all at once, the import paused, then woken.

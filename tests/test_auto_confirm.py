@@ -12,15 +12,12 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import PsbCase
+from ..psb.tests.samples import SELLER, ubl_head
+from .common import PsbCase, configure_offline
 
-ORDER = """<?xml version="1.0" encoding="UTF-8"?>
-<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
- xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
- xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
- <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order:3</cbc:CustomizationID>
- <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:ordering:3</cbc:ProfileID>
- <cbc:ID>AUTO-{id}</cbc:ID>
+ORDER = (
+    ubl_head("Order", "order")
+    + """ <cbc:ID>AUTO-{id}</cbc:ID>
  <cbc:IssueDate>{today}</cbc:IssueDate>{note}
  <cbc:DocumentCurrencyCode>{currency}</cbc:DocumentCurrencyCode>
  <cac:BuyerCustomerParty><cac:Party>
@@ -29,16 +26,14 @@ ORDER = """<?xml version="1.0" encoding="UTF-8"?>
   <cac:PostalAddress><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
   <cac:PartyLegalEntity><cbc:RegistrationName>Buyer {buyer}</cbc:RegistrationName></cac:PartyLegalEntity>
  </cac:Party></cac:BuyerCustomerParty>
- <cac:SellerSupplierParty><cac:Party>
-  <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
-  <cac:PostalAddress><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
-  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName></cac:PartyLegalEntity>
- </cac:Party></cac:SellerSupplierParty>
- <cac:Delivery>{location}
+"""
+    + SELLER
+    + """ <cac:Delivery>{location}
   <cac:RequestedDeliveryPeriod><cbc:StartDate>{requested}</cbc:StartDate></cac:RequestedDeliveryPeriod>
  </cac:Delivery>{charges}
 {lines}
 </Order>"""
+)
 
 LINE = """ <cac:OrderLine>{note}<cac:LineItem><cbc:ID>{n}</cbc:ID>
   <cbc:Quantity unitCode="{unit}">{qty}</cbc:Quantity>{allowance}
@@ -47,12 +42,16 @@ LINE = """ <cac:OrderLine>{note}<cac:LineItem><cbc:ID>{n}</cbc:ID>
  </cac:LineItem></cac:OrderLine>"""
 
 
+# The company's settings under which an order that meets every condition is confirmed and accepted at once.
+STRAIGHT_THROUGH = {"psb_auto_confirm": True, "psb_auto_acknowledge": True, "psb_answer_on_confirm": True}
+
+
 @tagged("post_install", "-at_install")
 class TestAutoConfirm(PsbCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write({"psb_auto_confirm": True, "psb_auto_acknowledge": True, "psb_answer_on_confirm": True})
+        cls.company.write(STRAIGHT_THROUGH)
         cls.eur = cls.env.ref("base.EUR")
         cls.chf = cls.env.ref("base.CHF")
         (cls.eur | cls.chf).active = True
@@ -549,10 +548,9 @@ class TestAutoConfirm(PsbCase):
         self.assertTrue(company.psb_auto_known_customer and company.psb_auto_identified_lines)
 
     def test_each_company_its_own_settings(self):
-        from .common import configure_psb
 
         other = self.env["res.company"].create({"name": "Other Wholesale", "currency_id": self.eur.id})
-        configure_psb(other, "http://127.0.0.1:9", "client", "secret", "0106:87878787", "other-secret")
+        configure_offline(other, "0106:87878787", "other-secret")
         self.assertFalse(other.psb_auto_confirm)
         self.env.user.company_ids |= other
         document = self.upload(self.order_xml("OTHER"), company=other)

@@ -13,8 +13,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models import econnect_psb_document_rules as lifecycle_model
-from ..psb_sandbox.server import BIS2_ORDER_TYPE, PsbSandbox
-from .common import NO_PEPPOL_MSG, PsbCase, configure_psb, official_orders, peppol_dir
+from ..psb_sandbox.server import BIS2_ORDER_TYPE
+from .common import NO_PEPPOL_MSG, PsbCase, configure_psb, official_orders, peppol_dir, start_sandbox
 from .test_webhook import order_xml
 
 T01 = "urn:oasis:names:specification:ubl:schema:xsd:Order-2::Order##urn:fdc:peppol.eu:poacc:trns:order:3::2.1"
@@ -27,9 +27,7 @@ class SandboxCase(PsbCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = PsbSandbox(clients={"odoo-client": "odoo-secret"}, parties=[cls.PARTY_ID])
-        cls.sandbox.start()
-        cls.addClassCleanup(cls.sandbox.stop)
+        cls.sandbox = start_sandbox(cls, [cls.PARTY_ID])
         configure_psb(cls.company, cls.sandbox.url, "odoo-client", "odoo-secret", cls.PARTY_ID, cls.SECRET)
 
     def setUp(self):

@@ -8,7 +8,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.mail.tools.discuss import Store
 
-from .common import MODULE_ROOT, PsbCase, activate_dutch
+from .common import MODULE_ROOT, PsbCase, activate_dutch, dutch_user
 from .test_order_import import TestMatching
 
 CHANGE_FOR_UNKNOWN_ORDER = (MODULE_ROOT / "psb" / "tests" / "data" / "order_change_minimal.xml").read_bytes()
@@ -26,10 +26,7 @@ class TestLanguage(PsbCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        activate_dutch(cls.env)
-        cls.dutch_user = new_test_user(
-            cls.env, "psb_nl_verkoper", groups="sales_team.group_sale_salesman", lang="nl_NL"
-        )
+        cls.dutch_user = dutch_user(cls.env, "psb_nl_verkoper")
         cls.company.write({"psb_user_id": cls.dutch_user.id, "psb_auto_acknowledge": True})
         cls.env.user.lang = "en_US"
 

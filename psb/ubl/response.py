@@ -41,6 +41,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from ..exceptions import ExplainedError
+
 NS_ROOT = "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2"
 NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
@@ -101,22 +103,13 @@ _UNIT_WORDS = {
 }
 
 
-class ResponseError(ValueError):
+class ResponseError(ExplainedError, ValueError):
     """The answer would break a rule of the standard; the message says which, for a person (in English).
 
     As the other errors of ``psb`` (``psb/exceptions.py``, ``psb/ubl/model.py``), it carries ``error_code``,
     the stable name of the rule broken, and ``params``, its values, from which Odoo writes the message in
     the reader's language (``models/psb_messages.py``).
     """
-
-    def __init__(self, message, error_code=None, params=None):
-        super().__init__(message)
-        self.message = message
-        self.error_code = error_code
-        self.params = params or {}
-
-    def __str__(self):
-        return self.message
 
 
 @dataclass
