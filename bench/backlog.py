@@ -177,55 +177,64 @@ def cmd_wait(args):
         }
 
     cr.execute(
-        """SELECT count(*), count(DISTINCT psb_order_ref), count(*) FILTER (WHERE state = 'draft')
+        """SELECT count(*), count(DISTINCT psb_order_ref), count(*) FILTER
+           (WHERE state = 'draft')
                   FROM sale_order WHERE psb_order_ref LIKE %s""",
         (args.prefix + "-%",),
     )
     orders_total, distinct_refs, drafts = cr.fetchone()
     cr.execute(
-        """SELECT psb_order_ref, count(*) FROM sale_order WHERE psb_order_ref LIKE %s
+        """SELECT psb_order_ref, count(*) FROM sale_order WHERE psb_order_ref
+           LIKE %s
                   GROUP BY 1 HAVING count(*) > 1""",
         (args.prefix + "-%",),
     )
     twice = cr.fetchall()
     cr.execute(
-        """SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
+        """SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id =
+           l.order_id
                   WHERE o.psb_order_ref LIKE %s""",
         (args.prefix + "-%",),
     )
     lines = cr.fetchone()[0]
     cr.execute(
-        """SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
+        """SELECT count(*) FROM sale_order_line l JOIN sale_order o ON o.id =
+           l.order_id
                   JOIN product_product p ON p.id = l.product_id
                   WHERE o.psb_order_ref LIKE %s AND p.default_code LIKE 'BENCH-%%'""",
         (args.prefix + "-%",),
     )
     matched = cr.fetchone()[0]
     cr.execute(
-        """SELECT min(downloaded_on), max(processed_on) FROM econnect_psb_document
+        """SELECT min(downloaded_on), max(processed_on) FROM
+           econnect_psb_document
                   WHERE buyer_order_ref LIKE %s""",
         (args.prefix + "-%",),
     )
     db_first, db_last = cr.fetchone()
     cr.execute(
         """SELECT error_message FROM econnect_psb_document
-                  WHERE buyer_order_ref LIKE %s AND state != 'imported' AND error_message IS NOT NULL
+                  WHERE buyer_order_ref LIKE %s AND state != 'imported' AND
+                   error_message IS NOT NULL
                   LIMIT 3""",
         (args.prefix + "-%",),
     )
     errors = [row[0] for row in cr.fetchall()]
     imported = states.get("imported", 0)
     cr.execute(
-        """SELECT count(*) FILTER (WHERE o.state = 'sale'), count(*) FILTER (WHERE o.psb_auto_state = 'confirmed'),
+        """SELECT count(*) FILTER (WHERE o.state = 'sale'), count(*) FILTER
+           (WHERE o.psb_auto_state = 'confirmed'),
                          count(*) FILTER (WHERE o.psb_auto_state = 'person'),
-                         (SELECT count(*) FROM econnect_psb_response r JOIN sale_order s ON s.id = r.sale_order_id
+                         (SELECT count(*) FROM econnect_psb_response r JOIN sale_order
+                          s ON s.id = r.sale_order_id
                           WHERE s.psb_order_ref LIKE %s AND r.code = 'AP')
                   FROM sale_order o WHERE o.psb_order_ref LIKE %s""",
         (args.prefix + "-%", args.prefix + "-%"),
     )
     confirmed, auto_confirmed, for_a_person, ap_answers = cr.fetchone()
     cr.execute(
-        """SELECT psb_auto_reasons FROM sale_order WHERE psb_order_ref LIKE %s AND psb_auto_state = 'person'
+        """SELECT psb_auto_reasons FROM sale_order WHERE psb_order_ref LIKE
+           %s AND psb_auto_state = 'person'
                   LIMIT 3""",
         (args.prefix + "-%",),
     )
@@ -263,7 +272,8 @@ def cmd_wait(args):
 def change_states(cr, prefix):
     cr.execute(
         """SELECT state, count(*) FROM econnect_psb_document
-                  WHERE document_type = 'order_change' AND buyer_order_ref LIKE %s GROUP BY state""",
+                  WHERE document_type = 'order_change' AND buyer_order_ref LIKE %s
+                   GROUP BY state""",
         (prefix + "-%",),
     )
     return dict(cr.fetchall())
@@ -293,23 +303,29 @@ def cmd_wait_changes(args):
         time.sleep(args.poll)
     seconds = progress[-1][0] if progress else None
     cr.execute(
-        """SELECT count(*), count(DISTINCT r.order_change_ref) FROM econnect_psb_response r
+        """SELECT count(*), count(DISTINCT r.order_change_ref) FROM
+           econnect_psb_response r
                   JOIN sale_order s ON s.id = r.sale_order_id
-                  WHERE s.psb_order_ref LIKE %s AND r.code = 'AP' AND r.order_change_ref LIKE %s""",
+                  WHERE s.psb_order_ref LIKE %s AND r.code = 'AP' AND
+                   r.order_change_ref LIKE %s""",
         (args.prefix + "-%", args.prefix + "-CH-%"),
     )
     ap_answers, ap_changes = cr.fetchone()
     cr.execute(
-        """SELECT count(*) FILTER (WHERE l.product_uom_qty = (l.psb_line_ref::int - 1) %% 9 + 2)
+        """SELECT count(*) FILTER (WHERE l.product_uom_qty =
+           (l.psb_line_ref::int - 1) %% 9 + 2)
                   FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
-                  WHERE o.psb_order_ref LIKE %s AND l.psb_line_ref = '1' AND o.state = 'sale'""",
+                  WHERE o.psb_order_ref LIKE %s AND l.psb_line_ref = '1' AND o.state =
+                   'sale'""",
         (args.prefix + "-%",),
     )
     changed_lines = cr.fetchone()[0]
     cr.execute(
-        """SELECT coalesce(d.error_message, o.psb_pending_summary) FROM econnect_psb_document d
+        """SELECT coalesce(d.error_message, o.psb_pending_summary) FROM
+           econnect_psb_document d
                   LEFT JOIN sale_order o ON o.psb_pending_document_id = d.id
-                  WHERE d.document_type = 'order_change' AND d.buyer_order_ref LIKE %s AND d.state != 'imported'
+                  WHERE d.document_type = 'order_change' AND d.buyer_order_ref LIKE %s
+                   AND d.state != 'imported'
                   LIMIT 3""",
         (args.prefix + "-%",),
     )

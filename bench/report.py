@@ -458,7 +458,8 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
             )
     width = [max(len(r[i]) for r in rows) for i in range(4)]
     width[1] = min(width[1], 100)
-    print(f"{'Figure':<{width[0]}}  {'Measured: median [min-max] over runs':<{width[1]}}  {'Target':<{width[2]}}  Met")
+    heads = ("Figure", "Measured: median [min-max] over runs", "Target")
+    print("  ".join(f"{head:<{size}}" for head, size in zip(heads, width, strict=False)) + "  Met")
     print("-" * (sum(width) + 8))
     for figure, value, target, met in rows:
         parts = textwrap.wrap(value, width[1], break_on_hyphens=False) or [""]

@@ -37,7 +37,8 @@ class EconnectPsbResponseLine(models.Model):
         self.ensure_one()
         env = self.env
         unit = self.sale_line_id.product_uom_id.name or ""
-        qty = f"{formatLang(env, self.quantity, digits=3).rstrip('0').rstrip(',.')} {unit}".strip()
+        number = formatLang(env, self.quantity, digits=3).rstrip("0").rstrip(",.")
+        qty = f"{number} {unit}".strip()
         price = formatLang(env, self.price, currency_obj=self.response_id.sale_order_id.currency_id)
         head = self.env._("Line %(ref)s, %(item)s", ref=self.order_line_ref, item=self.item_name)
         if self.status == "5":

@@ -386,8 +386,9 @@ class PsbClient:
                 params=params,
             )
         if status == 404:
+            message = not_found[0] if not_found else f"The PSB found nothing (404) while {what}."
             return PsbNotFoundError(
-                f"{not_found[0] if not_found else f'The PSB found nothing (404) while {what}.'}{said}",
+                f"{message}{said}",
                 **kwargs,
                 error_code=not_found[1] if not_found else "not_found",
                 params={**params, **(not_found[2] if not_found else {})},

@@ -212,25 +212,31 @@ def invoice_response_xml(invoice, code, note=None):
     """A minimal Peppol Invoice Response (T111 ApplicationResponse) to ``invoice`` with status ``code``."""
     root = ET.fromstring(invoice["xml"])
     invoice_number = (root.findtext(f"{{{CBC}}}ID") or "").strip()
-    scheme, _sep, endpoint = invoice["receiver"].partition(":")
+    scheme, _sep, endpoint = (_xml_text(part) for part in invoice["receiver"].partition(":"))
     ours = root.find(f"{{{CAC}}}AccountingSupplierParty/{{{CAC}}}Party/{{{CBC}}}EndpointID")
     our_scheme, our_endpoint = (ours.get("schemeID"), (ours.text or "").strip()) if ours is not None else ("", "")
+    our_scheme, our_endpoint = _xml_text(our_scheme), _xml_text(our_endpoint)
     note_xml = f"<cac:Status><cbc:StatusReason>{_xml_text(note)}</cbc:StatusReason></cac:Status>" if note else ""
+    code_xml = f'<cbc:ResponseCode listID="UNCL4343OpSubset">{code}</cbc:ResponseCode>'
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<ApplicationResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2"
+<ApplicationResponse
+ xmlns="urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2"
  xmlns:cac="{CAC}" xmlns:cbc="{CBC}">
  <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:invoice_response:3</cbc:CustomizationID>
  <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:invoice_response:3</cbc:ProfileID>
  <cbc:ID>IR-{uuid.uuid4().hex[:12]}</cbc:ID>
  <cbc:IssueDate>{datetime.now(timezone.utc).date().isoformat()}</cbc:IssueDate>
- <cac:SenderParty><cbc:EndpointID schemeID="{_xml_text(scheme)}">{_xml_text(endpoint)}</cbc:EndpointID>
+ <cac:SenderParty>
+  <cbc:EndpointID schemeID="{scheme}">{endpoint}</cbc:EndpointID>
  </cac:SenderParty>
- <cac:ReceiverParty><cbc:EndpointID schemeID="{_xml_text(our_scheme)}">{_xml_text(our_endpoint)}</cbc:EndpointID>
+ <cac:ReceiverParty>
+  <cbc:EndpointID schemeID="{our_scheme}">{our_endpoint}</cbc:EndpointID>
  </cac:ReceiverParty>
  <cac:DocumentResponse>
-  <cac:Response><cbc:ResponseCode listID="UNCL4343OpSubset">{code}</cbc:ResponseCode>{note_xml}</cac:Response>
+  <cac:Response>{code_xml}{note_xml}</cac:Response>
   <cac:DocumentReference><cbc:ID>{_xml_text(invoice_number)}</cbc:ID>
-   <cbc:DocumentTypeCode listID="UNCL1001">380</cbc:DocumentTypeCode></cac:DocumentReference>
+   <cbc:DocumentTypeCode listID="UNCL1001">380</cbc:DocumentTypeCode>
+    </cac:DocumentReference>
  </cac:DocumentResponse>
 </ApplicationResponse>""".encode()
 

@@ -21,17 +21,20 @@ CHANGE = (
  <cac:OrderReference><cbc:ID>AUTO-{order}</cbc:ID></cac:OrderReference>
  <cac:BuyerCustomerParty><cac:Party>
   <cbc:EndpointID schemeID="0106">11112222</cbc:EndpointID>
-  <cac:PartyLegalEntity><cbc:RegistrationName>Buyer 11112222</cbc:RegistrationName></cac:PartyLegalEntity>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Buyer 11112222</cbc:RegistrationName>
+   </cac:PartyLegalEntity>
  </cac:Party></cac:BuyerCustomerParty>
  <cac:SellerSupplierParty><cac:Party>
   <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
-  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName></cac:PartyLegalEntity>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName>
+   </cac:PartyLegalEntity>
  </cac:Party></cac:SellerSupplierParty>
 {lines}
 </OrderChange>"""
 )
 
-CHANGE_LINE = """ <cac:OrderLine><cac:LineItem><cbc:ID>{n}</cbc:ID><cbc:LineStatusCode>{status}</cbc:LineStatusCode>
+CHANGE_LINE = """ <cac:OrderLine><cac:LineItem><cbc:ID>{n}</cbc:ID>
+  <cbc:LineStatusCode>{status}</cbc:LineStatusCode>
   <cbc:Quantity unitCode="C62">{qty}</cbc:Quantity>
   <cac:Price><cbc:PriceAmount currencyID="EUR">{price}</cbc:PriceAmount></cac:Price>
   <cac:Item><cbc:Name>{name}</cbc:Name>{ids}</cac:Item>

@@ -23,13 +23,16 @@ ORDER = (
  <cac:BuyerCustomerParty><cac:Party>
   <cbc:EndpointID schemeID="0106">{buyer}</cbc:EndpointID>
   <cac:PartyName><cbc:Name>Buyer {buyer}</cbc:Name></cac:PartyName>
-  <cac:PostalAddress><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
-  <cac:PartyLegalEntity><cbc:RegistrationName>Buyer {buyer}</cbc:RegistrationName></cac:PartyLegalEntity>
+  <cac:PostalAddress><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode>
+   </cac:Country></cac:PostalAddress>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Buyer {buyer}</cbc:RegistrationName>
+   </cac:PartyLegalEntity>
  </cac:Party></cac:BuyerCustomerParty>
 """
     + SELLER
     + """ <cac:Delivery>{location}
-  <cac:RequestedDeliveryPeriod><cbc:StartDate>{requested}</cbc:StartDate></cac:RequestedDeliveryPeriod>
+  <cac:RequestedDeliveryPeriod><cbc:StartDate>{requested}</cbc:StartDate>
+   </cac:RequestedDeliveryPeriod>
  </cac:Delivery>{charges}
 {lines}
 </Order>"""
@@ -37,7 +40,8 @@ ORDER = (
 
 LINE = """ <cac:OrderLine>{note}<cac:LineItem><cbc:ID>{n}</cbc:ID>
   <cbc:Quantity unitCode="{unit}">{qty}</cbc:Quantity>{allowance}
-  <cac:Price><cbc:PriceAmount currencyID="{currency}">{price}</cbc:PriceAmount></cac:Price>
+  <cac:Price><cbc:PriceAmount currencyID="{currency}">{price}</cbc:PriceAmount>
+   </cac:Price>
   <cac:Item><cbc:Name>{name}</cbc:Name>{ids}</cac:Item>
  </cac:LineItem></cac:OrderLine>"""
 

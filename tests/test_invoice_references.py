@@ -27,28 +27,34 @@ ORDER = (
  <cac:BuyerCustomerParty><cac:Party>
   <cbc:EndpointID schemeID="%(scheme)s">%(endpoint)s</cbc:EndpointID>
   <cac:PartyName><cbc:Name>%(buyer)s</cbc:Name></cac:PartyName>
-  <cac:PostalAddress><cbc:StreetName>Stadhuisplein 1</cbc:StreetName><cbc:CityName>Utrecht</cbc:CityName>
+  <cac:PostalAddress><cbc:StreetName>Stadhuisplein 1</cbc:StreetName>
+   <cbc:CityName>Utrecht</cbc:CityName>
    <cbc:PostalZone>3511 AA</cbc:PostalZone>
      <cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country>
   </cac:PostalAddress>
-  <cac:PartyLegalEntity><cbc:RegistrationName>%(buyer)s</cbc:RegistrationName></cac:PartyLegalEntity>
+  <cac:PartyLegalEntity><cbc:RegistrationName>%(buyer)s</cbc:RegistrationName>
+   </cac:PartyLegalEntity>
  </cac:Party></cac:BuyerCustomerParty>
  <cac:SellerSupplierParty><cac:Party>
   <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
-  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName></cac:PartyLegalEntity>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName>
+   </cac:PartyLegalEntity>
  </cac:Party></cac:SellerSupplierParty>
  %(invoicee)s
  %(lines)s
 </Order>"""
 )
 
-LINE = """<cac:OrderLine><cac:LineItem><cbc:ID>%(id)s</cbc:ID><cbc:Quantity unitCode="C62">%(qty)s</cbc:Quantity>
+LINE = """<cac:OrderLine><cac:LineItem><cbc:ID>%(id)s</cbc:ID>
+  <cbc:Quantity unitCode="C62">%(qty)s</cbc:Quantity>
   <cbc:LineExtensionAmount currencyID="EUR">%(amount)s</cbc:LineExtensionAmount>%(cost)s
   <cac:Price><cbc:PriceAmount currencyID="EUR">%(price)s</cbc:PriceAmount></cac:Price>
   <cac:Item><cbc:Name>%(name)s</cbc:Name>
-   <cac:SellersItemIdentification><cbc:ID>%(code)s</cbc:ID></cac:SellersItemIdentification>
+   <cac:SellersItemIdentification><cbc:ID>%(code)s</cbc:ID>
+    </cac:SellersItemIdentification>
    <cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>21</cbc:Percent>
-    <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item>
+    <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory>
+     </cac:Item>
  </cac:LineItem></cac:OrderLine>"""
 LINES = [
     {
@@ -65,7 +71,9 @@ LINES = [
 
 INVOICEE = """<cac:AccountingCustomerParty><cac:Party>
   <cbc:EndpointID schemeID="0106">11223344</cbc:EndpointID>
-  <cac:PartyLegalEntity><cbc:RegistrationName>Shared Accounting Office BV</cbc:RegistrationName></cac:PartyLegalEntity>
+  <cac:PartyLegalEntity>
+   <cbc:RegistrationName>Shared Accounting Office BV</cbc:RegistrationName>
+   </cac:PartyLegalEntity>
  </cac:Party></cac:AccountingCustomerParty>"""
 
 OIN = "00000001003214345000"  # a Dutch public body's OIN (20 digits, scheme 0190)

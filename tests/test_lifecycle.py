@@ -89,7 +89,8 @@ class TestRevisedOrders(PsbCase):
         xml = xml.replace(
             b"</Order>",
             b"""<cac:OrderLine><cac:LineItem><cbc:ID>5</cbc:ID>
-            <cbc:Quantity unitCode="H87">3</cbc:Quantity><cac:Item><cbc:Name>Hinges</cbc:Name></cac:Item>
+            <cbc:Quantity unitCode="H87">3</cbc:Quantity><cac:Item>
+             <cbc:Name>Hinges</cbc:Name></cac:Item>
             </cac:LineItem></cac:OrderLine></Order>""",
         )
         _first, revised = self._revised("RV3", xml)

@@ -201,7 +201,7 @@ class TestQueueBatches(PsbCase):
 
 @tagged("post_install", "-at_install")
 class TestAnswerOutage(SandboxCase):
-    def test_an_answer_is_retried_with_the_documents_back_off_until_the_psb_lets_go_of_the_order(self):
+    def test_an_answer_is_retried_with_the_back_off_until_the_psb_lets_go_of_the_order(self):
         self.company.psb_auto_acknowledge = True
         t0 = datetime(2026, 12, 1, 8, 0)
         with freeze_time(t0):

@@ -7,8 +7,10 @@ CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 # The seller of the hand-made documents: the company the tests configure (0106:12345678).
 SELLER = """ <cac:SellerSupplierParty><cac:Party>
   <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
-  <cac:PostalAddress><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
-  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName></cac:PartyLegalEntity>
+  <cac:PostalAddress><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode>
+   </cac:Country></cac:PostalAddress>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName>
+   </cac:PartyLegalEntity>
  </cac:Party></cac:SellerSupplierParty>
 """
 

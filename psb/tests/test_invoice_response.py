@@ -7,8 +7,10 @@ from psb_sandbox.server import invoice_response_xml
 
 INVOICE = b"""<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
  xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
- xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:ID>INV/2026/00007</cbc:ID>
- <cac:AccountingSupplierParty><cac:Party><cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID></cac:Party>
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <cbc:ID>INV/2026/00007</cbc:ID>
+ <cac:AccountingSupplierParty><cac:Party>
+  <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID></cac:Party>
  </cac:AccountingSupplierParty></Invoice>"""
 
 

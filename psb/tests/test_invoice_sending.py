@@ -19,9 +19,11 @@ INVOICE = b"""<?xml version="1.0" encoding="UTF-8"?>
  xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
  xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
  <cbc:ID>INV/2026/00001</cbc:ID>
- <cac:AccountingSupplierParty><cac:Party><cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
+ <cac:AccountingSupplierParty><cac:Party>
+  <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
  </cac:Party></cac:AccountingSupplierParty>
- <cac:AccountingCustomerParty><cac:Party><cbc:EndpointID schemeID="0106">87654321</cbc:EndpointID>
+ <cac:AccountingCustomerParty><cac:Party>
+  <cbc:EndpointID schemeID="0106">87654321</cbc:EndpointID>
  </cac:Party></cac:AccountingCustomerParty>
 </Invoice>"""
 

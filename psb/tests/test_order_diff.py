@@ -5,9 +5,11 @@ from psb.ubl import reader
 
 DATA = Path(__file__).parent / "data"
 MINIMAL = (DATA / "order_minimal.xml").read_bytes()
-LINE2 = b"""<cac:OrderLine><cac:LineItem><cbc:ID>2</cbc:ID><cbc:Quantity unitCode="C62">5</cbc:Quantity>
+LINE2 = b"""<cac:OrderLine><cac:LineItem><cbc:ID>2</cbc:ID>
+<cbc:Quantity unitCode="C62">5</cbc:Quantity>
 <cac:Price><cbc:PriceAmount currencyID="EUR">3.50</cbc:PriceAmount></cac:Price>
-<cac:Item><cbc:Name>Nails</cbc:Name></cac:Item></cac:LineItem></cac:OrderLine></Order>"""
+<cac:Item><cbc:Name>Nails</cbc:Name></cac:Item></cac:LineItem></cac:OrderLine>
+ </Order>"""
 
 
 def read(data):

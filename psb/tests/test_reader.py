@@ -23,6 +23,8 @@ from psb.ubl.model import (
 from psb.ubl.reader import classify, read_document
 from psb.xmlsafe import parse_xml
 
+UBL = "urn:oasis:names:specification:ubl:schema:xsd"
+
 DATA = Path(__file__).parent / "data"
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -402,7 +404,7 @@ def rooted(root, data):
     """The same content under another UBL root element."""
     return data.replace(
         b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"',
-        f'<{root} xmlns="urn:oasis:names:specification:ubl:schema:xsd:{root}-2"'.encode(),
+        f'<{root} xmlns="{UBL}:{root}-2"'.encode(),
     ).replace(b"</Order>", f"</{root}>".encode())
 
 

@@ -98,7 +98,8 @@ def tripwires(tmp_path):
 def _bomb(levels: int = 10) -> str:
     """The classic billion laughs: 10^levels copies of 'lol'."""
     entities = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels)]
-    return f'<?xml version="1.0"?><!DOCTYPE lolz [{"".join(entities)}]><lolz>&lol{levels - 1};</lolz>'
+    doctype = f"<!DOCTYPE lolz [{''.join(entities)}]>"
+    return f'<?xml version="1.0"?>{doctype}<lolz>&lol{levels - 1};</lolz>'
 
 
 HOSTILE = {

@@ -316,10 +316,9 @@ class OrderDocument:
         Built from the document's own CustomizationID, so a national restriction such as the
         Italian NSO order keeps its own identifier (peppol-ordering.md §1.2).
         """
-        transaction = self.transaction
-        return (
-            f"{transaction.root_namespace}::{transaction.root_name}##{self.customization_id}::{transaction.ubl_version}"
-        )
+        trn = self.transaction
+        document = f"{trn.root_namespace}::{trn.root_name}"
+        return f"{document}##{self.customization_id}::{trn.ubl_version}"
 
     @property
     def requested_start(self) -> date | None:

@@ -29,7 +29,8 @@ ORDER = (
     ubl_head("Order", "order")
     + """  <cbc:ID>PO-1</cbc:ID>
   <cbc:Note>Deliver at the back door</cbc:Note>
-  <cac:BuyerCustomerParty><cac:Party><cbc:EndpointID schemeID="0088">7300010000001</cbc:EndpointID></cac:Party>
+  <cac:BuyerCustomerParty><cac:Party>
+   <cbc:EndpointID schemeID="0088">7300010000001</cbc:EndpointID></cac:Party>
   </cac:BuyerCustomerParty>
 </Order>"""
 ).encode()
