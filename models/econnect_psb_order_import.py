@@ -299,11 +299,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
     @api.model
     def _search_loaded(self, model, domain, **kwargs):
-        """``search`` and the first read of the records found, in one query: with the columns that reading a
-        field of them would load."""
-        fields = model._fields.items()
-        names = [name for name, field in fields if field.store and field.column_type and field.prefetch is True]
-        return model.search_fetch(domain, names, **kwargs)
+        """``search`` and the first read of the records found, in one query: the fields a read of one of them
+        would load (those marked ``prefetch=True`` the user may read), as ``search_fetch`` does without names."""
+        return model.search_fetch(domain, None, **kwargs)
 
     @api.model
     def _address_vals(self, address):

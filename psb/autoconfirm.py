@@ -314,25 +314,70 @@ CHECKS = (
 )
 
 
+def _met_known_customer(settings, _):
+    return _("the customer and its delivery address existed before")
+
+
+def _met_trusted(settings, _):
+    return _("the customer is trusted for automatic confirmation")
+
+
+def _met_identified(settings, _):
+    return _("every line matched a product by GTIN, our code or the customer's code")
+
+
+def _met_units(settings, _):
+    return _("every unit is known and converts to the product's unit")
+
+
+def _met_buyer_price(settings, _):
+    return _("the buyer's prices are accepted")
+
+
+def _met_price(settings, _):
+    return _(
+        "every price is within %(tolerance)s of our price", tolerance=_percent(settings.price_tolerance).lstrip("+")
+    )
+
+
+def _met_totals(settings, _):
+    return _("the totals match the buyer's order")
+
+
+def _met_order_type(settings, _):
+    return _("the order type is one of %(types)s", types=", ".join(settings.order_types) or "-")
+
+
+def _met_issues(settings, _):
+    return _("the import flagged nothing")
+
+
+def _met_date(settings, _):
+    return _("the requested delivery date is not in the past")
+
+
+def _met_note(settings, _):
+    return _("no buyer's note")
+
+
+def _met_max_amount(settings, _):
+    return _("the order amount is at most %(max)s", max=f"{settings.max_amount:,.2f}")
+
+
 #: What the settings check, as a person reads it (for "all conditions met"): (setting as in Check, text).
 CONDITIONS = (
-    ("known_customer", lambda s, _: _("the customer and its delivery address existed before")),
-    ("trusted_only", lambda s, _: _("the customer is trusted for automatic confirmation")),
-    ("identified_lines", lambda s, _: _("every line matched a product by GTIN, our code or the customer's code")),
-    ("units", lambda s, _: _("every unit is known and converts to the product's unit")),
-    ("accept_buyer_price", lambda s, _: _("the buyer's prices are accepted")),
-    (
-        "!accept_buyer_price",
-        lambda s, _: _(
-            "every price is within %(tolerance)s of our price", tolerance=_percent(s.price_tolerance).lstrip("+")
-        ),
-    ),
-    ("totals", lambda s, _: _("the totals match the buyer's order")),
-    (None, lambda s, _: _("the order type is one of %(types)s", types=", ".join(s.order_types) or "-")),
-    (None, lambda s, _: _("the import flagged nothing")),
-    ("future_date", lambda s, _: _("the requested delivery date is not in the past")),
-    ("note_needs_person", lambda s, _: _("no buyer's note")),
-    ("max_amount", lambda s, _: _("the order amount is at most %(max)s", max=f"{s.max_amount:,.2f}")),
+    ("known_customer", _met_known_customer),
+    ("trusted_only", _met_trusted),
+    ("identified_lines", _met_identified),
+    ("units", _met_units),
+    ("accept_buyer_price", _met_buyer_price),
+    ("!accept_buyer_price", _met_price),
+    ("totals", _met_totals),
+    (None, _met_order_type),
+    (None, _met_issues),
+    ("future_date", _met_date),
+    ("note_needs_person", _met_note),
+    ("max_amount", _met_max_amount),
 )
 
 
