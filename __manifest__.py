@@ -4,7 +4,7 @@
     "name": "Sales: Peppol orders through the eConnect PSB",
     "summary": "Receive Peppol purchase orders from the eConnect Procurement Service Bus "
     "as draft quotations and answer them with Peppol Order Responses",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "sale_econnect_psb developers",
@@ -22,6 +22,7 @@
         "data/ir_cron_rules_data.xml",
         "data/product_data.xml",
         "views/econnect_psb_document_views.xml",
+        "views/econnect_psb_response_views.xml",
         "views/sale_order_views.xml",
         "views/econnect_psb_lifecycle_views.xml",
         "views/res_config_settings_views.xml",

@@ -2,6 +2,7 @@
 
     python bench/backlog.py deliver --sandbox URL --count 1000 --lines 10 --prefix BL1 --out F
     python bench/backlog.py wait --dsn DSN --prefix BL1 --count 1000 --out F [--timeout 300]
+    python bench/backlog.py deliver --changes ... / wait --changes ...   (2d: one Order Change per order)
 
 ``deliver`` stores each order in the sandbox and has the sandbox deliver its signed webhook event
 to Odoo (control API ``POST /_sandbox/documents`` with ``deliver: true``), eight at a time.
@@ -31,17 +32,31 @@ def post_json(url, payload, timeout=60):
         return json.load(answer)
 
 
-def cmd_deliver(args):
-    xmls = [
+def backlog_xmls(args):
+    """The backlog's orders; with ``--changes``, one Order Change for each of them instead."""
+    if args.changes:
+        return [
+            orders.change_xml(
+                f"{args.prefix}-{i:05d}", f"{args.prefix}-CH-{i:05d}", buyer_index=i, first_product=i * args.lines
+            ).decode()
+            for i in range(args.count)
+        ]
+    return [
         orders.order_xml(
             f"{args.prefix}-{i:05d}",
             args.lines,
             buyer_index=i,
             first_product=i * args.lines,
             straight_through=args.straight_through,
+            advanced=args.advanced,
         ).decode()
         for i in range(args.count)
     ]
+
+
+def cmd_deliver(args):
+    xmls = backlog_xmls(args)
+    topic = "OrderChangeReceived" if args.changes else "OrderReceived"
     results = [None] * args.count
     document_ids = [None] * args.count
     next_index = [0]
@@ -58,7 +73,7 @@ def cmd_deliver(args):
             try:
                 answer = post_json(
                     f"{args.sandbox}/_sandbox/documents",
-                    {"partyId": orders.PARTY_ID, "xml": xmls[index], "deliver": True},
+                    {"partyId": orders.PARTY_ID, "xml": xmls[index], "deliver": True, "topic": topic},
                 )
                 results[index] = [d.get("status") for d in answer.get("deliveries", [])]
                 document_ids[index] = answer.get("documentId")
@@ -245,33 +260,111 @@ def cmd_wait(args):
     print(json.dumps({k: v for k, v in out.items() if k != "progress"}, default=str), file=sys.stderr)
 
 
+def change_states(cr, prefix):
+    cr.execute(
+        """SELECT state, count(*) FROM econnect_psb_document
+                  WHERE document_type = 'order_change' AND buyer_order_ref LIKE %s GROUP BY state""",
+        (prefix + "-%",),
+    )
+    return dict(cr.fetchall())
+
+
+def cmd_wait_changes(args):
+    """2d: the Order Changes of the backlog ``--prefix`` (one per order), until each is applied or waits."""
+    import psycopg2
+
+    connection = psycopg2.connect(args.dsn)
+    connection.autocommit = True
+    cr = connection.cursor()
+    started = time.perf_counter()
+    progress, began, states = [], None, {}
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        states = change_states(cr, args.prefix)
+        now = time.perf_counter() - started
+        done = states.get("imported", 0)
+        if began is None and states.get("received", 0) < args.count and sum(states.values()) >= args.count:
+            began = max(0.0, now - args.poll / 2)
+        if not progress or progress[-1][1] != done:
+            progress.append((round(now, 3), done))
+        finished = sum(n for state, n in states.items() if state not in ("received", "downloaded"))
+        if finished >= args.count:
+            break
+        time.sleep(args.poll)
+    seconds = progress[-1][0] if progress else None
+    cr.execute(
+        """SELECT count(*), count(DISTINCT r.order_change_ref) FROM econnect_psb_response r
+                  JOIN sale_order s ON s.id = r.sale_order_id
+                  WHERE s.psb_order_ref LIKE %s AND r.code = 'AP' AND r.order_change_ref LIKE %s""",
+        (args.prefix + "-%", args.prefix + "-CH-%"),
+    )
+    ap_answers, ap_changes = cr.fetchone()
+    cr.execute(
+        """SELECT count(*) FILTER (WHERE l.product_uom_qty = (l.psb_line_ref::int - 1) %% 9 + 2)
+                  FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
+                  WHERE o.psb_order_ref LIKE %s AND l.psb_line_ref = '1' AND o.state = 'sale'""",
+        (args.prefix + "-%",),
+    )
+    changed_lines = cr.fetchone()[0]
+    cr.execute(
+        """SELECT coalesce(d.error_message, o.psb_pending_summary) FROM econnect_psb_document d
+                  LEFT JOIN sale_order o ON o.psb_pending_document_id = d.id
+                  WHERE d.document_type = 'order_change' AND d.buyer_order_ref LIKE %s AND d.state != 'imported'
+                  LIMIT 3""",
+        (args.prefix + "-%",),
+    )
+    not_applied = [row[0] for row in cr.fetchall()]
+    window = seconds - began if seconds is not None and began is not None else seconds
+    applied = states.get("imported", 0)
+    out = {
+        "count": args.count,
+        "states": states,
+        "all_applied": applied == args.count and ap_changes == args.count and ap_answers == args.count,
+        "applied": applied,
+        "lines_changed": changed_lines,
+        "ap_answers": ap_answers,
+        "changes_answered_ap": ap_changes,
+        "not_applied_because": not_applied,
+        "seconds_from_launch": seconds,
+        "seconds_processing": round(window, 3) if window else None,
+        "changes_per_second": round(applied / window, 2) if window else None,
+        "progress": progress[:: max(1, len(progress) // 60)],
+    }
+    Path(args.out).write_text(json.dumps(out, indent=2, default=str))
+    print(json.dumps({k: v for k, v in out.items() if k != "progress"}, default=str), file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="cmd", required=True)
     deliver = sub.add_parser("deliver")
-    deliver.add_argument("--sandbox", required=True)
-    deliver.add_argument("--count", type=int, default=1000)
-    deliver.add_argument("--lines", type=int, default=10)
-    deliver.add_argument("--prefix", required=True)
-    deliver.add_argument("--concurrency", type=int, default=8)
-    deliver.add_argument("--timeout", type=float, default=240)
-    deliver.add_argument("--out", required=True)
-    deliver.add_argument(
-        "--straight-through", action="store_true", help="orders meeting every condition of automatic confirmation"
-    )
+    option = deliver.add_argument
+    option("--sandbox", required=True)
+    option("--count", type=int, default=1000)
+    option("--lines", type=int, default=10)
+    option("--prefix", required=True)
+    option("--concurrency", type=int, default=8)
+    option("--timeout", type=float, default=240)
+    option("--out", required=True)
+    option("--straight-through", action="store_true", help="orders meeting every condition of automatic confirmation")
+    option("--advanced", action="store_true", help="orders in the Advanced Ordering profile")
+    option("--changes", action="store_true", help="one Order Change per order of the backlog --prefix, instead")
     wait = sub.add_parser("wait")
-    wait.add_argument("--dsn", required=True)
-    wait.add_argument("--prefix", required=True)
-    wait.add_argument("--count", type=int, default=1000)
-    wait.add_argument("--timeout", type=float, default=300)
-    wait.add_argument("--poll", type=float, default=0.25)
-    wait.add_argument("--sandbox", default="")
-    wait.add_argument("--documents", default="", help="the deliver step's JSON (its document ids)")
-    wait.add_argument(
-        "--confirmed", action="store_true", help="automatic confirmation is on: an order is done once it is decided"
-    )
-    wait.add_argument("--out", required=True)
+    option = wait.add_argument
+    option("--dsn", required=True)
+    option("--prefix", required=True)
+    option("--count", type=int, default=1000)
+    option("--timeout", type=float, default=300)
+    option("--poll", type=float, default=0.25)
+    option("--sandbox", default="")
+    option("--documents", default="", help="the deliver step's JSON (its document ids)")
+    option("--confirmed", action="store_true", help="automatic confirmation is on: an order is done once it is decided")
+    option("--out", required=True)
+    option("--changes", action="store_true", help="wait for the Order Changes of the backlog --prefix (2d)")
     args = parser.parse_args()
+    if args.cmd == "wait" and args.changes:
+        cmd_wait_changes(args)
+        return
     {"deliver": cmd_deliver, "wait": cmd_wait}[args.cmd](args)
 
 

@@ -4,6 +4,7 @@
     python bench/odoo_bench.py imports --out F [options] -- <odoo options>
     python bench/odoo_bench.py profile [--lines N --runs N --top N] -- <odoo options>
     python bench/odoo_bench.py process --out F --ready-dir D --workers N -- <odoo options>
+    python bench/odoo_bench.py changes --out F [--cases 10:1,100:10 --runs 3] -- <odoo options>
     bench/instructions.sh LINES RUNS -- <odoo options>   (instructions: under callgrind)
 
 * ``setup``: the company configured against the PSB sandbox (webhook registered), the catalogue
@@ -16,6 +17,8 @@
   end after ``flush_all()``; ours and theirs alternate, so a ratio compares runs made side by side.
 * ``profile``: one ten-line order imported as in ``imports`` (rolled back), its median time and
   queries, and the queries counted by the addon's function that led to them (``--top``).
+* ``changes``: figure 2d's queries: an order confirmed automatically, then one Order Change applied
+  automatically, each counted (rolled back), by order size and changed lines.
 * ``process``: one "cron worker": ``_cron_process_documents()`` until nothing is due (figure 2).
 """
 
@@ -554,6 +557,65 @@ def cmd_profile(registry, args):
     print(json.dumps(out, indent=2))
 
 
+def run_change(registry, lines, changed):
+    """2d in one process: a straight-through Advanced Ordering order of ``lines`` lines imported and confirmed
+    automatically, then an Order Change of its first ``changed`` lines applied automatically; the figures of
+    each (the change's from its XML to its AP queued), rolled back."""
+    with environment(registry) as env:
+        company = env.ref("base.main_company")
+        company.psb_auto_confirm = True
+        Document = env["econnect.psb.document"].sudo()
+        figures = {}
+        for kind, topic, xml in (
+            ("order", "OrderReceived", orders.order_xml("CHQ-1", lines, straight_through=True, advanced=True)),
+            ("change", "OrderChangeReceived", orders.change_xml("CHQ-1", "CHQ-1-CH", changed=changed)),
+        ):
+            with measured(env) as figures[kind]:
+                document = Document.create(
+                    {
+                        "company_id": company.id,
+                        "topic": topic,
+                        "document_type": "order" if kind == "order" else "order_change",
+                        "psb_document_id": f"bench-{uuid.uuid4()}",
+                        "source": "webhook",
+                    }
+                )
+                document._store_xml(xml)
+                document._process(commit=False)
+            figures[kind]["state"] = document.state
+            figures[kind]["error"] = document.error_message or None
+        order = document.sale_order_id or Document.search([("buyer_order_ref", "=", "CHQ-1")], limit=1).sale_order_id
+        figures["order_state"] = f"{order.state} ({order.psb_auto_state})"
+        figures["answers"] = order.psb_response_ids.sorted("id").mapped("code")
+        return figures
+
+
+def cmd_changes(registry, args):
+    """Queries and time of an order confirmed automatically and of a change applied automatically, by size."""
+    patch_odoo_commits()
+    out = []
+    for spec in args.cases.split(","):
+        lines, changed = (int(n) for n in spec.split(":"))
+        run_change(registry, lines, changed)  # warm-up
+        runs = [run_change(registry, lines, changed) for _ in range(args.runs)]
+        last = runs[-1]
+        entry = {
+            "lines": lines,
+            "changed": changed,
+            "order_queries": [r["order"]["queries"] for r in runs],
+            "change_queries": [r["change"]["queries"] for r in runs],
+            "order_ms": summary([r["order"]["seconds"] * 1000 for r in runs], 1),
+            "change_ms": summary([r["change"]["seconds"] * 1000 for r in runs], 1),
+            "change_state": last["change"]["state"],
+            "change_error": last["change"]["error"],
+            "order_state": last["order_state"],
+            "answers": last["answers"],
+        }
+        out.append(entry)
+        print(json.dumps(entry), file=sys.stderr)
+    Path(args.out).write_text(json.dumps(out, indent=2))
+
+
 def cprofile_runs(registry, xml, args):
     """Python time of ``--runs`` imports by function (cProfile), written to ``--cprofile`` and its top printed."""
     import cProfile
@@ -646,27 +708,31 @@ def main():
     setup.add_argument("--secret", required=True)
     setup.add_argument("--register", action="store_true")
     imports = sub.add_parser("imports")
-    imports.add_argument("--out", required=True)
-    imports.add_argument("--sizes", default="1,10,100,1000,5000")
-    imports.add_argument(
-        "--reps", default="1:7,10:7,100:5,1000:3,5000:3/2", help="size:runs[/runs of Odoo's import], ..."
-    )
-    imports.add_argument("--official", default="")
-    imports.add_argument("--official-reps", type=int, default=5)
-    imports.add_argument("--theirs-max", type=int, default=0, help="skip Odoo's import above this many lines")
-    imports.add_argument("--trace", action="store_true", help="one extra run per size under tracemalloc")
-    imports.add_argument("--trace-max", type=int, default=1000, help="no tracemalloc run above this many lines")
-    imports.add_argument("--budget", type=float, default=300, help="seconds; later sizes get fewer runs")
+    option = imports.add_argument
+    option("--out", required=True)
+    option("--sizes", default="1,10,100,1000,5000")
+    option("--reps", default="1:7,10:7,100:5,1000:3,5000:3/2", help="size:runs[/runs of Odoo's import], ...")
+    option("--official", default="")
+    option("--official-reps", type=int, default=5)
+    option("--theirs-max", type=int, default=0, help="skip Odoo's import above this many lines")
+    option("--trace", action="store_true", help="one extra run per size under tracemalloc")
+    option("--trace-max", type=int, default=1000, help="no tracemalloc run above this many lines")
+    option("--budget", type=float, default=300, help="seconds; later sizes get fewer runs")
     profile = sub.add_parser("profile")
-    profile.add_argument("--out", default="")
-    profile.add_argument("--lines", type=int, default=10)
-    profile.add_argument("--runs", type=int, default=10)
-    profile.add_argument("--top", type=int, default=40)
-    profile.add_argument("--straight-through", action="store_true")
-    profile.add_argument("--auto", action="store_true", help="with automatic confirmation on")
-    profile.add_argument("--deep", type=int, default=0, help="also name the innermost N frames of each query")
-    profile.add_argument("--cprofile", default="", help="also profile --runs imports' Python into this file")
+    option = profile.add_argument
+    option("--out", default="")
+    option("--lines", type=int, default=10)
+    option("--runs", type=int, default=10)
+    option("--top", type=int, default=40)
+    option("--straight-through", action="store_true")
+    option("--auto", action="store_true", help="with automatic confirmation on")
+    option("--deep", type=int, default=0, help="also name the innermost N frames of each query")
+    option("--cprofile", default="", help="also profile --runs imports' Python into this file")
     process = sub.add_parser("process")
+    changes = sub.add_parser("changes")
+    changes.add_argument("--out", required=True)
+    changes.add_argument("--cases", default="10:1,10:10,100:1,100:10", help="order lines:changed lines, ...")
+    changes.add_argument("--runs", type=int, default=3)
     instructions = sub.add_parser("instructions")
     instructions.add_argument("--lines", type=int, default=10)
     instructions.add_argument("--runs", type=int, default=2)
@@ -682,6 +748,7 @@ def main():
         "profile": cmd_profile,
         "instructions": cmd_instructions,
         "process": cmd_process,
+        "changes": cmd_changes,
     }[args.cmd](registry, args)
 
 

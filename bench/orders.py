@@ -64,9 +64,7 @@ LINE = """  <cac:OrderLine>
         <cac:ClassifiedTaxCategory>
           <cbc:ID>S</cbc:ID>
           <cbc:Percent>21</cbc:Percent>
-          <cac:TaxScheme>
-            <cbc:ID>VAT</cbc:ID>
-          </cac:TaxScheme>
+          <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>
         </cac:ClassifiedTaxCategory>
       </cac:Item>
     </cac:LineItem>
@@ -101,15 +99,11 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
         <cbc:StreetName>{b[street]}</cbc:StreetName>
         <cbc:CityName>{b[city]}</cbc:CityName>
         <cbc:PostalZone>{b[zip]}</cbc:PostalZone>
-        <cac:Country>
-          <cbc:IdentificationCode>NL</cbc:IdentificationCode>
-        </cac:Country>
+        <cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country>
       </cac:PostalAddress>
       <cac:PartyTaxScheme>
         <cbc:CompanyID>{b[vat]}</cbc:CompanyID>
-        <cac:TaxScheme>
-          <cbc:ID>VAT</cbc:ID>
-        </cac:TaxScheme>
+        <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>
       </cac:PartyTaxScheme>
       <cac:PartyLegalEntity>
         <cbc:RegistrationName>{b[name]}</cbc:RegistrationName>
@@ -127,9 +121,7 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
         <cbc:StreetName>Groothandelsweg 1</cbc:StreetName>
         <cbc:CityName>Amersfoort</cbc:CityName>
         <cbc:PostalZone>3800 AA</cbc:PostalZone>
-        <cac:Country>
-          <cbc:IdentificationCode>NL</cbc:IdentificationCode>
-        </cac:Country>
+        <cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country>
       </cac:PostalAddress>
       <cac:PartyLegalEntity>
         <cbc:RegistrationName>Bench Wholesale BV</cbc:RegistrationName>
@@ -143,9 +135,7 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
         <cbc:StreetName>Magazijnweg {b[endpoint]}</cbc:StreetName>
         <cbc:CityName>Nieuwegein</cbc:CityName>
         <cbc:PostalZone>3439 AB</cbc:PostalZone>
-        <cac:Country>
-          <cbc:IdentificationCode>NL</cbc:IdentificationCode>
-        </cac:Country>
+        <cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country>
       </cac:Address>
     </cac:DeliveryLocation>
     <cac:RequestedDeliveryPeriod>
@@ -165,11 +155,12 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def order_xml(order_id, lines, buyer_index=0, first_product=0, straight_through=False):
+def order_xml(order_id, lines, buyer_index=0, first_product=0, straight_through=False, advanced=False):
     """The UTF-8 bytes of an Order ``order_id`` with ``lines`` lines, products from ``first_product`` on.
 
     ``straight_through``: an order meeting every condition of automatic confirmation (no buyer's note,
-    a requested delivery date ahead)."""
+    a requested delivery date ahead). ``advanced``: in the Advanced Ordering profile, so that the buyer
+    may send Order Changes for it (``change_xml``)."""
     parts, total = [], Decimal(0)
     for n in range(lines):
         index = first_product + n
@@ -195,7 +186,83 @@ def order_xml(order_id, lines, buyer_index=0, first_product=0, straight_through=
         header = header.replace("2026-12-01", ahead.isoformat()).replace(
             "2026-12-02", (ahead + datetime.timedelta(days=1)).isoformat()
         )
+    if advanced:
+        header = header.replace(ORDERING, ADVANCED_ORDERING)
     return (header + "".join(parts) + "</Order>\n").encode("utf-8")
+
+
+ORDERING = "urn:fdc:peppol.eu:poacc:bis:ordering:3"
+ADVANCED_ORDERING = "urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"
+
+CHANGE_HEADER = """<?xml version="1.0" encoding="UTF-8"?>
+<OrderChange xmlns="urn:oasis:names:specification:ubl:schema:xsd:OrderChange-2"
+  xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+  xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order_change:3</cbc:CustomizationID>
+  <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3</cbc:ProfileID>
+  <cbc:ID>{change_id}</cbc:ID>
+  <cbc:IssueDate>{today}</cbc:IssueDate>
+  <cbc:SequenceNumberID>1</cbc:SequenceNumberID>
+  <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
+  <cac:OrderReference>
+    <cbc:ID>{order_id}</cbc:ID>
+  </cac:OrderReference>
+  <cac:BuyerCustomerParty>
+    <cac:Party>
+      <cbc:EndpointID schemeID="0106">{b[endpoint]}</cbc:EndpointID>
+      <cac:PartyLegalEntity>
+        <cbc:RegistrationName>{b[name]}</cbc:RegistrationName>
+      </cac:PartyLegalEntity>
+    </cac:Party>
+  </cac:BuyerCustomerParty>
+  <cac:SellerSupplierParty>
+    <cac:Party>
+      <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
+      <cac:PartyLegalEntity>
+        <cbc:RegistrationName>Bench Wholesale BV</cbc:RegistrationName>
+      </cac:PartyLegalEntity>
+    </cac:Party>
+  </cac:SellerSupplierParty>
+"""
+
+CHANGE_LINE = """  <cac:OrderLine>
+    <cac:LineItem>
+      <cbc:ID>{line_id}</cbc:ID>
+      <cbc:LineStatusCode>3</cbc:LineStatusCode>
+      <cbc:Quantity unitCode="C62">{qty}</cbc:Quantity>
+      <cac:Price>
+        <cbc:PriceAmount currencyID="EUR">{price}</cbc:PriceAmount>
+      </cac:Price>
+      <cac:Item>
+        <cbc:Name>Bench article {code}</cbc:Name>
+        <cac:SellersItemIdentification>
+          <cbc:ID>{code}</cbc:ID>
+        </cac:SellersItemIdentification>
+      </cac:Item>
+    </cac:LineItem>
+  </cac:OrderLine>
+"""
+
+
+def change_xml(order_id, change_id, buyer_index=0, first_product=0, changed=1):
+    """An Order Change ``change_id`` of the Advanced Ordering order ``order_id`` (made by ``order_xml`` with
+    the same ``buyer_index`` and ``first_product``): the first ``changed`` lines' quantities raised by one, at
+    the same price, which the automatic confirmation's conditions still accept."""
+    parts = []
+    for n in range(changed):
+        index = first_product + n
+        parts.append(
+            CHANGE_LINE.format(
+                line_id=n + 1, qty=Decimal(n % 9 + 2), price=_money(product_price(index)), code=product_code(index)
+            )
+        )
+    header = CHANGE_HEADER.format(
+        change_id=escape(change_id),
+        order_id=escape(order_id),
+        today=datetime.date.today().isoformat(),
+        b=buyer(buyer_index),
+    )
+    return (header + "".join(parts) + "</OrderChange>\n").encode("utf-8")
 
 
 def _money_dec(value):

@@ -97,7 +97,15 @@ def gather(work):
             "workers": [load(path) for path in sorted(work.glob("process-*.json"))],
         },
         "auto": {"delivery": load(work / "deliver-BLC.json"), "processing": load(work / "throughput-auto.json")},
+        "changes": {"delivery": load(work / "deliver-BLD.json"), "processing": load(work / "throughput-changes.json")},
     }
+    data["changes"] = {
+        "delivery": load(work / "deliver-BLD-CH.json"),
+        "processing": load(work / "changes.json"),
+        "queries": load(work / "change-queries.json"),
+    }
+    if data["changes"]["delivery"]:
+        data["changes"]["delivery"].pop("document_ids", None)
     for mode in data["throughput"].values():
         if mode["delivery"]:
             mode["delivery"].pop("document_ids", None)
@@ -106,6 +114,29 @@ def gather(work):
     data["responses"] = load(work / "responses.json")
     data["targets"] = targets(data)
     return data
+
+
+def changes_rows(changes, t, row):
+    """2d: one Order Change per order of 2d's backlog, applied automatically; queries counted in one process."""
+    p, d = changes.get("processing") or {}, changes.get("delivery") or {}
+    if p:
+        row(
+            "2d. one change per confirmed order, applied by itself",
+            f"{p.get('changes_per_second')} changes/s; {p.get('states')} in {p.get('seconds_processing')} s; "
+            f"{p.get('applied')} applied, {p.get('lines_changed')} lines changed, {p.get('changes_answered_ap')} "
+            f"changes answered AP ({p.get('ap_answers')} AP); {d.get('delivered_200')}/{d.get('count')} webhooks 200",
+            "all applied, AP once",
+            t.get("changes_applied", {}).get("met"),
+        )
+        if p.get("not_applied_because"):
+            row("   not applied because", "; ".join(str(r)[:90] for r in p["not_applied_because"][:2]))
+    for entry in changes.get("queries") or []:
+        row(
+            f"   queries: {entry['lines']}-line order / change of {entry['changed']} line(s)",
+            f"order (confirmed automatically) {entry['order_queries']}, change {entry['change_queries']} queries; "
+            f"change {fmt(entry['change_ms'], ' ms', 1)}; {entry['order_state']}, change {entry['change_state']}, "
+            f"answers {'/'.join(entry['answers'])}",
+        )
 
 
 def cron_jobs(log):
@@ -164,9 +195,10 @@ def targets(data):
     for mode, entry in (data["throughput"] or {}).items():
         processing = entry.get("processing") or {}
         rate = processing.get("orders_per_second")
-        done = processing.get("all_confirmed") if mode == "auto" else processing.get("all_quotations")
+        auto = mode in ("auto", "changes")
+        done = processing.get("all_confirmed") if auto else processing.get("all_quotations")
         result[f"throughput_{mode}"] = {
-            "target": ">= 10 orders/s, all " + ("confirmed and accepted (AP) once" if mode == "auto" else "quotations"),
+            "target": ">= 10 orders/s, all " + ("confirmed and accepted (AP) once" if auto else "quotations"),
             "value": rate,
             "met": bool(rate and rate >= 10 and done),
         }
@@ -174,6 +206,13 @@ def targets(data):
             "target": "no sale order created twice",
             "value": processing.get("created_twice"),
             "met": processing.get("created_twice") == 0 and bool(processing),
+        }
+    changes = (data.get("changes") or {}).get("processing") or {}
+    if changes:
+        result["changes_applied"] = {
+            "target": "every change applied and answered AP by itself, once",
+            "value": changes.get("changes_per_second"),
+            "met": bool(changes.get("all_applied")),
         }
     imports = data.get("imports") or {}
     scaling = {entry["lines"]: entry for entry in imports.get("scaling", [])}
@@ -280,6 +319,7 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
         "cron": "Odoo --workers 2 --max-cron-threads 2",
         "processes": "2 processes running the cron method",
         "auto": "as 2a, with automatic confirmation on",
+        "changes": "2d's orders (Advanced Ordering), as 2c",
     }
     for mode, entry in (data.get("throughput") or {}).items():
         p = entry.get("processing") or {}
@@ -303,7 +343,7 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
             "no order twice",
             t.get(f"no_order_twice_{mode}", {}).get("met"),
         )
-        if mode == "auto":
+        if mode in ("auto", "changes"):
             beside = ((data["throughput"].get("cron") or {}).get("processing") or {}).get("orders_per_second")
             row(
                 "   confirmed automatically (AP queued)",
@@ -328,6 +368,7 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
                 )
                 + f"; {others} runs of other jobs",
             )
+    changes_rows(data.get("changes") or {}, t, row)
     imports = data.get("imports") or {}
     for entry in imports.get("scaling", []):
         o = entry["ours"]

@@ -34,37 +34,30 @@ def ca_data(profile="ordering"):
         ResponseParty,
     )
 
+    def answer(n):
+        """Line n's status and changes: one line in ten each a new quantity, a new price and dates, not
+        sold, a substitute; the rest accepted."""
+        kind = n % 10
+        if kind == 1:
+            return "3", {"quantity": Decimal(n % 7 + 1), "unit_code": "C62", "note": "Only part in stock"}
+        if kind == 2:
+            return "3", {
+                "price": Decimal("12.3400"),
+                "promised_start": date(2026, 12, 3),
+                "promised_end": date(2026, 12, 4),
+            }
+        if kind == 3:
+            return "7", {"note": "No longer sold"}
+        if kind == 4:
+            code = f"BENCH-{n:05d}-B"
+            return "3", {"substitute": ResponseItem(f"Bench article {code}", sellers_item_id=code)}
+        return "5", {}
+
     lines = []
     for n in range(1, LINES + 1):
         item = ResponseItem(f"Bench article BENCH-{n:05d}", sellers_item_id=f"BENCH-{n:05d}")
-        kind = n % 10
-        if kind == 1:
-            line = ResponseLine(
-                str(n), "3", str(n), item, quantity=Decimal(n % 7 + 1), unit_code="C62", note="Only part in stock"
-            )
-        elif kind == 2:
-            line = ResponseLine(
-                str(n),
-                "3",
-                str(n),
-                item,
-                price=Decimal("12.3400"),
-                promised_start=date(2026, 12, 3),
-                promised_end=date(2026, 12, 4),
-            )
-        elif kind == 3:
-            line = ResponseLine(str(n), "7", str(n), item, note="No longer sold")
-        elif kind == 4:
-            line = ResponseLine(
-                str(n),
-                "3",
-                str(n),
-                item,
-                substitute=ResponseItem(f"Bench article BENCH-{n:05d}-B", sellers_item_id=f"BENCH-{n:05d}-B"),
-            )
-        else:
-            line = ResponseLine(str(n), "5", str(n), item)
-        lines.append(line)
+        status, changes = answer(n)
+        lines.append(ResponseLine(str(n), status, str(n), item, **changes))
     return OrderResponseData(
         code="CA",
         response_id="S00042-R2",

@@ -11,7 +11,9 @@
 #   BENCH_WORKERS="2 4"           Odoo HTTP worker counts for the webhook figure
 #   BENCH_BACKLOG=1000            orders in the backlog of the throughput figures (2a, 2b, 2c)
 #   BENCH_ONLY=auto               only the throughput with automatic confirmation (2c), for trying it out;
-#   BENCH_ONLY=throughput         2a and 2c side by side
+#   BENCH_ONLY=changes            only 2d (2c's backlog, then one Order Change per order applied automatically);
+#   BENCH_ONLY=auto,changes       2c and 2d;  BENCH_ONLY=throughput  2a and 2c side by side
+#   BENCH_WAIT=300                seconds each backlog may take to be processed (longer on a loaded machine)
 #   BENCH_SIZES=1,10,100,1000,5000  BENCH_REPS=1:7,10:7,100:5,1000:3,5000:3/2
 #                                 order sizes, and runs per size (/ runs of Odoo's own import)
 #   BENCH_WEBHOOK_DBFILTER=8:400  deliveries of the reference webhook run with --db-filter (empty: none)
@@ -27,12 +29,16 @@ DB=${BENCH_DB:-psb_bench}
 PEPPOL=${PEPPOL_SHARED_DIR:-$ROOT/../shared/peppol}
 WORKERS=${BENCH_WORKERS:-"2 4"}
 BACKLOG=${BENCH_BACKLOG:-1000}
+WAIT=${BENCH_WAIT:-300}
 SIZES=${BENCH_SIZES:-1,10,100,1000,5000}
 REPS=${BENCH_REPS:-1:7,10:7,100:5,1000:3,5000:3/2}
 WEBHOOK_REQUESTS=${BENCH_WEBHOOK_REQUESTS:-1:150,8:400,32:640}
 WEBHOOK_DBFILTER=${BENCH_WEBHOOK_DBFILTER-8:400}   # empty: no reference run with --db-filter
 ROUNDS=3
 ONLY=${BENCH_ONLY:-}
+only() {  # only PART: whether this run includes PART (every part when BENCH_ONLY is empty)
+    [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]
+}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
     WORKERS=${BENCH_WORKERS:-2}; BACKLOG=${BENCH_BACKLOG:-100}; SIZES=${BENCH_SIZES:-1,10,100,1000}
     REPS=${BENCH_REPS:-1:3,10:3,100:3,1000:2}; WEBHOOK_REQUESTS=1:40,8:80,32:128; ROUNDS=2
@@ -172,22 +178,28 @@ deliver_backlog() {  # deliver_backlog PREFIX [--straight-through]
     "$PY" "$BENCH/backlog.py" deliver --sandbox "$SANDBOX" --count "$BACKLOG" --lines 10 --prefix "$1" \
         --out "$WORK/deliver-$1.json" "${@:2}"
 }
+wait_backlog() {  # wait_backlog PREFIX OUT.json [backlog.py wait options]: in the background, $waiter its pid
+    "$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix "$1" --count "$BACKLOG" --timeout "$WAIT" "${@:3}" \
+        --sandbox "$SANDBOX" --documents "$WORK/deliver-$1.json" --out "$WORK/$2" &
+    waiter=$!
+    pids+=("$waiter")
+}
 CRON_ID=$(psql -d "$DB" -Atc "SELECT res_id FROM ir_model_data WHERE module = '$MODULE'
                                AND name = 'ir_cron_psb_process_documents'")
+wake_cron() {  # the scheduled action woken up as a webhook wakes it: active again, due now, a NOTIFY to the cron workers
+    psql -d "$DB" -qc "UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZONE 'UTC' WHERE id = $CRON_ID"
+    psql -d postgres -qAtc "SELECT pg_notify('cron_trigger', '$DB')" >/dev/null
+}
 
-if [ "$ONLY" != auto ]; then  # BENCH_ONLY=throughput: 2a and 2c
+if only throughput; then  # BENCH_ONLY=throughput: 2a and 2c
 say "2a. Throughput: $BACKLOG ten-line orders delivered, then Odoo --workers 2 --max-cron-threads 2 ($(elapsed))"
 # The scheduled action is paused while the backlog arrives (the webhook then adds no trigger), and
 # woken up the way a webhook wakes it: active again, due now, and a NOTIFY to the cron workers.
 psql -d "$DB" -qc "UPDATE ir_cron SET active = false WHERE id = $CRON_ID"
 start_odoo 2 2 "$WORK/odoo-cron.log" --log-handler odoo.addons.base.models.ir_cron:INFO
 deliver_backlog BLA
-"$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix BLA --count "$BACKLOG" --timeout 300 \
-    --sandbox "$SANDBOX" --documents "$WORK/deliver-BLA.json" --out "$WORK/throughput-cron.json" &
-waiter=$!
-pids+=("$waiter")
-psql -d "$DB" -qc "UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZONE 'UTC' WHERE id = $CRON_ID"
-psql -d postgres -qAtc "SELECT pg_notify('cron_trigger', '$DB')" >/dev/null
+wait_backlog BLA throughput-cron.json
+wake_cron
 wait "$waiter" || true
 stop_odoo
 fi  # BENCH_ONLY
@@ -197,10 +209,7 @@ say "2b. Throughput: $BACKLOG more, then two processes running the scheduled act
 start_odoo 2 0 "$WORK/odoo-deliver-BLB.log"
 deliver_backlog BLB
 stop_odoo
-"$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix BLB --count "$BACKLOG" --timeout 300 \
-    --sandbox "$SANDBOX" --documents "$WORK/deliver-BLB.json" --out "$WORK/throughput-processes.json" &
-waiter=$!
-pids+=("$waiter")
+wait_backlog BLB throughput-processes.json
 workers_pids=()
 for n in 1 2; do
     "$PY" "$BENCH/odoo_bench.py" process --out "$WORK/process-$n.json" --ready-dir "$WORK/ready" --workers 2 \
@@ -212,20 +221,45 @@ wait "$waiter" || true
 for pid in "${workers_pids[@]}"; do wait "$pid" || true; done
 fi  # BENCH_ONLY
 
+if only throughput || only auto; then
 say "2c. Throughput with automatic confirmation on: $BACKLOG ten-line orders meeting every condition, as 2a ($(elapsed))"
 psql -d "$DB" -qc "UPDATE ir_cron SET active = false WHERE id = $CRON_ID"
 psql -d "$DB" -qc "UPDATE res_company SET psb_auto_confirm = true WHERE psb_party_id = '$PARTY'"
 start_odoo 2 2 "$WORK/odoo-cron-auto.log" --log-handler odoo.addons.base.models.ir_cron:INFO
 deliver_backlog BLC --straight-through
-"$PY" "$BENCH/backlog.py" wait --dsn "$DSN" --prefix BLC --count "$BACKLOG" --timeout 300 --confirmed \
-    --sandbox "$SANDBOX" --documents "$WORK/deliver-BLC.json" --out "$WORK/throughput-auto.json" &
-waiter=$!
-pids+=("$waiter")
-psql -d "$DB" -qc "UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZONE 'UTC' WHERE id = $CRON_ID"
-psql -d postgres -qAtc "SELECT pg_notify('cron_trigger', '$DB')" >/dev/null
+wait_backlog BLC throughput-auto.json --confirmed
+wake_cron
 wait "$waiter" || true
 stop_odoo
 psql -d "$DB" -qc "UPDATE res_company SET psb_auto_confirm = false WHERE psb_party_id = '$PARTY'"
+fi  # BENCH_ONLY
+
+if only changes; then
+say "2d. $BACKLOG Advanced Ordering orders confirmed automatically as in 2c, then one Order Change each ($(elapsed))"
+psql -d "$DB" -qc "UPDATE ir_cron SET active = false WHERE id = $CRON_ID"
+psql -d "$DB" -qc "UPDATE res_company SET psb_auto_confirm = true WHERE psb_party_id = '$PARTY'"
+start_odoo 2 2 "$WORK/odoo-cron-changes.log" --log-handler odoo.addons.base.models.ir_cron:INFO
+deliver_backlog BLD --straight-through --advanced
+wait_backlog BLD throughput-changes.json --confirmed
+wake_cron
+wait "$waiter" || true
+# The changes arrive as the orders did: all at once, the import paused, then woken.
+psql -d "$DB" -qc "UPDATE ir_cron SET active = false WHERE id = $CRON_ID"
+"$PY" "$BENCH/backlog.py" deliver --sandbox "$SANDBOX" --count "$BACKLOG" --lines 10 --prefix BLD --changes \
+    --out "$WORK/deliver-BLD-CH.json"
+"$PY" "$BENCH/backlog.py" wait --changes --dsn "$DSN" --prefix BLD --count "$BACKLOG" --timeout "$WAIT" \
+    --out "$WORK/changes.json" &
+waiter=$!
+pids+=("$waiter")
+wake_cron
+wait "$waiter" || true
+stop_odoo
+say "2d. Queries of an order confirmed automatically and of its change applied automatically, in one process ($(elapsed))"
+"$PY" "$BENCH/odoo_bench.py" changes --out "$WORK/change-queries.json" -- "${ODOO_ARGS[@]}" \
+    2> "$WORK/change-queries.log" || tail -20 "$WORK/change-queries.log"
+grep -E '^\{' "$WORK/change-queries.log" | cut -c1-220 || true
+psql -d "$DB" -qc "UPDATE res_company SET psb_auto_confirm = false WHERE psb_party_id = '$PARTY'"
+fi  # BENCH_ONLY
 
 if [ -z "$ONLY" ]; then
 # 3 and 4. Scaling with order size, side by side with Odoo's sale_edi_ubl ----------------------

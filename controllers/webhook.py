@@ -5,7 +5,6 @@ from datetime import timedelta
 from odoo import http
 from odoo.http import request
 
-from ..models.econnect_psb_document import TOPIC_TYPES
 from ..psb import event as psb_event
 from ..psb import signature
 
@@ -41,13 +40,14 @@ class PsbWebhookController(http.Controller):
         header = request.httprequest.headers.get(SIGNATURE_HEADER)
         if not header:
             return self._answer(401, "missing signature")
+        env = request.env(su=True)
         try:
             event = psb_event.parse(body)
-            psb_event.check(event, TOPIC_TYPES)
+            # The topics of the documents (econnect.psb.kind) need a document id.
+            psb_event.check(event, env["econnect.psb.kind"]._psb_topic_kinds())
         except psb_event.EventError as exc:
             return self._answer(exc.status, exc.message)
 
-        env = request.env(su=True)
         party_id = psb_event.text(event.get("partyId"), "partyId")
         company = env["res.company"]._psb_company_for_party(party_id)
         if not company or not signature.verify(company.psb_webhook_secret or "", body, header):

@@ -5,8 +5,23 @@ from . import account_move_send
 from . import account_move_line
 from . import econnect_psb_auto_confirm
 from . import econnect_psb_dashboard
+
+# The document's mixins before the document (a model is registered after those it inherits)
+from . import econnect_psb_document_retention
+from . import econnect_psb_document_rules
+from . import econnect_psb_document_revision
 from . import econnect_psb_document
-from . import econnect_psb_document_lifecycle
+
+# The registry of document kinds: the base first, then the kinds (a model is registered after those it inherits)
+from . import econnect_psb_kind
+from . import econnect_psb_kind_ordering
+from . import econnect_psb_kind_order
+from . import econnect_psb_kind_follow_up
+from . import econnect_psb_kind_order_change
+from . import econnect_psb_kind_order_cancellation
+from . import econnect_psb_kind_response_status
+from . import econnect_psb_kind_invoice_status
+from . import econnect_psb_kind_invoice_response
 from . import econnect_psb_invoice_send
 from . import econnect_psb_order_change
 from . import econnect_psb_order_import
@@ -16,6 +31,7 @@ from . import econnect_psb_response
 from . import econnect_psb_response_line
 from . import ir_cron
 from . import mail_activity
+from . import mail_message
 from . import res_company
 from . import res_config_settings
 from . import res_partner

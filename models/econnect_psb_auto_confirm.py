@@ -11,12 +11,13 @@ import logging
 from collections import defaultdict
 
 import psycopg2
-from markupsafe import Markup
 
 from odoo import api, fields, models
 
 from ..psb import autoconfirm
 from .psb_refs import psb_ref
+from .psb_texts import FORMATS, T, joined
+from .psb_texts import note as psb_note
 
 _logger = logging.getLogger(__name__)
 
@@ -81,11 +82,11 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
     @api.model
     def _left_for_a_person(self, document):
         order = document.sale_order_id.sudo()
-        reason = self.env._("the order was changed by another process while it was being decided: confirm it by hand")
+        reason = T._("the order was changed by another process while it was being decided: confirm it by hand")
         try:
             with self.env.cr.savepoint():
-                order.write({"psb_auto_state": "person", "psb_auto_reasons": reason})
-                self._ask_person(order, self.env._("Not confirmed automatically:"), [reason])
+                order.write({"psb_auto_state": "person", "psb_auto_reasons_data": [reason]})
+                self._ask_person(order, T._("Not confirmed automatically:"), [reason])
         except psycopg2.errors.TransactionRollbackError:
             _logger.warning("PSB document %s: the order could not be decided, nor marked", document.psb_document_id)
 
@@ -97,19 +98,19 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             return
         if order.psb_document_id.source == "upload" and not company.psb_auto_confirm_uploads:
             # Nothing authenticates an uploaded file's sender (the PSB did not deliver it): a person confirms.
-            reason = self.env._("uploaded by hand: uploaded orders are not confirmed automatically (Settings)")
-            order.write({"psb_auto_state": "off", "psb_auto_reasons": reason})
+            reason = T._("uploaded by hand: uploaded orders are not confirmed automatically (Settings)")
+            order.write({"psb_auto_state": "off", "psb_auto_reasons_data": [reason]})
             return
         settings = self._settings(company)
         facts = self._facts(order, settings)
-        failures = autoconfirm.evaluate(facts, settings, self.env._)
+        failures = autoconfirm.evaluate(facts, settings, T._, FORMATS)
         if failures:
             reasons = [f.reason for f in failures]
-            order.write({"psb_auto_state": "person", "psb_auto_reasons": "\n".join(reasons)})
+            order.write({"psb_auto_state": "person", "psb_auto_reasons_data": reasons})
             if not order._psb_activities("import"):
-                self._ask_person(order, self.env._("Not confirmed automatically:"), reasons)
+                self._ask_person(order, T._("Not confirmed automatically:"), reasons)
             return
-        self._confirm(order, autoconfirm.conditions(settings, self.env._))
+        self._confirm(order, autoconfirm.conditions(settings, T._, FORMATS))
 
     # ------------------------------------------------------------------
     # Facts, settings
@@ -201,7 +202,6 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             [(Product.browse(v["product_id"]), Unit.browse(v["product_uom_id"]), v["product_uom_qty"]) for v in lines],
         )
         tolerance = company.psb_auto_price_tolerance or 0.0
-        symbol = currency.symbol or currency.name
         warnings = []
         for vals, our_price in zip(lines, ours, strict=True):
             vals["psb_our_price"] = our_price or 0.0
@@ -213,14 +213,15 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
                     ordered_price=vals["price_unit"] * (1 - vals.get("discount", 0.0) / 100),
                     our_price=our_price,
                 ),
-                symbol,
+                currency,  # written through FORMATS, which takes the record
                 tolerance,
-                self.env._,
+                T._,
+                FORMATS,
             )
             if reason:
                 vals["psb_price_differs"] = True
                 warnings.append(reason)
-        return "\n".join(warnings) or False
+        return warnings or False
 
     @api.model
     def _priced_lines(self, order):
@@ -235,11 +236,11 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         company = order.company_id
         lines = self._priced_lines(order)
         line_facts = self._line_facts(lines)
-        symbol = order.currency_id.symbol or order.currency_id.name
-
-        issues = "\n".join(filter(None, [order.psb_import_issues, *lines.mapped("psb_import_issue")]))
+        symbol = order.currency_id  # the currencies go through FORMATS, which takes the records
+        issues = [*(order.psb_issue_data or []), *filter(None, lines.mapped("psb_issue_data"))]
+        issues = joined(issues) if issues else None
         if not issues and order.psb_needs_attention:
-            issues = self.env._("the order is marked as needing attention")
+            issues = T._("the order is marked as needing attention")
         partner = order.partner_id.commercial_partner_id
         amount = order.currency_id._convert(
             order.amount_total, company.currency_id, company, order.date_order or fields.Date.today()
@@ -258,7 +259,7 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             amount=amount,
             today=fields.Date.context_today(order),
             currency_symbol=symbol,
-            company_currency_symbol=company.currency_id.symbol or company.currency_id.name,
+            company_currency_symbol=company.currency_id,
             lines=line_facts,
             discounts=[
                 (line.name, -line.price_subtotal)
@@ -314,8 +315,8 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         """The responsible's activity for an order the automatic confirmation left for a person."""
         order._psb_activity(
             "confirm",
-            summary=self.env._("Confirm the Peppol order %s", order.psb_order_ref or order.name),
-            note=self.env["econnect.psb.order.import"]._issues_html(title, reasons),
+            summary=T._("Confirm the Peppol order %s", order.psb_order_ref or order.name),
+            note=psb_note(title, reasons),
             user=user or self._responsible(order),
         )
 
@@ -335,13 +336,13 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         except Exception as exc:  # noqa: BLE001 - a stock rule, an access error, another module's exception
             _logger.info("Peppol order %s was not confirmed automatically: %r", order.name, exc)
             error = str(exc.args[0]) if getattr(exc, "args", None) else repr(exc)
-            reason = self.env._("Automatic confirmation failed: %(error)s", error=error)
-            order.write({"psb_auto_state": "person", "psb_auto_reasons": reason})
+            reason = T._("Automatic confirmation failed: %(error)s", error=error)
+            order.write({"psb_auto_state": "person", "psb_auto_reasons_data": [reason]})
             self._ask_person(
-                order, self.env._("All conditions were met but the automatic confirmation failed:"), [error], user=user
+                order, T._("All conditions were met but the automatic confirmation failed:"), [error], user=user
             )
             return False
-        title = self.env._("Confirmed automatically: all conditions met")
-        order.write({"psb_auto_state": "confirmed", "psb_auto_reasons": "\n".join(met)})
-        order._message_log(body=Markup(self.env["econnect.psb.order.import"]._issues_html(title, met)))
+        title = T._("Confirmed automatically: all conditions met")
+        order.write({"psb_auto_state": "confirmed", "psb_auto_reasons_data": met})
+        order._psb_log(psb_note(title, met), lang=user.lang)
         return True

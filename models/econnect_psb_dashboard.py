@@ -4,7 +4,20 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
+
+# The cards that ask for action when not 0, and how loudly (Bootstrap's colours, as Odoo's dashboards use).
+ATTENTION = {
+    "waiting": "warning",
+    "pending": "warning",
+    "rules": "warning",
+    "team_activities": "warning",
+    "overdue": "danger",
+    "failed": "danger",
+    "errors": "danger",
+}
 
 
 class EconnectPsbDashboard(models.AbstractModel):
@@ -33,23 +46,87 @@ class EconnectPsbDashboard(models.AbstractModel):
 
     @api.model
     def _team_activities_domain(self, company):
-        """The company's Peppol activities on orders of a sales team the user leads or belongs to (the
-        activities one may see: one's own, and those of orders one may read)."""
+        """The company's Peppol activities assigned to the user, or on orders of a sales team the user leads
+        or belongs to (of those, the ones one may see: one's own, and those of orders one may read)."""
         uid = self.env.uid
         return [
             ("psb_kind", "!=", False),
             ("res_model", "=", "sale.order"),
+            ("psb_sale_order_id", "any", [("company_id", "=", company.id)]),
+            "|",
+            ("user_id", "=", uid),
             (
                 "psb_sale_order_id",
                 "any",
-                [
-                    ("company_id", "=", company.id),
-                    "|",
-                    ("team_id.user_id", "=", uid),
-                    ("team_id.member_ids", "in", [uid]),
-                ],
+                ["|", ("team_id.user_id", "=", uid), ("team_id.member_ids", "in", [uid])],
             ),
         ]
+
+    @api.model
+    def _empty_help(self, key):
+        """What an empty list of the card ``key`` shows instead of Odoo's sample records: that nothing is there,
+        and what would be (HTML)."""
+        texts = {
+            "today": (
+                self.env._("No Peppol order received today"),
+                self.env._("Orders delivered by the PSB or uploaded by hand are listed here on the day they arrive."),
+            ),
+            "week": (
+                self.env._("No Peppol order received this week"),
+                self.env._("Orders delivered by the PSB or uploaded by hand since Monday are listed here."),
+            ),
+            "auto": (
+                self.env._("No order confirmed automatically this week"),
+                self.env._(
+                    "Orders that meet every condition of the automatic confirmation are confirmed without a person "
+                    "and listed here."
+                ),
+            ),
+            "waiting": (
+                self.env._("No order waits for a person"),
+                self.env._(
+                    "Quotations to check and confirm, and changes or cancellations of the buyer to decide on, are "
+                    "listed here."
+                ),
+            ),
+            "waiting_buyer": (
+                self.env._("No order waits for the buyer"),
+                self.env._(
+                    "After we proposed changes (CA) or rejected a confirmed order (RE), the order waits for the "
+                    "buyer's answer and is listed here."
+                ),
+            ),
+            "overdue": (
+                self.env._("No answer is overdue"),
+                self.env._("An order not answered within the answering time of the settings is listed here."),
+            ),
+            "queued": (
+                self.env._("Every answer was sent"),
+                self.env._(
+                    "Answers to buyers wait here for the next sending run; they normally go out within minutes."
+                ),
+            ),
+            "failed": (
+                self.env._("No answer failed"),
+                self.env._(
+                    "An answer the PSB did not take is listed here, with the reason and whether Retry can help."
+                ),
+            ),
+            "errors": (
+                self.env._("No document in error"),
+                self.env._("A received document that could not be imported is listed here, with what to do about it."),
+            ),
+            "rules": (
+                self.env._("No document broke the Peppol rules this week"),
+                self.env._("Received documents that break the Peppol business rules are listed here."),
+            ),
+            "pending": (
+                self.env._("No change or cancellation awaits a decision"),
+                self.env._("An Order Change or Order Cancellation of a buyer that a person decides on is listed here."),
+            ),
+        }
+        title, text = texts.get(key, texts["auto"])
+        return Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>') % (title, text)
 
     @api.model
     def get_figures(self):
@@ -101,9 +178,14 @@ class EconnectPsbDashboard(models.AbstractModel):
                 "model": model,
                 "hint": hint,
                 "action": action,
+                # The list it opens: empty, it says so (no sample records); orders in the desk's own list.
+                "help": str(self._empty_help(key)) if not action else "",
+                "view_id": desk_list.id if model == "sale.order" else False,
+                "attention": ATTENTION.get(key, "") if isinstance(value, int) and value else "",
             }
 
         team_activities = self._team_activities_domain(company)
+        desk_list = self.env.ref("sale_econnect_psb.view_sale_order_psb_desk_list")
 
         return {
             "company": company.name,
@@ -152,11 +234,11 @@ class EconnectPsbDashboard(models.AbstractModel):
                 ),
                 card(
                     "team_activities",
-                    self.env._("Peppol activities of my team"),
+                    self.env._("Peppol activities: mine and my team's"),
                     self.env["mail.activity"].search_count(team_activities),
                     team_activities,
                     model="mail.activity",
-                    hint=self.env._("on your sales teams' orders"),
+                    hint=self.env._("yours, and those on your sales teams' orders"),
                     action="sale_econnect_psb.action_psb_team_activities",
                 ),
                 card(

@@ -1,11 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import dataclasses
 import hashlib
 import json
 import logging
 import re
-from datetime import datetime
-from typing import Any
 
 import psycopg2
 
@@ -16,32 +13,20 @@ from odoo.tools import mute_logger
 
 from ..psb import event as psb_event
 from ..psb import exceptions as psb_errors
-from ..psb import invoice_response, lifecycle, matching
+from ..psb import matching
 from ..psb.ubl import peek, reader
-from ..psb.ubl.model import UblError
+from ..psb.ubl.model import UblError, UnsupportedDocumentError
 from .dialog import dialog_action
-from .econnect_psb_queue_mixin import BATCH_SIZE, Failed, RetryLater
+from .econnect_psb_queue_mixin import BATCH_SIZE, Failed
 from .psb_messages import psb_code_text, psb_error_text
+from .psb_outcome import Outcome
+from .psb_texts import code_word
 
 BACKLOG_CRON = "sale_econnect_psb.ir_cron_psb_process_documents_backlog"
+MB = 1024 * 1024
 
 _logger = logging.getLogger(__name__)
 
-TOPIC_TYPES = {
-    "OrderReceived": "order",
-    "OrderChangeReceived": "order_change",
-    "OrderCancellationReceived": "order_cancellation",
-    "OrderResponseSent": "response_status",
-    "OrderResponseSentRetry": "response_status",
-    "OrderResponseSentError": "response_status",
-    "InvoiceSent": "invoice_status",
-    "InvoiceSentRetry": "invoice_status",
-    "InvoiceSentError": "invoice_status",
-    "InvoiceResponseReceived": "invoice_response",
-}
-DOCUMENT_TYPES = ("order", "order_change", "order_cancellation")
-#: Events that only report on something we sent (nothing to download).
-STATUS_TYPES = ("response_status", "invoice_status")
 TODO_STATES = ("received", "downloaded")
 #: The PSB's description of an event is a sentence; the body as a whole is limited by the webhook.
 MAX_EVENT_TEXT = 256 * 1024
@@ -57,29 +42,29 @@ def _norm_vat(value):
     return re.sub(r"[\s.\-]", "", value or "").upper()
 
 
-@dataclasses.dataclass(frozen=True)
-class Outcome:
-    """What handling a document came to. The handlers (the order import, the change and cancellation
-    handlers, the duplicate and revision checks) return one; only
-    ``econnect.psb.document._apply_outcome`` writes it on the document.
-
-    :param state: the document's state
-    :param message: what a person reads on the document (``error_message``), or False
-    :param sale_order: the sale order it belongs to (None: unchanged)
-    :param retry_at: process it again at this time (a change that waits for another), or None
-    :param duplicate_of: the document it repeats, or an empty recordset (None: unchanged)
-    """
-
-    state: str
-    message: Any = False
-    sale_order: Any = None
-    retry_at: datetime | None = None
-    duplicate_of: Any = None
+# Who can act on a document in error, and whether Retry can help (see ``_compute_error_hint``).
+ERROR_FIXES = [
+    ("retry", "Retry can help"),
+    ("link", "A PSB administrator links it to its sale order"),
+    ("settings", "A PSB administrator checks the PSB connection"),
+    ("none", "Retry cannot help"),
+]
 
 
 class EconnectPsbDocument(models.Model):
     _name = "econnect.psb.document"
-    _inherit = ["mail.thread", "econnect.psb.queue.mixin"]
+    # The document's one story is this file: received (webhook, upload, by id), downloaded, processed by its kind's
+    # handler (econnect.psb.kind), written by _apply_outcome. Each concern beyond it is a mixin of its own file,
+    # called by name from here and the only writer of its fields: retention at the PSB, the Peppol rule checks,
+    # revised orders. The queue mixin retries and commits.
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "econnect.psb.queue.mixin",
+        "econnect.psb.document.retention",
+        "econnect.psb.document.rules",
+        "econnect.psb.document.revision",
+    ]
     _description = "eConnect PSB Incoming Document"
     _order = "id desc"
 
@@ -88,17 +73,16 @@ class EconnectPsbDocument(models.Model):
     name = fields.Char(compute="_compute_name", search="_search_name", compute_sudo=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     topic = fields.Char(required=True, readonly=True)
-    document_type = fields.Selection(
-        [
-            ("order", "Order"),
-            ("order_change", "Order Change"),
-            ("order_cancellation", "Order Cancellation"),
-            ("response_status", "Order Response status"),
-            ("invoice_status", "Invoice status"),
-            ("invoice_response", "Invoice Response"),
-        ],
-        required=True,
-        readonly=True,
+    topic_name = fields.Char("Event", compute="_compute_topic_name", help="The PSB's event, in the reader's words.")
+    # The kinds of document, each with its handler (econnect.psb.kind, models/econnect_psb_kind_*.py).
+    document_type = fields.Selection("_psb_kind_selection", required=True, readonly=True)
+    psb_kind_readable = fields.Boolean("Readable Kind", compute="_compute_psb_kind")
+    psb_kind_linkable = fields.Boolean("Linkable Kind", compute="_compute_psb_kind")
+    psb_kind_ordering = fields.Boolean(
+        "Buyer's Ordering Document",
+        compute="_compute_psb_kind",
+        search="_search_psb_kind_ordering",
+        help="An order, order change or cancellation (not an event about something we sent).",
     )
     psb_document_id = fields.Char("PSB Document ID", required=True, readonly=True, index=True)
     ref_document_id = fields.Char("Refers to PSB Document", readonly=True, index="btree_not_null")
@@ -149,6 +133,13 @@ class EconnectPsbDocument(models.Model):
     error_code = fields.Char(readonly=True)
     error_params = fields.Json(readonly=True)
     error_text = fields.Text("Error Details", compute="_compute_error_text")
+    error_fix = fields.Selection(
+        ERROR_FIXES,
+        "What Helps",
+        readonly=True,
+        help="Who can act on the error, and whether pressing Retry can help as things are.",
+    )
+    error_hint = fields.Text("What to Do", compute="_compute_error_hint")
 
     _event_uniq = models.Constraint(
         "UNIQUE(company_id, topic, psb_document_id)",
@@ -159,6 +150,35 @@ class EconnectPsbDocument(models.Model):
     file_name = fields.Char("File", related="attachment_id.name")
     error_summary = fields.Char("Error", compute="_compute_error_summary")
     ignore_note = fields.Text("Why Ignored", readonly=True)
+
+    @api.model
+    def _psb_kind_selection(self):
+        return self.env["econnect.psb.kind"]._psb_selection()
+
+    def _psb_kind_handler(self, kind=None):
+        """The handler of this document's kind (or of ``kind``): ``econnect.psb.kind.<kind>``."""
+        return self.env["econnect.psb.kind"]._psb_handler(kind or self.document_type)
+
+    @api.depends("document_type")
+    def _compute_psb_kind(self):
+        Kind = self.env["econnect.psb.kind"]
+        for doc in self:
+            handler = Kind._psb_handler(doc.document_type) if doc.document_type else Kind
+            doc.psb_kind_readable = handler._psb_readable()
+            doc.psb_kind_linkable = handler._psb_linkable()
+            doc.psb_kind_ordering = handler._psb_ordering
+
+    def _search_psb_kind_ordering(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        kinds = self.env["econnect.psb.kind"]._psb_kinds("_psb_ordering")
+        return [("document_type", "in" if (operator == "=") == value else "not in", kinds)]
+
+    @api.depends("topic")
+    @api.depends_context("lang")
+    def _compute_topic_name(self):
+        for document in self:
+            document.topic_name = code_word(self.env, "topic", document.topic) or document.topic
 
     @api.depends("document_type", "buyer_order_ref", "psb_document_id", "attachment_id.name", "topic", "source")
     @api.depends_context("lang")
@@ -223,6 +243,48 @@ class EconnectPsbDocument(models.Model):
                 else doc.error_message
             )
 
+    @api.depends("state", "error_fix")
+    @api.depends_context("lang", "uid")
+    def _compute_error_hint(self):
+        """What the reader can do about the error: said for a sales user (who cannot link, ignore or change the
+        settings) and for a PSB administrator."""
+        manager = self.env.user.has_group("sale_econnect_psb.group_psb_manager")
+        hints = {
+            "retry": (
+                self.env._("Press Retry to process it again now."),
+                self.env._("Press Retry to process it again now."),
+            ),
+            "link": (
+                self.env._(
+                    "Only a PSB administrator can link it to its sale order: ask your PSB administrator to choose "
+                    "the order with Link to sale order. Once its order is in Odoo, Retry applies it."
+                ),
+                self.env._(
+                    "Choose its sale order with Link to sale order, or import that order first; then press Retry."
+                ),
+            ),
+            "settings": (
+                self.env._(
+                    "The connection to the PSB needs a PSB administrator: ask your PSB administrator to check it "
+                    "in Settings (Test connection). Retry helps once it is fixed."
+                ),
+                self.env._("Check the PSB connection in Settings (Test connection), then press Retry."),
+            ),
+            "none": (
+                self.env._(
+                    "Retrying cannot help: the document cannot be used as it is. Ask the buyer to send it again, "
+                    "corrected; your PSB administrator can set this one aside with Ignore."
+                ),
+                self.env._(
+                    "Retrying cannot help: the document cannot be used as it is. Ask the buyer to send it again, "
+                    "corrected, and set this one aside with Ignore."
+                ),
+            ),
+        }
+        for doc in self:
+            texts = hints.get(doc.error_fix) if doc.state == "error" else None
+            doc.error_hint = (texts[1] if manager else texts[0]) if texts else False
+
     @api.depends("error_text")
     @api.depends_context("lang")
     def _compute_error_summary(self):
@@ -285,8 +347,9 @@ class EconnectPsbDocument(models.Model):
         psb_id = f"upload:{hashlib.sha256(raw).hexdigest()}"
         document = Document.search([("company_id", "=", company.id), ("psb_document_id", "=", psb_id)], limit=1)
         if not document:
-            kind = peek.detect_kind(raw) or peek.peek(raw)["kind"] or "order"
-            topic = next(t for t, k in TOPIC_TYPES.items() if k == kind)
+            kinds = self.env["econnect.psb.kind"]
+            kind = kinds._psb_kind_of_root(peek.root_name(raw)) or peek.peek(raw)["kind"] or "order"
+            topic = kinds._psb_handler(kind)._psb_topics[0]
             document = Document.create(
                 {
                     "company_id": company.id,
@@ -387,6 +450,8 @@ class EconnectPsbDocument(models.Model):
                 )
 
     def write(self, vals):
+        if set(vals) == {"psb_revision_note"} and not self.env.su:
+            return self._psb_write_revision_note(vals)  # whoever may decide on a revised order
         # A link by hand goes through Link to sale order (the user's rights on the document and the order, the
         # buyer's confirmation), which links with the pipeline's rights.
         if "sale_order_id" in vals and not self.env.su:
@@ -412,7 +477,7 @@ class EconnectPsbDocument(models.Model):
     def _compute_readable_html(self):
         Report = self.env["report.sale_econnect_psb.report_psb_order"]
         for doc in self:
-            if doc.document_type not in DOCUMENT_TYPES:
+            if not doc.psb_kind_readable:
                 doc.readable_html = False
                 continue
             doc.readable_html = self.env["ir.qweb"]._render(
@@ -438,7 +503,7 @@ class EconnectPsbDocument(models.Model):
         :returns: 'stored', 'duplicate' or 'ignored'. Never calls the PSB or imports anything.
         """
         topic = event.get("topic")
-        document_type = TOPIC_TYPES.get(topic)
+        document_type = self.env["econnect.psb.kind"]._psb_kind_of_topic(topic)
         if not document_type:
             # Not a document (the PSB's Ping from Test webhook): note on the company that the webhook
             # works. Only here: a company write per order delivery would serialise concurrent deliveries.
@@ -497,9 +562,15 @@ class EconnectPsbDocument(models.Model):
         Several workers (or servers) may run this at once: each document row is locked
         with FOR UPDATE SKIP LOCKED for the time it is processed, and its state is
         committed after each step, so nothing is imported twice and a crash leaves the
-        document where it was.
+        document where it was. Then the PSB administrators are alerted to documents the PSB deletes soon
+        (``econnect.psb.document.retention``).
         """
-        self._queue_run(batch_size)
+        self._queue_run(batch_size or BATCH_SIZE)
+        self._psb_alert_expiring()
+
+    def _queue_deadline(self):
+        """A document is retried for as long as the PSB keeps it."""
+        return self.psb_keep_until
 
     @api.model
     def _queue_waiting_domain(self):
@@ -525,16 +596,17 @@ class EconnectPsbDocument(models.Model):
     def _queue_process_one(self, clients):
         """The steps of one document, each kept (committed in a scheduled run) before the next: the download
         (the XML is safe in Odoo before the import starts), the import, the automatic confirmation."""
-        if self.state == "received" and self.document_type not in STATUS_TYPES:
+        kind = self._psb_kind_handler()
+        if self.state == "received" and kind._psb_download_family:
             self._download(clients)
             yield
             if self.state != "downloaded":
                 return  # another worker got the document in between
-        if self.state == "downloaded" or (self.state == "received" and self.document_type in STATUS_TYPES):
+        if self.state == "downloaded" or (self.state == "received" and not kind._psb_download_family):
             self._apply_outcome(self._import())
             yield
             yield from self.env["econnect.psb.auto.confirm"]._decide_steps(self)
-            if self.state == "imported" and self.source == "webhook" and self.document_type in DOCUMENT_TYPES:
+            if self.state == "imported" and self.source == "webhook" and kind._psb_ordering:
                 self._delete_remote(clients)
 
     def _process(self, clients=None, commit=False):
@@ -549,8 +621,30 @@ class EconnectPsbDocument(models.Model):
         return super()._queue_classify(exc)
 
     def _queue_fail(self, failed):
-        self._apply_outcome(Outcome("error", failed.reason))
+        self._apply_outcome(Outcome("error", failed.reason, fix=self._failed_fix(failed)))
         self._keep_error_code(failed.error)
+
+    @api.model
+    def _failed_fix(self, failed):
+        """Who can act on a failure (``error_fix``): an unreadable document or a refusal of the PSB cannot be
+        retried as it is; the PSB connection is a PSB administrator's."""
+        exc = failed.error
+        if isinstance(exc, UblError):
+            return "none"
+        if isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError)):
+            return "settings"
+        if isinstance(exc, psb_errors.PsbError):
+            return "retry" if exc.retryable else "none"
+        return "retry" if failed.retry_helps else "none"
+
+    def _queue_give_up(self, attempts, deadline, retry):
+        result = super()._queue_give_up(attempts, deadline, retry)
+        # Its order never came (a person links or imports it), or the PSB's retention deadline passed.
+        if retry.final:
+            self.error_fix = "link"
+        elif isinstance(retry.error, psb_errors.PsbError):
+            self.error_fix = "none"
+        return result
 
     def _queue_retry_message(self, attempts, at, deadline, retry):
         return self.env._(
@@ -589,6 +683,7 @@ class EconnectPsbDocument(models.Model):
             vals["sale_order_id"] = outcome.sale_order.id
         if outcome.duplicate_of is not None:
             vals["duplicate_of_id"] = outcome.duplicate_of.id
+        vals["error_fix"] = outcome.fix if outcome.state == "error" else False
         self.write(vals)
         self._queue_wait(outcome.retry_at or False, outcome.message or False)
         if outcome.state == "error":
@@ -607,21 +702,50 @@ class EconnectPsbDocument(models.Model):
         company = self.company_id
         if company.id not in clients:
             clients[company.id] = company._psb_client()
-        return clients[company.id]
+        client = clients[company.id]
+        client.max_download_bytes = max(1, self.company_id.sudo().psb_keep_max_mb or 0) * MB
+        return client
 
     def _download(self, clients):
         """Fetch the XML from the PSB (as the company's *Download orders as* says) and keep it in Odoo
         before anything else is done with it."""
         company = self.company_id.sudo()
-        if self.document_type == "invoice_response":  # a buyer's answer to our invoice: the generic endpoint
+        kind = self._psb_kind_handler()
+        target = kind._psb_download_converted and company.psb_download_as or None
+        family = kind._psb_download_family
+        try:
             data = self._client(clients).download_sales_order(
-                company.psb_party_id, self.psb_document_id, family="generic"
+                company.psb_party_id, self.psb_document_id, target_document_type_id=target, family=family
             )
-        else:
-            data = self._client(clients).download_sales_order(
-                company.psb_party_id, self.psb_document_id, target_document_type_id=company.psb_download_as or None
-            )
+        except psb_errors.PsbRequestError as exc:
+            raise self._psb_download_error(exc) from exc
         self._store_xml(data)
+
+    def _psb_download_error(self, exc):
+        """What a person does about a refused download: a document above the size kept, a format the PSB cannot
+        convert to (*Download orders as*); ``exc`` as it is otherwise."""
+        company = self.company_id.sudo()
+        if exc.code == "too_large":
+            return psb_errors.PsbRequestError(
+                self.env._(
+                    '%(error)s Nothing was kept. A PSB administrator can raise "Keep documents up to (MB)" '
+                    "(now %(mb)s MB) in Settings and press Retry; the PSB keeps the document until %(deadline)s.",
+                    error=psb_error_text(self.env, exc),
+                    mb=company.psb_keep_max_mb,
+                    deadline=self.psb_keep_until or "-",
+                )
+            )
+        if company.psb_download_as and exc.status in (400, 406, 415, 422):
+            return psb_errors.PsbRequestError(
+                self.env._(
+                    'The PSB cannot deliver this document as %(target)s (the setting "Download orders as"): '
+                    "%(error)s Clear the setting to download it as sent, then press Retry.",
+                    target=company.psb_download_as,
+                    error=psb_error_text(self.env, exc),
+                ),
+                status=exc.status,
+            )
+        return exc
 
     def _store_xml(self, data, filename=None):
         attachment = (
@@ -642,23 +766,25 @@ class EconnectPsbDocument(models.Model):
         self._apply_outcome(Outcome("downloaded"))
 
     def _import(self):
-        """Import the downloaded document. :returns: its :class:`Outcome`."""
-        if self.document_type == "response_status":
-            return self._process_response_status()
-        if self.document_type == "invoice_status":
-            return self._process_invoice_status()
-        if self.document_type == "invoice_response":
-            return self._process_invoice_response()
-        parsed = self._read_xml()
-        self.buyer_name = parsed.buyer.display_name if parsed.buyer else False
-        if parsed.kind != self.document_type and self.source == "webhook":
-            _logger.warning(
-                "PSB document %s: topic %s but the XML is a %s", self.psb_document_id, self.topic, parsed.kind
-            )
-        self.document_type = parsed.kind
-        if parsed.kind == "order":
-            return self._import_order(parsed)
-        return self._import_follow_up(parsed)
+        """Process the document as its kind's handler says (``econnect.psb.kind``), then queue its Peppol rule
+        check (``econnect.psb.document.rules``). :returns: its :class:`Outcome`."""
+        try:
+            outcome = self._psb_kind_handler()._psb_process(self)
+        except UnsupportedDocumentError as exc:
+            target = self.company_id.sudo().psb_download_as
+            if not target or self.source != "webhook":
+                raise
+            raise UnsupportedDocumentError(
+                self.env._(
+                    'The PSB converted the document to %(target)s (the setting "Download orders as"), which is not a '
+                    "Peppol BIS 3 Order, Order Change or Order Cancellation: %(error)s Clear the setting and press "
+                    "Retry to download it as sent.",
+                    target=target,
+                    error=psb_error_text(self.env, exc),
+                )
+            ) from exc
+        self._psb_rules_queue()
+        return outcome
 
     def _find_buyer_order(self, order_ref, buyer, sender=None):
         """This company's sale order for the buyer's order id whose buyer is ``buyer`` (the received
@@ -731,50 +857,10 @@ class EconnectPsbDocument(models.Model):
             buyer=label,
         )
 
-    def _import_order(self, parsed):
-        """A Peppol Order: a new quotation, unless this buyer's order id was imported already."""
-        self.buyer_order_ref = parsed.id
-        existing, _other_buyer = self._find_buyer_order(parsed.id, parsed.buyer)
-        if existing.psb_document_id == self:
-            return Outcome("imported", sale_order=existing)
-        if existing:
-            return self._mark_duplicate(existing)
-        Importer = self.env["econnect.psb.order.import"].sudo()
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                sale_order, _issues = Importer._import_order(self, parsed)
-        except psycopg2.errors.UniqueViolation as exc:
-            if exc.diag.constraint_name != "sale_order_psb_order_uniq":
-                raise
-            # Every order under this id was compared above: the one the index found was committed by another
-            # worker after this transaction began. The next attempt sees it, and marks this one a duplicate.
-            raise RetryLater(
-                self.env._(
-                    "Order %s of this buyer was imported by another worker at the same moment: this document is "
-                    "looked at again shortly, and marked a duplicate of it.",
-                    parsed.id,
-                ),
-                retry_after=60,
-                waiting=True,
-                keep={"buyer_order_ref": parsed.id},
-                error=exc,
-            ) from exc
-        self._wake_follow_ups(sale_order)
-        return Outcome("imported", sale_order=sale_order)
-
-    def _wake_follow_ups(self, sale_order):
-        """Changes and cancellations of this order that waited for it (delivered before it) are processed now."""
-        waiting = self.search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("document_type", "in", ("order_change", "order_cancellation")),
-                ("state", "=", "downloaded"),
-                ("buyer_order_ref", "=", sale_order.psb_order_ref),
-                ("sale_order_id", "=", False),
-                ("next_attempt_at", "!=", False),
-            ]
-        )
-        waiting._queue_wake_now()
+    def _psb_repeated_order(self, sale_order):
+        """The outcome of an order whose buyer and order id were already imported as ``sale_order``: a revised
+        order a person decides on (``econnect.psb.document.revision``), else a duplicate."""
+        return self._psb_revision_outcome(sale_order) or self._mark_duplicate(sale_order)
 
     def _mark_duplicate(self, sale_order):
         """The outcome of an order whose buyer and order id were already imported as ``sale_order``."""
@@ -791,149 +877,21 @@ class EconnectPsbDocument(models.Model):
         )
 
     def _read_xml(self, max_bytes=None):
-        """The kept XML, read (``max_bytes``: the parser's size limit)."""
-        return reader.read_document(self.attachment_id.sudo().with_context(bin_size=False).raw or b"", max_bytes)
-
-    def _import_follow_up(self, parsed):
-        """Order Change / Order Cancellation: find the sale order (or the one linked by hand) and apply."""
-        self.buyer_order_ref = parsed.order_reference_id
-        env = self.env
-        kind = dict(self._fields["document_type"]._description_selection(env))[parsed.kind]
-        sale_order, other_buyer = self._follow_up_order(parsed)
-        if not sale_order and other_buyer:
-            return Outcome(
-                "error",
-                env._(
-                    "%(kind)s %(id)s names order %(ref)s, but %(reason)s: it was not linked to that order. If it is "
-                    "the buyer's after all, a PSB administrator chooses the sale order in Link to sale order and "
-                    "presses Retry.",
-                    kind=kind,
-                    id=parsed.id,
-                    ref=parsed.order_reference_id,
-                    reason=other_buyer,
-                ),
-            )
-        if sale_order and not self.sale_order_id and not self._uploader_may_change(sale_order):
-            return Outcome(
-                "error",
-                env._(
-                    "%(kind)s %(id)s refers to order %(ref)s, which you may not change: it was not applied.",
-                    kind=kind,
-                    id=parsed.id,
-                    ref=parsed.order_reference_id,
-                ),
-            )
-        if not sale_order:
-            raise self._wait_for_order(parsed, kind)
-        lang = sale_order.sudo().user_id.lang or env.lang  # the salesperson reads the banner and activity
-        return env["econnect.psb.order.change"].with_context(lang=lang)._receive(self, parsed, sale_order)
-
-    def _wait_for_order(self, parsed, kind):
-        """A change or cancellation whose order is not in Odoo yet (delivered after it, or its download failed):
-        it waits, retried with the back-off and at once when the order is imported, until the PSB's deadline
-        (a week for an uploaded one); then it is an error a person resolves."""
-        env = self.env
-        deadline = self._queue_deadline() or self.received_on + lifecycle.KEEP_AFTER_DOWNLOAD
-        values = {"kind": kind, "id": parsed.id, "ref": parsed.order_reference_id}
-        return RetryLater(
-            env._(
-                "%(kind)s %(id)s waits for order %(ref)s, which is not in Odoo yet: it is applied as soon as that "
-                "order is imported (tried again until %(deadline)s). A PSB administrator can also choose its sale "
-                "order with Link to sale order.",
-                deadline=deadline,
-                **values,
-            ),
-            waiting=True,
-            deadline=deadline,
-            final=env._(
-                "%(kind)s %(id)s refers to order %(ref)s, which is not known in Odoo. Import that order first "
-                "and press Retry, or press Link to sale order and choose its sale order.",
-                **values,
-            ),
-            keep={"buyer_order_ref": parsed.order_reference_id},
-        )
-
-    def _follow_up_order(self, parsed):
-        """The sale order a change or cancellation is about: the one linked by hand (a PSB administrator's
-        choice) as it is; any other within this document's company, only when its buyer sent this document.
-
-        :returns: (sale.order or an empty recordset, why an order with that id was not taken or False)
-        """
-        if self.sale_order_id:
-            return self.sale_order_id, False
-        sale_order, other_buyer = self._find_buyer_order(parsed.order_reference_id, parsed.buyer, self.sender)
-        if not sale_order and self.ref_document_id:
-            referred = (
-                self.sudo()
-                .search(
-                    [
-                        ("company_id", "=", self.company_id.id),
-                        ("psb_document_id", "=", self.ref_document_id),
-                        ("sale_order_id", "!=", False),
-                    ],
-                    limit=1,
-                )
-                .sale_order_id
-            )
-            other_buyer = referred and self._buyer_mismatch(referred, parsed.buyer, self.sender)
-            sale_order = referred if referred and not other_buyer else sale_order
-        return sale_order, other_buyer
-
-    def _uploader_may_change(self, sale_order):
-        """A document uploaded by a user may only act on an order that user may change."""
-        uploader = self.create_uid
-        if self.source != "upload" or not uploader or uploader._is_superuser():
-            return True
-        return sale_order.with_user(uploader).has_access("write")
-
-    def _process_response_status(self):
-        """OrderResponseSent* hooks: the delivery outcome of an Order Response we sent."""
-        response = self.env["econnect.psb.response"]._apply_status_event(
-            self.topic, json.loads(self.payload or "{}"), self.company_id
-        )
-        if response:
-            self.buyer_order_ref = response.sale_order_id.psb_order_ref
-        return Outcome("done", sale_order=response.sale_order_id if response else self.env["sale.order"])
-
-    def _process_invoice_status(self):
-        """InvoiceSent* hooks: the delivery outcome of an invoice we sent through the PSB."""
-        self.env["econnect.psb.invoice.send"]._apply_status_event(
-            self.topic, json.loads(self.payload or "{}"), self.company_id
-        )
-        return Outcome("done", sale_order=self.env["sale.order"])
-
-    def _process_invoice_response(self):
-        """A buyer's Invoice Response (T111) to one of our invoices, found by the PSB id of the invoice it refers
-        to, else by the invoice number among this company's invoices sent through the PSB."""
-        data = self.attachment_id.sudo().with_context(bin_size=False).raw or b""
-        try:
-            response = invoice_response.read(data)
-        except invoice_response.InvoiceResponseError as exc:
-            raise UblError(self.env._("Not a Peppol Invoice Response this addon can read: %s", exc)) from exc
-        Send = self.env["econnect.psb.invoice.send"].sudo()
-        domain = [("company_id", "=", self.company_id.id)]
-        sending = self.ref_document_id and Send.search(
-            [
-                *domain,
-                "|",
-                ("psb_document_id", "=", self.ref_document_id),
-                ("idempotency_key", "=", self.ref_document_id),
-            ],
-            limit=1,
-        )
-        if not sending and response.invoice_number:
-            sending = Send.search([*domain, ("move_id.name", "=", response.invoice_number)], limit=1)
-        if not sending:
-            return Outcome(
-                "error",
+        """The kept XML, read (``max_bytes``: the parser's size limit), up to the company's import limit."""
+        limit = max(1, self.company_id.sudo().psb_import_max_mb or 0) * MB
+        size = self.attachment_id.sudo().file_size
+        if size > limit:
+            raise UblError(
                 self.env._(
-                    "Invoice Response to invoice %s, which was not sent through the PSB from this company.",
-                    response.invoice_number or self.ref_document_id or "-",
-                ),
+                    "The document is %(size).1f MB, more than the import limit of %(mb)s MB; it is kept here (Original "
+                    'XML) but was not imported. A PSB administrator can raise "Import documents up to (MB)" in '
+                    "Settings and press Retry.",
+                    size=size / MB,
+                    mb=limit // MB,
+                )
             )
-        sending.move_id._psb_apply_invoice_response(response)
-        self.buyer_order_ref = sending.move_id.name
-        return Outcome("done", sale_order=self.env["sale.order"])
+        max_bytes = min(limit, max_bytes or limit)
+        return reader.read_document(self.attachment_id.sudo().with_context(bin_size=False).raw or b"", max_bytes)
 
     def _delete_remote(self, clients):
         if not self.company_id.psb_delete_after_import:
@@ -974,7 +932,46 @@ class EconnectPsbDocument(models.Model):
         clients = {}
         for doc in self.sudo():
             doc._process(clients, commit=False)
+        self._psb_check_rules_now()
         return True
+
+    def action_retry_now(self):
+        """The Retry button: process the document again now, and tell the person what came of it."""
+        self.ensure_one()
+        self.action_process_now()
+        message, kind = self._retry_result()
+        self.sudo()._message_log(body=message)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": kind == "warning",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _retry_result(self):
+        """What Retry came to, for the person who pressed it: (message, notification type)."""
+        self.invalidate_recordset()
+        doc, order = self.display_name, self.sale_order_id.display_name
+        if self.state in ("imported", "done") and order:
+            return self.env._("Retry worked: %(doc)s was applied to %(order)s.", doc=doc, order=order), "success"
+        if self.state in ("imported", "done"):
+            return self.env._("Retry worked: %(doc)s was processed.", doc=doc), "success"
+        if self.state == "pending":
+            return self.env._(
+                "Retry worked: %(doc)s now waits for a decision on %(order)s.", doc=doc, order=order
+            ), "info"
+        if self.state == "duplicate":
+            return self.env._(
+                "Retried: %(doc)s repeats a document already received; nothing was changed.", doc=doc
+            ), "info"
+        if self.state == "error":
+            details = "\n".join(text for text in (self.error_text, self.error_hint) if text)
+            return self.env._("Retried, but %(doc)s failed again: %(details)s", doc=doc, details=details), "warning"
+        return self.env._("Retried: %(doc)s is waiting: %(details)s", doc=doc, details=self.error_text or "-"), "info"
 
     def action_open_sale_order(self):
         self.ensure_one()

@@ -25,6 +25,7 @@ from ..psb import agreement as ag
 from ..psb import autoconfirm
 from .econnect_psb_document import Outcome
 from .psb_import_context import ImportContext
+from .psb_texts import T, formats_for, joined, render
 
 # A change whose sequence number skips one waits this long for the missing one before it is applied
 # (sequence numbers are not guaranteed to be consecutive).
@@ -172,7 +173,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
         env = self.env
         agreement = order._psb_agreement()
         if not agreement.allows(ag.BUYER_CHANGE):
-            return Outcome("error", ag.refusal(agreement.state, ag.BUYER_CHANGE, env._))
+            return Outcome("error", ag.refusal(agreement.state, ag.BUYER_CHANGE, env._), fix="none")
         order._psb_agree(ag.BUYER_CHANGE)
         if agreement.answered_by_nobody(ag.BUYER_CHANGE):
             # The buyer accepts our proposal (our CA) by restating the order with our values.
@@ -250,7 +251,8 @@ class EconnectPsbOrderChange(models.AbstractModel):
         try:
             log = self._apply_change(order, parsed)
             reasons = self._touched_done(lines, before)
-            failures = autoconfirm.evaluate(AutoConfirm._facts(order, settings), settings, self.env._)
+            facts = AutoConfirm._facts(order, settings)
+            failures = autoconfirm.evaluate(facts, settings, self.env._, formats_for(self.env))
             reasons += [failure.reason for failure in failures]
         except psycopg2.errors.TransactionRollbackError:
             savepoint.close(rollback=True)
@@ -515,7 +517,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
         order.write({"order_line": [fields.Command.create(vals) for vals in vals_list]})
         if issues:
             order.psb_needs_attention = True
-            order.psb_import_issues = "\n".join(filter(None, [order.psb_import_issues, *issues]))
+            order.psb_issue_data = (order.psb_issue_data or []) + issues
         return [
             self.env._(
                 "Line %(id)s: added %(qty)s %(unit)s %(name)s",
@@ -628,8 +630,8 @@ class EconnectPsbOrderChange(models.AbstractModel):
                     amount=money(vals["price_unit"]),
                 )
             )
-            if vals.get("psb_import_issue"):
-                log.append(vals["psb_import_issue"])
+            if vals.get("psb_issue_data"):
+                log.append(render(self.env, vals["psb_issue_data"]))
         return log
 
     @api.model
@@ -644,23 +646,29 @@ class EconnectPsbOrderChange(models.AbstractModel):
         for line in parsed.lines:
             if line.status_code != "2" and line.line_id not in pricing:
                 Import._line_price_vals(line, ctx, pricing)
-        superseded = (order.psb_amounts_note or "").splitlines()
         messages = []
         notes = []
         if Import._check_amounts(order, parsed, messages, pricing):
-            prefix = label or self.env._("After Order Change %s:", parsed.id)
-            notes = [f"{prefix} {message}" for message in messages]
+            prefix = label or T._("After Order Change %s:", parsed.id)
+            notes = [{**joined([prefix, message], " "), "kind": "amounts"} for message in messages]
+        # The differences of the check before this one no longer stand: this check's take their place.
+        legacy = [note for note in order.psb_amounts_data or [] if isinstance(note, str)]  # noted as text before
         issues = [
             issue
-            for issue in (order.psb_import_issues or "").splitlines()
-            if not any(issue == old or issue.endswith(f" {old}") for old in superseded)
+            for issue in order.psb_issue_data or []
+            if not self._amounts_issue(issue) and not any(issue == old or issue.endswith(f" {old}") for old in legacy)
         ]
-        text = "\n".join(issues + notes) or False
-        if text != (order.psb_import_issues or False):
+        data = issues + notes or False
+        if data != (order.psb_issue_data or False):
             # Something new must be looked at again; only what no longer holds taken off keeps it as it was.
             extra = {"psb_needs_attention": True} if notes else {"psb_issues_checked": order.psb_issues_checked}
-            order.write({"psb_import_issues": text, **extra})
-        return notes
+            order.write({"psb_issue_data": data, **extra})
+        return [render(self.env, note) for note in notes]
+
+    @api.model
+    def _amounts_issue(self, issue):
+        """Whether a note of the order is a difference of the totals check."""
+        return isinstance(issue, dict) and issue.get("kind") == "amounts"
 
     @api.model
     def _applied_changes(self, order):
@@ -714,7 +722,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
         if order.state == "cancel":
             return Outcome("duplicate", env._("%s is already cancelled.", order.name))
         if not agreement.allows(ag.BUYER_CANCELLATION):
-            return Outcome("error", ag.refusal(agreement.state, ag.BUYER_CANCELLATION, env._))
+            return Outcome("error", ag.refusal(agreement.state, ag.BUYER_CANCELLATION, env._), fix="none")
         self._supersede_pending_change(order, parsed)
         order._psb_agree(ag.BUYER_CANCELLATION)
         blocked = self._cancellation_blocked(order)

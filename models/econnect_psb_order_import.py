@@ -8,10 +8,9 @@ once per order for all its lines, never once per line.
 """
 
 import datetime
+import json
 import logging
 import re
-
-from markupsafe import Markup
 
 from odoo import Command, api, models
 from odoo.exceptions import UserError
@@ -23,6 +22,10 @@ from ..psb import line_checks, matching
 from ..psb.ubl import amounts, units
 from .psb_import_context import ImportContext
 from .psb_refs import psb_ref
+from .psb_texts import T, joined, num, party_id, render_html
+from .psb_texts import code as text_code
+from .psb_texts import money as to_money
+from .psb_texts import note as psb_note
 
 _logger = logging.getLogger(__name__)
 
@@ -104,20 +107,20 @@ class EconnectPsbOrderImport(models.AbstractModel):
         """An issue for a customer found by its name only, or created from the order."""
         if ctx.found_by == "name":
             ctx.issues.append(
-                self.env._(
+                T._(
                     "Customer %(name)s was found by its name only (no contact has the order's Peppol id "
                     "%(endpoint)s, VAT number or registration): check that it is the buyer.",
                     name=ctx.partner.display_name,
-                    endpoint=self._endpoint_label(ctx.order.buyer) or "-",
+                    endpoint=party_id(self._endpoint_label(ctx.order.buyer)) or "-",
                 )
             )
         if ctx.found_by == "created":
             ctx.issues.append(
-                self.env._(
+                T._(
                     "New customer %(name)s was created from the order (no existing contact matched its "
                     "Peppol id %(endpoint)s, VAT or name): check it.",
                     name=ctx.partner.display_name,
-                    endpoint=self._endpoint_label(ctx.order.buyer),
+                    endpoint=party_id(self._endpoint_label(ctx.order.buyer)),
                 )
             )
 
@@ -130,14 +133,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
         invoicee, found_by = self._match_partner(ctx.company, invoicee_party, create=False)
         if not invoicee:
             ctx.issues.append(
-                self.env._(
-                    "The invoicee %s is not a known contact; the customer is invoiced.", invoicee_party.display_name
-                )
+                T._("The invoicee %s is not a known contact; the customer is invoiced.", invoicee_party.display_name)
             )
             return ctx.partner
         if found_by == "name" and invoicee != ctx.partner:
             ctx.issues.append(
-                self.env._(
+                T._(
                     "The invoicee %s was found by its name only: check that it is the one to invoice.",
                     invoicee.display_name,
                 )
@@ -187,10 +188,10 @@ class EconnectPsbOrderImport(models.AbstractModel):
     @api.model
     def _quotation_lines(self, ctx, so_vals):
         """The values of the quotation's lines: the buyer's, then the order's own allowances and charges; the
-        buyer's prices flagged against ours (``psb_price_warning`` into ``so_vals``)."""
+        buyer's prices flagged against ours (``psb_price_warning_data`` into ``so_vals``)."""
         line_vals = self._lines_vals(ctx, ctx.order.lines)
         line_vals += self._allowance_lines_vals(ctx, ctx.order, line_vals)
-        so_vals["psb_price_warning"] = ctx.env["econnect.psb.auto.confirm"]._price_flags(
+        so_vals["psb_price_warning_data"] = ctx.env["econnect.psb.auto.confirm"]._price_flags(
             ctx.company, ctx.pricelist, ctx.currency, so_vals.get("date_order"), line_vals
         )
         return line_vals
@@ -208,12 +209,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 "AB", note=buyer_env._("Order received; we will confirm it shortly."), auto=True
             )
         if issues:
-            sale_order.psb_import_issues = "\n".join(issues)
+            sale_order.psb_issue_data = issues
         if sale_order._psb_open_issues():
             sale_order._psb_activity(
                 "import",
-                summary=self.env._("Check the Peppol order %s", order.id),
-                note=self._issues_html(self.env._("This order came in over Peppol; check before confirming:"), issues),
+                summary=T._("Check the Peppol order %s", order.id),
+                note=psb_note(T._("This order came in over Peppol; check before confirming:"), issues),
                 user=ctx.user,
             )
 
@@ -436,7 +437,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         shipping = self._partner_model().create(vals)
         self._create_contact_person(shipping, delivery.contact)
         issues.append(
-            self.env._(
+            T._(
                 "New delivery address %(name)s was created for %(customer)s.",
                 name=shipping.display_name,
                 customer=partner.display_name,
@@ -485,13 +486,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
             )
         if not currency.active:
             currency.sudo().active = True
-            issues.append(
-                self.env._("The currency %s was activated for this order: check its exchange rate.", currency_code)
-            )
+            issues.append(T._("The currency %s was activated for this order: check its exchange rate.", currency_code))
         vals = {"name": currency_code, "currency_id": currency.id, "company_id": company.id}
         created = self.env["product.pricelist"].sudo().create(vals)
         issues.append(
-            self.env._(
+            T._(
                 "The order is in %(currency)s: the pricelist %(pricelist)s was created for it; the buyer's prices are "
                 "kept, check the prices of lines without one.",
                 currency=currency_code,
@@ -506,7 +505,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if not code:
             return {}
         if code not in dict(ORDER_TYPE_SELECTION):
-            issues.append(self.env._("The order type code %s is not a known Peppol order type.", code))
+            issues.append(T._("The order type code %s is not a known Peppol order type.", code))
             return {"psb_order_type_code": code}
         return {"psb_order_type_code": code, "psb_order_type": code}
 
@@ -628,10 +627,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if ctx.no_analytic_model:
                 vals["analytic_distribution"] = False
             if line_issues:
-                vals["psb_import_issue"] = "; ".join(line_issues)
-                ctx.issues.append(
-                    self.env._("Line %(line)s: %(issues)s", line=line.line_id, issues="; ".join(line_issues))
-                )
+                vals["psb_issue_data"] = joined(line_issues)
+                ctx.issues.append(self._line_issue(line.line_id, line_issues))
             vals_list.append(vals)
         return vals_list
 
@@ -658,7 +655,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         vals.update(tax_vals)
         line_issues += uom_issues + price_issues + tax_issues
         if "price_unit" not in vals and product == ctx.placeholder:
-            line_issues.append(self.env._("price missing (0.00): the total is incomplete"))
+            line_issues.append(T._("price missing (0.00): the total is incomplete"))
         self._psb_check_line_values(ctx.company, line, vals, line_issues)
         return vals, line_issues
 
@@ -682,20 +679,16 @@ class EconnectPsbOrderImport(models.AbstractModel):
         """(product or the placeholder, issues, how it was matched)."""
         product, by_name, match_method = ctx.match_product(line)
         if by_name:
-            return product, [self.env._("matched on the item name only: check the product")], match_method
+            return product, [T._("matched on the item name only: check the product")], match_method
         if product:
             return product, [], match_method
-        ids = ", ".join(
-            filter(
-                None,
-                [
-                    line.standard_item_id and self.env._("GTIN %s", line.standard_item_id),
-                    line.sellers_item_id and self.env._("our ref. %s", line.sellers_item_id),
-                    line.buyers_item_id and self.env._("their ref. %s", line.buyers_item_id),
-                ],
-            )
-        ) or self.env._("no item id")
-        return ctx.placeholder, [self.env._("product not found (%s)", ids)], match_method
+        ids = [
+            line.standard_item_id and T._("GTIN %s", line.standard_item_id),
+            line.sellers_item_id and T._("our ref. %s", line.sellers_item_id),
+            line.buyers_item_id and T._("their ref. %s", line.buyers_item_id),
+        ]
+        ids = joined(filter(None, ids), ", ") if any(ids) else T._("no item id")
+        return ctx.placeholder, [T._("product not found (%s)", ids)], match_method
 
     @api.model
     def _line_uom(self, line, product, ctx):
@@ -703,11 +696,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
         uom = ctx.match_uom(line.unit_code)
         if not uom:
             return product.uom_id, [
-                self.env._("unit code %s is not known; the product's unit was used", line.unit_code)
+                T._("unit code %s is not known; the product's unit was used", text_code("unit", line.unit_code))
             ]
         if product != ctx.placeholder and uom != product.uom_id and not uom._has_common_reference(product.uom_id):
             return uom, [
-                self.env._(
+                T._(
                     "ordered in %(unit)s, which does not convert to the product's unit %(product_unit)s",
                     unit=uom.name,
                     product_unit=product.uom_id.name,
@@ -794,6 +787,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
         )
 
     @api.model
+    def _reason_data(self, applied):
+        """The reason of an allowance or charge, as a text of models/psb_texts.py."""
+        return applied.reason or applied.reason_code or (T._("charge") if applied.is_charge else T._("allowance"))
+
+    @api.model
     def _applied_label(self, priced, line, currency):
         """What was applied to the buyer's price, for the line description: "−5 % project discount, +€12.50
         cutting charge"."""
@@ -820,38 +818,39 @@ class EconnectPsbOrderImport(models.AbstractModel):
     @api.model
     def _problem_text(self, problem, currency, reason=""):
         values = problem.values
-        money = lambda key: self._money(values[key], currency) if values.get(key) is not None else "-"  # noqa: E731
+        money = lambda key: to_money(values[key], currency) if values.get(key) is not None else "-"  # noqa: E731
         if problem.code == "stated_amount_differs":
-            return self.env._(
+            return T._(
                 "the order states a line amount of %(stated)s but its quantity × price ± allowances gives "
                 "%(computed)s; the quotation uses %(computed)s: check with the buyer",
                 stated=money("stated"),
                 computed=money("computed"),
             )
         if problem.code == "no_amount":
-            return self.env._(
+            return T._(
                 "the %s has neither an amount nor a percentage: it was not applied, add it by hand",
-                reason or self.env._("allowance or charge"),
+                reason or T._("allowance or charge"),
             )
         if problem.code == "percent_without_base":
-            return self.env._(
+            return T._(
                 "the %(percent)s %% %(reason)s has no base amount: it was not applied, add it by hand",
-                percent=values["percent"].normalize(),
+                percent=num(values["percent"]),
                 reason=reason,
             )
         if problem.code == "amount_contradicts_percent":
-            return self.env._(
+            return T._(
                 "the %(reason)s of %(amount)s is not %(percent)s %% of %(base)s (%(computed)s); the stated amount "
                 "was used",
                 reason=reason,
                 amount=money("amount"),
-                percent=values["percent"].normalize(),
+                percent=num(values["percent"]),
                 base=money("base"),
                 computed=money("computed"),
             )
         if problem.code == "bad_base_quantity":
-            return self.env._(
-                "the price's base quantity %s is not positive: the price was taken per unit", values["base_quantity"]
+            return T._(
+                "the price's base quantity %s is not positive: the price was taken per unit",
+                num(values["base_quantity"]),
             )
         return problem.code
 
@@ -861,7 +860,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         by_problem = {id(a.problem): a for a in priced.applied if a.problem}
         for problem in priced.problems:
             applied = by_problem.get(id(problem))
-            issues.append(self._problem_text(problem, currency, self._reason(applied) if applied else ""))
+            issues.append(self._problem_text(problem, currency, self._reason_data(applied) if applied else ""))
         return issues
 
     @api.model
@@ -934,11 +933,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
         line_issues = [self._problem_text(applied.problem, currency, reason)] if applied.problem else []
         line_issues += self._allowance_tax(ctx, vals, applied, product, shared_taxes)
         if line_issues:
-            vals["psb_import_issue"] = "; ".join(line_issues)
-            kind = self.env._("Charge") if ac.is_charge else self.env._("Allowance")
-            ctx.issues.append(
-                self.env._("%(kind)s %(name)s: %(issues)s", kind=kind, name=reason, issues="; ".join(line_issues))
-            )
+            vals["psb_issue_data"] = joined(line_issues)
+            kind = T._("Charge") if ac.is_charge else T._("Allowance")
+            ctx.issues.append(T._("%(kind)s %(name)s: %(issues)s", kind=kind, name=reason, issues=joined(line_issues)))
         return vals
 
     @api.model
@@ -955,23 +952,19 @@ class EconnectPsbOrderImport(models.AbstractModel):
         elif shared_taxes is not None:
             vals["tax_ids"] = [Command.set(shared_taxes)]
         elif applied.amount:
-            return [
-                self.env._(
-                    "no tax category in the order and the lines have different taxes: check the tax of this line"
-                )
-            ]
+            return [T._("no tax category in the order and the lines have different taxes: check the tax of this line")]
         return []
 
     @api.model
     def _total_labels(self):
         return {
-            "line_extension": self.env._("Sum of the lines"),
-            "allowance_total": self.env._("Order discounts"),
-            "charge_total": self.env._("Order charges"),
-            "tax_exclusive": self.env._("Untaxed amount"),
-            "tax": self.env._("Tax"),
-            "tax_inclusive": self.env._("Total"),
-            "payable": self.env._("Amount due"),
+            "line_extension": T._("Sum of the lines"),
+            "allowance_total": T._("Order discounts"),
+            "charge_total": T._("Order charges"),
+            "tax_exclusive": T._("Untaxed amount"),
+            "tax": T._("Tax"),
+            "tax_inclusive": T._("Total"),
+            "payable": T._("Amount due"),
         }
 
     @api.model
@@ -1007,21 +1000,21 @@ class EconnectPsbOrderImport(models.AbstractModel):
         for difference in differences:
             cause = self._difference_cause(difference, order, goods, pricing, inconsistencies, currency)
             messages.append(
-                self.env._(
+                T._(
                     "%(total)s: the buyer's order says %(ordered)s, the quotation %(quoted)s (%(cause)s).",
                     total=labels[difference.key],
-                    ordered=self._money(difference.ordered, currency),
-                    quoted=self._money(difference.quoted, currency),
+                    ordered=to_money(difference.ordered, currency),
+                    quoted=to_money(difference.quoted, currency),
                     cause=cause,
                 )
             )
         sale_order.write(
             {
                 "psb_amounts_state": "differ" if differences else "match",
-                "psb_amounts_note": "\n".join(messages) or False,
+                "psb_amounts_data": messages or False,
             }
         )
-        issues.extend(messages)
+        issues.extend({**message, "kind": "amounts"} for message in messages)
         return differences
 
     @api.model
@@ -1034,24 +1027,24 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if parsed is None:
             return []
         return self.env["econnect.psb.order.change"]._check_change_amounts(
-            sale_order, parsed, {}, label=self.env._("After a change of a line's tax:")
+            sale_order, parsed, {}, label=T._("After a change of a line's tax:")
         )
 
     @api.model
     def _inconsistency_text(self, problem, currency):
         texts = {
-            "lines_sum": self.env._("its sum of the lines"),
-            "allowances_sum": self.env._("its total of the order discounts"),
-            "charges_sum": self.env._("its total of the order charges"),
-            "tax_exclusive_sum": self.env._("its untaxed amount"),
-            "tax_inclusive_sum": self.env._("its total with tax"),
-            "payable_sum": self.env._("its amount due"),
+            "lines_sum": T._("its sum of the lines"),
+            "allowances_sum": T._("its total of the order discounts"),
+            "charges_sum": T._("its total of the order charges"),
+            "tax_exclusive_sum": T._("its untaxed amount"),
+            "tax_inclusive_sum": T._("its total with tax"),
+            "payable_sum": T._("its amount due"),
         }
-        return self.env._(
+        return T._(
             "The buyer's order does not add up: %(what)s is %(stated)s but its own amounts give %(computed)s.",
             what=texts.get(problem.code, problem.code),
-            stated=self._money(problem.values["stated"], currency),
-            computed=self._money(problem.values["computed"], currency),
+            stated=to_money(problem.values["stated"], currency),
+            computed=to_money(problem.values["computed"], currency),
         )
 
     @api.model
@@ -1063,18 +1056,17 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if key in ("line_extension", "tax_exclusive", "tax_inclusive", "payable"):
             causes += self._line_causes(goods, pricing, own, currency)
         if key in ("allowance_total", "charge_total", "tax_exclusive", "tax_inclusive", "payable"):
-            bad = [self._reason(a) for a in pricing.get("document", []) if a.problem]
+            bad = [self._reason_data(a) for a in pricing.get("document", []) if a.problem]
             if bad:
-                causes.append(
-                    self.env._("the order discount or charge %s could not be applied as stated", ", ".join(bad))
-                )
+                causes.append(T._("the order discount or charge %s could not be applied as stated", joined(bad, ", ")))
             if own & {"allowances_sum", "charges_sum", "tax_exclusive_sum"}:
-                causes.append(self.env._("the order's own totals do not add up"))
+                causes.append(T._("the order's own totals do not add up"))
         if key in ("tax", "tax_inclusive", "payable"):
             causes += self._tax_causes(order, pricing, currency)
         if key in ("tax_inclusive", "payable") and own & {"tax_inclusive_sum", "payable_sum"}:
-            causes.append(self.env._("the order's own totals do not add up"))
-        return "; ".join(dict.fromkeys(causes)) or self.env._("a line was changed")
+            causes.append(T._("the order's own totals do not add up"))
+        unique = list({json.dumps(cause, sort_keys=True): cause for cause in causes}.values())
+        return joined(unique) if unique else T._("a line was changed")
 
     @api.model
     def _line_causes(self, goods, pricing, own, currency):
@@ -1096,11 +1088,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
         ]
         causes = []
         if differing:
-            causes.append(self.env._("line %s differs from the ordered line amount", ", ".join(differing[:5])))
+            causes.append(T._("line %s differs from the ordered line amount", ", ".join(differing[:5])))
         if unpriced:
-            causes.append(self.env._("line %s had no price in the order: our price was used", ", ".join(unpriced[:5])))
+            causes.append(T._("line %s had no price in the order: our price was used", ", ".join(unpriced[:5])))
         if "lines_sum" in own:
-            causes.append(self.env._("the order's own lines do not add up to its total"))
+            causes.append(T._("the order's own lines do not add up to its total"))
         return causes
 
     @api.model
@@ -1110,7 +1102,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         causes = []
         if pricing.get("tax_flagged"):
             causes.append(
-                self.env._("the tax of %s is not the order's", ", ".join(str(r) for r in pricing["tax_flagged"][:5]))
+                T._("the tax of %s is not the order's", ", ".join(str(r) for r in pricing["tax_flagged"][:5]))
             )
         digits = currency.decimal_places
         own_tax = amounts.order_tax(order, digits)
@@ -1120,12 +1112,10 @@ class EconnectPsbOrderImport(models.AbstractModel):
             and amounts.quantize(own_tax, digits) != amounts.quantize(order.tax_amount, digits)
         ):
             causes.append(
-                self.env._(
-                    "the order's tax total does not match its own tax categories (%s)", self._money(own_tax, currency)
-                )
+                T._("the order's tax total does not match its own tax categories (%s)", to_money(own_tax, currency))
             )
         elif not pricing.get("tax_flagged"):
-            causes.append(self.env._("check the taxes of the lines and the tax rounding of the company"))
+            causes.append(T._("check the taxes of the lines and the tax rounding of the company"))
         return causes
 
     # ------------------------------------------------------------------
@@ -1158,11 +1148,14 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
     @api.model
     def _issues_html(self, title, issues):
-        """A title and a list, as HTML that ``message_post`` and Html fields keep as it is (the texts escaped)."""
-        return Markup("<p>%s</p><ul>%s</ul>") % (
-            title,
-            Markup().join(Markup("<li>%s</li>") % issue for issue in issues),
-        )
+        """A title and a list, as HTML that ``message_post`` and Html fields keep as it is (the texts escaped);
+        texts of models/psb_texts.py are written in the environment's language."""
+        return render_html(self.env, title, issues)
+
+    @api.model
+    def _line_issue(self, line_id, line_issues):
+        """The order's note of what was found on the buyer's line ``line_id``."""
+        return {**T._("Line %(line)s: %(issues)s", line=line_id, issues=joined(line_issues)), "line": line_id}
 
     @api.model
     def _attach_documents(self, sale_order, document, order, issues):
@@ -1183,15 +1176,31 @@ class EconnectPsbOrderImport(models.AbstractModel):
                     }
                 )
             elif doc.uri:
-                issues.append(self.env._("The order refers to an external document: %s", doc.uri))
+                issues.append(T._("The order refers to an external document: %s", doc.uri))
         # Logged, nobody notified (README, "Who is told what"): an order that needs a person gets an
         # activity (here, or when the automatic confirmation stops it), the rest are on the order desk.
-        sale_order._message_log(
-            body=self.env._(
-                "Quotation created from Peppol order %(order)s received through the eConnect PSB.", order=order.id
-            ),
-            attachment_ids=attachments.ids,
-        )
+        sale_order._psb_log(self._origin_text(document, order), attachment_ids=attachments.ids)
+
+    @api.model
+    def _origin_text(self, document, order):
+        """The order's first chatter line (models/psb_texts.py): where it came from (through the PSB, or a file
+        a person uploaded)."""
+        person = document.create_uid.name or "-"
+        if document.source == "upload":
+            return T._(
+                "Quotation created from Peppol order %(order)s, uploaded by hand by %(user)s (file %(file)s): not "
+                "received through the eConnect PSB.",
+                order=order.id,
+                user=person,
+                file=document.attachment_id.name or "-",
+            )
+        if document.source == "manual":
+            return T._(
+                "Quotation created from Peppol order %(order)s, fetched from the eConnect PSB by %(user)s.",
+                order=order.id,
+                user=person,
+            )
+        return T._("Quotation created from Peppol order %(order)s received through the eConnect PSB.", order=order.id)
 
     @api.model
     def _psb_check_line_values(self, company, line, vals, line_issues):
@@ -1203,17 +1212,19 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if result.hold:
             vals["product_uom_qty"] = 0.0
         texts = {
-            "quantity_zero": lambda p: self.env._("quantity is 0"),
-            "quantity_negative": lambda p: self.env._(
-                "negative quantity %s: imported as 0, decide with the buyer what is meant", p.value
+            "quantity_zero": lambda p: T._("quantity is 0"),
+            "quantity_negative": lambda p: T._(
+                "negative quantity %s: imported as 0, decide with the buyer what is meant", num(p.value)
             ),
-            "quantity_too_large": lambda p: self.env._(
-                "quantity %(qty)s is above the plausible %(limit)s: check it", qty=p.value, limit=p.limit
+            "quantity_too_large": lambda p: T._(
+                "quantity %(qty)s is above the plausible %(limit)s: check it", qty=num(p.value), limit=num(p.limit)
             ),
-            "price_zero": lambda p: self.env._("unit price is 0"),
-            "price_negative": lambda p: self.env._("negative unit price %s: check it", p.value),
-            "price_too_large": lambda p: self.env._(
-                "unit price %(price)s is above the plausible %(limit)s: check it", price=p.value, limit=p.limit
+            "price_zero": lambda p: T._("unit price is 0"),
+            "price_negative": lambda p: T._("negative unit price %s: check it", num(p.value)),
+            "price_too_large": lambda p: T._(
+                "unit price %(price)s is above the plausible %(limit)s: check it",
+                price=num(p.value),
+                limit=num(p.limit),
             ),
         }
         line_issues += [texts[problem.code](problem) for problem in result.problems]

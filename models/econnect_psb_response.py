@@ -4,6 +4,8 @@ import logging
 import re
 import uuid
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html_escape
@@ -13,6 +15,7 @@ from ..psb import lifecycle
 from ..psb.ubl import response as ubl_response
 from .econnect_psb_queue_mixin import BATCH_SIZE, Failed
 from .psb_messages import psb_error_text
+from .psb_texts import BuyerWords
 
 _logger = logging.getLogger(__name__)
 
@@ -180,7 +183,7 @@ class EconnectPsbResponse(models.Model):
         """What the PSB receives (``psb_request``): the UBL with the company's *Send Order Responses as UBL*,
         else the JSON body; a note that does not fit raises ResponseError, it is never cut."""
         as_ubl = self.sale_order_id.company_id.psb_responses_as_ubl
-        return ubl_response.psb_request(data, _=self._buyer_env()._, as_ubl=as_ubl)
+        return ubl_response.psb_request(data, _=BuyerWords(self._buyer_env()), as_ubl=as_ubl)
 
     @api.model
     def _note_warning(self, order, code, note, lines):
@@ -198,7 +201,7 @@ class EconnectPsbResponse(models.Model):
             }
         )
         try:
-            fit = ubl_response.fit_note(draft._response_data(), _=draft._buyer_env()._)
+            fit = ubl_response.fit_note(draft._response_data(), _=BuyerWords(draft._buyer_env()))
         except ubl_response.ResponseError:
             return False  # a rule broken is said when sending
         return False if fit.fits else psb_error_text(self.env, ubl_response.note_error(fit))
@@ -376,15 +379,23 @@ class EconnectPsbResponse(models.Model):
             }
         )
         # Logged (nobody is notified of an answer that went out; a failed one gets an activity).
-        self.sale_order_id._message_log(
-            body=self.env._(
-                "Peppol Order Response %(code)s sent to the buyer through the eConnect PSB.%(note)s",
-                code=dict(self._fields["code"]._description_selection(self.env))[self.code],
-                note=f" {self.note}" if self.note else "",
-            ),
-            attachment_ids=self.attachment_id.ids,
+        body = Markup("<p>%s</p>") % self.env._(
+            "Peppol Order Response %(code)s sent to the buyer through the eConnect PSB.%(note)s",
+            code=dict(self._fields["code"]._description_selection(self.env))[self.code],
+            note=f" {self.note}" if self.note else "",
         )
+        self.sale_order_id._message_log(body=body + self._changes_html(), attachment_ids=self.attachment_id.ids)
         self._close_failure_activity()
+
+    def _changes_html(self):
+        """The lines a CA changed, added or rejected, as a list for the order's chatter (empty for other answers)."""
+        changes = [text for text in (line._change_text() for line in self.line_ids) if text]
+        if self.code != "CA" or not changes:
+            return Markup()
+        accepted = len(self.line_ids.filtered(lambda line: line.status == "5"))
+        items = Markup().join(Markup("<li>%s</li>") % text for text in changes)
+        tail = Markup("<p>%s</p>") % self.env._("Lines accepted as ordered: %s.", accepted) if accepted else ""
+        return Markup("<ul>%s</ul>%s") % (items, tail)
 
     def _fail(self, message, can_retry=True):
         """The answer did not reach the buyer: one activity per order for failed answers, kept up to date."""
@@ -415,7 +426,18 @@ class EconnectPsbResponse(models.Model):
             response._queue_reset()
             response.write({"state": "queued", "idempotency_key": str(uuid.uuid4())})
         self._trigger_sending()
-        return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": self.env._(
+                    "Retry: the answer is queued and sent to the buyer again within minutes; the order's chatter "
+                    "says when it went out."
+                ),
+                "type": "info",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     # ------------------------------------------------------------------
     # Delivery outcome (OrderResponseSent* hooks)

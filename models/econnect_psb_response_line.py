@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import format_date, formatLang
 
 from ..psb.ubl import units
 
@@ -27,7 +28,38 @@ class EconnectPsbResponseLine(models.Model):
     price_changed = fields.Boolean()
     promised_date = fields.Date("Promised Delivery")
     substitute_product_id = fields.Many2one("product.product", "Substitute")
+    unit_name = fields.Char("Unit", related="sale_line_id.product_uom_id.name")
     note = fields.Char()
+
+    def _change_text(self):
+        """What this line of our answer tells the buyer, for a person (the order's chatter): False for a line
+        accepted as ordered."""
+        self.ensure_one()
+        env = self.env
+        unit = self.sale_line_id.product_uom_id.name or ""
+        qty = f"{formatLang(env, self.quantity, digits=3).rstrip('0').rstrip(',.')} {unit}".strip()
+        price = formatLang(env, self.price, currency_obj=self.response_id.sale_order_id.currency_id)
+        head = self.env._("Line %(ref)s, %(item)s", ref=self.order_line_ref, item=self.item_name)
+        if self.status == "5":
+            return False
+        if self.status == "7":
+            return self.env._("%(line)s: rejected (%(why)s)", line=head, why=self.note or "-")
+        if self.status == "42":
+            return self.env._("%(line)s: already delivered", line=head)
+        if self.status == "1":
+            return self.env._("%(line)s: added, %(qty)s at %(price)s", line=head, qty=qty, price=price)
+        changes = []
+        if self.quantity_changed:
+            changes.append(self.env._("quantity %s", qty))
+        if self.price_changed:
+            changes.append(self.env._("price %s", price))
+        if self.promised_date:
+            changes.append(self.env._("delivery %s", format_date(env, self.promised_date)))
+        if self.substitute_product_id:
+            changes.append(self.env._("replaced by %s", self.substitute_product_id.display_name))
+        if self.note:
+            changes.append(self.note)
+        return self.env._("%(line)s: changed: %(changes)s", line=head, changes=", ".join(changes) or "-")
 
     @api.model
     def _unit_code(self, uom):

@@ -2,6 +2,10 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
 
+from odoo.addons.mail.tools.discuss import Store
+
+from .psb_texts import render, render_note
+
 PSB_ACTIVITY_KINDS = [
     ("import", "Check the imported order"),
     ("confirm", "Confirm the order (not confirmed automatically)"),
@@ -29,6 +33,9 @@ class MailActivity(models.Model):
     psb_sale_order_id = fields.Many2one(
         "sale.order", "Sale Order", compute="_compute_psb_sale_order_id", search="_search_psb_sale_order_id"
     )
+    # The summary and note as codes and parameters (models/psb_texts.py): shown in the reader's language.
+    psb_summary_data = fields.Json("Peppol Summary (data)", readonly=True, copy=False)
+    psb_note_data = fields.Json("Peppol Note (data)", readonly=True, copy=False)
     psb_team_id = fields.Many2one(related="psb_sale_order_id.team_id", string="Sales Team")
     psb_customer_id = fields.Many2one(related="psb_sale_order_id.partner_id", string="Customer")
 
@@ -52,3 +59,13 @@ class MailActivity(models.Model):
         else:
             return NotImplemented
         return Domain("res_model", "=", "sale.order") & Domain("res_id", "in", orders)
+
+    def _to_store_defaults(self, target):
+        """The summary and note of an activity the addon wrote, in the reader's language (the stored ones are
+        in the language of its assignee)."""
+        names = super()._to_store_defaults(target)
+        shown = {
+            "summary": lambda a: render(a.env, a.psb_summary_data) if a.psb_summary_data else a.summary,
+            "note": lambda a: render_note(a.env, a.psb_note_data) if a.psb_note_data else a.note,
+        }
+        return [Store.Attr(name, shown[name]) if name in shown else name for name in names]

@@ -13,6 +13,8 @@ from functools import cached_property
 from odoo.tools import float_compare
 
 from .psb_refs import psb_ref
+from .psb_texts import T, joined, num
+from .psb_texts import code as text_code
 
 
 class ImportContext:
@@ -158,9 +160,9 @@ class TaxMatcher:
         theirs = self.find(code, percent)
         if theirs:
             return theirs, None, theirs
-        issue = self.ctx.env._(
+        issue = T._(
             "the order's tax %(theirs)s has no matching sale tax here; ours (%(ours)s) was kept: check the tax",
-            theirs=f"{code} {percent:g} %",
-            ours=", ".join(ours.mapped("name")) or self.ctx.env._("no tax"),
+            theirs=joined([text_code("tax", code), num(percent), "%"], " "),
+            ours=", ".join(ours.mapped("name")) or T._("no tax"),
         )
         return keep, issue, ours

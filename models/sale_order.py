@@ -15,6 +15,8 @@ from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
 from .econnect_psb_response import RESPONSE_CODES, RESPONSE_STATES, psb_error_advice
 from .psb_messages import psb_error_text
 from .psb_refs import psb_ref
+from .psb_texts import T, render, render_note
+from .psb_texts import note as psb_note
 from .res_company import PSB_GROUP
 
 #: The agreement with the buyer (psb/agreement.py), as a sales user reads it.
@@ -72,11 +74,14 @@ class SaleOrder(models.Model):
         readonly=False,
         help="A person must look at this order: see the banner on the quotation.",
     )
+    # What the import (or a buyer's change) noted, as codes and parameters (models/psb_texts.py): a list of
+    # texts, each with the buyer's line id ("line") when it is about a line, and "kind": "amounts" for a
+    # difference of the totals check. Shown in the reader's language (psb_import_issues).
+    psb_issue_data = fields.Json("Peppol Import Issues (data)", readonly=True, copy=False)
     psb_import_issues = fields.Text(
         "Peppol Import Issues",
-        readonly=True,
-        copy=False,
-        help="What the import (or a buyer's change) noted, as it was noted.",
+        compute="_compute_psb_import_issues",
+        help="What the import (or a buyer's change) noted, in the reader's language.",
     )
     psb_issues_checked = fields.Boolean(
         "Peppol Import Checked",
@@ -163,22 +168,26 @@ class SaleOrder(models.Model):
         index="btree_not_null",
         help="What automatic confirmation decided when the Peppol order was imported.",
     )
+    # The reasons as codes and parameters (models/psb_texts.py), shown in the reader's language; a plain text
+    # written to psb_auto_reasons is kept as it is.
+    psb_auto_reasons_data = fields.Json("Automatic Confirmation Reasons (data)", readonly=True, copy=False)
     psb_auto_reasons = fields.Text(
         "Automatic Confirmation Reasons",
+        compute="_compute_psb_auto_reasons",
+        inverse="_inverse_psb_auto_reasons",
         readonly=True,
-        copy=False,
         help="The conditions that failed (or, when confirmed automatically, the conditions met).",
     )
+    psb_price_warning_data = fields.Json("Peppol Price Differences (data)", readonly=True, copy=False)
     psb_price_warning = fields.Text(
         "Peppol Price Differences",
-        readonly=True,
-        copy=False,
+        compute="_compute_psb_import_issues",
         help="The lines whose price differs from our pricelist price for this customer.",
     )
+    psb_amounts_data = fields.Json("Peppol Amount Differences (data)", readonly=True, copy=False)
     psb_amounts_note = fields.Text(
         "Peppol Amount Differences",
-        readonly=True,
-        copy=False,
+        compute="_compute_psb_import_issues",
         help="Each total of the quotation that is not the buyer's, with both amounts and the likely cause.",
     )
     psb_order_type = fields.Selection(
@@ -460,11 +469,11 @@ class SaleOrder(models.Model):
     @api.depends(
         "state",
         "psb_document_id",
-        "psb_import_issues",
+        "psb_issue_data",
         "psb_issues_checked",
         "order_line.product_id",
         "order_line.price_unit",
-        "order_line.psb_import_issue",
+        "order_line.psb_issue_data",
         "order_line.display_type",
     )
     def _compute_psb_needs_attention(self):
@@ -474,17 +483,36 @@ class SaleOrder(models.Model):
     @api.depends(
         "state",
         "psb_document_id",
-        "psb_import_issues",
+        "psb_issue_data",
         "psb_issues_checked",
         "order_line.product_id",
         "order_line.price_unit",
-        "order_line.psb_import_issue",
+        "order_line.psb_issue_data",
         "order_line.display_type",
     )
     @api.depends_context("lang")
     def _compute_psb_attention_text(self):
         for order in self:
             order.psb_attention_text = "\n".join(order._psb_open_issues()) or False
+
+    @api.depends("psb_auto_reasons_data")
+    @api.depends_context("lang")
+    def _compute_psb_auto_reasons(self):
+        for order in self:
+            order.psb_auto_reasons = render(order.env, order.psb_auto_reasons_data) or False
+
+    def _inverse_psb_auto_reasons(self):
+        for order in self:
+            order.psb_auto_reasons_data = order.psb_auto_reasons or False
+
+    @api.depends("psb_issue_data", "psb_amounts_data", "psb_price_warning_data")
+    @api.depends_context("lang")
+    def _compute_psb_import_issues(self):
+        cache = {}
+        for order in self:
+            order.psb_import_issues = render(order.env, order.psb_issue_data, cache) or False
+            order.psb_amounts_note = render(order.env, order.psb_amounts_data, cache) or False
+            order.psb_price_warning = render(order.env, order.psb_price_warning_data, cache) or False
 
     def _psb_open_issues(self, blocking_only=False):
         """What needs a person on this order now: lines without an identified product or without a
@@ -511,11 +539,13 @@ class SaleOrder(models.Model):
         if self.psb_issues_checked or blocking_only:
             return issues
         current_refs = set(self.order_line.mapped("psb_line_ref"))
-        for note in (self.psb_import_issues or "").splitlines():
-            ref = self._psb_issue_line_ref(note)
+        cache = {}
+        for entry in self.psb_issue_data or []:
+            text = render(self.env, entry, cache)
+            ref = entry.get("line") if isinstance(entry, dict) else self._psb_issue_line_ref(text)
             # A note on a line is shown with the line above while it stands, and goes with the line.
-            if note.strip() and not (ref and (ref in covered or ref not in current_refs)):
-                issues.append(note)
+            if text.strip() and not (ref and (ref in covered or ref not in current_refs)):
+                issues.append(text)
         return issues
 
     def _psb_line_problems(self, line, placeholder, blocking_only, texts):
@@ -549,7 +579,7 @@ class SaleOrder(models.Model):
         return None
 
     def write(self, vals):
-        if "psb_import_issues" in vals and "psb_issues_checked" not in vals:
+        if "psb_issue_data" in vals and "psb_issues_checked" not in vals:
             # Something new was noted (e.g. a buyer's change added lines): it must be looked at again.
             vals = {**vals, "psb_issues_checked": False}
         return super().write(vals)
@@ -559,7 +589,7 @@ class SaleOrder(models.Model):
         for order in self:
             order.psb_issues_checked = True
             order._psb_close_activities("import")
-            order._message_log(body=self.env._("Peppol import marked as checked."))
+            order._psb_log(T._("Peppol import marked as checked."))
         return True
 
     # ------------------------------------------------------------------
@@ -568,22 +598,43 @@ class SaleOrder(models.Model):
     def _psb_activity(self, kind, summary, note, user=None, document=None):
         """Schedule the activity of ``kind`` (and ``document``), or bring the open one up to date.
 
+        ``summary`` and ``note`` are texts, or texts of models/psb_texts.py (``T._``, ``psb_note``): those are
+        stored as data and shown in the reader's language, and written in the assignee's language.
         Activities send no e-mail of their own (README, "Who is told what"): they are the responsible's
         list of what needs doing, in their activities and on the order desk."""
         self.ensure_one()
         existing = self._psb_activities(kind, document)
+        user = existing[:1].user_id or user or self.user_id or self.company_id.psb_user_id or self.env.user
+        vals = self._psb_activity_texts(summary, note, user)
         if existing:
-            existing[:1].write({"summary": summary, "note": note})
+            existing[:1].write(vals)
             return existing[:1]
-        user = user or self.user_id or self.company_id.psb_user_id or self.env.user
-        activity = self.with_context(mail_activity_quick_update=True).activity_schedule(
+        return self.with_context(mail_activity_quick_update=True).activity_schedule(
             "mail.mail_activity_data_warning" if kind == "answer" else "mail.mail_activity_data_todo",
             user_id=user.id,
-            summary=summary,
-            note=note,
+            psb_kind=kind,
+            psb_document_id=document.id if document else False,
+            **vals,
         )
-        activity.write({"psb_kind": kind, "psb_document_id": document.id if document else False})
-        return activity
+
+    def _psb_activity_texts(self, summary, note, user):
+        """The values of an activity's summary and note: the data, and the texts in ``user``'s language."""
+        env = self.with_context(lang=user.lang or self.env.lang).env
+        vals = {"summary": summary, "note": note}
+        if isinstance(summary, dict):
+            vals.update(summary=render(env, summary), psb_summary_data=summary)
+        if isinstance(note, dict):
+            data = note if "title" in note else psb_note(note)
+            vals.update(note=render_note(env, data), psb_note_data=data)
+        return vals
+
+    def _psb_log(self, data, lang=None, **kwargs):
+        """Log a text of models/psb_texts.py in the chatter: shown in the reader's language, stored (for
+        e-mails, searches and exports) in ``lang`` (by default the environment's)."""
+        self.ensure_one()
+        data = data if "title" in data else psb_note(data)
+        env = self.with_context(lang=lang).env if lang else self.env
+        return self.with_context(psb_body_data=data)._message_log(body=render_note(env, data), **kwargs)
 
     def _psb_activities(self, kind, document=None):
         activities = self.sudo().activity_ids.filtered(lambda a: a.psb_kind == kind)
@@ -1267,6 +1318,9 @@ class SaleOrder(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("sale_econnect_psb.action_econnect_psb_document")
         action["domain"] = [("sale_order_id", "=", self.id)]
         action["context"] = {}
+        documents = self.env["econnect.psb.document"].search(action["domain"], limit=2)
+        if len(documents) == 1:  # the document itself, not a list of one
+            action.update(res_id=documents.id, view_mode="form", views=[(False, "form")])
         return action
 
     @api.model_create_multi

@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
+from .psb_texts import render
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
@@ -38,7 +40,10 @@ class SaleOrderLine(models.Model):
     psb_ordered_qty = fields.Float("Ordered Quantity", digits="Product Unit", copy=False)
     psb_original_product_id = fields.Many2one("product.product", "Product as Imported", copy=False)
     psb_requested_date = fields.Date("Requested Delivery", copy=False)
-    psb_import_issue = fields.Char("Peppol Import Issue", copy=False)
+    # What the import noted on the line, as codes and parameters (models/psb_texts.py), shown in the reader's
+    # language.
+    psb_issue_data = fields.Json("Peppol Import Issue (data)", copy=False)
+    psb_import_issue = fields.Char("Peppol Import Issue", compute="_compute_psb_import_issue")
     psb_match_method = fields.Selection(
         [
             ("gtin", "GTIN"),
@@ -73,6 +78,13 @@ class SaleOrderLine(models.Model):
         copy=False,
         help="The buyer's net price is not within the company's tolerance of our pricelist price.",
     )
+
+    @api.depends("psb_issue_data")
+    @api.depends_context("lang")
+    def _compute_psb_import_issue(self):
+        cache = {}
+        for line in self:
+            line.psb_import_issue = render(line.env, line.psb_issue_data, cache) or False
 
     def _psb_changes_from_ordered(self, quantity=None, price=None):
         """(quantity changed, price changed): this line (or the given quantity and price) compared with

@@ -96,6 +96,34 @@ class Failure:
     reason: str
 
 
+@dataclass(frozen=True)
+class Formats:
+    """How numbers, amounts and dates are written into the reasons: plain English by default; the Odoo layer
+    gives its own, which keep them as values to be written the reader's way (models/psb_texts.py)."""
+
+    money: object = None  # (currency symbol or code, value) -> text
+    percent: object = None  # (value) -> text, signed
+    date: object = None  # (date) -> text
+    amount: object = None  # (value) -> text, no currency
+
+    def fmt_money(self, currency, value):
+        return self.money(currency, value) if self.money else _money(currency, value)
+
+    def fmt_percent(self, value, signed=True):
+        if self.percent:
+            return self.percent(value, signed)
+        return _percent(value) if signed else _percent(value).lstrip("+")
+
+    def fmt_date(self, value):
+        return self.date(value) if self.date else value.isoformat()
+
+    def fmt_amount(self, value):
+        return self.amount(value) if self.amount else f"{value:,.2f}"
+
+
+PLAIN = Formats()
+
+
 def _dec(value):
     return Decimal(str(round(float(value), 6)))
 
@@ -126,7 +154,7 @@ def price_check(ordered, ours, tolerance):
     return within, float(difference * 100 / ours)
 
 
-def price_reason(line, symbol, tolerance, _=_plain):
+def price_reason(line, symbol, tolerance, _=_plain, fmt=PLAIN):
     """ "line 3: €4.10 ordered, our price €4.60 (−10.9 %, tolerance 2 %)", or "" when within."""
     within, deviation = price_check(line.ordered_price, line.our_price, tolerance)
     if within:
@@ -134,10 +162,10 @@ def price_reason(line, symbol, tolerance, _=_plain):
     return _(
         "line %(line)s: %(ordered)s ordered, our price %(ours)s (%(deviation)s, tolerance %(tolerance)s)",
         line=line.ref,
-        ordered=_money(symbol, line.ordered_price),
-        ours=_money(symbol, line.our_price),
-        deviation=_percent(deviation) if deviation is not None else "-",
-        tolerance=_percent(tolerance).lstrip("+"),
+        ordered=fmt.fmt_money(symbol, line.ordered_price),
+        ours=fmt.fmt_money(symbol, line.our_price),
+        deviation=fmt.fmt_percent(deviation) if deviation is not None else "-",
+        tolerance=fmt.fmt_percent(tolerance, signed=False),
     )
 
 
@@ -152,7 +180,7 @@ class Check:
     # The Settings field that switches the check on (on while it is true; "!field": while it is false);
     # None: always checked.
     setting: str | None
-    # (order, settings, _) -> a reason, a list of reasons, or nothing; per line: (order, line, settings, _).
+    # (order, settings, _, fmt) -> a reason, a list of reasons, or nothing; per line: (order, line, settings, _, fmt).
     test: Callable
     per_line: bool = False
 
@@ -167,13 +195,13 @@ def _switched_on(setting, settings):
     return bool(getattr(settings, setting.lstrip("!"))) != setting.startswith("!")
 
 
-def _customer_new(order, settings, _):
+def _customer_new(order, settings, _, fmt):
     if order.customer_new:
         return _("the customer %(name)s was created from a Peppol order and not reviewed yet", name=order.customer_name)
     return None
 
 
-def _customer_by_name(order, settings, _):
+def _customer_by_name(order, settings, _, fmt):
     if order.customer_by_name:
         return _(
             "the customer %(name)s was found by its name only, not by a Peppol id, VAT number or registration",
@@ -182,7 +210,7 @@ def _customer_by_name(order, settings, _):
     return None
 
 
-def _delivery_new(order, settings, _):
+def _delivery_new(order, settings, _, fmt):
     if order.delivery_new:
         return _(
             "the delivery address %(name)s was created from a Peppol order and not reviewed yet",
@@ -191,13 +219,13 @@ def _delivery_new(order, settings, _):
     return None
 
 
-def _trusted(order, settings, _):
+def _trusted(order, settings, _, fmt):
     if not order.customer_trusted:
         return _("the customer %(name)s is not trusted for automatic confirmation", name=order.customer_name)
     return None
 
 
-def _line_identified(order, line, settings, _):
+def _line_identified(order, line, settings, _, fmt):
     if line.match_method in IDENTIFIER_METHODS:
         return None
     if line.match_method == "name":
@@ -205,7 +233,7 @@ def _line_identified(order, line, settings, _):
     return _("line %(line)s: no product matched", line=line.ref)
 
 
-def _line_unit(order, line, settings, _):
+def _line_unit(order, line, settings, _, fmt):
     if not line.unit_known:
         return _("line %(line)s: unit code %(unit)s is not known", line=line.ref, unit=line.unit_code)
     if not line.unit_converts:
@@ -215,22 +243,22 @@ def _line_unit(order, line, settings, _):
     return None
 
 
-def _line_price(order, line, settings, _):
-    return price_reason(line, order.currency_symbol, settings.price_tolerance, _) or None
+def _line_price(order, line, settings, _, fmt):
+    return price_reason(line, order.currency_symbol, settings.price_tolerance, _, fmt) or None
 
 
-def _discounts(order, settings, _):
+def _discounts(order, settings, _, fmt):
     return [
         _(
             "the buyer's order takes a discount of %(amount)s: %(reason)s",
-            amount=_money(order.currency_symbol, amount),
+            amount=fmt.fmt_money(order.currency_symbol, amount),
             reason=reason,
         )
         for reason, amount in order.discounts
     ]
 
 
-def _order_type(order, settings, _):
+def _order_type(order, settings, _, fmt):
     order_type = order.order_type or ORDINARY_ORDER
     if order_type in settings.order_types:
         return None
@@ -243,13 +271,17 @@ def _order_type(order, settings, _):
     return _("the order type %(code)s is not confirmed automatically", code=order_type)
 
 
-def _totals(order, settings, _):
+def _totals(order, settings, _, fmt):
     return _("the totals differ from the buyer's order") if order.amounts_state == "differ" else None
 
 
-def _import_issues(order, settings, _):
+def _import_issues(order, settings, _, fmt):
     if order.import_issues:
-        return _("the import flagged: %(issues)s", issues=order.import_issues.replace("\n", "; "))
+        issues = order.import_issues
+        return _(
+            "the import flagged: %(issues)s",
+            issues=issues.replace("\n", "; ") if isinstance(issues, str) else issues,
+        )
     return None
 
 
@@ -257,38 +289,38 @@ def _past(day, order):
     return bool(day and order.today and day < order.today)
 
 
-def _date(order, settings, _):
+def _date(order, settings, _, fmt):
     if _past(order.requested_date, order):
-        return _("the requested delivery date %(date)s is in the past", date=order.requested_date.isoformat())
+        return _("the requested delivery date %(date)s is in the past", date=fmt.fmt_date(order.requested_date))
     return None
 
 
-def _line_date(order, line, settings, _):
+def _line_date(order, line, settings, _, fmt):
     if _past(line.requested_date, order):
         return _(
             "line %(line)s: the requested delivery date %(date)s is in the past",
             line=line.ref,
-            date=line.requested_date.isoformat(),
+            date=fmt.fmt_date(line.requested_date),
         )
     return None
 
 
-def _note(order, settings, _):
+def _note(order, settings, _, fmt):
     return _("the buyer wrote a note: %(note)s", note=_short(order.note)) if order.note else None
 
 
-def _line_note(order, line, settings, _):
+def _line_note(order, line, settings, _, fmt):
     if line.note:
         return _("line %(line)s: the buyer wrote a note: %(note)s", line=line.ref, note=_short(line.note))
     return None
 
 
-def _max_amount(order, settings, _):
+def _max_amount(order, settings, _, fmt):
     if order.amount > settings.max_amount:
         return _(
             "the order amount %(amount)s is above the maximum %(max)s",
-            amount=_money(order.company_currency_symbol, order.amount),
-            max=_money(order.company_currency_symbol, settings.max_amount),
+            amount=fmt.fmt_money(order.company_currency_symbol, order.amount),
+            max=fmt.fmt_money(order.company_currency_symbol, settings.max_amount),
         )
     return None
 
@@ -314,54 +346,55 @@ CHECKS = (
 )
 
 
-def _met_known_customer(settings, _):
+def _met_known_customer(settings, _, fmt):
     return _("the customer and its delivery address existed before")
 
 
-def _met_trusted(settings, _):
+def _met_trusted(settings, _, fmt):
     return _("the customer is trusted for automatic confirmation")
 
 
-def _met_identified(settings, _):
+def _met_identified(settings, _, fmt):
     return _("every line matched a product by GTIN, our code or the customer's code")
 
 
-def _met_units(settings, _):
+def _met_units(settings, _, fmt):
     return _("every unit is known and converts to the product's unit")
 
 
-def _met_buyer_price(settings, _):
+def _met_buyer_price(settings, _, fmt):
     return _("the buyer's prices are accepted")
 
 
-def _met_price(settings, _):
+def _met_price(settings, _, fmt):
     return _(
-        "every price is within %(tolerance)s of our price", tolerance=_percent(settings.price_tolerance).lstrip("+")
+        "every price is within %(tolerance)s of our price",
+        tolerance=fmt.fmt_percent(settings.price_tolerance, signed=False),
     )
 
 
-def _met_totals(settings, _):
+def _met_totals(settings, _, fmt):
     return _("the totals match the buyer's order")
 
 
-def _met_order_type(settings, _):
+def _met_order_type(settings, _, fmt):
     return _("the order type is one of %(types)s", types=", ".join(settings.order_types) or "-")
 
 
-def _met_issues(settings, _):
+def _met_issues(settings, _, fmt):
     return _("the import flagged nothing")
 
 
-def _met_date(settings, _):
+def _met_date(settings, _, fmt):
     return _("the requested delivery date is not in the past")
 
 
-def _met_note(settings, _):
+def _met_note(settings, _, fmt):
     return _("no buyer's note")
 
 
-def _met_max_amount(settings, _):
-    return _("the order amount is at most %(max)s", max=f"{settings.max_amount:,.2f}")
+def _met_max_amount(settings, _, fmt):
+    return _("the order amount is at most %(max)s", max=fmt.fmt_amount(settings.max_amount))
 
 
 #: What the settings check, as a person reads it (for "all conditions met"): (setting as in Check, text).
@@ -381,9 +414,9 @@ CONDITIONS = (
 )
 
 
-def conditions(settings, _=_plain):
+def conditions(settings, _=_plain, fmt=PLAIN):
     """The conditions these settings check, as a person reads them (for "all conditions met")."""
-    return [text(settings, _) for setting, text in CONDITIONS if _switched_on(setting, settings)]
+    return [text(settings, _, fmt) for setting, text in CONDITIONS if _switched_on(setting, settings)]
 
 
 def _runs(checks):
@@ -399,12 +432,14 @@ def _runs(checks):
 
 
 def _reasons(result):
+    """A check's result as a list of reasons: a list is several, anything else (a text, or the caller's
+    translated text as data) one."""
     if not result:
         return []
-    return [result] if isinstance(result, str) else list(result)
+    return list(result) if isinstance(result, list) else [result]
 
 
-def evaluate(order, settings, _=_plain):
+def evaluate(order, settings, _=_plain, fmt=PLAIN):
     """The conditions ``order`` (:class:`OrderFacts`) fails under ``settings``, with their reasons.
 
     :returns: list of :class:`Failure`, empty when the order may be confirmed automatically.
@@ -412,11 +447,11 @@ def evaluate(order, settings, _=_plain):
     failed = []
     for run in _runs(check for check in CHECKS if check.enabled(settings)):
         if not run[0].per_line:
-            failed += [Failure(run[0].condition, r) for r in _reasons(run[0].test(order, settings, _))]
+            failed += [Failure(run[0].condition, r) for r in _reasons(run[0].test(order, settings, _, fmt))]
             continue
         for line in order.lines:
             for check in run:
-                failed += [Failure(check.condition, r) for r in _reasons(check.test(order, line, settings, _))]
+                failed += [Failure(check.condition, r) for r in _reasons(check.test(order, line, settings, _, fmt))]
     return failed
 
 

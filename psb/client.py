@@ -519,15 +519,25 @@ class PsbClient:
             if note:
                 body["note"] = note
             kwargs = {"json": body, "headers": headers}
+        return self._send_once(
+            response_document_id,
+            "POST",
+            path,
+            f"sending Order Response {status or 'XML'} for document {document_id}",
+            **kwargs,
+        )
+
+    def _send_once(self, document_id, *call, **kwargs):
+        """``self._call(*call, **kwargs)`` of a send under our ``X-EConnect-DocumentId`` ``document_id``: its
+        answer with the id (``document_id`` where the PSB named none); the PSB's 409, refusing a repeat of a
+        send it already has, is success: ``{"id": document_id, "duplicate": True}``."""
         try:
-            answer = self._call(
-                "POST", path, f"sending Order Response {status or 'XML'} for document {document_id}", **kwargs
-            )
+            answer = self._call(*call, **kwargs)
         except PsbConflictError:
-            return {"id": response_document_id, "duplicate": True}
+            return {"id": document_id, "duplicate": True}
         if isinstance(answer, dict) and answer.get("id"):
             return answer
-        return {**(answer if isinstance(answer, dict) else {}), "id": response_document_id}
+        return {**(answer if isinstance(answer, dict) else {}), "id": document_id}
 
     def query_recipient_party(self, party_id, party_ids, preferred_document_type_id=None, family="salesOrder"):
         """Which of the buyer's ``party_ids`` can receive our answer: ``{"id", "channel", "description"}``.
@@ -555,20 +565,15 @@ class PsbClient:
         ``receiver_id`` makes the PSB deliver to that party (else the invoice's AccountingCustomerParty).
         """
         params = {"receiverId": receiver_id} if receiver_id else None
-        try:
-            answer = self._call(
-                "POST",
-                f"/api/v1/{segment(party_id)}/salesInvoice/send",
-                f"sending invoice {filename} for party {party_id}",
-                files={"file": (filename, xml, "application/xml")},
-                headers={"X-EConnect-DocumentId": invoice_document_id},
-                params=params,
-            )
-        except PsbConflictError:
-            return {"id": invoice_document_id, "duplicate": True}
-        if isinstance(answer, dict) and answer.get("id"):
-            return answer
-        return {**(answer if isinstance(answer, dict) else {}), "id": invoice_document_id}
+        return self._send_once(
+            invoice_document_id,
+            "POST",
+            f"/api/v1/{segment(party_id)}/salesInvoice/send",
+            f"sending invoice {filename} for party {party_id}",
+            files={"file": (filename, xml, "application/xml")},
+            headers={"X-EConnect-DocumentId": invoice_document_id},
+            params=params,
+        )
 
     def sales_invoice_status(self, party_id, document_id):
         """A sent invoice's status history, ``[{id, name, description, createdOn}]`` (debugging aid)."""

@@ -9,7 +9,23 @@ only retryable errors, after ``retry_after`` seconds when the PSB said so.
 """
 
 
-class PsbError(Exception):
+class ExplainedError(Exception):
+    """An error of ``psb`` whose ``message`` is written for the person who reads it (in English), with
+    ``error_code``, its stable name, and ``params``, its values, from which Odoo writes the message in the
+    reader's language (``models/psb_messages.py``). The client's errors below, the reader's
+    (``psb/ubl/model.py``) and the answer's (``psb/ubl/response.py``) are all of this kind."""
+
+    def __init__(self, message, error_code=None, params=None):
+        super().__init__(message)
+        self.message = message
+        self.error_code = error_code
+        self.params = params or {}
+
+    def __str__(self):
+        return self.message
+
+
+class PsbError(ExplainedError):
     """Base class of every PSB client error."""
 
     retryable = False
@@ -25,18 +41,12 @@ class PsbError(Exception):
         error_code=None,
         params=None,
     ):
-        super().__init__(message)
-        self.message = message
-        self.error_code = error_code
-        self.params = params or {}
+        super().__init__(message, error_code, params)
         self.status = status
         self.code = code
         self.request_id = request_id
         self.retry_after = retry_after
         self.help_link = help_link
-
-    def __str__(self):
-        return self.message
 
 
 class PsbConfigError(PsbError):

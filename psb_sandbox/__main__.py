@@ -21,43 +21,35 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m psb_sandbox", description="A local stand-in for the eConnect PSB API and identity server."
     )
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
-    parser.add_argument("--client-id", default="sandbox-client", help="OAuth client id (default sandbox-client)")
-    parser.add_argument(
-        "--client-secret", default="sandbox-secret", help="OAuth client secret (default sandbox-secret)"
-    )
-    parser.add_argument(
-        "--user",
-        action="append",
-        default=[],
-        metavar="NAME:PASSWORD",
-        help="a user for the password grant (repeatable)",
-    )
-    parser.add_argument(
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    add("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    add("--client-id", default="sandbox-client", help="OAuth client id (default sandbox-client)")
+    add("--client-secret", default="sandbox-secret", help="OAuth client secret (default sandbox-secret)")
+    repeatable = {"action": "append", "default": []}
+    add("--user", metavar="NAME:PASSWORD", help="a user for the password grant (repeatable)", **repeatable)
+    add(
         "--party",
-        action="append",
-        default=[],
         metavar="PARTY_ID",
         help="a party id the credentials may use (repeatable; default 0106:12345678)",
+        **repeatable,
     )
-    parser.add_argument("--token-ttl", type=int, default=3600, help="access token lifetime in seconds")
-    parser.add_argument(
+    add("--token-ttl", type=int, default=3600, help="access token lifetime in seconds")
+    add(
         "--auto-response-hooks",
         action="store_true",
         help="send OrderResponseSent events for the Order Responses received",
     )
-    parser.add_argument(
+    add(
         "--deliver",
-        action="append",
-        default=[],
         metavar="FILE.xml",
         type=Path,
         help="store this document for the first --party and deliver its event (repeatable)",
+        **repeatable,
     )
-    parser.add_argument("--topic", default="OrderReceived", help="topic of the --deliver documents")
-    parser.add_argument("--to", metavar="URL#SECRET", help="register this hook action for the first --party first")
-    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    add("--topic", default="OrderReceived", help="topic of the --deliver documents")
+    add("--to", metavar="URL#SECRET", help="register this hook action for the first --party first")
+    add("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args(argv)
     if any(":" not in user for user in args.user):
         parser.error("--user takes NAME:PASSWORD")

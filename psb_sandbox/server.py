@@ -103,6 +103,18 @@ def topic_matches(pattern, topic):
     return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), topic) is not None
 
 
+def event_fields(party_id, topic, document_id, details=None, ref_to_document_id=None, message=None, created_on=None):
+    """An event as the PSB posts it, but for its ``hookId`` and ``sentOn`` (added per hook when it is posted):
+    ``details`` as strings, ``message`` the PSB's sentence for the topic by default, ``created_on`` now."""
+    fields = {"topic": topic, "partyId": party_id, "documentId": document_id}
+    if ref_to_document_id:
+        fields["refToDocumentId"] = ref_to_document_id
+    fields["message"] = message or event_message(topic)
+    fields["details"] = {key: str(value) for key, value in (details or {}).items()}
+    fields["createdOn"] = created_on or now_iso()
+    return fields
+
+
 def event_message(topic):
     """The human ``message`` of an event, in the PSB's wording (``'Order' received.``)."""
     for suffix, text in (
@@ -376,57 +388,39 @@ class PsbSandbox:
             if document_id not in self.documents:
                 raise KeyError(f"unknown document {document_id}")
             doc = self.documents[document_id]
-        return self._post_event(
-            self._hooks_for(doc["party"], topic or doc["topic"]),
-            doc["party"],
-            topic or doc["topic"],
-            document_id,
-            doc["details"],
-            doc["ref"],
-            None,
-            doc["createdOn"],
-        )
+        event = {"ref_to_document_id": doc["ref"], "created_on": doc["createdOn"]}
+        return self.send_event(doc["party"], topic or doc["topic"], document_id, doc["details"], **event)
 
-    def send_event(self, party_id, topic, document_id, details=None, ref_to_document_id=None, message=None):
+    def send_event(self, party_id, topic, document_id, details=None, **more):
         """POST a signed event to every active hook of the party, then of the environment, whose topics match.
 
         Returns one ``{"hook_id", "url", "status", "body"}`` per hook called (``status`` None when the
-        hook could not be reached). ``mailto:`` hooks are skipped: the sandbox sends no mail.
+        hook could not be reached). ``mailto:`` hooks are skipped: the sandbox sends no mail. ``more`` are
+        the event's ``ref_to_document_id``, ``message`` and ``created_on`` (see :func:`event_fields`).
         """
         party_id = self.party(party_id) or party_id
-        return self._post_event(
-            self._hooks_for(party_id, topic),
-            party_id,
-            topic,
-            document_id,
-            details,
-            ref_to_document_id,
-            message,
-            now_iso(),
-        )
+        fields = event_fields(party_id, topic, document_id, details, **more)
+        return self._post_event(self._hooks_for(party_id, topic), fields)
 
     def _hooks_for(self, party_id, topic):
         with self.lock:
             hooks = [*self.hooks.get(party_id, {}).values(), *self.hooks.get(ENVIRONMENT, {}).values()]
         return [hook for hook in hooks if any(topic_matches(pattern, topic) for pattern in hook["topics"])]
 
-    def _post_event(self, hooks, party_id, topic, document_id, details, ref_to_document_id, message, created_on):
+    def _post_new_event(self, hooks, party_id, topic, message=None):
+        """POST an event of ``topic`` about no stored document (a new id, created now) to ``hooks``."""
+        return self._post_event(hooks, event_fields(party_id, topic, str(uuid.uuid4()), message=message))
+
+    def _post_event(self, hooks, fields):
+        """POST the event of ``fields`` (see :func:`event_fields`) to ``hooks``, each with its hook id."""
         results = []
         for hook in hooks:
             if not hook.get("isActive", True) or hook["action"].startswith("mailto:"):
                 continue
             url, _, secret = hook["action"].partition("#")
-            event = {"topic": topic, "partyId": party_id, "hookId": hook["id"], "documentId": document_id}
-            if ref_to_document_id:
-                event["refToDocumentId"] = ref_to_document_id
-            event.update(
-                {
-                    "message": message or event_message(topic),
-                    "details": {key: str(value) for key, value in (details or {}).items()},
-                    "createdOn": created_on,
-                    "sentOn": now_iso(),
-                }
-            )
+            # The PSB's order of keys: topic, partyId, hookId, documentId, ...
+            event = {"topic": fields["topic"], "partyId": fields["partyId"], "hookId": hook["id"], **fields}
+            event["sentOn"] = now_iso()
             body = json.dumps(event, ensure_ascii=False).encode("utf-8")
             headers = {"Content-Type": "application/json", "User-Agent": "PSB-Sandbox"}
             if secret:
@@ -866,9 +860,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer at once and send a ``Ping`` event to every active party hook in the background."""
         with self.sandbox.lock:
             hooks = list(self.sandbox.hooks.get(party, {}).values())
-        self.sandbox._in_background(
-            self.sandbox._post_event, hooks, party, "Ping", str(uuid.uuid4()), {}, None, "Ping.", now_iso()
-        )
+        self.sandbox._in_background(self.sandbox._post_new_event, hooks, party, "Ping", "Ping.")
         return _Reply(200, {"id": party})
 
     # sales orders ------------------------------------------------------
@@ -964,7 +956,11 @@ class _Handler(BaseHTTPRequestHandler):
                 "sourceDocumentTypeId": ORDER_RESPONSE_TYPE,
                 "targetDocumentTypeId": ORDER_RESPONSE_TYPE,
             }
-            self.sandbox._in_background(self.sandbox.send_event, party, "OrderResponseSent", response_id, details, doc)
+            self.sandbox._in_background(
+                lambda: self.sandbox.send_event(
+                    party, "OrderResponseSent", response_id, details, ref_to_document_id=doc
+                )
+            )
         return _Reply(200, {"id": response_id})
 
     # sales invoices ----------------------------------------------------

@@ -32,3 +32,6 @@ from . import test_answer_lines
 from . import test_invoice_sending
 from . import test_invoice_sending_commits
 from . import test_auto_change
+from . import test_document_kinds
+from . import test_demo
+from . import test_sales_user_views

@@ -9,23 +9,25 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
-from odoo.tests import HttpCase, TransactionCase
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from ..psb import signature
+from ..psb.tests.samples import SELLER, ubl_head
 from ..psb_sandbox.server import PsbSandbox
+
+# The groups of the users the tests create.
+SALESMAN = "sales_team.group_sale_salesman"
+ALL_LEADS = "sales_team.group_sale_salesman_all_leads"
+PSB_MANAGER = "sale_econnect_psb.group_psb_manager"
 
 MODULE_ROOT = Path(os.path.realpath(__file__)).parents[1]
 DATA = Path(os.path.realpath(__file__)).parent / "data"
 WEBHOOK = "/econnect_psb/webhook"
 
 # A small hand-made Peppol BIS 3 Order (Ordering profile) for the buyer and products of the tests.
-ORDER_TEMPLATE = b"""<?xml version="1.0" encoding="UTF-8"?>
-<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
- xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
- xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
- <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order:3</cbc:CustomizationID>
- <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:ordering:3</cbc:ProfileID>
- <cbc:ID>PO-%(id)s</cbc:ID>
+ORDER_TEMPLATE = (
+    ubl_head("Order", "order")
+    + """ <cbc:ID>PO-%(id)s</cbc:ID>
  <cbc:IssueDate>2026-11-20</cbc:IssueDate>
  <cbc:Note>Please deliver at the back door</cbc:Note>
  <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
@@ -39,12 +41,9 @@ ORDER_TEMPLATE = b"""<?xml version="1.0" encoding="UTF-8"?>
   <cac:PartyTaxScheme><cbc:CompanyID>%(buyer_vat)s</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
   <cac:PartyLegalEntity><cbc:RegistrationName>%(buyer_name)s</cbc:RegistrationName></cac:PartyLegalEntity>
  </cac:Party></cac:BuyerCustomerParty>
- <cac:SellerSupplierParty><cac:Party>
-  <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
-  <cac:PostalAddress><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
-  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName></cac:PartyLegalEntity>
- </cac:Party></cac:SellerSupplierParty>
- <cac:Delivery>
+"""
+    + SELLER
+    + """ <cac:Delivery>
   <cac:DeliveryLocation><cbc:ID schemeID="0088">8712345000017</cbc:ID>
    <cac:Address><cbc:StreetName>Magazijnweg 5</cbc:StreetName><cbc:CityName>Nieuwegein</cbc:CityName>
     <cbc:PostalZone>3439 AB</cbc:PostalZone><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:Address>
@@ -66,6 +65,7 @@ ORDER_TEMPLATE = b"""<?xml version="1.0" encoding="UTF-8"?>
   <cac:Item><cbc:Name>Something we do not sell</cbc:Name></cac:Item>
  </cac:LineItem></cac:OrderLine>
 </Order>"""
+).encode()
 
 
 def order_xml(order_id="1", buyer_kvk="87654321", buyer_name="Bouwmarkt Utrecht BV", buyer_vat=""):
@@ -119,6 +119,36 @@ def activate_dutch(env):
     """Dutch installed, with this module's Dutch terms (i18n/nl.po) loaded."""
     env["res.lang"]._activate_lang("nl_NL")
     env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
+
+
+def dutch_user(env, login, groups=SALESMAN):
+    """Dutch activated (see activate_dutch), and a user who reads it."""
+    activate_dutch(env)
+    return new_test_user(env, login, groups=groups, lang="nl_NL")
+
+
+def order_products(env):
+    """The products lines 1 and 2 of the hand-made order (ORDER_TEMPLATE) find: screws by GTIN, nails (sold by
+    the kilogram) by our reference."""
+    Product = env["product.product"]
+    screws = Product.create({"name": "Screws", "barcode": "8712345678906", "list_price": 2.5})
+    nails = Product.create(
+        {"name": "Nails", "default_code": "NAIL-01", "list_price": 7.0, "uom_id": env.ref("uom.product_uom_kgm").id}
+    )
+    return screws, nails
+
+
+def start_sandbox(case_class, parties):
+    """A PSB sandbox on loopback for the test class (stopped after it), with the credentials the tests use."""
+    sandbox = PsbSandbox(clients={"odoo-client": "odoo-secret"}, parties=parties)
+    sandbox.start()
+    case_class.addClassCleanup(sandbox.stop)
+    return sandbox
+
+
+def configure_offline(company, party_id, secret):
+    """A company's PSB connection pointed at a closed port: configured, but nothing reaches a PSB."""
+    configure_psb(company, "http://127.0.0.1:9", "client", "secret", party_id, secret)
 
 
 def configure_psb(company, url, client_id, client_secret, party_id, secret):
@@ -200,7 +230,7 @@ class PsbCase(OutboundHttpMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
-        configure_psb(cls.company, "http://127.0.0.1:9", "client", "secret", cls.PARTY_ID, cls.SECRET)
+        configure_offline(cls.company, cls.PARTY_ID, cls.SECRET)
         cls.Document = cls.env["econnect.psb.document"]
 
     def upload(self, xml_bytes, company=None, filename="order.xml"):
@@ -219,12 +249,11 @@ class PsbHttpCase(OutboundHttpMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = PsbSandbox(clients={"odoo-client": "odoo-secret"}, parties=[cls.PARTY_ID, "0106:87654321"])
-        cls.sandbox.start()
-        cls.addClassCleanup(cls.sandbox.stop)
+        cls.sandbox = start_sandbox(cls, [cls.PARTY_ID, "0106:87654321"])
         cls.company = cls.env.company
         cls.configure(cls.company, cls.PARTY_ID, cls.SECRET)
         cls.Document = cls.env["econnect.psb.document"]
+        cls.Response = cls.env["econnect.psb.response"]
 
     @classmethod
     def configure(cls, company, party_id, secret):
@@ -240,3 +269,44 @@ class PsbHttpCase(OutboundHttpMixin, HttpCase):
 
     def documents(self, document_id):
         return self.Document.search([("psb_document_id", "=", document_id)])
+
+    def receive(self, xml, topic="OrderReceived"):
+        """The PSB delivers a document: it is downloaded by its PSB id with the import wizard and processed."""
+        document_id = self.sandbox.add_document(self.PARTY_ID, xml, topic=topic)
+        wizard = self.env["econnect.psb.import.wizard"].create(
+            {"mode": "document_id", "psb_document_id": document_id, "topic": topic}
+        )
+        return self.Document.browse(wizard.action_import()["res_id"])
+
+    def import_order(self, order_id, xml=None):
+        """The PSB delivered the order (the hand-made one with ``order_id``, or ``xml``), imported: its PSB id
+        and its quotation."""
+        document = self.receive(xml or order_xml(order_id))
+        self.assertEqual(document.state, "imported", document.error_message)
+        return document.psb_document_id, document.sale_order_id
+
+    def send(self):
+        """The scheduled action sends the queued Order Responses."""
+        self.Response._cron_send_responses()
+
+    def open_wizard(self, action, user=None):
+        """The wizard an action opens (with the action's context), as ``user`` when given."""
+        wizard = self.env[action["res_model"]].browse(action["res_id"]).with_context(**action.get("context", {}))
+        return wizard.with_user(user) if user else wizard
+
+    def refuse_responses(self, count=1):
+        """The PSB refuses the next ``count`` Order Responses as invalid (400 with its error body)."""
+        body = {"code": "API400", "message": "The order response is not valid"}
+        self.sandbox.inject_fault("POST", r"/response$", status=400, count=count, body=body)
+
+    def post_hook_event(self, body):
+        """A webhook event signed with the company's secret, posted over HTTP."""
+        self.env.flush_all()
+        return self.url_open(WEBHOOK, data=body, headers=signed_headers(self.SECRET, body))
+
+    def example(self, kind, scenario, name):
+        """An official example of an advanced ordering scenario (the test is skipped where they are absent)."""
+        base = peppol_dir()
+        if not base:
+            self.skipTest(NO_PEPPOL_MSG)
+        return (Path(base) / "examples" / kind / "official" / f"advanced_ordering_sc{scenario}" / name).read_bytes()

@@ -10,7 +10,16 @@ import json
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import OutboundHttpMixin, PsbCase, configure_psb, deliver_document, upload_document
+from .common import (
+    ALL_LEADS,
+    PSB_MANAGER,
+    SALESMAN,
+    OutboundHttpMixin,
+    PsbCase,
+    configure_offline,
+    deliver_document,
+    upload_document,
+)
 from .common import order_xml as buyer_order_xml
 from .test_access_scope import cancellation_xml, order_xml
 from .test_lifecycle import LINE1_QTY
@@ -35,30 +44,21 @@ class RpcCase(OutboundHttpMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
-        configure_psb(cls.company, "http://127.0.0.1:9", "client", "secret", cls.PARTY_ID, "secret-a")
+        configure_offline(cls.company, cls.PARTY_ID, "secret-a")
         cls.company.write({"psb_auto_acknowledge": False, "psb_auto_cancel": False})
         cls.company_b = cls.env["res.company"].create({"name": "Second Company BV"})
-        configure_psb(cls.company_b, "http://127.0.0.1:9", "client", "secret", "0106:55555555", "secret-b")
+        configure_offline(cls.company_b, "0106:55555555", "secret-b")
         cls.company_b.psb_auto_acknowledge = False
         cls.env.user.company_ids |= cls.company_b
         cls.Document = cls.env["econnect.psb.document"]
         cls.internal = cls.user("psb28_internal", "Ines Internal", "base.group_user,base.group_partner_manager")
-        cls.salesman = cls.user("psb28_sales", "Sam Salesman", "sales_team.group_sale_salesman")
-        cls.colleague = cls.user("psb28_colleague", "Cora Colleague", "sales_team.group_sale_salesman_all_leads")
+        cls.salesman = cls.user("psb28_sales", "Sam Salesman", SALESMAN)
+        cls.colleague = cls.user("psb28_colleague", "Cora Colleague", ALL_LEADS)
         cls.manager = cls.user("psb28_manager", "Mia Manager", "sales_team.group_sale_manager")
-        cls.psb_admin_a = cls.user("psb28_admin_a", "Adam Admin", "sale_econnect_psb.group_psb_manager")
-        cls.psb_admin_b = cls.user(
-            "psb28_admin_b",
-            "Bea Admin",
-            "sale_econnect_psb.group_psb_manager,sales_team.group_sale_salesman_all_leads",
-            cls.company_b,
-        )
-        cls.psb_admin_ab = cls.user(
-            "psb28_admin_ab",
-            "Abe Admin",
-            "sale_econnect_psb.group_psb_manager,sales_team.group_sale_salesman_all_leads",
-            cls.company | cls.company_b,
-        )
+        cls.psb_admin_a = cls.user("psb28_admin_a", "Adam Admin", PSB_MANAGER)
+        admin = f"{PSB_MANAGER},{ALL_LEADS}"
+        cls.psb_admin_b = cls.user("psb28_admin_b", "Bea Admin", admin, cls.company_b)
+        cls.psb_admin_ab = cls.user("psb28_admin_ab", "Abe Admin", admin, cls.company | cls.company_b)
 
     @classmethod
     def user(cls, login, name, groups, companies=None):

@@ -12,16 +12,13 @@ from odoo.modules import neutralize
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import OutboundHttpMixin, PsbCase, configure_psb, upload_document
+from ..psb.tests.samples import ubl_head
+from .common import SALESMAN, OutboundHttpMixin, PsbCase, configure_offline, upload_document
 from .test_order_import import TestMatching
 
-CANCELLATION = b"""<?xml version="1.0" encoding="UTF-8"?>
-<OrderCancellation xmlns="urn:oasis:names:specification:ubl:schema:xsd:OrderCancellation-2"
- xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
- xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
- <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order_cancellation:3</cbc:CustomizationID>
- <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3</cbc:ProfileID>
- <cbc:ID>%(cancel_id)s</cbc:ID>
+CANCELLATION = (
+    ubl_head("OrderCancellation", "order_cancellation", "advanced_ordering")
+    + """ <cbc:ID>%(cancel_id)s</cbc:ID>
  <cbc:IssueDate>2026-11-21</cbc:IssueDate>
  <cbc:CancellationNote>No longer needed</cbc:CancellationNote>
  <cac:OrderReference><cbc:ID>PO-%(id)s</cbc:ID></cac:OrderReference>
@@ -30,6 +27,7 @@ CANCELLATION = b"""<?xml version="1.0" encoding="UTF-8"?>
  </cac:Party></cac:BuyerCustomerParty>
 </OrderCancellation>
 """
+).encode()
 
 
 def order_xml(order_id, buyer_kvk=b"87654321", scheme=b"0106", vat=b""):
@@ -62,19 +60,9 @@ class ScopeCase(PsbCase):
         cls.company.psb_auto_acknowledge = False
         cls.company.psb_auto_cancel = False
         cls.company_b = cls.env["res.company"].create({"name": "Second Company BV"})
-        cls.salesman_a = new_test_user(
-            cls.env,
-            "psb_scope_a",
-            groups="sales_team.group_sale_salesman",
-            company_ids=[cls.company.id],
-            company_id=cls.company.id,
-        )
-        cls.salesman_b = new_test_user(
-            cls.env,
-            "psb_scope_b",
-            groups="sales_team.group_sale_salesman",
-            company_ids=[cls.company.id],
-            company_id=cls.company.id,
+        cls.salesman_a, cls.salesman_b = (
+            new_test_user(cls.env, login, groups=SALESMAN, company_ids=[cls.company.id], company_id=cls.company.id)
+            for login in ("psb_scope_a", "psb_scope_b")
         )
         cls.portal = new_test_user(cls.env, "psb_scope_portal", groups="base.group_portal")
         cls.internal = new_test_user(cls.env, "psb_scope_internal", groups="base.group_user")
@@ -418,7 +406,7 @@ class TestAttachmentDownload(OutboundHttpMixin, HttpCase):
 
     def test_web_content_of_another_salesmans_document(self):
         company = self.env.company
-        configure_psb(company, "http://127.0.0.1:9", "client", "secret", "0106:12345678", "s")
+        configure_offline(company, "0106:12345678", "s")
         company.psb_auto_acknowledge = False
         owner = new_test_user(self.env, "psb_dl_a", groups="sales_team.group_sale_salesman")
         other = new_test_user(self.env, "psb_dl_b", groups="sales_team.group_sale_salesman")

@@ -9,7 +9,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import DATA, order_xml
+from .common import DATA, order_products, order_xml
 from .test_webhook import PsbHttpCase
 
 UNKNOWN = "sale_econnect_psb.product_psb_unknown"
@@ -20,28 +20,12 @@ class TestAgreementFlow(PsbHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Response = cls.env["econnect.psb.response"]
+        cls.screws, cls.nails = order_products(cls.env)
         Product = cls.env["product.product"]
-        cls.screws = Product.create({"name": "Screws", "barcode": "8712345678906", "list_price": 2.5})
-        cls.nails = Product.create(
-            {
-                "name": "Nails",
-                "default_code": "NAIL-01",
-                "list_price": 7.0,
-                "uom_id": cls.env.ref("uom.product_uom_kgm").id,
-            }
-        )
         cls.glue = Product.create({"name": "Wood glue 500 ml", "default_code": "GLUE-500", "list_price": 3.0})
         cls.anchor = Product.create({"name": "Wall anchor", "list_price": 4.0})
 
     # -- helpers -----------------------------------------------------------------------------
-    def receive(self, xml, topic="OrderReceived"):
-        document_id = self.sandbox.add_document(self.PARTY_ID, xml, topic=topic)
-        wizard = self.env["econnect.psb.import.wizard"].create(
-            {"mode": "document_id", "psb_document_id": document_id, "topic": topic}
-        )
-        return self.Document.browse(wizard.action_import()["res_id"])
-
     def import_order(self, order_id="A1", xml=None):
         document = self.receive(xml or order_xml(order_id))
         self.assertEqual(document.state, "imported", document.error_message)

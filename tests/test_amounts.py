@@ -3,6 +3,8 @@
 charges, taxes from the order's categories, the totals check, the currency rule (hand-made orders in
 tests/data/)."""
 
+import contextlib
+
 from odoo import Command
 from odoo.tests import Form, tagged
 
@@ -104,8 +106,7 @@ class TestAmounts(PsbCase):
         self.assertEqual((freight.price_subtotal, freight.tax_ids, freight.name), (15.0, self.tax21, "Vracht"))
         # the totals are the buyer's
         self.assertEqual(order.currency_id.name, "EUR")
-        self.assertEqual((order.amount_untaxed, order.amount_tax, order.amount_total), (558.68, 59.72, 618.40))
-        self.assertEqual(order.psb_amounts_state, "match")
+        self.assert_totals(order, (558.68, 59.72, 618.40))
         self.assertFalse(order.psb_amounts_note)
         # the only thing to look at: the new delivery place
         self.assertEqual(
@@ -166,7 +167,7 @@ class TestAmounts(PsbCase):
         self.assertEqual(lines["4"].tax_ids, reverse, "no category in the order: ours through the fiscal position")
         self.assertEqual(lines["1"].tax_ids, self.tax21, "the order's S 21 %: it exists, it wins")
         self.assertEqual(lines["3"].tax_ids, reverse, "no S 6 % here: ours stays")
-        self.assertIn("S 6 %", lines["3"].psb_import_issue)
+        self.assertIn("standard rate (S) 6 %", lines["3"].psb_import_issue)
         self.assertFalse(lines["4"].psb_import_issue or lines["5"].psb_import_issue)
         # what Odoo computes for the line is what the import gave it
         for line in (lines["3"], lines["4"], lines["5"]):
@@ -210,7 +211,7 @@ class TestAmounts(PsbCase):
         self.assertIn("has no base amount", by_name["Staffelkorting"].psb_import_issue)
         self.assertEqual(by_name["Staffelkorting"].price_unit, 0)
         self.assertIn("neither an amount nor a percentage", by_name["Administratiekosten"].psb_import_issue)
-        self.assertIn("S 6 %", by_name["Milieutoeslag"].psb_import_issue)
+        self.assertIn("standard rate (S) 6 %", by_name["Milieutoeslag"].psb_import_issue)
         self.assertEqual(by_name["Milieutoeslag"].price_subtotal, 2.0)
         issues = order.psb_import_issues
         self.assertIn("The buyer's order does not add up: its sum of the lines", issues)
@@ -272,6 +273,17 @@ class TestAmounts(PsbCase):
         small, large = queries("Q-1", 1), queries("Q-2", 8)
         self.assertLess(large - small, 35, f"{small} queries for 5 lines, {large} for 40")
 
+    @contextlib.contextmanager
+    def edit_line(self, order, line):
+        """The order's form, editing ``line`` (saved when the block ends)."""
+        with Form(order) as form, form.order_line.edit(list(order.order_line).index(line)) as edited:
+            yield edited
+
+    def assert_totals(self, order, totals):
+        """The order's totals are ``totals`` (untaxed, tax, total), and they match the buyer's."""
+        self.assertEqual((order.amount_untaxed, order.amount_tax, order.amount_total), totals)
+        self.assertEqual(order.psb_amounts_state, "match")
+
     def test_replacing_a_product_keeps_the_orders_tax(self):
         """The tax the import took from the order stays when a person replaces the line's product (as a form
         does, and by write); a tax chosen by hand is checked against the buyer's totals again, and the Peppol
@@ -295,18 +307,16 @@ class TestAmounts(PsbCase):
         self.assertTrue(lines["1"].psb_tax_from_order)
         lines["3"].product_id = export  # by write
         self.assertEqual(lines["3"].tax_ids, self.tax9)
-        self.assertEqual((order.amount_untaxed, order.amount_tax, order.amount_total), totals)
-        self.assertEqual(order.psb_amounts_state, "match")
-        with Form(order) as form, form.order_line.edit(list(order.order_line).index(lines["1"])) as line:
+        self.assert_totals(order, totals)
+        with self.edit_line(order, lines["1"]) as line:
             line.product_id = export
             self.assertEqual(line.tax_ids[:], self.tax21, "the form shows the order's tax still")
             line.price_unit = 20.25  # Odoo's form puts our list price; the tax is what this test is about
         self.assertEqual((lines["1"].product_id, lines["1"].tax_ids), (export, self.tax21))
-        self.assertEqual((order.amount_untaxed, order.amount_tax, order.amount_total), totals)
-        self.assertEqual(order.psb_amounts_state, "match")
+        self.assert_totals(order, totals)
 
         # Another tax, chosen by hand: the totals are checked again, the tab and the banner say they differ.
-        with Form(order) as form, form.order_line.edit(list(order.order_line).index(lines["1"])) as line:
+        with self.edit_line(order, lines["1"]) as line:
             line.tax_ids.clear()
             line.tax_ids.add(export_tax)
         self.assertEqual(lines["1"].tax_ids, export_tax)

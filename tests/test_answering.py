@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import NO_PEPPOL_MSG, event_body, peppol_dir, signed_headers, upload_document
+from .common import ALL_LEADS, NO_PEPPOL_MSG, event_body, order_products, peppol_dir, upload_document
 from .test_webhook import PsbHttpCase, order_xml
 
 UNKNOWN = "sale_econnect_psb.product_psb_unknown"
@@ -35,52 +35,18 @@ class TestAnswering(PsbHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Response = cls.env["econnect.psb.response"]
-        cls.salesman = new_test_user(cls.env, "psb_flow_user", groups="sales_team.group_sale_salesman_all_leads")
+        cls.salesman = new_test_user(cls.env, "psb_flow_user", groups=ALL_LEADS)
+        cls.screws, cls.nails = order_products(cls.env)
         Product = cls.env["product.product"]
-        cls.screws = Product.create({"name": "Screws", "barcode": "8712345678906", "list_price": 2.5})
-        cls.nails = Product.create(
-            {
-                "name": "Nails",
-                "default_code": "NAIL-01",
-                "list_price": 7.0,
-                "uom_id": cls.env.ref("uom.product_uom_kgm").id,
-            }
-        )
         cls.glue = Product.create({"name": "Glue (by their code)", "list_price": 3.0})
         cls.anchor = Product.create({"name": "Wall anchor", "list_price": 4.0})
 
-    # -- helpers -----------------------------------------------------------------------------
-    def import_order(self, order_id, xml=None):
-        """The PSB delivered the order: downloaded by its PSB id and imported."""
-        document_id = self.sandbox.add_document(self.PARTY_ID, xml or order_xml(order_id))
-        wizard = self.env["econnect.psb.import.wizard"].create({"mode": "document_id", "psb_document_id": document_id})
-        document = self.Document.browse(wizard.action_import()["res_id"])
-        self.assertEqual(document.state, "imported", document.error_message)
-        return document_id, document.sale_order_id
-
-    def send(self):
-        self.Response._cron_send_responses()
-
+    # -- helpers (import_order, send, post_hook_event, example: PsbHttpCase) ----------------------
     def line(self, order, ref):
         return order.order_line.filtered(lambda ln: ln.psb_line_ref == ref)
 
-    def open_wizard(self, action, user=None):
-        wizard = self.env[action["res_model"]].browse(action["res_id"]).with_context(**action.get("context", {}))
-        return wizard.with_user(user) if user else wizard
-
-    def post_hook_event(self, body):
-        self.env.flush_all()
-        return self.url_open("/econnect_psb/webhook", data=body, headers=signed_headers(self.SECRET, body))
-
     def search_filter(self, model, name):
         return search_filter(self.env, model, name)
-
-    def example(self, kind, scenario, name):
-        base = peppol_dir()
-        if not base:
-            self.skipTest(NO_PEPPOL_MSG)
-        return (Path(base) / "examples" / kind / "official" / f"advanced_ordering_sc{scenario}" / name).read_bytes()
 
     # -- Confirm --------------------------------------------------------------------------------
     def test_confirm_warns_with_an_unidentified_line(self):
@@ -132,13 +98,6 @@ class TestAnswering(PsbHttpCase):
         self.assertIn("cannot receive", order._psb_answer_blocker())
 
     # -- refusing a cancellation ---------------------------------------------------------------
-    def receive(self, xml, topic):
-        document_id = self.sandbox.add_document(self.PARTY_ID, xml, topic=topic)
-        wizard = self.env["econnect.psb.import.wizard"].create(
-            {"mode": "document_id", "psb_document_id": document_id, "topic": topic}
-        )
-        return self.Document.browse(wizard.action_import()["res_id"])
-
     def test_refuse_the_cancellation(self):
         order_file = self.example("order", 1, "Order_sc1.xml")
         cancellation_file = self.example("order_cancellation", 4, "OrderCancellation_sc4.xml")
@@ -279,13 +238,7 @@ class TestAnswering(PsbHttpCase):
             self.send()
             response.next_attempt_at = fields.Datetime.now()
         self.sandbox.reset_faults()
-        self.sandbox.inject_fault(
-            "POST",
-            r"/response$",
-            status=400,
-            count=2,
-            body={"code": "API400", "message": "The order response is not valid"},
-        )
+        self.refuse_responses(2)
         self.send()
         self.assertEqual(response.state, "failed")
         self.assertFalse(response.can_retry, "a refusal is not helped by the same request again")
@@ -358,7 +311,7 @@ class TestIncomingDocuments(PsbHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesman = new_test_user(cls.env, "psb_docs_user", groups="sales_team.group_sale_salesman_all_leads")
+        cls.salesman = new_test_user(cls.env, "psb_docs_user", groups=ALL_LEADS)
 
     def search_filter(self, name):
         return search_filter(self.env, "econnect.psb.document", name)

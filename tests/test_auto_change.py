@@ -6,18 +6,15 @@ from datetime import date, timedelta
 
 from odoo.tests import tagged
 
+from ..psb.tests.samples import ubl_head
 from .common import PsbCase
-from .test_auto_confirm import LINE, ORDER
+from .test_auto_confirm import LINE, ORDER, STRAIGHT_THROUGH
 
 ADVANCED = b"urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"
 
-CHANGE = """<?xml version="1.0" encoding="UTF-8"?>
-<OrderChange xmlns="urn:oasis:names:specification:ubl:schema:xsd:OrderChange-2"
- xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
- xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
- <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order_change:3</cbc:CustomizationID>
- <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3</cbc:ProfileID>
- <cbc:ID>{id}</cbc:ID>
+CHANGE = (
+    ubl_head("OrderChange", "order_change", "advanced_ordering")
+    + """ <cbc:ID>{id}</cbc:ID>
  <cbc:IssueDate>{today}</cbc:IssueDate>
  <cbc:SequenceNumberID>1</cbc:SequenceNumberID>
  <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
@@ -32,6 +29,7 @@ CHANGE = """<?xml version="1.0" encoding="UTF-8"?>
  </cac:Party></cac:SellerSupplierParty>
 {lines}
 </OrderChange>"""
+)
 
 CHANGE_LINE = """ <cac:OrderLine><cac:LineItem><cbc:ID>{n}</cbc:ID><cbc:LineStatusCode>{status}</cbc:LineStatusCode>
   <cbc:Quantity unitCode="C62">{qty}</cbc:Quantity>
@@ -50,12 +48,17 @@ NAILS = {
 }
 
 
+def changed(n, qty, price, product, status="3"):
+    """Line ``n`` of a change (status 3: changed, 1: added) at ``qty`` and ``price``, for SCREWS or NAILS."""
+    return {"n": n, "status": status, "qty": qty, "price": price, **product}
+
+
 @tagged("post_install", "-at_install")
 class TestAutoChange(PsbCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write({"psb_auto_confirm": True, "psb_auto_acknowledge": True, "psb_answer_on_confirm": True})
+        cls.company.write(STRAIGHT_THROUGH)
         eur = cls.env.ref("base.EUR")
         eur.active = True
         if eur != cls.company.currency_id:
@@ -114,8 +117,8 @@ class TestAutoChange(PsbCase):
         change = self.change(
             "CH-OK",
             "Change-OK",
-            {"n": 1, "status": "3", "qty": 8, "price": "10.00", **SCREWS},
-            {"n": 2, "status": "1", "qty": 3, "price": "4.60", **NAILS},
+            changed(1, 8, "10.00", SCREWS),
+            changed(2, 3, "4.60", NAILS, status="1"),
         )
         self.assertEqual(change.state, "imported", change.error_message)
         self.assertFalse(order.psb_pending_document_id)
@@ -134,8 +137,8 @@ class TestAutoChange(PsbCase):
 
     def test_price_outside_the_tolerance_waits_for_a_person(self):
         order = self.confirmed_order("CH-PRICE")
-        change = self.change("CH-PRICE", "Change-P", {"n": 1, "status": "3", "qty": 5, "price": "8.00", **SCREWS})
-        self.assert_waits(order, change, "line 1: €8.00 ordered, our price €10.00 (−20 %, tolerance 0 %)")
+        change = self.change("CH-PRICE", "Change-P", changed(1, 5, "8.00", SCREWS))
+        self.assert_waits(order, change, "line 1: 8.00\xa0€ ordered, our price 10.00\xa0€ (−20 %, tolerance 0 %)")
         # The person applies it: the change is accepted as before.
         order.action_psb_accept_pending()
         self.assertEqual(order.order_line.price_unit, 8)
@@ -144,12 +147,12 @@ class TestAutoChange(PsbCase):
     def test_partly_delivered_line_waits_for_a_person(self):
         order = self.confirmed_order("CH-DELIVERED")
         order.order_line.qty_delivered = 2
-        change = self.change("CH-DELIVERED", "Change-D", {"n": 1, "status": "3", "qty": 8, "price": "10.00", **SCREWS})
+        change = self.change("CH-DELIVERED", "Change-D", changed(1, 8, "10.00", SCREWS))
         self.assert_waits(order, change, "line 1: 2.0 already delivered")
 
     def test_not_confirmed_automatically_waits_as_before(self):
         order = self.confirmed_order("CH-OFF")
         self.company.psb_auto_confirm = False
-        change = self.change("CH-OFF", "Change-X", {"n": 1, "status": "3", "qty": 8, "price": "10.00", **SCREWS})
+        change = self.change("CH-OFF", "Change-X", changed(1, 8, "10.00", SCREWS))
         self.assertEqual(change.state, "pending", change.error_message)
         self.assertNotIn("Not applied automatically", order.psb_pending_summary)

@@ -9,21 +9,15 @@ from odoo import Command
 from odoo.tests import Form, tagged
 
 from ..psb.peppol_rules import BILLING_CUSTOMIZATION_ID, PeppolValidator, default_peppol_dir
+from ..psb.tests.samples import CAC, CBC, ubl_head
 from .common import NO_PEPPOL_MSG, PsbCase, peppol_dir
 
-NS = {
-    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
-}
+NS = {"cac": CAC, "cbc": CBC}
 
 # A Peppol order of two lines with every reference an invoice carries back, and an invoicee of its own.
-ORDER = """<?xml version="1.0" encoding="UTF-8"?>
-<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
- xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
- xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
- <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order:3</cbc:CustomizationID>
- <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:ordering:3</cbc:ProfileID>
- <cbc:ID>%(order_id)s</cbc:ID>
+ORDER = (
+    ubl_head("Order", "order")
+    + """ <cbc:ID>%(order_id)s</cbc:ID>
  <cbc:IssueDate>2026-11-20</cbc:IssueDate>
  <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
  <cbc:CustomerReference>INKOOP-4711</cbc:CustomerReference>
@@ -46,6 +40,7 @@ ORDER = """<?xml version="1.0" encoding="UTF-8"?>
  %(invoicee)s
  %(lines)s
 </Order>"""
+)
 
 LINE = """<cac:OrderLine><cac:LineItem><cbc:ID>%(id)s</cbc:ID><cbc:Quantity unitCode="C62">%(qty)s</cbc:Quantity>
   <cbc:LineExtensionAmount currencyID="EUR">%(amount)s</cbc:LineExtensionAmount>%(cost)s

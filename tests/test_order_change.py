@@ -8,7 +8,6 @@ against the Peppol rules and compared with the official example responses."""
 
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from lxml import etree
 
@@ -30,7 +29,6 @@ class TestAdvancedOrdering(PsbHttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.base = peppol_dir()
-        cls.Response = cls.env["econnect.psb.response"]
 
     def setUp(self):
         super().setUp()
@@ -41,9 +39,7 @@ class TestAdvancedOrdering(PsbHttpCase):
         """A scenario's document: our own copy, or (for the official responses) the official one."""
         if kind != "order_response_advanced":
             return (DATA / "advanced_ordering" / name).read_bytes()
-        return (
-            Path(self.base) / "examples" / kind / "official" / f"advanced_ordering_sc{scenario}" / name
-        ).read_bytes()
+        return super().example(kind, scenario, name)
 
     def validate(self, xml):
         """Valid against the official UBL XSD and Peppol Schematron (when they are on this machine)."""
@@ -51,21 +47,10 @@ class TestAdvancedOrdering(PsbHttpCase):
             result = self.validator.validate(xml)
             self.assertTrue(result.ok, str(result))
 
-    def receive(self, xml, topic="OrderReceived"):
-        """The PSB delivers a document: it is downloaded and processed like any other."""
-        document_id = self.sandbox.add_document(self.PARTY_ID, xml, topic=topic)
-        wizard = self.env["econnect.psb.import.wizard"].create(
-            {"mode": "document_id", "psb_document_id": document_id, "topic": topic}
-        )
-        return self.Document.browse(wizard.action_import()["res_id"])
-
     def import_order(self):
         document = self.receive(self.example("order", 1, "Order_sc1.xml"))
         self.assertEqual(document.state, "imported", document.error_message)
         return document.sale_order_id
-
-    def send(self):
-        self.Response._cron_send_responses()
 
     def answers(self, order):
         return order.psb_response_ids.sorted("id")

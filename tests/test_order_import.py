@@ -299,7 +299,7 @@ class TestMatching(PsbCase):
         order = self.upload(self.order_xml("13", buyer_name="Attention BV")).sale_order_id
         self.assertEqual(order.activity_ids.user_id, salesman)
         self.assertIn("New customer", order.activity_ids.note)
-        notice = order.message_ids.filtered(lambda m: "received through the eConnect PSB" in str(m.body))
+        notice = order.message_ids.filtered(lambda m: "Quotation created from Peppol order" in str(m.body))
         self.assertFalse(notice.notified_partner_ids)
         self.assertEqual(notice.attachment_ids.mapped("raw"), [self.order_xml("13", buyer_name="Attention BV")])
         self.assertFalse(
@@ -329,7 +329,7 @@ class TestMatching(PsbCase):
         clean = self.upload(clean_xml).sale_order_id
         self.assertFalse(clean.psb_attention_text, clean.psb_attention_text)
         self.assertFalse(clean.activity_ids)
-        notice = clean.message_ids.filtered(lambda m: "received through the eConnect PSB" in str(m.body))
+        notice = clean.message_ids.filtered(lambda m: "Quotation created from Peppol order" in str(m.body))
         self.assertEqual(len(notice), 1)
         self.assertFalse(notice.notified_partner_ids)
         self.assertFalse(self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", clean.id)]))

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..psb.peppol_rules import PeppolValidator
-from .common import NO_PEPPOL_MSG, PsbHttpCase, activate_dutch, event_body, order_xml, peppol_dir, signed_headers
+from .common import ALL_LEADS, NO_PEPPOL_MSG, PsbHttpCase, activate_dutch, event_body, order_xml, peppol_dir
 
 ADVANCED = b"urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"
 ORDERING = b"urn:fdc:peppol.eu:poacc:bis:ordering:3"
@@ -20,25 +20,9 @@ class TestOrderResponse(PsbHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Response = cls.env["econnect.psb.response"]
-        cls.salesman = new_test_user(cls.env, "psb_answer_user", groups="sales_team.group_sale_salesman_all_leads")
+        cls.salesman = new_test_user(cls.env, "psb_answer_user", groups=ALL_LEADS)
         cls.portal = new_test_user(cls.env, "psb_answer_portal", groups="base.group_portal")
         cls.sku1 = cls.env["product.product"].create({"name": "Screws", "default_code": "SKU-1", "list_price": 2.0})
-
-    def import_order(self, order_id, xml=None):
-        xml = xml or order_xml(order_id)
-        document_id = self.sandbox.add_document(self.PARTY_ID, xml)
-        wizard = self.env["econnect.psb.import.wizard"].create({"mode": "document_id", "psb_document_id": document_id})
-        document = self.Document.browse(wizard.action_import()["res_id"])
-        self.assertEqual(document.state, "imported", document.error_message)
-        return document_id, document.sale_order_id
-
-    def send(self):
-        self.Response._cron_send_responses()
-
-    def post_hook_event(self, body):
-        self.env.flush_all()
-        return self.url_open("/econnect_psb/webhook", data=body, headers=signed_headers(self.SECRET, body))
 
     def sent(self, document_id):
         return [r for r in self.sandbox.responses if r["document_id"] == document_id]
@@ -137,6 +121,30 @@ class TestOrderResponse(PsbHttpCase):
         self.assertIn("(Only 8 in stock)", note)
         self.assertNotIn("quantity", note)
 
+    def test_numbers_in_the_note_the_buyers_way(self):
+        """The numbers of the line answers sent to the buyer are written the buyer's way: a decimal comma
+        for a Dutch buyer, a decimal point for an English one (issue 29)."""
+        activate_dutch(self.env)
+        for lang, expected, absent in (
+            ("nl_NL", "regel 1: hoeveelheid 7,5", "7.5"),
+            ("en_US", "line 1: quantity 7.5", "7,5"),
+        ):
+            with self.subTest(lang=lang):
+                document_id, order = self.import_order(f"R5{lang}")
+                order.partner_id.lang = lang
+                lines = {line.psb_line_ref: line for line in order.order_line}
+                lines["1"].product_uom_qty = 7.5
+                lines["1"].price_unit = 6.5
+                action = order.action_psb_accept_with_changes()
+                wizard = self.env[action["res_model"]].browse(action["res_id"])
+                wizard.line_ids.filtered(lambda ln: not ln.status).status = "5"
+                wizard.action_send()
+                self.send()
+                note = self.sent(document_id)[-1]["json"]["note"]
+                self.assertIn(expected, note)
+                self.assertIn("6,5 EUR" if lang == "nl_NL" else "6.5 EUR", note)
+                self.assertNotIn(absent, note)
+
     def test_advanced_ordering_answers_are_t116(self):
         document_id, order = self.import_order("R4", order_xml("R4").replace(ORDERING, ADVANCED))
         order.action_psb_accept()
@@ -166,13 +174,7 @@ class TestOrderResponse(PsbHttpCase):
 
     def test_psb_400_is_shown_and_retried_by_hand(self):
         document_id, order = self.import_order("R6")
-        self.sandbox.inject_fault(
-            "POST",
-            r"/response$",
-            status=400,
-            count=1,
-            body={"code": "API400", "message": "The order response is not valid"},
-        )
+        self.refuse_responses(1)
         self.send()
         response = order.psb_response_ids
         self.assertEqual((response.state, order.psb_response_state), ("failed", "failed"))

@@ -6,13 +6,13 @@ the Order Response rules, in the CA wizard for a Dutch salesman and on the faile
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import code_translations
 
 from ..models.psb_messages import psb_error_text
 from ..psb.exceptions import PsbError
 from ..psb.ubl.response import ResponseError
-from .common import activate_dutch
+from .common import dutch_user
 from .test_lifecycle import SandboxCase
 from .test_webhook import order_xml
 
@@ -40,10 +40,7 @@ class TestPsbErrorsInDutch(SandboxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        activate_dutch(cls.env)
-        cls.dutch_user = new_test_user(
-            cls.env, "psb_nl_beheerder", groups="sales_team.group_sale_salesman", lang="nl_NL"
-        )
+        cls.dutch_user = dutch_user(cls.env, "psb_nl_beheerder")
         cls.company.psb_user_id = cls.dutch_user
         cls.env.user.lang = "en_US"
 
@@ -82,10 +79,10 @@ class TestPsbErrorsInDutch(SandboxCase):
         self.assertEqual(document.with_context(lang="en_US").error_text, "Checked by hand.")
 
     def test_dutch_import_read_in_english_lists_each_line_once(self):
-        """The import's notes are stored in Dutch (the responsible's language); the banner computed for an
-        English reader still knows which line each note is about, and shows it once."""
+        """The import's notes are written while the responsible reads Dutch; the banner computed for an
+        English reader is English, knows which line each note is about, and shows it once."""
         order = self.upload(order_xml("NLB1"), filename="nlb1.xml").sale_order_id
-        self.assertIn("Regel ", order.psb_import_issues, "stored as written, in Dutch")
+        self.assertIn("Regel ", order.with_context(lang="nl_NL").psb_import_issues, "shown in Dutch to a Dutch reader")
         dutch = order.with_context(lang="nl_NL").psb_attention_text.splitlines()
         english = order.with_context(lang="en_US").psb_attention_text.splitlines()
         self.assertEqual(len(english), len(dutch), english)
@@ -129,8 +126,7 @@ class TestAnswerRulesInDutch(SandboxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        activate_dutch(cls.env)
-        cls.verkoper = new_test_user(cls.env, "psb_nl_verkoper", groups="sales_team.group_sale_salesman", lang="nl_NL")
+        cls.verkoper = dutch_user(cls.env, "psb_nl_verkoper")
         cls.company.psb_auto_acknowledge = False
         cls.env.user.lang = "en_US"
 
@@ -227,8 +223,7 @@ class TestRecordTitlesInDutch(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        activate_dutch(cls.env)
-        cls.verkoper = new_test_user(cls.env, "psb_nl_titels", groups="sales_team.group_sale_salesman", lang="nl_NL")
+        cls.verkoper = dutch_user(cls.env, "psb_nl_titels")
         Document = cls.env["econnect.psb.document"]
         cls.change = Document.create(
             {

@@ -17,8 +17,7 @@ from odoo.tests import TransactionCase, tagged
 
 from ..models import econnect_psb_document as document_module
 from ..models import econnect_psb_queue_mixin as queue_module
-from ..psb_sandbox.server import PsbSandbox
-from .common import DATA, OutboundHttpMixin, configure_psb, order_xml
+from .common import DATA, OutboundHttpMixin, configure_psb, order_xml, start_sandbox
 
 IMPORT_CRON = "sale_econnect_psb.ir_cron_psb_process_documents"
 SEND_CRON = "sale_econnect_psb.ir_cron_psb_send_responses"
@@ -45,9 +44,7 @@ class RealCommitCase(OutboundHttpMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = PsbSandbox(clients={"odoo-client": "odoo-secret"}, parties=[cls.PARTY_ID])
-        cls.sandbox.start()
-        cls.addClassCleanup(cls.sandbox.stop)
+        cls.sandbox = start_sandbox(cls, [cls.PARTY_ID])
 
     def setUp(self):
         super().setUp()

@@ -1,10 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """A Dutch sales desk: generated texts in the reader's language, who follows an order up, missing prices."""
 
+import json
+
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import MODULE_ROOT, PsbCase, activate_dutch
+from odoo.addons.mail.tools.discuss import Store
+
+from .common import MODULE_ROOT, PsbCase, activate_dutch, dutch_user
 from .test_order_import import TestMatching
 
 CHANGE_FOR_UNKNOWN_ORDER = (MODULE_ROOT / "psb" / "tests" / "data" / "order_change_minimal.xml").read_bytes()
@@ -22,10 +26,7 @@ class TestLanguage(PsbCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        activate_dutch(cls.env)
-        cls.dutch_user = new_test_user(
-            cls.env, "psb_nl_verkoper", groups="sales_team.group_sale_salesman", lang="nl_NL"
-        )
+        cls.dutch_user = dutch_user(cls.env, "psb_nl_verkoper")
         cls.company.write({"psb_user_id": cls.dutch_user.id, "psb_auto_acknowledge": True})
         cls.env.user.lang = "en_US"
 
@@ -42,8 +43,10 @@ class TestLanguage(PsbCase):
         )
         order = self.deliver(order_xml(b"NL-1")).sale_order_id
         self.assertEqual(order.user_id, self.dutch_user)
-        self.assertIn("Regel 4: product niet gevonden (geen artikel-ID)", order.psb_import_issues)
-        self.assertNotIn("product not found", order.psb_import_issues)
+        # Shown in the reader's language (the Dutch responsible's here).
+        issues = order.with_user(self.dutch_user).with_context(lang="nl_NL").psb_import_issues
+        self.assertIn("Regel 4: product niet gevonden (geen artikel-ID)", issues)
+        self.assertNotIn("product not found", issues)
         activity = order.activity_ids
         self.assertEqual(activity.user_id, self.dutch_user)
         self.assertEqual(activity.summary, "Peppol-order PO-NL-1 controleren")
@@ -63,7 +66,7 @@ class TestLanguage(PsbCase):
             }
         )
         order = self.deliver(order_xml(b"EN-1", kvk=b"11223344", name=b"Garden Ltd")).sale_order_id
-        self.assertIn("product niet gevonden", order.psb_import_issues)
+        self.assertIn("product niet gevonden", order.with_context(lang="nl_NL").psb_import_issues)
         self.assertEqual(
             order.psb_response_ids.filtered(lambda r: r.code == "AB").note,
             "Order received; we will confirm it shortly.",
@@ -194,3 +197,86 @@ class TestAnswerWizard(PsbCase):
         ca = order.psb_response_ids.filtered(lambda r: r.code == "CA")
         self.assertEqual(ca.line_ids.mapped("status"), ["5", "5", "5", "7"])
         self.assertEqual(ca.line_ids.mapped("unit_code"), ["H87", "KGM", "XBX", "ZZZ"], "the codes go to the buyer")
+
+
+@tagged("post_install", "-at_install")
+class TestReadersLanguage(PsbCase):
+    """What the import writes for people is kept as codes and parameters and shown in the reader's language:
+    a Dutch colleague reads Dutch, with Dutch numbers, amounts and dates, on an order imported while its
+    responsible was English (issue 29)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_dutch(cls.env)
+        cls.english = new_test_user(cls.env, "psb_en_seller", groups="sales_team.group_sale_salesman", lang="en_US")
+        cls.dutch = new_test_user(
+            cls.env, "psb_nl_lezer", groups="sales_team.group_sale_salesman_all_leads", lang="nl_NL"
+        )
+        cls.company.write(
+            {
+                "psb_user_id": cls.english.id,
+                "psb_auto_confirm": True,
+                "psb_auto_acknowledge": True,
+                "psb_max_line_quantity": 2,
+            }
+        )
+        cls.env.user.lang = "en_US"
+        cls.env["product.product"].create({"name": "Screws", "barcode": "8712345678906", "list_price": 3.0})
+        cls.env["res.partner"].create(
+            {"name": "Tuincentrum BV", "is_company": True, "peppol_eas": "0106", "peppol_endpoint": "87654321"}
+        )
+
+    def _imported(self):
+        document = self.deliver(order_xml(b"LEES-1"))
+        self.env["econnect.psb.auto.confirm"]._run(document)
+        order = document.sale_order_id
+        self.assertEqual(order.user_id, self.english)
+        return order
+
+    def test_dutch_reader_of_an_english_responsibles_order(self):
+        order = self._imported()
+        as_dutch = order.with_user(self.dutch).with_context(lang="nl_NL")
+        # The banner and the lines' issues: Dutch words, a Dutch decimal comma.
+        banner = as_dutch.psb_attention_text
+        self.assertIn("Regel 2: product niet gevonden (onze ref. NAIL-01)", banner)
+        self.assertIn("aantal 2,5 ligt boven het aannemelijke maximum 2: controleer dit", banner)
+        self.assertIn("Regel 4: product niet gevonden (geen artikel-ID)", banner)
+        self.assertNotIn("Line ", banner)
+        line2 = as_dutch.order_line.filtered(lambda ln: ln.psb_line_ref == "2")
+        self.assertIn("aantal 2,5", line2.psb_import_issue)
+        # The price flag: Dutch amounts.
+        self.assertIn(
+            "regel 1: 2,50\xa0€ besteld, onze prijs 3,00\xa0€ (−16,7 %, tolerantie 0 %)", as_dutch.psb_price_warning
+        )
+        # Why it was not confirmed automatically: a Dutch date.
+        self.assertIn("de gevraagde leverdatum 01-12-2026 ligt in het verleden", as_dutch.psb_auto_reasons)
+
+        # The activity, as the activity widget gets it.
+        activity = as_dutch.activity_ids.filtered(lambda a: a.psb_kind == "import")
+        self.assertEqual(activity.user_id, self.english)
+        shown = json.dumps(
+            activity.with_user(self.dutch).with_context(lang="nl_NL").activity_format(), ensure_ascii=False
+        )
+        self.assertIn("Peppol-order PO-LEES-1 controleren", shown)
+        self.assertIn("Deze order is via Peppol binnengekomen; controleer vóór het bevestigen:", shown)
+        self.assertIn("aantal 2,5", shown)
+        self.assertNotIn("Check the Peppol order", shown)
+
+        # The chatter, as the chatter gets it.
+        messages = as_dutch.message_ids.with_user(self.dutch).with_context(lang="nl_NL")
+        shown = json.dumps(Store().add(messages).get_result(), ensure_ascii=False)
+        self.assertIn("Offerte aangemaakt vanuit Peppol-order PO-LEES-1", shown)
+        self.assertNotIn("Quotation created from Peppol order", shown)
+
+        # The English responsible reads the same order in English, with English numbers and dates.
+        as_english = order.with_user(self.english).with_context(lang="en_US")
+        self.assertIn("quantity 2.5 is above the plausible 2: check it", as_english.psb_attention_text)
+        self.assertIn(
+            "line 1: 2.50\xa0€ ordered, our price 3.00\xa0€ (−16.7 %, tolerance 0 %)", as_english.psb_price_warning
+        )
+        self.assertIn("the requested delivery date 12/01/2026 is in the past", as_english.psb_auto_reasons)
+        shown = json.dumps(activity.with_user(self.english).with_context(lang="en_US").activity_format())
+        self.assertIn("Check the Peppol order PO-LEES-1", shown)
+        # What e-mails and exports see: the texts in the language of the person they are for.
+        self.assertIn("Check the Peppol order PO-LEES-1", activity.sudo().summary)

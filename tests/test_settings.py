@@ -2,7 +2,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import PsbCase
+from .common import SALESMAN, PsbCase
 
 
 @tagged("post_install", "-at_install")
@@ -10,7 +10,7 @@ class TestAccess(PsbCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesman = new_test_user(cls.env, "psb_salesman", groups="sales_team.group_sale_salesman")
+        cls.salesman = new_test_user(cls.env, "psb_salesman", groups=SALESMAN)
         cls.portal = new_test_user(cls.env, "psb_portal", groups="base.group_portal")
 
     def test_secrets_only_for_psb_administrators(self):

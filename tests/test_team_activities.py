@@ -7,6 +7,8 @@ from lxml import etree
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from .common import ALL_LEADS, SALESMAN
+
 
 @tagged("post_install", "-at_install")
 class TestTeamActivities(TransactionCase):
@@ -14,10 +16,10 @@ class TestTeamActivities(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         company = cls.env.company
-        cls.leader = new_test_user(cls.env, "psb_team_leader", groups="sales_team.group_sale_salesman_all_leads")
-        cls.anna = new_test_user(cls.env, "psb_team_anna", groups="sales_team.group_sale_salesman")
-        cls.bert = new_test_user(cls.env, "psb_team_bert", groups="sales_team.group_sale_salesman")
-        cls.carl = new_test_user(cls.env, "psb_team_carl", groups="sales_team.group_sale_salesman")
+        cls.leader = new_test_user(cls.env, "psb_team_leader", groups=ALL_LEADS)
+        cls.anna = new_test_user(cls.env, "psb_team_anna", groups=SALESMAN)
+        cls.bert = new_test_user(cls.env, "psb_team_bert", groups=SALESMAN)
+        cls.carl = new_test_user(cls.env, "psb_team_carl", groups=SALESMAN)
         Team = cls.env["crm.team"]
         cls.team = Team.create(
             {

@@ -2,12 +2,10 @@
 """Tours in headless Chromium: what a sales user sees."""
 
 from datetime import date, timedelta
-from pathlib import Path
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import NO_PEPPOL_MSG, PsbHttpCase, order_xml, peppol_dir, upload_document
-from .test_order_import import TestMatching
+from .common import ALL_LEADS, SALESMAN, PsbHttpCase, order_xml, upload_document
 
 
 def future_order_xml(order_id):
@@ -23,47 +21,42 @@ class TestUi(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesman = new_test_user(cls.env, "psb_tour_user", groups="sales_team.group_sale_salesman_all_leads")
+        cls.salesman = new_test_user(cls.env, "psb_tour_user", groups=ALL_LEADS)
 
     def upload(self, data):
         return upload_document(self.env, data)
 
+    def tour(self, action, name):
+        """The tour ``name`` from the menu's action ``action``, as the salesperson."""
+        self.start_tour(f"/odoo/action-sale_econnect_psb.{action}", name, login="psb_tour_user")
+
     def test_incoming_order_to_quotation(self):
-        document = self.upload(
-            TestMatching.ORDER
-            % {b"id": b"TOUR", b"buyer_kvk": b"87654321", b"buyer_name": b"Tour BV", b"buyer_vat": b""}
-        )
+        document = self.upload(order_xml("TOUR", "87654321", "Tour BV"))
         self.assertEqual(document.state, "imported")
-        self.start_tour(
-            "/odoo/action-sale_econnect_psb.action_econnect_psb_document",
-            "sale_econnect_psb_incoming_order",
-            login="psb_tour_user",
-        )
+        self.tour("action_econnect_psb_document", "sale_econnect_psb_incoming_order")
 
     def test_failed_document(self):
         self.assertEqual(self.upload(b"<Order><broken").state, "error")
-        self.start_tour(
-            "/odoo/action-sale_econnect_psb.action_econnect_psb_document",
-            "sale_econnect_psb_failed_document",
-            login="psb_tour_user",
-        )
+        self.tour("action_econnect_psb_document", "sale_econnect_psb_failed_document")
 
     def test_order_desk(self):
         self.env.company.psb_auto_confirm = True
         self.env.company.psb_auto_confirm_uploads = True  # the order is uploaded (README, "Who sees and does what")
-        document = self.upload(
-            TestMatching.ORDER
-            % {b"id": b"DESK", b"buyer_kvk": b"87650000", b"buyer_name": b"Desk BV", b"buyer_vat": b""}
-        )
+        document = self.upload(order_xml("DESK", "87650000", "Desk BV"))
         self.assertEqual(document.sale_order_id.psb_auto_state, "person")
+        self.tour("action_psb_order_desk", "sale_econnect_psb_order_desk")
+
+    def test_order_desk_empty(self):
+        """No Peppol order in this company: the desk's cards open empty lists that say why, no sample orders."""
+        self.assertFalse(self.env["sale.order"].search_count([("psb_document_id", "!=", False)]))
         self.start_tour(
             "/odoo/action-sale_econnect_psb.action_psb_order_desk",
-            "sale_econnect_psb_order_desk",
+            "sale_econnect_psb_order_desk_empty",
             login="psb_tour_user",
         )
 
     def test_team_activities_from_the_desk(self):
-        colleague = new_test_user(self.env, "psb_tour_colleague", groups="sales_team.group_sale_salesman")
+        colleague = new_test_user(self.env, "psb_tour_colleague", groups=SALESMAN)
         self.env["crm.team"].create(
             {"name": "Peppol Team Tour", "user_id": self.salesman.id, "member_ids": [(6, 0, [colleague.id])]}
         )
@@ -86,23 +79,12 @@ class TestUi(HttpCase):
             }
         )
         order._psb_activity("import", summary="Check the Peppol order TEAM-1", note="<p>x</p>", user=colleague)
-        self.start_tour(
-            "/odoo/action-sale_econnect_psb.action_psb_order_desk",
-            "sale_econnect_psb_team_activities",
-            login="psb_tour_user",
-        )
+        self.tour("action_psb_order_desk", "sale_econnect_psb_team_activities")
 
     def test_readable_order(self):
-        document = self.upload(
-            TestMatching.ORDER
-            % {b"id": b"READ", b"buyer_kvk": b"87654322", b"buyer_name": b"Read BV", b"buyer_vat": b""}
-        )
+        document = self.upload(order_xml("READ", "87654322", "Read BV"))
         self.assertEqual(document.state, "imported")
-        self.start_tour(
-            "/odoo/action-sale_econnect_psb.action_econnect_psb_document",
-            "sale_econnect_psb_readable_order",
-            login="psb_tour_user",
-        )
+        self.tour("action_econnect_psb_document", "sale_econnect_psb_readable_order")
 
 
 @tagged("post_install", "-at_install")
@@ -112,76 +94,65 @@ class TestUiAnswering(PsbHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesman = new_test_user(cls.env, "psb_tour_answer", groups="sales_team.group_sale_salesman_all_leads")
+        cls.salesman = new_test_user(cls.env, "psb_tour_answer", groups=ALL_LEADS)
 
-    def import_by_id(self, xml, topic="OrderReceived"):
-        document_id = self.sandbox.add_document(self.PARTY_ID, xml, topic=topic)
-        wizard = self.env["econnect.psb.import.wizard"].create(
-            {"mode": "document_id", "psb_document_id": document_id, "topic": topic}
-        )
-        return self.env["econnect.psb.document"].browse(wizard.action_import()["res_id"])
+    def tour(self, order, name):
+        """The tour ``name`` on the order's form, as the salesperson who answers."""
+        self.start_tour(f"/odoo/sales/{order.id}", name, login="psb_tour_answer")
+
+    def codes(self, order):
+        return order.psb_response_ids.sorted("id").mapped("code")
 
     def test_confirm_warning(self):
-        order = self.import_by_id(order_xml("TW1")).sale_order_id
-        self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_confirm_warning", login="psb_tour_answer")
+        order = self.receive(order_xml("TW1")).sale_order_id
+        self.tour(order, "sale_econnect_psb_confirm_warning")
         self.assertEqual(order.state, "draft", "going back does not confirm")
         self.assertEqual(order.psb_response_ids.mapped("code"), ["AB"])
 
     def test_identify_the_placeholder_then_confirm(self):
         """Replacing "Unidentified Peppol item" in the browser, then Confirm: AP, and the buyer's code is kept."""
         glue = self.env["product.product"].create({"name": "Wood glue 500 ml", "list_price": 3.0})
-        order = self.import_by_id(future_order_xml("TW2")).sale_order_id
+        order = self.receive(future_order_xml("TW2")).sale_order_id
         placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
         self.assertEqual(order.order_line.filtered(lambda ln: ln.psb_line_ref == "3").product_id, placeholder)
-        self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_identify_placeholder", login="psb_tour_answer")
+        self.tour(order, "sale_econnect_psb_identify_placeholder")
         self.assertEqual(order.state, "sale")
-        self.assertEqual(order.psb_response_ids.sorted("id").mapped("code"), ["AB", "AP"], "AP, not CA")
+        self.assertEqual(self.codes(order), ["AB", "AP"], "AP, not CA")
         code = self.env["econnect.psb.product.code"].search([("code", "=", "LIJM-9")])
         self.assertEqual((code.product_id, code.partner_id), (glue, order.partner_id.commercial_partner_id))
 
     def test_proposal_then_confirm(self):
         """Our CA makes the quotation our proposal; Confirm then asks first, and going back sends nothing."""
-        order = self.import_by_id(future_order_xml("TW3")).sale_order_id
-        wizard = order.action_psb_accept_with_changes()
-        wizard = self.env[wizard["res_model"]].browse(wizard["res_id"])
+        order = self.receive(future_order_xml("TW3")).sale_order_id
+        wizard = self.open_wizard(order.action_psb_accept_with_changes())
         wizard.line_ids.filtered(lambda ln: ln.order_line_ref == "1").write({"status": "3", "quantity": 8})
         wizard.line_ids.filtered(lambda ln: not ln.status).status = "5"
         wizard.action_send()
         self.assertEqual(order.psb_agreement_state, "proposed")
-        self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_proposal_then_confirm", login="psb_tour_answer")
+        self.tour(order, "sale_econnect_psb_proposal_then_confirm")
         self.assertEqual(order.state, "draft")
-        self.assertEqual(order.psb_response_ids.sorted("id").mapped("code"), ["AB", "CA"], "nothing more went out")
+        self.assertEqual(self.codes(order), ["AB", "CA"], "nothing more went out")
 
     def test_rejected_then_confirm(self):
         """Our RE cancels the quotation; set back to a quotation, Confirm is refused with our reason."""
-        order = self.import_by_id(future_order_xml("TW4")).sale_order_id
-        wizard = order.action_psb_reject()
-        wizard = self.env[wizard["res_model"]].browse(wizard["res_id"])
+        order = self.receive(future_order_xml("TW4")).sale_order_id
+        wizard = self.open_wizard(order.action_psb_reject())
         wizard.note = "We cannot deliver this order"
         wizard.action_send()
         self.assertEqual(order.state, "cancel")
-        self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_rejected_then_confirm", login="psb_tour_answer")
+        self.tour(order, "sale_econnect_psb_rejected_then_confirm")
         self.assertNotEqual(order.state, "sale")
-        self.assertEqual(order.psb_response_ids.sorted("id").mapped("code"), ["AB", "RE"], "no AP after our RE")
+        self.assertEqual(self.codes(order), ["AB", "RE"], "no AP after our RE")
 
     def test_refuse_cancellation(self):
-        base = peppol_dir()
-        if not base:
-            self.skipTest(NO_PEPPOL_MSG)
-        examples = Path(base) / "examples"
-        order = self.import_by_id(
-            (examples / "order" / "official" / "advanced_ordering_sc1" / "Order_sc1.xml").read_bytes()
-        ).sale_order_id
+        order = self.receive(self.example("order", 1, "Order_sc1.xml")).sale_order_id
         order.action_confirm()
         order.user_id = self.salesman  # the order's salesperson decides (README, "Who sees and does what")
-        cancellation = self.import_by_id(
-            (
-                examples / "order_cancellation" / "official" / "advanced_ordering_sc4" / "OrderCancellation_sc4.xml"
-            ).read_bytes(),
-            "OrderCancellationReceived",
+        cancellation = self.receive(
+            self.example("order_cancellation", 4, "OrderCancellation_sc4.xml"), "OrderCancellationReceived"
         )
         self.assertEqual(cancellation.state, "pending", cancellation.error_message)
-        self.start_tour(f"/odoo/sales/{order.id}", "sale_econnect_psb_refuse_cancellation", login="psb_tour_answer")
+        self.tour(order, "sale_econnect_psb_refuse_cancellation")
         self.assertEqual(order.state, "sale")
         self.assertFalse(order.psb_cancellation_note)
         self.assertEqual(order.psb_response_ids.sorted("id")[-1].code, "RE")

@@ -61,8 +61,11 @@ trap cleanup EXIT INT TERM
 started_at=$(date -u '+%Y-%m-%d %H:%M:%S')
 
 if ! psql -d "$DB" -Atc "select 1 from ir_module_module where name='$MODULE' and state='installed'" 2>/dev/null | grep -q 1; then
-    say "Creating database $DB with $MODULE (about a minute)"
-    "$PY" -m odoo server "${OPTS[@]}" -i "$MODULE" --stop-after-init --log-level warn
+    say "Creating database $DB with $MODULE and the Dutch chart of accounts (l10n_nl; about two minutes)"
+    "$PY" -m odoo server "${OPTS[@]}" -i "$MODULE,l10n_nl" --stop-after-init --log-level warn
+elif ! psql -d "$DB" -Atc "select 1 from ir_module_module where name='l10n_nl' and state='installed'" | grep -q 1; then
+    say "Installing the Dutch chart of accounts (l10n_nl) in $DB"
+    "$PY" -m odoo server "${OPTS[@]}" -i l10n_nl --stop-after-init --log-level warn
 fi
 
 say "Starting the PSB sandbox on 127.0.0.1:$SANDBOX_PORT (log: $BUILD/sandbox.log)"
@@ -79,6 +82,7 @@ fi
 
 say "Setting up the demo company (EUR, products, customers, a salesman) against the sandbox"
 DEMO_SANDBOX=$SANDBOX DEMO_PARTY=$PARTY DEMO_ODOO_PORT=$ODOO_PORT DEMO_EXAMPLES=$PEPPOL/examples DEMO_LANG=$DEMO_LANG \
+    DEMO_ROOT=$ROOT \
     "$PY" -m odoo shell "${OPTS[@]}" --log-level warn > "$BUILD/demo-setup.log" 2>&1 <<'EOF'
 import os
 env = env(context=dict(env.context, tracking_disable=True, mail_create_nolog=True, mail_notrack=True))
@@ -109,69 +113,29 @@ salesman = Users.search([("login", "=", "salesman")], limit=1) or Users.create({
     "company_id": company.id, "company_ids": [(6, 0, company.ids)], "lang": lang,
     "group_ids": [(6, 0, [env.ref("base.group_user").id, env.ref("sales_team.group_sale_salesman").id])],
 })
+if first_setup and company.chart_template != "nl":
+    # A Dutch company: l10n_nl's chart of accounts and taxes (21 %, 9 %, 0 %), loaded before anything is booked.
+    company.partner_id.country_id = env.ref("base.nl")
+    env["account.chart.template"].try_loading("nl", company, install_demo=False)
+    print("chart of accounts:", company.chart_template)
 if first_setup:
-    company.write({
-        "psb_auto_cancel": False,   # the cancellation waits for a person: the demo shows that decision
-        "psb_user_id": salesman.id,
-    })
     # The salesman sells in the company's sales team; both users start on the order desk, not in Discuss.
     team = env.ref("sales_team.team_sales_department", raise_if_not_found=False)
     if team:
         team.member_ids = [(4, salesman.id)]
     desk = env.ref("sale_econnect_psb.action_psb_order_desk")
     (salesman | env.ref("base.user_admin")).write({"action_id": desk.id})
-    Params.set_param("sale_econnect_psb.demo_setup_done", "1")
 print("first setup:", first_setup)
 
-# The buyers of the official examples, known by their Peppol id.
-Partner = env["res.partner"]
-for name, eas, endpoint, country in (
-        ("City Hospital 345433", "0088", "7300010000001", "base.se"),
-        ("Region West", "0007", "5541277710", "base.se"),
-        ("Helseforetak AS", "0192", "987654325", "base.no")):
-    if not Partner.search([("peppol_eas", "=", eas), ("peppol_endpoint", "=", endpoint)], limit=1):
-        Partner.create({"name": name, "is_company": True, "peppol_eas": eas, "peppol_endpoint": endpoint,
-                        "country_id": env.ref(country).id, "user_id": salesman.id})
-# The examples' items, by GTIN (barcode), our item number (SellersItemIdentification) or exact name.
-units = env.ref("uom.product_uom_unit")
-day = env.ref("uom.product_uom_day")
-Product = env["product.product"]
-for name, barcode, code, price, uom in (
-        ("Needle 4mm", "7560000012345", "121212", 50.0, units),
-        ("Wet tissues", False, "SItemNo011", 15.0, units),
-        ("Brown sauce", "5704066204093", "SN-33", 4.0, units),
-        ("White sauce", "8722700575887", "SN-34", 6.0, units),
-        ("Pepper sauce", "8722700577584", "SN-35", 3.0, units),
-        ("Snow shovel", "9876543211234", False, 1.0, units),
-        ("Item 1", False, False, 40.0, units),
-        ("Item 2", False, False, 6.0, units),
-        ("Translation", False, False, 400.0, day),
-        ("1x12 pack waste bags 1 lit", False, "11111", 4.0, units),
-        ("Waste bags 2,5 lit", False, "111125", 6.0, units),
-        ("Black Plastic bags 25 lit", False, "11135", 3.0, units)):
-    if not Product.search([("name", "=", name)], limit=1):
-        Product.create({"name": name, "barcode": barcode, "default_code": code, "list_price": price,
-                        "uom_id": uom.id, "type": "service" if uom == day else "consu", "sale_ok": True})
-# Prices in EUR, and a pricelist for each other currency the examples use.
-env["product.pricelist"].search([("currency_id", "!=", eur.id), ("name", "not in", ("NOK", "SEK"))]).currency_id = eur
-for code in ("NOK", "SEK"):
-    currency = env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
-    currency.active = True
-    if not env["product.pricelist"].search([("currency_id", "=", currency.id)], limit=1):
-        env["product.pricelist"].create({"name": code, "currency_id": currency.id, "company_id": company.id})
-# The customers' delivery places and invoicees, as the import itself records them.
-from pathlib import Path
-from odoo.addons.sale_econnect_psb.psb.ubl import reader
-Importer = env["econnect.psb.order.import"]
-for path in sorted(Path(os.environ["DEMO_EXAMPLES"], "order", "official").rglob("*.xml")):
-    order = reader.read_document(path.read_bytes())
-    partner = Importer._match_partner(company, order.buyer, create=False)[0]
-    if partner:
-        # The known places of these customers: reviewed, so their orders may go straight through.
-        Importer._match_delivery_address(partner, order.delivery, []).psb_needs_review = False
-        if order.invoicee and order.invoicee.display_name and not Importer._match_partner(
-                company, order.invoicee, create=False)[0]:
-            Partner.create({"name": order.invoicee.display_name, "is_company": True, "user_id": salesman.id})
+# The Dutch taxes, the examples' products, customers and places; on the first setup, automatic confirmation
+# for the trusted customer (tools/demo_data.py, which tests/test_demo.py runs too).
+import importlib.util
+spec = importlib.util.spec_from_file_location("psb_demo_data", os.path.join(os.environ["DEMO_ROOT"], "tools", "demo_data.py"))
+demo_data = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(demo_data)
+demo_data.setup(env, company, salesman, os.environ["DEMO_EXAMPLES"], first_setup)
+if first_setup:
+    Params.set_param("sale_econnect_psb.demo_setup_done", "1")
 company._psb_register_webhook()
 env.cr.commit()
 print("webhook:", company.psb_hook_state, company.psb_hook_url)
@@ -202,9 +166,11 @@ fi
 
 if [ -d "$PEPPOL/examples/order/official" ]; then
     say "The sandbox delivers the official examples as signed webhooks (orders, a change, a cancellation, one failing)"
-    PGDATABASE=$DB "$PY" - "$SANDBOX" "$PARTY" "$PEPPOL/examples" "$started_at" <<'EOF' || { banner "DELIVERING THE EXAMPLES FAILED"; exit 1; }
+    PGDATABASE=$DB PYTHONPATH="$ROOT:$ROOT/tools" "$PY" - "$SANDBOX" "$PARTY" "$PEPPOL/examples" "$started_at" <<'EOF' || { banner "DELIVERING THE EXAMPLES FAILED"; exit 1; }
 import hashlib, json, subprocess, sys, time, urllib.request
 from pathlib import Path
+import demo_data                      # tools/demo_data.py
+from psb.ubl import reader
 sandbox, party, examples, started_at = sys.argv[1:]
 examples = Path(examples)
 
@@ -213,16 +179,22 @@ def sql(query, *args):
     out = subprocess.run(["psql", "-Atc", query % tuple(quoted)], check=True, capture_output=True, text=True).stdout
     return [line.split("|") for line in out.splitlines() if line]
 
-def variant(path):
-    """The examples reuse order ids (UC1, UC2 and UC6 are all order 1 of City Hospital): give each its own."""
-    xml = path.read_bytes()
-    first = xml.index(b"<cbc:ID>") + len(b"<cbc:ID>")
-    return xml[:first] + path.stem.encode() + b"-" + xml[first:]
+def received(xml):
+    """Whether this database has the document already: by its kind and order id (its dates move every day),
+    else (not a document we read) by its checksum."""
+    try:
+        document = reader.read_document(xml)
+    except ValueError:   # not a document we read (psb.ubl's errors are ValueErrors)
+        return bool(sql("select 1 from ir_attachment where checksum = %s and res_model = 'econnect.psb.document'",
+                        hashlib.sha1(xml).hexdigest()))
+    return bool(sql("select 1 from econnect_psb_document where document_type = %s and buyer_order_ref = %s "
+                    "and state != 'error'", document.kind, document.order_reference_id or document.id))
 
-plan = [(p.name, variant(p), "OrderReceived") for p in sorted((examples / "order" / "official").glob("*.xml"))]
+official = examples / "order" / "official"
+plan = [(p.name, demo_data.variant(p), "OrderReceived") for p in sorted(official.glob("*.xml"))]
 sc1 = "advanced_ordering_sc1"
 plan += [
-    ("Order_sc1.xml", (examples / "order" / "official" / sc1 / "Order_sc1.xml").read_bytes(), "OrderReceived"),
+    ("Order_sc1.xml", (official / sc1 / "Order_sc1.xml").read_bytes(), "OrderReceived"),
     ("OrderChange_sc1.xml", (examples / "order_change" / "official" / sc1 / "OrderChange_sc1.xml").read_bytes(),
      "OrderChangeReceived"),
     ("OrderCancellation_sc4.xml", (examples / "order_cancellation" / "official" / "advanced_ordering_sc4"
@@ -233,8 +205,8 @@ plan += [
 ]
 delivered = []
 for name, xml, topic in plan:
-    checksum = hashlib.sha1(xml).hexdigest()
-    if sql("select 1 from ir_attachment where checksum = %s and res_model = 'econnect.psb.document'", checksum):
+    xml = demo_data.dutch_example(xml)   # a Dutch buyer's document of today: dates ahead, Dutch VAT
+    if received(xml):
         print(f"  {name:<28} already received by this database in an earlier run: not delivered again")
         continue
     body = json.dumps({"partyId": party, "xml": xml.decode("utf-8"), "topic": topic, "deliver": True}).encode()
@@ -262,6 +234,13 @@ if delivered:
     print(f"\nThis run: {len(delivered)} documents delivered; by state: " + ", ".join(f"{s} {n}" for s, n in states))
     print(f"          {quotations[0][0]} quotations created, {quotations[0][1]} of them with nothing to check")
     print("          answers to the buyers: " + (", ".join(f"{s} {n}" for s, n in answers) or "none"))
+    decided = sql(f"select psb_order_ref, coalesce(psb_auto_state, ''), replace(coalesce(psb_auto_reasons, ''), "
+                  f"chr(10), '; ') from sale_order where psb_document_id in (select id from econnect_psb_document "
+                  f"where psb_document_id in ({ids})) order by id")
+    print("\nAutomatic confirmation (on for the trusted customer Region West):")
+    for ref, auto, reasons in decided:
+        outcome = {"confirmed": "confirmed by itself, answered AP"}.get(auto) or f"waits for a person: {reasons[:150]}"
+        print(f"  {ref[:34]:<34} {outcome}")
 else:
     print("\nThis run delivered nothing new: the database has every example already.")
 EOF

@@ -4,7 +4,6 @@ import base64
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..models.econnect_psb_document import DOCUMENT_TYPES, TOPIC_TYPES
 from ..psb import event as psb_event
 
 
@@ -27,7 +26,7 @@ class EconnectPsbImportWizard(models.TransientModel):
         domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
     )
     topic = fields.Selection(
-        [(topic, topic) for topic, kind in TOPIC_TYPES.items() if kind in DOCUMENT_TYPES],
+        "_selection_topic",
         default="OrderReceived",
         required=True,
     )
@@ -35,6 +34,42 @@ class EconnectPsbImportWizard(models.TransientModel):
     file = fields.Binary("UBL File")
     filename = fields.Char()
     is_psb_manager = fields.Boolean(compute="_compute_is_psb_manager")
+
+    @api.model
+    def _selection_topic(self):
+        """The topics of the buyer's documents (``econnect.psb.kind``): what can be imported by id."""
+        handlers = self.env["econnect.psb.kind"]._psb_handlers()
+        return [(topic, topic) for handler in handlers if handler._psb_ordering for topic in handler._psb_topics]
+
+    def _import_by_id(self, Document):
+        """The document the PSB holds under the id given (a PSB administrator's), processed at once."""
+        if not self.env.user.has_group("sale_econnect_psb.group_psb_manager"):
+            raise AccessError(self.env._("Only PSB administrators can import documents by id."))
+        document_id = (self.psb_document_id or "").strip()
+        if not document_id or document_id in psb_event.DOT_SEGMENTS:
+            raise UserError(self.env._("Enter the PSB document id."))
+        if len(document_id) > psb_event.MAX_ID_LENGTH:
+            raise UserError(self.env._("A PSB document id has at most %s characters.", psb_event.MAX_ID_LENGTH))
+        existing = Document.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("topic", "=", self.topic),
+                ("psb_document_id", "=", document_id),
+            ],
+            limit=1,
+        )
+        document = existing or Document.create(
+            {
+                "company_id": self.company_id.id,
+                "topic": self.topic,
+                "document_type": self.env["econnect.psb.kind"]._psb_kind_of_topic(self.topic),
+                "psb_document_id": document_id,
+                "source": "manual",
+            }
+        )
+        if document.state in ("received", "downloaded", "error"):
+            document.action_process_now()
+        return document
 
     @api.depends_context("uid")
     def _compute_is_psb_manager(self):
@@ -47,32 +82,7 @@ class EconnectPsbImportWizard(models.TransientModel):
         self.env["econnect.psb.document"]._psb_check_upload(self.company_id)
         Document = self.env["econnect.psb.document"].sudo()
         if self.mode == "document_id":
-            if not self.env.user.has_group("sale_econnect_psb.group_psb_manager"):
-                raise AccessError(self.env._("Only PSB administrators can import documents by id."))
-            document_id = (self.psb_document_id or "").strip()
-            if not document_id or document_id in psb_event.DOT_SEGMENTS:
-                raise UserError(self.env._("Enter the PSB document id."))
-            if len(document_id) > psb_event.MAX_ID_LENGTH:
-                raise UserError(self.env._("A PSB document id has at most %s characters.", psb_event.MAX_ID_LENGTH))
-            existing = Document.search(
-                [
-                    ("company_id", "=", self.company_id.id),
-                    ("topic", "=", self.topic),
-                    ("psb_document_id", "=", document_id),
-                ],
-                limit=1,
-            )
-            document = existing or Document.create(
-                {
-                    "company_id": self.company_id.id,
-                    "topic": self.topic,
-                    "document_type": TOPIC_TYPES[self.topic],
-                    "psb_document_id": document_id,
-                    "source": "manual",
-                }
-            )
-            if document.state in ("received", "downloaded", "error"):
-                document.action_process_now()
+            document = self._import_by_id(Document)
         else:
             if not self.file:
                 raise UserError(self.env._("Choose a UBL XML file."))

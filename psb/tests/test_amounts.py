@@ -11,22 +11,20 @@ from psb.ubl.model import AllowanceCharge
 OFFICIAL = Path(__file__).resolve().parents[3] / "shared" / "peppol" / "examples" / "order" / "official"
 
 
-def allowance(amount=None, percent=None, base=None, reason="Discount", code=None, tax=None, tax_percent=None):
-    return AllowanceCharge(
-        is_charge=False,
-        amount=amount,
-        reason=reason,
-        reason_code=code,
-        percent=percent,
-        base_amount=base,
-        tax_category=tax,
-        tax_percent=tax_percent,
-    )
+def allowance(*values, reason="Discount", **more):
+    """An allowance of (amount, percent, base) with ``more`` of its fields (code, tax, tax_percent)."""
+    return _allowance_charge(False, *values, reason=reason, **more)
 
 
-def charge(amount=None, percent=None, base=None, reason="Handling", code=None, tax=None, tax_percent=None):
+def charge(*values, reason="Handling", **more):
+    return _allowance_charge(True, *values, reason=reason, **more)
+
+
+def _allowance_charge(
+    is_charge, amount=None, percent=None, base=None, *, reason, code=None, tax=None, tax_percent=None
+):
     return AllowanceCharge(
-        is_charge=True,
+        is_charge=is_charge,
         amount=amount,
         reason=reason,
         reason_code=code,

@@ -291,50 +291,38 @@ def test_unreachable_is_transient():
     assert err.value.retryable
 
 
+def _me_refused(sandbox, match, **fault):
+    """The PsbRequestError (its message matching ``match``) of ``client.me()`` when the PSB answers ``fault``."""
+    sandbox.inject_fault("GET", "/me$", **fault)
+    with pytest.raises(PsbRequestError, match=match) as err:
+        make_client(sandbox).me()
+    return err.value
+
+
 def test_bad_request_carries_the_psb_message(sandbox):
-    client = make_client(sandbox)
-    sandbox.inject_fault(
-        "GET",
-        "/me$",
-        status=400,
-        body={
-            "code": "API400",
-            "message": "Bad party format",
-            "helpLink": "https://psb.econnect.eu/x#API400",
-            "requestId": "req-9",
-            "dateTime": "2026-01-01T00:00:00+00:00",
-        },
-    )
-    with pytest.raises(PsbRequestError, match="Bad party format") as err:
-        client.me()
-    assert (err.value.status, err.value.code, err.value.request_id) == (400, "API400", "req-9")
-    assert err.value.help_link.endswith("#API400") and "req-9" in err.value.message
-    assert not err.value.retryable
-    sandbox.inject_fault("GET", "/me$", status=413)
-    with pytest.raises(PsbRequestError, match="too large"):
-        client.me()
-    sandbox.inject_fault(
-        "GET",
-        "/me$",
-        status=400,
-        body={"title": "One or more validation errors occurred.", "errors": {"partyIds": ["The field is required."]}},
-    )
-    with pytest.raises(PsbRequestError, match="partyIds: The field is required"):
-        client.me()
+    body = {
+        "code": "API400",
+        "message": "Bad party format",
+        "helpLink": "https://psb.econnect.eu/x#API400",
+        "requestId": "req-9",
+        "dateTime": "2026-01-01T00:00:00+00:00",
+    }
+    error = _me_refused(sandbox, "Bad party format", status=400, body=body)
+    assert (error.status, error.code, error.request_id) == (400, "API400", "req-9")
+    assert error.help_link.endswith("#API400") and "req-9" in error.message
+    assert not error.retryable
+    _me_refused(sandbox, "too large", status=413)
+    body = {"title": "One or more validation errors occurred.", "errors": {"partyIds": ["The field is required."]}}
+    _me_refused(sandbox, "partyIds: The field is required", status=400, body=body)
 
 
 def test_redirects_are_not_followed(sandbox):
-    client = make_client(sandbox)
-    sandbox.inject_fault("GET", "/me$", status=302, body="", headers={"Location": f"{sandbox.url}/elsewhere"})
-    with pytest.raises(PsbRequestError, match="redirect"):
-        client.me()
+    _me_refused(sandbox, "redirect", status=302, body="", headers={"Location": f"{sandbox.url}/elsewhere"})
     assert not [r for r in sandbox.requests if r["path"] == "/elsewhere"]
 
 
 def test_an_answer_that_is_not_json(sandbox):
-    sandbox.inject_fault("GET", "/me$", status=200, body="<html>login</html>")
-    with pytest.raises(PsbRequestError, match="instead of JSON"):
-        make_client(sandbox).me()
+    _me_refused(sandbox, "instead of JSON", status=200, body="<html>login</html>")
 
 
 def test_oversized_download_is_refused(sandbox):

@@ -106,11 +106,17 @@ def _raised_codes():
     return codes
 
 
-def test_every_code_has_a_translatable_text():
-    """models/psb_messages.py (Odoo side, loaded here without Odoo) has a text for every code raised."""
+def _psb_messages():
+    """models/psb_messages.py, loaded as a plain module (it needs no Odoo to be imported)."""
     spec = importlib.util.spec_from_file_location("psb_messages", PSB.parent / "models" / "psb_messages.py")
     messages = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(messages)
+    return messages
+
+
+def test_every_code_has_a_translatable_text():
+    """models/psb_messages.py (Odoo side, loaded here without Odoo) has a text for every code raised."""
+    messages = _psb_messages()
 
     class Env:
         @staticmethod
@@ -138,9 +144,7 @@ def test_every_code_has_a_translatable_text():
 def test_known_wordings_are_the_ones_psb_uses():
     """The Odoo side translates the XML guard's and the reader's fixed wordings, found by their English text:
     each one psb uses must be found (an env that marks what it translated tells)."""
-    spec = importlib.util.spec_from_file_location("psb_messages", PSB.parent / "models" / "psb_messages.py")
-    messages = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(messages)
+    messages = _psb_messages()
 
     class MarkingEnv:
         @staticmethod

@@ -2,15 +2,13 @@
 its status events and the buyer's Invoice Response (psb-api.md, "Sending invoices")."""
 
 import json
-import queue
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from lxml import etree
 
 from psb import signature
 from psb.exceptions import PsbNotFoundError, PsbRequestError, PsbTransientError
+from psb.tests.hooks import Receiver
 from psb_sandbox.server import PsbSandbox
 
 from .test_client import PARTY, make_client
@@ -28,31 +26,16 @@ INVOICE = b"""<?xml version="1.0" encoding="UTF-8"?>
 </Invoice>"""
 
 
-class Hooks:
-    """A webhook endpoint on loopback: the events the sandbox signs and posts, by topic."""
+class Hooks(Receiver):
+    """The webhook endpoint of the invoice's status events, which the sandbox signs and posts."""
 
     def __init__(self):
-        self.events = queue.Queue()
-        events = self.events
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                events.put((self.headers["X-EConnect-Signature"], body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook#hook-secret"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        super().__init__()
+        self.url += "/hook#hook-secret"
 
     def next(self):
-        header, body = self.events.get(timeout=5)
-        assert signature.verify("hook-secret", body, header)
+        _path, headers, body = super().next()
+        assert signature.verify("hook-secret", body, headers["X-EConnect-Signature"])
         return json.loads(body)
 
 
@@ -69,8 +52,7 @@ def hooks(box):
         {"id": "h", "name": "h", "action": endpoint.url, "topics": ["Invoice*"], "isActive": True}, PARTY
     )
     yield endpoint
-    endpoint.server.shutdown()
-    endpoint.server.server_close()
+    endpoint.close()
 
 
 def test_an_invoice_is_sent_once_under_its_document_id(box, hooks):

@@ -3,7 +3,7 @@ of a broken one, quietly nothing from bytes that are not an order at all."""
 
 from pathlib import Path
 
-from psb.ubl.peek import detect_kind, peek
+from psb.ubl.peek import detect_kind, peek, root_name
 
 DATA = Path(__file__).parent / "data"
 
@@ -14,6 +14,14 @@ def test_detect_kind():
     assert detect_kind((DATA / "order_sbdh.xml").read_bytes()) == "order"
     assert detect_kind((DATA / "invoice_bis3.xml").read_bytes()) is None
     assert detect_kind(b"<Order><broken") is None
+
+
+def test_root_name_is_what_the_registry_of_kinds_recognises():
+    assert root_name((DATA / "order_minimal.xml").read_bytes()) == "Order"
+    assert root_name((DATA / "order_change_minimal.xml").read_bytes()) == "OrderChange"
+    assert root_name((DATA / "order_sbdh.xml").read_bytes()) == "Order"  # the payload, not the envelope
+    assert root_name((DATA / "invoice_bis3.xml").read_bytes()) == "Invoice"
+    assert root_name(b"<Order><broken") is None
 
 
 def test_peek_a_broken_order():

@@ -282,17 +282,25 @@ def test_order_change_values(peppol):
     assert sc3.delivery.address.lines == ["Right"]
 
 
+PHONE_CALL = "With reference to phone call"
+
+
 @pytest.mark.parametrize(
-    "relative, issued, note",
+    "scenario, issued, note",
     [
-        ("OrderCancellation_Example.xml", date(2022, 2, 1), "With reference to phone call"),
-        ("advanced_ordering_sc1/OrderCancellation_sc1.xml", date(2022, 2, 1), "With reference to phone call"),
-        ("advanced_ordering_sc3/OrderCancellation_sc3.xml", date(2022, 2, 10), "With reference to phone call"),
-        ("advanced_ordering_sc4/OrderCancellation_sc4.xml", date(2022, 2, 20), "With reference to phone call"),
-        ("advanced_ordering_sc5/OrderCancellation_sc5.xml", date(2022, 2, 20), "To accept response from Seller"),
+        ("", date(2022, 2, 1), PHONE_CALL),  # OrderCancellation_Example.xml
+        ("sc1", date(2022, 2, 1), PHONE_CALL),
+        ("sc3", date(2022, 2, 10), PHONE_CALL),
+        ("sc4", date(2022, 2, 20), PHONE_CALL),
+        ("sc5", date(2022, 2, 20), "To accept response from Seller"),
     ],
 )
-def test_official_order_cancellations(peppol, relative, issued, note):
+def test_official_order_cancellations(peppol, scenario, issued, note):
+    relative = (
+        f"advanced_ordering_{scenario}/OrderCancellation_{scenario}.xml"
+        if scenario
+        else "OrderCancellation_Example.xml"
+    )
     doc = example(peppol, f"order_cancellation/official/{relative}")
     assert (doc.kind, doc.profile, doc.id, doc.issue_date) == (
         "order_cancellation",

@@ -132,24 +132,23 @@ def flip_bytes(draw, data):
     return bytes(data)
 
 
-@st.composite
-def drop_element(draw, data):
+def _on_an_element(draw, data, change):
+    """The document with ``change`` made to one of its elements, drawn (as it is when it has none)."""
     root = _tree(data)
     if root is None or not _elements(root):
         return data
-    victim = _pick(draw, _elements(root))
-    victim.getparent().remove(victim)
+    change(_pick(draw, _elements(root)))
     return _serialize(root)
+
+
+@st.composite
+def drop_element(draw, data):
+    return _on_an_element(draw, data, lambda victim: victim.getparent().remove(victim))
 
 
 @st.composite
 def duplicate_element(draw, data):
-    root = _tree(data)
-    if root is None or not _elements(root):
-        return data
-    original = _pick(draw, _elements(root))
-    original.addnext(etree.fromstring(etree.tostring(original)))
-    return _serialize(root)
+    return _on_an_element(draw, data, lambda original: original.addnext(etree.fromstring(etree.tostring(original))))
 
 
 @st.composite

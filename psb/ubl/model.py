@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 
+from ..exceptions import ExplainedError
+
 UBL_NS_PREFIX = "urn:oasis:names:specification:ubl:schema:xsd:"
 
 # ---------------------------------------------------------------------------------------------
@@ -16,19 +18,10 @@ UBL_NS_PREFIX = "urn:oasis:names:specification:ubl:schema:xsd:"
 # ---------------------------------------------------------------------------------------------
 
 
-class UblError(ValueError):
+class UblError(ExplainedError, ValueError):
     """A document could not be read. ``message`` is written for the person who handles it (in English);
     ``error_code`` names the error stably and ``params`` holds its values, so that Odoo can show the
     message in the reader's language (``models/psb_messages.py``)."""
-
-    def __init__(self, message: str, error_code: str | None = None, params: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.error_code = error_code
-        self.params = params or {}
-
-    def __str__(self):
-        return self.message
 
 
 class XmlSecurityError(UblError):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from ..xmlsafe import parse_envelope
 from .model import UblError
 from .reader import classify
@@ -27,6 +29,16 @@ def detect_kind(data: bytes) -> str | None:
         return classify(root)[0]
     except (UblError, ValueError):
         return None
+
+
+def root_name(data: bytes) -> str | None:
+    """The local name of the business document's root element (``Order``, ``OrderChange``...; inside an SBDH
+    envelope, the payload's), or None when the XML cannot be read."""
+    try:
+        root, _envelope = parse_envelope(data)
+    except (UblError, ValueError):
+        return None
+    return etree.QName(root).localname
 
 
 def _text(match: re.Match | None) -> str | None:

@@ -183,19 +183,24 @@ def classify(root: etree._Element) -> tuple[str, str]:
         )
     transaction = next((t for t in TRANSACTIONS.values() if _matches(customization, t.customization_id)), None)
     if transaction is None:
+        # Another Peppol transaction (e.g. an invoice), or another specification altogether.
         if customization.startswith(_POACC_TRANSACTION_PREFIX):
-            raise UnsupportedDocumentError(
-                f"This {local} declares the Peppol transaction {customization}, which is not a BIS 3 Order, "
-                "Order Change or Order Cancellation.",
-                error_code="other_transaction",
-                params={"root": local, "customization": customization},
+            code, message = (
+                "other_transaction",
+                (
+                    f"This {local} declares the Peppol transaction {customization}, which is not a BIS 3 Order, "
+                    "Order Change or Order Cancellation."
+                ),
             )
-        raise UnsupportedDocumentError(
-            f"This {local} follows the specification {customization}, which is not Peppol BIS 3 Ordering "
-            "(a national or private format); it cannot be read as a Peppol order.",
-            error_code="other_specification",
-            params={"root": local, "customization": customization},
-        )
+        else:
+            code, message = (
+                "other_specification",
+                (
+                    f"This {local} follows the specification {customization}, which is not Peppol BIS 3 Ordering "
+                    "(a national or private format); it cannot be read as a Peppol order."
+                ),
+            )
+        raise UnsupportedDocumentError(message, error_code=code, params={"root": local, "customization": customization})
     if root.tag != transaction.root_tag:
         raise UnsupportedDocumentError(
             f"The document's root element {local} does not match its CustomizationID {customization}, "

@@ -41,6 +41,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from ..exceptions import ExplainedError
+
 NS_ROOT = "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2"
 NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
@@ -101,22 +103,13 @@ _UNIT_WORDS = {
 }
 
 
-class ResponseError(ValueError):
+class ResponseError(ExplainedError, ValueError):
     """The answer would break a rule of the standard; the message says which, for a person (in English).
 
     As the other errors of ``psb`` (``psb/exceptions.py``, ``psb/ubl/model.py``), it carries ``error_code``,
     the stable name of the rule broken, and ``params``, its values, from which Odoo writes the message in
     the reader's language (``models/psb_messages.py``).
     """
-
-    def __init__(self, message, error_code=None, params=None):
-        super().__init__(message)
-        self.message = message
-        self.error_code = error_code
-        self.params = params or {}
-
-    def __str__(self):
-        return self.message
 
 
 @dataclass
@@ -726,6 +719,16 @@ def _plain(text, **params):
     return text % params if params else text
 
 
+def _words_number(value, _):
+    """A number in the note, the reader's way when ``_`` knows it (its ``number``), else as UBL writes it."""
+    return _.number(value) if hasattr(_, "number") else _number(value)
+
+
+def _words_day(day, _):
+    """A date in the note, the reader's way when ``_`` knows it (its ``day``), else ISO 8601."""
+    return _.day(day) if hasattr(_, "day") else day.isoformat()
+
+
 def _unit_word(unit_code, _):
     pcs = _("pcs")
     words = {
@@ -745,16 +748,16 @@ def _unit_word(unit_code, _):
 
 
 def _quantity_words(value, unit_code, _=_plain):
-    return f"{_number(value)} {_unit_word(unit_code, _)}".rstrip()
+    return f"{_words_number(value, _)} {_unit_word(unit_code, _)}".rstrip()
 
 
 def _period_words(start, end, _=_plain):
     start, end = _day(start), _day(end)
     if start and end and start != end:
-        return _("delivery %(start)s to %(end)s", start=start.isoformat(), end=end.isoformat())
+        return _("delivery %(start)s to %(end)s", start=_words_day(start, _), end=_words_day(end, _))
     if start:
-        return _("delivery on %(day)s", day=start.isoformat())
-    return _("delivery by %(day)s", day=end.isoformat())
+        return _("delivery on %(day)s", day=_words_day(start, _))
+    return _("delivery by %(day)s", day=_words_day(end, _))
 
 
 def _status_word(status_code, _):
@@ -772,7 +775,7 @@ def _line_answer(line, currency=None, _=_plain):
     if line.quantity is not None:
         parts.append(_("quantity %(quantity)s", quantity=_quantity_words(line.quantity, line.unit_code, _)))
     if line.price is not None:
-        price = f"{_number(line.price)} {currency or ''}".rstrip()
+        price = f"{_words_number(line.price, _)} {currency or ''}".rstrip()
         if line.base_quantity is not None and line.base_quantity != 1:
             parts.append(
                 _(

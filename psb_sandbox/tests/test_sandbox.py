@@ -3,18 +3,17 @@
 import base64
 import json
 import os
-import queue
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import requests
 
 from psb import signature
+from psb.tests.hooks import Receiver
+from psb.tests.samples import ubl_head
 from psb_sandbox.server import (
     ENVIRONMENT,
     PsbSandbox,
@@ -26,59 +25,23 @@ from psb_sandbox.server import (
 PARTY = "0106:12345678"
 OTHER = "0106:87654321"
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = b"""<?xml version="1.0" encoding="UTF-8"?>
-<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
-       xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
-       xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
-  <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order:3</cbc:CustomizationID>
-  <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:ordering:3</cbc:ProfileID>
-  <cbc:ID>PO-1</cbc:ID>
+ORDER = (
+    ubl_head("Order", "order")
+    + """  <cbc:ID>PO-1</cbc:ID>
   <cbc:Note>Deliver at the back door</cbc:Note>
   <cac:BuyerCustomerParty><cac:Party><cbc:EndpointID schemeID="0088">7300010000001</cbc:EndpointID></cac:Party>
   </cac:BuyerCustomerParty>
 </Order>"""
-CHANGE = b"""<OrderChange xmlns="urn:oasis:names:specification:ubl:schema:xsd:OrderChange-2"
-       xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
-       xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
-  <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order_change:3</cbc:CustomizationID>
-  <cbc:ID>Change-2</cbc:ID><cbc:SequenceNumberID>2</cbc:SequenceNumberID>
+).encode()
+CHANGE = (
+    ubl_head("OrderChange", "order_change", profile=None, declaration=False)
+    + """  <cbc:ID>Change-2</cbc:ID><cbc:SequenceNumberID>2</cbc:SequenceNumberID>
   <cac:OrderReference><cbc:ID>PO-1</cbc:ID></cac:OrderReference>
 </OrderChange>"""
+).encode()
 
 
 # ---------------------------------------------------------------------- fixtures
-class Receiver:
-    """A webhook endpoint on loopback that records what it receives and answers ``status``."""
-
-    def __init__(self):
-        self.events = queue.Queue()
-        self.status = 200
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.events.put((self.path, dict(self.headers.items()), body))
-                self.send_response(receiver.status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def next(self, timeout=5):
-        """``(path, headers, body)`` of the next request received."""
-        return self.events.get(timeout=timeout)
-
-    def pending(self):
-        return self.events.qsize()
-
-
 @pytest.fixture()
 def box():
     with PsbSandbox(clients={"cid": "csecret"}, users={"user": "pw"}, parties=[PARTY, OTHER]) as sandbox:
@@ -89,8 +52,7 @@ def box():
 def receiver():
     hook_receiver = Receiver()
     yield hook_receiver
-    hook_receiver.server.shutdown()
-    hook_receiver.server.server_close()
+    hook_receiver.close()
 
 
 def token(box, **form):

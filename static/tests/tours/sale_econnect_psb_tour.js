@@ -67,8 +67,29 @@ registry.category("web_tour.tours").add("sale_econnect_psb_failed_document", {
             trigger: ".o_form_view .alert-danger:contains('well-formed')",
         },
         {
-            content: "Retry is offered",
-            trigger: ".o_form_statusbar button[name='action_process_now']",
+            content: "It says who can act: retrying cannot help, the buyer sends it again, the PSB administrator ignores it",
+            trigger: ".o_form_view .o_psb_error_hint:contains('Retrying cannot help'):contains('your PSB administrator')",
+        },
+        {
+            content: "Retry is offered, but not as the way forward",
+            trigger: ".o_form_statusbar button.btn-secondary[name='action_retry_now']",
+        },
+        {
+            content: "No primary Retry",
+            trigger: ".o_form_statusbar:not(:has(button.btn-primary[name='action_retry_now']))",
+        },
+        {
+            content: "Press Retry anyway",
+            trigger: ".o_form_statusbar button[name='action_retry_now']",
+            run: "click",
+        },
+        {
+            content: "A notification says what Retry did",
+            trigger: ".o_notification:contains('failed again'):contains('Retrying cannot help')",
+        },
+        {
+            content: "and the chatter keeps it",
+            trigger: ".o-mail-Chatter .o-mail-Message:contains('failed again')",
         },
     ],
 });
