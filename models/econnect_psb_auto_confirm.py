@@ -170,10 +170,20 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             if product.combination_indices:  # a stored column: no query for products without variants
                 price += product.price_extra
             price = template.uom_id._compute_price(price, unit)
-            if template.currency_id != currency:
-                price = template.currency_id._convert(price, currency, company, date, round=False)
+            own = self._template_currency(template)
+            if own != currency:
+                price = own._convert(price, currency, company, date, round=False)
             prices[product.id] = price
         return prices
+
+    @api.model
+    def _template_currency(self, template):
+        """``product.template.currency_id`` as Odoo computes it (its company's, else the main company's), without
+        its check that the main company exists: a query per order."""
+        if template.company_id:
+            return template.company_id.sudo().currency_id
+        main = psb_ref(self.env, "base.main_company", raise_if_not_found=False)
+        return (main or self.env["res.company"].sudo().search([], limit=1, order="id")).sudo().currency_id
 
     @api.model
     def _price_flags(self, company, pricelist, currency, date, vals_list):
@@ -224,33 +234,8 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
     def _facts(self, order, settings):
         """The order's facts for ``psb.autoconfirm``; our prices are those the import noted on the lines."""
         company = order.company_id
-        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
         lines = self._priced_lines(order)
-        match_uom = self.env["econnect.psb.order.import"]._uom_matcher()
-        today = fields.Date.context_today(order)
-        line_facts = []
-        for line in lines:
-            code = line.psb_unit_code or ""
-            known = not code or bool(match_uom(code))
-            product_uom = line.product_id.uom_id
-            converts = (
-                line.product_id == placeholder
-                or line.product_uom_id == product_uom
-                or line.product_uom_id._has_common_reference(product_uom)
-            )
-            line_facts.append(
-                autoconfirm.LineFacts(
-                    ref=line.psb_line_ref or str(line.sequence),
-                    match_method=line.psb_match_method or ("none" if line.product_id == placeholder else "name"),
-                    unit_code=code or line.product_uom_id.name,
-                    unit_known=known,
-                    unit_converts=converts,
-                    ordered_price=line.price_unit * (1 - (line.discount or 0.0) / 100),
-                    our_price=None if line.product_id == placeholder else line.psb_our_price,
-                    requested_date=line.psb_requested_date or None,
-                    note=line.psb_buyer_line_note or "",
-                )
-            )
+        line_facts = self._line_facts(lines)
         symbol = order.currency_id  # the currencies go through FORMATS, which takes the records
         issues = [*(order.psb_issue_data or []), *filter(None, lines.mapped("psb_issue_data"))]
         issues = joined(issues) if issues else None
@@ -272,7 +257,7 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
             requested_date=order.commitment_date.date() if order.commitment_date else None,
             note=order.psb_buyer_note or "",
             amount=amount,
-            today=today,
+            today=fields.Date.context_today(order),
             currency_symbol=symbol,
             company_currency_symbol=company.currency_id,
             lines=line_facts,
@@ -286,6 +271,35 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
                 order.psb_order_type, ""
             ),
         )
+
+    @api.model
+    def _line_facts(self, lines):
+        """The facts of the buyer's ``lines`` for ``psb.autoconfirm``."""
+        placeholder = psb_ref(self.env, "sale_econnect_psb.product_psb_unknown")
+        match_uom = self.env["econnect.psb.order.import"]._uom_matcher()
+        line_facts = []
+        for line in lines:
+            code = line.psb_unit_code or ""
+            product_uom = line.product_id.uom_id
+            converts = (
+                line.product_id == placeholder
+                or line.product_uom_id == product_uom
+                or line.product_uom_id._has_common_reference(product_uom)
+            )
+            line_facts.append(
+                autoconfirm.LineFacts(
+                    ref=line.psb_line_ref or str(line.sequence),
+                    match_method=line.psb_match_method or ("none" if line.product_id == placeholder else "name"),
+                    unit_code=code or line.product_uom_id.name,
+                    unit_known=not code or bool(match_uom(code)),
+                    unit_converts=converts,
+                    ordered_price=line.price_unit * (1 - (line.discount or 0.0) / 100),
+                    our_price=None if line.product_id == placeholder else line.psb_our_price,
+                    requested_date=line.psb_requested_date or None,
+                    note=line.psb_buyer_line_note or "",
+                )
+            )
+        return line_facts
 
     # ------------------------------------------------------------------
     # Confirming

@@ -24,6 +24,7 @@ from odoo.tools import float_compare, float_round
 from ..psb import agreement as ag
 from ..psb import autoconfirm
 from .econnect_psb_document import Outcome
+from .psb_import_context import ImportContext
 from .psb_texts import T, formats_for, joined, render
 
 # A change whose sequence number skips one waits this long for the missing one before it is applied
@@ -475,11 +476,9 @@ class EconnectPsbOrderChange(models.AbstractModel):
 
     @api.model
     def _price_ctx(self, order):
-        """What the import's price arithmetic needs: the order's currency and the discount precision."""
-        return {
-            "currency": order.currency_id,
-            "discount_digits": self.env["decimal.precision"].precision_get("Discount"),
-        }
+        """What the import's price arithmetic needs (its currency and the discount precision): the order's
+        import context."""
+        return ImportContext(self.env["econnect.psb.order.import"], order.company_id, currency=order.currency_id)
 
     @api.model
     def _changed_price_vals(self, current, line, pricing=None):
@@ -498,7 +497,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
         vals = {}
         if "price_unit" in priced and (
             float_compare(current.price_unit, priced["price_unit"], precision_digits=4)
-            or float_compare(current.discount, priced["discount"], precision_digits=ctx["discount_digits"])
+            or float_compare(current.discount, priced["discount"], precision_digits=ctx.discount_digits)
         ):
             keys = ("price_unit", "discount", "technical_price_unit", "psb_ordered_price", "psb_ordered_gross_price")
             vals = {key: priced[key] for key in keys}

@@ -20,6 +20,7 @@ from odoo.addons.account_edi_ubl_cii.models.res_partner import sanitize_peppol_e
 
 from ..psb import line_checks, matching
 from ..psb.ubl import amounts, units
+from .psb_import_context import ImportContext
 from .psb_refs import psb_ref
 from .psb_texts import T, joined, num, party_id, render_html
 from .psb_texts import code as text_code
@@ -70,65 +71,94 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
         :returns: (sale.order, list of human-readable issues that need attention)
         """
-        company = document.company_id
-        issues = []
+        ctx = self._import_context(document, order)
+        importer = ctx.importer
+        so_vals = importer._order_vals(ctx)
+        so_vals["order_line"] = [Command.create(vals) for vals in importer._quotation_lines(ctx, so_vals)]
+        sale_order = ctx.env["sale.order"].with_context(mail_create_nolog=True, tracking_disable=True).create(so_vals)
+        importer._after_create(ctx, sale_order)
+        return sale_order, ctx.issues
 
+    @api.model
+    def _import_context(self, document, order):
+        """The order's context: its customer, who follows it up (in whose language the import writes), its
+        addresses, pricelist, currency and fiscal position."""
+        company = document.company_id
         partner, found_by = self._match_partner(company, order.buyer)
         user = self._responsible_user(company, partner)
         # Every text of the import (banner, activity, chatter) in the language of the person who acts on it.
-        self = self.with_context(lang=user.lang or company.partner_id.lang or self.env.lang)  # noqa: PLW0642
-        env = self.with_company(company).env
-        if found_by == "name":
-            issues.append(
+        # The responsible's contact read with the current user's, which creating the quotation reads: one query.
+        (user.partner_id | self.env.user.partner_id).mapped("lang")
+        lang = user.lang or company.partner_id.lang or self.env.lang
+        importer = self.with_context(lang=lang).with_company(company)
+        ctx = ImportContext(importer, company, document=document, order=order, partner=partner)
+        ctx.found_by, ctx.user = found_by, user
+        importer._note_customer(ctx)
+        ctx.shipping = importer._match_delivery_address(partner, order.delivery, ctx.issues)
+        ctx.invoice = importer._match_invoicee(ctx)
+        # The company's values of the customer and its delivery address (pricelist, fiscal position): one read.
+        (partner | ctx.shipping).with_company(company).mapped("property_account_position_id")
+        ctx.pricelist = importer._match_pricelist(company, partner, order.currency, ctx.issues)
+        ctx.fiscal_position = ctx.env["account.fiscal.position"]._get_fiscal_position(partner, ctx.shipping)
+        return ctx
+
+    @api.model
+    def _note_customer(self, ctx):
+        """An issue for a customer found by its name only, or created from the order."""
+        if ctx.found_by == "name":
+            ctx.issues.append(
                 T._(
                     "Customer %(name)s was found by its name only (no contact has the order's Peppol id "
                     "%(endpoint)s, VAT number or registration): check that it is the buyer.",
-                    name=partner.display_name,
-                    endpoint=party_id(self._endpoint_label(order.buyer)) or "-",
+                    name=ctx.partner.display_name,
+                    endpoint=party_id(self._endpoint_label(ctx.order.buyer)) or "-",
                 )
             )
-        if found_by == "created":
-            issues.append(
+        if ctx.found_by == "created":
+            ctx.issues.append(
                 T._(
                     "New customer %(name)s was created from the order (no existing contact matched its "
                     "Peppol id %(endpoint)s, VAT or name): check it.",
-                    name=partner.display_name,
-                    endpoint=party_id(self._endpoint_label(order.buyer)),
+                    name=ctx.partner.display_name,
+                    endpoint=party_id(self._endpoint_label(ctx.order.buyer)),
                 )
             )
-        shipping = self._match_delivery_address(partner, order.delivery, issues)
-        invoice = partner
-        if order.invoicee and order.invoicee.display_name:
-            invoicee, invoicee_found_by = self._match_partner(company, order.invoicee, create=False)
-            if invoicee:
-                invoice = invoicee
-                if invoicee_found_by == "name" and invoicee != partner:
-                    issues.append(
-                        T._(
-                            "The invoicee %s was found by its name only: check that it is the one to invoice.",
-                            invoicee.display_name,
-                        )
-                    )
-            else:
-                issues.append(
-                    T._(
-                        "The invoicee %s is not a known contact; the customer is invoiced.", order.invoicee.display_name
-                    )
-                )
 
-        pricelist = self._match_pricelist(company, partner, order.currency, issues)
-        currency = pricelist.currency_id if pricelist else company.currency_id
-        fiscal_position = env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner, shipping)
+    @api.model
+    def _match_invoicee(self, ctx):
+        """Whom to invoice: the order's invoicee when it is a known contact, else the customer."""
+        invoicee_party = ctx.order.invoicee
+        if not (invoicee_party and invoicee_party.display_name):
+            return ctx.partner
+        invoicee, found_by = self._match_partner(ctx.company, invoicee_party, create=False)
+        if not invoicee:
+            ctx.issues.append(
+                T._("The invoicee %s is not a known contact; the customer is invoiced.", invoicee_party.display_name)
+            )
+            return ctx.partner
+        if found_by == "name" and invoicee != ctx.partner:
+            ctx.issues.append(
+                T._(
+                    "The invoicee %s was found by its name only: check that it is the one to invoice.",
+                    invoicee.display_name,
+                )
+            )
+        return invoicee
+
+    @api.model
+    def _order_vals(self, ctx):
+        """The quotation's values, but its lines."""
+        order, company, partner = ctx.order, ctx.company, ctx.partner
         so_vals = {
             "company_id": company.id,
             "partner_id": partner.id,
-            "partner_invoice_id": invoice.id,
-            "partner_shipping_id": shipping.id,
+            "partner_invoice_id": ctx.invoice.id,
+            "partner_shipping_id": ctx.shipping.id,
             "client_order_ref": order.id,
             "origin": order.quotation_reference or False,
-            "user_id": user.id,
-            "psb_document_id": document.id,
-            "psb_customer_by_name": found_by == "name",
+            "user_id": ctx.user.id,
+            "psb_document_id": ctx.document.id,
+            "psb_customer_by_name": ctx.found_by == "name",
             "psb_order_ref": order.id,
             "psb_profile": order.profile,
             "psb_buyer_endpoint": self._endpoint_label(order.buyer),
@@ -140,43 +170,41 @@ class EconnectPsbOrderImport(models.AbstractModel):
             "psb_accounting_cost": order.accounting_cost or False,
             "psb_buyer_note": "\n".join(order.notes) or False,
             "note": self.with_context(lang=self._buyer_lang(company, partner))._order_note(order),
+            "fiscal_position_id": ctx.fiscal_position.id,
         }
-        if pricelist:
-            so_vals["pricelist_id"] = pricelist.id
-        so_vals["fiscal_position_id"] = fiscal_position.id
+        if ctx.pricelist:
+            so_vals["pricelist_id"] = ctx.pricelist.id
         if not company.psb_auto_confirm:
             so_vals["psb_auto_state"] = "off"  # decided: nothing for the automatic confirmation to do
-        so_vals.update(self._order_type_vals(order, issues))
+        so_vals.update(self._order_type_vals(order, ctx.issues))
         if order.issue_date:
             so_vals["date_order"] = datetime.datetime.combine(order.issue_date, order.issue_time or datetime.time(12))
         if order.requested_start or order.requested_end:
             so_vals["commitment_date"] = datetime.datetime.combine(
                 order.requested_start or order.requested_end, datetime.time(12)
             )
-        pricing = {}
-        line_vals = self._prepare_lines(
-            company, partner, order.lines, issues, currency=currency, fiscal_position=fiscal_position, pricing=pricing
-        )
-        line_vals += self._prepare_document_allowances(
-            company,
-            partner,
-            order,
-            issues,
-            line_vals,
-            currency=currency,
-            fiscal_position=fiscal_position,
-            pricing=pricing,
-        )
-        so_vals["psb_price_warning_data"] = env["econnect.psb.auto.confirm"]._price_flags(
-            company, pricelist, currency, so_vals.get("date_order"), line_vals
-        )
-        so_vals["order_line"] = [Command.create(vals) for vals in line_vals]
+        return so_vals
 
-        sale_order = env["sale.order"].with_context(mail_create_nolog=True, tracking_disable=True).create(so_vals)
-        self._check_amounts(sale_order, order, issues, pricing)
-        self._attach_documents(sale_order, document, order, issues)
-        if company.psb_auto_acknowledge and order.profile != "order_only":
-            buyer_env = self.with_context(lang=self._buyer_lang(company, partner)).env
+    @api.model
+    def _quotation_lines(self, ctx, so_vals):
+        """The values of the quotation's lines: the buyer's, then the order's own allowances and charges; the
+        buyer's prices flagged against ours (``psb_price_warning_data`` into ``so_vals``)."""
+        line_vals = self._lines_vals(ctx, ctx.order.lines)
+        line_vals += self._allowance_lines_vals(ctx, ctx.order, line_vals)
+        so_vals["psb_price_warning_data"] = ctx.env["econnect.psb.auto.confirm"]._price_flags(
+            ctx.company, ctx.pricelist, ctx.currency, so_vals.get("date_order"), line_vals
+        )
+        return line_vals
+
+    @api.model
+    def _after_create(self, ctx, sale_order):
+        """The totals check, the original XML attached, the acknowledgement queued, the issues noted and the
+        responsible's activity when something needs a person."""
+        order, issues = ctx.order, ctx.issues
+        self._check_amounts(sale_order, order, issues, ctx.pricing)
+        self._attach_documents(sale_order, ctx.document, order, issues)
+        if ctx.company.psb_auto_acknowledge and order.profile != "order_only":
+            buyer_env = self.with_context(lang=self._buyer_lang(ctx.company, ctx.partner)).env
             sale_order._psb_queue_response(
                 "AB", note=buyer_env._("Order received; we will confirm it shortly."), auto=True
             )
@@ -187,9 +215,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 "import",
                 summary=T._("Check the Peppol order %s", order.id),
                 note=psb_note(T._("This order came in over Peppol; check before confirming:"), issues),
-                user=user,
+                user=ctx.user,
             )
-        return sale_order, issues
 
     @api.model
     def _buyer_lang(self, company, partner):
@@ -241,7 +268,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         base = [("company_id", "in", [False, company.id])]
 
         def first(domain):
-            found = Partner.search(base + domain, limit=1, order="is_company desc, parent_id desc, id")
+            found = self._search_loaded(Partner, base + domain, limit=1, order="is_company desc, parent_id desc, id")
             return found.commercial_partner_id if found else found
 
         if party.endpoint_id:
@@ -270,6 +297,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if not create:
             return Partner, False
         return self._create_partner(company, party), "created"
+
+    @api.model
+    def _search_loaded(self, model, domain, **kwargs):
+        """``search`` and the first read of the records found, in one query: the fields a read of one of them
+        would load (those marked ``prefetch=True`` the user may read), as ``search_fetch`` does without names."""
+        return model.search_fetch(domain, None, **kwargs)
 
     @api.model
     def _address_vals(self, address):
@@ -356,12 +389,14 @@ class EconnectPsbOrderImport(models.AbstractModel):
         """A delivery contact of the customer for the order's delivery place, created when new."""
         if not delivery or not (delivery.address or delivery.location_id):
             return partner
-        address_vals = self._address_vals(delivery.address)
-        children = partner.child_ids.filtered(lambda c: c.type == "delivery")
+        children = self._search_loaded(
+            self.env["res.partner"], [("parent_id", "=", partner.id), ("type", "=", "delivery")]
+        )
         if delivery.location_id:
             match = children.filtered(lambda c: c.ref == delivery.location_id)
             if match:
                 return match[0]
+        address_vals = self._address_vals(delivery.address)
         if address_vals.get("street") or address_vals.get("zip"):
             key = (_norm(address_vals.get("street")), _norm(address_vals.get("zip")), _norm(address_vals.get("city")))
             match = children.filtered(lambda c: (_norm(c.street), _norm(c.zip), _norm(c.city)) == key)
@@ -373,6 +408,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 return partner
         elif not delivery.location_id:
             return partner
+        return self._create_delivery_address(partner, delivery, address_vals, issues)
+
+    @api.model
+    def _create_delivery_address(self, partner, delivery, address_vals, issues):
+        """A new delivery contact of ``partner`` for the order's delivery place, held for review."""
         vals = {
             "parent_id": partner.id,
             "type": "delivery",
@@ -431,6 +471,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
         )
         if other:
             return other
+        return self._create_pricelist(company, currency, currency_code, issues)
+
+    @api.model
+    def _create_pricelist(self, company, currency, currency_code, issues):
+        """A pricelist in the order's currency (company option), the currency activated when it is not."""
         if not company.psb_create_pricelist:
             raise UserError(
                 self.env._(
@@ -442,17 +487,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
         if not currency.active:
             currency.sudo().active = True
             issues.append(T._("The currency %s was activated for this order: check its exchange rate.", currency_code))
-        created = (
-            self.env["product.pricelist"]
-            .sudo()
-            .create(
-                {
-                    "name": currency_code,
-                    "currency_id": currency.id,
-                    "company_id": company.id,
-                }
-            )
-        )
+        vals = {"name": currency_code, "currency_id": currency.id, "company_id": company.id}
+        created = self.env["product.pricelist"].sudo().create(vals)
         issues.append(
             T._(
                 "The order is in %(currency)s: the pricelist %(pricelist)s was created for it; the buyer's prices are "
@@ -482,23 +518,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         exact item name for what is left."""
         Product = self.env["product.product"].with_company(company)
         base = [("company_id", "in", [False, company.id])]
-        gtins = set()
-        for line in lines:
-            gtins |= _gtin_variants(line.standard_item_id)
-        by_barcode, by_code, by_customer_code = {}, {}, {}
-        if gtins:
-            for product in Product.search(base + [("barcode", "in", list(gtins))]):
-                by_barcode.setdefault(product.barcode.lstrip("0"), product)
-        codes = {line.sellers_item_id.strip() for line in lines if line.sellers_item_id}
-        if codes:
-            for product in Product.search(base + [("default_code", "in", list(codes))], order="id"):
-                by_code.setdefault(product.default_code, product)
-        buyer_codes = {line.buyers_item_id.strip() for line in lines if line.buyers_item_id}
-        if buyer_codes:
-            for code in self.env["econnect.psb.product.code"].search(
-                base + [("partner_id", "=", partner.commercial_partner_id.id), ("code", "in", list(buyer_codes))]
-            ):
-                by_customer_code.setdefault(code.code, code.product_id)
+        by_barcode, by_code, by_customer_code = self._products_by_id(Product, base, partner, lines)
 
         # Last resort, one search for the lines no id matched: a product with exactly the item's name
         # (used only when one product has it, and the line says so).
@@ -532,12 +552,33 @@ class EconnectPsbOrderImport(models.AbstractModel):
         return match
 
     @api.model
+    def _products_by_id(self, Product, base, partner, lines):
+        """The products of the lines' identifiers, one search each for all lines: (by GTIN without its leading
+        zeros, by our internal reference, by the customer's code)."""
+        gtins = set()
+        for line in lines:
+            gtins |= _gtin_variants(line.standard_item_id)
+        by_barcode, by_code, by_customer_code = {}, {}, {}
+        if gtins:
+            for product in self._search_loaded(Product, base + [("barcode", "in", list(gtins))]):
+                by_barcode.setdefault(product.barcode.lstrip("0"), product)
+        codes = {line.sellers_item_id.strip() for line in lines if line.sellers_item_id}
+        if codes:
+            for product in self._search_loaded(Product, base + [("default_code", "in", list(codes))], order="id"):
+                by_code.setdefault(product.default_code, product)
+        buyer_codes = {line.buyers_item_id.strip() for line in lines if line.buyers_item_id}
+        if buyer_codes:
+            for code in self.env["econnect.psb.product.code"].search(
+                base + [("partner_id", "=", partner.commercial_partner_id.id), ("code", "in", list(buyer_codes))]
+            ):
+                by_customer_code.setdefault(code.code, code.product_id)
+        return by_barcode, by_code, by_customer_code
+
+    @api.model
     def _uom_matcher(self):
         """Unit code (UN/ECE rec. 20/21) -> uom.uom: the user's own codes first, then Odoo's standard units."""
-        custom = {
-            uom.psb_unece_code.strip().upper(): uom
-            for uom in self.env["uom.uom"].search([("psb_unece_code", "!=", False)])
-        }
+        Unit = self.env["uom.uom"]
+        custom = {code: Unit.browse(uom_id) for code, uom_id in Unit._psb_custom_codes()}
         cache = {}
 
         def match(code):
@@ -559,46 +600,40 @@ class EconnectPsbOrderImport(models.AbstractModel):
         distribution models per line) always ends empty: the lines get that empty value directly,
         one query per order instead of two per line.
         """
-        Model = self.env["account.analytic.distribution.model"].sudo()
-        return bool(Model.search_count([("company_id", "in", [False, company.id])], limit=1))
+        return self.env["account.analytic.distribution.model"]._psb_any_for_company(company.id)
 
     @api.model
     def _prepare_lines(self, company, partner, lines, issues, currency=None, fiscal_position=None, pricing=None):
-        """The quotation lines' values for the buyer's ``lines`` (``OrderLine``), in the order given.
+        """The quotation lines' values for the buyer's ``lines`` (``OrderLine``), in the order given (an Order
+        Change's added lines are matched as an order's).
 
-        :param pricing: a dict filled with what the totals check needs to name a cause: per Peppol line id,
-            the ``amounts.LinePricing``; under ``"tax_flagged"`` the line ids whose tax is not the order's.
+        :param pricing: a dict filled with what the totals check needs to name a cause (``ImportContext``).
         """
-        pricing = {} if pricing is None else pricing
-        fiscal_position = (
-            fiscal_position
-            if fiscal_position is not None
-            else self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
+        ctx = ImportContext(
+            self, company, partner=partner, issues=issues, currency=currency, fiscal_position=fiscal_position
         )
-        ctx = {
-            "currency": currency or company.currency_id,
-            "match_product": self._match_products(company, partner, lines),
-            "match_uom": self._uom_matcher(),
-            "match_tax": self._tax_matcher(company, partner, fiscal_position),
-            "discount_digits": self.env["decimal.precision"].precision_get("Discount"),
-            "placeholder": psb_ref(self.env, "sale_econnect_psb.product_psb_unknown"),
-        }
-        pricing["match_tax"] = ctx["match_tax"]
-        no_analytic_model = pricing["no_analytic_model"] = not self._analytic_models_apply(company)
+        ctx.pricing = {} if pricing is None else pricing
+        return self._lines_vals(ctx, lines)
+
+    @api.model
+    def _lines_vals(self, ctx, lines):
+        """The quotation lines' values for the buyer's ``lines`` (``OrderLine``), in the order given; what needs
+        a person goes into ``ctx.issues``."""
+        ctx.match_product = self._match_products(ctx.company, ctx.partner, lines)
         vals_list = []
         for sequence, line in enumerate(lines, start=1):
-            vals, line_issues = self._line_vals(company, line, ctx, pricing)
+            vals, line_issues = self._line_vals(ctx, line)
             vals["sequence"] = sequence * 10
-            if no_analytic_model:
+            if ctx.no_analytic_model:
                 vals["analytic_distribution"] = False
             if line_issues:
                 vals["psb_issue_data"] = joined(line_issues)
-                issues.append(self._line_issue(line.line_id, line_issues))
+                ctx.issues.append(self._line_issue(line.line_id, line_issues))
             vals_list.append(vals)
         return vals_list
 
     @api.model
-    def _line_vals(self, company, line, ctx, pricing):
+    def _line_vals(self, ctx, line):
         """One buyer's line: (the sale order line's values, what needs a person's attention)."""
         product, line_issues, match_method = self._line_product(line, ctx)
         uom, uom_issues = self._line_uom(line, product, ctx)
@@ -611,8 +646,24 @@ class EconnectPsbOrderImport(models.AbstractModel):
             "psb_ordered_qty": quantity,
             "psb_original_product_id": product.id,
             "psb_match_method": match_method,
+            **self._line_buyer_vals(line),
         }
-        # Empty values are left to the fields' defaults: each value costs the ORM on every line.
+        price_vals, applied, price_issues = self._line_price_vals(line, ctx, ctx.pricing)
+        vals.update(price_vals)
+        vals["name"] = self._line_name(line, product, applied, ctx)
+        tax_vals, tax_issues = self._line_tax_vals(line, product, ctx)
+        vals.update(tax_vals)
+        line_issues += uom_issues + price_issues + tax_issues
+        if "price_unit" not in vals and product == ctx.placeholder:
+            line_issues.append(T._("price missing (0.00): the total is incomplete"))
+        self._psb_check_line_values(ctx.company, line, vals, line_issues)
+        return vals, line_issues
+
+    @api.model
+    def _line_buyer_vals(self, line):
+        """What the buyer wrote on the line, as values. Empty values are left to the fields' defaults: each
+        value costs the ORM on every line."""
+        vals = {}
         if line.unit_code:
             vals["psb_unit_code"] = line.unit_code
         if line.note:
@@ -621,21 +672,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
             vals["psb_accounting_cost"] = line.accounting_cost
         if line.requested_start or line.requested_end:
             vals["psb_requested_date"] = line.requested_start or line.requested_end
-        price_vals, applied, price_issues = self._line_price_vals(line, ctx, pricing)
-        vals.update(price_vals)
-        vals["name"] = self._line_name(line, product, applied, ctx)
-        tax_vals, tax_issues = self._line_tax_vals(line, product, ctx, pricing)
-        vals.update(tax_vals)
-        line_issues += uom_issues + price_issues + tax_issues
-        if "price_unit" not in vals and product == ctx["placeholder"]:
-            line_issues.append(T._("price missing (0.00): the total is incomplete"))
-        self._psb_check_line_values(company, line, vals, line_issues)
-        return vals, line_issues
+        return vals
 
     @api.model
     def _line_product(self, line, ctx):
         """(product or the placeholder, issues, how it was matched)."""
-        product, by_name, match_method = ctx["match_product"](line)
+        product, by_name, match_method = ctx.match_product(line)
         if by_name:
             return product, [T._("matched on the item name only: check the product")], match_method
         if product:
@@ -646,17 +688,17 @@ class EconnectPsbOrderImport(models.AbstractModel):
             line.buyers_item_id and T._("their ref. %s", line.buyers_item_id),
         ]
         ids = joined(filter(None, ids), ", ") if any(ids) else T._("no item id")
-        return ctx["placeholder"], [T._("product not found (%s)", ids)], match_method
+        return ctx.placeholder, [T._("product not found (%s)", ids)], match_method
 
     @api.model
     def _line_uom(self, line, product, ctx):
         """(the unit ordered in, issues): the product's own when the code is unknown."""
-        uom = ctx["match_uom"](line.unit_code)
+        uom = ctx.match_uom(line.unit_code)
         if not uom:
             return product.uom_id, [
                 T._("unit code %s is not known; the product's unit was used", text_code("unit", line.unit_code))
             ]
-        if product != ctx["placeholder"] and uom != product.uom_id and not uom._has_common_reference(product.uom_id):
+        if product != ctx.placeholder and uom != product.uom_id and not uom._has_common_reference(product.uom_id):
             return uom, [
                 T._(
                     "ordered in %(unit)s, which does not convert to the product's unit %(product_unit)s",
@@ -675,7 +717,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
             parts.append(applied)
         if line.description and line.description != line.name:
             parts.append(line.description)
-        if product == ctx["placeholder"]:
+        if product == ctx.placeholder:
             parts += [p for p in (line.standard_item_id, line.sellers_item_id, line.buyers_item_id) if p]
         if line.note:
             parts.append(line.note)
@@ -683,8 +725,9 @@ class EconnectPsbOrderImport(models.AbstractModel):
 
     @api.model
     def _line_price_vals(self, line, ctx, pricing):
-        """(price values, what was applied as text, issues): the buyer's net amount kept as ordered."""
-        currency = ctx["currency"]
+        """(price values, what was applied as text, issues): the buyer's net amount kept as ordered.
+        ``ctx``: an ``ImportContext`` (its currency and discount precision)."""
+        currency = ctx.currency
         priced = amounts.price_line(
             line.quantity,
             line.price,
@@ -692,7 +735,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
             line.allowance_charges,
             line.line_amount,
             digits=currency.decimal_places,
-            discount_digits=ctx["discount_digits"],
+            discount_digits=ctx.discount_digits,
         )
         pricing[line.line_id] = priced
         vals = {}
@@ -716,16 +759,16 @@ class EconnectPsbOrderImport(models.AbstractModel):
         return vals, self._applied_label(priced, line, currency), self._pricing_issues(priced, currency)
 
     @api.model
-    def _line_tax_vals(self, line, product, ctx, pricing):
+    def _line_tax_vals(self, line, product, ctx):
         """(tax values, issues): the order's tax category where an exactly matching tax exists, else ours."""
-        taxes, tax_issue, effective = ctx["match_tax"](product, line.tax_category, line.tax_percent)
-        pricing.setdefault("line_taxes", set()).add(tuple(effective.ids))
+        taxes, tax_issue, effective = ctx.match_tax(product, line.tax_category, line.tax_percent)
+        ctx.pricing.setdefault("line_taxes", set()).add(tuple(effective.ids))
         vals = {"tax_ids": [Command.set(taxes.ids)]} if taxes is not None else {}
         if not tax_issue:
             if vals and line.tax_category:
                 vals["psb_tax_from_order"] = True  # the order's tax: kept when a person replaces the product
             return vals, []
-        pricing.setdefault("tax_flagged", []).append(line.line_id)
+        ctx.pricing.setdefault("tax_flagged", []).append(line.line_id)
         return vals, [tax_issue]
 
     # ------------------------------------------------------------------
@@ -821,96 +864,6 @@ class EconnectPsbOrderImport(models.AbstractModel):
         return issues
 
     @api.model
-    def _tax_matcher(self, company, partner, fiscal_position):
-        """(product, category, percent) -> (taxes to set or None to leave them to Odoo, issue or None, the line's
-        taxes).
-
-        The order's tax category (UNCL5305) and percent are matched against the company's sale taxes, read
-        once per order; a tax's category is Odoo's own reading of it (``account.edi.common``
-        ``_get_tax_category_code``: its UBL category code, else what its rate and the parties' countries
-        imply). Our product's tax (through the fiscal position) stays when it already is the order's; the
-        buyer's category wins only when exactly one kind of tax matches it; otherwise ours stays, flagged.
-        Ours are given to the line (Odoo's own UBL import does the same), so that Odoo does not map each
-        line's product taxes a second time; a combo product's are left to Odoo (it gives the line none).
-        """
-        Edi = self.env["account.edi.common"]
-        supplier = company.partner_id
-        customer = partner.commercial_partner_id
-        sale_taxes = []  # read once, when a line's tax is not ours
-        categories = {}
-
-        def category(tax):
-            if tax.id not in categories:
-                categories[tax.id] = tax.ubl_cii_tax_category_code or Edi._get_tax_category_code(
-                    customer, supplier, tax
-                )
-            return categories[tax.id]
-
-        def fits(taxes, code, percent):
-            if not taxes:
-                return code in ("E", "O") and not percent
-            return (
-                len(taxes) == 1
-                and taxes.amount_type == "percent"
-                and not taxes.price_include
-                and float_compare(taxes.amount, percent, precision_digits=4) == 0
-                and category(taxes) == code
-            )
-
-        exact = {}
-
-        def find(code, percent):
-            key = (code, percent)
-            if key not in exact:
-                if not sale_taxes:
-                    sale_taxes.append(
-                        self.env["account.tax"]
-                        .with_company(company)
-                        .search(
-                            [
-                                *self.env["account.tax"]._check_company_domain(company),
-                                ("type_tax_use", "=", "sale"),
-                                ("amount_type", "=", "percent"),
-                            ],
-                            order="sequence, id",
-                        )
-                    )
-                found = sale_taxes[0].filtered(lambda t: fits(t, code, percent))
-                explicit = found.filtered(lambda t: t.ubl_cii_tax_category_code == code)
-                exact[key] = (explicit or found)[:1]
-            return exact[key]
-
-        mapped = {}  # the product's taxes (as ids) -> ours, through the fiscal position
-        fitting = {}  # (ours, code, percent) -> whether ours already are the order's
-
-        def match(product, code, percent):
-            key = tuple(product.taxes_id.ids)
-            if key not in mapped:
-                mapped[key] = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
-            ours = mapped[key]
-            keep = None if product.type == "combo" else ours
-            if not code:
-                return keep, None, ours
-            code = code.strip().upper()
-            percent = float(percent or 0)
-            fit_key = (key, code, percent)
-            if fit_key not in fitting:
-                fitting[fit_key] = fits(ours, code, percent)
-            if fitting[fit_key]:
-                return keep, None, ours
-            theirs = find(code, percent)
-            if theirs:
-                return theirs, None, theirs
-            issue = T._(
-                "the order's tax %(theirs)s has no matching sale tax here; ours (%(ours)s) was kept: check the tax",
-                theirs=joined([text_code("tax", code), num(percent), "%"], " "),
-                ours=", ".join(ours.mapped("name")) or T._("no tax"),
-            )
-            return keep, issue, ours
-
-        return match
-
-    @api.model
     def _allowance_products(self, company):
         """The service products of document-level allowances and charges (read once per import)."""
         discount = company.psb_discount_product_id or psb_ref(self.env, "sale_econnect_psb.product_psb_order_discount")
@@ -924,74 +877,83 @@ class EconnectPsbOrderImport(models.AbstractModel):
     def _prepare_document_allowances(
         self, company, partner, order, issues, line_vals, currency=None, fiscal_position=None, pricing=None
     ):
-        """One quotation line per document-level allowance or charge, never a silent drop."""
+        """One quotation line per document-level allowance or charge of ``order``, never a silent drop (for an
+        Order Change's restated allowances; ``pricing["line_taxes"]``: the taxes of the order's lines)."""
+        ctx = ImportContext(
+            self, company, partner=partner, issues=issues, currency=currency, fiscal_position=fiscal_position
+        )
+        ctx.pricing = {} if pricing is None else pricing
+        return self._allowance_lines_vals(ctx, order, line_vals)
+
+    @api.model
+    def _allowance_lines_vals(self, ctx, order, line_vals):
+        """One quotation line per document-level allowance or charge, never a silent drop, after ``line_vals``."""
         if not getattr(order, "allowance_charges", None):
             return []
-        currency = currency or company.currency_id
-        pricing = {} if pricing is None else pricing
-        fiscal_position = (
-            fiscal_position
-            if fiscal_position is not None
-            else self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
-        )
-        discount_product, charge_product, freight_product = self._allowance_products(company)
-        match_tax = pricing.get("match_tax") or self._tax_matcher(company, partner, fiscal_position)
         # An allowance or charge without a tax category follows the lines when they all have the same taxes.
-        line_taxes = pricing.get("line_taxes") or set()
+        line_taxes = ctx.pricing.get("line_taxes") or set()
         shared_taxes = list(next(iter(line_taxes))) if len(line_taxes) == 1 else None
-        no_analytic_model = pricing.get("no_analytic_model", None)
-        if no_analytic_model is None:
-            no_analytic_model = not self._analytic_models_apply(company)
         sequence = max((v["sequence"] for v in line_vals), default=0)
         result = []
         for ac in order.allowance_charges:
-            applied = amounts.allowance_charge_amount(ac, currency.decimal_places)
-            pricing.setdefault("document", []).append(applied)
-            product = (freight_product if applied.is_freight else charge_product) if ac.is_charge else discount_product
-            reason = self._reason(applied)
-            name = reason
-            if applied.percent is not None:
-                name = f"{reason} ({applied.percent.normalize():f} %" + (
-                    f" × {self._money(applied.base_amount, currency)})" if applied.base_amount is not None else ")"
-                )
-            amount = applied.amount or 0
             sequence += 10
-            vals = {
-                "sequence": sequence,
-                "product_id": product.id,
-                "name": name,
-                "product_uom_qty": 1.0,
-                "price_unit": float(amount if ac.is_charge else -amount),
-                "discount": 0.0,
-                "technical_price_unit": 0.0,
-                "psb_allowance_kind": "charge" if ac.is_charge else "allowance",
-                "psb_ordered_price": float(applied.signed),
-                "psb_ordered_amount": float(applied.signed),
-            }
-            if no_analytic_model:
-                vals["analytic_distribution"] = False
-            line_issues = []
-            if applied.problem:
-                line_issues.append(self._problem_text(applied.problem, currency, reason))
-            if applied.tax_category:
-                taxes, tax_issue, _effective = match_tax(product, applied.tax_category, applied.tax_percent)
-                if taxes is not None:
-                    vals["tax_ids"] = [Command.set(taxes.ids)]
-                if tax_issue:
-                    line_issues.append(tax_issue)
-                    pricing.setdefault("tax_flagged", []).append(reason)
-            elif shared_taxes is not None:
-                vals["tax_ids"] = [Command.set(shared_taxes)]
-            elif applied.amount:
-                line_issues.append(
-                    T._("no tax category in the order and the lines have different taxes: check the tax of this line")
-                )
-            if line_issues:
-                vals["psb_issue_data"] = joined(line_issues)
-                kind = T._("Charge") if ac.is_charge else T._("Allowance")
-                issues.append(T._("%(kind)s %(name)s: %(issues)s", kind=kind, name=reason, issues=joined(line_issues)))
-            result.append(vals)
+            result.append(self._allowance_line_vals(ctx, ac, sequence, shared_taxes))
         return result
+
+    @api.model
+    def _allowance_line_vals(self, ctx, ac, sequence, shared_taxes):
+        """The quotation line of one document-level allowance or charge ``ac``; what needs a person goes into
+        ``ctx.issues``."""
+        currency = ctx.currency
+        applied = amounts.allowance_charge_amount(ac, currency.decimal_places)
+        ctx.pricing.setdefault("document", []).append(applied)
+        discount_product, charge_product, freight_product = ctx.allowance_products
+        product = (freight_product if applied.is_freight else charge_product) if ac.is_charge else discount_product
+        reason = self._reason(applied)
+        name = reason
+        if applied.percent is not None:
+            name = f"{reason} ({applied.percent.normalize():f} %" + (
+                f" × {self._money(applied.base_amount, currency)})" if applied.base_amount is not None else ")"
+            )
+        amount = applied.amount or 0
+        vals = {
+            "sequence": sequence,
+            "product_id": product.id,
+            "name": name,
+            "product_uom_qty": 1.0,
+            "price_unit": float(amount if ac.is_charge else -amount),
+            "discount": 0.0,
+            "technical_price_unit": 0.0,
+            "psb_allowance_kind": "charge" if ac.is_charge else "allowance",
+            "psb_ordered_price": float(applied.signed),
+            "psb_ordered_amount": float(applied.signed),
+        }
+        if ctx.no_analytic_model:
+            vals["analytic_distribution"] = False
+        line_issues = [self._problem_text(applied.problem, currency, reason)] if applied.problem else []
+        line_issues += self._allowance_tax(ctx, vals, applied, product, shared_taxes)
+        if line_issues:
+            vals["psb_issue_data"] = joined(line_issues)
+            kind = T._("Charge") if ac.is_charge else T._("Allowance")
+            ctx.issues.append(T._("%(kind)s %(name)s: %(issues)s", kind=kind, name=reason, issues=joined(line_issues)))
+        return vals
+
+    @api.model
+    def _allowance_tax(self, ctx, vals, applied, product, shared_taxes):
+        """The tax of an allowance or charge line into ``vals``: the order's category, else the lines' taxes
+        when they all have the same. :returns: the issues"""
+        if applied.tax_category:
+            taxes, tax_issue, _effective = ctx.match_tax(product, applied.tax_category, applied.tax_percent)
+            if taxes is not None:
+                vals["tax_ids"] = [Command.set(taxes.ids)]
+            if tax_issue:
+                ctx.pricing.setdefault("tax_flagged", []).append(self._reason(applied))
+                return [tax_issue]
+        elif shared_taxes is not None:
+            vals["tax_ids"] = [Command.set(shared_taxes)]
+        elif applied.amount:
+            return [T._("no tax category in the order and the lines have different taxes: check the tax of this line")]
+        return []
 
     @api.model
     def _total_labels(self):
@@ -1092,28 +1054,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         own = {p.code for p in inconsistencies}
         causes = []
         if key in ("line_extension", "tax_exclusive", "tax_inclusive", "payable"):
-            differing = [
-                line.psb_line_ref
-                for line in goods
-                if line.psb_line_ref
-                and float_compare(
-                    line.price_subtotal, line.psb_ordered_amount, precision_digits=currency.decimal_places
-                )
-                != 0
-                and line.psb_line_ref in pricing
-                and pricing[line.psb_line_ref].amount is not None
-            ]
-            unpriced = [
-                ref
-                for ref, priced in pricing.items()
-                if isinstance(priced, amounts.LinePricing) and priced.price_unit is None
-            ]
-            if differing:
-                causes.append(T._("line %s differs from the ordered line amount", ", ".join(differing[:5])))
-            if unpriced:
-                causes.append(T._("line %s had no price in the order: our price was used", ", ".join(unpriced[:5])))
-            if "lines_sum" in own:
-                causes.append(T._("the order's own lines do not add up to its total"))
+            causes += self._line_causes(goods, pricing, own, currency)
         if key in ("allowance_total", "charge_total", "tax_exclusive", "tax_inclusive", "payable"):
             bad = [self._reason_data(a) for a in pricing.get("document", []) if a.problem]
             if bad:
@@ -1121,29 +1062,61 @@ class EconnectPsbOrderImport(models.AbstractModel):
             if own & {"allowances_sum", "charges_sum", "tax_exclusive_sum"}:
                 causes.append(T._("the order's own totals do not add up"))
         if key in ("tax", "tax_inclusive", "payable"):
-            if pricing.get("tax_flagged"):
-                causes.append(
-                    T._("the tax of %s is not the order's", ", ".join(str(r) for r in pricing["tax_flagged"][:5]))
-                )
-            own_tax = amounts.order_tax(order, currency.decimal_places)
-            if (
-                own_tax is not None
-                and order.tax_amount is not None
-                and amounts.quantize(own_tax, currency.decimal_places)
-                != amounts.quantize(order.tax_amount, currency.decimal_places)
-            ):
-                causes.append(
-                    T._(
-                        "the order's tax total does not match its own tax categories (%s)",
-                        to_money(own_tax, currency),
-                    )
-                )
-            elif not pricing.get("tax_flagged"):
-                causes.append(T._("check the taxes of the lines and the tax rounding of the company"))
+            causes += self._tax_causes(order, pricing, currency)
         if key in ("tax_inclusive", "payable") and own & {"tax_inclusive_sum", "payable_sum"}:
             causes.append(T._("the order's own totals do not add up"))
         unique = list({json.dumps(cause, sort_keys=True): cause for cause in causes}.values())
         return joined(unique) if unique else T._("a line was changed")
+
+    @api.model
+    def _line_causes(self, goods, pricing, own, currency):
+        """The causes of a difference in the lines' sum: lines that differ from their ordered amount, lines the
+        buyer gave no price, the buyer's own arithmetic."""
+        digits = currency.decimal_places
+        differing = [
+            line.psb_line_ref
+            for line in goods
+            if line.psb_line_ref
+            and float_compare(line.price_subtotal, line.psb_ordered_amount, precision_digits=digits) != 0
+            and line.psb_line_ref in pricing
+            and pricing[line.psb_line_ref].amount is not None
+        ]
+        unpriced = [
+            ref
+            for ref, priced in pricing.items()
+            if isinstance(priced, amounts.LinePricing) and priced.price_unit is None
+        ]
+        causes = []
+        if differing:
+            causes.append(T._("line %s differs from the ordered line amount", ", ".join(differing[:5])))
+        if unpriced:
+            causes.append(T._("line %s had no price in the order: our price was used", ", ".join(unpriced[:5])))
+        if "lines_sum" in own:
+            causes.append(T._("the order's own lines do not add up to its total"))
+        return causes
+
+    @api.model
+    def _tax_causes(self, order, pricing, currency):
+        """The causes of a difference in the tax: lines whose tax is not the order's, the order's tax total
+        against its own categories, else the taxes and their rounding to check."""
+        causes = []
+        if pricing.get("tax_flagged"):
+            causes.append(
+                T._("the tax of %s is not the order's", ", ".join(str(r) for r in pricing["tax_flagged"][:5]))
+            )
+        digits = currency.decimal_places
+        own_tax = amounts.order_tax(order, digits)
+        if (
+            own_tax is not None
+            and order.tax_amount is not None
+            and amounts.quantize(own_tax, digits) != amounts.quantize(order.tax_amount, digits)
+        ):
+            causes.append(
+                T._("the order's tax total does not match its own tax categories (%s)", to_money(own_tax, currency))
+            )
+        elif not pricing.get("tax_flagged"):
+            causes.append(T._("check the taxes of the lines and the tax rounding of the company"))
+        return causes
 
     # ------------------------------------------------------------------
     # Attachments and texts

@@ -75,7 +75,7 @@ class EconnectPsbResponse(models.Model):
 
     name = fields.Char("Response ID", required=True, readonly=True, copy=False)
     sale_order_id = fields.Many2one("sale.order", required=True, readonly=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True, precompute=True)
     code = fields.Selection(RESPONSE_CODES, required=True, readonly=True)
     note = fields.Text(readonly=True)
     order_change_ref = fields.Char(

@@ -546,12 +546,12 @@ class ResCompany(models.Model):
         # res.partner has a sales team once crm is installed
         leader = usable(partner.team_id.user_id) if partner and "team_id" in partner._fields else None
         if not leader:
-            team = (
-                self.env["crm.team"]
-                .sudo()
-                .search(
-                    [("company_id", "in", [False, self.id]), ("user_id", "!=", False)], order="sequence, id", limit=1
-                )
+            # Searched and read in one query (``_search_loaded``).
+            team = self.env["econnect.psb.order.import"]._search_loaded(
+                self.env["crm.team"].sudo(),
+                [("company_id", "in", [False, self.id]), ("user_id", "!=", False)],
+                order="sequence, id",
+                limit=1,
             )
             leader = usable(team.user_id)
         return (leader or usable(self.sudo().psb_hook_user_id)).sudo(False)

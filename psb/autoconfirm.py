@@ -1,8 +1,9 @@
 """Straight-through orders: which conditions for confirming a Peppol order automatically fail, and why.
 
-One function, :func:`evaluate`, takes plain facts about an imported order (gathered by the Odoo
-layer in a few batch reads) and the company's settings, and returns the failed conditions with a
-reason a sales user can act on, per line where it applies. An empty list means a careful person
+One function, :func:`evaluate`, runs the table of checks :data:`CHECKS` (each a condition, its setting and
+its test) over plain facts about an imported order (gathered by the Odoo layer in a few batch reads) and
+the company's settings, and returns the failed conditions with a reason a sales user can act on, per line
+where it applies. An empty list means a careful person
 would also have confirmed the order. :func:`price_check` is the per-line price comparison, also
 used for the price-difference flag that exists whatever the settings.
 
@@ -10,6 +11,7 @@ Texts go through ``_`` (``env._`` from Odoo, so they are translated; plain ``%``
 """
 
 # pylint: disable=prefer-env-translation  # plain Python: ``_`` is the caller's translation function
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -167,161 +169,289 @@ def price_reason(line, symbol, tolerance, _=_plain, fmt=PLAIN):
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# The conditions, as a table: each check has its condition, the setting that switches it on and its
+# test, which returns why the order fails it (nothing: met). They run in the table's order; the checks
+# of one line (``per_line``) that follow each other run line by line, so that a line's reasons stay together.
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Check:
+    condition: str  # the Failure's condition
+    # The Settings field that switches the check on (on while it is true; "!field": while it is false);
+    # None: always checked.
+    setting: str | None
+    # (order, settings, _, fmt) -> a reason, a list of reasons, or nothing; per line: (order, line, settings, _, fmt).
+    test: Callable
+    per_line: bool = False
+
+    def enabled(self, settings):
+        return _switched_on(self.setting, settings)
+
+
+def _switched_on(setting, settings):
+    """Whether ``setting`` (a Settings field, "!field" for its negation, None for always) is on."""
+    if setting is None:
+        return True
+    return bool(getattr(settings, setting.lstrip("!"))) != setting.startswith("!")
+
+
+def _customer_new(order, settings, _, fmt):
+    if order.customer_new:
+        return _("the customer %(name)s was created from a Peppol order and not reviewed yet", name=order.customer_name)
+    return None
+
+
+def _customer_by_name(order, settings, _, fmt):
+    if order.customer_by_name:
+        return _(
+            "the customer %(name)s was found by its name only, not by a Peppol id, VAT number or registration",
+            name=order.customer_name,
+        )
+    return None
+
+
+def _delivery_new(order, settings, _, fmt):
+    if order.delivery_new:
+        return _(
+            "the delivery address %(name)s was created from a Peppol order and not reviewed yet",
+            name=order.delivery_name,
+        )
+    return None
+
+
+def _trusted(order, settings, _, fmt):
+    if not order.customer_trusted:
+        return _("the customer %(name)s is not trusted for automatic confirmation", name=order.customer_name)
+    return None
+
+
+def _line_identified(order, line, settings, _, fmt):
+    if line.match_method in IDENTIFIER_METHODS:
+        return None
+    if line.match_method == "name":
+        return _("line %(line)s: matched on the item name only", line=line.ref)
+    return _("line %(line)s: no product matched", line=line.ref)
+
+
+def _line_unit(order, line, settings, _, fmt):
+    if not line.unit_known:
+        return _("line %(line)s: unit code %(unit)s is not known", line=line.ref, unit=line.unit_code)
+    if not line.unit_converts:
+        return _(
+            "line %(line)s: unit %(unit)s does not convert to the product's unit", line=line.ref, unit=line.unit_code
+        )
+    return None
+
+
+def _line_price(order, line, settings, _, fmt):
+    return price_reason(line, order.currency_symbol, settings.price_tolerance, _, fmt) or None
+
+
+def _discounts(order, settings, _, fmt):
+    return [
+        _(
+            "the buyer's order takes a discount of %(amount)s: %(reason)s",
+            amount=fmt.fmt_money(order.currency_symbol, amount),
+            reason=reason,
+        )
+        for reason, amount in order.discounts
+    ]
+
+
+def _order_type(order, settings, _, fmt):
+    order_type = order.order_type or ORDINARY_ORDER
+    if order_type in settings.order_types:
+        return None
+    if order.order_type_name:
+        return _(
+            "the order type %(name)s (%(code)s) is not confirmed automatically",
+            name=order.order_type_name,
+            code=order_type,
+        )
+    return _("the order type %(code)s is not confirmed automatically", code=order_type)
+
+
+def _totals(order, settings, _, fmt):
+    return _("the totals differ from the buyer's order") if order.amounts_state == "differ" else None
+
+
+def _import_issues(order, settings, _, fmt):
+    if order.import_issues:
+        issues = order.import_issues
+        return _(
+            "the import flagged: %(issues)s",
+            issues=issues.replace("\n", "; ") if isinstance(issues, str) else issues,
+        )
+    return None
+
+
+def _past(day, order):
+    return bool(day and order.today and day < order.today)
+
+
+def _date(order, settings, _, fmt):
+    if _past(order.requested_date, order):
+        return _("the requested delivery date %(date)s is in the past", date=fmt.fmt_date(order.requested_date))
+    return None
+
+
+def _line_date(order, line, settings, _, fmt):
+    if _past(line.requested_date, order):
+        return _(
+            "line %(line)s: the requested delivery date %(date)s is in the past",
+            line=line.ref,
+            date=fmt.fmt_date(line.requested_date),
+        )
+    return None
+
+
+def _note(order, settings, _, fmt):
+    return _("the buyer wrote a note: %(note)s", note=_short(order.note)) if order.note else None
+
+
+def _line_note(order, line, settings, _, fmt):
+    if line.note:
+        return _("line %(line)s: the buyer wrote a note: %(note)s", line=line.ref, note=_short(line.note))
+    return None
+
+
+def _max_amount(order, settings, _, fmt):
+    if order.amount > settings.max_amount:
+        return _(
+            "the order amount %(amount)s is above the maximum %(max)s",
+            amount=fmt.fmt_money(order.company_currency_symbol, order.amount),
+            max=fmt.fmt_money(order.company_currency_symbol, settings.max_amount),
+        )
+    return None
+
+
+#: The conditions of automatic confirmation, in the order their reasons are given.
+CHECKS = (
+    Check("customer", "known_customer", _customer_new),
+    Check("customer", "known_customer", _customer_by_name),
+    Check("address", "known_customer", _delivery_new),
+    Check("trusted", "trusted_only", _trusted),
+    Check("identified", "identified_lines", _line_identified, per_line=True),
+    Check("units", "units", _line_unit, per_line=True),
+    Check("price", "!accept_buyer_price", _line_price, per_line=True),
+    Check("price", "!accept_buyer_price", _discounts),
+    Check("order_type", None, _order_type),
+    Check("totals", "totals", _totals),
+    Check("issues", None, _import_issues),
+    Check("date", "future_date", _date),
+    Check("date", "future_date", _line_date, per_line=True),
+    Check("note", "note_needs_person", _note),
+    Check("note", "note_needs_person", _line_note, per_line=True),
+    Check("max_amount", "max_amount", _max_amount),
+)
+
+
+def _met_known_customer(settings, _, fmt):
+    return _("the customer and its delivery address existed before")
+
+
+def _met_trusted(settings, _, fmt):
+    return _("the customer is trusted for automatic confirmation")
+
+
+def _met_identified(settings, _, fmt):
+    return _("every line matched a product by GTIN, our code or the customer's code")
+
+
+def _met_units(settings, _, fmt):
+    return _("every unit is known and converts to the product's unit")
+
+
+def _met_buyer_price(settings, _, fmt):
+    return _("the buyer's prices are accepted")
+
+
+def _met_price(settings, _, fmt):
+    return _(
+        "every price is within %(tolerance)s of our price",
+        tolerance=fmt.fmt_percent(settings.price_tolerance, signed=False),
+    )
+
+
+def _met_totals(settings, _, fmt):
+    return _("the totals match the buyer's order")
+
+
+def _met_order_type(settings, _, fmt):
+    return _("the order type is one of %(types)s", types=", ".join(settings.order_types) or "-")
+
+
+def _met_issues(settings, _, fmt):
+    return _("the import flagged nothing")
+
+
+def _met_date(settings, _, fmt):
+    return _("the requested delivery date is not in the past")
+
+
+def _met_note(settings, _, fmt):
+    return _("no buyer's note")
+
+
+def _met_max_amount(settings, _, fmt):
+    return _("the order amount is at most %(max)s", max=fmt.fmt_amount(settings.max_amount))
+
+
+#: What the settings check, as a person reads it (for "all conditions met"): (setting as in Check, text).
+CONDITIONS = (
+    ("known_customer", _met_known_customer),
+    ("trusted_only", _met_trusted),
+    ("identified_lines", _met_identified),
+    ("units", _met_units),
+    ("accept_buyer_price", _met_buyer_price),
+    ("!accept_buyer_price", _met_price),
+    ("totals", _met_totals),
+    (None, _met_order_type),
+    (None, _met_issues),
+    ("future_date", _met_date),
+    ("note_needs_person", _met_note),
+    ("max_amount", _met_max_amount),
+)
+
+
 def conditions(settings, _=_plain, fmt=PLAIN):
     """The conditions these settings check, as a person reads them (for "all conditions met")."""
-    items = []
-    if settings.known_customer:
-        items.append(_("the customer and its delivery address existed before"))
-    if settings.trusted_only:
-        items.append(_("the customer is trusted for automatic confirmation"))
-    if settings.identified_lines:
-        items.append(_("every line matched a product by GTIN, our code or the customer's code"))
-    if settings.units:
-        items.append(_("every unit is known and converts to the product's unit"))
-    if settings.accept_buyer_price:
-        items.append(_("the buyer's prices are accepted"))
-    else:
-        items.append(
-            _(
-                "every price is within %(tolerance)s of our price",
-                tolerance=fmt.fmt_percent(settings.price_tolerance, signed=False),
-            )
-        )
-    if settings.totals:
-        items.append(_("the totals match the buyer's order"))
-    items.append(_("the order type is one of %(types)s", types=", ".join(settings.order_types) or "-"))
-    items.append(_("the import flagged nothing"))
-    if settings.future_date:
-        items.append(_("the requested delivery date is not in the past"))
-    if settings.note_needs_person:
-        items.append(_("no buyer's note"))
-    if settings.max_amount:
-        items.append(_("the order amount is at most %(max)s", max=fmt.fmt_amount(settings.max_amount)))
-    return items
+    return [text(settings, _, fmt) for setting, text in CONDITIONS if _switched_on(setting, settings)]
 
 
-def evaluate(order, settings, _=_plain, fmt=PLAIN):  # noqa: C901 - one check after another, read top to bottom
+def _runs(checks):
+    """The checks in runs: those of one line that follow each other together, each other check alone."""
+    run = []
+    for check in checks:
+        if run and not (check.per_line and run[-1].per_line):
+            yield run
+            run = []
+        run.append(check)
+    if run:
+        yield run
+
+
+def _reasons(result):
+    """A check's result as a list of reasons: a list is several, anything else (a text, or the caller's
+    translated text as data) one."""
+    if not result:
+        return []
+    return list(result) if isinstance(result, list) else [result]
+
+
+def evaluate(order, settings, _=_plain, fmt=PLAIN):
     """The conditions ``order`` (:class:`OrderFacts`) fails under ``settings``, with their reasons.
 
     :returns: list of :class:`Failure`, empty when the order may be confirmed automatically.
     """
     failed = []
-
-    def fail(condition, reason):
-        failed.append(Failure(condition, reason))
-
-    if settings.known_customer and order.customer_new:
-        fail(
-            "customer",
-            _("the customer %(name)s was created from a Peppol order and not reviewed yet", name=order.customer_name),
-        )
-    if settings.known_customer and order.customer_by_name:
-        fail(
-            "customer",
-            _(
-                "the customer %(name)s was found by its name only, not by a Peppol id, VAT number or registration",
-                name=order.customer_name,
-            ),
-        )
-    if settings.known_customer and order.delivery_new:
-        fail(
-            "address",
-            _(
-                "the delivery address %(name)s was created from a Peppol order and not reviewed yet",
-                name=order.delivery_name,
-            ),
-        )
-    if settings.trusted_only and not order.customer_trusted:
-        fail("trusted", _("the customer %(name)s is not trusted for automatic confirmation", name=order.customer_name))
-    for line in order.lines:
-        if settings.identified_lines and line.match_method not in IDENTIFIER_METHODS:
-            fail(
-                "identified",
-                _("line %(line)s: matched on the item name only", line=line.ref)
-                if line.match_method == "name"
-                else _("line %(line)s: no product matched", line=line.ref),
-            )
-        if settings.units and not line.unit_known:
-            fail("units", _("line %(line)s: unit code %(unit)s is not known", line=line.ref, unit=line.unit_code))
-        elif settings.units and not line.unit_converts:
-            fail(
-                "units",
-                _(
-                    "line %(line)s: unit %(unit)s does not convert to the product's unit",
-                    line=line.ref,
-                    unit=line.unit_code,
-                ),
-            )
-        if not settings.accept_buyer_price:
-            reason = price_reason(line, order.currency_symbol, settings.price_tolerance, _, fmt)
-            if reason:
-                fail("price", reason)
-    if not settings.accept_buyer_price:
-        for reason, amount in order.discounts:
-            fail(
-                "price",
-                _(
-                    "the buyer's order takes a discount of %(amount)s: %(reason)s",
-                    amount=fmt.fmt_money(order.currency_symbol, amount),
-                    reason=reason,
-                ),
-            )
-    order_type = order.order_type or ORDINARY_ORDER
-    if order_type not in settings.order_types:
-        fail(
-            "order_type",
-            _(
-                "the order type %(name)s (%(code)s) is not confirmed automatically",
-                name=order.order_type_name,
-                code=order_type,
-            )
-            if order.order_type_name
-            else _("the order type %(code)s is not confirmed automatically", code=order_type),
-        )
-    if settings.totals and order.amounts_state == "differ":
-        fail("totals", _("the totals differ from the buyer's order"))
-    if order.import_issues:
-        issues = order.import_issues
-        fail(
-            "issues",
-            _(
-                "the import flagged: %(issues)s",
-                issues=issues.replace("\n", "; ") if isinstance(issues, str) else issues,
-            ),
-        )
-    if settings.future_date and order.today:
-        if order.requested_date and order.requested_date < order.today:
-            fail(
-                "date",
-                _("the requested delivery date %(date)s is in the past", date=fmt.fmt_date(order.requested_date)),
-            )
+    for run in _runs(check for check in CHECKS if check.enabled(settings)):
+        if not run[0].per_line:
+            failed += [Failure(run[0].condition, r) for r in _reasons(run[0].test(order, settings, _, fmt))]
+            continue
         for line in order.lines:
-            if line.requested_date and line.requested_date < order.today:
-                fail(
-                    "date",
-                    _(
-                        "line %(line)s: the requested delivery date %(date)s is in the past",
-                        line=line.ref,
-                        date=fmt.fmt_date(line.requested_date),
-                    ),
-                )
-    if settings.note_needs_person:
-        if order.note:
-            fail("note", _("the buyer wrote a note: %(note)s", note=_short(order.note)))
-        for line in order.lines:
-            if line.note:
-                fail(
-                    "note", _("line %(line)s: the buyer wrote a note: %(note)s", line=line.ref, note=_short(line.note))
-                )
-    if settings.max_amount and order.amount > settings.max_amount:
-        fail(
-            "max_amount",
-            _(
-                "the order amount %(amount)s is above the maximum %(max)s",
-                amount=fmt.fmt_money(order.company_currency_symbol, order.amount),
-                max=fmt.fmt_money(order.company_currency_symbol, settings.max_amount),
-            ),
-        )
+            for check in run:
+                failed += [Failure(check.condition, r) for r in _reasons(check.test(order, line, settings, _, fmt))]
     return failed
 
 

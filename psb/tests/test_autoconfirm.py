@@ -213,3 +213,16 @@ def test_translator_is_used():
     result = autoconfirm.evaluate(good_order(amounts_state="differ"), Settings(), translate)
     assert result[0].reason == "T:the totals differ from the buyer's order"
     assert all(text.startswith("T:") for text in autoconfirm.conditions(Settings(max_amount=5), translate))
+
+
+def test_reasons_given_as_data_stay_one_per_failure():
+    """The Odoo layer's ``_`` returns a text as data (a dict of message and parameters): one reason each."""
+
+    def as_data(message, **params):
+        return {"m": message, "p": params}
+
+    failures = autoconfirm.evaluate(good_order(customer_new=True, amounts_state="differ"), Settings(), as_data)
+    assert [(f.condition, f.reason["m"][:40]) for f in failures] == [
+        ("customer", "the customer %(name)s was created from a"),
+        ("totals", "the totals differ from the buyer's order"),
+    ]

@@ -328,7 +328,19 @@ def _line_error(line, message, error_code, **params):
     )
 
 
-def _check_line(line, seen):  # noqa: C901 - one check after another, read top to bottom
+def _check_line(line, seen):
+    """A response line, one check after another, in this order: which line it is, its status and what it
+    changes, its quantities and price, its substitute, its promised period."""
+    _check_line_identity(line, seen)
+    _check_item(line, line.item)
+    _check_line_status(line)
+    _check_line_amounts(line)
+    _check_substitute(line)
+    _check_period(line.promised_start, line.promised_end, line)
+
+
+def _check_line_identity(line, seen):
+    """Its own id (once in the response), its status, the order line it answers and the item's name."""
     if not line.line_id:
         raise ResponseError(
             f"A response line for order line {line.order_line_id} has no id.",
@@ -358,7 +370,11 @@ def _check_line(line, seen):  # noqa: C901 - one check after another, read top t
         )
     if line.item is None or not line.item.name:
         raise _line_error(line, "{where} needs the item's name.", "answer_line_no_item_name")
-    _check_item(line, line.item)
+
+
+def _check_line_status(line):
+    """New values only on a changed or added line; a changed line changes or says something; an added one
+    has its quantity."""
     changes = line.new_values
     if line.status_code not in VALUE_STATUSES and changes:
         raise _line_error(
@@ -381,6 +397,10 @@ def _check_line(line, seen):  # noqa: C901 - one check after another, read top t
         )
     if line.status_code == "1" and line.quantity is None:
         raise _line_error(line, "{where} is an added line: it needs the quantity.", "answer_line_added_no_quantity")
+
+
+def _check_line_amounts(line):
+    """A quantity with its unit, nothing negative, a base quantity with a price and above zero."""
     if (line.quantity is not None or line.base_quantity is not None) and not line.unit_code:
         raise _line_error(
             line, "{where}: a quantity needs its unit code (UN/ECE rec. 20, such as C62).", "answer_line_no_unit"
@@ -406,6 +426,10 @@ def _check_line(line, seen):  # noqa: C901 - one check after another, read top t
             raise _line_error(
                 line, "{where}: the price base quantity must be more than zero.", "answer_line_base_not_positive"
             )
+
+
+def _check_substitute(line):
+    """A substitute item is the seller's and named or identified; a substitute line id comes with one."""
     if line.substitute is not None:
         if line.substitute.buyers_item_id:
             raise _line_error(
@@ -422,7 +446,6 @@ def _check_line(line, seen):  # noqa: C901 - one check after another, read top t
         raise _line_error(
             line, "{where} has a substitute line id but no substitute item.", "answer_substitute_line_without_item"
         )
-    _check_period(line.promised_start, line.promised_end, line)
 
 
 def _check_item(line, item):
