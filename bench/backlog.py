@@ -233,7 +233,7 @@ def cmd_wait(args):
     )
     confirmed, auto_confirmed, for_a_person, ap_answers = cr.fetchone()
     cr.execute(
-        """SELECT psb_auto_reasons FROM sale_order WHERE psb_order_ref LIKE
+        """SELECT psb_auto_reasons_data::text FROM sale_order WHERE psb_order_ref LIKE
            %s AND psb_auto_state = 'person'
                   LIMIT 3""",
         (args.prefix + "-%",),

@@ -234,11 +234,12 @@ if delivered:
     print(f"\nThis run: {len(delivered)} documents delivered; by state: " + ", ".join(f"{s} {n}" for s, n in states))
     print(f"          {quotations[0][0]} quotations created, {quotations[0][1]} of them with nothing to check")
     print("          answers to the buyers: " + (", ".join(f"{s} {n}" for s, n in answers) or "none"))
-    decided = sql(f"select psb_order_ref, coalesce(psb_auto_state, ''), replace(coalesce(psb_auto_reasons, ''), "
-                  f"chr(10), '; ') from sale_order where psb_document_id in (select id from econnect_psb_document "
+    decided = sql(f"select psb_order_ref, coalesce(psb_auto_state, ''), coalesce(psb_auto_reasons_data::text, '') "
+                  f"from sale_order where psb_document_id in (select id from econnect_psb_document "
                   f"where psb_document_id in ({ids})) order by id")
     print("\nAutomatic confirmation (on for the trusted customer Region West):")
     for ref, auto, reasons in decided:
+        reasons = demo_data.plain_text(json.loads(reasons)) if reasons else ""
         outcome = {"confirmed": "confirmed by itself, answered AP"}.get(auto) or f"waits for a person: {reasons[:150]}"
         print(f"  {ref[:34]:<34} {outcome}")
 else:

@@ -251,3 +251,22 @@ def _known_places(env, company, salesman, examples):
                     "company_registry": invoicee.company_id,
                 }
             )
+
+
+def plain_text(value):
+    """A text the addon keeps as data (models/psb_texts.py), in plain English, for the demo's console summary."""
+    if isinstance(value, list):
+        return "; ".join(plain_text(item) for item in value)
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    if "m" in value:
+        args = value.get("a")
+        if args is not None:
+            return value["m"] % tuple(plain_text(arg) for arg in args)
+        return value["m"] % {key: plain_text(arg) for key, arg in (value.get("p") or {}).items()}
+    if "join" in value:
+        return value.get("sep", "; ").join(plain_text(item) for item in value["join"])
+    for key, unit in (("num", ""), ("pct", " %"), ("money", "")):
+        if key in value:
+            return f"{value[key]:g}{unit}" + (f" {value['cur']}" if key == "money" else "")
+    return str(next(iter(value.values()), ""))
