@@ -328,7 +328,17 @@ def _line_error(line, message, error_code, **params):
     )
 
 
-def _check_line(line, seen):  # noqa: C901 - one check after another, read top to bottom
+def _check_line(line, seen):
+    """The rules of one response line, one check after another: its ids and status, what it changes, its
+    values, its substitute and its promised delivery."""
+    _check_line_ids(line, seen)
+    _check_line_changes(line)
+    _check_line_values(line)
+    _check_substitute(line)
+    _check_period(line.promised_start, line.promised_end, line)
+
+
+def _check_line_ids(line, seen):
     if not line.line_id:
         raise ResponseError(
             f"A response line for order line {line.order_line_id} has no id.",
@@ -356,6 +366,9 @@ def _check_line(line, seen):  # noqa: C901 - one check after another, read top t
             error_code="answer_line_no_order_line",
             params={"line_id": line.line_id},
         )
+
+
+def _check_line_changes(line):
     if line.item is None or not line.item.name:
         raise _line_error(line, "{where} needs the item's name.", "answer_line_no_item_name")
     _check_item(line, line.item)
@@ -381,6 +394,9 @@ def _check_line(line, seen):  # noqa: C901 - one check after another, read top t
         )
     if line.status_code == "1" and line.quantity is None:
         raise _line_error(line, "{where} is an added line: it needs the quantity.", "answer_line_added_no_quantity")
+
+
+def _check_line_values(line):
     if (line.quantity is not None or line.base_quantity is not None) and not line.unit_code:
         raise _line_error(
             line, "{where}: a quantity needs its unit code (UN/ECE rec. 20, such as C62).", "answer_line_no_unit"
@@ -406,6 +422,9 @@ def _check_line(line, seen):  # noqa: C901 - one check after another, read top t
             raise _line_error(
                 line, "{where}: the price base quantity must be more than zero.", "answer_line_base_not_positive"
             )
+
+
+def _check_substitute(line):
     if line.substitute is not None:
         if line.substitute.buyers_item_id:
             raise _line_error(
@@ -422,7 +441,6 @@ def _check_line(line, seen):  # noqa: C901 - one check after another, read top t
         raise _line_error(
             line, "{where} has a substitute line id but no substitute item.", "answer_substitute_line_without_item"
         )
-    _check_period(line.promised_start, line.promised_end, line)
 
 
 def _check_item(line, item):
