@@ -92,7 +92,7 @@ def _value_problem(env, expected):
     }.get(expected, expected)
 
 
-def _reader_texts(env, p):
+def _reader_kind_texts(env, p):
     """Texts of the UBL reader (psb/ubl/reader.py): documents that are not a Peppol order it reads."""
     k = {"kind": _kind(env, p.get("kind")), "expected": _kind(env, p.get("expected"))}
     q = {**p, **k}
@@ -209,7 +209,7 @@ def _setting_label(env, label):
     }.get(label, label)
 
 
-def _client_texts(env, p):
+def _client_setup_texts(env, p):
     """Texts of the PSB client (psb/client.py): its settings and the identity server."""
     q = {**p, "said": _said(env, p)}
     return {
@@ -424,7 +424,7 @@ def _answer_line_texts(env, p):
     }
 
 
-def _answer_texts(env, p):
+def _answer_header_texts(env, p):
     """Texts of the rules an Order Response must follow (psb/ubl/response.py ``ResponseError``)."""
     words = _answer_words(env)
     seller = p.get("role") == "seller"
@@ -520,19 +520,23 @@ def _answer_value_texts(env, p):
     }
 
 
+def _reader_texts(env, p):
+    """Texts of the UBL reader (psb/ubl/reader.py): unsupported and invalid documents."""
+    return {**_reader_kind_texts(env, p), **_reader_content_texts(env, p)}
+
+
+def _client_texts(env, p):
+    """Texts of the PSB client (psb/client.py)."""
+    return {**_client_setup_texts(env, p), **_client_http_texts(env, p), **_client_check_texts(env, p)}
+
+
+def _answer_texts(env, p):
+    """Texts of the rules an Order Response must follow (psb/ubl/response.py ``ResponseError``)."""
+    return {**_answer_line_texts(env, p), **_answer_header_texts(env, p), **_answer_value_texts(env, p)}
+
+
 def _text(env, code, params, message):
-    # the codes are unique across psb/
-    for texts in (
-        _xml_texts,
-        _reader_texts,
-        _reader_content_texts,
-        _client_texts,
-        _client_http_texts,
-        _client_check_texts,
-        _answer_texts,
-        _answer_value_texts,
-        _answer_line_texts,
-    ):
+    for texts in (_xml_texts, _reader_texts, _client_texts, _answer_texts):  # the codes are unique across psb/
         text = texts(env, params).get(code) if code else None
         if text:
             try:
