@@ -129,126 +129,128 @@ class EconnectPsbDashboard(models.AbstractModel):
         return Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>') % (title, text)
 
     @api.model
-    def get_figures(self):
-        """The order desk's cards for the current company: count, label, and the list each one opens."""
-        company = self.env.company
-        SaleOrder = self.env["sale.order"]
-        Document = self.env["econnect.psb.document"]
+    def _desk_domains(self, company):
+        """Each card's domain: the records its count counts and its list opens."""
         today, week = self._period_starts()
         base = [("company_id", "=", company.id), ("psb_document_id", "!=", False)]
-        received_today = base + [("create_date", ">=", fields.Datetime.to_string(today))]
         received_week = base + [("create_date", ">=", fields.Datetime.to_string(week))]
-        auto_week = received_week + [("psb_auto_state", "=", "confirmed")]
-        # Whom the agreement with the buyer waits for (sale.order.psb_waits_for): counted apart.
-        waiting = base + [("psb_waits_for", "=", "person")]
-        waiting_buyer = base + [("psb_waits_for", "=", "buyer")]
-        queued = base + [("psb_response_state", "=", "queued")]
-        failed = base + [("psb_response_state", "=", "failed")]
-        pending = base + [("psb_pending_document_id", "!=", False)]
-        overdue = base + [("psb_answer_due", "<=", fields.Datetime.now())]
-        errors = [("company_id", "=", company.id), ("state", "=", "error")]
-        rules = [
-            ("company_id", "=", company.id),
-            ("psb_rule_state", "=", "violations"),
-            ("create_date", ">=", fields.Datetime.to_string(week)),
-        ]
+        return {
+            "base": base,
+            "today": base + [("create_date", ">=", fields.Datetime.to_string(today))],
+            "week": received_week,
+            "auto": received_week + [("psb_auto_state", "=", "confirmed")],
+            # Whom the agreement with the buyer waits for (sale.order.psb_waits_for): counted apart.
+            "waiting": base + [("psb_waits_for", "=", "person")],
+            "waiting_buyer": base + [("psb_waits_for", "=", "buyer")],
+            "queued": base + [("psb_response_state", "=", "queued")],
+            "failed": base + [("psb_response_state", "=", "failed")],
+            "pending": base + [("psb_pending_document_id", "!=", False)],
+            "overdue": base + [("psb_answer_due", "<=", fields.Datetime.now())],
+            "errors": [("company_id", "=", company.id), ("state", "=", "error")],
+            "rules": [
+                ("company_id", "=", company.id),
+                ("psb_rule_state", "=", "violations"),
+                ("create_date", ">=", fields.Datetime.to_string(week)),
+            ],
+            "team_activities": self._team_activities_domain(company),
+        }
 
+    @api.model
+    def _desk_counts(self, domains):
+        """The cards' counts (and the oldest of those waiting), grouped where one query serves several."""
+        SaleOrder = self.env["sale.order"]
+        Document = self.env["econnect.psb.document"]
+        base = domains["base"]
         waits = {
             who: (count, oldest)
             for who, count, oldest in SaleOrder._read_group(
                 base + [("psb_waits_for", "!=", False)], ["psb_waits_for"], ["__count", "create_date:min"]
             )
         }
-        waiting_count, oldest = waits.get("person", (0, None))
-        buyer_count, buyer_oldest = waits.get("buyer", (0, None))
         answers = dict(
             SaleOrder._read_group(
                 base + [("psb_response_state", "in", ("queued", "failed"))], ["psb_response_state"], ["__count"]
             )
         )
-        week_count = SaleOrder.search_count(received_week)
-        auto_count = SaleOrder.search_count(auto_week)
+        counts = {key: SaleOrder.search_count(domains[key]) for key in ("today", "week", "auto", "overdue", "pending")}
+        counts.update(
+            {key: Document.search_count(domains[key]) for key in ("errors", "rules")},
+            queued=answers.get("queued", 0),
+            failed=answers.get("failed", 0),
+            team_activities=self.env["mail.activity"].search_count(domains["team_activities"]),
+        )
+        for key, who in (("waiting", "person"), ("waiting_buyer", "buyer")):
+            counts[key], oldest = waits.get(who, (0, None))
+            counts[f"{key}_hint"] = self._age(oldest) if counts[key] and oldest else ""
+        return counts
 
-        def card(key, label, value, domain, model="sale.order", hint="", action=False):
-            return {
-                "key": key,
-                "label": label,
-                "value": value,
-                "domain": domain,
-                "model": model,
-                "hint": hint,
-                "action": action,
-                # The list it opens: empty, it says so (no sample records); orders in the desk's own list.
-                "help": str(self._empty_help(key)) if not action else "",
-                "view_id": desk_list.id if model == "sale.order" else False,
-                "attention": ATTENTION.get(key, "") if isinstance(value, int) and value else "",
-            }
-
-        team_activities = self._team_activities_domain(company)
-        desk_list = self.env.ref("sale_econnect_psb.view_sale_order_psb_desk_list")
-
+    @api.model
+    def _desk_card(self, key, label, value, domain, model="sale.order", hint="", action=False):
         return {
-            "company": company.name,
-            "figures": [
-                card(
-                    "today", self.env._("Orders received today"), SaleOrder.search_count(received_today), received_today
-                ),
-                card("week", self.env._("Orders received this week"), week_count, received_week),
-                card("auto", self.env._("Confirmed automatically this week"), auto_count, auto_week),
-                card(
-                    "waiting",
-                    self.env._("Waiting for a person"),
-                    waiting_count,
-                    waiting,
-                    hint=self._age(oldest) if waiting_count and oldest else "",
-                ),
-                card(
-                    "waiting_buyer",
-                    self.env._("Waiting for the buyer"),
-                    buyer_count,
-                    waiting_buyer,
-                    hint=self._age(buyer_oldest) if buyer_count and buyer_oldest else "",
-                ),
-                card("overdue", self.env._("Answers overdue"), SaleOrder.search_count(overdue), overdue),
-                card("queued", self.env._("Answers not yet sent"), answers.get("queued", 0), queued),
-                card("failed", self.env._("Answers failed"), answers.get("failed", 0), failed),
-                card(
-                    "errors",
-                    self.env._("Documents in error"),
-                    Document.search_count(errors),
-                    errors,
-                    model="econnect.psb.document",
-                ),
-                card(
-                    "rules",
-                    self.env._("Received this week breaking Peppol rules"),
-                    Document.search_count(rules),
-                    rules,
-                    model="econnect.psb.document",
-                ),
-                card(
-                    "pending",
-                    self.env._("Changes and cancellations awaiting a decision"),
-                    SaleOrder.search_count(pending),
-                    pending,
-                ),
-                card(
-                    "team_activities",
-                    self.env._("Peppol activities: mine and my team's"),
-                    self.env["mail.activity"].search_count(team_activities),
-                    team_activities,
-                    model="mail.activity",
-                    hint=self.env._("yours, and those on your sales teams' orders"),
-                    action="sale_econnect_psb.action_psb_team_activities",
-                ),
-                card(
-                    "touchless",
-                    self.env._("Touchless rate this week"),
-                    f"{round(100 * auto_count / week_count)} %" if week_count else "-",
-                    auto_week,
-                    hint=self.env._(
-                        "%(auto)s of %(total)s orders confirmed without a person", auto=auto_count, total=week_count
-                    ),
-                ),
-            ],
+            "key": key,
+            "label": label,
+            "value": value,
+            "domain": domain,
+            "model": model,
+            "hint": hint,
+            "action": action,
+            # The list it opens: empty, it says so (no sample records); orders in the desk's own list.
+            "help": str(self._empty_help(key)) if not action else "",
+            "view_id": model == "sale.order"
+            and self.env["ir.model.data"]._xmlid_to_res_id("sale_econnect_psb.view_sale_order_psb_desk_list"),
+            "attention": ATTENTION.get(key, "") if isinstance(value, int) and value else "",
         }
+
+    @api.model
+    def get_figures(self):
+        """The order desk's cards for the current company: count, label, and the list each one opens."""
+        company = self.env.company
+        domains = self._desk_domains(company)
+        counts = self._desk_counts(domains)
+        labels = {
+            "today": self.env._("Orders received today"),
+            "week": self.env._("Orders received this week"),
+            "auto": self.env._("Confirmed automatically this week"),
+            "waiting": self.env._("Waiting for a person"),
+            "waiting_buyer": self.env._("Waiting for the buyer"),
+            "overdue": self.env._("Answers overdue"),
+            "queued": self.env._("Answers not yet sent"),
+            "failed": self.env._("Answers failed"),
+            "errors": self.env._("Documents in error"),
+            "rules": self.env._("Received this week breaking Peppol rules"),
+            "pending": self.env._("Changes and cancellations awaiting a decision"),
+        }
+        documents = ("errors", "rules")
+        figures = [
+            self._desk_card(
+                key,
+                label,
+                counts[key],
+                domains[key],
+                model="econnect.psb.document" if key in documents else "sale.order",
+                hint=counts.get(f"{key}_hint", ""),
+            )
+            for key, label in labels.items()
+        ]
+        week_count, auto_count = counts["week"], counts["auto"]
+        figures += [
+            self._desk_card(
+                "team_activities",
+                self.env._("Peppol activities: mine and my team's"),
+                counts["team_activities"],
+                domains["team_activities"],
+                model="mail.activity",
+                hint=self.env._("yours, and those on your sales teams' orders"),
+                action="sale_econnect_psb.action_psb_team_activities",
+            ),
+            self._desk_card(
+                "touchless",
+                self.env._("Touchless rate this week"),
+                f"{round(100 * auto_count / week_count)} %" if week_count else "-",
+                domains["auto"],
+                hint=self.env._(
+                    "%(auto)s of %(total)s orders confirmed without a person", auto=auto_count, total=week_count
+                ),
+            ),
+        ]
+        return {"company": company.name, "figures": figures}

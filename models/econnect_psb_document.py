@@ -441,13 +441,15 @@ class EconnectPsbDocument(models.Model):
     def _check_sale_order_company(self):
         for doc in self.sudo():
             if doc.sale_order_id and doc.sale_order_id.company_id != doc.company_id:
-                raise ValidationError(
-                    self.env._(
-                        "%(doc)s was received for %(company)s: it can only be linked to a sale order of that company.",
-                        doc=doc.display_name,
-                        company=doc.company_id.name,
-                    )
-                )
+                raise ValidationError(doc._other_company_text())
+
+    def _other_company_text(self):
+        """Why this document cannot be linked to another company's sale order."""
+        return self.env._(
+            "%(doc)s was received for %(company)s: it can only be linked to a sale order of that company.",
+            doc=self.display_name,
+            company=self.company_id.name,
+        )
 
     def write(self, vals):
         if set(vals) == {"psb_revision_note"} and not self.env.su:
@@ -699,10 +701,7 @@ class EconnectPsbDocument(models.Model):
             self.write({"error_code": code, "error_params": json.loads(json.dumps(exc.params, default=str))})
 
     def _client(self, clients):
-        company = self.company_id
-        if company.id not in clients:
-            clients[company.id] = company._psb_client()
-        client = clients[company.id]
+        client = self._queue_client(clients, self.company_id)
         client.max_download_bytes = max(1, self.company_id.sudo().psb_keep_max_mb or 0) * MB
         return client
 

@@ -151,24 +151,15 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
         env = self.env
         if diff.kind == "header_changed":
             return env._("Order %(what)s: %(old)s → %(new)s", what=label, old=_show(diff.old), new=_show(diff.new))
-        if diff.kind == "line_added":
-            qty, unit, name = diff.new
-            return env._(
-                "Line %(id)s added: %(qty)s %(unit)s %(name)s",
-                id=diff.line_id,
-                qty=_show(qty),
-                unit=unit or "",
-                name=name or "",
+        if diff.kind in ("line_added", "line_removed"):
+            added = diff.kind == "line_added"
+            qty, unit, name = diff.new if added else diff.old
+            text = (
+                env._("Line %(id)s added: %(qty)s %(unit)s %(name)s")
+                if added
+                else env._("Line %(id)s removed: %(qty)s %(unit)s %(name)s")
             )
-        if diff.kind == "line_removed":
-            qty, unit, name = diff.old
-            return env._(
-                "Line %(id)s removed: %(qty)s %(unit)s %(name)s",
-                id=diff.line_id,
-                qty=_show(qty),
-                unit=unit or "",
-                name=name or "",
-            )
+            return text % {"id": diff.line_id, "qty": _show(qty), "unit": unit or "", "name": name or ""}
         if diff.kind == "line_changed" and diff.field == "other":
             return env._("Line %s: other details changed", diff.line_id)
         if diff.kind == "line_changed":

@@ -7,7 +7,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import html_escape, mute_logger
+from odoo.tools import mute_logger
 
 from .econnect_psb_queue_mixin import BATCH_SIZE
 from .econnect_psb_response import psb_refusal
@@ -28,6 +28,7 @@ class EconnectPsbInvoiceSend(models.Model):
 
     _name = "econnect.psb.invoice.send"
     _inherit = ["econnect.psb.queue.mixin"]
+    _queue_cron = SEND_CRON
     _description = "Peppol invoice sent through the eConnect PSB"
     _order = "id desc"
     _rec_name = "move_id"
@@ -112,20 +113,12 @@ class EconnectPsbInvoiceSend(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _trigger_sending(self, at=None):
-        self.env["ir.cron"]._psb_trigger(SEND_CRON, at)
+        self._queue_trigger(at)
 
     @api.model
     def _cron_send_invoices(self, batch_size=BATCH_SIZE):
         """Send every queued invoice that is due, each once (the queue's loop, one row lock per invoice)."""
         self._queue_run(batch_size)
-
-    @api.model
-    def _queue_waiting_domain(self):
-        return [("state", "=", "queued")]
-
-    @api.model
-    def _queue_trigger(self, at=None):
-        self._trigger_sending(at)
 
     def _queue_reader(self):
         move = self.move_id.sudo()
@@ -140,26 +133,17 @@ class EconnectPsbInvoiceSend(models.Model):
     def _queue_classify(self, exc):
         return psb_refusal(self.env, exc) or super()._queue_classify(exc)
 
-    def _queue_fail(self, failed):
-        self._fail(failed.reason, can_retry=failed.retry_helps)
-
-    def _queue_give_up_message(self, attempts, deadline, retry):
+    def _queue_give_up_text(self, retry):
         return self.env._(
             "The PSB could not be reached in %(n)s attempts up to %(deadline)s (last error: %(error)s). Press Retry "
-            "once the PSB is reachable, or send the invoice by other means.",
-            n=attempts,
-            deadline=deadline,
-            error=retry.reason,
+            "once the PSB is reachable, or send the invoice by other means."
         )
 
     def _send(self, clients=None):
         """Send once: the idempotency key makes a repeat after a crash a no-op at the PSB (409, taken as sent)."""
         self.ensure_one()
         company = self.company_id
-        if clients is None:
-            client = company._psb_client()
-        else:
-            client = clients.get(company.id) or clients.setdefault(company.id, company._psb_client())
+        client = self._queue_client(clients, company)
         attachment = self.attachment_id.sudo().with_context(bin_size=False)
         result = client.send_invoice(
             company.sudo().psb_party_id,
@@ -184,16 +168,14 @@ class EconnectPsbInvoiceSend(models.Model):
 
     def _fail(self, message, can_retry=True):
         """The invoice did not reach the buyer: shown on the invoice, with an activity for its responsible."""
-        self.write({"state": "failed", "error_message": message, "next_attempt_at": False, "can_retry": can_retry})
-        advice = (
-            self.env._("Press Retry on the invoice once the cause is fixed.")
-            if can_retry
-            else self.env._("Retrying will not help: send the invoice by other means (e-mail, the buyer's portal).")
+        note = self._queue_write_failed(
+            message,
+            can_retry,
+            self.env._("Press Retry on the invoice once the cause is fixed."),
+            self.env._("Retrying will not help: send the invoice by other means (e-mail, the buyer's portal)."),
         )
         self.move_id._psb_invoice_activity(
-            "send",
-            self.env._("Peppol invoice %s not delivered", self.move_id.name),
-            f"<p>{html_escape(message)}</p><p>{html_escape(advice)}</p>",
+            "send", self.env._("Peppol invoice %s not delivered", self.move_id.name), note
         )
 
     def action_retry(self):
@@ -221,18 +203,7 @@ class EconnectPsbInvoiceSend(models.Model):
     @api.model
     def _apply_status_event(self, topic, event, company):
         """The delivery outcome of one of ``company``'s invoices (another company's event never touches it)."""
-        document_id = event.get("documentId")
-        if not document_id:
-            return self.browse()
-        sending = self.sudo().search(
-            [
-                ("company_id", "=", company.id),
-                "|",
-                ("psb_document_id", "=", document_id),
-                ("idempotency_key", "=", document_id),
-            ],
-            limit=1,
-        )
+        sending = self._queue_sent_record(company, event.get("documentId"), "psb_document_id")
         if not sending:
             return sending
         details = event.get("details") if isinstance(event.get("details"), dict) else {}

@@ -278,10 +278,11 @@ class EconnectPsbOrderChange(models.AbstractModel):
             if state == self._line_state(line):
                 continue
             ref = line.psb_line_ref or line.name.split("\n")[0]
-            if float_compare(delivered, 0, 6) > 0:
-                reasons.append(self.env._("line %(line)s: %(qty)s already delivered", line=ref, qty=delivered))
-            if float_compare(invoiced, 0, 6) > 0:
-                reasons.append(self.env._("line %(line)s: %(qty)s already invoiced", line=ref, qty=invoiced))
+            done = (
+                (delivered, self.env._("line %(line)s: %(qty)s already delivered")),
+                (invoiced, self.env._("line %(line)s: %(qty)s already invoiced")),
+            )
+            reasons += [text % {"line": ref, "qty": qty} for qty, text in done if float_compare(qty, 0, 6) > 0]
         return reasons
 
     @api.model

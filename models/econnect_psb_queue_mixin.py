@@ -29,7 +29,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import mute_logger
+from odoo.tools import html_escape, mute_logger
 
 from ..psb import exceptions as psb_errors
 from ..psb import lifecycle
@@ -91,10 +91,13 @@ class EconnectPsbQueueMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Hooks of the model that uses the queue
     # ------------------------------------------------------------------
+    #: The XML id of the model's scheduled action, woken by the default ``_queue_trigger``.
+    _queue_cron = None
+
     @api.model
     def _queue_waiting_domain(self):
-        """The records that wait for their turn, due now or later."""
-        raise NotImplementedError
+        """The records that wait for their turn, due now or later (by default: those queued)."""
+        return [("state", "=", "queued")]
 
     @api.model
     def _queue_due_domain(self):
@@ -118,14 +121,23 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         whether it was committed (a fresh snapshot)."""
         raise NotImplementedError
 
+    @api.model
+    def _queue_client(self, clients, company):
+        """``company``'s PSB client, made once for a run (``clients``: one client per company; None: a new one)."""
+        if clients is None:
+            return company._psb_client()
+        if company.id not in clients:
+            clients[company.id] = company._psb_client()
+        return clients[company.id]
+
     def _queue_reader(self):
         """This record in the language of whoever reads what its processing writes."""
         return self
 
     @api.model
     def _queue_trigger(self, at=None):
-        """Wake the model's scheduled action now, or at ``at``."""
-        raise NotImplementedError
+        """Wake the model's scheduled action (``_queue_cron``) now, or at ``at``."""
+        self.env["ir.cron"]._psb_trigger(self._queue_cron, at)
 
     @api.model
     def _queue_backlog(self, remaining, batch_size):
@@ -144,11 +156,17 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         self._queue_fail(Failed(retry.final or self._queue_give_up_message(attempts, deadline, retry)))
 
     def _queue_give_up_message(self, attempts, deadline, retry):
+        """What a person reads once the record is given up: the model's ``_queue_give_up_text`` with the
+        attempts (``n``), the ``deadline`` and the last ``error``."""
+        return self._queue_give_up_text(retry) % {"n": attempts, "deadline": deadline, "error": retry.reason}
+
+    def _queue_give_up_text(self, retry):
         raise NotImplementedError
 
     def _queue_fail(self, failed):
-        """End the record in its failed state with ``failed.reason`` (:class:`Failed`)."""
-        raise NotImplementedError
+        """End the record in its failed state with ``failed.reason`` (:class:`Failed`): by default the model's
+        ``_fail(message, can_retry)``."""
+        self._fail(failed.reason, can_retry=failed.retry_helps)
 
     def _queue_classify(self, exc):
         """What an exception a handler raised means: a :class:`RetryLater`, a :class:`Failed`, or None (unexpected)."""
@@ -159,19 +177,15 @@ class EconnectPsbQueueMixin(models.AbstractModel):
             if exc.retryable:
                 return RetryLater(psb_error_text(env, exc), retry_after=exc.retry_after, error=exc)
             return Failed(psb_error_text(env, exc), error=exc)
-        if isinstance(exc, psycopg2.errors.UniqueViolation):
-            # Another worker stored the same thing at the same moment; its work is visible on the next attempt.
-            return RetryLater(
-                env._("Another worker stored the same at the same moment; looked at again shortly."),
-                retry_after=60,
-                error=exc,
+        if isinstance(exc, (psycopg2.errors.UniqueViolation, psycopg2.errors.TransactionRollbackError)):
+            # Another worker stored the same thing, or worked on the same rows, at the same moment: its work is
+            # visible on the next attempt.
+            reason = (
+                env._("Another worker stored the same at the same moment; looked at again shortly.")
+                if isinstance(exc, psycopg2.errors.UniqueViolation)
+                else env._("It was being processed elsewhere at the same time; looked at again shortly.")
             )
-        if isinstance(exc, psycopg2.errors.TransactionRollbackError):
-            return RetryLater(
-                env._("It was being processed elsewhere at the same time; looked at again shortly."),
-                retry_after=60,
-                error=exc,
-            )
+            return RetryLater(reason, retry_after=60, error=exc)
         if isinstance(exc, UserError):
             return Failed(str(exc.args[0] if exc.args else exc), error=exc)
         return None
@@ -416,6 +430,24 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         if free:
             free.write({"next_attempt_at": fields.Datetime.now()})
             self._queue_trigger()
+
+    def _queue_write_failed(self, message, can_retry, retry_advice, other_advice):
+        """Mark the sending failed with ``message``; :returns: the note of the activity a person gets (the
+        message, and what to do: ``retry_advice`` when Retry can help, else ``other_advice``)."""
+        self.write({"state": "failed", "error_message": message, "next_attempt_at": False, "can_retry": can_retry})
+        advice = retry_advice if can_retry else other_advice
+        return f"<p>{html_escape(message)}</p><p>{html_escape(advice)}</p>"
+
+    @api.model
+    def _queue_sent_record(self, company, document_id, id_field):
+        """``company``'s record the PSB knows as ``document_id`` (its id at the PSB in ``id_field``, or the
+        idempotency key it was sent with), for a status event; another company's event never finds one."""
+        if not document_id:
+            return self.browse()
+        return self.sudo().search(
+            [("company_id", "=", company.id), "|", (id_field, "=", document_id), ("idempotency_key", "=", document_id)],
+            limit=1,
+        )
 
     def _queue_reset(self):
         """A person asked to try again: the count of attempts starts over."""

@@ -8,7 +8,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import html_escape
 
 from ..psb import exceptions as psb_errors
 from ..psb import lifecycle
@@ -70,6 +69,7 @@ class EconnectPsbResponse(models.Model):
 
     _name = "econnect.psb.response"
     _inherit = ["econnect.psb.queue.mixin"]
+    _queue_cron = "sale_econnect_psb.ir_cron_psb_send_responses"
     _description = "Peppol Order Response"
     _order = "id desc"
 
@@ -246,7 +246,7 @@ class EconnectPsbResponse(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _trigger_sending(self, at=None):
-        self.env["ir.cron"]._psb_trigger("sale_econnect_psb.ir_cron_psb_send_responses", at)
+        self._queue_trigger(at)
 
     @api.model
     def _cron_send_responses(self, batch_size=BATCH_SIZE):
@@ -257,14 +257,6 @@ class EconnectPsbResponse(models.Model):
         already sent is skipped.
         """
         self._queue_run(batch_size)
-
-    @api.model
-    def _queue_waiting_domain(self):
-        return [("state", "=", "queued")]
-
-    @api.model
-    def _queue_trigger(self, at=None):
-        self._trigger_sending(at)
 
     def _queue_reader(self):
         return self.with_context(lang=self._reader_lang())  # written for the salesperson
@@ -294,17 +286,11 @@ class EconnectPsbResponse(models.Model):
             )
         return super()._queue_classify(exc)
 
-    def _queue_fail(self, failed):
-        self._fail(failed.reason, can_retry=failed.retry_helps)
-
-    def _queue_give_up_message(self, attempts, deadline, retry):
+    def _queue_give_up_text(self, retry):
         return self.env._(
             "The PSB could not be reached in %(n)s attempts up to %(deadline)s, when it stops keeping the buyer's "
             "order (last error: %(error)s). Press Retry once the PSB is reachable, or tell the buyer by other "
-            "means.",
-            n=attempts,
-            deadline=deadline,
-            error=retry.reason,
+            "means."
         )
 
     def _send(self, clients=None):
@@ -314,16 +300,8 @@ class EconnectPsbResponse(models.Model):
         :param clients: one PSB client per company, shared by a run of the scheduled action
         """
         self.ensure_one()
-        self._mark_sent(self._deliver(self._client(clients)))
+        self._mark_sent(self._deliver(self._queue_client(clients, self.sale_order_id.company_id)))
         return True
-
-    def _client(self, clients=None):
-        company = self.sale_order_id.company_id
-        if clients is None:
-            return company._psb_client()
-        if company.id not in clients:
-            clients[company.id] = company._psb_client()
-        return clients[company.id]
 
     def _deliver(self, client):
         """Send the answer's request (built the first time) to the PSB. :returns: the PSB's reply"""
@@ -399,18 +377,13 @@ class EconnectPsbResponse(models.Model):
 
     def _fail(self, message, can_retry=True):
         """The answer did not reach the buyer: one activity per order for failed answers, kept up to date."""
-        self.write({"state": "failed", "error_message": message, "next_attempt_at": False, "can_retry": can_retry})
-        order = self.sale_order_id
-        advice = (
-            self.env._("Press Retry on the Peppol tab once the cause is fixed.")
-            if can_retry
-            else self.env._("Retrying will not help: tell the buyer by other means.")
+        note = self._queue_write_failed(
+            message,
+            can_retry,
+            self.env._("Press Retry on the Peppol tab once the cause is fixed."),
+            self.env._("Retrying will not help: tell the buyer by other means."),
         )
-        order._psb_activity(
-            "answer",
-            summary=self.env._("Peppol answer %s failed", self.code),
-            note=f"<p>{html_escape(message)}</p><p>{html_escape(advice)}</p>",
-        )
+        self.sale_order_id._psb_activity("answer", summary=self.env._("Peppol answer %s failed", self.code), note=note)
 
     def _close_failure_activity(self):
         order = self.sale_order_id
@@ -446,18 +419,7 @@ class EconnectPsbResponse(models.Model):
     def _apply_status_event(self, topic, event, company):
         """The delivery outcome of one of ``company``'s answers (the event's company: another company's
         event never touches it)."""
-        document_id = event.get("documentId")
-        if not document_id:
-            return False
-        response = self.sudo().search(
-            [
-                ("company_id", "=", company.id),
-                "|",
-                ("psb_response_id", "=", document_id),
-                ("idempotency_key", "=", document_id),
-            ],
-            limit=1,
-        )
+        response = self._queue_sent_record(company, event.get("documentId"), "psb_response_id")
         if not response:
             return False
         message = event.get("message") or ""

@@ -4,6 +4,9 @@ from odoo.tools import format_date, formatLang
 
 from ..psb.ubl import units
 
+#: An answered line's status (UNCL 1229 as Peppol's Order Response uses it), also the answer wizard's.
+LINE_STATUSES = [("1", "Added"), ("3", "Changed"), ("5", "Accepted"), ("7", "Rejected"), ("42", "Already delivered")]
+
 
 class EconnectPsbResponseLine(models.Model):
     _name = "econnect.psb.response.line"
@@ -14,10 +17,7 @@ class EconnectPsbResponseLine(models.Model):
     sequence = fields.Integer()
     sale_line_id = fields.Many2one("sale.order.line", ondelete="set null")
     order_line_ref = fields.Char("Order Line ID", required=True)
-    status = fields.Selection(
-        [("1", "Added"), ("3", "Changed"), ("5", "Accepted"), ("7", "Rejected"), ("42", "Already delivered")],
-        required=True,
-    )
+    status = fields.Selection(LINE_STATUSES, required=True)
     item_name = fields.Char(required=True)
     sellers_item_id = fields.Char()
     buyers_item_id = fields.Char()

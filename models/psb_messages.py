@@ -92,8 +92,8 @@ def _value_problem(env, expected):
     }.get(expected, expected)
 
 
-def _reader_texts(env, p):
-    """Texts of the UBL reader (psb/ubl/reader.py): unsupported and invalid documents."""
+def _reader_kind_texts(env, p):
+    """Texts of the UBL reader (psb/ubl/reader.py): documents that are not a Peppol order it reads."""
     k = {"kind": _kind(env, p.get("kind")), "expected": _kind(env, p.get("expected"))}
     q = {**p, **k}
     return {
@@ -149,6 +149,13 @@ def _reader_texts(env, p):
             "The %(kind)s has ProfileID %(profile)s, which Peppol does not allow for it (allowed: %(allowed)s).", **q
         ),
         "unexpected_kind": lambda: env._("Expected an %(expected)s, but this document is an %(kind)s.", **q),
+    }
+
+
+def _reader_content_texts(env, p):
+    """Texts of the UBL reader (psb/ubl/reader.py): what an order's content lacks or gets wrong."""
+    q = {**p, "kind": _kind(env, p.get("kind"))}
+    return {
         "no_id": lambda: env._("The %(kind)s has no number (ID).", **q),
         "no_buyer": lambda: env._("The %(kind)s %(id)s does not say who the buyer is (BuyerCustomerParty).", **q),
         "no_order_reference": lambda: env._(
@@ -202,10 +209,9 @@ def _setting_label(env, label):
     }.get(label, label)
 
 
-def _client_texts(env, p):
-    """Texts of the PSB client (psb/client.py)."""
-    said = _said(env, p)
-    q = {**p, "said": said}
+def _client_setup_texts(env, p):
+    """Texts of the PSB client (psb/client.py): its settings and the identity server."""
+    q = {**p, "said": _said(env, p)}
     return {
         "not_configured": lambda: env._(
             "The PSB connection is not configured: %(missing)s missing.",
@@ -243,6 +249,13 @@ def _client_texts(env, p):
             "The PSB identity server answered %(status)s to %(url)s; check the identity URL.", **q
         ),
         "identity_no_token": lambda: env._("%(url)s gave no usable access token; check the identity URL.", **q),
+    }
+
+
+def _client_http_texts(env, p):
+    """Texts of the PSB client (psb/client.py): what the PSB answered to a request."""
+    q = {**p, "said": _said(env, p)}
+    return {
         "timeout": lambda: env._("The PSB did not answer in time (%(reason)s); it will be tried again later.", **q),
         "unreachable": lambda: env._(
             "The PSB could not be reached (%(reason)s); it will be tried again later. If "
@@ -290,6 +303,12 @@ def _client_texts(env, p):
         "download_broken": lambda: env._(
             "The download of document %(document_id)s broke off (%(reason)s); it will be tried again later.", **q
         ),
+    }
+
+
+def _client_check_texts(env, p):
+    """Texts of the PSB client (psb/client.py): the party id and the connection check."""
+    return {
         "bad_party_id": lambda: env._(
             "%(value)s is not a PSB party id: give it as the Peppol form 0106:12345678 (a four-digit scheme such as "
             "0106 for a KvK number or 0088 for a GLN, a colon, the number) or as the PSB's form NL:KVK:12345678 "
@@ -356,8 +375,9 @@ def _line_date_text(env, p, words):
     )
 
 
-def _answer_line_texts(env, p, words):
+def _answer_line_texts(env, p):
     """Texts of the rules on one line of an answer, each named "Response line 2 (order line 5)"."""
+    words = _answer_words(env)
     where = _answer_line(env, p)
     q = {**p, "where": where}
     return {
@@ -404,11 +424,11 @@ def _answer_line_texts(env, p, words):
     }
 
 
-def _answer_texts(env, p):
+def _answer_header_texts(env, p):
     """Texts of the rules an Order Response must follow (psb/ubl/response.py ``ResponseError``)."""
     words = _answer_words(env)
     seller = p.get("role") == "seller"
-    texts = {
+    return {
         "answer_order_only": lambda: env._(
             "An order of profile Order Only gets no Order Response (Peppol BIS Order Only 3)."
         ),
@@ -452,6 +472,14 @@ def _answer_texts(env, p):
         "answer_ca_without_lines": lambda: env._(
             "An acceptance with changes (CA) lists every order line with its status."
         ),
+    }
+
+
+def _answer_value_texts(env, p):
+    """Texts of the rules an Order Response must follow (psb/ubl/response.py ``ResponseError``): ids, numbers,
+    dates and the note."""
+    words = _answer_words(env)
+    return {
         "answer_line_no_id": lambda: env._("A response line for order line %(order_line_id)s has no id.", **p),
         "answer_line_id_twice": lambda: env._("Two response lines have the id %(line_id)s: each needs its own.", **p),
         "answer_line_no_order_line": lambda: env._(
@@ -490,7 +518,21 @@ def _answer_texts(env, p):
             **p,
         ),
     }
-    return {**_answer_line_texts(env, p, words), **texts}
+
+
+def _reader_texts(env, p):
+    """Texts of the UBL reader (psb/ubl/reader.py): unsupported and invalid documents."""
+    return {**_reader_kind_texts(env, p), **_reader_content_texts(env, p)}
+
+
+def _client_texts(env, p):
+    """Texts of the PSB client (psb/client.py)."""
+    return {**_client_setup_texts(env, p), **_client_http_texts(env, p), **_client_check_texts(env, p)}
+
+
+def _answer_texts(env, p):
+    """Texts of the rules an Order Response must follow (psb/ubl/response.py ``ResponseError``)."""
+    return {**_answer_line_texts(env, p), **_answer_header_texts(env, p), **_answer_value_texts(env, p)}
 
 
 def _text(env, code, params, message):

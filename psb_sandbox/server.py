@@ -1090,6 +1090,17 @@ class _Handler(BaseHTTPRequestHandler):
             except (re.error, TypeError, ValueError) as exc:
                 raise _fail(400, f"Invalid fault: {exc}.") from None
             return _Reply(200, {"ok": True})
+        if (method, path) == ("POST", "/_sandbox/reset"):
+            sandbox.reset()
+            return _Reply(200, {"ok": True})
+        reply = self._control_read(method, path)
+        if reply is None:
+            raise _fail(404, f"No sandbox control call {method} {path}.")
+        return reply
+
+    def _control_read(self, method, path):
+        """The control API's reads: the requests and responses so far, the hooks registered."""
+        sandbox = self.sandbox
         if (method, path) == ("GET", "/_sandbox/requests"):
             with sandbox.lock:
                 return _Reply(200, [_jsonable(request) for request in sandbox.requests])
@@ -1101,10 +1112,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return _Reply(
                     200, {party or "environment": list(hooks.values()) for party, hooks in sandbox.hooks.items()}
                 )
-        if (method, path) == ("POST", "/_sandbox/reset"):
-            sandbox.reset()
-            return _Reply(200, {"ok": True})
-        raise _fail(404, f"No sandbox control call {method} {path}.")
+        return None
 
 
 def _oauth_error(error, description):

@@ -114,13 +114,7 @@ class EconnectPsbDocumentWizard(models.TransientModel):
         if not order.has_access("write"):
             raise AccessError(self.env._("You can only link a document to an order you may change."))
         if order.company_id != document.company_id:
-            raise UserError(
-                self.env._(
-                    "%(doc)s was received for %(company)s: it can only be linked to a sale order of that company.",
-                    doc=document.display_name,
-                    company=document.company_id.name,
-                )
-            )
+            raise UserError(document._other_company_text())
         mismatch = self._mismatch_text()
         if mismatch and not self.confirm_other_buyer:
             raise UserError(

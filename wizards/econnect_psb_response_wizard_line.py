@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.tools import float_is_zero
 
+from ..models.econnect_psb_response_line import LINE_STATUSES
+
 
 class EconnectPsbResponseWizardLine(models.TransientModel):
     _name = "econnect.psb.response.wizard.line"
@@ -16,7 +18,7 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
     sellers_item_id = fields.Char(readonly=True)
     buyers_item_id = fields.Char(readonly=True)
     status = fields.Selection(
-        [("1", "Added"), ("3", "Changed"), ("5", "Accepted"), ("7", "Rejected"), ("42", "Already delivered")],
+        LINE_STATUSES,
         default="5",
         help="Empty until someone decides on a line that cannot simply be accepted.",
     )

@@ -155,6 +155,14 @@ def classify(root: etree._Element) -> tuple[str, str]:
             params={"root": local, "namespace": namespace},
         )
     customization = _strip(root.findtext("cbc:CustomizationID", namespaces=NS)) or ""
+    _refuse_other_ubl(local, customization)
+    transaction = _transaction(local, customization)
+    _check_transaction(root, local, customization, transaction)
+    return transaction.kind, _profile(root, transaction)
+
+
+def _refuse_other_ubl(local: str, customization: str) -> None:
+    """A UBL document that is not one of ours (an invoice, a despatch advice...) says what it is."""
     if local in _OTHER_UBL_DOCUMENTS:
         found = f" (CustomizationID {customization})" if customization else ""
         advice = (
@@ -167,6 +175,10 @@ def classify(root: etree._Element) -> tuple[str, str]:
             error_code="other_ubl_document",
             params={"root": local, "customization": customization, "invoice": local in _INVOICES},
         )
+
+
+def _transaction(local: str, customization: str) -> Transaction:
+    """The BIS 3 ordering transaction the CustomizationID declares, or an error saying what it declares."""
     if not customization:
         raise UnsupportedDocumentError(
             f"The {local} has no CustomizationID, so it does not say which specification it follows: "
@@ -201,6 +213,11 @@ def classify(root: etree._Element) -> tuple[str, str]:
                 ),
             )
         raise UnsupportedDocumentError(message, error_code=code, params={"root": local, "customization": customization})
+    return transaction
+
+
+def _check_transaction(root: etree._Element, local: str, customization: str, transaction: Transaction) -> None:
+    """The root element fits the declared transaction, and no extended national profile adds to it."""
     if root.tag != transaction.root_tag:
         raise UnsupportedDocumentError(
             f"The document's root element {local} does not match its CustomizationID {customization}, "
@@ -220,7 +237,6 @@ def classify(root: etree._Element) -> tuple[str, str]:
             error_code="extended_profile",
             params={"kind": transaction.kind, "customization": customization},
         )
-    return transaction.kind, _profile(root, transaction)
 
 
 def _profile(root: etree._Element, transaction: Transaction) -> str:
