@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Sales: Peppol orders through the eConnect PSB",
-    "summary": "Receive Peppol purchase orders from the eConnect Procurement Service Bus "
+    "summary": "Receive Peppol purchase orders from the eConnect Procurement Service "
+    "Bus "
     "as draft quotations and answer them with Peppol Order Responses",
     "version": "19.0.1.1.0",
     "category": "Sales/Sales",

@@ -1,13 +1,16 @@
-"""Figure 2: a backlog of Peppol orders delivered at once through the PSB sandbox, then imported.
+"""Figure 2: a backlog of Peppol orders delivered at once through the PSB sandbox, then
+imported.
 
-    python bench/backlog.py deliver --sandbox URL --count 1000 --lines 10 --prefix BL1 --out F
-    python bench/backlog.py wait --dsn DSN --prefix BL1 --count 1000 --out F [--timeout 300]
-    python bench/backlog.py deliver --changes ... / wait --changes ...   (2d: one Order Change per order)
+    python bench/backlog.py deliver --sandbox URL --count 1000 --lines 10 --prefix BL1
+    --out F python bench/backlog.py wait --dsn DSN --prefix BL1 --count 1000 --out F
+    [--timeout 300] python bench/backlog.py deliver --changes ... / wait --changes ...
+    (2d: one Order Change per order)
 
-``deliver`` stores each order in the sandbox and has the sandbox deliver its signed webhook event
-to Odoo (control API ``POST /_sandbox/documents`` with ``deliver: true``), eight at a time.
-``wait`` polls the database until every document of the backlog is imported (or failed), records
-the progress over time, and checks that no buyer order became two sale orders.
+``deliver`` stores each order in the sandbox and has the sandbox deliver its signed
+webhook event to Odoo (control API ``POST /_sandbox/documents`` with ``deliver: true``),
+eight at a time. ``wait`` polls the database until every document of the backlog is
+imported (or failed), records the progress over time, and checks that no buyer order
+became two sale orders.
 """
 
 import argparse
@@ -27,17 +30,23 @@ from stats import summary  # noqa: E402 - after the sys.path entry above
 
 
 def post_json(url, payload, timeout=60):
-    request = urllib.request.Request(url, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, json.dumps(payload).encode(), {"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as answer:
         return json.load(answer)
 
 
 def backlog_xmls(args):
-    """The backlog's orders; with ``--changes``, one Order Change for each of them instead."""
+    """The backlog's orders; with ``--changes``, one Order Change for each of them
+    instead."""
     if args.changes:
         return [
             orders.change_xml(
-                f"{args.prefix}-{i:05d}", f"{args.prefix}-CH-{i:05d}", buyer_index=i, first_product=i * args.lines
+                f"{args.prefix}-{i:05d}",
+                f"{args.prefix}-CH-{i:05d}",
+                buyer_index=i,
+                first_product=i * args.lines,
             ).decode()
             for i in range(args.count)
         ]
@@ -73,7 +82,12 @@ def cmd_deliver(args):
             try:
                 answer = post_json(
                     f"{args.sandbox}/_sandbox/documents",
-                    {"partyId": orders.PARTY_ID, "xml": xmls[index], "deliver": True, "topic": topic},
+                    {
+                        "partyId": orders.PARTY_ID,
+                        "xml": xmls[index],
+                        "deliver": True,
+                        "topic": topic,
+                    },
                 )
                 results[index] = [d.get("status") for d in answer.get("deliveries", [])]
                 document_ids[index] = answer.get("documentId")
@@ -81,7 +95,9 @@ def cmd_deliver(args):
                 results[index] = [f"error: {exc}"]
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(args.concurrency)]
+    threads = [
+        threading.Thread(target=worker, daemon=True) for _ in range(args.concurrency)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -98,19 +114,25 @@ def cmd_deliver(args):
         "document_ids": document_ids,
     }
     Path(args.out).write_text(json.dumps(out, indent=2))
-    print(json.dumps({k: v for k, v in out.items() if k != "document_ids"}), file=sys.stderr)
+    print(
+        json.dumps({k: v for k, v in out.items() if k != "document_ids"}),
+        file=sys.stderr,
+    )
 
 
 def snapshot(cr, prefix, decided=False):
     cr.execute(
-        "SELECT state, count(*) FROM econnect_psb_document WHERE buyer_order_ref LIKE %s GROUP BY state",
+        "SELECT state, count(*) FROM econnect_psb_document WHERE buyer_order_ref LIKE "
+        "%s GROUP BY state",
         (prefix + "-%",),
     )
     states = dict(cr.fetchall())
     if decided:
-        # With automatic confirmation an order is done once it is decided (confirmed, or left for a person).
+        # With automatic confirmation an order is done once it is decided (confirmed, or
+        # left for a person).
         cr.execute(
-            "SELECT count(*) FROM sale_order WHERE psb_order_ref LIKE %s AND psb_auto_state IS NOT NULL",
+            "SELECT count(*) FROM sale_order WHERE psb_order_ref LIKE %s AND "
+            "psb_auto_state IS NOT NULL",
             (prefix + "-%",),
         )
         states["imported"] = min(states.get("imported", 0), cr.fetchone()[0])
@@ -132,7 +154,11 @@ def cmd_wait(args):
         states = snapshot(cr, args.prefix, decided=args.confirmed)
         now = time.perf_counter() - started
         done = states.get("imported", 0)
-        if began is None and states.get("received", 0) < args.count and sum(states.values()) >= args.count:
+        if (
+            began is None
+            and states.get("received", 0) < args.count
+            and sum(states.values()) >= args.count
+        ):
             began = max(0.0, now - args.poll / 2)
         if not progress or progress[-1][1] != done:
             progress.append((round(now, 3), done))
@@ -142,7 +168,8 @@ def cmd_wait(args):
         time.sleep(args.poll)
     seconds = progress[-1][0] if progress else None
 
-    # Throughput per slice of the backlog (orders 0-99, 100-199, ...): the repeated measurement.
+    # Throughput per slice of the backlog (orders 0-99, 100-199, ...): the repeated
+    # measurement.
     def time_at(count):
         for t, n in progress:
             if n >= count:
@@ -159,8 +186,12 @@ def cmd_wait(args):
 
     downloads = None
     if args.sandbox and args.documents:
-        wanted = set(json.loads(Path(args.documents).read_text()).get("document_ids") or [])
-        with urllib.request.urlopen(f"{args.sandbox}/_sandbox/requests", timeout=60) as answer:
+        wanted = set(
+            json.loads(Path(args.documents).read_text()).get("document_ids") or []
+        )
+        with urllib.request.urlopen(
+            f"{args.sandbox}/_sandbox/requests", timeout=60
+        ) as answer:
             requests_log = json.load(answer)
         counts = {}
         for request in requests_log:
@@ -244,7 +275,9 @@ def cmd_wait(args):
         "count": args.count,
         "states": states,
         "all_quotations": imported == args.count and drafts == args.count,
-        "all_confirmed": imported == args.count and auto_confirmed == args.count and ap_answers == args.count,
+        "all_confirmed": imported == args.count
+        and auto_confirmed == args.count
+        and ap_answers == args.count,
         "confirmed": confirmed,
         "auto_confirmed": auto_confirmed,
         "for_a_person": for_a_person,
@@ -266,7 +299,10 @@ def cmd_wait(args):
         "progress": progress[:: max(1, len(progress) // 60)],
     }
     Path(args.out).write_text(json.dumps(out, indent=2, default=str))
-    print(json.dumps({k: v for k, v in out.items() if k != "progress"}, default=str), file=sys.stderr)
+    print(
+        json.dumps({k: v for k, v in out.items() if k != "progress"}, default=str),
+        file=sys.stderr,
+    )
 
 
 def change_states(cr, prefix):
@@ -280,7 +316,8 @@ def change_states(cr, prefix):
 
 
 def cmd_wait_changes(args):
-    """2d: the Order Changes of the backlog ``--prefix`` (one per order), until each is applied or waits."""
+    """2d: the Order Changes of the backlog ``--prefix`` (one per order), until each is
+    applied or waits."""
     import psycopg2
 
     connection = psycopg2.connect(args.dsn)
@@ -293,11 +330,17 @@ def cmd_wait_changes(args):
         states = change_states(cr, args.prefix)
         now = time.perf_counter() - started
         done = states.get("imported", 0)
-        if began is None and states.get("received", 0) < args.count and sum(states.values()) >= args.count:
+        if (
+            began is None
+            and states.get("received", 0) < args.count
+            and sum(states.values()) >= args.count
+        ):
             began = max(0.0, now - args.poll / 2)
         if not progress or progress[-1][1] != done:
             progress.append((round(now, 3), done))
-        finished = sum(n for state, n in states.items() if state not in ("received", "downloaded"))
+        finished = sum(
+            n for state, n in states.items() if state not in ("received", "downloaded")
+        )
         if finished >= args.count:
             break
         time.sleep(args.poll)
@@ -335,7 +378,9 @@ def cmd_wait_changes(args):
     out = {
         "count": args.count,
         "states": states,
-        "all_applied": applied == args.count and ap_changes == args.count and ap_answers == args.count,
+        "all_applied": applied == args.count
+        and ap_changes == args.count
+        and ap_answers == args.count,
         "applied": applied,
         "lines_changed": changed_lines,
         "ap_answers": ap_answers,
@@ -347,7 +392,10 @@ def cmd_wait_changes(args):
         "progress": progress[:: max(1, len(progress) // 60)],
     }
     Path(args.out).write_text(json.dumps(out, indent=2, default=str))
-    print(json.dumps({k: v for k, v in out.items() if k != "progress"}, default=str), file=sys.stderr)
+    print(
+        json.dumps({k: v for k, v in out.items() if k != "progress"}, default=str),
+        file=sys.stderr,
+    )
 
 
 def main():
@@ -362,9 +410,21 @@ def main():
     option("--concurrency", type=int, default=8)
     option("--timeout", type=float, default=240)
     option("--out", required=True)
-    option("--straight-through", action="store_true", help="orders meeting every condition of automatic confirmation")
-    option("--advanced", action="store_true", help="orders in the Advanced Ordering profile")
-    option("--changes", action="store_true", help="one Order Change per order of the backlog --prefix, instead")
+    option(
+        "--straight-through",
+        action="store_true",
+        help="orders meeting every condition of automatic confirmation",
+    )
+    option(
+        "--advanced",
+        action="store_true",
+        help="orders in the Advanced Ordering profile",
+    )
+    option(
+        "--changes",
+        action="store_true",
+        help="one Order Change per order of the backlog --prefix, instead",
+    )
     wait = sub.add_parser("wait")
     option = wait.add_argument
     option("--dsn", required=True)
@@ -374,9 +434,17 @@ def main():
     option("--poll", type=float, default=0.25)
     option("--sandbox", default="")
     option("--documents", default="", help="the deliver step's JSON (its document ids)")
-    option("--confirmed", action="store_true", help="automatic confirmation is on: an order is done once it is decided")
+    option(
+        "--confirmed",
+        action="store_true",
+        help="automatic confirmation is on: an order is done once it is decided",
+    )
     option("--out", required=True)
-    option("--changes", action="store_true", help="wait for the Order Changes of the backlog --prefix (2d)")
+    option(
+        "--changes",
+        action="store_true",
+        help="wait for the Order Changes of the backlog --prefix (2d)",
+    )
     args = parser.parse_args()
     if args.cmd == "wait" and args.changes:
         cmd_wait_changes(args)

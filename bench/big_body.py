@@ -1,13 +1,15 @@
 """What a 50 MB webhook body costs an Odoo worker (plain Python, Linux /proc).
 
-    python bench/big_body.py --url http://127.0.0.1:PORT/econnect_psb/webhook --master-pid PID [--mb 50]
+    python bench/big_body.py --url http://127.0.0.1:PORT/econnect_psb/webhook
+    --master-pid PID [--mb 50]
 
-Sends the body three ways: chunked (no Content-Length), with its Content-Length, and a small
-ordinary event for reference, each on its own connection; meanwhile it samples every 10 ms the
-resident memory (VmRSS) of the Odoo processes (the children of ``--master-pid``). After
-``--warmup`` rounds (a worker's first requests fill its caches) it repeats every case ``--rounds``
-times and prints, per case, the HTTP status, the median time to the answer, and the growth of the
-most grown process's memory over its level before the request (median and maximum).
+Sends the body three ways: chunked (no Content-Length), with its Content-Length, and a
+small ordinary event for reference, each on its own connection; meanwhile it samples
+every 10 ms the resident memory (VmRSS) of the Odoo processes (the children of
+``--master-pid``). After ``--warmup`` rounds (a worker's first requests fill its caches)
+it repeats every case ``--rounds`` times and prints, per case, the HTTP status, the
+median time to the answer, and the growth of the most grown process's memory over its
+level before the request (median and maximum).
 """
 
 import argparse
@@ -66,11 +68,17 @@ class Sampler(threading.Thread):
 def send(url, size, chunked):
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-    headers = {"Content-Type": "application/json", "X-EConnect-Signature": "sha256=" + "0" * 64, "Connection": "close"}
+    headers = {
+        "Content-Type": "application/json",
+        "X-EConnect-Signature": "sha256=" + "0" * 64,
+        "Connection": "close",
+    }
     started = time.perf_counter()
     try:
         if size is None:
-            body = json.dumps({"topic": "Ping", "partyId": "0106:1", "documentId": "x"}).encode()
+            body = json.dumps(
+                {"topic": "Ping", "partyId": "0106:1", "documentId": "x"}
+            ).encode()
             connection.request("POST", parts.path, body=body, headers=headers)
         else:
 
@@ -84,7 +92,9 @@ def send(url, size, chunked):
 
             if not chunked:
                 headers["Content-Length"] = str(size + 11 + (-size % CHUNK))
-            connection.request("POST", parts.path, body=body(), headers=headers, encode_chunked=chunked)
+            connection.request(
+                "POST", parts.path, body=body(), headers=headers, encode_chunked=chunked
+            )
         response = connection.getresponse()
         response.read()
         return response.status, time.perf_counter() - started
@@ -119,15 +129,19 @@ def main():
             time.sleep(0.3)
             sampler.stop.set()
             sampler.join()
-            if round_ >= args.warmup:  # the first requests of a worker allocate its caches
+            if (
+                round_ >= args.warmup
+            ):  # the first requests of a worker allocate its caches
                 results[label].append((status, seconds, sampler.growth_mb()))
     for label, runs in results.items():
         statuses = sorted({str(status) for status, _s, _g in runs})
         times = sorted(seconds for _st, seconds, _g in runs)
         growth = [g for _st, _s, g in runs]
         print(
-            f"{label:32} status {'/'.join(statuses):5} median {times[len(times) // 2] * 1000:6.0f} ms  "
-            f"worker memory growth median +{sorted(growth)[len(growth) // 2]:.1f} MB, max +{max(growth):.1f} MB"
+            f"{label:32} status {'/'.join(statuses):5} median "
+            f"{times[len(times) // 2] * 1000:6.0f} ms  "
+            f"worker memory growth median +{sorted(growth)[len(growth) // 2]:.1f} MB, "
+            f"max +{max(growth):.1f} MB"
         )
 
 

@@ -1,4 +1,5 @@
-"""Checks that the generated benchmark orders are valid Peppol BIS 3 Orders (official XSD + Schematron).
+"""Checks that the generated benchmark orders are valid Peppol BIS 3 Orders (official
+XSD + Schematron).
 
 python bench/check_orders.py --peppol DIR --out F [--sizes 1,10,100,1000,5000]
 """
@@ -30,7 +31,12 @@ def main():
             (f"{size} lines", orders.order_xml(f"SCALE-{size}", size, 1, 0))
             for size in (int(s) for s in args.sizes.split(","))
         ]
-        samples.append(("backlog order (10 lines, buyer 7)", orders.order_xml("BL-00007", 10, 7, 70)))
+        samples.append(
+            (
+                "backlog order (10 lines, buyer 7)",
+                orders.order_xml("BL-00007", 10, 7, 70),
+            )
+        )
         for label, xml in samples:
             result = validator.validate(xml)
             out["orders"].append(
@@ -44,7 +50,11 @@ def main():
         out["checked"] = True
         out["all_valid"] = all(entry["valid"] for entry in out["orders"])
     Path(args.out).write_text(json.dumps(out, indent=2))
-    print(f"generated orders valid (XSD + Schematron): {out.get('all_valid', 'not checked')}", file=sys.stderr)
+    print(
+        "generated orders valid (XSD + Schematron): "
+        f"{out.get('all_valid', 'not checked')}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

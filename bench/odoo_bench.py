@@ -1,25 +1,32 @@
-"""The parts of the benchmarks that run inside Odoo (a registry opened on the benchmark database).
+"""The parts of the benchmarks that run inside Odoo (a registry opened on the benchmark
+database).
 
-    python bench/odoo_bench.py setup   --out F [options] -- <odoo options: -d DB --addons-path ...>
-    python bench/odoo_bench.py imports --out F [options] -- <odoo options>
-    python bench/odoo_bench.py profile [--lines N --runs N --top N] -- <odoo options>
-    python bench/odoo_bench.py process --out F --ready-dir D --workers N -- <odoo options>
-    python bench/odoo_bench.py changes --out F [--cases 10:1,100:10 --runs 3] -- <odoo options>
-    bench/instructions.sh LINES RUNS -- <odoo options>   (instructions: under callgrind)
+    python bench/odoo_bench.py setup   --out F [options] -- <odoo options: -d DB
+    --addons-path ...> python bench/odoo_bench.py imports --out F [options] -- <odoo
+    options> python bench/odoo_bench.py profile [--lines N --runs N --top N] -- <odoo
+    options> python bench/odoo_bench.py process --out F --ready-dir D --workers N --
+    <odoo options> python bench/odoo_bench.py changes --out F [--cases 10:1,100:10
+    --runs 3] -- <odoo options> bench/instructions.sh LINES RUNS -- <odoo options>
+    (instructions: under callgrind)
 
-* ``setup``: the company configured against the PSB sandbox (webhook registered), the catalogue
-  (5,000 products ``BENCH-00001``...) and the buyers (20 customers with their Peppol id and delivery
-  address), committed.
-* ``imports``: figures 3 and 4. Each import runs in its own transaction, rolled back afterwards:
-  ours is ``econnect.psb.document`` ``_store_xml`` + ``_process(commit=False)`` (what the scheduled
-  action does once the XML is downloaded); Odoo's is ``sale.order._create_records_from_attachments``
-  (what *Upload* in the sale order list does, ``sale_edi_ubl``). Both start from the XML bytes and
-  end after ``flush_all()``; ours and theirs alternate, so a ratio compares runs made side by side.
-* ``profile``: one ten-line order imported as in ``imports`` (rolled back), its median time and
-  queries, and the queries counted by the addon's function that led to them (``--top``).
-* ``changes``: figure 2d's queries: an order confirmed automatically, then one Order Change applied
-  automatically, each counted (rolled back), by order size and changed lines.
-* ``process``: one "cron worker": ``_cron_process_documents()`` until nothing is due (figure 2).
+* ``setup``: the company configured against the PSB sandbox (webhook registered), the
+  catalogue (5,000 products ``BENCH-00001``...) and the buyers (20 customers with their
+  Peppol id and delivery address), committed.
+* ``imports``: figures 3 and 4. Each import runs in its own transaction, rolled back
+  afterwards: ours is ``econnect.psb.document`` ``_store_xml`` +
+  ``_process(commit=False)`` (what the scheduled action does once the XML is
+  downloaded); Odoo's is ``sale.order._create_records_from_attachments`` (what *Upload*
+  in the sale order list does, ``sale_edi_ubl``). Both start from the XML bytes and end
+  after ``flush_all()``; ours and theirs alternate, so a ratio compares runs made side
+  by side.
+* ``profile``: one ten-line order imported as in ``imports`` (rolled back), its median
+  time and queries, and the queries counted by the addon's function that led to them
+  (``--top``).
+* ``changes``: figure 2d's queries: an order confirmed automatically, then one Order
+  Change applied automatically, each counted (rolled back), by order size and changed
+  lines.
+* ``process``: one "cron worker": ``_cron_process_documents()`` until nothing is due
+  (figure 2).
 """
 
 import argparse
@@ -49,7 +56,11 @@ def open_registry(odoo_args):
     from odoo.tools import config
 
     config.parse_config(odoo_args, setup_logging=True)
-    db = config["db_name"][0] if isinstance(config["db_name"], list) else config["db_name"]
+    db = (
+        config["db_name"][0]
+        if isinstance(config["db_name"], list)
+        else config["db_name"]
+    )
     threading.current_thread().dbname = db
     return Registry(db)
 
@@ -79,21 +90,26 @@ def rss_kb(field):
         return int(re.search(rf"{field}:\s+(\d+)", handle.read()).group(1))
 
 
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # setup
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 def cmd_setup(registry, args):
     started = time.perf_counter()
     with environment(registry, commit=True) as env:
         company = env.ref("base.main_company")
         env["ir.config_parameter"].set_param("web.base.url", args.odoo_url)
-        # A Dutch wholesaler selling in euros (the orders are in EUR): no "other currency" issue.
+        # A Dutch wholesaler selling in euros (the orders are in EUR): no "other
+        # currency" issue.
         eur = env.ref("base.EUR")
         eur.active = True
         if company.currency_id != eur:
             company.currency_id = eur
-        env["product.pricelist"].with_context(active_test=False).search([]).write({"currency_id": eur.id})
-        company.partner_id.write({"name": "Bench Wholesale BV", "country_id": env.ref("base.nl").id})
+        env["product.pricelist"].with_context(active_test=False).search([]).write(
+            {"currency_id": eur.id}
+        )
+        company.partner_id.write(
+            {"name": "Bench Wholesale BV", "country_id": env.ref("base.nl").id}
+        )
         company.write(
             {
                 "psb_environment": "custom",
@@ -105,7 +121,8 @@ def cmd_setup(registry, args):
                 "psb_webhook_secret": args.secret,
             }
         )
-        # Its sale tax is the orders' (S 21 %): the lines keep the product's tax, as for a real Dutch seller.
+        # Its sale tax is the orders' (S 21 %): the lines keep the product's tax, as for
+        # a real Dutch seller.
         Tax = env["account.tax"]
         tax21 = Tax.search(
             [
@@ -125,8 +142,14 @@ def cmd_setup(registry, args):
             }
         )
         company.account_sale_tax_id = tax21
-        Product = env["product.product"].with_context(tracking_disable=True, mail_create_nolog=True)
-        existing = set(Product.search([("default_code", "=like", "BENCH-%")]).mapped("default_code"))
+        Product = env["product.product"].with_context(
+            tracking_disable=True, mail_create_nolog=True
+        )
+        existing = set(
+            Product.search([("default_code", "=like", "BENCH-%")]).mapped(
+                "default_code"
+            )
+        )
         vals = [
             {
                 "name": f"Bench article {orders.product_code(i)}",
@@ -141,7 +164,9 @@ def cmd_setup(registry, args):
         ]
         for start in range(0, len(vals), 1000):
             Product.create(vals[start : start + 1000])
-        Partner = env["res.partner"].with_context(tracking_disable=True, mail_create_nolog=True)
+        Partner = env["res.partner"].with_context(
+            tracking_disable=True, mail_create_nolog=True
+        )
         nl = env.ref("base.nl")
         for index in range(orders.BUYERS):
             b = orders.buyer(index)
@@ -186,12 +211,13 @@ def cmd_setup(registry, args):
     print(json.dumps(out))
 
 
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # imports (figures 3 and 4)
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 def patch_odoo_commits():
-    """Odoo's import commits around the decoder (``rollbackable_transaction``): use a savepoint
-    instead, with the same all-or-nothing effect, so that each run can be rolled back."""
+    """Odoo's import commits around the decoder (``rollbackable_transaction``): use a
+    savepoint instead, with the same all-or-nothing effect, so that each run can be
+    rolled back."""
     from odoo.addons.account.models import account_document_import_mixin as mixin
 
     @contextlib.contextmanager
@@ -204,7 +230,8 @@ def patch_odoo_commits():
 
 @contextlib.contextmanager
 def measured(env, trace=False):
-    """Time, SQL queries and peak memory of the block (flushed at its end), into the yielded dict."""
+    """Time, SQL queries and peak memory of the block (flushed at its end), into the
+    yielded dict."""
     from odoo import sql_db
 
     figures = {}
@@ -227,12 +254,15 @@ def measured(env, trace=False):
 
 
 def run_ours(registry, xml, trace=False, auto=False, batched=False):
-    """``batched``: as inside the scheduled action, whose wake-ups of other actions are sent once per batch."""
+    """``batched``: as inside the scheduled action, whose wake-ups of other actions are
+    sent once per batch."""
     with environment(registry) as env:
         company = env.ref("base.main_company")
         if auto:
             company.psb_auto_confirm = True
-        if batched and hasattr(env["ir.cron"], "_psb_batched_triggers"):  # older versions: no batch
+        if batched and hasattr(
+            env["ir.cron"], "_psb_batched_triggers"
+        ):  # older versions: no batch
             with env["ir.cron"]._psb_batched_triggers():
                 return _run_ours(env, company, xml, trace)
         return _run_ours(env, company, xml, trace)
@@ -255,7 +285,11 @@ def _run_ours(env, company, xml, trace):
     order = document.sale_order_id
     placeholder = env.ref("sale_econnect_psb.product_psb_unknown")
     lines = order.order_line
-    goods = lines.filtered(lambda ln: not ln.psb_allowance_kind) if "psb_allowance_kind" in lines else lines
+    goods = (
+        lines.filtered(lambda ln: not ln.psb_allowance_kind)
+        if "psb_allowance_kind" in lines
+        else lines
+    )
     result = {
         **figures,
         "state": document.state,
@@ -264,7 +298,8 @@ def _run_ours(env, company, xml, trace):
         "lines": len(goods),
         "matched": len(goods.filtered(lambda ln: ln.product_id != placeholder)),
         "partner": order.partner_id.display_name or None,
-        "order_state": f"{order.state} ({order['psb_auto_state'] if 'psb_auto_state' in order else '-'})",
+        "order_state": f"{order.state} "
+        f"({order['psb_auto_state'] if 'psb_auto_state' in order else '-'})",
     }
     return result
 
@@ -272,9 +307,15 @@ def _run_ours(env, company, xml, trace):
 def run_theirs(registry, xml, name="order.xml", trace=False):
     with environment(registry) as env:
         company = env.ref("base.main_company")
-        SaleOrder = env["sale.order"].with_company(company).with_context(default_partner_id=env.user.partner_id.id)
+        SaleOrder = (
+            env["sale.order"]
+            .with_company(company)
+            .with_context(default_partner_id=env.user.partner_id.id)
+        )
         with measured(env, trace) as figures:
-            attachment = env["ir.attachment"].create({"name": name, "raw": xml, "mimetype": "application/xml"})
+            attachment = env["ir.attachment"].create(
+                {"name": name, "raw": xml, "mimetype": "application/xml"}
+            )
             sale_orders = SaleOrder._create_records_from_attachments(attachment)
         messages = sale_orders.message_ids.mapped("body")
         error = next(
@@ -313,8 +354,10 @@ def compare_official(registry, path, args, variant):
     ours_ok = ours["state"] == "imported" and ours["lines"] == expected
     theirs_ok = theirs["lines"] >= expected and not theirs["error"]
     print(
-        f"official ({variant}) {path.name}: ours {ours_ok} {ours['lines']}/{expected} lines, "
-        f"{ours['matched']} matched; theirs {theirs_ok} {theirs['lines']}/{expected} lines, "
+        f"official ({variant}) {path.name}: ours {ours_ok} {ours['lines']}/{expected} "
+        "lines, "
+        f"{ours['matched']} matched; theirs {theirs_ok} {theirs['lines']}/{expected} "
+        "lines, "
         f"{theirs['matched']} with a product {theirs['error'] or ''}",
         file=sys.stderr,
         flush=True,
@@ -343,17 +386,21 @@ def compare_official(registry, path, args, variant):
             "seconds": summary([p[1]["seconds"] for p in pairs]),
             "queries": summary([p[1]["queries"] for p in pairs], 0),
         },
-        "ratio": summary([p[0]["seconds"] / p[1]["seconds"] for p in pairs], 3) if theirs_ok else None,
+        "ratio": summary([p[0]["seconds"] / p[1]["seconds"] for p in pairs], 3)
+        if theirs_ok
+        else None,
     }
 
 
 def seed_official(registry, files):
-    """Create the official examples' buyers (Peppol id, VAT, name) and products (seller's code, GTIN,
-    name), as a supplier whose customers order what it sells would have them. Committed."""
+    """Create the official examples' buyers (Peppol id, VAT, name) and products
+    (seller's code, GTIN, name), as a supplier whose customers order what it sells would
+    have them. Committed."""
     from lxml import etree
 
     ns = {
-        "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+        "cac": "urn:oasis:names:specification:ubl:schema:xsd:"
+        "CommonAggregateComponents-2",
         "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
     }
     partners = products = 0
@@ -366,27 +413,48 @@ def seed_official(registry, files):
             buyer = tree.find("cac:BuyerCustomerParty/cac:Party", ns)
             endpoint = buyer.find("cbc:EndpointID", ns) if buyer is not None else None
             if endpoint is not None and not Partner.search_count(
-                [("peppol_endpoint", "=", endpoint.text.strip()), ("peppol_eas", "=", endpoint.get("schemeID"))]
+                [
+                    ("peppol_endpoint", "=", endpoint.text.strip()),
+                    ("peppol_eas", "=", endpoint.get("schemeID")),
+                ]
             ):
                 name = (
-                    buyer.findtext("cac:PartyLegalEntity/cbc:RegistrationName", namespaces=ns)
+                    buyer.findtext(
+                        "cac:PartyLegalEntity/cbc:RegistrationName", namespaces=ns
+                    )
                     or buyer.findtext("cac:PartyName/cbc:Name", namespaces=ns)
                     or endpoint.text
                 ).strip()
                 vals = {"name": name, "is_company": True}
                 if endpoint.get("schemeID") in eas:
-                    vals.update({"peppol_eas": endpoint.get("schemeID"), "peppol_endpoint": endpoint.text.strip()})
+                    vals.update(
+                        {
+                            "peppol_eas": endpoint.get("schemeID"),
+                            "peppol_endpoint": endpoint.text.strip(),
+                        }
+                    )
                 vat = buyer.findtext("cac:PartyTaxScheme/cbc:CompanyID", namespaces=ns)
                 try:
                     with env.cr.savepoint():
                         Partner.create({**vals, "vat": vat.strip() if vat else False})
-                except Exception:  # noqa: BLE001 - a VAT or endpoint Odoo refuses: keep the rest
+                # a VAT or endpoint Odoo refuses: keep the rest
+                except Exception:  # noqa: BLE001
                     Partner.create(vals)
                 partners += 1
             for item in tree.iterfind(".//cac:OrderLine/cac:LineItem/cac:Item", ns):
-                code = (item.findtext("cac:SellersItemIdentification/cbc:ID", namespaces=ns) or "").strip()
-                gtin = (item.findtext("cac:StandardItemIdentification/cbc:ID", namespaces=ns) or "").strip()
-                name = (item.findtext("cbc:Name", namespaces=ns) or code or gtin).strip()
+                code = (
+                    item.findtext("cac:SellersItemIdentification/cbc:ID", namespaces=ns)
+                    or ""
+                ).strip()
+                gtin = (
+                    item.findtext(
+                        "cac:StandardItemIdentification/cbc:ID", namespaces=ns
+                    )
+                    or ""
+                ).strip()
+                name = (
+                    item.findtext("cbc:Name", namespaces=ns) or code or gtin
+                ).strip()
                 domain = (
                     [("barcode", "=", gtin)]
                     if gtin
@@ -395,7 +463,13 @@ def seed_official(registry, files):
                     else [("name", "=", name)]
                 )
                 if not Product.search_count(domain):
-                    Product.create({"name": name, "default_code": code or False, "barcode": gtin or False})
+                    Product.create(
+                        {
+                            "name": name,
+                            "default_code": code or False,
+                            "barcode": gtin or False,
+                        }
+                    )
                     products += 1
     return f"{partners} buyers and {products} products created"
 
@@ -410,7 +484,9 @@ def cmd_imports(registry, args):
     patch_odoo_commits()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     reps, theirs_reps = {}, {}
-    for item in (item for item in args.reps.split(",") if item):  # size:runs[/runs of Odoo's import]
+    for item in (
+        item for item in args.reps.split(",") if item
+    ):  # size:runs[/runs of Odoo's import]
         size, _, counts = item.partition(":")
         ours_count, _, theirs_count = counts.partition("/")
         reps[int(size)] = int(ours_count)
@@ -423,8 +499,9 @@ def cmd_imports(registry, args):
     run_ours(registry, warm)
     run_theirs(registry, warm)
 
-    # Official examples: which ones each importer imports, and the time ratio. First as they come
-    # (buyers and products unknown to this database), then with their buyers and products in it.
+    # Official examples: which ones each importer imports, and the time ratio. First as
+    # they come (buyers and products unknown to this database), then with their buyers
+    # and products in it.
     files = sorted(Path(args.official).rglob("*.xml")) if args.official else []
     for variant in ("unknown", "known") if files else ():
         if variant == "known":
@@ -445,9 +522,13 @@ def cmd_imports(registry, args):
         skipped_theirs = False
         for rep in range(reps.get(size, 3)):
             if runs and time.monotonic() > deadline:
-                out["notes"].append(f"{size} lines: stopped after {len(runs)} runs (time budget)")
+                out["notes"].append(
+                    f"{size} lines: stopped after {len(runs)} runs (time budget)"
+                )
                 break
-            with_theirs = not (args.theirs_max and size > args.theirs_max) and rep < theirs_reps.get(size, 3)
+            with_theirs = not (
+                args.theirs_max and size > args.theirs_max
+            ) and rep < theirs_reps.get(size, 3)
             skipped_theirs |= args.theirs_max and size > args.theirs_max
             if rep % 2 == 0 or not with_theirs:
                 ours = run_ours(registry, xml)
@@ -456,14 +537,23 @@ def cmd_imports(registry, args):
                 theirs = run_theirs(registry, xml)
                 ours = run_ours(registry, xml)
             runs.append((ours, theirs))
-            theirs_text = f"{theirs['seconds']:.3f}s {theirs['queries']}q {theirs['lines']} lines" if theirs else "-"
+            theirs_text = (
+                f"{theirs['seconds']:.3f}s {theirs['queries']}q {theirs['lines']} lines"
+                if theirs
+                else "-"
+            )
             print(
-                f"{size} lines run {rep + 1}: ours {ours['seconds']:.3f}s {ours['queries']}q "
+                f"{size} lines run {rep + 1}: ours {ours['seconds']:.3f}s "
+                f"{ours['queries']}q "
                 f"{ours['lines']} lines; theirs {theirs_text}",
                 file=sys.stderr,
                 flush=True,
             )
-        traced = run_ours(registry, xml, trace=True) if args.trace and size <= args.trace_max else None
+        traced = (
+            run_ours(registry, xml, trace=True)
+            if args.trace and size <= args.trace_max
+            else None
+        )
         ours_runs = [r[0] for r in runs]
         theirs_runs = [r[1] for r in runs if r[1]]
         last_ours = ours_runs[-1]
@@ -471,12 +561,21 @@ def cmd_imports(registry, args):
             "lines": size,
             "xml_bytes": len(xml),
             "ours": {
-                "ok": all(r["state"] == "imported" and r["lines"] == size and r["matched"] == size for r in ours_runs),
+                "ok": all(
+                    r["state"] == "imported"
+                    and r["lines"] == size
+                    and r["matched"] == size
+                    for r in ours_runs
+                ),
                 "seconds": summary([r["seconds"] for r in ours_runs]),
-                "ms_per_line": summary([r["seconds"] * 1000 / size for r in ours_runs], 3),
+                "ms_per_line": summary(
+                    [r["seconds"] * 1000 / size for r in ours_runs], 3
+                ),
                 "queries": summary([r["queries"] for r in ours_runs], 0),
                 "rss_peak_mb": summary([r["rss_peak_mb"] for r in ours_runs], 1),
-                "tracemalloc_peak_mb": round(traced["tracemalloc_peak_mb"], 1) if traced else None,
+                "tracemalloc_peak_mb": round(traced["tracemalloc_peak_mb"], 1)
+                if traced
+                else None,
                 "parse_seconds": summary(parse),
                 "error": last_ours["error"],
             },
@@ -484,33 +583,43 @@ def cmd_imports(registry, args):
         if theirs_runs:
             paired = [r for r in runs if r[1]]
             entry["theirs"] = {
-                "ok": all(r["lines"] == size and r["matched"] == size and not r["error"] for r in theirs_runs),
+                "ok": all(
+                    r["lines"] == size and r["matched"] == size and not r["error"]
+                    for r in theirs_runs
+                ),
                 "seconds": summary([r["seconds"] for r in theirs_runs]),
                 "queries": summary([r["queries"] for r in theirs_runs], 0),
                 "rss_peak_mb": summary([r["rss_peak_mb"] for r in theirs_runs], 1),
                 "error": theirs_runs[-1]["error"],
                 "lines_imported": theirs_runs[-1]["lines"],
             }
-            entry["ratio"] = summary([o["seconds"] / t["seconds"] for o, t in paired], 3)
+            entry["ratio"] = summary(
+                [o["seconds"] / t["seconds"] for o, t in paired], 3
+            )
         elif skipped_theirs:
-            entry["theirs"] = {"skipped": f"not run above {args.theirs_max} lines (time budget)"}
+            entry["theirs"] = {
+                "skipped": f"not run above {args.theirs_max} lines (time budget)"
+            }
         out["scaling"].append(entry)
     Path(args.out).write_text(json.dumps(out, indent=2, default=str))
 
 
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # process (figure 2, one worker)
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 def cmd_profile(registry, args):
-    """Where an import's queries come from: each query is charged to the innermost frame of this addon
-    (file:function) on its stack, and to the innermost Odoo frame below that (what the addon called)."""
+    """Where an import's queries come from: each query is charged to the innermost frame
+    of this addon (file:function) on its stack, and to the innermost Odoo frame below
+    that (what the addon called)."""
     import collections
     import traceback
 
     from odoo import sql_db
 
     patch_odoo_commits()
-    xml = orders.order_xml("PROFILE-1", args.lines, straight_through=args.straight_through)
+    xml = orders.order_xml(
+        "PROFILE-1", args.lines, straight_through=args.straight_through
+    )
     for _ in range(3):
         run_ours(registry, xml, auto=args.auto)
     runs = [run_ours(registry, xml, auto=args.auto) for _ in range(args.runs)]
@@ -519,14 +628,25 @@ def cmd_profile(registry, args):
 
     def counting(cr, query, params=None, log_exceptions=True):
         stack = traceback.extract_stack(limit=60)[:-1]
-        ours = [f for f in stack if "/sale_econnect_psb/" in f.filename or f.filename.startswith(str(HERE.parent))]
+        ours = [
+            f
+            for f in stack
+            if "/sale_econnect_psb/" in f.filename
+            or f.filename.startswith(str(HERE.parent))
+        ]
         if ours:
             frame = ours[-1]
             index = stack.index(frame)
-            below = next((f for f in stack[index + 1 :] if "/odoo/" in f.filename), None)
+            below = next(
+                (f for f in stack[index + 1 :] if "/odoo/" in f.filename), None
+            )
             key = f"{Path(frame.filename).name}:{frame.lineno}:{frame.name}"
             if below:
-                key += f" -> {Path(below.filename).parent.name}/{Path(below.filename).name}:{below.name}"
+                key += (
+                    " -> "
+                    f"{Path(below.filename).parent.name}/{Path(below.filename).name}:"
+                    f"{below.name}"
+                )
             if args.deep:
                 key += " .. " + " < ".join(f.name for f in stack[-args.deep :][::-1])
         else:
@@ -547,7 +667,9 @@ def cmd_profile(registry, args):
         "state": result["state"],
         "error": result["error"],
         "order_state": result["order_state"],
-        "median_ms": round(sorted(r["seconds"] for r in runs)[len(runs) // 2] * 1000, 1),
+        "median_ms": round(
+            sorted(r["seconds"] for r in runs)[len(runs) // 2] * 1000, 1
+        ),
         "queries": result["queries"],
         "queries_in_a_scheduled_run": batched["queries"],
         "by_caller": dict(callers.most_common(args.top)),
@@ -558,17 +680,26 @@ def cmd_profile(registry, args):
 
 
 def run_change(registry, lines, changed):
-    """2d in one process: a straight-through Advanced Ordering order of ``lines`` lines imported and confirmed
-    automatically, then an Order Change of its first ``changed`` lines applied automatically; the figures of
-    each (the change's from its XML to its AP queued), rolled back."""
+    """2d in one process: a straight-through Advanced Ordering order of ``lines`` lines
+    imported and confirmed automatically, then an Order Change of its first ``changed``
+    lines applied automatically; the figures of each (the change's from its XML to its
+    AP queued), rolled back."""
     with environment(registry) as env:
         company = env.ref("base.main_company")
         company.psb_auto_confirm = True
         Document = env["econnect.psb.document"].sudo()
         figures = {}
         for kind, topic, xml in (
-            ("order", "OrderReceived", orders.order_xml("CHQ-1", lines, straight_through=True, advanced=True)),
-            ("change", "OrderChangeReceived", orders.change_xml("CHQ-1", "CHQ-1-CH", changed=changed)),
+            (
+                "order",
+                "OrderReceived",
+                orders.order_xml("CHQ-1", lines, straight_through=True, advanced=True),
+            ),
+            (
+                "change",
+                "OrderChangeReceived",
+                orders.change_xml("CHQ-1", "CHQ-1-CH", changed=changed),
+            ),
         ):
             with measured(env) as figures[kind]:
                 document = Document.create(
@@ -584,14 +715,20 @@ def run_change(registry, lines, changed):
                 document._process(commit=False)
             figures[kind]["state"] = document.state
             figures[kind]["error"] = document.error_message or None
-        order = document.sale_order_id or Document.search([("buyer_order_ref", "=", "CHQ-1")], limit=1).sale_order_id
+        order = (
+            document.sale_order_id
+            or Document.search(
+                [("buyer_order_ref", "=", "CHQ-1")], limit=1
+            ).sale_order_id
+        )
         figures["order_state"] = f"{order.state} ({order.psb_auto_state})"
         figures["answers"] = order.psb_response_ids.sorted("id").mapped("code")
         return figures
 
 
 def cmd_changes(registry, args):
-    """Queries and time of an order confirmed automatically and of a change applied automatically, by size."""
+    """Queries and time of an order confirmed automatically and of a change applied
+    automatically, by size."""
     patch_odoo_commits()
     out = []
     for spec in args.cases.split(","):
@@ -617,7 +754,8 @@ def cmd_changes(registry, args):
 
 
 def cprofile_runs(registry, xml, args):
-    """Python time of ``--runs`` imports by function (cProfile), written to ``--cprofile`` and its top printed."""
+    """Python time of ``--runs`` imports by function (cProfile), written to
+    ``--cprofile`` and its top printed."""
     import cProfile
     import io
     import pstats
@@ -634,9 +772,10 @@ def cprofile_runs(registry, xml, args):
 
 
 def cmd_instructions(registry, args):
-    """``--runs`` imports of the same order with callgrind's instrumentation on around them only (run under
-    ``valgrind --tool=callgrind --instr-atstart=no``, as ``bench/instructions.sh`` does): instructions do
-    not vary with the machine's load, so old and new code compare to a fraction of a percent."""
+    """``--runs`` imports of the same order with callgrind's instrumentation on around
+    them only (run under ``valgrind --tool=callgrind --instr-atstart=no``, as
+    ``bench/instructions.sh`` does): instructions do not vary with the machine's load,
+    so old and new code compare to a fraction of a percent."""
     import subprocess
 
     patch_odoo_commits()
@@ -646,14 +785,27 @@ def cmd_instructions(registry, args):
     gc.collect()
 
     def instrument(state):
-        subprocess.run(["callgrind_control", "-i", state, str(os.getpid())], check=True, capture_output=True)
+        subprocess.run(
+            ["callgrind_control", "-i", state, str(os.getpid())],
+            check=True,
+            capture_output=True,
+        )
         time.sleep(0.5)
 
     instrument("on")
     for _ in range(args.runs):
         result = run_ours(registry, xml)
     instrument("off")
-    print(json.dumps({"lines": args.lines, "runs": args.runs, "queries": result["queries"], "state": result["state"]}))
+    print(
+        json.dumps(
+            {
+                "lines": args.lines,
+                "runs": args.runs,
+                "queries": result["queries"],
+                "state": result["state"],
+            }
+        )
+    )
 
 
 def cmd_process(registry, args):
@@ -663,7 +815,10 @@ def cmd_process(registry, args):
     ready.mkdir(parents=True, exist_ok=True)
     (ready / f"ready-{os.getpid()}").touch()
     wait_until = time.monotonic() + 120
-    while len(list(ready.glob("ready-*"))) < args.workers and time.monotonic() < wait_until:
+    while (
+        len(list(ready.glob("ready-*"))) < args.workers
+        and time.monotonic() < wait_until
+    ):
         time.sleep(0.05)
     started = time.time()
     deadline = time.monotonic() + args.timeout
@@ -671,8 +826,11 @@ def cmd_process(registry, args):
     while time.monotonic() < deadline and rounds < 100000:
         rounds += 1
         with registry.cursor() as cr:
-            # As the scheduled action runs it (the queue commits per step only in a scheduled action's job).
-            cron = api.Environment(cr, SUPERUSER_ID, {}).ref("sale_econnect_psb.ir_cron_psb_process_documents")
+            # As the scheduled action runs it (the queue commits per step only in a
+            # scheduled action's job).
+            cron = api.Environment(cr, SUPERUSER_ID, {}).ref(
+                "sale_econnect_psb.ir_cron_psb_process_documents"
+            )
             env = api.Environment(cr, SUPERUSER_ID, {"cron_id": cron.id})
             Document = env["econnect.psb.document"]
             Document._cron_process_documents()
@@ -711,13 +869,31 @@ def main():
     option = imports.add_argument
     option("--out", required=True)
     option("--sizes", default="1,10,100,1000,5000")
-    option("--reps", default="1:7,10:7,100:5,1000:3,5000:3/2", help="size:runs[/runs of Odoo's import], ...")
+    option(
+        "--reps",
+        default="1:7,10:7,100:5,1000:3,5000:3/2",
+        help="size:runs[/runs of Odoo's import], ...",
+    )
     option("--official", default="")
     option("--official-reps", type=int, default=5)
-    option("--theirs-max", type=int, default=0, help="skip Odoo's import above this many lines")
-    option("--trace", action="store_true", help="one extra run per size under tracemalloc")
-    option("--trace-max", type=int, default=1000, help="no tracemalloc run above this many lines")
-    option("--budget", type=float, default=300, help="seconds; later sizes get fewer runs")
+    option(
+        "--theirs-max",
+        type=int,
+        default=0,
+        help="skip Odoo's import above this many lines",
+    )
+    option(
+        "--trace", action="store_true", help="one extra run per size under tracemalloc"
+    )
+    option(
+        "--trace-max",
+        type=int,
+        default=1000,
+        help="no tracemalloc run above this many lines",
+    )
+    option(
+        "--budget", type=float, default=300, help="seconds; later sizes get fewer runs"
+    )
     profile = sub.add_parser("profile")
     option = profile.add_argument
     option("--out", default="")
@@ -726,12 +902,25 @@ def main():
     option("--top", type=int, default=40)
     option("--straight-through", action="store_true")
     option("--auto", action="store_true", help="with automatic confirmation on")
-    option("--deep", type=int, default=0, help="also name the innermost N frames of each query")
-    option("--cprofile", default="", help="also profile --runs imports' Python into this file")
+    option(
+        "--deep",
+        type=int,
+        default=0,
+        help="also name the innermost N frames of each query",
+    )
+    option(
+        "--cprofile",
+        default="",
+        help="also profile --runs imports' Python into this file",
+    )
     process = sub.add_parser("process")
     changes = sub.add_parser("changes")
     changes.add_argument("--out", required=True)
-    changes.add_argument("--cases", default="10:1,10:10,100:1,100:10", help="order lines:changed lines, ...")
+    changes.add_argument(
+        "--cases",
+        default="10:1,10:10,100:1,100:10",
+        help="order lines:changed lines, ...",
+    )
     changes.add_argument("--runs", type=int, default=3)
     instructions = sub.add_parser("instructions")
     instructions.add_argument("--lines", type=int, default=10)

@@ -1,9 +1,9 @@
 """Peppol BIS 3 Orders (T01, profile Ordering) of any size, for the benchmarks.
 
 Plain Python (no Odoo). Every line names one of the catalogue's products by its
-``SellersItemIdentification`` (= the product's internal reference ``BENCH-00001``...), so both
-importers match every line; amounts and totals are consistent, so the orders pass the official
-XSD and Peppol Schematron (checked by ``bench/run.sh``).
+``SellersItemIdentification`` (= the product's internal reference ``BENCH-00001``...),
+so both importers match every line; amounts and totals are consistent, so the orders
+pass the official XSD and Peppol Schematron (checked by ``bench/run.sh``).
 """
 
 import datetime
@@ -155,12 +155,21 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def order_xml(order_id, lines, buyer_index=0, first_product=0, straight_through=False, advanced=False):
-    """The UTF-8 bytes of an Order ``order_id`` with ``lines`` lines, products from ``first_product`` on.
+def order_xml(
+    order_id,
+    lines,
+    buyer_index=0,
+    first_product=0,
+    straight_through=False,
+    advanced=False,
+):
+    """The UTF-8 bytes of an Order ``order_id`` with ``lines`` lines, products from
+    ``first_product`` on.
 
-    ``straight_through``: an order meeting every condition of automatic confirmation (no buyer's note,
-    a requested delivery date ahead). ``advanced``: in the Advanced Ordering profile, so that the buyer
-    may send Order Changes for it (``change_xml``)."""
+    ``straight_through``: an order meeting every condition of automatic confirmation (no
+    buyer's note, a requested delivery date ahead). ``advanced``: in the Advanced
+    Ordering profile, so that the buyer may send Order Changes for it
+    (``change_xml``)."""
     parts, total = [], Decimal(0)
     for n in range(lines):
         index = first_product + n
@@ -169,7 +178,13 @@ def order_xml(order_id, lines, buyer_index=0, first_product=0, straight_through=
         amount = qty * price
         total += amount
         parts.append(
-            LINE.format(line_id=n + 1, qty=qty, amount=_money(amount), price=_money(price), code=product_code(index))
+            LINE.format(
+                line_id=n + 1,
+                qty=qty,
+                amount=_money(amount),
+                price=_money(price),
+                code=product_code(index),
+            )
         )
     tax = total * Decimal("0.21")
     header = HEADER.format(
@@ -245,15 +260,19 @@ CHANGE_LINE = """  <cac:OrderLine>
 
 
 def change_xml(order_id, change_id, buyer_index=0, first_product=0, changed=1):
-    """An Order Change ``change_id`` of the Advanced Ordering order ``order_id`` (made by ``order_xml`` with
-    the same ``buyer_index`` and ``first_product``): the first ``changed`` lines' quantities raised by one, at
-    the same price, which the automatic confirmation's conditions still accept."""
+    """An Order Change ``change_id`` of the Advanced Ordering order ``order_id`` (made
+    by ``order_xml`` with the same ``buyer_index`` and ``first_product``): the first
+    ``changed`` lines' quantities raised by one, at the same price, which the automatic
+    confirmation's conditions still accept."""
     parts = []
     for n in range(changed):
         index = first_product + n
         parts.append(
             CHANGE_LINE.format(
-                line_id=n + 1, qty=Decimal(n % 9 + 2), price=_money(product_price(index)), code=product_code(index)
+                line_id=n + 1,
+                qty=Decimal(n % 9 + 2),
+                price=_money(product_price(index)),
+                code=product_code(index),
             )
         )
     header = CHANGE_HEADER.format(
@@ -266,5 +285,6 @@ def change_xml(order_id, change_id, buyer_index=0, first_product=0, changed=1):
 
 
 def _money_dec(value):
-    """Rounded to the cent half up, as the Peppol rules and Odoo round (Decimal's default is half even)."""
+    """Rounded to the cent half up, as the Peppol rules and Odoo round (Decimal's
+    default is half even)."""
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

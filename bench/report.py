@@ -30,7 +30,11 @@ def load(path):
 
 
 def machine():
-    info = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    info = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -66,7 +70,17 @@ def machine():
             check=False,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(HERE.parent), "status", "--porcelain", "--", "models", "controllers", "psb"],
+            [
+                "git",
+                "-C",
+                str(HERE.parent),
+                "status",
+                "--porcelain",
+                "--",
+                "models",
+                "controllers",
+                "psb",
+            ],
             capture_output=True,
             text=True,
             timeout=10,
@@ -80,24 +94,37 @@ def machine():
 
 def gather(work):
     work = Path(work)
-    data = {"measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
+    data = {
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+    }
     data["generated_orders"] = load(work / "check_orders.json")
     data["setup"] = load(work / "setup.json")
     data["webhook"] = [
         load(path)
         for path in sorted(
-            work.glob("webhook-*.json"), key=lambda p: (p.stem.count("dbfilter"), int(p.stem.split("-")[1]))
+            work.glob("webhook-*.json"),
+            key=lambda p: (p.stem.count("dbfilter"), int(p.stem.split("-")[1])),
         )
     ]
     data["throughput"] = {
-        "cron": {"delivery": load(work / "deliver-BLA.json"), "processing": load(work / "throughput-cron.json")},
+        "cron": {
+            "delivery": load(work / "deliver-BLA.json"),
+            "processing": load(work / "throughput-cron.json"),
+        },
         "processes": {
             "delivery": load(work / "deliver-BLB.json"),
             "processing": load(work / "throughput-processes.json"),
             "workers": [load(path) for path in sorted(work.glob("process-*.json"))],
         },
-        "auto": {"delivery": load(work / "deliver-BLC.json"), "processing": load(work / "throughput-auto.json")},
-        "changes": {"delivery": load(work / "deliver-BLD.json"), "processing": load(work / "throughput-changes.json")},
+        "auto": {
+            "delivery": load(work / "deliver-BLC.json"),
+            "processing": load(work / "throughput-auto.json"),
+        },
+        "changes": {
+            "delivery": load(work / "deliver-BLD.json"),
+            "processing": load(work / "throughput-changes.json"),
+        },
     }
     data["changes"] = {
         "delivery": load(work / "deliver-BLD-CH.json"),
@@ -117,30 +144,41 @@ def gather(work):
 
 
 def changes_rows(changes, t, row):
-    """2d: one Order Change per order of 2d's backlog, applied automatically; queries counted in one process."""
+    """2d: one Order Change per order of 2d's backlog, applied automatically; queries
+    counted in one process."""
     p, d = changes.get("processing") or {}, changes.get("delivery") or {}
     if p:
         row(
             "2d. one change per confirmed order, applied by itself",
-            f"{p.get('changes_per_second')} changes/s; {p.get('states')} in {p.get('seconds_processing')} s; "
-            f"{p.get('applied')} applied, {p.get('lines_changed')} lines changed, {p.get('changes_answered_ap')} "
-            f"changes answered AP ({p.get('ap_answers')} AP); {d.get('delivered_200')}/{d.get('count')} webhooks 200",
+            f"{p.get('changes_per_second')} changes/s; {p.get('states')} in "
+            f"{p.get('seconds_processing')} s; "
+            f"{p.get('applied')} applied, {p.get('lines_changed')} lines changed, "
+            f"{p.get('changes_answered_ap')} "
+            f"changes answered AP ({p.get('ap_answers')} AP); "
+            f"{d.get('delivered_200')}/{d.get('count')} webhooks 200",
             "all applied, AP once",
             t.get("changes_applied", {}).get("met"),
         )
         if p.get("not_applied_because"):
-            row("   not applied because", "; ".join(str(r)[:90] for r in p["not_applied_because"][:2]))
+            row(
+                "   not applied because",
+                "; ".join(str(r)[:90] for r in p["not_applied_because"][:2]),
+            )
     for entry in changes.get("queries") or []:
         row(
-            f"   queries: {entry['lines']}-line order / change of {entry['changed']} line(s)",
-            f"order (confirmed automatically) {entry['order_queries']}, change {entry['change_queries']} queries; "
-            f"change {fmt(entry['change_ms'], ' ms', 1)}; {entry['order_state']}, change {entry['change_state']}, "
+            f"   queries: {entry['lines']}-line order / change of {entry['changed']} "
+            "line(s)",
+            f"order (confirmed automatically) {entry['order_queries']}, change "
+            f"{entry['change_queries']} queries; "
+            f"change {fmt(entry['change_ms'], ' ms', 1)}; {entry['order_state']}, "
+            f"change {entry['change_state']}, "
             f"answers {'/'.join(entry['answers'])}",
         )
 
 
 def cron_jobs(log):
-    """Which cron worker (pid) ran which scheduled action how many times, from Odoo's log."""
+    """Which cron worker (pid) ran which scheduled action how many times, from Odoo's
+    log."""
     runs = {}
     try:
         lines = Path(log).read_text(errors="replace").splitlines()
@@ -148,7 +186,9 @@ def cron_jobs(log):
         return None
     for line in lines:
         match = re.search(
-            r"^\S+ \S+ (\d+) INFO \S+ odoo\.addons\.base\.models\.ir_cron: Job '(.+)' \(\d+\) starting", line
+            r"^\S+ \S+ (\d+) INFO \S+ odoo\.addons\.base\.models\.ir_cron: Job '(.+)' "
+            r"\(\d+\) starting",
+            line,
         )
         if match:
             job = runs.setdefault(match.group(2), {})
@@ -157,11 +197,15 @@ def cron_jobs(log):
 
 
 def marginal(scaling):
-    """Cost of one more line between consecutive sizes (ms/line): the slope, free of the fixed cost."""
+    """Cost of one more line between consecutive sizes (ms/line): the slope, free of the
+    fixed cost."""
     sizes = sorted(n for n in scaling if n >= 10)
     slopes = {}
     for small, large in itertools.pairwise(sizes):
-        t0, t1 = _median(scaling[small]["ours"]["seconds"]), _median(scaling[large]["ours"]["seconds"])
+        t0, t1 = (
+            _median(scaling[small]["ours"]["seconds"]),
+            _median(scaling[large]["ours"]["seconds"]),
+        )
         if t0 is not None and t1 is not None:
             slopes[f"{small}-{large}"] = round((t1 - t0) * 1000 / (large - small), 3)
     return slopes
@@ -176,9 +220,12 @@ def targets(data):
     for run in data["webhook"] or []:
         if not run:
             continue
-        key = f"workers_{run['odoo_workers']}" + ("_dbfilter" if run.get("dbfilter") else "")
+        key = f"workers_{run['odoo_workers']}" + (
+            "_dbfilter" if run.get("dbfilter") else ""
+        )
         level = next((lv for lv in run["levels"] if lv["concurrency"] == 8), None)
-        # the --db-filter run is a reference (a deployment choice), not held to the latency target
+        # the --db-filter run is a reference (a deployment choice), not held to the
+        # latency target
         if level and not run.get("dbfilter"):
             p99 = _median(level["p99_ms"])
             result[f"webhook_p99_8_concurrent_{key}"] = {
@@ -196,9 +243,14 @@ def targets(data):
         processing = entry.get("processing") or {}
         rate = processing.get("orders_per_second")
         auto = mode in ("auto", "changes")
-        done = processing.get("all_confirmed") if auto else processing.get("all_quotations")
+        done = (
+            processing.get("all_confirmed")
+            if auto
+            else processing.get("all_quotations")
+        )
         result[f"throughput_{mode}"] = {
-            "target": ">= 10 orders/s, all " + ("confirmed and accepted (AP) once" if auto else "quotations"),
+            "target": ">= 10 orders/s, all "
+            + ("confirmed and accepted (AP) once" if auto else "quotations"),
             "value": rate,
             "met": bool(rate and rate >= 10 and done),
         }
@@ -218,8 +270,14 @@ def targets(data):
     scaling = {entry["lines"]: entry for entry in imports.get("scaling", [])}
     if 10 in scaling and max(scaling) > 10:
         largest = max(scaling)
-        per_line = {n: _median(e["ours"]["ms_per_line"]) for n, e in scaling.items() if n >= 10}
-        ratio = max(per_line.values()) / min(per_line.values()) if min(per_line.values()) else None
+        per_line = {
+            n: _median(e["ours"]["ms_per_line"]) for n, e in scaling.items() if n >= 10
+        }
+        ratio = (
+            max(per_line.values()) / min(per_line.values())
+            if min(per_line.values())
+            else None
+        )
         result["linear_10_to_largest"] = {
             "target": f"time per line within 2x from 10 to {largest} lines",
             "value": round(ratio, 2) if ratio else None,
@@ -231,10 +289,13 @@ def targets(data):
             if n >= 10 and (e.get("theirs") or {}).get("seconds")
         }
         if len(theirs) > 1:
-            result["linear_10_to_largest"]["theirs"] = round(max(theirs.values()) / min(theirs.values()), 2)
+            result["linear_10_to_largest"]["theirs"] = round(
+                max(theirs.values()) / min(theirs.values()), 2
+            )
         if 1 in scaling:
-            # An order of n lines costs (fixed cost of any order) + n x (cost of a line). The 1-line
-            # order measures the first; what is left, per line, is flat if the import is linear.
+            # An order of n lines costs (fixed cost of any order) + n x (cost of a
+            # line). The 1-line order measures the first; what is left, per line, is
+            # flat if the import is linear.
             fixed = _median(scaling[1]["ours"]["seconds"])
             net = {
                 n: round((_median(e["ours"]["seconds"]) - fixed) * 1000 / (n - 1), 3)
@@ -244,8 +305,13 @@ def targets(data):
             if net and min(net.values()) > 0:
                 ratio = max(net.values()) / min(net.values())
                 result["linear_net_of_fixed_cost"] = {
-                    "target": f"time per line beyond the fixed cost of an order within 2x from 10 to {largest} lines",
-                    "value": {"fixed_ms": round(fixed * 1000, 1), "ms_per_line": net, "ratio": round(ratio, 2)},
+                    "target": "time per line beyond the fixed cost of an order "
+                    f"within 2x from 10 to {largest} lines",
+                    "value": {
+                        "fixed_ms": round(fixed * 1000, 1),
+                        "ms_per_line": net,
+                        "ratio": round(ratio, 2),
+                    },
                     "met": ratio <= 2,
                 }
         slopes = marginal(scaling)
@@ -263,7 +329,11 @@ def targets(data):
             "value": seconds,
             "met": seconds is not None and seconds < 10,
         }
-    ratios = [(_median(e["ratio"]), f"{n} lines") for n, e in scaling.items() if e.get("ratio")]
+    ratios = [
+        (_median(e["ratio"]), f"{n} lines")
+        for n, e in scaling.items()
+        if e.get("ratio")
+    ]
     ratios += [
         (_median(e["ratio"]), f"{e['file']} ({e.get('variant')})")
         for e in imports.get("official", [])
@@ -283,34 +353,44 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
     rows = []
 
     def row(figure, value, target="", met=None):
-        rows.append((figure, value, target, "" if met is None else ("yes" if met else "NO")))
+        rows.append(
+            (figure, value, target, "" if met is None else ("yes" if met else "NO"))
+        )
 
     t = data.get("targets", {})
     for run in data.get("webhook") or []:
         if not run:
             continue
         w = run["odoo_workers"]
-        config = f"--workers {w}" + (" --db-filter (reference)" if run.get("dbfilter") else "")
+        config = f"--workers {w}" + (
+            " --db-filter (reference)" if run.get("dbfilter") else ""
+        )
         for level in run["levels"]:
             c = level["concurrency"]
             value = (
-                f"p50 {fmt(level['p50_ms'], ' ms')}  p95 {fmt(level['p95_ms'], ' ms')}  "
+                f"p50 {fmt(level['p50_ms'], ' ms')}  p95 "
+                f"{fmt(level['p95_ms'], ' ms')}  "
                 f"p99 {fmt(level['p99_ms'], ' ms')}"
             )
             target, met = "", None
             if c == 8 and not run.get("dbfilter"):
-                target, met = "p99 < 50 ms", t.get(f"webhook_p99_8_concurrent_workers_{w}", {}).get("met")
+                target, met = (
+                    "p99 < 50 ms",
+                    t.get(f"webhook_p99_8_concurrent_workers_{w}", {}).get("met"),
+                )
             row(f"1. webhook ack, {config}, {c} concurrent", value, target, met)
             if level.get("floor"):
                 f = level["floor"]
                 row(
                     f"   Odoo floor GET /web/health, {c} concurrent",
-                    f"p50 {f['p50_ms']:.1f} ms  p95 {f['p95_ms']:.1f} ms  p99 {f['p99_ms']:.1f} ms",
+                    f"p50 {f['p50_ms']:.1f} ms  p95 {f['p95_ms']:.1f} ms  p99 "
+                    f"{f['p99_ms']:.1f} ms",
                 )
         i = run.get("integrity") or {}
         row(
             f"   deliveries {config}: stored once each",
-            f"{i.get('deliveries')} deliveries of {i.get('events')} events: {i.get('stored_rows')} stored, "
+            f"{i.get('deliveries')} deliveries of {i.get('events')} events: "
+            f"{i.get('stored_rows')} stored, "
             f"{i.get('lost')} lost, {i.get('duplicated')} twice",
             "none lost/twice",
             i.get("ok"),
@@ -328,7 +408,8 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
             continue
         row(
             f"2. throughput, {labels[mode]}",
-            f"{p.get('orders_per_second')} orders/s (per 10% slice {fmt(p.get('orders_per_second_slices'), '/s')}); "
+            f"{p.get('orders_per_second')} orders/s (per 10% slice "
+            f"{fmt(p.get('orders_per_second_slices'), '/s')}); "
             f"{p.get('states')} in {p.get('seconds_processing')} s",
             ">= 10 orders/s",
             t.get(f"throughput_{mode}", {}).get("met"),
@@ -336,34 +417,49 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
         downloads = p.get("psb_downloads") or {}
         row(
             "   delivery + integrity",
-            f"{d.get('delivered_200')}/{d.get('count')} webhooks 200 in {d.get('seconds')} s; "
-            f"{p.get('sale_orders')} orders, {p.get('created_twice')} twice, {p.get('sale_order_lines')} lines "
-            f"({p.get('lines_matched')} matched); PSB downloads {downloads.get('downloads')} "
+            f"{d.get('delivered_200')}/{d.get('count')} webhooks 200 in "
+            f"{d.get('seconds')} s; "
+            f"{p.get('sale_orders')} orders, {p.get('created_twice')} twice, "
+            f"{p.get('sale_order_lines')} lines "
+            f"({p.get('lines_matched')} matched); PSB downloads "
+            f"{downloads.get('downloads')} "
             f"({downloads.get('downloaded_more_than_once')} docs twice)",
             "no order twice",
             t.get(f"no_order_twice_{mode}", {}).get("met"),
         )
         if mode in ("auto", "changes"):
-            beside = ((data["throughput"].get("cron") or {}).get("processing") or {}).get("orders_per_second")
+            beside = (
+                (data["throughput"].get("cron") or {}).get("processing") or {}
+            ).get("orders_per_second")
             row(
                 "   confirmed automatically (AP queued)",
-                f"{p.get('auto_confirmed')}/{p.get('count')} confirmed, {p.get('ap_answers')} AP, "
-                f"{p.get('for_a_person')} for a person; without automatic confirmation (2a): {beside} orders/s",
+                f"{p.get('auto_confirmed')}/{p.get('count')} confirmed, "
+                f"{p.get('ap_answers')} AP, "
+                f"{p.get('for_a_person')} for a person; without automatic "
+                f"confirmation (2a): {beside} orders/s",
                 "all, AP once",
                 p.get("all_confirmed"),
             )
             if p.get("not_confirmed_because"):
-                row("   not confirmed because", "; ".join(str(r)[:90] for r in p["not_confirmed_because"][:2]))
+                row(
+                    "   not confirmed because",
+                    "; ".join(str(r)[:90] for r in p["not_confirmed_because"][:2]),
+                )
         if p.get("errors"):
             row("   errors", "; ".join(str(e)[:90] for e in p["errors"][:2]))
         jobs = entry.get("cron_jobs")
         if jobs:
-            ours = {name: runs for name, runs in jobs.items() if name.startswith("eConnect")}
-            others = sum(sum(runs.values()) for name, runs in jobs.items() if name not in ours)
+            ours = {
+                name: runs for name, runs in jobs.items() if name.startswith("eConnect")
+            }
+            others = sum(
+                sum(runs.values()) for name, runs in jobs.items() if name not in ours
+            )
             row(
                 "   cron job runs (by cron worker pid)",
                 "; ".join(
-                    f"{name.removeprefix('eConnect PSB: ')}: " + ", ".join(f"pid {pid} x{n}" for pid, n in runs.items())
+                    f"{name.removeprefix('eConnect PSB: ')}: "
+                    + ", ".join(f"pid {pid} x{n}" for pid, n in runs.items())
                     for name, runs in ours.items()
                 )
                 + f"; {others} runs of other jobs",
@@ -373,21 +469,31 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
     for entry in imports.get("scaling", []):
         o = entry["ours"]
         q = _median(o["queries"])
-        rss = fmt(o["rss_peak_mb"], " MB", 1) if _median(o["rss_peak_mb"]) else "< 0.1 MB"
-        traced = f"{o['tracemalloc_peak_mb']} MB" if o.get("tracemalloc_peak_mb") is not None else "n/a"
+        rss = (
+            fmt(o["rss_peak_mb"], " MB", 1) if _median(o["rss_peak_mb"]) else "< 0.1 MB"
+        )
+        traced = (
+            f"{o['tracemalloc_peak_mb']} MB"
+            if o.get("tracemalloc_peak_mb") is not None
+            else "n/a"
+        )
         row(
             f"3. import {entry['lines']} lines (ours)",
-            f"{fmt(o['seconds'], ' s', 3)}  {fmt(o['ms_per_line'], ' ms/line', 2)}  {q:.0f} queries "
+            f"{fmt(o['seconds'], ' s', 3)}  {fmt(o['ms_per_line'], ' ms/line', 2)}  "
+            f"{q:.0f} queries "
             f"({q / entry['lines']:.2f}/line)  peak: tracemalloc {traced}, RSS +{rss}  "
             f"(XML parse {fmt(o['parse_seconds'], ' s', 3)})",
             "< 10 s" if entry["lines"] == 1000 else "",
-            t.get("1000_lines_under_10s", {}).get("met") if entry["lines"] == 1000 else None,
+            t.get("1000_lines_under_10s", {}).get("met")
+            if entry["lines"] == 1000
+            else None,
         )
     if "linear_10_to_largest" in t:
         lin = t["linear_10_to_largest"]
         theirs = f" (Odoo's own import: {lin['theirs']}x)" if lin.get("theirs") else ""
         row(
-            "3. time per line, max/min from 10 lines up (incl. the fixed cost per order)",
+            "3. time per line, max/min from 10 lines up (incl. the fixed cost per "
+            "order)",
             f"{lin['value']}x{theirs}",
             "<= 2x",
             lin["met"],
@@ -417,8 +523,10 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
             continue
         row(
             f"4. vs sale_edi_ubl, {entry['lines']} lines",
-            f"ours/theirs {fmt(entry.get('ratio'), '', 2)}; theirs {fmt(th.get('seconds'), ' s', 3)}, "
-            f"{_median(th.get('queries')):.0f} queries ({_median(th.get('queries')) / entry['lines']:.1f}/line), "
+            f"ours/theirs {fmt(entry.get('ratio'), '', 2)}; theirs "
+            f"{fmt(th.get('seconds'), ' s', 3)}, "
+            f"{_median(th.get('queries')):.0f} queries "
+            f"({_median(th.get('queries')) / entry['lines']:.1f}/line), "
             f"all lines with a product: {th.get('ok')}",
             "<= 1.0",
             _median(entry.get("ratio")) <= 1.0 if entry.get("ratio") else None,
@@ -432,13 +540,19 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
         )
         if th["imported"]:
             theirs_txt = f"imported ({th['matched']}/{th['lines']} with product" + (
-                f", +{th['extra_lines']} allowance/charge lines)" if th.get("extra_lines") else ")"
+                f", +{th['extra_lines']} allowance/charge lines)"
+                if th.get("extra_lines")
+                else ")"
             )
         elif th["error"]:
             theirs_txt = f"crashed: {th['error'][-45:]}"
         else:
             theirs_txt = f"{th['lines']} lines for {entry['xml_lines']}"
-        ratio = f"ours/theirs {fmt(entry['ratio'], '', 2)}" if entry.get("ratio") else "no ratio"
+        ratio = (
+            f"ours/theirs {fmt(entry['ratio'], '', 2)}"
+            if entry.get("ratio")
+            else "no ratio"
+        )
         row(
             f"4. {entry['file']} ({entry.get('variant', '')} buyer)",
             f"{ratio}; ours {ours_txt}; theirs {theirs_txt}",
@@ -453,25 +567,35 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
             e = responses.get(profile) or {}
             row(
                 f"5. Order Response 100-line CA, {profile}",
-                f"build {fmt(e.get('build_per_second'), '/s', 0)}; build + XSD + Schematron "
-                f"{fmt(e.get('build_and_validate_per_second'), '/s', 1)}; valid: {e.get('valid')}",
+                f"build {fmt(e.get('build_per_second'), '/s', 0)}; build + XSD + "
+                "Schematron "
+                f"{fmt(e.get('build_and_validate_per_second'), '/s', 1)}; valid: "
+                f"{e.get('valid')}",
             )
     width = [max(len(r[i]) for r in rows) for i in range(4)]
     width[1] = min(width[1], 100)
     heads = ("Figure", "Measured: median [min-max] over runs", "Target")
-    print("  ".join(f"{head:<{size}}" for head, size in zip(heads, width, strict=False)) + "  Met")
+    print(
+        "  ".join(f"{head:<{size}}" for head, size in zip(heads, width, strict=False))
+        + "  Met"
+    )
     print("-" * (sum(width) + 8))
     for figure, value, target, met in rows:
         parts = textwrap.wrap(value, width[1], break_on_hyphens=False) or [""]
-        print(f"{figure:<{width[0]}}  {parts[0]:<{width[1]}}  {target:<{width[2]}}  {met}")
+        print(
+            f"{figure:<{width[0]}}  {parts[0]:<{width[1]}}  {target:<{width[2]}}  {met}"
+        )
         for part in parts[1:]:
             print(f"{'':<{width[0]}}    {part}")
     g = data.get("generated_orders") or {}
     m = data.get("machine") or {}
     print(
-        f"\nGenerated orders valid (XSD + Schematron): {g.get('all_valid', 'not checked')}.  Machine: "
-        f"{m.get('cpus')} CPUs {m.get('cpu', '')}, {m.get('memory_gb')} GB, Odoo {m.get('odoo')}, "
-        f"PostgreSQL {m.get('postgresql')}, Python {m.get('python')}.  Run took {data.get('run_seconds')} s."
+        "\nGenerated orders valid (XSD + Schematron): "
+        f"{g.get('all_valid', 'not checked')}.  Machine: "
+        f"{m.get('cpus')} CPUs {m.get('cpu', '')}, {m.get('memory_gb')} GB, Odoo "
+        f"{m.get('odoo')}, "
+        f"PostgreSQL {m.get('postgresql')}, Python {m.get('python')}.  Run took "
+        f"{data.get('run_seconds')} s."
     )
 
 

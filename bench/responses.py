@@ -1,11 +1,13 @@
-"""Figure 5: Order Responses per second for a 100-line CA (accepted with changes), plain Python.
+"""Figure 5: Order Responses per second for a 100-line CA (accepted with changes), plain
+Python.
 
     python bench/responses.py --out F [--peppol DIR] [--rounds 5]
 
-Builds the UBL Order Response with ``psb.ubl.response.build_order_response`` (which checks the
-standard's rules first) and the JSON note of the PSB request with ``fit_note``; then validates it against
-the official UBL XSD and Peppol Schematron (``psb.peppol_rules.PeppolValidator``, T76 and T116).
-When ``psb/ubl/response.py`` does not exist yet, says "not available yet".
+Builds the UBL Order Response with ``psb.ubl.response.build_order_response`` (which
+checks the standard's rules first) and the JSON note of the PSB request with
+``fit_note``; then validates it against the official UBL XSD and Peppol Schematron
+(``psb.peppol_rules.PeppolValidator``, T76 and T116). When ``psb/ubl/response.py`` does
+not exist yet, says "not available yet".
 """
 
 import argparse
@@ -35,11 +37,15 @@ def ca_data(profile="ordering"):
     )
 
     def answer(n):
-        """Line n's status and changes: one line in ten each a new quantity, a new price and dates, not
-        sold, a substitute; the rest accepted."""
+        """Line n's status and changes: one line in ten each a new quantity, a new price
+        and dates, not sold, a substitute; the rest accepted."""
         kind = n % 10
         if kind == 1:
-            return "3", {"quantity": Decimal(n % 7 + 1), "unit_code": "C62", "note": "Only part in stock"}
+            return "3", {
+                "quantity": Decimal(n % 7 + 1),
+                "unit_code": "C62",
+                "note": "Only part in stock",
+            }
         if kind == 2:
             return "3", {
                 "price": Decimal("12.3400"),
@@ -50,12 +56,18 @@ def ca_data(profile="ordering"):
             return "7", {"note": "No longer sold"}
         if kind == 4:
             code = f"BENCH-{n:05d}-B"
-            return "3", {"substitute": ResponseItem(f"Bench article {code}", sellers_item_id=code)}
+            return "3", {
+                "substitute": ResponseItem(
+                    f"Bench article {code}", sellers_item_id=code
+                )
+            }
         return "5", {}
 
     lines = []
     for n in range(1, LINES + 1):
-        item = ResponseItem(f"Bench article BENCH-{n:05d}", sellers_item_id=f"BENCH-{n:05d}")
+        item = ResponseItem(
+            f"Bench article BENCH-{n:05d}", sellers_item_id=f"BENCH-{n:05d}"
+        )
         status, changes = answer(n)
         lines.append(ResponseLine(str(n), status, str(n), item, **changes))
     return OrderResponseData(
@@ -65,7 +77,9 @@ def ca_data(profile="ordering"):
         profile=profile,
         order_id="BL-00042",
         currency="EUR",
-        seller=ResponseParty("12345678", "0106", registration_name="Bench Wholesale BV"),
+        seller=ResponseParty(
+            "12345678", "0106", registration_name="Bench Wholesale BV"
+        ),
         buyer=ResponseParty("90000001", "0106", registration_name="Bench Buyer 01 BV"),
         sales_order_id="S00042",
         note="Accepted with the changes listed per line.",
@@ -90,7 +104,9 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--peppol", default="")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=1.0, help="per round and measurement")
+    parser.add_argument(
+        "--seconds", type=float, default=1.0, help="per round and measurement"
+    )
     args = parser.parse_args()
     out = {"lines": LINES}
     if not (ROOT / "psb" / "ubl" / "response.py").exists():
@@ -111,11 +127,20 @@ def main():
         xml = build_order_response(data)
         entry = {"xml_bytes": len(xml)}
         entry["build_per_second"] = summary(
-            [rate(lambda data=data: build_order_response(data), args.seconds) for _ in range(args.rounds)], 1
+            [
+                rate(lambda data=data: build_order_response(data), args.seconds)
+                for _ in range(args.rounds)
+            ],
+            1,
         )
-        # The JSON note (every changed line, compactly when needed; a CA this long does not fit and says so).
+        # The JSON note (every changed line, compactly when needed; a CA this long does
+        # not fit and says so).
         entry["note_fit_per_second"] = summary(
-            [rate(lambda data=data: fit_note(data), args.seconds) for _ in range(args.rounds)], 1
+            [
+                rate(lambda data=data: fit_note(data), args.seconds)
+                for _ in range(args.rounds)
+            ],
+            1,
         )
         if validator:
             result = validator.validate(xml)  # compiles the stylesheet once
@@ -123,7 +148,13 @@ def main():
             entry["validation_messages"] = str(result)[:500] if not result.ok else None
             entry["build_and_validate_per_second"] = summary(
                 [
-                    rate(lambda data=data: validator.validate(build_order_response(data)), args.seconds, 500)
+                    rate(
+                        lambda data=data: validator.validate(
+                            build_order_response(data)
+                        ),
+                        args.seconds,
+                        500,
+                    )
                     for _ in range(args.rounds)
                 ],
                 1,
@@ -133,8 +164,10 @@ def main():
             entry["build_and_validate_per_second"] = None
         out[profile] = entry
         print(
-            f"responses {profile}: build {entry['build_per_second']['median']}/s, build+validate "
-            f"{(entry['build_and_validate_per_second'] or {}).get('median')}/s, valid {entry['valid']}",
+            f"responses {profile}: build {entry['build_per_second']['median']}/s, "
+            "build+validate "
+            f"{(entry['build_and_validate_per_second'] or {}).get('median')}/s, valid "
+            f"{entry['valid']}",
             file=sys.stderr,
         )
     Path(args.out).write_text(json.dumps(out, indent=2))

@@ -1,11 +1,13 @@
-"""Figure 6: inbound Peppol rule checks (XSD + Schematron) of a 1,000-line order, plain Python.
+"""Figure 6: inbound Peppol rule checks (XSD + Schematron) of a 1,000-line order, plain
+Python.
 
     python bench/rules.py --out F [--peppol DIR] [--lines 1000] [--rounds 5]
 
 The same check the scheduled action runs after importing a received document
-(``econnect.psb.document._psb_check_rules``, off the webhook path): ``psb.peppol_rules``'s shared
-validator on the bench order of ``orders.py``. The one-off compilation of the stylesheet is
-measured apart. Says "not available" when the official rules are absent.
+(``econnect.psb.document._psb_check_rules``, off the webhook path):
+``psb.peppol_rules``'s shared validator on the bench order of ``orders.py``. The one-off
+compilation of the stylesheet is measured apart. Says "not available" when the official
+rules are absent.
 """
 
 import argparse
@@ -51,7 +53,8 @@ def main():
     fatal = len(result.xsd_errors) + len(result.fatal)
     print(
         f"   rule checks of a {args.lines:,}-line order ({len(xml) / 1024:.0f} KiB): "
-        f"{fmt(stat, 'ms', 1, 1000)} per document; first use compiles the rules in {compile_s * 1000:.0f} ms; "
+        f"{fmt(stat, 'ms', 1, 1000)} per document; first use compiles the rules in "
+        f"{compile_s * 1000:.0f} ms; "
         f"{fatal} fatal violation(s)"
     )
     Path(args.out).write_text(

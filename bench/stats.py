@@ -4,7 +4,8 @@ import statistics
 
 
 def percentile(values, pct):
-    """The ``pct`` percentile (0-100) of ``values``, by linear interpolation between closest ranks."""
+    """The ``pct`` percentile (0-100) of ``values``, by linear interpolation between
+    closest ranks."""
     data = sorted(values)
     if not data:
         return None
@@ -17,13 +18,22 @@ def percentile(values, pct):
 
 
 def summary(values, digits=4):
-    """Median and spread of repeated measurements: {median, min, max, spread_pct, n, runs}.
+    """Median and spread of repeated measurements: {median, min, max, spread_pct, n,
+    runs}.
 
-    ``spread_pct`` is (max - min) / median in percent: how far apart the repeated runs were.
+    ``spread_pct`` is (max - min) / median in percent: how far apart the repeated runs
+    were.
     """
     data = [v for v in values if v is not None]
     if not data:
-        return {"median": None, "min": None, "max": None, "spread_pct": None, "n": 0, "runs": []}
+        return {
+            "median": None,
+            "min": None,
+            "max": None,
+            "spread_pct": None,
+            "n": 0,
+            "runs": [],
+        }
     median = statistics.median(data)
     spread = (max(data) - min(data)) / median * 100 if median else 0.0
     return {

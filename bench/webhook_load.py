@@ -1,14 +1,18 @@
-"""Figure 1: webhook acknowledgement latency under 1, 8 and 32 concurrent deliveries (plain Python).
+"""Figure 1: webhook acknowledgement latency under 1, 8 and 32 concurrent deliveries
+(plain Python).
 
-    python bench/webhook_load.py --url http://127.0.0.1:PORT/econnect_psb/webhook --secret S \
-        --dsn "dbname=psb_bench user=odoo" --out F [--levels 1,8,32] [--rounds 3] [--requests 1:150,8:400,32:640]
+    python bench/webhook_load.py --url http://127.0.0.1:PORT/econnect_psb/webhook
+    --secret S \
+        --dsn "dbname=psb_bench user=odoo" --out F [--levels 1,8,32] [--rounds 3]
+        [--requests 1:150,8:400,32:640]
 
-Each delivery is a properly signed ``OrderReceived`` event (``psb.signature.sign`` over the exact
-body, fresh ``sentOn``) on its own connection, as the PSB sends them. About one event in ten is
-delivered twice on purpose: half of these repeats go out at the same moment as the first delivery
-(a race between two workers), the other half later (a PSB retry). Latency is measured from the
-connection to the last byte of the answer. Afterwards the stored documents are counted in the
-database: every event exactly once, none lost, none duplicated.
+Each delivery is a properly signed ``OrderReceived`` event (``psb.signature.sign`` over
+the exact body, fresh ``sentOn``) on its own connection, as the PSB sends them. About
+one event in ten is delivered twice on purpose: half of these repeats go out at the same
+moment as the first delivery (a race between two workers), the other half later (a PSB
+retry). Latency is measured from the connection to the last byte of the answer.
+Afterwards the stored documents are counted in the database: every event exactly once,
+none lost, none duplicated.
 """
 
 import argparse
@@ -79,7 +83,8 @@ def deliver(url, secret, document_id, timeout=30):
 
 
 def fetch(url, timeout=30):
-    """GET ``url`` on its own connection: Odoo's floor (``/web/health`` needs no database)."""
+    """GET ``url`` on its own connection: Odoo's floor (``/web/health`` needs no
+    database)."""
     parts = urlsplit(url)
     started = time.perf_counter()
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
@@ -96,7 +101,8 @@ def fetch(url, timeout=30):
 
 
 def plan(prefix, count):
-    """The deliveries of one round: ``count`` sends, of which ~10% repeat an earlier event."""
+    """The deliveries of one round: ``count`` sends, of which ~10% repeat an earlier
+    event."""
     sends, events = [], []
     n = 0
     while len(sends) < count:
@@ -104,7 +110,9 @@ def plan(prefix, count):
         events.append(document_id)
         sends.append(document_id)
         if n % 20 == 7 and len(sends) < count:
-            sends.append(document_id)  # at the same moment (the next free worker takes it)
+            sends.append(
+                document_id
+            )  # at the same moment (the next free worker takes it)
         n += 1
     # a PSB retry, later: every 20th event again at the end
     retries = [events[i] for i in range(0, len(events), 20)][: max(1, count // 20)]
@@ -143,7 +151,8 @@ def count_documents(dsn, prefix):
 
     with psycopg2.connect(dsn) as connection, connection.cursor() as cr:
         cr.execute(
-            "SELECT psb_document_id, count(*) FROM econnect_psb_document WHERE psb_document_id LIKE %s GROUP BY 1",
+            "SELECT psb_document_id, count(*) FROM econnect_psb_document WHERE "
+            "psb_document_id LIKE %s GROUP BY 1",
             (prefix + "%",),
         )
         return dict(cr.fetchall())
@@ -153,7 +162,10 @@ def delete_documents(dsn, prefix):
     import psycopg2
 
     with psycopg2.connect(dsn) as connection, connection.cursor() as cr:
-        cr.execute("DELETE FROM econnect_psb_document WHERE psb_document_id LIKE %s", (prefix + "%",))
+        cr.execute(
+            "DELETE FROM econnect_psb_document WHERE psb_document_id LIKE %s",
+            (prefix + "%",),
+        )
         cr.execute("DELETE FROM ir_cron_trigger")
 
 
@@ -166,23 +178,37 @@ def main():
     parser.add_argument("--levels", default="1,8,32")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--requests", default="1:150,8:400,32:640")
-    parser.add_argument("--budget", type=float, default=150, help="seconds for the whole figure")
-    parser.add_argument("--workers", type=int, default=0, help="Odoo HTTP workers (for the report)")
+    parser.add_argument(
+        "--budget", type=float, default=150, help="seconds for the whole figure"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, help="Odoo HTTP workers (for the report)"
+    )
     parser.add_argument(
         "--dbfilter",
         action="store_true",
-        help="Odoo runs with --db-filter (for the report: it then lists the databases on every request)",
+        help="Odoo runs with --db-filter (for the report: it then lists the databases "
+        "on every request)",
     )
-    parser.add_argument("--floor-url", default="", help="also measure this GET (Odoo's floor), one round per level")
+    parser.add_argument(
+        "--floor-url",
+        default="",
+        help="also measure this GET (Odoo's floor), one round per level",
+    )
     args = parser.parse_args()
-    counts = {int(k): int(v) for k, v in (item.split(":") for item in args.requests.split(","))}
+    counts = {
+        int(k): int(v)
+        for k, v in (item.split(":") for item in args.requests.split(","))
+    }
     levels = [int(level) for level in args.levels.split(",")]
     run_id = uuid.uuid4().hex[:8]
     prefix = f"bench-wh-{run_id}"
     deadline = time.monotonic() + args.budget
 
     # Warm-up: every HTTP worker loads the registry on its first request.
-    warm, _ = run_round(args.url, args.secret, 8, [f"{prefix}-warm-{i}" for i in range(48)], deadline)
+    warm, _ = run_round(
+        args.url, args.secret, 8, [f"{prefix}-warm-{i}" for i in range(48)], deadline
+    )
     warm_failures = [r for r in warm if r[2] != 200]
 
     out = {
@@ -199,15 +225,22 @@ def main():
         for rnd in range(args.rounds):
             if per_round and time.monotonic() > deadline:
                 break
-            sends, unique = plan(f"{prefix}-c{concurrency}-r{rnd}", counts.get(concurrency, 200))
-            results, wall = run_round(args.url, args.secret, concurrency, sends, deadline)
+            sends, unique = plan(
+                f"{prefix}-c{concurrency}-r{rnd}", counts.get(concurrency, 200)
+            )
+            results, wall = run_round(
+                args.url, args.secret, concurrency, sends, deadline
+            )
             all_expected.update(unique)
             all_sends += len(sends)
             latencies = [r[1] * 1000 for r in results if r[2] == 200]
             statuses = {}
             for r in results:
                 statuses[str(r[3]) if r[2] == 200 else f"http {r[2]}: {r[3]}"] = (
-                    statuses.get(str(r[3]) if r[2] == 200 else f"http {r[2]}: {r[3]}", 0) + 1
+                    statuses.get(
+                        str(r[3]) if r[2] == 200 else f"http {r[2]}: {r[3]}", 0
+                    )
+                    + 1
                 )
             per_round.append(
                 {
@@ -224,15 +257,19 @@ def main():
                 }
             )
             print(
-                f"webhook c={concurrency} round {rnd + 1}: p50 {per_round[-1]['p50_ms']:.1f} ms, p95 "
-                f"{per_round[-1]['p95_ms']:.1f} ms, p99 {per_round[-1]['p99_ms']:.1f} ms, {statuses}",
+                f"webhook c={concurrency} round {rnd + 1}: p50 "
+                f"{per_round[-1]['p50_ms']:.1f} ms, p95 "
+                f"{per_round[-1]['p95_ms']:.1f} ms, p99 {per_round[-1]['p99_ms']:.1f} "
+                f"ms, {statuses}",
                 file=sys.stderr,
                 flush=True,
             )
         floor = None
         if args.floor_url and time.monotonic() < deadline:
             count = max(20, counts.get(concurrency, 200) // 2)
-            results, _ = run_round(args.floor_url, None, concurrency, [None] * count, deadline, call=fetch)
+            results, _ = run_round(
+                args.floor_url, None, concurrency, [None] * count, deadline, call=fetch
+            )
             latencies = [r[1] * 1000 for r in results if r[2] == 200]
             floor = {
                 "requests": len(results),
@@ -250,9 +287,14 @@ def main():
                 "p99_ms": summary([r["p99_ms"] for r in per_round], 2),
                 "per_second": summary([r["per_second"] for r in per_round], 1),
                 "stored": sum(r["statuses"].get("stored", 0) for r in per_round),
-                "duplicate_answers": sum(r["statuses"].get("duplicate", 0) for r in per_round),
+                "duplicate_answers": sum(
+                    r["statuses"].get("duplicate", 0) for r in per_round
+                ),
                 "errors": sum(
-                    n for r in per_round for k, n in r["statuses"].items() if k not in ("stored", "duplicate")
+                    n
+                    for r in per_round
+                    for k, n in r["statuses"].items()
+                    if k not in ("stored", "duplicate")
                 ),
             }
         )

@@ -50,14 +50,24 @@ class PsbWebhookController(http.Controller):
 
         party_id = psb_event.text(event.get("partyId"), "partyId")
         company = env["res.company"]._psb_company_for_party(party_id)
-        if not company or not signature.verify(company.psb_webhook_secret or "", body, header):
-            _logger.warning("PSB webhook refused: bad signature or unknown party %r", party_id)
+        if not company or not signature.verify(
+            company.psb_webhook_secret or "", body, header
+        ):
+            _logger.warning(
+                "PSB webhook refused: bad signature or unknown party %r", party_id
+            )
             return self._answer(401, "invalid signature")
         window = company.psb_signature_window
         if window < 0:  # not allowed by the settings; never read as "no check"
             window = DEFAULT_WINDOW_MINUTES
-        if window and not signature.check_sent_on(event.get("sentOn"), window=timedelta(minutes=window)):
-            _logger.warning("PSB webhook refused: sentOn %r outside the %s minutes window", event.get("sentOn"), window)
+        if window and not signature.check_sent_on(
+            event.get("sentOn"), window=timedelta(minutes=window)
+        ):
+            _logger.warning(
+                "PSB webhook refused: sentOn %r outside the %s minutes window",
+                event.get("sentOn"),
+                window,
+            )
             return self._answer(401, "sentOn outside the accepted window")
 
         result = env["econnect.psb.document"]._psb_store_event(company, event)
@@ -65,14 +75,14 @@ class PsbWebhookController(http.Controller):
 
     @staticmethod
     def _read_body():
-        """The raw body, or None when it is larger than MAX_EVENT_BYTES. The declared Content-Length is
-        checked before anything is read, and at most MAX_EVENT_BYTES + 1 bytes are read (a chunked body
-        has no Content-Length)."""
+        """The raw body, or None when it is larger than MAX_EVENT_BYTES. The declared
+        Content-Length is checked before anything is read, and at most MAX_EVENT_BYTES +
+        1 bytes are read (a chunked body has no Content-Length)."""
         httprequest = request.httprequest
         if (httprequest.content_length or 0) > MAX_EVENT_BYTES:
             return None
-        # Odoo's request wrapper does not expose werkzeug's input stream; without it, read the body whole
-        # (werkzeug still stops at Odoo's max_content_length).
+        # Odoo's request wrapper does not expose werkzeug's input stream; without it,
+        # read the body whole (werkzeug still stops at Odoo's max_content_length).
         wrapped = getattr(httprequest, "_HTTPRequest__wrapped", None)
         if wrapped is None:
             body = httprequest.get_data(cache=False)

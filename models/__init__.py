@@ -6,13 +6,15 @@ from . import account_move_line
 from . import econnect_psb_auto_confirm
 from . import econnect_psb_dashboard
 
-# The document's mixins before the document (a model is registered after those it inherits)
+# The document's mixins before the document (a model is registered after those it
+# inherits)
 from . import econnect_psb_document_retention
 from . import econnect_psb_document_rules
 from . import econnect_psb_document_revision
 from . import econnect_psb_document
 
-# The registry of document kinds: the base first, then the kinds (a model is registered after those it inherits)
+# The registry of document kinds: the base first, then the kinds (a model is registered
+# after those it inherits)
 from . import econnect_psb_kind
 from . import econnect_psb_kind_ordering
 from . import econnect_psb_kind_order

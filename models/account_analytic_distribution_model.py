@@ -8,9 +8,14 @@ class AccountAnalyticDistributionModel(models.Model):
     @api.model
     @tools.ormcache("company_id")
     def _psb_any_for_company(self, company_id):
-        """Whether any distribution model may apply to the company's lines (its own or one without a company):
-        cached until a model is added, changed or removed (the import asks for every order)."""
-        return bool(self.sudo().search_count([("company_id", "in", [False, company_id])], limit=1))
+        """Whether any distribution model may apply to the company's lines (its own or
+        one without a company): cached until a model is added, changed or removed (the
+        import asks for every order)."""
+        return bool(
+            self.sudo().search_count(
+                [("company_id", "in", [False, company_id])], limit=1
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -16,7 +16,8 @@ INVOICE_RESPONSES = [
 
 
 def _distinct(values):
-    """The non-empty values once each, in their order, joined as Odoo joins the orders' references."""
+    """The non-empty values once each, in their order, joined as Odoo joins the orders'
+    references."""
     return ", ".join(dict.fromkeys(value for value in values if value)) or False
 
 
@@ -39,34 +40,53 @@ class AccountMove(models.Model):
         compute="_compute_psb_references",
         help="The order's CustomerReference: the Peppol invoice's BuyerReference.",
     )
-    psb_contract_reference = fields.Char("Buyer's Contract", compute="_compute_psb_references")
-    psb_project_reference = fields.Char("Buyer's Project", compute="_compute_psb_references")
-    psb_accounting_cost = fields.Char("Buyer's Accounting Cost", compute="_compute_psb_references")
-    psb_orders_warning = fields.Char("Peppol Orders Warning", compute="_compute_psb_references")
+    psb_contract_reference = fields.Char(
+        "Buyer's Contract", compute="_compute_psb_references"
+    )
+    psb_project_reference = fields.Char(
+        "Buyer's Project", compute="_compute_psb_references"
+    )
+    psb_accounting_cost = fields.Char(
+        "Buyer's Accounting Cost", compute="_compute_psb_references"
+    )
+    psb_orders_warning = fields.Char(
+        "Peppol Orders Warning", compute="_compute_psb_references"
+    )
 
     # Sending through the eConnect PSB, and the buyer's Invoice Response
     psb_invoice_send_ids = fields.One2many(
         "econnect.psb.invoice.send", "move_id", "Sent through the PSB", readonly=True
     )
     psb_send_state = fields.Selection(
-        [("queued", "Queued"), ("sent", "Sent"), ("delivered", "Delivered"), ("failed", "Failed")],
+        [
+            ("queued", "Queued"),
+            ("sent", "Sent"),
+            ("delivered", "Delivered"),
+            ("failed", "Failed"),
+        ],
         "PSB Sending",
         compute="_compute_psb_send_state",
-        help="Where the invoice is on its way to the buyer through the eConnect PSB: queued, sent (the PSB took it), "
+        help="Where the invoice is on its way to the buyer through the eConnect PSB: "
+        "queued, sent (the PSB took it), "
         "delivered (the buyer's access point received it) or failed (with the reason).",
     )
-    psb_send_message = fields.Text("PSB Sending Message", compute="_compute_psb_send_state")
+    psb_send_message = fields.Text(
+        "PSB Sending Message", compute="_compute_psb_send_state"
+    )
     psb_send_can_retry = fields.Boolean(compute="_compute_psb_send_state")
     psb_invoice_response = fields.Selection(
         INVOICE_RESPONSES,
         "Buyer's Invoice Response",
         readonly=True,
         copy=False,
-        help="The last Peppol Invoice Response of the buyer: received, in process, under query, accepted, "
+        help="The last Peppol Invoice Response of the buyer: received, in process, "
+        "under query, accepted, "
         "rejected or paid.",
     )
     psb_invoice_response_note = fields.Text("Buyer's Reason", readonly=True, copy=False)
-    psb_invoice_response_on = fields.Datetime("Invoice Response Received On", readonly=True, copy=False)
+    psb_invoice_response_on = fields.Datetime(
+        "Invoice Response Received On", readonly=True, copy=False
+    )
 
     @api.depends(
         "invoice_line_ids.sale_line_ids.order_id.psb_order_ref",
@@ -78,19 +98,33 @@ class AccountMove(models.Model):
     @api.depends_context("lang")
     def _compute_psb_references(self):
         for move in self:
-            # The references only: read whoever may see the invoice (a salesman's record rules aside).
-            orders = move.sudo().invoice_line_ids.sale_line_ids.order_id.filtered("psb_order_ref").sorted("id")
+            # The references only: read whoever may see the invoice (a salesman's record
+            # rules aside).
+            orders = (
+                move.sudo()
+                .invoice_line_ids.sale_line_ids.order_id.filtered("psb_order_ref")
+                .sorted("id")
+            )
             move.psb_sale_order_ids = orders.with_env(self.env)
             move.psb_order_ref = _distinct(orders.mapped("psb_order_ref"))
-            move.psb_buyer_reference = _distinct(orders.mapped("psb_customer_reference"))
-            move.psb_contract_reference = _distinct(orders.mapped("psb_contract_reference"))
-            move.psb_project_reference = _distinct(orders.mapped("psb_project_reference"))
+            move.psb_buyer_reference = _distinct(
+                orders.mapped("psb_customer_reference")
+            )
+            move.psb_contract_reference = _distinct(
+                orders.mapped("psb_contract_reference")
+            )
+            move.psb_project_reference = _distinct(
+                orders.mapped("psb_project_reference")
+            )
             move.psb_accounting_cost = _distinct(orders.mapped("psb_accounting_cost"))
             move.psb_orders_warning = (
                 self.env._(
-                    "This invoice holds the lines of several Peppol orders (%s). A Peppol invoice refers to one "
-                    "order: its lines carry no order line references, and the buyer may not match it to its orders "
-                    "without a person. Invoice each order on its own when the buyer needs it.",
+                    "This invoice holds the lines of several Peppol orders (%s). A "
+                    "Peppol invoice refers to one "
+                    "order: its lines carry no order line references, and the buyer "
+                    "may not match it to its orders "
+                    "without a person. Invoice each order on its own when the buyer "
+                    "needs it.",
                     move.psb_order_ref,
                 )
                 if len(orders) > 1
@@ -98,7 +132,8 @@ class AccountMove(models.Model):
             )
 
     def _psb_single_order(self):
-        """The one Peppol order this invoice is for (its lines may refer to that order's lines), else none."""
+        """The one Peppol order this invoice is for (its lines may refer to that order's
+        lines), else none."""
         self.ensure_one()
         orders = self.psb_sale_order_ids
         return orders if len(orders) == 1 else orders.browse()
@@ -113,15 +148,17 @@ class AccountMove(models.Model):
 
     def action_psb_retry_send(self):
         """Retry the failed sending of these invoices through the eConnect PSB."""
-        failed = self.sudo().psb_invoice_send_ids.filtered(lambda s: s.state == "failed")
+        failed = self.sudo().psb_invoice_send_ids.filtered(
+            lambda s: s.state == "failed"
+        )
         return failed.with_env(self.env).action_retry()
 
     # ------------------------------------------------------------------
     # Activities for the invoice's responsible
     # ------------------------------------------------------------------
     def _psb_invoice_activity(self, kind, summary, note):
-        """Schedule the activity of ``kind`` (``send``, ``response``) for the invoice's responsible, or bring the
-        open one up to date."""
+        """Schedule the activity of ``kind`` (``send``, ``response``) for the invoice's
+        responsible, or bring the open one up to date."""
         self.ensure_one()
         move = self.sudo()
         if existing := move._psb_invoice_activities(kind):
@@ -129,13 +166,18 @@ class AccountMove(models.Model):
             return existing[:1]
         user = move.invoice_user_id or move.company_id.psb_user_id or self.env.user
         activity = move.with_context(mail_activity_quick_update=True).activity_schedule(
-            "mail.mail_activity_data_warning", user_id=user.id, summary=summary, note=note
+            "mail.mail_activity_data_warning",
+            user_id=user.id,
+            summary=summary,
+            note=note,
         )
         activity.psb_kind = f"invoice_{kind}"
         return activity
 
     def _psb_invoice_activities(self, kind):
-        return self.sudo().activity_ids.filtered(lambda a: a.psb_kind == f"invoice_{kind}")
+        return self.sudo().activity_ids.filtered(
+            lambda a: a.psb_kind == f"invoice_{kind}"
+        )
 
     def _psb_close_invoice_activities(self, kind):
         for move in self:
@@ -145,10 +187,13 @@ class AccountMove(models.Model):
     # The buyer's Invoice Response
     # ------------------------------------------------------------------
     def _psb_apply_invoice_response(self, response):
-        """Show the buyer's Invoice Response (``psb.invoice_response.InvoiceResponse``) on the invoice; a rejection
-        or a query gives the invoice's responsible an activity, any later answer closes it."""
+        """Show the buyer's Invoice Response (``psb.invoice_response.InvoiceResponse``)
+        on the invoice; a rejection or a query gives the invoice's responsible an
+        activity, any later answer closes it."""
         self.ensure_one()
-        label = dict(self._fields["psb_invoice_response"]._description_selection(self.env))[response.code]
+        label = dict(
+            self._fields["psb_invoice_response"]._description_selection(self.env)
+        )[response.code]
         reason = "; ".join(response.reasons)
         self.sudo().write(
             {
@@ -168,12 +213,22 @@ class AccountMove(models.Model):
             self._psb_close_invoice_activities("response")
             return
         advice = (
-            self.env._("Contact the buyer; a rejected invoice is corrected with a credit note and a new invoice.")
+            self.env._(
+                "Contact the buyer; a rejected invoice is corrected with a credit "
+                "note and a new invoice."
+            )
             if response.code == "RE"
-            else self.env._("Answer the buyer's question; the buyer sends a new Invoice Response once it is settled.")
+            else self.env._(
+                "Answer the buyer's question; the buyer sends a new Invoice Response "
+                "once it is settled."
+            )
         )
         self._psb_invoice_activity(
             "response",
-            self.env._("Buyer's Invoice Response on %(invoice)s: %(status)s", invoice=self.name, status=label),
+            self.env._(
+                "Buyer's Invoice Response on %(invoice)s: %(status)s",
+                invoice=self.name,
+                status=label,
+            ),
             f"<p>{html_escape(reason or label)}</p><p>{html_escape(advice)}</p>",
         )

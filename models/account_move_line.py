@@ -8,15 +8,19 @@ class AccountMoveLine(models.Model):
     psb_line_ref = fields.Char(
         "Buyer's Line ID",
         compute="_compute_psb_line_refs",
-        help="The buyer's Peppol order line this line invoices (OrderLineReference); none for a line the buyer "
+        help="The buyer's Peppol order line this line invoices (OrderLineReference); "
+        "none for a line the buyer "
         "did not order.",
     )
-    psb_accounting_cost = fields.Char("Buyer's Line Accounting Cost", compute="_compute_psb_line_refs")
+    psb_accounting_cost = fields.Char(
+        "Buyer's Line Accounting Cost", compute="_compute_psb_line_refs"
+    )
 
     @api.depends("sale_line_ids.psb_line_ref", "sale_line_ids.psb_accounting_cost")
     def _compute_psb_line_refs(self):
         for line in self:
-            # One invoice line for one buyer's line: a line of several sale lines refers to none.
+            # One invoice line for one buyer's line: a line of several sale lines refers
+            # to none.
             sale_lines = line.sudo().sale_line_ids
             sale_line = sale_lines if len(sale_lines) == 1 else sale_lines.browse()
             line.psb_line_ref = sale_line.psb_line_ref

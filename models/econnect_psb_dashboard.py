@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The order desk: the figures of the current company's Peppol orders, each one grouped query."""
+"""The order desk: the figures of the current company's Peppol orders, each one grouped
+query."""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -8,7 +9,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-# The cards that ask for action when not 0, and how loudly (Bootstrap's colours, as Odoo's dashboards use).
+# The cards that ask for action when not 0, and how loudly (Bootstrap's colours, as
+# Odoo's dashboards use).
 ATTENTION = {
     "waiting": "warning",
     "pending": "warning",
@@ -26,13 +28,18 @@ class EconnectPsbDashboard(models.AbstractModel):
 
     @api.model
     def _period_starts(self):
-        """Today's and this week's (Monday) start in the user's time zone, as UTC datetimes."""
+        """Today's and this week's (Monday) start in the user's time zone, as UTC
+        datetimes."""
         zone = ZoneInfo(self.env.user.tz or "UTC")
         today = datetime.now(zone).date()
         week = today - timedelta(days=today.weekday())
 
         def utc(day):
-            return datetime.combine(day, time.min, zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+            return (
+                datetime.combine(day, time.min, zone)
+                .astimezone(ZoneInfo("UTC"))
+                .replace(tzinfo=None)
+            )
 
         return utc(today), utc(week)
 
@@ -46,8 +53,9 @@ class EconnectPsbDashboard(models.AbstractModel):
 
     @api.model
     def _team_activities_domain(self, company):
-        """The company's Peppol activities assigned to the user, or on orders of a sales team the user leads
-        or belongs to (of those, the ones one may see: one's own, and those of orders one may read)."""
+        """The company's Peppol activities assigned to the user, or on orders of a sales
+        team the user leads or belongs to (of those, the ones one may see: one's own,
+        and those of orders one may read)."""
         uid = self.env.uid
         return [
             ("psb_kind", "!=", False),
@@ -58,75 +66,105 @@ class EconnectPsbDashboard(models.AbstractModel):
             (
                 "psb_sale_order_id",
                 "any",
-                ["|", ("team_id.user_id", "=", uid), ("team_id.member_ids", "in", [uid])],
+                [
+                    "|",
+                    ("team_id.user_id", "=", uid),
+                    ("team_id.member_ids", "in", [uid]),
+                ],
             ),
         ]
 
     @api.model
     def _empty_help(self, key):
-        """What an empty list of the card ``key`` shows instead of Odoo's sample records: that nothing is there,
-        and what would be (HTML)."""
+        """What an empty list of the card ``key`` shows instead of Odoo's sample
+        records: that nothing is there, and what would be (HTML)."""
         texts = {
             "today": (
                 self.env._("No Peppol order received today"),
-                self.env._("Orders delivered by the PSB or uploaded by hand are listed here on the day they arrive."),
+                self.env._(
+                    "Orders delivered by the PSB or uploaded by hand are listed here "
+                    "on the day they arrive."
+                ),
             ),
             "week": (
                 self.env._("No Peppol order received this week"),
-                self.env._("Orders delivered by the PSB or uploaded by hand since Monday are listed here."),
+                self.env._(
+                    "Orders delivered by the PSB or uploaded by hand since Monday are "
+                    "listed here."
+                ),
             ),
             "auto": (
                 self.env._("No order confirmed automatically this week"),
                 self.env._(
-                    "Orders that meet every condition of the automatic confirmation are confirmed without a person "
+                    "Orders that meet every condition of the automatic confirmation "
+                    "are confirmed without a person "
                     "and listed here."
                 ),
             ),
             "waiting": (
                 self.env._("No order waits for a person"),
                 self.env._(
-                    "Quotations to check and confirm, and changes or cancellations of the buyer to decide on, are "
+                    "Quotations to check and confirm, and changes or cancellations of "
+                    "the buyer to decide on, are "
                     "listed here."
                 ),
             ),
             "waiting_buyer": (
                 self.env._("No order waits for the buyer"),
                 self.env._(
-                    "After we proposed changes (CA) or rejected a confirmed order (RE), the order waits for the "
+                    "After we proposed changes (CA) or rejected a confirmed order "
+                    "(RE), the order waits for the "
                     "buyer's answer and is listed here."
                 ),
             ),
             "overdue": (
                 self.env._("No answer is overdue"),
-                self.env._("An order not answered within the answering time of the settings is listed here."),
+                self.env._(
+                    "An order not answered within the answering time of the settings "
+                    "is listed here."
+                ),
             ),
             "queued": (
                 self.env._("Every answer was sent"),
                 self.env._(
-                    "Answers to buyers wait here for the next sending run; they normally go out within minutes."
+                    "Answers to buyers wait here for the next sending run; they "
+                    "normally go out within minutes."
                 ),
             ),
             "failed": (
                 self.env._("No answer failed"),
                 self.env._(
-                    "An answer the PSB did not take is listed here, with the reason and whether Retry can help."
+                    "An answer the PSB did not take is listed here, with the reason "
+                    "and whether Retry can help."
                 ),
             ),
             "errors": (
                 self.env._("No document in error"),
-                self.env._("A received document that could not be imported is listed here, with what to do about it."),
+                self.env._(
+                    "A received document that could not be imported is listed here, "
+                    "with what to do about it."
+                ),
             ),
             "rules": (
                 self.env._("No document broke the Peppol rules this week"),
-                self.env._("Received documents that break the Peppol business rules are listed here."),
+                self.env._(
+                    "Received documents that break the Peppol business rules are "
+                    "listed here."
+                ),
             ),
             "pending": (
                 self.env._("No change or cancellation awaits a decision"),
-                self.env._("An Order Change or Order Cancellation of a buyer that a person decides on is listed here."),
+                self.env._(
+                    "An Order Change or Order Cancellation of a buyer that a person "
+                    "decides on is listed here."
+                ),
             ),
         }
         title, text = texts.get(key, texts["auto"])
-        return Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>') % (title, text)
+        return Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>') % (
+            title,
+            text,
+        )
 
     @api.model
     def _desk_domains(self, company):
@@ -139,7 +177,8 @@ class EconnectPsbDashboard(models.AbstractModel):
             "today": base + [("create_date", ">=", fields.Datetime.to_string(today))],
             "week": received_week,
             "auto": received_week + [("psb_auto_state", "=", "confirmed")],
-            # Whom the agreement with the buyer waits for (sale.order.psb_waits_for): counted apart.
+            # Whom the agreement with the buyer waits for (sale.order.psb_waits_for):
+            # counted apart.
             "waiting": base + [("psb_waits_for", "=", "person")],
             "waiting_buyer": base + [("psb_waits_for", "=", "buyer")],
             "queued": base + [("psb_response_state", "=", "queued")],
@@ -157,27 +196,37 @@ class EconnectPsbDashboard(models.AbstractModel):
 
     @api.model
     def _desk_counts(self, domains):
-        """The cards' counts (and the oldest of those waiting), grouped where one query serves several."""
+        """The cards' counts (and the oldest of those waiting), grouped where one query
+        serves several."""
         SaleOrder = self.env["sale.order"]
         Document = self.env["econnect.psb.document"]
         base = domains["base"]
         waits = {
             who: (count, oldest)
             for who, count, oldest in SaleOrder._read_group(
-                base + [("psb_waits_for", "!=", False)], ["psb_waits_for"], ["__count", "create_date:min"]
+                base + [("psb_waits_for", "!=", False)],
+                ["psb_waits_for"],
+                ["__count", "create_date:min"],
             )
         }
         answers = dict(
             SaleOrder._read_group(
-                base + [("psb_response_state", "in", ("queued", "failed"))], ["psb_response_state"], ["__count"]
+                base + [("psb_response_state", "in", ("queued", "failed"))],
+                ["psb_response_state"],
+                ["__count"],
             )
         )
-        counts = {key: SaleOrder.search_count(domains[key]) for key in ("today", "week", "auto", "overdue", "pending")}
+        counts = {
+            key: SaleOrder.search_count(domains[key])
+            for key in ("today", "week", "auto", "overdue", "pending")
+        }
         counts.update(
             {key: Document.search_count(domains[key]) for key in ("errors", "rules")},
             queued=answers.get("queued", 0),
             failed=answers.get("failed", 0),
-            team_activities=self.env["mail.activity"].search_count(domains["team_activities"]),
+            team_activities=self.env["mail.activity"].search_count(
+                domains["team_activities"]
+            ),
         )
         for key, who in (("waiting", "person"), ("waiting_buyer", "buyer")):
             counts[key], oldest = waits.get(who, (0, None))
@@ -185,7 +234,9 @@ class EconnectPsbDashboard(models.AbstractModel):
         return counts
 
     @api.model
-    def _desk_card(self, key, label, value, domain, model="sale.order", hint="", action=False):
+    def _desk_card(
+        self, key, label, value, domain, model="sale.order", hint="", action=False
+    ):
         return {
             "key": key,
             "label": label,
@@ -194,16 +245,22 @@ class EconnectPsbDashboard(models.AbstractModel):
             "model": model,
             "hint": hint,
             "action": action,
-            # The list it opens: empty, it says so (no sample records); orders in the desk's own list.
+            # The list it opens: empty, it says so (no sample records); orders in the
+            # desk's own list.
             "help": str(self._empty_help(key)) if not action else "",
             "view_id": model == "sale.order"
-            and self.env["ir.model.data"]._xmlid_to_res_id("sale_econnect_psb.view_sale_order_psb_desk_list"),
-            "attention": ATTENTION.get(key, "") if isinstance(value, int) and value else "",
+            and self.env["ir.model.data"]._xmlid_to_res_id(
+                "sale_econnect_psb.view_sale_order_psb_desk_list"
+            ),
+            "attention": ATTENTION.get(key, "")
+            if isinstance(value, int) and value
+            else "",
         }
 
     @api.model
     def get_figures(self):
-        """The order desk's cards for the current company: count, label, and the list each one opens."""
+        """The order desk's cards for the current company: count, label, and the list
+        each one opens."""
         company = self.env.company
         domains = self._desk_domains(company)
         counts = self._desk_counts(domains)
@@ -249,7 +306,9 @@ class EconnectPsbDashboard(models.AbstractModel):
                 f"{round(100 * auto_count / week_count)} %" if week_count else "-",
                 domains["auto"],
                 hint=self.env._(
-                    "%(auto)s of %(total)s orders confirmed without a person", auto=auto_count, total=week_count
+                    "%(auto)s of %(total)s orders confirmed without a person",
+                    auto=auto_count,
+                    total=week_count,
                 ),
             ),
         ]

@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""A revised order (issue 12): the same buyer and order id with other content (``psb/order_diff.py``) goes to
-a person, who treats it as a new order, applies it to the quotation or ignores it. The order's handler asks
-:meth:`_psb_revision_outcome` before calling an order a duplicate; this mixin alone writes
-``psb_revision_state``."""
+"""A revised order (issue 12): the same buyer and order id with other content
+(``psb/order_diff.py``) goes to a person, who treats it as a new order, applies it to
+the quotation or ignores it. The order's handler asks :meth:`_psb_revision_outcome`
+before calling an order a duplicate; this mixin alone writes ``psb_revision_state``."""
 
 import dataclasses
 
@@ -15,7 +15,8 @@ from .psb_outcome import Outcome
 
 
 def _show(value):
-    """A value of a difference as a person reads it (``-`` for nothing, a tuple joined)."""
+    """A value of a difference as a person reads it (``-`` for nothing, a tuple
+    joined)."""
     if value is None or value == ():
         return "-"
     return " / ".join(map(str, value)) if isinstance(value, tuple) else str(value)
@@ -38,17 +39,24 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
     )
     psb_revision_summary = fields.Text("Differences", readonly=True, copy=False)
     psb_revision_note = fields.Char(
-        "Decision Note", copy=False, help="Why this revised order is ignored (required to ignore it)."
+        "Decision Note",
+        copy=False,
+        help="Why this revised order is ignored (required to ignore it).",
     )
 
     # ------------------------------------------------------------------
     # Revised orders: same buyer and order id, other content
     # ------------------------------------------------------------------
     def _psb_revision_outcome(self, sale_order):
-        """The outcome of an order already imported as ``sale_order`` when it is a revised order (held for a
-        person, or a re-delivery of one already held), else None (a duplicate: same content)."""
+        """The outcome of an order already imported as ``sale_order`` when it is a
+        revised order (held for a person, or a re-delivery of one already held), else
+        None (a duplicate: same content)."""
         original = sale_order.psb_document_id
-        if self.document_type != "order" or not original.attachment_id or not self.attachment_id:
+        if (
+            self.document_type != "order"
+            or not original.attachment_id
+            or not self.attachment_id
+        ):
             return None
         new = self._read_xml()
         old = original._read_xml()
@@ -59,18 +67,28 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
             lambda d: d.psb_revision_state and d != self and d.attachment_id
         ):
             if order_diff.same_content(earlier._read_xml(), new):
-                return dataclasses.replace(self._mark_duplicate(sale_order), duplicate_of=earlier)
+                return dataclasses.replace(
+                    self._mark_duplicate(sale_order), duplicate_of=earlier
+                )
         return self._psb_hold_revision(sale_order, old, new)
 
     def _psb_hold_revision(self, sale_order, old, new):
-        """The same buyer and order id with other content: a person decides (its outcome: pending)."""
+        """The same buyer and order id with other content: a person decides (its
+        outcome: pending)."""
         summary = self._psb_describe_revision(old, new)
         env = self.env
-        self.write({"psb_revision_state": "pending", "psb_revision_summary": "\n".join(summary)})
+        self.write(
+            {
+                "psb_revision_state": "pending",
+                "psb_revision_summary": "\n".join(summary),
+            }
+        )
         sale_order.psb_revision_document_id = self
         Importer = env["econnect.psb.order.import"]
         title = env._(
-            "The buyer sent order %(ref)s again with other content (%(doc)s):", ref=new.id, doc=self.display_name
+            "The buyer sent order %(ref)s again with other content (%(doc)s):",
+            ref=new.id,
+            doc=self.display_name,
         )
         sale_order.message_post(body=Importer._issues_html(title, summary))
         sale_order._psb_activity(
@@ -83,7 +101,8 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
         return Outcome(
             "pending",
             env._(
-                "Order %(ref)s of this buyer was already imported as %(so)s, but this one differs: choose Treat as "
+                "Order %(ref)s of this buyer was already imported as %(so)s, but this "
+                "one differs: choose Treat as "
                 "a new order, Apply to the existing quotation or Ignore.",
                 ref=new.id,
                 so=sale_order.name,
@@ -94,7 +113,8 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
 
     @api.model
     def _psb_describe_revision(self, old, new):
-        """The differences, worded for a person, the revision the order declares first."""
+        """The differences, worded for a person, the revision the order declares
+        first."""
         rev = order_diff.revision(new)
         lines = [self._psb_declared_revision(rev)] if rev else []
         labels = self._psb_revision_labels()
@@ -106,13 +126,23 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
     @api.model
     def _psb_declared_revision(self, rev):
         env = self.env
-        what = env._("an Italian NSO revised order") if rev.nso else env._("a revised order")
+        what = (
+            env._("an Italian NSO revised order")
+            if rev.nso
+            else env._("a revised order")
+        )
         parts = []
         if rev.refers_to:
-            parts.append(env._("it refers to order %s (OrderDocumentReference)", rev.refers_to))
+            parts.append(
+                env._("it refers to order %s (OrderDocumentReference)", rev.refers_to)
+            )
         if rev.order_type_code:
             parts.append(env._("order type code %s", rev.order_type_code))
-        return env._("The buyer marks this as %(what)s: %(how)s.", what=what, how="; ".join(parts))
+        return env._(
+            "The buyer marks this as %(what)s: %(how)s.",
+            what=what,
+            how="; ".join(parts),
+        )
 
     @api.model
     def _psb_revision_labels(self):
@@ -147,10 +177,16 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
 
     @api.model
     def _psb_describe_difference(self, diff, label):
-        """One difference of ``psb/order_diff.py`` in words (``label``: what differs)."""
+        """One difference of ``psb/order_diff.py`` in words (``label``: what
+        differs)."""
         env = self.env
         if diff.kind == "header_changed":
-            return env._("Order %(what)s: %(old)s → %(new)s", what=label, old=_show(diff.old), new=_show(diff.new))
+            return env._(
+                "Order %(what)s: %(old)s → %(new)s",
+                what=label,
+                old=_show(diff.old),
+                new=_show(diff.new),
+            )
         if diff.kind in ("line_added", "line_removed"):
             added = diff.kind == "line_added"
             qty, unit, name = diff.new if added else diff.old
@@ -159,7 +195,12 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
                 if added
                 else env._("Line %(id)s removed: %(qty)s %(unit)s %(name)s")
             )
-            return text % {"id": diff.line_id, "qty": _show(qty), "unit": unit or "", "name": name or ""}
+            return text % {
+                "id": diff.line_id,
+                "qty": _show(qty),
+                "unit": unit or "",
+                "name": name or "",
+            }
         if diff.kind == "line_changed" and diff.field == "other":
             return env._("Line %s: other details changed", diff.line_id)
         if diff.kind == "line_changed":
@@ -175,22 +216,30 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
     def _psb_check_revision_pending(self):
         self.ensure_one()
         if self.psb_revision_state != "pending" or self.state != "pending":
-            raise UserError(self.env._("%s is not a revised order waiting for a decision.", self.display_name))
+            raise UserError(
+                self.env._(
+                    "%s is not a revised order waiting for a decision.",
+                    self.display_name,
+                )
+            )
 
     def _psb_revision_to_decide(self):
-        """This revised order, with the pipeline's rights, once the caller is found to be one of those asked to
-        decide on it (``sale.order._psb_check_decider``: the order's salesperson, a sales manager, a PSB
-        administrator of its company). The salesperson has no write access to documents: the decision
-        (and its note) is written with the pipeline's rights."""
+        """This revised order, with the pipeline's rights, once the caller is found to
+        be one of those asked to decide on it (``sale.order._psb_check_decider``: the
+        order's salesperson, a sales manager, a PSB administrator of its company). The
+        salesperson has no write access to documents: the decision (and its note) is
+        written with the pipeline's rights."""
         self.ensure_one()
         document = self.sudo()
         document.sale_order_id.with_env(self.env)._psb_check_decider()
         document._psb_check_revision_pending()
-        document.sale_order_id.ensure_one()  # a revised order waits on its order (_psb_hold_revision)
+        # a revised order waits on its order (_psb_hold_revision)
+        document.sale_order_id.ensure_one()
         return document
 
     def _psb_write_revision_note(self, vals):
-        """The decision note, which Ignore needs, written by whoever may decide (the document's ``write``)."""
+        """The decision note, which Ignore needs, written by whoever may decide (the
+        document's ``write``)."""
         for doc in self:
             doc._psb_revision_to_decide()
         return self.sudo().write(vals)
@@ -204,30 +253,46 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
         self._apply_outcome(Outcome(state, message, sale_order=sale_order or None))
 
     def action_psb_revision_new_order(self):
-        """Import the revised order as its own quotation; its customer reference is marked as reused."""
+        """Import the revised order as its own quotation; its customer reference is
+        marked as reused."""
         document = self._psb_revision_to_decide()
         parsed = document._read_xml()
         first = document.sale_order_id
-        Importer = self.env["econnect.psb.order.import"].sudo().with_context(psb_order_ref_reused=True)
+        Importer = (
+            self.env["econnect.psb.order.import"]
+            .sudo()
+            .with_context(psb_order_ref_reused=True)
+        )
         sale_order, _issues = Importer._import_order(document, parsed)
-        sale_order.client_order_ref = self.env._("%(ref)s (reused, also %(first)s)", ref=parsed.id, first=first.name)
+        sale_order.client_order_ref = self.env._(
+            "%(ref)s (reused, also %(first)s)", ref=parsed.id, first=first.name
+        )
         first.message_post(
             body=self.env._(
-                "The buyer's other order %(ref)s was imported as %(so)s.", ref=parsed.id, so=sale_order._get_html_link()
+                "The buyer's other order %(ref)s was imported as %(so)s.",
+                ref=parsed.id,
+                so=sale_order._get_html_link(),
             )
         )
         document._psb_close_revision("imported", "new", False, sale_order)
-        # The new quotation, for who may read it (a PSB administrator decides on orders he may not read).
-        return self.action_open_sale_order() if sale_order.with_env(self.env).has_access("read") else True
+        # The new quotation, for who may read it (a PSB administrator decides on orders
+        # he may not read).
+        return (
+            self.action_open_sale_order()
+            if sale_order.with_env(self.env).has_access("read")
+            else True
+        )
 
     def action_psb_revision_apply(self):
-        """Apply the revised order to the existing quotation, line by line as an Order Change would."""
+        """Apply the revised order to the existing quotation, line by line as an Order
+        Change would."""
         document = self._psb_revision_to_decide()
         order = document.sale_order_id
         if order.state not in ("draft", "sent"):
             raise UserError(
                 self.env._(
-                    "%s is no longer a quotation: a revised order can only be applied to a quotation. Treat it as a new "  # noqa: E501 - a translated text, kept whole
+                    "%s is no longer a quotation: a revised order can only be applied "
+                    "to a quotation. Treat it as a new "
                     "order or ignore it.",
                     order.name,
                 )
@@ -235,13 +300,25 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
         new = document._read_xml()
         old = order.psb_document_id._read_xml()
         lines = [
-            dataclasses.replace(line, status_code=code) if line else OrderLine(line_id=line_id, status_code=code)
+            dataclasses.replace(line, status_code=code)
+            if line
+            else OrderLine(line_id=line_id, status_code=code)
             for line_id, code, line in order_diff.as_line_changes(old, new)
         ]
         Change = self.env["econnect.psb.order.change"].sudo()
-        log = Change._apply_change(order, dataclasses.replace(new, lines=lines, sequence_number=None, issue_date=None))
+        log = Change._apply_change(
+            order,
+            dataclasses.replace(
+                new, lines=lines, sequence_number=None, issue_date=None
+            ),
+        )
         order.message_post(
-            body=Change._log_html(self.env._("The buyer's revised order %s was applied to the quotation.", new.id), log)
+            body=Change._log_html(
+                self.env._(
+                    "The buyer's revised order %s was applied to the quotation.", new.id
+                ),
+                log,
+            )
         )
         order.psb_document_id = document
         document._psb_close_revision("imported", "applied", False)
@@ -250,7 +327,12 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
     def action_psb_revision_ignore(self):
         document = self._psb_revision_to_decide()
         if not (document.psb_revision_note or "").strip():
-            raise UserError(self.env._("Write in Decision Note why this revised order is ignored, then press Ignore."))
+            raise UserError(
+                self.env._(
+                    "Write in Decision Note why this revised order is ignored, then "
+                    "press Ignore."
+                )
+            )
         document.sale_order_id.message_post(
             body=self.env._(
                 "The buyer's revised order %(doc)s was ignored: %(note)s",
@@ -258,5 +340,7 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
                 note=document.psb_revision_note,
             )
         )
-        document._psb_close_revision("done", "ignored", self.env._("Ignored: %s", document.psb_revision_note))
+        document._psb_close_revision(
+            "done", "ignored", self.env._("Ignored: %s", document.psb_revision_note)
+        )
         return True

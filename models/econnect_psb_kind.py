@@ -1,15 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The registry of document kinds: one handler per kind of incoming document (``document_type``).
+"""The registry of document kinds: one handler per kind of incoming document
+(``document_type``).
 
-A kind is an abstract model that inherits ``econnect.psb.kind`` and sets ``_psb_kind``; it says how the kind is
-recognised (the PSB topics that announce it, the UBL root element of an uploaded file), whether and how it is
-downloaded, how it is processed (:meth:`_psb_process`, which returns the document's ``Outcome``), what a person
-calls it (:meth:`_psb_label`) and how it is shown (``_psb_readable``, ``_psb_linkable``). The document model, the
-webhook, the import wizard and the views ask this registry (:meth:`_psb_handler`, :meth:`_psb_kind_of_topic`...)
-instead of testing the kind.
+A kind is an abstract model that inherits ``econnect.psb.kind`` and sets ``_psb_kind``;
+it says how the kind is recognised (the PSB topics that announce it, the UBL root
+element of an uploaded file), whether and how it is downloaded, how it is processed
+(:meth:`_psb_process`, which returns the document's ``Outcome``), what a person calls it
+(:meth:`_psb_label`) and how it is shown (``_psb_readable``, ``_psb_linkable``). The
+document model, the webhook, the import wizard and the views ask this registry
+(:meth:`_psb_handler`, :meth:`_psb_kind_of_topic`...) instead of testing the kind.
 
-Adding a kind: one file ``econnect_psb_kind_<kind>.py`` with its handler, imported in ``models/__init__.py``
-(README.rst, *Add a new document kind*).
+Adding a kind: one file ``econnect_psb_kind_<kind>.py`` with its handler, imported in
+``models/__init__.py`` (README.rst, *Add a new document kind*).
 """
 
 from odoo import api, models
@@ -19,24 +21,28 @@ class EconnectPsbKind(models.AbstractModel):
     _name = "econnect.psb.kind"
     _description = "eConnect PSB: a kind of incoming document"
 
-    #: The ``document_type`` value of this kind; None for a model that only shares code between kinds.
+    #: The ``document_type`` value of this kind; None for a model that only shares code
+    #: between kinds.
     _psb_kind = None
     #: Its place in the list of kinds (the Type column's selection, its groups).
     _psb_sequence = 100
-    #: The PSB webhook topics that announce it (the first one is given to an uploaded file of this kind).
+    #: The PSB webhook topics that announce it (the first one is given to an uploaded
+    #: file of this kind).
     _psb_topics = ()
     #: The UBL root elements of its XML (an uploaded file, ``psb.ubl.peek``).
     _psb_roots = ()
-    #: The PSB's download family (``psb.client.download_sales_order``); None: an event about something we sent,
-    #: with nothing to download.
+    #: The PSB's download family (``psb.client.download_sales_order``); None: an event
+    #: about something we sent, with nothing to download.
     _psb_download_family = None
-    #: Downloaded in the format of the company's *Download orders as* (``targetDocumentTypeId``).
+    #: Downloaded in the format of the company's *Download orders as*
+    #: (``targetDocumentTypeId``).
     _psb_download_converted = False
-    #: A buyer's ordering document (order, change, cancellation): the readable view, the Peppol rule check, the
-    #: deletion at the PSB after its import, the list's default filter.
+    #: A buyer's ordering document (order, change, cancellation): the readable view, the
+    #: Peppol rule check, the deletion at the PSB after its import, the list's default
+    #: filter.
     _psb_ordering = False
-    #: About an order already in Odoo, and waits for it when it comes first (Link to sale order, woken when the
-    #: order is imported).
+    #: About an order already in Odoo, and waits for it when it comes first (Link to
+    #: sale order, woken when the order is imported).
     _psb_follows_order = False
 
     # ------------------------------------------------------------------
@@ -46,12 +52,17 @@ class EconnectPsbKind(models.AbstractModel):
     def _psb_handlers(self):
         """Every kind's handler, in their order (``_psb_sequence``)."""
         names = self.env.registry.descendants(["econnect.psb.kind"], "_inherit")
-        handlers = [self.env[name] for name in names if self.env.registry[name]._psb_kind]
-        return sorted(handlers, key=lambda handler: (handler._psb_sequence, handler._psb_kind))
+        handlers = [
+            self.env[name] for name in names if self.env.registry[name]._psb_kind
+        ]
+        return sorted(
+            handlers, key=lambda handler: (handler._psb_sequence, handler._psb_kind)
+        )
 
     @api.model
     def _psb_handler(self, kind):
-        """The handler of ``kind`` (a ``document_type``). :raises KeyError: for a kind nobody handles."""
+        """The handler of ``kind`` (a ``document_type``). :raises KeyError: for a kind
+        nobody handles."""
         for handler in self._psb_handlers():
             if handler._psb_kind == kind:
                 return handler
@@ -59,28 +70,49 @@ class EconnectPsbKind(models.AbstractModel):
 
     @api.model
     def _psb_selection(self):
-        """The kinds as the document's ``document_type`` selection, in the reader's language."""
-        return [(handler._psb_kind, handler._psb_label()) for handler in self._psb_handlers()]
+        """The kinds as the document's ``document_type`` selection, in the reader's
+        language."""
+        return [
+            (handler._psb_kind, handler._psb_label())
+            for handler in self._psb_handlers()
+        ]
 
     @api.model
     def _psb_kinds(self, flag):
         """The kinds whose handler sets ``flag`` (e.g. ``_psb_ordering``)."""
-        return [handler._psb_kind for handler in self._psb_handlers() if getattr(handler, flag)]
+        return [
+            handler._psb_kind
+            for handler in self._psb_handlers()
+            if getattr(handler, flag)
+        ]
 
     @api.model
     def _psb_topic_kinds(self):
-        """{PSB topic: kind} for every topic a kind listens to (the webhook's documents)."""
-        return {topic: handler._psb_kind for handler in self._psb_handlers() for topic in handler._psb_topics}
+        """{PSB topic: kind} for every topic a kind listens to (the webhook's
+        documents)."""
+        return {
+            topic: handler._psb_kind
+            for handler in self._psb_handlers()
+            for topic in handler._psb_topics
+        }
 
     @api.model
     def _psb_kind_of_topic(self, topic):
-        """The kind a PSB webhook topic announces, or None (not a document: the PSB's Ping...)."""
+        """The kind a PSB webhook topic announces, or None (not a document: the PSB's
+        Ping...)."""
         return self._psb_topic_kinds().get(topic)
 
     @api.model
     def _psb_kind_of_root(self, root):
         """The kind whose XML has the root element ``root`` (``Order``...), or None."""
-        return next((handler._psb_kind for handler in self._psb_handlers() if root in handler._psb_roots), None)
+        return next(
+            (
+                handler._psb_kind
+                for handler in self._psb_handlers()
+                if root in handler._psb_roots
+            ),
+            None,
+        )
 
     # ------------------------------------------------------------------
     # What a kind says and does (overridden by each kind)
@@ -97,12 +129,14 @@ class EconnectPsbKind(models.AbstractModel):
 
     @api.model
     def _psb_linkable(self):
-        """A PSB administrator may link the document to a sale order by hand (Link to sale order)."""
+        """A PSB administrator may link the document to a sale order by hand (Link to
+        sale order)."""
         return self._psb_follows_order
 
     @api.model
     def _psb_process(self, document):
-        """Process ``document`` (received, or downloaded when it has something to download).
+        """Process ``document`` (received, or downloaded when it has something to
+        download).
 
         :returns: its ``Outcome``, which the document writes (``_apply_outcome``)
         """

@@ -7,7 +7,8 @@ from .psb_outcome import Outcome
 
 
 class EconnectPsbKindInvoiceStatus(models.AbstractModel):
-    """InvoiceSent* events: the delivery outcome of an invoice we sent through the PSB (nothing to download)."""
+    """InvoiceSent* events: the delivery outcome of an invoice we sent through the PSB
+    (nothing to download)."""
 
     _name = "econnect.psb.kind.invoice.status"
     _inherit = "econnect.psb.kind"
@@ -23,7 +24,8 @@ class EconnectPsbKindInvoiceStatus(models.AbstractModel):
 
     @api.model
     def _psb_process(self, document):
-        """InvoiceSent* hooks: the delivery outcome of an invoice we sent through the PSB."""
+        """InvoiceSent* hooks: the delivery outcome of an invoice we sent through the
+        PSB."""
         self.env["econnect.psb.invoice.send"]._apply_status_event(
             document.topic, json.loads(document.payload or "{}"), document.company_id
         )

@@ -9,8 +9,8 @@ from .psb_outcome import Outcome
 
 
 class EconnectPsbKindOrder(models.AbstractModel):
-    """A buyer's Peppol Order: a new quotation, unless this buyer's order id was imported already (a duplicate,
-    or a revised order a person decides on)."""
+    """A buyer's Peppol Order: a new quotation, unless this buyer's order id was
+    imported already (a duplicate, or a revised order a person decides on)."""
 
     _name = "econnect.psb.kind.order"
     _inherit = "econnect.psb.kind.ordering"
@@ -27,7 +27,8 @@ class EconnectPsbKindOrder(models.AbstractModel):
 
     @api.model
     def _psb_import(self, document, parsed):
-        """A Peppol Order: a new quotation, unless this buyer's order id was imported already."""
+        """A Peppol Order: a new quotation, unless this buyer's order id was imported
+        already."""
         document.buyer_order_ref = parsed.id
         existing, _other_buyer = document._find_buyer_order(parsed.id, parsed.buyer)
         if existing.psb_document_id == document:
@@ -41,11 +42,13 @@ class EconnectPsbKindOrder(models.AbstractModel):
         except psycopg2.errors.UniqueViolation as exc:
             if exc.diag.constraint_name != "sale_order_psb_order_uniq":
                 raise
-            # Every order under this id was compared above: the one the index found was committed by another
-            # worker after this transaction began. The next attempt sees it, and marks this one a duplicate.
+            # Every order under this id was compared above: the one the index found was
+            # committed by another worker after this transaction began. The next attempt
+            # sees it, and marks this one a duplicate.
             raise RetryLater(
                 self.env._(
-                    "Order %s of this buyer was imported by another worker at the same moment: this document is "
+                    "Order %s of this buyer was imported by another worker at the "
+                    "same moment: this document is "
                     "looked at again shortly, and marked a duplicate of it.",
                     parsed.id,
                 ),
@@ -59,7 +62,8 @@ class EconnectPsbKindOrder(models.AbstractModel):
 
     @api.model
     def _wake_follow_ups(self, document, sale_order):
-        """Changes and cancellations of this order that waited for it (delivered before it) are processed now."""
+        """Changes and cancellations of this order that waited for it (delivered before
+        it) are processed now."""
         waiting = document.search(
             [
                 ("company_id", "=", document.company_id.id),

@@ -3,8 +3,8 @@ from odoo import api, models
 
 
 class EconnectPsbKindOrderCancellation(models.AbstractModel):
-    """A buyer's Order Cancellation (Advanced Ordering): the whole order, accepted or refused by a person
-    (``econnect.psb.order.change``)."""
+    """A buyer's Order Cancellation (Advanced Ordering): the whole order, accepted or
+    refused by a person (``econnect.psb.order.change``)."""
 
     _name = "econnect.psb.kind.order.cancellation"
     _inherit = "econnect.psb.kind.follow.up"

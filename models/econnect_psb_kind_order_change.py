@@ -3,8 +3,8 @@ from odoo import api, models
 
 
 class EconnectPsbKindOrderChange(models.AbstractModel):
-    """A buyer's Order Change (Advanced Ordering): applied to its sale order, or left to a person
-    (``econnect.psb.order.change``)."""
+    """A buyer's Order Change (Advanced Ordering): applied to its sale order, or left to
+    a person (``econnect.psb.order.change``)."""
 
     _name = "econnect.psb.kind.order.change"
     _inherit = "econnect.psb.kind.follow.up"

@@ -7,9 +7,10 @@ _logger = logging.getLogger(__name__)
 
 
 class EconnectPsbKindOrdering(models.AbstractModel):
-    """What the buyer's ordering documents (order, change, cancellation) share: downloaded from the PSB as the
-    company's *Download orders as* says, read by ``psb.ubl.reader``, which says what the XML is (the topic
-    only announced it), then handed to the handler of that kind (:meth:`_psb_import`)."""
+    """What the buyer's ordering documents (order, change, cancellation) share:
+    downloaded from the PSB as the company's *Download orders as* says, read by
+    ``psb.ubl.reader``, which says what the XML is (the topic only announced it), then
+    handed to the handler of that kind (:meth:`_psb_import`)."""
 
     _name = "econnect.psb.kind.ordering"
     _inherit = "econnect.psb.kind"
@@ -25,14 +26,18 @@ class EconnectPsbKindOrdering(models.AbstractModel):
         document.buyer_name = parsed.buyer.display_name if parsed.buyer else False
         if parsed.kind != document.document_type and document.source == "webhook":
             _logger.warning(
-                "PSB document %s: topic %s but the XML is a %s", document.psb_document_id, document.topic, parsed.kind
+                "PSB document %s: topic %s but the XML is a %s",
+                document.psb_document_id,
+                document.topic,
+                parsed.kind,
             )
         document.document_type = parsed.kind
         return self._psb_handler(parsed.kind)._psb_import(document, parsed)
 
     @api.model
     def _psb_import(self, document, parsed):
-        """Import ``parsed`` (the ``psb.ubl.model.OrderDocument`` read from ``document``'s XML).
+        """Import ``parsed`` (the ``psb.ubl.model.OrderDocument`` read from
+        ``document``'s XML).
 
         :returns: the document's ``Outcome``
         """

@@ -25,36 +25,51 @@ RESPONSE_CODES = [
     ("RE", "Rejected (RE)"),
 ]
 BUSINESS_CODES = ("AP", "CA", "RE")
-RESPONSE_STATES = [("queued", "Queued"), ("sent", "Sent"), ("delivered", "Delivered"), ("failed", "Failed")]
+RESPONSE_STATES = [
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("failed", "Failed"),
+]
 
 
-# What the PSB says when the buyer's access point takes no Order Responses (OrderResponseSentError).
+# What the PSB says when the buyer's access point takes no Order Responses
+# (OrderResponseSentError).
 _NOT_SUPPORTED = re.compile(
-    r"(does not|doesn't|cannot|can not) (support|receive|accept)\w*\b.*order\s*response", re.IGNORECASE
+    r"(does not|doesn't|cannot|can not) "
+    r"(support|receive|accept)\w*\b.*order\s*response",
+    re.IGNORECASE,
 )
 
 
 def psb_error_advice(env, exc):
     """What a person can do about a PSB error (whether retrying can help at all)."""
     if isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError)):
-        return env._("Check the PSB connection in Settings > Sales > eConnect PSB (Test connection), then try again.")
+        return env._(
+            "Check the PSB connection in Settings > Sales > eConnect PSB (Test "
+            "connection), then try again."
+        )
     if exc.retryable:
         return env._("The PSB could not be reached; try again in a few minutes.")
     if isinstance(exc, psb_errors.PsbNotFoundError):
         return env._("The PSB does not know it (any more); retrying will not help.")
     return env._(
-        "The PSB refused it; retrying the same will not help. Tell the buyer by other means or correct the order first."
+        "The PSB refused it; retrying the same will not help. Tell the buyer by other "
+        "means or correct the order first."
     )
 
 
 def psb_refusal(env, exc):
-    """A PSB refusal (not worth retrying as it is) as the queue's :class:`Failed`, saying what a person can do and
-    whether Retry can help (after the connection is fixed); None for anything else."""
+    """A PSB refusal (not worth retrying as it is) as the queue's :class:`Failed`,
+    saying what a person can do and whether Retry can help (after the connection is
+    fixed); None for anything else."""
     if not isinstance(exc, psb_errors.PsbError) or exc.retryable:
         return None
     return Failed(
         f"{psb_error_text(env, exc)}\n{psb_error_advice(env, exc)}",
-        retry_helps=isinstance(exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError)),
+        retry_helps=isinstance(
+            exc, (psb_errors.PsbAuthError, psb_errors.PsbConfigError)
+        ),
         error=exc,
     )
 
@@ -65,7 +80,8 @@ def _split_endpoint(value):
 
 
 class EconnectPsbResponse(models.Model):
-    """One Peppol Order Response to a buyer: queued, then sent once by the scheduled action."""
+    """One Peppol Order Response to a buyer: queued, then sent once by the scheduled
+    action."""
 
     _name = "econnect.psb.response"
     _inherit = ["econnect.psb.queue.mixin"]
@@ -74,8 +90,12 @@ class EconnectPsbResponse(models.Model):
     _order = "id desc"
 
     name = fields.Char("Response ID", required=True, readonly=True, copy=False)
-    sale_order_id = fields.Many2one("sale.order", required=True, readonly=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="sale_order_id.company_id", store=True, index=True, precompute=True)
+    sale_order_id = fields.Many2one(
+        "sale.order", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(
+        related="sale_order_id.company_id", store=True, index=True, precompute=True
+    )
     code = fields.Selection(RESPONSE_CODES, required=True, readonly=True)
     note = fields.Text(readonly=True)
     order_change_ref = fields.Char(
@@ -83,28 +103,40 @@ class EconnectPsbResponse(models.Model):
         readonly=True,
         help="The cbc:ID of the Order Change or Order Cancellation this answers.",
     )
-    state = fields.Selection(RESPONSE_STATES, default="queued", required=True, readonly=True, index=True)
+    state = fields.Selection(
+        RESPONSE_STATES, default="queued", required=True, readonly=True, index=True
+    )
     idempotency_key = fields.Char(
         required=True,
         readonly=True,
         copy=False,
         default=lambda self: str(uuid.uuid4()),
-        help="Sent as X-EConnect-DocumentId: the PSB refuses a second response with the same key.",
+        help="Sent as X-EConnect-DocumentId: the PSB refuses a second response with "
+        "the same key.",
     )
-    psb_response_id = fields.Char("PSB Response ID", readonly=True, index="btree_not_null")
-    line_ids = fields.One2many("econnect.psb.response.line", "response_id", "Lines", readonly=True)
-    attachment_id = fields.Many2one("ir.attachment", "UBL Order Response", readonly=True)
+    psb_response_id = fields.Char(
+        "PSB Response ID", readonly=True, index="btree_not_null"
+    )
+    line_ids = fields.One2many(
+        "econnect.psb.response.line", "response_id", "Lines", readonly=True
+    )
+    attachment_id = fields.Many2one(
+        "ir.attachment", "UBL Order Response", readonly=True
+    )
     request_body = fields.Text("Request sent", readonly=True)
     can_retry = fields.Boolean(
         "Retry can help",
         readonly=True,
-        help="Whether sending the failed answer again may succeed (not for a buyer that "
+        help="Whether sending the failed answer again may succeed (not for a buyer "
+        "that "
         "cannot receive answers, nor for what the PSB refused as such).",
     )
     sent_on = fields.Datetime(readonly=True)
     delivered_on = fields.Datetime(readonly=True)
 
-    _idempotency_key_uniq = models.Constraint("UNIQUE(idempotency_key)", "The idempotency key must be unique.")
+    _idempotency_key_uniq = models.Constraint(
+        "UNIQUE(idempotency_key)", "The idempotency key must be unique."
+    )
 
     # ------------------------------------------------------------------
     # Building
@@ -114,7 +146,9 @@ class EconnectPsbResponse(models.Model):
         self.ensure_one()
         order = self.sale_order_id
         company = order.company_id
-        seller_scheme, seller_id = _split_endpoint(order.psb_seller_endpoint or company.psb_party_id)
+        seller_scheme, seller_id = _split_endpoint(
+            order.psb_seller_endpoint or company.psb_party_id
+        )
         buyer_scheme, buyer_id = _split_endpoint(order.psb_buyer_endpoint)
         lines = []
         for position, line in enumerate(self.line_ids, start=1):
@@ -128,11 +162,19 @@ class EconnectPsbResponse(models.Model):
                         sellers_item_id=line.sellers_item_id or None,
                         buyers_item_id=line.buyers_item_id or None,
                     ),
-                    quantity=line.quantity if line.status in ("1", "3") and line.quantity_changed else None,
+                    quantity=line.quantity
+                    if line.status in ("1", "3") and line.quantity_changed
+                    else None,
                     unit_code=line.unit_code or None,
-                    price=line.price if line.status in ("1", "3") and line.price_changed else None,
-                    promised_start=line.promised_date if line.status in ("1", "3") and line.promised_date else None,
-                    promised_end=line.promised_date if line.status in ("1", "3") and line.promised_date else None,
+                    price=line.price
+                    if line.status in ("1", "3") and line.price_changed
+                    else None,
+                    promised_start=line.promised_date
+                    if line.status in ("1", "3") and line.promised_date
+                    else None,
+                    promised_end=line.promised_date
+                    if line.status in ("1", "3") and line.promised_date
+                    else None,
                     substitute=ubl_response.ResponseItem(
                         name=line.substitute_product_id.display_name,
                         sellers_item_id=line.substitute_product_id.default_code or None,
@@ -150,9 +192,13 @@ class EconnectPsbResponse(models.Model):
             profile=order.psb_profile,
             order_id=order.psb_order_ref,
             currency=order.psb_currency_code or order.currency_id.name,
-            seller=ubl_response.ResponseParty(seller_id, seller_scheme, registration_name=company.name),
+            seller=ubl_response.ResponseParty(
+                seller_id, seller_scheme, registration_name=company.name
+            ),
             buyer=ubl_response.ResponseParty(
-                buyer_id, buyer_scheme, registration_name=order.partner_id.commercial_partner_id.name
+                buyer_id,
+                buyer_scheme,
+                registration_name=order.partner_id.commercial_partner_id.name,
             ),
             sales_order_id=order.name,
             note=self.note or None,
@@ -162,8 +208,8 @@ class EconnectPsbResponse(models.Model):
         )
 
     def _check_rules(self):
-        """Raise what breaks the standard's rules, or a note that would not reach the buyer whole, in the
-        language of whoever answers, before it is sent."""
+        """Raise what breaks the standard's rules, or a note that would not reach the
+        buyer whole, in the language of whoever answers, before it is sent."""
         for response in self:
             try:
                 data = response._response_data()
@@ -174,24 +220,32 @@ class EconnectPsbResponse(models.Model):
         return self
 
     def _buyer_env(self):
-        """The environment in the buyer's language (the customer's, else the company's): the note's words."""
+        """The environment in the buyer's language (the customer's, else the company's):
+        the note's words."""
         order = self.sale_order_id
-        buyer_lang = self.env["econnect.psb.order.import"]._buyer_lang(order.company_id, order.partner_id)
+        buyer_lang = self.env["econnect.psb.order.import"]._buyer_lang(
+            order.company_id, order.partner_id
+        )
         return self.with_context(lang=buyer_lang).env
 
     def _psb_body(self, data):
-        """What the PSB receives (``psb_request``): the UBL with the company's *Send Order Responses as UBL*,
-        else the JSON body; a note that does not fit raises ResponseError, it is never cut."""
+        """What the PSB receives (``psb_request``): the UBL with the company's *Send
+        Order Responses as UBL*, else the JSON body; a note that does not fit raises
+        ResponseError, it is never cut."""
         as_ubl = self.sale_order_id.company_id.psb_responses_as_ubl
-        return ubl_response.psb_request(data, _=BuyerWords(self._buyer_env()), as_ubl=as_ubl)
+        return ubl_response.psb_request(
+            data, _=BuyerWords(self._buyer_env()), as_ubl=as_ubl
+        )
 
     @api.model
     def _note_warning(self, order, code, note, lines):
-        """Which lines of this answer would not reach the buyer through the JSON note (or that the note is too
-        long), in the user's language; False when everything fits or with the UBL setting. Said before sending."""
+        """Which lines of this answer would not reach the buyer through the JSON note
+        (or that the note is too long), in the user's language; False when everything
+        fits or with the UBL setting. Said before sending."""
         if order.company_id.psb_responses_as_ubl:
             return False
-        draft = self.sudo().new(  # as the answer is built when queued: the seller's PSB id is the pipeline's
+        # as the answer is built when queued: the seller's PSB id is the pipeline's
+        draft = self.sudo().new(
             {
                 "name": order.name,
                 "sale_order_id": order.id,
@@ -201,25 +255,35 @@ class EconnectPsbResponse(models.Model):
             }
         )
         try:
-            fit = ubl_response.fit_note(draft._response_data(), _=BuyerWords(draft._buyer_env()))
+            fit = ubl_response.fit_note(
+                draft._response_data(), _=BuyerWords(draft._buyer_env())
+            )
         except ubl_response.ResponseError:
             return False  # a rule broken is said when sending
-        return False if fit.fits else psb_error_text(self.env, ubl_response.note_error(fit))
+        return (
+            False
+            if fit.fits
+            else psb_error_text(self.env, ubl_response.note_error(fit))
+        )
 
     def _reader_lang(self):
-        """The language of what sending writes (errors, the activity, the chatter): the salesperson's, else the
-        PSB pipeline's (``res.company._psb_lang``)."""
+        """The language of what sending writes (errors, the activity, the chatter): the
+        salesperson's, else the PSB pipeline's (``res.company._psb_lang``)."""
         self.ensure_one()
         order = self.sale_order_id.sudo()
         return order.user_id.lang or order.company_id._psb_lang()
 
     def _build(self):
-        """Check the answer against the standard's rules and keep its UBL as the record of what was sent.
-        :returns: (the request's body, the UBL); the body says ``"ubl"`` when the UBL itself is sent."""
+        """Check the answer against the standard's rules and keep its UBL as the record
+        of what was sent.
+        :returns: (the request's body, the UBL); the body says ``"ubl"`` when the UBL
+        itself is sent."""
         self.ensure_one()
         data = self._response_data()
         try:
-            body = self._psb_body(data)  # checks the rules first; a note that does not fit is refused
+            body = self._psb_body(
+                data
+            )  # checks the rules first; a note that does not fit is refused
         except ubl_response.ResponseError as exc:
             raise UserError(psb_error_text(self.env, exc)) from exc
         xml = body.pop("xml", None) or ubl_response.build_order_response(data)
@@ -237,8 +301,15 @@ class EconnectPsbResponse(models.Model):
             )
         )
         if self.sale_order_id.company_id.psb_responses_as_ubl:
-            body["ubl"] = attachment.name  # sent as application/xml: the attachment's bytes
-        self.write({"attachment_id": attachment.id, "request_body": json.dumps(body, ensure_ascii=False, indent=2)})
+            body["ubl"] = (
+                attachment.name
+            )  # sent as application/xml: the attachment's bytes
+        self.write(
+            {
+                "attachment_id": attachment.id,
+                "request_body": json.dumps(body, ensure_ascii=False, indent=2),
+            }
+        )
         return body, xml
 
     # ------------------------------------------------------------------
@@ -250,20 +321,23 @@ class EconnectPsbResponse(models.Model):
 
     @api.model
     def _cron_send_responses(self, batch_size=BATCH_SIZE):
-        """Send every queued answer that is due, one row lock per answer (the queue's loop).
+        """Send every queued answer that is due, one row lock per answer (the queue's
+        loop).
 
-        Each send commits, which releases every lock held: so the row is locked (FOR UPDATE SKIP LOCKED)
-        right before its own send and its state read again, and an answer another worker locked or
-        already sent is skipped.
+        Each send commits, which releases every lock held: so the row is locked (FOR
+        UPDATE SKIP LOCKED) right before its own send and its state read again, and an
+        answer another worker locked or already sent is skipped.
         """
         self._queue_run(batch_size)
 
     def _queue_reader(self):
-        return self.with_context(lang=self._reader_lang())  # written for the salesperson
+        return self.with_context(
+            lang=self._reader_lang()
+        )  # written for the salesperson
 
     def _queue_process_one(self, clients):
-        """Ask the PSB once whether the buyer takes Order Responses (what it says is kept, whatever becomes of
-        the answer), then send the answer once."""
+        """Ask the PSB once whether the buyer takes Order Responses (what it says is
+        kept, whatever becomes of the answer), then send the answer once."""
         order = self.sale_order_id
         if order.psb_buyer_can_respond == "unknown":
             order._psb_check_buyer()
@@ -271,11 +345,16 @@ class EconnectPsbResponse(models.Model):
         self._send(clients)
 
     def _queue_deadline(self):
-        """An answer is retried for as long as the PSB keeps the buyer's order it answers."""
-        return self.sale_order_id.psb_document_id.psb_keep_until or self.create_date + lifecycle.KEEP_AFTER_DOWNLOAD
+        """An answer is retried for as long as the PSB keeps the buyer's order it
+        answers."""
+        return (
+            self.sale_order_id.psb_document_id.psb_keep_until
+            or self.create_date + lifecycle.KEEP_AFTER_DOWNLOAD
+        )
 
     def _queue_classify(self, exc):
-        """A PSB refusal says what a person can do about it; whether Retry can help depends on the cause."""
+        """A PSB refusal says what a person can do about it; whether Retry can help
+        depends on the cause."""
         if refusal := psb_refusal(self.env, exc):
             return refusal
         if isinstance(exc, UserError):
@@ -288,23 +367,30 @@ class EconnectPsbResponse(models.Model):
 
     def _queue_give_up_text(self, retry):
         return self.env._(
-            "The PSB could not be reached in %(n)s attempts up to %(deadline)s, when it stops keeping the buyer's "
-            "order (last error: %(error)s). Press Retry once the PSB is reachable, or tell the buyer by other "
+            "The PSB could not be reached in %(n)s attempts up to %(deadline)s, when "
+            "it stops keeping the buyer's "
+            "order (last error: %(error)s). Press Retry once the PSB is reachable, or "
+            "tell the buyer by other "
             "means."
         )
 
     def _send(self, clients=None):
-        """Send once. The idempotency key makes a repeated attempt after a crash a no-op at the PSB. What goes
-        wrong is raised, for the queue's failure policy (``econnect.psb.queue.mixin``).
+        """Send once. The idempotency key makes a repeated attempt after a crash a no-op
+        at the PSB. What goes wrong is raised, for the queue's failure policy
+        (``econnect.psb.queue.mixin``).
 
-        :param clients: one PSB client per company, shared by a run of the scheduled action
+        :param clients: one PSB client per company, shared by a run of the scheduled
+            action
         """
         self.ensure_one()
-        self._mark_sent(self._deliver(self._queue_client(clients, self.sale_order_id.company_id)))
+        self._mark_sent(
+            self._deliver(self._queue_client(clients, self.sale_order_id.company_id))
+        )
         return True
 
     def _deliver(self, client):
-        """Send the answer's request (built the first time) to the PSB. :returns: the PSB's reply"""
+        """Send the answer's request (built the first time) to the PSB. :returns: the
+        PSB's reply"""
         order = self.sale_order_id
         self._check_buyer_receives()
         with self.env.cr.savepoint():
@@ -319,28 +405,32 @@ class EconnectPsbResponse(models.Model):
             )
 
     def _check_buyer_receives(self):
-        """Ask the PSB once whether the buyer takes Order Responses; a UserError when it does not."""
+        """Ask the PSB once whether the buyer takes Order Responses; a UserError when it
+        does not."""
         order = self.sale_order_id
         if order.psb_buyer_can_respond == "unknown":
             order._psb_check_buyer()
         if order.psb_buyer_can_respond == "no" and not order.psb_buyer_endpoint:
             raise UserError(
                 self.env._(
-                    "The buyer's order names no Peppol id of the buyer (EndpointID): no Order Response can reach it "
+                    "The buyer's order names no Peppol id of the buyer (EndpointID): "
+                    "no Order Response can reach it "
                     "through the PSB. Tell the buyer by other means."
                 )
             )
         if order.psb_buyer_can_respond == "no":
             raise UserError(
                 self.env._(
-                    "The buyer %s cannot receive Peppol Order Responses (the PSB knows no delivery channel "
+                    "The buyer %s cannot receive Peppol Order Responses (the PSB "
+                    "knows no delivery channel "
                     "for it): tell the buyer by other means.",
                     order.psb_buyer_endpoint,
                 )
             )
 
     def _request(self):
-        """(body, UBL): built (and the UBL kept) at the first attempt, the same at every later one."""
+        """(body, UBL): built (and the UBL kept) at the first attempt, the same at every
+        later one."""
         if self.request_body:
             return json.loads(self.request_body), self.attachment_id.sudo().raw
         return self._build()
@@ -356,46 +446,67 @@ class EconnectPsbResponse(models.Model):
                 "next_attempt_at": False,
             }
         )
-        # Logged (nobody is notified of an answer that went out; a failed one gets an activity).
+        # Logged (nobody is notified of an answer that went out; a failed one gets an
+        # activity).
         body = Markup("<p>%s</p>") % self.env._(
-            "Peppol Order Response %(code)s sent to the buyer through the eConnect PSB.%(note)s",
+            "Peppol Order Response %(code)s sent to the buyer through the eConnect "
+            "PSB.%(note)s",
             code=dict(self._fields["code"]._description_selection(self.env))[self.code],
             note=f" {self.note}" if self.note else "",
         )
-        self.sale_order_id._message_log(body=body + self._changes_html(), attachment_ids=self.attachment_id.ids)
+        self.sale_order_id._message_log(
+            body=body + self._changes_html(), attachment_ids=self.attachment_id.ids
+        )
         self._close_failure_activity()
 
     def _changes_html(self):
-        """The lines a CA changed, added or rejected, as a list for the order's chatter (empty for other answers)."""
-        changes = [text for text in (line._change_text() for line in self.line_ids) if text]
+        """The lines a CA changed, added or rejected, as a list for the order's chatter
+        (empty for other answers)."""
+        changes = [
+            text for text in (line._change_text() for line in self.line_ids) if text
+        ]
         if self.code != "CA" or not changes:
             return Markup()
         accepted = len(self.line_ids.filtered(lambda line: line.status == "5"))
         items = Markup().join(Markup("<li>%s</li>") % text for text in changes)
-        tail = Markup("<p>%s</p>") % self.env._("Lines accepted as ordered: %s.", accepted) if accepted else ""
+        tail = (
+            Markup("<p>%s</p>") % self.env._("Lines accepted as ordered: %s.", accepted)
+            if accepted
+            else ""
+        )
         return Markup("<ul>%s</ul>%s") % (items, tail)
 
     def _fail(self, message, can_retry=True):
-        """The answer did not reach the buyer: one activity per order for failed answers, kept up to date."""
+        """The answer did not reach the buyer: one activity per order for failed
+        answers, kept up to date."""
         note = self._queue_write_failed(
             message,
             can_retry,
             self.env._("Press Retry on the Peppol tab once the cause is fixed."),
             self.env._("Retrying will not help: tell the buyer by other means."),
         )
-        self.sale_order_id._psb_activity("answer", summary=self.env._("Peppol answer %s failed", self.code), note=note)
+        self.sale_order_id._psb_activity(
+            "answer",
+            summary=self.env._("Peppol answer %s failed", self.code),
+            note=note,
+        )
 
     def _close_failure_activity(self):
         order = self.sale_order_id
-        if not order.psb_response_ids.filtered(lambda r: r.state == "failed" and r != self):
+        if not order.psb_response_ids.filtered(
+            lambda r: r.state == "failed" and r != self
+        ):
             order._psb_close_activities("answer")
 
     def action_retry(self):
-        """Send a failed answer again, as a new document at the PSB (the old one never arrived)."""
+        """Send a failed answer again, as a new document at the PSB (the old one never
+        arrived)."""
         self.check_access("read")
         self.sale_order_id._psb_check_access()
         for response in self.filtered(lambda r: r.state == "failed").sudo():
-            response.sale_order_id._message_log(body=self.env._("Peppol answer %s: sending again.", response.code))
+            response.sale_order_id._message_log(
+                body=self.env._("Peppol answer %s: sending again.", response.code)
+            )
             response._queue_reset()
             response.write({"state": "queued", "idempotency_key": str(uuid.uuid4())})
         self._trigger_sending()
@@ -404,7 +515,8 @@ class EconnectPsbResponse(models.Model):
             "tag": "display_notification",
             "params": {
                 "message": self.env._(
-                    "Retry: the answer is queued and sent to the buyer again within minutes; the order's chatter "
+                    "Retry: the answer is queued and sent to the buyer again within "
+                    "minutes; the order's chatter "
                     "says when it went out."
                 ),
                 "type": "info",
@@ -417,34 +529,51 @@ class EconnectPsbResponse(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _apply_status_event(self, topic, event, company):
-        """The delivery outcome of one of ``company``'s answers (the event's company: another company's
-        event never touches it)."""
-        response = self._queue_sent_record(company, event.get("documentId"), "psb_response_id")
+        """The delivery outcome of one of ``company``'s answers (the event's company:
+        another company's event never touches it)."""
+        response = self._queue_sent_record(
+            company, event.get("documentId"), "psb_response_id"
+        )
         if not response:
             return False
         message = event.get("message") or ""
         if topic == "OrderResponseSent":
-            response.write({"state": "delivered", "delivered_on": fields.Datetime.now(), "error_message": False})
+            response.write(
+                {
+                    "state": "delivered",
+                    "delivered_on": fields.Datetime.now(),
+                    "error_message": False,
+                }
+            )
         elif topic == "OrderResponseSentError" and _NOT_SUPPORTED.search(message):
             # Sending again cannot help: remember that this buyer takes no answers.
             response.sale_order_id.psb_buyer_can_respond = "no"
             response._fail(
                 self.env._(
-                    "The buyer cannot receive Peppol Order Responses (the PSB says: %s). The order now says so; "
+                    "The buyer cannot receive Peppol Order Responses (the PSB says: "
+                    "%s). The order now says so; "
                     "no further answers are sent to this buyer's order.",
                     message,
                 ),
                 can_retry=False,
             )
         elif topic == "OrderResponseSentError":
-            response._fail(self.env._("The PSB could not deliver the answer to the buyer: %s", message))
+            response._fail(
+                self.env._(
+                    "The PSB could not deliver the answer to the buyer: %s", message
+                )
+            )
         elif topic == "OrderResponseSentRetry":
-            response.error_message = self.env._("The PSB is retrying the delivery: %s", message)
+            response.error_message = self.env._(
+                "The PSB is retrying the delivery: %s", message
+            )
         return response
 
     @api.model_create_multi
     def create(self, vals_list):
         responses = super().create(vals_list)
         # The buyer is (being) answered: an overdue answer's activity is done.
-        responses.filtered(lambda r: r.code in BUSINESS_CODES).sale_order_id._psb_close_activities("overdue")
+        responses.filtered(
+            lambda r: r.code in BUSINESS_CODES
+        ).sale_order_id._psb_close_activities("overdue")
         return responses

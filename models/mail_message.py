@@ -7,9 +7,10 @@ from .psb_texts import render_note
 
 
 class MailMessage(models.Model):
-    """A chatter entry the addon writes keeps its text as codes and parameters (``models/psb_texts.py``), and
-    the chatter shows it in the reader's language; its stored body is the same text in the language of the
-    person it was written for (what e-mails, searches and exports see)."""
+    """A chatter entry the addon writes keeps its text as codes and parameters
+    (``models/psb_texts.py``), and the chatter shows it in the reader's language; its
+    stored body is the same text in the language of the person it was written for (what
+    e-mails, searches and exports see)."""
 
     _inherit = "mail.message"
 
@@ -17,12 +18,18 @@ class MailMessage(models.Model):
 
     def _to_store_defaults(self, target):
         names = super()._to_store_defaults(target)
-        body = Store.Attr("body", lambda m: render_note(m.env, m.psb_body_data) if m.psb_body_data else m.body)
+        body = Store.Attr(
+            "body",
+            lambda m: (
+                render_note(m.env, m.psb_body_data) if m.psb_body_data else m.body
+            ),
+        )
         return [body if name == "body" else name for name in names]
 
     @api.model_create_multi
     def create(self, vals_list):
-        # sale.order._psb_log: the entry's data comes with its creation (no write after it).
+        # sale.order._psb_log: the entry's data comes with its creation (no write after
+        # it).
         if data := self.env.context.get("psb_body_data"):
             vals_list = [{"psb_body_data": data, **vals} for vals in vals_list]
         return super().create(vals_list)

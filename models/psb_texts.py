@@ -1,12 +1,15 @@
-"""Texts for people, stored as codes and parameters and rendered in the reader's language when shown.
+"""Texts for people, stored as codes and parameters and rendered in the reader's
+language when shown.
 
-The import notes what it found (the quotation's banner, a line's issue, the activity, the chatter entry) as
-data, not as finished text: ``T._("Line %(line)s: %(issues)s", line=..., issues=...)`` gives a JSON-able
-dict of the English source text and its parameters (the ``_`` call keeps the text in the translation
-template), and :func:`render` turns it into the text of ``env``'s language when someone reads it. Numbers,
-amounts and dates are parameters of their own (:func:`num`, :func:`money`, :func:`date`), so that they are
-written the reader's way too: "aantal 10 → 5", "€ 3,80", "15-10-2019". Plain strings pass through as
-they are (notes stored before this existed, or names).
+The import notes what it found (the quotation's banner, a line's issue, the activity,
+the chatter entry) as data, not as finished text: ``T._("Line %(line)s: %(issues)s",
+line=..., issues=...)`` gives a JSON-able dict of the English source text and its
+parameters (the ``_`` call keeps the text in the translation template), and
+:func:`render` turns it into the text of ``env``'s language when someone reads it.
+Numbers, amounts and dates are parameters of their own (:func:`num`, :func:`money`,
+:func:`date`), so that they are written the reader's way too: "aantal 10 → 5", "€ 3,80",
+"15-10-2019". Plain strings pass through as they are (notes stored before this existed,
+or names).
 """
 
 import datetime
@@ -22,12 +25,17 @@ MODULE = "sale_econnect_psb"
 
 
 class _Texts:
-    """``T._(source, *args, **params)``: a text to render later, in the reader's language."""
+    """``T._(source, *args, **params)``: a text to render later, in the reader's
+    language."""
 
     @staticmethod
     def _(source, *args, **params):
         assert not (args and params), "Use args or params, not both"
-        return {"m": source, "a": [_plain(a) for a in args]} if args else {"m": source, "p": _plain_dict(params)}
+        return (
+            {"m": source, "a": [_plain(a) for a in args]}
+            if args
+            else {"m": source, "p": _plain_dict(params)}
+        )
 
 
 T = _Texts()
@@ -50,7 +58,8 @@ def _plain_dict(params):
 
 
 def num(value, digits=None):
-    """A quantity or other number, written with the reader's decimal separator (no needless decimals)."""
+    """A quantity or other number, written with the reader's decimal separator (no
+    needless decimals)."""
     return {"num": float(value), "d": digits}
 
 
@@ -70,7 +79,9 @@ def date(value):
     """A date (or ISO text), written the reader's way."""
     if isinstance(value, datetime.datetime):
         value = value.date()
-    return {"date": value.isoformat() if hasattr(value, "isoformat") else str(value or "")}
+    return {
+        "date": value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+    }
 
 
 def joined(items, sep="; "):
@@ -79,17 +90,20 @@ def joined(items, sep="; "):
 
 
 def code(kind, value):
-    """A code with its human word first and the code as a hint: ``kind`` is tax, unit, scheme or answer."""
+    """A code with its human word first and the code as a hint: ``kind`` is tax, unit,
+    scheme or answer."""
     return {"code": kind, "v": value}
 
 
 def party_id(value):
-    """A Peppol party id ("0106:12345678"), written with its scheme's name; nothing when there is none."""
+    """A Peppol party id ("0106:12345678"), written with its scheme's name; nothing when
+    there is none."""
     return {"party": value} if value else False
 
 
 def render(env, value, cache=None):
-    """``value`` (a text of :class:`_Texts`, a parameter, or a list of them) as text in ``env``'s language."""
+    """``value`` (a text of :class:`_Texts`, a parameter, or a list of them) as text in
+    ``env``'s language."""
     cache = {} if cache is None else cache
     if value is None or value is False:
         return ""
@@ -110,7 +124,9 @@ def _render_message(env, value, cache):
     if "a" in value:
         args = tuple(render(env, arg, cache) for arg in value["a"])
     else:
-        args = {key: render(env, arg, cache) for key, arg in (value.get("p") or {}).items()}
+        args = {
+            key: render(env, arg, cache) for key, arg in (value.get("p") or {}).items()
+        }
     return get_translation(MODULE, lang, value["m"], args)
 
 
@@ -124,10 +140,16 @@ def _render_num(env, value, cache):
 def _render_money(env, value, cache):
     name = value.get("cur") or ""
     key = ("currency", name)
-    if value.get("cid"):  # the record (already in the ORM's cache where the order is read)
+    if value.get(
+        "cid"
+    ):  # the record (already in the ORM's cache where the order is read)
         cache[key] = env["res.currency"].browse(value["cid"])
     elif key not in cache:
-        cache[key] = env["res.currency"].with_context(active_test=False).search([("name", "=", name)], limit=1)
+        cache[key] = (
+            env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", name)], limit=1)
+        )
     currency, amount = cache[key], value["money"]
     digits = currency.decimal_places if currency else 2
     if abs(round(amount, digits) - amount) > 1e-9:
@@ -135,7 +157,8 @@ def _render_money(env, value, cache):
     text = formatLang(env, amount, digits=digits)
     if not currency:
         return f"{text} {name}".strip()
-    # Odoo's way (formatLang with a currency), without rounding a price below the cent away.
+    # Odoo's way (formatLang with a currency), without rounding a price below the cent
+    # away.
     return (
         f"{text}\N{NO-BREAK SPACE}{currency.symbol}"
         if currency.position == "after"
@@ -146,8 +169,14 @@ def _render_money(env, value, cache):
 def _render_percent(env, value, cache):
     number = value["pct"]
     text = formatLang(env, abs(number), digits=1)
-    text = text.rstrip("0").rstrip(env["res.lang"]._get_data(code=env.lang or "en_US").decimal_point or ".")
-    sign = ("−" if number < 0 else "+" if number > 0 else "") if value.get("signed", True) else ""
+    text = text.rstrip("0").rstrip(
+        env["res.lang"]._get_data(code=env.lang or "en_US").decimal_point or "."
+    )
+    sign = (
+        ("−" if number < 0 else "+" if number > 0 else "")
+        if value.get("signed", True)
+        else ""
+    )
     return f"{sign}{text} %"
 
 
@@ -159,7 +188,9 @@ def _render_date(env, value, cache):
 
 
 def _render_join(env, value, cache):
-    return value.get("sep", "; ").join(filter(None, (render(env, item, cache) for item in value["join"])))
+    return value.get("sep", "; ").join(
+        filter(None, (render(env, item, cache) for item in value["join"]))
+    )
 
 
 def _render_code(env, value, cache):
@@ -190,19 +221,22 @@ _CODE_WORDS = {
 
 
 def code_word(env, kind, value):
-    """The reader's word for a code (``kind``: tax, unit, scheme, answer), or None when it is not known."""
+    """The reader's word for a code (``kind``: tax, unit, scheme, answer), or None when
+    it is not known."""
     english = _CODE_WORDS[kind](value)
     return english and get_translation(MODULE, env.lang or "en_US", english, ())
 
 
 def code_label(env, kind, value):
-    """ "standard rate (S)": the word first, the code as a hint; the bare code when no word is known."""
+    """ "standard rate (S)": the word first, the code as a hint; the bare code when no
+    word is known."""
     word = code_word(env, kind, value)
     return f"{word} ({value})" if word else str(value or "")
 
 
 def party_id_label(env, value):
-    """A Peppol party id with its scheme's name: "KvK 12345678 (0106)"; as it is when the scheme is unknown."""
+    """A Peppol party id with its scheme's name: "KvK 12345678 (0106)"; as it is when
+    the scheme is unknown."""
     scheme, rest = codes.split_party_id(value)
     word = scheme and code_word(env, "scheme", scheme)
     return f"{word} {rest} ({scheme})" if word else (value or "")
@@ -213,13 +247,20 @@ def render_html(env, title, items):
     cache = {}
     return Markup("<p>%s</p><ul>%s</ul>") % (
         render(env, title, cache),
-        Markup().join(Markup("<li>%s</li>") % render(env, item, cache) for item in items),
+        Markup().join(
+            Markup("<li>%s</li>") % render(env, item, cache) for item in items
+        ),
     )
 
 
 def note(title, items=None):
-    """The data of an activity's note or a chatter entry: a text, with a list under it when ``items``."""
-    return {"title": title, "items": list(items)} if items is not None else {"title": title}
+    """The data of an activity's note or a chatter entry: a text, with a list under it
+    when ``items``."""
+    return (
+        {"title": title, "items": list(items)}
+        if items is not None
+        else {"title": title}
+    )
 
 
 def render_note(env, data):
@@ -229,7 +270,8 @@ def render_note(env, data):
     return Markup("<p>%s</p>") % render(env, data["title"])
 
 
-#: psb/autoconfirm.py's numbers, amounts and dates as values of this module (written the reader's way).
+#: psb/autoconfirm.py's numbers, amounts and dates as values of this module (written the
+#: reader's way).
 FORMATS = autoconfirm.Formats(
     money=lambda currency, value: money(value, currency),
     percent=lambda value, signed: percent(value, signed),
@@ -239,8 +281,8 @@ FORMATS = autoconfirm.Formats(
 
 
 def formats_for(env):
-    """psb/autoconfirm.py's numbers, amounts and dates written at once in ``env``'s language (for texts made
-    as text, such as a change's log)."""
+    """psb/autoconfirm.py's numbers, amounts and dates written at once in ``env``'s
+    language (for texts made as text, such as a change's log)."""
     cache = {}
     return autoconfirm.Formats(
         money=lambda currency, value: render(env, money(value, currency), cache),
@@ -251,9 +293,10 @@ def formats_for(env):
 
 
 class BuyerWords:
-    """The translation function of the texts sent to the buyer (psb/ubl/response.py's ``_``), in the buyer's
-    language, with the buyer's way of writing numbers and dates (``number``, ``day``): "regel 2: prijs
-    6,5 SEK" for a Dutch buyer, "line 2: price 6.5 SEK" for an English one."""
+    """The translation function of the texts sent to the buyer (psb/ubl/response.py's
+    ``_``), in the buyer's language, with the buyer's way of writing numbers and dates
+    (``number``, ``day``): "regel 2: prijs 6,5 SEK" for a Dutch buyer, "line 2: price
+    6.5 SEK" for an English one."""
 
     def __init__(self, env):
         self.env = env

@@ -12,8 +12,9 @@ _logger = logging.getLogger(__name__)
 SALES_MANAGER = "sales_team.group_sale_manager"
 SALESMAN = "sales_team.group_sale_salesman"
 PSB_SENDING_METHOD = "econnect_psb"
-#: How long the PSB's answer whether a customer receives invoices is trusted before it is asked again: a
-#: customer that can is asked once a month, one that cannot once a day (it may join Peppol any day).
+#: How long the PSB's answer whether a customer receives invoices is trusted before it
+#: is asked again: a customer that can is asked once a month, one that cannot once a day
+#: (it may join Peppol any day).
 RECEIVER_KEPT = {"yes": timedelta(days=30), "no": timedelta(days=1)}
 
 
@@ -22,29 +23,40 @@ class ResPartner(models.Model):
 
     psb_needs_review = fields.Boolean(
         "Created from a Peppol Order",
-        help="Created automatically because no existing contact matched a Peppol order's buyer or delivery place: "
-        "check it. Until then its orders are not confirmed automatically; a person confirming one of them, or "
+        help="Created automatically because no existing contact matched a Peppol "
+        "order's buyer or delivery place: "
+        "check it. Until then its orders are not confirmed automatically; a person "
+        "confirming one of them, or "
         "unticking this, reviews it.",
     )
     psb_answer_hours = fields.Integer(
         "Answer Peppol orders within (hours)",
-        help="This customer's answering time for its Peppol orders, when it is not the company's. 0: the company's.",
+        help="This customer's answering time for its Peppol orders, when it is not "
+        "the company's. 0: the company's.",
     )
-    psb_product_code_ids = fields.One2many("econnect.psb.product.code", "partner_id", "Customer Product Codes")
-    # Lets orders be confirmed without a person: a sales manager's decision, not any contact editor's.
+    psb_product_code_ids = fields.One2many(
+        "econnect.psb.product.code", "partner_id", "Customer Product Codes"
+    )
+    # Lets orders be confirmed without a person: a sales manager's decision, not any
+    # contact editor's.
     psb_auto_trusted = fields.Boolean(
         "Trusted for automatic confirmation",
         groups=SALES_MANAGER,
-        help="When the company confirms Peppol orders automatically only for trusted customers, this one's "
-        "orders may be confirmed without a person (when every other condition is met). Only sales managers "
+        help="When the company confirms Peppol orders automatically only for trusted "
+        "customers, this one's "
+        "orders may be confirmed without a person (when every other condition is "
+        "met). Only sales managers "
         "set it.",
     )
     psb_invoice_per_order = fields.Boolean(
         "One Invoice per Peppol Order",
         default=True,
-        help="When several Peppol orders of this customer are invoiced together, each gets an invoice of its own: "
-        "a Peppol invoice refers to one order, and buyers that match invoices to orders without a person (Dutch "
-        "and Belgian public buyers among them) need it. Off: they go on one invoice, with a warning.",
+        help="When several Peppol orders of this customer are invoiced together, each "
+        "gets an invoice of its own: "
+        "a Peppol invoice refers to one order, and buyers that match invoices to "
+        "orders without a person (Dutch "
+        "and Belgian public buyers among them) need it. Off: they go on one invoice, "
+        "with a warning.",
     )
 
     invoice_sending_method = fields.Selection(
@@ -56,10 +68,13 @@ class ResPartner(models.Model):
         default="unknown",
         readonly=True,
         copy=False,
-        help="Whether the eConnect PSB can deliver Peppol invoices to this customer's Peppol id (asked once, "
+        help="Whether the eConnect PSB can deliver Peppol invoices to this customer's "
+        "Peppol id (asked once, "
         "when an invoice is sent, and remembered: a yes for a month, a no for a day).",
     )
-    psb_invoice_checked_on = fields.Datetime("Invoice Receiver Checked On", readonly=True, copy=False)
+    psb_invoice_checked_on = fields.Datetime(
+        "Invoice Receiver Checked On", readonly=True, copy=False
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -70,27 +85,44 @@ class ResPartner(models.Model):
     def write(self, vals):
         if "psb_auto_trusted" in vals:
             self._psb_check_trust_rights()
-        if "psb_needs_review" in vals and not self.env.su and not self.env.user.has_group(SALESMAN):
-            # Unticked, a customer counts as existing for automatic confirmation: reviewed by sales users only.
-            raise AccessError(self.env._("Only sales users can review customers created from Peppol orders."))
+        if (
+            "psb_needs_review" in vals
+            and not self.env.su
+            and not self.env.user.has_group(SALESMAN)
+        ):
+            # Unticked, a customer counts as existing for automatic confirmation:
+            # reviewed by sales users only.
+            raise AccessError(
+                self.env._(
+                    "Only sales users can review customers created from Peppol orders."
+                )
+            )
         return super().write(vals)
 
     @api.model
     def _psb_check_trust_rights(self):
         if not self.env.su and not self.env.user.has_group(SALES_MANAGER):
-            raise AccessError(self.env._("Only sales managers can trust a customer for automatic confirmation."))
+            raise AccessError(
+                self.env._(
+                    "Only sales managers can trust a customer for automatic "
+                    "confirmation."
+                )
+            )
 
     def _psb_invoice_endpoint(self):
-        """The customer's Peppol id (``scheme:id``) an invoice is delivered to, or False."""
+        """The customer's Peppol id (``scheme:id``) an invoice is delivered to, or
+        False."""
         partner = self.commercial_partner_id
         return (
-            bool(partner.peppol_eas and partner.peppol_endpoint) and f"{partner.peppol_eas}:{partner.peppol_endpoint}"
+            bool(partner.peppol_eas and partner.peppol_endpoint)
+            and f"{partner.peppol_eas}:{partner.peppol_endpoint}"
         )
 
     def _psb_can_receive_invoices(self, company):
         """Whether ``company``'s PSB can deliver invoices to this customer: asked once
-        (``salesInvoice/queryRecipientParty``) and remembered on the customer with the date (``RECEIVER_KEPT``).
-        The PSB out of reach leaves the last answer as it was."""
+        (``salesInvoice/queryRecipientParty``) and remembered on the customer with the
+        date (``RECEIVER_KEPT``). The PSB out of reach leaves the last answer as it
+        was."""
         partner = self.commercial_partner_id.sudo()
         endpoint = partner._psb_invoice_endpoint()
         if not endpoint:
@@ -104,12 +136,16 @@ class ResPartner(models.Model):
         ):
             return known == "yes"
         try:
-            company._psb_client().query_recipient_party(company.sudo().psb_party_id, [endpoint], family="salesInvoice")
+            company._psb_client().query_recipient_party(
+                company.sudo().psb_party_id, [endpoint], family="salesInvoice"
+            )
             known = "yes"
         except psb_errors.PsbNotFoundError:
             known = "no"
         except (psb_errors.PsbError, UserError) as exc:
-            _logger.info("Could not ask the PSB whether %s receives invoices: %s", endpoint, exc)
+            _logger.info(
+                "Could not ask the PSB whether %s receives invoices: %s", endpoint, exc
+            )
             return partner.psb_invoice_receiver == "yes"
         partner.write({"psb_invoice_receiver": known, "psb_invoice_checked_on": now})
         return known == "yes"

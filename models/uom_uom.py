@@ -7,15 +7,17 @@ class UomUom(models.Model):
 
     psb_unece_code = fields.Char(
         "Peppol Unit Code",
-        help="UN/ECE recommendation 20/21 code (e.g. XBX for a box) that buyers use in Peppol orders for this unit. "
+        help="UN/ECE recommendation 20/21 code (e.g. XBX for a box) that buyers use "
+        "in Peppol orders for this unit. "
         "Standard units (C62, KGM, LTR, ...) are recognised without it.",
     )
 
     @api.model
     @tools.ormcache()
     def _psb_custom_codes(self):
-        """(code, unit id) of the active units with a Peppol unit code of their own, upper case, in the units'
-        order: read once, then cached until a unit changes (the import reads them for every order)."""
+        """(code, unit id) of the active units with a Peppol unit code of their own,
+        upper case, in the units' order: read once, then cached until a unit changes
+        (the import reads them for every order)."""
         units = self.sudo().search([("psb_unece_code", "!=", False)])
         return tuple((unit.psb_unece_code.strip().upper(), unit.id) for unit in units)
 

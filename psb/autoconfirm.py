@@ -1,16 +1,20 @@
-"""Straight-through orders: which conditions for confirming a Peppol order automatically fail, and why.
+"""Straight-through orders: which conditions for confirming a Peppol order automatically
+fail, and why.
 
-One function, :func:`evaluate`, runs the table of checks :data:`CHECKS` (each a condition, its setting and
-its test) over plain facts about an imported order (gathered by the Odoo layer in a few batch reads) and
-the company's settings, and returns the failed conditions with a reason a sales user can act on, per line
-where it applies. An empty list means a careful person
-would also have confirmed the order. :func:`price_check` is the per-line price comparison, also
-used for the price-difference flag that exists whatever the settings.
+One function, :func:`evaluate`, runs the table of checks :data:`CHECKS` (each a
+condition, its setting and its test) over plain facts about an imported order (gathered
+by the Odoo layer in a few batch reads) and the company's settings, and returns the
+failed conditions with a reason a sales user can act on, per line where it applies. An
+empty list means a careful person would also have confirmed the order.
+:func:`price_check` is the per-line price comparison, also used for the price-difference
+flag that exists whatever the settings.
 
-Texts go through ``_`` (``env._`` from Odoo, so they are translated; plain ``%`` formatting here).
+Texts go through ``_`` (``env._`` from Odoo, so they are translated; plain ``%``
+formatting here).
 """
 
-# pylint: disable=prefer-env-translation  # plain Python: ``_`` is the caller's translation function
+# pylint: disable=prefer-env-translation  # plain Python: ``_`` is the caller's
+# translation function
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +27,8 @@ ORDINARY_ORDER = "220"
 
 
 def parse_order_types(text):
-    """The order type codes of a setting such as "220, 105": a tuple of codes, in their order, once each.
+    """The order type codes of a setting such as "220, 105": a tuple of codes, in their
+    order, once each.
 
     :raises ValueError: on anything but codes of digits separated by commas or spaces.
     """
@@ -45,8 +50,12 @@ class LineFacts:
     unit_code: str = ""
     unit_known: bool = True
     unit_converts: bool = True
-    ordered_price: float | None = None  # the buyer's net price per ordered unit, None when not given
-    our_price: float | None = None  # our pricelist price for this customer, same unit and currency
+    ordered_price: float | None = (
+        None  # the buyer's net price per ordered unit, None when not given
+    )
+    our_price: float | None = (
+        None  # our pricelist price for this customer, same unit and currency
+    )
     requested_date: date | None = None
     note: str = ""
 
@@ -55,10 +64,14 @@ class LineFacts:
 class OrderFacts:
     customer_name: str = ""
     customer_new: bool = False  # created by an import (and not reviewed since)
-    customer_by_name: bool = False  # found by its name only: anybody can write a name in an order
+    customer_by_name: bool = (
+        False  # found by its name only: anybody can write a name in an order
+    )
     customer_trusted: bool = False
     delivery_name: str = ""
-    delivery_new: bool = False  # the delivery address was created by an import (and not reviewed since)
+    delivery_new: bool = (
+        False  # the delivery address was created by an import (and not reviewed since)
+    )
     amounts_state: str | None = None  # match / differ / unchecked (the totals check)
     import_issues: str = ""  # whatever the import flagged, as text
     requested_date: date | None = None
@@ -68,9 +81,12 @@ class OrderFacts:
     currency_symbol: str = ""  # of the prices
     company_currency_symbol: str = ""  # of ``amount`` and the maximum
     lines: list = field(default_factory=list)
-    # The order's own allowances (document level) as (reason, amount): a price the buyer set, not ours.
+    # The order's own allowances (document level) as (reason, amount): a price the buyer
+    # set, not ours.
     discounts: list = field(default_factory=list)
-    order_type: str = ""  # the buyer's OrderTypeCode (UNCL1001); "" when the order names none
+    order_type: str = (
+        ""  # the buyer's OrderTypeCode (UNCL1001); "" when the order names none
+    )
     order_type_name: str = ""  # the type as a person reads it ("Consignment order")
 
 
@@ -86,7 +102,8 @@ class Settings:
     note_needs_person: bool = True
     max_amount: float = 0.0  # 0: no maximum
     trusted_only: bool = False
-    # The order types confirmed automatically; an order that names no type is an ordinary order (220).
+    # The order types confirmed automatically; an order that names no type is an
+    # ordinary order (220).
     order_types: tuple = (ORDINARY_ORDER,)
 
 
@@ -98,8 +115,9 @@ class Failure:
 
 @dataclass(frozen=True)
 class Formats:
-    """How numbers, amounts and dates are written into the reasons: plain English by default; the Odoo layer
-    gives its own, which keep them as values to be written the reader's way (models/psb_texts.py)."""
+    """How numbers, amounts and dates are written into the reasons: plain English by
+    default; the Odoo layer gives its own, which keep them as values to be written the
+    reader's way (models/psb_texts.py)."""
 
     money: object = None  # (currency symbol or code, value) -> text
     percent: object = None  # (value) -> text, signed
@@ -129,7 +147,11 @@ def _dec(value):
 
 
 def _money(symbol, value):
-    amount = f"{abs(value):,.2f}" if round(abs(value), 2) == round(abs(value), 6) else f"{abs(value):,.4f}"
+    amount = (
+        f"{abs(value):,.2f}"
+        if round(abs(value), 2) == round(abs(value), 6)
+        else f"{abs(value):,.4f}"
+    )
     return f"{'-' if value < 0 else ''}{symbol}{amount}"
 
 
@@ -139,10 +161,11 @@ def _percent(value):
 
 
 def price_check(ordered, ours, tolerance):
-    """Whether the buyer's price is within ``tolerance`` % of ours (exactly at the tolerance passes).
+    """Whether the buyer's price is within ``tolerance`` % of ours (exactly at the
+    tolerance passes).
 
-    :returns: (within, deviation in % or None when our price is 0), or (True, None) when either
-        price is unknown.
+    :returns: (within, deviation in % or None when our price is 0), or (True, None) when
+        either price is unknown.
     """
     if ordered is None or ours is None:
         return True, None
@@ -155,12 +178,14 @@ def price_check(ordered, ours, tolerance):
 
 
 def price_reason(line, symbol, tolerance, _=_plain, fmt=PLAIN):
-    """ "line 3: €4.10 ordered, our price €4.60 (−10.9 %, tolerance 2 %)", or "" when within."""
+    """ "line 3: €4.10 ordered, our price €4.60 (−10.9 %, tolerance 2 %)", or "" when
+    within."""
     within, deviation = price_check(line.ordered_price, line.our_price, tolerance)
     if within:
         return ""
     return _(
-        "line %(line)s: %(ordered)s ordered, our price %(ours)s (%(deviation)s, tolerance %(tolerance)s)",
+        "line %(line)s: %(ordered)s ordered, our price %(ours)s (%(deviation)s, "
+        "tolerance %(tolerance)s)",
         line=line.ref,
         ordered=fmt.fmt_money(symbol, line.ordered_price),
         ours=fmt.fmt_money(symbol, line.our_price),
@@ -169,18 +194,20 @@ def price_reason(line, symbol, tolerance, _=_plain, fmt=PLAIN):
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# The conditions, as a table: each check has its condition, the setting that switches it on and its
-# test, which returns why the order fails it (nothing: met). They run in the table's order; the checks
-# of one line (``per_line``) that follow each other run line by line, so that a line's reasons stay together.
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
+# The conditions, as a table: each check has its condition, the setting that switches it
+# on and its test, which returns why the order fails it (nothing: met). They run in the
+# table's order; the checks of one line (``per_line``) that follow each other run line
+# by line, so that a line's reasons stay together.
+# --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Check:
     condition: str  # the Failure's condition
-    # The Settings field that switches the check on (on while it is true; "!field": while it is false);
-    # None: always checked.
+    # The Settings field that switches the check on (on while it is true; "!field":
+    # while it is false); None: always checked.
     setting: str | None
-    # (order, settings, _, fmt) -> a reason, a list of reasons, or nothing; per line: (order, line, settings, _, fmt).
+    # (order, settings, _, fmt) -> a reason, a list of reasons, or nothing; per line:
+    # (order, line, settings, _, fmt).
     test: Callable
     per_line: bool = False
 
@@ -189,7 +216,8 @@ class Check:
 
 
 def _switched_on(setting, settings):
-    """Whether ``setting`` (a Settings field, "!field" for its negation, None for always) is on."""
+    """Whether ``setting`` (a Settings field, "!field" for its negation, None for
+    always) is on."""
     if setting is None:
         return True
     return bool(getattr(settings, setting.lstrip("!"))) != setting.startswith("!")
@@ -197,14 +225,19 @@ def _switched_on(setting, settings):
 
 def _customer_new(order, settings, _, fmt):
     if order.customer_new:
-        return _("the customer %(name)s was created from a Peppol order and not reviewed yet", name=order.customer_name)
+        return _(
+            "the customer %(name)s was created from a Peppol order and not reviewed "
+            "yet",
+            name=order.customer_name,
+        )
     return None
 
 
 def _customer_by_name(order, settings, _, fmt):
     if order.customer_by_name:
         return _(
-            "the customer %(name)s was found by its name only, not by a Peppol id, VAT number or registration",
+            "the customer %(name)s was found by its name only, not by a Peppol id, "
+            "VAT number or registration",
             name=order.customer_name,
         )
     return None
@@ -213,7 +246,8 @@ def _customer_by_name(order, settings, _, fmt):
 def _delivery_new(order, settings, _, fmt):
     if order.delivery_new:
         return _(
-            "the delivery address %(name)s was created from a Peppol order and not reviewed yet",
+            "the delivery address %(name)s was created from a Peppol order and not "
+            "reviewed yet",
             name=order.delivery_name,
         )
     return None
@@ -221,7 +255,10 @@ def _delivery_new(order, settings, _, fmt):
 
 def _trusted(order, settings, _, fmt):
     if not order.customer_trusted:
-        return _("the customer %(name)s is not trusted for automatic confirmation", name=order.customer_name)
+        return _(
+            "the customer %(name)s is not trusted for automatic confirmation",
+            name=order.customer_name,
+        )
     return None
 
 
@@ -235,16 +272,25 @@ def _line_identified(order, line, settings, _, fmt):
 
 def _line_unit(order, line, settings, _, fmt):
     if not line.unit_known:
-        return _("line %(line)s: unit code %(unit)s is not known", line=line.ref, unit=line.unit_code)
+        return _(
+            "line %(line)s: unit code %(unit)s is not known",
+            line=line.ref,
+            unit=line.unit_code,
+        )
     if not line.unit_converts:
         return _(
-            "line %(line)s: unit %(unit)s does not convert to the product's unit", line=line.ref, unit=line.unit_code
+            "line %(line)s: unit %(unit)s does not convert to the product's unit",
+            line=line.ref,
+            unit=line.unit_code,
         )
     return None
 
 
 def _line_price(order, line, settings, _, fmt):
-    return price_reason(line, order.currency_symbol, settings.price_tolerance, _, fmt) or None
+    return (
+        price_reason(line, order.currency_symbol, settings.price_tolerance, _, fmt)
+        or None
+    )
 
 
 def _discounts(order, settings, _, fmt):
@@ -272,7 +318,11 @@ def _order_type(order, settings, _, fmt):
 
 
 def _totals(order, settings, _, fmt):
-    return _("the totals differ from the buyer's order") if order.amounts_state == "differ" else None
+    return (
+        _("the totals differ from the buyer's order")
+        if order.amounts_state == "differ"
+        else None
+    )
 
 
 def _import_issues(order, settings, _, fmt):
@@ -291,7 +341,10 @@ def _past(day, order):
 
 def _date(order, settings, _, fmt):
     if _past(order.requested_date, order):
-        return _("the requested delivery date %(date)s is in the past", date=fmt.fmt_date(order.requested_date))
+        return _(
+            "the requested delivery date %(date)s is in the past",
+            date=fmt.fmt_date(order.requested_date),
+        )
     return None
 
 
@@ -306,12 +359,20 @@ def _line_date(order, line, settings, _, fmt):
 
 
 def _note(order, settings, _, fmt):
-    return _("the buyer wrote a note: %(note)s", note=_short(order.note)) if order.note else None
+    return (
+        _("the buyer wrote a note: %(note)s", note=_short(order.note))
+        if order.note
+        else None
+    )
 
 
 def _line_note(order, line, settings, _, fmt):
     if line.note:
-        return _("line %(line)s: the buyer wrote a note: %(note)s", line=line.ref, note=_short(line.note))
+        return _(
+            "line %(line)s: the buyer wrote a note: %(note)s",
+            line=line.ref,
+            note=_short(line.note),
+        )
     return None
 
 
@@ -378,7 +439,10 @@ def _met_totals(settings, _, fmt):
 
 
 def _met_order_type(settings, _, fmt):
-    return _("the order type is one of %(types)s", types=", ".join(settings.order_types) or "-")
+    return _(
+        "the order type is one of %(types)s",
+        types=", ".join(settings.order_types) or "-",
+    )
 
 
 def _met_issues(settings, _, fmt):
@@ -394,10 +458,13 @@ def _met_note(settings, _, fmt):
 
 
 def _met_max_amount(settings, _, fmt):
-    return _("the order amount is at most %(max)s", max=fmt.fmt_amount(settings.max_amount))
+    return _(
+        "the order amount is at most %(max)s", max=fmt.fmt_amount(settings.max_amount)
+    )
 
 
-#: What the settings check, as a person reads it (for "all conditions met"): (setting as in Check, text).
+#: What the settings check, as a person reads it (for "all conditions met"): (setting as
+#: in Check, text).
 CONDITIONS = (
     ("known_customer", _met_known_customer),
     ("trusted_only", _met_trusted),
@@ -415,12 +482,18 @@ CONDITIONS = (
 
 
 def conditions(settings, _=_plain, fmt=PLAIN):
-    """The conditions these settings check, as a person reads them (for "all conditions met")."""
-    return [text(settings, _, fmt) for setting, text in CONDITIONS if _switched_on(setting, settings)]
+    """The conditions these settings check, as a person reads them (for "all conditions
+    met")."""
+    return [
+        text(settings, _, fmt)
+        for setting, text in CONDITIONS
+        if _switched_on(setting, settings)
+    ]
 
 
 def _runs(checks):
-    """The checks in runs: those of one line that follow each other together, each other check alone."""
+    """The checks in runs: those of one line that follow each other together, each other
+    check alone."""
     run = []
     for check in checks:
         if run and not (check.per_line and run[-1].per_line):
@@ -432,26 +505,34 @@ def _runs(checks):
 
 
 def _reasons(result):
-    """A check's result as a list of reasons: a list is several, anything else (a text, or the caller's
-    translated text as data) one."""
+    """A check's result as a list of reasons: a list is several, anything else (a text,
+    or the caller's translated text as data) one."""
     if not result:
         return []
     return list(result) if isinstance(result, list) else [result]
 
 
 def evaluate(order, settings, _=_plain, fmt=PLAIN):
-    """The conditions ``order`` (:class:`OrderFacts`) fails under ``settings``, with their reasons.
+    """The conditions ``order`` (:class:`OrderFacts`) fails under ``settings``, with
+    their reasons.
 
-    :returns: list of :class:`Failure`, empty when the order may be confirmed automatically.
+    :returns: list of :class:`Failure`, empty when the order may be confirmed
+        automatically.
     """
     failed = []
     for run in _runs(check for check in CHECKS if check.enabled(settings)):
         if not run[0].per_line:
-            failed += [Failure(run[0].condition, r) for r in _reasons(run[0].test(order, settings, _, fmt))]
+            failed += [
+                Failure(run[0].condition, r)
+                for r in _reasons(run[0].test(order, settings, _, fmt))
+            ]
             continue
         for line in order.lines:
             for check in run:
-                failed += [Failure(check.condition, r) for r in _reasons(check.test(order, line, settings, _, fmt))]
+                failed += [
+                    Failure(check.condition, r)
+                    for r in _reasons(check.test(order, line, settings, _, fmt))
+                ]
     return failed
 
 

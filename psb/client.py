@@ -1,11 +1,14 @@
-"""HTTP client of the eConnect PSB REST API: the calls a seller receiving Peppol orders needs.
+"""HTTP client of the eConnect PSB REST API: the calls a seller receiving Peppol orders
+needs.
 
-* Tokens come from the identity server (``POST {identity}/connect/token``, OAuth2 password or
-  client-credentials grant, scope ``ap``) and are reused until a minute before they expire, through
-  a ``token_store`` the caller may share between processes (Odoo keeps it in the database).
+* Tokens come from the identity server (``POST {identity}/connect/token``, OAuth2
+  password or client-credentials grant, scope ``ap``) and are reused until a minute
+  before they expire, through a ``token_store`` the caller may share between processes
+  (Odoo keeps it in the database).
 * Errors are typed (:mod:`.exceptions`) and carry a message a person can act on.
-* Nothing here sleeps or loops: a transient failure raises :class:`PsbTransientError` and the
-  caller (a scheduled action) decides when to try again. Redirects are never followed.
+* Nothing here sleeps or loops: a transient failure raises :class:`PsbTransientError`
+  and the caller (a scheduled action) decides when to try again. Redirects are never
+  followed.
 
 See psb-api.md for the contract; the section numbers below refer to it.
 """
@@ -36,7 +39,8 @@ ENVIRONMENTS = {
     "acceptance": ("https://accp-psb.econnect.eu", "https://accp-identity.econnect.eu"),
 }
 
-#: Hook topics a seller subscribes to: incoming orders and the delivery of its responses (§6.2).
+#: Hook topics a seller subscribes to: incoming orders and the delivery of its responses
+#: (§6.2).
 SELLER_TOPICS = [
     "OrderReceived",
     "OrderChangeReceived",
@@ -50,8 +54,9 @@ SELLER_TOPICS = [
     "InvoiceResponseReceived",
 ]
 
-#: The PSB's hook-health topics: it cannot reach a hook and will retry, or it gave up (§6.2). They are
-#: "SpecialHooks": only a ``mailto:`` action works for them, so they raise an alarm by e-mail.
+#: The PSB's hook-health topics: it cannot reach a hook and will retry, or it gave up
+#: (§6.2). They are "SpecialHooks": only a ``mailto:`` action works for them, so they
+#: raise an alarm by e-mail.
 ALERT_TOPICS = ["HookSentRetry", "HookSentError"]
 
 #: A stored token is renewed when less than this many seconds of validity remain.
@@ -61,28 +66,41 @@ _CHUNK = 64 * 1024
 
 
 def segment(value):
-    """``value`` as exactly one URL path segment: party ids contain ``:`` (``0106:123`` → ``0106%3A123``).
+    """``value`` as exactly one URL path segment: party ids contain ``:`` (``0106:123``
+    → ``0106%3A123``).
 
-    Every character but the unreserved ones is percent-encoded, and the dot-segments ``.`` and ``..``
-    too (``%2E``): HTTP clients and servers collapse those (``…/salesOrder/../download``). An empty
-    value would leave an empty segment (``…/salesOrder//download``): it is refused.
+    Every character but the unreserved ones is percent-encoded, and the dot-segments
+    ``.`` and ``..`` too (``%2E``): HTTP clients and servers collapse those
+    (``…/salesOrder/../download``). An empty value would leave an empty segment
+    (``…/salesOrder//download``): it is refused.
     """
     text = str(value)
     if not text:
-        raise PsbRequestError("An empty id cannot be sent to the PSB.", error_code="empty_id")
+        raise PsbRequestError(
+            "An empty id cannot be sent to the PSB.", error_code="empty_id"
+        )
     encoded = quote(text, safe="")
     return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
 
 
 def build_hook(hook_id, name, url, secret, topics):
-    """The PSB ``Hook`` body for a webhook; the signing secret travels as the URL fragment (§6.1)."""
-    return {"id": hook_id, "name": name, "action": f"{url}#{secret}", "topics": list(topics), "isActive": True}
+    """The PSB ``Hook`` body for a webhook; the signing secret travels as the URL
+    fragment (§6.1)."""
+    return {
+        "id": hook_id,
+        "name": name,
+        "action": f"{url}#{secret}",
+        "topics": list(topics),
+        "isActive": True,
+    }
 
 
 def build_mail_hook(hook_id, name, address, topics, active=True):
-    """The PSB ``Hook`` body of an e-mail hook: the PSB mails ``address`` on ``topics`` (§6.1, §6.3).
+    """The PSB ``Hook`` body of an e-mail hook: the PSB mails ``address`` on ``topics``
+    (§6.1, §6.3).
 
-    ``active=False`` switches an existing hook off in place (PUT is an upsert on the id).
+    ``active=False`` switches an existing hook off in place (PUT is an upsert on the
+    id).
     """
     return {
         "id": hook_id,
@@ -98,7 +116,8 @@ DEFAULT_TIMEOUT = (5, 30)
 
 
 class MemoryTokenStore:
-    """Token store of one process: ``get() -> (token, expires_at_epoch) | None`` and ``set(token, expires_at)``."""
+    """Token store of one process: ``get() -> (token, expires_at_epoch) | None`` and
+    ``set(token, expires_at)``."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -116,11 +135,11 @@ class MemoryTokenStore:
 class PsbClient:
     """Client of one PSB environment with one set of credentials.
 
-    ``username`` and ``password`` select the password grant (the PSB user decides which party ids
-    are accessible); without them the client-credentials grant is used. ``subscription_key`` is
-    the legacy ``Subscription-Key`` header, sent only when configured. ``timeout`` is a requests
-    timeout, seconds or ``(connect, read)``, applied to every call. ``max_download_bytes`` caps
-    downloaded documents.
+    ``username`` and ``password`` select the password grant (the PSB user decides which
+    party ids are accessible); without them the client-credentials grant is used.
+    ``subscription_key`` is the legacy ``Subscription-Key`` header, sent only when
+    configured. ``timeout`` is a requests timeout, seconds or ``(connect, read)``,
+    applied to every call. ``max_download_bytes`` caps downloaded documents.
     """
 
     def __init__(
@@ -157,7 +176,8 @@ class PsbClient:
             )
         if bool(username) != bool(password):
             raise PsbConfigError(
-                "Give both the PSB user name and password (password grant), or neither (client credentials grant).",
+                "Give both the PSB user name and password (password grant), or "
+                "neither (client credentials grant).",
                 error_code="half_login",
             )
         for label, url in (("API URL", api_url), ("identity URL", identity_url)):
@@ -177,7 +197,9 @@ class PsbClient:
         self.subscription_key = subscription_key
         self.scope = scope
         self.timeout = timeout
-        self.token_store = token_store if token_store is not None else MemoryTokenStore()
+        self.token_store = (
+            token_store if token_store is not None else MemoryTokenStore()
+        )
         self._own_session = session is None
         self.session = session if session is not None else requests.Session()
         self.user_agent = user_agent
@@ -196,7 +218,8 @@ class PsbClient:
 
     # ------------------------------------------------------------------ token
     def get_token(self, force=False):
-        """A valid access token: the stored one while more than a minute remains, else a new one."""
+        """A valid access token: the stored one while more than a minute remains, else a
+        new one."""
         return self._token(force)[0]
 
     def _token(self, force=False):
@@ -210,9 +233,15 @@ class PsbClient:
         return token, True
 
     def _request_token(self):
-        data = {"client_id": self.client_id, "client_secret": self.client_secret, "scope": self.scope}
+        data = {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "scope": self.scope,
+        }
         if self.username:
-            data.update(grant_type="password", username=self.username, password=self.password)
+            data.update(
+                grant_type="password", username=self.username, password=self.password
+            )
         else:
             data["grant_type"] = "client_credentials"
         url = f"{self.identity_url}/connect/token"
@@ -226,8 +255,10 @@ class PsbClient:
             )
         except requests.RequestException as exc:
             raise PsbTransientError(
-                f"The PSB identity server {self.identity_url} could not be reached ({_reason(exc)}). "
-                "It will be tried again later; if this persists, check the identity URL and the network.",
+                f"The PSB identity server {self.identity_url} could not be reached "
+                f"({_reason(exc)}). "
+                "It will be tried again later; if this persists, check the identity "
+                "URL and the network.",
                 error_code="identity_unreachable",
                 params={"url": self.identity_url, "reason": _reason(exc)},
             ) from exc
@@ -236,20 +267,29 @@ class PsbClient:
         payload = payload if isinstance(payload, dict) else {}
         if status == 429 or status >= 500:
             raise PsbTransientError(
-                f"The PSB identity server is unavailable ({status}); it will be tried again later.",
+                f"The PSB identity server is unavailable ({status}); it will be tried "
+                "again later.",
                 status=status,
                 retry_after=_retry_after(response),
                 error_code="identity_unavailable",
                 params={"status": status},
             )
         if status in (400, 401, 403):
-            detail = ": ".join(str(v) for v in (payload.get("error"), payload.get("error_description")) if v)
+            detail = ": ".join(
+                str(v)
+                for v in (payload.get("error"), payload.get("error_description"))
+                if v
+            )
             credentials = (
-                "client id, client secret, user name and password" if self.username else "client id and client secret"
+                "client id, client secret, user name and password"
+                if self.username
+                else "client id and client secret"
             )
             raise PsbAuthError(
-                f"The PSB identity server refused the credentials ({detail or status}). Check the {credentials} "
-                "in the PSB settings, and that they belong to this environment (acceptance and production "
+                "The PSB identity server refused the credentials "
+                f"({detail or status}). Check the {credentials} "
+                "in the PSB settings, and that they belong to this environment "
+                "(acceptance and production "
                 "have separate credentials).",
                 status=status,
                 code=payload.get("error"),
@@ -258,7 +298,8 @@ class PsbClient:
             )
         if status != 200:
             raise PsbRequestError(
-                f"The PSB identity server answered {status} to {url}; check the identity URL.",
+                f"The PSB identity server answered {status} to {url}; check the "
+                "identity URL.",
                 status=status,
                 error_code="identity_bad_answer",
                 params={"status": status, "url": url},
@@ -293,18 +334,32 @@ class PsbClient:
         stream=False,
         not_found=None,
     ):
-        """Send one API call and return the 2xx response; raise the typed error otherwise.
+        """Send one API call and return the 2xx response; raise the typed error
+        otherwise.
 
-        ``what`` says what the call does, for the error messages ("downloading document X…").
-        A 401 with a stored token (revoked, or expired early) fetches a new token and repeats the
-        call once. ``not_found`` replaces the message of a 404: ``(message, error_code, params)``.
+        ``what`` says what the call does, for the error messages ("downloading document
+        X…"). A 401 with a stored token (revoked, or expired early) fetches a new token
+        and repeats the call once. ``not_found`` replaces the message of a 404:
+        ``(message, error_code, params)``.
         """
         token, fresh = self._token()
         body = {"json": json, "data": data, "files": files}
-        response = self._send(method, path, what, token, body, headers, params, accept, stream)
+        response = self._send(
+            method, path, what, token, body, headers, params, accept, stream
+        )
         if response.status_code == 401 and not fresh:
             response.close()
-            response = self._send(method, path, what, self.get_token(force=True), body, headers, params, accept, stream)
+            response = self._send(
+                method,
+                path,
+                what,
+                self.get_token(force=True),
+                body,
+                headers,
+                params,
+                accept,
+                stream,
+            )
         if response.status_code >= 300:
             try:
                 raise self._error(response, what, not_found)
@@ -313,29 +368,48 @@ class PsbClient:
         return response
 
     def _send(self, method, path, what, token, body, headers, params, accept, stream):
-        """One HTTP exchange; ``body`` holds the ``json``, ``data`` and ``files`` of ``requests.Request``."""
-        all_headers = {"Authorization": f"Bearer {token}", "Accept": accept, "User-Agent": self.user_agent}
+        """One HTTP exchange; ``body`` holds the ``json``, ``data`` and ``files`` of
+        ``requests.Request``."""
+        all_headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": accept,
+            "User-Agent": self.user_agent,
+        }
         if self.subscription_key:
             all_headers["Subscription-Key"] = self.subscription_key
         all_headers.update(headers or {})
         try:
             prepared = self.session.prepare_request(
-                requests.Request(method, self.api_url + path, params=params, headers=all_headers, **body)
+                requests.Request(
+                    method,
+                    self.api_url + path,
+                    params=params,
+                    headers=all_headers,
+                    **body,
+                )
             )
-            # requests decodes %2E back to "." (unreserved), which makes an id "." or ".." a dot-segment
-            # again: send the path exactly as segment() encoded it.
-            prepared.url = urlunsplit(urlsplit(prepared.url)._replace(path=urlsplit(self.api_url).path + path))
-            settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
-            return self.session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings)
+            # requests decodes %2E back to "." (unreserved), which makes an id "." or
+            # ".." a dot-segment again: send the path exactly as segment() encoded it.
+            prepared.url = urlunsplit(
+                urlsplit(prepared.url)._replace(path=urlsplit(self.api_url).path + path)
+            )
+            settings = self.session.merge_environment_settings(
+                prepared.url, {}, stream, None, None
+            )
+            return self.session.send(
+                prepared, timeout=self.timeout, allow_redirects=False, **settings
+            )
         except requests.Timeout as exc:
             raise PsbTransientError(
-                f"The PSB did not answer in time while {what} ({_reason(exc)}); it will be tried again later.",
+                f"The PSB did not answer in time while {what} ({_reason(exc)}); it "
+                "will be tried again later.",
                 error_code="timeout",
                 params={"reason": _reason(exc)},
             ) from exc
         except requests.RequestException as exc:
             raise PsbTransientError(
-                f"The PSB could not be reached while {what} ({_reason(exc)}); it will be tried again later. "
+                f"The PSB could not be reached while {what} ({_reason(exc)}); it will "
+                "be tried again later. "
                 "If this persists, check the API URL and the network.",
                 error_code="unreachable",
                 params={"reason": _reason(exc)},
@@ -343,18 +417,31 @@ class PsbClient:
 
     @staticmethod
     def _error(response, what, not_found=None):
-        """The typed error for a non-2xx ``response`` (the PSB JSON error body is used when present)."""
+        """The typed error for a non-2xx ``response`` (the PSB JSON error body is used
+        when present)."""
         status = response.status_code
         code, psb_message, request_id, help_link = _error_details(response)
         said = f" The PSB said: {psb_message}" if psb_message else ""
         if request_id:
             said += f" (PSB request id {request_id})"
-        kwargs = {"status": status, "code": code, "request_id": request_id, "help_link": help_link}
-        params = {"status": status, "psb_message": psb_message, "request_id": request_id}
+        kwargs = {
+            "status": status,
+            "code": code,
+            "request_id": request_id,
+            "help_link": help_link,
+        }
+        params = {
+            "status": status,
+            "psb_message": psb_message,
+            "request_id": request_id,
+        }
         if status == 429 or status >= 500:
-            trouble = "is rate limiting requests" if status == 429 else "had a server error"
+            trouble = (
+                "is rate limiting requests" if status == 429 else "had a server error"
+            )
             return PsbTransientError(
-                f"The PSB {trouble} ({status}) while {what}; it will be tried again later.{said}",
+                f"The PSB {trouble} ({status}) while {what}; it will be tried again "
+                f"later.{said}",
                 retry_after=_retry_after(response),
                 **kwargs,
                 error_code="rate_limited" if status == 429 else "server_error",
@@ -363,15 +450,18 @@ class PsbClient:
         if 300 <= status < 400:
             location = response.headers.get("Location") or "elsewhere"
             return PsbRequestError(
-                f"The PSB redirected the request to {location} ({status}) while {what}; "
-                f"redirects are not followed. Check the API URL in the PSB settings.{said}",
+                f"The PSB redirected the request to {location} ({status}) while "
+                f"{what}; "
+                "redirects are not followed. Check the API URL in the PSB "
+                f"settings.{said}",
                 **kwargs,
                 error_code="redirected",
                 params={**params, "location": location},
             )
         if status == 401:
             return PsbAuthError(
-                f"The PSB did not accept the access token (401) while {what}. Check the client id, "
+                f"The PSB did not accept the access token (401) while {what}. Check "
+                "the client id, "
                 f"client secret, user name and password in the PSB settings.{said}",
                 **kwargs,
                 error_code="token_refused",
@@ -379,14 +469,20 @@ class PsbClient:
             )
         if status == 403:
             return PsbAuthError(
-                f"The PSB refused access (403) while {what}. Check that these credentials may use "
-                f"this party id (eConnect grants parties to users and applications).{said}",
+                f"The PSB refused access (403) while {what}. Check that these "
+                "credentials may use "
+                "this party id (eConnect grants parties to users and "
+                f"applications).{said}",
                 **kwargs,
                 error_code="access_refused",
                 params=params,
             )
         if status == 404:
-            message = not_found[0] if not_found else f"The PSB found nothing (404) while {what}."
+            message = (
+                not_found[0]
+                if not_found
+                else f"The PSB found nothing (404) while {what}."
+            )
             return PsbNotFoundError(
                 f"{message}{said}",
                 **kwargs,
@@ -395,7 +491,8 @@ class PsbClient:
             )
         if status == 409:
             return PsbConflictError(
-                f"The PSB had already processed this (409, duplicate) while {what}.{said}",
+                "The PSB had already processed this (409, duplicate) while "
+                f"{what}.{said}",
                 **kwargs,
                 error_code="duplicate",
                 params=params,
@@ -408,11 +505,15 @@ class PsbClient:
                 params=params,
             )
         return PsbRequestError(
-            f"The PSB refused the request ({status}) while {what}.{said}", **kwargs, error_code="refused", params=params
+            f"The PSB refused the request ({status}) while {what}.{said}",
+            **kwargs,
+            error_code="refused",
+            params=params,
         )
 
     def _call(self, method, path, what, **kwargs):
-        """One API call returning its parsed JSON answer (None when the answer is empty)."""
+        """One API call returning its parsed JSON answer (None when the answer is
+        empty)."""
         response = self._request(method, path, what, **kwargs)
         if not response.content:
             return None
@@ -420,27 +521,41 @@ class PsbClient:
             return response.json()
         except ValueError:
             raise PsbRequestError(
-                f"The PSB answered with {response.headers.get('Content-Type') or 'content'} instead of JSON while "
+                "The PSB answered with "
+                f"{response.headers.get('Content-Type') or 'content'} instead of JSON "
+                "while "
                 f"{what}; check the API URL in the PSB settings.",
                 status=response.status_code,
                 error_code="not_json",
                 params={"content_type": response.headers.get("Content-Type") or ""},
             ) from None
 
-    # ------------------------------------------------------------------ sales orders (§4, §5)
+    # ------------------------------------------------------------------ sales orders
+    # (§4, §5)
     @staticmethod
     def _sales_order_path(party_id, document_id, *rest, family="salesOrder"):
-        return "/".join([f"/api/v1/{segment(party_id)}/{family}/{segment(document_id)}", *rest])
+        return "/".join(
+            [f"/api/v1/{segment(party_id)}/{family}/{segment(document_id)}", *rest]
+        )
 
-    def download_sales_order(self, party_id, document_id, target_document_type_id=None, family="salesOrder"):
-        """The received document's XML bytes (an Order, Order Change or Order Cancellation), converted
-        by the PSB to ``target_document_type_id`` when given (default: the format it was sent in).
+    def download_sales_order(
+        self, party_id, document_id, target_document_type_id=None, family="salesOrder"
+    ):
+        """The received document's XML bytes (an Order, Order Change or Order
+        Cancellation), converted by the PSB to ``target_document_type_id`` when given
+        (default: the format it was sent in).
 
-        ``family="generic"`` downloads another received document, e.g. a buyer's Invoice Response."""
+        ``family="generic"`` downloads another received document, e.g. a buyer's Invoice
+        Response."""
         path = self._sales_order_path(party_id, document_id, "download", family=family)
-        params = {"targetDocumentTypeId": target_document_type_id} if target_document_type_id else None
+        params = (
+            {"targetDocumentTypeId": target_document_type_id}
+            if target_document_type_id
+            else None
+        )
         gone = (
-            f"The PSB does not know document {document_id} for party {party_id} (it may have been deleted: "
+            f"The PSB does not know document {document_id} for party {party_id} (it "
+            "may have been deleted: "
             "the PSB keeps documents 90 days, 7 days after the first download).",
             "document_gone",
             {"document_id": document_id, "party_id": party_id},
@@ -455,7 +570,8 @@ class PsbClient:
             params=params,
         )
         too_big = PsbRequestError(
-            f"Document {document_id} is larger than {self.max_download_bytes:,} bytes and was not downloaded; "
+            f"Document {document_id} is larger than {self.max_download_bytes:,} bytes "
+            "and was not downloaded; "
             "raise the download limit if it is genuine.",
             status=response.status_code,
             code="too_large",
@@ -475,14 +591,16 @@ class PsbClient:
                     chunks.append(chunk)
             except requests.RequestException as exc:
                 raise PsbTransientError(
-                    f"The download of document {document_id} broke off ({_reason(exc)}); it will be tried again later.",
+                    f"The download of document {document_id} broke off "
+                    f"({_reason(exc)}); it will be tried again later.",
                     error_code="download_broken",
                     params={"document_id": document_id, "reason": _reason(exc)},
                 ) from exc
         return b"".join(chunks)
 
     def delete_sales_order(self, party_id, document_id):
-        """Delete a received document at the PSB now instead of waiting for its automatic deletion."""
+        """Delete a received document at the PSB now instead of waiting for its
+        automatic deletion."""
         return self._call(
             "DELETE",
             self._sales_order_path(party_id, document_id),
@@ -490,31 +608,49 @@ class PsbClient:
         )
 
     def sales_order_status(self, party_id, document_id):
-        """The document's status history, ``[{id, name, description, createdOn}]`` (debugging aid)."""
+        """The document's status history, ``[{id, name, description, createdOn}]``
+        (debugging aid)."""
         return self._call(
             "GET",
             self._sales_order_path(party_id, document_id, "status"),
             f"reading the status of document {document_id} of party {party_id}",
         )
 
-    def send_order_response(self, party_id, document_id, status, note=None, response_document_id=None, xml=None):
-        """Answer the received order ``document_id`` with an Order Response; returns ``{"id": ...}``.
+    def send_order_response(
+        self,
+        party_id,
+        document_id,
+        status,
+        note=None,
+        response_document_id=None,
+        xml=None,
+    ):
+        """Answer the received order ``document_id`` with an Order Response; returns
+        ``{"id": ...}``.
 
-        The body is the documented JSON model ``{"status", "note"}`` with ``status`` one of AB, AP,
-        CA, RE (or the OpenAPI names Acknowledge, Accept, ConditionallyAccepted, Reject). Newer
-        eConnect pages claim the same path also takes a full UBL OrderResponse as ``application/xml``
-        (needed for a CA with line changes); that is unconfirmed (psb-api.md §5, open question 2).
-        This method is the one place that chooses: JSON by default, the given ``xml`` bytes when
+        The body is the documented JSON model ``{"status", "note"}`` with ``status`` one
+        of AB, AP, CA, RE (or the OpenAPI names Acknowledge, Accept,
+        ConditionallyAccepted, Reject). Newer eConnect pages claim the same path also
+        takes a full UBL OrderResponse as ``application/xml`` (needed for a CA with line
+        changes); that is unconfirmed (psb-api.md §5, open question 2). This method is
+        the one place that chooses: JSON by default, the given ``xml`` bytes when
         passed, so correcting the choice does not touch the callers.
 
-        ``response_document_id`` is sent as ``X-EConnect-DocumentId`` and becomes the response's
-        PSB id: a repeat of the same call is refused with 409, which is returned here as success,
-        ``{"id": response_document_id, "duplicate": True}``.
+        ``response_document_id`` is sent as ``X-EConnect-DocumentId`` and becomes the
+        response's PSB id: a repeat of the same call is refused with 409, which is
+        returned here as success, ``{"id": response_document_id, "duplicate": True}``.
         """
         path = self._sales_order_path(party_id, document_id, "response")
-        headers = {"X-EConnect-DocumentId": response_document_id} if response_document_id else {}
+        headers = (
+            {"X-EConnect-DocumentId": response_document_id}
+            if response_document_id
+            else {}
+        )
         if xml is not None:
-            kwargs = {"data": xml, "headers": {**headers, "Content-Type": "application/xml"}}
+            kwargs = {
+                "data": xml,
+                "headers": {**headers, "Content-Type": "application/xml"},
+            }
         else:
             body = {"status": status}
             if note:
@@ -529,9 +665,10 @@ class PsbClient:
         )
 
     def _send_once(self, document_id, *call, **kwargs):
-        """``self._call(*call, **kwargs)`` of a send under our ``X-EConnect-DocumentId`` ``document_id``: its
-        answer with the id (``document_id`` where the PSB named none); the PSB's 409, refusing a repeat of a
-        send it already has, is success: ``{"id": document_id, "duplicate": True}``."""
+        """``self._call(*call, **kwargs)`` of a send under our ``X-EConnect-DocumentId``
+        ``document_id``: its answer with the id (``document_id`` where the PSB named
+        none); the PSB's 409, refusing a repeat of a send it already has, is success:
+        ``{"id": document_id, "duplicate": True}``."""
         try:
             answer = self._call(*call, **kwargs)
         except PsbConflictError:
@@ -540,15 +677,22 @@ class PsbClient:
             return answer
         return {**(answer if isinstance(answer, dict) else {}), "id": document_id}
 
-    def query_recipient_party(self, party_id, party_ids, preferred_document_type_id=None, family="salesOrder"):
-        """Which of the buyer's ``party_ids`` can receive our answer: ``{"id", "channel", "description"}``.
+    def query_recipient_party(
+        self, party_id, party_ids, preferred_document_type_id=None, family="salesOrder"
+    ):
+        """Which of the buyer's ``party_ids`` can receive our answer: ``{"id",
+        "channel", "description"}``.
 
-        ``family`` is ``salesOrder`` (Order Responses) or ``salesInvoice`` (invoices). A 404
-        (:class:`PsbNotFoundError`) means none of them can be reached.
+        ``family`` is ``salesOrder`` (Order Responses) or ``salesInvoice`` (invoices). A
+        404 (:class:`PsbNotFoundError`) means none of them can be reached.
         """
         if isinstance(party_ids, str):
             party_ids = [party_ids]
-        params = {"preferredDocumentTypeId": preferred_document_type_id} if preferred_document_type_id else None
+        params = (
+            {"preferredDocumentTypeId": preferred_document_type_id}
+            if preferred_document_type_id
+            else None
+        )
         return self._call(
             "POST",
             f"/api/v1/{segment(party_id)}/{segment(family)}/queryRecipientParty",
@@ -557,13 +701,22 @@ class PsbClient:
             params=params,
         )
 
-    def send_invoice(self, party_id, xml, invoice_document_id, receiver_id=None, filename="invoice.xml"):
-        """Send a Peppol BIS Billing 3 invoice or credit note (``xml`` bytes) from ``party_id``; returns
-        ``{"id": ...}``, the document id of its ``InvoiceSent*`` status events.
+    def send_invoice(
+        self,
+        party_id,
+        xml,
+        invoice_document_id,
+        receiver_id=None,
+        filename="invoice.xml",
+    ):
+        """Send a Peppol BIS Billing 3 invoice or credit note (``xml`` bytes) from
+        ``party_id``; returns ``{"id": ...}``, the document id of its ``InvoiceSent*``
+        status events.
 
-        ``invoice_document_id`` is sent as ``X-EConnect-DocumentId``: a repeat of the same call is refused
-        with 409, which is returned here as success, ``{"id": invoice_document_id, "duplicate": True}``.
-        ``receiver_id`` makes the PSB deliver to that party (else the invoice's AccountingCustomerParty).
+        ``invoice_document_id`` is sent as ``X-EConnect-DocumentId``: a repeat of the
+        same call is refused with 409, which is returned here as success, ``{"id":
+        invoice_document_id, "duplicate": True}``. ``receiver_id`` makes the PSB deliver
+        to that party (else the invoice's AccountingCustomerParty).
         """
         params = {"receiverId": receiver_id} if receiver_id else None
         return self._send_once(
@@ -577,7 +730,8 @@ class PsbClient:
         )
 
     def sales_invoice_status(self, party_id, document_id):
-        """A sent invoice's status history, ``[{id, name, description, createdOn}]`` (debugging aid)."""
+        """A sent invoice's status history, ``[{id, name, description, createdOn}]``
+        (debugging aid)."""
         return self._call(
             "GET",
             f"/api/v1/{segment(party_id)}/salesInvoice/{segment(document_id)}/status",
@@ -585,7 +739,8 @@ class PsbClient:
         )
 
     def delivery_option(self, party_ids, document_family="orderResponse"):
-        """The Peppol delivery options of a recipient (a list; empty when it cannot receive the family)."""
+        """The Peppol delivery options of a recipient (a list; empty when it cannot
+        receive the family)."""
         if isinstance(party_ids, str):
             party_ids = [party_ids]
         params = [("partyIds", party) for party in party_ids]
@@ -609,16 +764,21 @@ class PsbClient:
 
     def list_hooks(self, party_id=None):
         """The party's hooks, or the environment's hooks when ``party_id`` is None."""
-        return self._call("GET", self._hook_path(party_id), f"listing the webhooks of {self._hook_owner(party_id)}")
+        return self._call(
+            "GET",
+            self._hook_path(party_id),
+            f"listing the webhooks of {self._hook_owner(party_id)}",
+        )
 
     def put_hook(self, hook, party_id=None):
-        """Add or update (upsert on ``hook["id"]``) a hook. Update hooks in place: a delete followed by
-        a create can lose events in between (§6.1)."""
+        """Add or update (upsert on ``hook["id"]``) a hook. Update hooks in place: a
+        delete followed by a create can lose events in between (§6.1)."""
         return (
             self._call(
                 "PUT",
                 self._hook_path(party_id),
-                f"registering webhook {hook.get('id')} for {self._hook_owner(party_id)}",
+                f"registering webhook {hook.get('id')} for "
+                f"{self._hook_owner(party_id)}",
                 json=hook,
             )
             or hook
@@ -633,8 +793,13 @@ class PsbClient:
         )
 
     def ping_hooks(self, party_id):
-        """Ask the PSB to send a test event to the party's hooks; returns ``{"id": party_id}``."""
-        return self._call("GET", f"/api/v1/{segment(party_id)}/hook/ping", f"pinging the webhooks of party {party_id}")
+        """Ask the PSB to send a test event to the party's hooks; returns ``{"id":
+        party_id}``."""
+        return self._call(
+            "GET",
+            f"/api/v1/{segment(party_id)}/hook/ping",
+            f"pinging the webhooks of party {party_id}",
+        )
 
     # ------------------------------------------------------------------ account
     def me(self):
@@ -642,19 +807,24 @@ class PsbClient:
         return self._call("GET", "/api/v1/me", "reading the PSB user")
 
     def my_parties(self):
-        """The parties these credentials may use: ``[{"id", "name", "permissions"}]``."""
-        return self._call("GET", "/api/v1/me/party", "listing the parties of the PSB user")
+        """The parties these credentials may use: ``[{"id", "name",
+        "permissions"}]``."""
+        return self._call(
+            "GET", "/api/v1/me/party", "listing the parties of the PSB user"
+        )
 
     def test_connection(self, party_id):
-        """Check the credentials and the access to ``party_id``: a :class:`ConnectionCheck` on success (its
-        ``code`` and ``params`` let the caller say it in the reader's language), a typed error otherwise."""
+        """Check the credentials and the access to ``party_id``: a
+        :class:`ConnectionCheck` on success (its ``code`` and ``params`` let the caller
+        say it in the reader's language), a typed error otherwise."""
         self.get_token(force=True)
         try:
             parties = self.my_parties()
         except (PsbNotFoundError, PsbAuthError) as exc:
             if isinstance(exc, PsbAuthError) and exc.status != 403:
                 raise
-            parties = None  # no party list for these credentials: check the party itself below
+            # no party list for these credentials: check the party itself below
+            parties = None
         ids = _party_ids(parties)
         allowed = sorted(ids)
         if ids and not party_id:
@@ -671,13 +841,17 @@ class PsbClient:
             )
         if ids:
             raise PsbAuthError(
-                f"The PSB accepted the credentials, but they may not use party {party_id}; they may use "
-                f"{', '.join(allowed)}. Correct the party id, or ask eConnect for access to it.",
+                "The PSB accepted the credentials, but they may not use party "
+                f"{party_id}; they may use "
+                f"{', '.join(allowed)}. Correct the party id, or ask eConnect for "
+                "access to it.",
                 error_code="party_not_allowed",
                 params={"party_id": party_id, "allowed": allowed},
             )
         if not party_id:
-            return ConnectionCheck("The PSB accepted the credentials.", "connection_ok", {})
+            return ConnectionCheck(
+                "The PSB accepted the credentials.", "connection_ok", {}
+            )
         self.list_hooks(party_id)
         return ConnectionCheck(
             f"The PSB accepted the credentials and gives access to party {party_id}.",
@@ -687,8 +861,9 @@ class PsbClient:
 
 
 class ConnectionCheck:
-    """The outcome of :meth:`PsbClient.test_connection`: the English ``message`` (also ``str()``), and
-    ``code`` and ``params`` from which Odoo says it in the reader's language (``models/psb_messages.py``)."""
+    """The outcome of :meth:`PsbClient.test_connection`: the English ``message`` (also
+    ``str()``), and ``code`` and ``params`` from which Odoo says it in the reader's
+    language (``models/psb_messages.py``)."""
 
     def __init__(self, message, code, params):
         self.message = message
@@ -703,7 +878,8 @@ class ConnectionCheck:
 
 
 def _party_ids(parties):
-    """Party ids from a ``me/party`` answer (a list of parties, or a paged ``{"items": [...]}``)."""
+    """Party ids from a ``me/party`` answer (a list of parties, or a paged ``{"items":
+    [...]}``)."""
     if isinstance(parties, dict):
         parties = parties.get("items")
     ids = set()
@@ -724,20 +900,32 @@ def _json_or_none(response):
 def _error_details(response):
     """``(code, message, request_id, help_link)`` of an error answer.
 
-    The PSB's JSON error is ``{"code", "message", "helpLink", "requestId", "dateTime"}``; ASP.NET
-    validation problems (``{"title", "errors"}``) and plain-text bodies occur too.
+    The PSB's JSON error is ``{"code", "message", "helpLink", "requestId",
+    "dateTime"}``; ASP.NET validation problems (``{"title", "errors"}``) and plain-text
+    bodies occur too.
     """
     body = _json_or_none(response)
     if isinstance(body, dict):
-        message = body.get("message") or body.get("title") or body.get("error_description") or body.get("error")
+        message = (
+            body.get("message")
+            or body.get("title")
+            or body.get("error_description")
+            or body.get("error")
+        )
         errors = body.get("errors")
         if isinstance(errors, dict):
             problems = "; ".join(
-                f"{key}: {' '.join(map(str, value if isinstance(value, list) else [value]))}"
+                f"{key}: "
+                f"{' '.join(map(str, value if isinstance(value, list) else [value]))}"
                 for key, value in errors.items()
             )
             message = f"{message} ({problems})" if message else problems
-        return body.get("code"), (str(message) if message else None), body.get("requestId"), body.get("helpLink")
+        return (
+            body.get("code"),
+            (str(message) if message else None),
+            body.get("requestId"),
+            body.get("helpLink"),
+        )
     text = re.sub(r"\s+", " ", response.text or "").strip()
     if text.startswith("<"):
         text = ""  # an HTML error page says nothing useful here
@@ -745,7 +933,8 @@ def _error_details(response):
 
 
 def _retry_after(response):
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), or None."""
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), or
+    None."""
     value = (response.headers.get("Retry-After") or "").strip()
     if value.isdigit():
         return int(value)
@@ -759,7 +948,8 @@ def _retry_after(response):
 
 
 def _reason(exc):
-    """A short reason from a requests exception: its innermost cause, without urllib3's object repr."""
+    """A short reason from a requests exception: its innermost cause, without urllib3's
+    object repr."""
     reason = exc
     while True:
         inner = getattr(reason, "reason", None)

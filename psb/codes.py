@@ -1,12 +1,15 @@
-"""Human words for the codes of Peppol documents: a plain word first, the code only as a hint.
+"""Human words for the codes of Peppol documents: a plain word first, the code only as a
+hint.
 
-Plain Python: the words are English; ``_lt`` only marks them for the translation template (the Odoo layer,
-``models/psb_texts.py``, translates them into the reader's language).
+Plain Python: the words are English; ``_lt`` only marks them for the translation
+template (the Odoo layer, ``models/psb_texts.py``, translates them into the reader's
+language).
 """
 
 
 def _lt(text):
-    """Mark ``text`` for the translation template; it is translated where it is shown."""
+    """Mark ``text`` for the translation template; it is translated where it is
+    shown."""
     return text
 
 
@@ -111,12 +114,14 @@ TOPICS = {
 
 
 def topic_name(topic):
-    """The English words of a PSB webhook topic (``OrderReceived``), or None when it is not known."""
+    """The English words of a PSB webhook topic (``OrderReceived``), or None when it is
+    not known."""
     return TOPICS.get(topic or "")
 
 
 def tax_category_name(code):
-    """The English words of a UNCL5305 tax category code, or None when the code is not known."""
+    """The English words of a UNCL5305 tax category code, or None when the code is not
+    known."""
     return TAX_CATEGORIES.get((code or "").strip().upper())
 
 
@@ -126,12 +131,14 @@ def unit_name(code):
 
 
 def scheme_name(scheme):
-    """The name of a Peppol party id scheme (``"0088"``), or None when it is not known."""
+    """The name of a Peppol party id scheme (``"0088"``), or None when it is not
+    known."""
     return SCHEMES.get((scheme or "").strip())
 
 
 def split_party_id(value):
-    """``"0106:12345678"`` → ``("0106", "12345678")``; an id without a scheme → ``("", value)``."""
+    """``"0106:12345678"`` → ``("0106", "12345678")``; an id without a scheme → ``("",
+    value)``."""
     scheme, sep, rest = (value or "").partition(":")
     if sep and scheme.isdigit() and len(scheme) == 4:
         return scheme, rest
@@ -139,5 +146,6 @@ def split_party_id(value):
 
 
 def response_name(code):
-    """The English word of an Order Response code (AB, AP, CA, RE), or None when it is not known."""
+    """The English word of an Order Response code (AB, AP, CA, RE), or None when it is
+    not known."""
     return RESPONSE_CODES.get((code or "").strip().upper())

@@ -1,12 +1,14 @@
 """Compare two Peppol Orders that carry the same buyer order id (``cbc:ID``).
 
-A buyer who sends the same order again (a re-delivery, another PSB document id) sends the same
-content: that is a duplicate. A buyer who reuses an order number, corrects an order and sends it
-again, or sends an Italian NSO revised / replacement order, sends other content under the same
-id: that must reach a person, with what differs. This module says which of the two it is and
-lists the differences as plain data; the Odoo layer words them.
+A buyer who sends the same order again (a re-delivery, another PSB document id) sends
+the same content: that is a duplicate. A buyer who reuses an order number, corrects an
+order and sends it again, or sends an Italian NSO revised / replacement order, sends
+other content under the same id: that must reach a person, with what differs. This
+module says which of the two it is and lists the differences as plain data; the Odoo
+layer words them.
 
-The envelope (SBDH) is ignored: the same order forwarded by another access point is the same order.
+The envelope (SBDH) is ignored: the same order forwarded by another access point is the
+same order.
 """
 
 import dataclasses
@@ -47,7 +49,8 @@ LINE_FIELDS = (
 )
 #: Fields never compared: the envelope, and what is derived from other fields.
 IGNORED_FIELDS = {"envelope", "lines"}
-#: ``OrderTypeCode`` values that mean a plain order (peppol-ordering.md: synonyms of 220).
+#: ``OrderTypeCode`` values that mean a plain order (peppol-ordering.md: synonyms of
+#: 220).
 PLAIN_ORDER_TYPES = {None, "", "220", "105", "221", "226", "402"}
 #: The Italian NSO CustomizationIDs (AgID) extend the Peppol order's.
 NSO_MARKER = "agid.gov.it"
@@ -55,10 +58,11 @@ NSO_MARKER = "agid.gov.it"
 
 @dataclass(frozen=True)
 class Difference:
-    """One difference. ``kind``: 'line_added', 'line_removed', 'line_changed', 'header_changed'
-    or 'other' (content outside the compared fields). ``field`` is a name of :data:`HEADER_FIELDS`,
-    :data:`LINE_FIELDS`, or the dataclass field for 'other'; ``old``/``new`` are the values
-    (for an added / removed line: its quantity, unit and name in ``new`` / ``old``)."""
+    """One difference. ``kind``: 'line_added', 'line_removed', 'line_changed',
+    'header_changed' or 'other' (content outside the compared fields). ``field`` is a
+    name of :data:`HEADER_FIELDS`, :data:`LINE_FIELDS`, or the dataclass field for
+    'other'; ``old``/``new`` are the values (for an added / removed line: its quantity,
+    unit and name in ``new`` / ``old``)."""
 
     kind: str
     line_id: str | None = None
@@ -83,7 +87,8 @@ def _value(obj, name):
 
 
 def content(order):
-    """The comparable content of an OrderDocument: every field but the envelope, as plain data."""
+    """The comparable content of an OrderDocument: every field but the envelope, as
+    plain data."""
     data = dataclasses.asdict(order)
     data.pop("envelope", None)
     return _normalised(data)
@@ -93,7 +98,8 @@ def _normalised(value):
     if isinstance(value, Decimal):
         return _decimal(value)
     if isinstance(value, dict):
-        # Peppol ids are case-insensitive: 9944:NL812345678B01 and 9944:nl812345678b01 are one party.
+        # Peppol ids are case-insensitive: 9944:NL812345678B01 and 9944:nl812345678b01
+        # are one party.
         return {
             key: item.lower()
             if key in ("endpoint_id", "endpoint_scheme") and isinstance(item, str)
@@ -111,39 +117,54 @@ def same_content(old, new):
 
 
 def _line_summary(line):
-    return (_decimal(line.quantity) if isinstance(line.quantity, Decimal) else line.quantity, line.unit_code, line.name)
+    return (
+        _decimal(line.quantity)
+        if isinstance(line.quantity, Decimal)
+        else line.quantity,
+        line.unit_code,
+        line.name,
+    )
 
 
 def differences(old, new):
-    """What ``new`` changes compared with ``old``, as a list of :class:`Difference` (empty when the
-    content is the same). Lines are matched by their line id; order of the result: header, then
-    lines in the new order's sequence, then removed lines, then anything else that differs."""
+    """What ``new`` changes compared with ``old``, as a list of :class:`Difference`
+    (empty when the content is the same). Lines are matched by their line id; order of
+    the result: header, then lines in the new order's sequence, then removed lines, then
+    anything else that differs."""
     if same_content(old, new):
         return []
     result = []
     for name in HEADER_FIELDS:
         before, after = _value(old, name), _value(new, name)
         if before != after:
-            result.append(Difference("header_changed", field=name, old=before, new=after))
+            result.append(
+                Difference("header_changed", field=name, old=before, new=after)
+            )
     old_lines = {line.line_id: line for line in old.lines}
     new_ids = set()
     for line in new.lines:
         new_ids.add(line.line_id)
         previous = old_lines.get(line.line_id)
         if previous is None:
-            result.append(Difference("line_added", line.line_id, new=_line_summary(line)))
+            result.append(
+                Difference("line_added", line.line_id, new=_line_summary(line))
+            )
             continue
         for name in LINE_FIELDS:
             before, after = _value(previous, name), _value(line, name)
             if before != after:
-                result.append(Difference("line_changed", line.line_id, name, before, after))
+                result.append(
+                    Difference("line_changed", line.line_id, name, before, after)
+                )
         if not any(d.line_id == line.line_id for d in result) and _normalised(
             dataclasses.asdict(previous)
         ) != _normalised(dataclasses.asdict(line)):
             result.append(Difference("line_changed", line.line_id, "other"))
     for line in old.lines:
         if line.line_id not in new_ids:
-            result.append(Difference("line_removed", line.line_id, old=_line_summary(line)))
+            result.append(
+                Difference("line_removed", line.line_id, old=_line_summary(line))
+            )
     if not result or all(d.kind != "header_changed" for d in result):
         before, after = content(old), content(new)
         for name in before:
@@ -157,8 +178,8 @@ def differences(old, new):
 @dataclass(frozen=True)
 class Revision:
     """What the new order itself says about being a revision: the order it refers to
-    (``OrderDocumentReference``), its ``OrderTypeCode`` when not a plain order, and whether it is an
-    Italian NSO order."""
+    (``OrderDocumentReference``), its ``OrderTypeCode`` when not a plain order, and
+    whether it is an Italian NSO order."""
 
     refers_to: str | None = None
     order_type_code: str | None = None
@@ -179,10 +200,16 @@ def revision(order):
 
 
 def as_line_changes(old, new):
-    """The line actions that turn ``old`` into ``new``, as an Order Change would state them:
-    ``[(line_id, status code, new line or None)]`` with 1 added, 2 deleted, 3 changed."""
+    """The line actions that turn ``old`` into ``new``, as an Order Change would state
+    them: ``[(line_id, status code, new line or None)]`` with 1 added, 2 deleted, 3
+    changed."""
     old_ids = {line.line_id for line in old.lines}
     new_ids = {line.line_id for line in new.lines}
-    actions = [(line.line_id, "3" if line.line_id in old_ids else "1", line) for line in new.lines]
-    actions += [(line.line_id, "2", None) for line in old.lines if line.line_id not in new_ids]
+    actions = [
+        (line.line_id, "3" if line.line_id in old_ids else "1", line)
+        for line in new.lines
+    ]
+    actions += [
+        (line.line_id, "2", None) for line in old.lines if line.line_id not in new_ids
+    ]
     return actions

@@ -1,12 +1,13 @@
 """The PSB webhook signature and replay window.
 
-The PSB signs every webhook request with ``X-EConnect-Signature: sha256=<hex>``, the lowercase hex
-HMAC-SHA256 of the raw request body, keyed with the UTF-8 secret that was registered as the
-``#fragment`` of the hook's action URL (psb-api.md §6.3). There is no timestamp in the signed data;
-eConnect's SDKs add a replay check on the event's ``sentOn`` instead (:func:`check_sent_on`).
+The PSB signs every webhook request with ``X-EConnect-Signature: sha256=<hex>``, the
+lowercase hex HMAC-SHA256 of the raw request body, keyed with the UTF-8 secret that was
+registered as the ``#fragment`` of the hook's action URL (psb-api.md §6.3). There is no
+timestamp in the signed data; eConnect's SDKs add a replay check on the event's
+``sentOn`` instead (:func:`check_sent_on`).
 
-Always sign and verify the exact bytes received: re-serialised JSON (other key order, spacing or
-line endings) does not match.
+Always sign and verify the exact bytes received: re-serialised JSON (other key order,
+spacing or line endings) does not match.
 """
 
 import hashlib
@@ -30,8 +31,9 @@ def sign(secret: str, body: bytes) -> str:
 def verify(secret: str, body: bytes, header: str | None) -> bool:
     """True when ``header`` is the signature of ``body`` under ``secret``.
 
-    The comparison is constant-time. The ``sha256=`` prefix is accepted in any case and the hex
-    digest in upper or lower case. A missing or malformed header, or an empty secret, is False.
+    The comparison is constant-time. The ``sha256=`` prefix is accepted in any case and
+    the hex digest in upper or lower case. A missing or malformed header, or an empty
+    secret, is False.
     """
     if not secret or not isinstance(header, str):
         return False
@@ -42,22 +44,28 @@ def verify(secret: str, body: bytes, header: str | None) -> bool:
     if not _HEX_DIGEST.fullmatch(received):
         return False
     expected = sign(secret, body)[len(PREFIX) :]
-    return hmac.compare_digest(expected.encode("ascii"), received.lower().encode("ascii"))
+    return hmac.compare_digest(
+        expected.encode("ascii"), received.lower().encode("ascii")
+    )
 
 
 def parse_timestamp(value: str | None) -> datetime | None:
-    """An aware datetime from ISO-8601 text, or None when ``value`` is missing or not a timestamp.
+    """An aware datetime from ISO-8601 text, or None when ``value`` is missing or not a
+    timestamp.
 
-    Accepts ``Z`` and fractions of any length (.NET writes seven digits). A timestamp without an
-    offset is read as UTC.
+    Accepts ``Z`` and fractions of any length (.NET writes seven digits). A timestamp
+    without an offset is read as UTC.
     """
     if not value or not isinstance(value, str):
         return None
     text = value.strip()
     if text[-1:] in ("Z", "z"):
         text = text[:-1] + "+00:00"
-    # datetime.fromisoformat() only takes 3 or 6 fraction digits: truncate or pad to microseconds.
-    text = _FRACTION.sub(lambda match: "." + match.group(1)[:6].ljust(6, "0"), text, count=1)
+    # datetime.fromisoformat() only takes 3 or 6 fraction digits: truncate or pad to
+    # microseconds.
+    text = _FRACTION.sub(
+        lambda match: "." + match.group(1)[:6].ljust(6, "0"), text, count=1
+    )
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -68,13 +76,16 @@ def parse_timestamp(value: str | None) -> datetime | None:
 
 
 def check_sent_on(
-    sent_on: str | None, now: datetime | None = None, window: timedelta | float | None = DEFAULT_WINDOW
+    sent_on: str | None,
+    now: datetime | None = None,
+    window: timedelta | float | None = DEFAULT_WINDOW,
 ) -> bool:
-    """True when the event's ``sentOn`` lies within ``window`` of ``now``, before or after.
+    """True when the event's ``sentOn`` lies within ``window`` of ``now``, before or
+    after.
 
-    ``window`` is a timedelta or a number of seconds; 0 (or None) disables the check, which then
-    always passes. A missing or unparsable ``sent_on`` fails. ``now`` defaults to the current time;
-    a naive ``now`` is read as UTC.
+    ``window`` is a timedelta or a number of seconds; 0 (or None) disables the check,
+    which then always passes. A missing or unparsable ``sent_on`` fails. ``now``
+    defaults to the current time; a naive ``now`` is read as UTC.
     """
     if not isinstance(window, timedelta):
         window = timedelta(seconds=window or 0)

@@ -1,12 +1,15 @@
 """Run the PSB sandbox.
 
-    python -m psb_sandbox --host 127.0.0.1 --port 8765 --client-id demo-client --client-secret demo-secret \\
-        --party 0106:12345678 [--user NAME:PASSWORD] [--deliver order.xml --to https://odoo/hook#SECRET]
+    python -m psb_sandbox --host 127.0.0.1 --port 8765 --client-id demo-client
+    --client-secret demo-secret \\
+        --party 0106:12345678 [--user NAME:PASSWORD] [--deliver order.xml --to
+        https://odoo/hook#SECRET]
 
-Its base URL serves as both the PSB API URL and the identity URL. ``--deliver`` stores documents
-for the first ``--party`` once the server runs and delivers them as signed webhook events; ``--to``
-first registers that URL (with its ``#secret``) as a hook of the party for every topic. Other
-processes drive the running sandbox through its control API under ``/_sandbox/`` (see server.py).
+Its base URL serves as both the PSB API URL and the identity URL. ``--deliver`` stores
+documents for the first ``--party`` once the server runs and delivers them as signed
+webhook events; ``--to`` first registers that URL (with its ``#secret``) as a hook of
+the party for every topic. Other processes drive the running sandbox through its control
+API under ``/_sandbox/`` (see server.py).
 """
 
 import argparse
@@ -19,15 +22,33 @@ from .server import PsbSandbox
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m psb_sandbox", description="A local stand-in for the eConnect PSB API and identity server."
+        prog="python -m psb_sandbox",
+        description="A local stand-in for the eConnect PSB API and identity server.",
     )
     add = parser.add_argument
-    add("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    add("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
-    add("--client-id", default="sandbox-client", help="OAuth client id (default sandbox-client)")
-    add("--client-secret", default="sandbox-secret", help="OAuth client secret (default sandbox-secret)")
+    add(
+        "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
+    )
+    add(
+        "--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)"
+    )
+    add(
+        "--client-id",
+        default="sandbox-client",
+        help="OAuth client id (default sandbox-client)",
+    )
+    add(
+        "--client-secret",
+        default="sandbox-secret",
+        help="OAuth client secret (default sandbox-secret)",
+    )
     repeatable = {"action": "append", "default": []}
-    add("--user", metavar="NAME:PASSWORD", help="a user for the password grant (repeatable)", **repeatable)
+    add(
+        "--user",
+        metavar="NAME:PASSWORD",
+        help="a user for the password grant (repeatable)",
+        **repeatable,
+    )
     add(
         "--party",
         metavar="PARTY_ID",
@@ -44,11 +65,16 @@ def parse_args(argv=None):
         "--deliver",
         metavar="FILE.xml",
         type=Path,
-        help="store this document for the first --party and deliver its event (repeatable)",
+        help="store this document for the first --party and deliver its event "
+        "(repeatable)",
         **repeatable,
     )
     add("--topic", default="OrderReceived", help="topic of the --deliver documents")
-    add("--to", metavar="URL#SECRET", help="register this hook action for the first --party first")
+    add(
+        "--to",
+        metavar="URL#SECRET",
+        help="register this hook action for the first --party first",
+    )
     add("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args(argv)
     if any(":" not in user for user in args.user):
@@ -62,7 +88,8 @@ def parse_args(argv=None):
 
 
 def log(line):
-    print(line, file=sys.stderr, flush=True)  # pylint: disable=print-used  # the command line's output
+    # pylint: disable=print-used  # the command line's output
+    print(line, file=sys.stderr, flush=True)
 
 
 def main(argv=None):
@@ -79,7 +106,8 @@ def main(argv=None):
     )
     sandbox.start()
     log(
-        f"PSB sandbox on {sandbox.url} (API and identity server; parties: {', '.join(sandbox.parties)}; "
+        f"PSB sandbox on {sandbox.url} (API and identity server; parties: "
+        f"{', '.join(sandbox.parties)}; "
         f"control API under {sandbox.url}/_sandbox/)"
     )
     try:
@@ -96,9 +124,14 @@ def main(argv=None):
             if "#" not in args.to:
                 log("warning: --to has no #secret: its events are not signed")
         for path in args.deliver:
-            document_id = sandbox.add_document(party, path.read_bytes(), topic=args.topic)
+            document_id = sandbox.add_document(
+                party, path.read_bytes(), topic=args.topic
+            )
             results = sandbox.deliver(document_id)
-            log(f"{path.name}: document {document_id} for {party}; deliveries: {json.dumps(results)}")
+            log(
+                f"{path.name}: document {document_id} for {party}; deliveries: "
+                f"{json.dumps(results)}"
+            )
         sandbox.join()
     except KeyboardInterrupt:  # pylint: disable=except-pass  # Ctrl+C stops the sandbox
         pass

@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The buyer's Peppol order, change or cancellation as a document a person reads.
 
-Rendered from the plain dataclasses the reader returns (``psb.ubl.model.OrderDocument``), never by
-reading the XML again in the template; the raw XML stays on the document for experts.
+Rendered from the plain dataclasses the reader returns
+(``psb.ubl.model.OrderDocument``), never by reading the XML again in the template; the
+raw XML stays on the document for experts.
 """
 
 from odoo import api, models
@@ -15,24 +16,34 @@ from ..psb.ubl.model import UblError
 
 
 class _Formatter:
-    """What the template needs to show plain values in the reader's language: amounts in the order's
-    currency, quantities, dates, Odoo's unit names (with the Peppol code as a hint), addresses."""
+    """What the template needs to show plain values in the reader's language: amounts in
+    the order's currency, quantities, dates, Odoo's unit names (with the Peppol code as
+    a hint), addresses."""
 
     def __init__(self, env, order):
         self.env = env
-        self.currency = order.currency and env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", order.currency)], limit=1
-        )
+        self.currency = order.currency and env["res.currency"].with_context(
+            active_test=False
+        ).search([("name", "=", order.currency)], limit=1)
         self.currency_code = order.currency or ""
         self._uom = env["econnect.psb.order.import"]._uom_matcher()
         codes = set()
         for party in (order.buyer, order.seller, order.invoicee):
             if party and party.address and party.address.country_code:
                 codes.add(party.address.country_code.upper())
-        if order.delivery and order.delivery.address and order.delivery.address.country_code:
+        if (
+            order.delivery
+            and order.delivery.address
+            and order.delivery.address.country_code
+        ):
             codes.add(order.delivery.address.country_code.upper())
         self._countries = (
-            {c.code: c.name for c in env["res.country"].search([("code", "in", list(codes))])} if codes else {}
+            {
+                c.code: c.name
+                for c in env["res.country"].search([("code", "in", list(codes))])
+            }
+            if codes
+            else {}
         )
         self._line_statuses = {
             "1": env._("Added"),
@@ -68,7 +79,8 @@ class _Formatter:
         return self.date(start or end)
 
     def unit(self, code):
-        """Odoo's name of a unit code, with the code: "kg (KGM)"; the code alone when Odoo does not know it."""
+        """Odoo's name of a unit code, with the code: "kg (KGM)"; the code alone when
+        Odoo does not know it."""
         if not code:
             return ""
         uom = self._uom(code)
@@ -78,20 +90,37 @@ class _Formatter:
         if not address:
             return []
         city = " ".join(filter(None, [address.zip, address.city]))
-        country = address.country_code and self._countries.get(address.country_code.upper(), address.country_code)
+        country = address.country_code and self._countries.get(
+            address.country_code.upper(), address.country_code
+        )
         return [
             part
-            for part in (address.street, address.additional_street, *address.lines, city, address.subdivision, country)
+            for part in (
+                address.street,
+                address.additional_street,
+                *address.lines,
+                city,
+                address.subdivision,
+                country,
+            )
             if part
         ]
 
     def endpoint(self, party):
         if not party or not party.endpoint_id:
             return ""
-        return f"{party.endpoint_scheme}:{party.endpoint_id}" if party.endpoint_scheme else party.endpoint_id
+        return (
+            f"{party.endpoint_scheme}:{party.endpoint_id}"
+            if party.endpoint_scheme
+            else party.endpoint_id
+        )
 
     def profile(self, key):
-        labels = dict(self.env["sale.order"]._fields["psb_profile"]._description_selection(self.env))
+        labels = dict(
+            self.env["sale.order"]
+            ._fields["psb_profile"]
+            ._description_selection(self.env)
+        )
         return labels.get(key, key or "")
 
     def line_status(self, code):
@@ -161,14 +190,16 @@ class ReportPsbOrder(models.AbstractModel):
 
     @api.model
     def _psb_header_in_page(self, data):
-        """Whether the PDF needs the company's header inside the page: a wkhtmltopdf built without Odoo's
-        patched Qt (Debian's, say) drops the external layout's header, and would leave the paperformat's
-        top margin empty instead. The HTML preview shows the layout's own header."""
+        """Whether the PDF needs the company's header inside the page: a wkhtmltopdf
+        built without Odoo's patched Qt (Debian's, say) drops the external layout's
+        header, and would leave the paperformat's top margin empty instead. The HTML
+        preview shows the layout's own header."""
         return (data or {}).get("report_type") == "pdf" and not _wkhtml().is_patched_qt
 
     @api.model
     def _readable_values(self, document):
-        """The template's values for one document: the parsed order and its formatter, or why there is none."""
+        """The template's values for one document: the parsed order and its formatter,
+        or why there is none."""
         titles = {
             "order": self.env._("Purchase order"),
             "order_change": self.env._("Order change"),
@@ -179,7 +210,11 @@ class ReportPsbOrder(models.AbstractModel):
         try:
             order = document._read_xml()
         except UblError as exc:
-            return {"error": self.env._("The document could not be read: %s", psb_error_text(self.env, exc))}
+            return {
+                "error": self.env._(
+                    "The document could not be read: %s", psb_error_text(self.env, exc)
+                )
+            }
         return {
             "order": order,
             "fmt": _Formatter(self.env, order),

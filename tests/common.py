@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Shared helpers of the Odoo tests: where the official Peppol examples are, and a company set up
-against the PSB sandbox (a real HTTP server on loopback, see psb_sandbox/)."""
+"""Shared helpers of the Odoo tests: where the official Peppol examples are, and a
+company set up against the PSB sandbox (a real HTTP server on loopback, see
+psb_sandbox/)."""
 
 import base64
 import hashlib
@@ -24,7 +25,8 @@ MODULE_ROOT = Path(os.path.realpath(__file__)).parents[1]
 DATA = Path(os.path.realpath(__file__)).parent / "data"
 WEBHOOK = "/econnect_psb/webhook"
 
-# A small hand-made Peppol BIS 3 Order (Ordering profile) for the buyer and products of the tests.
+# A small hand-made Peppol BIS 3 Order (Ordering profile) for the buyer and products of
+# the tests.
 ORDER_TEMPLATE = (
     ubl_head("Order", "order")
     + """ <cbc:ID>PO-%(id)s</cbc:ID>
@@ -68,7 +70,9 @@ ORDER_TEMPLATE = (
 ).encode()
 
 
-def order_xml(order_id="1", buyer_kvk="87654321", buyer_name="Bouwmarkt Utrecht BV", buyer_vat=""):
+def order_xml(
+    order_id="1", buyer_kvk="87654321", buyer_name="Bouwmarkt Utrecht BV", buyer_vat=""
+):
     """The hand-made order with its id (``PO-<order_id>``) and buyer."""
     return ORDER_TEMPLATE % {
         b"id": order_id.encode(),
@@ -79,13 +83,18 @@ def order_xml(order_id="1", buyer_kvk="87654321", buyer_name="Bouwmarkt Utrecht 
 
 
 def peppol_dir():
-    """The official Peppol material (../shared/peppol beside the repository), or None when absent."""
-    candidate = os.environ.get("PEPPOL_SHARED_DIR") or MODULE_ROOT.parent / "shared" / "peppol"
+    """The official Peppol material (../shared/peppol beside the repository), or None
+    when absent."""
+    candidate = (
+        os.environ.get("PEPPOL_SHARED_DIR") or MODULE_ROOT.parent / "shared" / "peppol"
+    )
     candidate = Path(candidate)
     return candidate if (candidate / "examples").is_dir() else None
 
 
-NO_PEPPOL_MSG = "the official Peppol examples (../shared/peppol) are absent on this machine"
+NO_PEPPOL_MSG = (
+    "the official Peppol examples (../shared/peppol) are absent on this machine"
+)
 
 
 def official_orders():
@@ -112,13 +121,18 @@ def event_body(party_id, document_id, topic="OrderReceived", **extra):
 
 
 def signed_headers(secret, body):
-    return {"Content-Type": "application/json", "X-EConnect-Signature": signature.sign(secret, body)}
+    return {
+        "Content-Type": "application/json",
+        "X-EConnect-Signature": signature.sign(secret, body),
+    }
 
 
 def activate_dutch(env):
     """Dutch installed, with this module's Dutch terms (i18n/nl.po) loaded."""
     env["res.lang"]._activate_lang("nl_NL")
-    env["ir.module.module"]._load_module_terms(["sale_econnect_psb"], ["nl_NL"], overwrite=True)
+    env["ir.module.module"]._load_module_terms(
+        ["sale_econnect_psb"], ["nl_NL"], overwrite=True
+    )
 
 
 def dutch_user(env, login, groups=SALESMAN):
@@ -128,18 +142,26 @@ def dutch_user(env, login, groups=SALESMAN):
 
 
 def order_products(env):
-    """The products lines 1 and 2 of the hand-made order (ORDER_TEMPLATE) find: screws by GTIN, nails (sold by
-    the kilogram) by our reference."""
+    """The products lines 1 and 2 of the hand-made order (ORDER_TEMPLATE) find: screws
+    by GTIN, nails (sold by the kilogram) by our reference."""
     Product = env["product.product"]
-    screws = Product.create({"name": "Screws", "barcode": "8712345678906", "list_price": 2.5})
+    screws = Product.create(
+        {"name": "Screws", "barcode": "8712345678906", "list_price": 2.5}
+    )
     nails = Product.create(
-        {"name": "Nails", "default_code": "NAIL-01", "list_price": 7.0, "uom_id": env.ref("uom.product_uom_kgm").id}
+        {
+            "name": "Nails",
+            "default_code": "NAIL-01",
+            "list_price": 7.0,
+            "uom_id": env.ref("uom.product_uom_kgm").id,
+        }
     )
     return screws, nails
 
 
 def start_sandbox(case_class, parties):
-    """A PSB sandbox on loopback for the test class (stopped after it), with the credentials the tests use."""
+    """A PSB sandbox on loopback for the test class (stopped after it), with the
+    credentials the tests use."""
     sandbox = PsbSandbox(clients={"odoo-client": "odoo-secret"}, parties=parties)
     sandbox.start()
     case_class.addClassCleanup(sandbox.stop)
@@ -147,7 +169,8 @@ def start_sandbox(case_class, parties):
 
 
 def configure_offline(company, party_id, secret):
-    """A company's PSB connection pointed at a closed port: configured, but nothing reaches a PSB."""
+    """A company's PSB connection pointed at a closed port: configured, but nothing
+    reaches a PSB."""
     configure_psb(company, "http://127.0.0.1:9", "client", "secret", party_id, secret)
 
 
@@ -167,7 +190,8 @@ def configure_psb(company, url, client_id, client_secret, party_id, secret):
 
 
 def upload_document(env, xml_bytes, company=None, filename="order.xml"):
-    """Feed a document into the pipeline as a user does with the import wizard; it is processed at once."""
+    """Feed a document into the pipeline as a user does with the import wizard; it is
+    processed at once."""
     wizard = env["econnect.psb.import.wizard"].create(
         {
             "mode": "upload",
@@ -177,19 +201,24 @@ def upload_document(env, xml_bytes, company=None, filename="order.xml"):
         }
     )
     wizard.action_import()
-    # The wizard opens the quotation when there is one; the document is found by the file's checksum.
+    # The wizard opens the quotation when there is one; the document is found by the
+    # file's checksum.
     return env["econnect.psb.document"].search(
-        [("psb_document_id", "=", f"upload:{hashlib.sha256(xml_bytes).hexdigest()}")], limit=1
+        [("psb_document_id", "=", f"upload:{hashlib.sha256(xml_bytes).hexdigest()}")],
+        limit=1,
     )
 
 
 def deliver_document(env, xml_bytes, company=None, topic="OrderReceived"):
-    """A document the PSB delivered (so it can be answered through the PSB), without the HTTP download:
-    the event is stored as the webhook stores it, the XML as the download stores it, then it is processed."""
+    """A document the PSB delivered (so it can be answered through the PSB), without the
+    HTTP download: the event is stored as the webhook stores it, the XML as the download
+    stores it, then it is processed."""
     Document = env["econnect.psb.document"].sudo()
     company = company or env.company
     psb_id = f"delivered-{hashlib.sha256(xml_bytes).hexdigest()[:32]}"
-    document = Document.search([("company_id", "=", company.id), ("psb_document_id", "=", psb_id)], limit=1)
+    document = Document.search(
+        [("company_id", "=", company.id), ("psb_document_id", "=", psb_id)], limit=1
+    )
     if not document:
         document = Document.create(
             {
@@ -210,8 +239,9 @@ def deliver_document(env, xml_bytes, company=None, topic="OrderReceived"):
 
 
 class OutboundHttpMixin:
-    """Odoo's test harness lets tests reach loopback only, and compares a request's timeout with a
-    number; the PSB client uses a (connect, read) pair, so give the harness the larger one."""
+    """Odoo's test harness lets tests reach loopback only, and compares a request's
+    timeout with a number; the PSB client uses a (connect, read) pair, so give the
+    harness the larger one."""
 
     @classmethod
     def _request_handler(cls, s, r, /, **kw):
@@ -221,7 +251,8 @@ class OutboundHttpMixin:
 
 
 class PsbCase(OutboundHttpMixin, TransactionCase):
-    """A company configured for the PSB; documents are fed through the same pipeline as in production."""
+    """A company configured for the PSB; documents are fed through the same pipeline as
+    in production."""
 
     PARTY_ID = "0106:12345678"
     SECRET = "test-webhook-secret"
@@ -257,12 +288,16 @@ class PsbHttpCase(OutboundHttpMixin, HttpCase):
 
     @classmethod
     def configure(cls, company, party_id, secret):
-        configure_psb(company, cls.sandbox.url, "odoo-client", "odoo-secret", party_id, secret)
+        configure_psb(
+            company, cls.sandbox.url, "odoo-client", "odoo-secret", party_id, secret
+        )
 
     def setUp(self):
         super().setUp()
         self.sandbox.reset()
-        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", self.base_url()
+        )
 
     def post_event(self, body, headers):
         return self.url_open(WEBHOOK, data=body, headers=headers)
@@ -271,7 +306,8 @@ class PsbHttpCase(OutboundHttpMixin, HttpCase):
         return self.Document.search([("psb_document_id", "=", document_id)])
 
     def receive(self, xml, topic="OrderReceived"):
-        """The PSB delivers a document: it is downloaded by its PSB id with the import wizard and processed."""
+        """The PSB delivers a document: it is downloaded by its PSB id with the import
+        wizard and processed."""
         document_id = self.sandbox.add_document(self.PARTY_ID, xml, topic=topic)
         wizard = self.env["econnect.psb.import.wizard"].create(
             {"mode": "document_id", "psb_document_id": document_id, "topic": topic}
@@ -279,8 +315,8 @@ class PsbHttpCase(OutboundHttpMixin, HttpCase):
         return self.Document.browse(wizard.action_import()["res_id"])
 
     def import_order(self, order_id, xml=None):
-        """The PSB delivered the order (the hand-made one with ``order_id``, or ``xml``), imported: its PSB id
-        and its quotation."""
+        """The PSB delivered the order (the hand-made one with ``order_id``, or
+        ``xml``), imported: its PSB id and its quotation."""
         document = self.receive(xml or order_xml(order_id))
         self.assertEqual(document.state, "imported", document.error_message)
         return document.psb_document_id, document.sale_order_id
@@ -290,23 +326,41 @@ class PsbHttpCase(OutboundHttpMixin, HttpCase):
         self.Response._cron_send_responses()
 
     def open_wizard(self, action, user=None):
-        """The wizard an action opens (with the action's context), as ``user`` when given."""
-        wizard = self.env[action["res_model"]].browse(action["res_id"]).with_context(**action.get("context", {}))
+        """The wizard an action opens (with the action's context), as ``user`` when
+        given."""
+        wizard = (
+            self.env[action["res_model"]]
+            .browse(action["res_id"])
+            .with_context(**action.get("context", {}))
+        )
         return wizard.with_user(user) if user else wizard
 
     def refuse_responses(self, count=1):
-        """The PSB refuses the next ``count`` Order Responses as invalid (400 with its error body)."""
+        """The PSB refuses the next ``count`` Order Responses as invalid (400 with its
+        error body)."""
         body = {"code": "API400", "message": "The order response is not valid"}
-        self.sandbox.inject_fault("POST", r"/response$", status=400, count=count, body=body)
+        self.sandbox.inject_fault(
+            "POST", r"/response$", status=400, count=count, body=body
+        )
 
     def post_hook_event(self, body):
         """A webhook event signed with the company's secret, posted over HTTP."""
         self.env.flush_all()
-        return self.url_open(WEBHOOK, data=body, headers=signed_headers(self.SECRET, body))
+        return self.url_open(
+            WEBHOOK, data=body, headers=signed_headers(self.SECRET, body)
+        )
 
     def example(self, kind, scenario, name):
-        """An official example of an advanced ordering scenario (the test is skipped where they are absent)."""
+        """An official example of an advanced ordering scenario (the test is skipped
+        where they are absent)."""
         base = peppol_dir()
         if not base:
             self.skipTest(NO_PEPPOL_MSG)
-        return (Path(base) / "examples" / kind / "official" / f"advanced_ordering_sc{scenario}" / name).read_bytes()
+        return (
+            Path(base)
+            / "examples"
+            / kind
+            / "official"
+            / f"advanced_ordering_sc{scenario}"
+            / name
+        ).read_bytes()

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Who may do what (issue 15 A-D), follow-ups that stay within their company and buyer (1-3), the
-case-insensitive endpoints (F) and party ids (8), the replay window (9) and neutralization (E)."""
+"""Who may do what (issue 15 A-D), follow-ups that stay within their company and buyer
+(1-3), the case-insensitive endpoints (F) and party ids (8), the replay window (9) and
+neutralization (E)."""
 
 import base64
 import hashlib
@@ -13,7 +14,13 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..psb.tests.samples import ubl_head
-from .common import SALESMAN, OutboundHttpMixin, PsbCase, configure_offline, upload_document
+from .common import (
+    SALESMAN,
+    OutboundHttpMixin,
+    PsbCase,
+    configure_offline,
+    upload_document,
+)
 from .test_order_import import TestMatching
 
 CANCELLATION = (
@@ -23,7 +30,8 @@ CANCELLATION = (
  <cbc:CancellationNote>No longer needed</cbc:CancellationNote>
  <cac:OrderReference><cbc:ID>PO-%(id)s</cbc:ID></cac:OrderReference>
  <cac:BuyerCustomerParty><cac:Party>%(endpoint)s
-  <cac:PartyLegalEntity><cbc:RegistrationName>%(buyer_name)s</cbc:RegistrationName></cac:PartyLegalEntity>
+  <cac:PartyLegalEntity><cbc:RegistrationName>%(buyer_name)s</cbc:RegistrationName>
+   </cac:PartyLegalEntity>
  </cac:Party></cac:BuyerCustomerParty>
 </OrderCancellation>
 """
@@ -38,12 +46,15 @@ def order_xml(order_id, buyer_kvk=b"87654321", scheme=b"0106", vat=b""):
         b"buyer_vat": vat,
     }
     return xml.replace(
-        b'<cbc:EndpointID schemeID="0106">' + buyer_kvk, b'<cbc:EndpointID schemeID="' + scheme + b'">' + buyer_kvk
+        b'<cbc:EndpointID schemeID="0106">' + buyer_kvk,
+        b'<cbc:EndpointID schemeID="' + scheme + b'">' + buyer_kvk,
     )
 
 
 def cancellation_xml(
-    order_id, endpoint=b'<cbc:EndpointID schemeID="0106">87654321</cbc:EndpointID>', cancel_id=b"CXL-1"
+    order_id,
+    endpoint=b'<cbc:EndpointID schemeID="0106">87654321</cbc:EndpointID>',
+    cancel_id=b"CXL-1",
 ):
     return CANCELLATION % {
         b"id": order_id.encode(),
@@ -61,15 +72,26 @@ class ScopeCase(PsbCase):
         cls.company.psb_auto_cancel = False
         cls.company_b = cls.env["res.company"].create({"name": "Second Company BV"})
         cls.salesman_a, cls.salesman_b = (
-            new_test_user(cls.env, login, groups=SALESMAN, company_ids=[cls.company.id], company_id=cls.company.id)
+            new_test_user(
+                cls.env,
+                login,
+                groups=SALESMAN,
+                company_ids=[cls.company.id],
+                company_id=cls.company.id,
+            )
             for login in ("psb_scope_a", "psb_scope_b")
         )
-        cls.portal = new_test_user(cls.env, "psb_scope_portal", groups="base.group_portal")
-        cls.internal = new_test_user(cls.env, "psb_scope_internal", groups="base.group_user")
+        cls.portal = new_test_user(
+            cls.env, "psb_scope_portal", groups="base.group_portal"
+        )
+        cls.internal = new_test_user(
+            cls.env, "psb_scope_internal", groups="base.group_user"
+        )
         cls.psb_admin = new_test_user(
             cls.env,
             "psb_scope_admin",
-            groups="sale_econnect_psb.group_psb_manager,sales_team.group_sale_salesman_all_leads",
+            groups="sale_econnect_psb.group_psb_manager,sales_team.group_sale_"
+            "salesman_all_leads",
             company_ids=[cls.company.id, cls.company_b.id],
             company_id=cls.company.id,
         )
@@ -85,7 +107,9 @@ class ScopeCase(PsbCase):
     def pending_cancellation(self, order_id, user):
         order = self.import_order(order_id, user)
         order.action_confirm()
-        cancellation = self.deliver(cancellation_xml(order_id), topic="OrderCancellationReceived")
+        cancellation = self.deliver(
+            cancellation_xml(order_id), topic="OrderCancellationReceived"
+        )
         self.assertEqual(cancellation.state, "pending", cancellation.error_message)
         return order, cancellation
 
@@ -109,7 +133,10 @@ class TestAccessControl(ScopeCase):
             "action_psb_check_buyer",
         ):
             for user in (self.portal, self.internal, self.salesman_b):
-                with self.subTest(method=method, user=user.login), self.assertRaises(AccessError):
+                with (
+                    self.subTest(method=method, user=user.login),
+                    self.assertRaises(AccessError),
+                ):
                     getattr(order.with_user(user), method)()
         self.assertEqual(order.psb_response_ids, answers)
         order.with_user(self.salesman_a).action_psb_accept_pending()
@@ -120,7 +147,11 @@ class TestAccessControl(ScopeCase):
         order, _cancellation = self.pending_cancellation("ACL2", self.salesman_a)
         answers = order.psb_response_ids
         action = order.with_user(self.salesman_a).action_psb_refuse_pending()
-        wizard = self.env[action["res_model"]].browse(action["res_id"]).with_context(**action["context"])
+        wizard = (
+            self.env[action["res_model"]]
+            .browse(action["res_id"])
+            .with_context(**action["context"])
+        )
         wizard.note = "Already shipped"
         with self.assertRaises(AccessError):
             wizard.with_user(self.salesman_b).action_send()
@@ -138,14 +169,20 @@ class TestAccessControl(ScopeCase):
         Attachment = self.env["ir.attachment"]
         # salesman A sees his order's document, its XML and its answers
         self.assertTrue(document.with_user(self.salesman_a).xml_preview)
-        Attachment.browse(document.attachment_id.id).with_user(self.salesman_a).read(["raw"])
+        Attachment.browse(document.attachment_id.id).with_user(self.salesman_a).read(
+            ["raw"]
+        )
         self.assertEqual(response.with_user(self.salesman_a).code, "AP")
         # salesman B sees none of it, and cannot retry it
-        self.assertFalse(self.Document.with_user(self.salesman_b).search([("id", "=", document.id)]))
+        self.assertFalse(
+            self.Document.with_user(self.salesman_b).search([("id", "=", document.id)])
+        )
         with self.assertRaises(AccessError):
             document.with_user(self.salesman_b).read(["xml_preview"])
         with self.assertRaises(AccessError):
-            Attachment.browse(document.attachment_id.id).with_user(self.salesman_b).read(["raw"])
+            Attachment.browse(document.attachment_id.id).with_user(
+                self.salesman_b
+            ).read(["raw"])
         with self.assertRaises(AccessError):
             response.with_user(self.salesman_b).read(["code"])
         with self.assertRaises(AccessError):
@@ -156,14 +193,19 @@ class TestAccessControl(ScopeCase):
         response.with_user(self.salesman_a).action_retry()
         self.assertEqual(response.state, "queued")
         # an "all documents" salesman and the PSB administrator see everything
-        all_docs = new_test_user(self.env, "psb_scope_all", groups="sales_team.group_sale_salesman_all_leads")
+        all_docs = new_test_user(
+            self.env, "psb_scope_all", groups="sales_team.group_sale_salesman_all_leads"
+        )
         for user in (all_docs, self.psb_admin):
             self.assertTrue(document.with_user(user).xml_preview)
             self.assertEqual(response.with_user(user).code, "AP")
 
     def test_upload_only_into_own_companies(self):
         wizard = self.env["econnect.psb.import.wizard"].with_user(self.salesman_a)
-        self.assertEqual(wizard._fields["company_id"].domain(wizard), [("id", "in", self.salesman_a.company_ids.ids)])
+        self.assertEqual(
+            wizard._fields["company_id"].domain(wizard),
+            [("id", "in", self.salesman_a.company_ids.ids)],
+        )
         upload = wizard.create(
             {
                 "mode": "upload",
@@ -174,12 +216,16 @@ class TestAccessControl(ScopeCase):
         )
         with self.assertRaises(AccessError):
             upload.action_import()
-        self.assertFalse(self.env["sale.order"].search([("psb_order_ref", "=", "PO-ACL4")]))
+        self.assertFalse(
+            self.env["sale.order"].search([("psb_order_ref", "=", "PO-ACL4")])
+        )
 
     def test_forged_cancellation_for_someone_elses_order_is_refused(self):
         order = self.import_order("ACL5", self.salesman_a)
         order.action_confirm()
-        cancellation = self._upload_as(self.salesman_b, cancellation_xml("ACL5", cancel_id=b"CXL-B"))
+        cancellation = self._upload_as(
+            self.salesman_b, cancellation_xml("ACL5", cancel_id=b"CXL-B")
+        )
         self.assertEqual(cancellation.state, "error")
         self.assertIn("which you may not change", cancellation.error_message)
         self.assertFalse(cancellation.sale_order_id)
@@ -206,13 +252,24 @@ class TestAccessControl(ScopeCase):
             self.env["econnect.psb.import.wizard"]
             .with_user(self.salesman_a)
             .create(
-                {"mode": "upload", "company_id": self.company.id, "file": base64.b64encode(xml), "filename": "o.xml"}
+                {
+                    "mode": "upload",
+                    "company_id": self.company.id,
+                    "file": base64.b64encode(xml),
+                    "filename": "o.xml",
+                }
             )
         )
         action = wizard.action_import()
-        document = self.Document.search([("psb_document_id", "=", f"upload:{hashlib.sha256(xml).hexdigest()}")])
+        document = self.Document.search(
+            [("psb_document_id", "=", f"upload:{hashlib.sha256(xml).hexdigest()}")]
+        )
         self.assertEqual(document.state, "imported", document.error_message)
-        self.assertEqual(action["res_id"], document.sale_order_id.id, "the upload opens the quotation")
+        self.assertEqual(
+            action["res_id"],
+            document.sale_order_id.id,
+            "the upload opens the quotation",
+        )
         self.assertEqual(document.sale_order_id.partner_id.peppol_endpoint, "11223344")
         self.assertTrue(document.sale_order_id.partner_id.psb_needs_review)
 
@@ -222,27 +279,48 @@ class TestFollowUpScope(ScopeCase):
     def test_cancellation_from_another_buyer_is_held(self):
         order = self.import_order("FU1", self.salesman_a)
         other = b'<cbc:EndpointID schemeID="0106">99999999</cbc:EndpointID>'
-        cancellation = self.upload(cancellation_xml("FU1", endpoint=other), filename="other.xml")
+        cancellation = self.upload(
+            cancellation_xml("FU1", endpoint=other), filename="other.xml"
+        )
         self.assertEqual(cancellation.state, "error")
-        self.assertIn("its buyer 0106:99999999 is not the buyer of", cancellation.error_message)
+        self.assertIn(
+            "its buyer 0106:99999999 is not the buyer of", cancellation.error_message
+        )
         self.assertIn("Link to sale order", cancellation.error_message)
         self.assertFalse(cancellation.sale_order_id or order.psb_follow_up_pending)
-        # only to an order one may change, through Link to sale order; a PSB administrator who knows better
-        # links it there, confirming that the buyers differ (tests/test_access_entry_points.py)
-        psb_admin_own = new_test_user(self.env, "psb_scope_admin_own", groups="sale_econnect_psb.group_psb_manager")
+        # only to an order one may change, through Link to sale order; a PSB
+        # administrator who knows better links it there, confirming that the buyers
+        # differ (tests/test_access_entry_points.py)
+        psb_admin_own = new_test_user(
+            self.env,
+            "psb_scope_admin_own",
+            groups="sale_econnect_psb.group_psb_manager",
+        )
         for user in (psb_admin_own, self.psb_admin):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 cancellation.with_user(user).sale_order_id = order
         action = cancellation.with_user(self.psb_admin).action_link()
-        wizard = self.env[action["res_model"]].browse(action["res_id"]).with_user(self.psb_admin)
-        wizard.write({"other_buyer": True, "sale_order_id": order.id, "confirm_other_buyer": True})
+        wizard = (
+            self.env[action["res_model"]]
+            .browse(action["res_id"])
+            .with_user(self.psb_admin)
+        )
+        wizard.write(
+            {
+                "other_buyer": True,
+                "sale_order_id": order.id,
+                "confirm_other_buyer": True,
+            }
+        )
         wizard.action_apply()
         self.assertEqual(cancellation.state, "pending", cancellation.error_message)
         self.assertEqual(order.psb_pending_document_id, cancellation)
 
     def test_cancellation_without_buyer_endpoint_is_held(self):
         order = self.import_order("FU2", self.salesman_a)
-        cancellation = self.upload(cancellation_xml("FU2", endpoint=b""), filename="noendpoint.xml")
+        cancellation = self.upload(
+            cancellation_xml("FU2", endpoint=b""), filename="noendpoint.xml"
+        )
         self.assertEqual(cancellation.state, "error")
         self.assertIn("is not the buyer of", cancellation.error_message)
         self.assertFalse(order.psb_follow_up_pending)
@@ -262,7 +340,9 @@ class TestFollowUpScope(ScopeCase):
         cancellation._store_xml(cancellation_xml("FU3", cancel_id=b"CXL-S"))
         cancellation.action_process_now()
         self.assertEqual(cancellation.state, "error")
-        self.assertIn("sent by 0106:99999999, not by the buyer", cancellation.error_message)
+        self.assertIn(
+            "sent by 0106:99999999, not by the buyer", cancellation.error_message
+        )
         self.assertNotEqual(order.psb_pending_document_id, cancellation)
 
     def test_sender_in_another_case_is_the_buyer(self):
@@ -280,7 +360,9 @@ class TestFollowUpScope(ScopeCase):
         cancellation._store_xml(cancellation_xml("FU4"))
         cancellation.action_process_now()
         self.assertEqual(
-            (cancellation.state, cancellation.sale_order_id), ("pending", order), cancellation.error_message
+            (cancellation.state, cancellation.sale_order_id),
+            ("pending", order),
+            cancellation.error_message,
         )
 
     def test_follow_up_lookups_stay_in_the_company(self):
@@ -298,8 +380,13 @@ class TestFollowUpScope(ScopeCase):
         )
         cancellation._store_xml(cancellation_xml("FU5"))
         cancellation.action_process_now()
-        self.assertEqual(cancellation.state, "downloaded", "it waits for an order of its own company")
-        self.assertIn("waits for order PO-FU5, which is not in Odoo yet", cancellation.error_message)
+        self.assertEqual(
+            cancellation.state, "downloaded", "it waits for an order of its own company"
+        )
+        self.assertIn(
+            "waits for order PO-FU5, which is not in Odoo yet",
+            cancellation.error_message,
+        )
         self.assertFalse(order_a.psb_follow_up_pending or order_a.psb_cancellation_note)
         with self.assertRaises(ValidationError):
             cancellation.sale_order_id = order_a
@@ -316,30 +403,61 @@ class TestFollowUpScope(ScopeCase):
             "documentId": "resp-key-1",
             "message": "forged",
         }
-        self.assertEqual(self.Document._psb_store_event(self.company_b, event), "stored")
-        status = self.Document.search([("company_id", "=", self.company_b.id), ("psb_document_id", "=", "resp-key-1")])
+        self.assertEqual(
+            self.Document._psb_store_event(self.company_b, event), "stored"
+        )
+        status = self.Document.search(
+            [
+                ("company_id", "=", self.company_b.id),
+                ("psb_document_id", "=", "resp-key-1"),
+            ]
+        )
         status._process()
         self.assertEqual(status.state, "done")
         self.assertFalse(status.sale_order_id)
-        self.assertEqual(response.state, "sent", "company B's event did not touch company A's answer")
+        self.assertEqual(
+            response.state, "sent", "company B's event did not touch company A's answer"
+        )
         event["partyId"] = self.PARTY_ID
         self.Document._psb_store_event(self.company, event)
-        self.Document.search([("company_id", "=", self.company.id), ("psb_document_id", "=", "resp-key-1")])._process()
+        self.Document.search(
+            [
+                ("company_id", "=", self.company.id),
+                ("psb_document_id", "=", "resp-key-1"),
+            ]
+        )._process()
         self.assertEqual(response.state, "failed")
 
     def test_same_order_under_an_endpoint_in_another_case_is_a_duplicate(self):
         first = self.import_order("FU7", buyer_kvk=b"NL812345678B01", scheme=b"9944")
         self.assertEqual(first.psb_buyer_endpoint, "9944:NL812345678B01")
-        second = self.upload(order_xml("FU7", buyer_kvk=b"nl812345678b01", scheme=b"9944"), filename="lower.xml")
-        self.assertEqual((second.state, second.sale_order_id), ("duplicate", first), second.error_message)
-        self.assertEqual(self.env["sale.order"].search_count([("psb_order_ref", "=", "PO-FU7")]), 1)
+        second = self.upload(
+            order_xml("FU7", buyer_kvk=b"nl812345678b01", scheme=b"9944"),
+            filename="lower.xml",
+        )
+        self.assertEqual(
+            (second.state, second.sale_order_id),
+            ("duplicate", first),
+            second.error_message,
+        )
+        self.assertEqual(
+            self.env["sale.order"].search_count([("psb_order_ref", "=", "PO-FU7")]), 1
+        )
         # and the database itself refuses a second order under the other case
-        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.UniqueViolation), self.cr.savepoint():
-            first.copy({"psb_order_ref": "PO-FU7", "psb_buyer_endpoint": "9944:nl812345678b01"}).flush_recordset()
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.cr.savepoint(),
+        ):
+            first.copy(
+                {"psb_order_ref": "PO-FU7", "psb_buyer_endpoint": "9944:nl812345678b01"}
+            ).flush_recordset()
 
     def test_same_order_id_from_another_buyer_is_not_a_duplicate(self):
         first = self.import_order("FU8")
-        second = self.upload(order_xml("FU8", buyer_kvk=b"44332211"), filename="other-buyer.xml")
+        second = self.upload(
+            order_xml("FU8", buyer_kvk=b"44332211"), filename="other-buyer.xml"
+        )
         self.assertEqual(second.state, "imported", second.error_message)
         self.assertNotEqual(second.sale_order_id, first)
 
@@ -348,14 +466,25 @@ class TestFollowUpScope(ScopeCase):
 class TestCompanySettings(ScopeCase):
     def test_party_ids_differing_in_case_are_one(self):
         self.company.psb_party_id = "NL:KVK:12345678"
-        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.UniqueViolation), self.cr.savepoint():
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.cr.savepoint(),
+        ):
             self.company_b.psb_party_id = "nl:kvk:12345678"
             self.company_b.flush_recordset()
-        self.assertEqual(self.env["res.company"]._psb_company_for_party("nl:kvk:12345678"), self.company)
+        self.assertEqual(
+            self.env["res.company"]._psb_company_for_party("nl:kvk:12345678"),
+            self.company,
+        )
 
     def test_replay_window_is_bounded(self):
         for value in (-5, -1, 61, 100000):
-            with self.subTest(value=value), self.assertRaises(ValidationError), self.cr.savepoint():
+            with (
+                self.subTest(value=value),
+                self.assertRaises(ValidationError),
+                self.cr.savepoint(),
+            ):
                 self.company.psb_signature_window = value
         for value in (0, 1, 5, 60):
             self.company.psb_signature_window = value
@@ -376,16 +505,26 @@ class TestCompanySettings(ScopeCase):
         )
         self.env.flush_all()
         queries = list(neutralize.get_neutralization_queries(["sale_econnect_psb"]))
-        self.assertEqual(len(queries), 1, "data/neutralize.sql is found by Odoo's neutralization")
-        neutralize.neutralize_database(self.cr)  # every installed module's, as `odoo neutralize` runs them
+        self.assertEqual(
+            len(queries), 1, "data/neutralize.sql is found by Odoo's neutralization"
+        )
+        neutralize.neutralize_database(
+            self.cr
+        )  # every installed module's, as `odoo neutralize` runs them
         self.env.invalidate_all()
         company = self.company
         self.assertEqual(company.psb_environment, "disabled")
         self.assertFalse(
-            company.psb_webhook_secret or company.psb_access_token or company.psb_hook_id or company.psb_alert_hook_id
+            company.psb_webhook_secret
+            or company.psb_access_token
+            or company.psb_hook_id
+            or company.psb_alert_hook_id
         )
         self.assertEqual(company.psb_hook_state, "none")
-        self.assertTrue(company.psb_client_id, "the credentials stay, for a test against the acceptance PSB")
+        self.assertTrue(
+            company.psb_client_id,
+            "the credentials stay, for a test against the acceptance PSB",
+        )
         with self.assertRaisesRegex(Exception, "switched off"):
             company._psb_client()
         # the webhook cannot accept an event signed with the production secret any more
@@ -402,14 +541,19 @@ class TestCompanySettings(ScopeCase):
 
 @tagged("post_install", "-at_install")
 class TestAttachmentDownload(OutboundHttpMixin, HttpCase):
-    """/web/content follows the document's rules: another salesman's order XML is not served."""
+    """/web/content follows the document's rules: another salesman's order XML is not
+    served."""
 
     def test_web_content_of_another_salesmans_document(self):
         company = self.env.company
         configure_offline(company, "0106:12345678", "s")
         company.psb_auto_acknowledge = False
-        owner = new_test_user(self.env, "psb_dl_a", groups="sales_team.group_sale_salesman")
-        other = new_test_user(self.env, "psb_dl_b", groups="sales_team.group_sale_salesman")
+        owner = new_test_user(
+            self.env, "psb_dl_a", groups="sales_team.group_sale_salesman"
+        )
+        other = new_test_user(
+            self.env, "psb_dl_b", groups="sales_team.group_sale_salesman"
+        )
         document = upload_document(self.env, order_xml("DL1"), company)
         document.sale_order_id.user_id = owner
         url = f"/web/content/{document.attachment_id.id}?download=true"

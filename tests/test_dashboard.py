@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The order desk's figures, against records made here (another company's are not counted)."""
+"""The order desk's figures, against records made here (another company's are not
+counted)."""
 
 from datetime import timedelta
 
@@ -14,8 +15,12 @@ class TestOrderDesk(TransactionCase):
         super().setUpClass()
         cls.company = cls.env.company
         cls.other = cls.env["res.company"].create({"name": "Other Wholesale"})
-        cls.customer = cls.env["res.partner"].create({"name": "Desk Customer", "is_company": True})
-        cls.product = cls.env["product.product"].create({"name": "Desk product", "list_price": 5.0})
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Desk Customer", "is_company": True}
+        )
+        cls.product = cls.env["product.product"].create(
+            {"name": "Desk product", "list_price": 5.0}
+        )
         cls.serial = 0
 
     def document(self, company, state="imported", kind="order"):
@@ -30,7 +35,15 @@ class TestOrderDesk(TransactionCase):
             }
         )
 
-    def order(self, company=None, auto_state=False, confirm=False, response=None, age_days=0, pending=False):
+    def order(
+        self,
+        company=None,
+        auto_state=False,
+        confirm=False,
+        response=None,
+        age_days=0,
+        pending=False,
+    ):
         company = company or self.company
         document = self.document(company)
         order = (
@@ -44,7 +57,11 @@ class TestOrderDesk(TransactionCase):
                     "psb_profile": "ordering",
                     "psb_order_ref": f"DESK-{document.id}",
                     "psb_auto_state": auto_state,
-                    "order_line": [fields.Command.create({"product_id": self.product.id, "product_uom_qty": 1})],
+                    "order_line": [
+                        fields.Command.create(
+                            {"product_id": self.product.id, "product_uom_qty": 1}
+                        )
+                    ],
                 }
             )
         )
@@ -52,10 +69,17 @@ class TestOrderDesk(TransactionCase):
             order.action_confirm()
         if response:
             self.env["econnect.psb.response"].create(
-                {"name": f"{order.name}-R1", "sale_order_id": order.id, "code": "AP", "state": response}
+                {
+                    "name": f"{order.name}-R1",
+                    "sale_order_id": order.id,
+                    "code": "AP",
+                    "state": response,
+                }
             )
         if pending:
-            order.psb_pending_document_id = self.document(company, state="pending", kind="order_change")
+            order.psb_pending_document_id = self.document(
+                company, state="pending", kind="order_change"
+            )
         if age_days:
             order.flush_recordset()
             self.env.cr.execute(
@@ -73,11 +97,15 @@ class TestOrderDesk(TransactionCase):
         self.order(auto_state="confirmed", confirm=True, response="queued")
         self.order(auto_state="person", response="failed")
         self.order(age_days=30, pending=True)
-        self.order(auto_state="off", confirm=True)  # confirmed by hand: its AP is queued
+        self.order(
+            auto_state="off", confirm=True
+        )  # confirmed by hand: its AP is queued
         self.document(self.company, state="error")
         self.document(self.company).psb_rule_state = "violations"
         # Another company's: none of it is counted here.
-        self.order(company=self.other, auto_state="confirmed", confirm=True, response="failed")
+        self.order(
+            company=self.other, auto_state="confirmed", confirm=True, response="failed"
+        )
         self.order(company=self.other, age_days=40)
         self.document(self.other, state="error")
         self.document(self.other, state="error")
@@ -104,7 +132,9 @@ class TestOrderDesk(TransactionCase):
             },
         )
         self.assertEqual(figures["waiting"]["hint"], "oldest 30 days")
-        self.assertEqual(figures["touchless"]["hint"], "1 of 3 orders confirmed without a person")
+        self.assertEqual(
+            figures["touchless"]["hint"], "1 of 3 orders confirmed without a person"
+        )
         # Every card opens the list of exactly what it counts.
         for key, card in figures.items():
             with self.subTest(card=key):
@@ -133,7 +163,8 @@ class TestOrderDesk(TransactionCase):
 
     def test_query_count_does_not_grow_with_the_orders(self):
         self.order(auto_state="person")
-        self.figures()  # the registry's caches warm (the desk's list view looked up once)
+        # the registry's caches warm (the desk's list view looked up once)
+        self.figures()
         self.env.flush_all()
         self.env.invalidate_all()
         before = self.env.cr.sql_log_count

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Issue 30: an invoice is sent through the PSB once, with real commits: two people (or a double click) queueing
-it at the same moment, and a crash of the scheduled action after the PSB took it but before its commit."""
+"""Issue 30: an invoice is sent through the PSB once, with real commits: two people (or
+a double click) queueing it at the same moment, and a crash of the scheduled action
+after the PSB took it but before its commit."""
 
 from unittest.mock import patch
 
@@ -13,7 +14,8 @@ UBL = b"<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'/
 
 
 class Crash(BaseException):
-    """The worker dies (killed, out of memory): nothing after this point is committed."""
+    """The worker dies (killed, out of memory): nothing after this point is
+    committed."""
 
 
 @tagged("post_install", "-at_install")
@@ -29,12 +31,22 @@ class TestInvoiceSentOnce(RealCommitCase):
                     "peppol_endpoint": "87654321",
                 }
             )
-            product = env["product.product"].create({"name": f"Lamp {self.tag}", "list_price": 10.0})
+            product = env["product.product"].create(
+                {"name": f"Lamp {self.tag}", "list_price": 10.0}
+            )
             move = env["account.move"].create(
                 {
                     "move_type": "out_invoice",
                     "partner_id": partner.id,
-                    "invoice_line_ids": [Command.create({"product_id": product.id, "quantity": 1, "price_unit": 10.0})],
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "quantity": 1,
+                                "price_unit": 10.0,
+                            }
+                        )
+                    ],
                 }
             )
             move.action_post()
@@ -44,14 +56,18 @@ class TestInvoiceSentOnce(RealCommitCase):
     def remove_invoice(self):
         with self.committed() as env:
             move = env["account.move"].browse(self.move_id)
-            env["ir.attachment"].search([("res_model", "=", "account.move"), ("res_id", "=", move.id)]).unlink()
+            env["ir.attachment"].search(
+                [("res_model", "=", "account.move"), ("res_id", "=", move.id)]
+            ).unlink()
             move.button_draft()
             move.unlink()
             env["product.product"].browse(self.product_id).product_tmpl_id.unlink()
 
     def queue(self, cr_env):
         move = cr_env["account.move"].browse(self.move_id)
-        return cr_env["econnect.psb.invoice.send"]._psb_queue(move, UBL, "invoice.xml", "ok")
+        return cr_env["econnect.psb.invoice.send"]._psb_queue(
+            move, UBL, "invoice.xml", "ok"
+        )
 
     def sendings(self):
         return self.state_of(
@@ -61,9 +77,12 @@ class TestInvoiceSentOnce(RealCommitCase):
         )
 
     def test_queued_once_by_two_requests_at_the_same_moment(self):
-        """Both requests began before either committed: the unique index lets one queue it, the other none."""
+        """Both requests began before either committed: the unique index lets one queue
+        it, the other none."""
         with self.committed() as first, self.committed() as second:
-            second.cr.execute("SELECT count(*) FROM econnect_psb_invoice_send")  # its snapshot: nothing queued yet
+            second.cr.execute(
+                "SELECT count(*) FROM econnect_psb_invoice_send"
+            )  # its snapshot: nothing queued yet
             self.assertTrue(self.queue(first))
             first.cr.commit()
             self.queue(second)  # waits for the first's commit, then finds it queued
@@ -71,7 +90,9 @@ class TestInvoiceSentOnce(RealCommitCase):
         self.run_cron(SEND_INVOICES)
         self.assertEqual(len(self.sandbox.invoices), 1)
         with self.committed() as env:
-            self.queue(env)  # a later click: the invoice is on its way, nothing more is queued
+            self.queue(
+                env
+            )  # a later click: the invoice is on its way, nothing more is queued
         self.run_cron(SEND_INVOICES)
         self.assertEqual([s["state"] for s in self.sendings()], ["sent"])
         self.assertEqual(len(self.sandbox.invoices), 1)
@@ -95,6 +116,12 @@ class TestInvoiceSentOnce(RealCommitCase):
         self.run_cron(SEND_INVOICES)
         [after] = self.sendings()
         self.assertEqual(after["state"], "sent")
-        self.assertEqual(after["psb_document_id"], before["idempotency_key"], "the PSB's answer 409: already sent")
-        self.assertEqual(list(self.sandbox.invoices), [before["idempotency_key"]], "sent once")
+        self.assertEqual(
+            after["psb_document_id"],
+            before["idempotency_key"],
+            "the PSB's answer 409: already sent",
+        )
+        self.assertEqual(
+            list(self.sandbox.invoices), [before["idempotency_key"]], "sent once"
+        )
         self.assert_actions_healthy()

@@ -9,7 +9,15 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..psb.peppol_rules import PeppolValidator
-from .common import ALL_LEADS, NO_PEPPOL_MSG, PsbHttpCase, activate_dutch, event_body, order_xml, peppol_dir
+from .common import (
+    ALL_LEADS,
+    NO_PEPPOL_MSG,
+    PsbHttpCase,
+    activate_dutch,
+    event_body,
+    order_xml,
+    peppol_dir,
+)
 
 ADVANCED = b"urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"
 ORDERING = b"urn:fdc:peppol.eu:poacc:bis:ordering:3"
@@ -21,48 +29,73 @@ class TestOrderResponse(PsbHttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.salesman = new_test_user(cls.env, "psb_answer_user", groups=ALL_LEADS)
-        cls.portal = new_test_user(cls.env, "psb_answer_portal", groups="base.group_portal")
-        cls.sku1 = cls.env["product.product"].create({"name": "Screws", "default_code": "SKU-1", "list_price": 2.0})
+        cls.portal = new_test_user(
+            cls.env, "psb_answer_portal", groups="base.group_portal"
+        )
+        cls.sku1 = cls.env["product.product"].create(
+            {"name": "Screws", "default_code": "SKU-1", "list_price": 2.0}
+        )
 
     def sent(self, document_id):
         return [r for r in self.sandbox.responses if r["document_id"] == document_id]
 
     def test_acknowledge_automatically_then_accept_once(self):
         document_id, order = self.import_order("R1")
-        self.assertEqual(order.psb_response_ids.mapped("code"), ["AB"], "AB is queued on import")
+        self.assertEqual(
+            order.psb_response_ids.mapped("code"), ["AB"], "AB is queued on import"
+        )
         self.assertTrue(order.psb_awaiting_answer)
         self.send()
         [ab] = self.sent(document_id)
         self.assertEqual((ab["party"], ab["json"]["status"]), (self.PARTY_ID, "AB"))
         response = order.psb_response_ids
-        self.assertEqual(ab["response_id"], response.idempotency_key, "sent with X-EConnect-DocumentId")
+        self.assertEqual(
+            ab["response_id"],
+            response.idempotency_key,
+            "sent with X-EConnect-DocumentId",
+        )
         self.assertEqual((response.state, order.psb_response_state), ("sent", "sent"))
         self.assertEqual(order.psb_buyer_can_respond, "yes")
-        self.assertTrue(response.attachment_id, "the UBL is kept as the record of the answer")
+        self.assertTrue(
+            response.attachment_id, "the UBL is kept as the record of the answer"
+        )
         self.assertIn("Order Response", order.message_ids[0].body)
         self.assertEqual(order.message_ids[0].attachment_ids, response.attachment_id)
 
         order.with_user(self.salesman).action_psb_accept()
-        with self.assertRaisesRegex(UserError, r"already told the order is accepted \(AP\)"):
-            order.with_user(self.salesman).action_psb_accept()  # a double click says what was sent
-        self.assertEqual(len(order.psb_response_ids.filtered(lambda r: r.code == "AP")), 1)
+        with self.assertRaisesRegex(
+            UserError, r"already told the order is accepted \(AP\)"
+        ):
+            order.with_user(
+                self.salesman
+            ).action_psb_accept()  # a double click says what was sent
+        self.assertEqual(
+            len(order.psb_response_ids.filtered(lambda r: r.code == "AP")), 1
+        )
         self.send()
         self.send()
-        self.assertEqual([r["json"]["status"] for r in self.sent(document_id)], ["AB", "AP"])
+        self.assertEqual(
+            [r["json"]["status"] for r in self.sent(document_id)], ["AB", "AP"]
+        )
         self.assertFalse(order.psb_awaiting_answer)
         self.assertEqual(order.psb_response_code, "AP")
 
     def test_reject_needs_a_reason(self):
         document_id, order = self.import_order("R2")
         action = order.with_user(self.salesman).action_psb_reject()
-        wizard = self.env[action["res_model"]].browse(action["res_id"]).with_user(self.salesman)
+        wizard = (
+            self.env[action["res_model"]]
+            .browse(action["res_id"])
+            .with_user(self.salesman)
+        )
         with self.assertRaisesRegex(UserError, "reason"):
             wizard.action_send()
         wizard.note = "We no longer deliver to Utrecht"
         wizard.action_send()
         self.send()
         self.assertEqual(
-            self.sent(document_id)[-1]["json"], {"status": "RE", "note": "We no longer deliver to Utrecht"}
+            self.sent(document_id)[-1]["json"],
+            {"status": "RE", "note": "We no longer deliver to Utrecht"},
         )
 
     def test_accept_with_changes_prefilled_from_the_quotation(self):
@@ -71,7 +104,9 @@ class TestOrderResponse(PsbHttpCase):
         lines["1"].product_uom_qty = 8  # fewer than ordered
         lines["2"].product_uom_qty = 0  # not delivered
         lines["4"].unlink()  # an unknown item we drop
-        self.env["sale.order.line"].create({"order_id": order.id, "product_id": self.sku1.id, "product_uom_qty": 1})
+        self.env["sale.order.line"].create(
+            {"order_id": order.id, "product_id": self.sku1.id, "product_uom_qty": 1}
+        )
         action = order.action_psb_accept_with_changes()
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         statuses = {(line.order_line_ref, line.status) for line in wizard.line_ids}
@@ -95,7 +130,9 @@ class TestOrderResponse(PsbHttpCase):
         self.assertIn("line 1: quantity 8", body["note"])
         self.assertIn("line 2: rejected (Out of stock)", body["note"])
         response = order.psb_response_ids.filtered(lambda r: r.code == "CA")
-        self.assertEqual(len(response.line_ids), 5, "every order line, and the added one")
+        self.assertEqual(
+            len(response.line_ids), 5, "every order line, and the added one"
+        )
         base = peppol_dir()
         if not base:
             self.skipTest(NO_PEPPOL_MSG)
@@ -103,8 +140,8 @@ class TestOrderResponse(PsbHttpCase):
         self.assertTrue(result.ok, str(result))
 
     def test_line_answers_in_the_buyers_language(self):
-        """The line answers spelled out in the PSB note are in the customer's language (Dutch here), whoever
-        answers; what the person wrote stays as written."""
+        """The line answers spelled out in the PSB note are in the customer's language
+        (Dutch here), whoever answers; what the person wrote stays as written."""
         activate_dutch(self.env)
         document_id, order = self.import_order("R3NL")
         order.partner_id.lang = "nl_NL"
@@ -113,7 +150,9 @@ class TestOrderResponse(PsbHttpCase):
         action = order.action_psb_accept_with_changes()
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         wizard.line_ids.filtered(lambda ln: not ln.status).status = "5"
-        wizard.line_ids.filtered(lambda ln: ln.order_line_ref == "1").note = "Only 8 in stock"
+        wizard.line_ids.filtered(
+            lambda ln: ln.order_line_ref == "1"
+        ).note = "Only 8 in stock"
         wizard.action_send()
         self.send()
         note = self.sent(document_id)[-1]["json"]["note"]
@@ -122,8 +161,9 @@ class TestOrderResponse(PsbHttpCase):
         self.assertNotIn("quantity", note)
 
     def test_numbers_in_the_note_the_buyers_way(self):
-        """The numbers of the line answers sent to the buyer are written the buyer's way: a decimal comma
-        for a Dutch buyer, a decimal point for an English one (issue 29)."""
+        """The numbers of the line answers sent to the buyer are written the buyer's
+        way: a decimal comma for a Dutch buyer, a decimal point for an English one
+        (issue 29)."""
         activate_dutch(self.env)
         for lang, expected, absent in (
             ("nl_NL", "regel 1: hoeveelheid 7,5", "7.5"),
@@ -146,7 +186,9 @@ class TestOrderResponse(PsbHttpCase):
                 self.assertNotIn(absent, note)
 
     def test_advanced_ordering_answers_are_t116(self):
-        document_id, order = self.import_order("R4", order_xml("R4").replace(ORDERING, ADVANCED))
+        document_id, order = self.import_order(
+            "R4", order_xml("R4").replace(ORDERING, ADVANCED)
+        )
         order.action_psb_accept()
         self.send()
         responses = order.psb_response_ids.sorted("id")
@@ -177,10 +219,17 @@ class TestOrderResponse(PsbHttpCase):
         self.refuse_responses(1)
         self.send()
         response = order.psb_response_ids
-        self.assertEqual((response.state, order.psb_response_state), ("failed", "failed"))
+        self.assertEqual(
+            (response.state, order.psb_response_state), ("failed", "failed")
+        )
         self.assertIn("not valid", response.error_message)
-        self.assertTrue(order.activity_ids.filtered(lambda a: "failed" in (a.summary or "")))
-        self.assertIn(order, self.env["sale.order"].search([("psb_response_state", "=", "failed")]))
+        self.assertTrue(
+            order.activity_ids.filtered(lambda a: "failed" in (a.summary or ""))
+        )
+        self.assertIn(
+            order,
+            self.env["sale.order"].search([("psb_response_state", "=", "failed")]),
+        )
         response.action_retry()
         self.send()
         self.assertEqual(response.state, "sent")
@@ -191,8 +240,16 @@ class TestOrderResponse(PsbHttpCase):
         document_id, order = self.import_order("R7")
         self.send()
         response = order.psb_response_ids
-        for topic, state in (("OrderResponseSentRetry", "sent"), ("OrderResponseSent", "delivered")):
-            body = event_body(self.PARTY_ID, response.psb_response_id, topic=topic, refToDocumentId=document_id)
+        for topic, state in (
+            ("OrderResponseSentRetry", "sent"),
+            ("OrderResponseSent", "delivered"),
+        ):
+            body = event_body(
+                self.PARTY_ID,
+                response.psb_response_id,
+                topic=topic,
+                refToDocumentId=document_id,
+            )
             self.assertEqual(self.post_hook_event(body).status_code, 200)
             self.Document._cron_process_documents()
             self.assertEqual(response.state, state)
@@ -212,21 +269,34 @@ class TestOrderResponse(PsbHttpCase):
         self.assertTrue(order.psb_awaiting_answer, "a failed answer is not an answer")
 
     def test_buyer_asked_once_a_day(self):
-        """The PSB is asked whether a buyer receives answers once a day per buyer, not per order; a "no"
-        is asked again."""
+        """The PSB is asked whether a buyer receives answers once a day per buyer, not
+        per order; a "no" is asked again."""
 
         def lookups():
-            return [r for r in self.sandbox.requests if r["path"].endswith("/queryRecipientParty")]
+            return [
+                r
+                for r in self.sandbox.requests
+                if r["path"].endswith("/queryRecipientParty")
+            ]
 
         _id1, first = self.import_order("D1")
         _id2, second = self.import_order("D2")
         self.assertEqual(first.psb_buyer_endpoint, second.psb_buyer_endpoint)
         self.send()
-        self.assertEqual((first.psb_buyer_can_respond, second.psb_buyer_can_respond), ("yes", "yes"))
+        self.assertEqual(
+            (first.psb_buyer_can_respond, second.psb_buyer_can_respond), ("yes", "yes")
+        )
         self.assertEqual(len(lookups()), 1)
-        self.assertEqual(set((first | second).psb_response_ids.mapped("state")), {"sent"})
+        self.assertEqual(
+            set((first | second).psb_response_ids.mapped("state")), {"sent"}
+        )
         # A day later the PSB is asked again.
-        (first | second).write({"psb_buyer_checked_on": fields.Datetime.now() - timedelta(days=1, minutes=1)})
+        (first | second).write(
+            {
+                "psb_buyer_checked_on": fields.Datetime.now()
+                - timedelta(days=1, minutes=1)
+            }
+        )
         _id3, third = self.import_order("D3")
         self.send()
         self.assertEqual((third.psb_buyer_can_respond, len(lookups())), ("yes", 2))
@@ -249,7 +319,10 @@ class TestOrderResponse(PsbHttpCase):
 
     def test_order_only_gets_no_answer(self):
         _document_id, order = self.import_order(
-            "R9", order_xml("R9").replace(ORDERING, b"urn:fdc:peppol.eu:poacc:bis:order_only:3")
+            "R9",
+            order_xml("R9").replace(
+                ORDERING, b"urn:fdc:peppol.eu:poacc:bis:order_only:3"
+            ),
         )
         self.assertFalse(order.psb_answerable)
         self.assertFalse(order.psb_response_ids, "no automatic AB either")
@@ -259,25 +332,43 @@ class TestOrderResponse(PsbHttpCase):
     def test_answer_on_confirmation(self):
         _document_id, same = self.import_order("R10")
         same.action_confirm()
-        self.assertEqual(same.psb_response_ids.sorted("id").mapped("code"), ["AB", "AP"])
+        self.assertEqual(
+            same.psb_response_ids.sorted("id").mapped("code"), ["AB", "AP"]
+        )
         _document_id, changed = self.import_order("R11")
-        changed.order_line.filtered(lambda ln: ln.psb_line_ref == "1").product_uom_qty = 3
+        changed.order_line.filtered(
+            lambda ln: ln.psb_line_ref == "1"
+        ).product_uom_qty = 3
         changed.action_confirm()
         self.assertEqual(changed.psb_response_ids.sorted("id")[-1].code, "CA")
-        gtin_screws = self.env["product.product"].create({"name": "GTIN screws", "barcode": "8712345678906"})
+        gtin_screws = self.env["product.product"].create(
+            {"name": "GTIN screws", "barcode": "8712345678906"}
+        )
         _document_id, substituted = self.import_order("R12")
         first = substituted.order_line.filtered(lambda ln: ln.psb_line_ref == "1")
-        self.assertEqual(first.product_id, gtin_screws, "the buyer's item, identified at import")
+        self.assertEqual(
+            first.product_id, gtin_screws, "the buyer's item, identified at import"
+        )
         first.product_id = self.sku1
         substituted.action_confirm()
         answer = substituted.psb_response_ids.sorted("id")[-1]
         self.assertEqual(answer.code, "CA")
-        self.assertEqual(answer.line_ids.filtered(lambda ln: ln.order_line_ref == "1").substitute_product_id, self.sku1)
-        # The unidentified placeholder given a product is an identification, not a substitution: AP.
+        self.assertEqual(
+            answer.line_ids.filtered(
+                lambda ln: ln.order_line_ref == "1"
+            ).substitute_product_id,
+            self.sku1,
+        )
+        # The unidentified placeholder given a product is an identification, not a
+        # substitution: AP.
         _document_id, identified = self.import_order("R13")
-        identified.order_line.filtered(lambda ln: ln.psb_line_ref == "4").product_id = self.sku1
+        identified.order_line.filtered(
+            lambda ln: ln.psb_line_ref == "4"
+        ).product_id = self.sku1
         identified.action_confirm()
-        self.assertEqual(identified.psb_response_ids.sorted("id").mapped("code"), ["AB", "AP"])
+        self.assertEqual(
+            identified.psb_response_ids.sorted("id").mapped("code"), ["AB", "AP"]
+        )
         self.company.psb_answer_on_confirm = False
         _document_id, manual = self.import_order("R14")
         manual.action_confirm()
@@ -288,12 +379,14 @@ class TestOrderResponse(PsbHttpCase):
         with self.assertRaises(AccessError):
             order.psb_response_ids.with_user(self.portal).read(["state"])
         with self.assertRaises(AccessError):
-            order.psb_response_ids.with_user(self.salesman).write({"state": "delivered"})
+            order.psb_response_ids.with_user(self.salesman).write(
+                {"state": "delivered"}
+            )
         self.assertEqual(order.psb_response_ids.with_user(self.salesman).code, "AB")
 
     def test_cron_locks_and_rechecks_each_answer_right_before_sending_it(self):
-        """Sending commits after each answer, which releases every lock: an answer another worker sent
-        meanwhile is not sent again."""
+        """Sending commits after each answer, which releases every lock: an answer
+        another worker sent meanwhile is not sent again."""
         first_id, first = self.import_order("R20")
         second_id, second = self.import_order("R21")
         queued = (first | second).psb_response_ids
@@ -307,7 +400,11 @@ class TestOrderResponse(PsbHttpCase):
                 (queued - response).write({"state": "sent"})
             return original(response, client)
 
-        with patch.object(type(self.Response), "_send", send_and_let_another_worker_send_the_other):
+        with patch.object(
+            type(self.Response), "_send", send_and_let_another_worker_send_the_other
+        ):
             self.send()
-        self.assertEqual(len(sent), 1, "the answer sent by the other worker was skipped")
+        self.assertEqual(
+            len(sent), 1, "the answer sent by the other worker was skipped"
+        )
         self.assertEqual(len(self.sent(first_id)) + len(self.sent(second_id)), 1)

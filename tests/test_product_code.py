@@ -11,7 +11,9 @@ class TestCustomerProductCode(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Code = cls.env["econnect.psb.product.code"]
-        cls.customer = cls.env["res.partner"].create({"name": "Bouwmarkt Utrecht BV", "is_company": True})
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Bouwmarkt Utrecht BV", "is_company": True}
+        )
         cls.glue = cls.env["product.product"].create({"name": "Glue"})
         cls.other = cls.env["product.product"].create({"name": "Other glue"})
 
@@ -29,7 +31,11 @@ class TestCustomerProductCode(TransactionCase):
         for company in (self.env.company, False):
             with self.subTest(company=company):
                 self.create_code(self.glue, company)
-                with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+                with (
+                    mute_logger("odoo.sql_db"),
+                    self.assertRaises(IntegrityError),
+                    self.cr.savepoint(),
+                ):
                     self.create_code(self.other, company)
 
     def test_the_same_code_for_one_company_and_for_all_companies(self):

@@ -9,27 +9,35 @@ from .test_order_import import TestMatching
 BAD_DOCUMENTS = {
     "malformed": (b"<Order><cbc:ID>1</Order", "well-formed"),
     "external entity": (
-        b'<?xml version="1.0"?><!DOCTYPE Order [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-        b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2">&x;</Order>',
+        b'<?xml version="1.0"?><!DOCTYPE Order [<!ENTITY x SYSTEM '
+        b'"file:///etc/passwd">]>'
+        b"<Order "
+        b'xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2">&x;</Order>',
         "DTD",
     ),
     "billion laughs": (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+        b'"&lol;&lol;&lol;&lol;">]>'
         b"<lolz>&lol2;</lolz>",
         "DTD",
     ),
     "invoice": (
         b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" '
-        b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
-        b"<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>"
+        b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:'
+        b'CommonBasicComponents-2">'
+        b"<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:"
+        b"2017:poacc:billing:3.0</cbc:CustomizationID>"
         b"<cbc:ID>INV-1</cbc:ID></Invoice>",
         "nvoice",
     ),
     "BIS 2 order": (
         b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2" '
-        b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
-        b"<cbc:CustomizationID>urn:www.cenbii.eu:transaction:biitrns001:ver2.0:extended:urn:www.peppol.eu:bis:peppol3a:ver2.0</cbc:CustomizationID>"
-        b"<cbc:ProfileID>urn:www.cenbii.eu:profile:bii03:ver2.0</cbc:ProfileID><cbc:ID>1</cbc:ID></Order>",
+        b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:'
+        b'CommonBasicComponents-2">'
+        b"<cbc:CustomizationID>urn:www.cenbii.eu:transaction:biitrns001:ver2.0:"
+        b"extended:urn:www.peppol.eu:bis:peppol3a:ver2.0</cbc:CustomizationID>"
+        b"<cbc:ProfileID>urn:www.cenbii.eu:profile:bii03:ver2.0</cbc:ProfileID><cbc:"
+        b"ID>1</cbc:ID></Order>",
         "BIS 2",
     ),
     "empty": (b"", "The document is empty."),
@@ -38,7 +46,8 @@ BAD_DOCUMENTS = {
 
 @tagged("post_install", "-at_install")
 class TestBadInput(PsbCase):
-    """Bad documents end in a readable error state, create nothing, and the worker keeps going."""
+    """Bad documents end in a readable error state, create nothing, and the worker keeps
+    going."""
 
     def test_bad_documents(self):
         orders_before = self.env["sale.order"].search_count([])
@@ -57,7 +66,9 @@ class TestBadInput(PsbCase):
                     document._store_xml(data)
                 else:
                     document.write({"state": "downloaded"})
-                    document.attachment_id = self.env["ir.attachment"].create({"name": "empty.xml", "raw": b""})
+                    document.attachment_id = self.env["ir.attachment"].create(
+                        {"name": "empty.xml", "raw": b""}
+                    )
                 self.Document._cron_process_documents()
                 self.assertEqual(document.state, "error")
                 self.assertIn(words, document.error_message)
@@ -66,7 +77,13 @@ class TestBadInput(PsbCase):
         self.assertEqual(self.env["sale.order"].search_count([]), orders_before)
         # A good document queued after the bad ones is still imported by the same run.
         good = self.upload(
-            TestMatching.ORDER % {b"id": b"ok", b"buyer_kvk": b"1", b"buyer_name": b"X BV", b"buyer_vat": b""}
+            TestMatching.ORDER
+            % {
+                b"id": b"ok",
+                b"buyer_kvk": b"1",
+                b"buyer_name": b"X BV",
+                b"buyer_vat": b"",
+            }
         )
         self.assertEqual(good.state, "imported")
 
@@ -86,13 +103,20 @@ class TestBadInput(PsbCase):
 @tagged("post_install", "-at_install")
 class TestTriggers(PsbCase):
     def test_trigger_while_a_run_is_due(self):
-        """The first call wakes the cron workers (Odoo's _trigger, with its NOTIFY); while that run
-        is due, a further call adds only its trigger row, which a run going on at that moment does
-        not delete when it ends, so nothing committed meanwhile waits for the next interval."""
+        """The first call wakes the cron workers (Odoo's _trigger, with its NOTIFY);
+        while that run is due, a further call adds only its trigger row, which a run
+        going on at that moment does not delete when it ends, so nothing committed
+        meanwhile waits for the next interval."""
         Trigger = self.env["ir.cron.trigger"]
         for xmlid, wake in (
-            ("sale_econnect_psb.ir_cron_psb_process_documents", self.Document._trigger_processing),
-            ("sale_econnect_psb.ir_cron_psb_send_responses", self.env["econnect.psb.response"]._trigger_sending),
+            (
+                "sale_econnect_psb.ir_cron_psb_process_documents",
+                self.Document._trigger_processing,
+            ),
+            (
+                "sale_econnect_psb.ir_cron_psb_send_responses",
+                self.env["econnect.psb.response"]._trigger_sending,
+            ),
         ):
             with self.subTest(cron=xmlid):
                 cron = self.env.ref(xmlid)
@@ -109,4 +133,8 @@ class TestTriggers(PsbCase):
                     wake()
                     wake()
                 self.assertEqual(calls, [None], "Odoo's trigger (and NOTIFY) once")
-                self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), 3, "a row per call")
+                self.assertEqual(
+                    Trigger.search_count([("cron_id", "=", cron.id)]),
+                    3,
+                    "a row per call",
+                )

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""End to end: the PSB sandbox delivers signed webhooks to Odoo's HTTP server, the scheduled
-action downloads from the sandbox and imports."""
+"""End to end: the PSB sandbox delivers signed webhooks to Odoo's HTTP server, the
+scheduled action downloads from the sandbox and imports."""
 
 from odoo import fields
 from odoo.tests import tagged
@@ -15,7 +15,9 @@ class TestSandboxEndToEnd(PsbHttpCase):
         self.company._psb_register_webhook()
 
     def deliver(self, xml, party_id=None, topic="OrderReceived"):
-        document_id = self.sandbox.add_document(party_id or self.PARTY_ID, xml, topic=topic)
+        document_id = self.sandbox.add_document(
+            party_id or self.PARTY_ID, xml, topic=topic
+        )
         # The sandbox is an outside client of Odoo's test server: let its request in.
         self.env.flush_all()
         with self.allow_requests(all_requests=True):
@@ -27,7 +29,9 @@ class TestSandboxEndToEnd(PsbHttpCase):
         hooks = self.sandbox.hooks[self.PARTY_ID]
         self.assertEqual(len(hooks), 1)
         hook = next(iter(hooks.values())) if isinstance(hooks, dict) else hooks[0]
-        self.assertTrue(hook["action"].startswith(self.base_url() + "/econnect_psb/webhook#"))
+        self.assertTrue(
+            hook["action"].startswith(self.base_url() + "/econnect_psb/webhook#")
+        )
         self.assertIn("OrderReceived", hook["topics"])
         self.assertEqual(self.company.psb_hook_state, "registered")
         # Registering again updates the same hook instead of adding one.
@@ -50,14 +54,23 @@ class TestSandboxEndToEnd(PsbHttpCase):
         for path in files:
             documents |= self.deliver(path.read_bytes())[1]
         self.Document._cron_process_documents()
-        # Some examples reuse a buyer's order id: with other content, a person decides (Needs a person);
-        # never a second quotation on its own.
-        orders = {(order.psb_buyer_endpoint, order.psb_order_ref) for order in documents.sale_order_id}
-        self.assertEqual(len(documents.filtered(lambda d: d.state == "imported")), len(orders))
-        self.assertLessEqual(
-            set(documents.mapped("state")), {"imported", "duplicate", "pending"}, documents.mapped("error_message")
+        # Some examples reuse a buyer's order id: with other content, a person decides
+        # (Needs a person); never a second quotation on its own.
+        orders = {
+            (order.psb_buyer_endpoint, order.psb_order_ref)
+            for order in documents.sale_order_id
+        }
+        self.assertEqual(
+            len(documents.filtered(lambda d: d.state == "imported")), len(orders)
         )
-        self.assertTrue(all(d.psb_revision_summary for d in documents if d.state == "pending"))
+        self.assertLessEqual(
+            set(documents.mapped("state")),
+            {"imported", "duplicate", "pending"},
+            documents.mapped("error_message"),
+        )
+        self.assertTrue(
+            all(d.psb_revision_summary for d in documents if d.state == "pending")
+        )
         self.assertEqual(len(documents.sale_order_id), len(orders))
         self.assertGreaterEqual(len(orders), 5)
 
@@ -74,7 +87,9 @@ class TestSandboxEndToEnd(PsbHttpCase):
         document.next_attempt_at = fields.Datetime.now()
         self.Document._cron_process_documents()
         self.assertEqual(document.state, "imported", document.error_message)
-        self.assertEqual(self.env["sale.order"].search_count([("psb_order_ref", "=", "PO-E2")]), 1)
+        self.assertEqual(
+            self.env["sale.order"].search_count([("psb_order_ref", "=", "PO-E2")]), 1
+        )
 
     def test_psb_404_is_a_readable_error(self):
         document_id, document = self.deliver(order_xml("E3"))
@@ -90,20 +105,27 @@ class TestSandboxEndToEnd(PsbHttpCase):
         for _attempt in range(10):
             document.next_attempt_at = False
             self.Document._cron_process_documents()
-        # A transient failure is retried until the PSB's retention deadline, never left in Error.
+        # A transient failure is retried until the PSB's retention deadline, never left
+        # in Error.
         self.assertEqual(document.state, "received")
         self.assertIn("retrying at", document.error_message)
-        self.sandbox.reset_faults() if hasattr(self.sandbox, "reset_faults") else self.sandbox.inject_fault(
-            "GET", r"/download$", status=503, count=0
-        )
+        self.sandbox.reset_faults() if hasattr(
+            self.sandbox, "reset_faults"
+        ) else self.sandbox.inject_fault("GET", r"/download$", status=503, count=0)
         document.action_process_now()
         self.assertEqual(document.state, "imported", document.error_message)
 
     def test_import_by_document_id(self):
         document_id = self.sandbox.add_document(self.PARTY_ID, order_xml("E5"))
-        wizard = self.env["econnect.psb.import.wizard"].create({"mode": "document_id", "psb_document_id": document_id})
+        wizard = self.env["econnect.psb.import.wizard"].create(
+            {"mode": "document_id", "psb_document_id": document_id}
+        )
         document = self.Document.browse(wizard.action_import()["res_id"])
-        self.assertEqual((document.state, document.source), ("imported", "manual"), document.error_message)
+        self.assertEqual(
+            (document.state, document.source),
+            ("imported", "manual"),
+            document.error_message,
+        )
 
     def test_multi_company(self):
         company_b = self.env["res.company"].create({"name": "Wholesale B"})
@@ -116,5 +138,7 @@ class TestSandboxEndToEnd(PsbHttpCase):
         self.assertEqual(document.state, "imported", document.error_message)
         self.assertEqual(document.sale_order_id.company_id, company_b)
         self.assertFalse(
-            self.env["sale.order"].search([("psb_order_ref", "=", "PO-E6"), ("company_id", "=", self.company.id)])
+            self.env["sale.order"].search(
+                [("psb_order_ref", "=", "PO-E6"), ("company_id", "=", self.company.id)]
+            )
         )

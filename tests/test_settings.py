@@ -19,7 +19,9 @@ class TestAccess(PsbCase):
             company.read(["psb_client_secret"])
         with self.assertRaises(AccessError):
             company.read(["psb_webhook_secret"])
-        self.assertEqual(company.psb_party_id, self.PARTY_ID, "the party id is not a secret")
+        self.assertEqual(
+            company.psb_party_id, self.PARTY_ID, "the party id is not a secret"
+        )
 
     def test_sales_user_reads_documents_but_cannot_edit_them(self):
         document = self.upload(b"<broken")
@@ -53,10 +55,14 @@ class TestAccess(PsbCase):
 @tagged("post_install", "-at_install")
 class TestSettingsLayout(PsbCase):
     def test_webhook_url_before_registering(self):
-        self.env["ir.config_parameter"].set_param("web.base.url", "https://odoo.example.com")
+        self.env["ir.config_parameter"].set_param(
+            "web.base.url", "https://odoo.example.com"
+        )
         self.company.sudo().write({"psb_hook_state": "none", "psb_hook_url": False})
         settings = self.env["res.config.settings"].create({})
-        self.assertEqual(settings.psb_webhook_url, "https://odoo.example.com/econnect_psb/webhook")
+        self.assertEqual(
+            settings.psb_webhook_url, "https://odoo.example.com/econnect_psb/webhook"
+        )
         arch = settings.get_view()["arch"]
         self.assertIn('name="psb_webhook_url"', arch)
         self.assertIn("CopyClipboardChar", arch)

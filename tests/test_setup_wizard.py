@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The setup wizard of Settings > Sales > eConnect PSB, against the PSB sandbox over loopback: from a
-company without a connection to a registered and tested webhook, and what it says when something is
-wrong (credentials, the party id's form), in English and in Dutch."""
+"""The setup wizard of Settings > Sales > eConnect PSB, against the PSB sandbox over
+loopback: from a company without a connection to a registered and tested webhook, and
+what it says when something is wrong (credentials, the party id's form), in English and
+in Dutch."""
 
 import json
 from unittest.mock import patch
@@ -10,7 +11,13 @@ from odoo.tests import new_test_user, tagged
 
 from .common import PsbHttpCase, activate_dutch
 
-CONNECTION = ("psb_api_url", "psb_identity_url", "psb_client_id", "psb_client_secret", "psb_party_id")
+CONNECTION = (
+    "psb_api_url",
+    "psb_identity_url",
+    "psb_client_id",
+    "psb_client_secret",
+    "psb_party_id",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -21,16 +28,22 @@ class TestSetupWizard(PsbHttpCase):
         cls.admin = new_test_user(
             cls.env,
             "psb_setup_admin",
-            groups="base.group_system,sale_econnect_psb.group_psb_manager,sales_team.group_sale_manager",
+            groups="base.group_system,sale_econnect_psb.group_psb_manager,sales_team."
+            "group_sale_manager",
         )
 
     def setUp(self):
         super().setUp()
         self.empty_company()
-        # The sandbox sends Test webhook's Ping from a thread of its own once it answered; Odoo's test server
-        # refuses a request from outside the test (tests/test_webhook_health.py follows one through).
+        # The sandbox sends Test webhook's Ping from a thread of its own once it
+        # answered; Odoo's test server refuses a request from outside the test
+        # (tests/test_webhook_health.py follows one through).
         self.pings = []
-        patcher = patch.object(self.sandbox, "_in_background", lambda target, *args: self.pings.append(args))
+        patcher = patch.object(
+            self.sandbox,
+            "_in_background",
+            lambda target, *args: self.pings.append(args),
+        )
         patcher.start()
         self.addCleanup(patcher.stop)
 
@@ -66,7 +79,12 @@ class TestSetupWizard(PsbHttpCase):
             **values,
         }
         user = user or self.admin
-        return self.env["econnect.psb.setup.wizard"].with_user(user).with_context(lang=user.lang).create(values)
+        return (
+            self.env["econnect.psb.setup.wizard"]
+            .with_user(user)
+            .with_context(lang=user.lang)
+            .create(values)
+        )
 
     def connection(self):
         return {name: self.company[name] for name in CONNECTION}
@@ -75,13 +93,23 @@ class TestSetupWizard(PsbHttpCase):
     def test_from_an_empty_company_to_a_tested_webhook(self):
         settings = self.env["res.config.settings"].with_user(self.admin).create({})
         action = settings.action_psb_setup()
-        self.assertEqual((action["res_model"], action["target"]), ("econnect.psb.setup.wizard", "new"))
+        self.assertEqual(
+            (action["res_model"], action["target"]),
+            ("econnect.psb.setup.wizard", "new"),
+        )
         wizard = self.wizard(alert_email=" ops@example.com ")
         self.assertEqual(wizard.step, "connection")
         answer = wizard.action_test_connection()
-        self.assertEqual((answer["res_id"], answer["target"]), (wizard.id, "new"), "the dialog stays open")
+        self.assertEqual(
+            (answer["res_id"], answer["target"]),
+            (wizard.id, "new"),
+            "the dialog stays open",
+        )
         self.assertEqual(wizard.message_kind, "success", wizard.message)
-        self.assertEqual(wizard.message, "The PSB accepted the credentials, which may use party 0106:12345678.")
+        self.assertEqual(
+            wizard.message,
+            "The PSB accepted the credentials, which may use party 0106:12345678.",
+        )
         self.assertEqual(wizard.step, "webhook")
         self.assertEqual(
             self.connection(),
@@ -110,7 +138,9 @@ class TestSetupWizard(PsbHttpCase):
         self.assertEqual(wizard.message_kind, "success", wizard.message)
         self.assertIn("test event", wizard.message)
         self.assertTrue(wizard.webhook_tested, "Done becomes the main button")
-        self.assertTrue(any(r["path"].endswith("/hook/ping") for r in self.sandbox.requests))
+        self.assertTrue(
+            any(r["path"].endswith("/hook/ping") for r in self.sandbox.requests)
+        )
         self.assertEqual([args[2] for args in self.pings], ["Ping"])
         done = wizard.action_done()
         self.assertEqual(done["params"]["next"]["tag"], "soft_reload")
@@ -124,7 +154,9 @@ class TestSetupWizard(PsbHttpCase):
         self.assertEqual((wizard.step, wizard.message_kind), ("connection", "danger"))
         self.assertIn("The PSB identity server refused the credentials", wizard.message)
         self.assertIn("client secret", wizard.message)
-        self.assertEqual(self.connection(), before, "a failed test changes nothing on the company")
+        self.assertEqual(
+            self.connection(), before, "a failed test changes nothing on the company"
+        )
 
     def test_bad_party_id_form_is_refused_before_the_psb_is_asked(self):
         for value in ("12345678", "0106 12345678", "NL-KVK-12345678"):
@@ -132,7 +164,9 @@ class TestSetupWizard(PsbHttpCase):
                 wizard = self.wizard(party_id=value)
                 self.assertIn(f"{value} is not a PSB party id", wizard.party_id_check)
                 wizard.action_test_connection()
-                self.assertEqual((wizard.step, wizard.message_kind), ("connection", "danger"))
+                self.assertEqual(
+                    (wizard.step, wizard.message_kind), ("connection", "danger")
+                )
                 self.assertIn("0106:12345678", wizard.message)
                 self.assertIn("NL:KVK:12345678", wizard.message)
         self.assertEqual(self.sandbox.requests, [], "nothing was sent to the PSB")
@@ -143,7 +177,10 @@ class TestSetupWizard(PsbHttpCase):
         wizard = self.wizard(party_id="0106:99999999")
         wizard.action_test_connection()
         self.assertEqual(wizard.message_kind, "danger")
-        self.assertIn("may not use party 0106:99999999; they may use 0106:12345678", wizard.message)
+        self.assertIn(
+            "may not use party 0106:99999999; they may use 0106:12345678",
+            wizard.message,
+        )
         self.assertFalse(self.company.psb_party_id)
 
     def test_bad_alert_address_is_not_kept(self):
@@ -154,7 +191,9 @@ class TestSetupWizard(PsbHttpCase):
         self.assertIn("ops@example, is not a valid e-mail address", wizard.message)
         self.assertFalse(self.company.psb_alert_email)
         self.assertEqual(self.company.psb_hook_state, "none")
-        self.assertFalse([r for r in self.sandbox.requests if r["path"].endswith("/hook")])
+        self.assertFalse(
+            [r for r in self.sandbox.requests if r["path"].endswith("/hook")]
+        )
 
     def test_another_party_must_register_again(self):
         wizard = self.wizard()
@@ -163,12 +202,18 @@ class TestSetupWizard(PsbHttpCase):
         self.assertEqual(self.company.psb_hook_state, "registered")
         self.company.psb_access_token = "old-token"
         self.wizard().action_test_connection()
-        self.assertEqual(self.company.psb_hook_state, "registered", "the same connection keeps its registration")
+        self.assertEqual(
+            self.company.psb_hook_state,
+            "registered",
+            "the same connection keeps its registration",
+        )
         self.assertEqual(self.company.psb_access_token, "old-token")
         self.wizard(party_id="0106:87654321").action_test_connection()
         self.assertEqual(self.company.psb_hook_state, "none")
         self.assertIn("register the webhook again", self.company.psb_hook_message)
-        self.assertFalse(self.company.psb_access_token, "the old credentials' token is dropped")
+        self.assertFalse(
+            self.company.psb_access_token, "the old credentials' token is dropped"
+        )
 
     def test_wizard_opens_on_the_company_values(self):
         self.wizard().action_test_connection()
@@ -179,7 +224,11 @@ class TestSetupWizard(PsbHttpCase):
         )
         self.company.psb_environment = "disabled"
         self.assertEqual(
-            self.env["econnect.psb.setup.wizard"].with_user(self.admin).create({}).environment, "acceptance"
+            self.env["econnect.psb.setup.wizard"]
+            .with_user(self.admin)
+            .create({})
+            .environment,
+            "acceptance",
         )
 
     # ------------------------------------------------------------------ in Dutch
@@ -193,18 +242,33 @@ class TestSetupWizard(PsbHttpCase):
         wizard = self.wizard()
         wizard.action_test_connection()
         self.assertEqual(
-            wizard.message, "De PSB heeft de inloggegevens geaccepteerd; ze mogen partij 0106:12345678 gebruiken."
+            wizard.message,
+            "De PSB heeft de inloggegevens geaccepteerd; ze mogen partij "
+            "0106:12345678 gebruiken.",
         )
-        settings = self.env["res.config.settings"].with_user(self.admin).with_context(lang="nl_NL").create({})
+        settings = (
+            self.env["res.config.settings"]
+            .with_user(self.admin)
+            .with_context(lang="nl_NL")
+            .create({})
+        )
         notification = settings.action_psb_test_connection()
-        self.assertEqual(notification["params"]["message"], wizard.message, "Test connection in Settings says the same")
+        self.assertEqual(
+            notification["params"]["message"],
+            wizard.message,
+            "Test connection in Settings says the same",
+        )
         self.assertEqual(settings.psb_party_scheme, "KvK")
         wrong = self.wizard(client_secret="nope")
         wrong.action_test_connection()
-        self.assertIn("De PSB-identiteitsserver weigerde de inloggegevens", wrong.message)
+        self.assertIn(
+            "De PSB-identiteitsserver weigerde de inloggegevens", wrong.message
+        )
 
     def test_wizard_is_for_psb_administrators_only(self):
-        new_test_user(self.env, "psb_setup_salesman", groups="sales_team.group_sale_salesman")
+        new_test_user(
+            self.env, "psb_setup_salesman", groups="sales_team.group_sale_salesman"
+        )
         self.authenticate("psb_setup_salesman", "psb_setup_salesman")
         response = self.url_open(
             "/web/dataset/call_kw/econnect.psb.setup.wizard/create",
@@ -222,17 +286,28 @@ class TestSetupWizard(PsbHttpCase):
             ),
             headers={"Content-Type": "application/json"},
         )
-        self.assertEqual(response.json()["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        self.assertEqual(
+            response.json()["error"]["data"]["name"], "odoo.exceptions.AccessError"
+        )
 
     def test_setup_tour(self):
         self.env.flush_all()
         code = (
             f"window.psbSandboxUrl = {json.dumps(self.sandbox.url)}; "
-            "odoo.startTour('sale_econnect_psb_setup', {stepDelay: 0, keepWatchBrowser: false, debug: false, "
-            "startUrl: '/odoo/settings#sale_management', delayToCheckUndeterminisms: 0})"
+            "odoo.startTour('sale_econnect_psb_setup', {stepDelay: 0, "
+            "keepWatchBrowser: false, debug: false, "
+            "startUrl: '/odoo/settings#sale_management', delayToCheckUndeterminisms: "
+            "0})"
         )
-        self.start_tour("/odoo/settings#sale_management", "sale_econnect_psb_setup", login="psb_setup_admin", code=code)
+        self.start_tour(
+            "/odoo/settings#sale_management",
+            "sale_econnect_psb_setup",
+            login="psb_setup_admin",
+            code=code,
+        )
         self.assertEqual(self.company.psb_party_id, self.PARTY_ID)
         self.assertEqual(self.company.psb_hook_state, "registered")
         self.assertEqual(self.company.psb_alert_email, "ops@example.com")
-        self.assertTrue(any(r["path"].endswith("/hook/ping") for r in self.sandbox.requests))
+        self.assertTrue(
+            any(r["path"].endswith("/hook/ping") for r in self.sandbox.requests)
+        )

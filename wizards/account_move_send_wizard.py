@@ -9,12 +9,14 @@ class AccountMoveSendWizard(models.TransientModel):
 
     @api.depends("move_id")
     def _compute_sending_method_checkboxes(self):
-        """Odoo offers every method of the company; "Peppol through the eConnect PSB" only for a customer the PSB
-        can deliver invoices to."""
+        """Odoo offers every method of the company; "Peppol through the eConnect PSB"
+        only for a customer the PSB can deliver invoices to."""
         result = super()._compute_sending_method_checkboxes()
         for wizard in self:
             checkboxes = dict(wizard.sending_method_checkboxes or {})
-            if PSB_SENDING_METHOD in checkboxes and not self._psb_applicable(wizard.move_id):
+            if PSB_SENDING_METHOD in checkboxes and not self._psb_applicable(
+                wizard.move_id
+            ):
                 del checkboxes[PSB_SENDING_METHOD]
                 wizard.sending_method_checkboxes = checkboxes
         return result

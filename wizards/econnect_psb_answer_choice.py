@@ -3,13 +3,15 @@ from odoo import api, fields, models
 
 
 class EconnectPsbAnswerChoice(models.TransientModel):
-    """The Peppol answer menu of a quotation: every answer the agreement with the buyer allows now, each
-    explained."""
+    """The Peppol answer menu of a quotation: every answer the agreement with the buyer
+    allows now, each explained."""
 
     _name = "econnect.psb.answer.choice"
     _description = "Choose a Peppol answer"
 
-    sale_order_id = fields.Many2one("sale.order", required=True, readonly=True, ondelete="cascade")
+    sale_order_id = fields.Many2one(
+        "sale.order", required=True, readonly=True, ondelete="cascade"
+    )
     can_acknowledge = fields.Boolean(compute="_compute_offered")
     can_accept = fields.Boolean(compute="_compute_offered")
     can_propose = fields.Boolean(compute="_compute_offered")

@@ -3,8 +3,9 @@ from odoo import api, fields, models
 
 
 class EconnectPsbConfirmWizard(models.TransientModel):
-    """Before a Peppol quotation is confirmed: which answer confirming sends the buyer (AP, or CA with its
-    lines), what is still open, and the buyer's item codes a person identified, to remember."""
+    """Before a Peppol quotation is confirmed: which answer confirming sends the buyer
+    (AP, or CA with its lines), what is still open, and the buyer's item codes a person
+    identified, to remember."""
 
     _name = "econnect.psb.confirm.wizard"
     _description = "Confirm a Peppol order"
@@ -16,7 +17,8 @@ class EconnectPsbConfirmWizard(models.TransientModel):
     remember_codes = fields.Boolean(
         "Remember the buyer's item codes",
         default=True,
-        help="The customer's product codes learn the buyer's codes of the lines you identified: the next order "
+        help="The customer's product codes learn the buyer's codes of the lines you "
+        "identified: the next order "
         "with these codes matches by itself.",
     )
 
@@ -29,7 +31,12 @@ class EconnectPsbConfirmWizard(models.TransientModel):
                 issues += [prefix + issue for issue in order._psb_open_issues()]
                 answers.append(prefix + order._psb_confirm_text())
                 codes += [
-                    prefix + self.env._("%(code)s is %(product)s", code=code, product=product.display_name)
+                    prefix
+                    + self.env._(
+                        "%(code)s is %(product)s",
+                        code=code,
+                        product=product.display_name,
+                    )
                     for code, product in order._psb_identified_codes()
                 ]
             wizard.issues = "\n".join(issues) or False
@@ -40,4 +47,6 @@ class EconnectPsbConfirmWizard(models.TransientModel):
         self.ensure_one()
         if self.remember_codes:
             self.sale_order_ids._psb_remember_codes()
-        return self.sale_order_ids.with_context(psb_confirm_anyway=True).action_confirm()
+        return self.sale_order_ids.with_context(
+            psb_confirm_anyway=True
+        ).action_confirm()

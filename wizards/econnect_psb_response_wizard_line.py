@@ -10,7 +10,9 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
     _description = "Answer a Peppol order: line"
     _order = "sequence, id"
 
-    wizard_id = fields.Many2one("econnect.psb.response.wizard", required=True, ondelete="cascade")
+    wizard_id = fields.Many2one(
+        "econnect.psb.response.wizard", required=True, ondelete="cascade"
+    )
     sequence = fields.Integer()
     sale_line_id = fields.Many2one("sale.order.line", readonly=True)
     order_line_ref = fields.Char("Line", required=True, readonly=True)
@@ -25,12 +27,15 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
     needs_decision = fields.Char(
         "To Decide",
         compute="_compute_needs_decision",
-        help="Why this line cannot be accepted as ordered without a look: its product was not identified, or "
+        help="Why this line cannot be accepted as ordered without a look: its product "
+        "was not identified, or "
         "it has no price.",
     )
     quantity = fields.Float()
     quantity_changed = fields.Boolean()
-    unit_code = fields.Char(help="The UN/ECE recommendation 20/21 code sent to the buyer.")
+    unit_code = fields.Char(
+        help="The UN/ECE recommendation 20/21 code sent to the buyer."
+    )
     unit_label = fields.Char("Unit", compute="_compute_unit_label")
     price = fields.Float(min_display_digits="Product Price")
     price_changed = fields.Boolean()
@@ -41,19 +46,33 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        # A line that needs a look is never pre-filled as accepted: someone decides on it.
+        # A line that needs a look is never pre-filled as accepted: someone decides on
+        # it.
         lines.filtered(lambda ln: ln.status == "5" and ln.needs_decision).status = False
         return lines
 
-    @api.depends("sale_line_id.product_id", "sale_line_id.price_unit", "substitute_product_id", "status")
+    @api.depends(
+        "sale_line_id.product_id",
+        "sale_line_id.price_unit",
+        "substitute_product_id",
+        "status",
+    )
     def _compute_needs_decision(self):
         placeholder = self.env.ref("sale_econnect_psb.product_psb_unknown")
         for line in self:
             sale_line = line.sale_line_id
             reasons = []
-            if sale_line and sale_line.product_id == placeholder and not line.substitute_product_id:
+            if (
+                sale_line
+                and sale_line.product_id == placeholder
+                and not line.substitute_product_id
+            ):
                 reasons.append(self.env._("product not identified"))
-            if sale_line and float_is_zero(sale_line.price_unit, precision_digits=6) and line.status != "7":
+            if (
+                sale_line
+                and float_is_zero(sale_line.price_unit, precision_digits=6)
+                and line.status != "7"
+            ):
                 reasons.append(self.env._("no price"))
             line.needs_decision = ", ".join(reasons) or False
 
@@ -62,7 +81,11 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
         """Odoo's name of the unit, with the Peppol code as a hint: "kg (KGM)"."""
         match = self.env["econnect.psb.order.import"]._uom_matcher()
         for line in self:
-            uom = match(line.unit_code) if line.unit_code else line.sale_line_id.product_uom_id
+            uom = (
+                match(line.unit_code)
+                if line.unit_code
+                else line.sale_line_id.product_uom_id
+            )
             if uom and line.unit_code:
                 line.unit_label = f"{uom.name} ({line.unit_code})"
             else:
@@ -82,7 +105,9 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
             else (False, False)
         )
         qty_changed = self.status == "1" or self.quantity_changed or ordered_qty_changed
-        price_changed = self.status == "1" or self.price_changed or ordered_price_changed
+        price_changed = (
+            self.status == "1" or self.price_changed or ordered_price_changed
+        )
         return {
             "sequence": self.sequence,
             "sale_line_id": self.sale_line_id.id,
@@ -97,6 +122,8 @@ class EconnectPsbResponseWizardLine(models.TransientModel):
             "price": self.price,
             "price_changed": bool(changed and price_changed),
             "promised_date": self.promised_date if changed else False,
-            "substitute_product_id": self.substitute_product_id.id if changed else False,
+            "substitute_product_id": self.substitute_product_id.id
+            if changed
+            else False,
             "note": self.note,
         }

@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Set up a company's eConnect PSB connection in two steps, as Odoo's own Peppol registration does:
-the connection (environment, credentials, party id; tested before anything is saved), then the
-webhook (registered at the PSB, with its alert e-mail, and tested)."""
+"""Set up a company's eConnect PSB connection in two steps, as Odoo's own Peppol
+registration does: the connection (environment, credentials, party id; tested before
+anything is saved), then the webhook (registered at the PSB, with its alert e-mail, and
+tested)."""
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -11,7 +12,8 @@ from ..psb import client as psb_client
 from ..psb import party as psb_party
 from ..psb.exceptions import PsbError
 
-#: The company fields the connection step writes, by the wizard's field of the same value.
+#: The company fields the connection step writes, by the wizard's field of the same
+#: value.
 CONNECTION_FIELDS = {
     "environment": "psb_environment",
     "api_url": "psb_api_url",
@@ -23,7 +25,8 @@ CONNECTION_FIELDS = {
     "subscription_key": "psb_subscription_key",
     "party_id": "psb_party_id",
 }
-#: A change of these points the webhook at another PSB or party: it must be registered again.
+#: A change of these points the webhook at another PSB or party: it must be registered
+#: again.
 WHERE_FIELDS = ("psb_environment", "psb_api_url", "psb_party_id")
 
 
@@ -31,50 +34,87 @@ class EconnectPsbSetupWizard(models.TransientModel):
     _name = "econnect.psb.setup.wizard"
     _description = "Set up the eConnect PSB connection"
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True, default=lambda self: self.env.company)
-    step = fields.Selection([("connection", "Connection"), ("webhook", "Webhook")], default="connection", required=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    step = fields.Selection(
+        [("connection", "Connection"), ("webhook", "Webhook")],
+        default="connection",
+        required=True,
+    )
     environment = fields.Selection(
-        [("acceptance", "Acceptance (test)"), ("production", "Production"), ("custom", "Custom URLs")],
+        [
+            ("acceptance", "Acceptance (test)"),
+            ("production", "Production"),
+            ("custom", "Custom URLs"),
+        ],
         default="acceptance",
         required=True,
-        help="Acceptance is eConnect's test environment; acceptance and production have separate credentials.",
+        help="Acceptance is eConnect's test environment; acceptance and production "
+        "have separate credentials.",
     )
-    api_url = fields.Char("API URL", help="Only for Custom URLs, e.g. https://accp-psb.econnect.eu.")
-    identity_url = fields.Char("Identity URL", help="Only for Custom URLs, e.g. https://accp-identity.econnect.eu.")
+    api_url = fields.Char(
+        "API URL", help="Only for Custom URLs, e.g. https://accp-psb.econnect.eu."
+    )
+    identity_url = fields.Char(
+        "Identity URL",
+        help="Only for Custom URLs, e.g. https://accp-identity.econnect.eu.",
+    )
     client_id = fields.Char("Client ID")
     client_secret = fields.Char()
-    username = fields.Char("User Name", help="Only when eConnect gave you a user name and password (password grant).")
+    username = fields.Char(
+        "User Name",
+        help="Only when eConnect gave you a user name and password (password grant).",
+    )
     password = fields.Char()
     subscription_key = fields.Char(help="Only when eConnect gave you one (legacy).")
     party_id = fields.Char(
         "Party ID",
-        help="This company's identifier at the PSB, exactly as eConnect registered it: 0106:12345678 (Peppol form) "
+        help="This company's identifier at the PSB, exactly as eConnect registered "
+        "it: 0106:12345678 (Peppol form) "
         "or NL:KVK:12345678 (the PSB's form).",
     )
     party_id_check = fields.Char(compute="_compute_party_id_check")
     alert_email = fields.Char(
-        "Alert e-mail", help="The PSB e-mails this address when it cannot deliver an event to Odoo."
+        "Alert e-mail",
+        help="The PSB e-mails this address when it cannot deliver an event to Odoo.",
     )
     webhook_url = fields.Char("Webhook URL", compute="_compute_webhook_url")
     hook_state = fields.Selection(related="company_id.psb_hook_state")
-    webhook_tested = fields.Boolean(help="Test webhook was pressed: Done becomes the next step.")
+    webhook_tested = fields.Boolean(
+        help="Test webhook was pressed: Done becomes the next step."
+    )
     message = fields.Text(readonly=True)
-    message_kind = fields.Selection([("success", "Success"), ("warning", "Warning"), ("danger", "Error")])
+    message_kind = fields.Selection(
+        [("success", "Success"), ("warning", "Warning"), ("danger", "Error")]
+    )
 
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
-        company = self.env["res.company"].browse(values.get("company_id") or self.env.company.id).sudo()
+        company = (
+            self.env["res.company"]
+            .browse(values.get("company_id") or self.env.company.id)
+            .sudo()
+        )
         for name, company_field in CONNECTION_FIELDS.items():
             values[name] = company[company_field] or values.get(name) or False
-        if values["environment"] not in ("acceptance", "production", "custom"):  # a neutralized copy
+        if values["environment"] not in (
+            "acceptance",
+            "production",
+            "custom",
+        ):  # a neutralized copy
             values["environment"] = "acceptance"
         values["alert_email"] = company.psb_alert_email or False
         return values
 
     @api.depends("party_id")
     def _compute_party_id_check(self):
-        """Empty while the party id has one of the PSB's forms; what is wrong otherwise (shown as typed)."""
+        """Empty while the party id has one of the PSB's forms; what is wrong otherwise
+        (shown as typed)."""
         for wizard in self:
             wizard.party_id_check = False
             if wizard.party_id:
@@ -90,7 +130,8 @@ class EconnectPsbSetupWizard(models.TransientModel):
 
     # ------------------------------------------------------------------ steps
     def action_test_connection(self):
-        """Check the party id's form and the credentials against the PSB; save them only when they work."""
+        """Check the party id's form and the credentials against the PSB; save them only
+        when they work."""
         self.ensure_one()
         try:
             party_id, _scheme = psb_party.check_party_id(self.party_id)
@@ -105,7 +146,8 @@ class EconnectPsbSetupWizard(models.TransientModel):
         self.ensure_one()
         company = self.company_id.sudo()
         try:
-            # Checked before it is written: a refused address must not stay on the company.
+            # Checked before it is written: a refused address must not stay on the
+            # company.
             address = company._psb_check_alert_address(self.alert_email)
             if address != (company.psb_alert_email or False):
                 company.psb_alert_email = address
@@ -116,7 +158,9 @@ class EconnectPsbSetupWizard(models.TransientModel):
             return self._show(company.psb_alert_hook_message, "warning")
         return self._show(
             self.env._(
-                "The webhook is registered at the PSB: %s. Press Test webhook to check it.", company.psb_hook_url
+                "The webhook is registered at the PSB: %s. Press Test webhook to "
+                "check it.",
+                company.psb_hook_url,
             ),
             "success",
         )
@@ -130,7 +174,8 @@ class EconnectPsbSetupWizard(models.TransientModel):
         self.webhook_tested = True
         return self._show(
             self.env._(
-                "The PSB was asked to send a test event to the webhook. It arrives within seconds: Settings then "
+                "The PSB was asked to send a test event to the webhook. It arrives "
+                "within seconds: Settings then "
                 "shows it under Last test event."
             ),
             "success",
@@ -146,7 +191,9 @@ class EconnectPsbSetupWizard(models.TransientModel):
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "message": self.env._("The eConnect PSB connection of %s is set up.", self.company_id.name),
+                "message": self.env._(
+                    "The eConnect PSB connection of %s is set up.", self.company_id.name
+                ),
                 "type": "success",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
@@ -155,13 +202,21 @@ class EconnectPsbSetupWizard(models.TransientModel):
     # ------------------------------------------------------------------ helpers
     def _connection_values(self):
         custom = self.environment == "custom"
-        values = {company_field: self[name] or False for name, company_field in CONNECTION_FIELDS.items()}
-        values["psb_api_url"] = custom and (self.api_url or "").strip().rstrip("/") or False
-        values["psb_identity_url"] = custom and (self.identity_url or "").strip().rstrip("/") or False
+        values = {
+            company_field: self[name] or False
+            for name, company_field in CONNECTION_FIELDS.items()
+        }
+        values["psb_api_url"] = (
+            custom and (self.api_url or "").strip().rstrip("/") or False
+        )
+        values["psb_identity_url"] = (
+            custom and (self.identity_url or "").strip().rstrip("/") or False
+        )
         return values
 
     def _psb_test_client(self):
-        """A client on the wizard's values, with a token of its own: nothing is saved before the test passes."""
+        """A client on the wizard's values, with a token of its own: nothing is saved
+        before the test passes."""
         values = self._connection_values()
         if self.environment == "custom":
             api_url, identity_url = values["psb_api_url"], values["psb_identity_url"]
@@ -181,7 +236,9 @@ class EconnectPsbSetupWizard(models.TransientModel):
     def _save_connection(self, party_id):
         company = self.company_id.sudo()
         values = {**self._connection_values(), "psb_party_id": party_id}
-        changed = {name for name, value in values.items() if (company[name] or False) != value}
+        changed = {
+            name for name, value in values.items() if (company[name] or False) != value
+        }
         if not changed:
             return
         # Other credentials: the stored access token belongs to the old ones.
@@ -189,7 +246,9 @@ class EconnectPsbSetupWizard(models.TransientModel):
         if changed & set(WHERE_FIELDS) and company.psb_hook_state == "registered":
             values.update(
                 psb_hook_state="none",
-                psb_hook_message=self.env._("The connection changed: register the webhook again."),
+                psb_hook_message=self.env._(
+                    "The connection changed: register the webhook again."
+                ),
             )
         company.write(values)
 

@@ -5,9 +5,13 @@ from odoo import api, fields, models
 class SaleAdvancePaymentInv(models.TransientModel):
     _inherit = "sale.advance.payment.inv"
 
-    psb_invoicing_warning = fields.Text("Peppol Invoicing Warning", compute="_compute_psb_invoicing_warning")
+    psb_invoicing_warning = fields.Text(
+        "Peppol Invoicing Warning", compute="_compute_psb_invoicing_warning"
+    )
 
-    @api.depends("sale_order_ids", "consolidated_billing", "sale_order_ids.psb_agreement_state")
+    @api.depends(
+        "sale_order_ids", "consolidated_billing", "sale_order_ids.psb_agreement_state"
+    )
     @api.depends_context("lang")
     def _compute_psb_invoicing_warning(self):
         for wizard in self:

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The texts for people are kept as codes and parameters since 19.0.1.1.0 (models/psb_texts.py): the notes
-written before, as text, are carried over as they were written (shown as they are)."""
+"""The texts for people are kept as codes and parameters since 19.0.1.1.0
+(models/psb_texts.py): the notes written before, as text, are carried over as they were
+written (shown as they are)."""
 
 COLUMNS = [
     ("sale_order", "psb_import_issues", "psb_issue_data", True),
@@ -13,10 +14,17 @@ COLUMNS = [
 
 def migrate(cr, version):
     for table, old, new, lines in COLUMNS:
-        cr.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = %s", (table, old))
+        cr.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND "
+            "column_name = %s",
+            (table, old),
+        )
         if not cr.fetchone():
             continue
-        value = f"to_jsonb(string_to_array({old}, E'\\n'))" if lines else f"to_jsonb({old})"
+        value = (
+            f"to_jsonb(string_to_array({old}, E'\\n'))" if lines else f"to_jsonb({old})"
+        )
         cr.execute(
-            f"UPDATE {table} SET {new} = {value} WHERE {new} IS NULL AND COALESCE({old}, '') != ''"  # noqa: S608
+            f"UPDATE {table} SET {new} = {value} WHERE {new} IS NULL AND "
+            f"COALESCE({old}, '') != ''"  # noqa: S608
         )

@@ -1,5 +1,5 @@
-"""A webhook endpoint on loopback for the plain tests and the sandbox's: it records the requests the PSB
-sandbox posts and answers ``status``."""
+"""A webhook endpoint on loopback for the plain tests and the sandbox's: it records the
+requests the PSB sandbox posts and answers ``status``."""
 
 import queue
 import threading
@@ -7,7 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    """A webhook endpoint on loopback that records what it receives and answers ``status``."""
+    """A webhook endpoint on loopback that records what it receives and answers
+    ``status``."""
 
     def __init__(self):
         self.events = queue.Queue()
@@ -28,7 +29,9 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), daemon=True
+        ).start()
 
     def next(self, timeout=5):
         """``(path, headers, body)`` of the next request received."""

@@ -1,4 +1,5 @@
-"""The agreement with the buyer: every transition, every refused event, and what each state offers."""
+"""The agreement with the buyer: every transition, every refused event, and what each
+state offers."""
 
 import pytest
 
@@ -55,7 +56,8 @@ def test_each_transition(pair, target):
     state, event = pair
     after = at(state).apply(event)
     assert after.state == target
-    # The buyer's pending document remembers the state before it (a superseded change's); nothing else does.
+    # The buyer's pending document remembers the state before it (a superseded
+    # change's); nothing else does.
     pending = target in (ag.CHANGE, ag.CANCELLATION) and state != ag.CHANGE
     assert after.before == (state if pending else None)
 
@@ -67,7 +69,11 @@ def test_each_transition(pair, target):
         for s in ag.STATES
         for e in EVENTS
         if (s, e) not in ALLOWED
-        and (s, e) not in ((ag.CHANGE, ag.REFUSE_CHANGE), (ag.CANCELLATION, ag.REFUSE_CANCELLATION))
+        and (s, e)
+        not in (
+            (ag.CHANGE, ag.REFUSE_CHANGE),
+            (ag.CANCELLATION, ag.REFUSE_CANCELLATION),
+        )
     ],
 )
 def test_every_other_event_is_refused_with_a_reason(state, event):
@@ -101,11 +107,15 @@ def test_a_new_agreement_after_a_change_may_be_accepted_again():
 
 
 def test_deciding_twice_says_already_decided():
-    decided = at(ag.ACCEPTED, advanced=True).apply(ag.BUYER_CHANGE).apply(ag.ACCEPT_CHANGE)
+    decided = (
+        at(ag.ACCEPTED, advanced=True).apply(ag.BUYER_CHANGE).apply(ag.ACCEPT_CHANGE)
+    )
     for event in (ag.ACCEPT_CHANGE, ag.REFUSE_CHANGE):
         with pytest.raises(Refused, match="already decided"):
             decided.apply(event)
-    cancelled = at(ag.ACCEPTED).apply(ag.BUYER_CANCELLATION).apply(ag.ACCEPT_CANCELLATION)
+    cancelled = (
+        at(ag.ACCEPTED).apply(ag.BUYER_CANCELLATION).apply(ag.ACCEPT_CANCELLATION)
+    )
     with pytest.raises(Refused, match="already decided"):
         cancelled.apply(ag.REFUSE_CANCELLATION)
 
@@ -158,7 +168,8 @@ def test_an_agreed_quotation_waits_for_the_person_who_confirms_it():
 def test_a_cancellation_supersedes_a_pending_change():
     pending = at(ag.ACCEPTED).apply(ag.BUYER_CHANGE).apply(ag.BUYER_CANCELLATION)
     assert pending == at(ag.CANCELLATION, before=ag.ACCEPTED)
-    # Refusing the cancellation goes back to the order before the superseded change, never to the change.
+    # Refusing the cancellation goes back to the order before the superseded change,
+    # never to the change.
     assert pending.apply(ag.REFUSE_CANCELLATION) == at(ag.ACCEPTED)
     with pytest.raises(Refused, match="already decided"):
         pending.apply(ag.ACCEPT_CHANGE)
@@ -179,10 +190,14 @@ def test_a_change_applied_to_a_quotation_is_answered_by_confirm():
 
 def test_derive_from_the_record():
     assert ag.derive([]) == at(ag.RECEIVED)
-    assert ag.derive([ag.AB, ag.CA, ag.BUYER_CHANGE, ag.ACCEPT_CHANGE]).state == ag.ACCEPTED
+    assert (
+        ag.derive([ag.AB, ag.CA, ag.BUYER_CHANGE, ag.ACCEPT_CHANGE]).state
+        == ag.ACCEPTED
+    )
     assert ag.derive([ag.AP, ag.BUYER_CHANGE]) == at(ag.CHANGE, before=ag.ACCEPTED)
     assert ag.derive([ag.RE, ag.BUYER_CANCELLATION]).state == ag.CANCELLED
-    # A second AP recorded by an older version is passed over: the state stays one the rules know.
+    # A second AP recorded by an older version is passed over: the state stays one the
+    # rules know.
     assert ag.derive([ag.AP, ag.AP]).state == ag.ACCEPTED
     assert ag.derive([ag.AP, ag.CA], advanced=True).state == ag.PROPOSED
 
@@ -198,4 +213,7 @@ def test_translator_is_used():
     with pytest.raises(Refused) as caught:
         at(ag.ACCEPTED).apply(ag.AP, translate)
     assert caught.value.reason.startswith("T:")
-    assert ag.state_label(ag.PROPOSED, translate) == "T:changes proposed, waiting for the buyer"
+    assert (
+        ag.state_label(ag.PROPOSED, translate)
+        == "T:changes proposed, waiting for the buyer"
+    )

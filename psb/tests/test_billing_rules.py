@@ -6,7 +6,10 @@ from lxml import etree
 from psb import peppol_rules
 from psb.peppol_rules import BILLING_CUSTOMIZATION_ID, PeppolValidator
 
-NS = {"cbc": peppol_rules.NS_CBC, "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
+NS = {
+    "cbc": peppol_rules.NS_CBC,
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+}
 
 
 @pytest.fixture(scope="module")
@@ -25,21 +28,28 @@ def test_billing_documents_take_their_xsd_and_both_rule_sets():
         "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd",
         ("CEN-EN16931-UBL.xslt", "PEPPOL-EN16931-UBL.xslt"),
     )
-    assert peppol_rules.rules_for(BILLING_CUSTOMIZATION_ID, "CreditNote")[0] == "ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd"
+    assert (
+        peppol_rules.rules_for(BILLING_CUSTOMIZATION_ID, "CreditNote")[0]
+        == "ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd"
+    )
     assert peppol_rules.rules_for("urn:fdc:peppol.eu:poacc:trns:order:3", "Order") == (
         "ubl-2.1/maindoc/UBL-Order-2.1.xsd",
         ("PEPPOLBIS-T01.xslt",),
     )
 
 
-@pytest.mark.parametrize("name", ["base-example.xml", "base-creditnote-correction.xml", "sales-order-example.xml"])
+@pytest.mark.parametrize(
+    "name",
+    ["base-example.xml", "base-creditnote-correction.xml", "sales-order-example.xml"],
+)
 def test_official_billing_examples_pass(validator, peppol, name):
     result = validator.validate(example(peppol, name))
     assert result.ok, str(result)
 
 
 def test_each_rule_set_is_run(validator, peppol):
-    """An EN 16931 core rule and a Peppol rule fail on one invoice: both stylesheets ran."""
+    """An EN 16931 core rule and a Peppol rule fail on one invoice: both stylesheets
+    ran."""
     root = etree.fromstring(example(peppol, "base-example.xml"))
     for tag in ("cbc:BuyerReference", "cac:OrderReference"):  # PEPPOL-EN16931-R003
         for node in root.findall(tag, NS):

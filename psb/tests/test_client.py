@@ -1,4 +1,5 @@
-"""The PSB client against the PSB sandbox, over real HTTP on loopback (``sandbox`` fixture: conftest.py)."""
+"""The PSB client against the PSB sandbox, over real HTTP on loopback (``sandbox``
+fixture: conftest.py)."""
 
 import time
 from datetime import datetime, timedelta, timezone
@@ -19,7 +20,8 @@ from psb_sandbox.server import PsbSandbox
 
 PARTY = "0106:12345678"  # the sandbox fixture's party
 XML = (
-    '<?xml version="1.0" encoding="UTF-8"?>\r\n<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2">'
+    '<?xml version="1.0" encoding="UTF-8"?>\r\n<Order '
+    'xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2">'
     "<!-- Crème brûlée, 10 € -->\r\n</Order>\n"
 ).encode()
 
@@ -27,7 +29,11 @@ XML = (
 def make_client(box, **kwargs):
     kwargs.setdefault("timeout", 5)
     return psb_client.PsbClient(
-        box.url, box.url, kwargs.pop("client_id", "cid"), kwargs.pop("client_secret", "csecret"), **kwargs
+        box.url,
+        box.url,
+        kwargs.pop("client_id", "cid"),
+        kwargs.pop("client_secret", "csecret"),
+        **kwargs,
     )
 
 
@@ -84,7 +90,9 @@ def test_short_lived_tokens_from_the_identity_server():
         client = make_client(box)
         client.me()
         client.me()
-    assert len(token_requests(box)) == 2, "a token with less than the margin left is never reused"
+    assert len(token_requests(box)) == 2, (
+        "a token with less than the margin left is never reused"
+    )
 
 
 def test_revoked_token_is_replaced_once(sandbox):
@@ -107,7 +115,11 @@ def test_a_second_401_is_not_retried(sandbox):
     sandbox.inject_fault("GET", "/api/v1/me$", status=401, count=5)
     with pytest.raises(PsbAuthError, match="401") as err:
         client.me()
-    assert err.value.status == 401 and err.value.code == "API401" and not err.value.retryable
+    assert (
+        err.value.status == 401
+        and err.value.code == "API401"
+        and not err.value.retryable
+    )
     assert len(token_requests(sandbox)) == 2
     assert len(api_requests(sandbox)) == 3
 
@@ -131,7 +143,10 @@ def test_password_grant(sandbox):
         "client_secret": "csecret",
         "scope": "ap",
     }
-    assert token_requests(sandbox)[0]["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
+    assert (
+        token_requests(sandbox)[0]["headers"]["Content-Type"]
+        == "application/x-www-form-urlencoded"
+    )
 
 
 def test_client_credentials_grant(sandbox):
@@ -162,7 +177,9 @@ def test_refused_credentials(sandbox, kwargs, hint):
 
 
 def test_identity_server_trouble_is_transient(sandbox):
-    sandbox.inject_fault("POST", "^/connect/token$", status=503, headers={"Retry-After": "120"})
+    sandbox.inject_fault(
+        "POST", "^/connect/token$", status=503, headers={"Retry-After": "120"}
+    )
     with pytest.raises(PsbTransientError, match="identity server") as err:
         make_client(sandbox).me()
     assert err.value.retryable and err.value.retry_after == 120
@@ -172,9 +189,21 @@ def test_identity_server_trouble_is_transient(sandbox):
     "args, kwargs, message",
     [
         (("", "https://id", "c", "s"), {}, "API URL missing"),
-        (("https://api", "https://id", "", None), {}, "client id, client secret missing"),
-        (("https://api", "https://id", "c", "s"), {"username": "u"}, "user name and password"),
-        (("https://api", "https://id", "c", "s"), {"password": "p"}, "user name and password"),
+        (
+            ("https://api", "https://id", "", None),
+            {},
+            "client id, client secret missing",
+        ),
+        (
+            ("https://api", "https://id", "c", "s"),
+            {"username": "u"},
+            "user name and password",
+        ),
+        (
+            ("https://api", "https://id", "c", "s"),
+            {"password": "p"},
+            "user name and password",
+        ),
         (("psb.econnect.eu", "https://id", "c", "s"), {}, "not a web address"),
     ],
 )
@@ -202,17 +231,29 @@ def test_download_returns_the_exact_bytes_and_sends_the_documented_headers(sandb
 def test_ids_are_encoded_as_one_path_segment(sandbox):
     doc = sandbox.add_document(PARTY, XML, document_id="a/b c?d#e")
     assert make_client(sandbox).download_sales_order(PARTY, doc) == XML
-    assert api_requests(sandbox)[-1]["path"] == "/api/v1/0106%3A12345678/salesOrder/a%2Fb%20c%3Fd%23e/download"
+    assert (
+        api_requests(sandbox)[-1]["path"]
+        == "/api/v1/0106%3A12345678/salesOrder/a%2Fb%20c%3Fd%23e/download"
+    )
     assert psb_client.segment("NL:KVK:12345678") == "NL%3AKVK%3A12345678"
 
 
-@pytest.mark.parametrize("document_id, encoded", [(".", "%2E"), ("..", "%2E%2E"), ("...", "..."), ("a.b", "a.b")])
+@pytest.mark.parametrize(
+    "document_id, encoded",
+    [(".", "%2E"), ("..", "%2E%2E"), ("...", "..."), ("a.b", "a.b")],
+)
 def test_dot_ids_stay_one_path_segment(sandbox, document_id, encoded):
     doc = sandbox.add_document(PARTY, XML, document_id=document_id)
     assert make_client(sandbox).download_sales_order(PARTY, doc) == XML
-    assert api_requests(sandbox)[-1]["path"] == f"/api/v1/0106%3A12345678/salesOrder/{encoded}/download"
+    assert (
+        api_requests(sandbox)[-1]["path"]
+        == f"/api/v1/0106%3A12345678/salesOrder/{encoded}/download"
+    )
     make_client(sandbox).delete_sales_order(PARTY, doc)
-    assert api_requests(sandbox)[-1]["path"] == f"/api/v1/0106%3A12345678/salesOrder/{encoded}"
+    assert (
+        api_requests(sandbox)[-1]["path"]
+        == f"/api/v1/0106%3A12345678/salesOrder/{encoded}"
+    )
 
 
 def test_empty_id_is_refused_before_any_request(sandbox):
@@ -225,8 +266,14 @@ def test_unknown_document(sandbox):
     with pytest.raises(PsbNotFoundError) as err:
         make_client(sandbox).download_sales_order(PARTY, "d-404")
     message = err.value.message
-    assert "document d-404 for party 0106:12345678" in message and "90 days" in message and "7 days" in message
-    assert err.value.status == 404 and err.value.code == "API404" and err.value.request_id
+    assert (
+        "document d-404 for party 0106:12345678" in message
+        and "90 days" in message
+        and "7 days" in message
+    )
+    assert (
+        err.value.status == 404 and err.value.code == "API404" and err.value.request_id
+    )
     assert not err.value.retryable
 
 
@@ -243,9 +290,15 @@ def test_server_errors_are_transient(sandbox):
     sandbox.inject_fault("GET", "/download$", status=500, body="Server Error")
     with pytest.raises(PsbTransientError, match="Server Error") as err:
         client.download_sales_order(PARTY, doc)
-    assert err.value.retryable and err.value.status == 500 and err.value.retry_after is None
+    assert (
+        err.value.retryable
+        and err.value.status == 500
+        and err.value.retry_after is None
+    )
     assert f"downloading document {doc} for party {PARTY}" in err.value.message
-    sandbox.inject_fault("GET", "/download$", status=502, body="<html><body>Bad gateway</body></html>")
+    sandbox.inject_fault(
+        "GET", "/download$", status=502, body="<html><body>Bad gateway</body></html>"
+    )
     with pytest.raises(PsbTransientError):
         client.download_sales_order(PARTY, doc)
     assert client.download_sales_order(PARTY, doc) == XML, "the faults are used up"
@@ -258,7 +311,12 @@ def test_429_keeps_retry_after(sandbox):
         client.me()
     assert err.value.retry_after == 7 and err.value.status == 429
     later = datetime.now(timezone.utc) + timedelta(seconds=90)
-    sandbox.inject_fault("GET", "/me$", status=429, headers={"Retry-After": format_datetime(later, usegmt=True)})
+    sandbox.inject_fault(
+        "GET",
+        "/me$",
+        status=429,
+        headers={"Retry-After": format_datetime(later, usegmt=True)},
+    )
     with pytest.raises(PsbTransientError) as err:
         client.me()
     assert 85 <= err.value.retry_after <= 91
@@ -278,21 +336,31 @@ def test_timeout_is_transient(sandbox):
 
 
 def test_timeouts():
-    """(connect, read) by default, so an outage is noticed quickly; a single number is accepted too."""
+    """(connect, read) by default, so an outage is noticed quickly; a single number is
+    accepted too."""
     assert psb_client.DEFAULT_TIMEOUT == (5, 30)
-    assert psb_client.PsbClient("https://api", "https://id", "c", "s").timeout == (5, 30)
-    assert psb_client.PsbClient("https://api", "https://id", "c", "s", timeout=12).timeout == 12
+    assert psb_client.PsbClient("https://api", "https://id", "c", "s").timeout == (
+        5,
+        30,
+    )
+    assert (
+        psb_client.PsbClient("https://api", "https://id", "c", "s", timeout=12).timeout
+        == 12
+    )
 
 
 def test_unreachable_is_transient():
-    client = psb_client.PsbClient("http://127.0.0.1:9", "http://127.0.0.1:9", "a", "b", timeout=2)
+    client = psb_client.PsbClient(
+        "http://127.0.0.1:9", "http://127.0.0.1:9", "a", "b", timeout=2
+    )
     with pytest.raises(PsbTransientError, match="could not be reached") as err:
         client.me()
     assert err.value.retryable
 
 
 def _me_refused(sandbox, match, **fault):
-    """The PsbRequestError (its message matching ``match``) of ``client.me()`` when the PSB answers ``fault``."""
+    """The PsbRequestError (its message matching ``match``) of ``client.me()`` when the
+    PSB answers ``fault``."""
     sandbox.inject_fault("GET", "/me$", **fault)
     with pytest.raises(PsbRequestError, match=match) as err:
         make_client(sandbox).me()
@@ -312,12 +380,21 @@ def test_bad_request_carries_the_psb_message(sandbox):
     assert error.help_link.endswith("#API400") and "req-9" in error.message
     assert not error.retryable
     _me_refused(sandbox, "too large", status=413)
-    body = {"title": "One or more validation errors occurred.", "errors": {"partyIds": ["The field is required."]}}
+    body = {
+        "title": "One or more validation errors occurred.",
+        "errors": {"partyIds": ["The field is required."]},
+    }
     _me_refused(sandbox, "partyIds: The field is required", status=400, body=body)
 
 
 def test_redirects_are_not_followed(sandbox):
-    _me_refused(sandbox, "redirect", status=302, body="", headers={"Location": f"{sandbox.url}/elsewhere"})
+    _me_refused(
+        sandbox,
+        "redirect",
+        status=302,
+        body="",
+        headers={"Location": f"{sandbox.url}/elsewhere"},
+    )
     assert not [r for r in sandbox.requests if r["path"] == "/elsewhere"]
 
 
@@ -328,9 +405,16 @@ def test_an_answer_that_is_not_json(sandbox):
 def test_oversized_download_is_refused(sandbox):
     body = b"<a>" + b"x" * 1000 + b"</a>"
     doc = sandbox.add_document(PARTY, body)
-    assert make_client(sandbox, max_download_bytes=len(body)).download_sales_order(PARTY, doc) == body
+    assert (
+        make_client(sandbox, max_download_bytes=len(body)).download_sales_order(
+            PARTY, doc
+        )
+        == body
+    )
     with pytest.raises(PsbRequestError, match="larger than 1,006 bytes") as err:
-        make_client(sandbox, max_download_bytes=len(body) - 1).download_sales_order(PARTY, doc)
+        make_client(sandbox, max_download_bytes=len(body) - 1).download_sales_order(
+            PARTY, doc
+        )
     assert not err.value.retryable
 
 
@@ -339,7 +423,10 @@ def test_delete_and_status(sandbox):
     doc = sandbox.add_document(PARTY, XML)
     assert [s["name"] for s in client.sales_order_status(PARTY, doc)] == ["Received"]
     client.download_sales_order(PARTY, doc)
-    assert [s["name"] for s in client.sales_order_status(PARTY, doc)] == ["Received", "Downloaded"]
+    assert [s["name"] for s in client.sales_order_status(PARTY, doc)] == [
+        "Received",
+        "Downloaded",
+    ]
     assert client.delete_sales_order(PARTY, doc) is None
     assert api_requests(sandbox)[-1]["method"] == "DELETE"
     with pytest.raises(PsbNotFoundError):
@@ -352,12 +439,16 @@ def test_delete_and_status(sandbox):
 def test_order_response_is_sent_once(sandbox):
     client = make_client(sandbox)
     doc = sandbox.add_document(PARTY, XML)
-    assert client.send_order_response(PARTY, doc, "AB", note="Received", response_document_id="r-1") == {"id": "r-1"}
+    assert client.send_order_response(
+        PARTY, doc, "AB", note="Received", response_document_id="r-1"
+    ) == {"id": "r-1"}
     request = api_requests(sandbox)[-1]
     assert request["path"] == f"/api/v1/0106%3A12345678/salesOrder/{doc}/response"
     assert request["headers"]["X-EConnect-DocumentId"] == "r-1"
     assert request["headers"]["Content-Type"] == "application/json"
-    again = client.send_order_response(PARTY, doc, "AB", note="Received", response_document_id="r-1")
+    again = client.send_order_response(
+        PARTY, doc, "AB", note="Received", response_document_id="r-1"
+    )
     assert again == {"id": "r-1", "duplicate": True}
     assert len(sandbox.responses) == 1
     assert sandbox.responses[0]["json"] == {"status": "AB", "note": "Received"}
@@ -387,13 +478,21 @@ def test_order_response_as_ubl(sandbox):
     client = make_client(sandbox)
     doc = sandbox.add_document(PARTY, XML)
     ubl = (
-        b'<OrderResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2" '
-        b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
+        b"<OrderResponse "
+        b'xmlns="urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2" '
+        b'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:'
+        b'CommonBasicComponents-2">'
         b"<cbc:OrderResponseCode>CA</cbc:OrderResponseCode></OrderResponse>"
     )
-    assert client.send_order_response(PARTY, doc, "CA", response_document_id="r-x", xml=ubl) == {"id": "r-x"}
+    assert client.send_order_response(
+        PARTY, doc, "CA", response_document_id="r-x", xml=ubl
+    ) == {"id": "r-x"}
     record = sandbox.responses[0]
-    assert (record["content_type"], record["xml"], record["status"]) == ("application/xml", ubl, "CA")
+    assert (record["content_type"], record["xml"], record["status"]) == (
+        "application/xml",
+        ubl,
+        "CA",
+    )
 
 
 # ---------------------------------------------------------------------- lookups
@@ -407,7 +506,10 @@ def test_recipient_lookups(sandbox):
     }
     options = client.delivery_option([buyer, "9944:NL1"])
     assert [o["partyId"] for o in options] == [buyer, "9944:NL1"]
-    assert api_requests(sandbox)[-1]["query"] == {"partyIds": [buyer, "9944:NL1"], "documentFamily": ["orderResponse"]}
+    assert api_requests(sandbox)[-1]["query"] == {
+        "partyIds": [buyer, "9944:NL1"],
+        "documentFamily": ["orderResponse"],
+    }
     sandbox.order_response_capable = {"9944:NL1"}
     assert client.query_recipient_party(PARTY, [buyer, "9944:NL1"])["id"] == "9944:NL1"
     sandbox.order_response_capable = set()
@@ -416,11 +518,16 @@ def test_recipient_lookups(sandbox):
     assert client.delivery_option(buyer) == []
 
 
-# ---------------------------------------------------------------------- hooks and account
+# ---------------------------------------------------------------------- hooks and
+# account
 def test_hook_upsert_keeps_one_hook(sandbox):
     client = make_client(sandbox)
     hook = psb_client.build_hook(
-        "h1", "Odoo", "https://odoo.example/econnect_psb/webhook", "s3cret", psb_client.SELLER_TOPICS
+        "h1",
+        "Odoo",
+        "https://odoo.example/econnect_psb/webhook",
+        "s3cret",
+        psb_client.SELLER_TOPICS,
     )
     assert hook == {
         "id": "h1",
@@ -431,7 +538,9 @@ def test_hook_upsert_keeps_one_hook(sandbox):
     }
     first = client.put_hook(hook, party_id=PARTY)
     second = client.put_hook({**hook, "name": "Odoo 2"}, party_id=PARTY)
-    assert [r["method"] for r in api_requests(sandbox)] == ["PUT", "PUT"], "updated in place, never deleted"
+    assert [r["method"] for r in api_requests(sandbox)] == ["PUT", "PUT"], (
+        "updated in place, never deleted"
+    )
     assert second["createdOn"] == first["createdOn"] and second["name"] == "Odoo 2"
     assert [h["name"] for h in client.list_hooks(PARTY)] == ["Odoo 2"]
     assert client.list_hooks() == []
@@ -443,7 +552,11 @@ def test_hook_upsert_keeps_one_hook(sandbox):
 
 def test_environment_hooks(sandbox):
     client = make_client(sandbox)
-    client.put_hook(psb_client.build_hook("env", "All", "https://odoo.example/hook", "s", ["*Received"]))
+    client.put_hook(
+        psb_client.build_hook(
+            "env", "All", "https://odoo.example/hook", "s", ["*Received"]
+        )
+    )
     assert api_requests(sandbox)[-1]["path"] == "/api/v1/hook"
     assert [h["id"] for h in client.list_hooks()] == ["env"]
     client.delete_hook("env")
@@ -452,12 +565,16 @@ def test_environment_hooks(sandbox):
 
 def test_invalid_hook_is_refused(sandbox):
     with pytest.raises(PsbRequestError, match="action must be"):
-        make_client(sandbox).put_hook({"id": "x", "action": "ftp://x", "topics": ["OrderReceived"]}, PARTY)
+        make_client(sandbox).put_hook(
+            {"id": "x", "action": "ftp://x", "topics": ["OrderReceived"]}, PARTY
+        )
 
 
 def test_mail_hook_is_updated_in_place(sandbox):
     client = make_client(sandbox)
-    hook = psb_client.build_mail_hook("h1-alert", "Odoo alarm", "ops@example.com", psb_client.ALERT_TOPICS)
+    hook = psb_client.build_mail_hook(
+        "h1-alert", "Odoo alarm", "ops@example.com", psb_client.ALERT_TOPICS
+    )
     assert hook == {
         "id": "h1-alert",
         "name": "Odoo alarm",
@@ -467,11 +584,19 @@ def test_mail_hook_is_updated_in_place(sandbox):
     }
     first = client.put_hook(hook, party_id=PARTY)
     off = client.put_hook(
-        psb_client.build_mail_hook("h1-alert", "Odoo alarm", "ops@example.com", psb_client.ALERT_TOPICS, active=False),
+        psb_client.build_mail_hook(
+            "h1-alert",
+            "Odoo alarm",
+            "ops@example.com",
+            psb_client.ALERT_TOPICS,
+            active=False,
+        ),
         party_id=PARTY,
     )
     assert (off["isActive"], off["createdOn"]) == (False, first["createdOn"])
-    assert [(h["id"], h["isActive"]) for h in client.list_hooks(PARTY)] == [("h1-alert", False)]
+    assert [(h["id"], h["isActive"]) for h in client.list_hooks(PARTY)] == [
+        ("h1-alert", False)
+    ]
 
 
 def test_ping_hooks(sandbox):
@@ -486,12 +611,18 @@ def test_account_calls(sandbox):
 
 def test_test_connection(sandbox):
     check = make_client(sandbox).test_connection(PARTY)
-    assert str(check) == "The PSB accepted the credentials, which may use party 0106:12345678."
+    assert (
+        str(check)
+        == "The PSB accepted the credentials, which may use party 0106:12345678."
+    )
     assert (check.code, check.params) == ("connection_ok_party", {"party_id": PARTY})
     assert len(token_requests(sandbox)) == 1
     check = make_client(sandbox).test_connection("")
     assert (check.code, check.params) == ("connection_ok_parties", {"allowed": [PARTY]})
-    with pytest.raises(PsbAuthError, match="may not use party 0106:00000000; they may use 0106:12345678"):
+    with pytest.raises(
+        PsbAuthError,
+        match="may not use party 0106:00000000; they may use 0106:12345678",
+    ):
         make_client(sandbox).test_connection("0106:00000000")
     with pytest.raises(PsbAuthError, match="refused the credentials"):
         make_client(sandbox, client_secret="nope").test_connection(PARTY)
@@ -509,11 +640,17 @@ def test_test_connection_without_a_party_list(sandbox):
 
 
 def test_public_constants():
-    assert psb_client.ENVIRONMENTS["production"] == ("https://psb.econnect.eu", "https://identity.econnect.eu")
+    assert psb_client.ENVIRONMENTS["production"] == (
+        "https://psb.econnect.eu",
+        "https://identity.econnect.eu",
+    )
     assert psb_client.ENVIRONMENTS["acceptance"] == (
         "https://accp-psb.econnect.eu",
         "https://accp-identity.econnect.eu",
     )
-    assert "OrderReceived" in psb_client.SELLER_TOPICS and len(psb_client.SELLER_TOPICS) == 10
+    assert (
+        "OrderReceived" in psb_client.SELLER_TOPICS
+        and len(psb_client.SELLER_TOPICS) == 10
+    )
     assert issubclass(PsbTransientError, PsbError) and PsbTransientError.retryable
     assert psb_client.PsbError is PsbError

@@ -1,7 +1,7 @@
 """Odoo 19 supports Python 3.10: nothing in the addon may need a newer one.
 
-Python 3.10 is not installable on this project's Debian machines, so the one construct that broke
-it (``datetime.UTC``, new in 3.11) is looked for in the source itself.
+Python 3.10 is not installable on this project's Debian machines, so the one construct
+that broke it (``datetime.UTC``, new in 3.11) is looked for in the source itself.
 """
 
 import ast
@@ -14,8 +14,12 @@ SKIP = {".venv", ".build", ".odoo", "node_modules"}
 
 def _sources():
     for folder, subfolders, files in os.walk(ROOT):
-        subfolders[:] = [name for name in subfolders if name not in SKIP and not name.startswith(".")]
-        yield from (Path(folder, name) for name in sorted(files) if name.endswith(".py"))
+        subfolders[:] = [
+            name for name in subfolders if name not in SKIP and not name.startswith(".")
+        ]
+        yield from (
+            Path(folder, name) for name in sorted(files) if name.endswith(".py")
+        )
 
 
 def _uses_datetime_utc(tree):
@@ -26,7 +30,11 @@ def _uses_datetime_utc(tree):
             and any(alias.name == "UTC" for alias in node.names)
         ):
             return True
-        if isinstance(node, ast.Attribute) and node.attr == "UTC" and getattr(node.value, "id", None) == "datetime":
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "UTC"
+            and getattr(node.value, "id", None) == "datetime"
+        ):
             return True
     return False
 

@@ -1,4 +1,5 @@
-"""Reading webhook bodies: every malformed one is an EventError with a one-line reason."""
+"""Reading webhook bodies: every malformed one is an EventError with a one-line
+reason."""
 
 import json
 
@@ -10,7 +11,9 @@ TOPICS = {"OrderReceived", "OrderChangeReceived"}
 
 
 def body(**values):
-    return json.dumps({"topic": "OrderReceived", "partyId": "0106:1", "documentId": "d-1", **values}).encode()
+    return json.dumps(
+        {"topic": "OrderReceived", "partyId": "0106:1", "documentId": "d-1", **values}
+    ).encode()
 
 
 def test_a_good_event():
@@ -50,7 +53,9 @@ def test_ids_over_the_limit_are_refused_not_cut():
     ):
         with pytest.raises(psb_event.EventError, match="longer than 200"):
             psb_event.check(psb_event.parse(body(**values)), TOPICS)
-    psb_event.check(psb_event.parse(body(documentId="x" * psb_event.MAX_ID_LENGTH)), TOPICS)
+    psb_event.check(
+        psb_event.parse(body(documentId="x" * psb_event.MAX_ID_LENGTH)), TOPICS
+    )
 
 
 @pytest.mark.parametrize("document_id", ["", " ", ".", "..", None])

@@ -19,12 +19,17 @@ def sent(receiver="0106:87654321"):
 
 
 def test_a_rejection_with_its_reason():
-    response = invoice_response.read(invoice_response_xml(sent(), "RE", "Order number missing"))
+    response = invoice_response.read(
+        invoice_response_xml(sent(), "RE", "Order number missing")
+    )
     assert response.code == "RE"
     assert response.invoice_number == "INV/2026/00007"
     assert response.reasons == ("Order number missing",)
     assert response.sender == "0106:87654321"
-    assert "RE" in invoice_response.NEEDS_A_PERSON and "PD" not in invoice_response.NEEDS_A_PERSON
+    assert (
+        "RE" in invoice_response.NEEDS_A_PERSON
+        and "PD" not in invoice_response.NEEDS_A_PERSON
+    )
 
 
 @pytest.mark.parametrize("code", ["AB", "IP", "UQ", "CA", "AP", "PD"])
@@ -36,6 +41,8 @@ def test_not_an_invoice_response():
     with pytest.raises(invoice_response.InvoiceResponseError):
         invoice_response.read(INVOICE)
     with pytest.raises(invoice_response.InvoiceResponseError):
-        invoice_response.read(invoice_response_xml(sent(), "AP").replace(b">AP<", b">ZZ<"))
+        invoice_response.read(
+            invoice_response_xml(sent(), "AP").replace(b">AP<", b">ZZ<")
+        )
     with pytest.raises(UblError):
         invoice_response.read(b"<not xml")

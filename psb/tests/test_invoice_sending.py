@@ -1,5 +1,6 @@
-"""Sending invoices through the PSB: the client's salesInvoice calls against the sandbox over loopback,
-its status events and the buyer's Invoice Response (psb-api.md, "Sending invoices")."""
+"""Sending invoices through the PSB: the client's salesInvoice calls against the sandbox
+over loopback, its status events and the buyer's Invoice Response (psb-api.md, "Sending
+invoices")."""
 
 import json
 
@@ -29,7 +30,8 @@ INVOICE = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 class Hooks(Receiver):
-    """The webhook endpoint of the invoice's status events, which the sandbox signs and posts."""
+    """The webhook endpoint of the invoice's status events, which the sandbox signs and
+    posts."""
 
     def __init__(self):
         super().__init__()
@@ -43,7 +45,9 @@ class Hooks(Receiver):
 
 @pytest.fixture()
 def box():
-    with PsbSandbox(clients={"cid": "csecret"}, parties=[PARTY], auto_invoice_hooks=True) as sandbox:
+    with PsbSandbox(
+        clients={"cid": "csecret"}, parties=[PARTY], auto_invoice_hooks=True
+    ) as sandbox:
         yield sandbox
 
 
@@ -51,7 +55,14 @@ def box():
 def hooks(box):
     endpoint = Hooks()
     make_client(box).put_hook(
-        {"id": "h", "name": "h", "action": endpoint.url, "topics": ["Invoice*"], "isActive": True}, PARTY
+        {
+            "id": "h",
+            "name": "h",
+            "action": endpoint.url,
+            "topics": ["Invoice*"],
+            "isActive": True,
+        },
+        PARTY,
     )
     yield endpoint
     endpoint.close()
@@ -59,15 +70,31 @@ def hooks(box):
 
 def test_an_invoice_is_sent_once_under_its_document_id(box, hooks):
     client = make_client(box)
-    assert client.send_invoice(PARTY, INVOICE, "inv-1", filename="INV_2026_00001.xml") == {"id": "inv-1"}
-    # A double click or a crash after sending: the same id again is taken as done, not sent twice.
-    assert client.send_invoice(PARTY, INVOICE, "inv-1") == {"id": "inv-1", "duplicate": True}
+    assert client.send_invoice(
+        PARTY, INVOICE, "inv-1", filename="INV_2026_00001.xml"
+    ) == {"id": "inv-1"}
+    # A double click or a crash after sending: the same id again is taken as done, not
+    # sent twice.
+    assert client.send_invoice(PARTY, INVOICE, "inv-1") == {
+        "id": "inv-1",
+        "duplicate": True,
+    }
     assert list(box.invoices) == ["inv-1"]
     sent = box.invoices["inv-1"]
-    assert (sent["xml"], sent["filename"], sent["receiver"]) == (INVOICE, "INV_2026_00001.xml", BUYER)
+    assert (sent["xml"], sent["filename"], sent["receiver"]) == (
+        INVOICE,
+        "INV_2026_00001.xml",
+        BUYER,
+    )
     event = hooks.next()
-    assert (event["topic"], event["documentId"], event["details"]["recipient"]) == ("InvoiceSent", "inv-1", BUYER)
-    assert [status["name"] for status in client.sales_invoice_status(PARTY, "inv-1")] == ["Received", "InvoiceSent"]
+    assert (event["topic"], event["documentId"], event["details"]["recipient"]) == (
+        "InvoiceSent",
+        "inv-1",
+        BUYER,
+    )
+    assert [
+        status["name"] for status in client.sales_invoice_status(PARTY, "inv-1")
+    ] == ["Received", "InvoiceSent"]
 
 
 def test_a_receiver_that_cannot_receive_invoices(box, hooks):
@@ -75,7 +102,12 @@ def test_a_receiver_that_cannot_receive_invoices(box, hooks):
     box.invoice_capable = {"0106:11111111"}
     with pytest.raises(PsbNotFoundError):
         client.query_recipient_party(PARTY, [BUYER], family="salesInvoice")
-    assert client.query_recipient_party(PARTY, ["0106:11111111"], family="salesInvoice")["id"] == "0106:11111111"
+    assert (
+        client.query_recipient_party(PARTY, ["0106:11111111"], family="salesInvoice")[
+            "id"
+        ]
+        == "0106:11111111"
+    )
     # Order Responses are another capability.
     assert client.query_recipient_party(PARTY, [BUYER])["id"] == BUYER
     client.send_invoice(PARTY, INVOICE, "inv-2")
@@ -96,7 +128,11 @@ def test_faults_and_refusals(box):
     assert not box.invoices, "a refused send kept nothing"
     assert client.send_invoice(PARTY, INVOICE, "inv-4") == {"id": "inv-4"}
     with pytest.raises(PsbRequestError) as refused:
-        client.send_invoice(PARTY, b"<Order xmlns='urn:oasis:names:specification:ubl:schema:xsd:Order-2'/>", "x")
+        client.send_invoice(
+            PARTY,
+            b"<Order xmlns='urn:oasis:names:specification:ubl:schema:xsd:Order-2'/>",
+            "x",
+        )
     assert refused.value.status == 400
     with pytest.raises(PsbNotFoundError):
         client.sales_invoice_status(PARTY, "unknown")
@@ -120,10 +156,21 @@ def test_retry_events_and_the_buyers_invoice_response(box, hooks):
     root = etree.fromstring(xml)
     ns = {
         "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
-        "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+        "cac": "urn:oasis:names:specification:ubl:schema:xsd:"
+        "CommonAggregateComponents-2",
     }
-    assert root.findtext("cac:DocumentResponse/cac:Response/cbc:ResponseCode", namespaces=ns) == "RE"
-    assert root.findtext("cac:DocumentResponse/cac:DocumentReference/cbc:ID", namespaces=ns) == "INV/2026/00001"
+    assert (
+        root.findtext(
+            "cac:DocumentResponse/cac:Response/cbc:ResponseCode", namespaces=ns
+        )
+        == "RE"
+    )
+    assert (
+        root.findtext(
+            "cac:DocumentResponse/cac:DocumentReference/cbc:ID", namespaces=ns
+        )
+        == "INV/2026/00001"
+    )
     assert "Order number missing" in xml.decode()
     with pytest.raises(ValueError):
         box.invoice_response("inv-5", "XX")

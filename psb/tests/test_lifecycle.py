@@ -14,8 +14,12 @@ def test_created_on_parsing():
 
 def test_retention_whichever_first():
     assert lifecycle.retention_deadline(T0) == T0 + timedelta(days=90)
-    assert lifecycle.retention_deadline(T0, T0 + timedelta(days=1)) == T0 + timedelta(days=8)
-    assert lifecycle.retention_deadline(T0, T0 + timedelta(days=88)) == T0 + timedelta(days=90)
+    assert lifecycle.retention_deadline(T0, T0 + timedelta(days=1)) == T0 + timedelta(
+        days=8
+    )
+    assert lifecycle.retention_deadline(T0, T0 + timedelta(days=88)) == T0 + timedelta(
+        days=90
+    )
 
 
 def test_backoff_is_capped_at_30_minutes_and_never_gives_up_before_the_deadline():

@@ -14,7 +14,9 @@ def test_plain_line_passes():
 
 def test_negative_quantity_is_held_at_zero():
     result = check_line(D(-5), D(3))
-    assert codes(result) == ["quantity_negative"] and result.quantity == 0 and result.hold
+    assert (
+        codes(result) == ["quantity_negative"] and result.quantity == 0 and result.hold
+    )
 
 
 def test_zero_huge_and_prices():

@@ -1,4 +1,5 @@
-"""Customers are matched on the buyer's identifiers exactly: its wildcards are characters (issue 28, 7)."""
+"""Customers are matched on the buyer's identifiers exactly: its wildcards are
+characters (issue 28, 7)."""
 
 import pytest
 

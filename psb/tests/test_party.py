@@ -1,4 +1,5 @@
-"""The party id check of psb/party.py: the two forms the PSB takes, and a clear refusal otherwise."""
+"""The party id check of psb/party.py: the two forms the PSB takes, and a clear refusal
+otherwise."""
 
 import pytest
 
@@ -41,9 +42,15 @@ def test_refused_with_both_forms_named(value):
         check_party_id(value)
     assert caught.value.error_code == "bad_party_id"
     assert caught.value.params == {"value": value.strip()}
-    assert "0106:12345678" in str(caught.value) and "NL:KVK:12345678" in str(caught.value)
+    assert "0106:12345678" in str(caught.value) and "NL:KVK:12345678" in str(
+        caught.value
+    )
 
 
 def test_scheme_names():
-    assert (scheme_name("0106"), scheme_name("0088"), scheme_name("KVK")) == ("KvK", "GLN", "KVK")
+    assert (scheme_name("0106"), scheme_name("0088"), scheme_name("KVK")) == (
+        "KvK",
+        "GLN",
+        "KVK",
+    )
     assert (scheme_name("0999"), scheme_name(None)) == ("", "")

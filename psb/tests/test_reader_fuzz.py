@@ -1,9 +1,11 @@
-"""Fuzzing the reader: whatever bytes arrive, it returns an OrderDocument or raises a UblError.
+"""Fuzzing the reader: whatever bytes arrive, it returns an OrderDocument or raises a
+UblError.
 
-The seeds are the official Order / Order Change / Order Cancellation examples (when the shared
-Peppol material is present) and the hand-made documents of ``data/``. Hypothesis mutates them at
-byte level (truncation, flipped bytes) and at element level (dropped and duplicated elements,
-odd text in numeric, date, code and identifier fields), and also feeds plain random bytes.
+The seeds are the official Order / Order Change / Order Cancellation examples (when the
+shared Peppol material is present) and the hand-made documents of ``data/``. Hypothesis
+mutates them at byte level (truncation, flipped bytes) and at element level (dropped and
+duplicated elements, odd text in numeric, date, code and identifier fields), and also
+feeds plain random bytes.
 """
 
 from decimal import Decimal
@@ -91,7 +93,8 @@ TRICKY_VALUES = [
     "A" * 300,
     "urn:fdc:peppol.eu:poacc:trns:order:3:extended:x",
 ]
-# Any XML-compatible text (lxml refuses control characters and surrogates in element text).
+# Any XML-compatible text (lxml refuses control characters and surrogates in element
+# text).
 XML_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xD7FF), max_size=40)
 
 
@@ -102,7 +105,9 @@ def _elements(root: etree._Element) -> list[etree._Element]:
 def _tree(data: bytes) -> etree._Element | None:
     """The mutated document as a tree, or None once it is no longer well-formed."""
     try:
-        return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        return etree.fromstring(
+            data, etree.XMLParser(resolve_entities=False, no_network=True)
+        )
     except etree.XMLSyntaxError:
         return None
 
@@ -112,8 +117,8 @@ def _serialize(root: etree._Element) -> bytes:
 
 
 def _pick(draw, items):
-    """One of ``items``. The draw does not depend on ``len(items)``, so that Hypothesis can replay
-    and shrink a sequence of mutations whose inputs change size."""
+    """One of ``items``. The draw does not depend on ``len(items)``, so that Hypothesis
+    can replay and shrink a sequence of mutations whose inputs change size."""
     return items[draw(st.integers(0, 2**20)) % len(items)]
 
 
@@ -133,7 +138,8 @@ def flip_bytes(draw, data):
 
 
 def _on_an_element(draw, data, change):
-    """The document with ``change`` made to one of its elements, drawn (as it is when it has none)."""
+    """The document with ``change`` made to one of its elements, drawn (as it is when it
+    has none)."""
     root = _tree(data)
     if root is None or not _elements(root):
         return data
@@ -148,13 +154,18 @@ def drop_element(draw, data):
 
 @st.composite
 def duplicate_element(draw, data):
-    return _on_an_element(draw, data, lambda original: original.addnext(etree.fromstring(etree.tostring(original))))
+    return _on_an_element(
+        draw,
+        data,
+        lambda original: original.addnext(etree.fromstring(etree.tostring(original))),
+    )
 
 
 @st.composite
 def odd_field_text(draw, data):
-    """Odd text in a typed field: the field's name is picked first, so that a field which occurs
-    once (IssueTime) is as likely to be hit as one on every line (Quantity)."""
+    """Odd text in a typed field: the field's name is picked first, so that a field
+    which occurs once (IssueTime) is as likely to be hit as one on every line
+    (Quantity)."""
     root = _tree(data)
     fields = {}
     for element in [] if root is None else _elements(root):
@@ -162,7 +173,9 @@ def odd_field_text(draw, data):
             fields.setdefault(name, []).append(element)
     if not fields:
         return data
-    _pick(draw, _pick(draw, sorted(fields.items()))[1]).text = draw(st.one_of(st.sampled_from(TRICKY_VALUES), XML_TEXT))
+    _pick(draw, _pick(draw, sorted(fields.items()))[1]).text = draw(
+        st.one_of(st.sampled_from(TRICKY_VALUES), XML_TEXT)
+    )
     return _serialize(root)
 
 
@@ -173,7 +186,8 @@ BYTE_MUTATIONS = [truncate, flip_bytes]
 def check(data: bytes) -> str:
     """The reader's contract: a complete OrderDocument, or a UblError with a message.
 
-    Returns what happened, for Hypothesis' statistics (pytest --hypothesis-show-statistics).
+    Returns what happened, for Hypothesis' statistics (pytest
+    --hypothesis-show-statistics).
     """
     try:
         document = read_document(data)
@@ -185,18 +199,24 @@ def check(data: bytes) -> str:
     assert document.kind == "order_cancellation" or document.lines
     for line in document.lines:
         assert line.line_id and line.unit_code
-        line.unit_price  # noqa: B018 - must be computable for every line the reader returns
+        # must be computable for every line the reader returns
+        line.unit_price  # noqa: B018
     return f"read: {document.kind}"
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_documents(data):
-    """One to three element-level mutations, then at most one byte-level one (which mostly
-    breaks well-formedness, so it comes last and not always)."""
+    """One to three element-level mutations, then at most one byte-level one (which
+    mostly breaks well-formedness, so it comes last and not always)."""
     document = data.draw(st.sampled_from(SEEDS), label="seed")
-    mutations = data.draw(st.lists(st.sampled_from(ELEMENT_MUTATIONS), min_size=1, max_size=3), label="mutations")
-    mutations += data.draw(st.lists(st.sampled_from(BYTE_MUTATIONS), max_size=1), label="byte mutation")
+    mutations = data.draw(
+        st.lists(st.sampled_from(ELEMENT_MUTATIONS), min_size=1, max_size=3),
+        label="mutations",
+    )
+    mutations += data.draw(
+        st.lists(st.sampled_from(BYTE_MUTATIONS), max_size=1), label="byte mutation"
+    )
     for mutation in mutations:
         document = data.draw(mutation(document), label=mutation.__name__)
     event(check(document))
@@ -213,21 +233,26 @@ SYSTEMATIC_SEEDS = ["order_2026.xml", "order_change_minimal.xml", "order_minimal
 
 @pytest.mark.parametrize("seed", SYSTEMATIC_SEEDS)
 def test_every_odd_value_in_every_typed_field(seed):
-    """The random search above may miss a field that occurs once; here every tricky value goes
-    into the first occurrence of every typed field of a few seeds."""
+    """The random search above may miss a field that occurs once; here every tricky
+    value goes into the first occurrence of every typed field of a few seeds."""
     root = _tree((DATA / seed).read_bytes())
-    names = sorted({etree.QName(el).localname for el in _elements(root)} & set(TYPED_FIELDS))
+    names = sorted(
+        {etree.QName(el).localname for el in _elements(root)} & set(TYPED_FIELDS)
+    )
     assert len(names) >= 6
     for name in names:
         for value in TRICKY_VALUES:
             root = _tree((DATA / seed).read_bytes())
-            next(el for el in _elements(root) if etree.QName(el).localname == name).text = value
+            next(
+                el for el in _elements(root) if etree.QName(el).localname == name
+            ).text = value
             check(_serialize(root))
 
 
 @pytest.mark.parametrize("value", TRICKY_VALUES)
 def test_odd_quantities_are_read_or_named(value):
-    """Odd text in a line's quantity reaches the reader (not only the parser) and is named there."""
+    """Odd text in a line's quantity reaches the reader (not only the parser) and is
+    named there."""
     seed = (DATA / "order_minimal.xml").read_bytes()
     data = seed.replace(b'unitCode="C62">2<', f'unitCode="C62">{value}<'.encode())
     try:

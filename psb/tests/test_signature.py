@@ -7,8 +7,8 @@ import pytest
 from psb import signature
 
 # The webhook body of eConnect's own signature unit test (econnect-psb-dotnet,
-# EConnect.Psb.UnitTests/WebHook/PsbWebHookSignatureTests.cs): a C# verbatim string, so the bytes
-# that were signed have CRLF line endings (psb-api.md §6.3).
+# EConnect.Psb.UnitTests/WebHook/PsbWebHookSignatureTests.cs): a C# verbatim string, so
+# the bytes that were signed have CRLF line endings (psb-api.md §6.3).
 DOTNET_EVENT = """{
     "topic": "InvoiceSent",
     "partyId": "NL:KVK:SENDER",
@@ -30,7 +30,9 @@ DOTNET_EVENT = """{
     "createdOn": "2022-01-21T10:03:18.3726197+00:00",
     "sentOn": "2022-01-21T10:03:18.5951881+00:00"
 }""".replace("\n", "\r\n").encode("utf-8")
-DOTNET_SIGNATURE = "sha256=8f3382eadc9a5444977205979f22d5a899cae74b75b6aade80c3274b214096f4"
+DOTNET_SIGNATURE = (
+    "sha256=8f3382eadc9a5444977205979f22d5a899cae74b75b6aade80c3274b214096f4"
+)
 
 BODY = b'{"topic":"OrderReceived","partyId":"0106:12345678","documentId":"d1"}'
 
@@ -48,7 +50,10 @@ def test_line_endings_are_part_of_the_signed_bytes():
 
 def test_public_hmac_vector():
     body = b"The quick brown fox jumps over the lazy dog"
-    assert signature.sign("key", body) == "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+    assert (
+        signature.sign("key", body)
+        == "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+    )
 
 
 def test_round_trip_and_header_spelling():
@@ -57,7 +62,9 @@ def test_round_trip_and_header_spelling():
     assert header == header.lower()
     assert signature.verify("secret", BODY, header)
     assert signature.verify("secret", BODY, "SHA256=" + header[7:].upper())
-    assert signature.verify("secret", BODY, f"  {header}\r\n"), "surrounding whitespace is ignored"
+    assert signature.verify("secret", BODY, f"  {header}\r\n"), (
+        "surrounding whitespace is ignored"
+    )
 
 
 def test_every_single_byte_change_is_detected():
@@ -73,7 +80,9 @@ def test_every_single_byte_change_is_detected():
 def test_wrong_secret_and_non_ascii_secret():
     header = signature.sign("secret", BODY)
     assert not signature.verify("Secret", BODY, header)
-    assert signature.verify("sécret-€", BODY, signature.sign("sécret-€", BODY)), "the key is the UTF-8 secret"
+    assert signature.verify("sécret-€", BODY, signature.sign("sécret-€", BODY)), (
+        "the key is the UTF-8 secret"
+    )
 
 
 @pytest.mark.parametrize(
@@ -146,9 +155,15 @@ def test_sent_on_window_is_a_parameter():
     assert signature.check_sent_on(late, now=NOW, window=1200)
     assert not signature.check_sent_on(late, now=NOW, window=1199)
     for disabled in (timedelta(0), 0, None):
-        assert signature.check_sent_on(None, now=NOW, window=disabled), "a zero window disables the check"
-    assert signature.check_sent_on("2026-11-28T12:01:00Z", now=NOW.replace(tzinfo=None)), "naive now is UTC"
-    assert signature.check_sent_on(datetime.now(timezone.utc).isoformat()), "now defaults to the current time"
+        assert signature.check_sent_on(None, now=NOW, window=disabled), (
+            "a zero window disables the check"
+        )
+    assert signature.check_sent_on(
+        "2026-11-28T12:01:00Z", now=NOW.replace(tzinfo=None)
+    ), "naive now is UTC"
+    assert signature.check_sent_on(datetime.now(timezone.utc).isoformat()), (
+        "now defaults to the current time"
+    )
 
 
 def test_generated_secrets_are_strong_and_fragment_safe():
@@ -156,4 +171,6 @@ def test_generated_secrets_are_strong_and_fragment_safe():
     assert len(secrets) == 100
     for secret in secrets:
         assert len(secret) >= 43 and "#" not in secret
-        assert set(secret) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        assert set(secret) <= set(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        )

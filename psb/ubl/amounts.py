@@ -2,20 +2,23 @@
 
 Line net amount (PEPPOL-T01-R024)::
 
-    LineExtensionAmount = Quantity * (PriceAmount / BaseQuantity) + line charges - line allowances
+    LineExtensionAmount = Quantity * (PriceAmount / BaseQuantity) + line charges - line
+    allowances
 
-Allowance or charge (PEPPOL-T01-R020..R022): ``Amount = BaseAmount * MultiplierFactorNumeric / 100``
+Allowance or charge (PEPPOL-T01-R020..R022): ``Amount = BaseAmount *
+MultiplierFactorNumeric / 100``
 when both are given. Document totals (R008..R011, R016, R017)::
 
     TaxExclusiveAmount = LineExtensionAmount - AllowanceTotalAmount + ChargeTotalAmount
     TaxInclusiveAmount = TaxExclusiveAmount + TaxTotal/TaxAmount
     PayableAmount      = TaxInclusiveAmount - PrepaidAmount + PayableRoundingAmount
 
-The validation rules accept a line or allowance amount within 0.02 of its arithmetic (``SLACK``).
+The validation rules accept a line or allowance amount within 0.02 of its arithmetic
+(``SLACK``).
 
-Everything here is plain :class:`~decimal.Decimal` arithmetic; nothing knows Odoo. Problems are
-returned as codes with their values (``Problem``) so that the caller writes the sentence in the
-user's language.
+Everything here is plain :class:`~decimal.Decimal` arithmetic; nothing knows Odoo.
+Problems are returned as codes with their values (``Problem``) so that the caller writes
+the sentence in the user's language.
 """
 
 from dataclasses import dataclass, field
@@ -64,7 +67,8 @@ def currency_decimals(code):
 
 
 def quantize(amount, digits=2):
-    """``amount`` rounded half-up to ``digits`` decimals (how amounts are rounded in Peppol)."""
+    """``amount`` rounded half-up to ``digits`` decimals (how amounts are rounded in
+    Peppol)."""
     return Decimal(amount).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
@@ -76,7 +80,8 @@ def _dec(value):
 
 @dataclass
 class Problem:
-    """Something a person must look at. ``code`` names it; ``values`` hold the amounts involved."""
+    """Something a person must look at. ``code`` names it; ``values`` hold the amounts
+    involved."""
 
     code: str
     values: dict = field(default_factory=dict)
@@ -84,7 +89,8 @@ class Problem:
 
 @dataclass
 class AppliedAmount:
-    """One allowance or charge with the amount it amounts to (``None`` when it cannot be computed)."""
+    """One allowance or charge with the amount it amounts to (``None`` when it cannot be
+    computed)."""
 
     is_charge: bool
     amount: Decimal | None
@@ -111,11 +117,16 @@ class AppliedAmount:
 def allowance_charge_amount(allowance, digits=2):
     """What an AllowanceCharge (``psb.ubl.model.AllowanceCharge``) amounts to.
 
-    The stated ``Amount`` wins; without it, ``BaseAmount * percent / 100``. Problems: ``no_amount``
-    (neither an amount nor a percentage), ``percent_without_base`` (a percentage but no base),
-    ``amount_contradicts_percent`` (the amount is not the base times the percentage).
+    The stated ``Amount`` wins; without it, ``BaseAmount * percent / 100``. Problems:
+    ``no_amount`` (neither an amount nor a percentage), ``percent_without_base`` (a
+    percentage but no base), ``amount_contradicts_percent`` (the amount is not the base
+    times the percentage).
     """
-    amount, percent, base = _dec(allowance.amount), _dec(allowance.percent), _dec(allowance.base_amount)
+    amount, percent, base = (
+        _dec(allowance.amount),
+        _dec(allowance.percent),
+        _dec(allowance.base_amount),
+    )
     applied = AppliedAmount(
         is_charge=allowance.is_charge,
         amount=None,
@@ -126,12 +137,22 @@ def allowance_charge_amount(allowance, digits=2):
         tax_category=getattr(allowance, "tax_category", None),
         tax_percent=_dec(getattr(allowance, "tax_percent", None)),
     )
-    computed = quantize(base * percent / 100, digits) if percent is not None and base is not None else None
+    computed = (
+        quantize(base * percent / 100, digits)
+        if percent is not None and base is not None
+        else None
+    )
     if amount is not None:
         applied.amount = amount
         if computed is not None and abs(amount - computed) > SLACK:
             applied.problem = Problem(
-                "amount_contradicts_percent", {"amount": amount, "percent": percent, "base": base, "computed": computed}
+                "amount_contradicts_percent",
+                {
+                    "amount": amount,
+                    "percent": percent,
+                    "base": base,
+                    "computed": computed,
+                },
             )
     elif computed is not None:
         applied.amount = computed
@@ -146,10 +167,11 @@ def allowance_charge_amount(allowance, digits=2):
 class LinePricing:
     """How a quotation line reproduces an order line.
 
-    ``price_unit`` and ``discount`` (percent) are what the quotation line holds; ``amount`` is the
-    net line amount they give, ``stated_amount`` the order's LineExtensionAmount and ``computed_amount``
-    quantity * price +/- allowances. ``mode`` is ``"price"`` (the buyer's price as is), ``"discount"``
-    (one percentage allowance as the line discount) or ``"net"`` (a net unit price reproducing the
+    ``price_unit`` and ``discount`` (percent) are what the quotation line holds;
+    ``amount`` is the net line amount they give, ``stated_amount`` the order's
+    LineExtensionAmount and ``computed_amount`` quantity * price +/- allowances.
+    ``mode`` is ``"price"`` (the buyer's price as is), ``"discount"`` (one percentage
+    allowance as the line discount) or ``"net"`` (a net unit price reproducing the
     amount), or ``None`` when the order gives neither a price nor an amount.
     """
 
@@ -172,14 +194,17 @@ class LinePricing:
 
 
 def line_total(quantity, price_unit, discount=Decimal(0), digits=2):
-    """The net line amount Odoo computes: ``quantity * price_unit * (1 - discount / 100)``, rounded."""
-    return quantize(_dec(quantity) * _dec(price_unit) * (1 - _dec(discount) / 100), digits)
+    """The net line amount Odoo computes: ``quantity * price_unit * (1 - discount /
+    100)``, rounded."""
+    return quantize(
+        _dec(quantity) * _dec(price_unit) * (1 - _dec(discount) / 100), digits
+    )
 
 
 def net_unit_price(amount, quantity, digits=2, min_digits=2, max_digits=10):
-    """The unit price with the fewest decimals (at least ``min_digits``) whose multiple by ``quantity``
-    rounds to ``amount`` at ``digits`` decimals with a safe margin; the closest one at ``max_digits``
-    when none does. ``quantity`` must not be zero."""
+    """The unit price with the fewest decimals (at least ``min_digits``) whose multiple
+    by ``quantity`` rounds to ``amount`` at ``digits`` decimals with a safe margin; the
+    closest one at ``max_digits`` when none does. ``quantity`` must not be zero."""
     amount, quantity = _dec(amount), _dec(quantity)
     exact = amount / quantity
     half = Decimal(1).scaleb(-digits) / 2
@@ -191,14 +216,22 @@ def net_unit_price(amount, quantity, digits=2, min_digits=2, max_digits=10):
 
 
 def price_line(
-    quantity, price, base_quantity=None, allowance_charges=(), stated_amount=None, digits=2, discount_digits=2
+    quantity,
+    price,
+    base_quantity=None,
+    allowance_charges=(),
+    stated_amount=None,
+    digits=2,
+    discount_digits=2,
 ):
-    """The quotation line's price and discount that reproduce an order line (``PEPPOL-T01-R024``).
+    """The quotation line's price and discount that reproduce an order line
+    (``PEPPOL-T01-R024``).
 
-    A single percentage allowance becomes the line discount when it reproduces the line amount; a fixed
-    allowance or charge, or several, give a net unit price reproducing it. The order's stated amount is
-    reproduced when it agrees with its arithmetic (within ``SLACK``); otherwise the arithmetic is kept
-    and the line gets the problem ``stated_amount_differs``.
+    A single percentage allowance becomes the line discount when it reproduces the line
+    amount; a fixed allowance or charge, or several, give a net unit price reproducing
+    it. The order's stated amount is reproduced when it agrees with its arithmetic
+    (within ``SLACK``); otherwise the arithmetic is kept and the line gets the problem
+    ``stated_amount_differs``.
     """
     quantity, price, base_quantity = _dec(quantity), _dec(price), _dec(base_quantity)
     stated_amount = _dec(stated_amount)
@@ -208,14 +241,18 @@ def price_line(
         if applied.problem:
             result.problems.append(applied.problem)
     if base_quantity is not None and base_quantity <= 0:
-        result.problems.append(Problem("bad_base_quantity", {"base_quantity": base_quantity}))
+        result.problems.append(
+            Problem("bad_base_quantity", {"base_quantity": base_quantity})
+        )
         base_quantity = None
     if price is not None:
         result.gross_unit_price = price / base_quantity if base_quantity else price
     quantity = quantity if quantity is not None else Decimal(1)
     adjustments = sum((a.signed for a in result.applied), Decimal(0))
     if result.gross_unit_price is not None:
-        result.computed_amount = quantize(quantity * result.gross_unit_price + adjustments, digits)
+        result.computed_amount = quantize(
+            quantity * result.gross_unit_price + adjustments, digits
+        )
     target = result.computed_amount
     if stated_amount is not None:
         if target is None or abs(stated_amount - target) <= SLACK:
@@ -237,7 +274,8 @@ def price_line(
         return result
     result.amount = target
     if not quantity:
-        # Nothing to reproduce: the buyer's price stands (with its one percentage as the discount).
+        # Nothing to reproduce: the buyer's price stands (with its one percentage as the
+        # discount).
         result.price_unit = result.gross_unit_price
         result.mode = "price" if result.price_unit is not None else None
         single = _single_percentage(result.applied)
@@ -245,14 +283,22 @@ def price_line(
             result.discount, result.mode = quantize(single, discount_digits), "discount"
         return result
     gross = result.gross_unit_price
-    if gross is not None and not result.applied and line_total(quantity, gross, 0, digits) == target:
+    if (
+        gross is not None
+        and not result.applied
+        and line_total(quantity, gross, 0, digits) == target
+    ):
         result.price_unit, result.mode = gross, "price"
         return result
     single = _single_percentage(result.applied)
     if gross is not None and single is not None:
         discount = quantize(single, discount_digits)
         if line_total(quantity, gross, discount, digits) == target:
-            result.price_unit, result.discount, result.mode = gross, discount, "discount"
+            result.price_unit, result.discount, result.mode = (
+                gross,
+                discount,
+                "discount",
+            )
             return result
     result.price_unit, result.mode = net_unit_price(target, quantity, digits), "net"
     return result
@@ -269,9 +315,9 @@ def _single_percentage(applied):
     return None
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Document totals
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 #: The totals compared, in the order they are reported: (key, OrderDocument attribute).
 TOTALS = (
@@ -300,12 +346,25 @@ class Difference:
 
 def ordered_totals(order):
     """The totals an order states, by key of ``TOTALS`` (absent ones left out)."""
-    return {key: _dec(getattr(order, attr, None)) for key, attr in TOTALS if getattr(order, attr, None) is not None}
+    return {
+        key: _dec(getattr(order, attr, None))
+        for key, attr in TOTALS
+        if getattr(order, attr, None) is not None
+    }
 
 
-def quoted_totals(line_extension, allowance_total, charge_total, untaxed, tax, total, prepaid=None, rounding=None):
-    """The quotation's totals in the same keys; payable is the total less the order's prepaid
-    amount plus its rounding amount (they are the buyer's, not ours)."""
+def quoted_totals(
+    line_extension,
+    allowance_total,
+    charge_total,
+    untaxed,
+    tax,
+    total,
+    prepaid=None,
+    rounding=None,
+):
+    """The quotation's totals in the same keys; payable is the total less the order's
+    prepaid amount plus its rounding amount (they are the buyer's, not ours)."""
     total = _dec(total)
     return {
         "line_extension": _dec(line_extension),
@@ -319,14 +378,17 @@ def quoted_totals(line_extension, allowance_total, charge_total, untaxed, tax, t
 
 
 def compare_totals(ordered, quoted, digits=2):
-    """The differences between an order's totals and the quotation's, each rounded to ``digits``
-    (the currency's decimals); a total the order does not state is not compared.
-    An empty list means everything the order states matches."""
+    """The differences between an order's totals and the quotation's, each rounded to
+    ``digits`` (the currency's decimals); a total the order does not state is not
+    compared. An empty list means everything the order states matches."""
     differences = []
     for key, _attr in TOTALS:
         if ordered.get(key) is None or key not in quoted:
             continue
-        mine, theirs = quantize(quoted[key] or 0, digits), quantize(ordered[key], digits)
+        mine, theirs = (
+            quantize(quoted[key] or 0, digits),
+            quantize(ordered[key], digits),
+        )
         if mine != theirs:
             differences.append(Difference(key, theirs, mine))
     return differences
@@ -335,37 +397,71 @@ def compare_totals(ordered, quoted, digits=2):
 def order_inconsistencies(order, digits=2):
     """Where the order's own totals do not add up (PEPPOL-T01-R008..R011, R016, R017).
 
-    :returns: a list of ``Problem`` with codes ``lines_sum``, ``allowances_sum``, ``charges_sum``,
-        ``tax_exclusive_sum``, ``tax_inclusive_sum``, ``payable_sum`` and values ``stated``/``computed``.
+    :returns: a list of ``Problem`` with codes ``lines_sum``, ``allowances_sum``,
+        ``charges_sum``, ``tax_exclusive_sum``, ``tax_inclusive_sum``, ``payable_sum``
+        and values ``stated``/``computed``.
     """
     problems = []
 
     def check(code, stated, computed):
-        if stated is not None and computed is not None and quantize(stated, digits) != quantize(computed, digits):
-            problems.append(Problem(code, {"stated": quantize(stated, digits), "computed": quantize(computed, digits)}))
+        if (
+            stated is not None
+            and computed is not None
+            and quantize(stated, digits) != quantize(computed, digits)
+        ):
+            problems.append(
+                Problem(
+                    code,
+                    {
+                        "stated": quantize(stated, digits),
+                        "computed": quantize(computed, digits),
+                    },
+                )
+            )
 
-    line_amounts = [line.line_amount for line in order.lines if line.line_amount is not None]
+    line_amounts = [
+        line.line_amount for line in order.lines if line.line_amount is not None
+    ]
     if line_amounts:
         check("lines_sum", order.line_extension_amount, sum(line_amounts, Decimal(0)))
     document = [allowance_charge_amount(ac, digits) for ac in order.allowance_charges]
     allowances = sum((a.amount or 0 for a in document if not a.is_charge), Decimal(0))
     charges = sum((a.amount or 0 for a in document if a.is_charge), Decimal(0))
-    # An absent total counts as zero (as the rules read it) once the document has allowances or charges.
+    # An absent total counts as zero (as the rules read it) once the document has
+    # allowances or charges.
     check(
-        "allowances_sum", order.allowance_total if order.allowance_total is not None else allowances and 0, allowances
+        "allowances_sum",
+        order.allowance_total
+        if order.allowance_total is not None
+        else allowances and 0,
+        allowances,
     )
-    check("charges_sum", order.charge_total if order.charge_total is not None else charges and 0, charges)
+    check(
+        "charges_sum",
+        order.charge_total if order.charge_total is not None else charges and 0,
+        charges,
+    )
     if order.line_extension_amount is not None:
         check(
             "tax_exclusive_sum",
             order.tax_exclusive_amount,
-            order.line_extension_amount - (order.allowance_total or 0) + (order.charge_total or 0),
+            order.line_extension_amount
+            - (order.allowance_total or 0)
+            + (order.charge_total or 0),
         )
     exclusive = order.tax_exclusive_amount
     if exclusive is None and order.line_extension_amount is not None:
-        exclusive = order.line_extension_amount - (order.allowance_total or 0) + (order.charge_total or 0)
+        exclusive = (
+            order.line_extension_amount
+            - (order.allowance_total or 0)
+            + (order.charge_total or 0)
+        )
     if exclusive is not None and order.tax_amount is not None:
-        check("tax_inclusive_sum", order.tax_inclusive_amount, exclusive + order.tax_amount)
+        check(
+            "tax_inclusive_sum",
+            order.tax_inclusive_amount,
+            exclusive + order.tax_amount,
+        )
     if order.tax_inclusive_amount is not None:
         check(
             "payable_sum",
@@ -378,9 +474,10 @@ def order_inconsistencies(order, digits=2):
 
 
 def order_tax(order, digits=2):
-    """The tax the order's own categories give: per (category, percent), the rate applied to the sum
-    of the line amounts and document allowances/charges of that category, rounded per category.
-    ``None`` when a line or an allowance/charge with an amount has no tax category (it cannot be told)."""
+    """The tax the order's own categories give: per (category, percent), the rate
+    applied to the sum of the line amounts and document allowances/charges of that
+    category, rounded per category. ``None`` when a line or an allowance/charge with an
+    amount has no tax category (it cannot be told)."""
     bases = {}
     for line in order.lines:
         if line.line_amount is None:
@@ -389,7 +486,9 @@ def order_tax(order, digits=2):
             return None
         key = (line.tax_category.upper(), _dec(line.tax_percent) or Decimal(0))
         bases[key] = bases.get(key, Decimal(0)) + line.line_amount
-    for applied in (allowance_charge_amount(ac, digits) for ac in order.allowance_charges):
+    for applied in (
+        allowance_charge_amount(ac, digits) for ac in order.allowance_charges
+    ):
         if not applied.amount:
             continue
         if not applied.tax_category:
@@ -399,4 +498,10 @@ def order_tax(order, digits=2):
         else:
             key = (applied.tax_category.upper(), applied.tax_percent or Decimal(0))
         bases[key] = bases.get(key, Decimal(0)) + applied.signed
-    return sum((quantize(base * percent / 100, digits) for (_cat, percent), base in bases.items()), Decimal(0))
+    return sum(
+        (
+            quantize(base * percent / 100, digits)
+            for (_cat, percent), base in bases.items()
+        ),
+        Decimal(0),
+    )

@@ -1,8 +1,9 @@
 """Plain data read from Peppol BIS 3 ordering documents, and the errors of reading them.
 
-Everything here is a plain dataclass: amounts and quantities are :class:`~decimal.Decimal`,
-dates :class:`~datetime.date`, times naive :class:`~datetime.time`; an absent value is ``None``
-and an absent repetition an empty list. Nothing is Odoo-specific.
+Everything here is a plain dataclass: amounts and quantities are
+:class:`~decimal.Decimal`, dates :class:`~datetime.date`, times naive
+:class:`~datetime.time`; an absent value is ``None`` and an absent repetition an empty
+list. Nothing is Odoo-specific.
 """
 
 from dataclasses import dataclass, field
@@ -13,20 +14,22 @@ from ..exceptions import ExplainedError
 
 UBL_NS_PREFIX = "urn:oasis:names:specification:ubl:schema:xsd:"
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Errors
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 class UblError(ExplainedError, ValueError):
-    """A document could not be read. ``message`` is written for the person who handles it (in English);
-    ``error_code`` names the error stably and ``params`` holds its values, so that Odoo can show the
-    message in the reader's language (``models/psb_messages.py``)."""
+    """A document could not be read. ``message`` is written for the person who handles
+    it (in English); ``error_code`` names the error stably and ``params`` holds its
+    values, so that Odoo can show the message in the reader's language
+    (``models/psb_messages.py``)."""
 
 
 class XmlSecurityError(UblError):
-    """The document uses XML features a Peppol document never has (DTD, entities, XInclude)
-    or exceeds the parser's safety limits; it was refused without being processed."""
+    """The document uses XML features a Peppol document never has (DTD, entities,
+    XInclude) or exceeds the parser's safety limits; it was refused without being
+    processed."""
 
 
 class MalformedXmlError(UblError):
@@ -34,16 +37,18 @@ class MalformedXmlError(UblError):
 
 
 class UnsupportedDocumentError(UblError):
-    """Well-formed XML, but not a Peppol BIS 3 Order, Order Change or Order Cancellation."""
+    """Well-formed XML, but not a Peppol BIS 3 Order, Order Change or Order
+    Cancellation."""
 
 
 class InvalidDocumentError(UblError):
-    """A Peppol ordering document that lacks mandatory content or holds unreadable values."""
+    """A Peppol ordering document that lacks mandatory content or holds unreadable
+    values."""
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Transactions and profiles (peppol-ordering.md §1.1 and §1.2)
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 #: ``cbc:ProfileID`` -> short profile key.
 PROFILES = {
@@ -60,7 +65,9 @@ class Transaction:
     kind: str  # 'order' | 'order_change' | 'order_cancellation'
     label: str  # human name, used in messages
     root_tag: str  # Clark notation of the UBL root element
-    customization_id: str  # base cbc:CustomizationID (matched as a prefix, see reader.classify)
+    customization_id: (
+        str  # base cbc:CustomizationID (matched as a prefix, see reader.classify)
+    )
     ubl_version: str  # the XSD version, last part of the document type identifier
     profiles: frozenset  # allowed profile keys (values of PROFILES)
 
@@ -113,9 +120,9 @@ ORDER_CHANGE_LINE_STATUSES = {
 }
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Data
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -155,7 +162,9 @@ class Contact:
 class Party:
     endpoint_id: str | None = None
     endpoint_scheme: str | None = None
-    identifiers: list[tuple[str, str | None]] = field(default_factory=list)  # [(id, schemeID)]
+    identifiers: list[tuple[str, str | None]] = field(
+        default_factory=list
+    )  # [(id, schemeID)]
     name: str | None = None  # PartyName/Name (trading name)
     registration_name: str | None = None  # PartyLegalEntity/RegistrationName
     company_id: str | None = None  # PartyLegalEntity/CompanyID
@@ -171,13 +180,16 @@ class Party:
 
     @property
     def gln(self) -> str | None:
-        """The first GLN (scheme 0088) among identifiers, legal company id and endpoint."""
+        """The first GLN (scheme 0088) among identifiers, legal company id and
+        endpoint."""
         candidates = [
             *self.identifiers,
             (self.company_id, self.company_id_scheme),
             (self.endpoint_id, self.endpoint_scheme),
         ]
-        return next((value for value, scheme in candidates if value and scheme == "0088"), None)
+        return next(
+            (value for value, scheme in candidates if value and scheme == "0088"), None
+        )
 
 
 @dataclass
@@ -206,7 +218,8 @@ class AllowanceCharge:
 
 @dataclass
 class Attachment:
-    """An AdditionalDocumentReference: embedded (``content``) and/or external (``uri``)."""
+    """An AdditionalDocumentReference: embedded (``content``) and/or external
+    (``uri``)."""
 
     id: str | None = None
     description: str | None = None  # DocumentType (Peppol's "document description")
@@ -226,7 +239,9 @@ class OrderLine:
     price: Decimal | None = None  # net Price/PriceAmount, for base_quantity units
     base_quantity: Decimal | None = None
     base_quantity_unit: str | None = None
-    gross_price: Decimal | None = None  # Price/AllowanceCharge/BaseAmount (price before its discount)
+    gross_price: Decimal | None = (
+        None  # Price/AllowanceCharge/BaseAmount (price before its discount)
+    )
     price_discount: Decimal | None = None  # Price/AllowanceCharge/Amount
     name: str | None = None
     description: str | None = None
@@ -235,7 +250,9 @@ class OrderLine:
     standard_item_id: str | None = None  # usually a GTIN (scheme 0160)
     standard_item_scheme: str | None = None
     manufacturers_item_id: str | None = None
-    classifications: list[tuple[str, str | None]] = field(default_factory=list)  # [(code, listID)]
+    classifications: list[tuple[str, str | None]] = field(
+        default_factory=list
+    )  # [(code, listID)]
     tax_category: str | None = None
     tax_percent: Decimal | None = None
     note: str | None = None
@@ -243,15 +260,22 @@ class OrderLine:
     partial_delivery: bool | None = None
     requested_start: date | None = None  # line Delivery/RequestedDeliveryPeriod
     requested_end: date | None = None
-    delivery_location_id: str | None = None  # line Delivery/ID or Delivery/DeliveryLocation/ID
-    delivery_address: Address | None = None  # line Delivery/DeliveryLocation/Address (2025.11)
+    delivery_location_id: str | None = (
+        None  # line Delivery/ID or Delivery/DeliveryLocation/ID
+    )
+    delivery_address: Address | None = (
+        None  # line Delivery/DeliveryLocation/Address (2025.11)
+    )
     allowance_charges: list[AllowanceCharge] = field(default_factory=list)
-    properties: list[tuple[str | None, str | None]] = field(default_factory=list)  # [(name, value)]
+    properties: list[tuple[str | None, str | None]] = field(
+        default_factory=list
+    )  # [(name, value)]
     quotation_line_ref: str | None = None  # QuotationLineReference/LineID (2026.5)
 
     @property
     def unit_price(self) -> Decimal | None:
-        """Net price of one ``unit_code``: PriceAmount / BaseQuantity (PriceAmount when no base)."""
+        """Net price of one ``unit_code``: PriceAmount / BaseQuantity (PriceAmount when
+        no base)."""
         if self.price is None:
             return None
         if self.base_quantity:
@@ -269,7 +293,9 @@ class OrderDocument:
     issue_date: date | None = None
     issue_time: time | None = None
     order_type_code: str | None = None
-    sales_order_id: str | None = None  # SalesOrderID: the seller's order number, if known
+    sales_order_id: str | None = (
+        None  # SalesOrderID: the seller's order number, if known
+    )
     notes: list[str] = field(default_factory=list)
     currency: str | None = None
     customer_reference: str | None = None
@@ -313,8 +339,8 @@ class OrderDocument:
     def document_type_id(self) -> str:
         """The Peppol document type identifier (busdox-docid-qns) of this document.
 
-        Built from the document's own CustomizationID, so a national restriction such as the
-        Italian NSO order keeps its own identifier (peppol-ordering.md §1.2).
+        Built from the document's own CustomizationID, so a national restriction such as
+        the Italian NSO order keeps its own identifier (peppol-ordering.md §1.2).
         """
         trn = self.transaction
         document = f"{trn.root_namespace}::{trn.root_name}"

@@ -1,24 +1,28 @@
-"""Read Peppol BIS 3 Order (T01), Order Change (T114) and Order Cancellation (T115) documents.
+"""Read Peppol BIS 3 Order (T01), Order Change (T114) and Order Cancellation (T115)
+documents.
 
-:func:`read_document` parses the raw bytes safely (:mod:`..xmlsafe`), routes the document by
-root element, ``cbc:CustomizationID`` and ``cbc:ProfileID`` (:func:`classify`), and returns an
-:class:`~.model.OrderDocument`. Whatever the input, it either returns a document or raises a
-:class:`~.model.UblError` subclass whose message says, for a sales person, what the document is
-and why it was refused:
+:func:`read_document` parses the raw bytes safely (:mod:`..xmlsafe`), routes the
+document by root element, ``cbc:CustomizationID`` and ``cbc:ProfileID``
+(:func:`classify`), and returns an :class:`~.model.OrderDocument`. Whatever the input,
+it either returns a document or raises a :class:`~.model.UblError` subclass whose
+message says, for a sales person, what the document is and why it was refused:
 
-* :class:`~.model.MalformedXmlError` / :class:`~.model.XmlSecurityError` — not XML, or hostile XML;
-* :class:`~.model.UnsupportedDocumentError` — XML, but not one of the three transactions above
-  (an invoice, an Order Response, Peppol BIS 2, an extended national profile, a wrong ProfileID…);
-* :class:`~.model.InvalidDocumentError` — the right transaction, but mandatory content is missing
-  or a value (number, date, code) cannot be read.
+* :class:`~.model.MalformedXmlError` / :class:`~.model.XmlSecurityError` — not XML, or
+  hostile XML;
+* :class:`~.model.UnsupportedDocumentError` — XML, but not one of the three transactions
+  above (an invoice, an Order Response, Peppol BIS 2, an extended national profile, a
+  wrong ProfileID…);
+* :class:`~.model.InvalidDocumentError` — the right transaction, but mandatory content
+  is missing or a value (number, date, code) cannot be read.
 
 Optional content (prices, totals, dates, parties other than the buyer) may be missing.
 The caller keeps the original bytes; nothing here changes them.
 
-Every lookup is a precompiled, namespace-aware XPath relative to one element, so the work is
-linear in the size of the document. Measured on a 2-core test machine, parsing included: a
-5,000-line order with short lines (1.7 MB, as in the tests) takes about 0.15 s; 5,000 lines each
-carrying all the content of the official ``Order_Example.xml`` line 1 (17 MB) about 0.5 s.
+Every lookup is a precompiled, namespace-aware XPath relative to one element, so the
+work is linear in the size of the document. Measured on a 2-core test machine, parsing
+included: a 5,000-line order with short lines (1.7 MB, as in the tests) takes about 0.15
+s; 5,000 lines each carrying all the content of the official ``Order_Example.xml`` line
+1 (17 MB) about 0.5 s.
 """
 
 import base64
@@ -70,7 +74,8 @@ _OTHER_UBL_DOCUMENTS = {
 }
 _INVOICES = {"Invoice", "CreditNote"}
 
-# XML Schema lexical forms: ASCII digits only (Python's \d and Decimal() would take any Unicode digit).
+# XML Schema lexical forms: ASCII digits only (Python's \d and Decimal() would take any
+# Unicode digit).
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _MAX_MAGNITUDE = Decimal(10) ** 15
 _INTEGER = re.compile(r"\d{1,9}", re.ASCII)
@@ -102,12 +107,14 @@ def _strip(value: str | None) -> str | None:
 
 
 def _single_line(value: str | None) -> str | None:
-    """Names and address parts: every run of whitespace (newlines included) becomes one space."""
+    """Names and address parts: every run of whitespace (newlines included) becomes one
+    space."""
     return " ".join((value or "").split()) or None
 
 
 def _multi_line(value: str | None) -> str | None:
-    """Free text: line breaks kept, each line's whitespace tidied, blank edges dropped."""
+    """Free text: line breaks kept, each line's whitespace tidied, blank edges
+    dropped."""
     lines = [" ".join(line.split()) for line in (value or "").splitlines()]
     return "\n".join(lines).strip("\n") or None
 
@@ -133,24 +140,26 @@ def _matches(customization_id: str, base: str) -> bool:
     return customization_id == base or customization_id.startswith(base + ":")
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Routing
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def classify(root: etree._Element) -> tuple[str, str]:
     """Return ``(kind, profile)`` of a parsed document element.
 
-    ``kind`` is 'order', 'order_change' or 'order_cancellation'; ``profile`` is 'ordering',
-    'advanced_ordering' or 'order_only'.
+    ``kind`` is 'order', 'order_change' or 'order_cancellation'; ``profile`` is
+    'ordering', 'advanced_ordering' or 'order_only'.
 
-    :raises UnsupportedDocumentError: anything else, with a message that says what it is.
+    :raises UnsupportedDocumentError: anything else, with a message that says what it
+        is.
     """
     local, namespace = _local_name(root.tag), _namespace(root.tag)
     if not namespace.startswith(UBL_NS_PREFIX):
         where = f"in namespace {namespace}" if namespace else "without a namespace"
         raise UnsupportedDocumentError(
-            f"This is not a UBL business document (its root element is {local} {where}), so it is not a Peppol order.",
+            f"This is not a UBL business document (its root element is {local} "
+            f"{where}), so it is not a Peppol order.",
             error_code="not_ubl",
             params={"root": local, "namespace": namespace},
         )
@@ -162,7 +171,8 @@ def classify(root: etree._Element) -> tuple[str, str]:
 
 
 def _refuse_other_ubl(local: str, customization: str) -> None:
-    """A UBL document that is not one of ours (an invoice, a despatch advice...) says what it is."""
+    """A UBL document that is not one of ours (an invoice, a despatch advice...) says
+    what it is."""
     if local in _OTHER_UBL_DOCUMENTS:
         found = f" (CustomizationID {customization})" if customization else ""
         advice = (
@@ -171,36 +181,58 @@ def _refuse_other_ubl(local: str, customization: str) -> None:
             else " Only orders, order changes and order cancellations are read here."
         )
         raise UnsupportedDocumentError(
-            f"This document is {_OTHER_UBL_DOCUMENTS[local]}{found}, not a purchase order.{advice}",
+            f"This document is {_OTHER_UBL_DOCUMENTS[local]}{found}, not a purchase "
+            f"order.{advice}",
             error_code="other_ubl_document",
-            params={"root": local, "customization": customization, "invoice": local in _INVOICES},
+            params={
+                "root": local,
+                "customization": customization,
+                "invoice": local in _INVOICES,
+            },
         )
 
 
 def _transaction(local: str, customization: str) -> Transaction:
-    """The BIS 3 ordering transaction the CustomizationID declares, or an error saying what it declares."""
+    """The BIS 3 ordering transaction the CustomizationID declares, or an error saying
+    what it declares."""
     if not customization:
         raise UnsupportedDocumentError(
-            f"The {local} has no CustomizationID, so it does not say which specification it follows: "
+            f"The {local} has no CustomizationID, so it does not say which "
+            "specification it follows: "
             "it is not a Peppol BIS 3 document.",
             error_code="no_customization",
             params={"root": local},
         )
     if customization.startswith(_BIS2_PREFIX):
         raise UnsupportedDocumentError(
-            f"This {local} follows the old Peppol BIS 2 ({customization}), which is no longer in use: "
-            f"ask the customer to send Peppol BIS 3 ({TRANSACTIONS['order'].customization_id}).",
+            f"This {local} follows the old Peppol BIS 2 ({customization}), which is "
+            "no longer in use: "
+            "ask the customer to send Peppol BIS 3 "
+            f"({TRANSACTIONS['order'].customization_id}).",
             error_code="bis2",
-            params={"root": local, "customization": customization, "bis3": TRANSACTIONS["order"].customization_id},
+            params={
+                "root": local,
+                "customization": customization,
+                "bis3": TRANSACTIONS["order"].customization_id,
+            },
         )
-    transaction = next((t for t in TRANSACTIONS.values() if _matches(customization, t.customization_id)), None)
+    transaction = next(
+        (
+            t
+            for t in TRANSACTIONS.values()
+            if _matches(customization, t.customization_id)
+        ),
+        None,
+    )
     if transaction is None:
-        # Another Peppol transaction (e.g. an invoice), or another specification altogether.
+        # Another Peppol transaction (e.g. an invoice), or another specification
+        # altogether.
         if customization.startswith(_POACC_TRANSACTION_PREFIX):
             code, message = (
                 "other_transaction",
                 (
-                    f"This {local} declares the Peppol transaction {customization}, which is not a BIS 3 Order, "
+                    f"This {local} declares the Peppol transaction {customization}, "
+                    "which is not a BIS 3 Order, "
                     "Order Change or Order Cancellation."
                 ),
             )
@@ -208,19 +240,29 @@ def _transaction(local: str, customization: str) -> Transaction:
             code, message = (
                 "other_specification",
                 (
-                    f"This {local} follows the specification {customization}, which is not Peppol BIS 3 Ordering "
-                    "(a national or private format); it cannot be read as a Peppol order."
+                    f"This {local} follows the specification {customization}, which "
+                    "is not Peppol BIS 3 Ordering "
+                    "(a national or private format); it cannot be read as a Peppol "
+                    "order."
                 ),
             )
-        raise UnsupportedDocumentError(message, error_code=code, params={"root": local, "customization": customization})
+        raise UnsupportedDocumentError(
+            message,
+            error_code=code,
+            params={"root": local, "customization": customization},
+        )
     return transaction
 
 
-def _check_transaction(root: etree._Element, local: str, customization: str, transaction: Transaction) -> None:
-    """The root element fits the declared transaction, and no extended national profile adds to it."""
+def _check_transaction(
+    root: etree._Element, local: str, customization: str, transaction: Transaction
+) -> None:
+    """The root element fits the declared transaction, and no extended national profile
+    adds to it."""
     if root.tag != transaction.root_tag:
         raise UnsupportedDocumentError(
-            f"The document's root element {local} does not match its CustomizationID {customization}, "
+            f"The document's root element {local} does not match its CustomizationID "
+            f"{customization}, "
             f"which is for an {transaction.label} ({transaction.root_name}).",
             error_code="root_mismatch",
             params={
@@ -232,7 +274,8 @@ def _check_transaction(root: etree._Element, local: str, customization: str, tra
         )
     if ":extended:" in customization[len(transaction.customization_id) :]:
         raise UnsupportedDocumentError(
-            f"This {transaction.label} follows an extended national profile ({customization}, e.g. EHF) "
+            f"This {transaction.label} follows an extended national profile "
+            f"({customization}, e.g. EHF) "
             "that adds content to Peppol BIS 3; it is not read by this module.",
             error_code="extended_profile",
             params={"kind": transaction.kind, "customization": customization},
@@ -241,7 +284,9 @@ def _check_transaction(root: etree._Element, local: str, customization: str, tra
 
 def _profile(root: etree._Element, transaction: Transaction) -> str:
     profile_id = _strip(root.findtext("cbc:ProfileID", namespaces=NS))
-    allowed = ", ".join(sorted(p for p, key in PROFILES.items() if key in transaction.profiles))
+    allowed = ", ".join(
+        sorted(p for p, key in PROFILES.items() if key in transaction.profiles)
+    )
     if not profile_id:
         raise UnsupportedDocumentError(
             f"The {transaction.label} has no ProfileID (expected one of: {allowed}).",
@@ -251,17 +296,23 @@ def _profile(root: etree._Element, transaction: Transaction) -> str:
     profile = PROFILES.get(profile_id)
     if profile not in transaction.profiles:
         raise UnsupportedDocumentError(
-            f"The {transaction.label} has ProfileID {profile_id}, which Peppol does not allow for it "
+            f"The {transaction.label} has ProfileID {profile_id}, which Peppol does "
+            "not allow for it "
             f"(allowed: {allowed}).",
             error_code="profile_not_allowed",
-            params={"kind": transaction.kind, "profile": profile_id, "allowed": allowed},
+            params={
+                "kind": transaction.kind,
+                "profile": profile_id,
+                "allowed": allowed,
+            },
         )
     return profile
 
 
-# ---------------------------------------------------------------------------------------------
-# Values. Each takes a context element (``None`` gives ``None``) and a path relative to it.
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
+# Values. Each takes a context element (``None`` gives ``None``) and a path relative to
+# it.
+# --------------------------------------------------------------------------------------
 
 
 def _ident(node, path):
@@ -290,9 +341,9 @@ def _attr(node, path, name):
 def _typed(node, path, convert, expected):
     """``convert(text)`` of the element at ``path``; ``None`` when absent or empty.
 
-    ``convert`` returns ``None`` for a value it cannot read, or a string saying what is wrong
-    with it; either becomes an InvalidDocumentError naming the element (with its parent, e.g.
-    ``Price/PriceAmount``) and the value.
+    ``convert`` returns ``None`` for a value it cannot read, or a string saying what is
+    wrong with it; either becomes an InvalidDocumentError naming the element (with its
+    parent, e.g. ``Price/PriceAmount``) and the value.
     """
     found = _first(node, path)
     value = None if found is None else _strip(found.text)
@@ -307,7 +358,11 @@ def _typed(node, path, convert, expected):
         raise InvalidDocumentError(
             f"{where} has the value {_shown(value)}, which {result or expected}.",
             error_code="bad_value",
-            params={"where": where, "value": _shown(value), "expected": result or expected},
+            params={
+                "where": where,
+                "value": _shown(value),
+                "expected": result or expected,
+            },
         )
     return result
 
@@ -337,7 +392,12 @@ def _to_time(value):
 
 def _decimal(node, path):
     """An xsd:decimal (no exponent, no NaN/Infinity), below 10^15 in size."""
-    return _typed(node, path, _to_decimal, "is not a number (digits with an optional decimal point, such as 12.50)")
+    return _typed(
+        node,
+        path,
+        _to_decimal,
+        "is not a number (digits with an optional decimal point, such as 12.50)",
+    )
 
 
 def _date(node, path):
@@ -346,16 +406,23 @@ def _date(node, path):
 
 
 def _time(node, path):
-    """An xsd:time, hh:mm:ss (fractions and time zone accepted and ignored: a naive time)."""
+    """An xsd:time, hh:mm:ss (fractions and time zone accepted and ignored: a naive
+    time)."""
     return _typed(node, path, _to_time, "is not a time (hh:mm:ss)")
 
 
 def _boolean(node, path):
-    return _typed(node, path, lambda value: _BOOLEANS.get(value.lower()), "is neither true nor false")
+    return _typed(
+        node,
+        path,
+        lambda value: _BOOLEANS.get(value.lower()),
+        "is neither true nor false",
+    )
 
 
 def _integer(node, path):
-    """A non-negative whole number of at most 9 digits (it must fit a database integer)."""
+    """A non-negative whole number of at most 9 digits (it must fit a database
+    integer)."""
     return _typed(
         node,
         path,
@@ -364,9 +431,9 @@ def _integer(node, path):
     )
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Aggregates
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _address(node):
@@ -379,7 +446,11 @@ def _address(node):
         zip=_ident(node, "cbc:PostalZone"),
         country_code=_ident(node, "cac:Country/cbc:IdentificationCode"),
         subdivision=_text(node, "cbc:CountrySubentity"),
-        lines=[line for el in _all(node, "cac:AddressLine/cbc:Line") if (line := _single_line(el.text))],
+        lines=[
+            line
+            for el in _all(node, "cac:AddressLine/cbc:Line")
+            if (line := _single_line(el.text))
+        ],
     )
     return address if address != Address() else None
 
@@ -387,7 +458,11 @@ def _address(node):
 def _contact(node):
     if node is None:
         return None
-    contact = Contact(_text(node, "cbc:Name"), _ident(node, "cbc:Telephone"), _ident(node, "cbc:ElectronicMail"))
+    contact = Contact(
+        _text(node, "cbc:Name"),
+        _ident(node, "cbc:Telephone"),
+        _ident(node, "cbc:ElectronicMail"),
+    )
     return contact if contact != Contact() else None
 
 
@@ -418,7 +493,8 @@ def _allowance_charges(node):
         is_charge = _boolean(element, "cbc:ChargeIndicator")
         if is_charge is None:
             raise InvalidDocumentError(
-                "An AllowanceCharge has no ChargeIndicator, so it is unclear whether it is a discount or a charge.",
+                "An AllowanceCharge has no ChargeIndicator, so it is unclear whether "
+                "it is a discount or a charge.",
                 error_code="no_charge_indicator",
             )
         result.append(
@@ -455,10 +531,14 @@ def _delivery(node):
 
 
 def _delivery_terms(node):
-    """``"<ID> (<location>): <special terms>"``, e.g. ``"FOB (Oslo): CAD"``, parts left out when absent."""
+    """``"<ID> (<location>): <special terms>"``, e.g. ``"FOB (Oslo): CAD"``, parts left
+    out when absent."""
     if node is None:
         return None
-    terms, location = _ident(node, "cbc:ID"), _ident(node, "cac:DeliveryLocation/cbc:ID")
+    terms, location = (
+        _ident(node, "cbc:ID"),
+        _ident(node, "cac:DeliveryLocation/cbc:ID"),
+    )
     if location:
         terms = f"{terms} ({location})" if terms else location
     return ": ".join(filter(None, (terms, _note(node, "cbc:SpecialTerms")))) or None
@@ -469,13 +549,20 @@ def _attachments(root):
     for reference in _all(root, "cac:AdditionalDocumentReference"):
         doc_id = _ident(reference, "cbc:ID")
         binary = _first(reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject")
-        filename = _attr(reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject", "filename")
+        filename = _attr(
+            reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject", "filename"
+        )
         result.append(
             Attachment(
                 id=doc_id,
-                description=_text(reference, "cbc:DocumentType") or _text(reference, "cbc:DocumentDescription"),
+                description=_text(reference, "cbc:DocumentType")
+                or _text(reference, "cbc:DocumentDescription"),
                 filename=filename,
-                mime_code=_attr(reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject", "mimeCode"),
+                mime_code=_attr(
+                    reference,
+                    "cac:Attachment/cbc:EmbeddedDocumentBinaryObject",
+                    "mimeCode",
+                ),
                 content=_embedded(binary, filename or doc_id or "without a name"),
                 uri=_ident(reference, "cac:Attachment/cac:ExternalReference/cbc:URI"),
             )
@@ -484,13 +571,17 @@ def _attachments(root):
 
 
 def _embedded(binary, name):
-    """The decoded content of an EmbeddedDocumentBinaryObject (``None`` when absent or empty)."""
+    """The decoded content of an EmbeddedDocumentBinaryObject (``None`` when absent or
+    empty)."""
     encoded = "".join((binary.text or "").split()) if binary is not None else ""
     if not encoded:
         return None
-    if len(encoded) // 4 * 3 - encoded[-2:].count("=") > MAX_ATTACHMENT_BYTES:  # size once decoded
+    if (
+        len(encoded) // 4 * 3 - encoded[-2:].count("=") > MAX_ATTACHMENT_BYTES
+    ):  # size once decoded
         raise InvalidDocumentError(
-            f"The attached document {name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB.",
+            f"The attached document {name} is larger than "
+            f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB.",
             error_code="attachment_too_large",
             params={"name": name, "mib": MAX_ATTACHMENT_BYTES // (1024 * 1024)},
         )
@@ -504,9 +595,9 @@ def _embedded(binary, name):
         ) from None
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Lines and documents
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _line(order_line, position, kind):
@@ -535,9 +626,12 @@ def _line(order_line, position, kind):
 
 
 def _line_status(item):
-    """The LineStatusCode of an Order Change line, which must be one of UNCL1229_CHANGE."""
+    """The LineStatusCode of an Order Change line, which must be one of
+    UNCL1229_CHANGE."""
     status = _ident(item, "cbc:LineStatusCode")
-    allowed = ", ".join(f"{code} {meaning}" for code, meaning in ORDER_CHANGE_LINE_STATUSES.items())
+    allowed = ", ".join(
+        f"{code} {meaning}" for code, meaning in ORDER_CHANGE_LINE_STATUSES.items()
+    )
     if status is None:
         raise InvalidDocumentError(
             f"the line status (LineStatusCode) is missing (expected: {allowed}).",
@@ -546,7 +640,8 @@ def _line_status(item):
         )
     if status not in ORDER_CHANGE_LINE_STATUSES:
         raise InvalidDocumentError(
-            f"the line status {_shown(status)} cannot be used in an Order Change (allowed: {allowed}).",
+            f"the line status {_shown(status)} cannot be used in an Order Change "
+            f"(allowed: {allowed}).",
             error_code="line_status_not_allowed",
             params={"status": _shown(status), "allowed": allowed},
         )
@@ -556,16 +651,23 @@ def _line_status(item):
 def _line_content(order_line, item, line_id, kind):
     quantity = _decimal(item, "cbc:Quantity")
     if quantity is None:
-        raise InvalidDocumentError("the ordered quantity (LineItem/Quantity) is missing.", error_code="no_quantity")
+        raise InvalidDocumentError(
+            "the ordered quantity (LineItem/Quantity) is missing.",
+            error_code="no_quantity",
+        )
     unit_code = _attr(item, "cbc:Quantity", "unitCode")
     if not unit_code:
-        raise InvalidDocumentError("the quantity has no unit (unitCode).", error_code="no_unit")
+        raise InvalidDocumentError(
+            "the quantity has no unit (unitCode).", error_code="no_unit"
+        )
     price = _first(item, "cac:Price")
     article = _first(item, "cac:Item")
     delivery = _first(item, "cac:Delivery")
     location = _first(delivery, "cac:DeliveryLocation")
     tax = _first(article, "cac:ClassifiedTaxCategory")
-    notes = dict.fromkeys(filter(None, (_note(order_line, "cbc:Note"), _note(item, "cbc:Note"))))
+    notes = dict.fromkeys(
+        filter(None, (_note(order_line, "cbc:Note"), _note(item, "cbc:Note")))
+    )
     return OrderLine(
         line_id=line_id,
         status_code=_line_status(item) if kind == "order_change" else None,
@@ -582,11 +684,17 @@ def _line_content(order_line, item, line_id, kind):
         sellers_item_id=_ident(article, "cac:SellersItemIdentification/cbc:ID"),
         buyers_item_id=_ident(article, "cac:BuyersItemIdentification/cbc:ID"),
         standard_item_id=_ident(article, "cac:StandardItemIdentification/cbc:ID"),
-        standard_item_scheme=_attr(article, "cac:StandardItemIdentification/cbc:ID", "schemeID"),
-        manufacturers_item_id=_ident(article, "cac:ManufacturersItemIdentification/cbc:ID"),
+        standard_item_scheme=_attr(
+            article, "cac:StandardItemIdentification/cbc:ID", "schemeID"
+        ),
+        manufacturers_item_id=_ident(
+            article, "cac:ManufacturersItemIdentification/cbc:ID"
+        ),
         classifications=[
             (code, _strip(el.get("listID")))
-            for el in _all(article, "cac:CommodityClassification/cbc:ItemClassificationCode")
+            for el in _all(
+                article, "cac:CommodityClassification/cbc:ItemClassificationCode"
+            )
             if (code := _strip(el.text))
         ],
         tax_category=_ident(tax, "cbc:ID"),
@@ -600,7 +708,8 @@ def _line_content(order_line, item, line_id, kind):
         delivery_address=_address(_first(location, "cac:Address")),
         allowance_charges=_allowance_charges(item),
         properties=[
-            (_text(el, "cbc:Name"), _text(el, "cbc:Value")) for el in _all(article, "cac:AdditionalItemProperty")
+            (_text(el, "cbc:Name"), _text(el, "cbc:Value"))
+            for el in _all(article, "cac:AdditionalItemProperty")
         ],
         quotation_line_ref=_ident(order_line, "cac:QuotationLineReference/cbc:LineID"),
     )
@@ -608,7 +717,8 @@ def _line_content(order_line, item, line_id, kind):
 
 def _lines(root, transaction, doc_id):
     lines = [
-        _line(element, position, transaction.kind) for position, element in enumerate(_all(root, "cac:OrderLine"), 1)
+        _line(element, position, transaction.kind)
+        for position, element in enumerate(_all(root, "cac:OrderLine"), 1)
     ]
     if not lines:
         raise InvalidDocumentError(
@@ -620,7 +730,8 @@ def _lines(root, transaction, doc_id):
     for line in lines:
         if line.line_id in seen:
             raise InvalidDocumentError(
-                f"The {transaction.label} {doc_id} has two lines numbered {line.line_id}; line numbers must be unique.",
+                f"The {transaction.label} {doc_id} has two lines numbered "
+                f"{line.line_id}; line numbers must be unique.",
                 error_code="duplicate_line",
                 params={"kind": transaction.kind, "id": doc_id, "line": line.line_id},
             )
@@ -633,9 +744,15 @@ def _document(root, kind, profile):
     label = transaction.label
     doc_id = _ident(root, "cbc:ID")
     if not doc_id:
-        raise InvalidDocumentError(f"The {label} has no number (ID).", error_code="no_id", params={"kind": kind})
+        raise InvalidDocumentError(
+            f"The {label} has no number (ID).",
+            error_code="no_id",
+            params={"kind": kind},
+        )
     buyer = _party(_first(root, "cac:BuyerCustomerParty/cac:Party"))
-    if buyer is None or not (buyer.endpoint_id or buyer.display_name or buyer.identifiers):
+    if buyer is None or not (
+        buyer.endpoint_id or buyer.display_name or buyer.identifiers
+    ):
         raise InvalidDocumentError(
             f"The {label} {doc_id} does not say who the buyer is (BuyerCustomerParty).",
             error_code="no_buyer",
@@ -663,7 +780,9 @@ def _document(root, kind, profile):
         quotation_reference=_ident(root, "cac:QuotationDocumentReference/cbc:ID"),
         contract_reference=_ident(root, "cac:Contract/cbc:ID"),
         project_reference=_ident(root, "cac:ProjectReference/cbc:ID"),
-        originator_document_reference=_ident(root, "cac:OriginatorDocumentReference/cbc:ID"),
+        originator_document_reference=_ident(
+            root, "cac:OriginatorDocumentReference/cbc:ID"
+        ),
         order_document_reference=_ident(root, "cac:OrderDocumentReference/cbc:ID"),
         catalogue_reference=_ident(root, "cac:CatalogueReference/cbc:ID"),
         attachments=_attachments(root),
@@ -687,22 +806,26 @@ def _document(root, kind, profile):
     )
     if kind != "order" and not document.order_reference_id:
         raise InvalidDocumentError(
-            f"The {label} {doc_id} does not say which order it refers to (OrderReference/ID).",
+            f"The {label} {doc_id} does not say which order it refers to "
+            "(OrderReference/ID).",
             error_code="no_order_reference",
             params={"kind": kind, "id": doc_id},
         )
-    if kind != "order_cancellation":  # a cancellation always cancels the whole order: no lines
+    if (
+        kind != "order_cancellation"
+    ):  # a cancellation always cancels the whole order: no lines
         document.lines = _lines(root, transaction, doc_id)
     return document
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Public entry points
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def read_root(root: etree._Element, envelope: Envelope | None = None) -> OrderDocument:
-    """Read an already parsed (and SBDH-unwrapped) Order, Order Change or Order Cancellation."""
+    """Read an already parsed (and SBDH-unwrapped) Order, Order Change or Order
+    Cancellation."""
     document = _document(root, *classify(root))
     document.envelope = envelope
     return document
@@ -712,7 +835,8 @@ def _read_expected(root: etree._Element, expected: str) -> OrderDocument:
     kind, profile = classify(root)
     if kind != expected:
         raise UnsupportedDocumentError(
-            f"Expected an {TRANSACTIONS[expected].label}, but this document is an {TRANSACTIONS[kind].label}.",
+            f"Expected an {TRANSACTIONS[expected].label}, but this document is an "
+            f"{TRANSACTIONS[kind].label}.",
             error_code="unexpected_kind",
             params={"expected": expected, "kind": kind},
         )
@@ -725,20 +849,24 @@ def read_order(root: etree._Element) -> OrderDocument:
 
 
 def read_order_change(root: etree._Element) -> OrderDocument:
-    """Read a parsed Order Change (T114); any other document raises UnsupportedDocumentError."""
+    """Read a parsed Order Change (T114); any other document raises
+    UnsupportedDocumentError."""
     return _read_expected(root, "order_change")
 
 
 def read_order_cancellation(root: etree._Element) -> OrderDocument:
-    """Read a parsed Order Cancellation (T115); any other document raises UnsupportedDocumentError."""
+    """Read a parsed Order Cancellation (T115); any other document raises
+    UnsupportedDocumentError."""
     return _read_expected(root, "order_cancellation")
 
 
 def read_document(data: bytes, max_bytes: int | None = None) -> OrderDocument:
-    """Parse the raw bytes of a document safely and read it (``max_bytes``: the parser's size limit,
-    :data:`~psb.xmlsafe.MAX_BYTES` by default).
+    """Parse the raw bytes of a document safely and read it (``max_bytes``: the parser's
+    size limit, :data:`~psb.xmlsafe.MAX_BYTES` by default).
 
     :raises UblError: only subclasses of it, whatever the bytes are.
     """
-    root, envelope = parse_envelope(data, max_bytes) if max_bytes else parse_envelope(data)
+    root, envelope = (
+        parse_envelope(data, max_bytes) if max_bytes else parse_envelope(data)
+    )
     return read_root(root, envelope)

@@ -1,38 +1,44 @@
-"""Build Peppol Order Responses (T76 for Ordering, T116 for Advanced Ordering) from plain data.
+"""Build Peppol Order Responses (T76 for Ordering, T116 for Advanced Ordering) from
+plain data.
 
-The seller's answer is described by :class:`OrderResponseData` (filled by the Odoo layer, or by
-anything else: nothing here depends on Odoo or on the UBL reader). Three functions use it:
+The seller's answer is described by :class:`OrderResponseData` (filled by the Odoo
+layer, or by anything else: nothing here depends on Odoo or on the UBL reader). Three
+functions use it:
 
-* :func:`check` applies the rules of Peppol BIS (Advanced) Ordering 3 that can be known before
-  building, and raises :class:`ResponseError` with a message meant for a person;
+* :func:`check` applies the rules of Peppol BIS (Advanced) Ordering 3 that can be known
+  before building, and raises :class:`ResponseError` with a message meant for a person;
 * :func:`build_order_response` writes the UBL Order Response: T76 (UBL 2.1,
-  ``urn:fdc:peppol.eu:poacc:trns:order_response:3``) for an order of profile ``ordering``, T116
-  (UBL 2.3, ``urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3``) for ``advanced_ordering``;
+  ``urn:fdc:peppol.eu:poacc:trns:order_response:3``) for an order of profile
+  ``ordering``, T116 (UBL 2.3,
+  ``urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3``) for ``advanced_ordering``;
 * :func:`psb_request` gives the body of the PSB call
   ``POST /api/v1/{partyId}/salesOrder/{documentId}/response``.
 
-**What travels to the PSB.** The PSB's documented JSON model for an Order Response carries only
-``status`` (AB, AP, CA or RE) and ``note``; it has no lines. By default the addon sends that JSON
-and, for an acceptance with changes (CA), spells out each changed line in the note in plain words
-("line 2: quantity 8 pcs (only 8 in stock); line 3: rejected (out of stock)"), compactly when the
-note would be too long ("lines 3, 5, 7-9: rejected (out of stock)"). A note that still does not fit
-is never cut: :func:`fit_note` says which lines would not reach the buyer, and the caller tells a
-person before anything is sent. The full UBL Order Response built here, valid against the official
-Peppol BIS rules, is kept with the sale order as the record of the answer. Newer eConnect pages say
-the same endpoint also accepts the UBL itself as ``application/xml`` (an open question of
-psb-api.md §5): with the company setting *Send Order Responses as UBL* that UBL is sent as is
-(``PsbClient.send_order_response(..., xml=...)``), every line in it. The choice lives in one
-function, :func:`psb_request`: it alone decides what the PSB receives (the UBL bytes are those of
-:func:`build_order_response`).
+**What travels to the PSB.** The PSB's documented JSON model for an Order Response
+carries only ``status`` (AB, AP, CA or RE) and ``note``; it has no lines. By default the
+addon sends that JSON and, for an acceptance with changes (CA), spells out each changed
+line in the note in plain words ("line 2: quantity 8 pcs (only 8 in stock); line 3:
+rejected (out of stock)"), compactly when the note would be too long ("lines 3, 5, 7-9:
+rejected (out of stock)"). A note that still does not fit is never cut: :func:`fit_note`
+says which lines would not reach the buyer, and the caller tells a person before
+anything is sent. The full UBL Order Response built here, valid against the official
+Peppol BIS rules, is kept with the sale order as the record of the answer. Newer
+eConnect pages say the same endpoint also accepts the UBL itself as ``application/xml``
+(an open question of psb-api.md §5): with the company setting *Send Order Responses as
+UBL* that UBL is sent as is (``PsbClient.send_order_response(..., xml=...)``), every
+line in it. The choice lives in one function, :func:`psb_request`: it alone decides what
+the PSB receives (the UBL bytes are those of :func:`build_order_response`).
 
-Numbers are :class:`~decimal.Decimal` (ints and floats are accepted and read through their
-shortest decimal form); they are written as plain decimals, without exponent or needless trailing
-zeros, and never rounded: the Peppol rules put no limit on the decimals of a response's quantities
-or prices (PEPPOL-T76/T116-R005 only asks that the price currency equals the document currency,
-and T01-R028's two-decimal limit exempts unit prices), so rounding would only change the answer.
+Numbers are :class:`~decimal.Decimal` (ints and floats are accepted and read through
+their shortest decimal form); they are written as plain decimals, without exponent or
+needless trailing zeros, and never rounded: the Peppol rules put no limit on the
+decimals of a response's quantities or prices (PEPPOL-T76/T116-R005 only asks that the
+price currency equals the document currency, and T01-R028's two-decimal limit exempts
+unit prices), so rounding would only change the answer.
 """
 
-# pylint: disable=prefer-env-translation  # plain Python: ``_`` is the caller's translation function
+# pylint: disable=prefer-env-translation  # plain Python: ``_`` is the caller's
+# translation function
 import dataclasses
 import re
 from dataclasses import dataclass, field
@@ -49,7 +55,10 @@ NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
 #: profile -> (CustomizationID, ProfileID) of the answer.
 PROFILES = {
-    "ordering": ("urn:fdc:peppol.eu:poacc:trns:order_response:3", "urn:fdc:peppol.eu:poacc:bis:ordering:3"),
+    "ordering": (
+        "urn:fdc:peppol.eu:poacc:trns:order_response:3",
+        "urn:fdc:peppol.eu:poacc:bis:ordering:3",
+    ),
     "advanced_ordering": (
         "urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3",
         "urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3",
@@ -57,9 +66,11 @@ PROFILES = {
 }
 #: profile -> Peppol document type identifier (scheme busdox-docid-qns) of the answer.
 DOCUMENT_TYPE_IDS = {
-    "ordering": "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
+    "ordering": "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::"
+    "OrderResponse"
     "##urn:fdc:peppol.eu:poacc:trns:order_response:3::2.1",
-    "advanced_ordering": "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2::OrderResponse"
+    "advanced_ordering": "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-"
+    "2::OrderResponse"
     "##urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3::2.3",
 }
 #: Order response codes (UNCL4343 subset of the Peppol rules).
@@ -70,16 +81,25 @@ CODES = {
     "RE": "rejected",
 }
 #: Line status codes (UNCL1229 subset of the Peppol rules).
-LINE_STATUSES = {"1": "added", "3": "changed", "5": "accepted", "7": "rejected", "42": "already delivered"}
-#: Statuses of lines that carry new values (quantity, price, delivery, substitute, backorder).
+LINE_STATUSES = {
+    "1": "added",
+    "3": "changed",
+    "5": "accepted",
+    "7": "rejected",
+    "42": "already delivered",
+}
+#: Statuses of lines that carry new values (quantity, price, delivery, substitute,
+#: backorder).
 VALUE_STATUSES = ("1", "3")
-#: Longest note sent to the PSB (its limit is undocumented): a longer one is never cut, a person is told.
+#: Longest note sent to the PSB (its limit is undocumented): a longer one is never cut,
+#: a person is told.
 NOTE_LIMIT = 1000
 
 # Characters XML 1.0 cannot carry (lxml refuses them): dropped from free text.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _CURRENCY = re.compile(r"[A-Z]{3}")
-# A few common UN/ECE rec. 20/21 units in words, for the note; any other code is shown as is.
+# A few common UN/ECE rec. 20/21 units in words, for the note; any other code is shown
+# as is.
 _UNIT_WORDS = {
     "C62": "pcs",
     "EA": "pcs",
@@ -104,18 +124,21 @@ _UNIT_WORDS = {
 
 
 class ResponseError(ExplainedError, ValueError):
-    """The answer would break a rule of the standard; the message says which, for a person (in English).
+    """The answer would break a rule of the standard; the message says which, for a
+    person (in English).
 
-    As the other errors of ``psb`` (``psb/exceptions.py``, ``psb/ubl/model.py``), it carries ``error_code``,
-    the stable name of the rule broken, and ``params``, its values, from which Odoo writes the message in
-    the reader's language (``models/psb_messages.py``).
+    As the other errors of ``psb`` (``psb/exceptions.py``, ``psb/ubl/model.py``), it
+    carries ``error_code``, the stable name of the rule broken, and ``params``, its
+    values, from which Odoo writes the message in the reader's language
+    (``models/psb_messages.py``).
     """
 
 
 @dataclass
 class ResponseParty:
-    """A party of the answer. Only these elements are allowed on response parties: no PartyName,
-    address or Contact (PEPPOL-T116-B01702); at least a registration name or an identifier."""
+    """A party of the answer. Only these elements are allowed on response parties: no
+    PartyName, address or Contact (PEPPOL-T116-B01702); at least a registration name or
+    an identifier."""
 
     endpoint_id: str
     endpoint_scheme: str
@@ -126,7 +149,8 @@ class ResponseParty:
 
 @dataclass
 class ResponseItem:
-    """An item of a response line, or the seller's substitute (which has no buyer's item id)."""
+    """An item of a response line, or the seller's substitute (which has no buyer's item
+    id)."""
 
     name: str | None
     sellers_item_id: str | None = None
@@ -137,10 +161,11 @@ class ResponseItem:
 
 @dataclass
 class ResponseLine:
-    """One line of a CA answer; ``order_line_id`` is the order's ``cac:LineItem/cbc:ID``.
+    """One line of a CA answer; ``order_line_id`` is the order's
+    ``cac:LineItem/cbc:ID``.
 
-    New values (quantity, price, promised period, substitute, backorder) are given only on lines
-    with status 1 (added) or 3 (changed); ``None`` means "as ordered".
+    New values (quantity, price, promised period, substitute, backorder) are given only
+    on lines with status 1 (added) or 3 (changed); ``None`` means "as ordered".
     """
 
     line_id: str
@@ -174,11 +199,13 @@ class ResponseLine:
 
 @dataclass(kw_only=True)
 class OrderResponseData:
-    """The seller's answer to an Order (or, in Advanced Ordering, to an Order Change/Cancellation).
+    """The seller's answer to an Order (or, in Advanced Ordering, to an Order
+    Change/Cancellation).
 
-    ``order_id`` is the Order's ``cbc:ID``; ``order_change_id`` (T116 only) the ``cbc:ID`` of the
-    Order Change or Order Cancellation being answered; ``sales_order_id`` the seller's own order
-    number (the Odoo sale order name). ``promised_start``/``promised_end`` is the header delivery.
+    ``order_id`` is the Order's ``cbc:ID``; ``order_change_id`` (T116 only) the
+    ``cbc:ID`` of the Order Change or Order Cancellation being answered;
+    ``sales_order_id`` the seller's own order number (the Odoo sale order name).
+    ``promised_start``/``promised_end`` is the header delivery.
     """
 
     code: str
@@ -207,21 +234,24 @@ def document_type_id(profile):
         raise _profile_error(profile) from None
 
 
-# ----------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Rules
-# ----------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 def check(data):
-    """Raise :class:`ResponseError` when ``data`` breaks a rule of Peppol BIS (Advanced) Ordering.
+    """Raise :class:`ResponseError` when ``data`` breaks a rule of Peppol BIS (Advanced)
+    Ordering.
 
-    Covers what can be known without the order itself: which answers exist for the profile, lines
-    only and always with CA, line statuses and their values, unique line ids, references, parties,
-    numbers and periods. Whether a CA lists *every* order line is up to the caller, who has the order.
+    Covers what can be known without the order itself: which answers exist for the
+    profile, lines only and always with CA, line statuses and their values, unique line
+    ids, references, parties, numbers and periods. Whether a CA lists *every* order line
+    is up to the caller, who has the order.
     """
     _checked(data)
 
 
 def _checked(data):
-    """The normalised copy of ``data`` (texts stripped, blanks as None, numbers as Decimal), checked."""
+    """The normalised copy of ``data`` (texts stripped, blanks as None, numbers as
+    Decimal), checked."""
     data = _normalised(data)
     if data.profile not in PROFILES:
         raise _profile_error(data.profile)
@@ -234,9 +264,13 @@ def _checked(data):
     if not data.response_id:
         raise ResponseError("The answer needs its own id.", error_code="answer_no_id")
     if not data.order_id:
-        raise ResponseError("The answer needs the order's id.", error_code="answer_no_order_id")
+        raise ResponseError(
+            "The answer needs the order's id.", error_code="answer_no_order_id"
+        )
     if not data.currency:
-        raise ResponseError("The answer needs the currency.", error_code="answer_no_currency")
+        raise ResponseError(
+            "The answer needs the currency.", error_code="answer_no_currency"
+        )
     if not _CURRENCY.fullmatch(data.currency):
         raise ResponseError(
             f"Currency {data.currency} is not an ISO 4217 code such as EUR.",
@@ -244,7 +278,9 @@ def _checked(data):
             params={"currency": data.currency},
         )
     if data.issue_date is None:
-        raise ResponseError("The answer needs the issue date.", error_code="answer_no_issue_date")
+        raise ResponseError(
+            "The answer needs the issue date.", error_code="answer_no_issue_date"
+        )
     _check_date(data.issue_date, "issue_date")
     if data.issue_time is not None and not isinstance(data.issue_time, time):
         raise ResponseError(
@@ -256,7 +292,8 @@ def _checked(data):
         _check_party(party, role)
     if data.order_change_id and data.profile != "advanced_ordering":
         raise ResponseError(
-            "Only an Advanced Ordering answer refers to an Order Change or Cancellation; "
+            "Only an Advanced Ordering answer refers to an Order Change or "
+            "Cancellation; "
             "this order is of profile Ordering.",
             error_code="answer_change_not_advanced",
         )
@@ -276,19 +313,21 @@ def _checked(data):
     seen = set()
     for line in data.lines:
         _check_line(line, seen)
-    # A CA whose lines are all accepted as ordered is allowed: the official example UC2 uses one to
-    # tell the buyer the seller's item ids.
+    # A CA whose lines are all accepted as ordered is allowed: the official example UC2
+    # uses one to tell the buyer the seller's item ids.
     return data
 
 
 def _profile_error(profile):
     if profile == "order_only":
         return ResponseError(
-            "An order of profile Order Only gets no Order Response (Peppol BIS Order Only 3).",
+            "An order of profile Order Only gets no Order Response (Peppol BIS Order "
+            "Only 3).",
             error_code="answer_order_only",
         )
     return ResponseError(
-        f"Unknown Peppol profile {profile}: only Ordering and Advanced Ordering orders are "
+        f"Unknown Peppol profile {profile}: only Ordering and Advanced Ordering "
+        "orders are "
         "answered with an Order Response.",
         error_code="answer_unknown_profile",
         params={"profile": str(profile)},
@@ -296,7 +335,8 @@ def _profile_error(profile):
 
 
 def _check_party(party, role):
-    """``role`` is "seller" or "buyer" (a word of the English message, and the ``role`` parameter)."""
+    """``role`` is "seller" or "buyer" (a word of the English message, and the ``role``
+    parameter)."""
     if party is None or not party.endpoint_id:
         raise ResponseError(
             f"The answer needs the {role}'s Peppol id (endpoint).",
@@ -305,7 +345,8 @@ def _check_party(party, role):
         )
     if not party.endpoint_scheme:
         raise ResponseError(
-            f"The {role}'s Peppol id {party.endpoint_id} has no scheme (such as 0106 in 0106:12345678).",
+            f"The {role}'s Peppol id {party.endpoint_id} has no scheme (such as 0106 "
+            "in 0106:12345678).",
             error_code="answer_no_endpoint_scheme",
             params={"role": role, "endpoint": party.endpoint_id},
         )
@@ -318,8 +359,9 @@ def _check_party(party, role):
 
 
 def _line_error(line, message, error_code, **params):
-    """An error of one response line: named "Response line 2 (order line 5)" in the message, its ids in
-    ``params`` (``line_id``, ``order_line_id``) with the rule's own values."""
+    """An error of one response line: named "Response line 2 (order line 5)" in the
+    message, its ids in ``params`` (``line_id``, ``order_line_id``) with the rule's own
+    values."""
     where = f"Response line {line.line_id} (order line {line.order_line_id})"
     return ResponseError(
         message.replace("{where}", where, 1),
@@ -329,8 +371,9 @@ def _line_error(line, message, error_code, **params):
 
 
 def _check_line(line, seen):
-    """A response line, one check after another, in this order: which line it is, its status and what it
-    changes, its quantities and price, its substitute, its promised period."""
+    """A response line, one check after another, in this order: which line it is, its
+    status and what it changes, its quantities and price, its substitute, its promised
+    period."""
     _check_line_identity(line, seen)
     _check_item(line, line.item)
     _check_line_status(line)
@@ -340,7 +383,8 @@ def _check_line(line, seen):
 
 
 def _check_line_identity(line, seen):
-    """Its own id (once in the response), its status, the order line it answers and the item's name."""
+    """Its own id (once in the response), its status, the order line it answers and the
+    item's name."""
     if not line.line_id:
         raise ResponseError(
             f"A response line for order line {line.order_line_id} has no id.",
@@ -357,7 +401,8 @@ def _check_line_identity(line, seen):
     if line.status_code not in LINE_STATUSES:
         raise _line_error(
             line,
-            f"{{where}}: status {line.status_code} is not one of 1 (added), 3 (changed), 5 (accepted), "
+            f"{{where}}: status {line.status_code} is not one of 1 (added), 3 "
+            "(changed), 5 (accepted), "
             "7 (rejected), 42 (already delivered).",
             "answer_line_bad_status",
             status=str(line.status_code),
@@ -369,45 +414,61 @@ def _check_line_identity(line, seen):
             params={"line_id": line.line_id},
         )
     if line.item is None or not line.item.name:
-        raise _line_error(line, "{where} needs the item's name.", "answer_line_no_item_name")
+        raise _line_error(
+            line, "{where} needs the item's name.", "answer_line_no_item_name"
+        )
 
 
 def _check_line_status(line):
-    """New values only on a changed or added line; a changed line changes or says something; an added one
-    has its quantity."""
+    """New values only on a changed or added line; a changed line changes or says
+    something; an added one has its quantity."""
     changes = line.new_values
     if line.status_code not in VALUE_STATUSES and changes:
         raise _line_error(
             line,
-            "{{where}} is {} and cannot carry a new {}; mark it changed (3) or add a line (1).".format(
-                LINE_STATUSES[line.status_code], ", ".join(changes)
-            ),
+            "{{where}} is {} and cannot carry a new {}; mark it changed (3) or add a "
+            "line (1).".format(LINE_STATUSES[line.status_code], ", ".join(changes)),
             "answer_line_status_without_values",
             status=line.status_code,
             changes=changes,
         )
     if line.status_code == "3" and not changes and not line.note:
-        # The official example sc1 marks a line changed only for an added seller's item id, explained
-        # in the line note: a note alone is accepted, nothing at all is not.
+        # The official example sc1 marks a line changed only for an added seller's item
+        # id, explained in the line note: a note alone is accepted, nothing at all is
+        # not.
         raise _line_error(
             line,
-            "{where} is marked changed but changes nothing and says nothing; give the new "
+            "{where} is marked changed but changes nothing and says nothing; give the "
+            "new "
             "quantity, price, delivery date or substitute, or a note.",
             "answer_line_changes_nothing",
         )
     if line.status_code == "1" and line.quantity is None:
-        raise _line_error(line, "{where} is an added line: it needs the quantity.", "answer_line_added_no_quantity")
+        raise _line_error(
+            line,
+            "{where} is an added line: it needs the quantity.",
+            "answer_line_added_no_quantity",
+        )
 
 
 def _check_line_amounts(line):
-    """A quantity with its unit, nothing negative, a base quantity with a price and above zero."""
-    if (line.quantity is not None or line.base_quantity is not None) and not line.unit_code:
+    """A quantity with its unit, nothing negative, a base quantity with a price and
+    above zero."""
+    if (
+        line.quantity is not None or line.base_quantity is not None
+    ) and not line.unit_code:
         raise _line_error(
-            line, "{where}: a quantity needs its unit code (UN/ECE rec. 20, such as C62).", "answer_line_no_unit"
+            line,
+            "{where}: a quantity needs its unit code (UN/ECE rec. 20, such as C62).",
+            "answer_line_no_unit",
         )
     for label, code, value in (
         ("quantity", "answer_line_negative_quantity", line.quantity),
-        ("backorder quantity", "answer_line_negative_backorder", line.max_backorder_quantity),
+        (
+            "backorder quantity",
+            "answer_line_negative_backorder",
+            line.max_backorder_quantity,
+        ),
         ("price", "answer_line_negative_price", line.price),
     ):
         if value is not None and value < 0:
@@ -420,31 +481,45 @@ def _check_line_amounts(line):
     if line.base_quantity is not None:
         if line.price is None:
             raise _line_error(
-                line, "{where}: a price base quantity comes with the price.", "answer_line_base_without_price"
+                line,
+                "{where}: a price base quantity comes with the price.",
+                "answer_line_base_without_price",
             )
         if line.base_quantity <= 0:
             raise _line_error(
-                line, "{where}: the price base quantity must be more than zero.", "answer_line_base_not_positive"
+                line,
+                "{where}: the price base quantity must be more than zero.",
+                "answer_line_base_not_positive",
             )
 
 
 def _check_substitute(line):
-    """A substitute item is the seller's and named or identified; a substitute line id comes with one."""
+    """A substitute item is the seller's and named or identified; a substitute line id
+    comes with one."""
     if line.substitute is not None:
         if line.substitute.buyers_item_id:
             raise _line_error(
                 line,
-                "{where}: the substitute item is the seller's, it has no buyer's item id.",
+                "{where}: the substitute item is the seller's, it has no buyer's item "
+                "id.",
                 "answer_substitute_buyers_id",
             )
-        if not (line.substitute.name or line.substitute.sellers_item_id or line.substitute.standard_item_id):
+        if not (
+            line.substitute.name
+            or line.substitute.sellers_item_id
+            or line.substitute.standard_item_id
+        ):
             raise _line_error(
-                line, "{where}: the substitute item needs a name or an item id.", "answer_substitute_no_id"
+                line,
+                "{where}: the substitute item needs a name or an item id.",
+                "answer_substitute_no_id",
             )
         _check_item(line, line.substitute)
     elif line.substitute_line_id:
         raise _line_error(
-            line, "{where} has a substitute line id but no substitute item.", "answer_substitute_line_without_item"
+            line,
+            "{where} has a substitute line id but no substitute item.",
+            "answer_substitute_line_without_item",
         )
 
 
@@ -452,7 +527,8 @@ def _check_item(line, item):
     if item.standard_item_id and not item.standard_item_scheme:
         raise _line_error(
             line,
-            f"{{where}}: the standard item id {item.standard_item_id} needs its scheme (0160 for a GTIN).",
+            f"{{where}}: the standard item id {item.standard_item_id} needs its "
+            "scheme (0160 for a GTIN).",
             "answer_item_no_scheme",
             item_id=item.standard_item_id,
         )
@@ -467,7 +543,8 @@ _DATES = {
 
 
 def _check_date(value, which, line=None):
-    """``value`` is empty or a date; ``which`` names it (``_DATES``), ``line`` the response line it is on."""
+    """``value`` is empty or a date; ``which`` names it (``_DATES``), ``line`` the
+    response line it is on."""
     if value is not None and not isinstance(value, date):
         label = _DATES[which]
         if line is not None:
@@ -486,7 +563,8 @@ def _check_date(value, which, line=None):
 
 
 def _check_period(start, end, line=None):
-    """The promised delivery of the answer, or of ``line``: dates, and the end not before the start."""
+    """The promised delivery of the answer, or of ``line``: dates, and the end not
+    before the start."""
     _check_date(start, "start", line)
     _check_date(end, "end", line)
     if start and end and _day(end) < _day(start):
@@ -494,7 +572,8 @@ def _check_period(start, end, line=None):
         if line is not None:
             raise _line_error(
                 line,
-                f"{{where}}: the end of the promised delivery ({end}) is before its start ({start}).",
+                f"{{where}}: the end of the promised delivery ({end}) is before its "
+                f"start ({start}).",
                 "answer_period_reversed",
                 start=start,
                 end=end,
@@ -506,11 +585,12 @@ def _check_period(start, end, line=None):
         )
 
 
-# ----------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Normalising and formatting
-# ----------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 def _text(value):
-    """Free text as written: XML-safe, stripped, None when blank (or False, Odoo's empty value)."""
+    """Free text as written: XML-safe, stripped, None when blank (or False, Odoo's empty
+    value)."""
     if value is None or value is False:
         return None
     value = _NOT_XML.sub("", str(value)).strip()
@@ -524,7 +604,9 @@ def _decimal(value):
         result = value
     elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
         try:
-            result = Decimal(str(value).strip())  # str(): a float's shortest form, not its binary expansion
+            result = Decimal(
+                str(value).strip()
+            )  # str(): a float's shortest form, not its binary expansion
         except InvalidOperation:
             raise _not_a_number(value) from None
     else:
@@ -535,11 +617,16 @@ def _decimal(value):
 
 
 def _not_a_number(value):
-    return ResponseError(f"{value} is not a number.", error_code="answer_not_a_number", params={"value": str(value)})
+    return ResponseError(
+        f"{value} is not a number.",
+        error_code="answer_not_a_number",
+        params={"value": str(value)},
+    )
 
 
 def _normalised(data):
-    """A copy of ``data`` with texts stripped, numbers as Decimal, and blanks (or False) as None."""
+    """A copy of ``data`` with texts stripped, numbers as Decimal, and blanks (or False)
+    as None."""
 
     def dates(obj, *names):
         return {name: getattr(obj, name) or None for name in names}
@@ -552,7 +639,14 @@ def _normalised(data):
             return None
         return dataclasses.replace(
             value,
-            **texts(value, "endpoint_id", "endpoint_scheme", "registration_name", "identifier", "identifier_scheme"),
+            **texts(
+                value,
+                "endpoint_id",
+                "endpoint_scheme",
+                "registration_name",
+                "identifier",
+                "identifier_scheme",
+            ),
         )
 
     def item(value):
@@ -560,19 +654,39 @@ def _normalised(data):
             return None
         return dataclasses.replace(
             value,
-            **texts(value, "name", "sellers_item_id", "buyers_item_id", "standard_item_id", "standard_item_scheme"),
+            **texts(
+                value,
+                "name",
+                "sellers_item_id",
+                "buyers_item_id",
+                "standard_item_id",
+                "standard_item_scheme",
+            ),
         )
 
     def line(value):
         return dataclasses.replace(
             value,
-            **texts(value, "line_id", "status_code", "order_line_id", "unit_code", "substitute_line_id", "note"),
+            **texts(
+                value,
+                "line_id",
+                "status_code",
+                "order_line_id",
+                "unit_code",
+                "substitute_line_id",
+                "note",
+            ),
             **dates(value, "promised_start", "promised_end"),
             item=item(value.item),
             substitute=item(value.substitute),
             **{
                 name: _decimal(getattr(value, name))
-                for name in ("quantity", "max_backorder_quantity", "price", "base_quantity")
+                for name in (
+                    "quantity",
+                    "max_backorder_quantity",
+                    "price",
+                    "base_quantity",
+                )
             },
         )
 
@@ -609,18 +723,21 @@ def _day(value):
     return value.date() if isinstance(value, datetime) else value
 
 
-# ----------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Building
-# ----------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 def _cac(parent, tag):
     return etree.SubElement(parent, f"{{{NS_CAC}}}{tag}")
 
 
 def _cbc(parent, tag, text, **attributes):
-    """Add ``cbc:tag`` unless ``text`` is empty: the rules forbid empty elements (PEPPOL-COMMON-R001)."""
+    """Add ``cbc:tag`` unless ``text`` is empty: the rules forbid empty elements
+    (PEPPOL-COMMON-R001)."""
     if text is None or not str(text).strip():
         return None
-    element = etree.SubElement(parent, f"{{{NS_CBC}}}{tag}", {k: v for k, v in attributes.items() if v})
+    element = etree.SubElement(
+        parent, f"{{{NS_CBC}}}{tag}", {k: v for k, v in attributes.items() if v}
+    )
     element.text = str(text)
     return element
 
@@ -629,13 +746,23 @@ def _party(parent, tag, party):
     element = _cac(_cac(parent, tag), "Party")
     _cbc(element, "EndpointID", party.endpoint_id, schemeID=party.endpoint_scheme)
     if party.identifier:
-        _cbc(_cac(element, "PartyIdentification"), "ID", party.identifier, schemeID=party.identifier_scheme)
+        _cbc(
+            _cac(element, "PartyIdentification"),
+            "ID",
+            party.identifier,
+            schemeID=party.identifier_scheme,
+        )
     if party.registration_name:
-        _cbc(_cac(element, "PartyLegalEntity"), "RegistrationName", party.registration_name)
+        _cbc(
+            _cac(element, "PartyLegalEntity"),
+            "RegistrationName",
+            party.registration_name,
+        )
 
 
 def _delivery(parent, start, end):
-    """``cac:Delivery/cac:PromisedDeliveryPeriod`` (mandatory inside Delivery in T76), when dated."""
+    """``cac:Delivery/cac:PromisedDeliveryPeriod`` (mandatory inside Delivery in T76),
+    when dated."""
     if not (start or end):
         return
     period = _cac(_cac(parent, "Delivery"), "PromisedDeliveryPeriod")
@@ -652,7 +779,10 @@ def _item(parent, item, substitute=False):
         _cbc(_cac(element, "SellersItemIdentification"), "ID", item.sellers_item_id)
     if item.standard_item_id:
         _cbc(
-            _cac(element, "StandardItemIdentification"), "ID", item.standard_item_id, schemeID=item.standard_item_scheme
+            _cac(element, "StandardItemIdentification"),
+            "ID",
+            item.standard_item_id,
+            schemeID=item.standard_item_scheme,
         )
 
 
@@ -665,13 +795,23 @@ def _line(root, line, currency):
     if line.quantity is not None:
         _cbc(line_item, "Quantity", _number(line.quantity), unitCode=line.unit_code)
     if line.max_backorder_quantity is not None:
-        _cbc(line_item, "MaximumBackorderQuantity", _number(line.max_backorder_quantity), unitCode=line.unit_code)
+        _cbc(
+            line_item,
+            "MaximumBackorderQuantity",
+            _number(line.max_backorder_quantity),
+            unitCode=line.unit_code,
+        )
     _delivery(line_item, line.promised_start, line.promised_end)
     if line.price is not None:
         price = _cac(line_item, "Price")
         _cbc(price, "PriceAmount", _number(line.price), currencyID=currency)
         if line.base_quantity is not None:
-            _cbc(price, "BaseQuantity", _number(line.base_quantity), unitCode=line.unit_code)
+            _cbc(
+                price,
+                "BaseQuantity",
+                _number(line.base_quantity),
+                unitCode=line.unit_code,
+            )
     _item(line_item, line.item)
     if line.substitute is not None:
         substituted = _cac(order_line, "SellerSubstitutedLineItem")
@@ -683,12 +823,16 @@ def _line(root, line, currency):
 def build_order_response(data):
     """The UBL Order Response of ``data`` as UTF-8 bytes with an XML declaration.
 
-    Raises :class:`ResponseError` first when :func:`check` finds a rule broken. Elements follow
-    the UBL XSD sequence; nothing empty, no ``cbc:UBLVersionID``, no schema location.
+    Raises :class:`ResponseError` first when :func:`check` finds a rule broken. Elements
+    follow the UBL XSD sequence; nothing empty, no ``cbc:UBLVersionID``, no schema
+    location.
     """
     data = _checked(data)
     customization_id, profile_id = PROFILES[data.profile]
-    root = etree.Element(f"{{{NS_ROOT}}}OrderResponse", nsmap={None: NS_ROOT, "cac": NS_CAC, "cbc": NS_CBC})
+    root = etree.Element(
+        f"{{{NS_ROOT}}}OrderResponse",
+        nsmap={None: NS_ROOT, "cac": NS_CAC, "cbc": NS_CBC},
+    )
     _cbc(root, "CustomizationID", customization_id)
     _cbc(root, "ProfileID", profile_id)
     _cbc(root, "ID", data.response_id)
@@ -708,24 +852,29 @@ def build_order_response(data):
     _delivery(root, data.promised_start, data.promised_end)
     for line in data.lines:
         _line(root, line, data.currency)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
 
 
-# ----------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The PSB request
-# ----------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 def _plain(text, **params):
-    """The English texts, when no translation function is given (``_`` of the Odoo side otherwise)."""
+    """The English texts, when no translation function is given (``_`` of the Odoo side
+    otherwise)."""
     return text % params if params else text
 
 
 def _words_number(value, _):
-    """A number in the note, the reader's way when ``_`` knows it (its ``number``), else as UBL writes it."""
+    """A number in the note, the reader's way when ``_`` knows it (its ``number``), else
+    as UBL writes it."""
     return _.number(value) if hasattr(_, "number") else _number(value)
 
 
 def _words_day(day, _):
-    """A date in the note, the reader's way when ``_`` knows it (its ``day``), else ISO 8601."""
+    """A date in the note, the reader's way when ``_`` knows it (its ``day``), else ISO
+    8601."""
     return _.day(day) if hasattr(_, "day") else day.isoformat()
 
 
@@ -754,26 +903,46 @@ def _quantity_words(value, unit_code, _=_plain):
 def _period_words(start, end, _=_plain):
     start, end = _day(start), _day(end)
     if start and end and start != end:
-        return _("delivery %(start)s to %(end)s", start=_words_day(start, _), end=_words_day(end, _))
+        return _(
+            "delivery %(start)s to %(end)s",
+            start=_words_day(start, _),
+            end=_words_day(end, _),
+        )
     if start:
         return _("delivery on %(day)s", day=_words_day(start, _))
     return _("delivery by %(day)s", day=_words_day(end, _))
 
 
 def _status_word(status_code, _):
-    words = {"1": _("added"), "3": _("changed"), "5": _("accepted"), "7": _("rejected"), "42": _("already delivered")}
+    words = {
+        "1": _("added"),
+        "3": _("changed"),
+        "5": _("accepted"),
+        "7": _("rejected"),
+        "42": _("already delivered"),
+    }
     return words.get(status_code, _("changed"))
 
 
 def _line_answer(line, currency=None, _=_plain):
-    """What the answer says of one line, without naming the line: "quantity 8 pcs, price 6.5 EUR (note)"."""
+    """What the answer says of one line, without naming the line: "quantity 8 pcs, price
+    6.5 EUR (note)"."""
     parts = []
     if line.status_code == "1":
-        parts.append(_("added %(item)s", item=line.item.name) if line.item and line.item.name else _("added"))
+        parts.append(
+            _("added %(item)s", item=line.item.name)
+            if line.item and line.item.name
+            else _("added")
+        )
     elif line.status_code in ("7", "42", "5"):
         parts.append(_status_word(line.status_code, _))
     if line.quantity is not None:
-        parts.append(_("quantity %(quantity)s", quantity=_quantity_words(line.quantity, line.unit_code, _)))
+        parts.append(
+            _(
+                "quantity %(quantity)s",
+                quantity=_quantity_words(line.quantity, line.unit_code, _),
+            )
+        )
     if line.price is not None:
         price = f"{_words_number(line.price, _)} {currency or ''}".rstrip()
         if line.base_quantity is not None and line.base_quantity != 1:
@@ -790,7 +959,9 @@ def _line_answer(line, currency=None, _=_plain):
         parts.append(_period_words(line.promised_start, line.promised_end, _))
     if line.substitute is not None:
         substitute = line.substitute
-        ids = ", ".join(i for i in (substitute.sellers_item_id, substitute.standard_item_id) if i)
+        ids = ", ".join(
+            i for i in (substitute.sellers_item_id, substitute.standard_item_id) if i
+        )
         name = substitute.name or ids
         parts.append(
             _("replaced by %(name)s (%(ids)s)", name=name, ids=ids)
@@ -799,7 +970,12 @@ def _line_answer(line, currency=None, _=_plain):
         )
     if line.max_backorder_quantity is not None:
         parts.append(
-            _("%(quantity)s to follow later", quantity=_quantity_words(line.max_backorder_quantity, line.unit_code, _))
+            _(
+                "%(quantity)s to follow later",
+                quantity=_quantity_words(
+                    line.max_backorder_quantity, line.unit_code, _
+                ),
+            )
             if line.max_backorder_quantity > 0
             else _("the rest will not be delivered")
         )
@@ -808,15 +984,17 @@ def _line_answer(line, currency=None, _=_plain):
 
 
 def describe_line(line, currency=None, _=_plain):
-    """One line's answer in plain words, as the buyer reads it in the PSB note, in the language of ``_``
-    (the buyer's, on the Odoo side).
+    """One line's answer in plain words, as the buyer reads it in the PSB note, in the
+    language of ``_`` (the buyer's, on the Odoo side).
 
-    For example ``line 2: quantity 8 pcs, delivery on 2026-12-03 (only 8 in stock)``; the line is
-    named by the buyer's own order line number.
+    For example ``line 2: quantity 8 pcs, delivery on 2026-12-03 (only 8 in stock)``;
+    the line is named by the buyer's own order line number.
     """
     # The note of a person stays outside the translated text, as written.
     text = _(
-        "line %(line)s: %(answer)s", line=line.order_line_id, answer=_line_answer(_without_note(line), currency, _)
+        "line %(line)s: %(answer)s",
+        line=line.order_line_id,
+        answer=_line_answer(_without_note(line), currency, _),
     )
     return f"{text} ({line.note})" if line.note else text
 
@@ -826,7 +1004,8 @@ def _without_note(line):
 
 
 def _line_numbers(ids):
-    """Order line ids as short as they can be said: "3, 5, 7-9" (runs of whole numbers as ranges)."""
+    """Order line ids as short as they can be said: "3, 5, 7-9" (runs of whole numbers
+    as ranges)."""
     parts = []
     run = []
 
@@ -838,7 +1017,12 @@ def _line_numbers(ids):
         run.clear()
 
     for line_id in ids:
-        if run and line_id.isdigit() and run[-1].isdigit() and int(line_id) == int(run[-1]) + 1:
+        if (
+            run
+            and line_id.isdigit()
+            and run[-1].isdigit()
+            and int(line_id) == int(run[-1]) + 1
+        ):
             run.append(line_id)
             continue
         close()
@@ -853,14 +1037,19 @@ def _answered_lines(data):
 
 
 def note_entries(data, _=_plain):
-    """Every changed line of the answer in full words: ``[(entry, (order line id,)), ...]``, in order."""
-    return [(describe_line(line, data.currency, _), (line.order_line_id,)) for line in _answered_lines(data)]
+    """Every changed line of the answer in full words: ``[(entry, (order line id,)),
+    ...]``, in order."""
+    return [
+        (describe_line(line, data.currency, _), (line.order_line_id,))
+        for line in _answered_lines(data)
+    ]
 
 
 def compact_entries(data, _=_plain):
-    """Every changed line of the answer, as short as it can be said without losing one: lines with the same
-    answer are named together ("lines 3, 5, 7-9: rejected (out of stock)"), prices without their currency
-    (said once, first: "prices in EUR"). ``[(entry, (order line ids)), ...]``, in the order of first use."""
+    """Every changed line of the answer, as short as it can be said without losing one:
+    lines with the same answer are named together ("lines 3, 5, 7-9: rejected (out of
+    stock)"), prices without their currency (said once, first: "prices in EUR").
+    ``[(entry, (order line ids)), ...]``, in the order of first use."""
     groups = {}
     for line in _answered_lines(data):
         groups.setdefault(_line_answer(line, None, _), []).append(line.order_line_id)
@@ -881,9 +1070,10 @@ def compact_entries(data, _=_plain):
 
 @dataclass(frozen=True)
 class NoteFit:
-    """What the JSON note of an answer holds. ``text`` is the whole note when it fits; otherwise ``left_out``
-    names the order lines whose answers would not reach the buyer (empty when the header note alone is too
-    long), ``text`` what would fit, and ``excess`` how many characters are too many. Nothing is ever cut."""
+    """What the JSON note of an answer holds. ``text`` is the whole note when it fits;
+    otherwise ``left_out`` names the order lines whose answers would not reach the buyer
+    (empty when the header note alone is too long), ``text`` what would fit, and
+    ``excess`` how many characters are too many. Nothing is ever cut."""
 
     text: str | None
     limit: int
@@ -901,10 +1091,11 @@ def _joined(header, entries):
 
 
 def fit_note(data, limit=NOTE_LIMIT, _=_plain):
-    """The note of the JSON request of ``data``: its header note, then every changed line in full words, or,
-    when that is longer than ``limit``, compactly (:func:`compact_entries`). When even that is too long,
-    the :class:`NoteFit` says which lines would not reach the buyer: the caller tells a person, before
-    anything is sent (the UBL carries every line, see :func:`psb_request`)."""
+    """The note of the JSON request of ``data``: its header note, then every changed
+    line in full words, or, when that is longer than ``limit``, compactly
+    (:func:`compact_entries`). When even that is too long, the :class:`NoteFit` says
+    which lines would not reach the buyer: the caller tells a person, before anything is
+    sent (the UBL carries every line, see :func:`psb_request`)."""
     data = _checked(data)
     full = note_entries(data, _)
     text = _joined(data.note, full)
@@ -915,41 +1106,52 @@ def fit_note(data, limit=NOTE_LIMIT, _=_plain):
     if len(text) <= limit:
         return NoteFit(text, limit)
     kept = 0
-    while kept < len(compact) and len(_joined(data.note, compact[: kept + 1]) or "") <= limit:
+    while (
+        kept < len(compact)
+        and len(_joined(data.note, compact[: kept + 1]) or "") <= limit
+    ):
         kept += 1
     left_out = tuple(dict.fromkeys(i for _entry, ids in compact[kept:] for i in ids))
-    return NoteFit(_joined(data.note, compact[:kept]), limit, left_out, len(text) - limit)
+    return NoteFit(
+        _joined(data.note, compact[:kept]), limit, left_out, len(text) - limit
+    )
 
 
 def note_error(fit):
-    """The :class:`ResponseError` of a note that does not fit (:func:`fit_note`), for a person."""
+    """The :class:`ResponseError` of a note that does not fit (:func:`fit_note`), for a
+    person."""
     if fit.left_out:
         lines = _line_numbers(list(fit.left_out))
         return ResponseError(
-            f"The PSB's JSON note holds {fit.limit} characters: the answers for lines {lines} would not reach the "
+            f"The PSB's JSON note holds {fit.limit} characters: the answers for lines "
+            f"{lines} would not reach the "
             "buyer. Send Order Responses as UBL (Settings), or change fewer lines.",
             error_code="answer_note_lines_left_out",
             params={"lines": lines, "count": len(fit.left_out), "limit": fit.limit},
         )
     return ResponseError(
-        f"The PSB's JSON note holds {fit.limit} characters: this note is {fit.excess} characters too long and "
-        "would not reach the buyer whole. Shorten it, or send Order Responses as UBL (Settings).",
+        f"The PSB's JSON note holds {fit.limit} characters: this note is {fit.excess} "
+        "characters too long and "
+        "would not reach the buyer whole. Shorten it, or send Order Responses as UBL "
+        "(Settings).",
         error_code="answer_note_too_long",
         params={"excess": fit.excess, "limit": fit.limit},
     )
 
 
 def psb_request(data, limit=NOTE_LIMIT, _=_plain, as_ubl=False):
-    """The body of the PSB's ``salesOrder/{documentId}/response``. This is the one place that decides what
-    the PSB receives (see the module docstring).
+    """The body of the PSB's ``salesOrder/{documentId}/response``. This is the one place
+    that decides what the PSB receives (see the module docstring).
 
-    With ``as_ubl`` (the company setting *Send Order Responses as UBL*): ``{"status", "xml"}``, the UBL Order
-    Response of :func:`build_order_response`, which carries every line, sent as ``application/xml``.
-    Otherwise the documented JSON model ``{"status", "note"}`` (``note`` left out when empty), its line
-    answers in the language of ``_`` (the buyer's, on the Odoo side): the JSON model has no lines, so a CA's
-    line answers (all but the lines accepted as ordered) are spelled out after the header note, compactly
-    when needed (:func:`fit_note`). A note longer than ``limit`` is never cut: :class:`ResponseError`
-    (:func:`note_error`) says which lines would not reach the buyer.
+    With ``as_ubl`` (the company setting *Send Order Responses as UBL*): ``{"status",
+    "xml"}``, the UBL Order Response of :func:`build_order_response`, which carries
+    every line, sent as ``application/xml``. Otherwise the documented JSON model
+    ``{"status", "note"}`` (``note`` left out when empty), its line answers in the
+    language of ``_`` (the buyer's, on the Odoo side): the JSON model has no lines, so a
+    CA's line answers (all but the lines accepted as ordered) are spelled out after the
+    header note, compactly when needed (:func:`fit_note`). A note longer than ``limit``
+    is never cut: :class:`ResponseError` (:func:`note_error`) says which lines would not
+    reach the buyer.
     """
     data = _checked(data)
     if as_ubl:

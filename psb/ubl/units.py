@@ -1,18 +1,21 @@
-"""UN/ECE Recommendation 20 / 21 unit codes, mapped to neutral unit keys and to Odoo 19's units.
+"""UN/ECE Recommendation 20 / 21 unit codes, mapped to neutral unit keys and to Odoo
+19's units.
 
-An order line says its unit as a rec. 20 code (``C62``, ``KGM``…) or a rec. 21 packaging code
-(``XBX`` box…). :func:`unit_key` turns the code into a neutral key ('unit', 'kg', 'box'…);
-:data:`ODOO_UOM_XMLIDS` gives the Odoo 19 standard unit for the keys Odoo ships, the same
-pairs as Odoo 19's own ``UOM_TO_UNECE_CODE`` (``account_edi_ubl_cii``). Packaging keys ('box',
-'carton', 'pallet'…) have no fixed size and no standard Odoo unit: the Odoo layer maps them
-to the company's own units.
+An order line says its unit as a rec. 20 code (``C62``, ``KGM``…) or a rec. 21 packaging
+code (``XBX`` box…). :func:`unit_key` turns the code into a neutral key ('unit', 'kg',
+'box'…); :data:`ODOO_UOM_XMLIDS` gives the Odoo 19 standard unit for the keys Odoo
+ships, the same pairs as Odoo 19's own ``UOM_TO_UNECE_CODE`` (``account_edi_ubl_cii``).
+Packaging keys ('box', 'carton', 'pallet'…) have no fixed size and no standard Odoo
+unit: the Odoo layer maps them to the company's own units.
 """
 
-#: Neutral key -> the codes that mean it. The first code is the one written in our documents;
-#: each must be in the Peppol code list (UNECERec20 incl. rec. 21, revision 11e).
+#: Neutral key -> the codes that mean it. The first code is the one written in our
+#: documents; each must be in the Peppol code list (UNECERec20 incl. rec. 21, revision
+#: 11e).
 _UNITS = {
-    # count: "one", "each", "piece", "number of articles", "number of international units",
-    # "service unit", rec. 21 "piece"/"unit", and the retired rec. 20 "piece" still seen (PCE)
+    # count: "one", "each", "piece", "number of articles", "number of international
+    # units", "service unit", rec. 21 "piece"/"unit", and the retired rec. 20 "piece"
+    # still seen (PCE)
     "unit": ("C62", "EA", "H87", "NAR", "NIU", "E48", "XPP", "XUN", "PCE"),
     "dozen": ("DZN",),
     # mass
@@ -60,7 +63,9 @@ _UNITS = {
 }
 
 #: UN/ECE code -> neutral unit key.
-UNIT_KEYS: dict[str, str] = {code: key for key, codes in _UNITS.items() for code in codes}
+UNIT_KEYS: dict[str, str] = {
+    code: key for key, codes in _UNITS.items() for code in codes
+}
 
 #: Neutral unit key -> the code written in our documents.
 CANONICAL_CODES: dict[str, str] = {key: codes[0] for key, codes in _UNITS.items()}
@@ -101,15 +106,18 @@ _KEYS_BY_XMLID = {xmlid: key for key, xmlid in ODOO_UOM_XMLIDS.items()}
 
 
 def unit_key(code: str | None) -> str | None:
-    """The neutral unit key of a rec. 20/21 code (any case, surrounding spaces ignored), or None."""
+    """The neutral unit key of a rec. 20/21 code (any case, surrounding spaces ignored),
+    or None."""
     return UNIT_KEYS.get((code or "").strip().upper())
 
 
 def unece_code_for_xmlid(xmlid: str | None, default: str = "C62") -> str:
-    """The rec. 20 code to write for one of Odoo's standard units, ``default`` for any other unit.
+    """The rec. 20 code to write for one of Odoo's standard units, ``default`` for any
+    other unit.
 
-    ``uom.product_uom_unit`` gives ``C62``; a unit without a standard XML id (a company's own
-    unit) gives ``default``: such units should carry their own code instead.
+    ``uom.product_uom_unit`` gives ``C62``; a unit without a standard XML id (a
+    company's own unit) gives ``default``: such units should carry their own code
+    instead.
     """
     key = _KEYS_BY_XMLID.get(xmlid or "")
     return CANONICAL_CODES[key] if key else default
