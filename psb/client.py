@@ -158,36 +158,9 @@ class PsbClient:
         user_agent="sale_econnect_psb",
         max_download_bytes=MAX_DOWNLOAD_BYTES,
     ):
-        missing = [
-            label
-            for label, value in (
-                ("API URL", api_url),
-                ("identity URL", identity_url),
-                ("client id", client_id),
-                ("client secret", client_secret),
-            )
-            if not value
-        ]
-        if missing:
-            raise PsbConfigError(
-                f"The PSB connection is not configured: {', '.join(missing)} missing.",
-                error_code="not_configured",
-                params={"missing": missing},
-            )
-        if bool(username) != bool(password):
-            raise PsbConfigError(
-                "Give both the PSB user name and password (password grant), or "
-                "neither (client credentials grant).",
-                error_code="half_login",
-            )
-        for label, url in (("API URL", api_url), ("identity URL", identity_url)):
-            parts = urlsplit(url)
-            if parts.scheme not in ("https", "http") or not parts.netloc:
-                raise PsbConfigError(
-                    f"The PSB {label} {url!r} is not a web address (https://...).",
-                    error_code="bad_url",
-                    params={"label": label, "url": url},
-                )
+        _check_settings(
+            api_url, identity_url, client_id, client_secret, username, password
+        )
         self.api_url = api_url.rstrip("/")
         self.identity_url = identity_url.rstrip("/")
         self.client_id = client_id
@@ -233,6 +206,28 @@ class PsbClient:
         return token, True
 
     def _request_token(self):
+        url = f"{self.identity_url}/connect/token"
+        response = self._post_token_request(url)
+        status = response.status_code
+        payload = _json_or_none(response)
+        payload = payload if isinstance(payload, dict) else {}
+        self._check_token_answer(response, status, payload, url)
+        try:
+            token = payload["access_token"]
+            expires_in = float(payload.get("expires_in") or 3600)
+        except (KeyError, TypeError, ValueError):
+            token = None
+        if not token or not isinstance(token, str):
+            raise PsbRequestError(
+                f"{url} gave no usable access token; check the identity URL.",
+                status=status,
+                error_code="identity_no_token",
+                params={"url": url},
+            )
+        return token, time.time() + expires_in
+
+    def _post_token_request(self, url):
+        """POST the token request of the configured grant to the identity server."""
         data = {
             "client_id": self.client_id,
             "client_secret": self.client_secret,
@@ -244,9 +239,8 @@ class PsbClient:
             )
         else:
             data["grant_type"] = "client_credentials"
-        url = f"{self.identity_url}/connect/token"
         try:
-            response = self.session.post(
+            return self.session.post(
                 url,
                 data=data,
                 timeout=self.timeout,
@@ -262,9 +256,9 @@ class PsbClient:
                 error_code="identity_unreachable",
                 params={"url": self.identity_url, "reason": _reason(exc)},
             ) from exc
-        status = response.status_code
-        payload = _json_or_none(response)
-        payload = payload if isinstance(payload, dict) else {}
+
+    def _check_token_answer(self, response, status, payload, url):
+        """Raise the typed error of an identity server answer other than 200."""
         if status == 429 or status >= 500:
             raise PsbTransientError(
                 f"The PSB identity server is unavailable ({status}); it will be tried "
@@ -304,19 +298,6 @@ class PsbClient:
                 error_code="identity_bad_answer",
                 params={"status": status, "url": url},
             )
-        try:
-            token = payload["access_token"]
-            expires_in = float(payload.get("expires_in") or 3600)
-        except (KeyError, TypeError, ValueError):
-            token = None
-        if not token or not isinstance(token, str):
-            raise PsbRequestError(
-                f"{url} gave no usable access token; check the identity URL.",
-                status=status,
-                error_code="identity_no_token",
-                params={"url": url},
-            )
-        return token, time.time() + expires_in
 
     # ------------------------------------------------------------------ requests
     def _request(
@@ -419,22 +400,7 @@ class PsbClient:
     def _error(response, what, not_found=None):
         """The typed error for a non-2xx ``response`` (the PSB JSON error body is used
         when present)."""
-        status = response.status_code
-        code, psb_message, request_id, help_link = _error_details(response)
-        said = f" The PSB said: {psb_message}" if psb_message else ""
-        if request_id:
-            said += f" (PSB request id {request_id})"
-        kwargs = {
-            "status": status,
-            "code": code,
-            "request_id": request_id,
-            "help_link": help_link,
-        }
-        params = {
-            "status": status,
-            "psb_message": psb_message,
-            "request_id": request_id,
-        }
+        status, said, kwargs, params = _error_context(response)
         if status == 429 or status >= 500:
             trouble = (
                 "is rate limiting requests" if status == 429 else "had a server error"
@@ -458,58 +424,9 @@ class PsbClient:
                 error_code="redirected",
                 params={**params, "location": location},
             )
-        if status == 401:
-            return PsbAuthError(
-                f"The PSB did not accept the access token (401) while {what}. Check "
-                "the client id, "
-                f"client secret, user name and password in the PSB settings.{said}",
-                **kwargs,
-                error_code="token_refused",
-                params=params,
-            )
-        if status == 403:
-            return PsbAuthError(
-                f"The PSB refused access (403) while {what}. Check that these "
-                "credentials may use "
-                "this party id (eConnect grants parties to users and "
-                f"applications).{said}",
-                **kwargs,
-                error_code="access_refused",
-                params=params,
-            )
-        if status == 404:
-            message = (
-                not_found[0]
-                if not_found
-                else f"The PSB found nothing (404) while {what}."
-            )
-            return PsbNotFoundError(
-                f"{message}{said}",
-                **kwargs,
-                error_code=not_found[1] if not_found else "not_found",
-                params={**params, **(not_found[2] if not_found else {})},
-            )
-        if status == 409:
-            return PsbConflictError(
-                "The PSB had already processed this (409, duplicate) while "
-                f"{what}.{said}",
-                **kwargs,
-                error_code="duplicate",
-                params=params,
-            )
-        if status == 413:
-            return PsbRequestError(
-                f"The PSB refused the content as too large (413) while {what}.{said}",
-                **kwargs,
-                error_code="content_too_large",
-                params=params,
-            )
-        return PsbRequestError(
-            f"The PSB refused the request ({status}) while {what}.{said}",
-            **kwargs,
-            error_code="refused",
-            params=params,
-        )
+        if status in (401, 403):
+            return _auth_error(status, what, said, kwargs, params)
+        return _refusal_error(status, what, said, kwargs, params, not_found)
 
     def _call(self, method, path, what, **kwargs):
         """One API call returning its parsed JSON answer (None when the answer is
@@ -569,6 +486,10 @@ class PsbClient:
             not_found=gone,
             params=params,
         )
+        return self._read_download(response, document_id)
+
+    def _read_download(self, response, document_id):
+        """The body of a streamed download, refused past ``max_download_bytes``."""
         too_big = PsbRequestError(
             f"Document {document_id} is larger than {self.max_download_bytes:,} bytes "
             "and was not downloaded; "
@@ -875,6 +796,121 @@ class ConnectionCheck:
 
     def __repr__(self):
         return f"ConnectionCheck({self.code!r}, {self.params!r})"
+
+
+def _check_settings(
+    api_url, identity_url, client_id, client_secret, username, password
+):
+    """Raise :class:`PsbConfigError` when the connection settings are incomplete or
+    not web addresses."""
+    missing = [
+        label
+        for label, value in (
+            ("API URL", api_url),
+            ("identity URL", identity_url),
+            ("client id", client_id),
+            ("client secret", client_secret),
+        )
+        if not value
+    ]
+    if missing:
+        raise PsbConfigError(
+            f"The PSB connection is not configured: {', '.join(missing)} missing.",
+            error_code="not_configured",
+            params={"missing": missing},
+        )
+    if bool(username) != bool(password):
+        raise PsbConfigError(
+            "Give both the PSB user name and password (password grant), or "
+            "neither (client credentials grant).",
+            error_code="half_login",
+        )
+    for label, url in (("API URL", api_url), ("identity URL", identity_url)):
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            raise PsbConfigError(
+                f"The PSB {label} {url!r} is not a web address (https://...).",
+                error_code="bad_url",
+                params={"label": label, "url": url},
+            )
+
+
+def _error_context(response):
+    """``(status, said, kwargs, params)`` of a PSB error answer: its status, the PSB's
+    own words for the message, and the common error arguments."""
+    status = response.status_code
+    code, psb_message, request_id, help_link = _error_details(response)
+    said = f" The PSB said: {psb_message}" if psb_message else ""
+    if request_id:
+        said += f" (PSB request id {request_id})"
+    kwargs = {
+        "status": status,
+        "code": code,
+        "request_id": request_id,
+        "help_link": help_link,
+    }
+    params = {
+        "status": status,
+        "psb_message": psb_message,
+        "request_id": request_id,
+    }
+    return status, said, kwargs, params
+
+
+def _auth_error(status, what, said, kwargs, params):
+    """The :class:`PsbAuthError` of a 401 or 403 answer."""
+    if status == 401:
+        return PsbAuthError(
+            f"The PSB did not accept the access token (401) while {what}. Check "
+            "the client id, "
+            f"client secret, user name and password in the PSB settings.{said}",
+            **kwargs,
+            error_code="token_refused",
+            params=params,
+        )
+    return PsbAuthError(
+        f"The PSB refused access (403) while {what}. Check that these "
+        "credentials may use "
+        "this party id (eConnect grants parties to users and "
+        f"applications).{said}",
+        **kwargs,
+        error_code="access_refused",
+        params=params,
+    )
+
+
+def _refusal_error(status, what, said, kwargs, params, not_found):
+    """The error of a 4xx answer other than 401 and 403."""
+    if status == 404:
+        message = (
+            not_found[0] if not_found else f"The PSB found nothing (404) while {what}."
+        )
+        return PsbNotFoundError(
+            f"{message}{said}",
+            **kwargs,
+            error_code=not_found[1] if not_found else "not_found",
+            params={**params, **(not_found[2] if not_found else {})},
+        )
+    if status == 409:
+        return PsbConflictError(
+            f"The PSB had already processed this (409, duplicate) while {what}.{said}",
+            **kwargs,
+            error_code="duplicate",
+            params=params,
+        )
+    if status == 413:
+        return PsbRequestError(
+            f"The PSB refused the content as too large (413) while {what}.{said}",
+            **kwargs,
+            error_code="content_too_large",
+            params=params,
+        )
+    return PsbRequestError(
+        f"The PSB refused the request ({status}) while {what}.{said}",
+        **kwargs,
+        error_code="refused",
+        params=params,
+    )
 
 
 def _party_ids(parties):
