@@ -236,15 +236,8 @@ def price_line(
     quantity, price, base_quantity = _dec(quantity), _dec(price), _dec(base_quantity)
     stated_amount = _dec(stated_amount)
     result = LinePricing(stated_amount=stated_amount)
-    result.applied = [allowance_charge_amount(ac, digits) for ac in allowance_charges]
-    for applied in result.applied:
-        if applied.problem:
-            result.problems.append(applied.problem)
-    if base_quantity is not None and base_quantity <= 0:
-        result.problems.append(
-            Problem("bad_base_quantity", {"base_quantity": base_quantity})
-        )
-        base_quantity = None
+    _apply_allowance_charges(result, allowance_charges, digits)
+    base_quantity = _checked_base_quantity(result, base_quantity)
     if price is not None:
         result.gross_unit_price = price / base_quantity if base_quantity else price
     quantity = quantity if quantity is not None else Decimal(1)
@@ -253,6 +246,36 @@ def price_line(
         result.computed_amount = quantize(
             quantity * result.gross_unit_price + adjustments, digits
         )
+    target = _line_target(result, stated_amount, quantity, adjustments)
+    if target is None:
+        return result
+    result.amount = target
+    if not quantity:
+        return _price_without_quantity(result, discount_digits)
+    return _reproduce_target(result, quantity, target, digits, discount_digits)
+
+
+def _apply_allowance_charges(result, allowance_charges, digits):
+    """The line's allowances and charges applied to ``result``, with their problems."""
+    result.applied = [allowance_charge_amount(ac, digits) for ac in allowance_charges]
+    for applied in result.applied:
+        if applied.problem:
+            result.problems.append(applied.problem)
+
+
+def _checked_base_quantity(result, base_quantity):
+    """``base_quantity``, or None with a problem on ``result`` when not positive."""
+    if base_quantity is not None and base_quantity <= 0:
+        result.problems.append(
+            Problem("bad_base_quantity", {"base_quantity": base_quantity})
+        )
+        base_quantity = None
+    return base_quantity
+
+
+def _line_target(result, stated_amount, quantity, adjustments):
+    """The line amount to reproduce: the stated one when it agrees with the
+    arithmetic (a problem on ``result`` when not), otherwise the computed one."""
     target = result.computed_amount
     if stated_amount is not None:
         if target is None or abs(stated_amount - target) <= SLACK:
@@ -270,18 +293,23 @@ def price_line(
                     },
                 )
             )
-    if target is None:
-        return result
-    result.amount = target
-    if not quantity:
-        # Nothing to reproduce: the buyer's price stands (with its one percentage as the
-        # discount).
-        result.price_unit = result.gross_unit_price
-        result.mode = "price" if result.price_unit is not None else None
-        single = _single_percentage(result.applied)
-        if single is not None and result.price_unit is not None:
-            result.discount, result.mode = quantize(single, discount_digits), "discount"
-        return result
+    return target
+
+
+def _price_without_quantity(result, discount_digits):
+    """Nothing to reproduce: the buyer's price stands (with its one percentage as the
+    discount)."""
+    result.price_unit = result.gross_unit_price
+    result.mode = "price" if result.price_unit is not None else None
+    single = _single_percentage(result.applied)
+    if single is not None and result.price_unit is not None:
+        result.discount, result.mode = quantize(single, discount_digits), "discount"
+    return result
+
+
+def _reproduce_target(result, quantity, target, digits, discount_digits):
+    """The price (and discount) on ``result`` reproducing ``target``: the gross price,
+    the gross price with the single percentage as discount, else a net unit price."""
     gross = result.gross_unit_price
     if (
         gross is not None
@@ -404,26 +432,39 @@ def order_inconsistencies(order, digits=2):
     problems = []
 
     def check(code, stated, computed):
-        if (
-            stated is not None
-            and computed is not None
-            and quantize(stated, digits) != quantize(computed, digits)
-        ):
-            problems.append(
-                Problem(
-                    code,
-                    {
-                        "stated": quantize(stated, digits),
-                        "computed": quantize(computed, digits),
-                    },
-                )
-            )
+        _check_total(problems, code, stated, computed, digits)
 
     line_amounts = [
         line.line_amount for line in order.lines if line.line_amount is not None
     ]
     if line_amounts:
         check("lines_sum", order.line_extension_amount, sum(line_amounts, Decimal(0)))
+    _check_allowance_charge_totals(order, check, digits)
+    _check_tax_and_payable_totals(order, check)
+    return problems
+
+
+def _check_total(problems, code, stated, computed, digits):
+    """A ``code`` problem on ``problems`` when ``stated`` and ``computed`` are both
+    given and differ at ``digits``."""
+    if (
+        stated is not None
+        and computed is not None
+        and quantize(stated, digits) != quantize(computed, digits)
+    ):
+        problems.append(
+            Problem(
+                code,
+                {
+                    "stated": quantize(stated, digits),
+                    "computed": quantize(computed, digits),
+                },
+            )
+        )
+
+
+def _check_allowance_charge_totals(order, check, digits):
+    """The document allowance and charge totals against the allowances and charges."""
     document = [allowance_charge_amount(ac, digits) for ac in order.allowance_charges]
     allowances = sum((a.amount or 0 for a in document if not a.is_charge), Decimal(0))
     charges = sum((a.amount or 0 for a in document if a.is_charge), Decimal(0))
@@ -441,6 +482,10 @@ def order_inconsistencies(order, digits=2):
         order.charge_total if order.charge_total is not None else charges and 0,
         charges,
     )
+
+
+def _check_tax_and_payable_totals(order, check):
+    """The tax exclusive, tax inclusive and payable totals against their parts."""
     if order.line_extension_amount is not None:
         check(
             "tax_exclusive_sum",
@@ -470,7 +515,6 @@ def order_inconsistencies(order, digits=2):
             - (getattr(order, "prepaid_amount", None) or 0)
             + (getattr(order, "payable_rounding_amount", None) or 0),
         )
-    return problems
 
 
 def order_tax(order, digits=2):

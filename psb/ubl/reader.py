@@ -225,33 +225,38 @@ def _transaction(local: str, customization: str) -> Transaction:
         None,
     )
     if transaction is None:
-        # Another Peppol transaction (e.g. an invoice), or another specification
-        # altogether.
-        if customization.startswith(_POACC_TRANSACTION_PREFIX):
-            code, message = (
-                "other_transaction",
-                (
-                    f"This {local} declares the Peppol transaction {customization}, "
-                    "which is not a BIS 3 Order, "
-                    "Order Change or Order Cancellation."
-                ),
-            )
-        else:
-            code, message = (
-                "other_specification",
-                (
-                    f"This {local} follows the specification {customization}, which "
-                    "is not Peppol BIS 3 Ordering "
-                    "(a national or private format); it cannot be read as a Peppol "
-                    "order."
-                ),
-            )
-        raise UnsupportedDocumentError(
-            message,
-            error_code=code,
-            params={"root": local, "customization": customization},
-        )
+        raise _other_transaction_error(local, customization)
     return transaction
+
+
+def _other_transaction_error(local, customization):
+    """The error for a CustomizationID of no BIS 3 ordering transaction."""
+    # Another Peppol transaction (e.g. an invoice), or another specification
+    # altogether.
+    if customization.startswith(_POACC_TRANSACTION_PREFIX):
+        code, message = (
+            "other_transaction",
+            (
+                f"This {local} declares the Peppol transaction {customization}, "
+                "which is not a BIS 3 Order, "
+                "Order Change or Order Cancellation."
+            ),
+        )
+    else:
+        code, message = (
+            "other_specification",
+            (
+                f"This {local} follows the specification {customization}, which "
+                "is not Peppol BIS 3 Ordering "
+                "(a national or private format); it cannot be read as a Peppol "
+                "order."
+            ),
+        )
+    return UnsupportedDocumentError(
+        message,
+        error_code=code,
+        params={"root": local, "customization": customization},
+    )
 
 
 def _check_transaction(
@@ -674,11 +679,41 @@ def _line_content(order_line, item, line_id, kind):
         quantity=quantity,
         unit_code=unit_code,
         line_amount=_decimal(item, "cbc:LineExtensionAmount"),
+        **_price_fields(price),
+        **_item_fields(article),
+        tax_category=_ident(tax, "cbc:ID"),
+        tax_percent=_decimal(tax, "cbc:Percent"),
+        note="\n".join(notes) or None,
+        accounting_cost=_ident(item, "cbc:AccountingCost"),
+        partial_delivery=_boolean(item, "cbc:PartialDeliveryIndicator"),
+        requested_start=_date(delivery, "cac:RequestedDeliveryPeriod/cbc:StartDate"),
+        requested_end=_date(delivery, "cac:RequestedDeliveryPeriod/cbc:EndDate"),
+        delivery_location_id=_ident(delivery, "cbc:ID") or _ident(location, "cbc:ID"),
+        delivery_address=_address(_first(location, "cac:Address")),
+        allowance_charges=_allowance_charges(item),
+        properties=[
+            (_text(el, "cbc:Name"), _text(el, "cbc:Value"))
+            for el in _all(article, "cac:AdditionalItemProperty")
+        ],
+        quotation_line_ref=_ident(order_line, "cac:QuotationLineReference/cbc:LineID"),
+    )
+
+
+def _price_fields(price):
+    """The line's price fields from its Price element."""
+    return dict(
         price=_decimal(price, "cbc:PriceAmount"),
         base_quantity=_decimal(price, "cbc:BaseQuantity"),
         base_quantity_unit=_attr(price, "cbc:BaseQuantity", "unitCode"),
         gross_price=_decimal(price, "cac:AllowanceCharge/cbc:BaseAmount"),
         price_discount=_decimal(price, "cac:AllowanceCharge/cbc:Amount"),
+    )
+
+
+def _item_fields(article):
+    """The line's item fields from its Item element: name, description, ids and
+    classifications."""
+    return dict(
         name=_text(article, "cbc:Name"),
         description=_note(article, "cbc:Description"),
         sellers_item_id=_ident(article, "cac:SellersItemIdentification/cbc:ID"),
@@ -697,21 +732,6 @@ def _line_content(order_line, item, line_id, kind):
             )
             if (code := _strip(el.text))
         ],
-        tax_category=_ident(tax, "cbc:ID"),
-        tax_percent=_decimal(tax, "cbc:Percent"),
-        note="\n".join(notes) or None,
-        accounting_cost=_ident(item, "cbc:AccountingCost"),
-        partial_delivery=_boolean(item, "cbc:PartialDeliveryIndicator"),
-        requested_start=_date(delivery, "cac:RequestedDeliveryPeriod/cbc:StartDate"),
-        requested_end=_date(delivery, "cac:RequestedDeliveryPeriod/cbc:EndDate"),
-        delivery_location_id=_ident(delivery, "cbc:ID") or _ident(location, "cbc:ID"),
-        delivery_address=_address(_first(location, "cac:Address")),
-        allowance_charges=_allowance_charges(item),
-        properties=[
-            (_text(el, "cbc:Name"), _text(el, "cbc:Value"))
-            for el in _all(article, "cac:AdditionalItemProperty")
-        ],
-        quotation_line_ref=_ident(order_line, "cac:QuotationLineReference/cbc:LineID"),
     )
 
 
@@ -758,13 +778,33 @@ def _document(root, kind, profile):
             error_code="no_buyer",
             params={"kind": kind, "id": doc_id},
         )
-    totals = _first(root, "cac:AnticipatedMonetaryTotal")
     document = OrderDocument(
         kind=kind,
-        customization_id=_ident(root, "cbc:CustomizationID"),
-        profile_id=_ident(root, "cbc:ProfileID"),
         profile=profile,
         id=doc_id,
+        buyer=buyer,
+        **_document_header(root),
+        **_document_parties_and_totals(root),
+    )
+    if kind != "order" and not document.order_reference_id:
+        raise InvalidDocumentError(
+            f"The {label} {doc_id} does not say which order it refers to "
+            "(OrderReference/ID).",
+            error_code="no_order_reference",
+            params={"kind": kind, "id": doc_id},
+        )
+    if (
+        kind != "order_cancellation"
+    ):  # a cancellation always cancels the whole order: no lines
+        document.lines = _lines(root, transaction, doc_id)
+    return document
+
+
+def _document_header(root):
+    """The document's own fields: ids, dates, notes, currency and references."""
+    return dict(
+        customization_id=_ident(root, "cbc:CustomizationID"),
+        profile_id=_ident(root, "cbc:ProfileID"),
         issue_date=_date(root, "cbc:IssueDate"),
         issue_time=_time(root, "cbc:IssueTime"),
         order_type_code=_ident(root, "cbc:OrderTypeCode"),
@@ -786,7 +826,13 @@ def _document(root, kind, profile):
         order_document_reference=_ident(root, "cac:OrderDocumentReference/cbc:ID"),
         catalogue_reference=_ident(root, "cac:CatalogueReference/cbc:ID"),
         attachments=_attachments(root),
-        buyer=buyer,
+    )
+
+
+def _document_parties_and_totals(root):
+    """The document's other parties, delivery, terms, allowances, charges and totals."""
+    totals = _first(root, "cac:AnticipatedMonetaryTotal")
+    return dict(
         seller=_party(_first(root, "cac:SellerSupplierParty/cac:Party")),
         invoicee=_party(_first(root, "cac:AccountingCustomerParty/cac:Party")),
         originator=_party(_first(root, "cac:OriginatorCustomerParty/cac:Party")),
@@ -804,18 +850,6 @@ def _document(root, kind, profile):
         prepaid_amount=_decimal(totals, "cbc:PrepaidAmount"),
         payable_rounding_amount=_decimal(totals, "cbc:PayableRoundingAmount"),
     )
-    if kind != "order" and not document.order_reference_id:
-        raise InvalidDocumentError(
-            f"The {label} {doc_id} does not say which order it refers to "
-            "(OrderReference/ID).",
-            error_code="no_order_reference",
-            params={"kind": kind, "id": doc_id},
-        )
-    if (
-        kind != "order_cancellation"
-    ):  # a cancellation always cancels the whole order: no lines
-        document.lines = _lines(root, transaction, doc_id)
-    return document
 
 
 # --------------------------------------------------------------------------------------

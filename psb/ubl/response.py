@@ -253,6 +253,21 @@ def _checked(data):
     """The normalised copy of ``data`` (texts stripped, blanks as None, numbers as
     Decimal), checked."""
     data = _normalised(data)
+    _check_header(data)
+    for party, role in ((data.seller, "seller"), (data.buyer, "buyer")):
+        _check_party(party, role)
+    _check_code_and_lines(data)
+    _check_period(data.promised_start, data.promised_end)
+    seen = set()
+    for line in data.lines:
+        _check_line(line, seen)
+    # A CA whose lines are all accepted as ordered is allowed: the official example UC2
+    # uses one to tell the buyer the seller's item ids.
+    return data
+
+
+def _check_header(data):
+    """The answer's profile, code, ids, currency and issue date and time checked."""
     if data.profile not in PROFILES:
         raise _profile_error(data.profile)
     if data.code not in CODES:
@@ -288,8 +303,11 @@ def _checked(data):
             error_code="answer_bad_time",
             params={"value": str(data.issue_time)},
         )
-    for party, role in ((data.seller, "seller"), (data.buyer, "buyer")):
-        _check_party(party, role)
+
+
+def _check_code_and_lines(data):
+    """The answer's order change reference and its lines checked against its profile
+    and code."""
     if data.order_change_id and data.profile != "advanced_ordering":
         raise ResponseError(
             "Only an Advanced Ordering answer refers to an Order Change or "
@@ -309,13 +327,6 @@ def _checked(data):
             "An acceptance with changes (CA) lists every order line with its status.",
             error_code="answer_ca_without_lines",
         )
-    _check_period(data.promised_start, data.promised_end)
-    seen = set()
-    for line in data.lines:
-        _check_line(line, seen)
-    # A CA whose lines are all accepted as ordered is allowed: the official example UC2
-    # uses one to tell the buyer the seller's item ids.
-    return data
 
 
 def _profile_error(profile):
@@ -627,72 +638,9 @@ def _not_a_number(value):
 def _normalised(data):
     """A copy of ``data`` with texts stripped, numbers as Decimal, and blanks (or False)
     as None."""
-
-    def dates(obj, *names):
-        return {name: getattr(obj, name) or None for name in names}
-
-    def texts(obj, *names):
-        return {name: _text(getattr(obj, name)) for name in names}
-
-    def party(value):
-        if value is None:
-            return None
-        return dataclasses.replace(
-            value,
-            **texts(
-                value,
-                "endpoint_id",
-                "endpoint_scheme",
-                "registration_name",
-                "identifier",
-                "identifier_scheme",
-            ),
-        )
-
-    def item(value):
-        if value is None:
-            return None
-        return dataclasses.replace(
-            value,
-            **texts(
-                value,
-                "name",
-                "sellers_item_id",
-                "buyers_item_id",
-                "standard_item_id",
-                "standard_item_scheme",
-            ),
-        )
-
-    def line(value):
-        return dataclasses.replace(
-            value,
-            **texts(
-                value,
-                "line_id",
-                "status_code",
-                "order_line_id",
-                "unit_code",
-                "substitute_line_id",
-                "note",
-            ),
-            **dates(value, "promised_start", "promised_end"),
-            item=item(value.item),
-            substitute=item(value.substitute),
-            **{
-                name: _decimal(getattr(value, name))
-                for name in (
-                    "quantity",
-                    "max_backorder_quantity",
-                    "price",
-                    "base_quantity",
-                )
-            },
-        )
-
     return dataclasses.replace(
         data,
-        **texts(
+        **_texts(
             data,
             "code",
             "response_id",
@@ -704,10 +652,83 @@ def _normalised(data):
             "customer_reference",
             "order_change_id",
         ),
-        **dates(data, "issue_date", "issue_time", "promised_start", "promised_end"),
-        seller=party(data.seller),
-        buyer=party(data.buyer),
-        lines=[line(value) for value in data.lines or ()],
+        **_dates(data, "issue_date", "issue_time", "promised_start", "promised_end"),
+        seller=_normalised_party(data.seller),
+        buyer=_normalised_party(data.buyer),
+        lines=[_normalised_line(value) for value in data.lines or ()],
+    )
+
+
+def _dates(obj, *names):
+    """``obj``'s attributes ``names``, blanks (or False) as None."""
+    return {name: getattr(obj, name) or None for name in names}
+
+
+def _texts(obj, *names):
+    """``obj``'s text attributes ``names``, stripped, blanks as None."""
+    return {name: _text(getattr(obj, name)) for name in names}
+
+
+def _normalised_party(value):
+    """A copy of the party ``value`` with its texts normalised."""
+    if value is None:
+        return None
+    return dataclasses.replace(
+        value,
+        **_texts(
+            value,
+            "endpoint_id",
+            "endpoint_scheme",
+            "registration_name",
+            "identifier",
+            "identifier_scheme",
+        ),
+    )
+
+
+def _normalised_item(value):
+    """A copy of the item ``value`` with its texts normalised."""
+    if value is None:
+        return None
+    return dataclasses.replace(
+        value,
+        **_texts(
+            value,
+            "name",
+            "sellers_item_id",
+            "buyers_item_id",
+            "standard_item_id",
+            "standard_item_scheme",
+        ),
+    )
+
+
+def _normalised_line(value):
+    """A copy of the response line ``value`` with texts, dates and numbers
+    normalised."""
+    return dataclasses.replace(
+        value,
+        **_texts(
+            value,
+            "line_id",
+            "status_code",
+            "order_line_id",
+            "unit_code",
+            "substitute_line_id",
+            "note",
+        ),
+        **_dates(value, "promised_start", "promised_end"),
+        item=_normalised_item(value.item),
+        substitute=_normalised_item(value.substitute),
+        **{
+            name: _decimal(getattr(value, name))
+            for name in (
+                "quantity",
+                "max_backorder_quantity",
+                "price",
+                "base_quantity",
+            )
+        },
     )
 
 
@@ -944,30 +965,11 @@ def _line_answer(line, currency=None, _=_plain):
             )
         )
     if line.price is not None:
-        price = f"{_words_number(line.price, _)} {currency or ''}".rstrip()
-        if line.base_quantity is not None and line.base_quantity != 1:
-            parts.append(
-                _(
-                    "price %(price)s per %(base)s",
-                    price=price,
-                    base=_quantity_words(line.base_quantity, line.unit_code, _),
-                )
-            )
-        else:
-            parts.append(_("price %(price)s", price=price))
+        parts.append(_price_words(line, currency, _))
     if line.promised_start or line.promised_end:
         parts.append(_period_words(line.promised_start, line.promised_end, _))
     if line.substitute is not None:
-        substitute = line.substitute
-        ids = ", ".join(
-            i for i in (substitute.sellers_item_id, substitute.standard_item_id) if i
-        )
-        name = substitute.name or ids
-        parts.append(
-            _("replaced by %(name)s (%(ids)s)", name=name, ids=ids)
-            if ids and name != ids
-            else _("replaced by %(name)s", name=name)
-        )
+        parts.append(_substitute_words(line.substitute, _))
     if line.max_backorder_quantity is not None:
         parts.append(
             _(
@@ -981,6 +983,31 @@ def _line_answer(line, currency=None, _=_plain):
         )
     answer = ", ".join(parts) or _status_word(line.status_code, _)
     return f"{answer} ({line.note})" if line.note else answer
+
+
+def _price_words(line, currency, _):
+    """The line's price in words: "price 6.5 EUR", with its base quantity if not 1."""
+    price = f"{_words_number(line.price, _)} {currency or ''}".rstrip()
+    if line.base_quantity is not None and line.base_quantity != 1:
+        return _(
+            "price %(price)s per %(base)s",
+            price=price,
+            base=_quantity_words(line.base_quantity, line.unit_code, _),
+        )
+    return _("price %(price)s", price=price)
+
+
+def _substitute_words(substitute, _):
+    """The substitute item in words: "replaced by name (ids)"."""
+    ids = ", ".join(
+        i for i in (substitute.sellers_item_id, substitute.standard_item_id) if i
+    )
+    name = substitute.name or ids
+    return (
+        _("replaced by %(name)s (%(ids)s)", name=name, ids=ids)
+        if ids and name != ids
+        else _("replaced by %(name)s", name=name)
+    )
 
 
 def describe_line(line, currency=None, _=_plain):
