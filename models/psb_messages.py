@@ -52,6 +52,15 @@ def _xml_detail(env, detail):
 def _xml_texts(env, p):
     """Texts of the XML guard (psb/xmlsafe.py): the reader's most common messages."""
     return {
+        **_xml_parse_texts(env, p),
+        **_xml_refusal_texts(env, p),
+    }
+
+
+def _xml_parse_texts(env, p):
+    """Texts of the XML guard (psb/xmlsafe.py): an empty, too large or malformed
+    document."""
+    return {
         "empty": lambda: env._("The document is empty."),
         "too_large": lambda: env._(
             "The document is %(kib)s KiB, more than the %(max_kib)s KiB accepted.", **p
@@ -71,6 +80,12 @@ def _xml_texts(env, p):
         "bad_encoding": lambda: env._(
             "The document is not well-formed XML (%(detail)s).", **p
         ),
+    }
+
+
+def _xml_refusal_texts(env, p):
+    """Texts of the XML guard (psb/xmlsafe.py): what it refuses for safety."""
+    return {
         "dtd": lambda: env._(
             "The document declares a DTD/entities, which Peppol documents never do; "
             "it was refused for safety."
@@ -122,6 +137,15 @@ def _value_problem(env, expected):
 def _reader_kind_texts(env, p):
     """Texts of the UBL reader (psb/ubl/reader.py): documents that are not a Peppol
     order it reads."""
+    return {
+        **_reader_root_texts(env, p),
+        **_reader_profile_texts(env, p),
+    }
+
+
+def _reader_root_texts(env, p):
+    """Texts of the UBL reader (psb/ubl/reader.py): a document that is not UBL, or
+    another UBL document than an order."""
     k = {"kind": _kind(env, p.get("kind")), "expected": _kind(env, p.get("expected"))}
     q = {**p, **k}
     return {
@@ -156,6 +180,15 @@ def _reader_kind_texts(env, p):
             "in use: ask the customer to send Peppol BIS 3 (%(bis3)s).",
             **q,
         ),
+    }
+
+
+def _reader_profile_texts(env, p):
+    """Texts of the UBL reader (psb/ubl/reader.py): a transaction, specification or
+    profile it does not read."""
+    k = {"kind": _kind(env, p.get("kind")), "expected": _kind(env, p.get("expected"))}
+    q = {**p, **k}
+    return {
         "other_transaction": lambda: env._(
             "This %(root)s declares the Peppol transaction %(customization)s, "
             "which is not a BIS 3 Order, Order Change or Order Cancellation.",
@@ -195,6 +228,15 @@ def _reader_kind_texts(env, p):
 def _reader_content_texts(env, p):
     """Texts of the UBL reader (psb/ubl/reader.py): what an order's content lacks or
     gets wrong."""
+    return {
+        **_reader_order_texts(env, p),
+        **_reader_line_texts(env, p),
+    }
+
+
+def _reader_order_texts(env, p):
+    """Texts of the UBL reader (psb/ubl/reader.py): what an order's header lacks or
+    gets wrong."""
     q = {**p, "kind": _kind(env, p.get("kind"))}
     return {
         "no_id": lambda: env._("The %(kind)s has no number (ID).", **q),
@@ -219,6 +261,14 @@ def _reader_content_texts(env, p):
             value=p.get("value"),
             expected=_value_problem(env, p.get("expected")),
         ),
+    }
+
+
+def _reader_line_texts(env, p):
+    """Texts of the UBL reader (psb/ubl/reader.py): what an order's lines and
+    attachments lack or get wrong."""
+    q = {**p, "kind": _kind(env, p.get("kind"))}
+    return {
         "line_no_id": lambda: env._(
             "Order line %(position)s has no line number (LineItem/ID).", **q
         ),
@@ -278,6 +328,14 @@ def _setting_label(env, label):
 
 def _client_setup_texts(env, p):
     """Texts of the PSB client (psb/client.py): its settings and the identity server."""
+    return {
+        **_client_settings_texts(env, p),
+        **_client_identity_texts(env, p),
+    }
+
+
+def _client_settings_texts(env, p):
+    """Texts of the PSB client (psb/client.py): its settings."""
     q = {**p, "said": _said(env, p)}
     return {
         "not_configured": lambda: env._(
@@ -294,6 +352,13 @@ def _client_setup_texts(env, p):
             "The PSB %(label)s %(url)r is not a web address (https://...).", **q
         ),
         "empty_id": lambda: env._("An empty id cannot be sent to the PSB."),
+    }
+
+
+def _client_identity_texts(env, p):
+    """Texts of the PSB client (psb/client.py): the identity server."""
+    q = {**p, "said": _said(env, p)}
+    return {
         "identity_unreachable": lambda: env._(
             "The PSB identity server %(url)s could not be reached (%(reason)s). It "
             "will be tried again later; if "
@@ -337,6 +402,14 @@ def _client_setup_texts(env, p):
 
 def _client_http_texts(env, p):
     """Texts of the PSB client (psb/client.py): what the PSB answered to a request."""
+    return {
+        **_client_transport_texts(env, p),
+        **_client_document_texts(env, p),
+    }
+
+
+def _client_transport_texts(env, p):
+    """Texts of the PSB client (psb/client.py): a request that did not get through."""
     q = {**p, "said": _said(env, p)}
     return {
         "timeout": lambda: env._(
@@ -377,6 +450,14 @@ def _client_http_texts(env, p):
             "party id (eConnect grants parties to users and applications).%(said)s",
             **q,
         ),
+    }
+
+
+def _client_document_texts(env, p):
+    """Texts of the PSB client (psb/client.py): a document the PSB refused, lost or
+    sent back broken."""
+    q = {**p, "said": _said(env, p)}
+    return {
         "not_found": lambda: env._("The PSB found nothing (404).%(said)s", **q),
         "document_gone": lambda: env._(
             "The PSB does not know document %(document_id)s for party %(party_id)s "
@@ -491,6 +572,14 @@ def _line_date_text(env, p, words):
 def _answer_line_texts(env, p):
     """Texts of the rules on one line of an answer, each named "Response line 2 (order
     line 5)"."""
+    return {
+        **_answer_line_status_texts(env, p),
+        **_answer_line_figure_texts(env, p),
+    }
+
+
+def _answer_line_status_texts(env, p):
+    """Texts of the rules on one answer line's status, item name and unit."""
     words = _answer_words(env)
     where = _answer_line(env, p)
     q = {**p, "where": where}
@@ -524,6 +613,14 @@ def _answer_line_texts(env, p):
             "%(where)s: a quantity needs its unit code (UN/ECE rec. 20, such as C62).",
             **q,
         ),
+    }
+
+
+def _answer_line_figure_texts(env, p):
+    """Texts of the rules on one answer line's quantities, prices and substitute."""
+    where = _answer_line(env, p)
+    q = {**p, "where": where}
+    return {
         "answer_line_negative_quantity": lambda: env._(
             "%(where)s: the quantity cannot be negative (%(value)s).", **q
         ),
@@ -561,8 +658,15 @@ def _answer_line_texts(env, p):
 def _answer_header_texts(env, p):
     """Texts of the rules an Order Response must follow (psb/ubl/response.py
     ``ResponseError``)."""
-    words = _answer_words(env)
-    seller = p.get("role") == "seller"
+    return {
+        **_answer_document_texts(env, p),
+        **_answer_party_texts(env, p),
+    }
+
+
+def _answer_document_texts(env, p):
+    """Texts of the rules on an Order Response's profile, code, ids, currency and
+    dates."""
     return {
         "answer_order_only": lambda: env._(
             "An order of profile Order Only gets no Order Response (Peppol BIS Order "
@@ -587,6 +691,14 @@ def _answer_header_texts(env, p):
         "answer_bad_time": lambda: env._(
             "The issue time %(value)s is not a time.", **p
         ),
+    }
+
+
+def _answer_party_texts(env, p):
+    """Texts of the rules on an Order Response's parties and the lines it must have."""
+    words = _answer_words(env)
+    seller = p.get("role") == "seller"
+    return {
         "answer_no_endpoint": lambda: (
             env._("The answer needs the seller's Peppol id (endpoint).")
             if seller
@@ -631,6 +743,14 @@ def _answer_header_texts(env, p):
 def _answer_value_texts(env, p):
     """Texts of the rules an Order Response must follow (psb/ubl/response.py
     ``ResponseError``): ids, numbers, dates and the note."""
+    return {
+        **_answer_format_texts(env, p),
+        **_answer_period_note_texts(env, p),
+    }
+
+
+def _answer_format_texts(env, p):
+    """Texts of the rules on an Order Response's line ids, numbers and dates."""
     words = _answer_words(env)
     return {
         "answer_line_no_id": lambda: env._(
@@ -658,6 +778,12 @@ def _answer_value_texts(env, p):
                 ),
             }[p["date"]]()
         ),
+    }
+
+
+def _answer_period_note_texts(env, p):
+    """Texts of the rules on an Order Response's periods and notes."""
+    return {
         "answer_period_reversed": lambda: (
             env._(
                 "%(where)s: the end of the promised delivery (%(end)s) is before its "

@@ -25,7 +25,15 @@ def parse_args(argv=None):
         prog="python -m psb_sandbox",
         description="A local stand-in for the eConnect PSB API and identity server.",
     )
-    add = parser.add_argument
+    _add_server_options(parser.add_argument)
+    _add_delivery_options(parser.add_argument)
+    args = parser.parse_args(argv)
+    _check_args(parser, args)
+    return args
+
+
+def _add_server_options(add):
+    """The options of the server: where it listens, the credentials it accepts."""
     add(
         "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
     )
@@ -56,6 +64,11 @@ def parse_args(argv=None):
         **repeatable,
     )
     add("--token-ttl", type=int, default=3600, help="access token lifetime in seconds")
+
+
+def _add_delivery_options(add):
+    """The options of what the sandbox sends: hooks, documents delivered, logging."""
+    repeatable = {"action": "append", "default": []}
     add(
         "--auto-response-hooks",
         action="store_true",
@@ -76,7 +89,10 @@ def parse_args(argv=None):
         help="register this hook action for the first --party first",
     )
     add("--quiet", action="store_true", help="do not log each request")
-    args = parser.parse_args(argv)
+
+
+def _check_args(parser, args):
+    """Stops with a usage error on the options parsed but not valid."""
     if any(":" not in user for user in args.user):
         parser.error("--user takes NAME:PASSWORD")
     if args.to and not args.to.startswith(("http://", "https://", "mailto:")):
@@ -84,7 +100,6 @@ def parse_args(argv=None):
     for path in args.deliver:
         if not path.is_file():
             parser.error(f"--deliver: no file {path}")
-    return args
 
 
 def log(line):

@@ -945,18 +945,7 @@ class _Handler(BaseHTTPRequestHandler):
             key: values[0]
             for key, values in parse_qs(self.body.decode("utf-8", "replace")).items()
         }
-        client_id, client_secret = form.get("client_id"), form.get("client_secret")
-        authorization = self.headers.get("Authorization") or ""
-        if authorization.lower().startswith("basic "):
-            try:
-                decoded = base64.b64decode(authorization[6:].strip()).decode("utf-8")
-            except (ValueError, UnicodeDecodeError):
-                raise _oauth_error(
-                    "invalid_client", "Malformed Basic authorization."
-                ) from None
-            client_id, _, client_secret = (
-                unquote(part) for part in decoded.partition(":")
-            )
+        client_id, client_secret = self._token_client(form)
         sandbox = self.sandbox
         if not client_id or sandbox.clients.get(client_id) != client_secret:
             raise _oauth_error(
@@ -965,18 +954,7 @@ class _Handler(BaseHTTPRequestHandler):
         scopes = (form.get("scope") or "").split()
         if "ap" not in scopes:
             raise _oauth_error("invalid_scope", "The scope must include 'ap'.")
-        grant = form.get("grant_type")
-        if grant == "password":
-            username = form.get("username")
-            if not username or sandbox.users.get(username) != form.get("password"):
-                raise _oauth_error("invalid_grant", "Invalid user name or password.")
-            subject = username
-        elif grant == "client_credentials":
-            subject = client_id
-        else:
-            raise _oauth_error(
-                "unsupported_grant_type", f"Grant type {grant!r} is not supported."
-            )
+        subject = self._token_subject(form, client_id)
         token = secrets.token_urlsafe(32)
         with sandbox.lock:
             sandbox.tokens[token] = {
@@ -992,6 +970,36 @@ class _Handler(BaseHTTPRequestHandler):
                 "scope": " ".join(scopes),
             },
             headers={"Cache-Control": "no-store"},
+        )
+
+    def _token_client(self, form):
+        """The client id and secret: from the form, or from a Basic authorization."""
+        client_id, client_secret = form.get("client_id"), form.get("client_secret")
+        authorization = self.headers.get("Authorization") or ""
+        if authorization.lower().startswith("basic "):
+            try:
+                decoded = base64.b64decode(authorization[6:].strip()).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                raise _oauth_error(
+                    "invalid_client", "Malformed Basic authorization."
+                ) from None
+            client_id, _, client_secret = (
+                unquote(part) for part in decoded.partition(":")
+            )
+        return client_id, client_secret
+
+    def _token_subject(self, form, client_id):
+        """Whom the token is for: the user of a password grant, else the client."""
+        grant = form.get("grant_type")
+        if grant == "password":
+            username = form.get("username")
+            if not username or self.sandbox.users.get(username) != form.get("password"):
+                raise _oauth_error("invalid_grant", "Invalid user name or password.")
+            return username
+        if grant == "client_credentials":
+            return client_id
+        raise _oauth_error(
+            "unsupported_grant_type", f"Grant type {grant!r} is not supported."
         )
 
     # ------------------------------------------------------------------ API
@@ -1226,42 +1234,9 @@ class _Handler(BaseHTTPRequestHandler):
             (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         )
         if content_type in ("application/xml", "text/xml"):
-            try:
-                root = ET.fromstring(self.body)
-            except ET.ParseError as exc:
-                raise _fail(400, f"The XML is not well-formed: {exc}.") from None
-            if root.tag.rpartition("}")[2] != "OrderResponse":
-                raise _fail(400, "The XML must be a UBL OrderResponse.")
-            code = (root.findtext(f"{{{CBC}}}OrderResponseCode") or "").strip()
-            if code not in RESPONSE_NAMES:
-                raise _fail(
-                    400,
-                    f"OrderResponseCode must be one of {', '.join(RESPONSE_NAMES)}.",
-                )
-            # Not documented: a UBL answer to another order than the one in the path is
-            # taken as a mistake.
-            answered = _order_id(document["xml"])
-            referred = (
-                root.findtext(f"{{{CAC}}}OrderReference/{{{CBC}}}ID") or ""
-            ).strip()
-            if answered and referred != answered:
-                raise _fail(
-                    400,
-                    f"The OrderResponse refers to order {referred or '(none)'}, not "
-                    f"to {answered}.",
-                )
-            record = {"xml": self.body, "note": root.findtext(f"{{{CBC}}}Note")}
+            code, record = self._xml_response(document)
         else:
-            payload = self._json_body("The order response")
-            if (
-                not isinstance(payload, dict)
-                or payload.get("status") not in RESPONSE_CODES
-            ):
-                raise _fail(400, f"status must be one of {', '.join(RESPONSE_CODES)}.")
-            if not isinstance(payload.get("note"), (str, type(None))):
-                raise _fail(400, "note must be text.")
-            code = RESPONSE_CODES[payload["status"]]
-            record = {"json": payload}
+            code, record = self._json_response()
         response_id = self.headers.get("X-EConnect-DocumentId") or str(uuid.uuid4())
         with self.sandbox.lock:
             if any(r["response_id"] == response_id for r in self.sandbox.responses):
@@ -1282,26 +1257,65 @@ class _Handler(BaseHTTPRequestHandler):
                 _status("ResponseSent", f"Order Response {code} {response_id} sent.")
             )
         if self.sandbox.auto_response_hooks:
-            details = {
-                "id": response_id,
-                "statusCode": code,
-                "status": RESPONSE_NAMES.get(code, code),
-                "recipient": document["details"].get("sender", ""),
-                "protocol": "As4",
-                "attempt": "1",
-                "sourceDocumentTypeId": ORDER_RESPONSE_TYPE,
-                "targetDocumentTypeId": ORDER_RESPONSE_TYPE,
-            }
-            self.sandbox._in_background(
-                lambda: self.sandbox.send_event(
-                    party,
-                    "OrderResponseSent",
-                    response_id,
-                    details,
-                    ref_to_document_id=doc,
-                )
-            )
+            self._hook_response_sent(party, doc, document, response_id, code)
         return _Reply(200, {"id": response_id})
+
+    def _xml_response(self, document):
+        """The code and record of a UBL OrderResponse answering ``document``."""
+        try:
+            root = ET.fromstring(self.body)
+        except ET.ParseError as exc:
+            raise _fail(400, f"The XML is not well-formed: {exc}.") from None
+        if root.tag.rpartition("}")[2] != "OrderResponse":
+            raise _fail(400, "The XML must be a UBL OrderResponse.")
+        code = (root.findtext(f"{{{CBC}}}OrderResponseCode") or "").strip()
+        if code not in RESPONSE_NAMES:
+            raise _fail(
+                400,
+                f"OrderResponseCode must be one of {', '.join(RESPONSE_NAMES)}.",
+            )
+        # Not documented: a UBL answer to another order than the one in the path is
+        # taken as a mistake.
+        answered = _order_id(document["xml"])
+        referred = (root.findtext(f"{{{CAC}}}OrderReference/{{{CBC}}}ID") or "").strip()
+        if answered and referred != answered:
+            raise _fail(
+                400,
+                f"The OrderResponse refers to order {referred or '(none)'}, not "
+                f"to {answered}.",
+            )
+        return code, {"xml": self.body, "note": root.findtext(f"{{{CBC}}}Note")}
+
+    def _json_response(self):
+        """The code and record of an Order Response in the JSON model."""
+        payload = self._json_body("The order response")
+        if not isinstance(payload, dict) or payload.get("status") not in RESPONSE_CODES:
+            raise _fail(400, f"status must be one of {', '.join(RESPONSE_CODES)}.")
+        if not isinstance(payload.get("note"), (str, type(None))):
+            raise _fail(400, "note must be text.")
+        return RESPONSE_CODES[payload["status"]], {"json": payload}
+
+    def _hook_response_sent(self, party, doc, document, response_id, code):
+        """The OrderResponseSent webhook, sent in the background."""
+        details = {
+            "id": response_id,
+            "statusCode": code,
+            "status": RESPONSE_NAMES.get(code, code),
+            "recipient": document["details"].get("sender", ""),
+            "protocol": "As4",
+            "attempt": "1",
+            "sourceDocumentTypeId": ORDER_RESPONSE_TYPE,
+            "targetDocumentTypeId": ORDER_RESPONSE_TYPE,
+        }
+        self.sandbox._in_background(
+            lambda: self.sandbox.send_event(
+                party,
+                "OrderResponseSent",
+                response_id,
+                details,
+                ref_to_document_id=doc,
+            )
+        )
 
     # sales invoices ----------------------------------------------------
     def api_query_invoice_recipient(self, party):
@@ -1333,26 +1347,7 @@ class _Handler(BaseHTTPRequestHandler):
         """A Peppol BIS Billing 3 invoice or credit note to send: ``{"id"}``, the id of
         its status events."""
         filename, xml = self._multipart_file()
-        try:
-            root = ET.fromstring(xml)
-        except ET.ParseError as exc:
-            raise _fail(400, f"The file is not well-formed XML: {exc}.") from None
-        if root.tag.rpartition("}")[2] not in INVOICE_ROOTS:
-            raise _fail(400, "The file must be a UBL Invoice or CreditNote.")
-        endpoint = root.find(
-            f"{{{CAC}}}AccountingCustomerParty/{{{CAC}}}Party/{{{CBC}}}EndpointID"
-        )
-        receiver = (self.query.get("receiverId") or [""])[0] or (
-            f"{endpoint.get('schemeID')}:{(endpoint.text or '').strip()}"
-            if endpoint is not None
-            else ""
-        )
-        if not receiver:
-            raise _fail(
-                400,
-                "The invoice names no receiver (AccountingCustomerParty EndpointID) "
-                "and no receiverId.",
-            )
+        receiver = self._invoice_receiver(xml)
         invoice_id = self.headers.get("X-EConnect-DocumentId") or str(uuid.uuid4())
         with self.sandbox.lock:
             if invoice_id in self.sandbox.invoices:
@@ -1381,6 +1376,31 @@ class _Handler(BaseHTTPRequestHandler):
                 )
         return _Reply(200, {"id": invoice_id})
 
+    def _invoice_receiver(self, xml):
+        """The receiver of an invoice to send: the receiverId asked, else the
+        invoice's AccountingCustomerParty EndpointID."""
+        try:
+            root = ET.fromstring(xml)
+        except ET.ParseError as exc:
+            raise _fail(400, f"The file is not well-formed XML: {exc}.") from None
+        if root.tag.rpartition("}")[2] not in INVOICE_ROOTS:
+            raise _fail(400, "The file must be a UBL Invoice or CreditNote.")
+        endpoint = root.find(
+            f"{{{CAC}}}AccountingCustomerParty/{{{CAC}}}Party/{{{CBC}}}EndpointID"
+        )
+        receiver = (self.query.get("receiverId") or [""])[0] or (
+            f"{endpoint.get('schemeID')}:{(endpoint.text or '').strip()}"
+            if endpoint is not None
+            else ""
+        )
+        if not receiver:
+            raise _fail(
+                400,
+                "The invoice names no receiver (AccountingCustomerParty EndpointID) "
+                "and no receiverId.",
+            )
+        return receiver
+
     def api_invoice_status(self, party, doc):
         with self.sandbox.lock:
             invoice = self.sandbox.invoices.get(doc)
@@ -1398,21 +1418,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not isinstance(payload, dict):
                 raise _fail(400, "The control request must be a JSON object.")
         if (method, path) == ("POST", "/_sandbox/documents"):
-            if not payload.get("partyId") or not isinstance(payload.get("xml"), str):
-                raise _fail(400, "partyId and xml (text) are required.")
-            try:
-                document_id = sandbox.add_document(
-                    payload["partyId"],
-                    payload["xml"],
-                    topic=payload.get("topic") or "OrderReceived",
-                    document_id=payload.get("documentId"),
-                    ref_to_document_id=payload.get("refToDocumentId"),
-                    details=payload.get("details"),
-                )
-            except ValueError as exc:
-                raise _fail(400, str(exc)) from None
-            deliveries = sandbox.deliver(document_id) if payload.get("deliver") else []
-            return _Reply(200, {"documentId": document_id, "deliveries": deliveries})
+            return self._control_add_document(payload)
         if method == "POST" and path.startswith("/_sandbox/deliver/"):
             try:
                 deliveries = sandbox.deliver(
@@ -1438,19 +1444,7 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
         if (method, path) == ("POST", "/_sandbox/faults"):
-            try:
-                sandbox.inject_fault(
-                    payload.get("method", "*"),
-                    payload.get("path", ".*"),
-                    status=payload.get("status", 500),
-                    count=int(payload.get("count", 1)),
-                    delay=float(payload.get("delay", 0)),
-                    body=payload.get("body"),
-                    headers=payload.get("headers"),
-                )
-            except (re.error, TypeError, ValueError) as exc:
-                raise _fail(400, f"Invalid fault: {exc}.") from None
-            return _Reply(200, {"ok": True})
+            return self._control_fault(payload)
         if (method, path) == ("POST", "/_sandbox/reset"):
             sandbox.reset()
             return _Reply(200, {"ok": True})
@@ -1458,6 +1452,41 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:
             raise _fail(404, f"No sandbox control call {method} {path}.")
         return reply
+
+    def _control_add_document(self, payload):
+        """POST /_sandbox/documents: a document put in a party's inbox."""
+        sandbox = self.sandbox
+        if not payload.get("partyId") or not isinstance(payload.get("xml"), str):
+            raise _fail(400, "partyId and xml (text) are required.")
+        try:
+            document_id = sandbox.add_document(
+                payload["partyId"],
+                payload["xml"],
+                topic=payload.get("topic") or "OrderReceived",
+                document_id=payload.get("documentId"),
+                ref_to_document_id=payload.get("refToDocumentId"),
+                details=payload.get("details"),
+            )
+        except ValueError as exc:
+            raise _fail(400, str(exc)) from None
+        deliveries = sandbox.deliver(document_id) if payload.get("deliver") else []
+        return _Reply(200, {"documentId": document_id, "deliveries": deliveries})
+
+    def _control_fault(self, payload):
+        """POST /_sandbox/faults: a fault injected in the next matching calls."""
+        try:
+            self.sandbox.inject_fault(
+                payload.get("method", "*"),
+                payload.get("path", ".*"),
+                status=payload.get("status", 500),
+                count=int(payload.get("count", 1)),
+                delay=float(payload.get("delay", 0)),
+                body=payload.get("body"),
+                headers=payload.get("headers"),
+            )
+        except (re.error, TypeError, ValueError) as exc:
+            raise _fail(400, f"Invalid fault: {exc}.") from None
+        return _Reply(200, {"ok": True})
 
     def _control_read(self, method, path):
         """The control API's reads: the requests and responses so far, the hooks
