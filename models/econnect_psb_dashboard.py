@@ -78,7 +78,17 @@ class EconnectPsbDashboard(models.AbstractModel):
     def _empty_help(self, key):
         """What an empty list of the card ``key`` shows instead of Odoo's sample
         records: that nothing is there, and what would be (HTML)."""
-        texts = {
+        texts = {**self._empty_help_orders(), **self._empty_help_answers()}
+        title, text = texts.get(key, texts["auto"])
+        return Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>') % (
+            title,
+            text,
+        )
+
+    @api.model
+    def _empty_help_orders(self):
+        """The empty-list texts (title, explanation) of the cards counting orders."""
+        return {
             "today": (
                 self.env._("No Peppol order received today"),
                 self.env._(
@@ -117,6 +127,13 @@ class EconnectPsbDashboard(models.AbstractModel):
                     "buyer's answer and is listed here."
                 ),
             ),
+        }
+
+    @api.model
+    def _empty_help_answers(self):
+        """The empty-list texts (title, explanation) of the cards counting answers,
+        documents and decisions."""
+        return {
             "overdue": (
                 self.env._("No answer is overdue"),
                 self.env._(
@@ -160,11 +177,6 @@ class EconnectPsbDashboard(models.AbstractModel):
                 ),
             ),
         }
-        title, text = texts.get(key, texts["auto"])
-        return Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>') % (
-            title,
-            text,
-        )
 
     @api.model
     def _desk_domains(self, company):
@@ -264,19 +276,7 @@ class EconnectPsbDashboard(models.AbstractModel):
         company = self.env.company
         domains = self._desk_domains(company)
         counts = self._desk_counts(domains)
-        labels = {
-            "today": self.env._("Orders received today"),
-            "week": self.env._("Orders received this week"),
-            "auto": self.env._("Confirmed automatically this week"),
-            "waiting": self.env._("Waiting for a person"),
-            "waiting_buyer": self.env._("Waiting for the buyer"),
-            "overdue": self.env._("Answers overdue"),
-            "queued": self.env._("Answers not yet sent"),
-            "failed": self.env._("Answers failed"),
-            "errors": self.env._("Documents in error"),
-            "rules": self.env._("Received this week breaking Peppol rules"),
-            "pending": self.env._("Changes and cancellations awaiting a decision"),
-        }
+        labels = self._desk_labels()
         documents = ("errors", "rules")
         figures = [
             self._desk_card(
@@ -289,8 +289,32 @@ class EconnectPsbDashboard(models.AbstractModel):
             )
             for key, label in labels.items()
         ]
+        figures += self._desk_extra_cards(domains, counts)
+        return {"company": company.name, "figures": figures}
+
+    @api.model
+    def _desk_labels(self):
+        """The labels of the cards that count records, in the desk's order."""
+        return {
+            "today": self.env._("Orders received today"),
+            "week": self.env._("Orders received this week"),
+            "auto": self.env._("Confirmed automatically this week"),
+            "waiting": self.env._("Waiting for a person"),
+            "waiting_buyer": self.env._("Waiting for the buyer"),
+            "overdue": self.env._("Answers overdue"),
+            "queued": self.env._("Answers not yet sent"),
+            "failed": self.env._("Answers failed"),
+            "errors": self.env._("Documents in error"),
+            "rules": self.env._("Received this week breaking Peppol rules"),
+            "pending": self.env._("Changes and cancellations awaiting a decision"),
+        }
+
+    @api.model
+    def _desk_extra_cards(self, domains, counts):
+        """The cards after the counted ones: the team's activities and the touchless
+        rate."""
         week_count, auto_count = counts["week"], counts["auto"]
-        figures += [
+        return [
             self._desk_card(
                 "team_activities",
                 self.env._("Peppol activities: mine and my team's"),
@@ -312,4 +336,3 @@ class EconnectPsbDashboard(models.AbstractModel):
                 ),
             ),
         ]
-        return {"company": company.name, "figures": figures}

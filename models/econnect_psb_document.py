@@ -681,28 +681,7 @@ class EconnectPsbDocument(models.Model):
         document_id = psb_event.text(event.get("documentId"), "documentId")
         if not document_id:
             return "ignored"
-        details = event.get("details") if isinstance(event.get("details"), dict) else {}
-        vals = {
-            "company_id": company.id,
-            "topic": topic,
-            "document_type": document_type,
-            "psb_document_id": document_id,
-            "ref_document_id": psb_event.text(
-                event.get("refToDocumentId"), "refToDocumentId"
-            )
-            or False,
-            "sender": psb_event.text(details.get("sender"), "details.sender") or False,
-            "buyer_order_ref": psb_event.text(
-                details.get("orderReferenceId") or details.get("id"),
-                "details.orderReferenceId",
-            )
-            or False,
-            "message": psb_event.text(
-                event.get("message"), "message", max_length=MAX_EVENT_TEXT
-            )
-            or False,
-            "payload": json.dumps(event, indent=2, ensure_ascii=False),
-        }
+        vals = self._psb_event_vals(company, event, document_type, document_id)
         Document = self.sudo()
         if Document.search_count(
             [
@@ -726,6 +705,33 @@ class EconnectPsbDocument(models.Model):
             return "duplicate"
         self._trigger_processing()
         return "stored"
+
+    @api.model
+    def _psb_event_vals(self, company, event, document_type, document_id):
+        """The values of the document that records the webhook ``event``."""
+        topic = event.get("topic")
+        details = event.get("details") if isinstance(event.get("details"), dict) else {}
+        return {
+            "company_id": company.id,
+            "topic": topic,
+            "document_type": document_type,
+            "psb_document_id": document_id,
+            "ref_document_id": psb_event.text(
+                event.get("refToDocumentId"), "refToDocumentId"
+            )
+            or False,
+            "sender": psb_event.text(details.get("sender"), "details.sender") or False,
+            "buyer_order_ref": psb_event.text(
+                details.get("orderReferenceId") or details.get("id"),
+                "details.orderReferenceId",
+            )
+            or False,
+            "message": psb_event.text(
+                event.get("message"), "message", max_length=MAX_EVENT_TEXT
+            )
+            or False,
+            "payload": json.dumps(event, indent=2, ensure_ascii=False),
+        }
 
     @api.model
     def _trigger_processing(self, at=None):
@@ -1043,14 +1049,8 @@ class EconnectPsbDocument(models.Model):
         not the order's buyer.
         """
         env = self.env
-        ours = _norm_id(order.psb_buyer_endpoint)
+        ours = self._order_buyer_id(order)
         partner = order.partner_id.commercial_partner_id
-        if not ours and partner.peppol_endpoint:
-            ours = _norm_id(
-                f"{partner.peppol_eas}:{partner.peppol_endpoint}"
-                if partner.peppol_eas
-                else partner.peppol_endpoint
-            )
         label = order.psb_buyer_endpoint or partner.vat or partner.display_name
         if (
             sender
@@ -1064,15 +1064,48 @@ class EconnectPsbDocument(models.Model):
                 buyer=label,
             )
         Importer = env["econnect.psb.order.import"]
+        if self._buyer_matches(buyer, ours, partner):
+            return False
+        buyer_label = (
+            Importer._endpoint_label(buyer)
+            or (buyer.vat if buyer else False)
+            or (buyer.display_name if buyer else False)
+            or env._("a buyer without Peppol id or VAT number")
+        )
+        return env._(
+            "its buyer %(theirs)s is not the buyer of %(order)s (%(buyer)s)",
+            theirs=buyer_label,
+            order=order.name,
+            buyer=label,
+        )
+
+    def _order_buyer_id(self, order):
+        """The normalised Peppol id of ``order``'s buyer: the order's, else its
+        customer's (empty when neither has one)."""
+        ours = _norm_id(order.psb_buyer_endpoint)
+        partner = order.partner_id.commercial_partner_id
+        if not ours and partner.peppol_endpoint:
+            ours = _norm_id(
+                f"{partner.peppol_eas}:{partner.peppol_endpoint}"
+                if partner.peppol_eas
+                else partner.peppol_endpoint
+            )
+        return ours
+
+    def _buyer_matches(self, buyer, ours, partner):
+        """Whether ``buyer`` (a Party of the received XML) is ``partner``, the order's
+        customer whose Peppol id is ``ours``: by Peppol id, else by VAT number, else by
+        GLN / company registration."""
+        Importer = self.env["econnect.psb.order.import"]
         theirs = _norm_id(Importer._endpoint_label(buyer))
         if theirs and ours:
             if theirs == ours or (
                 ":" not in theirs and theirs == ours.partition(":")[2]
             ):  # no schemeID given
-                return False
+                return True
         elif buyer and buyer.vat and partner.vat:
             if _norm_vat(buyer.vat) == _norm_vat(partner.vat):
-                return False
+                return True
         elif buyer:
             ids = {_norm_id(value) for value, _scheme in buyer.identifiers if value}
             ids |= {
@@ -1086,19 +1119,8 @@ class EconnectPsbDocument(models.Model):
                 if value
             }
             if ids & known:
-                return False
-        buyer_label = (
-            Importer._endpoint_label(buyer)
-            or (buyer.vat if buyer else False)
-            or (buyer.display_name if buyer else False)
-            or env._("a buyer without Peppol id or VAT number")
-        )
-        return env._(
-            "its buyer %(theirs)s is not the buyer of %(order)s (%(buyer)s)",
-            theirs=buyer_label,
-            order=order.name,
-            buyer=label,
-        )
+                return True
+        return False
 
     def _psb_repeated_order(self, sale_order):
         """The outcome of an order whose buyer and order id were already imported as

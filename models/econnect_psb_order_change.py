@@ -1032,6 +1032,30 @@ class EconnectPsbOrderChange(models.AbstractModel):
                 ag.refusal(order.psb_agreement_state or ag.ACCEPTED, event, self.env._)
             )
         parsed = document._read_xml()
+        self._record_decision(order, parsed, accept, note)
+        order._psb_queue_response(
+            "AP" if accept else "RE", note=note, order_change_ref=parsed.id, auto=True
+        )
+        order.write(
+            {
+                "psb_pending_document_id": False,
+                "psb_pending_summary": False,
+                "psb_follow_up_pending": False,
+            }
+        )
+        self._wake_waiting_changes(document, order)
+        document._apply_outcome(
+            Outcome(
+                "imported" if accept else "done",
+                False if accept else self.env._("Refused: %s", note or ""),
+            )
+        )
+        order._psb_close_activities("decide", document)
+
+    @api.model
+    def _record_decision(self, order, parsed, accept, note):
+        """Apply an accepted change or cancellation ``parsed`` to ``order`` (a refused
+        one leaves the order as it is), and log the decision on it."""
         if accept:
             if parsed.kind == "order_change":
                 log = self._apply_change(order, parsed)
@@ -1063,24 +1087,6 @@ class EconnectPsbOrderChange(models.AbstractModel):
                     self.env._("Cancellation refused (%s).", parsed.id), [note or "-"]
                 )
             )
-        order._psb_queue_response(
-            "AP" if accept else "RE", note=note, order_change_ref=parsed.id, auto=True
-        )
-        order.write(
-            {
-                "psb_pending_document_id": False,
-                "psb_pending_summary": False,
-                "psb_follow_up_pending": False,
-            }
-        )
-        self._wake_waiting_changes(document, order)
-        document._apply_outcome(
-            Outcome(
-                "imported" if accept else "done",
-                False if accept else self.env._("Refused: %s", note or ""),
-            )
-        )
-        order._psb_close_activities("decide", document)
 
     @api.model
     def _log_html(self, title, lines):

@@ -150,41 +150,10 @@ class EconnectPsbResponse(models.Model):
             order.psb_seller_endpoint or company.psb_party_id
         )
         buyer_scheme, buyer_id = _split_endpoint(order.psb_buyer_endpoint)
-        lines = []
-        for position, line in enumerate(self.line_ids, start=1):
-            lines.append(
-                ubl_response.ResponseLine(
-                    line_id=str(position),
-                    status_code=line.status,
-                    order_line_id=line.order_line_ref,
-                    item=ubl_response.ResponseItem(
-                        name=line.item_name,
-                        sellers_item_id=line.sellers_item_id or None,
-                        buyers_item_id=line.buyers_item_id or None,
-                    ),
-                    quantity=line.quantity
-                    if line.status in ("1", "3") and line.quantity_changed
-                    else None,
-                    unit_code=line.unit_code or None,
-                    price=line.price
-                    if line.status in ("1", "3") and line.price_changed
-                    else None,
-                    promised_start=line.promised_date
-                    if line.status in ("1", "3") and line.promised_date
-                    else None,
-                    promised_end=line.promised_date
-                    if line.status in ("1", "3") and line.promised_date
-                    else None,
-                    substitute=ubl_response.ResponseItem(
-                        name=line.substitute_product_id.display_name,
-                        sellers_item_id=line.substitute_product_id.default_code or None,
-                        standard_item_id=line.substitute_product_id.barcode or None,
-                    )
-                    if line.substitute_product_id
-                    else None,
-                    note=line.note or None,
-                )
-            )
+        lines = [
+            self._response_line_data(position, line)
+            for position, line in enumerate(self.line_ids, start=1)
+        ]
         return ubl_response.OrderResponseData(
             code=self.code,
             response_id=self.name,
@@ -205,6 +174,42 @@ class EconnectPsbResponse(models.Model):
             customer_reference=order.psb_customer_reference or None,
             order_change_id=self.order_change_ref or None,
             lines=lines,
+        )
+
+    @api.model
+    def _response_line_data(self, position, line):
+        """The plain-Python description of the answer line ``line``, the
+        ``position``-th."""
+        return ubl_response.ResponseLine(
+            line_id=str(position),
+            status_code=line.status,
+            order_line_id=line.order_line_ref,
+            item=ubl_response.ResponseItem(
+                name=line.item_name,
+                sellers_item_id=line.sellers_item_id or None,
+                buyers_item_id=line.buyers_item_id or None,
+            ),
+            quantity=line.quantity
+            if line.status in ("1", "3") and line.quantity_changed
+            else None,
+            unit_code=line.unit_code or None,
+            price=line.price
+            if line.status in ("1", "3") and line.price_changed
+            else None,
+            promised_start=line.promised_date
+            if line.status in ("1", "3") and line.promised_date
+            else None,
+            promised_end=line.promised_date
+            if line.status in ("1", "3") and line.promised_date
+            else None,
+            substitute=ubl_response.ResponseItem(
+                name=line.substitute_product_id.display_name,
+                sellers_item_id=line.substitute_product_id.default_code or None,
+                standard_item_id=line.substitute_product_id.barcode or None,
+            )
+            if line.substitute_product_id
+            else None,
+            note=line.note or None,
         )
 
     def _check_rules(self):

@@ -517,6 +517,14 @@ class ResCompany(models.Model):
                     psb_error_text(self.env, exc),
                 )
             ) from exc
+        company._psb_note_webhook_registered(result, hook_id, url)
+        return company._psb_register_alert_hook(client, alert_address)
+
+    def _psb_note_webhook_registered(self, result, hook_id, url):
+        """Record on the company that the PSB took its party hook (``result`` is the
+        PSB's answer), and who registered it when a person did."""
+        self.ensure_one()
+        company = self.sudo()
         registrar = self.env.user
         if not registrar._is_superuser() and not registrar.share:
             company.psb_hook_user_id = registrar
@@ -532,7 +540,6 @@ class ResCompany(models.Model):
                 ),
             }
         )
-        return company._psb_register_alert_hook(client, alert_address)
 
     def _psb_register_alert_hook(self, client, address):
         """Keep the PSB's alarm e-mail hook in line with ``address``: registered or
@@ -543,21 +550,8 @@ class ResCompany(models.Model):
         """
         self.ensure_one()
         company = self.sudo()
-        if not address:
-            if (
-                not company.psb_alert_hook_id
-                or company.psb_alert_hook_state == "inactive"
-            ):
-                if (
-                    company.psb_alert_hook_state == "error"
-                ):  # a first registration failed, then the address went
-                    company.write(
-                        {
-                            "psb_alert_hook_state": "none",
-                            "psb_alert_hook_message": False,
-                        }
-                    )
-                return True
+        if not address and company._psb_alert_hook_nothing_to_deactivate():
+            return True
         hook_id = company.psb_alert_hook_id or f"{company.psb_hook_id}-alert"
         hook = psb_client.build_mail_hook(
             hook_id,
@@ -579,6 +573,33 @@ class ResCompany(models.Model):
                 }
             )
             return False
+        company._psb_note_alert_hook(result, hook_id, address)
+        return True
+
+    def _psb_alert_hook_nothing_to_deactivate(self):
+        """Whether a cleared alert address leaves nothing to deactivate at the PSB (no
+        hook registered, or already inactive); a failed first registration is then
+        forgotten."""
+        self.ensure_one()
+        company = self.sudo()
+        if company.psb_alert_hook_id and company.psb_alert_hook_state != "inactive":
+            return False
+        if (
+            company.psb_alert_hook_state == "error"
+        ):  # a first registration failed, then the address went
+            company.write(
+                {
+                    "psb_alert_hook_state": "none",
+                    "psb_alert_hook_message": False,
+                }
+            )
+        return True
+
+    def _psb_note_alert_hook(self, result, hook_id, address):
+        """Record on the company what the PSB took: the alert e-mail hook registered
+        for ``address``, or deactivated when there is none."""
+        self.ensure_one()
+        company = self.sudo()
         date = fields.Datetime.now().strftime("%Y-%m-%d %H:%M")
         if address:
             company.write(
@@ -605,7 +626,6 @@ class ResCompany(models.Model):
                     ),
                 }
             )
-        return True
 
     def _psb_ping_webhook(self):
         """Ask the PSB to send a test event (topic Ping) to this company's hooks. The
