@@ -351,10 +351,11 @@ def main(argv=None):
     paths = sys.argv[1:] if argv is None else argv
     peppol_dir = default_peppol_dir()
     if peppol_dir is None:
-        print(
-            f"No Peppol artefacts at {candidate_peppol_dir()} (set PEPPOL_SHARED_DIR)",
-            file=sys.stderr,
-        )  # pylint: disable=print-used  # the command line's output
+        missing = (
+            f"No Peppol artefacts at {candidate_peppol_dir()} (set PEPPOL_SHARED_DIR)"
+        )
+        # the command line's output
+        print(missing, file=sys.stderr)  # pylint: disable=print-used
         return 2
     validator = PeppolValidator(peppol_dir)
     failed = 0
