@@ -5,6 +5,7 @@ psb_sandbox/)."""
 
 import base64
 import hashlib
+import importlib.util
 import json
 import os
 from datetime import datetime, timezone
@@ -125,6 +126,15 @@ def signed_headers(secret, body):
         "Content-Type": "application/json",
         "X-EConnect-Signature": signature.sign(secret, body),
     }
+
+
+def load_plain_module(name, relative_path):
+    """A plain-Python file of this repository outside the addon's packages (the bench's
+    order generator, the demo's data), loaded by its path."""
+    spec = importlib.util.spec_from_file_location(name, MODULE_ROOT / relative_path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def activate_dutch(env):

@@ -2,7 +2,6 @@
 """No CA loses a line: with 60 changed lines every line reaches the buyer (Send Order
 Responses as UBL) or the user is told before anything is sent (the PSB's JSON note)."""
 
-import importlib.util
 import re
 from xml.etree import ElementTree as ET
 
@@ -10,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from ..psb.peppol_rules import PeppolValidator
-from .common import MODULE_ROOT, NO_PEPPOL_MSG, PsbHttpCase, peppol_dir
+from .common import NO_PEPPOL_MSG, PsbHttpCase, load_plain_module, peppol_dir
 
 CAC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
 CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
@@ -20,12 +19,7 @@ LINES = 60
 def bench_orders():
     """bench/orders.py (plain Python): consistent orders of any size that pass the
     official rules."""
-    spec = importlib.util.spec_from_file_location(
-        "psb_bench_orders", MODULE_ROOT / "bench" / "orders.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_plain_module("psb_bench_orders", "bench/orders.py")
 
 
 @tagged("post_install", "-at_install")

@@ -4,21 +4,15 @@ same code the demo runs) and the official examples as the demo delivers them (da
 moved ahead, Dutch VAT): the trusted customer's clean order confirms by itself with AP,
 the others say why not."""
 
-import importlib.util
 from datetime import date
 
 from odoo.tests import tagged
 
-from .common import MODULE_ROOT, NO_PEPPOL_MSG, PsbCase, peppol_dir
+from .common import NO_PEPPOL_MSG, PsbCase, load_plain_module, peppol_dir
 
 
 def demo_data():
-    spec = importlib.util.spec_from_file_location(
-        "psb_demo_data", MODULE_ROOT / "tools" / "demo_data.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_plain_module("psb_demo_data", "tools/demo_data.py")
 
 
 @tagged("post_install", "-at_install")
