@@ -408,9 +408,8 @@ class EconnectPsbQueueMixin(models.AbstractModel):
             self.invalidate_recordset()
             if self._queue_ready():
                 return False
-            # pylint: disable=invalid-commit  # nothing pending (just committed): a
-            # fresh snapshot
-            self.env.cr.commit()
+            # nothing pending (just committed): a fresh snapshot
+            self.env.cr.commit()  # pylint: disable=invalid-commit
             time.sleep(0.1 * (attempt + 1))
         _logger.warning(
             "%s %s: could not be locked again to go on with its next step",
@@ -445,9 +444,8 @@ class EconnectPsbQueueMixin(models.AbstractModel):
         if wake_ups is not None:
             wake_ups |= Cron._psb_asked_triggers()
         with Cron._psb_keeping_triggers():
-            # pylint: disable=invalid-commit  # the queue's commit per step (scheduled
-            # action only)
-            self.env.cr.commit()
+            # the queue's commit per step (scheduled action only)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         return True
 
     def _queue_failed(self, exc):

@@ -362,10 +362,11 @@ def main(argv=None):
     for path in paths:
         result = validator.validate(Path(path).read_bytes())
         failed += not result.ok
-        # pylint: disable=print-used  # the command line's output
+        # the command line's output
+        # pylint: disable-next=print-used
         print(f"{path}: {'valid' if result.ok else 'INVALID'}")
         if str(result) != "valid":
-            # pylint: disable=print-used  # the command line's output
+            # pylint: disable-next=print-used
             print("  " + str(result).replace("\n", "\n  "))
     return 1 if failed else 0
 

@@ -171,9 +171,8 @@ def _limit_hit(data: bytes) -> str | None:
             etree.fromstring(data, parser=_parser(target=_DepthProbe()))
         except _DepthLimit:
             return "depth"
-        # pylint: disable=except-pass  # not deep: the caller reports the error itself
-        except etree.ParseError:
-            pass
+        except etree.ParseError:  # pylint: disable=except-pass
+            pass  # not deep: the caller reports the error itself
     return None
 
 

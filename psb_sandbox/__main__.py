@@ -103,7 +103,8 @@ def _check_args(parser, args):
 
 
 def log(line):
-    # pylint: disable=print-used  # the command line's output
+    # the command line's output
+    # pylint: disable-next=print-used
     print(line, file=sys.stderr, flush=True)
 
 

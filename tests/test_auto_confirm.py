@@ -646,7 +646,8 @@ class TestAutoConfirm(PsbCase):
         SaleOrder = type(self.env["sale.order"])
 
         def failing(orders):
-            # pylint: disable=translation-required  # another module's error, simulated
+            # another module's error, simulated
+            # pylint: disable-next=translation-required
             raise UserError("No route to deliver Screws")
 
         # Inside action_confirm, after the order was already written as confirmed.
