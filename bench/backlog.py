@@ -139,19 +139,27 @@ def snapshot(cr, prefix, decided=False):
     return states
 
 
-def cmd_wait(args):
+def database_cursor(dsn):
     import psycopg2
 
-    connection = psycopg2.connect(args.dsn)
+    connection = psycopg2.connect(dsn)
     connection.autocommit = True
-    cr = connection.cursor()
+    return connection.cursor()
+
+
+def poll(args, states_of, finished_of):
+    """Polls ``states_of()`` (the documents of the backlog by state) every ``--poll``
+    seconds until ``finished_of(states)`` reaches ``--count`` or ``--timeout`` passes.
+
+    Returns the last states, the progress as (seconds, imported) pairs, and when the
+    first document left the state 'received' (seconds, or None)."""
     started = time.perf_counter()
-    progress = []  # (seconds, imported)
-    began = None  # when the first document left the state 'received'
+    progress = []
+    began = None
     states = {}
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
-        states = snapshot(cr, args.prefix, decided=args.confirmed)
+        states = states_of()
         now = time.perf_counter() - started
         done = states.get("imported", 0)
         if (
@@ -162,11 +170,49 @@ def cmd_wait(args):
             began = max(0.0, now - args.poll / 2)
         if not progress or progress[-1][1] != done:
             progress.append((round(now, 3), done))
-        finished = done + states.get("error", 0) + states.get("duplicate", 0)
-        if finished >= args.count:
+        if finished_of(states) >= args.count:
             break
         time.sleep(args.poll)
+    return states, progress, began
+
+
+def timing(progress, began, done, per_second):
+    """The seconds of a wait and its rate, ``done`` a second, under the key
+    ``per_second``."""
     seconds = progress[-1][0] if progress else None
+    window = seconds - began if seconds is not None and began is not None else seconds
+    return {
+        "seconds_from_launch": seconds,
+        "seconds_processing": round(window, 3) if window else None,
+        per_second: round(done / window, 2) if window else None,
+    }
+
+
+def every(count, *numbers):
+    """Whether each of ``numbers`` is ``count``."""
+    return all(number == count for number in numbers)
+
+
+def write_wait(args, out, progress):
+    """The wait's result, ``progress`` thinned to about 60 points, to ``--out``; all
+    but the progress to stderr."""
+    out["progress"] = progress[:: max(1, len(progress) // 60)]
+    Path(args.out).write_text(json.dumps(out, indent=2, default=str))
+    print(
+        json.dumps({k: v for k, v in out.items() if k != "progress"}, default=str),
+        file=sys.stderr,
+    )
+
+
+def cmd_wait(args):
+    cr = database_cursor(args.dsn)
+    states, progress, began = poll(
+        args,
+        lambda: snapshot(cr, args.prefix, decided=args.confirmed),
+        lambda states: sum(
+            states.get(s, 0) for s in ("imported", "error", "duplicate")
+        ),
+    )
 
     # Throughput per slice of the backlog (orders 0-99, 100-199, ...): the repeated
     # measurement.
@@ -270,22 +316,17 @@ def cmd_wait(args):
         (args.prefix + "-%",),
     )
     reasons = [row[0] for row in cr.fetchall()]
-    window = seconds - began if seconds is not None and began is not None else seconds
     out = {
         "count": args.count,
         "states": states,
-        "all_quotations": imported == args.count and drafts == args.count,
-        "all_confirmed": imported == args.count
-        and auto_confirmed == args.count
-        and ap_answers == args.count,
+        "all_quotations": every(args.count, imported, drafts),
+        "all_confirmed": every(args.count, imported, auto_confirmed, ap_answers),
         "confirmed": confirmed,
         "auto_confirmed": auto_confirmed,
         "for_a_person": for_a_person,
         "ap_answers": ap_answers,
         "not_confirmed_because": reasons,
-        "seconds_from_launch": seconds,
-        "seconds_processing": round(window, 3) if window else None,
-        "orders_per_second": round(imported / window, 2) if window else None,
+        **timing(progress, began, imported, "orders_per_second"),
         "orders_per_second_slices": summary(rates, 2),
         "db_window": [str(db_first), str(db_last)],
         "sale_orders": orders_total,
@@ -296,13 +337,8 @@ def cmd_wait(args):
         "lines_matched": matched,
         "errors": errors,
         "psb_downloads": downloads,
-        "progress": progress[:: max(1, len(progress) // 60)],
     }
-    Path(args.out).write_text(json.dumps(out, indent=2, default=str))
-    print(
-        json.dumps({k: v for k, v in out.items() if k != "progress"}, default=str),
-        file=sys.stderr,
-    )
+    write_wait(args, out, progress)
 
 
 def change_states(cr, prefix):
@@ -318,33 +354,14 @@ def change_states(cr, prefix):
 def cmd_wait_changes(args):
     """2d: the Order Changes of the backlog ``--prefix`` (one per order), until each is
     applied or waits."""
-    import psycopg2
-
-    connection = psycopg2.connect(args.dsn)
-    connection.autocommit = True
-    cr = connection.cursor()
-    started = time.perf_counter()
-    progress, began, states = [], None, {}
-    deadline = time.monotonic() + args.timeout
-    while time.monotonic() < deadline:
-        states = change_states(cr, args.prefix)
-        now = time.perf_counter() - started
-        done = states.get("imported", 0)
-        if (
-            began is None
-            and states.get("received", 0) < args.count
-            and sum(states.values()) >= args.count
-        ):
-            began = max(0.0, now - args.poll / 2)
-        if not progress or progress[-1][1] != done:
-            progress.append((round(now, 3), done))
-        finished = sum(
+    cr = database_cursor(args.dsn)
+    states, progress, began = poll(
+        args,
+        lambda: change_states(cr, args.prefix),
+        lambda states: sum(
             n for state, n in states.items() if state not in ("received", "downloaded")
-        )
-        if finished >= args.count:
-            break
-        time.sleep(args.poll)
-    seconds = progress[-1][0] if progress else None
+        ),
+    )
     cr.execute(
         """SELECT count(*), count(DISTINCT r.order_change_ref) FROM
            econnect_psb_response r
@@ -373,29 +390,25 @@ def cmd_wait_changes(args):
         (args.prefix + "-%",),
     )
     not_applied = [row[0] for row in cr.fetchall()]
-    window = seconds - began if seconds is not None and began is not None else seconds
     applied = states.get("imported", 0)
     out = {
         "count": args.count,
         "states": states,
-        "all_applied": applied == args.count
-        and ap_changes == args.count
-        and ap_answers == args.count,
+        "all_applied": every(args.count, applied, ap_changes, ap_answers),
         "applied": applied,
         "lines_changed": changed_lines,
         "ap_answers": ap_answers,
         "changes_answered_ap": ap_changes,
         "not_applied_because": not_applied,
-        "seconds_from_launch": seconds,
-        "seconds_processing": round(window, 3) if window else None,
-        "changes_per_second": round(applied / window, 2) if window else None,
-        "progress": progress[:: max(1, len(progress) // 60)],
+        **timing(progress, began, applied, "changes_per_second"),
     }
-    Path(args.out).write_text(json.dumps(out, indent=2, default=str))
-    print(
-        json.dumps({k: v for k, v in out.items() if k != "progress"}, default=str),
-        file=sys.stderr,
-    )
+    write_wait(args, out, progress)
+
+
+def add_flags(parser, *flags):
+    """Options that are on or off: ``flags`` are (name, help) pairs."""
+    for name, meaning in flags:
+        parser.add_argument(name, action="store_true", help=meaning)
 
 
 def main():
@@ -410,20 +423,14 @@ def main():
     option("--concurrency", type=int, default=8)
     option("--timeout", type=float, default=240)
     option("--out", required=True)
-    option(
-        "--straight-through",
-        action="store_true",
-        help="orders meeting every condition of automatic confirmation",
-    )
-    option(
-        "--advanced",
-        action="store_true",
-        help="orders in the Advanced Ordering profile",
-    )
-    option(
-        "--changes",
-        action="store_true",
-        help="one Order Change per order of the backlog --prefix, instead",
+    add_flags(
+        deliver,
+        (
+            "--straight-through",
+            "orders meeting every condition of automatic confirmation",
+        ),
+        ("--advanced", "orders in the Advanced Ordering profile"),
+        ("--changes", "one Order Change per order of the backlog --prefix, instead"),
     )
     wait = sub.add_parser("wait")
     option = wait.add_argument
@@ -434,16 +441,14 @@ def main():
     option("--poll", type=float, default=0.25)
     option("--sandbox", default="")
     option("--documents", default="", help="the deliver step's JSON (its document ids)")
-    option(
-        "--confirmed",
-        action="store_true",
-        help="automatic confirmation is on: an order is done once it is decided",
-    )
     option("--out", required=True)
-    option(
-        "--changes",
-        action="store_true",
-        help="wait for the Order Changes of the backlog --prefix (2d)",
+    add_flags(
+        wait,
+        (
+            "--confirmed",
+            "automatic confirmation is on: an order is done once it is decided",
+        ),
+        ("--changes", "wait for the Order Changes of the backlog --prefix (2d)"),
     )
     args = parser.parse_args()
     if args.cmd == "wait" and args.changes:

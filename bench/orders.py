@@ -48,12 +48,9 @@ def _money(value):
     return f"{_money_dec(value)}"
 
 
-LINE = """  <cac:OrderLine>
-    <cac:LineItem>
-      <cbc:ID>{line_id}</cbc:ID>
-      <cbc:Quantity unitCode="C62">{qty}</cbc:Quantity>
-      <cbc:LineExtensionAmount currencyID="EUR">{amount}</cbc:LineExtensionAmount>
-      <cac:Price>
+# The price and the item's name and code, as an order line and an Order Change's line
+# give them.
+PRICE_AND_ITEM = """      <cac:Price>
         <cbc:PriceAmount currencyID="EUR">{price}</cbc:PriceAmount>
       </cac:Price>
       <cac:Item>
@@ -61,7 +58,17 @@ LINE = """  <cac:OrderLine>
         <cac:SellersItemIdentification>
           <cbc:ID>{code}</cbc:ID>
         </cac:SellersItemIdentification>
-        <cac:ClassifiedTaxCategory>
+"""
+
+LINE = (
+    """  <cac:OrderLine>
+    <cac:LineItem>
+      <cbc:ID>{line_id}</cbc:ID>
+      <cbc:Quantity unitCode="C62">{qty}</cbc:Quantity>
+      <cbc:LineExtensionAmount currencyID="EUR">{amount}</cbc:LineExtensionAmount>
+"""
+    + PRICE_AND_ITEM
+    + """        <cac:ClassifiedTaxCategory>
           <cbc:ID>S</cbc:ID>
           <cbc:Percent>21</cbc:Percent>
           <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>
@@ -70,14 +77,27 @@ LINE = """  <cac:OrderLine>
     </cac:LineItem>
   </cac:OrderLine>
 """
+)
 
-HEADER = """<?xml version="1.0" encoding="UTF-8"?>
-<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"
+ORDERING = "urn:fdc:peppol.eu:poacc:bis:ordering:3"
+ADVANCED_ORDERING = "urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"
+
+
+def document_start(root, transaction, profile):
+    """The start of a UBL document ``root`` of the Peppol ``transaction`` (``order``,
+    ``order_change``) in ``profile``: up to its ID."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<{root} xmlns="urn:oasis:names:specification:ubl:schema:xsd:{root}-2"
   xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
   xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
-  <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order:3</cbc:CustomizationID>
-  <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:ordering:3</cbc:ProfileID>
-  <cbc:ID>{order_id}</cbc:ID>
+  <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:{transaction}:3</cbc:CustomizationID>
+  <cbc:ProfileID>{profile}</cbc:ProfileID>
+"""
+
+
+HEADER = (
+    document_start("Order", "order", ORDERING)
+    + """  <cbc:ID>{order_id}</cbc:ID>
   <cbc:IssueDate>2026-11-20</cbc:IssueDate>
   <cbc:IssueTime>09:30:00</cbc:IssueTime>
   <cbc:Note>Benchmark order with {count} lines</cbc:Note>
@@ -153,6 +173,7 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
     <cbc:PayableAmount currencyID="EUR">{payable}</cbc:PayableAmount>
   </cac:AnticipatedMonetaryTotal>
 """
+)
 
 
 def order_xml(
@@ -206,16 +227,9 @@ def order_xml(
     return (header + "".join(parts) + "</Order>\n").encode("utf-8")
 
 
-ORDERING = "urn:fdc:peppol.eu:poacc:bis:ordering:3"
-ADVANCED_ORDERING = "urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"
-
-CHANGE_HEADER = """<?xml version="1.0" encoding="UTF-8"?>
-<OrderChange xmlns="urn:oasis:names:specification:ubl:schema:xsd:OrderChange-2"
-  xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
-  xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
-  <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order_change:3</cbc:CustomizationID>
-  <cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3</cbc:ProfileID>
-  <cbc:ID>{change_id}</cbc:ID>
+CHANGE_HEADER = (
+    document_start("OrderChange", "order_change", ADVANCED_ORDERING)
+    + """  <cbc:ID>{change_id}</cbc:ID>
   <cbc:IssueDate>{today}</cbc:IssueDate>
   <cbc:SequenceNumberID>1</cbc:SequenceNumberID>
   <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
@@ -239,24 +253,21 @@ CHANGE_HEADER = """<?xml version="1.0" encoding="UTF-8"?>
     </cac:Party>
   </cac:SellerSupplierParty>
 """
+)
 
-CHANGE_LINE = """  <cac:OrderLine>
+CHANGE_LINE = (
+    """  <cac:OrderLine>
     <cac:LineItem>
       <cbc:ID>{line_id}</cbc:ID>
       <cbc:LineStatusCode>3</cbc:LineStatusCode>
       <cbc:Quantity unitCode="C62">{qty}</cbc:Quantity>
-      <cac:Price>
-        <cbc:PriceAmount currencyID="EUR">{price}</cbc:PriceAmount>
-      </cac:Price>
-      <cac:Item>
-        <cbc:Name>Bench article {code}</cbc:Name>
-        <cac:SellersItemIdentification>
-          <cbc:ID>{code}</cbc:ID>
-        </cac:SellersItemIdentification>
-      </cac:Item>
+"""
+    + PRICE_AND_ITEM
+    + """      </cac:Item>
     </cac:LineItem>
   </cac:OrderLine>
 """
+)
 
 
 def change_xml(order_id, change_id, buyer_index=0, first_product=0, changed=1):
