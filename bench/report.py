@@ -92,6 +92,19 @@ def machine():
     return info
 
 
+# Figure 2's ways of importing a backlog: the --prefix of each one's backlog.
+BACKLOGS = {"cron": "BLA", "processes": "BLB", "auto": "BLC", "changes": "BLD"}
+
+
+def backlog_run(work, prefix, processing):
+    """The delivery of the backlog ``prefix`` (without its document ids) and the
+    result of its processing, the file ``processing``."""
+    delivery = load(work / f"deliver-{prefix}.json")
+    if delivery:
+        delivery.pop("document_ids", None)
+    return {"delivery": delivery, "processing": load(work / processing)}
+
+
 def gather(work):
     work = Path(work)
     data = {
@@ -108,34 +121,14 @@ def gather(work):
         )
     ]
     data["throughput"] = {
-        "cron": {
-            "delivery": load(work / "deliver-BLA.json"),
-            "processing": load(work / "throughput-cron.json"),
-        },
-        "processes": {
-            "delivery": load(work / "deliver-BLB.json"),
-            "processing": load(work / "throughput-processes.json"),
-            "workers": [load(path) for path in sorted(work.glob("process-*.json"))],
-        },
-        "auto": {
-            "delivery": load(work / "deliver-BLC.json"),
-            "processing": load(work / "throughput-auto.json"),
-        },
-        "changes": {
-            "delivery": load(work / "deliver-BLD.json"),
-            "processing": load(work / "throughput-changes.json"),
-        },
+        mode: backlog_run(work, prefix, f"throughput-{mode}.json")
+        for mode, prefix in BACKLOGS.items()
     }
-    data["changes"] = {
-        "delivery": load(work / "deliver-BLD-CH.json"),
-        "processing": load(work / "changes.json"),
-        "queries": load(work / "change-queries.json"),
-    }
-    if data["changes"]["delivery"]:
-        data["changes"]["delivery"].pop("document_ids", None)
-    for mode in data["throughput"].values():
-        if mode["delivery"]:
-            mode["delivery"].pop("document_ids", None)
+    data["throughput"]["processes"]["workers"] = [
+        load(path) for path in sorted(work.glob("process-*.json"))
+    ]
+    data["changes"] = backlog_run(work, "BLD-CH", "changes.json")
+    data["changes"]["queries"] = load(work / "change-queries.json")
     data["throughput"]["cron"]["cron_jobs"] = cron_jobs(work / "odoo-cron.log")
     data["imports"] = load(work / "imports.json")
     data["responses"] = load(work / "responses.json")
