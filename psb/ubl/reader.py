@@ -605,16 +605,23 @@ def _embedded(binary, name):
 # --------------------------------------------------------------------------------------
 
 
+def _required_id(node, message, error_code, params):
+    """The cbc:ID of ``node``, which must have one (else InvalidDocumentError)."""
+    ident = _ident(node, "cbc:ID")
+    if not ident:
+        raise InvalidDocumentError(message, error_code=error_code, params=params)
+    return ident
+
+
 def _line(order_line, position, kind):
     """One cac:OrderLine; errors inside it are prefixed with the line number."""
     item = _first(order_line, "cac:LineItem")
-    line_id = _ident(item, "cbc:ID")
-    if not line_id:
-        raise InvalidDocumentError(
-            f"Order line {position} has no line number (LineItem/ID).",
-            error_code="line_no_id",
-            params={"position": position},
-        )
+    line_id = _required_id(
+        item,
+        f"Order line {position} has no line number (LineItem/ID).",
+        "line_no_id",
+        {"position": position},
+    )
     try:
         return _line_content(order_line, item, line_id, kind)
     except InvalidDocumentError as exc:
@@ -762,13 +769,9 @@ def _lines(root, transaction, doc_id):
 def _document(root, kind, profile):
     transaction = TRANSACTIONS[kind]
     label = transaction.label
-    doc_id = _ident(root, "cbc:ID")
-    if not doc_id:
-        raise InvalidDocumentError(
-            f"The {label} has no number (ID).",
-            error_code="no_id",
-            params={"kind": kind},
-        )
+    doc_id = _required_id(
+        root, f"The {label} has no number (ID).", "no_id", {"kind": kind}
+    )
     buyer = _party(_first(root, "cac:BuyerCustomerParty/cac:Party"))
     if buyer is None or not (
         buyer.endpoint_id or buyer.display_name or buyer.identifiers
