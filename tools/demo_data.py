@@ -128,13 +128,7 @@ def dutch_example(xml, today=None):
         taxed,
         count=1,
     )
-    exclusive = order.tax_exclusive_amount
-    if exclusive is None and order.line_extension_amount is not None:
-        exclusive = (
-            order.line_extension_amount
-            - (order.allowance_total or 0)
-            + (order.charge_total or 0)
-        )
+    exclusive = amounts.tax_exclusive_amount(order)
     if exclusive is not None:
         inclusive = exclusive + tax
         if order.tax_inclusive_amount is not None:

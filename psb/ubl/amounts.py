@@ -484,23 +484,32 @@ def _check_allowance_charge_totals(order, check, digits):
     )
 
 
+def _exclusive_from_parts(order):
+    """The order's amount without tax as its parts give it: the line amounts less the
+    allowances plus the charges; ``None`` without the line amounts."""
+    if order.line_extension_amount is None:
+        return None
+    return (
+        order.line_extension_amount
+        - (order.allowance_total or 0)
+        + (order.charge_total or 0)
+    )
+
+
+def tax_exclusive_amount(order):
+    """The order's amount without tax: as stated (TaxExclusiveAmount), else as its parts
+    give it (``None`` when neither tells)."""
+    if order.tax_exclusive_amount is not None:
+        return order.tax_exclusive_amount
+    return _exclusive_from_parts(order)
+
+
 def _check_tax_and_payable_totals(order, check):
     """The tax exclusive, tax inclusive and payable totals against their parts."""
-    if order.line_extension_amount is not None:
-        check(
-            "tax_exclusive_sum",
-            order.tax_exclusive_amount,
-            order.line_extension_amount
-            - (order.allowance_total or 0)
-            + (order.charge_total or 0),
-        )
-    exclusive = order.tax_exclusive_amount
-    if exclusive is None and order.line_extension_amount is not None:
-        exclusive = (
-            order.line_extension_amount
-            - (order.allowance_total or 0)
-            + (order.charge_total or 0)
-        )
+    from_parts = _exclusive_from_parts(order)
+    if from_parts is not None:
+        check("tax_exclusive_sum", order.tax_exclusive_amount, from_parts)
+    exclusive = tax_exclusive_amount(order)
     if exclusive is not None and order.tax_amount is not None:
         check(
             "tax_inclusive_sum",
