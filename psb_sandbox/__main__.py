@@ -32,6 +32,11 @@ def parse_args(argv=None):
     return args
 
 
+def _add_repeatable(add, name, **options):
+    """Adds an option that may be given more than once: its values in a list."""
+    add(name, action="append", default=[], **options)
+
+
 def _add_server_options(add):
     """The options of the server: where it listens, the credentials it accepts."""
     add(
@@ -50,37 +55,35 @@ def _add_server_options(add):
         default="sandbox-secret",
         help="OAuth client secret (default sandbox-secret)",
     )
-    repeatable = {"action": "append", "default": []}
-    add(
+    _add_repeatable(
+        add,
         "--user",
         metavar="NAME:PASSWORD",
         help="a user for the password grant (repeatable)",
-        **repeatable,
     )
-    add(
+    _add_repeatable(
+        add,
         "--party",
         metavar="PARTY_ID",
         help="a party id the credentials may use (repeatable; default 0106:12345678)",
-        **repeatable,
     )
     add("--token-ttl", type=int, default=3600, help="access token lifetime in seconds")
 
 
 def _add_delivery_options(add):
     """The options of what the sandbox sends: hooks, documents delivered, logging."""
-    repeatable = {"action": "append", "default": []}
     add(
         "--auto-response-hooks",
         action="store_true",
         help="send OrderResponseSent events for the Order Responses received",
     )
-    add(
+    _add_repeatable(
+        add,
         "--deliver",
         metavar="FILE.xml",
         type=Path,
         help="store this document for the first --party and deliver its event "
         "(repeatable)",
-        **repeatable,
     )
     add("--topic", default="OrderReceived", help="topic of the --deliver documents")
     add(
