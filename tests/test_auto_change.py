@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from odoo.tests import tagged
 
-from ..psb.tests.samples import ubl_head
+from ..psb.tests.samples import SELLER, ubl_head
 from .common import PsbCase
 from .test_auto_confirm import LINE, ORDER, STRAIGHT_THROUGH
 
@@ -24,12 +24,9 @@ CHANGE = (
   <cac:PartyLegalEntity><cbc:RegistrationName>Buyer 11112222</cbc:RegistrationName>
    </cac:PartyLegalEntity>
  </cac:Party></cac:BuyerCustomerParty>
- <cac:SellerSupplierParty><cac:Party>
-  <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
-  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName>
-   </cac:PartyLegalEntity>
- </cac:Party></cac:SellerSupplierParty>
-{lines}
+"""
+    + SELLER
+    + """{lines}
 </OrderChange>"""
 )
 

@@ -13,7 +13,7 @@ from ..psb.peppol_rules import (
     PeppolValidator,
     default_peppol_dir,
 )
-from ..psb.tests.samples import CAC, CBC, ubl_head
+from ..psb.tests.samples import CAC, CBC, SELLER, ubl_head
 from .common import NO_PEPPOL_MSG, PsbCase, peppol_dir
 
 NS = {"cac": CAC, "cbc": CBC}
@@ -40,12 +40,9 @@ ORDER = (
   <cac:PartyLegalEntity><cbc:RegistrationName>%(buyer)s</cbc:RegistrationName>
    </cac:PartyLegalEntity>
  </cac:Party></cac:BuyerCustomerParty>
- <cac:SellerSupplierParty><cac:Party>
-  <cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>
-  <cac:PartyLegalEntity><cbc:RegistrationName>Our Wholesale BV</cbc:RegistrationName>
-   </cac:PartyLegalEntity>
- </cac:Party></cac:SellerSupplierParty>
- %(invoicee)s
+"""
+    + SELLER
+    + """ %(invoicee)s
  %(lines)s
 </Order>"""
 )
