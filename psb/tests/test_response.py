@@ -74,6 +74,11 @@ def xp(node, path):
     return node.xpath(path, namespaces=NS)
 
 
+def names(elements):
+    """The local names of ``elements``, in their order."""
+    return [etree.QName(element).localname for element in elements]
+
+
 def text(node, path):
     value = node.xpath(f"string({path})", namespaces=NS).strip()
     return value or None
@@ -294,7 +299,7 @@ def test_header_follows_the_xsd_sequence():
     full.issue_time, full.order_change_id = time(9, 5), "Change-3"
     full.promised_start, full.promised_end = date(2026, 12, 1), date(2026, 12, 2)
     tree = etree.fromstring(build_order_response(full))
-    assert [etree.QName(child).localname for child in tree] == [
+    assert names(tree) == [
         "CustomizationID",
         "ProfileID",
         "ID",
@@ -329,14 +334,12 @@ def test_lines_follow_the_xsd_sequence():
     )
     tree = etree.fromstring(build_order_response(answer("CA", lines=[value])))
     [order_line] = xp(tree, "cac:OrderLine")
-    assert [etree.QName(child).localname for child in order_line] == [
+    assert names(order_line) == [
         "LineItem",
         "SellerSubstitutedLineItem",
         "OrderLineReference",
     ]
-    assert [
-        etree.QName(child).localname for child in xp(order_line, "cac:LineItem/*")
-    ] == [
+    assert names(xp(order_line, "cac:LineItem/*")) == [
         "ID",
         "Note",
         "LineStatusCode",
@@ -346,19 +349,13 @@ def test_lines_follow_the_xsd_sequence():
         "Price",
         "Item",
     ]
-    assert [
-        etree.QName(child).localname
-        for child in xp(order_line, "cac:LineItem/cac:Item/*")
-    ] == [
+    assert names(xp(order_line, "cac:LineItem/cac:Item/*")) == [
         "Name",
         "BuyersItemIdentification",
         "SellersItemIdentification",
         "StandardItemIdentification",
     ]
-    assert [
-        etree.QName(child).localname
-        for child in xp(order_line, "cac:SellerSubstitutedLineItem/cac:Item/*")
-    ] == [
+    assert names(xp(order_line, "cac:SellerSubstitutedLineItem/cac:Item/*")) == [
         "Name",
         "SellersItemIdentification",
         "StandardItemIdentification",
@@ -381,7 +378,7 @@ def test_lines_follow_the_xsd_sequence():
 def test_parties_carry_only_what_the_rules_allow():
     tree = etree.fromstring(build_order_response(ANSWERS["AP full header"]("ordering")))
     [seller] = xp(tree, "cac:SellerSupplierParty/cac:Party")
-    assert [etree.QName(child).localname for child in seller] == [
+    assert names(seller) == [
         "EndpointID",
         "PartyIdentification",
         "PartyLegalEntity",
@@ -389,7 +386,7 @@ def test_parties_carry_only_what_the_rules_allow():
     assert xp(seller, "cbc:EndpointID/@schemeID") == ["0106"]
     assert xp(seller, "cac:PartyIdentification/cbc:ID/@schemeID") == ["0106"]
     [buyer] = xp(tree, "cac:BuyerCustomerParty/cac:Party")
-    assert [etree.QName(child).localname for child in buyer] == [
+    assert names(buyer) == [
         "EndpointID",
         "PartyIdentification",
     ]
@@ -570,141 +567,14 @@ VIOLATIONS = [
     ),
     (answer("CA"), "lists every order line", "answer_ca_without_lines"),
     (
-        answer("CA", lines=[line("9")]),
-        "status 9 is not one of",
-        "answer_line_bad_status",
-    ),
-    (
-        answer("CA", lines=[line("2")]),
-        "status 2 is not one of",
-        "answer_line_bad_status",
-    ),
-    (
-        answer("CA", lines=[line("3")]),
-        "changes nothing and says nothing",
-        "answer_line_changes_nothing",
-    ),
-    (
         answer("CA", lines=[line("5"), line("5")]),
         "Two response lines have the id 1",
         "answer_line_id_twice",
-    ),
-    (answer("CA", lines=[line("5", line_id=" ")]), "has no id", "answer_line_no_id"),
-    (
-        answer("CA", lines=[line("5", ref="", line_id="1")]),
-        "does not say which order line",
-        "answer_line_no_order_line",
-    ),
-    (
-        answer("CA", lines=[line("5", item=ResponseItem(" "))]),
-        "needs the item's name",
-        "answer_line_no_item_name",
     ),
     (
         answer("AP", order_change_id="Change-1"),
         "Only an Advanced Ordering answer refers to an Order Change",
         "answer_change_not_advanced",
-    ),
-    (
-        answer("CA", lines=[line("3", price=Decimal("-1"))]),
-        "price cannot be negative",
-        "answer_line_negative_price",
-    ),
-    (
-        answer("CA", lines=[line("3", quantity=Decimal("-1"), unit_code="C62")]),
-        "quantity cannot be negative",
-        "answer_line_negative_quantity",
-    ),
-    (
-        answer(
-            "CA",
-            lines=[
-                line(
-                    "3",
-                    quantity=Decimal("1"),
-                    unit_code="C62",
-                    max_backorder_quantity=-2,
-                )
-            ],
-        ),
-        "backorder quantity cannot be negative",
-        "answer_line_negative_backorder",
-    ),
-    (
-        answer("CA", lines=[line("3", quantity=Decimal("8"))]),
-        "needs its unit code",
-        "answer_line_no_unit",
-    ),
-    (
-        answer(
-            "CA",
-            lines=[
-                line(
-                    "3", price=Decimal("8"), base_quantity=Decimal("0"), unit_code="C62"
-                )
-            ],
-        ),
-        "base quantity must be more than zero",
-        "answer_line_base_not_positive",
-    ),
-    (
-        answer(
-            "CA",
-            lines=[line("3", base_quantity=Decimal("10"), unit_code="C62", note="x")],
-        ),
-        "comes with the price",
-        "answer_line_base_without_price",
-    ),
-    (
-        answer("CA", lines=[line("3", price="abc")]),
-        "is not a number",
-        "answer_not_a_number",
-    ),
-    (
-        answer("CA", lines=[line("3", price=Decimal("NaN"))]),
-        "is not a number",
-        "answer_not_a_number",
-    ),
-    (
-        answer("CA", lines=[line("1")]),
-        "added line: it needs the quantity",
-        "answer_line_added_no_quantity",
-    ),
-    (
-        answer("CA", lines=[line("5", quantity=Decimal("8"), unit_code="C62")]),
-        "accepted and cannot carry a new",
-        "answer_line_status_without_values",
-    ),
-    (
-        answer("CA", lines=[line("7", substitute=SUBSTITUTE)]),
-        "rejected and cannot carry a new substitute",
-        "answer_line_status_without_values",
-    ),
-    (
-        answer("CA", lines=[line("42", promised_start=date(2026, 1, 1))]),
-        "already delivered and cannot carry",
-        "answer_line_status_without_values",
-    ),
-    (
-        answer(
-            "CA",
-            lines=[
-                line(
-                    "3",
-                    promised_start=date(2026, 12, 4),
-                    promised_end=date(2026, 12, 3),
-                )
-            ],
-        ),
-        r"Response line 1 \(order line 1\): the end of the promised delivery "
-        r"\(2026-12-03\) is before its start",
-        "answer_period_reversed",
-    ),
-    (
-        answer("CA", lines=[line("3", promised_start="soon", note="x")]),
-        r"Response line 1 \(order line 1\): the start of the promised delivery soon "
-        r"is not a date",
-        "answer_not_a_date",
     ),
     (
         answer("AP", promised_end="2026-12-04"),
@@ -717,38 +587,6 @@ VIOLATIONS = [
         "answer_period_reversed",
     ),
     (answer("AP", promised_start="2026-12-04"), "is not a date", "answer_not_a_date"),
-    (
-        answer("CA", lines=[line("3", substitute=ResponseItem(None))]),
-        "substitute item needs a name or an item id",
-        "answer_substitute_no_id",
-    ),
-    (
-        answer(
-            "CA", lines=[line("3", substitute=ResponseItem("X", buyers_item_id="B-1"))]
-        ),
-        "no buyer's item id",
-        "answer_substitute_buyers_id",
-    ),
-    (
-        answer("CA", lines=[line("5", substitute_line_id="2")]),
-        "substitute line id but no substitute",
-        "answer_substitute_line_without_item",
-    ),
-    (
-        answer(
-            "CA",
-            lines=[
-                line(
-                    "3",
-                    substitute=ResponseItem(
-                        "X", standard_item_id="1", standard_item_scheme=None
-                    ),
-                )
-            ],
-        ),
-        "needs its scheme",
-        "answer_item_no_scheme",
-    ),
     (
         answer("AP", seller=ResponseParty("12345678", "")),
         "seller's Peppol id 12345678 has no scheme",
@@ -769,6 +607,109 @@ VIOLATIONS = [
     (answer("AP", response_id=None), "needs its own id", "answer_no_id"),
     (answer("AP", issue_date=None), "needs the issue date", "answer_no_issue_date"),
     (answer("AP", issue_time="10:00"), "is not a time", "answer_bad_time"),
+]
+
+#: Lines a CA answer cannot carry: (the line, the error's words, its code).
+CA_LINE_VIOLATIONS = [
+    (line("9"), "status 9 is not one of", "answer_line_bad_status"),
+    (line("2"), "status 2 is not one of", "answer_line_bad_status"),
+    (line("3"), "changes nothing and says nothing", "answer_line_changes_nothing"),
+    (line("5", line_id=" "), "has no id", "answer_line_no_id"),
+    (
+        line("5", ref="", line_id="1"),
+        "does not say which order line",
+        "answer_line_no_order_line",
+    ),
+    (
+        line("5", item=ResponseItem(" ")),
+        "needs the item's name",
+        "answer_line_no_item_name",
+    ),
+    (
+        line("3", price=Decimal("-1")),
+        "price cannot be negative",
+        "answer_line_negative_price",
+    ),
+    (
+        line("3", quantity=Decimal("-1"), unit_code="C62"),
+        "quantity cannot be negative",
+        "answer_line_negative_quantity",
+    ),
+    (
+        line("3", quantity=Decimal("1"), unit_code="C62", max_backorder_quantity=-2),
+        "backorder quantity cannot be negative",
+        "answer_line_negative_backorder",
+    ),
+    (line("3", quantity=Decimal("8")), "needs its unit code", "answer_line_no_unit"),
+    (
+        line("3", price=Decimal("8"), base_quantity=Decimal("0"), unit_code="C62"),
+        "base quantity must be more than zero",
+        "answer_line_base_not_positive",
+    ),
+    (
+        line("3", base_quantity=Decimal("10"), unit_code="C62", note="x"),
+        "comes with the price",
+        "answer_line_base_without_price",
+    ),
+    (line("3", price="abc"), "is not a number", "answer_not_a_number"),
+    (line("3", price=Decimal("NaN")), "is not a number", "answer_not_a_number"),
+    (line("1"), "added line: it needs the quantity", "answer_line_added_no_quantity"),
+    (
+        line("5", quantity=Decimal("8"), unit_code="C62"),
+        "accepted and cannot carry a new",
+        "answer_line_status_without_values",
+    ),
+    (
+        line("7", substitute=SUBSTITUTE),
+        "rejected and cannot carry a new substitute",
+        "answer_line_status_without_values",
+    ),
+    (
+        line("42", promised_start=date(2026, 1, 1)),
+        "already delivered and cannot carry",
+        "answer_line_status_without_values",
+    ),
+    (
+        line("3", promised_start=date(2026, 12, 4), promised_end=date(2026, 12, 3)),
+        r"Response line 1 \(order line 1\): the end of the promised delivery "
+        r"\(2026-12-03\) is before its start",
+        "answer_period_reversed",
+    ),
+    (
+        line("3", promised_start="soon", note="x"),
+        r"Response line 1 \(order line 1\): the start of the promised delivery soon "
+        r"is not a date",
+        "answer_not_a_date",
+    ),
+    (
+        line("3", substitute=ResponseItem(None)),
+        "substitute item needs a name or an item id",
+        "answer_substitute_no_id",
+    ),
+    (
+        line("3", substitute=ResponseItem("X", buyers_item_id="B-1")),
+        "no buyer's item id",
+        "answer_substitute_buyers_id",
+    ),
+    (
+        line("5", substitute_line_id="2"),
+        "substitute line id but no substitute",
+        "answer_substitute_line_without_item",
+    ),
+    (
+        line(
+            "3",
+            substitute=ResponseItem(
+                "X", standard_item_id="1", standard_item_scheme=None
+            ),
+        ),
+        "needs its scheme",
+        "answer_item_no_scheme",
+    ),
+]
+VIOLATIONS += [
+    (answer("CA", lines=[response_line]), words, error_code)
+    for response_line, words, error_code in CA_LINE_VIOLATIONS
 ]
 
 
