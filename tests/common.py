@@ -11,6 +11,7 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from ..psb import signature
@@ -135,6 +136,15 @@ def load_plain_module(name, relative_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def run_with_note(case, record, method, note, refusal, field="note"):
+    """``record.method()`` is refused without a note (a UserError matching
+    ``refusal``); once ``note`` is written in ``field``, it runs."""
+    with case.assertRaisesRegex(UserError, refusal):
+        getattr(record, method)()
+    record[field] = note
+    return getattr(record, method)()
 
 
 def activate_dutch(env):

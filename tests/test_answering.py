@@ -20,6 +20,7 @@ from .common import (
     event_body,
     order_products,
     peppol_dir,
+    run_with_note,
     upload_document,
 )
 from .test_webhook import PsbHttpCase, order_xml
@@ -166,10 +167,9 @@ class TestAnswering(PsbHttpCase):
         self.assertEqual(action["name"], "Refuse the cancellation (RE)")
         wizard = self.open_wizard(action, self.salesman)
         self.assertEqual(wizard.purpose, "refuse_cancellation")
-        with self.assertRaisesRegex(UserError, "not cancelled"):
-            wizard.action_send()
-        wizard.note = "Already on its way"
-        wizard.action_send()
+        run_with_note(
+            self, wizard, "action_send", "Already on its way", refusal="not cancelled"
+        )
         self.assertEqual(order.state, "sale", "the order stands")
         self.assertFalse(order.psb_cancellation_note, "the cancellation band is gone")
         self.assertFalse(order.psb_pending_document_id)
@@ -450,10 +450,9 @@ class TestIncomingDocuments(PsbHttpCase):
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         with self.assertRaisesRegex(UserError, "Only PSB administrators"):
             wizard.with_user(self.salesman).action_apply()
-        with self.assertRaisesRegex(UserError, "Say why"):
-            wizard.action_apply()
-        wizard.note = "A scanner test file"
-        wizard.action_apply()
+        run_with_note(
+            self, wizard, "action_apply", "A scanner test file", refusal="Say why"
+        )
         self.assertEqual(
             (document.state, document.ignore_note), ("ignored", "A scanner test file")
         )

@@ -21,6 +21,7 @@ from .common import (
     configure_psb,
     official_orders,
     peppol_dir,
+    run_with_note,
     start_sandbox,
 )
 from .test_webhook import order_xml
@@ -212,10 +213,14 @@ class TestRevisedOrders(PsbCase):
 
     def test_ignore_with_a_note(self):
         first, revised = self._revised("RV8")
-        with self.assertRaisesRegex(UserError, "Decision Note"):
-            revised.action_psb_revision_ignore()
-        revised.psb_revision_note = "Sent by mistake, confirmed by phone"
-        revised.action_psb_revision_ignore()
+        run_with_note(
+            self,
+            revised,
+            "action_psb_revision_ignore",
+            "Sent by mistake, confirmed by phone",
+            refusal="Decision Note",
+            field="psb_revision_note",
+        )
         self.assertEqual(
             (revised.state, revised.psb_revision_state), ("done", "ignored")
         )

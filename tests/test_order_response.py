@@ -17,6 +17,7 @@ from .common import (
     event_body,
     order_xml,
     peppol_dir,
+    run_with_note,
 )
 
 ADVANCED = b"urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"
@@ -88,10 +89,13 @@ class TestOrderResponse(PsbHttpCase):
             .browse(action["res_id"])
             .with_user(self.salesman)
         )
-        with self.assertRaisesRegex(UserError, "reason"):
-            wizard.action_send()
-        wizard.note = "We no longer deliver to Utrecht"
-        wizard.action_send()
+        run_with_note(
+            self,
+            wizard,
+            "action_send",
+            "We no longer deliver to Utrecht",
+            refusal="reason",
+        )
         self.send()
         self.assertEqual(
             self.sent(document_id)[-1]["json"],
