@@ -140,6 +140,7 @@ def snapshot(cr, prefix, decided=False):
 
 
 def database_cursor(dsn):
+    """A cursor on the database ``dsn``, each statement committed by itself."""
     import psycopg2
 
     connection = psycopg2.connect(dsn)
@@ -177,8 +178,8 @@ def poll(args, states_of, finished_of):
 
 
 def timing(progress, began, done, per_second):
-    """The seconds of a wait and its rate, ``done`` a second, under the key
-    ``per_second``."""
+    """The seconds a wait took (from launch, and from when processing began) and
+    ``done`` per second of processing, under the key ``per_second``."""
     seconds = progress[-1][0] if progress else None
     window = seconds - began if seconds is not None and began is not None else seconds
     return {
