@@ -10,16 +10,11 @@ from odoo.exceptions import AccessError
 from odoo.tools import mute_logger
 
 from .econnect_psb_queue_mixin import BATCH_SIZE
-from .econnect_psb_response import psb_refusal
+from .econnect_psb_response import psb_delivery_event, psb_refusal
+from .psb_selections import SEND_STATES
 
 _logger = logging.getLogger(__name__)
 
-SEND_STATES = [
-    ("queued", "Queued"),
-    ("sent", "Sent"),
-    ("delivered", "Delivered"),
-    ("failed", "Failed"),
-]
 ACTIVE_STATES = ("queued", "sent", "delivered")
 #: A transient failure (the PSB out of reach) is retried with the back-off for this
 #: long, then the sending fails.
@@ -270,28 +265,19 @@ class EconnectPsbInvoiceSend(models.Model):
             return sending
         details = event.get("details") if isinstance(event.get("details"), dict) else {}
         reason = details.get("reason") or event.get("message") or ""
+        psb_delivery_event(
+            sending,
+            topic,
+            reason,
+            self.env._(
+                "The PSB could not deliver the invoice to the buyer: %s", reason
+            ),
+        )
         if topic == "InvoiceSent":
-            sending.write(
-                {
-                    "state": "delivered",
-                    "delivered_on": fields.Datetime.now(),
-                    "error_message": False,
-                }
-            )
             sending.move_id._message_log(
                 body=self.env._(
                     "Delivered to the buyer's Peppol access point (%s).",
                     sending.receiver,
                 )
-            )
-        elif topic == "InvoiceSentError":
-            sending._fail(
-                self.env._(
-                    "The PSB could not deliver the invoice to the buyer: %s", reason
-                )
-            )
-        elif topic == "InvoiceSentRetry":
-            sending.error_message = self.env._(
-                "The PSB is retrying the delivery: %s", reason
             )
         return sending

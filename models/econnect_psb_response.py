@@ -14,23 +14,31 @@ from ..psb import lifecycle
 from ..psb.ubl import response as ubl_response
 from .econnect_psb_queue_mixin import BATCH_SIZE, Failed
 from .psb_messages import psb_error_text
+from .psb_selections import BUSINESS_CODES, RESPONSE_CODES, SEND_STATES
 from .psb_texts import BuyerWords
 
 _logger = logging.getLogger(__name__)
 
-RESPONSE_CODES = [
-    ("AB", "Acknowledged (AB)"),
-    ("AP", "Accepted (AP)"),
-    ("CA", "Accepted with changes (CA)"),
-    ("RE", "Rejected (RE)"),
-]
-BUSINESS_CODES = ("AP", "CA", "RE")
-RESPONSE_STATES = [
-    ("queued", "Queued"),
-    ("sent", "Sent"),
-    ("delivered", "Delivered"),
-    ("failed", "Failed"),
-]
+
+def psb_delivery_event(record, topic, reason, undelivered):
+    """Write the PSB's delivery event ``topic`` on ``record``, something sent through
+    the PSB (an answer, an invoice): ``…Sent`` delivered, ``…SentError`` failed with
+    ``undelivered`` (what a person reads), ``…SentRetry`` retried by the PSB for
+    ``reason``."""
+    if topic.endswith("Sent"):
+        record.write(
+            {
+                "state": "delivered",
+                "delivered_on": fields.Datetime.now(),
+                "error_message": False,
+            }
+        )
+    elif topic.endswith("SentError"):
+        record._fail(undelivered)
+    elif topic.endswith("SentRetry"):
+        record.error_message = record.env._(
+            "The PSB is retrying the delivery: %s", reason
+        )
 
 
 # What the PSB says when the buyer's access point takes no Order Responses
@@ -104,7 +112,7 @@ class EconnectPsbResponse(models.Model):
         help="The cbc:ID of the Order Change or Order Cancellation this answers.",
     )
     state = fields.Selection(
-        RESPONSE_STATES, default="queued", required=True, readonly=True, index=True
+        SEND_STATES, default="queued", required=True, readonly=True, index=True
     )
     idempotency_key = fields.Char(
         required=True,
@@ -542,15 +550,7 @@ class EconnectPsbResponse(models.Model):
         if not response:
             return False
         message = event.get("message") or ""
-        if topic == "OrderResponseSent":
-            response.write(
-                {
-                    "state": "delivered",
-                    "delivered_on": fields.Datetime.now(),
-                    "error_message": False,
-                }
-            )
-        elif topic == "OrderResponseSentError" and _NOT_SUPPORTED.search(message):
+        if topic == "OrderResponseSentError" and _NOT_SUPPORTED.search(message):
             # Sending again cannot help: remember that this buyer takes no answers.
             response.sale_order_id.psb_buyer_can_respond = "no"
             response._fail(
@@ -562,15 +562,14 @@ class EconnectPsbResponse(models.Model):
                 ),
                 can_retry=False,
             )
-        elif topic == "OrderResponseSentError":
-            response._fail(
+        else:
+            psb_delivery_event(
+                response,
+                topic,
+                message,
                 self.env._(
                     "The PSB could not deliver the answer to the buyer: %s", message
-                )
-            )
-        elif topic == "OrderResponseSentRetry":
-            response.error_message = self.env._(
-                "The PSB is retrying the delivery: %s", message
+                ),
             )
         return response
 
