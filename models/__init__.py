@@ -31,6 +31,7 @@ from . import econnect_psb_product_code
 from . import econnect_psb_queue_mixin
 from . import econnect_psb_response
 from . import econnect_psb_response_line
+from . import econnect_psb_sent_mixin
 from . import ir_cron
 from . import mail_activity
 from . import mail_message

@@ -14,31 +14,10 @@ from ..psb import lifecycle
 from ..psb.ubl import response as ubl_response
 from .econnect_psb_queue_mixin import BATCH_SIZE, Failed
 from .psb_messages import psb_error_text
-from .psb_selections import BUSINESS_CODES, RESPONSE_CODES, SEND_STATES
+from .psb_selections import BUSINESS_CODES, RESPONSE_CODES
 from .psb_texts import BuyerWords
 
 _logger = logging.getLogger(__name__)
-
-
-def psb_delivery_event(record, topic, reason, undelivered):
-    """Write the PSB's delivery event ``topic`` on ``record``, something sent through
-    the PSB (an answer, an invoice): ``…Sent`` delivered, ``…SentError`` failed with
-    ``undelivered`` (what a person reads), ``…SentRetry`` retried by the PSB for
-    ``reason``."""
-    if topic.endswith("Sent"):
-        record.write(
-            {
-                "state": "delivered",
-                "delivered_on": fields.Datetime.now(),
-                "error_message": False,
-            }
-        )
-    elif topic.endswith("SentError"):
-        record._fail(undelivered)
-    elif topic.endswith("SentRetry"):
-        record.error_message = record.env._(
-            "The PSB is retrying the delivery: %s", reason
-        )
 
 
 # What the PSB says when the buyer's access point takes no Order Responses
@@ -92,7 +71,7 @@ class EconnectPsbResponse(models.Model):
     action."""
 
     _name = "econnect.psb.response"
-    _inherit = ["econnect.psb.queue.mixin"]
+    _inherit = ["econnect.psb.sent.mixin"]
     _queue_cron = "sale_econnect_psb.ir_cron_psb_send_responses"
     _description = "Peppol Order Response"
     _order = "id desc"
@@ -111,14 +90,7 @@ class EconnectPsbResponse(models.Model):
         readonly=True,
         help="The cbc:ID of the Order Change or Order Cancellation this answers.",
     )
-    state = fields.Selection(
-        SEND_STATES, default="queued", required=True, readonly=True, index=True
-    )
     idempotency_key = fields.Char(
-        required=True,
-        readonly=True,
-        copy=False,
-        default=lambda self: str(uuid.uuid4()),
         help="Sent as X-EConnect-DocumentId: the PSB refuses a second response with "
         "the same key.",
     )
@@ -138,12 +110,6 @@ class EconnectPsbResponse(models.Model):
         help="Whether sending the failed answer again may succeed (not for a buyer "
         "that "
         "cannot receive answers, nor for what the PSB refused as such).",
-    )
-    sent_on = fields.Datetime(readonly=True)
-    delivered_on = fields.Datetime(readonly=True)
-
-    _idempotency_key_uniq = models.Constraint(
-        "UNIQUE(idempotency_key)", "The idempotency key must be unique."
     )
 
     # ------------------------------------------------------------------
@@ -563,8 +529,7 @@ class EconnectPsbResponse(models.Model):
                 can_retry=False,
             )
         else:
-            psb_delivery_event(
-                response,
+            response._psb_delivery_event(
                 topic,
                 message,
                 self.env._(
