@@ -21,14 +21,20 @@ from . import econnect_psb_kind_order
 from . import econnect_psb_kind_follow_up
 from . import econnect_psb_kind_order_change
 from . import econnect_psb_kind_order_cancellation
+from . import econnect_psb_kind_delivery
 from . import econnect_psb_kind_response_status
 from . import econnect_psb_kind_invoice_status
 from . import econnect_psb_kind_invoice_response
+
+# The queue, then what an answer and an invoice share, before them (a model is
+# registered after those it inherits)
+from . import econnect_psb_queue_mixin
+from . import econnect_psb_sent_mixin
 from . import econnect_psb_invoice_send
+
 from . import econnect_psb_order_change
 from . import econnect_psb_order_import
 from . import econnect_psb_product_code
-from . import econnect_psb_queue_mixin
 from . import econnect_psb_response
 from . import econnect_psb_response_line
 from . import ir_cron

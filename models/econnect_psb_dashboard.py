@@ -5,8 +5,6 @@ query."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 
 # The cards that ask for action when not 0, and how loudly (Bootstrap's colours, as
@@ -77,106 +75,11 @@ class EconnectPsbDashboard(models.AbstractModel):
     @api.model
     def _empty_help(self, key):
         """What an empty list of the card ``key`` shows instead of Odoo's sample
-        records: that nothing is there, and what would be (HTML)."""
-        texts = {**self._empty_help_orders(), **self._empty_help_answers()}
-        title, text = texts.get(key, texts["auto"])
-        return Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>') % (
-            title,
-            text,
+        records: that nothing is there, and what would be (HTML, in the reader's
+        language)."""
+        return self.env["ir.qweb"]._render(
+            "sale_econnect_psb.psb_desk_empty_help", {"key": key}
         )
-
-    @api.model
-    def _empty_help_orders(self):
-        """The empty-list texts (title, explanation) of the cards counting orders."""
-        return {
-            "today": (
-                self.env._("No Peppol order received today"),
-                self.env._(
-                    "Orders delivered by the PSB or uploaded by hand are listed here "
-                    "on the day they arrive."
-                ),
-            ),
-            "week": (
-                self.env._("No Peppol order received this week"),
-                self.env._(
-                    "Orders delivered by the PSB or uploaded by hand since Monday are "
-                    "listed here."
-                ),
-            ),
-            "auto": (
-                self.env._("No order confirmed automatically this week"),
-                self.env._(
-                    "Orders that meet every condition of the automatic confirmation "
-                    "are confirmed without a person "
-                    "and listed here."
-                ),
-            ),
-            "waiting": (
-                self.env._("No order waits for a person"),
-                self.env._(
-                    "Quotations to check and confirm, and changes or cancellations of "
-                    "the buyer to decide on, are "
-                    "listed here."
-                ),
-            ),
-            "waiting_buyer": (
-                self.env._("No order waits for the buyer"),
-                self.env._(
-                    "After we proposed changes (CA) or rejected a confirmed order "
-                    "(RE), the order waits for the "
-                    "buyer's answer and is listed here."
-                ),
-            ),
-        }
-
-    @api.model
-    def _empty_help_answers(self):
-        """The empty-list texts (title, explanation) of the cards counting answers,
-        documents and decisions."""
-        return {
-            "overdue": (
-                self.env._("No answer is overdue"),
-                self.env._(
-                    "An order not answered within the answering time of the settings "
-                    "is listed here."
-                ),
-            ),
-            "queued": (
-                self.env._("Every answer was sent"),
-                self.env._(
-                    "Answers to buyers wait here for the next sending run; they "
-                    "normally go out within minutes."
-                ),
-            ),
-            "failed": (
-                self.env._("No answer failed"),
-                self.env._(
-                    "An answer the PSB did not take is listed here, with the reason "
-                    "and whether Retry can help."
-                ),
-            ),
-            "errors": (
-                self.env._("No document in error"),
-                self.env._(
-                    "A received document that could not be imported is listed here, "
-                    "with what to do about it."
-                ),
-            ),
-            "rules": (
-                self.env._("No document broke the Peppol rules this week"),
-                self.env._(
-                    "Received documents that break the Peppol business rules are "
-                    "listed here."
-                ),
-            ),
-            "pending": (
-                self.env._("No change or cancellation awaits a decision"),
-                self.env._(
-                    "An Order Change or Order Cancellation of a buyer that a person "
-                    "decides on is listed here."
-                ),
-            ),
-        }
 
     @api.model
     def _desk_domains(self, company):

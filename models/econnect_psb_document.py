@@ -20,6 +20,7 @@ from .dialog import dialog_action
 from .econnect_psb_queue_mixin import BATCH_SIZE, Failed
 from .psb_messages import psb_code_text, psb_error_text
 from .psb_outcome import Outcome
+from .psb_selections import DOCUMENT_SOURCES
 from .psb_texts import code_word
 
 BACKLOG_CRON = "sale_econnect_psb.ir_cron_psb_process_documents_backlog"
@@ -108,14 +109,7 @@ class EconnectPsbDocument(models.Model):
         "Refers to PSB Document", readonly=True, index="btree_not_null"
     )
     source = fields.Selection(
-        [
-            ("webhook", "Webhook"),
-            ("manual", "Imported by id"),
-            ("upload", "Uploaded file"),
-        ],
-        default="webhook",
-        required=True,
-        readonly=True,
+        DOCUMENT_SOURCES, default="webhook", required=True, readonly=True
     )
     state = fields.Selection(
         [

@@ -13,6 +13,14 @@ from ..psb import order_diff
 from ..psb.ubl.model import OrderLine
 from .psb_outcome import Outcome
 
+#: What became of a revised order: a person decides (pending), then one of the others.
+REVISION_STATES = [
+    ("pending", "Waiting for a decision"),
+    ("new", "Imported as a new order"),
+    ("applied", "Applied to the quotation"),
+    ("ignored", "Ignored"),
+]
+
 
 def _show(value):
     """A value of a difference as a person reads it (``-`` for nothing, a tuple
@@ -27,15 +35,7 @@ class EconnectPsbDocumentRevision(models.AbstractModel):
     _description = "eConnect PSB document: revised orders"
 
     psb_revision_state = fields.Selection(
-        [
-            ("pending", "Waiting for a decision"),
-            ("new", "Imported as a new order"),
-            ("applied", "Applied to the quotation"),
-            ("ignored", "Ignored"),
-        ],
-        "Revised Order",
-        readonly=True,
-        copy=False,
+        REVISION_STATES, "Revised Order", readonly=True, copy=False
     )
     psb_revision_summary = fields.Text("Differences", readonly=True, copy=False)
     psb_revision_note = fields.Char(

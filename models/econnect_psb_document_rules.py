@@ -21,6 +21,14 @@ _logger = logging.getLogger(__name__)
 #: for the rule checks; ``off`` disables them. Default: ``$PEPPOL_SHARED_DIR``, else
 #: ``../shared/peppol`` beside the module.
 RULES_DIR_PARAM = "sale_econnect_psb.peppol_rules_dir"
+#: A document's rule check: queued after its import, then its outcome (``unavailable``:
+#: the checks are off, or could not run).
+RULE_STATES = [
+    ("queued", "Waiting to be checked"),
+    ("ok", "Follows the rules"),
+    ("violations", "Breaks rules"),
+    ("unavailable", "Not checked"),
+]
 
 
 def memory_limits_block_rules(options=None):
@@ -61,16 +69,7 @@ class EconnectPsbDocumentRules(models.AbstractModel):
     _description = "eConnect PSB document: Peppol rule checks"
 
     psb_rule_state = fields.Selection(
-        [
-            ("queued", "Waiting to be checked"),
-            ("ok", "Follows the rules"),
-            ("violations", "Breaks rules"),
-            ("unavailable", "Not checked"),
-        ],
-        "Peppol Rules",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
+        RULE_STATES, "Peppol Rules", readonly=True, copy=False, index="btree_not_null"
     )
     psb_rule_violations = fields.Text("Rule Violations", readonly=True, copy=False)
     psb_rule_violation_count = fields.Integer(

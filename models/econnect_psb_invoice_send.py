@@ -14,12 +14,6 @@ from .econnect_psb_response import psb_refusal
 
 _logger = logging.getLogger(__name__)
 
-SEND_STATES = [
-    ("queued", "Queued"),
-    ("sent", "Sent"),
-    ("delivered", "Delivered"),
-    ("failed", "Failed"),
-]
 ACTIVE_STATES = ("queued", "sent", "delivered")
 #: A transient failure (the PSB out of reach) is retried with the back-off for this
 #: long, then the sending fails.
@@ -34,7 +28,7 @@ class EconnectPsbInvoiceSend(models.Model):
     sent once by the scheduled action."""
 
     _name = "econnect.psb.invoice.send"
-    _inherit = ["econnect.psb.queue.mixin"]
+    _inherit = ["econnect.psb.sent.mixin"]
     _queue_cron = SEND_CRON
     _description = "Peppol invoice sent through the eConnect PSB"
     _order = "id desc"
@@ -49,15 +43,8 @@ class EconnectPsbInvoiceSend(models.Model):
         ondelete="cascade",
     )
     company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
-    state = fields.Selection(
-        SEND_STATES, default="queued", required=True, readonly=True, index=True
-    )
     receiver = fields.Char("Receiver's Peppol ID", readonly=True)
     idempotency_key = fields.Char(
-        required=True,
-        readonly=True,
-        copy=False,
-        default=lambda self: str(uuid.uuid4()),
         help="Sent as X-EConnect-DocumentId: the PSB refuses a second invoice with "
         "the same key.",
     )
@@ -74,12 +61,6 @@ class EconnectPsbInvoiceSend(models.Model):
         "rules are not installed on this server).",
     )
     can_retry = fields.Boolean("Retry can help", readonly=True)
-    sent_on = fields.Datetime(readonly=True)
-    delivered_on = fields.Datetime(readonly=True)
-
-    _idempotency_key_uniq = models.Constraint(
-        "UNIQUE(idempotency_key)", "The idempotency key must be unique."
-    )
     # One sending under way per invoice: a double click, or two people at once, never
     # queue it twice.
     _move_active_uniq = models.UniqueIndex(
@@ -270,28 +251,18 @@ class EconnectPsbInvoiceSend(models.Model):
             return sending
         details = event.get("details") if isinstance(event.get("details"), dict) else {}
         reason = details.get("reason") or event.get("message") or ""
+        sending._psb_delivery_event(
+            topic,
+            reason,
+            self.env._(
+                "The PSB could not deliver the invoice to the buyer: %s", reason
+            ),
+        )
         if topic == "InvoiceSent":
-            sending.write(
-                {
-                    "state": "delivered",
-                    "delivered_on": fields.Datetime.now(),
-                    "error_message": False,
-                }
-            )
             sending.move_id._message_log(
                 body=self.env._(
                     "Delivered to the buyer's Peppol access point (%s).",
                     sending.receiver,
                 )
-            )
-        elif topic == "InvoiceSentError":
-            sending._fail(
-                self.env._(
-                    "The PSB could not deliver the invoice to the buyer: %s", reason
-                )
-            )
-        elif topic == "InvoiceSentRetry":
-            sending.error_message = self.env._(
-                "The PSB is retrying the delivery: %s", reason
             )
         return sending

@@ -44,6 +44,9 @@ class EconnectPsbKind(models.AbstractModel):
     #: About an order already in Odoo, and waits for it when it comes first (Link to
     #: sale order, woken when the order is imported).
     _psb_follows_order = False
+    #: What a person calls a document of this kind, marked for translation (``_lt``):
+    #: :meth:`_psb_label` says it in the reader's language.
+    _psb_title = None
 
     # ------------------------------------------------------------------
     # The registry
@@ -120,7 +123,7 @@ class EconnectPsbKind(models.AbstractModel):
     @api.model
     def _psb_label(self):
         """What a person calls a document of this kind, in the reader's language."""
-        return self._psb_kind or ""
+        return self.env._(self._psb_title) if self._psb_title else self._psb_kind or ""
 
     @api.model
     def _psb_readable(self):

@@ -1,9 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
+from odoo.tools import LazyTranslate
 
 from ..psb import invoice_response
 from ..psb.ubl.model import UblError
 from .psb_outcome import Outcome
+
+_lt = LazyTranslate(__name__)
 
 
 class EconnectPsbKindInvoiceResponse(models.AbstractModel):
@@ -20,10 +23,7 @@ class EconnectPsbKindInvoiceResponse(models.AbstractModel):
     _psb_download_family = (
         "generic"  # a buyer's answer to our invoice: the generic endpoint
     )
-
-    @api.model
-    def _psb_label(self):
-        return self.env._("Invoice Response")
+    _psb_title = _lt("Invoice Response")
 
     @api.model
     def _psb_process(self, document):

@@ -2,10 +2,12 @@
 import psycopg2
 
 from odoo import api, models
-from odoo.tools import mute_logger
+from odoo.tools import LazyTranslate, mute_logger
 
 from .econnect_psb_queue_mixin import RetryLater
 from .psb_outcome import Outcome
+
+_lt = LazyTranslate(__name__)
 
 
 class EconnectPsbKindOrder(models.AbstractModel):
@@ -18,12 +20,7 @@ class EconnectPsbKindOrder(models.AbstractModel):
 
     _psb_kind = "order"
     _psb_sequence = 10
-    _psb_topics = ("OrderReceived",)
-    _psb_roots = ("Order",)
-
-    @api.model
-    def _psb_label(self):
-        return self.env._("Order")
+    _psb_title = _lt("Order")
 
     @api.model
     def _psb_import(self, document, parsed):

@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, models
+from odoo import models
+from odoo.tools import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class EconnectPsbKindOrderCancellation(models.AbstractModel):
@@ -12,9 +15,4 @@ class EconnectPsbKindOrderCancellation(models.AbstractModel):
 
     _psb_kind = "order_cancellation"
     _psb_sequence = 30
-    _psb_topics = ("OrderCancellationReceived",)
-    _psb_roots = ("OrderCancellation",)
-
-    @api.model
-    def _psb_label(self):
-        return self.env._("Order Cancellation")
+    _psb_title = _lt("Order Cancellation")

@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, models
+from odoo import models
+from odoo.tools import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class EconnectPsbKindOrderChange(models.AbstractModel):
@@ -12,9 +15,4 @@ class EconnectPsbKindOrderChange(models.AbstractModel):
 
     _psb_kind = "order_change"
     _psb_sequence = 20
-    _psb_topics = ("OrderChangeReceived",)
-    _psb_roots = ("OrderChange",)
-
-    @api.model
-    def _psb_label(self):
-        return self.env._("Order Change")
+    _psb_title = _lt("Order Change")

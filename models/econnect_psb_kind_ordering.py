@@ -20,6 +20,21 @@ class EconnectPsbKindOrdering(models.AbstractModel):
     _psb_download_converted = True
     _psb_ordering = True
 
+    @property
+    def _psb_roots(self):
+        """The UBL root element of a buyer's ordering document: its kind in CamelCase
+        (``order_change``: ``OrderChange``); a kind whose root differs sets
+        ``_psb_roots`` itself."""
+        if not self._psb_kind:
+            return ()
+        return ("".join(word.capitalize() for word in self._psb_kind.split("_")),)
+
+    @property
+    def _psb_topics(self):
+        """The PSB announces a buyer's ordering document by its root element and
+        ``Received`` (``OrderChangeReceived``)."""
+        return tuple(f"{root}Received" for root in self._psb_roots)
+
     @api.model
     def _psb_process(self, document):
         parsed = document._read_xml()

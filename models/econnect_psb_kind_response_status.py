@@ -1,17 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import json
-
 from odoo import api, models
+from odoo.tools import LazyTranslate
 
-from .psb_outcome import Outcome
+_lt = LazyTranslate(__name__)
 
 
 class EconnectPsbKindResponseStatus(models.AbstractModel):
-    """OrderResponseSent* events: the delivery outcome of an Order Response we sent
-    (nothing to download)."""
+    """OrderResponseSent* events: the delivery outcome of an Order Response we sent."""
 
     _name = "econnect.psb.kind.response.status"
-    _inherit = "econnect.psb.kind"
+    _inherit = "econnect.psb.kind.delivery"
     _description = "eConnect PSB: Order Response status"
 
     _psb_kind = "response_status"
@@ -21,21 +19,13 @@ class EconnectPsbKindResponseStatus(models.AbstractModel):
         "OrderResponseSentRetry",
         "OrderResponseSentError",
     )
+    _psb_title = _lt("Order Response status")
+    _psb_sent_model = "econnect.psb.response"
 
     @api.model
-    def _psb_label(self):
-        return self.env._("Order Response status")
-
-    @api.model
-    def _psb_process(self, document):
-        """OrderResponseSent* hooks: the delivery outcome of an Order Response we
-        sent."""
-        response = self.env["econnect.psb.response"]._apply_status_event(
-            document.topic, json.loads(document.payload or "{}"), document.company_id
-        )
-        if response:
-            document.buyer_order_ref = response.sale_order_id.psb_order_ref
-        return Outcome(
-            "done",
-            sale_order=response.sale_order_id if response else self.env["sale.order"],
-        )
+    def _psb_delivered(self, document, response):
+        """The answered order, whose reference the document shows."""
+        if not response:
+            return self.env["sale.order"]
+        document.buyer_order_ref = response.sale_order_id.psb_order_ref
+        return response.sale_order_id

@@ -420,10 +420,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
                 lines.append(
                     self.env._(
                         "Line %(id)s: add %(qty)s %(unit)s %(name)s",
-                        id=line.line_id,
-                        qty=line.quantity,
-                        unit=line.unit_code or "",
-                        name=line.name,
+                        **self._added_line_words(line),
                     )
                 )
             else:
@@ -653,13 +650,21 @@ class EconnectPsbOrderChange(models.AbstractModel):
         return [
             self.env._(
                 "Line %(id)s: added %(qty)s %(unit)s %(name)s",
-                id=line.line_id,
-                qty=line.quantity,
-                unit=line.unit_code or "",
-                name=line.name,
+                **self._added_line_words(line),
             )
             for line in lines
         ]
+
+    @api.model
+    def _added_line_words(self, line):
+        """What the messages about an added change line name: its id, quantity, unit
+        code and name."""
+        return {
+            "id": line.line_id,
+            "qty": line.quantity,
+            "unit": line.unit_code or "",
+            "name": line.name,
+        }
 
     @api.model
     def _added_line_vals(self, order, lines):
@@ -884,6 +889,8 @@ class EconnectPsbOrderChange(models.AbstractModel):
     def _receive_cancellation(self, document, parsed, order):
         env = self.env
         order.psb_cancellation_note = parsed.cancellation_note
+        # What the chatter names of the cancellation: its id and the buyer's note.
+        named = {"id": parsed.id, "note": parsed.cancellation_note or ""}
         agreement = order._psb_agreement()
         if agreement.answered_by_nobody(ag.BUYER_CANCELLATION):
             # The buyer confirms our cancellation (RE) or turns down our proposal (CA):
@@ -894,8 +901,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
             order.message_post(
                 body=env._(
                     "The buyer confirmed the cancellation with %(id)s: %(note)s",
-                    id=parsed.id,
-                    note=parsed.cancellation_note or "",
+                    **named,
                 )
             )
             return Outcome("imported")
@@ -914,9 +920,7 @@ class EconnectPsbOrderChange(models.AbstractModel):
             order._action_cancel()
             order.message_post(
                 body=env._(
-                    "Cancelled at the buyer's request (%(id)s): %(note)s",
-                    id=parsed.id,
-                    note=parsed.cancellation_note or "",
+                    "Cancelled at the buyer's request (%(id)s): %(note)s", **named
                 )
             )
             order._psb_queue_response("AP", order_change_ref=parsed.id, auto=True)

@@ -14,23 +14,10 @@ from ..psb import lifecycle
 from ..psb.ubl import response as ubl_response
 from .econnect_psb_queue_mixin import BATCH_SIZE, Failed
 from .psb_messages import psb_error_text
+from .psb_selections import BUSINESS_CODES, RESPONSE_CODES
 from .psb_texts import BuyerWords
 
 _logger = logging.getLogger(__name__)
-
-RESPONSE_CODES = [
-    ("AB", "Acknowledged (AB)"),
-    ("AP", "Accepted (AP)"),
-    ("CA", "Accepted with changes (CA)"),
-    ("RE", "Rejected (RE)"),
-]
-BUSINESS_CODES = ("AP", "CA", "RE")
-RESPONSE_STATES = [
-    ("queued", "Queued"),
-    ("sent", "Sent"),
-    ("delivered", "Delivered"),
-    ("failed", "Failed"),
-]
 
 
 # What the PSB says when the buyer's access point takes no Order Responses
@@ -84,7 +71,7 @@ class EconnectPsbResponse(models.Model):
     action."""
 
     _name = "econnect.psb.response"
-    _inherit = ["econnect.psb.queue.mixin"]
+    _inherit = ["econnect.psb.sent.mixin"]
     _queue_cron = "sale_econnect_psb.ir_cron_psb_send_responses"
     _description = "Peppol Order Response"
     _order = "id desc"
@@ -103,14 +90,7 @@ class EconnectPsbResponse(models.Model):
         readonly=True,
         help="The cbc:ID of the Order Change or Order Cancellation this answers.",
     )
-    state = fields.Selection(
-        RESPONSE_STATES, default="queued", required=True, readonly=True, index=True
-    )
     idempotency_key = fields.Char(
-        required=True,
-        readonly=True,
-        copy=False,
-        default=lambda self: str(uuid.uuid4()),
         help="Sent as X-EConnect-DocumentId: the PSB refuses a second response with "
         "the same key.",
     )
@@ -130,12 +110,6 @@ class EconnectPsbResponse(models.Model):
         help="Whether sending the failed answer again may succeed (not for a buyer "
         "that "
         "cannot receive answers, nor for what the PSB refused as such).",
-    )
-    sent_on = fields.Datetime(readonly=True)
-    delivered_on = fields.Datetime(readonly=True)
-
-    _idempotency_key_uniq = models.Constraint(
-        "UNIQUE(idempotency_key)", "The idempotency key must be unique."
     )
 
     # ------------------------------------------------------------------
@@ -542,15 +516,7 @@ class EconnectPsbResponse(models.Model):
         if not response:
             return False
         message = event.get("message") or ""
-        if topic == "OrderResponseSent":
-            response.write(
-                {
-                    "state": "delivered",
-                    "delivered_on": fields.Datetime.now(),
-                    "error_message": False,
-                }
-            )
-        elif topic == "OrderResponseSentError" and _NOT_SUPPORTED.search(message):
+        if topic == "OrderResponseSentError" and _NOT_SUPPORTED.search(message):
             # Sending again cannot help: remember that this buyer takes no answers.
             response.sale_order_id.psb_buyer_can_respond = "no"
             response._fail(
@@ -562,15 +528,13 @@ class EconnectPsbResponse(models.Model):
                 ),
                 can_retry=False,
             )
-        elif topic == "OrderResponseSentError":
-            response._fail(
+        else:
+            response._psb_delivery_event(
+                topic,
+                message,
                 self.env._(
                     "The PSB could not deliver the answer to the buyer: %s", message
-                )
-            )
-        elif topic == "OrderResponseSentRetry":
-            response.error_message = self.env._(
-                "The PSB is retrying the delivery: %s", message
+                ),
             )
         return response
 

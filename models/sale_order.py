@@ -12,9 +12,10 @@ from ..psb import exceptions as psb_errors
 from ..psb.ubl import peek, reader
 from .dialog import dialog_action
 from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
-from .econnect_psb_response import RESPONSE_CODES, RESPONSE_STATES, psb_error_advice
+from .econnect_psb_response import psb_error_advice
 from .psb_messages import psb_error_text
 from .psb_refs import psb_ref
+from .psb_selections import RESPONSE_CODES, SEND_STATES
 from .psb_texts import T, render, render_note
 from .psb_texts import note as psb_note
 from .res_company import PSB_GROUP
@@ -265,7 +266,7 @@ class SaleOrder(models.Model):
         store=True,
     )
     psb_response_state = fields.Selection(
-        RESPONSE_STATES,
+        SEND_STATES,
         "Peppol Answer Status",
         compute="_compute_psb_response",
         store=True,

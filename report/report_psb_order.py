@@ -6,13 +6,52 @@ Rendered from the plain dataclasses the reader returns
 raw XML stays on the document for experts.
 """
 
+from datetime import date
+
 from odoo import api, models
-from odoo.tools import format_date, formatLang
+from odoo.tools import LazyTranslate, format_date, formatLang
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 from ..models.psb_messages import psb_error_text
+from ..psb.ubl import amounts
 from ..psb.ubl.model import UblError
+
+_lt = LazyTranslate(__name__)
+
+#: What the report shows of a line's item ids (label, attribute of the parsed line).
+LINE_IDS = (
+    (_lt("GTIN"), "standard_item_id"),
+    (_lt("Our ref."), "sellers_item_id"),
+    (_lt("Their ref."), "buyers_item_id"),
+    (_lt("Manufacturer's ref."), "manufacturers_item_id"),
+)
+#: What the report shows of the order's references (label, attribute of the parsed
+#: order), those given.
+REFERENCES = (
+    (_lt("Buyer's reference"), "customer_reference"),
+    (_lt("Our order"), "sales_order_id"),
+    (_lt("Accounting cost"), "accounting_cost"),
+    (_lt("Contract"), "contract_reference"),
+    (_lt("Project"), "project_reference"),
+    (_lt("Quotation"), "quotation_reference"),
+    (_lt("Requisition"), "originator_document_reference"),
+    (_lt("Catalogue"), "catalogue_reference"),
+    (_lt("Valid until"), "validity_end"),
+    (_lt("Delivery terms"), "delivery_terms"),
+    (_lt("Payment terms"), "payment_terms_note"),
+)
+#: The labels of the order's totals (``psb.ubl.amounts.TOTALS``: which, in which order),
+#: by their key.
+TOTAL_LABELS = {
+    "line_extension": _lt("Lines"),
+    "allowance_total": _lt("Allowances"),
+    "charge_total": _lt("Charges"),
+    "tax_exclusive": _lt("Total without tax"),
+    "tax": _lt("Tax"),
+    "tax_inclusive": _lt("Total with tax"),
+    "payable": _lt("To pay"),
+}
 
 
 class _Formatter:
@@ -127,49 +166,28 @@ class _Formatter:
         return self._line_statuses.get(code, code or "")
 
     def line_ids(self, line):
-        return [
-            (label, value)
-            for label, value in (
-                (self.env._("GTIN"), line.standard_item_id),
-                (self.env._("Our ref."), line.sellers_item_id),
-                (self.env._("Their ref."), line.buyers_item_id),
-                (self.env._("Manufacturer's ref."), line.manufacturers_item_id),
-            )
-            if value
-        ]
+        return self._labelled(line, LINE_IDS)
 
     def references(self, order):
-        return [
-            (label, value)
-            for label, value in (
-                (self.env._("Buyer's reference"), order.customer_reference),
-                (self.env._("Our order"), order.sales_order_id),
-                (self.env._("Accounting cost"), order.accounting_cost),
-                (self.env._("Contract"), order.contract_reference),
-                (self.env._("Project"), order.project_reference),
-                (self.env._("Quotation"), order.quotation_reference),
-                (self.env._("Requisition"), order.originator_document_reference),
-                (self.env._("Catalogue"), order.catalogue_reference),
-                (self.env._("Valid until"), self.date(order.validity_end)),
-                (self.env._("Delivery terms"), order.delivery_terms),
-                (self.env._("Payment terms"), order.payment_terms_note),
-            )
-            if value
-        ]
+        return self._labelled(order, REFERENCES)
 
     def totals(self, order):
+        """The order's totals it gives (0 too)."""
+        table = [(TOTAL_LABELS[key], name) for key, name in amounts.TOTALS]
         return [
             (label, self.money(value))
-            for label, value in (
-                (self.env._("Lines"), order.line_extension_amount),
-                (self.env._("Allowances"), order.allowance_total),
-                (self.env._("Charges"), order.charge_total),
-                (self.env._("Total without tax"), order.tax_exclusive_amount),
-                (self.env._("Tax"), order.tax_amount),
-                (self.env._("Total with tax"), order.tax_inclusive_amount),
-                (self.env._("To pay"), order.payable_amount),
+            for label, value in self._labelled(
+                order, table, keep=lambda value: value is not None
             )
-            if value is not None
+        ]
+
+    def _labelled(self, obj, table, keep=bool):
+        """(label in the reader's language, value) of ``obj``'s attributes in
+        ``table``, the values ``keep`` keeps; a date is formatted."""
+        return [
+            (self.env._(label), self.date(value) if isinstance(value, date) else value)
+            for label, value in ((label, getattr(obj, name)) for label, name in table)
+            if keep(value)
         ]
 
 

@@ -2,7 +2,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.econnect_psb_response import RESPONSE_CODES
+from ..models.psb_selections import RESPONSE_CODES
+
+#: What the wizard answers: the order, or a change or cancellation the buyer asked for.
+PURPOSES = [
+    ("answer", "Answer the order"),
+    ("refuse_change", "Reject the change (RE)"),
+    ("refuse_cancellation", "Refuse the cancellation (RE)"),
+]
 
 
 class EconnectPsbResponseWizard(models.TransientModel):
@@ -15,16 +22,7 @@ class EconnectPsbResponseWizard(models.TransientModel):
     sale_order_id = fields.Many2one("sale.order", required=True, readonly=True)
     code = fields.Selection(RESPONSE_CODES, required=True, readonly=True)
     note = fields.Text("Reason / note for the buyer")
-    purpose = fields.Selection(
-        [
-            ("answer", "Answer the order"),
-            ("refuse_change", "Reject the change (RE)"),
-            ("refuse_cancellation", "Refuse the cancellation (RE)"),
-        ],
-        default="answer",
-        required=True,
-        readonly=True,
-    )
+    purpose = fields.Selection(PURPOSES, default="answer", required=True, readonly=True)
     line_ids = fields.One2many(
         "econnect.psb.response.wizard.line", "wizard_id", "Lines"
     )

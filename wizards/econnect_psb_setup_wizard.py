@@ -74,8 +74,7 @@ class EconnectPsbSetupWizard(models.TransientModel):
     party_id = fields.Char(
         "Party ID",
         help="This company's identifier at the PSB, exactly as eConnect registered "
-        "it: 0106:12345678 (Peppol form) "
-        "or NL:KVK:12345678 (the PSB's form).",
+        "it: 0106:12345678 (Peppol form) or NL:KVK:12345678 (the PSB's form).",
     )
     party_id_check = fields.Char(compute="_compute_party_id_check")
     alert_email = fields.Char(
