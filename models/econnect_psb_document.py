@@ -800,8 +800,14 @@ class EconnectPsbDocument(models.Model):
         ):
             self._apply_outcome(self._import())
             AutoConfirm = self.env["econnect.psb.auto.confirm"]
-            if not (AutoConfirm._undecided(self) or self._psb_delete_due(kind)):
-                return  # nothing after the import: no step of its own
+            if not (
+                self._queue_commits()
+                or AutoConfirm._undecided(self)
+                or self._psb_delete_due(kind)
+            ):
+                # Nothing after the import, and no commit to keep it before the rest:
+                # no step (savepoint) of its own.
+                return
             yield
             yield from AutoConfirm._decide_steps(self)
             if self._psb_delete_due(kind):
