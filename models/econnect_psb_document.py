@@ -29,6 +29,9 @@ MB = 1024 * 1024
 _logger = logging.getLogger(__name__)
 
 TODO_STATES = ("received", "downloaded")
+#: The first order under a buyer's order id comes before one a person imported as new
+#: with the id reused (``_find_buyer_order``).
+BUYER_ORDERS_ORDER = "psb_order_ref_reused, id"
 #: The PSB's description of an event is a sentence; the body as a whole is limited by
 #: the webhook.
 MAX_EVENT_TEXT = 256 * 1024
@@ -790,14 +793,29 @@ class EconnectPsbDocument(models.Model):
             self.state == "received" and not kind._psb_download_family
         ):
             self._apply_outcome(self._import())
-            yield
-            yield from self.env["econnect.psb.auto.confirm"]._decide_steps(self)
-            if (
-                self.state == "imported"
-                and self.source == "webhook"
-                and kind._psb_ordering
+            AutoConfirm = self.env["econnect.psb.auto.confirm"]
+            if not (
+                self._queue_commits()
+                or AutoConfirm._undecided(self)
+                or self._psb_delete_due(kind)
             ):
+                # Nothing after the import, and no commit to keep it before the rest:
+                # no step (savepoint) of its own.
+                return
+            yield
+            yield from AutoConfirm._decide_steps(self)
+            if self._psb_delete_due(kind):
                 self._delete_remote(clients)
+
+    def _psb_delete_due(self, kind):
+        """Whether the document, of ``kind``, is to be deleted at the PSB once imported
+        (``_delete_remote``)."""
+        return (
+            self.state == "imported"
+            and self.source == "webhook"
+            and kind._psb_ordering
+            and self.company_id.psb_delete_after_import
+        )
 
     def _process(self, clients=None, commit=False):
         """Run the next steps of one document under the queue's failure policy (never an
@@ -1018,14 +1036,21 @@ class EconnectPsbDocument(models.Model):
         candidates = (
             self.env["sale.order"]
             .sudo()
-            .search(
-                [
-                    ("company_id", "=", self.company_id.id),
-                    ("psb_order_ref", "=", order_ref),
-                ],
-                order="psb_order_ref_reused, id",
-            )
+            .search(self._buyer_orders_domain(order_ref), order=BUYER_ORDERS_ORDER)
         )
+        return self._buyer_order_among(candidates, buyer, sender)
+
+    def _buyer_orders_domain(self, order_ref):
+        """This company's sale orders under the buyer's order id ``order_ref``, whoever
+        their buyer (searched in the order ``BUYER_ORDERS_ORDER``)."""
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("psb_order_ref", "=", order_ref),
+        ]
+
+    def _buyer_order_among(self, candidates, buyer, sender=None):
+        """The first of ``candidates`` (:meth:`_buyer_orders_domain`) whose buyer is
+        ``buyer`` (see :meth:`_find_buyer_order`, which returns the same)."""
         reason = False
         for order in candidates:
             reason = self._buyer_mismatch(order, buyer, sender)

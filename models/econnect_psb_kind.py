@@ -14,7 +14,7 @@ Adding a kind: one file ``econnect_psb_kind_<kind>.py`` with its handler, import
 ``models/__init__.py`` (README.rst, *Add a new document kind*).
 """
 
-from odoo import api, models
+from odoo import api, models, tools
 
 
 class EconnectPsbKind(models.AbstractModel):
@@ -54,21 +54,33 @@ class EconnectPsbKind(models.AbstractModel):
     @api.model
     def _psb_handlers(self):
         """Every kind's handler, in their order (``_psb_sequence``)."""
-        names = self.env.registry.descendants(["econnect.psb.kind"], "_inherit")
-        handlers = [
-            self.env[name] for name in names if self.env.registry[name]._psb_kind
-        ]
-        return sorted(
-            handlers, key=lambda handler: (handler._psb_sequence, handler._psb_kind)
+        return [self.env[name] for name in self._psb_handler_names()]
+
+    @api.model
+    @tools.ormcache()
+    def _psb_handler_names(self):
+        """The models of every kind's handler, in their order: the same for the life of
+        the registry (its models), so looked up once."""
+        registry = self.env.registry
+        names = registry.descendants(["econnect.psb.kind"], "_inherit")
+        return tuple(
+            sorted(
+                (name for name in names if registry[name]._psb_kind),
+                key=lambda name: (
+                    registry[name]._psb_sequence,
+                    registry[name]._psb_kind,
+                ),
+            )
         )
 
     @api.model
     def _psb_handler(self, kind):
         """The handler of ``kind`` (a ``document_type``). :raises KeyError: for a kind
         nobody handles."""
-        for handler in self._psb_handlers():
-            if handler._psb_kind == kind:
-                return handler
+        registry = self.env.registry
+        for name in self._psb_handler_names():
+            if registry[name]._psb_kind == kind:
+                return self.env[name]
         raise KeyError(kind)
 
     @api.model

@@ -807,25 +807,16 @@ class EconnectPsbOrderImport(models.AbstractModel):
         partner,
         lines,
         issues,
-        currency=None,
-        fiscal_position=None,
-        pricing=None,
+        **values,
     ):
         """The quotation lines' values for the buyer's ``lines`` (``OrderLine``), in the
         order given (an Order Change's added lines are matched as an order's).
 
-        :param pricing: a dict filled with what the totals check needs to name a cause
+        :param values: ``currency``, ``fiscal_position`` (else the import's own) and
+            ``pricing``, a dict filled with what the totals check needs to name a cause
             (``ImportContext``).
         """
-        ctx = ImportContext(
-            self,
-            company,
-            partner=partner,
-            issues=issues,
-            currency=currency,
-            fiscal_position=fiscal_position,
-        )
-        ctx.pricing = {} if pricing is None else pricing
+        ctx = ImportContext(self, company, partner=partner, issues=issues, **values)
         return self._lines_vals(ctx, lines)
 
     @api.model
@@ -1165,22 +1156,13 @@ class EconnectPsbOrderImport(models.AbstractModel):
         order,
         issues,
         line_vals,
-        currency=None,
-        fiscal_position=None,
-        pricing=None,
+        **values,
     ):
         """One quotation line per document-level allowance or charge of ``order``, never
-        a silent drop (for an Order Change's restated allowances;
-        ``pricing["line_taxes"]``: the taxes of the order's lines)."""
-        ctx = ImportContext(
-            self,
-            company,
-            partner=partner,
-            issues=issues,
-            currency=currency,
-            fiscal_position=fiscal_position,
-        )
-        ctx.pricing = {} if pricing is None else pricing
+        a silent drop (for an Order Change's restated allowances; ``values`` as
+        :meth:`_prepare_lines`', ``pricing["line_taxes"]``: the taxes of the order's
+        lines)."""
+        ctx = ImportContext(self, company, partner=partner, issues=issues, **values)
         return self._allowance_lines_vals(ctx, order, line_vals)
 
     @api.model

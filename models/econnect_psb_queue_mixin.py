@@ -385,10 +385,12 @@ class EconnectPsbQueueMixin(models.AbstractModel):
                 self._queue_commit(commit, wake_ups)
                 return False
             committed = self._queue_commit(commit, wake_ups)
-            if committed and not self._queue_relock():
-                steps.close()  # another worker took it in between: it goes on with it
-                return True
-            self.invalidate_recordset()
+            if committed:
+                if not self._queue_relock():
+                    steps.close()  # another worker took it: it goes on with it
+                    return True
+                # a fresh snapshot; without a commit, what is cached is still true
+                self.invalidate_recordset()
         self._queue_commit(commit, wake_ups)
         return True
 

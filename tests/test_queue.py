@@ -380,6 +380,32 @@ class TestOutcomes(PsbCase):
         )
         self.assertTrue(again.processed_on)
 
+    def test_an_order_with_nothing_after_its_import_is_one_step(self):
+        """Without automatic confirmation nothing is left after the import: one step
+        (one savepoint: none of the import's own, no second step reading the document
+        again), the earlier orders under its id and the follow-ups waiting for it found
+        in one query."""
+        from odoo import sql_db
+
+        self.company.psb_auto_confirm = False
+        document = self.downloaded(order_xml("OC5"))
+        self.env.flush_all()
+        statements = []
+        execute = sql_db.Cursor.execute
+
+        def noting(cr, query, params=None, log_exceptions=True):
+            statements.append(getattr(query, "code", query))
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(sql_db.Cursor, "execute", noting):
+            document._process()
+        self.assertEqual(document.state, "imported", document.error_message)
+        savepoints = [q for q in statements if q.startswith("SAVEPOINT")]
+        self.assertEqual(len(savepoints), 1, statements)
+        searches = [q for q in statements if '"buyer_order_ref" IN' in q]
+        self.assertEqual(len(searches), 1, searches)
+        self.assertIn('FROM "sale_order"', searches[0], "with the earlier orders'")
+
     def test_a_cancellation_of_an_unknown_order_waits_for_it(self):
         document = self.downloaded(
             (DATA / "advanced_ordering" / "OrderCancellation_sc4.xml").read_bytes(),
