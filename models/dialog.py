@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The window action that opens a wizard record as a dialog (shared by the addon's
-buttons)."""
+"""The actions a button returns (shared by the addon's buttons): a wizard record opened
+as a dialog, a notification of what the button did."""
 
 
 def dialog_action(wizard, name, size=None):
@@ -17,3 +17,18 @@ def dialog_action(wizard, name, size=None):
     if size:
         action["context"] = {**wizard.env.context, "dialog_size": size}
     return action
+
+
+def notification_action(message, kind="success", sticky=False):
+    """Show ``message`` as a notification (``kind``: "success", "info", "warning",
+    "danger"; ``sticky``: it stays until closed), then reload the view."""
+    return {
+        "type": "ir.actions.client",
+        "tag": "display_notification",
+        "params": {
+            "message": message,
+            "type": kind,
+            "sticky": sticky,
+            "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+        },
+    }

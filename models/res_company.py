@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..psb import autoconfirm, line_checks, signature
 from ..psb import client as psb_client
-from .psb_messages import psb_error_text
+from .psb_messages import psb_error_text, psb_user_error
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
 # One plain address: it becomes a mailto: URL, so no list, no spaces, no ?query and no
@@ -511,11 +511,8 @@ class ResCompany(models.Model):
                     "psb_hook_message": psb_error_text(self.env, exc),
                 }
             )
-            raise UserError(
-                self.env._(
-                    "The webhook could not be registered: %s",
-                    psb_error_text(self.env, exc),
-                )
+            raise psb_user_error(
+                self.env, exc, self.env._("The webhook could not be registered: %s")
             ) from exc
         company._psb_note_webhook_registered(result, hook_id, url)
         return company._psb_register_alert_hook(client, alert_address)
@@ -644,11 +641,10 @@ class ResCompany(models.Model):
         try:
             company._psb_client().ping_hooks(company.psb_party_id)
         except psb_client.PsbError as exc:
-            raise UserError(
-                self.env._(
-                    "The PSB could not be asked to test the webhook: %s",
-                    psb_error_text(self.env, exc),
-                )
+            raise psb_user_error(
+                self.env,
+                exc,
+                self.env._("The PSB could not be asked to test the webhook: %s"),
             ) from exc
         return True
 

@@ -16,6 +16,9 @@ PSB_SENDING_METHOD = "econnect_psb"
 #: is asked again: a customer that can is asked once a month, one that cannot once a day
 #: (it may join Peppol any day).
 RECEIVER_KEPT = {"yes": timedelta(days=30), "no": timedelta(days=1)}
+#: Whether the PSB can deliver a kind of document (invoices, order responses) to a
+#: party, as it answered when asked.
+RECEIVER_STATES = [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")]
 
 
 class ResPartner(models.Model):
@@ -63,7 +66,7 @@ class ResPartner(models.Model):
         selection_add=[(PSB_SENDING_METHOD, "Peppol through the eConnect PSB")],
     )
     psb_invoice_receiver = fields.Selection(
-        [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")],
+        RECEIVER_STATES,
         "Receives Invoices through the PSB",
         default="unknown",
         readonly=True,

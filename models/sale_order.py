@@ -18,6 +18,7 @@ from .psb_refs import psb_ref
 from .psb_texts import T, render, render_note
 from .psb_texts import note as psb_note
 from .res_company import PSB_GROUP
+from .res_partner import RECEIVER_STATES
 
 #: The agreement with the buyer (psb/agreement.py), as a sales user reads it.
 AGREEMENT_STATES = [
@@ -31,6 +32,17 @@ AGREEMENT_STATES = [
     (ag.CANCELLED, "Cancelled"),
 ]
 QUOTATION_STATES = ("draft", "sent")
+#: What the open issues of an order (``_psb_open_issues``) are made of.
+OPEN_ISSUES_DEPEND_ON = (
+    "state",
+    "psb_document_id",
+    "psb_issue_data",
+    "psb_issues_checked",
+    "order_line.product_id",
+    "order_line.price_unit",
+    "order_line.psb_issue_data",
+    "order_line.display_type",
+)
 
 
 class SaleOrder(models.Model):
@@ -288,7 +300,7 @@ class SaleOrder(models.Model):
     )
     psb_answer_advice = fields.Char(compute="_compute_psb_answer_advice")
     psb_buyer_can_respond = fields.Selection(
-        [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")],
+        RECEIVER_STATES,
         "Buyer Receives Order Responses",
         default="unknown",
         readonly=True,
@@ -603,30 +615,12 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # What needs attention (computed from the order as it is now)
     # ------------------------------------------------------------------
-    @api.depends(
-        "state",
-        "psb_document_id",
-        "psb_issue_data",
-        "psb_issues_checked",
-        "order_line.product_id",
-        "order_line.price_unit",
-        "order_line.psb_issue_data",
-        "order_line.display_type",
-    )
+    @api.depends(*OPEN_ISSUES_DEPEND_ON)
     def _compute_psb_needs_attention(self):
         for order in self:
             order.psb_needs_attention = bool(order._psb_open_issues())
 
-    @api.depends(
-        "state",
-        "psb_document_id",
-        "psb_issue_data",
-        "psb_issues_checked",
-        "order_line.product_id",
-        "order_line.price_unit",
-        "order_line.psb_issue_data",
-        "order_line.display_type",
-    )
+    @api.depends(*OPEN_ISSUES_DEPEND_ON)
     @api.depends_context("lang")
     def _compute_psb_attention_text(self):
         for order in self:
