@@ -3,6 +3,8 @@ from odoo import api, fields, models
 from odoo.tools import html_escape
 
 from ..psb.invoice_response import NEEDS_A_PERSON
+from .econnect_psb_invoice_send import SEND_STATES
+from .psb_fields import peppol_field
 
 INVOICE_RESPONSES = [
     ("AB", "Received (AB)"),
@@ -58,12 +60,7 @@ class AccountMove(models.Model):
         "econnect.psb.invoice.send", "move_id", "Sent through the PSB", readonly=True
     )
     psb_send_state = fields.Selection(
-        [
-            ("queued", "Queued"),
-            ("sent", "Sent"),
-            ("delivered", "Delivered"),
-            ("failed", "Failed"),
-        ],
+        SEND_STATES,
         "PSB Sending",
         compute="_compute_psb_send_state",
         help="Where the invoice is on its way to the buyer through the eConnect PSB: "
@@ -74,18 +71,17 @@ class AccountMove(models.Model):
         "PSB Sending Message", compute="_compute_psb_send_state"
     )
     psb_send_can_retry = fields.Boolean(compute="_compute_psb_send_state")
-    psb_invoice_response = fields.Selection(
+    psb_invoice_response = peppol_field(
+        fields.Selection,
         INVOICE_RESPONSES,
         "Buyer's Invoice Response",
-        readonly=True,
-        copy=False,
         help="The last Peppol Invoice Response of the buyer: received, in process, "
         "under query, accepted, "
         "rejected or paid.",
     )
-    psb_invoice_response_note = fields.Text("Buyer's Reason", readonly=True, copy=False)
-    psb_invoice_response_on = fields.Datetime(
-        "Invoice Response Received On", readonly=True, copy=False
+    psb_invoice_response_note = peppol_field(fields.Text, "Buyer's Reason")
+    psb_invoice_response_on = peppol_field(
+        fields.Datetime, "Invoice Response Received On"
     )
 
     @api.depends(

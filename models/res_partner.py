@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..psb import exceptions as psb_errors
+from .psb_fields import peppol_field
 
 _logger = logging.getLogger(__name__)
 
@@ -65,18 +66,17 @@ class ResPartner(models.Model):
     invoice_sending_method = fields.Selection(
         selection_add=[(PSB_SENDING_METHOD, "Peppol through the eConnect PSB")],
     )
-    psb_invoice_receiver = fields.Selection(
+    psb_invoice_receiver = peppol_field(
+        fields.Selection,
         RECEIVER_STATES,
         "Receives Invoices through the PSB",
         default="unknown",
-        readonly=True,
-        copy=False,
         help="Whether the eConnect PSB can deliver Peppol invoices to this customer's "
         "Peppol id (asked once, "
         "when an invoice is sent, and remembered: a yes for a month, a no for a day).",
     )
-    psb_invoice_checked_on = fields.Datetime(
-        "Invoice Receiver Checked On", readonly=True, copy=False
+    psb_invoice_checked_on = peppol_field(
+        fields.Datetime, "Invoice Receiver Checked On"
     )
 
     @api.model_create_multi

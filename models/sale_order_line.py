@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
+from .psb_fields import peppol_field
 from .psb_texts import render
 
 
@@ -61,7 +62,8 @@ class SaleOrderLine(models.Model):
     psb_import_issue = fields.Char(
         "Peppol Import Issue", compute="_compute_psb_import_issue"
     )
-    psb_match_method = fields.Selection(
+    psb_match_method = peppol_field(
+        fields.Selection,
         [
             ("gtin", "GTIN"),
             ("seller_code", "Our code"),
@@ -70,32 +72,25 @@ class SaleOrderLine(models.Model):
             ("none", "Not matched"),
         ],
         "Matched By",
-        readonly=True,
-        copy=False,
         help="How the import found the product of this Peppol order line.",
     )
-    psb_buyer_line_note = fields.Text("Buyer's Line Note", readonly=True, copy=False)
-    psb_accounting_cost = fields.Char(
+    psb_buyer_line_note = peppol_field(fields.Text, "Buyer's Line Note")
+    psb_accounting_cost = peppol_field(
+        fields.Char,
         "Buyer's Line Accounting Cost",
-        readonly=True,
-        copy=False,
         help="Where the buyer books this line (cbc:AccountingCost): its invoice line "
         "carries it back.",
     )
-    psb_our_price = fields.Float(
+    psb_our_price = peppol_field(
+        fields.Float,
         "Our Price",
-        # Unrounded, as Odoo keeps a line's unit price: a sub-cent contract price
-        # compares to the cent.
         min_display_digits="Product Price",
-        readonly=True,
-        copy=False,
         help="Our pricelist price for this customer, in the ordered unit, when the "
         "order was imported.",
     )
-    psb_price_differs = fields.Boolean(
+    psb_price_differs = peppol_field(
+        fields.Boolean,
         "Price Differs",
-        readonly=True,
-        copy=False,
         help="The buyer's net price is not within the company's tolerance of our "
         "pricelist price.",
     )
@@ -146,19 +141,17 @@ class SaleOrderLine(models.Model):
             != 0
         )
 
-    psb_price_from_buyer = fields.Boolean(
+    psb_price_from_buyer = peppol_field(
+        fields.Boolean,
         "Price from the Buyer",
-        copy=False,
-        readonly=True,
         help="The unit price is the buyer's net price (even 0.00): Odoo's pricelist "
         "does not replace it when "
         "the quantity, unit or product changes.",
     )
 
-    psb_tax_from_order = fields.Boolean(
+    psb_tax_from_order = peppol_field(
+        fields.Boolean,
         "Tax from the Peppol Order",
-        copy=False,
-        readonly=True,
         help="The line's tax is the one the buyer's order gave it: replacing the "
         "product keeps it. A tax set by hand "
         "replaces it, and the totals are checked against the buyer's order again.",
