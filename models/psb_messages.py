@@ -24,9 +24,9 @@ def _lt(source):
     return source
 
 
-def _translated(env, source, params=()):
-    """``source`` in the language of ``env``, filled in with ``params``."""
-    return get_translation(MODULE, env.lang or "en_US", source, params)
+def _translated(env, source, *args, **params):
+    """``source`` in the language of ``env``, filled in with ``args`` or ``params``."""
+    return get_translation(MODULE, env.lang or "en_US", source, args or params)
 
 
 def _same(*sources):
@@ -147,12 +147,12 @@ def _in_line(env, p):
 def _with_said(env, p):
     """What the PSB itself said (its own words, untranslated) and its request id."""
     said = (
-        _translated(env, _lt(" The PSB said: %s"), (p["psb_message"],))
+        _translated(env, _lt(" The PSB said: %s"), p["psb_message"])
         if p.get("psb_message")
         else ""
     )
     if p.get("request_id"):
-        said += _translated(env, _lt(" (PSB request id %s)"), (p["request_id"],))
+        said += _translated(env, _lt(" (PSB request id %s)"), p["request_id"])
     return {**p, "said": said}
 
 
@@ -174,7 +174,8 @@ def _answer_line(env, p):
     return _translated(
         env,
         _lt("Response line %(line_id)s (order line %(order_line_id)s)"),
-        {"line_id": p.get("line_id"), "order_line_id": p.get("order_line_id")},
+        line_id=p.get("line_id"),
+        order_line_id=p.get("order_line_id"),
     )
 
 
@@ -756,7 +757,7 @@ def _text(env, code, params, message):
     try:
         if callable(source):
             source = source(params)
-        return _translated(env, source, make_params(env, params))
+        return _translated(env, source, **make_params(env, params))
     except (KeyError, TypeError, ValueError):
         # params that do not fit the text: say it in English
         return message

@@ -6,6 +6,12 @@ from .psb_fields import peppol_field
 from .psb_texts import render
 
 
+def _ordered_figure(string, **kwargs):
+    """A figure of the buyer's order line, as the buyer wrote it: not copied with the
+    line (a copy is not the buyer's line)."""
+    return fields.Float(string, copy=False, **kwargs)
+
+
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
@@ -15,30 +21,25 @@ class SaleOrderLine(models.Model):
         help="The cac:LineItem/cbc:ID of the buyer's order line.",
     )
     psb_unit_code = fields.Char("Ordered Unit Code", copy=False)
-    psb_ordered_price = fields.Float(
+    psb_ordered_price = _ordered_figure(
         "Buyer's Price",
         min_display_digits="Product Price",
-        copy=False,
         help="The buyer's net price of one unit, as the quotation holds it (unit "
         "price less discount): the order's "
         "price per base quantity with its line allowances and charges applied.",
     )
-    psb_ordered_gross_price = fields.Float(
+    psb_ordered_gross_price = _ordered_figure(
         "Buyer's Price before Allowances",
         min_display_digits="Product Price",
-        copy=False,
         help="The order's price of one unit (PriceAmount / BaseQuantity) before the "
         "line's allowances and charges.",
     )
-    psb_ordered_discount = fields.Float(
-        "Buyer's Discount (%)", digits="Discount", copy=False
-    )
+    psb_ordered_discount = _ordered_figure("Buyer's Discount (%)", digits="Discount")
     # A float shown as money (the order's currency), not a Monetary field: the buyer's
     # amount is kept as written, and a Monetary value makes the ORM build a new record
     # per line to find its currency.
-    psb_ordered_amount = fields.Float(
+    psb_ordered_amount = _ordered_figure(
         "Ordered Amount",
-        copy=False,
         help="The order line's net amount (LineExtensionAmount), or the amount of a "
         "document allowance or charge.",
     )
@@ -49,9 +50,7 @@ class SaleOrderLine(models.Model):
         help="Set on the lines made of the order's document-level allowances and "
         "charges.",
     )
-    psb_ordered_qty = fields.Float(
-        "Ordered Quantity", digits="Product Unit", copy=False
-    )
+    psb_ordered_qty = _ordered_figure("Ordered Quantity", digits="Product Unit")
     psb_original_product_id = fields.Many2one(
         "product.product", "Product as Imported", copy=False
     )
