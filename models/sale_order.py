@@ -32,6 +32,8 @@ AGREEMENT_STATES = [
     (ag.CANCELLATION, "Cancellation requested by the buyer, to decide"),
     (ag.CANCELLED, "Cancelled"),
 ]
+#: Whom the agreement with the buyer waits for (psb/agreement.py ``WAITS_FOR``).
+WAITS_FOR = [("person", "A person"), ("buyer", "The buyer")]
 QUOTATION_STATES = ("draft", "sent")
 #: What the open issues of an order (``_psb_open_issues``) are made of.
 OPEN_ISSUES_DEPEND_ON = (
@@ -163,7 +165,7 @@ class SaleOrder(models.Model):
         "checks and confirms the order answers it.",
     )
     psb_waits_for = fields.Selection(
-        [("person", "A person"), ("buyer", "The buyer")],
+        WAITS_FOR,
         "Peppol Order Waits For",
         compute="_compute_psb_waits_for",
         store=True,
