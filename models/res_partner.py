@@ -22,6 +22,14 @@ RECEIVER_KEPT = {"yes": timedelta(days=30), "no": timedelta(days=1)}
 RECEIVER_STATES = [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")]
 
 
+def receiver_state(string, **kwargs):
+    """Whether the PSB can deliver a kind of document to a party (RECEIVER_STATES):
+    not checked yet until the PSB is asked, then its answer."""
+    return peppol_field(
+        fields.Selection, RECEIVER_STATES, string, default="unknown", **kwargs
+    )
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -66,11 +74,8 @@ class ResPartner(models.Model):
     invoice_sending_method = fields.Selection(
         selection_add=[(PSB_SENDING_METHOD, "Peppol through the eConnect PSB")],
     )
-    psb_invoice_receiver = peppol_field(
-        fields.Selection,
-        RECEIVER_STATES,
+    psb_invoice_receiver = receiver_state(
         "Receives Invoices through the PSB",
-        default="unknown",
         help="Whether the eConnect PSB can deliver Peppol invoices to this customer's "
         "Peppol id (asked once, "
         "when an invoice is sent, and remembered: a yes for a month, a no for a day).",

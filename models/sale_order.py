@@ -16,10 +16,10 @@ from .econnect_psb_response import RESPONSE_CODES, RESPONSE_STATES, psb_error_ad
 from .psb_fields import peppol_field
 from .psb_messages import psb_error_text
 from .psb_refs import psb_ref
-from .psb_texts import T, render, render_note
+from .psb_texts import T, render, render_fields, render_note
 from .psb_texts import note as psb_note
 from .res_company import PSB_GROUP
-from .res_partner import RECEIVER_STATES
+from .res_partner import receiver_state
 
 #: The agreement with the buyer (psb/agreement.py), as a sales user reads it.
 AGREEMENT_STATES = [
@@ -46,6 +46,12 @@ OPEN_ISSUES_DEPEND_ON = (
     "order_line.psb_issue_data",
     "order_line.display_type",
 )
+
+
+def _import_note(string, **kwargs):
+    """What the import (or a buyer's change) noted, in the reader's language: rendered
+    from its data field by ``_compute_psb_import_issues``."""
+    return fields.Text(string, compute="_compute_psb_import_issues", **kwargs)
 
 
 class SaleOrder(models.Model):
@@ -103,9 +109,8 @@ class SaleOrder(models.Model):
     # when it is about a line, and "kind": "amounts" for a difference of the totals
     # check. Shown in the reader's language (psb_import_issues).
     psb_issue_data = peppol_field(fields.Json, "Peppol Import Issues (data)")
-    psb_import_issues = fields.Text(
+    psb_import_issues = _import_note(
         "Peppol Import Issues",
-        compute="_compute_psb_import_issues",
         help="What the import (or a buyer's change) noted, in the reader's language.",
     )
     psb_issues_checked = peppol_field(
@@ -217,16 +222,14 @@ class SaleOrder(models.Model):
     psb_price_warning_data = peppol_field(
         fields.Json, "Peppol Price Differences (data)"
     )
-    psb_price_warning = fields.Text(
+    psb_price_warning = _import_note(
         "Peppol Price Differences",
-        compute="_compute_psb_import_issues",
         help="The lines whose price differs from our pricelist price for this "
         "customer.",
     )
     psb_amounts_data = peppol_field(fields.Json, "Peppol Amount Differences (data)")
-    psb_amounts_note = fields.Text(
+    psb_amounts_note = _import_note(
         "Peppol Amount Differences",
-        compute="_compute_psb_import_issues",
         help="Each total of the quotation that is not the buyer's, with both amounts "
         "and the likely cause.",
     )
@@ -271,12 +274,7 @@ class SaleOrder(models.Model):
         "Peppol answer.",
     )
     psb_answer_advice = fields.Char(compute="_compute_psb_answer_advice")
-    psb_buyer_can_respond = peppol_field(
-        fields.Selection,
-        RECEIVER_STATES,
-        "Buyer Receives Order Responses",
-        default="unknown",
-    )
+    psb_buyer_can_respond = receiver_state("Buyer Receives Order Responses")
     psb_buyer_checked_on = peppol_field(fields.Datetime, "Buyer Checked On")
 
     psb_order_ref_reused = peppol_field(
@@ -595,10 +593,7 @@ class SaleOrder(models.Model):
     @api.depends("psb_auto_reasons_data")
     @api.depends_context("lang")
     def _compute_psb_auto_reasons(self):
-        for order in self:
-            order.psb_auto_reasons = (
-                render(order.env, order.psb_auto_reasons_data) or False
-            )
+        render_fields(self, psb_auto_reasons="psb_auto_reasons_data")
 
     def _inverse_psb_auto_reasons(self):
         for order in self:
@@ -607,17 +602,12 @@ class SaleOrder(models.Model):
     @api.depends("psb_issue_data", "psb_amounts_data", "psb_price_warning_data")
     @api.depends_context("lang")
     def _compute_psb_import_issues(self):
-        cache = {}
-        for order in self:
-            order.psb_import_issues = (
-                render(order.env, order.psb_issue_data, cache) or False
-            )
-            order.psb_amounts_note = (
-                render(order.env, order.psb_amounts_data, cache) or False
-            )
-            order.psb_price_warning = (
-                render(order.env, order.psb_price_warning_data, cache) or False
-            )
+        render_fields(
+            self,
+            psb_import_issues="psb_issue_data",
+            psb_amounts_note="psb_amounts_data",
+            psb_price_warning="psb_price_warning_data",
+        )
 
     def _psb_open_issues(self, blocking_only=False):
         """What needs a person on this order now: lines without an identified product or

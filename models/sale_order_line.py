@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.tools import float_compare
 
 from .psb_fields import peppol_field
-from .psb_texts import render
+from .psb_texts import render_fields
 
 
 def _ordered_figure(string, **kwargs):
@@ -97,11 +97,7 @@ class SaleOrderLine(models.Model):
     @api.depends("psb_issue_data")
     @api.depends_context("lang")
     def _compute_psb_import_issue(self):
-        cache = {}
-        for line in self:
-            line.psb_import_issue = (
-                render(line.env, line.psb_issue_data, cache) or False
-            )
+        render_fields(self, psb_import_issue="psb_issue_data")
 
     def _psb_changes_from_ordered(self, quantity=None, price=None):
         """(quantity changed, price changed): this line (or the given quantity and
