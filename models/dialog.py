@@ -1,6 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The actions a button returns (shared by the addon's buttons): a wizard record opened
-as a dialog, a notification of what the button did."""
+"""What a button returns or raises (shared by the addon's buttons): a wizard record
+opened as a dialog, a notification of what the button did, the error of a PSB request
+it made."""
+
+from odoo.exceptions import UserError
+
+from .psb_messages import psb_error_text
 
 
 def dialog_action(wizard, name, size=None):
@@ -32,3 +37,10 @@ def notification_action(message, kind="success", sticky=False):
             "next": {"type": "ir.actions.client", "tag": "soft_reload"},
         },
     }
+
+
+def psb_user_error(env, exc, message):
+    """The UserError of a PSB request that failed: ``message`` (a translated text with
+    one ``%s``) with the reason, the text of the ``psb`` error ``exc`` in the language
+    of ``env``."""
+    return UserError(message % psb_error_text(env, exc))

@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 
 from ..psb import exceptions as psb_errors
 from ..psb import lifecycle
-from .psb_messages import psb_user_error
+from .dialog import psb_user_error
 from .res_company import PSB_GROUP
 
 

@@ -12,11 +12,6 @@ code in the reader's words, what the PSB said, which answer line); one function,
 :func:`_text`, translates and fills it in.
 """
 
-from odoo.exceptions import UserError
-from odoo.tools.translate import get_translation
-
-from .psb_texts import MODULE
-
 
 def _lt(source):
     """``source`` as it is: the call marks it for the translation template (the export
@@ -26,7 +21,7 @@ def _lt(source):
 
 def _translated(env, source, *args, **params):
     """``source`` in the language of ``env``, filled in with ``args`` or ``params``."""
-    return get_translation(MODULE, env.lang or "en_US", source, args or params)
+    return env._(source, *args, **params)
 
 
 def _same(*sources):
@@ -785,9 +780,3 @@ def psb_error_text(env, exc):
         getattr(exc, "params", None) or {},
         getattr(exc, "message", None) or str(exc),
     )
-
-
-def psb_user_error(env, exc, message):
-    """A UserError that says ``message`` (a translated text with one ``%s``) with the
-    reason: the text of the ``psb`` error ``exc`` in the language of ``env``."""
-    return UserError(message % psb_error_text(env, exc))

@@ -7,7 +7,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..psb import autoconfirm, line_checks, signature
 from ..psb import client as psb_client
-from .psb_messages import psb_error_text, psb_user_error
+from .dialog import psb_user_error
+from .psb_messages import psb_error_text
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
 # One plain address: it becomes a mailto: URL, so no list, no spaces, no ?query and no

@@ -4,8 +4,8 @@ from odoo import api, fields, models
 from ..psb import exceptions as psb_errors
 from ..psb import party as psb_party
 from ..psb import signature
-from .dialog import notification_action
-from .psb_messages import psb_result_text, psb_user_error
+from .dialog import notification_action, psb_user_error
+from .psb_messages import psb_result_text
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
 
