@@ -3,6 +3,8 @@ from odoo import api, fields, models
 from odoo.tools import html_escape
 
 from ..psb.invoice_response import NEEDS_A_PERSON
+from .psb_fields import peppol_field
+from .psb_selections import SEND_STATES
 
 INVOICE_RESPONSES = [
     ("AB", "Received (AB)"),
@@ -21,71 +23,67 @@ def _distinct(values):
     return ", ".join(dict.fromkeys(value for value in values if value)) or False
 
 
+def _from_orders(field_type, *args, **kwargs):
+    """What the invoice takes from its sale orders received over Peppol
+    (``_compute_psb_references``)."""
+    return field_type(*args, compute="_compute_psb_references", **kwargs)
+
+
+def _sending_state(field_type, *args, **kwargs):
+    """Where the invoice's sending through the eConnect PSB stands
+    (``_compute_psb_send_state``)."""
+    return field_type(*args, compute="_compute_psb_send_state", **kwargs)
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    psb_sale_order_ids = fields.Many2many(
+    psb_sale_order_ids = _from_orders(
+        fields.Many2many,
         "sale.order",
         string="Peppol Orders",
-        compute="_compute_psb_references",
         help="The sale orders received over Peppol whose lines this invoice holds.",
     )
-    psb_order_ref = fields.Char(
+    psb_order_ref = _from_orders(
+        fields.Char,
         "Buyer's Order ID",
-        compute="_compute_psb_references",
         help="The buyer's Peppol order id: the Peppol invoice's OrderReference.",
     )
-    psb_buyer_reference = fields.Char(
+    psb_buyer_reference = _from_orders(
+        fields.Char,
         "Buyer's Reference",
-        compute="_compute_psb_references",
         help="The order's CustomerReference: the Peppol invoice's BuyerReference.",
     )
-    psb_contract_reference = fields.Char(
-        "Buyer's Contract", compute="_compute_psb_references"
-    )
-    psb_project_reference = fields.Char(
-        "Buyer's Project", compute="_compute_psb_references"
-    )
-    psb_accounting_cost = fields.Char(
-        "Buyer's Accounting Cost", compute="_compute_psb_references"
-    )
-    psb_orders_warning = fields.Char(
-        "Peppol Orders Warning", compute="_compute_psb_references"
-    )
+    psb_contract_reference = _from_orders(fields.Char, "Buyer's Contract")
+    psb_project_reference = _from_orders(fields.Char, "Buyer's Project")
+    psb_accounting_cost = _from_orders(fields.Char, "Buyer's Accounting Cost")
+    psb_orders_warning = _from_orders(fields.Char, "Peppol Orders Warning")
 
     # Sending through the eConnect PSB, and the buyer's Invoice Response
     psb_invoice_send_ids = fields.One2many(
         "econnect.psb.invoice.send", "move_id", "Sent through the PSB", readonly=True
     )
-    psb_send_state = fields.Selection(
-        [
-            ("queued", "Queued"),
-            ("sent", "Sent"),
-            ("delivered", "Delivered"),
-            ("failed", "Failed"),
-        ],
+    psb_send_state = _sending_state(
+        fields.Selection,
+        SEND_STATES,
         "PSB Sending",
-        compute="_compute_psb_send_state",
         help="Where the invoice is on its way to the buyer through the eConnect PSB: "
         "queued, sent (the PSB took it), "
         "delivered (the buyer's access point received it) or failed (with the reason).",
     )
-    psb_send_message = fields.Text(
-        "PSB Sending Message", compute="_compute_psb_send_state"
-    )
-    psb_send_can_retry = fields.Boolean(compute="_compute_psb_send_state")
-    psb_invoice_response = fields.Selection(
+    psb_send_message = _sending_state(fields.Text, "PSB Sending Message")
+    psb_send_can_retry = _sending_state(fields.Boolean)
+    psb_invoice_response = peppol_field(
+        fields.Selection,
         INVOICE_RESPONSES,
         "Buyer's Invoice Response",
-        readonly=True,
-        copy=False,
         help="The last Peppol Invoice Response of the buyer: received, in process, "
         "under query, accepted, "
         "rejected or paid.",
     )
-    psb_invoice_response_note = fields.Text("Buyer's Reason", readonly=True, copy=False)
-    psb_invoice_response_on = fields.Datetime(
-        "Invoice Response Received On", readonly=True, copy=False
+    psb_invoice_response_note = peppol_field(fields.Text, "Buyer's Reason")
+    psb_invoice_response_on = peppol_field(
+        fields.Datetime, "Invoice Response Received On"
     )
 
     @api.depends(

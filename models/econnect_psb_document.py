@@ -16,7 +16,7 @@ from ..psb import exceptions as psb_errors
 from ..psb import matching
 from ..psb.ubl import peek, reader
 from ..psb.ubl.model import UblError, UnsupportedDocumentError
-from .dialog import dialog_action
+from .dialog import dialog_action, notification_action
 from .econnect_psb_queue_mixin import BATCH_SIZE, Failed
 from .psb_messages import psb_code_text, psb_error_text
 from .psb_outcome import Outcome
@@ -1250,16 +1250,7 @@ class EconnectPsbDocument(models.Model):
         self.action_process_now()
         message, kind = self._retry_result()
         self.sudo()._message_log(body=message)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": kind,
-                "sticky": kind == "warning",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification_action(message, kind, sticky=kind == "warning")
 
     def _retry_result(self):
         """What Retry came to, for the person who pressed it: (message, notification

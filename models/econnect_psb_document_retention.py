@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 
 from ..psb import exceptions as psb_errors
 from ..psb import lifecycle
-from .psb_messages import psb_error_text
+from .dialog import psb_user_error
 from .res_company import PSB_GROUP
 
 
@@ -149,11 +149,8 @@ class EconnectPsbDocumentRetention(models.AbstractModel):
                     "The PSB no longer had this document (404): it was already deleted."
                 )
             except psb_errors.PsbError as exc:
-                raise UserError(
-                    self.env._(
-                        "The PSB did not delete the document: %s",
-                        psb_error_text(self.env, exc),
-                    )
+                raise psb_user_error(
+                    self.env, exc, self.env._("The PSB did not delete the document: %s")
                 ) from exc
             doc.sudo().psb_deleted_on = fields.Datetime.now()
             doc.message_post(body=body)

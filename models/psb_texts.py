@@ -119,6 +119,15 @@ def render(env, value, cache=None):
     return str(value)
 
 
+def render_fields(records, **fields):
+    """Set the text fields ``fields`` (text field: its data field) of ``records`` to
+    their data rendered in the reader's language (False when there is none)."""
+    cache = {}
+    for record in records:
+        for field, data_field in fields.items():
+            record[field] = render(record.env, record[data_field], cache) or False
+
+
 def _render_message(env, value, cache):
     lang = env.lang or "en_US"
     if "a" in value:

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..psb import autoconfirm, line_checks, signature
 from ..psb import client as psb_client
+from .dialog import psb_user_error
 from .psb_messages import psb_error_text
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
@@ -18,18 +19,35 @@ MAX_SIGNATURE_WINDOW = 60
 ALERT_EMAIL_RE = re.compile(
     r"^[A-Za-z0-9._+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}$"
 )
+#: The PSB's environments (a neutralized copy of the database is off).
+PSB_ENVIRONMENTS = [
+    ("acceptance", "Acceptance (test)"),
+    ("production", "Production"),
+    ("custom", "Custom URLs"),
+    ("disabled", "Off (neutralized copy)"),
+]
+#: Where the registration of the company's webhook at the PSB stands.
+HOOK_STATES = [
+    ("none", "Not registered"),
+    ("registered", "Registered"),
+    ("error", "Registration failed"),
+]
+#: Where the alert e-mail hook stands: a webhook's states, and deactivated when the
+#: alert address was cleared.
+ALERT_HOOK_STATES = [*HOOK_STATES[:2], ("inactive", "Deactivated"), HOOK_STATES[2]]
+
+
+def _psb_connection(field_type, *args, **kwargs):
+    """A field of the company's connection to the PSB (its webhook and alert hook): for
+    the PSB managers, and not copied with the company."""
+    return field_type(*args, copy=False, groups=PSB_GROUP, **kwargs)
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
     psb_environment = fields.Selection(
-        [
-            ("acceptance", "Acceptance (test)"),
-            ("production", "Production"),
-            ("custom", "Custom URLs"),
-            ("disabled", "Off (neutralized copy)"),
-        ],
+        PSB_ENVIRONMENTS,
         string="PSB Environment",
         default="acceptance",
         groups=PSB_GROUP,
@@ -47,23 +65,13 @@ class ResCompany(models.Model):
         "NL:KVK:12345678.",
         copy=False,
     )
-    psb_webhook_secret = fields.Char("PSB Webhook Secret", groups=PSB_GROUP, copy=False)
-    psb_hook_id = fields.Char("PSB Hook ID", groups=PSB_GROUP, copy=False)
-    psb_hook_state = fields.Selection(
-        [
-            ("none", "Not registered"),
-            ("registered", "Registered"),
-            ("error", "Registration failed"),
-        ],
-        string="Webhook Registration",
-        default="none",
-        copy=False,
-        groups=PSB_GROUP,
+    psb_webhook_secret = _psb_connection(fields.Char, "PSB Webhook Secret")
+    psb_hook_id = _psb_connection(fields.Char, "PSB Hook ID")
+    psb_hook_state = _psb_connection(
+        fields.Selection, HOOK_STATES, string="Webhook Registration", default="none"
     )
-    psb_hook_message = fields.Char(
-        "Webhook Registration Message", copy=False, groups=PSB_GROUP
-    )
-    psb_hook_url = fields.Char("Registered Webhook URL", copy=False, groups=PSB_GROUP)
+    psb_hook_message = _psb_connection(fields.Char, "Webhook Registration Message")
+    psb_hook_url = _psb_connection(fields.Char, "Registered Webhook URL")
     psb_alert_email = fields.Char(
         "Alert e-mail",
         groups=PSB_GROUP,
@@ -73,43 +81,32 @@ class ResCompany(models.Model):
         "Such a document is then "
         "fetched with Sales > Peppol > Import a document, by its PSB document id.",
     )
-    psb_alert_hook_id = fields.Char("PSB Alert Hook ID", groups=PSB_GROUP, copy=False)
-    psb_alert_hook_email = fields.Char(
+    psb_alert_hook_id = _psb_connection(fields.Char, "PSB Alert Hook ID")
+    psb_alert_hook_email = _psb_connection(
+        fields.Char,
         "Alert Hook Address",
-        groups=PSB_GROUP,
-        copy=False,
         help="The address of the alert hook as last registered at the PSB.",
     )
-    psb_alert_hook_state = fields.Selection(
-        [
-            ("none", "Not registered"),
-            ("registered", "Registered"),
-            ("inactive", "Deactivated"),
-            ("error", "Registration failed"),
-        ],
+    psb_alert_hook_state = _psb_connection(
+        fields.Selection,
+        ALERT_HOOK_STATES,
         string="Alert Hook",
         default="none",
-        copy=False,
-        groups=PSB_GROUP,
         help="The PSB's e-mail hook on HookSentRetry and HookSentError, kept in line "
         "with the alert e-mail "
         "by Register webhook.",
     )
-    psb_alert_hook_message = fields.Char(
-        "Alert Hook Message", copy=False, groups=PSB_GROUP
-    )
-    psb_hook_last_ping_at = fields.Datetime(
+    psb_alert_hook_message = _psb_connection(fields.Char, "Alert Hook Message")
+    psb_hook_last_ping_at = _psb_connection(
+        fields.Datetime,
         "Last Test Event Received",
-        copy=False,
-        groups=PSB_GROUP,
         help="When the webhook last received a correctly signed event that is not a "
         "document, such as the "
         "PSB's Ping sent by Test webhook.",
     )
-    psb_hook_last_ping_topic = fields.Char(
+    psb_hook_last_ping_topic = _psb_connection(
+        fields.Char,
         "Last Test Event Topic",
-        copy=False,
-        groups=PSB_GROUP,
         help="The topic of the last correctly signed event that is not a document "
         "(Ping for Test webhook).",
     )
@@ -511,11 +508,8 @@ class ResCompany(models.Model):
                     "psb_hook_message": psb_error_text(self.env, exc),
                 }
             )
-            raise UserError(
-                self.env._(
-                    "The webhook could not be registered: %s",
-                    psb_error_text(self.env, exc),
-                )
+            raise psb_user_error(
+                self.env, exc, self.env._("The webhook could not be registered: %s")
             ) from exc
         company._psb_note_webhook_registered(result, hook_id, url)
         return company._psb_register_alert_hook(client, alert_address)
@@ -644,11 +638,10 @@ class ResCompany(models.Model):
         try:
             company._psb_client().ping_hooks(company.psb_party_id)
         except psb_client.PsbError as exc:
-            raise UserError(
-                self.env._(
-                    "The PSB could not be asked to test the webhook: %s",
-                    psb_error_text(self.env, exc),
-                )
+            raise psb_user_error(
+                self.env,
+                exc,
+                self.env._("The PSB could not be asked to test the webhook: %s"),
             ) from exc
         return True
 

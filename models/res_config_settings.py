@@ -1,55 +1,90 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from ..psb import exceptions as psb_errors
 from ..psb import party as psb_party
 from ..psb import signature
-from .psb_messages import psb_error_text, psb_result_text
+from .dialog import notification_action, psb_user_error
+from .psb_messages import psb_result_text
 
 PSB_GROUP = "sale_econnect_psb.group_psb_manager"
+
+
+def _setting(field_type, name, groups=None):
+    """The company's field ``name`` as a setting of the same name, set here; ``groups``:
+    who sees it (else the groups of the company's field)."""
+    kwargs = {"groups": groups} if groups else {}
+    return field_type(related=f"company_id.{name}", readonly=False, **kwargs)
+
+
+def _psb_setting(field_type, name):
+    """The company's field ``name`` as a setting of the PSB managers."""
+    return _setting(field_type, name, PSB_GROUP)
+
+
+def _psb_status(field_type, name):
+    """The company's field ``name``, a state of its connection to the PSB, shown (not
+    set) in the settings of the PSB managers."""
+    return field_type(related=f"company_id.{name}", groups=PSB_GROUP)
 
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    psb_environment = fields.Selection(
-        related="company_id.psb_environment", readonly=False, groups=PSB_GROUP
-    )
-    psb_api_url = fields.Char(
-        related="company_id.psb_api_url", readonly=False, groups=PSB_GROUP
-    )
-    psb_identity_url = fields.Char(
-        related="company_id.psb_identity_url", readonly=False, groups=PSB_GROUP
-    )
-    psb_client_id = fields.Char(
-        related="company_id.psb_client_id", readonly=False, groups=PSB_GROUP
-    )
-    psb_client_secret = fields.Char(
-        related="company_id.psb_client_secret", readonly=False, groups=PSB_GROUP
-    )
-    psb_username = fields.Char(
-        related="company_id.psb_username", readonly=False, groups=PSB_GROUP
-    )
-    psb_password = fields.Char(
-        related="company_id.psb_password", readonly=False, groups=PSB_GROUP
-    )
-    psb_subscription_key = fields.Char(
-        related="company_id.psb_subscription_key", readonly=False, groups=PSB_GROUP
-    )
-    psb_party_id = fields.Char(
-        related="company_id.psb_party_id", readonly=False, groups=PSB_GROUP
-    )
-    psb_webhook_secret = fields.Char(
-        related="company_id.psb_webhook_secret", readonly=False, groups=PSB_GROUP
-    )
-    psb_hook_state = fields.Selection(
-        related="company_id.psb_hook_state", groups=PSB_GROUP
-    )
-    psb_hook_message = fields.Char(
-        related="company_id.psb_hook_message", groups=PSB_GROUP
-    )
-    psb_hook_url = fields.Char(related="company_id.psb_hook_url", groups=PSB_GROUP)
+    psb_environment = _psb_setting(fields.Selection, "psb_environment")
+    psb_api_url = _psb_setting(fields.Char, "psb_api_url")
+    psb_identity_url = _psb_setting(fields.Char, "psb_identity_url")
+    psb_client_id = _psb_setting(fields.Char, "psb_client_id")
+    psb_client_secret = _psb_setting(fields.Char, "psb_client_secret")
+    psb_username = _psb_setting(fields.Char, "psb_username")
+    psb_password = _psb_setting(fields.Char, "psb_password")
+    psb_subscription_key = _psb_setting(fields.Char, "psb_subscription_key")
+    psb_party_id = _psb_setting(fields.Char, "psb_party_id")
+    psb_webhook_secret = _psb_setting(fields.Char, "psb_webhook_secret")
+    psb_hook_state = _psb_status(fields.Selection, "psb_hook_state")
+    psb_hook_message = _psb_status(fields.Char, "psb_hook_message")
+    psb_hook_url = _psb_status(fields.Char, "psb_hook_url")
+    psb_alert_email = _psb_setting(fields.Char, "psb_alert_email")
+    psb_alert_hook_state = _psb_status(fields.Selection, "psb_alert_hook_state")
+    psb_alert_hook_message = _psb_status(fields.Char, "psb_alert_hook_message")
+    psb_hook_last_ping_at = _psb_status(fields.Datetime, "psb_hook_last_ping_at")
+    psb_hook_last_ping_topic = _psb_status(fields.Char, "psb_hook_last_ping_topic")
+    psb_signature_window = _psb_setting(fields.Integer, "psb_signature_window")
+    psb_user_id = _psb_setting(fields.Many2one, "psb_user_id")
+    psb_delete_after_import = _psb_setting(fields.Boolean, "psb_delete_after_import")
+
+    psb_auto_acknowledge = _setting(fields.Boolean, "psb_auto_acknowledge")
+    psb_answer_on_confirm = _setting(fields.Boolean, "psb_answer_on_confirm")
+    psb_confirm_check = _setting(fields.Selection, "psb_confirm_check")
+    psb_responses_as_ubl = _setting(fields.Boolean, "psb_responses_as_ubl")
+
+    psb_auto_cancel = _setting(fields.Boolean, "psb_auto_cancel")
+
+    psb_auto_confirm = _setting(fields.Boolean, "psb_auto_confirm")
+    psb_auto_confirm_uploads = _setting(fields.Boolean, "psb_auto_confirm_uploads")
+    psb_auto_known_customer = _setting(fields.Boolean, "psb_auto_known_customer")
+    psb_auto_identified_lines = _setting(fields.Boolean, "psb_auto_identified_lines")
+    psb_auto_units = _setting(fields.Boolean, "psb_auto_units")
+    psb_auto_price_mode = _setting(fields.Selection, "psb_auto_price_mode")
+    psb_auto_price_tolerance = _setting(fields.Float, "psb_auto_price_tolerance")
+    psb_auto_totals = _setting(fields.Boolean, "psb_auto_totals")
+    psb_auto_future_date = _setting(fields.Boolean, "psb_auto_future_date")
+    psb_auto_note_needs_person = _setting(fields.Boolean, "psb_auto_note_needs_person")
+    psb_auto_max_amount = _setting(fields.Monetary, "psb_auto_max_amount")
+    psb_auto_trusted_only = _setting(fields.Boolean, "psb_auto_trusted_only")
+    psb_auto_order_types = _setting(fields.Char, "psb_auto_order_types")
+    psb_answer_hours = _setting(fields.Integer, "psb_answer_hours")
+    psb_create_pricelist = _setting(fields.Boolean, "psb_create_pricelist")
+    psb_discount_product_id = _setting(fields.Many2one, "psb_discount_product_id")
+    psb_charge_product_id = _setting(fields.Many2one, "psb_charge_product_id")
+    psb_freight_product_id = _setting(fields.Many2one, "psb_freight_product_id")
+    psb_download_as = _psb_setting(fields.Char, "psb_download_as")
+    psb_keep_max_mb = _psb_setting(fields.Integer, "psb_keep_max_mb")
+    psb_import_max_mb = _psb_setting(fields.Integer, "psb_import_max_mb")
+    psb_max_line_quantity = _setting(fields.Float, "psb_max_line_quantity")
+    psb_max_unit_price = _setting(fields.Float, "psb_max_unit_price")
+
+    # The settings' own fields.
     psb_webhook_url = fields.Char(
         "Webhook URL",
         compute="_compute_psb_webhook_url",
@@ -57,116 +92,6 @@ class ResConfigSettings(models.TransientModel):
         help="The address the PSB calls, from this database's web.base.url: what "
         "Register webhook gives the PSB.",
     )
-    psb_alert_email = fields.Char(
-        related="company_id.psb_alert_email", readonly=False, groups=PSB_GROUP
-    )
-    psb_alert_hook_state = fields.Selection(
-        related="company_id.psb_alert_hook_state", groups=PSB_GROUP
-    )
-    psb_alert_hook_message = fields.Char(
-        related="company_id.psb_alert_hook_message", groups=PSB_GROUP
-    )
-    psb_hook_last_ping_at = fields.Datetime(
-        related="company_id.psb_hook_last_ping_at", groups=PSB_GROUP
-    )
-    psb_hook_last_ping_topic = fields.Char(
-        related="company_id.psb_hook_last_ping_topic", groups=PSB_GROUP
-    )
-    psb_signature_window = fields.Integer(
-        related="company_id.psb_signature_window", readonly=False, groups=PSB_GROUP
-    )
-    psb_user_id = fields.Many2one(
-        related="company_id.psb_user_id", readonly=False, groups=PSB_GROUP
-    )
-    psb_delete_after_import = fields.Boolean(
-        related="company_id.psb_delete_after_import", readonly=False, groups=PSB_GROUP
-    )
-
-    psb_auto_acknowledge = fields.Boolean(
-        related="company_id.psb_auto_acknowledge", readonly=False
-    )
-    psb_answer_on_confirm = fields.Boolean(
-        related="company_id.psb_answer_on_confirm", readonly=False
-    )
-    psb_confirm_check = fields.Selection(
-        related="company_id.psb_confirm_check", readonly=False
-    )
-    psb_responses_as_ubl = fields.Boolean(
-        related="company_id.psb_responses_as_ubl", readonly=False
-    )
-
-    psb_auto_cancel = fields.Boolean(
-        related="company_id.psb_auto_cancel", readonly=False
-    )
-
-    psb_auto_confirm = fields.Boolean(
-        related="company_id.psb_auto_confirm", readonly=False
-    )
-    psb_auto_confirm_uploads = fields.Boolean(
-        related="company_id.psb_auto_confirm_uploads", readonly=False
-    )
-    psb_auto_known_customer = fields.Boolean(
-        related="company_id.psb_auto_known_customer", readonly=False
-    )
-    psb_auto_identified_lines = fields.Boolean(
-        related="company_id.psb_auto_identified_lines", readonly=False
-    )
-    psb_auto_units = fields.Boolean(related="company_id.psb_auto_units", readonly=False)
-    psb_auto_price_mode = fields.Selection(
-        related="company_id.psb_auto_price_mode", readonly=False
-    )
-    psb_auto_price_tolerance = fields.Float(
-        related="company_id.psb_auto_price_tolerance", readonly=False
-    )
-    psb_auto_totals = fields.Boolean(
-        related="company_id.psb_auto_totals", readonly=False
-    )
-    psb_auto_future_date = fields.Boolean(
-        related="company_id.psb_auto_future_date", readonly=False
-    )
-    psb_auto_note_needs_person = fields.Boolean(
-        related="company_id.psb_auto_note_needs_person", readonly=False
-    )
-    psb_auto_max_amount = fields.Monetary(
-        related="company_id.psb_auto_max_amount", readonly=False
-    )
-    psb_auto_trusted_only = fields.Boolean(
-        related="company_id.psb_auto_trusted_only", readonly=False
-    )
-    psb_auto_order_types = fields.Char(
-        related="company_id.psb_auto_order_types", readonly=False
-    )
-    psb_answer_hours = fields.Integer(
-        related="company_id.psb_answer_hours", readonly=False
-    )
-    psb_create_pricelist = fields.Boolean(
-        related="company_id.psb_create_pricelist", readonly=False
-    )
-    psb_discount_product_id = fields.Many2one(
-        related="company_id.psb_discount_product_id", readonly=False
-    )
-    psb_charge_product_id = fields.Many2one(
-        related="company_id.psb_charge_product_id", readonly=False
-    )
-    psb_freight_product_id = fields.Many2one(
-        related="company_id.psb_freight_product_id", readonly=False
-    )
-    psb_download_as = fields.Char(
-        related="company_id.psb_download_as", readonly=False, groups=PSB_GROUP
-    )
-    psb_keep_max_mb = fields.Integer(
-        related="company_id.psb_keep_max_mb", readonly=False, groups=PSB_GROUP
-    )
-    psb_import_max_mb = fields.Integer(
-        related="company_id.psb_import_max_mb", readonly=False, groups=PSB_GROUP
-    )
-    psb_max_line_quantity = fields.Float(
-        related="company_id.psb_max_line_quantity", readonly=False
-    )
-    psb_max_unit_price = fields.Float(
-        related="company_id.psb_max_unit_price", readonly=False
-    )
-
     psb_show_advanced = fields.Boolean(
         "Show advanced settings",
         config_parameter="sale_econnect_psb.show_advanced",
@@ -208,16 +133,9 @@ class ResConfigSettings(models.TransientModel):
             settings.psb_webhook_url = settings.company_id._psb_webhook_url()
 
     def _psb_notify(self, message, kind="success"):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": kind,
-                "sticky": kind != "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        """What a button returns: ``message`` as a notification, which stays until
+        closed unless it is a success."""
+        return notification_action(message, kind, sticky=kind != "success")
 
     def action_psb_test_connection(self):
         self.ensure_one()
@@ -226,11 +144,8 @@ class ResConfigSettings(models.TransientModel):
         try:
             check = company._psb_client().test_connection(company.sudo().psb_party_id)
         except psb_errors.PsbError as exc:
-            raise UserError(
-                self.env._(
-                    "The PSB connection does not work: %s",
-                    psb_error_text(self.env, exc),
-                )
+            raise psb_user_error(
+                self.env, exc, self.env._("The PSB connection does not work: %s")
             ) from exc
         return self._psb_notify(psb_result_text(self.env, check))
 

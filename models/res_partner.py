@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..psb import exceptions as psb_errors
+from .psb_fields import peppol_field
 
 _logger = logging.getLogger(__name__)
 
@@ -16,6 +17,17 @@ PSB_SENDING_METHOD = "econnect_psb"
 #: is asked again: a customer that can is asked once a month, one that cannot once a day
 #: (it may join Peppol any day).
 RECEIVER_KEPT = {"yes": timedelta(days=30), "no": timedelta(days=1)}
+#: Whether the PSB can deliver a kind of document (invoices, order responses) to a
+#: party, as it answered when asked.
+RECEIVER_STATES = [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")]
+
+
+def receiver_state(string, **kwargs):
+    """Whether the PSB can deliver a kind of document to a party (RECEIVER_STATES):
+    not checked yet until the PSB is asked, then its answer."""
+    return peppol_field(
+        fields.Selection, RECEIVER_STATES, string, default="unknown", **kwargs
+    )
 
 
 class ResPartner(models.Model):
@@ -62,18 +74,14 @@ class ResPartner(models.Model):
     invoice_sending_method = fields.Selection(
         selection_add=[(PSB_SENDING_METHOD, "Peppol through the eConnect PSB")],
     )
-    psb_invoice_receiver = fields.Selection(
-        [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")],
+    psb_invoice_receiver = receiver_state(
         "Receives Invoices through the PSB",
-        default="unknown",
-        readonly=True,
-        copy=False,
         help="Whether the eConnect PSB can deliver Peppol invoices to this customer's "
         "Peppol id (asked once, "
         "when an invoice is sent, and remembered: a yes for a month, a no for a day).",
     )
-    psb_invoice_checked_on = fields.Datetime(
-        "Invoice Receiver Checked On", readonly=True, copy=False
+    psb_invoice_checked_on = peppol_field(
+        fields.Datetime, "Invoice Receiver Checked On"
     )
 
     @api.model_create_multi

@@ -13,12 +13,14 @@ from ..psb.ubl import peek, reader
 from .dialog import dialog_action
 from .econnect_psb_order_import import ORDER_TYPE_SELECTION, PROFILE_SELECTION
 from .econnect_psb_response import psb_error_advice
+from .psb_fields import peppol_field
 from .psb_messages import psb_error_text
 from .psb_refs import psb_ref
 from .psb_selections import RESPONSE_CODES, SEND_STATES
-from .psb_texts import T, render, render_note
+from .psb_texts import T, render, render_fields, render_note
 from .psb_texts import note as psb_note
 from .res_company import PSB_GROUP
+from .res_partner import receiver_state
 
 #: The agreement with the buyer (psb/agreement.py), as a sales user reads it.
 AGREEMENT_STATES = [
@@ -31,60 +33,70 @@ AGREEMENT_STATES = [
     (ag.CANCELLATION, "Cancellation requested by the buyer, to decide"),
     (ag.CANCELLED, "Cancelled"),
 ]
+#: Whom the agreement with the buyer waits for (psb/agreement.py ``WAITS_FOR``).
+WAITS_FOR = [("person", "A person"), ("buyer", "The buyer")]
 QUOTATION_STATES = ("draft", "sent")
+#: What the open issues of an order (``_psb_open_issues``) are made of.
+OPEN_ISSUES_DEPEND_ON = (
+    "state",
+    "psb_document_id",
+    "psb_issue_data",
+    "psb_issues_checked",
+    "order_line.product_id",
+    "order_line.price_unit",
+    "order_line.psb_issue_data",
+    "order_line.display_type",
+)
+
+
+def _import_note(string, **kwargs):
+    """What the import (or a buyer's change) noted, in the reader's language: rendered
+    from its data field by ``_compute_psb_import_issues``."""
+    return fields.Text(string, compute="_compute_psb_import_issues", **kwargs)
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    psb_document_id = fields.Many2one(
+    psb_document_id = peppol_field(
+        fields.Many2one,
         "econnect.psb.document",
         "Peppol Order Document",
-        readonly=True,
-        copy=False,
         index="btree_not_null",
     )
     psb_document_ids = fields.One2many(
         "econnect.psb.document", "sale_order_id", "Peppol Documents", readonly=True
     )
-    psb_customer_by_name = fields.Boolean(
+    psb_customer_by_name = peppol_field(
+        fields.Boolean,
         "Peppol Customer Found by Name",
-        readonly=True,
-        copy=False,
         help="No contact had the buyer's Peppol id, VAT number or registration: the "
         "customer was found by its name "
         "only. Such an order is never confirmed automatically.",
     )
-    psb_order_ref = fields.Char(
-        "Peppol Order ID",
-        readonly=True,
-        copy=False,
-        help="The cbc:ID of the buyer's Peppol Order.",
+    psb_order_ref = peppol_field(
+        fields.Char, "Peppol Order ID", help="The cbc:ID of the buyer's Peppol Order."
     )
-    psb_profile = fields.Selection(
-        PROFILE_SELECTION, "Peppol Profile", readonly=True, copy=False
+    psb_profile = peppol_field(fields.Selection, PROFILE_SELECTION, "Peppol Profile")
+    psb_buyer_endpoint = peppol_field(
+        fields.Char, "Buyer Peppol ID", index="btree_not_null"
     )
-    psb_buyer_endpoint = fields.Char(
-        "Buyer Peppol ID", readonly=True, copy=False, index="btree_not_null"
-    )
-    psb_seller_endpoint = fields.Char("Seller Peppol ID", readonly=True, copy=False)
-    psb_currency_code = fields.Char("Order Currency", readonly=True, copy=False)
-    psb_customer_reference = fields.Char("Buyer's Reference", readonly=True, copy=False)
-    psb_contract_reference = fields.Char(
+    psb_seller_endpoint = peppol_field(fields.Char, "Seller Peppol ID")
+    psb_currency_code = peppol_field(fields.Char, "Order Currency")
+    psb_customer_reference = peppol_field(fields.Char, "Buyer's Reference")
+    psb_contract_reference = peppol_field(
+        fields.Char,
         "Buyer's Contract",
-        readonly=True,
-        copy=False,
         help="The contract the buyer's order refers to (cac:Contract).",
     )
-    psb_project_reference = fields.Char("Buyer's Project", readonly=True, copy=False)
-    psb_accounting_cost = fields.Char(
+    psb_project_reference = peppol_field(fields.Char, "Buyer's Project")
+    psb_accounting_cost = peppol_field(
+        fields.Char,
         "Buyer's Accounting Cost",
-        readonly=True,
-        copy=False,
         help="Where the buyer books the order (cbc:AccountingCost): its invoice "
         "carries it back.",
     )
-    psb_buyer_note = fields.Text("Buyer's Note", readonly=True, copy=False)
+    psb_buyer_note = peppol_field(fields.Text, "Buyer's Note")
     psb_needs_attention = fields.Boolean(
         "Peppol Import Needs Attention",
         copy=False,
@@ -97,18 +109,14 @@ class SaleOrder(models.Model):
     # (models/psb_texts.py): a list of texts, each with the buyer's line id ("line")
     # when it is about a line, and "kind": "amounts" for a difference of the totals
     # check. Shown in the reader's language (psb_import_issues).
-    psb_issue_data = fields.Json(
-        "Peppol Import Issues (data)", readonly=True, copy=False
-    )
-    psb_import_issues = fields.Text(
+    psb_issue_data = peppol_field(fields.Json, "Peppol Import Issues (data)")
+    psb_import_issues = _import_note(
         "Peppol Import Issues",
-        compute="_compute_psb_import_issues",
         help="What the import (or a buyer's change) noted, in the reader's language.",
     )
-    psb_issues_checked = fields.Boolean(
+    psb_issues_checked = peppol_field(
+        fields.Boolean,
         "Peppol Import Checked",
-        readonly=True,
-        copy=False,
         help="A person pressed Mark as checked: the notes of the import are no longer "
         "shown (lines without "
         "an identified product or without a price still are).",
@@ -117,23 +125,14 @@ class SaleOrder(models.Model):
         "Open Peppol Issues", compute="_compute_psb_attention_text"
     )
     psb_follow_up_pending = fields.Boolean("Peppol Change Pending", copy=False)
-    psb_pending_document_id = fields.Many2one(
-        "econnect.psb.document",
-        "Pending Change or Cancellation",
-        readonly=True,
-        copy=False,
+    psb_pending_document_id = peppol_field(
+        fields.Many2one, "econnect.psb.document", "Pending Change or Cancellation"
     )
     psb_pending_type = fields.Selection(related="psb_pending_document_id.document_type")
-    psb_pending_summary = fields.Text(
-        "Proposed by the Buyer", readonly=True, copy=False
-    )
-    psb_cancellation_note = fields.Char(
-        "Buyer's Cancellation Reason", readonly=True, copy=False
-    )
-    psb_last_change_seq = fields.Integer(
-        "Last Applied Change", readonly=True, copy=False
-    )
-    psb_last_change_date = fields.Datetime(readonly=True, copy=False)
+    psb_pending_summary = peppol_field(fields.Text, "Proposed by the Buyer")
+    psb_cancellation_note = peppol_field(fields.Char, "Buyer's Cancellation Reason")
+    psb_last_change_seq = peppol_field(fields.Integer, "Last Applied Change")
+    psb_last_change_date = peppol_field(fields.Datetime)
     psb_awaiting_buyer = fields.Boolean(
         "Awaiting the Buyer",
         compute="_compute_psb_waits_for",
@@ -145,37 +144,34 @@ class SaleOrder(models.Model):
     # The agreement with the buyer: moved only by _psb_agree (psb/agreement.py owns the
     # moves); derived from the order's answers and documents when the addon is installed
     # or upgraded.
-    psb_agreement_state = fields.Selection(
+    psb_agreement_state = peppol_field(
+        fields.Selection,
         AGREEMENT_STATES,
         "Agreement with the Buyer",
         compute="_compute_psb_agreement",
         store=True,
-        readonly=True,
-        copy=False,
         index="btree_not_null",
         help='What the buyer was told and what the order waits for: see README, "The '
         'agreement with the buyer".',
     )
-    psb_agreement_before = fields.Selection(
+    psb_agreement_before = peppol_field(
+        fields.Selection,
         AGREEMENT_STATES,
         "Agreement before the Buyer's Document",
         compute="_compute_psb_agreement",
         store=True,
-        readonly=True,
-        copy=False,
         help="The agreement a refused change or cancellation of the buyer goes back "
         "to.",
     )
-    psb_change_to_answer = fields.Char(
+    psb_change_to_answer = peppol_field(
+        fields.Char,
         "Change Answered on Confirm",
-        readonly=True,
-        copy=False,
         help="The buyer's Order Change applied to this quotation while it needed "
         "attention: the person who "
         "checks and confirms the order answers it.",
     )
     psb_waits_for = fields.Selection(
-        [("person", "A person"), ("buyer", "The buyer")],
+        WAITS_FOR,
         "Peppol Order Waits For",
         compute="_compute_psb_waits_for",
         store=True,
@@ -188,35 +184,33 @@ class SaleOrder(models.Model):
         "CA, RE).",
     )
 
-    psb_amounts_state = fields.Selection(
+    psb_amounts_state = peppol_field(
+        fields.Selection,
         [
             ("match", "Match the buyer's order"),
             ("differ", "Differ from the buyer's order"),
             ("unchecked", "Not checked"),
         ],
         "Peppol Amounts",
-        readonly=True,
-        copy=False,
         help="The totals check after import: the quotation's untaxed amount, tax and "
         "total compared with the "
         "buyer's order totals (AnticipatedMonetaryTotal, TaxTotal).",
     )
-    psb_auto_state = fields.Selection(
+    psb_auto_state = peppol_field(
+        fields.Selection,
         [
             ("confirmed", "Confirmed automatically"),
             ("person", "Needs a person"),
             ("off", "Off"),
         ],
         "Automatic Confirmation",
-        readonly=True,
-        copy=False,
         index="btree_not_null",
         help="What automatic confirmation decided when the Peppol order was imported.",
     )
     # The reasons as codes and parameters (models/psb_texts.py), shown in the reader's
     # language; a plain text written to psb_auto_reasons is kept as it is.
-    psb_auto_reasons_data = fields.Json(
-        "Automatic Confirmation Reasons (data)", readonly=True, copy=False
+    psb_auto_reasons_data = peppol_field(
+        fields.Json, "Automatic Confirmation Reasons (data)"
     )
     psb_auto_reasons = fields.Text(
         "Automatic Confirmation Reasons",
@@ -226,36 +220,29 @@ class SaleOrder(models.Model):
         help="The conditions that failed (or, when confirmed automatically, the "
         "conditions met).",
     )
-    psb_price_warning_data = fields.Json(
-        "Peppol Price Differences (data)", readonly=True, copy=False
+    psb_price_warning_data = peppol_field(
+        fields.Json, "Peppol Price Differences (data)"
     )
-    psb_price_warning = fields.Text(
+    psb_price_warning = _import_note(
         "Peppol Price Differences",
-        compute="_compute_psb_import_issues",
         help="The lines whose price differs from our pricelist price for this "
         "customer.",
     )
-    psb_amounts_data = fields.Json(
-        "Peppol Amount Differences (data)", readonly=True, copy=False
-    )
-    psb_amounts_note = fields.Text(
+    psb_amounts_data = peppol_field(fields.Json, "Peppol Amount Differences (data)")
+    psb_amounts_note = _import_note(
         "Peppol Amount Differences",
-        compute="_compute_psb_import_issues",
         help="Each total of the quotation that is not the buyer's, with both amounts "
         "and the likely cause.",
     )
-    psb_order_type = fields.Selection(
+    psb_order_type = peppol_field(
+        fields.Selection,
         ORDER_TYPE_SELECTION,
         "Peppol Order Type",
-        readonly=True,
-        copy=False,
         index="btree_not_null",
         help="The buyer's OrderTypeCode (UNCL1001): e.g. 227, a consignment order, is "
         "not an ordinary order.",
     )
-    psb_order_type_code = fields.Char(
-        "Peppol Order Type Code", readonly=True, copy=False
-    )
+    psb_order_type_code = peppol_field(fields.Char, "Peppol Order Type Code")
     psb_response_ids = fields.One2many(
         "econnect.psb.response", "sale_order_id", "Peppol Responses", readonly=True
     )
@@ -288,40 +275,29 @@ class SaleOrder(models.Model):
         "Peppol answer.",
     )
     psb_answer_advice = fields.Char(compute="_compute_psb_answer_advice")
-    psb_buyer_can_respond = fields.Selection(
-        [("unknown", "Not checked yet"), ("yes", "Yes"), ("no", "No")],
-        "Buyer Receives Order Responses",
-        default="unknown",
-        readonly=True,
-        copy=False,
-    )
-    psb_buyer_checked_on = fields.Datetime(
-        "Buyer Checked On", readonly=True, copy=False
-    )
+    psb_buyer_can_respond = receiver_state("Buyer Receives Order Responses")
+    psb_buyer_checked_on = peppol_field(fields.Datetime, "Buyer Checked On")
 
-    psb_order_ref_reused = fields.Boolean(
+    psb_order_ref_reused = peppol_field(
+        fields.Boolean,
         "Peppol Order ID Reused",
-        readonly=True,
-        copy=False,
         help="The buyer sent another order under an order id already imported, and a "
         "person chose to import "
         "it as a new order: follow-up documents of that id go to the first order.",
     )
-    psb_revision_document_id = fields.Many2one(
+    psb_revision_document_id = peppol_field(
+        fields.Many2one,
         "econnect.psb.document",
         "Revised Order Waiting",
-        readonly=True,
-        copy=False,
         help="An order with this order id and other content arrived; a person decides "
         "what becomes of it.",
     )
     psb_revision_summary = fields.Text(
         related="psb_revision_document_id.psb_revision_summary"
     )
-    psb_rule_violations = fields.Text(
+    psb_rule_violations = peppol_field(
+        fields.Text,
         "Peppol Rule Violations",
-        readonly=True,
-        copy=False,
         help="The official Peppol rules the buyer's order breaks (fatal ones); it was "
         "imported anyway.",
     )
@@ -604,30 +580,12 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # What needs attention (computed from the order as it is now)
     # ------------------------------------------------------------------
-    @api.depends(
-        "state",
-        "psb_document_id",
-        "psb_issue_data",
-        "psb_issues_checked",
-        "order_line.product_id",
-        "order_line.price_unit",
-        "order_line.psb_issue_data",
-        "order_line.display_type",
-    )
+    @api.depends(*OPEN_ISSUES_DEPEND_ON)
     def _compute_psb_needs_attention(self):
         for order in self:
             order.psb_needs_attention = bool(order._psb_open_issues())
 
-    @api.depends(
-        "state",
-        "psb_document_id",
-        "psb_issue_data",
-        "psb_issues_checked",
-        "order_line.product_id",
-        "order_line.price_unit",
-        "order_line.psb_issue_data",
-        "order_line.display_type",
-    )
+    @api.depends(*OPEN_ISSUES_DEPEND_ON)
     @api.depends_context("lang")
     def _compute_psb_attention_text(self):
         for order in self:
@@ -636,10 +594,7 @@ class SaleOrder(models.Model):
     @api.depends("psb_auto_reasons_data")
     @api.depends_context("lang")
     def _compute_psb_auto_reasons(self):
-        for order in self:
-            order.psb_auto_reasons = (
-                render(order.env, order.psb_auto_reasons_data) or False
-            )
+        render_fields(self, psb_auto_reasons="psb_auto_reasons_data")
 
     def _inverse_psb_auto_reasons(self):
         for order in self:
@@ -648,17 +603,12 @@ class SaleOrder(models.Model):
     @api.depends("psb_issue_data", "psb_amounts_data", "psb_price_warning_data")
     @api.depends_context("lang")
     def _compute_psb_import_issues(self):
-        cache = {}
-        for order in self:
-            order.psb_import_issues = (
-                render(order.env, order.psb_issue_data, cache) or False
-            )
-            order.psb_amounts_note = (
-                render(order.env, order.psb_amounts_data, cache) or False
-            )
-            order.psb_price_warning = (
-                render(order.env, order.psb_price_warning_data, cache) or False
-            )
+        render_fields(
+            self,
+            psb_import_issues="psb_issue_data",
+            psb_amounts_note="psb_amounts_data",
+            psb_price_warning="psb_price_warning_data",
+        )
 
     def _psb_open_issues(self, blocking_only=False):
         """What needs a person on this order now: lines without an identified product or

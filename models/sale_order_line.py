@@ -2,7 +2,14 @@
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
-from .psb_texts import render
+from .psb_fields import peppol_field
+from .psb_texts import render_fields
+
+
+def _ordered_figure(string, **kwargs):
+    """A figure of the buyer's order line, as the buyer wrote it: not copied with the
+    line (a copy is not the buyer's line)."""
+    return fields.Float(string, copy=False, **kwargs)
 
 
 class SaleOrderLine(models.Model):
@@ -14,30 +21,25 @@ class SaleOrderLine(models.Model):
         help="The cac:LineItem/cbc:ID of the buyer's order line.",
     )
     psb_unit_code = fields.Char("Ordered Unit Code", copy=False)
-    psb_ordered_price = fields.Float(
+    psb_ordered_price = _ordered_figure(
         "Buyer's Price",
         min_display_digits="Product Price",
-        copy=False,
         help="The buyer's net price of one unit, as the quotation holds it (unit "
         "price less discount): the order's "
         "price per base quantity with its line allowances and charges applied.",
     )
-    psb_ordered_gross_price = fields.Float(
+    psb_ordered_gross_price = _ordered_figure(
         "Buyer's Price before Allowances",
         min_display_digits="Product Price",
-        copy=False,
         help="The order's price of one unit (PriceAmount / BaseQuantity) before the "
         "line's allowances and charges.",
     )
-    psb_ordered_discount = fields.Float(
-        "Buyer's Discount (%)", digits="Discount", copy=False
-    )
+    psb_ordered_discount = _ordered_figure("Buyer's Discount (%)", digits="Discount")
     # A float shown as money (the order's currency), not a Monetary field: the buyer's
     # amount is kept as written, and a Monetary value makes the ORM build a new record
     # per line to find its currency.
-    psb_ordered_amount = fields.Float(
+    psb_ordered_amount = _ordered_figure(
         "Ordered Amount",
-        copy=False,
         help="The order line's net amount (LineExtensionAmount), or the amount of a "
         "document allowance or charge.",
     )
@@ -48,9 +50,7 @@ class SaleOrderLine(models.Model):
         help="Set on the lines made of the order's document-level allowances and "
         "charges.",
     )
-    psb_ordered_qty = fields.Float(
-        "Ordered Quantity", digits="Product Unit", copy=False
-    )
+    psb_ordered_qty = _ordered_figure("Ordered Quantity", digits="Product Unit")
     psb_original_product_id = fields.Many2one(
         "product.product", "Product as Imported", copy=False
     )
@@ -61,7 +61,8 @@ class SaleOrderLine(models.Model):
     psb_import_issue = fields.Char(
         "Peppol Import Issue", compute="_compute_psb_import_issue"
     )
-    psb_match_method = fields.Selection(
+    psb_match_method = peppol_field(
+        fields.Selection,
         [
             ("gtin", "GTIN"),
             ("seller_code", "Our code"),
@@ -70,32 +71,25 @@ class SaleOrderLine(models.Model):
             ("none", "Not matched"),
         ],
         "Matched By",
-        readonly=True,
-        copy=False,
         help="How the import found the product of this Peppol order line.",
     )
-    psb_buyer_line_note = fields.Text("Buyer's Line Note", readonly=True, copy=False)
-    psb_accounting_cost = fields.Char(
+    psb_buyer_line_note = peppol_field(fields.Text, "Buyer's Line Note")
+    psb_accounting_cost = peppol_field(
+        fields.Char,
         "Buyer's Line Accounting Cost",
-        readonly=True,
-        copy=False,
         help="Where the buyer books this line (cbc:AccountingCost): its invoice line "
         "carries it back.",
     )
-    psb_our_price = fields.Float(
+    psb_our_price = peppol_field(
+        fields.Float,
         "Our Price",
-        # Unrounded, as Odoo keeps a line's unit price: a sub-cent contract price
-        # compares to the cent.
         min_display_digits="Product Price",
-        readonly=True,
-        copy=False,
         help="Our pricelist price for this customer, in the ordered unit, when the "
         "order was imported.",
     )
-    psb_price_differs = fields.Boolean(
+    psb_price_differs = peppol_field(
+        fields.Boolean,
         "Price Differs",
-        readonly=True,
-        copy=False,
         help="The buyer's net price is not within the company's tolerance of our "
         "pricelist price.",
     )
@@ -103,11 +97,7 @@ class SaleOrderLine(models.Model):
     @api.depends("psb_issue_data")
     @api.depends_context("lang")
     def _compute_psb_import_issue(self):
-        cache = {}
-        for line in self:
-            line.psb_import_issue = (
-                render(line.env, line.psb_issue_data, cache) or False
-            )
+        render_fields(self, psb_import_issue="psb_issue_data")
 
     def _psb_changes_from_ordered(self, quantity=None, price=None):
         """(quantity changed, price changed): this line (or the given quantity and
@@ -146,19 +136,17 @@ class SaleOrderLine(models.Model):
             != 0
         )
 
-    psb_price_from_buyer = fields.Boolean(
+    psb_price_from_buyer = peppol_field(
+        fields.Boolean,
         "Price from the Buyer",
-        copy=False,
-        readonly=True,
         help="The unit price is the buyer's net price (even 0.00): Odoo's pricelist "
         "does not replace it when "
         "the quantity, unit or product changes.",
     )
 
-    psb_tax_from_order = fields.Boolean(
+    psb_tax_from_order = peppol_field(
+        fields.Boolean,
         "Tax from the Peppol Order",
-        copy=False,
-        readonly=True,
         help="The line's tax is the one the buyer's order gave it: replacing the "
         "product keeps it. A tax set by hand "
         "replaces it, and the totals are checked against the buyer's order again.",

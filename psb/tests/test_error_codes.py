@@ -156,12 +156,12 @@ def test_every_code_has_a_translatable_text():
 
     known = set()
     for texts in (
-        messages._xml_texts,
-        messages._reader_texts,
-        messages._client_texts,
-        messages._answer_texts,
+        messages._XML_TEXTS,
+        messages._READER_TEXTS,
+        messages._CLIENT_TEXTS,
+        messages._ANSWER_TEXTS,
     ):
-        known |= texts(Env, {}).keys()
+        known |= texts.keys()
     assert not _raised_codes() - known
     error = model.MalformedXmlError(
         "The document is not well-formed XML (line 3: x).",
@@ -203,7 +203,7 @@ def test_known_wordings_are_the_ones_psb_uses():
             return "T:" + (source % (args or kwargs) if (args or kwargs) else source)
 
     for detail in xmlsafe._SYNTAX_ERRORS.values():
-        assert messages._xml_detail(MarkingEnv, detail) == "T:" + detail
+        assert messages._word(MarkingEnv, "xml_detail", detail) == "T:" + detail
     reader_source = (PSB / "ubl" / "reader.py").read_text()
     for expected in (
         "is not a number (digits with an optional decimal point, such as 12.50)",
@@ -213,4 +213,4 @@ def test_known_wordings_are_the_ones_psb_uses():
         "is too large",
     ):
         assert f'"{expected}"' in reader_source
-        assert messages._value_problem(MarkingEnv, expected) == "T:" + expected
+        assert messages._word(MarkingEnv, "value_problem", expected) == "T:" + expected
