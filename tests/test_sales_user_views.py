@@ -11,7 +11,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from ..models.econnect_psb_queue_mixin import Failed
 from ..psb import exceptions as psb_errors
-from .common import PsbHttpCase, upload_document
+from .common import PsbHttpCase, dutch_user, upload_document
 from .test_access_entry_points import RpcCase
 from .test_access_scope import cancellation_xml
 from .test_access_scope import order_xml as scope_order_xml
@@ -124,6 +124,11 @@ class TestDeskCards(TransactionCase):
                     desk_list.id if card["model"] == "sale.order" else False,
                 )
         self.assertIn("No Peppol order received today", cards["today"]["help"])
+        # ... in the reader's language.
+        verkoper = dutch_user(self.env, "psb29_desk_nl")
+        dutch = figures_as(self.env(context={"lang": "nl_NL"}), verkoper)
+        self.assertIn("Vandaag geen Peppol-order ontvangen", dutch["today"]["help"])
+        self.assertIn("Geen order wacht op de koper", dutch["waiting_buyer"]["help"])
         # The desk's list: received date, the quotation columns, no sample records, no
         # New.
         arch = etree.fromstring(
