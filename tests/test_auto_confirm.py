@@ -924,3 +924,21 @@ class TestAutoConfirm(PsbCase):
             ("sale", "confirmed"),
             third.psb_auto_reasons,
         )
+
+    def test_a_line_issue_is_given_once(self):
+        # The import notes a line's issue on the line and, as "Line 1: ...", on the
+        # order: the reason "the import flagged" names it once.
+        by_name = {"ids": "", "price": "4.60", "name": "Nails"}
+        _document, order = self.imported(self.order_xml("ISSUE-ONCE", lines=[by_name]))
+        self.assert_needs_person(order, "line 1: matched on the item name only")
+        flagged = [
+            reason
+            for reason in order.psb_auto_reasons.splitlines()
+            if reason.startswith("the import flagged:")
+        ]
+        self.assertEqual(len(flagged), 1, order.psb_auto_reasons)
+        self.assertEqual(
+            flagged[0].count("matched on the item name only: check the product"),
+            1,
+            flagged[0],
+        )
