@@ -942,3 +942,20 @@ class TestAutoConfirm(PsbCase):
             1,
             flagged[0],
         )
+
+    def test_the_buyers_order_is_read_once_to_confirm(self):
+        # What confirming answers (AP, or CA with its lines) comes from the buyer's
+        # order: the check before confirming and the confirmation share one reading.
+        SaleOrder = type(self.env["sale.order"])
+        original = SaleOrder._psb_original_order
+        reads = []
+
+        def counted(order):
+            reads.append(order.id)
+            return original(order)
+
+        with patch.object(SaleOrder, "_psb_original_order", counted):
+            _document, order = self.imported(self.order_xml("READ-ONCE"))
+        self.assertEqual(order.psb_auto_state, "confirmed", order.psb_auto_reasons)
+        self.assertEqual(order.psb_response_ids.mapped("code"), ["AB", "AP"])
+        self.assertEqual(reads, [order.id])
