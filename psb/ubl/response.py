@@ -859,7 +859,11 @@ def build_order_response(data):
     follow the UBL XSD sequence; nothing empty, no ``cbc:UBLVersionID``, no schema
     location.
     """
-    data = _checked(data)
+    return _order_response_xml(_checked(data))
+
+
+def _order_response_xml(data):
+    """The UBL Order Response of ``data``, already checked (:func:`_checked`)."""
     customization_id, profile_id = PROFILES[data.profile]
     root = etree.Element(
         f"{{{NS_ROOT}}}OrderResponse",
@@ -1134,7 +1138,11 @@ def fit_note(data, limit=NOTE_LIMIT, _=_plain):
     (:func:`compact_entries`). When even that is too long, the :class:`NoteFit` says
     which lines would not reach the buyer: the caller tells a person, before anything is
     sent (the UBL carries every line, see :func:`psb_request`)."""
-    data = _checked(data)
+    return _fit_note(_checked(data), limit, _)
+
+
+def _fit_note(data, limit, _):
+    """:func:`fit_note` of ``data``, already checked (:func:`_checked`)."""
     full = note_entries(data, _)
     text = _joined(data.note, full)
     if text is None or len(text) <= limit:
@@ -1177,7 +1185,7 @@ def note_error(fit):
     )
 
 
-def psb_request(data, limit=NOTE_LIMIT, _=_plain, as_ubl=False):
+def psb_request(data, limit=NOTE_LIMIT, _=_plain, as_ubl=False, with_ubl=False):
     """The body of the PSB's ``salesOrder/{documentId}/response``. This is the one place
     that decides what the PSB receives (see the module docstring).
 
@@ -1190,14 +1198,19 @@ def psb_request(data, limit=NOTE_LIMIT, _=_plain, as_ubl=False):
     header note, compactly when needed (:func:`fit_note`). A note longer than ``limit``
     is never cut: :class:`ResponseError` (:func:`note_error`) says which lines would not
     reach the buyer.
+
+    With ``with_ubl``, the JSON body also carries the UBL under ``"xml"`` (to be kept
+    as the record of the answer; not sent): the answer is checked once for both.
     """
     data = _checked(data)
     if as_ubl:
-        return {"status": data.code, "xml": build_order_response(data)}
-    fit = fit_note(data, limit, _)
+        return {"status": data.code, "xml": _order_response_xml(data)}
+    fit = _fit_note(data, limit, _)
     if not fit.fits:
         raise note_error(fit)
     body = {"status": data.code}
     if fit.text:
         body["note"] = fit.text
+    if with_ubl:
+        body["xml"] = _order_response_xml(data)
     return body
