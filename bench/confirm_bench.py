@@ -189,12 +189,8 @@ def one_run(registry, xml, meter):
 
 
 def main():
-    argv = sys.argv[1:]
-    odoo_args = []
-    if "--" in argv:
-        index = argv.index("--")
-        argv, odoo_args = argv[:index], argv[index + 1 :]
     parser = argparse.ArgumentParser()
+    parser.add_argument("odoo_args", nargs="*", help="after --: Odoo's options")
     parser.add_argument("--lines", type=int, default=10)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
@@ -208,7 +204,8 @@ def main():
         help="count the instructions of this part (all: both) under valgrind",
     )
     parser.add_argument("--out", default="")
-    args = parser.parse_args(argv)
+    args = parser.parse_args()
+    odoo_args = args.odoo_args
     if odoo_args and "--log-level" not in " ".join(odoo_args):
         odoo_args.append("--log-level=error")
     registry = open_registry(odoo_args)
