@@ -293,10 +293,7 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
         symbol = (
             order.currency_id
         )  # the currencies go through FORMATS, which takes the records
-        issues = [
-            *(order.psb_issue_data or []),
-            *filter(None, lines.mapped("psb_issue_data")),
-        ]
+        issues = self._import_issues(order, lines)
         issues = joined(issues) if issues else None
         if not issues and order.psb_needs_attention:
             issues = T._("the order is marked as needing attention")
@@ -336,6 +333,28 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
                 order._fields["psb_order_type"]._description_selection(self.env)
             ).get(order.psb_order_type, ""),
         )
+
+    @api.model
+    def _import_issues(self, order, lines):
+        """What the import flagged on the order, each once: the order's notes, which
+        name the buyer's lines' issues too ("Line 3: ..."), and a line's own issue only
+        when the order's notes do not name that line (noted on the line alone)."""
+        noted = order.psb_issue_data or []
+        named = {
+            entry.get("line")
+            if isinstance(entry, dict)
+            else order._psb_issue_line_ref(str(entry))
+            for entry in noted
+        }
+        return [
+            *noted,
+            *(
+                line.psb_issue_data
+                for line in lines
+                if line.psb_issue_data
+                and not (line.psb_line_ref and line.psb_line_ref in named)
+            ),
+        ]
 
     @api.model
     def _line_facts(self, lines):
@@ -414,6 +433,15 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
                     and as_user.psb_buyer_can_respond != "no"
                 ):
                     as_user._psb_queue_response("AP")
+                # Written with the confirmation (one write of the order when the
+                # savepoint is released).
+                order.write(
+                    {"psb_auto_state": "confirmed", "psb_auto_reasons_data": met}
+                )
+                order._psb_log(
+                    psb_note(T._("Confirmed automatically: all conditions met"), met),
+                    lang=user.lang,
+                )
         # a stock rule, an access error, another module's exception
         except Exception as exc:  # noqa: BLE001
             _logger.info(
@@ -429,7 +457,4 @@ class EconnectPsbAutoConfirm(models.AbstractModel):
                 user=user,
             )
             return False
-        title = T._("Confirmed automatically: all conditions met")
-        order.write({"psb_auto_state": "confirmed", "psb_auto_reasons_data": met})
-        order._psb_log(psb_note(title, met), lang=user.lang)
         return True

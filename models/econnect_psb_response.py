@@ -207,13 +207,14 @@ class EconnectPsbResponse(models.Model):
         )
         return self.with_context(lang=buyer_lang).env
 
-    def _psb_body(self, data):
+    def _psb_body(self, data, with_ubl=False):
         """What the PSB receives (``psb_request``): the UBL with the company's *Send
         Order Responses as UBL*, else the JSON body; a note that does not fit raises
-        ResponseError, it is never cut."""
+        ResponseError, it is never cut. With ``with_ubl``, the UBL under ``"xml"``
+        whatever is sent (the answer checked once for both)."""
         as_ubl = self.sale_order_id.company_id.psb_responses_as_ubl
         return ubl_response.psb_request(
-            data, _=BuyerWords(self._buyer_env()), as_ubl=as_ubl
+            data, _=BuyerWords(self._buyer_env()), as_ubl=as_ubl, with_ubl=with_ubl
         )
 
     @api.model
@@ -260,12 +261,11 @@ class EconnectPsbResponse(models.Model):
         self.ensure_one()
         data = self._response_data()
         try:
-            body = self._psb_body(
-                data
-            )  # checks the rules first; a note that does not fit is refused
+            # checks the rules first; a note that does not fit is refused
+            body = self._psb_body(data, with_ubl=True)
         except ubl_response.ResponseError as exc:
             raise UserError(psb_error_text(self.env, exc)) from exc
-        xml = body.pop("xml", None) or ubl_response.build_order_response(data)
+        xml = body.pop("xml")
         attachment = (
             self.env["ir.attachment"]
             .sudo()
@@ -369,19 +369,21 @@ class EconnectPsbResponse(models.Model):
 
     def _deliver(self, client):
         """Send the answer's request (built the first time) to the PSB. :returns: the
-        PSB's reply"""
+        PSB's reply
+
+        No savepoint of its own: this is a step of the queue, which runs each step in
+        one and rolls it back (the answer's UBL and request included) when it raises."""
         order = self.sale_order_id
         self._check_buyer_receives()
-        with self.env.cr.savepoint():
-            body, xml = self._request()
-            return client.send_order_response(
-                order.company_id.sudo().psb_party_id,
-                order.psb_document_id.psb_document_id,
-                body["status"],
-                note=body.get("note"),
-                response_document_id=self.idempotency_key,
-                xml=xml if body.get("ubl") else None,
-            )
+        body, xml = self._request()
+        return client.send_order_response(
+            order.company_id.sudo().psb_party_id,
+            order.psb_document_id.psb_document_id,
+            body["status"],
+            note=body.get("note"),
+            response_document_id=self.idempotency_key,
+            xml=xml if body.get("ubl") else None,
+        )
 
     def _check_buyer_receives(self):
         """Ask the PSB once whether the buyer takes Order Responses; a UserError when it

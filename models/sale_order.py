@@ -1213,11 +1213,12 @@ class SaleOrder(models.Model):
         )
 
     def action_confirm(self):
-        if warning := self._psb_check_before_confirm():
-            return warning
         # What each order answers is decided on the quotation as it is, before Odoo
-        # confirms it.
-        plans = {order: order._psb_confirm_plan() for order in self}
+        # confirms it (once: the check before confirming reads the same plans).
+        plans = {}
+        if warning := self._psb_check_before_confirm(plans):
+            return warning
+        plans = {order: plans.get(order) or order._psb_confirm_plan() for order in self}
         result = super().action_confirm()
         self._psb_close_activities(("import", "confirm"))
         self._psb_review_delivery_addresses()
@@ -1296,12 +1297,13 @@ class SaleOrder(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
 
-    def _psb_check_before_confirm(self):
+    def _psb_check_before_confirm(self, plans=None):
         """Confirm with a line without product or price, or with the import's notes
         unchecked: refused (company setting). From the Confirm button, a Peppol order
         that answers the buyer, waits for the buyer or needs attention gets a dialog
         that says which answer confirming sends (AP, or CA with its lines), and what is
-        open. Returns that dialog's action, or None to go on."""
+        open. Returns that dialog's action, or None to go on; the orders' plans
+        (``_psb_confirm_plan``) it read go into ``plans``."""
         if self.env.context.get("psb_confirm_anyway"):
             return None
         open_orders = self.filtered(
@@ -1317,7 +1319,8 @@ class SaleOrder(models.Model):
                     issues="\n".join(order._psb_open_issues()),
                 )
             )
-        plans = {order: order._psb_confirm_plan() for order in self}
+        plans = {} if plans is None else plans
+        plans.update((order, order._psb_confirm_plan()) for order in self)
         asking = [order for order, plan in plans.items() if plan["mode"] == "ask"]
         if not self.env.context.get("psb_confirm_warn"):
             if asking:

@@ -216,50 +216,57 @@ class Check:
 
 
 def _switched_on(setting, settings):
-    """Whether ``setting`` (a Settings field, "!field" for its negation, None for
-    always) is on."""
+    """Whether ``setting`` (a field of ``settings``, "!field" for its negation, None for
+    always) is on; ``settings`` is the Settings, or the order's facts."""
     if setting is None:
         return True
     return bool(getattr(settings, setting.lstrip("!"))) != setting.startswith("!")
 
 
-def _customer_new(order, settings, _, fmt):
-    if order.customer_new:
-        return _(
-            "the customer %(name)s was created from a Peppol order and not reviewed "
-            "yet",
-            name=order.customer_name,
-        )
-    return None
+def _party_check(flag, name, text):
+    """The check that fails when the order's fact ``flag`` holds ("!fact": when it does
+    not), its reason ``text(_, the party's name)``: the party is the order's ``name``
+    fact."""
+
+    def test(order, settings, _, fmt):
+        return text(_, getattr(order, name)) if _switched_on(flag, order) else None
+
+    return test
 
 
-def _customer_by_name(order, settings, _, fmt):
-    if order.customer_by_name:
-        return _(
-            "the customer %(name)s was found by its name only, not by a Peppol id, "
-            "VAT number or registration",
-            name=order.customer_name,
-        )
-    return None
-
-
-def _delivery_new(order, settings, _, fmt):
-    if order.delivery_new:
-        return _(
-            "the delivery address %(name)s was created from a Peppol order and not "
-            "reviewed yet",
-            name=order.delivery_name,
-        )
-    return None
-
-
-def _trusted(order, settings, _, fmt):
-    if not order.customer_trusted:
-        return _(
-            "the customer %(name)s is not trusted for automatic confirmation",
-            name=order.customer_name,
-        )
-    return None
+_customer_new = _party_check(
+    "customer_new",
+    "customer_name",
+    lambda _, name: _(
+        "the customer %(name)s was created from a Peppol order and not reviewed yet",
+        name=name,
+    ),
+)
+_customer_by_name = _party_check(
+    "customer_by_name",
+    "customer_name",
+    lambda _, name: _(
+        "the customer %(name)s was found by its name only, not by a Peppol id, VAT "
+        "number or registration",
+        name=name,
+    ),
+)
+_delivery_new = _party_check(
+    "delivery_new",
+    "delivery_name",
+    lambda _, name: _(
+        "the delivery address %(name)s was created from a Peppol order and not "
+        "reviewed yet",
+        name=name,
+    ),
+)
+_trusted = _party_check(
+    "!customer_trusted",
+    "customer_name",
+    lambda _, name: _(
+        "the customer %(name)s is not trusted for automatic confirmation", name=name
+    ),
+)
 
 
 def _line_identified(order, line, settings, _, fmt):

@@ -924,3 +924,38 @@ class TestAutoConfirm(PsbCase):
             ("sale", "confirmed"),
             third.psb_auto_reasons,
         )
+
+    def test_a_line_issue_is_given_once(self):
+        # The import notes a line's issue on the line and, as "Line 1: ...", on the
+        # order: the reason "the import flagged" names it once.
+        by_name = {"ids": "", "price": "4.60", "name": "Nails"}
+        _document, order = self.imported(self.order_xml("ISSUE-ONCE", lines=[by_name]))
+        self.assert_needs_person(order, "line 1: matched on the item name only")
+        flagged = [
+            reason
+            for reason in order.psb_auto_reasons.splitlines()
+            if reason.startswith("the import flagged:")
+        ]
+        self.assertEqual(len(flagged), 1, order.psb_auto_reasons)
+        self.assertEqual(
+            flagged[0].count("matched on the item name only: check the product"),
+            1,
+            flagged[0],
+        )
+
+    def test_the_buyers_order_is_read_once_to_confirm(self):
+        # What confirming answers (AP, or CA with its lines) comes from the buyer's
+        # order: the check before confirming and the confirmation share one reading.
+        SaleOrder = type(self.env["sale.order"])
+        original = SaleOrder._psb_original_order
+        reads = []
+
+        def counted(order):
+            reads.append(order.id)
+            return original(order)
+
+        with patch.object(SaleOrder, "_psb_original_order", counted):
+            _document, order = self.imported(self.order_xml("READ-ONCE"))
+        self.assertEqual(order.psb_auto_state, "confirmed", order.psb_auto_reasons)
+        self.assertEqual(order.psb_response_ids.mapped("code"), ["AB", "AP"])
+        self.assertEqual(reads, [order.id])

@@ -159,8 +159,27 @@ class ResponseItem:
     standard_item_scheme: str | None = "0160"
 
 
+@dataclass(kw_only=True)
+class Promise:
+    """What the whole answer and each of its lines may say besides their own values: a
+    promised delivery period (``promised_start``/``promised_end``) and a note. Given as
+    keywords; checked, normalised and written the same way for both."""
+
+    promised_start: date | None = None
+    promised_end: date | None = None
+    note: str | None = None
+
+    def promise_values(self):
+        """The promise normalised: dates, blanks (or False) as None; the note as free
+        text."""
+        return {
+            **_dates(self, "promised_start", "promised_end"),
+            "note": _text(self.note),
+        }
+
+
 @dataclass
-class ResponseLine:
+class ResponseLine(Promise):
     """One line of a CA answer; ``order_line_id`` is the order's
     ``cac:LineItem/cbc:ID``.
 
@@ -177,11 +196,8 @@ class ResponseLine:
     max_backorder_quantity: Decimal | None = None
     price: Decimal | None = None
     base_quantity: Decimal | None = None
-    promised_start: date | None = None
-    promised_end: date | None = None
     substitute: ResponseItem | None = None
     substitute_line_id: str | None = None
-    note: str | None = None
 
     @property
     def new_values(self):
@@ -198,7 +214,7 @@ class ResponseLine:
 
 
 @dataclass(kw_only=True)
-class OrderResponseData:
+class OrderResponseData(Promise):
     """The seller's answer to an Order (or, in Advanced Ordering, to an Order
     Change/Cancellation).
 
@@ -218,11 +234,8 @@ class OrderResponseData:
     seller: ResponseParty
     buyer: ResponseParty
     sales_order_id: str | None = None
-    note: str | None = None
     customer_reference: str | None = None
     order_change_id: str | None = None
-    promised_start: date | None = None
-    promised_end: date | None = None
     lines: list[ResponseLine] = field(default_factory=list)
 
 
@@ -257,7 +270,7 @@ def _checked(data):
     for party, role in ((data.seller, "seller"), (data.buyer, "buyer")):
         _check_party(party, role)
     _check_code_and_lines(data)
-    _check_period(data.promised_start, data.promised_end)
+    _check_period(data)
     seen = set()
     for line in data.lines:
         _check_line(line, seen)
@@ -390,7 +403,7 @@ def _check_line(line, seen):
     _check_line_status(line)
     _check_line_amounts(line)
     _check_substitute(line)
-    _check_period(line.promised_start, line.promised_end, line)
+    _check_period(line, line)
 
 
 def _check_line_identity(line, seen):
@@ -573,9 +586,10 @@ def _check_date(value, which, line=None):
         )
 
 
-def _check_period(start, end, line=None):
-    """The promised delivery of the answer, or of ``line``: dates, and the end not
-    before the start."""
+def _check_period(promise, line=None):
+    """The promised delivery of the answer (``promise``), or of ``line`` (the same):
+    dates, and the end not before the start."""
+    start, end = promise.promised_start, promise.promised_end
     _check_date(start, "start", line)
     _check_date(end, "end", line)
     if start and end and _day(end) < _day(start):
@@ -648,11 +662,11 @@ def _normalised(data):
             "order_id",
             "currency",
             "sales_order_id",
-            "note",
             "customer_reference",
             "order_change_id",
         ),
-        **_dates(data, "issue_date", "issue_time", "promised_start", "promised_end"),
+        **_dates(data, "issue_date", "issue_time"),
+        **data.promise_values(),
         seller=_normalised_party(data.seller),
         buyer=_normalised_party(data.buyer),
         lines=[_normalised_line(value) for value in data.lines or ()],
@@ -669,37 +683,34 @@ def _texts(obj, *names):
     return {name: _text(getattr(obj, name)) for name in names}
 
 
-def _normalised_party(value):
-    """A copy of the party ``value`` with its texts normalised."""
+def _with_texts(value, *names):
+    """A copy of the party or item ``value`` with its texts ``names`` normalised."""
     if value is None:
         return None
-    return dataclasses.replace(
+    return dataclasses.replace(value, **_texts(value, *names))
+
+
+def _normalised_party(value):
+    """A copy of the party ``value`` with its texts normalised."""
+    return _with_texts(
         value,
-        **_texts(
-            value,
-            "endpoint_id",
-            "endpoint_scheme",
-            "registration_name",
-            "identifier",
-            "identifier_scheme",
-        ),
+        "endpoint_id",
+        "endpoint_scheme",
+        "registration_name",
+        "identifier",
+        "identifier_scheme",
     )
 
 
 def _normalised_item(value):
     """A copy of the item ``value`` with its texts normalised."""
-    if value is None:
-        return None
-    return dataclasses.replace(
+    return _with_texts(
         value,
-        **_texts(
-            value,
-            "name",
-            "sellers_item_id",
-            "buyers_item_id",
-            "standard_item_id",
-            "standard_item_scheme",
-        ),
+        "name",
+        "sellers_item_id",
+        "buyers_item_id",
+        "standard_item_id",
+        "standard_item_scheme",
     )
 
 
@@ -715,9 +726,8 @@ def _normalised_line(value):
             "order_line_id",
             "unit_code",
             "substitute_line_id",
-            "note",
         ),
-        **_dates(value, "promised_start", "promised_end"),
+        **value.promise_values(),
         item=_normalised_item(value.item),
         substitute=_normalised_item(value.substitute),
         **{
@@ -781,9 +791,10 @@ def _party(parent, tag, party):
         )
 
 
-def _delivery(parent, start, end):
-    """``cac:Delivery/cac:PromisedDeliveryPeriod`` (mandatory inside Delivery in T76),
-    when dated."""
+def _delivery(parent, promise):
+    """``cac:Delivery/cac:PromisedDeliveryPeriod`` (mandatory inside Delivery in T76) of
+    the answer's or a line's ``promise``, when dated."""
+    start, end = promise.promised_start, promise.promised_end
     if not (start or end):
         return
     period = _cac(_cac(parent, "Delivery"), "PromisedDeliveryPeriod")
@@ -822,7 +833,7 @@ def _line(root, line, currency):
             _number(line.max_backorder_quantity),
             unitCode=line.unit_code,
         )
-    _delivery(line_item, line.promised_start, line.promised_end)
+    _delivery(line_item, line)
     if line.price is not None:
         price = _cac(line_item, "Price")
         _cbc(price, "PriceAmount", _number(line.price), currencyID=currency)
@@ -848,7 +859,11 @@ def build_order_response(data):
     follow the UBL XSD sequence; nothing empty, no ``cbc:UBLVersionID``, no schema
     location.
     """
-    data = _checked(data)
+    return _order_response_xml(_checked(data))
+
+
+def _order_response_xml(data):
+    """The UBL Order Response of ``data``, already checked (:func:`_checked`)."""
     customization_id, profile_id = PROFILES[data.profile]
     root = etree.Element(
         f"{{{NS_ROOT}}}OrderResponse",
@@ -870,7 +885,7 @@ def build_order_response(data):
         _cbc(_cac(root, "OrderChangeDocumentReference"), "ID", data.order_change_id)
     _party(root, "SellerSupplierParty", data.seller)
     _party(root, "BuyerCustomerParty", data.buyer)
-    _delivery(root, data.promised_start, data.promised_end)
+    _delivery(root, data)
     for line in data.lines:
         _line(root, line, data.currency)
     return etree.tostring(
@@ -1123,7 +1138,11 @@ def fit_note(data, limit=NOTE_LIMIT, _=_plain):
     (:func:`compact_entries`). When even that is too long, the :class:`NoteFit` says
     which lines would not reach the buyer: the caller tells a person, before anything is
     sent (the UBL carries every line, see :func:`psb_request`)."""
-    data = _checked(data)
+    return _fit_note(_checked(data), limit, _)
+
+
+def _fit_note(data, limit, _):
+    """:func:`fit_note` of ``data``, already checked (:func:`_checked`)."""
     full = note_entries(data, _)
     text = _joined(data.note, full)
     if text is None or len(text) <= limit:
@@ -1166,7 +1185,7 @@ def note_error(fit):
     )
 
 
-def psb_request(data, limit=NOTE_LIMIT, _=_plain, as_ubl=False):
+def psb_request(data, limit=NOTE_LIMIT, _=_plain, as_ubl=False, with_ubl=False):
     """The body of the PSB's ``salesOrder/{documentId}/response``. This is the one place
     that decides what the PSB receives (see the module docstring).
 
@@ -1179,14 +1198,19 @@ def psb_request(data, limit=NOTE_LIMIT, _=_plain, as_ubl=False):
     header note, compactly when needed (:func:`fit_note`). A note longer than ``limit``
     is never cut: :class:`ResponseError` (:func:`note_error`) says which lines would not
     reach the buyer.
+
+    With ``with_ubl``, the JSON body also carries the UBL under ``"xml"`` (to be kept
+    as the record of the answer; not sent): the answer is checked once for both.
     """
     data = _checked(data)
     if as_ubl:
-        return {"status": data.code, "xml": build_order_response(data)}
-    fit = fit_note(data, limit, _)
+        return {"status": data.code, "xml": _order_response_xml(data)}
+    fit = _fit_note(data, limit, _)
     if not fit.fits:
         raise note_error(fit)
     body = {"status": data.code}
     if fit.text:
         body["note"] = fit.text
+    if with_ubl:
+        body["xml"] = _order_response_xml(data)
     return body
