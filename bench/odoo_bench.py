@@ -808,6 +808,65 @@ def cmd_instructions(registry, args):
     )
 
 
+def cmd_official_instructions(registry, args):
+    """Figure 4 in instructions: each official example imported ``--runs`` times by
+    ours and by Odoo's import, each importer's runs instrumented on their own and
+    dumped as one part of the callgrind output (``callgrind_control --dump``; run under
+    ``valgrind --tool=callgrind --instr-atstart=no``, as
+    ``bench/official_instructions.sh`` does). As in figure 4 the two importers
+    alternate (each measured run follows one of the other's, uninstrumented), since
+    what one leaves behind (caches cleared when its rolled-back run activated a
+    currency, say) is paid by the next; ``--alone``: each importer's runs follow each
+    other. Prints, per part, the file and the importer measured."""
+    import subprocess
+
+    patch_odoo_commits()
+    files = sorted(Path(args.dir).rglob("*.xml"))
+    importers = {
+        "ours": lambda xml, path: run_ours(registry, xml),
+        "theirs": lambda xml, path: run_theirs(registry, xml, name=path.name),
+    }
+
+    def callgrind(*options):
+        subprocess.run(
+            ["callgrind_control", *options, str(os.getpid())],
+            check=True,
+            capture_output=True,
+        )
+        time.sleep(0.5)
+
+    part = 0
+    for path in files:
+        xml = path.read_bytes()
+        for who, other in (("ours", "theirs"), ("theirs", "ours")):
+            for _ in range(2):  # warm-up
+                importers[other](xml, path)
+                importers[who](xml, path)
+            gc.collect()
+            for _ in range(args.runs):
+                if not args.alone:
+                    importers[other](xml, path)
+                callgrind("-i", "on")
+                result = importers[who](xml, path)
+                callgrind("-i", "off")
+            callgrind("-d", f"{path.name}-{who}")
+            part += 1
+            print(
+                json.dumps(
+                    {
+                        "part": part,
+                        "file": path.name,
+                        "who": who,
+                        "runs": args.runs,
+                        "lines": result["lines"],
+                        "queries": result["queries"],
+                        "error": result["error"],
+                    }
+                ),
+                flush=True,
+            )
+
+
 def cmd_process(registry, args):
     from odoo import SUPERUSER_ID, api
 
@@ -925,6 +984,12 @@ def main():
     instructions = sub.add_parser("instructions")
     instructions.add_argument("--lines", type=int, default=10)
     instructions.add_argument("--runs", type=int, default=2)
+    official = sub.add_parser("official-instructions")
+    official.add_argument("--dir", required=True)
+    official.add_argument("--runs", type=int, default=2)
+    official.add_argument(
+        "--alone", action="store_true", help="ours and theirs not alternated"
+    )
     process.add_argument("--out", required=True)
     process.add_argument("--ready-dir", required=True)
     process.add_argument("--workers", type=int, default=2)
@@ -936,6 +1001,7 @@ def main():
         "imports": cmd_imports,
         "profile": cmd_profile,
         "instructions": cmd_instructions,
+        "official-instructions": cmd_official_instructions,
         "process": cmd_process,
         "changes": cmd_changes,
     }[args.cmd](registry, args)
