@@ -98,10 +98,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         """The order's context: its customer, who follows it up (in whose language the
         import writes), its addresses, pricelist, currency and fiscal position."""
         company = document.company_id
-        # A new customer's contact person is created with its new delivery address, in
-        # one batch (same records, one create less).
-        contacts = []
-        partner, found_by = self._match_partner(company, order.buyer, contacts=contacts)
+        partner, found_by = self._match_partner(company, order.buyer)
         user = self._responsible_user(company, partner)
         # Every text of the import (banner, activity, chatter) in the language of the
         # person who acts on it. The responsible's contact read with the current user's,
@@ -115,10 +112,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
         ctx.found_by, ctx.user = found_by, user
         importer._note_customer(ctx)
         ctx.shipping = importer._match_delivery_address(
-            partner, order.delivery, ctx.issues, contacts
+            partner, order.delivery, ctx.issues
         )
-        if contacts:  # no new delivery address took it
-            self._partner_model().create(contacts)
         ctx.invoice = importer._match_invoicee(ctx)
         # The company's values of the customer and its delivery address (pricelist,
         # fiscal position): one read.
@@ -328,14 +323,11 @@ class EconnectPsbOrderImport(models.AbstractModel):
         )
 
     @api.model
-    def _match_partner(self, company, party, create=True, contacts=None):
+    def _match_partner(self, company, party, create=True):
         """Find the customer: Peppol endpoint + scheme, then VAT number (normalized,
         equal), then GLN / company id, then the exact name (case aside). The buyer's
         texts are compared as they are: a ``%`` or ``_`` in them is no wildcard
         (``psb/matching.py``).
-
-        ``contacts``: a list that receives the values of a new customer's contact
-        person instead of it being created here (see :meth:`_create_partner`).
 
         :returns: (partner, how it was found: "endpoint", "vat", "registry", "name",
             "created", or False)
@@ -391,7 +383,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 return partner, "name"
         if not create:
             return Partner, False
-        return self._create_partner(company, party, contacts), "created"
+        return self._create_partner(company, party), "created"
 
     @api.model
     def _search_loaded(self, model, domain, **kwargs):
@@ -448,9 +440,7 @@ class EconnectPsbOrderImport(models.AbstractModel):
         )
 
     @api.model
-    def _create_partner(self, company, party, contacts=None):
-        """A customer made from the order's ``party``, and its contact person (into
-        ``contacts`` when given, for the caller to create)."""
+    def _create_partner(self, company, party):
         Partner = self._partner_model(company)
         vals = {
             "name": party.registration_name or party.name or party.endpoint_id,
@@ -491,43 +481,28 @@ class EconnectPsbOrderImport(models.AbstractModel):
                     "VAT number in the Peppol order: %s", party.vat
                 )
         partner = Partner.create(vals)
-        person = self._contact_person_vals(partner, contact)
-        if contacts is None:
-            if person:
-                self._partner_model().create(person)
-            return partner
-        if person and not partner.lang:
-            # Created later, maybe in another language: the language it has when
-            # created here (res.partner's _compute_lang).
-            Contact = self._partner_model()
-            person[0]["lang"] = (
-                Contact.default_get(["lang"]).get("lang") or Contact.env.lang
-            )
-        contacts.extend(person)
+        self._create_contact_person(partner, contact)
         return partner
 
     @api.model
-    def _contact_person_vals(self, parent, contact):
-        """The values of the order's contact person as a contact of ``parent`` (a list
-        of none or one). Created on its own, not as a command of the parent's create:
-        Odoo runs res.partner's nested commands with the requesting user's rights, even
-        in sudo (``_allow_sudo_commands = False``), and a salesman may not create
-        contacts."""
-        if not (contact and contact.name):
-            return []
-        return [
-            {
+    def _create_contact_person(self, parent, contact):
+        """The order's contact person as a contact of ``parent``. Created on its own,
+        not as a command of the parent's create: Odoo runs res.partner's nested commands
+        with the requesting user's rights, even in sudo (``_allow_sudo_commands =
+        False``), and a salesman may not create contacts."""
+        if contact and contact.name:
+            vals = {
                 "parent_id": parent.id,
                 "name": contact.name,
                 "type": "contact",
                 **self._contact_vals(contact),
             }
-        ]
+            self._partner_model().create(vals)
 
     @api.model
-    def _match_delivery_address(self, partner, delivery, issues, contacts=()):
+    def _match_delivery_address(self, partner, delivery, issues):
         """A delivery contact of the customer for the order's delivery place, created
-        when new (with the new ``contacts``, which it empties: one create)."""
+        when new."""
         if not delivery or not (delivery.address or delivery.location_id):
             return partner
         children = self._search_loaded(
@@ -563,17 +538,12 @@ class EconnectPsbOrderImport(models.AbstractModel):
                 return partner
         elif not delivery.location_id:
             return partner
-        return self._create_delivery_address(
-            partner, delivery, address_vals, issues, contacts
-        )
+        return self._create_delivery_address(partner, delivery, address_vals, issues)
 
     @api.model
-    def _create_delivery_address(
-        self, partner, delivery, address_vals, issues, contacts=()
-    ):
+    def _create_delivery_address(self, partner, delivery, address_vals, issues):
         """A new delivery contact of ``partner`` for the order's delivery place, held
-        for review; created after the new ``contacts`` (values, emptied), in one
-        batch."""
+        for review."""
         vals = {
             "parent_id": partner.id,
             "type": "delivery",
@@ -600,12 +570,8 @@ class EconnectPsbOrderImport(models.AbstractModel):
             )
         if delivery.contact:
             vals.update(self._contact_vals(delivery.contact))
-        Partner = self._partner_model()
-        shipping = Partner.create([*contacts, vals])[-1]
-        if contacts:
-            contacts.clear()
-        if person := self._contact_person_vals(shipping, delivery.contact):
-            Partner.create(person)
+        shipping = self._partner_model().create(vals)
+        self._create_contact_person(shipping, delivery.contact)
         issues.append(
             T._(
                 "New delivery address %(name)s was created for %(customer)s.",
