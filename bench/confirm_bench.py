@@ -19,6 +19,9 @@ are also charged to the innermost function of the addon that led to them (the la
 run's queries printed to stderr). With ``--instructions PART``, callgrind counts only
 that part (``all``: both; run it under valgrind as above: the count does not depend on
 the machine's load; callgrind's total over ``--runs``); ``--cprofile`` profiles both.
+With ``--commits``, each commit of the queue (after the import, after each step of an
+answer) clears Odoo's record cache as a real commit does, without committing: every
+part then reads what it needs again, as in the scheduled actions.
 """
 
 import argparse
@@ -150,9 +153,33 @@ def patched(cls, name, value):
         delattr(cls, name)
 
 
+def cache_cleared(record, commit=True, wake_ups=None):
+    """The queue's commit as ``--commits`` has it: what is pending written, Odoo's
+    record cache cleared (as ``cr.commit()`` clears it), nothing committed."""
+    record.env.flush_all()
+    record.env.transaction.clear()
+    return True
+
+
+def commits_emulated(env, on):
+    """With ``on``, the queue's commits clear the cache (:func:`cache_cleared`) and the
+    record is taken again at once after each (no other worker to wait for)."""
+    stack = contextlib.ExitStack()
+    if on:
+        for model in ("econnect.psb.document", "econnect.psb.response"):
+            stack.enter_context(
+                patched(type(env[model]), "_queue_commit", cache_cleared)
+            )
+            stack.enter_context(
+                patched(type(env[model]), "_queue_relock", lambda self: True)
+            )
+    return stack
+
+
 def one_run(registry, xml, meter):
     """Import ``xml`` with the automatic confirmation on, then send its answers: the
     figures of the two parts, and what became of the order."""
+    commits = getattr(meter.args, "commits", False)
     with environment(registry) as env:
         company = env.ref("base.main_company")
         company.psb_auto_confirm = True
@@ -168,19 +195,22 @@ def one_run(registry, xml, meter):
         with (
             patched(AutoConfirm, "_decide_steps", measured_steps),
             patched(type(company), "_psb_client", lambda self: stand_in),
+            commits_emulated(env, commits),
             # as in a scheduled run: the wake-ups of other actions sent once per batch
             env["ir.cron"]._psb_batched_triggers(),
         ):
-            _run_ours(env, company, xml, trace=False)  # the import, as figure 3's
+            _run_ours(env, company, xml, trace=False, commit=commits)  # as figure 3's
             order = env["sale.order"].search(
                 [("psb_order_ref", "=", ORDER_REF)], order="id desc", limit=1
             )
             responses = order.psb_response_ids.filtered(lambda r: r.state == "queued")
+            if commits:
+                cache_cleared(order)  # the import's last step committed
             with meter.part(env, figures, "send"):
                 clients = {company.id: stand_in}
                 for response in responses.sorted("id"):
                     # as the scheduled action takes it: its steps, each in a savepoint
-                    response._queue_reader()._queue_attempt(clients)
+                    response._queue_reader()._queue_attempt(clients, commits)
         figures["order"] = f"{order.state} ({order.psb_auto_state})"
         figures["answers"] = [
             f"{r.code} {r.state}" for r in order.psb_response_ids.sorted("id")
@@ -203,6 +233,11 @@ def main():
         choices=(*PARTS, "all"),
         help="count the instructions of this part (all: both) under valgrind",
     )
+    parser.add_argument(
+        "--commits",
+        action="store_true",
+        help="clear Odoo's cache at each of the queue's commits, as they do",
+    )
     parser.add_argument("--out", default="")
     args = parser.parse_args()
     odoo_args = args.odoo_args
@@ -211,7 +246,9 @@ def main():
     registry = open_registry(odoo_args)
     patch_odoo_commits()
     xml = orders.order_xml(ORDER_REF, args.lines, straight_through=True)
-    idle = Meter(argparse.Namespace(top=0, cprofile="", instructions=None))
+    idle = Meter(
+        argparse.Namespace(top=0, cprofile="", instructions=None, commits=args.commits)
+    )
     for _ in range(args.warmup):
         one_run(registry, xml, idle)
     meter = Meter(args)
@@ -219,6 +256,7 @@ def main():
     out = {
         "lines": args.lines,
         "runs": args.runs,
+        "commits": args.commits,
         "order": runs[-1]["order"],
         "answers": runs[-1]["answers"],
     }

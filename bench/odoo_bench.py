@@ -268,7 +268,9 @@ def run_ours(registry, xml, trace=False, auto=False, batched=False):
         return _run_ours(env, company, xml, trace)
 
 
-def _run_ours(env, company, xml, trace):
+def _run_ours(env, company, xml, trace, commit=False):
+    """``commit``: processed as a scheduled action's job does (its commits as the
+    caller patched them)."""
     Document = env["econnect.psb.document"].sudo()
     with measured(env, trace) as figures:
         document = Document.create(
@@ -281,7 +283,7 @@ def _run_ours(env, company, xml, trace):
             }
         )
         document._store_xml(xml)
-        document._process(commit=False)
+        document._process(commit=commit)
     order = document.sale_order_id
     placeholder = env.ref("sale_econnect_psb.product_psb_unknown")
     lines = order.order_line

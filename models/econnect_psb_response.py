@@ -316,11 +316,17 @@ class EconnectPsbResponse(models.Model):
 
     def _queue_process_one(self, clients):
         """Ask the PSB once whether the buyer takes Order Responses (what it says is
-        kept, whatever becomes of the answer), then send the answer once."""
+        kept, whatever becomes of the answer), then send the answer once. When the
+        order's buyer was known (the PSB said "yes" for it within the day), nothing is
+        asked and the answer goes in the same step."""
         order = self.sale_order_id
         if order.psb_buyer_can_respond == "unknown":
-            order._psb_check_buyer()
-            yield
+            now = fields.Datetime.now()
+            known = order._psb_buyer_answer_known(now)
+            if known != "yes":
+                if not known:
+                    order._psb_ask_buyer(now)
+                yield  # kept: what the PSB said, or "no" for a buyer without Peppol id
         self._send(clients)
 
     def _queue_deadline(self):
@@ -473,8 +479,10 @@ class EconnectPsbResponse(models.Model):
         )
 
     def _close_failure_activity(self):
+        """Close the order's activity for failed answers once none is left failed.
+        Most orders never had one: its activities are looked at before its answers."""
         order = self.sale_order_id
-        if not order.psb_response_ids.filtered(
+        if order._psb_activities("answer") and not order.psb_response_ids.filtered(
             lambda r: r.state == "failed" and r != self
         ):
             order._psb_close_activities("answer")

@@ -75,7 +75,10 @@ class SaleOrder(models.Model):
         "only. Such an order is never confirmed automatically.",
     )
     psb_order_ref = peppol_field(
-        fields.Char, "Peppol Order ID", help="The cbc:ID of the buyer's Peppol Order."
+        fields.Char,
+        "Peppol Order ID",
+        index="btree_not_null",  # each import, change and cancellation looks it up
+        help="The cbc:ID of the buyer's Peppol Order.",
     )
     psb_profile = peppol_field(fields.Selection, PROFILE_SELECTION, "Peppol Profile")
     psb_buyer_endpoint = peppol_field(
@@ -1044,16 +1047,25 @@ class SaleOrder(models.Model):
         buyer sending many orders is asked once a day, not once per order); a "no" is
         always asked again."""
         self.ensure_one()
-        company = self.company_id
         now = fields.Datetime.now()
+        return self._psb_buyer_answer_known(now) or self._psb_ask_buyer(now)
+
+    def _psb_buyer_answer_known(self, now):
+        """What can be said without asking the PSB, remembered: "no" for a buyer
+        without a Peppol id (EndpointID: it cannot be asked for, nor sent, an answer),
+        "yes" when the PSB said so for the same buyer within the last day; else None."""
         if not self.psb_buyer_endpoint:
-            # A buyer without a Peppol id (EndpointID) cannot be asked for, nor sent, an
-            # answer.
-            self.write({"psb_buyer_can_respond": "no", "psb_buyer_checked_on": now})
-            return "no"
-        if self._psb_buyer_known_to_respond(now):
-            self.write({"psb_buyer_can_respond": "yes", "psb_buyer_checked_on": now})
-            return "yes"
+            answer = "no"
+        elif self._psb_buyer_known_to_respond(now):
+            answer = "yes"
+        else:
+            return None
+        self.write({"psb_buyer_can_respond": answer, "psb_buyer_checked_on": now})
+        return answer
+
+    def _psb_ask_buyer(self, now):
+        """Ask the PSB whether the buyer receives Order Responses; remember it."""
+        company = self.company_id
         try:
             company._psb_client().query_recipient_party(
                 company.sudo().psb_party_id, [self.psb_buyer_endpoint]

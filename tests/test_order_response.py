@@ -238,6 +238,10 @@ class TestOrderResponse(PsbHttpCase):
         self.send()
         self.assertEqual(response.state, "sent")
         self.assertEqual(len(self.sent(document_id)), 1)
+        self.assertFalse(
+            order.activity_ids.filtered(lambda a: a.psb_kind == "answer"),
+            "the activity for the failed answer is done once it went out",
+        )
 
     def test_delivery_hooks_move_the_status(self):
         self.company._psb_register_webhook()

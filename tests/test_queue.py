@@ -12,7 +12,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, tagged
 
 from ..models import econnect_psb_queue_mixin as queue_module
@@ -274,6 +274,55 @@ class TestQueueBatches(PsbCase):
                 "triggers",
             ],
         )
+
+    def test_an_answer_to_a_buyer_known_today_goes_in_one_step(self):
+        """The PSB is asked whether the buyer takes Order Responses in a step of its
+        own (what it said is committed whatever becomes of the answer); a buyer it said
+        "yes" for within the day is not asked again, and its answer goes at once."""
+        partner = self.env["res.partner"].create({"name": "Queue buyer"})
+        Order, Response = self.env["sale.order"], self.env["econnect.psb.response"]
+        endpoint = "0088:5790000000001"
+        known, new = Order.create(
+            [
+                {"partner_id": partner.id, "psb_buyer_endpoint": endpoint},
+                {"partner_id": partner.id, "psb_buyer_endpoint": "0088:5790000000002"},
+            ]
+        )
+        Order.create(
+            {
+                "partner_id": partner.id,
+                "psb_buyer_endpoint": endpoint,
+                "psb_buyer_can_respond": "yes",
+                "psb_buyer_checked_on": fields.Datetime.now(),
+            }
+        )
+        asked = []
+
+        def ask(order, now):
+            asked.append(order)
+            order.psb_buyer_can_respond = "yes"
+            return "yes"
+
+        def send(response, clients=None):
+            response.write({"state": "sent"})
+
+        def commits_to_answer(order):
+            Response.create(
+                {"name": f"Q-K{order.id}", "sale_order_id": order.id, "code": "AB"}
+            )
+            with (
+                patch.object(type(Response), "_send", send),
+                patch.object(type(Order), "_psb_ask_buyer", ask),
+                self.outside_tests() as calls,
+            ):
+                Response._cron_send_responses()
+            self.assertEqual(order.psb_buyer_can_respond, "yes")
+            return calls.count("commit")
+
+        self.assertEqual(commits_to_answer(known), 1)
+        self.assertEqual(asked, [])
+        self.assertEqual(commits_to_answer(new), 2)
+        self.assertEqual(asked, [new])
 
 
 @tagged("post_install", "-at_install")
