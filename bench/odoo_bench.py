@@ -396,8 +396,10 @@ def compare_official(registry, path, args, variant):
 
 def seed_official(registry, files):
     """Create the official examples' buyers (Peppol id, VAT, name) and products
-    (seller's code, GTIN, name), as a supplier whose customers order what it sells would
-    have them. Committed."""
+    (seller's code, GTIN, name), and a pricelist in each of their currencies (the
+    currency active), as a supplier whose customers order what it sells would have them
+    (the import of a buyer's first order in a new currency makes that pricelist).
+    Committed."""
     from lxml import etree
 
     ns = {
@@ -405,7 +407,7 @@ def seed_official(registry, files):
         "CommonAggregateComponents-2",
         "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
     }
-    partners = products = 0
+    partners = products = currencies = 0
     with environment(registry, commit=True) as env:
         Partner = env["res.partner"].with_context(tracking_disable=True)
         Product = env["product.product"].with_context(tracking_disable=True)
@@ -473,7 +475,68 @@ def seed_official(registry, files):
                         }
                     )
                     products += 1
-    return f"{partners} buyers and {products} products created"
+            currencies += seed_currency(
+                env, tree.findtext("cbc:DocumentCurrencyCode", namespaces=ns)
+            )
+    return (
+        f"{partners} buyers, {products} products and {currencies} pricelists in "
+        "another currency created"
+    )
+
+
+def seed_first_orders(registry, files):
+    """Each example imported once by ours as the buyer's first order, committed, the
+    contacts that import created reviewed (as a person does with the first order), then
+    that quotation and its document deleted (the order id free again): the buyers'
+    delivery places and contact persons as a returning buyer has them."""
+    with environment(registry, commit=True) as env:
+        company = env.ref("base.main_company")
+        Partner = env["res.partner"].with_context(tracking_disable=True)
+        before = Partner.search_count([])
+        for path in files:
+            Document = env["econnect.psb.document"].sudo()
+            document = Document.create(
+                {
+                    "company_id": company.id,
+                    "topic": "OrderReceived",
+                    "document_type": "order",
+                    "psb_document_id": f"seed-{uuid.uuid4()}",
+                    "source": "webhook",
+                }
+            )
+            document._store_xml(path.read_bytes())
+            document._process(commit=False)
+            order = document.sale_order_id
+            document.unlink()
+            order.unlink()
+        created = Partner.search_count([]) - before
+        Partner.search([("psb_needs_review", "=", True)]).write(
+            {"psb_needs_review": False}
+        )
+    return f"{created} contacts (delivery places, contact persons) created and reviewed"
+
+
+def seed_currency(env, code):
+    """The currency ``code`` active with a pricelist of the company in it (1), unless
+    it is the company's or has one (0)."""
+    company = env.ref("base.main_company")
+    code = (code or "").strip()
+    if not code or code == company.currency_id.name:
+        return 0
+    currency = (
+        env["res.currency"]
+        .with_context(active_test=False)
+        .search([("name", "=", code)], limit=1)
+    )
+    if not currency or env["product.pricelist"].search_count(
+        [("currency_id", "=", currency.id), ("company_id", "in", [False, company.id])]
+    ):
+        return 0
+    currency.active = True
+    env["product.pricelist"].create(
+        {"name": code, "currency_id": currency.id, "company_id": company.id}
+    )
+    return 1
 
 
 def count_lines(xml):
@@ -503,12 +566,15 @@ def cmd_imports(registry, args):
 
     # Official examples: which ones each importer imports, and the time ratio. First as
     # they come (buyers and products unknown to this database), then with their buyers
-    # and products in it.
+    # and products in it ('known'), then as a returning buyer's next order ('regular').
     files = sorted(Path(args.official).rglob("*.xml")) if args.official else []
-    for variant in ("unknown", "known") if files else ():
+    for variant in ("unknown", "known", "regular") if files else ():
         if variant == "known":
             seeded = seed_official(registry, files)
             out["notes"].append(f"official examples, 'known' variant: {seeded}")
+        if variant == "regular":
+            seeded = seed_first_orders(registry, files)
+            out["notes"].append(f"official examples, 'regular' variant: {seeded}")
         for path in files:
             out["official"].append(compare_official(registry, path, args, variant))
 
