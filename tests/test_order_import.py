@@ -7,6 +7,7 @@ from lxml import etree
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools.sql import index_exists, make_index_name
 
 from ..psb.ubl import amounts, reader
 from .common import NO_PEPPOL_MSG, ORDER_TEMPLATE, PsbCase, official_orders, order_xml
@@ -545,6 +546,12 @@ class TestMatching(PsbCase):
         self.assertEqual(
             self.env["sale.order"].search_count([("psb_order_ref", "=", "PO-30")]), 1
         )
+
+    def test_the_buyer_order_id_is_looked_up_through_an_index(self):
+        """Every import, change and cancellation finds its order by the buyer's order
+        id: without an index PostgreSQL reads all of the company's orders each time."""
+        name = make_index_name("sale_order", "psb_order_ref")
+        self.assertTrue(index_exists(self.env.cr, name))
 
     def test_upload_same_file_twice(self):
         first = self.upload(self.order_xml("31"))
