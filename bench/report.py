@@ -339,6 +339,26 @@ def targets(data):
             "value": {"worst": worst[0], "file": worst[1]},
             "met": worst[0] <= 1.0,
         }
+    result.update(official_targets(imports.get("official", [])))
+    return result
+
+
+OFFICIAL_RATIO = 0.8  # issue 31: every official example at most 0.8x Odoo's import
+
+
+def official_targets(official):
+    """Per variant of figure 4 (unknown, known, regular buyer): the worst ratio of
+    the official examples Odoo's import imports, against issue 31's 0.8."""
+    result = {}
+    for variant in dict.fromkeys(e.get("variant") for e in official):
+        entries = [e for e in official if e.get("variant") == variant and e["ratio"]]
+        if entries:
+            worst = max(entries, key=lambda e: _median(e["ratio"]))
+            result[f"official_{variant}"] = {
+                "target": f"ours/theirs <= {OFFICIAL_RATIO} on every official example",
+                "value": {"worst": _median(worst["ratio"]), "file": worst["file"]},
+                "met": _median(worst["ratio"]) <= OFFICIAL_RATIO,
+            }
     return result
 
 
@@ -552,6 +572,15 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
             "<= 1.0",
             _median(entry["ratio"]) <= 1.0 if entry.get("ratio") else None,
         )
+    for key, target in t.items():
+        if key.startswith("official_"):
+            worst = target["value"]
+            row(
+                f"4. official examples, {key.removeprefix('official_')} buyer",
+                f"worst ours/theirs {worst['worst']:.2f} ({worst['file']})",
+                f"<= {OFFICIAL_RATIO}",
+                target["met"],
+            )
     responses = data.get("responses") or {}
     if not responses.get("available"):
         row("5. Order Response, 100-line CA", "not available yet")
