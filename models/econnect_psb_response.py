@@ -482,10 +482,11 @@ class EconnectPsbResponse(models.Model):
         """Close the order's activity for failed answers once none is left failed.
         Most orders never had one: its activities are looked at before its answers."""
         order = self.sale_order_id
-        if order._psb_activities("answer") and not order.psb_response_ids.filtered(
+        activities = order._psb_activities("answer")
+        if activities and not order.psb_response_ids.filtered(
             lambda r: r.state == "failed" and r != self
         ):
-            order._psb_close_activities("answer")
+            activities.action_feedback()
 
     def action_retry(self):
         """Send a failed answer again, as a new document at the PSB (the old one never

@@ -1227,10 +1227,9 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         # What each order answers is decided on the quotation as it is, before Odoo
         # confirms it (once: the check before confirming reads the same plans).
-        plans = {}
-        if warning := self._psb_check_before_confirm(plans):
+        warning, plans = self._psb_check_before_confirm()
+        if warning:
             return warning
-        plans = {order: plans.get(order) or order._psb_confirm_plan() for order in self}
         result = super().action_confirm()
         self._psb_close_activities(("import", "confirm"))
         self._psb_review_delivery_addresses()
@@ -1309,15 +1308,19 @@ class SaleOrder(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
 
-    def _psb_check_before_confirm(self, plans=None):
+    def _psb_confirm_plans(self):
+        """Each order's plan (``_psb_confirm_plan``), by order."""
+        return {order: order._psb_confirm_plan() for order in self}
+
+    def _psb_check_before_confirm(self):
         """Confirm with a line without product or price, or with the import's notes
         unchecked: refused (company setting). From the Confirm button, a Peppol order
         that answers the buyer, waits for the buyer or needs attention gets a dialog
         that says which answer confirming sends (AP, or CA with its lines), and what is
-        open. Returns that dialog's action, or None to go on; the orders' plans
-        (``_psb_confirm_plan``) it read go into ``plans``."""
+        open. Returns that dialog's action (None to go on) and the orders' plans, read
+        after the refusal of open issues so that it comes first."""
         if self.env.context.get("psb_confirm_anyway"):
-            return None
+            return None, self._psb_confirm_plans()
         open_orders = self.filtered(
             lambda o: o.state in QUOTATION_STATES and o._psb_open_issues()
         )
@@ -1331,8 +1334,7 @@ class SaleOrder(models.Model):
                     issues="\n".join(order._psb_open_issues()),
                 )
             )
-        plans = {} if plans is None else plans
-        plans.update((order, order._psb_confirm_plan()) for order in self)
+        plans = self._psb_confirm_plans()
         asking = [order for order, plan in plans.items() if plan["mode"] == "ask"]
         if not self.env.context.get("psb_confirm_warn"):
             if asking:
@@ -1343,9 +1345,9 @@ class SaleOrder(models.Model):
                         asking[0].name,
                     )
                 )
-            return None
+            return None, plans
         if not (open_orders or asking or any(plan["code"] for plan in plans.values())):
-            return None
+            return None, plans
         wizard = self.env["econnect.psb.confirm.wizard"].create(
             {"sale_order_ids": [fields.Command.set(self.ids)]}
         )
@@ -1354,7 +1356,7 @@ class SaleOrder(models.Model):
             if open_orders
             else self.env._("Confirm the Peppol order?")
         )
-        return dialog_action(wizard, title)
+        return dialog_action(wizard, title), plans
 
     def _psb_confirm_text(self):
         """What confirming tells the buyer, for the confirm dialog: the answer and, for
