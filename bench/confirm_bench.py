@@ -179,7 +179,7 @@ def commits_emulated(env, on):
 def one_run(registry, xml, meter):
     """Import ``xml`` with the automatic confirmation on, then send its answers: the
     figures of the two parts, and what became of the order."""
-    commits = getattr(meter.args, "commits", False)
+    commits = meter.args.commits
     with environment(registry) as env:
         company = env.ref("base.main_company")
         company.psb_auto_confirm = True

@@ -268,21 +268,33 @@ def run_ours(registry, xml, trace=False, auto=False, batched=False):
         return _run_ours(env, company, xml, trace)
 
 
-def _run_ours(env, company, xml, trace, commit=False):
-    """``commit``: processed as a scheduled action's job does (its commits as the
-    caller patched them)."""
-    Document = env["econnect.psb.document"].sudo()
-    with measured(env, trace) as figures:
-        document = Document.create(
+def received_document(
+    env, company, xml, kind="order", topic="OrderReceived", prefix="bench"
+):
+    """A buyer's document ``xml`` (an order, by default) as the webhook and the
+    download leave it: a document of ``company``, its XML stored, to be processed."""
+    document = (
+        env["econnect.psb.document"]
+        .sudo()
+        .create(
             {
                 "company_id": company.id,
-                "topic": "OrderReceived",
-                "document_type": "order",
-                "psb_document_id": f"bench-{uuid.uuid4()}",
+                "topic": topic,
+                "document_type": kind,
+                "psb_document_id": f"{prefix}-{uuid.uuid4()}",
                 "source": "webhook",
             }
         )
-        document._store_xml(xml)
+    )
+    document._store_xml(xml)
+    return document
+
+
+def _run_ours(env, company, xml, trace, commit=False):
+    """``commit``: processed as a scheduled action's job does (its commits as the
+    caller patched them)."""
+    with measured(env, trace) as figures:
+        document = received_document(env, company, xml)
         document._process(commit=commit)
     order = document.sale_order_id
     placeholder = env.ref("sale_econnect_psb.product_psb_unknown")
@@ -494,17 +506,7 @@ def seed_first_orders(registry, files):
         Partner = env["res.partner"].with_context(tracking_disable=True)
         before = Partner.search_count([])
         for path in files:
-            Document = env["econnect.psb.document"].sudo()
-            document = Document.create(
-                {
-                    "company_id": company.id,
-                    "topic": "OrderReceived",
-                    "document_type": "order",
-                    "psb_document_id": f"seed-{uuid.uuid4()}",
-                    "source": "webhook",
-                }
-            )
-            document._store_xml(path.read_bytes())
+            document = received_document(env, company, path.read_bytes(), prefix="seed")
             document._process(commit=False)
             order = document.sale_order_id
             document.unlink()
@@ -770,16 +772,13 @@ def run_change(registry, lines, changed):
             ),
         ):
             with measured(env) as figures[kind]:
-                document = Document.create(
-                    {
-                        "company_id": company.id,
-                        "topic": topic,
-                        "document_type": "order" if kind == "order" else "order_change",
-                        "psb_document_id": f"bench-{uuid.uuid4()}",
-                        "source": "webhook",
-                    }
+                document = received_document(
+                    env,
+                    company,
+                    xml,
+                    kind="order" if kind == "order" else "order_change",
+                    topic=topic,
                 )
-                document._store_xml(xml)
                 document._process(commit=False)
             figures[kind]["state"] = document.state
             figures[kind]["error"] = document.error_message or None
