@@ -130,6 +130,13 @@ def gather(work):
     data["changes"] = backlog_run(work, "BLD-CH", "changes.json")
     data["changes"]["queries"] = load(work / "change-queries.json")
     data["throughput"]["cron"]["cron_jobs"] = cron_jobs(work / "odoo-cron.log")
+    flow = load(work / "flow.json") or {}
+    counted = load(work / "flow-instructions.json") or {}  # slowed down by valgrind
+    if counted.get("million_instructions_per_order"):
+        flow["million_instructions_per_order"] = counted[
+            "million_instructions_per_order"
+        ]
+    data["throughput"]["auto"]["flow"] = flow
     data["imports"] = load(work / "imports.json")
     data["responses"] = load(work / "responses.json")
     data["targets"] = targets(data)
@@ -362,6 +369,20 @@ def official_targets(official):
     return result
 
 
+def flow_text(flow):
+    """2c's work per order in one process, with the scheduled actions' commits."""
+    actions = flow.get("by_action") or {}
+    text = (
+        f"{flow.get('ms_per_order')} ms and {flow.get('queries_per_order')} queries "
+        "(documents "
+        f"{(actions.get('_cron_process_documents') or {}).get('ms_per_order')} ms, "
+        f"answers {(actions.get('_cron_send_responses') or {}).get('ms_per_order')} ms)"
+    )
+    if flow.get("million_instructions_per_order"):
+        text += f"; {flow['million_instructions_per_order']} M instructions (callgrind)"
+    return text
+
+
 def print_table(data):  # noqa: C901 - one check after another, read top to bottom
     rows = []
 
@@ -453,6 +474,9 @@ def print_table(data):  # noqa: C901 - one check after another, read top to bott
                 "all, AP once",
                 p.get("all_confirmed"),
             )
+            flow = entry.get("flow") or {}
+            if flow:
+                row("   per order in one process (flow_bench.py)", flow_text(flow))
             if p.get("not_confirmed_because"):
                 row(
                     "   not confirmed because",

@@ -19,6 +19,7 @@
 #   BENCH_WEBHOOK_DBFILTER=8:400  deliveries of the reference webhook run with --db-filter (empty: none)
 #   BENCH_QUICK=1                 a smaller, faster run (for trying the scripts out)
 #   BENCH_KEEP_DB=1               keep the database afterwards
+#   BENCH_FLOW_INSTRUCTIONS=1     also count 2c's instructions per order under valgrind (about 3 minutes)
 #   PEPPOL_SHARED_DIR=...         the official Peppol examples and rules (default ../shared/peppol)
 source "$(dirname "$0")/../tools/lib.sh"
 
@@ -235,6 +236,31 @@ wait_backlog BLC throughput-auto.json --confirmed
 wake_cron
 wait "$waiter" || true
 stop_odoo
+say "2c per order in one process: the two scheduled actions with their real commits (flow_bench.py, a copy of the database) ($(elapsed))"
+flow_bench() {  # flow_bench ORDERS OUT.json [valgrind ...]: on a fresh copy of the database, dropped after
+    local orders=$1 out=$2
+    shift 2
+    dropdb --if-exists "${DB}_flow" >/dev/null 2>&1 || true
+    createdb -T "$DB" "${DB}_flow"
+    "$@" "$PY" "$BENCH/flow_bench.py" --orders "$orders" --out "$out" ${1:+--instructions} \
+        -- "${DBARGS[@]}" -d "${DB}_flow" --addons-path="$ADDONS_PATH" --data-dir "$WORK/data" \
+        >> "$WORK/flow.log" 2>&1 || tail -20 "$WORK/flow.log"
+    dropdb --if-exists "${DB}_flow" >/dev/null 2>&1 || true
+    rm -rf "$WORK/data/filestore/${DB}_flow"
+}
+flow_bench 20 "$WORK/flow.json"
+if [ "${BENCH_FLOW_INSTRUCTIONS:-0}" = 1 ] && command -v valgrind >/dev/null; then
+    flow_bench 10 "$WORK/flow-instructions.json" env PYTHONHASHSEED=0 valgrind --tool=callgrind \
+        --instr-atstart=no --cache-sim=no --callgrind-out-file="$WORK/flow.callgrind"
+    total=$(grep '^totals:' "$WORK/flow.callgrind" | cut -d' ' -f2)
+    "$PY" - "$WORK/flow-instructions.json" "$total" <<'PY'
+import json, sys
+path, total = sys.argv[1], int(sys.argv[2])
+data = json.load(open(path))
+data["million_instructions_per_order"] = round(total / data["orders"] / 1e6)
+json.dump(data, open(path, "w"), indent=2)
+PY
+fi
 psql -d "$DB" -qc "UPDATE res_company SET psb_auto_confirm = false WHERE psb_party_id = '$PARTY'"
 fi  # BENCH_ONLY
 
