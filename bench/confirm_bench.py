@@ -27,8 +27,6 @@ part then reads what it needs again, as in the scheduled actions.
 import argparse
 import contextlib
 import json
-import os
-import subprocess
 import sys
 import time
 import uuid
@@ -41,6 +39,7 @@ sys.path.insert(0, str(HERE))
 import orders  # noqa: E402 - after the sys.path entry above
 from odoo_bench import (  # noqa: E402 - after the sys.path entry above
     _run_ours,
+    callgrind,
     environment,
     open_registry,
     patch_odoo_commits,
@@ -79,12 +78,7 @@ class Meter:
 
     def _instrument(self, name, state):
         if self.args.instructions in (name, "all"):
-            subprocess.run(
-                ["callgrind_control", "-i", state, str(os.getpid())],
-                check=True,
-                capture_output=True,
-            )
-            time.sleep(0.5)  # callgrind takes the command at its next poll
+            callgrind("-i", state)
 
     @contextlib.contextmanager
     def part(self, env, figures, name):

@@ -20,8 +20,6 @@ instructions of the two scheduled actions per order, and what became of the orde
 import argparse
 import contextlib
 import json
-import os
-import subprocess
 import sys
 import time
 import uuid
@@ -33,7 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import orders  # noqa: E402 - after the sys.path entry above
 from confirm_bench import StandInClient, _addon_caller, patched  # noqa: E402 - as above
-from odoo_bench import open_registry, received_document  # noqa: E402 - as above
+from odoo_bench import callgrind, open_registry, received_document  # noqa: E402 - as above
 
 #: The scheduled actions of figure 2c, in the order they run here: (model, XML id,
 #: method).
@@ -45,16 +43,6 @@ ACTIONS = (
     ),
     ("econnect.psb.response", "ir_cron_psb_send_responses", "_cron_send_responses"),
 )
-
-
-def instrument(state):
-    """callgrind's instrumentation on or off (under valgrind only)."""
-    subprocess.run(
-        ["callgrind_control", "-i", state, str(os.getpid())],
-        check=True,
-        capture_output=True,
-    )
-    time.sleep(0.5)  # callgrind takes the command at its next poll
 
 
 def received_orders(registry, count, lines):
@@ -95,7 +83,7 @@ def run_actions(registry, args):
             listed_queries(args.queries),
         ):
             if args.instructions:
-                instrument("on")
+                callgrind("-i", "on")
             for name, xmlid, method in ACTIONS:
                 env = cron_env(cr, f"sale_econnect_psb.{xmlid}")
                 queries, started = sql_db.sql_counter, time.perf_counter()
@@ -105,7 +93,7 @@ def run_actions(registry, args):
                     sql_db.sql_counter - queries,
                 )
             if args.instructions:
-                instrument("off")
+                callgrind("-i", "off")
             cr.commit()
     return figures
 

@@ -35,6 +35,7 @@ import gc
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -88,6 +89,18 @@ def rss_peak_reset():
 def rss_kb(field):
     with open("/proc/self/status") as handle:
         return int(re.search(rf"{field}:\s+(\d+)", handle.read()).group(1))
+
+
+def callgrind(*options):
+    """``callgrind_control OPTIONS`` on this process (run under valgrind's callgrind):
+    ``"-i", "on"`` / ``"-i", "off"`` to count or not, ``"-d", NAME`` to dump a part of
+    its output."""
+    subprocess.run(
+        ["callgrind_control", *options, str(os.getpid())],
+        check=True,
+        capture_output=True,
+    )
+    time.sleep(0.5)  # callgrind takes the command at its next poll
 
 
 # --------------------------------------------------------------------------------------
@@ -843,7 +856,6 @@ def cmd_instructions(registry, args):
     them only (run under ``valgrind --tool=callgrind --instr-atstart=no``, as
     ``bench/instructions.sh`` does): instructions do not vary with the machine's load,
     so old and new code compare to a fraction of a percent."""
-    import subprocess
 
     patch_odoo_commits()
     xml = orders.order_xml("INSTRUCTIONS-1", args.lines)
@@ -851,18 +863,10 @@ def cmd_instructions(registry, args):
         run_ours(registry, xml)
     gc.collect()
 
-    def instrument(state):
-        subprocess.run(
-            ["callgrind_control", "-i", state, str(os.getpid())],
-            check=True,
-            capture_output=True,
-        )
-        time.sleep(0.5)
-
-    instrument("on")
+    callgrind("-i", "on")
     for _ in range(args.runs):
         result = run_ours(registry, xml)
-    instrument("off")
+    callgrind("-i", "off")
     print(
         json.dumps(
             {
@@ -885,7 +889,6 @@ def cmd_official_instructions(registry, args):
     what one leaves behind (caches cleared when its rolled-back run activated a
     currency, say) is paid by the next; ``--alone``: each importer's runs follow each
     other. Prints, per part, the file and the importer measured."""
-    import subprocess
 
     patch_odoo_commits()
     files = sorted(Path(args.dir).rglob("*.xml"))
@@ -893,14 +896,6 @@ def cmd_official_instructions(registry, args):
         "ours": lambda xml, path: run_ours(registry, xml),
         "theirs": lambda xml, path: run_theirs(registry, xml, name=path.name),
     }
-
-    def callgrind(*options):
-        subprocess.run(
-            ["callgrind_control", *options, str(os.getpid())],
-            check=True,
-            capture_output=True,
-        )
-        time.sleep(0.5)
 
     part = 0
     for path in files:
